@@ -1,0 +1,57 @@
+package lab
+
+import (
+	"net"
+	"time"
+)
+
+// Analyzer frames one layer of one conversation into messages and tracks its state,
+// like a Wireshark dissector. One Analyzer serves one conversation and layer; it keeps
+// partial input itself. It is fed from one goroutine at a time.
+//
+// For stream transports Feed receives the bytes in arbitrary chunks per direction;
+// for datagram transports each Feed is exactly one datagram.
+type Analyzer interface {
+	Feed(dir Dir, b []byte, at time.Time) []Message
+	// State is the session's current state, one of the Protocol's States ("" before any).
+	State() string
+}
+
+// ConnAnalyzer is implemented by transport analyzers that turn the life of a
+// connection (opened, closed, reset) into messages: TCP's three-way handshake and
+// teardown are drawn from what the sockets API reports.
+type ConnAnalyzer interface {
+	Analyzer
+	Opened(info OpenInfo) []Message
+	Closed(info CloseInfo) []Message
+}
+
+// OpenInfo is what a tap knows when a connection opens.
+type OpenInfo struct {
+	Side       Side          // the first tap that saw the connection
+	Client     net.Addr      // client endpoint
+	Server     net.Addr      // server endpoint
+	At         time.Time     // when connect returned (client) or accept returned (server)
+	Connect    time.Duration // how long connect took (client side only; 0 if unknown)
+	Kernel     *TCPInfo      // the kernel's view right after the handshake (Linux; nil elsewhere)
+	Joined     bool          // a second tap joined an existing conversation
+	JoinedSide Side          // the side that joined
+}
+
+// CloseInfo describes one endpoint's closing step.
+type CloseInfo struct {
+	By     Side   // which endpoint sent the FIN or RST
+	How    string // "FIN", "RST", "idle", "error"
+	First  bool   // this endpoint closed before the other one did
+	Seen   Side   // the tap that observed it
+	Err    string // an error text, if any
+	Kernel *TCPInfo
+}
+
+// Close reasons.
+const (
+	HowFIN   = "FIN"
+	HowRST   = "RST"
+	HowIdle  = "idle"
+	HowError = "error"
+)

@@ -1,0 +1,431 @@
+package lab
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// convKey joins the client's and the server's taps of one connection.
+type convKey struct {
+	transport      string
+	client, server string
+}
+
+// Conversation is one TCP connection or one UDP flow, seen by one or both taps.
+// Its methods are safe for concurrent use.
+type Conversation struct {
+	hub      *Hub
+	id       ConvID
+	proto    *Protocol
+	key      convKey
+	client   net.Addr
+	server   net.Addr
+	start    time.Time
+	datagram bool
+
+	mu       sync.Mutex
+	layers   []*layer // lowest first; the last is the top
+	attached [3]bool  // by Side
+	closed   [3]bool  // by Side: that tap's socket was closed locally
+	fin      [3]bool  // by Side: that endpoint sent a FIN
+	rst      bool
+	closedBy Side
+	how      string
+	live     bool
+	end      time.Time
+	last     time.Time
+	bytes    [3]int64 // by Dir
+	msgs     int
+	kernel   *TCPInfo
+	kconn    net.Conn // a live TCP socket to ask the kernel about
+	parent   ConvID
+	label    string
+}
+
+type layer struct {
+	name  string
+	a     Analyzer
+	state string
+}
+
+// ID returns the conversation's identifier.
+func (c *Conversation) ID() ConvID { return c.id }
+
+// Live reports whether the connection is open (or the flow recently active).
+func (c *Conversation) Live() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.liveLocked(time.Now())
+}
+
+func (c *Conversation) liveLocked(now time.Time) bool {
+	if c.live && c.datagram && now.Sub(c.last) > c.hub.opts.FlowIdle {
+		return false
+	}
+	return c.live
+}
+
+// SetParent links c under another conversation (an FTP data connection under its
+// control connection, a request under its DNS lookup) with a label such as "RETR a.txt".
+func (c *Conversation) SetParent(parent ConvID, label string) {
+	c.mu.Lock()
+	c.parent, c.label = parent, label
+	c.mu.Unlock()
+	c.hub.notifyConv(c.id)
+}
+
+// ConvInfo is a snapshot of a conversation for lists and exports.
+type ConvInfo struct {
+	ID         ConvID
+	Protocol   string
+	Transport  string
+	Client     string // client endpoint, "127.0.0.1:53912"
+	Server     string // server endpoint
+	Start      time.Time
+	End        time.Time // zero while live
+	Last       time.Time // last activity
+	Live       bool
+	BytesC2S   int64
+	BytesS2C   int64
+	Messages   int
+	State      string // the top layer's state
+	ClosedBy   Side   // who closed first
+	CloseHow   string // "FIN", "RST", "idle", ""
+	ClientSeen bool   // the client's tap is in the lab
+	ServerSeen bool   // the server's tap is in the lab
+	Datagram   bool
+	Kernel     *TCPInfo // the kernel's latest view (live: asked now), nil if unknown
+	Parent     ConvID
+	Label      string
+}
+
+// Duration is how long the conversation lasted (or has lasted so far, at now).
+func (i ConvInfo) Duration(now time.Time) time.Duration {
+	switch {
+	case !i.End.IsZero():
+		return i.End.Sub(i.Start)
+	case i.Datagram:
+		return i.Last.Sub(i.Start)
+	}
+	return now.Sub(i.Start)
+}
+
+// Info returns a snapshot. With askKernel, a live TCP connection's TCP_INFO is read anew.
+func (c *Conversation) Info(askKernel bool) ConvInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	if askKernel && c.live && c.kconn != nil {
+		if k := ReadTCPInfo(c.kconn); k != nil {
+			c.kernel = k
+		}
+	}
+	i := ConvInfo{
+		ID:         c.id,
+		Protocol:   c.proto.Name,
+		Transport:  c.key.transport,
+		Client:     c.key.client,
+		Server:     c.key.server,
+		Start:      c.start,
+		End:        c.end,
+		Last:       c.last,
+		Live:       c.liveLocked(now),
+		BytesC2S:   c.bytes[ClientToServer],
+		BytesS2C:   c.bytes[ServerToClient],
+		Messages:   c.msgs,
+		ClosedBy:   c.closedBy,
+		CloseHow:   c.how,
+		ClientSeen: c.attached[SideClient],
+		ServerSeen: c.attached[SideServer],
+		Datagram:   c.datagram,
+		Kernel:     c.kernel,
+		Parent:     c.parent,
+		Label:      c.label,
+	}
+	if !i.Live && i.End.IsZero() {
+		i.End = c.last
+		if c.how == "" {
+			i.CloseHow = HowIdle
+		}
+	}
+	if n := len(c.layers); n > 0 {
+		i.State = c.layers[n-1].state
+	}
+	return i
+}
+
+// Conversation returns the conversation with that id, or nil.
+func (h *Hub) Conversation(id ConvID) *Conversation {
+	h.convMu.Lock()
+	defer h.convMu.Unlock()
+	return h.convs[id]
+}
+
+// Conversations returns a snapshot of every remembered conversation, oldest first.
+func (h *Hub) Conversations() []ConvInfo {
+	h.convMu.Lock()
+	list := append([]*Conversation(nil), h.order...)
+	h.convMu.Unlock()
+	out := make([]ConvInfo, len(list))
+	for i, c := range list {
+		out[i] = c.Info(false)
+	}
+	return out
+}
+
+// attach finds or creates the conversation for one tap's view of a connection.
+// A tap on the other side of a conversation the lab already knows joins it.
+func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram bool, info OpenInfo) *Conversation {
+	transport := p.Transport
+	if transport == "" {
+		transport = p.Name
+	}
+	key := convKey{transport, client.String(), server.String()}
+	now := info.At
+	if now.IsZero() {
+		now = time.Now()
+		info.At = now
+	}
+
+	h.convMu.Lock()
+	if c := h.byKey[key]; c != nil {
+		c.mu.Lock()
+		joinable := !c.attached[side] && (c.live || now.Sub(c.end) < 5*time.Second)
+		if datagram && c.liveLocked(now) {
+			joinable = true
+		}
+		if joinable {
+			h.convMu.Unlock()
+			c.join(side, info)
+			c.mu.Unlock()
+			h.notifyConv(c.id)
+			return c
+		}
+		c.mu.Unlock()
+	}
+	h.convSeq++
+	c := &Conversation{
+		hub:      h,
+		id:       h.convSeq,
+		proto:    p,
+		key:      key,
+		client:   client,
+		server:   server,
+		start:    now,
+		last:     now,
+		datagram: datagram,
+		live:     true,
+	}
+	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
+		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
+	}
+	if p.NewAnalyzer != nil {
+		c.layers = append(c.layers, &layer{name: p.Name, a: p.NewAnalyzer()})
+	}
+	h.convs[c.id] = c
+	h.order = append(h.order, c)
+	h.byKey[key] = c
+	h.trimConvsLocked()
+	c.mu.Lock()
+	h.convMu.Unlock()
+	c.open(side, info)
+	c.mu.Unlock()
+	h.notifyConv(c.id)
+	return c
+}
+
+// trimConvsLocked forgets the oldest ended conversations past the bound. h.convMu must be held.
+func (h *Hub) trimConvsLocked() {
+	excess := len(h.order) - h.opts.MaxConversations
+	if excess <= 0 {
+		return
+	}
+	kept := h.order[:0]
+	for _, c := range h.order {
+		if excess > 0 && !c.Live() {
+			excess--
+			delete(h.convs, c.id)
+			if h.byKey[c.key] == c {
+				delete(h.byKey, c.key)
+			}
+			continue
+		}
+		kept = append(kept, c)
+	}
+	clear(h.order[len(kept):])
+	h.order = kept
+}
+
+// open records the first tap's view. c.mu must be held.
+func (c *Conversation) open(side Side, info OpenInfo) {
+	c.attached[side] = true
+	info.Side = side
+	info.Client, info.Server = c.client, c.server
+	if info.Kernel != nil {
+		c.kernel = info.Kernel
+	}
+	text := fmt.Sprintf("%s %s → %s seen by the %s", c.proto.Name, c.key.client, c.key.server, side)
+	if info.Connect > 0 {
+		text += fmt.Sprintf("; connect took %v", info.Connect)
+	}
+	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
+	for _, l := range c.layers {
+		if ca, ok := l.a.(ConnAnalyzer); ok {
+			c.emit(l, side, ca.Opened(info), info.At)
+		}
+	}
+}
+
+// join records a second tap's view of a known conversation. c.mu must be held.
+func (c *Conversation) join(side Side, info OpenInfo) {
+	c.attached[side] = true
+	if !c.live {
+		c.live = true
+		c.end = time.Time{}
+	}
+	if info.Kernel != nil && c.kernel == nil {
+		c.kernel = info.Kernel
+	}
+	info.Joined, info.JoinedSide = true, side
+	info.Client, info.Server = c.client, c.server
+	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
+		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side)})
+	for _, l := range c.layers {
+		if ca, ok := l.a.(ConnAnalyzer); ok {
+			c.emit(l, side, ca.Opened(info), info.At)
+		}
+	}
+}
+
+// publish sends e to the hub as part of c. c.mu must be held.
+func (c *Conversation) publish(e Event) {
+	e.Conv = c.id
+	c.hub.Publish(e)
+}
+
+// emit publishes an analyzer's messages and the state change they caused. c.mu must be held.
+func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
+	for i := range msgs {
+		m := &msgs[i]
+		kind := KindMessage
+		if m.Handshake {
+			kind = KindHandshake
+		}
+		c.msgs++
+		c.publish(Event{At: at, Kind: kind, Dir: m.Dir, Side: side, Layer: l.name, Msg: m})
+		if m.NextState != "" && m.NextState != l.state {
+			c.publish(Event{At: at, Kind: KindState, Side: side, Layer: l.name, From: l.state, To: m.NextState, Text: m.Summary})
+			l.state = m.NextState
+		}
+	}
+	if s := l.a.State(); s != l.state {
+		c.publish(Event{At: at, Kind: KindState, Side: side, Layer: l.name, From: l.state, To: s})
+		l.state = s
+	}
+}
+
+// data records bytes one tap read or is about to write, and feeds the analyzers
+// when this tap is the direction's source: the writer when its tap is in the lab,
+// otherwise the reader. So each byte is analyzed and counted once.
+func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
+	own := append([]byte(nil), b...)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last = at
+	writer := SideClient
+	if dir == ServerToClient {
+		writer = SideServer
+	}
+	source := side == writer || !c.attached[writer]
+	c.publish(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own})
+	if !source {
+		return
+	}
+	c.bytes[dir] += int64(len(own))
+	if n := len(c.layers); n > 0 {
+		l := c.layers[n-1]
+		c.emit(l, side, l.a.Feed(dir, own, at), at)
+	}
+}
+
+// closeStep records that endpoint by sent a FIN or RST (or the flow idled), as tap
+// seen observed it; the same step seen by both taps is recorded once.
+func (c *Conversation) closeStep(seen, by Side, how, errText string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch how {
+	case HowRST:
+		if c.rst {
+			return
+		}
+		c.rst = true
+	case HowFIN:
+		if c.fin[by] || c.rst {
+			return
+		}
+		c.fin[by] = true
+	}
+	first := c.closedBy == SideNone
+	if first {
+		c.closedBy, c.how = by, how
+	}
+	now := time.Now()
+	c.last = now
+	var k *TCPInfo
+	if c.kconn != nil {
+		k = ReadTCPInfo(c.kconn)
+		if k != nil {
+			c.kernel = k
+		}
+	}
+	text := fmt.Sprintf("the %s sent %s", by, how)
+	if how == HowIdle {
+		text = "the flow went idle"
+	}
+	if errText != "" {
+		text += ": " + errText
+	}
+	c.publish(Event{At: now, Kind: KindClose, Side: seen, Layer: c.key.transport, Dir: by.Outbound(), Text: text})
+	info := CloseInfo{By: by, How: how, First: first, Seen: seen, Err: errText, Kernel: k}
+	for _, l := range c.layers {
+		if ca, ok := l.a.(ConnAnalyzer); ok {
+			c.emit(l, seen, ca.Closed(info), now)
+		}
+	}
+}
+
+// localClosed records that the tap on side closed its socket. The conversation
+// ends when every tap in the lab has closed (or a reset ended it).
+func (c *Conversation) localClosed(side Side) {
+	c.mu.Lock()
+	c.closed[side] = true
+	c.kconn = nil
+	done := c.rst || c.datagram
+	if !done {
+		done = true
+		for s := SideClient; s <= SideServer; s++ {
+			if c.attached[s] && !c.closed[s] {
+				done = false
+			}
+		}
+	}
+	ended := false
+	if done && c.live {
+		c.live = false
+		c.end = time.Now()
+		ended = true
+	}
+	c.mu.Unlock()
+	if ended {
+		c.hub.notifyConv(c.id)
+	}
+}
+
+// fault records an I/O error a tap saw.
+func (c *Conversation) fault(side Side, kind Kind, text string) {
+	c.mu.Lock()
+	c.publish(Event{Kind: kind, Side: side, Layer: c.key.transport, Text: text})
+	c.mu.Unlock()
+}

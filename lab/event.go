@@ -1,0 +1,154 @@
+package lab
+
+import (
+	"fmt"
+	"time"
+)
+
+// ConvID identifies a conversation within one Hub. Zero means "none".
+type ConvID uint64
+
+// Kind says what an Event records.
+type Kind uint8
+
+// The kinds of event.
+const (
+	KindOpen      Kind = iota + 1 // a connection or flow began
+	KindClose                     // one endpoint closed (FIN), reset (RST), or the flow went idle
+	KindData                      // raw bytes seen by a tap
+	KindMessage                   // an analyzer framed a message
+	KindState                     // the session moved from one state to another
+	KindHandshake                 // a handshake step (TCP, TLS, WebSocket upgrade, ...)
+	KindFault                     // an injected fault
+	KindError                     // an I/O error seen by a tap
+)
+
+var kindNames = [...]string{"", "open", "close", "data", "message", "state", "handshake", "fault", "error"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Dir is the direction of bytes or a message.
+type Dir uint8
+
+// The directions. DirNone is for events that have no direction (a state change).
+const (
+	DirNone Dir = iota
+	ClientToServer
+	ServerToClient
+)
+
+func (d Dir) String() string {
+	switch d {
+	case ClientToServer:
+		return "c2s"
+	case ServerToClient:
+		return "s2c"
+	}
+	return ""
+}
+
+// Arrow is the direction as an arrow, client on the left: "→" or "←".
+func (d Dir) Arrow() string {
+	switch d {
+	case ClientToServer:
+		return "→"
+	case ServerToClient:
+		return "←"
+	}
+	return "·"
+}
+
+// Side says which end of a conversation a tap sits on.
+type Side uint8
+
+// The sides.
+const (
+	SideNone Side = iota
+	SideClient
+	SideServer
+)
+
+func (s Side) String() string {
+	switch s {
+	case SideClient:
+		return "client"
+	case SideServer:
+		return "server"
+	}
+	return ""
+}
+
+// Outbound is the direction of bytes a tap on side s writes.
+func (s Side) Outbound() Dir {
+	if s == SideServer {
+		return ServerToClient
+	}
+	return ClientToServer
+}
+
+// Inbound is the direction of bytes a tap on side s reads.
+func (s Side) Inbound() Dir {
+	if s == SideServer {
+		return ClientToServer
+	}
+	return ServerToClient
+}
+
+// Event is one thing the lab observed. Events are values: a reader may keep them.
+// Data and Msg are shared between readers and must not be modified.
+type Event struct {
+	Seq   uint64    // assigned by the Hub, increasing from 1
+	At    time.Time // when the tap saw it (monotonic clock reading included)
+	Conv  ConvID
+	Kind  Kind
+	Dir   Dir
+	Side  Side     // the tap that saw it
+	Layer string   // "tcp", "udp", "tls", "http", ...
+	Data  []byte   // raw bytes (KindData)
+	Msg   *Message // analyzer output (KindMessage, KindHandshake)
+	From  string   // previous state (KindState)
+	To    string   // new state (KindState)
+	Text  string   // a human-readable note: close reason, error text, open details
+}
+
+// size is what the event costs the Hub's byte bound: a fixed overhead plus its payloads.
+func (e *Event) size() int64 {
+	n := int64(160 + len(e.Data) + len(e.Text) + len(e.Layer) + len(e.From) + len(e.To))
+	if m := e.Msg; m != nil {
+		n += int64(96 + len(m.Summary) + len(m.Meaning) + len(m.Ref) + len(m.NextState))
+		if m.rawOwned {
+			n += int64(len(m.Raw))
+		}
+		for _, f := range m.Fields {
+			n += int64(32 + len(f.Name) + len(f.Value))
+		}
+	}
+	return n
+}
+
+// Field is one parsed field of a message, shown in the inspector's detail view.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Message is one whole protocol message as an analyzer framed it.
+type Message struct {
+	Dir       Dir
+	Summary   string  // one line: "MAIL FROM:<alice@alpha.test>"
+	Meaning   string  // plain words for a learner
+	Ref       string  // where it is specified: "RFC 5321 §4.1.1.2"
+	Fields    []Field // parsed fields
+	Raw       []byte  // the message's bytes as they crossed the wire (may be nil for synthesized steps)
+	Handshake bool    // part of a connection-opening handshake
+	Teardown  bool    // part of a connection-closing exchange
+	NextState string  // the session state after this message, if it changes it
+	Observed  bool    // false when the step is inferred (e.g. SYN-ACK from a successful connect) rather than seen as bytes
+
+	rawOwned bool // Raw is a private copy counted against the hub's bound
+}

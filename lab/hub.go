@@ -1,0 +1,325 @@
+package lab
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultMaxBytes is the Hub's bound when HubOptions.MaxBytes is zero.
+const DefaultMaxBytes = 64 << 20
+
+// DefaultFlowIdle is how long a UDP flow may be silent before the next datagram
+// starts a new conversation, when HubOptions.FlowIdle is zero.
+const DefaultFlowIdle = 30 * time.Second
+
+// DefaultMaxConversations bounds how many conversations the Hub remembers when
+// HubOptions.MaxConversations is zero; the oldest ended ones are forgotten first.
+const DefaultMaxConversations = 100_000
+
+// HubOptions configures a Hub. The zero value is ready to use.
+type HubOptions struct {
+	// MaxBytes bounds the events kept, counting each event's payload and a fixed
+	// overhead. Zero means DefaultMaxBytes. The oldest events are dropped first.
+	MaxBytes int64
+	// MaxConversations bounds the conversations remembered. Zero means DefaultMaxConversations.
+	MaxConversations int
+	// FlowIdle is the UDP flow idle window. Zero means DefaultFlowIdle.
+	FlowIdle time.Duration
+	// Registry finds a protocol's transport (its lower layer's analyzer). May be nil.
+	Registry *Registry
+}
+
+// Hub is the lab's one log of events: taps publish, readers subscribe.
+//
+// Publish never blocks on a reader: the log is a bounded queue, and a reader that
+// falls behind by more than the bound skips what was dropped and is told how many
+// events it missed. All methods are safe for concurrent use.
+type Hub struct {
+	opts HubOptions
+
+	mu      sync.Mutex
+	buf     []Event // live events are buf[start:]
+	start   int
+	bytes   int64
+	seq     uint64 // last assigned
+	dropped uint64 // events dropped by the bound, in total
+	subs    []*Subscription
+	paused  atomic.Bool
+
+	convMu   sync.Mutex
+	convSeq  ConvID
+	convs    map[ConvID]*Conversation
+	order    []*Conversation // in creation order
+	byKey    map[convKey]*Conversation
+	onConv   []func(ConvID)
+	onConvMu sync.Mutex
+}
+
+// NewHub returns an empty hub.
+func NewHub(opts HubOptions) *Hub {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.MaxConversations <= 0 {
+		opts.MaxConversations = DefaultMaxConversations
+	}
+	if opts.FlowIdle <= 0 {
+		opts.FlowIdle = DefaultFlowIdle
+	}
+	return &Hub{
+		opts:  opts,
+		convs: make(map[ConvID]*Conversation),
+		byKey: make(map[convKey]*Conversation),
+	}
+}
+
+// Options returns the options the hub runs with (defaults filled in).
+func (h *Hub) Options() HubOptions { return h.opts }
+
+// Registry returns the hub's protocol registry (may be nil).
+func (h *Hub) Registry() *Registry { return h.opts.Registry }
+
+// SetPaused stops (true) or resumes (false) recording events. While paused,
+// conversations are still tracked and counted, but no events are kept.
+func (h *Hub) SetPaused(p bool) { h.paused.Store(p) }
+
+// Paused reports whether capture is paused.
+func (h *Hub) Paused() bool { return h.paused.Load() }
+
+// Publish appends e to the log, assigning its sequence number (and its time, if
+// zero), and wakes subscribers. It returns the sequence number, or 0 when capture
+// is paused.
+func (h *Hub) Publish(e Event) uint64 {
+	if h.paused.Load() {
+		return 0
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	size := e.size()
+	h.mu.Lock()
+	h.seq++
+	e.Seq = h.seq
+	h.buf = append(h.buf, e)
+	h.bytes += size
+	for h.bytes > h.opts.MaxBytes && len(h.buf)-h.start > 1 {
+		h.bytes -= h.buf[h.start].size()
+		h.buf[h.start] = Event{}
+		h.start++
+		h.dropped++
+	}
+	if h.start > 1024 && h.start*2 > len(h.buf) {
+		n := copy(h.buf, h.buf[h.start:])
+		clear(h.buf[n:])
+		h.buf = h.buf[:n]
+		h.start = 0
+	}
+	seq := h.seq
+	for _, s := range h.subs {
+		select {
+		case s.ch <- struct{}{}:
+		default:
+		}
+	}
+	h.mu.Unlock()
+	return seq
+}
+
+// Stats describes the log.
+type Stats struct {
+	Events    int    // events held
+	Bytes     int64  // their cost against the bound
+	MaxBytes  int64  // the bound
+	LastSeq   uint64 // the newest sequence number assigned
+	FirstSeq  uint64 // the oldest sequence number held (0 if none)
+	Dropped   uint64 // events dropped by the bound since the hub began
+	Paused    bool
+	Convs     int // conversations remembered
+	LiveConvs int // of which live
+}
+
+// Stats returns a snapshot of the log's size.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	s := Stats{
+		Events:   len(h.buf) - h.start,
+		Bytes:    h.bytes,
+		MaxBytes: h.opts.MaxBytes,
+		LastSeq:  h.seq,
+		Dropped:  h.dropped,
+		Paused:   h.paused.Load(),
+	}
+	if s.Events > 0 {
+		s.FirstSeq = h.buf[h.start].Seq
+	}
+	h.mu.Unlock()
+	h.convMu.Lock()
+	s.Convs = len(h.order)
+	for _, c := range h.order {
+		if c.Live() {
+			s.LiveConvs++
+		}
+	}
+	h.convMu.Unlock()
+	return s
+}
+
+// Events returns a copy of the events held with sequence numbers ≥ from
+// (all of them for from ≤ 1).
+func (h *Hub) Events(from uint64) []Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Event(nil), h.slice(from, -1)...)
+}
+
+// ConvEvents returns the events held for one conversation, oldest first.
+func (h *Hub) ConvEvents(id ConvID) []Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []Event
+	for i := h.start; i < len(h.buf); i++ {
+		if h.buf[i].Conv == id {
+			out = append(out, h.buf[i])
+		}
+	}
+	return out
+}
+
+// slice returns the held events from seq from on, at most max (max < 0: all).
+// h.mu must be held.
+func (h *Hub) slice(from uint64, max int) []Event {
+	n := len(h.buf) - h.start
+	if n == 0 {
+		return nil
+	}
+	first := h.buf[h.start].Seq
+	if from < first {
+		from = first
+	}
+	if from > h.seq {
+		return nil
+	}
+	i := h.start + int(from-first)
+	j := len(h.buf)
+	if max >= 0 && j-i > max {
+		j = i + max
+	}
+	return h.buf[i:j]
+}
+
+// Clear forgets every event and every ended conversation. Live conversations stay.
+func (h *Hub) Clear() {
+	h.mu.Lock()
+	h.dropped += uint64(len(h.buf) - h.start)
+	clear(h.buf)
+	h.buf = h.buf[:0]
+	h.start = 0
+	h.bytes = 0
+	for _, s := range h.subs {
+		select {
+		case s.ch <- struct{}{}:
+		default:
+		}
+	}
+	h.mu.Unlock()
+
+	h.convMu.Lock()
+	kept := h.order[:0]
+	for _, c := range h.order {
+		if c.Live() {
+			kept = append(kept, c)
+		} else {
+			delete(h.convs, c.id)
+			if h.byKey[c.key] == c {
+				delete(h.byKey, c.key)
+			}
+		}
+	}
+	clear(h.order[len(kept):])
+	h.order = kept
+	h.convMu.Unlock()
+	h.notifyConv(0)
+}
+
+// Subscription is one reader's cursor into the hub. It is used from one goroutine.
+type Subscription struct {
+	h       *Hub
+	ch      chan struct{}
+	next    uint64 // the next sequence number to read
+}
+
+// Subscribe returns a reader that starts with the oldest event held
+// (fromStart) or with the next event published.
+func (h *Hub) Subscribe(fromStart bool) *Subscription {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := &Subscription{h: h, ch: make(chan struct{}, 1), next: h.seq + 1}
+	if fromStart {
+		s.next = 1
+	}
+	h.subs = append(h.subs, s)
+	if fromStart && len(h.buf) > h.start {
+		s.ch <- struct{}{}
+	}
+	return s
+}
+
+// Ready is signalled (coalesced: once for any number of events) when events may be waiting.
+func (s *Subscription) Ready() <-chan struct{} { return s.ch }
+
+// Next returns up to max events (max ≤ 0: all waiting), and how many events were
+// dropped by the hub's bound (or a Clear) before this reader saw them.
+func (s *Subscription) Next(max int) (events []Event, missed uint64) {
+	h := s.h
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.start < len(h.buf) {
+		if first := h.buf[h.start].Seq; s.next < first {
+			missed = first - s.next
+			s.next = first
+		}
+	} else if s.next <= h.seq {
+		missed = h.seq + 1 - s.next
+		s.next = h.seq + 1
+	}
+	if max <= 0 {
+		max = -1
+	}
+	out := h.slice(s.next, max)
+	if len(out) > 0 {
+		events = append([]Event(nil), out...)
+		s.next = events[len(events)-1].Seq + 1
+	}
+	return events, missed
+}
+
+// Close stops the subscription.
+func (s *Subscription) Close() {
+	h := s.h
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, x := range h.subs {
+		if x == s {
+			h.subs = append(h.subs[:i], h.subs[i+1:]...)
+			break
+		}
+	}
+}
+
+// OnConversation registers f to be called (from a tap's goroutine; f must not
+// block) when a conversation is created, joined or ended. id 0 means "many changed".
+func (h *Hub) OnConversation(f func(ConvID)) {
+	h.onConvMu.Lock()
+	h.onConv = append(h.onConv, f)
+	h.onConvMu.Unlock()
+}
+
+func (h *Hub) notifyConv(id ConvID) {
+	h.onConvMu.Lock()
+	fs := h.onConv
+	h.onConvMu.Unlock()
+	for _, f := range fs {
+		f(id)
+	}
+}

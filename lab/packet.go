@@ -1,0 +1,101 @@
+package lab
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// PacketConn taps a datagram socket on side. Every peer address is a flow; a flow
+// silent for longer than the hub's FlowIdle ends, and its next datagram starts a
+// new conversation.
+func (t *Tap) PacketConn(pc net.PacketConn, side Side) net.PacketConn {
+	if t == nil {
+		return pc
+	}
+	return &tapPacketConn{PacketConn: pc, t: t, side: side, flows: make(map[string]*Conversation)}
+}
+
+// tapPacketConn is a tapped net.PacketConn; safe for concurrent use like the one it wraps.
+type tapPacketConn struct {
+	net.PacketConn
+	t    *Tap
+	side Side
+
+	mu    sync.Mutex
+	flows map[string]*Conversation
+}
+
+// flow returns the live conversation with peer, starting one if needed.
+func (p *tapPacketConn) flow(peer net.Addr, now time.Time) *Conversation {
+	k := peer.String()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.flows[k]; c != nil {
+		c.mu.Lock()
+		live := c.liveLocked(now)
+		c.mu.Unlock()
+		if live {
+			return c
+		}
+		c.closeStep(p.side, SideNone, HowIdle, "")
+		c.localClosed(p.side)
+		delete(p.flows, k)
+	}
+	if len(p.flows) > 4096 {
+		p.sweepLocked(now)
+	}
+	local := p.LocalAddr()
+	client, server := local, peer
+	if p.side == SideServer {
+		client, server = peer, local
+	}
+	c := p.t.hub.attach(p.t.proto, client, server, p.side, true, OpenInfo{At: now})
+	p.flows[k] = c
+	return c
+}
+
+// sweepLocked forgets idle flows. p.mu must be held.
+func (p *tapPacketConn) sweepLocked(now time.Time) {
+	for k, c := range p.flows {
+		if !c.Live() {
+			c.localClosed(p.side)
+			delete(p.flows, k)
+		}
+	}
+}
+
+func (p *tapPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, addr, err := p.PacketConn.ReadFrom(b)
+	if err == nil && addr != nil {
+		now := time.Now()
+		p.flow(addr, now).data(p.side, p.side.Inbound(), b[:n], now)
+	}
+	return n, addr, err
+}
+
+func (p *tapPacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	now := time.Now()
+	c := p.flow(addr, now)
+	c.data(p.side, p.side.Outbound(), b, now)
+	n, err := p.PacketConn.WriteTo(b, addr)
+	if err != nil {
+		c.fault(p.side, KindError, "send: "+err.Error())
+	}
+	return n, err
+}
+
+// Close closes the socket and ends its flows.
+func (p *tapPacketConn) Close() error {
+	err := p.PacketConn.Close()
+	p.mu.Lock()
+	for k, c := range p.flows {
+		c.localClosed(p.side)
+		delete(p.flows, k)
+	}
+	p.mu.Unlock()
+	return err
+}
+
+// Unwrap returns the tapped socket.
+func (p *tapPacketConn) Unwrap() net.PacketConn { return p.PacketConn }

@@ -1,0 +1,93 @@
+package lab
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Protocol is what the registry holds about one protocol; the GUI and `serve` read only this.
+type Protocol struct {
+	Name        string // short, lower-case: "tcp", "udp", "http"
+	Title       string // for people: "TCP echo/chat"
+	DefaultPort int
+	Transport   string   // "tcp" or "udp"; the lower layer whose analyzer shows handshakes and teardown
+	States      []string // the state machine's states, in the order a diagram draws them
+	Transitions [][2]string
+	// Connectionless is true for datagram protocols: there is no handshake or connection state.
+	Connectionless bool
+	// About explains the protocol in a sentence or two for the workbench.
+	About string
+
+	// NewAnalyzer returns an analyzer for one conversation of this protocol.
+	NewAnalyzer func() Analyzer
+	// NewServer builds this protocol's embedded server; filled in by the app's wiring,
+	// so that lab imports no server. Nil means the protocol has no server.
+	NewServer func(ServerOptions) (Server, error)
+	// Settings lists the server's options a person may change, with their defaults.
+	Settings []Setting
+}
+
+// Setting is one option of a protocol's server, shown in its server pane.
+type Setting struct {
+	Key     string
+	Label   string
+	Default string
+	Choices []string // non-empty: one of these
+	Help    string
+}
+
+// Registry holds the protocols the lab knows, in registration order.
+// It is safe for concurrent use.
+type Registry struct {
+	mu     sync.RWMutex
+	list   []*Protocol
+	byName map[string]*Protocol
+}
+
+// Register adds p. It panics if p's name is empty or already taken, which is a
+// wiring mistake.
+func (r *Registry) Register(p *Protocol) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p.Name == "" {
+		panic("lab: Register of a protocol without a name")
+	}
+	if r.byName == nil {
+		r.byName = make(map[string]*Protocol)
+	}
+	if _, dup := r.byName[p.Name]; dup {
+		panic(fmt.Sprintf("lab: protocol %q registered twice", p.Name))
+	}
+	r.byName[p.Name] = p
+	r.list = append(r.list, p)
+}
+
+// Lookup returns the protocol called name, or nil.
+func (r *Registry) Lookup(name string) *Protocol {
+	if r == nil {
+		return nil
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.byName[name]
+}
+
+// All returns the registered protocols in registration order.
+func (r *Registry) All() []*Protocol {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]*Protocol(nil), r.list...)
+}
+
+// Names returns the registered names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.list))
+	for _, p := range r.list {
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,107 @@
+package lab
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Record is an event as one line of JSON, the form `protolab serve --json` prints
+// and scripts read. Field order is part of the contract: "event" comes first.
+type Record struct {
+	Event     string    `json:"event"` // "listening", "stopped", or an event kind: "open", "data", "message", ...
+	Protocol  string    `json:"protocol,omitempty"`
+	Addr      string    `json:"addr,omitempty"`
+	Seq       uint64    `json:"seq,omitempty"`
+	Time      time.Time `json:"time,omitzero"`
+	Conv      ConvID    `json:"conv,omitempty"`
+	Client    string    `json:"client,omitempty"`
+	Server    string    `json:"server,omitempty"`
+	Side      string    `json:"side,omitempty"`
+	Dir       string    `json:"dir,omitempty"`
+	Layer     string    `json:"layer,omitempty"`
+	Len       int       `json:"len,omitempty"`
+	Data      []byte    `json:"data,omitempty"` // base64 in JSON
+	Summary   string    `json:"summary,omitempty"`
+	Meaning   string    `json:"meaning,omitempty"`
+	Ref       string    `json:"ref,omitempty"`
+	Fields    []Field   `json:"fields,omitempty"`
+	Handshake bool      `json:"handshake,omitempty"`
+	Teardown  bool      `json:"teardown,omitempty"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	Text      string    `json:"text,omitempty"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// Record turns e into its JSON-lines form, with its conversation's protocol and endpoints.
+func (h *Hub) Record(e Event) Record {
+	r := Record{
+		Event: e.Kind.String(),
+		Seq:   e.Seq,
+		Time:  e.At,
+		Conv:  e.Conv,
+		Side:  e.Side.String(),
+		Dir:   e.Dir.String(),
+		Layer: e.Layer,
+		From:  e.From,
+		To:    e.To,
+		Text:  e.Text,
+	}
+	if c := h.Conversation(e.Conv); c != nil {
+		r.Protocol = c.proto.Name
+		if e.Kind == KindOpen {
+			r.Client, r.Server = c.key.client, c.key.server
+		}
+	}
+	if e.Kind == KindData {
+		r.Len = len(e.Data)
+		r.Data = e.Data
+	}
+	if m := e.Msg; m != nil {
+		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, m.Meaning, m.Ref, m.Fields
+		r.Handshake, r.Teardown = m.Handshake, m.Teardown
+	}
+	return r
+}
+
+// FormatText renders e as one line of the readable log:
+// "12:01:07.331 #14 tcp  client → 6 bytes "hello\n"".
+func (h *Hub) FormatText(e Event) string {
+	var b strings.Builder
+	b.WriteString(e.At.Format("15:04:05.000"))
+	proto := e.Layer
+	if c := h.Conversation(e.Conv); c != nil {
+		proto = c.proto.Name
+	}
+	fmt.Fprintf(&b, " #%-4d %-5s ", e.Conv, proto)
+	switch e.Kind {
+	case KindData:
+		fmt.Fprintf(&b, "%-6s %s %d bytes %s", e.Side, e.Dir.Arrow(), len(e.Data), Preview(e.Data, 60))
+	case KindMessage, KindHandshake:
+		fmt.Fprintf(&b, "%-6s %s [%s] %s", e.Side, e.Dir.Arrow(), e.Layer, e.Msg.Summary)
+	case KindState:
+		from := e.From
+		if from == "" {
+			from = "∅"
+		}
+		fmt.Fprintf(&b, "state  [%s] %s → %s", e.Layer, from, e.To)
+	default:
+		fmt.Fprintf(&b, "%-6s %s: %s", e.Side, e.Kind, e.Text)
+	}
+	return b.String()
+}
+
+// Preview quotes up to max bytes of b for a one-line summary, Go-escaped, with "…"
+// when b is longer.
+func Preview(b []byte, max int) string {
+	more := len(b) > max
+	if more {
+		b = b[:max]
+	}
+	s := fmt.Sprintf("%q", b)
+	if more {
+		s += "…"
+	}
+	return s
+}

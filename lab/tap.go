@@ -1,0 +1,231 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Tap captures the connections of one protocol into a Hub. A nil *Tap is valid and
+// captures nothing: its methods return what they are given, so a server or client
+// can always call opts.Tap.Listener(l).
+type Tap struct {
+	hub   *Hub
+	proto *Protocol
+}
+
+// Tap returns a tap that records p's connections in h.
+func (h *Hub) Tap(p *Protocol) *Tap { return &Tap{hub: h, proto: p} }
+
+// Hub returns the tap's hub (nil for a nil tap).
+func (t *Tap) Hub() *Hub {
+	if t == nil {
+		return nil
+	}
+	return t.hub
+}
+
+// Protocol returns the tapped protocol (nil for a nil tap).
+func (t *Tap) Protocol() *Protocol {
+	if t == nil {
+		return nil
+	}
+	return t.proto
+}
+
+// Listener wraps l so that every accepted connection is tapped on the server side.
+func (t *Tap) Listener(l net.Listener) net.Listener {
+	if t == nil {
+		return l
+	}
+	return &tapListener{Listener: l, t: t}
+}
+
+type tapListener struct {
+	net.Listener
+	t *Tap
+}
+
+func (l *tapListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return l.t.wrap(c, SideServer, 0), nil
+}
+
+// Conn taps an established connection from side. For a client, prefer Dial, which
+// also measures how long the connect (the TCP handshake) took.
+func (t *Tap) Conn(c net.Conn, side Side) net.Conn {
+	if t == nil {
+		return c
+	}
+	return t.wrap(c, side, 0)
+}
+
+// Dial connects like net.Dialer.DialContext and taps the connection on the client side.
+func (t *Tap) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	t0 := time.Now()
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil || t == nil {
+		return c, err
+	}
+	return t.wrap(c, SideClient, time.Since(t0)), nil
+}
+
+// ConnConversation returns the conversation a tapped connection belongs to, or nil.
+func ConnConversation(c net.Conn) *Conversation {
+	if tc, ok := c.(*tapConn); ok {
+		return tc.conv
+	}
+	return nil
+}
+
+func (t *Tap) wrap(c net.Conn, side Side, connect time.Duration) net.Conn {
+	local, remote := c.LocalAddr(), c.RemoteAddr()
+	client, server := local, remote
+	if side == SideServer {
+		client, server = remote, local
+	}
+	_, isUDP := c.(*net.UDPConn)
+	info := OpenInfo{At: time.Now(), Connect: connect}
+	if !isUDP {
+		info.Kernel = ReadTCPInfo(c)
+	}
+	conv := t.hub.attach(t.proto, client, server, side, isUDP, info)
+	if !isUDP {
+		conv.mu.Lock()
+		conv.kconn = c
+		conv.mu.Unlock()
+	}
+	return &tapConn{Conn: c, conv: conv, side: side, datagram: isUDP}
+}
+
+// tapConn is a tapped net.Conn. Like the connection it wraps, it supports one
+// concurrent reader and one concurrent writer.
+type tapConn struct {
+	net.Conn
+	conv     *Conversation
+	side     Side
+	datagram bool
+	closed   atomic.Bool
+	aborted  atomic.Bool
+	closeMu  sync.Mutex
+}
+
+func (c *tapConn) peer() Side {
+	if c.side == SideServer {
+		return SideClient
+	}
+	return SideServer
+}
+
+func (c *tapConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.conv.data(c.side, c.side.Inbound(), b[:n], time.Now())
+	}
+	if err != nil {
+		c.readErr(err)
+	}
+	return n, err
+}
+
+func (c *tapConn) readErr(err error) {
+	switch {
+	case c.closed.Load() || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded):
+	case c.datagram && errors.Is(err, syscall.ECONNREFUSED):
+		c.conv.fault(c.side, KindError, "ICMP port unreachable: nothing listens on that port (UDP has no handshake to say so sooner)")
+	case c.datagram:
+		c.conv.fault(c.side, KindError, err.Error())
+	case errors.Is(err, io.EOF):
+		c.conv.closeStep(c.side, c.peer(), HowFIN, "")
+	case errors.Is(err, syscall.ECONNRESET):
+		c.conv.closeStep(c.side, c.peer(), HowRST, "connection reset by peer")
+	default:
+		c.conv.fault(c.side, KindError, err.Error())
+	}
+}
+
+func (c *tapConn) Write(b []byte) (int, error) {
+	// Record before writing: the peer may answer before Write returns, and the
+	// request must come before its answer.
+	if len(b) > 0 {
+		c.conv.data(c.side, c.side.Outbound(), b, time.Now())
+	}
+	n, err := c.Conn.Write(b)
+	if err != nil && !c.closed.Load() {
+		switch {
+		case !c.datagram && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)):
+			c.conv.closeStep(c.side, c.peer(), HowRST, "write failed: the peer reset the connection")
+		case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed):
+		default:
+			c.conv.fault(c.side, KindError, "write: "+err.Error())
+		}
+		if n < len(b) {
+			c.conv.fault(c.side, KindError, "only part of the bytes recorded above was sent")
+		}
+	}
+	return n, err
+}
+
+// Close closes the connection: a FIN, or an RST after Abort.
+func (c *tapConn) Close() error {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	if c.closed.Swap(true) {
+		return c.Conn.Close()
+	}
+	if !c.datagram {
+		how := HowFIN
+		if c.aborted.Load() {
+			how = HowRST
+		}
+		c.conv.closeStep(c.side, c.side, how, "")
+	}
+	err := c.Conn.Close()
+	c.conv.localClosed(c.side)
+	return err
+}
+
+// CloseWrite half-closes a TCP connection: a FIN, while reading goes on.
+func (c *tapConn) CloseWrite() error {
+	cw, ok := c.Conn.(interface{ CloseWrite() error })
+	if !ok {
+		return errors.New("lab: connection cannot half-close")
+	}
+	if !c.datagram {
+		c.conv.closeStep(c.side, c.side, HowFIN, "half-close: no more data from this side")
+	}
+	return cw.CloseWrite()
+}
+
+// Abort closes the connection with a reset (RST) instead of a FIN.
+func (c *tapConn) Abort() error {
+	c.aborted.Store(true)
+	if tc, ok := c.Conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	return c.Close()
+}
+
+// Unwrap returns the tapped connection.
+func (c *tapConn) Unwrap() net.Conn { return c.Conn }
+
+// Abort closes c with a TCP reset (RST) rather than a FIN, tapped or not.
+func Abort(c net.Conn) error {
+	if a, ok := c.(interface{ Abort() error }); ok {
+		return a.Abort()
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	return c.Close()
+}

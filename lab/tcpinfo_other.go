@@ -1,0 +1,7 @@
+//go:build !linux
+
+package lab
+
+import "net"
+
+func readTCPInfo(*net.TCPConn) *TCPInfo { return nil }

@@ -244,9 +244,9 @@ func (h *Hub) Clear() {
 
 // Subscription is one reader's cursor into the hub. It is used from one goroutine.
 type Subscription struct {
-	h       *Hub
-	ch      chan struct{}
-	next    uint64 // the next sequence number to read
+	h    *Hub
+	ch   chan struct{}
+	next uint64 // the next sequence number to read
 }
 
 // Subscribe returns a reader that starts with the oldest event held

@@ -1,0 +1,199 @@
+package tcpserver_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/tcpserver"
+)
+
+// chatAll connects n clients to a chat server; each says hello, waits until it has
+// heard every client's hello (so all are in the chat), then sends lines lines. Each
+// client must receive every line of every client, once, in each sender's order.
+func chatAll(t *testing.T, n, lines int, tap *lab.Tap) *tcpserver.Server {
+	srv, addr := startServer(t, tcpserver.Options{Mode: tcpserver.ModeChat, Tap: tap})
+	conns := make([]*lineConn, n)
+	for i := range conns {
+		conns[i] = dialLines(t, addr)
+	}
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- chatClient(c, i, n, lines)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv
+}
+
+func chatClient(c *lineConn, id, n, lines int) error {
+	if _, err := fmt.Fprintf(c, "hello %d\n", id); err != nil {
+		return err
+	}
+	hellos := make([]bool, n)
+	next := make([]int, n) // the next line number expected from each client
+	heard, got := 0, 0
+	for got < n*lines {
+		s, err := c.line()
+		if err != nil {
+			return fmt.Errorf("client %d after %d hellos and %d lines: %v", id, heard, got, err)
+		}
+		var from, k int
+		var word string
+		if _, err := fmt.Sscanf(s, "%s %d %d", &word, &from, &k); err == nil && word == "line" {
+			if from < 0 || from >= n || k != next[from] || s != lineText(from, k) {
+				return fmt.Errorf("client %d got %q, want line %d of client %d", id, s, next[from], from)
+			}
+			next[from]++
+			got++
+			continue
+		}
+		if _, err := fmt.Sscanf(s, "hello %d\n", &from); err != nil || from < 0 || from >= n || hellos[from] {
+			return fmt.Errorf("client %d got %q", id, s)
+		}
+		hellos[from] = true
+		heard++
+		if heard == n {
+			// Everyone is in the chat: send this client's lines.
+			var b strings.Builder
+			for k := range lines {
+				b.WriteString(lineText(id, k))
+			}
+			if _, err := io.WriteString(c, b.String()); err != nil {
+				return err
+			}
+		}
+	}
+	if heard != n {
+		return fmt.Errorf("client %d heard %d hellos, want %d", id, heard, n)
+	}
+	return nil
+}
+
+func lineText(from, k int) string {
+	return fmt.Sprintf("line %d %d %s\n", from, k, strings.Repeat("x", (from+k)%37))
+}
+
+func TestChat200Clients(t *testing.T) {
+	hub := newHub()
+	srv := chatAll(t, 200, 5, hub.Tap(tcpProtocol()))
+	if n := srv.Sessions(); n != 200 {
+		t.Errorf("Sessions = %d, want 200", n)
+	}
+	convs := hub.Conversations()
+	if len(convs) != 200 {
+		t.Fatalf("hub has %d conversations, want 200", len(convs))
+	}
+	// Every client received 200 hellos and 1,000 lines; the server's tap saw them all.
+	var want int64
+	for i := range 200 {
+		want += int64(len(fmt.Sprintf("hello %d\n", i)))
+		for k := range 5 {
+			want += int64(len(lineText(i, k)))
+		}
+	}
+	for _, c := range convs {
+		if c.BytesS2C != want {
+			t.Fatalf("conversation %d: the tap saw %d bytes to the client, want %d", c.ID, c.BytesS2C, want)
+		}
+	}
+}
+
+func TestChat1000ClientsLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test: 1,000 clients")
+	}
+	hub := newHub()
+	chatAll(t, 1000, 3, hub.Tap(tcpProtocol()))
+}
+
+func TestChatLongLine(t *testing.T) {
+	_, addr := startServer(t, tcpserver.Options{Mode: tcpserver.ModeChat, MaxLineBytes: 16})
+	c := dialLines(t, addr)
+	c.Write([]byte("short\n" + strings.Repeat("y", 40) + "\n"))
+	if got, _ := c.line(); got != "short\n" {
+		t.Fatalf("read %q, want the short line", got)
+	}
+	want := "tcpserver: line longer than 16 bytes; closing the connection\r\n"
+	if got, _ := c.line(); got != want {
+		t.Errorf("read %q, want %q", got, want)
+	}
+	if _, err := c.line(); err == nil {
+		t.Error("connection still open after a too-long line")
+	}
+}
+
+func TestChatLastLineWithoutNewline(t *testing.T) {
+	_, addr := startServer(t, tcpserver.Options{Mode: tcpserver.ModeChat})
+	c := dialLines(t, addr)
+	c.Write([]byte("no newline"))
+	c.Conn.(interface{ CloseWrite() error }).CloseWrite()
+	if got, err := c.line(); got != "no newline\n" {
+		t.Errorf("read %q, %v; want the line with a newline added", got, err)
+	}
+	if _, err := c.line(); !errors.Is(err, io.EOF) {
+		t.Errorf("after the last line: %v, want EOF (the server closes once its queue is written)", err)
+	}
+}
+
+// A client that never reads is dropped; the others keep chatting.
+func TestChatSlowClientDropped(t *testing.T) {
+	var mu sync.Mutex
+	var logs []string
+	srv, addr := startServer(t, tcpserver.Options{
+		Mode:          tcpserver.ModeChat,
+		MaxQueueBytes: 64 << 10,
+		MaxLineBytes:  8 << 10,
+		Logf: func(f string, a ...any) {
+			mu.Lock()
+			logs = append(logs, fmt.Sprintf(f, a...))
+			mu.Unlock()
+		},
+	})
+	slow := dialLines(t, addr)
+	slow.Conn.(interface{ SetReadBuffer(int) error }).SetReadBuffer(4096)
+	slow.Write([]byte("slow\n"))
+	if got, _ := slow.line(); got != "slow\n" { // slow is in the chat
+		t.Fatalf("slow read %q", got)
+	}
+	fast := dialLines(t, addr)
+	fast.Write([]byte("fast\n"))
+	if got, _ := fast.line(); got != "fast\n" {
+		t.Fatalf("fast read %q", got)
+	}
+	line := strings.Repeat("z", 4000) + "\n"
+	// A batch stays within the fast client's own queue bound while it is not reading.
+	batch := strings.Repeat(line, 8)
+	for i := 0; srv.Sessions() == 2; i++ {
+		if i == 2048 { // 64 MB: far beyond every buffer on the way
+			t.Fatal("the client that never reads was never dropped")
+		}
+		if _, err := io.WriteString(fast, batch); err != nil {
+			t.Fatal(err)
+		}
+		for range 8 {
+			if got, err := fast.line(); got != line {
+				t.Fatalf("fast client read %d bytes, %v; want its own line back", len(got), err)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logs) == 0 || !strings.Contains(logs[0], "dropped") {
+		t.Errorf("log = %q, want a note that the slow client was dropped", logs)
+	}
+}

@@ -1,0 +1,62 @@
+package tcpserver_test
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/tcpserver"
+)
+
+// tcpProtocol is the protocol the tapped tests record under.
+func tcpProtocol() *lab.Protocol { return &lab.Protocol{Name: "tcp", Transport: "tcp"} }
+
+// newHub returns a hub big enough to keep everything a test sends.
+func newHub() *lab.Hub { return lab.NewHub(lab.HubOptions{MaxBytes: 512 << 20}) }
+
+// startServer serves opts on 127.0.0.1:0 until the test ends, and checks that
+// Serve then returns ErrServerClosed.
+func startServer(t testing.TB, opts tcpserver.Options) (*tcpserver.Server, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := tcpserver.New(opts)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case <-srv.Started():
+	case err := <-served:
+		t.Fatalf("Serve = %v before starting", err)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; !errors.Is(err, tcpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v, want ErrServerClosed", err)
+		}
+	})
+	return srv, l.Addr().String()
+}
+
+// lineConn is a test client that reads lines.
+type lineConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func dialLines(t testing.TB, addr string) *lineConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	return &lineConn{Conn: c, r: bufio.NewReader(c)}
+}
+
+func (c *lineConn) line() (string, error) { return c.r.ReadString('\n') }

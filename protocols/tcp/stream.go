@@ -1,0 +1,201 @@
+package tcp
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// FlushLimit bounds the bytes of a partial line the analyzer holds per direction:
+// a line that grows past it is shown in pieces.
+const FlushLimit = 4096
+
+// refData is where TCP's byte-stream service is described.
+const refData = "RFC 9293 §2.2"
+
+// stream holds one direction's partial line: text after the last newline, not yet shown.
+type stream struct {
+	pending []byte // a private copy, never longer than FlushLimit
+}
+
+// framing says how a data message's bytes were cut from the stream.
+type framing uint8
+
+const (
+	frameLine     framing = iota // a whole line, ending in a newline
+	frameLineEnd                 // the end of a line whose start was shown already
+	frameChunk                   // bytes that are not text, as one write or read delivered them
+	frameLong                    // text with no newline for longer than FlushLimit
+	flushLimit                   // part of a line: it grew past FlushLimit
+	flushBinary                  // part of a line: bytes that are not text followed it
+	flushAnswered                // part of a line: the other end sent data meanwhile
+	flushClosed                  // part of a line: the sender closed or the connection ended
+)
+
+var framings = [...]struct{ field, meaning string }{
+	frameLine: {"one line (up to and including its newline)",
+		"One line of text. The lab splits text at newlines, the boundary line-oriented applications " +
+			"such as the echo and chat services use."},
+	frameLineEnd: {"the end of a long line",
+		"The end of a line whose start is shown in the message before."},
+	frameChunk: {"a chunk as one write or read delivered it",
+		"These bytes are not line-oriented text, so the lab shows them as one write (or read) delivered them."},
+	frameLong: {"text without a newline, longer than 4 KiB",
+		"Text with no newline for more than 4 KiB, shown as one write (or read) delivered it."},
+	flushLimit: {"part of a line: more than 4 KiB without a newline",
+		"Part of a line, shown now because it grew past 4 KiB without a newline."},
+	flushBinary: {"part of a line: bytes that are not text followed",
+		"Part of a line, shown now because bytes that are not text followed it."},
+	flushAnswered: {"part of a line: the other end sent data meanwhile",
+		"Part of a line, shown now because the other end sent data before the newline came: the " +
+			"application treated it as complete."},
+	flushClosed: {"part of a line: the stream ended",
+		"The last bytes of this direction, without a newline: the sender closed or the connection ended."},
+}
+
+const streamNote = " TCP carries a byte stream: it keeps the bytes in order but not the sizes of the " +
+	"writes, so one write may arrive in pieces and several may arrive together. Where one message ends " +
+	"is up to the application, not TCP."
+
+// meanings are the framings' full meanings, built once.
+var meanings = func() (m [len(framings)]string) {
+	for i, f := range framings {
+		m[i] = f.meaning + streamNote
+	}
+	return m
+}()
+
+// feed frames b (non-empty, in direction dir). Text is cut into lines: a line split
+// across chunks waits, up to FlushLimit bytes, for its newline. Other bytes become one
+// message per chunk. Bytes pending in the other direction are shown first, since the
+// other end has answered them. Messages alias b wherever they can.
+func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
+	out := a.flush(nil, opposite(dir), flushAnswered)
+	s := &a.streams[dir]
+	if binary(b) {
+		out = a.flush(out, dir, flushBinary)
+		return append(out, dataMessage(dir, b, frameChunk))
+	}
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			break
+		}
+		line := b[:i+1]
+		b = b[i+1:]
+		switch {
+		case len(s.pending) == 0:
+			out = append(out, dataMessage(dir, line, frameLine))
+		case len(s.pending)+len(line) <= FlushLimit:
+			raw := append(s.pending, line...)
+			s.pending = nil
+			out = append(out, dataMessage(dir, raw, frameLine))
+		default:
+			out = a.flush(out, dir, flushLimit)
+			out = append(out, dataMessage(dir, line, frameLineEnd))
+		}
+	}
+	switch {
+	case len(b) == 0:
+	case len(s.pending)+len(b) <= FlushLimit:
+		s.pending = append(s.pending, b...)
+	case len(b) <= FlushLimit:
+		out = a.flush(out, dir, flushLimit)
+		s.pending = append(s.pending, b...)
+	default:
+		out = a.flush(out, dir, flushLimit)
+		out = append(out, dataMessage(dir, b, frameLong))
+	}
+	return out
+}
+
+// flush shows dir's partial line, if any, appending it to out.
+func (a *Analyzer) flush(out []lab.Message, dir lab.Dir, why framing) []lab.Message {
+	s := &a.streams[dir]
+	if len(s.pending) == 0 {
+		return out
+	}
+	raw := s.pending
+	s.pending = nil // the message owns the bytes now
+	return append(out, dataMessage(dir, raw, why))
+}
+
+func opposite(d lab.Dir) lab.Dir {
+	if d == lab.ClientToServer {
+		return lab.ServerToClient
+	}
+	return lab.ClientToServer
+}
+
+// dataMessage describes raw, application bytes that went in direction dir.
+func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
+	fields := make([]lab.Field, 0, 4)
+	fields = append(fields,
+		lab.Field{Name: "length", Value: byteCount(len(raw))},
+		lab.Field{Name: "framing", Value: framings[f].field})
+	if binary(raw) {
+		fields = append(fields, lab.Field{Name: "hex", Value: hexPreview(raw, 64)})
+	} else {
+		fields = append(fields, lab.Field{Name: "text", Value: lab.Preview(raw, 256)})
+		if end := lineEnding(raw); end != "" {
+			fields = append(fields, lab.Field{Name: "line ending", Value: end})
+		}
+	}
+	return lab.Message{
+		Dir:      dir,
+		Summary:  byteCount(len(raw)) + " " + lab.Preview(raw, 60),
+		Meaning:  meanings[f],
+		Ref:      refData,
+		Fields:   fields,
+		Raw:      raw,
+		Observed: true,
+	}
+}
+
+// notText marks the control bytes text does not use: all but backspace, tab, line
+// feed, vertical tab, form feed, carriage return and escape (terminal colours).
+var notText = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte{'\b', '\t', '\n', '\v', '\f', '\r', 0x1b} {
+		t[c] = false
+	}
+	return t
+}()
+
+// binary reports whether b holds bytes that text does not use, such as NUL.
+func binary(b []byte) bool {
+	for _, c := range b {
+		if notText[c] {
+			return true
+		}
+	}
+	return false
+}
+
+func lineEnding(b []byte) string {
+	switch {
+	case bytes.HasSuffix(b, []byte("\r\n")):
+		return "CRLF"
+	case bytes.HasSuffix(b, []byte("\n")):
+		return "LF"
+	}
+	return ""
+}
+
+func byteCount(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// hexPreview shows up to max bytes of b in hex, "68 65 6c …".
+func hexPreview(b []byte, max int) string {
+	if len(b) <= max {
+		return fmt.Sprintf("% x", b)
+	}
+	return fmt.Sprintf("% x …", b[:max])
+}

@@ -1,0 +1,90 @@
+package udp
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// Analyzer shows each datagram of one flow as one message. It is used from one
+// goroutine at a time, like every lab.Analyzer. Messages share memory with the bytes
+// given to Feed, which the caller must not modify afterwards (the Hub gives each
+// Feed a copy of its own).
+type Analyzer struct {
+	count [3]int // datagrams so far, by lab.Dir
+}
+
+var _ lab.Analyzer = (*Analyzer)(nil)
+
+// NewAnalyzer returns an analyzer for one flow.
+func NewAnalyzer() *Analyzer { return &Analyzer{} }
+
+// State is always "": UDP keeps no connection state.
+func (a *Analyzer) State() string { return "" }
+
+const meaning = "One UDP datagram: it arrives whole, exactly as sent, or not at all. UDP has no " +
+	"handshake and no connection: the sender just sends, and nothing tells it whether the datagram " +
+	"arrived. Datagrams may be lost, duplicated or reordered, and any answer is the application's own."
+
+// Feed turns b, exactly one datagram (possibly empty), into one message.
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
+	if dir > lab.ServerToClient {
+		dir = lab.DirNone
+	}
+	a.count[dir]++
+	fields := []lab.Field{
+		{Name: "length", Value: byteCount(len(b))},
+		{Name: "datagram", Value: ordinal(a.count[dir], dir)},
+	}
+	if text(b) {
+		fields = append(fields, lab.Field{Name: "text", Value: lab.Preview(b, 256)})
+	} else {
+		fields = append(fields, lab.Field{Name: "hex", Value: hexPreview(b, 64)})
+	}
+	return []lab.Message{{
+		Dir:      dir,
+		Summary:  "datagram " + byteCount(len(b)) + " " + lab.Preview(b, 60),
+		Meaning:  meaning,
+		Ref:      "RFC 768",
+		Fields:   fields,
+		Raw:      b,
+		Observed: true,
+	}}
+}
+
+func ordinal(n int, dir lab.Dir) string {
+	switch dir {
+	case lab.ClientToServer:
+		return fmt.Sprintf("#%d from the client in this flow", n)
+	case lab.ServerToClient:
+		return fmt.Sprintf("#%d from the server in this flow", n)
+	}
+	return fmt.Sprintf("#%d in this flow", n)
+}
+
+// text reports whether b reads as text: no NUL or other control byte that text
+// does not use (tab, newlines, form feed and escape are fine).
+func text(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\b' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r' && c != 0x1b {
+			return false
+		}
+	}
+	return true
+}
+
+func byteCount(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// hexPreview shows up to max bytes of b in hex, "68 65 6c …".
+func hexPreview(b []byte, max int) string {
+	if len(b) <= max {
+		return fmt.Sprintf("% x", b)
+	}
+	return fmt.Sprintf("% x …", b[:max])
+}

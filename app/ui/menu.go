@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Version is the application's version, shown in Help › About.
+const Version = "0.1.0"
+
+// shortcut is one keyboard shortcut of the window.
+type shortcut struct {
+	key  fyne.KeyName
+	mod  fyne.KeyModifier
+	name string
+	do   func(w *Window)
+}
+
+var shortcuts = []shortcut{
+	{fyne.KeyQ, fyne.KeyModifierShortcutDefault, "Quit", (*Window).quit},
+	{fyne.KeyS, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Start all servers", (*Window).startAll},
+	{fyne.KeyX, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Stop all servers", (*Window).stopAll},
+	{fyne.KeyP, fyne.KeyModifierShortcutDefault, "Pause or resume capture", (*Window).togglePause},
+	{fyne.KeyL, fyne.KeyModifierShortcutDefault, "Clear the capture", (*Window).clearCapture},
+}
+
+func (s shortcut) keys() *desktop.CustomShortcut {
+	return &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
+}
+
+func (w *Window) addShortcuts() {
+	for _, s := range shortcuts {
+		w.win.Canvas().AddShortcut(s.keys(), func(fyne.Shortcut) { s.do(w) })
+	}
+}
+
+// menuItem is a menu item for the shortcut named name, showing its keys.
+func (w *Window) menuItem(label, name string) *fyne.MenuItem {
+	for _, s := range shortcuts {
+		if s.name == name {
+			it := fyne.NewMenuItem(label, func() { s.do(w) })
+			it.Shortcut = s.keys()
+			return it
+		}
+	}
+	panic("ui: no shortcut " + name)
+}
+
+func (w *Window) mainMenu() *fyne.MainMenu {
+	quit := w.menuItem("Quit", "Quit")
+	quit.IsQuit = true
+	file := fyne.NewMenu("File", quit)
+	servers := fyne.NewMenu("Servers",
+		w.menuItem("Start all", "Start all servers"),
+		w.menuItem("Stop all", "Stop all servers"))
+	capture := fyne.NewMenu("Capture",
+		w.menuItem("Pause / resume", "Pause or resume capture"),
+		w.menuItem("Clear", "Clear the capture"))
+	view := fyne.NewMenu("View", w.themeItems()...)
+	help := fyne.NewMenu("Help",
+		fyne.NewMenuItem("Keyboard shortcuts", w.showShortcuts),
+		fyne.NewMenuItem("About Protocol Lab", w.showAbout))
+	return fyne.NewMainMenu(file, servers, capture, view, help)
+}
+
+// quit remembers the layout and quits the application.
+func (w *Window) quit() {
+	w.Close()
+	w.app.Quit()
+}
+
+func (w *Window) shortcutTable() fyne.CanvasObject {
+	grid := container.NewGridWithColumns(2)
+	for _, s := range shortcuts {
+		grid.Add(widget.NewLabelWithStyle(s.keys().ShortcutName(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
+		grid.Add(widget.NewLabel(s.name))
+	}
+	return grid
+}
+
+func (w *Window) showShortcuts() {
+	dialog.ShowCustom("Keyboard shortcuts", "Close", w.shortcutTable(), w.win)
+}
+
+func (w *Window) showAbout() {
+	text := widget.NewLabel("Switch on real local protocol servers, drive matching clients, and watch " +
+		"the protocols work live: every connection's events and messages, its handshake as a sequence " +
+		"diagram, and its state machine.\n\nServers listen on 127.0.0.1 unless you choose otherwise.")
+	text.Wrapping = fyne.TextWrapWord
+	head := widget.NewLabelWithStyle("Protocol Lab "+Version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	keys := widget.NewLabelWithStyle("Keyboard shortcuts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	body := container.NewVBox(head, text, widget.NewSeparator(), keys, w.shortcutTable())
+	d := dialog.NewCustom("About Protocol Lab", "Close", body, w.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}

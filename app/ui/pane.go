@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// ClientPane is the client side of a protocol's workbench: the composer a person
+// drives (connect, send, login, get, ...) and what came back.
+type ClientPane interface {
+	// Object is the pane's content.
+	Object() fyne.CanvasObject
+	// Update brings the pane up to date; it is called on the UI goroutine at the
+	// window's refresh rate, after PaneContext.Changed or a change of the bench.
+	Update()
+	// Close ends the pane's connections; the window is closing.
+	Close()
+}
+
+// PaneContext is what a client pane is built with.
+type PaneContext struct {
+	Bench    *lab.Bench
+	Protocol *lab.Protocol
+	// Tap captures the pane's connections into the bench's hub.
+	Tap    *lab.Tap
+	Window fyne.Window
+	// Changed asks for an Update at the next refresh; safe from any goroutine
+	// (a client's read loop), and cheap to call often.
+	Changed func()
+	// Select shows a conversation in the inspector. UI goroutine only.
+	Select func(lab.ConvID)
+	// Go runs slow work (a dial) off the UI goroutine; it reports back with fyne.Do.
+	Go func(func())
+}
+
+// ServerAddr is the address a client should dial for the pane's protocol: the
+// running server's address, or the configured listen address and port.
+func (c PaneContext) ServerAddr() string {
+	if st := c.Bench.Status(c.Protocol.Name); st.Running && st.Addr != "" {
+		return st.Addr
+	}
+	return hostPort(dialHost(c.Bench.Listen()), c.Bench.Port(c.Protocol.Name))
+}
+
+var (
+	panesMu     sync.Mutex
+	clientPanes = map[string]func(PaneContext) ClientPane{
+		"tcp": newTCPPane,
+		"udp": newUDPPane,
+	}
+)
+
+// RegisterClientPane makes newPane build the client pane of the protocol called
+// name, replacing any before it. Call it before NewWindow.
+func RegisterClientPane(name string, newPane func(PaneContext) ClientPane) {
+	panesMu.Lock()
+	clientPanes[name] = newPane
+	panesMu.Unlock()
+}
+
+func clientPaneFor(name string) func(PaneContext) ClientPane {
+	panesMu.Lock()
+	defer panesMu.Unlock()
+	return clientPanes[name]
+}

@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// serverPane is the server side of a protocol's workbench: where it listens, its
+// settings, what the protocol is, and the live server log.
+type serverPane struct {
+	w        *Window
+	p        *lab.Protocol
+	status   *widget.Label
+	listen   *widget.Entry
+	listenOK string // the host the entry last showed from the bench
+	exposed  *widget.Label
+	port     *widget.Entry
+	portErr  *widget.Label
+	pending  *widget.Label
+	restart  *widget.Button
+	log      *widget.List
+	logSeen  uint64
+	obj      fyne.CanvasObject
+}
+
+func newServerPane(w *Window, p *lab.Protocol) *serverPane {
+	s := &serverPane{w: w, p: p}
+	s.status = widget.NewLabel("")
+	s.status.Importance = widget.LowImportance
+
+	s.listen = widget.NewEntry()
+	s.listenOK = w.bench.Listen()
+	s.listen.SetText(s.listenOK)
+	s.listen.OnSubmitted = func(string) { s.applyListen() }
+	apply := widget.NewButton("Apply", s.applyListen)
+	s.exposed = widget.NewLabel("")
+	s.exposed.Wrapping = fyne.TextWrapWord
+	s.exposed.Importance = widget.DangerImportance
+	s.exposed.Hide()
+
+	s.port = widget.NewEntry()
+	s.port.SetText(strconv.Itoa(w.bench.Port(p.Name)))
+	s.portErr = widget.NewLabel("")
+	s.portErr.Importance = widget.DangerImportance
+	s.portErr.Hide()
+	s.port.OnChanged = s.setPort
+
+	form := widget.NewForm(
+		widget.NewFormItem("Listen on", container.NewBorder(nil, nil, nil, apply, s.listen)),
+		widget.NewFormItem("Port", container.NewVBox(s.port, s.portErr)),
+	)
+	form.Items[0].HintText = "all servers; 127.0.0.1 keeps them to this computer"
+	form.Items[1].HintText = "0 picks a free port"
+	for _, st := range p.Settings {
+		item := widget.NewFormItem(st.Label, s.settingWidget(st))
+		item.HintText = st.Help
+		form.AppendItem(item)
+	}
+
+	s.pending = widget.NewLabel("Changes apply when the server next starts.")
+	s.pending.Importance = widget.LowImportance
+	s.pending.SizeName = theme.SizeNameCaptionText
+	s.restart = widget.NewButtonWithIcon("Restart", theme.ViewRefreshIcon(), s.restartServer)
+	s.restart.Importance = widget.LowImportance
+
+	about := widget.NewLabel(p.About)
+	about.Wrapping = fyne.TextWrapWord
+
+	s.log = widget.NewList(
+		func() int { return s.w.logs[p.Name].len() },
+		func() fyne.CanvasObject {
+			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			l.Truncation = fyne.TextTruncateEllipsis
+			l.SizeName = theme.SizeNameCaptionText
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.w.logs[p.Name].at(id)) },
+	)
+	s.log.HideSeparators = true
+
+	head := container.NewBorder(nil, nil, nil, s.status, paneTitle("SERVER", title(p)))
+	top := container.NewVBox(head, form, container.NewBorder(nil, nil, nil, s.restart, s.pending), s.exposed)
+	if p.About != "" {
+		top.Add(about)
+	}
+	top.Add(sectionLabel("SERVER LOG"))
+	s.obj = container.NewBorder(top, nil, nil, nil, s.log)
+	return s
+}
+
+// settingWidget is the editor for one server setting: radio buttons for a few
+// choices, a drop-down for many, otherwise an entry.
+func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
+	set := func(v string) { s.w.bench.SetSetting(s.p.Name, st.Key, v) }
+	cur := s.w.bench.Setting(s.p.Name, st.Key)
+	switch {
+	case len(st.Choices) > 0 && len(st.Choices) <= 4:
+		r := widget.NewRadioGroup(st.Choices, nil)
+		r.Horizontal = true
+		r.Required = true
+		r.SetSelected(cur)
+		r.OnChanged = set
+		return r
+	case len(st.Choices) > 0:
+		sel := widget.NewSelect(st.Choices, nil)
+		sel.SetSelected(cur)
+		sel.OnChanged = set
+		return sel
+	}
+	e := widget.NewEntry()
+	e.SetText(cur)
+	e.OnChanged = set
+	return e
+}
+
+func (s *serverPane) setPort(text string) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil || n < 0 || n > 65535 {
+		s.portErr.SetText("a port is a number from 0 to 65535")
+		s.portErr.Show()
+		return
+	}
+	s.portErr.Hide()
+	if n != s.w.bench.Port(s.p.Name) {
+		s.w.bench.SetPort(s.p.Name, n)
+	}
+}
+
+// applyListen changes where every server listens. Leaving loopback exposes the
+// lab's servers to the network, so it is asked for explicitly.
+func (s *serverPane) applyListen() {
+	host := strings.TrimSpace(s.listen.Text)
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "" || host == s.w.bench.Listen() {
+		s.listen.SetText(s.w.bench.Listen())
+		return
+	}
+	if isLocalOnly(host) {
+		s.w.bench.SetListen(host)
+		s.refresh()
+		return
+	}
+	msg := widget.NewLabel(fmt.Sprintf("Listening on %s exposes the lab's servers to the network: other computers "+
+		"can connect to them and see what they serve. The lab's servers are built for learning, not for the open "+
+		"network.\n\nListen on %s from each server's next start?", host, host))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Expose the servers to the network?", "Listen on "+host, "Keep 127.0.0.1", msg,
+		func(ok bool) {
+			if ok {
+				s.w.bench.SetListen(host)
+			} else {
+				s.listen.SetText(s.w.bench.Listen())
+			}
+			s.refresh()
+		}, s.w.win)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+}
+
+func (s *serverPane) restartServer() {
+	name := s.p.Name
+	s.w.goAsync(func() {
+		_ = s.w.bench.Stop(name)
+		fyne.Do(func() { s.w.startServer(name) })
+	})
+}
+
+// refresh shows the server's status, the exposure warning and new log lines.
+func (s *serverPane) refresh() {
+	st := s.w.bench.Status(s.p.Name)
+	switch {
+	case st.Running:
+		setText(s.status, fmt.Sprintf("running on %s · %d live", st.Addr, st.Sessions))
+		s.status.Importance = widget.SuccessImportance
+	case st.Err != nil:
+		setText(s.status, "failed to start")
+		s.status.Importance = widget.DangerImportance
+	default:
+		setText(s.status, "off")
+		s.status.Importance = widget.LowImportance
+	}
+	s.status.Refresh()
+	if st.Running {
+		s.pending.Show()
+		s.restart.Show()
+	} else {
+		s.pending.Hide()
+		s.restart.Hide()
+	}
+	if host := s.w.bench.Listen(); host != s.listenOK {
+		s.listenOK = host
+		s.listen.SetText(host)
+	}
+	if host := s.w.bench.Listen(); !isLocalOnly(host) {
+		setText(s.exposed, fmt.Sprintf("⚠ Servers listen on %s: they are exposed to the network, and other computers can connect.", host))
+		s.exposed.Show()
+	} else {
+		s.exposed.Hide()
+	}
+	if r := s.w.logs[s.p.Name]; r != nil && r.total != s.logSeen {
+		s.logSeen = r.total
+		s.log.Refresh()
+		s.log.ScrollToBottom()
+	}
+}

@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// toolbar is the row of actions above everything: start and stop all servers,
+// pause and clear the capture, and what the capture holds.
+type toolbar struct {
+	w      *Window
+	pause  *widget.Button
+	status *widget.Label
+	obj    fyne.CanvasObject
+}
+
+func newToolbar(w *Window) *toolbar {
+	t := &toolbar{w: w}
+	brand := widget.NewLabelWithStyle("Protocol Lab", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	startAll := widget.NewButtonWithIcon("Start all", theme.MediaPlayIcon(), w.startAll)
+	stopAll := widget.NewButtonWithIcon("Stop all", theme.MediaStopIcon(), w.stopAll)
+	t.pause = widget.NewButtonWithIcon("Pause capture", theme.MediaPauseIcon(), w.togglePause)
+	clearBtn := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.clearCapture)
+	t.status = widget.NewLabel("")
+	t.status.Importance = widget.LowImportance
+	sep := func() fyne.CanvasObject { return widget.NewSeparator() }
+	row := container.NewHBox(brand, sep(), startAll, stopAll, sep(), t.pause, clearBtn, layout.NewSpacer(), t.status)
+	t.obj = container.NewVBox(container.NewPadded(row), widget.NewSeparator())
+	return t
+}
+
+func (t *toolbar) object() fyne.CanvasObject { return t.obj }
+
+// refresh shows the capture's state: paused or not, events held, dropped.
+func (t *toolbar) refresh() {
+	st := t.w.hub.Stats()
+	if st.Paused {
+		if t.pause.Importance != widget.WarningImportance {
+			t.pause.Importance = widget.WarningImportance
+			t.pause.SetIcon(theme.MediaPlayIcon())
+			t.pause.SetText("Resume capture")
+		}
+	} else if t.pause.Importance != widget.MediumImportance {
+		t.pause.Importance = widget.MediumImportance
+		t.pause.SetIcon(theme.MediaPauseIcon())
+		t.pause.SetText("Pause capture")
+	}
+	state := "capturing"
+	if st.Paused {
+		state = "PAUSED"
+	}
+	s := fmt.Sprintf("%s · %s events · %s of %s · %s dropped · %d conversations (%d live)",
+		state, count(uint64(st.Events)), bytesText(st.Bytes), bytesText(st.MaxBytes), count(st.Dropped), st.Convs, st.LiveConvs)
+	setText(t.status, s)
+	if st.Paused {
+		t.status.Importance = widget.WarningImportance
+	} else {
+		t.status.Importance = widget.LowImportance
+	}
+}
+
+func (w *Window) togglePause() {
+	w.hub.SetPaused(!w.hub.Paused())
+	w.tools.refresh()
+}
+
+// clearCapture forgets the captured events and ended conversations.
+func (w *Window) clearCapture() {
+	w.hub.Clear()
+	w.drain()
+	for _, r := range w.logs {
+		r.reset()
+	}
+	clear(w.convProto)
+	w.insp.Reset()
+	w.refresh()
+}
+
+// count writes n with thousands separators.
+func count(n uint64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// bytesText writes a size for a person: "812 B", "2.1 MB".
+func bytesText(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// workbench is the centre of the window: the selected protocol's server pane and
+// client pane side by side. Each protocol's panes are built when first shown and
+// kept, so a client's connections live on while another protocol is shown.
+type workbench struct {
+	w       *Window
+	stack   *fyne.Container
+	benches map[string]*protoBench
+	current string
+	offset  float64 // the server/client split, shared by all protocols
+}
+
+// protoBench is one protocol's workbench.
+type protoBench struct {
+	server *serverPane
+	client ClientPane // nil when the protocol has no client pane
+	split  *container.Split
+}
+
+func newWorkbench(w *Window) *workbench {
+	empty := widget.NewLabel("Choose a server on the left.")
+	return &workbench{
+		w:       w,
+		stack:   container.NewStack(container.NewCenter(empty)),
+		benches: make(map[string]*protoBench),
+		offset:  w.app.Preferences().FloatWithFallback(prefBenchSplit, 0.5),
+	}
+}
+
+func (wb *workbench) object() fyne.CanvasObject { return wb.stack }
+
+// show makes name's workbench the visible one.
+func (wb *workbench) show(name string) {
+	p := wb.w.reg.Lookup(name)
+	if p == nil {
+		return
+	}
+	if cur := wb.benches[wb.current]; cur != nil {
+		wb.offset = cur.split.Offset
+	}
+	b := wb.benches[name]
+	if b == nil {
+		b = &protoBench{server: newServerPane(wb.w, p)}
+		var right fyne.CanvasObject
+		if newPane := clientPaneFor(name); newPane != nil {
+			b.client = newPane(PaneContext{
+				Bench:    wb.w.bench,
+				Protocol: p,
+				Tap:      wb.w.hub.Tap(p),
+				Window:   wb.w.win,
+				Changed:  wb.w.changed,
+				Select:   wb.w.insp.Select,
+				Go:       wb.w.goAsync,
+			})
+			right = b.client.Object()
+		} else {
+			note := widget.NewLabel("There is no client for " + title(p) + " in the lab yet: connect with a program of your own to the server's address.")
+			note.Wrapping = fyne.TextWrapWord
+			right = container.NewBorder(paneTitle("CLIENT", title(p)), nil, nil, nil, note)
+		}
+		b.split = container.NewHSplit(card(b.server.obj), card(right))
+		wb.benches[name] = b
+	}
+	b.split.Offset = wb.offset
+	wb.current = name
+	wb.stack.Objects = []fyne.CanvasObject{b.split}
+	wb.stack.Refresh()
+	b.server.refresh()
+	if b.client != nil {
+		b.client.Update()
+	}
+}
+
+// refresh updates the visible workbench.
+func (wb *workbench) refresh() {
+	b := wb.benches[wb.current]
+	if b == nil {
+		return
+	}
+	b.server.refresh()
+	if b.client != nil {
+		b.client.Update()
+	}
+}
+
+func (wb *workbench) savePrefs(p fyne.Preferences) {
+	if b := wb.benches[wb.current]; b != nil {
+		wb.offset = b.split.Offset
+	}
+	p.SetFloat(prefBenchSplit, wb.offset)
+}
+
+// close ends every client pane's connections.
+func (wb *workbench) close() {
+	for _, b := range wb.benches {
+		if b.client != nil {
+			b.client.Close()
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package inspector
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// allProtocols is the filter's choice that shows every protocol.
+const allProtocols = "all"
+
+// convWidths are the conversation list's column widths, in multiples of the theme's text size.
+var convWidths = []float32{3.5, 5, 15, 7.5, 5, 7, 13}
+
+// convList is the conversation list: a protocol filter, a table of conversations
+// (children indented under their parent) and a status line.
+type convList struct {
+	hub    *lab.Hub
+	table  *widget.Table
+	filter *widget.Select
+	status *widget.Label
+	obj    fyne.CanvasObject
+
+	proto  string // "" for all
+	all    []lab.ConvInfo
+	rows   []convRow
+	index  map[lab.ConvID]int // row of each listed conversation
+	newest lab.ConvID         // the newest listed conversation
+	live   int
+	now    time.Time
+	last   time.Time // of the last full refresh
+
+	selected lab.ConvID
+	syncing  bool
+	onSelect func(id lab.ConvID) // a person chose a row
+	onFilter func()              // the filter changed
+}
+
+func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
+	l := &convList{hub: hub, index: make(map[lab.ConvID]int), now: time.Now()}
+	options := []string{allProtocols}
+	if reg != nil {
+		options = append(options, reg.Names()...)
+	}
+	l.filter = widget.NewSelect(options, func(s string) {
+		if s == allProtocols {
+			s = ""
+		}
+		if s == l.proto {
+			return
+		}
+		l.proto = s
+		l.rebuild()
+		if l.onFilter != nil {
+			l.onFilter()
+		}
+	})
+	l.filter.SetSelected(allProtocols)
+	l.table = widget.NewTable(l.size, l.createCell, l.updateCell)
+	l.table.ShowHeaderRow = true
+	l.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(convColumns) {
+			o.(*widget.Label).SetText(convColumns[id.Col])
+		}
+	}
+	text := theme.TextSize()
+	for i, w := range convWidths {
+		l.table.SetColumnWidth(i, w*text)
+	}
+	l.table.OnSelected = func(id widget.TableCellID) {
+		if l.syncing || id.Row < 0 || id.Row >= len(l.rows) {
+			return
+		}
+		c := l.rows[id.Row].info.ID
+		l.selected = c
+		if l.onSelect != nil {
+			l.onSelect(c)
+		}
+	}
+	l.status = widget.NewLabel("")
+	l.status.Truncation = fyne.TextTruncateEllipsis
+	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, l.filter)
+	l.obj = container.NewBorder(top, l.status, nil, nil, l.table)
+	return l
+}
+
+func (l *convList) size() (int, int) { return len(l.rows), len(convColumns) }
+
+func (l *convList) createCell() fyne.CanvasObject {
+	lb := widget.NewLabel("")
+	lb.Truncation = fyne.TextTruncateEllipsis
+	return lb
+}
+
+func (l *convList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	lb := o.(*widget.Label)
+	if id.Row < 0 || id.Row >= len(l.rows) {
+		lb.SetText("")
+		return
+	}
+	r := l.rows[id.Row]
+	lb.TextStyle.Monospace = id.Col == 3 || id.Col == 4
+	lb.Importance = widget.MediumImportance
+	if id.Col == 6 {
+		switch {
+		case r.info.Live:
+			lb.Importance = widget.SuccessImportance
+		case r.info.CloseHow == lab.HowRST:
+			lb.Importance = widget.WarningImportance
+		}
+	}
+	lb.SetText(convCell(r, id.Col, l.now))
+}
+
+// refresh takes a new snapshot of the hub's conversations. With many
+// conversations it runs at most every few hundred milliseconds, unless forced.
+func (l *convList) refresh(force bool) bool {
+	now := time.Now()
+	if !force && now.Sub(l.last) < time.Duration(len(l.all)/1000)*10*time.Millisecond {
+		return false
+	}
+	l.last = now
+	l.all = l.hub.Conversations()
+	l.rebuild()
+	return true
+}
+
+// rebuild orders the snapshot under the filter and redraws the table.
+func (l *convList) rebuild() {
+	l.rows = orderConvs(l.all, l.proto)
+	clear(l.index)
+	l.newest, l.live = 0, 0
+	for i, r := range l.rows {
+		l.index[r.info.ID] = i
+		if r.info.ID > l.newest {
+			l.newest = r.info.ID
+		}
+		if r.info.Live {
+			l.live++
+		}
+	}
+	l.now = time.Now()
+	l.table.Refresh()
+	l.highlight(l.selected)
+}
+
+// touch updates the listed conversations in ids (bytes, state, duration) from the hub.
+func (l *convList) touch(ids map[lab.ConvID]struct{}) bool {
+	changed := false
+	for id := range ids {
+		i, ok := l.index[id]
+		if !ok {
+			continue
+		}
+		if c := l.hub.Conversation(id); c != nil {
+			l.rows[i].info = c.Info(false)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// tick redraws the visible rows, so live durations move.
+func (l *convList) tick() {
+	l.now = time.Now()
+	l.table.Refresh()
+}
+
+// highlight marks conversation id's row as selected without telling onSelect.
+func (l *convList) highlight(id lab.ConvID) {
+	l.selected = id
+	l.syncing = true
+	defer func() { l.syncing = false }()
+	if i, ok := l.index[id]; ok && id != 0 {
+		l.table.Select(widget.TableCellID{Row: i, Col: 0})
+	} else {
+		l.table.UnselectAll()
+	}
+}
+
+// info returns the listed snapshot of conversation id.
+func (l *convList) info(id lab.ConvID) (lab.ConvInfo, bool) {
+	if i, ok := l.index[id]; ok {
+		return l.rows[i].info, true
+	}
+	return lab.ConvInfo{}, false
+}
+
+// setStatus shows the counts and what the capture limit cost.
+func (l *convList) setStatus(dropped uint64) {
+	s := fmt.Sprintf("%d conversations · %d live", len(l.rows), l.live)
+	if dropped > 0 {
+		s += fmt.Sprintf(" · %d older events dropped (capture limit)", dropped)
+	}
+	if s != l.status.Text {
+		l.status.SetText(s)
+	}
+}

@@ -1,0 +1,178 @@
+package inspector
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/app/ui/widgets"
+	"github.com/protocollab/protolab/lab"
+)
+
+// detail shows the selected message (its fields, meaning and reference, its bytes
+// as text and hex side by side) or, with no message selected, the conversation;
+// for TCP also the kernel's view of the connection.
+type detail struct {
+	head    *widget.Label
+	meaning *widget.Label
+	ref     *widget.Label
+	fields  *fyne.Container
+	kTitle  *widget.Label
+	kernel  *fyne.Container
+	text    *widget.Label
+	hex     *widgets.HexView
+	bytes   *container.Split
+	split   *container.Split
+	obj     fyne.CanvasObject
+
+	kernelOn bool
+}
+
+func newDetail() *detail {
+	d := &detail{
+		head:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		meaning: widget.NewLabel(""),
+		ref:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		fields:  container.New(layout.NewFormLayout()),
+		kTitle:  widget.NewLabelWithStyle("Kernel's view (TCP_INFO)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		kernel:  container.New(layout.NewFormLayout()),
+		text:    widget.NewLabel(""),
+		hex:     widgets.NewHexView(),
+	}
+	d.head.Wrapping = fyne.TextWrapWord
+	d.meaning.Wrapping = fyne.TextWrapWord
+	d.ref.Wrapping = fyne.TextWrapWord
+	d.text.TextStyle.Monospace = true
+	d.kTitle.Hide()
+	d.kernel.Hide()
+	info := container.NewVScroll(container.NewVBox(d.head, d.meaning, d.ref, d.fields, d.kTitle, d.kernel))
+	d.bytes = container.NewHSplit(container.NewScroll(d.text), d.hex)
+	d.split = container.NewVSplit(info, d.bytes)
+	d.split.Offset = 0.55
+	d.obj = d.split
+	d.clear("Select a conversation to see its messages.")
+	return d
+}
+
+// clear shows only a hint.
+func (d *detail) clear(hint string) {
+	d.head.SetText(hint)
+	d.meaning.SetText("")
+	d.ref.SetText("")
+	setForm(d.fields, nil)
+	d.setBytes(nil)
+}
+
+// showMessage shows row e of a conversation that began at start.
+func (d *detail) showMessage(e *lab.Event, start time.Time, info lab.ConvInfo) {
+	who := map[lab.Dir]string{lab.ClientToServer: "client → server", lab.ServerToClient: "server → client"}[e.Dir]
+	if who == "" {
+		who = "seen by the " + e.Side.String()
+	}
+	head := fmt.Sprintf("%s   %s · %s · %s", rowSummary(e), who, e.Layer, fmtOffset(e.At.Sub(start)))
+	var fields []lab.Field
+	var raw []byte
+	m := e.Msg
+	switch {
+	case m != nil:
+		if m.Handshake {
+			head += " · handshake"
+		}
+		if m.Teardown {
+			head += " · teardown"
+		}
+		if !m.Observed {
+			head += " · inferred (not seen as bytes)"
+		}
+		d.meaning.SetText(m.Meaning)
+		d.ref.SetText(m.Ref)
+		fields = m.Fields
+		if m.NextState != "" {
+			fields = append(append([]lab.Field(nil), fields...), lab.Field{Name: "next state", Value: m.NextState})
+		}
+		raw = m.Raw
+	default:
+		d.meaning.SetText(e.Text)
+		d.ref.SetText("")
+	}
+	d.head.SetText(head)
+	setForm(d.fields, fields)
+	d.setBytes(raw)
+}
+
+// showConv shows a conversation with no message selected: what opened and closed it.
+func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event) {
+	d.head.SetText(fmt.Sprintf("#%d %s  %s → %s  %s", info.ID, info.Protocol, info.Client, info.Server, convState(info)))
+	var lines []string
+	for _, n := range notes {
+		lines = append(lines, fmt.Sprintf("%s  %s: %s", n.At.Format("15:04:05.000"), n.Kind, n.Text))
+	}
+	d.meaning.SetText(strings.Join(lines, "\n"))
+	d.ref.SetText("Select a message (in the list or the sequence diagram) to see its fields, meaning and bytes.")
+	fields := []lab.Field{
+		{Name: "started", Value: info.Start.Format("15:04:05.000")},
+		{Name: "duration", Value: fmtDuration(info.Duration(time.Now()))},
+		{Name: "bytes client → server", Value: fmt.Sprint(info.BytesC2S)},
+		{Name: "bytes server → client", Value: fmt.Sprint(info.BytesS2C)},
+		{Name: "messages", Value: fmt.Sprint(info.Messages)},
+	}
+	if info.Label != "" {
+		fields = append(fields, lab.Field{Name: "part of", Value: fmt.Sprintf("#%d (%s)", info.Parent, info.Label)})
+	}
+	setForm(d.fields, fields)
+	d.setBytes(nil)
+}
+
+// setBytes shows raw as text and hex side by side.
+func (d *detail) setBytes(raw []byte) {
+	d.text.SetText(printable(raw))
+	if len(raw) == 0 && len(d.hex.Data()) == 0 {
+		return // nothing to clear, and the hex view may not be drawn yet
+	}
+	d.hex.SetData(raw)
+}
+
+// setKernel shows the kernel's view of a TCP connection, or hides it (nil).
+func (d *detail) setKernel(k *lab.TCPInfo, live bool) {
+	if k == nil {
+		if d.kernelOn {
+			d.kTitle.Hide()
+			d.kernel.Hide()
+			d.kernelOn = false
+		}
+		return
+	}
+	title := "Kernel's view (TCP_INFO, at the close)"
+	if live {
+		title = "Kernel's view (TCP_INFO, live)"
+	}
+	d.kTitle.SetText(title)
+	setForm(d.kernel, k.Fields())
+	if !d.kernelOn {
+		d.kTitle.Show()
+		d.kernel.Show()
+		d.kernelOn = true
+	}
+}
+
+// setForm fills a form-layout container with name/value labels, reusing them.
+func setForm(c *fyne.Container, fields []lab.Field) {
+	need := 2 * len(fields)
+	for len(c.Objects) < need {
+		name := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		value := widget.NewLabel("")
+		value.Wrapping = fyne.TextWrapWord
+		c.Objects = append(c.Objects, name, value)
+	}
+	c.Objects = c.Objects[:need]
+	for i, f := range fields {
+		c.Objects[2*i].(*widget.Label).SetText(f.Name)
+		c.Objects[2*i+1].(*widget.Label).SetText(f.Value)
+	}
+	c.Refresh()
+}

@@ -1,0 +1,201 @@
+// Package inspector is the lower half of Protocol Lab's main window: the list of
+// captured conversations and, for the selected one, its sequence diagram, state
+// diagram, messages and the detail of a message (fields, meaning, RFC reference,
+// text and hex, and for TCP the kernel's view of the connection).
+//
+// It reads the hub through its own lab.Subscription into a plain-Go Model and
+// refreshes only what changed when the window calls Update, at most a few tens of
+// times a second, so a conversation of 100,000 messages stays smooth: lists are
+// virtualised and new messages are appended, never redrawn from the start.
+package inspector
+
+import (
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/app/ui/widgets"
+	"github.com/protocollab/protolab/lab"
+)
+
+// maxPerUpdate bounds the events one Update reads; the rest wait for the next one.
+const maxPerUpdate = 50_000
+
+// kernelEvery is how often a live TCP connection's kernel view is read anew.
+const kernelEvery = 500 * time.Millisecond
+
+// Inspector shows the hub's conversations and the selected one's messages and
+// diagrams. Its methods must be called from the Fyne goroutine (inside fyne.Do).
+type Inspector struct {
+	// OnSelect, if set, is called when the person selects a conversation in the list.
+	OnSelect func(id lab.ConvID)
+
+	hub   *lab.Hub
+	reg   *lab.Registry
+	sub   *lab.Subscription
+	model *Model
+	dirty atomic.Bool // the hub's conversations changed since the last Update
+
+	convs      *convList
+	msgs       *msgList
+	detail     *detail
+	seq        *widgets.SequenceDiagram
+	state      *widgets.StateDiagram
+	stateTitle *widget.Label
+	tabs       *container.AppTabs
+	splits     []*savedSplit
+	obj        fyne.CanvasObject
+
+	shown      lab.ConvID // the conversation on display (0: none)
+	pinned     bool       // chosen, not following the newest
+	info       lab.ConvInfo
+	start      time.Time // the shown conversation's start, for time offsets
+	nShown     int       // rows of the shown conversation in the views
+	lostShown  int       // the model's Lost count when the views were built
+	pathLen    int
+	pathLast   string
+	selMsg     int // selected row, -1 for none
+	syncing    bool
+	lastKernel time.Time
+	lastTick   time.Time
+}
+
+// New returns an inspector of hub's conversations; reg supplies the protocols'
+// state machines and the filter's names. It subscribes to the hub from its oldest
+// event held.
+func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
+	in := &Inspector{
+		hub:    hub,
+		reg:    reg,
+		model:  NewModel(hub.Options().MaxBytes),
+		selMsg: -1,
+	}
+	in.sub = hub.Subscribe(true)
+	in.dirty.Store(true)
+	hub.OnConversation(func(lab.ConvID) { in.dirty.Store(true) })
+
+	in.convs = newConvList(hub, reg)
+	in.convs.onSelect = func(id lab.ConvID) {
+		in.pinned = true
+		in.show(id)
+		if in.OnSelect != nil {
+			in.OnSelect(id)
+		}
+	}
+	in.convs.onFilter = func() {
+		if !in.pinned {
+			in.show(in.convs.newest)
+		}
+	}
+
+	in.seq = widgets.NewSequenceDiagram()
+	in.seq.OnSelected = func(i int) { in.selectMsg(i, fromDiagram) }
+	in.state = widgets.NewStateDiagram()
+	in.stateTitle = widget.NewLabelWithStyle("State", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	in.detail = newDetail()
+	in.msgs = newMsgList(func() int { return in.nShown }, in.row, func(e *lab.Event) string { return fmtOffset(e.At.Sub(in.start)) })
+	in.msgs.list.OnSelected = func(i widget.ListItemID) { in.selectMsg(i, fromList) }
+	in.msgs.list.OnUnselected = func(i widget.ListItemID) {
+		if !in.syncing && in.selMsg == i {
+			in.selectMsg(-1, fromList)
+		}
+	}
+
+	msgSplit := container.NewHSplit(in.msgs.list, in.detail.obj)
+	msgSplit.Offset = 0.45
+	in.tabs = container.NewAppTabs(
+		container.NewTabItem("Sequence", in.seq),
+		container.NewTabItem("Messages", msgSplit),
+	)
+	statePane := container.NewBorder(in.stateTitle, nil, nil, nil, in.state)
+	right := container.NewHSplit(in.tabs, statePane)
+	right.Offset = 0.68
+	root := container.NewHSplit(in.convs.obj, right)
+	root.Offset = 0.36
+	in.splits = []*savedSplit{
+		remember(root, "conversations"),
+		remember(right, "state"),
+		remember(msgSplit, "messages"),
+		remember(in.detail.split, "detail"),
+		remember(in.detail.bytes, "bytes"),
+	}
+	in.obj = root
+	in.show(0)
+	in.Update()
+	return in
+}
+
+// Object returns the whole inspector, to put in the window.
+func (in *Inspector) Object() fyne.CanvasObject { return in.obj }
+
+// Selected returns the conversation on display: the one selected, or while none
+// is, the newest one being followed; 0 when there is none.
+func (in *Inspector) Selected() lab.ConvID { return in.shown }
+
+// Select shows conversation id and stops following the newest; id 0 goes back to
+// following the newest conversation. It does not call OnSelect.
+func (in *Inspector) Select(id lab.ConvID) {
+	in.pinned = id != 0
+	if id == 0 {
+		id = in.convs.newest
+	}
+	in.show(id)
+}
+
+// Reset forgets everything shown, for after hub.Clear().
+func (in *Inspector) Reset() {
+	evs, _ := in.sub.Next(0) // only what came after the Clear
+	in.model.Reset()
+	in.model.Feed(evs, 0)
+	in.model.TakeTouched()
+	in.pinned = false
+	in.shown = 0
+	in.convs.selected = 0
+	in.convs.refresh(true)
+	in.show(in.convs.newest)
+	in.convs.setStatus(0)
+}
+
+// Update reads the events published since the last call and refreshes what changed.
+func (in *Inspector) Update() {
+	evs, missed := in.sub.Next(maxPerUpdate)
+	in.model.Feed(evs, missed)
+	touched := in.model.TakeTouched()
+
+	now := time.Now()
+	listChanged := false
+	if in.dirty.Load() && in.convs.refresh(false) {
+		in.dirty.Store(false)
+		listChanged = true
+	} else if in.convs.touch(touched) {
+		listChanged = true
+	}
+	if listChanged || (in.convs.live > 0 && now.Sub(in.lastTick) >= time.Second) {
+		in.lastTick = now
+		in.convs.tick()
+	}
+	if !in.pinned && in.convs.newest != in.shown {
+		in.show(in.convs.newest)
+	} else if in.shown != 0 {
+		if _, ok := touched[in.shown]; ok || listChanged {
+			in.refreshShown()
+		}
+		in.refreshKernel(now, false)
+	}
+	in.convs.setStatus(in.model.Dropped())
+	for _, s := range in.splits {
+		s.save()
+	}
+}
+
+// row returns row i of the shown conversation.
+func (in *Inspector) row(i int) *lab.Event {
+	c := in.model.Conv(in.shown)
+	if c == nil || i < 0 || i >= c.Len() {
+		return &lab.Event{}
+	}
+	return in.model.event(c.rows.at(i))
+}

@@ -1,0 +1,218 @@
+package inspector
+
+import (
+	"strings"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// Where a message selection came from.
+const (
+	fromList = iota
+	fromDiagram
+	fromCode
+)
+
+// noConvText and the connectionless text explain an empty state diagram.
+const (
+	noConvText     = "No conversation yet: switch on a server and send something."
+	noMachineText  = "The lab knows no state machine for this protocol."
+	datagramFormat = "%s is connectionless: there is no handshake and no connection state. " +
+		"Each datagram stands alone; the lab groups the datagrams between the same two ports " +
+		"into one flow, which ends after a silence."
+)
+
+// show puts conversation id (0: none) on display, from its first row held.
+func (in *Inspector) show(id lab.ConvID) {
+	in.shown = id
+	in.selMsg = -1
+	in.nShown, in.lostShown = 0, 0
+	in.pathLen, in.pathLast = 0, ""
+	in.lastKernel = time.Time{}
+	in.convs.highlight(id)
+	in.syncing = true
+	in.msgs.list.UnselectAll()
+	in.syncing = false
+	in.seq.Select(-1)
+	in.state.SetNote("")
+
+	if id == 0 {
+		in.info = lab.ConvInfo{}
+		in.seq.SetLanes([]string{"client", "server"})
+		in.seq.SetArrows(nil)
+		in.state.SetMachine(nil, nil)
+		in.state.SetPath(nil)
+		in.state.SetEmptyText(noConvText)
+		in.stateTitle.SetText("State")
+		in.detail.clear(noConvText)
+		in.detail.setKernel(nil, false)
+		in.msgs.list.Refresh()
+		return
+	}
+	in.info = in.convInfo(id)
+	c := in.model.Conv(id)
+	in.start = in.info.Start
+	if in.start.IsZero() && c != nil {
+		in.start = c.Start()
+	}
+	in.seq.SetLanes([]string{"client " + shortAddr(in.info.Client), "server " + shortAddr(in.info.Server)})
+	p := in.reg.Lookup(in.info.Protocol)
+	title := strings.ToUpper(in.info.Protocol) + " state"
+	switch {
+	case p != nil && p.Connectionless:
+		in.state.SetMachine(nil, nil)
+		in.state.SetEmptyText(strings.Replace(datagramFormat, "%s", strings.ToUpper(p.Name), 1))
+		title = strings.ToUpper(p.Name) + " · no state"
+	case p == nil || len(p.States) == 0:
+		in.state.SetMachine(nil, nil)
+		in.state.SetEmptyText(noMachineText)
+	default:
+		in.state.SetMachine(p.States, p.Transitions)
+		in.state.SetEmptyText("")
+	}
+	in.stateTitle.SetText(title)
+	in.state.SetPath(nil)
+	if c != nil {
+		in.nShown, in.lostShown = c.Len(), c.Lost()
+		in.seq.SetArrows(arrowsFor(in.model, c, 0, c.Len(), in.start))
+		in.detail.showConv(in.info, in.model.Notes(c))
+	} else {
+		in.seq.SetArrows(nil)
+		in.detail.showConv(in.info, nil)
+	}
+	in.msgs.list.Refresh()
+	in.msgs.list.ScrollToBottom()
+	in.refreshPath(c)
+	in.refreshKernel(time.Now(), true)
+}
+
+// convInfo returns a snapshot of conversation id, from the hub if it still knows it.
+func (in *Inspector) convInfo(id lab.ConvID) lab.ConvInfo {
+	if c := in.hub.Conversation(id); c != nil {
+		return c.Info(false)
+	}
+	info, _ := in.convs.info(id)
+	info.ID = id
+	return info
+}
+
+// refreshShown brings the shown conversation's views up to the model: new rows
+// are appended; rows forgotten at the front rebuild the views once.
+func (in *Inspector) refreshShown() {
+	if info, ok := in.convs.info(in.shown); ok {
+		in.info = info
+	}
+	c := in.model.Conv(in.shown)
+	switch {
+	case c == nil:
+		if in.nShown > 0 {
+			in.nShown, in.lostShown = 0, 0
+			in.seq.SetArrows(nil)
+			in.selectMsg(-1, fromCode)
+			in.msgs.list.Refresh()
+		}
+	case c.Lost() != in.lostShown:
+		delta := c.Lost() - in.lostShown
+		in.nShown, in.lostShown = c.Len(), c.Lost()
+		in.seq.SetArrows(arrowsFor(in.model, c, 0, c.Len(), in.start))
+		in.msgs.list.Refresh()
+		sel := in.selMsg
+		if sel >= 0 {
+			sel -= delta
+		}
+		in.selectMsg(sel, fromCode)
+	case c.Len() > in.nShown:
+		from := in.nShown
+		in.nShown = c.Len()
+		in.seq.Append(arrowsFor(in.model, c, from, c.Len(), in.start)...)
+		in.msgs.list.Refresh()
+		if in.selMsg < 0 {
+			in.msgs.list.ScrollToBottom()
+		}
+	}
+	if c != nil && in.selMsg < 0 {
+		in.detail.showConv(in.info, in.model.Notes(c))
+	}
+	in.refreshPath(c)
+}
+
+// refreshPath shows the states the shown conversation went through, if they changed.
+func (in *Inspector) refreshPath(c *ConvData) {
+	if c == nil {
+		return
+	}
+	p := c.Path(in.info.Protocol)
+	last := ""
+	if len(p) > 0 {
+		last = p[len(p)-1]
+	}
+	if len(p) == in.pathLen && last == in.pathLast {
+		return
+	}
+	in.pathLen, in.pathLast = len(p), last
+	in.state.SetPath(append([]string(nil), p...))
+}
+
+// refreshKernel reads a live TCP connection's kernel view every kernelEvery (or now).
+func (in *Inspector) refreshKernel(now time.Time, force bool) {
+	if in.info.Transport != "tcp" || in.info.Datagram {
+		in.detail.setKernel(nil, false)
+		return
+	}
+	if !force && (!in.info.Live || now.Sub(in.lastKernel) < kernelEvery) {
+		return
+	}
+	in.lastKernel = now
+	conv := in.hub.Conversation(in.shown)
+	if conv == nil {
+		in.detail.setKernel(in.info.Kernel, false)
+		return
+	}
+	info := conv.Info(true)
+	in.detail.setKernel(info.Kernel, info.Live)
+}
+
+// selectMsg selects row i (-1: none) in the list, the sequence diagram, the
+// detail and the state diagram's note.
+func (in *Inspector) selectMsg(i int, from int) {
+	if in.syncing {
+		return
+	}
+	in.syncing = true
+	defer func() { in.syncing = false }()
+	if i >= in.nShown {
+		i = -1
+	}
+	in.selMsg = i
+	if from != fromList {
+		if i >= 0 {
+			in.msgs.list.Select(i)
+		} else {
+			in.msgs.list.UnselectAll()
+		}
+	}
+	if from != fromDiagram {
+		in.seq.Select(i)
+	}
+	c := in.model.Conv(in.shown)
+	if i < 0 || c == nil {
+		in.state.SetNote("")
+		if c != nil {
+			in.detail.showConv(in.info, in.model.Notes(c))
+		}
+		return
+	}
+	e := in.row(i)
+	in.detail.showMessage(e, in.start, in.info)
+	note := rowSummary(e)
+	if m := e.Msg; m != nil {
+		if m.Ref != "" {
+			note = m.Ref + " — " + note
+		}
+		if m.Meaning != "" {
+			note += ": " + m.Meaning
+		}
+	}
+	in.state.SetNote(note)
+}

@@ -61,9 +61,9 @@ func newDetail() *detail {
 
 // clear shows only a hint.
 func (d *detail) clear(hint string) {
-	d.head.SetText(hint)
-	d.meaning.SetText("")
-	d.ref.SetText("")
+	setText(d.head, hint)
+	setText(d.meaning, "")
+	setText(d.ref, "")
 	setForm(d.fields, nil)
 	d.setBytes(nil)
 }
@@ -89,31 +89,31 @@ func (d *detail) showMessage(e *lab.Event, start time.Time, info lab.ConvInfo) {
 		if !m.Observed {
 			head += " · inferred (not seen as bytes)"
 		}
-		d.meaning.SetText(m.Meaning)
-		d.ref.SetText(m.Ref)
+		setText(d.meaning, m.Meaning)
+		setText(d.ref, m.Ref)
 		fields = m.Fields
 		if m.NextState != "" {
 			fields = append(append([]lab.Field(nil), fields...), lab.Field{Name: "next state", Value: m.NextState})
 		}
 		raw = m.Raw
 	default:
-		d.meaning.SetText(e.Text)
-		d.ref.SetText("")
+		setText(d.meaning, e.Text)
+		setText(d.ref, "")
 	}
-	d.head.SetText(head)
+	setText(d.head, head)
 	setForm(d.fields, fields)
 	d.setBytes(raw)
 }
 
 // showConv shows a conversation with no message selected: what opened and closed it.
 func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event) {
-	d.head.SetText(fmt.Sprintf("#%d %s  %s → %s  %s", info.ID, info.Protocol, info.Client, info.Server, convState(info)))
+	setText(d.head, fmt.Sprintf("#%d %s  %s → %s  %s", info.ID, info.Protocol, info.Client, info.Server, convState(info)))
 	var lines []string
 	for _, n := range notes {
 		lines = append(lines, fmt.Sprintf("%s  %s: %s", n.At.Format("15:04:05.000"), n.Kind, n.Text))
 	}
-	d.meaning.SetText(strings.Join(lines, "\n"))
-	d.ref.SetText("Select a message (in the list or the sequence diagram) to see its fields, meaning and bytes.")
+	setText(d.meaning, strings.Join(lines, "\n"))
+	setText(d.ref, "Select a message (in the list or the sequence diagram) to see its fields, meaning and bytes.")
 	fields := []lab.Field{
 		{Name: "started", Value: info.Start.Format("15:04:05.000")},
 		{Name: "duration", Value: fmtDuration(info.Duration(time.Now()))},
@@ -130,7 +130,7 @@ func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event) {
 
 // setBytes shows raw as text and hex side by side.
 func (d *detail) setBytes(raw []byte) {
-	d.text.SetText(printable(raw))
+	setText(d.text, printable(raw))
 	if len(raw) == 0 && len(d.hex.Data()) == 0 {
 		return // nothing to clear, and the hex view may not be drawn yet
 	}
@@ -151,7 +151,7 @@ func (d *detail) setKernel(k *lab.TCPInfo, live bool) {
 	if live {
 		title = "Kernel's view (TCP_INFO, live)"
 	}
-	d.kTitle.SetText(title)
+	setText(d.kTitle, title)
 	setForm(d.kernel, k.Fields())
 	if !d.kernelOn {
 		d.kTitle.Show()
@@ -169,10 +169,24 @@ func setForm(c *fyne.Container, fields []lab.Field) {
 		value.Wrapping = fyne.TextWrapWord
 		c.Objects = append(c.Objects, name, value)
 	}
+	if len(c.Objects) == need {
+		for i, f := range fields {
+			setText(c.Objects[2*i].(*widget.Label), f.Name)
+			setText(c.Objects[2*i+1].(*widget.Label), f.Value)
+		}
+		return
+	}
 	c.Objects = c.Objects[:need]
 	for i, f := range fields {
-		c.Objects[2*i].(*widget.Label).SetText(f.Name)
-		c.Objects[2*i+1].(*widget.Label).SetText(f.Value)
+		setText(c.Objects[2*i].(*widget.Label), f.Name)
+		setText(c.Objects[2*i+1].(*widget.Label), f.Value)
 	}
 	c.Refresh()
+}
+
+// setText changes a label's text only when it differs: setting text costs a layout.
+func setText(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
 }

@@ -3,6 +3,7 @@ package inspector
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,9 +181,9 @@ func fmtOffset(d time.Duration) string {
 	case d < 0:
 		return "−" + fmtOffset(-d)[1:]
 	case d < time.Second:
-		return fmt.Sprintf("+%.3f ms", float64(d)/1e6)
+		return string(strconv.AppendFloat([]byte{'+'}, float64(d)/1e6, 'f', 3, 64)) + " ms"
 	case d < time.Minute:
-		return fmt.Sprintf("+%.3f s", d.Seconds())
+		return string(strconv.AppendFloat([]byte{'+'}, d.Seconds(), 'f', 3, 64)) + " s"
 	}
 	return fmt.Sprintf("+%dm%04.1fs", int(d.Minutes()), d.Seconds()-60*float64(int(d.Minutes())))
 }

@@ -24,6 +24,9 @@ import (
 // maxPerUpdate bounds the events one Update reads; the rest wait for the next one.
 const maxPerUpdate = 50_000
 
+// tickEvery is how often counters and durations are redrawn.
+const tickEvery = 250 * time.Millisecond
+
 // kernelEvery is how often a live TCP connection's kernel view is read anew.
 const kernelEvery = 500 * time.Millisecond
 
@@ -61,6 +64,7 @@ type Inspector struct {
 	syncing    bool
 	lastKernel time.Time
 	lastTick   time.Time
+	touched    bool // listed conversations changed since the last tick
 }
 
 // New returns an inspector of hub's conversations; reg supplies the protocols'
@@ -166,22 +170,29 @@ func (in *Inspector) Update() {
 	touched := in.model.TakeTouched()
 
 	now := time.Now()
-	listChanged := false
+	rebuilt := false
 	if in.dirty.Load() && in.convs.refresh(false) {
 		in.dirty.Store(false)
-		listChanged = true
-	} else if in.convs.touch(touched) {
-		listChanged = true
+		rebuilt = true
 	}
-	if listChanged || (in.convs.live > 0 && now.Sub(in.lastTick) >= time.Second) {
+	if in.convs.touch(touched) {
+		in.touched = true
+	}
+	// Counters and durations move all the time: redraw them a few times a second.
+	tick := now.Sub(in.lastTick) >= tickEvery
+	if tick && (in.touched || in.convs.live > 0) {
 		in.lastTick = now
+		in.touched = false
 		in.convs.tick()
 	}
 	if !in.pinned && in.convs.newest != in.shown {
 		in.show(in.convs.newest)
 	} else if in.shown != 0 {
-		if _, ok := touched[in.shown]; ok || listChanged {
+		if _, ok := touched[in.shown]; ok || rebuilt {
 			in.refreshShown()
+		}
+		if tick && in.selMsg < 0 {
+			in.refreshConvDetail()
 		}
 		in.refreshKernel(now, false)
 	}

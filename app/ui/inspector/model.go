@@ -6,6 +6,9 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
+// chunkSize is the number of events in one chunk of the model's store.
+const chunkSize = 4096
+
 // maxPath bounds the state path remembered per conversation and layer; older
 // steps are forgotten first.
 const maxPath = 512
@@ -21,10 +24,13 @@ type Model struct {
 	maxBytes int64
 	bytes    int64
 
-	// events[start:] are held; the event at events[start+k] has the absolute index first+k.
-	events []lab.Event
-	start  int
+	// Events are held in fixed-size chunks, so that growing never copies them all:
+	// chunks[0][0] has the absolute index base; first is the oldest held, next the
+	// one the next event gets.
+	chunks [][]lab.Event
+	base   uint64
 	first  uint64
+	next   uint64
 
 	convs   map[lab.ConvID]*ConvData
 	touched map[lab.ConvID]struct{}
@@ -81,7 +87,7 @@ func NewModel(maxBytes int64) *Model {
 
 // Reset forgets everything.
 func (m *Model) Reset() {
-	m.events, m.start, m.first, m.bytes = nil, 0, 1, 0
+	m.chunks, m.base, m.first, m.next, m.bytes = nil, 1, 1, 1, 0
 	m.convs = make(map[lab.ConvID]*ConvData)
 	m.touched = make(map[lab.ConvID]struct{})
 	m.missed, m.trimmed = 0, 0
@@ -144,19 +150,23 @@ func (m *Model) conv(e *lab.Event) *ConvData {
 
 // keep stores e and returns its absolute index.
 func (m *Model) keep(e *lab.Event) uint64 {
-	a := m.first + uint64(len(m.events)-m.start)
-	m.events = append(m.events, *e)
+	if n := len(m.chunks); n == 0 || len(m.chunks[n-1]) == chunkSize {
+		m.chunks = append(m.chunks, make([]lab.Event, 0, chunkSize))
+	}
+	last := &m.chunks[len(m.chunks)-1]
+	*last = append(*last, *e)
 	m.bytes += cost(e)
-	return a
+	m.next++
+	return m.next - 1
 }
 
 // trim forgets the oldest events until at most target bytes are held. It drops
 // down to below the bound, not just to it, so that views rebuilding after a loss
 // at the front do so rarely.
 func (m *Model) trim(target int64) {
-	for m.bytes > target && m.start < len(m.events) {
-		e := &m.events[m.start]
+	for m.bytes > target && m.first < m.next {
 		a := m.first
+		e := m.event(a)
 		if c := m.convs[e.Conv]; c != nil {
 			if f, ok := c.rows.front(); ok && f == a {
 				c.rows.pop()
@@ -171,21 +181,20 @@ func (m *Model) trim(target int64) {
 		}
 		m.bytes -= cost(e)
 		*e = lab.Event{}
-		m.start++
 		m.first++
 		m.trimmed++
-	}
-	if m.start >= 1024 && m.start*2 > len(m.events) {
-		n := copy(m.events, m.events[m.start:])
-		clear(m.events[n:])
-		m.events = m.events[:n]
-		m.start = 0
+		if m.first-m.base == chunkSize {
+			m.chunks[0] = nil
+			m.chunks = m.chunks[1:]
+			m.base += chunkSize
+		}
 	}
 }
 
 // event returns the held event with absolute index a.
 func (m *Model) event(a uint64) *lab.Event {
-	return &m.events[m.start+int(a-m.first)]
+	off := a - m.base
+	return &m.chunks[off/chunkSize][off%chunkSize]
 }
 
 // Conv returns what the model holds about conversation id, or nil.

@@ -131,10 +131,14 @@ func (in *Inspector) refreshShown() {
 			in.msgs.list.ScrollToBottom()
 		}
 	}
-	if c != nil && in.selMsg < 0 {
+	in.refreshPath(c)
+}
+
+// refreshConvDetail redraws the detail of the shown conversation when no message is selected.
+func (in *Inspector) refreshConvDetail() {
+	if c := in.model.Conv(in.shown); c != nil {
 		in.detail.showConv(in.info, in.model.Notes(c))
 	}
-	in.refreshPath(c)
 }
 
 // refreshPath shows the states the shown conversation went through, if they changed.

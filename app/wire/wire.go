@@ -1,0 +1,31 @@
+// Package wire assembles the lab: every protocol's description and analyzer
+// (protocols/<p>) with its embedded server (servers/<p>server), in the order the
+// server rail lists them. It is the one place that knows all of them.
+package wire
+
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/protocols/udp"
+	"github.com/protocollab/protolab/servers/tcpserver"
+	"github.com/protocollab/protolab/servers/udpserver"
+)
+
+// Registry returns a new registry of every protocol the lab knows, servers wired in.
+func Registry() *lab.Registry {
+	reg := &lab.Registry{}
+	t := tcp.Protocol()
+	t.NewServer = tcpserver.NewLab
+	reg.Register(t)
+	u := udp.Protocol()
+	u.NewServer = udpserver.NewLab
+	reg.Register(u)
+	return reg
+}
+
+// NewBench returns a bench over a new hub with every protocol of Registry.
+func NewBench(opts lab.HubOptions) *lab.Bench {
+	reg := Registry()
+	opts.Registry = reg
+	return lab.NewBench(lab.NewHub(opts), reg)
+}

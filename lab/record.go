@@ -32,6 +32,7 @@ type Record struct {
 	To        string    `json:"to,omitempty"`
 	Text      string    `json:"text,omitempty"`
 	Error     string    `json:"error,omitempty"`
+	Missed    uint64    `json:"missed,omitempty"` // "dropped": events this reader lost to the capture limit
 }
 
 // Record turns e into its JSON-lines form, with its conversation's protocol and endpoints.

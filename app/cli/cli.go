@@ -1,0 +1,57 @@
+// Package cli is protolab's command line: `protolab serve` runs the lab's servers
+// without a window, printing where they listen and a live log of everything they
+// see, as readable text or as JSON lines. It drives the same lab.Bench as the
+// desktop app.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/protocollab/protolab/app/wire"
+)
+
+// Version is the program's version, shown by `protolab version` and the About dialog.
+const Version = "0.1.0"
+
+// Main runs the command named by args[0] and returns the process's exit code:
+// 0 success, 1 failure, 2 bad usage. ctx ends the command (Ctrl-C, SIGTERM).
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "protolab %s\n", Version)
+		return 0
+	case "help", "--help", "-help", "-h":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "protolab: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	names := strings.Join(wire.Registry().Names(), ",")
+	fmt.Fprintf(w, `Protocol Lab: real local protocol servers, watched live.
+
+Usage:
+  protolab                 open the lab's window
+  protolab serve [flags]   run the servers without a window (Ctrl-C stops them)
+  protolab version         print the version
+
+serve flags:
+  --only LIST        servers to start, comma-separated (default: all): %s
+  --port NAME=PORT   a server's port, repeatable or comma-separated (0: any free port)
+  --listen HOST      address to listen on (default 127.0.0.1; anything else exposes the servers)
+  --config FILE      a lab.json with listen, ports and settings
+  --json             print JSON lines instead of text
+`, names)
+}

@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/protocollab/protolab/app/wire"
+	"github.com/protocollab/protolab/lab"
+)
+
+// listFlag collects a repeatable, comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var only, ports listFlag
+	fs.Var(&only, "only", "servers to start, comma-separated")
+	fs.Var(&ports, "port", "NAME=PORT, repeatable")
+	listen := fs.String("listen", "", "address to listen on (default 127.0.0.1)")
+	config := fs.String("config", "", "a lab.json configuration")
+	asJSON := fs.Bool("json", false, "print JSON lines")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "protolab serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+
+	bench := wire.NewBench(lab.HubOptions{})
+	reg := bench.Registry()
+	var names []string
+	if *config != "" {
+		c, err := lab.LoadConfig(*config)
+		if err != nil {
+			fmt.Fprintf(stderr, "protolab serve: %v\n", err)
+			return 2
+		}
+		if names, err = c.Apply(bench); err != nil {
+			fmt.Fprintf(stderr, "protolab serve: %v\n", err)
+			return 2
+		}
+	}
+	if len(only) > 0 {
+		names = nil
+		for _, n := range only {
+			if reg.Lookup(n) == nil {
+				fmt.Fprintf(stderr, "protolab serve: --only names %q, which is not a protocol of the lab (known: %s)\n", n, strings.Join(reg.Names(), ", "))
+				return 2
+			}
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		for _, p := range reg.All() {
+			if p.NewServer != nil {
+				names = append(names, p.Name)
+			}
+		}
+	}
+	for _, np := range ports {
+		name, ps, ok := strings.Cut(np, "=")
+		port, err := strconv.Atoi(ps)
+		if !ok || err != nil || port < 0 || port > 65535 {
+			fmt.Fprintf(stderr, "protolab serve: --port %q: want NAME=PORT with a port from 0 to 65535, e.g. --port tcp=7000\n", np)
+			return 2
+		}
+		if reg.Lookup(name) == nil {
+			fmt.Fprintf(stderr, "protolab serve: --port names %q, which is not a protocol of the lab (known: %s)\n", name, strings.Join(reg.Names(), ", "))
+			return 2
+		}
+		bench.SetPort(name, port)
+	}
+	if *listen != "" {
+		if net.ParseIP(*listen) == nil && *listen != "localhost" {
+			fmt.Fprintf(stderr, "protolab serve: --listen %q is not an IP address\n", *listen)
+			return 2
+		}
+		bench.SetListen(*listen)
+	}
+	if ip := net.ParseIP(bench.Listen()); ip != nil && !ip.IsLoopback() {
+		fmt.Fprintf(stderr, "protolab serve: warning: listening on %s: the lab's servers are reachable from other computers\n", bench.Listen())
+	}
+
+	out := &printer{w: bufio.NewWriter(stdout), json: *asJSON, hub: bench.Hub()}
+	sub := bench.Hub().Subscribe(false)
+	defer sub.Close()
+
+	for _, n := range names {
+		if err := bench.Start(n); err != nil {
+			out.record(lab.Record{Event: "error", Protocol: n, Error: err.Error()})
+			out.flush()
+			fmt.Fprintf(stderr, "protolab serve: %v\n", err)
+			bench.StopAll()
+			return 1
+		}
+	}
+	for _, n := range names {
+		st := bench.Status(n)
+		if out.json {
+			out.record(lab.Record{Event: "listening", Protocol: n, Addr: st.Addr})
+		} else {
+			p := reg.Lookup(n)
+			fmt.Fprintf(out.w, "%s listening on %s (%s)\n", n, st.Addr, p.Title)
+		}
+	}
+	out.flush()
+
+	for {
+		select {
+		case <-ctx.Done():
+			bench.StopAll()
+			out.drain(sub)
+			for _, n := range names {
+				if out.json {
+					out.record(lab.Record{Event: "stopped", Protocol: n})
+				} else {
+					fmt.Fprintf(out.w, "%s stopped\n", n)
+				}
+			}
+			out.flush()
+			return 0
+		case <-sub.Ready():
+			out.drain(sub)
+			out.flush()
+		}
+	}
+}
+
+// printer writes events as text or JSON lines.
+type printer struct {
+	w    *bufio.Writer
+	json bool
+	hub  *lab.Hub
+	enc  *json.Encoder
+}
+
+func (p *printer) record(r lab.Record) {
+	if p.enc == nil {
+		p.enc = json.NewEncoder(p.w)
+		p.enc.SetEscapeHTML(false)
+	}
+	if p.json {
+		p.enc.Encode(r)
+		return
+	}
+	if r.Error != "" {
+		fmt.Fprintf(p.w, "%s: %s\n", r.Protocol, r.Error)
+	}
+}
+
+// drain prints every event waiting for sub.
+func (p *printer) drain(sub *lab.Subscription) {
+	for {
+		evs, missed := sub.Next(4096)
+		if missed > 0 {
+			if p.json {
+				p.record(lab.Record{Event: "dropped", Missed: missed})
+			} else {
+				fmt.Fprintf(p.w, "… %d events dropped (capture limit)\n", missed)
+			}
+		}
+		if len(evs) == 0 {
+			return
+		}
+		for _, e := range evs {
+			if p.json {
+				p.record(p.hub.Record(e))
+			} else {
+				fmt.Fprintln(p.w, p.hub.FormatText(e))
+			}
+		}
+		if p.w.Buffered() > 64<<10 {
+			p.flush()
+		}
+	}
+}
+
+func (p *printer) flush() { p.w.Flush() }

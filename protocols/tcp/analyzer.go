@@ -19,6 +19,7 @@ type Analyzer struct {
 	client  string    // endpoint addresses, for fields
 	server  string
 	streams [3]stream // partial lines, by lab.Dir
+	limit   int       // the partial-line bound; 0 means FlushLimit
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)

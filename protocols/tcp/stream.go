@@ -71,6 +71,7 @@ var meanings = func() (m [len(framings)]string) {
 // message per chunk. Bytes pending in the other direction are shown first, since the
 // other end has answered them. Messages alias b wherever they can.
 func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
+	limit := a.maxPending()
 	out := a.flush(nil, opposite(dir), flushAnswered)
 	s := &a.streams[dir]
 	if binary(b) {
@@ -87,7 +88,7 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
 		switch {
 		case len(s.pending) == 0:
 			out = append(out, dataMessage(dir, line, frameLine))
-		case len(s.pending)+len(line) <= FlushLimit:
+		case len(s.pending)+len(line) <= limit:
 			raw := append(s.pending, line...)
 			s.pending = nil
 			out = append(out, dataMessage(dir, raw, frameLine))
@@ -98,9 +99,9 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
 	}
 	switch {
 	case len(b) == 0:
-	case len(s.pending)+len(b) <= FlushLimit:
+	case len(s.pending)+len(b) <= limit:
 		s.pending = append(s.pending, b...)
-	case len(b) <= FlushLimit:
+	case len(b) <= limit:
 		out = a.flush(out, dir, flushLimit)
 		s.pending = append(s.pending, b...)
 	default:
@@ -108,6 +109,14 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
 		out = append(out, dataMessage(dir, b, frameLong))
 	}
 	return out
+}
+
+// maxPending is FlushLimit, or a smaller bound tests set to reach it with small inputs.
+func (a *Analyzer) maxPending() int {
+	if a.limit > 0 {
+		return a.limit
+	}
+	return FlushLimit
 }
 
 // flush shows dir's partial line, if any, appending it to out.

@@ -15,8 +15,8 @@ import (
 // allProtocols is the filter's choice that shows every protocol.
 const allProtocols = "all"
 
-// convWidths are the conversation list's column widths, in multiples of the theme's text size.
-var convWidths = []float32{3.5, 5, 15, 7.5, 5, 7, 13}
+// convSamples are typical widest contents of the conversation list's columns.
+var convSamples = []string{"└ 999", "websocket", ":65535 → :65535", "closed by client (FIN) · talking", "999.9 ms", "999.9k / 999.9k", "00:00:00"}
 
 // convList is the conversation list: a protocol filter, a table of conversations
 // (children indented under their parent) and a status line.
@@ -72,9 +72,11 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 			o.(*widget.Label).SetText(convColumns[id.Col])
 		}
 	}
-	text := theme.TextSize()
-	for i, w := range convWidths {
-		l.table.SetColumnWidth(i, w*text)
+	pad := 2*theme.InnerPadding() + theme.Padding()
+	for i, sample := range convSamples {
+		mono := i == 4 || i == 6
+		w := fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{Monospace: mono}).Width
+		l.table.SetColumnWidth(i, w+pad)
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
 		if l.syncing || id.Row < 0 || id.Row >= len(l.rows) {
@@ -108,9 +110,9 @@ func (l *convList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	r := l.rows[id.Row]
-	lb.TextStyle.Monospace = id.Col == 3 || id.Col == 4
+	lb.TextStyle.Monospace = id.Col == 4 || id.Col == 6
 	lb.Importance = widget.MediumImportance
-	if id.Col == 6 {
+	if id.Col == 3 {
 		switch {
 		case r.info.Live:
 			lb.Importance = widget.SuccessImportance

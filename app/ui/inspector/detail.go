@@ -51,7 +51,8 @@ func newDetail() *detail {
 	d.kTitle.Hide()
 	d.kernel.Hide()
 	info := container.NewVScroll(container.NewVBox(d.head, d.meaning, d.ref, d.fields, d.kTitle, d.kernel))
-	d.bytes = container.NewHSplit(container.NewScroll(d.text), d.hex)
+	d.bytes = container.NewHSplit(container.NewScroll(d.text), container.NewHScroll(d.hex))
+	d.bytes.Offset = 0.4
 	d.split = container.NewVSplit(info, d.bytes)
 	d.split.Offset = 0.55
 	d.obj = d.split

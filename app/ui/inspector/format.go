@@ -69,7 +69,8 @@ func orderConvs(list []lab.ConvInfo, proto string) []convRow {
 }
 
 // convColumns are the conversation list's column titles.
-var convColumns = []string{"#", "protocol", "client → server", "start", "duration", "bytes ↑/↓", "state"}
+// The state comes early so that it stays in view in a narrow pane.
+var convColumns = []string{"#", "protocol", "client → server", "state", "duration", "bytes ↑/↓", "start"}
 
 // convCell is the text of one cell of the conversation list.
 func convCell(r convRow, col int, now time.Time) string {
@@ -95,13 +96,13 @@ func convCell(r convRow, col int, now time.Time) string {
 		}
 		return s
 	case 3:
-		return c.Start.Format("15:04:05.000")
+		return convState(c)
 	case 4:
 		return fmtDuration(c.Duration(now))
 	case 5:
 		return fmtBytes(c.BytesC2S) + " / " + fmtBytes(c.BytesS2C)
 	case 6:
-		return convState(c)
+		return c.Start.Format("15:04:05")
 	}
 	return ""
 }

@@ -109,16 +109,16 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 	}
 
 	msgSplit := container.NewHSplit(in.msgs.list, in.detail.obj)
-	msgSplit.Offset = 0.45
+	msgSplit.Offset = 0.42
 	in.tabs = container.NewAppTabs(
 		container.NewTabItem("Sequence", in.seq),
 		container.NewTabItem("Messages", msgSplit),
 	)
 	statePane := container.NewBorder(in.stateTitle, nil, nil, nil, in.state)
 	right := container.NewHSplit(in.tabs, statePane)
-	right.Offset = 0.68
+	right.Offset = 0.72
 	root := container.NewHSplit(in.convs.obj, right)
-	root.Offset = 0.36
+	root.Offset = 0.4
 	in.splits = []*savedSplit{
 		remember(root, "conversations"),
 		remember(right, "state"),

@@ -108,6 +108,7 @@ type Event struct {
 	Kind  Kind
 	Dir   Dir
 	Side  Side     // the tap that saw it
+	cost  int32    // what the event counts against the hub's bound, set by Publish
 	Layer string   // "tcp", "udp", "tls", "http", ...
 	Data  []byte   // raw bytes (KindData)
 	Msg   *Message // analyzer output (KindMessage, KindHandshake)

@@ -98,13 +98,14 @@ func (h *Hub) Publish(e Event) uint64 {
 		e.At = time.Now()
 	}
 	size := e.size()
+	e.cost = int32(min(size, 1<<31-1))
 	h.mu.Lock()
 	h.seq++
 	e.Seq = h.seq
 	h.buf = append(h.buf, e)
 	h.bytes += size
 	for h.bytes > h.opts.MaxBytes && len(h.buf)-h.start > 1 {
-		h.bytes -= h.buf[h.start].size()
+		h.bytes -= int64(h.buf[h.start].cost)
 		h.buf[h.start] = Event{}
 		h.start++
 		h.dropped++

@@ -106,8 +106,9 @@ func (d *detail) showMessage(e *lab.Event, start time.Time, info lab.ConvInfo) {
 	d.setBytes(raw)
 }
 
-// showConv shows a conversation with no message selected: what opened and closed it.
-func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event) {
+// showConv shows a conversation with no message selected: what opened and closed it,
+// and how many of its first messages the capture limit has dropped.
+func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event, lost int) {
 	setText(d.head, fmt.Sprintf("#%d %s  %s → %s  %s", info.ID, info.Protocol, info.Client, info.Server, convState(info)))
 	var lines []string
 	for _, n := range notes {
@@ -121,6 +122,9 @@ func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event) {
 		{Name: "bytes client → server", Value: fmt.Sprint(info.BytesC2S)},
 		{Name: "bytes server → client", Value: fmt.Sprint(info.BytesS2C)},
 		{Name: "messages", Value: fmt.Sprint(info.Messages)},
+	}
+	if lost > 0 {
+		fields = append(fields, lab.Field{Name: "dropped", Value: fmt.Sprintf("the first %d messages (capture limit)", lost)})
 	}
 	if info.Label != "" {
 		fields = append(fields, lab.Field{Name: "part of", Value: fmt.Sprintf("#%d (%s)", info.Parent, info.Label)})

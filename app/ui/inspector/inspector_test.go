@@ -176,6 +176,10 @@ func TestInspectorReportsDroppedEvents(t *testing.T) {
 	if n := in.msgs.list.Length(); n == 0 || n != in.seq.ArrowCount() {
 		t.Errorf("after drops: %d messages listed, %d arrows; want the same, non-zero", n, in.seq.ArrowCount())
 	}
+	// The oldest message still listed is a later echo, not the first line.
+	if c := in.model.Conv(id); c == nil || c.Len() >= 600 {
+		t.Errorf("conversation holds %v rows after drops, want fewer than the 600 sent", c)
+	}
 }
 
 func TestInspectorRemembersSplits(t *testing.T) {

@@ -76,10 +76,10 @@ func (in *Inspector) show(id lab.ConvID) {
 	if c != nil {
 		in.nShown, in.lostShown = c.Len(), c.Lost()
 		in.seq.SetArrows(arrowsFor(in.model, c, 0, c.Len(), in.start))
-		in.detail.showConv(in.info, in.model.Notes(c))
+		in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
 	} else {
 		in.seq.SetArrows(nil)
-		in.detail.showConv(in.info, nil)
+		in.detail.showConv(in.info, nil, 0)
 	}
 	in.msgs.list.Refresh()
 	in.msgs.list.ScrollToBottom()
@@ -137,7 +137,7 @@ func (in *Inspector) refreshShown() {
 // refreshConvDetail redraws the detail of the shown conversation when no message is selected.
 func (in *Inspector) refreshConvDetail() {
 	if c := in.model.Conv(in.shown); c != nil {
-		in.detail.showConv(in.info, in.model.Notes(c))
+		in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
 	}
 }
 
@@ -203,7 +203,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 	if i < 0 || c == nil {
 		in.state.SetNote("")
 		if c != nil {
-			in.detail.showConv(in.info, in.model.Notes(c))
+			in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
 		}
 		return
 	}

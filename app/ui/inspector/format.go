@@ -182,9 +182,11 @@ func fmtOffset(d time.Duration) string {
 	case d < 0:
 		return "−" + fmtOffset(-d)[1:]
 	case d < time.Second:
-		return string(strconv.AppendFloat([]byte{'+'}, float64(d)/1e6, 'f', 3, 64)) + " ms"
+		var b [24]byte
+		return string(append(strconv.AppendFloat(append(b[:0], '+'), float64(d)/1e6, 'f', 3, 64), " ms"...))
 	case d < time.Minute:
-		return string(strconv.AppendFloat([]byte{'+'}, d.Seconds(), 'f', 3, 64)) + " s"
+		var b [24]byte
+		return string(append(strconv.AppendFloat(append(b[:0], '+'), d.Seconds(), 'f', 3, 64), " s"...))
 	}
 	return fmt.Sprintf("+%dm%04.1fs", int(d.Minutes()), d.Seconds()-60*float64(int(d.Minutes())))
 }

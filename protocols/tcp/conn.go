@@ -38,7 +38,7 @@ func (a *Analyzer) handshake(info lab.OpenInfo) []lab.Message {
 		"server's own SYN, with its initial sequence number and options. Together the two SYNs decide " +
 		"what the connection uses."
 	if k := info.Kernel; k != nil {
-		synack.Summary += " · " + k.String()
+		synack.Summary += " · " + negotiated(k)
 		synack.Meaning += " The fields show what the kernel reports was negotiated."
 		synack.Fields = append(synack.Fields, k.Fields()...)
 	} else {
@@ -163,6 +163,22 @@ func (a *Analyzer) segment(from lab.Side, seg segment, ref string) lab.Message {
 		Fields:    fields,
 		NextState: a.step(from, seg),
 	}
+}
+
+// negotiated is what the handshake settled, as the kernel reports it:
+// "mss 65483, SACK, timestamps, wscale 7/7".
+func negotiated(k *lab.TCPInfo) string {
+	parts := []string{fmt.Sprintf("mss %d", k.SndMSS)}
+	if k.SACK {
+		parts = append(parts, "SACK")
+	}
+	if k.Timestamps {
+		parts = append(parts, "timestamps")
+	}
+	if k.WindowScaling {
+		parts = append(parts, fmt.Sprintf("wscale %d/%d", k.SndWScale, k.RcvWScale))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func yesNo(b bool) string {

@@ -110,6 +110,9 @@ func recorded(t *testing.T, hub *lab.Hub, c net.Conn) timeline {
 	}
 	var tl timeline
 	for _, e := range hub.ConvEvents(conv.ID()) {
+		if testing.Verbose() {
+			t.Log(hub.FormatText(e))
+		}
 		if e.Layer != "tcp" {
 			continue
 		}

@@ -210,7 +210,7 @@ func TestHandshake(t *testing.T) {
 				if got := field(msgs[1], "MSS"); got != "send 65483, receive 0 bytes" {
 					t.Errorf("SYN-ACK MSS field %q, want the kernel's", got)
 				}
-				if !strings.Contains(msgs[1].Summary, "mss 65483 sack ts wscale 7/7") {
+				if msgs[1].Summary != "SYN-ACK · mss 65483, SACK, timestamps, wscale 7/7" {
 					t.Errorf("SYN-ACK summary %q lacks what was negotiated", msgs[1].Summary)
 				}
 				if got := msgs[2].Summary; got != "ACK · handshake complete · connect took 85µs" {

@@ -3,6 +3,7 @@ package tcp
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -139,21 +140,27 @@ func opposite(d lab.Dir) lab.Dir {
 
 // dataMessage describes raw, application bytes that went in direction dir.
 func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
+	size := byteCount(len(raw))
+	preview := lab.Preview(raw, 60)
 	fields := make([]lab.Field, 0, 4)
 	fields = append(fields,
-		lab.Field{Name: "length", Value: byteCount(len(raw))},
+		lab.Field{Name: "length", Value: size},
 		lab.Field{Name: "framing", Value: framings[f].field})
 	if binary(raw) {
 		fields = append(fields, lab.Field{Name: "hex", Value: hexPreview(raw, 64)})
 	} else {
-		fields = append(fields, lab.Field{Name: "text", Value: lab.Preview(raw, 256)})
+		text := preview
+		if len(raw) > 60 {
+			text = lab.Preview(raw, 256)
+		}
+		fields = append(fields, lab.Field{Name: "text", Value: text})
 		if end := lineEnding(raw); end != "" {
 			fields = append(fields, lab.Field{Name: "line ending", Value: end})
 		}
 	}
 	return lab.Message{
 		Dir:      dir,
-		Summary:  byteCount(len(raw)) + " " + lab.Preview(raw, 60),
+		Summary:  size + " " + preview,
 		Meaning:  meanings[f],
 		Ref:      refData,
 		Fields:   fields,
@@ -198,7 +205,7 @@ func byteCount(n int) string {
 	if n == 1 {
 		return "1 byte"
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return strconv.Itoa(n) + " bytes"
 }
 
 // hexPreview shows up to max bytes of b in hex, "68 65 6c …".

@@ -2,6 +2,7 @@ package udp
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -33,18 +34,24 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 		dir = lab.DirNone
 	}
 	a.count[dir]++
-	fields := []lab.Field{
-		{Name: "length", Value: byteCount(len(b))},
-		{Name: "datagram", Value: ordinal(a.count[dir], dir)},
-	}
+	size := byteCount(len(b))
+	preview := lab.Preview(b, 60)
+	fields := make([]lab.Field, 0, 3)
+	fields = append(fields,
+		lab.Field{Name: "length", Value: size},
+		lab.Field{Name: "datagram", Value: ordinal(a.count[dir], dir)})
 	if text(b) {
-		fields = append(fields, lab.Field{Name: "text", Value: lab.Preview(b, 256)})
+		t := preview
+		if len(b) > 60 {
+			t = lab.Preview(b, 256)
+		}
+		fields = append(fields, lab.Field{Name: "text", Value: t})
 	} else {
 		fields = append(fields, lab.Field{Name: "hex", Value: hexPreview(b, 64)})
 	}
 	return []lab.Message{{
 		Dir:      dir,
-		Summary:  "datagram " + byteCount(len(b)) + " " + lab.Preview(b, 60),
+		Summary:  "datagram " + size + " " + preview,
 		Meaning:  meaning,
 		Ref:      "RFC 768",
 		Fields:   fields,
@@ -56,11 +63,11 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 func ordinal(n int, dir lab.Dir) string {
 	switch dir {
 	case lab.ClientToServer:
-		return fmt.Sprintf("#%d from the client in this flow", n)
+		return "#" + strconv.Itoa(n) + " from the client in this flow"
 	case lab.ServerToClient:
-		return fmt.Sprintf("#%d from the server in this flow", n)
+		return "#" + strconv.Itoa(n) + " from the server in this flow"
 	}
-	return fmt.Sprintf("#%d in this flow", n)
+	return "#" + strconv.Itoa(n) + " in this flow"
 }
 
 // text reports whether b reads as text: no NUL or other control byte that text
@@ -78,7 +85,7 @@ func byteCount(n int) string {
 	if n == 1 {
 		return "1 byte"
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return strconv.Itoa(n) + " bytes"
 }
 
 // hexPreview shows up to max bytes of b in hex, "68 65 6c …".

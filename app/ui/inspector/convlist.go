@@ -37,13 +37,14 @@ type convList struct {
 	last   time.Time // of the last full refresh
 
 	selected lab.ConvID
+	selCell  widget.TableCellID // the table's selected cell; Row -1 for none
 	syncing  bool
 	onSelect func(id lab.ConvID) // a person chose a row
 	onFilter func()              // the filter changed
 }
 
 func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
-	l := &convList{hub: hub, index: make(map[lab.ConvID]int), now: time.Now()}
+	l := &convList{hub: hub, index: make(map[lab.ConvID]int), now: time.Now(), selCell: widget.TableCellID{Row: -1}}
 	options := []string{allProtocols}
 	if reg != nil {
 		options = append(options, reg.Names()...)
@@ -79,6 +80,7 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 		l.table.SetColumnWidth(i, w+pad)
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
+		l.selCell = id
 		if l.syncing || id.Row < 0 || id.Row >= len(l.rows) {
 			return
 		}
@@ -123,17 +125,17 @@ func (l *convList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	lb.SetText(convCell(r, id.Col, l.now))
 }
 
-// refresh takes a new snapshot of the hub's conversations. With many
-// conversations it runs at most every few hundred milliseconds, unless forced.
-func (l *convList) refresh(force bool) bool {
-	now := time.Now()
-	if !force && now.Sub(l.last) < time.Duration(len(l.all)/1000)*10*time.Millisecond {
-		return false
-	}
-	l.last = now
+// due reports whether a new snapshot may be taken: with many conversations at
+// most every few hundred milliseconds.
+func (l *convList) due() bool {
+	return time.Since(l.last) >= time.Duration(len(l.all)/1000)*10*time.Millisecond
+}
+
+// refresh takes a new snapshot of the hub's conversations.
+func (l *convList) refresh() {
+	l.last = time.Now()
 	l.all = l.hub.Conversations()
 	l.rebuild()
-	return true
 }
 
 // rebuild orders the snapshot under the filter and redraws the table.
@@ -178,14 +180,21 @@ func (l *convList) tick() {
 }
 
 // highlight marks conversation id's row as selected without telling onSelect.
+// A row already selected stays as it is, so the table does not scroll.
 func (l *convList) highlight(id lab.ConvID) {
 	l.selected = id
 	l.syncing = true
 	defer func() { l.syncing = false }()
-	if i, ok := l.index[id]; ok && id != 0 {
-		l.table.Select(widget.TableCellID{Row: i, Col: 0})
-	} else {
-		l.table.UnselectAll()
+	i, ok := l.index[id]
+	switch {
+	case !ok || id == 0:
+		if l.selCell.Row >= 0 {
+			l.table.UnselectAll()
+			l.selCell = widget.TableCellID{Row: -1}
+		}
+	case i != l.selCell.Row:
+		col := max(l.selCell.Col, 0)
+		l.table.Select(widget.TableCellID{Row: i, Col: col})
 	}
 }
 

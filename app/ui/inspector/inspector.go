@@ -136,7 +136,8 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 func (in *Inspector) Object() fyne.CanvasObject { return in.obj }
 
 // Selected returns the conversation on display: the one selected, or while none
-// is, the newest one being followed; 0 when there is none.
+// is, the newest one being followed; 0 when there is none. Selecting one of its
+// messages also stops following the newest.
 func (in *Inspector) Selected() lab.ConvID { return in.shown }
 
 // Select shows conversation id and stops following the newest; id 0 goes back to
@@ -158,7 +159,7 @@ func (in *Inspector) Reset() {
 	in.pinned = false
 	in.shown = 0
 	in.convs.selected = 0
-	in.convs.refresh(true)
+	in.convs.refresh()
 	in.show(in.convs.newest)
 	in.convs.setStatus(0)
 }
@@ -171,8 +172,9 @@ func (in *Inspector) Update() {
 
 	now := time.Now()
 	rebuilt := false
-	if in.dirty.Load() && in.convs.refresh(false) {
-		in.dirty.Store(false)
+	if in.dirty.Load() && in.convs.due() {
+		in.dirty.Store(false) // before the snapshot, so no change is missed
+		in.convs.refresh()
 		rebuilt = true
 	}
 	if in.convs.touch(touched) {

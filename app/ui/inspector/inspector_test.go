@@ -147,6 +147,13 @@ func TestInspectorFollowsNewestUntilSelected(t *testing.T) {
 	if in.Selected() != third {
 		t.Errorf("after Select(0), Selected = %d, want the newest %d", in.Selected(), third)
 	}
+	in.msgs.list.Select(0) // reading a message of the followed conversation keeps it
+	fourth := exchange(t, h.Tap(p), addr, "hello")
+	waitEnded(t, h, fourth)
+	in.Update()
+	if in.Selected() != third {
+		t.Errorf("Selected = %d after a new conversation while reading a message, want %d", in.Selected(), third)
+	}
 
 	h.Clear()
 	in.Reset()

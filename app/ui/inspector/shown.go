@@ -188,6 +188,10 @@ func (in *Inspector) selectMsg(i int, from int) {
 	if i >= in.nShown {
 		i = -1
 	}
+	if i >= 0 && from != fromCode {
+		// Reading a message: stay on this conversation when a newer one begins.
+		in.pinned = true
+	}
 	in.selMsg = i
 	if from != fromList {
 		if i >= 0 {

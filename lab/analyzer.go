@@ -10,7 +10,9 @@ import (
 // partial input itself. It is fed from one goroutine at a time.
 //
 // For stream transports Feed receives the bytes in arbitrary chunks per direction;
-// for datagram transports each Feed is exactly one datagram.
+// for datagram transports each Feed is exactly one datagram. Feed owns b (the tap
+// passes a private copy, also held by the KindData event): a Message's Raw may point
+// into it, which keeps capture memory bounded by the hub's byte limit.
 type Analyzer interface {
 	Feed(dir Dir, b []byte, at time.Time) []Message
 	// State is the session's current state, one of the Protocol's States ("" before any).

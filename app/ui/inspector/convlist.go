@@ -16,7 +16,7 @@ import (
 const allProtocols = "all"
 
 // convSamples are typical widest contents of the conversation list's columns.
-var convSamples = []string{"└ 999", "websocket", ":65535 → :65535", "closed by client (FIN) · talking", "999.9 ms", "999.9k / 999.9k", "00:00:00"}
+var convSamples = []string{"└ 999", "websocket", ":65535 → :65535 (server side)", "closed by client (FIN) · ESTABLISHED", "999.9 ms", "999.9k / 999.9k", "00:00:00"}
 
 // convList is the conversation list: a protocol filter, a table of conversations
 // (children indented under their parent) and a status line.
@@ -73,7 +73,7 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 			o.(*widget.Label).SetText(convColumns[id.Col])
 		}
 	}
-	pad := 2*theme.InnerPadding() + theme.Padding()
+	pad := 3*theme.InnerPadding() + theme.Padding()
 	for i, sample := range convSamples {
 		mono := i == 4 || i == 6
 		w := fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{Monospace: mono}).Width

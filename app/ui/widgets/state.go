@@ -1,0 +1,109 @@
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// StateDiagram shows a protocol's session states as rounded boxes, in the order the
+// protocol lists them, flowing top to bottom and wrapping into further columns when
+// the height does not allow one (TCP's eleven states fit a 300-unit-wide column in
+// two). The current state is filled in accent blue; states visited earlier are
+// outlined in blue and carry the numbers of the steps at which they were entered.
+//
+// Edges: a line joins two boxes that are neighbours in the list when the machine has
+// a transition between them (lit blue when the path took it). Drawing every edge of a
+// machine like TCP's would cross the boxes and be unreadable in a narrow column, so
+// the remaining transitions are shown by the path itself: the step numbers give the
+// order, and a line under the boxes names the last transition ("step 7 · FIN-WAIT-1 →
+// FIN-WAIT-2"), flagging one the machine does not define. The note set by SetNote
+// (what that transition means, and where the RFC says so) is shown below it.
+//
+// With no states it shows the text given to SetEmptyText instead. Use it from the
+// Fyne goroutine only.
+type StateDiagram struct {
+	widget.BaseWidget
+
+	states []string
+	edges  map[[2]string]bool // both directions of every transition
+	path   []string
+	note   string
+	empty  string
+}
+
+// NewStateDiagram returns a diagram with no states.
+func NewStateDiagram() *StateDiagram {
+	d := &StateDiagram{}
+	d.ExtendBaseWidget(d)
+	return d
+}
+
+// SetMachine sets the states, in drawing order, and the transitions between them as
+// {from, to} pairs. It keeps the current path.
+func (d *StateDiagram) SetMachine(states []string, transitions [][2]string) {
+	d.states = append([]string(nil), states...)
+	d.edges = make(map[[2]string]bool, 2*len(transitions))
+	for _, t := range transitions {
+		d.edges[t] = true
+	}
+	d.Refresh()
+}
+
+// SetPath sets the states visited, in order; the last is the current state. An empty
+// path means no state has been entered yet.
+func (d *StateDiagram) SetPath(path []string) {
+	d.path = append([]string(nil), path...)
+	d.Refresh()
+}
+
+// Current returns the current state (the last of the path), or "" when there is none.
+func (d *StateDiagram) Current() string {
+	if len(d.path) == 0 {
+		return ""
+	}
+	return d.path[len(d.path)-1]
+}
+
+// SetNote sets the text shown under the diagram, e.g. "RFC 9293 §3.6 — FIN: the
+// client has no more data to send".
+func (d *StateDiagram) SetNote(text string) {
+	d.note = text
+	d.Refresh()
+}
+
+// SetEmptyText sets the text shown when the machine has no states, e.g. for UDP.
+func (d *StateDiagram) SetEmptyText(text string) {
+	d.empty = text
+	d.Refresh()
+}
+
+// CreateRenderer implements fyne.Widget.
+func (d *StateDiagram) CreateRenderer() fyne.WidgetRenderer {
+	return newStateRenderer(d)
+}
+
+// adjacentEdge reports whether the machine has a transition between a and b, in
+// either direction.
+func (d *StateDiagram) adjacentEdge(a, b string) bool {
+	return d.edges[[2]string{a, b}] || d.edges[[2]string{b, a}]
+}
+
+// stepsInto returns, for every state, the 1-based path steps at which it was entered.
+func (d *StateDiagram) stepsInto() map[string][]int {
+	steps := make(map[string][]int)
+	for i, s := range d.path {
+		steps[s] = append(steps[s], i+1)
+	}
+	return steps
+}
+
+// walked reports whether the path moved directly between a and b, either way.
+func (d *StateDiagram) walked(a, b string) bool {
+	for i := 1; i < len(d.path); i++ {
+		p, q := d.path[i-1], d.path[i]
+		if (p == a && q == b) || (p == b && q == a) {
+			return true
+		}
+	}
+	return false
+}

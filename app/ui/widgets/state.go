@@ -16,7 +16,7 @@ import (
 // machine like TCP's would cross the boxes and be unreadable in a narrow column, so
 // the remaining transitions are shown by the path itself: the step numbers give the
 // order, and a line under the boxes names the last transition ("step 7 · FIN-WAIT-1 →
-// FIN-WAIT-2"), flagging one the machine does not define. The note set by SetNote
+// FIN-WAIT-2"), flagging in red as "unexpected" one the machine does not define. The note set by SetNote
 // (what that transition means, and where the RFC says so) is shown below it.
 //
 // With no states it shows the text given to SetEmptyText instead. Use it from the

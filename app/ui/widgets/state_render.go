@@ -300,7 +300,7 @@ func (r *stateRenderer) applyStep(fg color.Color) {
 		from, to := d.path[n-2], d.path[n-1]
 		r.stepText = fmt.Sprintf("step %d · %s → %s", n, from, to)
 		if len(d.edges) > 0 && !d.edges[[2]string{from, to}] {
-			r.stepText += " (not in the state machine)"
+			r.stepText += " (unexpected)"
 			r.step.Color = accentRed.tone(d)
 		}
 	}

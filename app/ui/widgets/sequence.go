@@ -57,6 +57,7 @@ type SequenceDiagram struct {
 	arrows   []Arrow
 	owned    bool // arrows' backing array belongs to the diagram, so Append may grow it
 	selected int
+	reveal   bool // the selection is to be scrolled into view once the diagram has a size
 
 	body   *sequenceBody
 	scroll *container.Scroll
@@ -80,12 +81,13 @@ func (d *SequenceDiagram) SetLanes(titles []string) {
 
 // SetArrows replaces all arrows. The selection is kept if it is still in range.
 func (d *SequenceDiagram) SetArrows(arrows []Arrow) {
+	old := len(d.arrows)
 	d.arrows = arrows
 	d.owned = false
 	if d.selected >= len(arrows) {
 		d.selected = -1
 	}
-	d.scroll.Refresh()
+	d.refreshRows(old)
 }
 
 // Append adds arrows at the end. If the end of the diagram was in view, it stays in
@@ -100,11 +102,22 @@ func (d *SequenceDiagram) Append(arrows ...Arrow) {
 		copy(grown, d.arrows)
 		d.arrows, d.owned = grown, true
 	}
+	old := len(d.arrows)
 	d.arrows = append(d.arrows, arrows...)
-	d.scroll.Refresh()
+	d.refreshRows(old)
 	if follow {
 		d.scroll.ScrollToBottom()
 	}
+}
+
+// refreshRows redraws after the arrows changed from old in number. Only the rows
+// need it, unless the row numbers gained or lost a digit: then the gutter, and with it
+// every lane, moves, titles included.
+func (d *SequenceDiagram) refreshRows(old int) {
+	if seqGutter(old) != seqGutter(len(d.arrows)) {
+		d.Refresh()
+	}
+	d.scroll.Refresh()
 }
 
 // ArrowCount returns the number of arrows.
@@ -150,16 +163,18 @@ func (d *SequenceDiagram) atEnd() bool {
 }
 
 func (d *SequenceDiagram) scrollIntoView(i int) {
+	d.reveal = false
 	view := d.scroll.Size().Height
 	top := seqRowTop(i)
 	off := d.scroll.Offset.Y
 	switch {
 	case view <= 0:
+		d.reveal = true
 		return
 	case top < off:
-		off = top - seqPadTop
+		off = top - seqRowHeight/2
 	case top+seqRowHeight > off+view:
-		off = top + seqRowHeight - view + seqPadTop
+		off = top + seqRowHeight - view + seqRowHeight/2
 	default:
 		return
 	}

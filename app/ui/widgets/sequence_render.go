@@ -76,6 +76,10 @@ func (r *sequenceRenderer) Layout(size fyne.Size) {
 	}
 	d.scroll.Move(fyne.NewPos(0, seqHeaderHeight))
 	d.scroll.Resize(fyne.NewSize(size.Width, size.Height-seqHeaderHeight))
+	if d.reveal && d.selected >= 0 {
+		d.scrollIntoView(d.selected)
+		d.body.Refresh()
+	}
 }
 
 func (r *sequenceRenderer) MinSize() fyne.Size {

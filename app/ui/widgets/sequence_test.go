@@ -192,3 +192,29 @@ func BenchmarkSequenceDiagramSetArrows100k(b *testing.B) {
 		d.Refresh()
 	}
 }
+
+func TestSequenceDiagramSelectBeforeShown(t *testing.T) {
+	test.NewTempApp(t)
+	d := NewSequenceDiagram()
+	d.SetArrows(manyArrows(1000))
+	d.Select(900) // before the diagram has a size, as when an inspector opens
+	showIn(t, d, 600, 400)
+	if texts := visibleTexts(d); !slices.Contains(texts, "line 900") {
+		t.Errorf("row 900 selected before showing is not in view; drawn: %q", texts)
+	}
+}
+
+func TestSequenceDiagramTitlesFollowLanes(t *testing.T) {
+	test.NewTempApp(t)
+	d := NewSequenceDiagram()
+	d.SetArrows(tcpArrows)
+	showIn(t, d, 600, 400)
+	head := test.TempWidgetRenderer(t, d).(*sequenceRenderer)
+	body := test.TempWidgetRenderer(t, d.body).(*sequenceBodyRenderer)
+	for _, n := range []int{1000, 100000, 5} { // the row numbers change width
+		d.SetArrows(manyArrows(n))
+		if stem, dash := head.stems[0].Position1.X, body.dashes.items[0].Position1.X; stem != dash {
+			t.Errorf("with %d arrows the client title is at x = %v but its lane at x = %v", n, stem, dash)
+		}
+	}
+}

@@ -13,11 +13,12 @@ import (
 
 	"github.com/protocollab/protolab/clients/tcpclient"
 	"github.com/protocollab/protolab/lab"
+	tcpproto "github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/tcpserver"
 )
 
-// tcpProtocol is the protocol the tests record under.
-func tcpProtocol() *lab.Protocol { return &lab.Protocol{Name: "tcp", Transport: "tcp"} }
+// tcpProtocol is the protocol the tests record under, with its analyzer.
+func tcpProtocol() *lab.Protocol { return tcpproto.Protocol() }
 
 // bench is a tapped echo server and a hub, the way the lab runs them.
 type bench struct {

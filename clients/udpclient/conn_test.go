@@ -11,13 +11,12 @@ import (
 
 	"github.com/protocollab/protolab/clients/udpclient"
 	"github.com/protocollab/protolab/lab"
+	udpproto "github.com/protocollab/protolab/protocols/udp"
 	"github.com/protocollab/protolab/servers/udpserver"
 )
 
-// udpProtocol is the protocol the tests record under.
-func udpProtocol() *lab.Protocol {
-	return &lab.Protocol{Name: "udp", Transport: "udp", Connectionless: true}
-}
+// udpProtocol is the protocol the tests record under, with its analyzer.
+func udpProtocol() *lab.Protocol { return udpproto.Protocol() }
 
 func TestEchoJoinedConversation(t *testing.T) {
 	hub := lab.NewHub(lab.HubOptions{})

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	tcpproto "github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/tcpserver"
 )
 
-// tcpProtocol is the protocol the tapped tests record under.
-func tcpProtocol() *lab.Protocol { return &lab.Protocol{Name: "tcp", Transport: "tcp"} }
+// tcpProtocol is the protocol the tapped tests record under, with its analyzer, so
+// that what the tap costs includes the analysis.
+func tcpProtocol() *lab.Protocol { return tcpproto.Protocol() }
 
 // newHub returns a hub big enough to keep everything a test sends.
 func newHub() *lab.Hub { return lab.NewHub(lab.HubOptions{MaxBytes: 512 << 20}) }

@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	udpproto "github.com/protocollab/protolab/protocols/udp"
 	"github.com/protocollab/protolab/servers/udpserver"
 )
 
-// udpProtocol is the protocol the tapped tests record under.
-func udpProtocol() *lab.Protocol {
-	return &lab.Protocol{Name: "udp", Transport: "udp", Connectionless: true}
-}
+// udpProtocol is the protocol the tapped tests record under, with its analyzer.
+func udpProtocol() *lab.Protocol { return udpproto.Protocol() }
 
 func startServer(t testing.TB, opts udpserver.Options) (*udpserver.Server, string) {
 	t.Helper()

@@ -12,20 +12,23 @@ import (
 )
 
 // BenchmarkEcho measures echo throughput (bytes sent and received back per second)
-// with the server's tap off and on, over 1 and over 50 connections.
+// over 1 and over 50 connections, with the server's tap off ("untapped"), on with
+// the TCP analyzer as the app runs it ("tapped"), and on without an analyzer
+// ("capture-only": what lab's capture alone costs).
 func BenchmarkEcho(b *testing.B) {
 	const chunk = 16 << 10
 	for _, conns := range []int{1, 50} {
-		for _, tapped := range []bool{false, true} {
-			name := fmt.Sprintf("conns=%d/untapped", conns)
-			if tapped {
-				name = fmt.Sprintf("conns=%d/tapped", conns)
-			}
-			b.Run(name, func(b *testing.B) {
+		for _, variant := range []string{"untapped", "tapped", "capture-only"} {
+			b.Run(fmt.Sprintf("conns=%d/%s", conns, variant), func(b *testing.B) {
 				var opts tcpserver.Options
-				if tapped {
-					// A hub of the default size, so old events are dropped as in the app.
+				// Hubs of the default size, so old events are dropped as in the app.
+				switch variant {
+				case "tapped":
 					opts.Tap = lab.NewHub(lab.HubOptions{}).Tap(tcpProtocol())
+				case "capture-only":
+					p := tcpProtocol()
+					p.NewAnalyzer = nil
+					opts.Tap = lab.NewHub(lab.HubOptions{}).Tap(p)
 				}
 				_, addr := startServer(b, opts)
 				benchEcho(b, addr, conns, chunk)

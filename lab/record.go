@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -100,9 +101,30 @@ func Preview(b []byte, max int) string {
 	if more {
 		b = b[:max]
 	}
-	s := fmt.Sprintf("%q", b)
+	q := strconv.AppendQuote(make([]byte, 0, len(b)+8), string(b))
 	if more {
-		s += "…"
+		q = append(q, "…"...)
 	}
-	return s
+	return string(q)
+}
+
+// HexPreview shows up to max bytes of b as hex pairs, "68 65 6c 6c 6f", with " …"
+// when b is longer.
+func HexPreview(b []byte, max int) string {
+	more := len(b) > max
+	if more {
+		b = b[:max]
+	}
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 3*len(b)+4)
+	for i, c := range b {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, digits[c>>4], digits[c&0x0f])
+	}
+	if more {
+		out = append(out, " …"...)
+	}
+	return string(out)
 }

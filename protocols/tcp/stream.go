@@ -2,7 +2,6 @@ package tcp
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 
 	"github.com/protocollab/protolab/lab"
@@ -147,7 +146,7 @@ func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
 		lab.Field{Name: "length", Value: size},
 		lab.Field{Name: "framing", Value: framings[f].field})
 	if binary(raw) {
-		fields = append(fields, lab.Field{Name: "hex", Value: hexPreview(raw, 64)})
+		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(raw, 64)})
 	} else {
 		text := preview
 		if len(raw) > 60 {
@@ -208,10 +207,3 @@ func byteCount(n int) string {
 	return strconv.Itoa(n) + " bytes"
 }
 
-// hexPreview shows up to max bytes of b in hex, "68 65 6c …".
-func hexPreview(b []byte, max int) string {
-	if len(b) <= max {
-		return fmt.Sprintf("% x", b)
-	}
-	return fmt.Sprintf("% x …", b[:max])
-}

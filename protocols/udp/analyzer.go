@@ -1,7 +1,6 @@
 package udp
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -47,7 +46,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 		}
 		fields = append(fields, lab.Field{Name: "text", Value: t})
 	} else {
-		fields = append(fields, lab.Field{Name: "hex", Value: hexPreview(b, 64)})
+		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64)})
 	}
 	return []lab.Message{{
 		Dir:      dir,
@@ -88,10 +87,3 @@ func byteCount(n int) string {
 	return strconv.Itoa(n) + " bytes"
 }
 
-// hexPreview shows up to max bytes of b in hex, "68 65 6c …".
-func hexPreview(b []byte, max int) string {
-	if len(b) <= max {
-		return fmt.Sprintf("% x", b)
-	}
-	return fmt.Sprintf("% x …", b[:max])
-}

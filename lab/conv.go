@@ -42,12 +42,43 @@ type Conversation struct {
 	kconn    net.Conn // a live TCP socket to ask the kernel about
 	parent   ConvID
 	label    string
+	slab     []byte // spare room for captured bytes (see keep)
+	slabSize int
+	ops      []op       // analysis work waiting (see analyze.go)
+	queued   int        // bytes in ops
+	working  bool       // a goroutine is working on ops
+	ending   bool       // every tap has closed; an opEnd is queued
+	drained  *sync.Cond // on mu: signalled when ops are taken
+}
+
+// Slab sizes for captured bytes: each conversation copies what its taps see into
+// slabs that double from slabMin to slabMax, so a busy connection costs one
+// allocation per slabMax bytes rather than one per read, and a quiet one wastes
+// little. Chunks over half a slab get their own allocation.
+const (
+	slabMin = 256
+	slabMax = 256 << 10
+)
+
+// keep copies b into the conversation's slab. c.mu must be held.
+func (c *Conversation) keep(b []byte) []byte {
+	if len(b) > cap(c.slab)-len(c.slab) {
+		c.slabSize = min(max(2*c.slabSize, slabMin), slabMax)
+		if len(b) > c.slabSize/2 {
+			return append([]byte(nil), b...)
+		}
+		c.slab = make([]byte, 0, c.slabSize)
+	}
+	n := len(c.slab)
+	c.slab = append(c.slab, b...)
+	return c.slab[n:len(c.slab):len(c.slab)]
 }
 
 type layer struct {
-	name  string
-	a     Analyzer
-	state string
+	name   string
+	a      Analyzer
+	state  string // guarded by the conversation's mu
+	failed bool   // the analyzer panicked; touched only by the analysis goroutine
 }
 
 // ID returns the conversation's identifier.
@@ -218,6 +249,7 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		datagram: datagram,
 		live:     true,
 	}
+	c.drained = sync.NewCond(&c.mu)
 	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
 	}
@@ -271,16 +303,13 @@ func (c *Conversation) open(side Side, info OpenInfo) {
 		text += fmt.Sprintf("; connect took %v", info.Connect)
 	}
 	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
-	for _, l := range c.layers {
-		if ca, ok := l.a.(ConnAnalyzer); ok {
-			c.emit(l, side, ca.Opened(info), info.At)
-		}
-	}
+	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: info})
 }
 
 // join records a second tap's view of a known conversation. c.mu must be held.
 func (c *Conversation) join(side Side, info OpenInfo) {
 	c.attached[side] = true
+	c.ending = false
 	if !c.live {
 		c.live = true
 		c.end = time.Time{}
@@ -292,11 +321,7 @@ func (c *Conversation) join(side Side, info OpenInfo) {
 	info.Client, info.Server = c.client, c.server
 	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
 		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side)})
-	for _, l := range c.layers {
-		if ca, ok := l.a.(ConnAnalyzer); ok {
-			c.emit(l, side, ca.Opened(info), info.At)
-		}
-	}
+	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: info})
 }
 
 // publish sends e to the hub as part of c. c.mu must be held.
@@ -330,9 +355,9 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 // when this tap is the direction's source: the writer when its tap is in the lab,
 // otherwise the reader. So each byte is analyzed and counted once.
 func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
-	own := append([]byte(nil), b...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	own := c.keep(b)
 	c.last = at
 	writer := SideClient
 	if dir == ServerToClient {
@@ -344,9 +369,8 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 		return
 	}
 	c.bytes[dir] += int64(len(own))
-	if n := len(c.layers); n > 0 {
-		l := c.layers[n-1]
-		c.emit(l, side, l.a.Feed(dir, own, at), at)
+	if len(c.layers) > 0 {
+		c.enqueue(op{kind: opFeed, side: side, dir: dir, b: own, at: at})
 	}
 }
 
@@ -389,11 +413,7 @@ func (c *Conversation) closeStep(seen, by Side, how, errText string) {
 	}
 	c.publish(Event{At: now, Kind: KindClose, Side: seen, Layer: c.key.transport, Dir: by.Outbound(), Text: text})
 	info := CloseInfo{By: by, How: how, First: first, Seen: seen, Err: errText, Kernel: k}
-	for _, l := range c.layers {
-		if ca, ok := l.a.(ConnAnalyzer); ok {
-			c.emit(l, seen, ca.Closed(info), now)
-		}
-	}
+	c.enqueue(op{kind: opClose, side: seen, at: now, close: info})
 }
 
 // localClosed records that the tap on side closed its socket. The conversation
@@ -411,16 +431,12 @@ func (c *Conversation) localClosed(side Side) {
 			}
 		}
 	}
-	ended := false
-	if done && c.live {
-		c.live = false
-		c.end = time.Now()
-		ended = true
+	if done && c.live && !c.ending {
+		// The conversation ends once its analysis has caught up (analyze.go).
+		c.ending = true
+		c.enqueue(op{kind: opEnd, at: time.Now()})
 	}
 	c.mu.Unlock()
-	if ended {
-		c.hub.notifyConv(c.id)
-	}
 }
 
 // fault records an I/O error a tap saw.

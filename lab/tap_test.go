@@ -250,8 +250,15 @@ func TestPacketFlowsJoin(t *testing.T) {
 		t.Errorf("flow bytes %d/%d, want 12/12", convs[0].BytesC2S, convs[0].BytesS2C)
 	}
 	c.Close()
-	if h.Conversation(convs[0].ID).Live() {
-		t.Error("flow still live after the client closed its socket")
+	waitEnded(t, h, convs[0].ID) // fails the test if the flow stays live
+	msgs := 0
+	for _, e := range h.ConvEvents(convs[0].ID) {
+		if e.Kind == KindData && e.Side == SideClient {
+			msgs++
+		}
+	}
+	if msgs != 6 {
+		t.Errorf("client tap recorded %d datagrams, want 6 (3 sent, 3 received)", msgs)
 	}
 }
 

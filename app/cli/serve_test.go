@@ -131,10 +131,11 @@ print(b.decode().strip(), u.recv(100).decode())`
 	seen := map[string]bool{}
 	var tcpData []string
 	deadline := time.After(10 * time.Second)
-	for !(seen["tcp close"] && seen["udp data"] && len(tcpData) >= 2) {
+	for !(seen["tcp close"] && seen["udp data"] && seen["udp message"] && seen["tcp message"] &&
+		seen["tcp handshake"] && seen["tcp state"] && len(tcpData) >= 2) {
 		select {
 		case <-deadline:
-			t.Fatalf("events seen %v, tcp data %q; want tcp open/data/close and udp data", seen, tcpData)
+			t.Fatalf("events seen %v, tcp data %q; want tcp open/handshake/data/message/state/close and udp data/message", seen, tcpData)
 		default:
 		}
 		rec := r.record(t)

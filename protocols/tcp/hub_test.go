@@ -108,6 +108,7 @@ func recorded(t *testing.T, hub *lab.Hub, c net.Conn) timeline {
 	if conv == nil {
 		t.Fatal("connection is not tapped")
 	}
+	hub.Settle()
 	var tl timeline
 	for _, e := range hub.ConvEvents(conv.ID()) {
 		if testing.Verbose() {

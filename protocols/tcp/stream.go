@@ -206,4 +206,3 @@ func byteCount(n int) string {
 	}
 	return strconv.Itoa(n) + " bytes"
 }
-

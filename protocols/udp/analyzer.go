@@ -86,4 +86,3 @@ func byteCount(n int) string {
 	}
 	return strconv.Itoa(n) + " bytes"
 }
-

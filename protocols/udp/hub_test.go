@@ -57,6 +57,7 @@ func TestHubEcho(t *testing.T) {
 		}
 	}
 
+	hub.Settle()
 	convs := hub.Conversations()
 	if len(convs) != 1 || !convs[0].ClientSeen || !convs[0].ServerSeen {
 		t.Fatalf("conversations = %+v, want one flow seen by both taps", convs)

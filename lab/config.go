@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 )
@@ -39,11 +40,23 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("lab: config: %w", err)
 	}
 	defer f.Close()
-	dec := json.NewDecoder(f)
+	c, err := ParseConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("lab: config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig reads one JSON Config from r; unknown fields and trailing data are errors.
+func ParseConfig(r io.Reader) (*Config, error) {
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var c Config
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("lab: config %s: not a valid lab configuration: %w", path, err)
+		return nil, fmt.Errorf("not a valid lab configuration: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("not a valid lab configuration: more than one JSON value")
 	}
 	return &c, nil
 }

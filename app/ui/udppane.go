@@ -93,11 +93,9 @@ func (p *udpPane) send(text string, hex, newline bool) {
 				tr.add(chunk{at: time.Now(), dir: lab.ServerToClient, data: b})
 				p.ctx.Changed()
 			},
-			OnClose: func(err error) {
-				if err != nil {
-					tr.add(chunk{at: time.Now(), note: err.Error()})
-					p.ctx.Changed()
-				}
+			OnError: func(err error) {
+				tr.add(chunk{at: time.Now(), note: err.Error()})
+				p.ctx.Changed()
 			},
 		})
 		cancel()

@@ -51,10 +51,10 @@ func (t *themedRect) CreateRenderer() fyne.WidgetRenderer {
 
 type themedRectRenderer struct{ t *themedRect }
 
-func (r *themedRectRenderer) Layout(s fyne.Size)            { r.t.rect.Resize(s) }
-func (r *themedRectRenderer) MinSize() fyne.Size            { return fyne.Size{} }
-func (r *themedRectRenderer) Objects() []fyne.CanvasObject  { return []fyne.CanvasObject{r.t.rect} }
-func (r *themedRectRenderer) Destroy()                      {}
+func (r *themedRectRenderer) Layout(s fyne.Size)           { r.t.rect.Resize(s) }
+func (r *themedRectRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (r *themedRectRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.t.rect} }
+func (r *themedRectRenderer) Destroy()                     {}
 func (r *themedRectRenderer) Refresh() {
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	r.t.rect.FillColor = r.t.Theme().Color(r.t.name, v)

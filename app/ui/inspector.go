@@ -2,9 +2,8 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
+	"github.com/protocollab/protolab/app/ui/inspector"
 	"github.com/protocollab/protolab/lab"
 )
 
@@ -13,21 +12,10 @@ type inspectorView interface {
 	Object() fyne.CanvasObject
 	Update()
 	Select(id lab.ConvID)
+	Selected() lab.ConvID
 	Reset()
 }
 
-// placeholderInspector holds the inspector's place.
-type placeholderInspector struct {
-	obj fyne.CanvasObject
-	sel lab.ConvID
-}
+var _ inspectorView = (*inspector.Inspector)(nil)
 
-func newInspectorView(hub *lab.Hub, reg *lab.Registry) inspectorView {
-	head := widget.NewLabelWithStyle("INSPECTOR", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return &placeholderInspector{obj: container.NewBorder(head, nil, nil, nil, widget.NewLabel("Conversations appear here."))}
-}
-
-func (p *placeholderInspector) Object() fyne.CanvasObject { return p.obj }
-func (p *placeholderInspector) Update()                   {}
-func (p *placeholderInspector) Select(id lab.ConvID)      { p.sel = id }
-func (p *placeholderInspector) Reset()                    { p.sel = 0 }
+func newInspectorView(hub *lab.Hub, reg *lab.Registry) inspectorView { return inspector.New(hub, reg) }

@@ -26,7 +26,6 @@ func paneTitle(kind, name string) fyne.CanvasObject {
 func sectionLabel(s string) *widget.Label {
 	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameCaptionText
-	l.Importance = widget.LowImportance
 	return l
 }
 

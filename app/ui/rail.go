@@ -52,7 +52,6 @@ func newRail(w *Window) *rail {
 		list.Add(r.entryObject(e))
 	}
 	head := widget.NewLabelWithStyle("SERVERS", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Importance = widget.LowImportance
 	var body fyne.CanvasObject = container.NewVScroll(list)
 	if len(r.names) == 0 {
 		body = widget.NewLabel("No protocol with a server is registered.")
@@ -74,7 +73,6 @@ func (r *rail) newEntry(p *lab.Protocol) *railEntry {
 	}
 	e.bg.CornerRadius = theme.InputRadiusSize()
 	e.detail.SizeName = theme.SizeNameCaptionText
-	e.detail.Importance = widget.LowImportance
 	e.title.Truncation = fyne.TextTruncateEllipsis
 	e.detail.Truncation = fyne.TextTruncateEllipsis
 	e.errText.Wrapping = fyne.TextWrapWord

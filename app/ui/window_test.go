@@ -109,7 +109,7 @@ func TestTCPClientEcho(t *testing.T) {
 	if info.BytesC2S != 6 {
 		t.Errorf("conversation bytes client→server = %d, want 6", info.BytesC2S)
 	}
-	if got := w.insp.(*placeholderInspector).sel; got != id {
+	if got := w.insp.Selected(); got != id {
 		t.Errorf("inspector shows conversation %d, want the client's %d", got, id)
 	}
 	if log := w.logs["tcp"]; log.len() == 0 {

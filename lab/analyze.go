@@ -7,10 +7,11 @@ import (
 
 // Analysis runs off the connection's I/O path: a tap only copies the bytes and
 // publishes them (KindData, KindOpen, KindClose), and queues the work for the
-// conversation's analyzers. One goroutine per busy conversation, started when work
-// arrives and gone when the queue is empty, feeds them in order and publishes their
-// messages and state changes, in batches (batchDelay). A conversation stays Live until its queue has drained,
-// so a reader that waits for the end sees every message.
+// conversation's analyzers. One goroutine per hub, started when work arrives and
+// gone when no conversation has any left, feeds each conversation's analyzers in
+// order and publishes their messages and state changes, in batches (batchDelay).
+// A conversation stays Live until its queue has drained, so a reader that waits for
+// the end sees every message.
 
 // maxQueued bounds the bytes waiting for analysis in one conversation; past it the
 // tapped connection waits for its analyzers, rather than memory growing without end.
@@ -50,12 +51,42 @@ func (c *Conversation) enqueue(o op) {
 	c.queued += len(o.b)
 	if !c.working {
 		c.working = true
-		time.AfterFunc(batchDelay, c.analyze)
+		c.hub.schedule(c)
 	}
 }
 
-// analyze works until the queue is empty. Only this goroutine touches the
-// analyzers, so they need no lock of their own.
+// schedule queues c for the hub's analysis goroutine, which starts batchDelay after
+// the first work arrives and runs until no conversation has work left. One goroutine
+// for the whole hub keeps wake-ups few however many connections are busy.
+func (h *Hub) schedule(c *Conversation) {
+	h.anMu.Lock()
+	h.anQueue = append(h.anQueue, c)
+	if !h.anArmed {
+		h.anArmed = true
+		time.AfterFunc(batchDelay, h.analyzeAll)
+	}
+	h.anMu.Unlock()
+}
+
+func (h *Hub) analyzeAll() {
+	for {
+		h.anMu.Lock()
+		q := h.anQueue
+		h.anQueue = nil
+		if len(q) == 0 {
+			h.anArmed = false
+			h.anMu.Unlock()
+			return
+		}
+		h.anMu.Unlock()
+		for _, c := range q {
+			c.analyze()
+		}
+	}
+}
+
+// analyze works until c's queue is empty. Only the hub's analysis goroutine runs
+// it, so the analyzers need no lock of their own.
 func (c *Conversation) analyze() {
 	var spare []op
 	for {

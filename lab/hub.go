@@ -54,6 +54,10 @@ type Hub struct {
 	byKey    map[convKey]*Conversation
 	onConv   []func(ConvID)
 	onConvMu sync.Mutex
+
+	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
+	anQueue []*Conversation // conversations with analysis work
+	anArmed bool            // the analysis goroutine is scheduled or running
 }
 
 // NewHub returns an empty hub.

@@ -140,14 +140,18 @@ func opposite(d lab.Dir) lab.Dir {
 // dataMessage describes raw, application bytes that went in direction dir.
 func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
 	size := byteCount(len(raw))
-	preview := lab.Preview(raw, 60)
 	fields := make([]lab.Field, 0, 4)
 	fields = append(fields,
 		lab.Field{Name: "length", Value: size},
 		lab.Field{Name: "framing", Value: framings[f].field})
+	var summary string
 	if binary(raw) {
-		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(raw, 64)})
+		// Escaped binary reads worse than hex and costs more to make.
+		hex := lab.HexPreview(raw, 64)
+		fields = append(fields, lab.Field{Name: "hex", Value: hex})
+		summary = size + " binary: " + lab.HexPreview(raw, 12)
 	} else {
+		preview := lab.Preview(raw, 60)
 		text := preview
 		if len(raw) > 60 {
 			text = lab.Preview(raw, 256)
@@ -156,10 +160,11 @@ func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
 		if end := lineEnding(raw); end != "" {
 			fields = append(fields, lab.Field{Name: "line ending", Value: end})
 		}
+		summary = size + " " + preview
 	}
 	return lab.Message{
 		Dir:      dir,
-		Summary:  size + " " + preview,
+		Summary:  summary,
 		Meaning:  meanings[f],
 		Ref:      refData,
 		Fields:   fields,

@@ -149,8 +149,8 @@ var messageTests = []struct {
 }{
 	{"hello\n", `6 bytes "hello\n"`, map[string]string{"length": "6 bytes", "text": `"hello\n"`, "line ending": "LF"}},
 	{"x\r\n", `3 bytes "x\r\n"`, map[string]string{"line ending": "CRLF"}},
-	{"\x00\x01\xff", `3 bytes "\x00\x01\xff"`, map[string]string{"hex": "00 01 ff", "text": ""}},
-	{"\x00" + strings.Repeat("b", 99), `100 bytes "\x00` + strings.Repeat("b", 59) + `"…`,
+	{"\x00\x01\xff", `3 bytes binary: 00 01 ff`, map[string]string{"hex": "00 01 ff", "text": ""}},
+	{"\x00" + strings.Repeat("b", 99), `100 bytes binary: 00` + strings.Repeat(" 62", 11) + " …",
 		map[string]string{"hex": "00" + strings.Repeat(" 62", 63) + " …"}},
 	{"\n", `1 byte "\n"`, map[string]string{"length": "1 byte"}},
 }

@@ -34,23 +34,27 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 	}
 	a.count[dir]++
 	size := byteCount(len(b))
-	preview := lab.Preview(b, 60)
 	fields := make([]lab.Field, 0, 3)
 	fields = append(fields,
 		lab.Field{Name: "length", Value: size},
 		lab.Field{Name: "datagram", Value: ordinal(a.count[dir], dir)})
+	var summary string
 	if text(b) {
+		preview := lab.Preview(b, 60)
 		t := preview
 		if len(b) > 60 {
 			t = lab.Preview(b, 256)
 		}
 		fields = append(fields, lab.Field{Name: "text", Value: t})
+		summary = "datagram " + size + " " + preview
 	} else {
+		// Escaped binary reads worse than hex and costs more to make.
 		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64)})
+		summary = "datagram " + size + " binary: " + lab.HexPreview(b, 12)
 	}
 	return []lab.Message{{
 		Dir:      dir,
-		Summary:  "datagram " + size + " " + preview,
+		Summary:  summary,
 		Meaning:  meaning,
 		Ref:      "RFC 768",
 		Fields:   fields,

@@ -76,7 +76,7 @@ func TestHubEcho(t *testing.T) {
 	want := []string{
 		`→ datagram 5 bytes "hello"`, `← datagram 5 bytes "hello"`,
 		`→ datagram 0 bytes ""`, `← datagram 0 bytes ""`,
-		`→ datagram 4 bytes "\x00\x01\x02\xff"`, `← datagram 4 bytes "\x00\x01\x02\xff"`,
+		`→ datagram 4 bytes binary: 00 01 02 ff`, `← datagram 4 bytes binary: 00 01 02 ff`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("messages = %q, want %q", got, want)

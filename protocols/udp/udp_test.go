@@ -39,10 +39,10 @@ var datagramTests = []struct {
 		map[string]string{"datagram": "#1 from the server in this flow"}},
 	{lab.ClientToServer, "", `datagram 0 bytes ""`,
 		map[string]string{"length": "0 bytes", "text": `""`, "datagram": "#2 from the client in this flow"}},
-	{lab.ClientToServer, "\x00\x01\xfe", `datagram 3 bytes "\x00\x01\xfe"`,
+	{lab.ClientToServer, "\x00\x01\xfe", `datagram 3 bytes binary: 00 01 fe`,
 		map[string]string{"hex": "00 01 fe", "text": ""}},
 	{lab.ServerToClient, "x", `datagram 1 byte "x"`, map[string]string{"length": "1 byte"}},
-	{lab.ServerToClient, "\x00" + strings.Repeat("z", 79), `datagram 80 bytes "\x00` + strings.Repeat("z", 59) + `"…`,
+	{lab.ServerToClient, "\x00" + strings.Repeat("z", 79), `datagram 80 bytes binary: 00` + strings.Repeat(" 7a", 11) + " …",
 		map[string]string{"hex": "00" + strings.Repeat(" 7a", 63) + " …"}},
 }
 

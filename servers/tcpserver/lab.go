@@ -1,9 +1,7 @@
 package tcpserver
 
 import (
-	"context"
 	"fmt"
-	"net"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -16,33 +14,6 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if mode != ModeEcho && mode != ModeChat {
 		return nil, fmt.Errorf("tcpserver: unknown mode %q: choose %q or %q", mode, ModeEcho, ModeChat)
 	}
-	return &labServer{addr: opts.Addr, srv: New(Options{Mode: mode, Tap: opts.Tap})}, nil
+	srv := New(Options{Mode: mode, Tap: opts.Tap})
+	return lab.StreamServer("tcp", opts.Addr, srv, srv.Serve), nil
 }
-
-// labServer is a Server as the Bench sees it.
-type labServer struct {
-	addr string
-	srv  *Server
-}
-
-var _ lab.Server = (*labServer)(nil)
-
-func (ls *labServer) Start() error {
-	l, err := lab.Listen("tcp", ls.addr)
-	if err != nil {
-		return err
-	}
-	served := make(chan error, 1)
-	go func() { served <- ls.srv.Serve(l) }()
-	select {
-	case <-ls.srv.Started():
-		return nil
-	case err := <-served:
-		return err
-	}
-}
-
-func (ls *labServer) Addr() net.Addr                     { return ls.srv.Addr() }
-func (ls *labServer) Sessions() int                      { return ls.srv.Sessions() }
-func (ls *labServer) Close() error                       { return ls.srv.Close() }
-func (ls *labServer) Shutdown(ctx context.Context) error { return ls.srv.Shutdown(ctx) }

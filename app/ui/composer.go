@@ -20,7 +20,7 @@ type composer struct {
 	entry   *widget.Entry
 	send    *widget.Button
 	errText *widget.Label
-	obj     fyne.CanvasObject
+	options fyne.CanvasObject // text or hex, newline
 }
 
 // newComposer calls onSend with the entry's text, whether it is hex, and whether
@@ -51,12 +51,18 @@ func newComposer(onSend func(text string, hex, newline bool)) *composer {
 	c.errText.Importance = widget.DangerImportance
 	c.errText.Wrapping = fyne.TextWrapWord
 	c.errText.Hide()
-	c.obj = container.NewVBox(
-		container.NewHBox(c.mode, c.newline),
+	c.options = container.NewHBox(c.mode, c.newline)
+	return c
+}
+
+// titled lays the composer out under a section heading, its options on the
+// heading's row to leave the height to what crossed the connection.
+func (c *composer) titled(heading string) fyne.CanvasObject {
+	return container.NewVBox(
+		container.NewBorder(nil, nil, sectionLabel(heading), c.options),
 		container.NewBorder(nil, nil, nil, c.send, c.entry),
 		c.errText,
 	)
-	return c
 }
 
 // fail shows err under the composer; nil hides it.

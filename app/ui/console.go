@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab"
@@ -66,15 +65,10 @@ func newConsole() *console {
 	c := &console{}
 	c.list = widget.NewList(
 		func() int { return len(c.lines) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			l.Truncation = fyne.TextTruncateEllipsis
-			l.SizeName = theme.SizeNameCaptionText
-			return l
-		},
+		func() fyne.CanvasObject { return newLineText() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(c.lines) {
-				o.(*widget.Label).SetText(c.lines[id])
+				o.(*lineText).SetText(c.lines[id])
 			}
 		},
 	)

@@ -29,6 +29,15 @@ func sectionLabel(s string) *widget.Label {
 	return l
 }
 
+// hintText is a small explanatory note that wraps, in the colour of a form's hints.
+func hintText(s string) *widget.RichText {
+	t := widget.NewRichText(&widget.TextSegment{Text: s, Style: widget.RichTextStyle{
+		ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText, Inline: true,
+	}})
+	t.Wrapping = fyne.TextWrapWord
+	return t
+}
+
 // themedRect is a rectangle whose colour follows the theme when it changes.
 type themedRect struct {
 	widget.BaseWidget

@@ -25,7 +25,7 @@ type serverPane struct {
 	exposed  *widget.Label
 	port     *widget.Entry
 	portErr  *widget.Label
-	pending  *widget.Label
+	pending  *widget.RichText
 	restart  *widget.Button
 	log      *widget.List
 	logSeen  uint64
@@ -61,14 +61,16 @@ func newServerPane(w *Window, p *lab.Protocol) *serverPane {
 	form.Items[0].HintText = "all servers; 127.0.0.1 keeps them to this computer"
 	form.Items[1].HintText = "0 picks a free port"
 	for _, st := range p.Settings {
-		item := widget.NewFormItem(st.Label, s.settingWidget(st))
-		item.HintText = st.Help
-		form.AppendItem(item)
+		// A setting's help can be long: a wrapped caption, where a form's hint
+		// would run past the pane.
+		var editor fyne.CanvasObject = s.settingWidget(st)
+		if st.Help != "" {
+			editor = container.New(&tightVBox{}, editor, hintText(st.Help))
+		}
+		form.AppendItem(widget.NewFormItem(st.Label, editor))
 	}
 
-	s.pending = widget.NewLabel("Changes apply when the server next starts.")
-	s.pending.Importance = widget.LowImportance
-	s.pending.SizeName = theme.SizeNameCaptionText
+	s.pending = hintText("Changes apply when the server next starts.")
 	s.restart = widget.NewButtonWithIcon("Restart", theme.ViewRefreshIcon(), s.restartServer)
 	s.restart.Importance = widget.LowImportance
 
@@ -77,13 +79,8 @@ func newServerPane(w *Window, p *lab.Protocol) *serverPane {
 
 	s.log = widget.NewList(
 		func() int { return s.w.logs[p.Name].len() },
-		func() fyne.CanvasObject {
-			l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			l.Truncation = fyne.TextTruncateEllipsis
-			l.SizeName = theme.SizeNameCaptionText
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.w.logs[p.Name].at(id)) },
+		func() fyne.CanvasObject { return newLineText() },
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*lineText).SetText(s.w.logs[p.Name].at(id)) },
 	)
 	s.log.HideSeparators = true
 

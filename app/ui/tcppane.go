@@ -15,6 +15,9 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
+// connRows is how many connections the list shows without scrolling.
+const connRows = 3
+
 // dialTimeout bounds a client's connect.
 const dialTimeout = 5 * time.Second
 
@@ -65,14 +68,10 @@ func newTCPPane(ctx PaneContext) ClientPane {
 
 	p.list = widget.NewList(
 		func() int { return len(p.conns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() fyne.CanvasObject { return newLineText() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(p.conns) {
-				setText(o.(*widget.Label), p.conns[id].row())
+				o.(*lineText).SetText(p.conns[id].row())
 			}
 		},
 	)
@@ -87,11 +86,13 @@ func newTCPPane(ctx PaneContext) ClientPane {
 
 	head := paneTitle("CLIENT", title(ctx.Protocol))
 	connectRow := container.NewBorder(nil, nil, widget.NewLabel("Server"), p.connect, p.addr)
-	conns := container.NewBorder(nil, container.NewHBox(p.closeBtn, p.abortBtn), nil, nil,
-		container.New(&fixedHeight{h: 120}, p.list))
-	top := container.NewVBox(head, connectRow, p.dialErr,
-		sectionLabel("CONNECTIONS"), conns,
-		sectionLabel("SEND TO THE SELECTED CONNECTION"), p.comp.obj,
+	// The list is a few rows tall: most of the height goes to what crossed.
+	rowH := newLineText().MinSize().Height + theme.SeparatorThicknessSize()
+	conns := container.NewVBox(
+		container.NewBorder(nil, nil, sectionLabel("CONNECTIONS"), container.NewHBox(p.closeBtn, p.abortBtn)),
+		container.New(&fixedHeight{h: connRows * rowH}, p.list))
+	top := container.NewVBox(head, connectRow, p.dialErr, conns,
+		p.comp.titled("SEND"),
 		container.NewBorder(nil, nil, sectionLabel("WHAT CROSSED THE CONNECTION"), p.hexView))
 	p.obj = container.NewBorder(top, nil, nil, nil, p.out.list)
 	p.showSelected()

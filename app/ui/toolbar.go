@@ -54,8 +54,9 @@ func (t *toolbar) refresh() {
 	if st.Paused {
 		state = "PAUSED"
 	}
-	s := fmt.Sprintf("%s · %s events · %s of %s · %s dropped · %d conversations (%d live)",
-		state, count(uint64(st.Events)), bytesText(st.Bytes), bytesText(st.MaxBytes), count(st.Dropped), st.Convs, st.LiveConvs)
+	s := fmt.Sprintf("%s · %s · %s of %s · %s dropped · %s (%d live)",
+		state, counted(uint64(st.Events), "event"), bytesText(st.Bytes), bytesText(st.MaxBytes), count(st.Dropped),
+		counted(uint64(st.Convs), "conversation"), st.LiveConvs)
 	setText(t.status, s)
 	if st.Paused {
 		t.status.Importance = widget.WarningImportance
@@ -88,6 +89,14 @@ func count(n uint64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// counted is a count and its noun: "1 event", "12,345 events".
+func counted(n uint64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return count(n) + " " + noun + "s"
 }
 
 // bytesText writes a size for a person: "812 B", "2.1 MB".

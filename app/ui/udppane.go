@@ -52,7 +52,7 @@ func newUDPPane(ctx PaneContext) ClientPane {
 	top := container.NewVBox(head,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, note),
 		container.NewBorder(nil, nil, widget.NewLabel("Target"), nil, p.addr), p.local,
-		sectionLabel("SEND A DATAGRAM"), p.comp.obj,
+		p.comp.titled("SEND A DATAGRAM"),
 		container.NewBorder(nil, nil, sectionLabel("DATAGRAMS AND REPLIES"), p.hexView))
 	p.obj = container.NewBorder(top, nil, nil, nil, p.out.list)
 	p.out.show(p.tr, false)

@@ -15,8 +15,11 @@ import (
 // allProtocols is the filter's choice that shows every protocol.
 const allProtocols = "all"
 
-// convSamples are typical widest contents of the conversation list's columns.
-var convSamples = []string{"└ 999", "websocket", ":65535 → :65535 (server side)", "closed by client (FIN) · ESTABLISHED", "999.9 ms", "999.9k / 999.9k", "00:00:00"}
+// convSamples are typical widest contents of the conversation list's columns, chosen
+// so that every column but the start time fits the list's share of a 1400-wide
+// window; a rarer longer cell ends in an ellipsis, and the
+// detail's header says it in full.
+var convSamples = []string{"└ 99", "https", ":65535 → :65535", "FIN · client first", "999 ms", "99.9k / 99.9k", "00:00:00"}
 
 // convList is the conversation list: a protocol filter, a table of conversations
 // (children indented under their parent) and a status line.
@@ -73,11 +76,11 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 			o.(*widget.Label).SetText(convColumns[id.Col])
 		}
 	}
-	pad := 3*theme.InnerPadding() + theme.Padding()
+	pad := 2*theme.InnerPadding() + theme.Padding()
 	for i, sample := range convSamples {
-		mono := i == 4 || i == 6
-		w := fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{Monospace: mono}).Width
-		l.table.SetColumnWidth(i, w+pad)
+		w := fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{}).Width
+		head := fyne.MeasureText(convColumns[i], theme.TextSize(), fyne.TextStyle{Bold: true}).Width
+		l.table.SetColumnWidth(i, max(w, head)+pad)
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.selCell = id
@@ -112,7 +115,6 @@ func (l *convList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	r := l.rows[id.Row]
-	lb.TextStyle.Monospace = id.Col == 4 || id.Col == 6
 	lb.Importance = widget.MediumImportance
 	if id.Col == 3 {
 		switch {
@@ -208,11 +210,19 @@ func (l *convList) info(id lab.ConvID) (lab.ConvInfo, bool) {
 
 // setStatus shows the counts and what the capture limit cost.
 func (l *convList) setStatus(dropped uint64) {
-	s := fmt.Sprintf("%d conversations · %d live", len(l.rows), l.live)
+	s := plural(len(l.rows), "conversation") + fmt.Sprintf(" · %d live", l.live)
 	if dropped > 0 {
 		s += fmt.Sprintf(" · %d older events dropped (capture limit)", dropped)
 	}
 	if s != l.status.Text {
 		l.status.SetText(s)
 	}
+}
+
+// plural is "1 conversation", "2 conversations".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -70,7 +70,7 @@ func orderConvs(list []lab.ConvInfo, proto string) []convRow {
 
 // convColumns are the conversation list's column titles.
 // The state comes early so that it stays in view in a narrow pane.
-var convColumns = []string{"#", "protocol", "client → server", "state", "duration", "bytes ↑/↓", "start"}
+var convColumns = []string{"#", "proto", "client → server", "state", "duration", "bytes ↑/↓", "start"}
 
 // convCell is the text of one cell of the conversation list.
 func convCell(r convRow, col int, now time.Time) string {
@@ -96,7 +96,7 @@ func convCell(r convRow, col int, now time.Time) string {
 		}
 		return s
 	case 3:
-		return convState(c)
+		return convStateShort(c)
 	case 4:
 		return fmtDuration(c.Duration(now))
 	case 5:
@@ -131,6 +131,29 @@ func convState(c lab.ConvInfo) string {
 		s += " · " + c.State
 	}
 	return s
+}
+
+// convStateShort is convState for the list, where room is short: a live
+// conversation's protocol state, or how it ended ("FIN · client first",
+// "RST · by server"). The detail's header has the whole of convState.
+func convStateShort(c lab.ConvInfo) string {
+	switch {
+	case c.Live && c.State != "":
+		return c.State
+	case c.Live:
+		return "live"
+	case c.CloseHow == lab.HowRST && c.ClosedBy != lab.SideNone:
+		return "RST · by " + c.ClosedBy.String()
+	case c.CloseHow == lab.HowRST:
+		return "RST"
+	case c.CloseHow == lab.HowFIN && c.ClosedBy != lab.SideNone:
+		return "FIN · " + c.ClosedBy.String() + " first"
+	case c.CloseHow == lab.HowIdle:
+		return "idle"
+	case c.CloseHow != "":
+		return c.CloseHow
+	}
+	return "ended"
 }
 
 // shortAddr drops a loopback host: "127.0.0.1:7000" → ":7000".

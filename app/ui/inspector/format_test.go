@@ -61,6 +61,34 @@ func TestConvState(t *testing.T) {
 	}
 }
 
+var shortStateTests = []struct {
+	info lab.ConvInfo
+	want string
+}{
+	{lab.ConvInfo{Live: true, State: "ESTABLISHED"}, "ESTABLISHED"},
+	{lab.ConvInfo{Live: true, Datagram: true}, "live"},
+	{lab.ConvInfo{ClosedBy: lab.SideClient, CloseHow: lab.HowFIN, State: "TIME-WAIT"}, "FIN · client first"},
+	{lab.ConvInfo{ClosedBy: lab.SideServer, CloseHow: lab.HowRST, State: "quit"}, "RST · by server"},
+	{lab.ConvInfo{CloseHow: lab.HowIdle, Datagram: true}, "idle"},
+	{lab.ConvInfo{}, "ended"},
+}
+
+func TestConvStateShort(t *testing.T) {
+	for _, tt := range shortStateTests {
+		if got := convStateShort(tt.info); got != tt.want {
+			t.Errorf("convStateShort(%+v) = %q, want %q", tt.info, got, tt.want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 conversations", 1: "1 conversation", 2: "2 conversations"} {
+		if got := plural(n, "conversation"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 var offsetTests = []struct {
 	d    time.Duration
 	want string

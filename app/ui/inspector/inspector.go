@@ -116,9 +116,9 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 	)
 	statePane := container.NewBorder(in.stateTitle, nil, nil, nil, in.state)
 	right := container.NewHSplit(in.tabs, statePane)
-	right.Offset = 0.72
+	right.Offset = 0.64
 	root := container.NewHSplit(in.convs.obj, right)
-	root.Offset = 0.4
+	root.Offset = 0.42
 	in.splits = []*savedSplit{
 		remember(root, "conversations"),
 		remember(right, "state"),

@@ -60,10 +60,13 @@ func TestInspectorShowsRealExchange(t *testing.T) {
 	if row == "" {
 		t.Fatalf("conversation %d not in the list (rows %v)", id, in.convs.rows)
 	}
-	for _, want := range []string{"line", " → ", "closed by client (FIN)", "done"} {
+	for _, want := range []string{"line", " → ", "FIN · client first"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("list row = %q, want it to contain %q", row, want)
 		}
+	}
+	if head := in.detail.head.Text; !strings.Contains(head, "closed by client (FIN) · done") {
+		t.Errorf("detail header = %q, want the whole state %q", head, "closed by client (FIN) · done")
 	}
 	if got := in.Selected(); got != id {
 		t.Errorf("Selected = %d, want the newest %d (followed)", got, id)

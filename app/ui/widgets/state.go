@@ -6,10 +6,12 @@ import (
 )
 
 // StateDiagram shows a protocol's session states as rounded boxes, in the order the
-// protocol lists them, flowing top to bottom and wrapping into further columns when
-// the height does not allow one (TCP's eleven states fit a 300-unit-wide column in
-// two). The current state is filled in accent blue; states visited earlier are
-// outlined in blue and carry the numbers of the steps at which they were entered.
+// protocol lists them, flowing top to bottom: in one column when the height allows,
+// otherwise wrapping into further columns, with the names' text made smaller (within
+// limits) rather than cut, so that every name stays whole; when even that is too tall
+// the diagram scrolls. The current state is filled in accent blue; states visited
+// earlier are outlined in blue and carry the numbers of the steps at which they were
+// entered.
 //
 // Edges: a line joins two boxes that are neighbours in the list when the machine has
 // a transition between them (lit blue when the path took it). Drawing every edge of a

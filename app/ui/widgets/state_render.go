@@ -8,19 +8,22 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // Geometry of the state diagram, in Fyne units.
 const (
-	stBoxH      = 28
-	stGap       = 14 // vertical space between boxes, where connectors run
+	stBoxH      = 26
+	stGap       = 10 // vertical space between boxes, where connectors run
 	stColGap    = 16
 	stPad       = 8
-	stMinBoxW   = 112
+	stMinBoxW   = 96
 	stMaxBoxW   = 200
-	stNameSize  = 12
+	stNameSize  = 12 // the names' text size when the column is wide enough
+	stNameMin   = 10 // the smallest the names shrink to before two columns become one
+	stNamePad   = 6  // between a box's edge and its name or badge
 	stBadgeSize = 10
 	stStepSize  = 11
 	stMaxCols   = 3
@@ -32,7 +35,9 @@ type stateBox struct {
 	name, steps      *canvas.Text
 }
 
-// stateRenderer lays the boxes out in as few columns as the height allows.
+// stateRenderer lays the boxes out in as few columns as the height allows, at the
+// largest text size that keeps every name whole, and scrolls when even the most
+// columns that fit the width are taller than the widget.
 type stateRenderer struct {
 	d          *StateDiagram
 	boxes      []stateBox
@@ -42,26 +47,41 @@ type stateRenderer struct {
 	note       *widget.RichText
 	empty      *widget.RichText
 	objects    []fyne.CanvasObject
+
+	content     *fyne.Container   // everything drawn, placed by Layout
+	contentSize fyne.Size         // what the scroll shows: the widget's size or taller
+	scroll      *container.Scroll // vertical only
+	nameSize    float32           // the names' text size chosen by the last Layout
 }
 
 func newStateRenderer(d *StateDiagram) *stateRenderer {
 	r := &stateRenderer{
-		d:     d,
-		step:  canvas.NewText("", nil),
-		note:  widget.NewRichText(),
-		empty: widget.NewRichText(),
+		d:        d,
+		step:     canvas.NewText("", nil),
+		note:     widget.NewRichText(),
+		empty:    widget.NewRichText(),
+		nameSize: stNameSize,
 	}
 	r.note.Wrapping = fyne.TextWrapWord
 	r.empty.Wrapping = fyne.TextWrapWord
+	r.content = container.New(stContentLayout{r})
+	r.scroll = container.NewVScroll(r.content)
 	r.sync()
 	r.apply()
 	return r
 }
 
+// stContentLayout reports the size the renderer chose for the scrolled content;
+// the renderer places the objects itself.
+type stContentLayout struct{ r *stateRenderer }
+
+func (l stContentLayout) MinSize([]fyne.CanvasObject) fyne.Size { return l.r.contentSize }
+func (stContentLayout) Layout([]fyne.CanvasObject, fyne.Size)   {}
+
 // sync makes one box per state and one connector per neighbouring pair.
 func (r *stateRenderer) sync() {
 	n := len(r.d.states)
-	if len(r.boxes) == n && r.objects != nil {
+	if len(r.boxes) == n && len(r.content.Objects) > 0 {
 		return
 	}
 	for len(r.boxes) < n {
@@ -92,24 +112,74 @@ func (r *stateRenderer) sync() {
 		r.objects = append(r.objects, b.glow, b.box, b.name, b.badge, b.steps)
 	}
 	r.objects = append(r.objects, r.step, r.note, r.empty)
+	r.content.Objects = r.objects
 }
 
-// columns returns how many columns the boxes need at this size, and rows per column.
-func (r *stateRenderer) columns(size fyne.Size) (cols, rows int) {
-	n := len(r.d.states)
-	if n == 0 {
-		return 0, 0
+// badgeWidth is the width of state i's step badge, 0 without one.
+func (r *stateRenderer) badgeWidth(i int) float32 {
+	if i >= len(r.boxes) || r.boxes[i].steps.Text == "" {
+		return 0
 	}
-	fit := int((size.Width - 2*stPad + stColGap) / (stMinBoxW + stColGap))
-	fit = min(max(fit, 1), stMaxCols)
-	avail := size.Height - 2*stPad - r.footerHeight(size.Width)
-	for cols = 1; cols < fit; cols++ {
-		rows = (n + cols - 1) / cols
-		if float32(rows)*(stBoxH+stGap)-stGap <= avail {
+	return textWidth(r.boxes[i].steps.Text, stBadgeSize, fyne.TextStyle{Bold: true}) + 10
+}
+
+// boxNeed is the box width that shows every name whole at text size ts, with its badge.
+func (r *stateRenderer) boxNeed(ts float32) float32 {
+	w := float32(stMinBoxW)
+	for i, s := range r.d.states {
+		need := textWidth(s, ts, fyne.TextStyle{Bold: true}) + 2*stNamePad
+		if bw := r.badgeWidth(i); bw > 0 {
+			need += bw + stNamePad
+		}
+		w = max(w, need)
+	}
+	return w
+}
+
+// stArrangement is where the boxes go at one size.
+type stArrangement struct {
+	cols, rows int
+	colW, boxW float32
+	nameSize   float32
+	height     float32 // of everything drawn, footer included
+}
+
+// arrange chooses the fewest columns whose boxes fit the height, at the largest text
+// size (down to stNameMin) that keeps every name whole in that many columns. When
+// even the most columns that fit the width are too tall, the content scrolls.
+func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
+	n := len(r.d.states)
+	inner := size.Width - 2*stPad
+	footer := r.footerHeight(size.Width)
+	if n == 0 {
+		return stArrangement{nameSize: stNameSize, height: size.Height}
+	}
+	colsAt := func(ts float32) int {
+		c := int((inner + stColGap) / (r.boxNeed(ts) + stColGap))
+		return min(max(c, 1), stMaxCols, n)
+	}
+	boxesH := func(cols int) float32 {
+		rows := (n + cols - 1) / cols
+		return float32(rows)*(stBoxH+stGap) - stGap
+	}
+	avail := size.Height - 2*stPad - 10 - footer
+	most := colsAt(stNameMin)
+	cols := most
+	for c := 1; c < most; c++ {
+		if boxesH(c) <= avail {
+			cols = c
 			break
 		}
 	}
-	return cols, (n + cols - 1) / cols
+	ts := float32(stNameSize)
+	for ts > stNameMin && colsAt(ts) < cols {
+		ts -= 0.5
+	}
+	a := stArrangement{cols: cols, rows: (n + cols - 1) / cols, nameSize: ts}
+	a.colW = (inner - float32(cols-1)*stColGap) / float32(cols)
+	a.boxW = min(a.colW, stMaxBoxW)
+	a.height = 2*stPad + boxesH(cols) + 10 + footer
+	return a
 }
 
 // footerHeight is the height of the last-step line and the note at this width.
@@ -127,35 +197,32 @@ func (r *stateRenderer) footerHeight(width float32) float32 {
 
 func (r *stateRenderer) Layout(size fyne.Size) {
 	inner := size.Width - 2*stPad
+	a := r.arrange(size)
 	if len(r.d.states) == 0 {
 		ip := theme.InnerPadding()
 		r.empty.Move(fyne.NewPos(stPad-ip, stPad-ip/2))
 		r.empty.Resize(fyne.NewSize(inner+2*ip, r.empty.MinSize().Height))
 		r.empty.Resize(fyne.NewSize(inner+2*ip, r.empty.MinSize().Height))
+		a.height = max(a.height, stPad+r.empty.MinSize().Height)
 	}
-	cols, rows := r.columns(size)
-	colW := inner
-	if cols > 0 {
-		colW = (inner - float32(cols-1)*stColGap) / float32(cols)
-	}
-	boxW := min(colW, stMaxBoxW)
+	r.nameSize = a.nameSize
 	for i := range r.boxes {
-		c, row := i/rows, i%rows
-		x := stPad + float32(c)*(colW+stColGap) + (colW-boxW)/2
+		c, row := i/a.rows, i%a.rows
+		x := stPad + float32(c)*(a.colW+stColGap) + (a.colW-a.boxW)/2
 		y := stPad + float32(row)*(stBoxH+stGap)
-		r.placeBox(&r.boxes[i], r.d.states[i], x, y, boxW)
+		r.placeBox(&r.boxes[i], r.d.states[i], x, y, a.boxW)
 		if i+1 < len(r.boxes) {
 			l := r.connectors[i]
-			if (i+1)%rows == 0 { // the next state starts a new column
+			if (i+1)%a.rows == 0 { // the next state starts a new column
 				l.Position1, l.Position2 = fyne.Position{}, fyne.Position{}
 			} else {
-				l.Position1 = fyne.NewPos(x+boxW/2, y+stBoxH)
-				l.Position2 = fyne.NewPos(x+boxW/2, y+stBoxH+stGap)
+				l.Position1 = fyne.NewPos(x+a.boxW/2, y+stBoxH)
+				l.Position2 = fyne.NewPos(x+a.boxW/2, y+stBoxH+stGap)
 			}
 			l.Refresh()
 		}
 	}
-	y := stPad + float32(rows)*(stBoxH+stGap) - stGap + 10
+	y := stPad + float32(a.rows)*(stBoxH+stGap) - stGap + 10
 	if r.stepText != "" {
 		r.step.Text = fitText(r.stepText, stStepSize, r.step.TextStyle, inner)
 		r.step.Refresh()
@@ -168,9 +235,17 @@ func (r *stateRenderer) Layout(size fyne.Size) {
 	ip := theme.InnerPadding()
 	r.note.Move(fyne.NewPos(stPad-ip, y-ip/2))
 	r.note.Resize(fyne.NewSize(inner+2*ip, r.note.MinSize().Height))
+
+	content := fyne.NewSize(0, max(a.height, size.Height))
+	r.scroll.Resize(size)
+	if content != r.contentSize {
+		r.contentSize = content
+		r.scroll.Refresh()
+	}
 }
 
-// placeBox positions one state's box, its name and its step badge.
+// placeBox positions one state's box, its name and its step badge. The name is
+// centred in the box, or in the room left of the badge when it would overlap it.
 func (r *stateRenderer) placeBox(b *stateBox, name string, x, y, w float32) {
 	b.glow.Move(fyne.NewPos(x-3, y-3))
 	b.glow.Resize(fyne.NewSize(w+6, stBoxH+6))
@@ -180,42 +255,37 @@ func (r *stateRenderer) placeBox(b *stateBox, name string, x, y, w float32) {
 	if b.steps.Text != "" {
 		badgeW = textWidth(b.steps.Text, stBadgeSize, b.steps.TextStyle) + 10
 		const badgeH = 16
-		bx, by := x+w-badgeW-6, y+(stBoxH-badgeH)/2
+		bx, by := x+w-badgeW-stNamePad, y+(stBoxH-badgeH)/2
 		b.badge.Move(fyne.NewPos(bx, by))
 		b.badge.Resize(fyne.NewSize(badgeW, badgeH))
 		th := b.steps.MinSize().Height
 		b.steps.Move(fyne.NewPos(bx, by+(badgeH-th)/2))
 		b.steps.Resize(fyne.NewSize(badgeW, th))
-		badgeW += 6
+		badgeW += stNamePad
 	}
-	// The name is centred in the box, shifted left only as far as the badge needs.
-	nameW := w - 2*badgeW - 12
-	if nameW < w/2 {
-		nameW = w - badgeW - 12
-	}
-	b.name.Text = fitText(name, stNameSize, b.name.TextStyle, nameW)
+	b.name.TextSize = r.nameSize
+	room := w - 2*stNamePad - badgeW // left of the badge
+	b.name.Text = fitText(name, r.nameSize, b.name.TextStyle, room)
 	b.name.Refresh()
 	th := b.name.MinSize().Height
-	nx := x + (w-nameW)/2
-	if nx+nameW > x+w-badgeW-6 {
-		nx = x + 6
+	tw := textWidth(b.name.Text, r.nameSize, b.name.TextStyle)
+	nx := x + (w-tw)/2 // centred in the box
+	if nx+tw > x+stNamePad+room {
+		nx = x + stNamePad + (room-tw)/2 // centred left of the badge
 	}
 	b.name.Move(fyne.NewPos(nx, y+(stBoxH-th)/2))
-	b.name.Resize(fyne.NewSize(nameW, th))
+	b.name.Resize(fyne.NewSize(tw, th))
 }
 
+// MinSize is one column of boxes at the smallest name size, three rows tall: the
+// rest scrolls.
 func (r *stateRenderer) MinSize() fyne.Size {
 	n := len(r.d.states)
 	if n == 0 {
 		return fyne.NewSize(2*stPad+stMinBoxW, 2*stPad+r.empty.MinSize().Height)
 	}
-	cols := 1
-	if n > 6 {
-		cols = 2
-	}
-	rows := (n + cols - 1) / cols
-	w := 2*stPad + float32(cols)*stMinBoxW + float32(cols-1)*stColGap
-	return fyne.NewSize(w, 2*stPad+float32(rows)*(stBoxH+stGap)-stGap+10+r.footerHeight(w))
+	rows := min(n, 3)
+	return fyne.NewSize(2*stPad+r.boxNeed(stNameMin), 2*stPad+float32(rows)*(stBoxH+stGap)-stGap)
 }
 
 func (r *stateRenderer) Refresh() {
@@ -236,7 +306,7 @@ func (r *stateRenderer) apply() {
 	for i, s := range d.states {
 		b := &r.boxes[i]
 		b.glow.Hide()
-		b.name.TextSize = stNameSize
+		b.name.TextSize = r.nameSize
 		b.steps.TextSize = stBadgeSize
 		b.steps.TextStyle = fyne.TextStyle{Bold: true}
 		b.steps.Text = badgeText(steps[s])
@@ -327,6 +397,6 @@ func badgeText(steps []int) string {
 	return b.String()
 }
 
-func (r *stateRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *stateRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.scroll} }
 
 func (r *stateRenderer) Destroy() {}

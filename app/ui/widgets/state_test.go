@@ -109,3 +109,67 @@ func TestStateDiagramEmptyText(t *testing.T) {
 		t.Error("empty text still shown after SetMachine with states")
 	}
 }
+
+// stateSizes are the state column's sizes in the window at 1400×900 and 1200×800,
+// where every box shows without scrolling (the note under them may scroll), and
+// short or narrow ones where the boxes scroll.
+var stateSizes = []struct {
+	w, h   float32
+	scroll bool
+}{{300, 300, false}, {250, 260, false}, {240, 180, true}, {160, 200, true}}
+
+func TestStateDiagramNamesWhole(t *testing.T) {
+	for _, sz := range stateSizes {
+		test.NewTempApp(t)
+		d := NewStateDiagram()
+		d.SetMachine(tcpStates, tcpTransitions)
+		d.SetPath([]string{"CLOSED", "SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT"})
+		d.SetNote("RFC 9293 §3.6 — the connection waits twice the maximum segment lifetime")
+		showIn(t, d, sz.w+8, sz.h+8) // the test window pads its content
+		r := test.TempWidgetRenderer(t, d).(*stateRenderer)
+		for i, b := range r.boxes {
+			if got := b.name.Text; got != tcpStates[i] {
+				t.Errorf("%v×%v: state %d reads %q, want %q", sz.w, sz.h, i, got, tcpStates[i])
+			}
+			if right := b.box.Position().X + b.box.Size().Width; right > d.Size().Width {
+				t.Errorf("%v×%v: state %s ends at x = %v, past the %v-wide widget", sz.w, sz.h, tcpStates[i], right, d.Size().Width)
+			}
+			nameEnd := b.name.Position().X + b.name.Size().Width
+			if b.steps.Text != "" && nameEnd > b.badge.Position().X {
+				t.Errorf("%v×%v: name %s (to x = %v) runs into its badge at x = %v", sz.w, sz.h, tcpStates[i], nameEnd, b.badge.Position().X)
+			}
+		}
+		if r.nameSize < stNameMin {
+			t.Errorf("%v×%v: names drawn at size %v, below %v", sz.w, sz.h, r.nameSize, stNameMin)
+		}
+		var bottom float32
+		for _, b := range r.boxes {
+			bottom = max(bottom, b.box.Position().Y+b.box.Size().Height)
+		}
+		if scrolls := bottom > d.Size().Height; scrolls != sz.scroll {
+			t.Errorf("%v×%v: boxes end at y = %v in a %v-tall widget: scroll = %v, want %v",
+				sz.w, sz.h, bottom, d.Size().Height, scrolls, sz.scroll)
+		}
+		if r.contentSize.Height < r.note.Position().Y+r.note.Size().Height {
+			t.Errorf("%v×%v: content is %v tall, the note ends at y = %v", sz.w, sz.h, r.contentSize.Height, r.note.Position().Y+r.note.Size().Height)
+		}
+	}
+}
+
+func TestStateDiagramOneColumnWhenTall(t *testing.T) {
+	test.NewTempApp(t)
+	d := NewStateDiagram()
+	d.SetMachine(tcpStates, tcpTransitions)
+	d.SetPath([]string{"CLOSED"})
+	showIn(t, d, 300, 700)
+	r := test.TempWidgetRenderer(t, d).(*stateRenderer)
+	x := r.boxes[0].box.Position().X
+	for i, b := range r.boxes {
+		if b.box.Position().X != x {
+			t.Errorf("in a 700-tall area state %s is at x = %v, want one column at x = %v", tcpStates[i], b.box.Position().X, x)
+		}
+	}
+	if r.nameSize != stNameSize {
+		t.Errorf("one column names at size %v, want %v", r.nameSize, stNameSize)
+	}
+}

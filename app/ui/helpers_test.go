@@ -14,7 +14,7 @@ import (
 )
 
 // testBench is a bench with the TCP and UDP servers, on free ports.
-func testBench(t *testing.T) *lab.Bench {
+func testBench(t testing.TB) *lab.Bench {
 	t.Helper()
 	reg := &lab.Registry{}
 	tp := tcp.Protocol()
@@ -31,7 +31,7 @@ func testBench(t *testing.T) *lab.Bench {
 }
 
 // testWindow is a headless main window over a fresh bench.
-func testWindow(t *testing.T) *Window {
+func testWindow(t testing.TB) *Window {
 	t.Helper()
 	a := test.NewTempApp(t)
 	w := NewWindow(a, testBench(t))
@@ -60,7 +60,7 @@ func waitFor(t *testing.T, w *Window, what string, ok func() bool) {
 }
 
 // started starts name's server and selects its workbench.
-func started(t *testing.T, w *Window, name string) lab.ServerStatus {
+func started(t testing.TB, w *Window, name string) lab.ServerStatus {
 	t.Helper()
 	if err := w.bench.Start(name); err != nil {
 		t.Fatalf("Start(%s): %v", name, err)

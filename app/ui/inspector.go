@@ -11,6 +11,7 @@ import (
 type inspectorView interface {
 	Object() fyne.CanvasObject
 	Update()
+	Behind() bool
 	Select(id lab.ConvID)
 	Selected() lab.ConvID
 	Reset()

@@ -15,11 +15,12 @@ const refreshRate = 30
 const logLines = 200
 
 // run is the refresh ticker: at most refreshRate times a second, and only when the
-// hub has events, the bench or conversations changed, a pane asked, or a second
-// passed (live session counts and UDP flows age without events), it queues one
+// hub has events, the bench or conversations changed, a pane asked, the inspector
+// has events left from a burst, or a second passed (live session counts and UDP flows age without events), it queues one
 // refresh on the UI goroutine. It never queues a second while one is pending, so a
 // flood of events costs one redraw per tick, never one per event.
 func (w *Window) run() {
+	defer close(w.ran)
 	t := time.NewTicker(time.Second / refreshRate)
 	defer t.Stop()
 	var last time.Time
@@ -47,7 +48,7 @@ func (w *Window) run() {
 		if now.Sub(last) >= time.Second {
 			due = true
 		}
-		if !due && !w.benchDirty.Load() && !w.convDirty.Load() {
+		if !due && !w.benchDirty.Load() && !w.convDirty.Load() && !w.inspBehind.Load() {
 			continue
 		}
 		last = now
@@ -69,12 +70,17 @@ func (w *Window) refresh() {
 	events := w.drain()
 	convs := w.convDirty.Swap(false)
 	w.benchDirty.Store(false)
-	if events || convs {
+	inspect := events || convs || w.insp.Behind()
+	if inspect {
 		w.insp.Update()
 	}
+	w.inspBehind.Store(w.insp.Behind())
 	w.rail.refresh()
 	w.tools.refresh()
 	w.wb.refresh()
+	if w.onRefresh != nil {
+		w.onRefresh(inspect)
+	}
 }
 
 // drain reads the hub's new events into the server logs, formatting only the

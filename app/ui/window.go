@@ -50,9 +50,15 @@ type Window struct {
 	convDirty  atomic.Bool   // conversations were created, joined or ended
 	poke       chan struct{} // a pane has news (coalesced)
 	inflight   atomic.Bool   // a refresh is queued on the UI goroutine
+	inspBehind atomic.Bool   // the inspector has events left to read
 	stop       chan struct{}
+	ran        chan struct{} // closed when the refresh ticker has stopped
 	stopOnce   sync.Once
 	started    bool
+
+	// onRefresh, when set (by tests), is called at the end of every refresh,
+	// saying whether the inspector was updated.
+	onRefresh func(inspected bool)
 
 	// async tracks work run off the UI goroutine (starting servers, dialling),
 	// so that tests can wait for it.
@@ -72,6 +78,7 @@ func NewWindow(a fyne.App, bench *lab.Bench) *Window {
 		convProto: make(map[lab.ConvID]string),
 		poke:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
+		ran:       make(chan struct{}),
 	}
 	applyTheme(a, a.Preferences().StringWithFallback(prefTheme, themeSystem))
 	w.sub = w.hub.Subscribe(true)
@@ -112,15 +119,20 @@ func (w *Window) FyneWindow() fyne.Window { return w.win }
 // Show restores the remembered window size, shows the window and starts the
 // refresh ticker.
 func (w *Window) Show() {
-	p := w.app.Preferences()
-	width := p.FloatWithFallback(prefWidth, 1400)
-	height := p.FloatWithFallback(prefHeight, 900)
-	w.win.Resize(fyne.NewSize(float32(width), float32(height)))
+	w.restoreSize()
 	w.win.Show()
 	if !w.started {
 		w.started = true
 		go w.run()
 	}
+}
+
+// restoreSize gives the window the size it had when last closed (1400×900 at first).
+func (w *Window) restoreSize() {
+	p := w.app.Preferences()
+	width := p.FloatWithFallback(prefWidth, 1400)
+	height := p.FloatWithFallback(prefHeight, 900)
+	w.win.Resize(fyne.NewSize(float32(width), float32(height)))
 }
 
 // ShowAndRun shows the window and runs the application until it quits.
@@ -134,8 +146,11 @@ func (w *Window) ShowAndRun() {
 // servers is the caller's job.
 func (w *Window) Close() {
 	w.stopOnce.Do(func() {
-		w.savePrefs()
 		close(w.stop)
+		if w.started {
+			<-w.ran // the ticker only queues work, so it stops at once
+		}
+		w.savePrefs()
 		w.sub.Close()
 		w.wb.close()
 		w.win.Close()

@@ -65,6 +65,7 @@ type Inspector struct {
 	lastKernel time.Time
 	lastTick   time.Time
 	touched    bool // listed conversations changed since the last tick
+	behind     bool // the last Update left events unread
 }
 
 // New returns an inspector of hub's conversations; reg supplies the protocols'
@@ -167,6 +168,7 @@ func (in *Inspector) Reset() {
 // Update reads the events published since the last call and refreshes what changed.
 func (in *Inspector) Update() {
 	evs, missed := in.sub.Next(maxPerUpdate)
+	in.behind = len(evs) >= maxPerUpdate
 	in.model.Feed(evs, missed)
 	touched := in.model.TakeTouched()
 
@@ -203,6 +205,11 @@ func (in *Inspector) Update() {
 		s.save()
 	}
 }
+
+// Behind reports whether the last Update left events unread: it reads at most a
+// bounded number each time, so after a burst the caller should call Update again
+// at its next tick even when nothing new arrives.
+func (in *Inspector) Behind() bool { return in.behind }
 
 // row returns row i of the shown conversation.
 func (in *Inspector) row(i int) *lab.Event {

@@ -15,7 +15,7 @@ import (
 type toolbar struct {
 	w      *Window
 	pause  *widget.Button
-	status *widget.Label
+	status *widget.RichText
 	obj    fyne.CanvasObject
 }
 
@@ -26,8 +26,7 @@ func newToolbar(w *Window) *toolbar {
 	stopAll := widget.NewButtonWithIcon("Stop all", theme.MediaStopIcon(), w.stopAll)
 	t.pause = widget.NewButtonWithIcon("Pause capture", theme.MediaPauseIcon(), w.togglePause)
 	clearBtn := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.clearCapture)
-	t.status = widget.NewLabel("")
-	t.status.Importance = widget.LowImportance
+	t.status = widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline})
 	sep := func() fyne.CanvasObject { return widget.NewSeparator() }
 	row := container.NewHBox(brand, sep(), startAll, stopAll, sep(), t.pause, clearBtn, layout.NewSpacer(), t.status)
 	t.obj = container.NewVBox(container.NewPadded(row), widget.NewSeparator())
@@ -57,11 +56,13 @@ func (t *toolbar) refresh() {
 	s := fmt.Sprintf("%s · %s · %s of %s · %s dropped · %s (%d live)",
 		state, counted(uint64(st.Events), "event"), bytesText(st.Bytes), bytesText(st.MaxBytes), count(st.Dropped),
 		counted(uint64(st.Convs), "conversation"), st.LiveConvs)
-	setText(t.status, s)
+	col := theme.ColorNamePlaceHolder
 	if st.Paused {
-		t.status.Importance = widget.WarningImportance
-	} else {
-		t.status.Importance = widget.LowImportance
+		col = theme.ColorNameWarning
+	}
+	if seg := t.status.Segments[0].(*widget.TextSegment); seg.Text != s || seg.Style.ColorName != col {
+		seg.Text, seg.Style.ColorName = s, col
+		t.status.Refresh()
 	}
 }
 

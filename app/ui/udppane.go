@@ -40,7 +40,6 @@ func newUDPPane(ctx PaneContext) ClientPane {
 	p := &udpPane{ctx: ctx, tr: &transcript{}}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.local = widget.NewLabel("no socket yet: the first datagram opens one")
-	p.local.Importance = widget.LowImportance
 	p.local.SizeName = theme.SizeNameCaptionText
 	note := widget.NewLabel(udpNote)
 	note.Wrapping = fyne.TextWrapWord

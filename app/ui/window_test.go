@@ -150,8 +150,8 @@ func TestPauseAndClear(t *testing.T) {
 	if !w.hub.Paused() {
 		t.Fatal("Pause did not pause the hub")
 	}
-	if w.tools.pause.Text != "Resume capture" || !strings.HasPrefix(w.tools.status.Text, "PAUSED") {
-		t.Errorf("paused toolbar shows %q / %q", w.tools.pause.Text, w.tools.status.Text)
+	if w.tools.pause.Text != "Resume capture" || !strings.HasPrefix(w.tools.status.String(), "PAUSED") {
+		t.Errorf("paused toolbar shows %q / %q", w.tools.pause.Text, w.tools.status.String())
 	}
 	test.Tap(w.tools.pause)
 	if w.hub.Paused() {

@@ -110,7 +110,7 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 	}
 
 	msgSplit := container.NewHSplit(in.msgs.list, in.detail.obj)
-	msgSplit.Offset = 0.42
+	msgSplit.Offset = 0.5
 	in.tabs = container.NewAppTabs(
 		container.NewTabItem("Sequence", in.seq),
 		container.NewTabItem("Messages", msgSplit),

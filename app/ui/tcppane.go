@@ -37,7 +37,8 @@ type tcpPane struct {
 	dialErr  *widget.Label
 	conns    []*tcpConn
 	list     *widget.List
-	sel      int // index into conns, -1 for none
+	noConns  fyne.CanvasObject // shown in the list's place while it is empty
+	sel      int               // index into conns, -1 for none
 	closeBtn *widget.Button
 	abortBtn *widget.Button
 	comp     *composer
@@ -86,11 +87,12 @@ func newTCPPane(ctx PaneContext) ClientPane {
 
 	head := paneTitle("CLIENT", title(ctx.Protocol))
 	connectRow := container.NewBorder(nil, nil, widget.NewLabel("Server"), p.connect, p.addr)
+	p.noConns = container.NewPadded(hintText("No connection yet: Connect opens one; open several to see the server serve them at once."))
 	// The list is a few rows tall: most of the height goes to what crossed.
 	rowH := newLineText().MinSize().Height + theme.SeparatorThicknessSize()
 	conns := container.NewVBox(
 		container.NewBorder(nil, nil, sectionLabel("CONNECTIONS"), container.NewHBox(p.closeBtn, p.abortBtn)),
-		container.New(&fixedHeight{h: connRows * rowH}, p.list))
+		container.New(&fixedHeight{h: connRows * rowH}, container.NewStack(p.list, p.noConns)))
 	top := container.NewVBox(head, connectRow, p.dialErr, conns,
 		p.comp.titled("SEND"),
 		container.NewBorder(nil, nil, sectionLabel("WHAT CROSSED THE CONNECTION"), p.hexView))
@@ -146,6 +148,7 @@ func (p *tcpPane) dial() {
 			c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("connected %s → %s", c.local, conn.RemoteAddr())})
 			go c.sender()
 			p.conns = append(p.conns, c)
+			p.noConns.Hide()
 			p.list.Refresh()
 			p.list.Select(len(p.conns) - 1)
 		})
@@ -266,6 +269,9 @@ func (p *tcpPane) end(abort bool) {
 // Update refreshes the connection list and the selected connection's console.
 func (p *tcpPane) Update() {
 	p.addr.follow()
+	if len(p.conns) > 0 {
+		p.noConns.Hide()
+	}
 	p.list.Refresh()
 	p.showSelected()
 }

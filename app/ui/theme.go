@@ -14,26 +14,45 @@ const (
 	themeDark   = "dark"
 )
 
-// variantTheme is Fyne's default theme held to one variant, light or dark,
-// whatever the system prefers.
-type variantTheme struct {
+// labTheme is Fyne's default theme, optionally held to one variant (light or
+// dark) whatever the system prefers, with deeper success and warning colours on
+// light backgrounds: the default ones are too pale for text on white.
+type labTheme struct {
 	fyne.Theme
+	fixed   bool
 	variant fyne.ThemeVariant
 }
 
-func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.variant)
+// Text colours for light backgrounds, at least 4.5:1 against white.
+var (
+	lightSuccess = color.NRGBA{R: 0x1a, G: 0x7f, B: 0x37, A: 0xff}
+	lightWarning = color.NRGBA{R: 0xb4, G: 0x53, B: 0x09, A: 0xff}
+)
+
+func (t labTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.fixed {
+		v = t.variant
+	}
+	if v == theme.VariantLight {
+		switch n {
+		case theme.ColorNameSuccess:
+			return lightSuccess
+		case theme.ColorNameWarning:
+			return lightWarning
+		}
+	}
+	return t.Theme.Color(n, v)
 }
 
 // applyTheme sets the app's theme to choice: themeSystem follows the system.
 func applyTheme(a fyne.App, choice string) {
 	switch choice {
 	case themeLight:
-		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+		a.Settings().SetTheme(labTheme{theme.DefaultTheme(), true, theme.VariantLight})
 	case themeDark:
-		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+		a.Settings().SetTheme(labTheme{theme.DefaultTheme(), true, theme.VariantDark})
 	default:
-		a.Settings().SetTheme(theme.DefaultTheme())
+		a.Settings().SetTheme(labTheme{Theme: theme.DefaultTheme()})
 	}
 }
 

@@ -127,6 +127,11 @@ func (c *Conversation) run(o *op) {
 		}
 		return
 	}
+	if o.kind == opOpen {
+		c.mu.Lock()
+		o.open.ClientInLab = c.attached[SideClient]
+		c.mu.Unlock()
+	}
 	for i, l := range c.layers {
 		top := i == len(c.layers)-1
 		if l.failed {

@@ -38,6 +38,10 @@ type OpenInfo struct {
 	Kernel     *TCPInfo      // the kernel's view right after the handshake (Linux; nil elsewhere)
 	Joined     bool          // a second tap joined an existing conversation
 	JoinedSide Side          // the side that joined
+	// ClientInLab says whether the client's tap is in the lab when the analyzers see
+	// this step. Analysis runs in batches a moment after the taps, so a client tap
+	// that joined within that moment counts, whichever tap accepted or connected first.
+	ClientInLab bool
 }
 
 // CloseInfo describes one endpoint's closing step.

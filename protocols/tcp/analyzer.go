@@ -34,7 +34,9 @@ func (a *Analyzer) State() string { return a.ep[a.me] }
 func (a *Analyzer) Side() lab.Side { return a.me }
 
 // Opened turns a new connection into its three-way handshake, inferred from the
-// connect or accept that returned it. When the other end's tap joins later, no
+// connect or accept that returned it. It follows the client endpoint when the
+// client's tap is in the lab (info.ClientInLab), so a joined conversation shows the
+// same path whichever tap saw it first. When the other end's tap joins later, no
 // handshake is repeated; if the joining tap is the client's, the analyzer follows the
 // client endpoint from then on.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
@@ -48,7 +50,7 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 		return nil
 	}
 	a.me = lab.SideServer
-	if info.Side == lab.SideClient {
+	if info.Side == lab.SideClient || info.ClientInLab {
 		a.me = lab.SideClient
 	}
 	if info.Client != nil {

@@ -11,10 +11,8 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/app/wire"
+	"github.com/protocollab/protolab/lab"
 )
-
-// Version is the program's version, shown by `protolab version` and the About dialog.
-const Version = "0.1.0"
 
 // Main runs the command named by args[0] and returns the process's exit code:
 // 0 success, 1 failure, 2 bad usage. ctx ends the command (Ctrl-C, SIGTERM).
@@ -27,7 +25,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "protolab %s\n", Version)
+		fmt.Fprintf(stdout, "protolab %s\n", lab.Version)
 		return 0
 	case "help", "--help", "-help", "-h":
 		usage(stdout)

@@ -6,10 +6,9 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
-)
 
-// Version is the application's version, shown in Help › About.
-const Version = "0.1.0"
+	"github.com/protocollab/protolab/lab"
+)
 
 // shortcut is one keyboard shortcut of the window.
 type shortcut struct {
@@ -90,7 +89,7 @@ func (w *Window) showAbout() {
 		"the protocols work live: every connection's events and messages, its handshake as a sequence " +
 		"diagram, and its state machine.\n\nServers listen on 127.0.0.1 unless you choose otherwise.")
 	text.Wrapping = fyne.TextWrapWord
-	head := widget.NewLabelWithStyle("Protocol Lab "+Version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle("Protocol Lab "+lab.Version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	keys := widget.NewLabelWithStyle("Keyboard shortcuts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	body := container.NewVBox(head, text, widget.NewSeparator(), keys, w.shortcutTable())
 	d := dialog.NewCustom("About Protocol Lab", "Close", body, w.win)

@@ -182,9 +182,13 @@ func (p *printer) drain(sub *lab.Subscription) {
 			return
 		}
 		for _, e := range evs {
-			if p.json {
+			switch {
+			case p.json:
 				p.record(p.hub.Record(e))
-			} else {
+			case e.Kind == lab.KindData || e.Kind == lab.KindClose:
+				// The readable log tells the story through the analyzers' messages
+				// (which carry the same bytes and the FIN or RST); --json has every event.
+			default:
 				fmt.Fprintln(p.w, p.hub.FormatText(e))
 			}
 		}

@@ -184,11 +184,18 @@ func TestServeText(t *testing.T) {
 	c.Write([]byte("hi\n"))
 	io.ReadFull(c, make([]byte, 3))
 	c.Close()
-	for {
-		l := r.next(t)
-		if strings.Contains(l, `"hi\n"`) {
-			break
+	var lines []string
+	for !strings.Contains(strings.Join(lines, "\n"), "LAST-ACK → CLOSED") {
+		lines = append(lines, r.next(t))
+	}
+	log := strings.Join(lines, "\n")
+	for _, want := range []string{"open: tcp 127.0.0.1:", "[tcp] SYN", `[tcp] 3 bytes "hi\n"`, "[tcp] FIN · the client closes first", "ESTABLISHED → CLOSE-WAIT"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("text log lacks %q:\n%s", want, log)
 		}
+	}
+	if strings.Contains(log, "close: ") {
+		t.Errorf("text log repeats raw close events next to the FIN messages:\n%s", log)
 	}
 	r.cancel()
 	if code := <-r.code; code != 0 {

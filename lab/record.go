@@ -67,6 +67,11 @@ func (h *Hub) Record(e Event) Record {
 	return r
 }
 
+// Readable reports whether e belongs in a log read by people: the analyzers' view
+// (opening, handshake, messages, state changes, errors) rather than the raw bytes and
+// close events, which the analyzers' messages (data, FIN, RST) already tell.
+func (e *Event) Readable() bool { return e.Kind != KindData && e.Kind != KindClose }
+
 // FormatText renders e as one line of the readable log:
 // "12:01:07.331 #14 tcp  client → 6 bytes "hello\n"".
 func (h *Hub) FormatText(e Event) string {

@@ -185,9 +185,8 @@ func (p *printer) drain(sub *lab.Subscription) {
 			switch {
 			case p.json:
 				p.record(p.hub.Record(e))
-			case e.Kind == lab.KindData || e.Kind == lab.KindClose:
-				// The readable log tells the story through the analyzers' messages
-				// (which carry the same bytes and the FIN or RST); --json has every event.
+			case !e.Readable():
+				// --json has every event; the readable log has the analyzers' view.
 			default:
 				fmt.Fprintln(p.w, p.hub.FormatText(e))
 			}

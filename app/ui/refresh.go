@@ -96,8 +96,8 @@ func (w *Window) drain() bool {
 	fresh := make(map[string][]string)
 	for i := len(events) - 1; i >= 0; i-- {
 		e := &events[i]
-		if e.Kind == lab.KindData && e.Side == lab.SideClient {
-			continue // the server's own view of the same bytes is in the log
+		if !e.Readable() {
+			continue // the analyzers' messages tell the same bytes, FIN and RST
 		}
 		p := w.protocolOf(e)
 		if len(fresh[p]) >= logLines {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/protocollab/protolab/clients/payload"
 	"github.com/protocollab/protolab/clients/tcpclient"
 	"github.com/protocollab/protolab/lab"
 )
@@ -224,7 +225,7 @@ func (p *tcpPane) send(text string, hex, newline bool) {
 		p.comp.fail(fmt.Errorf("connect first: there is no connection to send on"))
 		return
 	}
-	b, err := tcpclient.ParsePayload(text, hex)
+	b, err := payload.Parse(text, hex)
 	if err == nil && !hex && newline {
 		b = append(b, '\n')
 	}

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/protocollab/protolab/clients/tcpclient"
+	"github.com/protocollab/protolab/clients/payload"
 	"github.com/protocollab/protolab/clients/udpclient"
 	"github.com/protocollab/protolab/lab"
 )
@@ -62,7 +62,7 @@ func (p *udpPane) Object() fyne.CanvasObject { return p.obj }
 
 // send sends one datagram, opening a socket for a new target first.
 func (p *udpPane) send(text string, hex, newline bool) {
-	b, err := tcpclient.ParsePayload(text, hex)
+	b, err := payload.Parse(text, hex)
 	if err == nil && !hex && newline {
 		b = append(b, '\n')
 	}

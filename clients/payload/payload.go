@@ -1,16 +1,18 @@
-package tcpclient
+// Package payload turns what a person types in a client pane into the bytes to
+// send: text as it is, or hex in the usual spellings.
+package payload
 
 import (
 	"fmt"
 	"strings"
 )
 
-// ParsePayload turns what a person typed into the bytes to send. As text (hex
+// Parse turns what a person typed into the bytes to send. As text (hex
 // false), s is sent as it is, UTF-8 encoded. As hex, s is hex digits in any of the
 // usual spellings: "48 65 6c 6c 6f", "48656c6c6f", "0x48,0x65", "48:65" (spaces,
 // commas, colons and dashes separate bytes; "0x" prefixes are optional; case does
 // not matter). An error names the token it could not read.
-func ParsePayload(s string, hex bool) ([]byte, error) {
+func Parse(s string, hex bool) ([]byte, error) {
 	if !hex {
 		return []byte(s), nil
 	}

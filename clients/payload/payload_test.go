@@ -1,11 +1,11 @@
-package tcpclient_test
+package payload_test
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/protocollab/protolab/clients/tcpclient"
+	"github.com/protocollab/protolab/clients/payload"
 )
 
 var payloadTests = []struct {
@@ -28,34 +28,34 @@ var payloadTests = []struct {
 	{"48 é1", true, nil, `'é' is not a hex digit`},
 }
 
-func TestParsePayload(t *testing.T) {
+func TestParse(t *testing.T) {
 	for _, tt := range payloadTests {
-		got, err := tcpclient.ParsePayload(tt.in, tt.hex)
+		got, err := payload.Parse(tt.in, tt.hex)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("ParsePayload(%q) error = %v, want one containing %q", tt.in, err, tt.err)
+				t.Errorf("Parse(%q) error = %v, want one containing %q", tt.in, err, tt.err)
 			}
 			continue
 		}
 		if err != nil || !bytes.Equal(got, tt.want) {
-			t.Errorf("ParsePayload(%q, %v) = %x, %v; want %x", tt.in, tt.hex, got, err, tt.want)
+			t.Errorf("Parse(%q, %v) = %x, %v; want %x", tt.in, tt.hex, got, err, tt.want)
 		}
 	}
 }
 
-func FuzzParsePayload(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, tt := range payloadTests {
 		f.Add(tt.in)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b, err := tcpclient.ParsePayload(s, true)
+		b, err := payload.Parse(s, true)
 		if err != nil {
 			return
 		}
 		// Whatever parses is at most half as many bytes as characters, and its
 		// plain spelling parses to the same bytes.
 		if 2*len(b) > len(s) {
-			t.Fatalf("ParsePayload(%q) = %d bytes from %d characters", s, len(b), len(s))
+			t.Fatalf("Parse(%q) = %d bytes from %d characters", s, len(b), len(s))
 		}
 		var sb strings.Builder
 		for _, c := range b {
@@ -63,7 +63,7 @@ func FuzzParsePayload(f *testing.F) {
 			sb.WriteByte("0123456789abcdef"[c>>4])
 			sb.WriteByte("0123456789abcdef"[c&15])
 		}
-		again, err := tcpclient.ParsePayload(sb.String(), true)
+		again, err := payload.Parse(sb.String(), true)
 		if err != nil || !bytes.Equal(again, b) {
 			t.Fatalf("round trip of %x = %x, %v", b, again, err)
 		}

@@ -73,7 +73,7 @@ type Server struct {
 	listeners map[*net.Listener]struct{}
 	sessions  map[*session]struct{}
 	addr      net.Addr
-	started   chan struct{}
+	started   lab.Started
 	drained   chan struct{} // closed when the last session ends during Shutdown
 	room      *room
 	closing   atomic.Bool
@@ -85,9 +85,6 @@ func New(opts Options) *Server { return &Server{Options: opts} }
 
 // init fills in lazily created state. s.mu must be held.
 func (s *Server) initLocked() {
-	if s.started == nil {
-		s.started = make(chan struct{})
-	}
 	if s.listeners == nil {
 		s.listeners = make(map[*net.Listener]struct{})
 		s.sessions = make(map[*session]struct{})
@@ -102,7 +99,7 @@ func (s *Server) Started() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.initLocked()
-	return s.started
+	return s.started.C()
 }
 
 func (s *Server) mode() string {
@@ -160,13 +157,6 @@ func (s *Server) Serve(l net.Listener) error {
 	if s.addr == nil {
 		s.addr = l.Addr()
 	}
-	first := false
-	select {
-	case <-s.started:
-	default:
-		close(s.started)
-		first = true
-	}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -174,9 +164,7 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 		l.Close()
 	}()
-	if first && s.NotifyStarted != nil {
-		s.NotifyStarted()
-	}
+	s.started.Fire(s.NotifyStarted)
 
 	var backoff time.Duration
 	for {

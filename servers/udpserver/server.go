@@ -49,7 +49,7 @@ type Server struct {
 	conns   map[*net.PacketConn]struct{}
 	peers   map[string]time.Time // last datagram from each peer
 	addr    net.Addr
-	started chan struct{}
+	started lab.Started
 	closing atomic.Bool
 	serving sync.WaitGroup
 }
@@ -58,8 +58,7 @@ type Server struct {
 func New(opts Options) *Server { return &Server{Options: opts} }
 
 func (s *Server) initLocked() {
-	if s.started == nil {
-		s.started = make(chan struct{})
+	if s.conns == nil {
 		s.conns = make(map[*net.PacketConn]struct{})
 		s.peers = make(map[string]time.Time)
 	}
@@ -70,7 +69,7 @@ func (s *Server) Started() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.initLocked()
-	return s.started
+	return s.started.C()
 }
 
 func (s *Server) window() time.Duration {
@@ -113,13 +112,6 @@ func (s *Server) Serve(pc net.PacketConn) error {
 	if s.addr == nil {
 		s.addr = pc.LocalAddr()
 	}
-	first := false
-	select {
-	case <-s.started:
-	default:
-		close(s.started)
-		first = true
-	}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -128,9 +120,7 @@ func (s *Server) Serve(pc net.PacketConn) error {
 		pc.Close()
 		s.serving.Done()
 	}()
-	if first && s.NotifyStarted != nil {
-		s.NotifyStarted()
-	}
+	s.started.Fire(s.NotifyStarted)
 
 	buf := make([]byte, 64<<10)
 	for {

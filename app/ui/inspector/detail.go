@@ -53,8 +53,9 @@ func newDetail() *detail {
 	info := container.NewVScroll(container.NewVBox(d.head, d.meaning, d.ref, d.fields, d.kTitle, d.kernel))
 	d.bytes = container.NewHSplit(container.NewScroll(d.text), container.NewHScroll(d.hex))
 	d.bytes.Offset = 0.4
-	d.split = container.NewVSplit(info, d.bytes)
-	d.split.Offset = 0.55
+	// Beside each other: the detail sits under the message list, wide and short.
+	d.split = container.NewHSplit(info, d.bytes)
+	d.split.Offset = 0.45
 	d.obj = d.split
 	d.clear("Select a conversation to see its messages.")
 	return d

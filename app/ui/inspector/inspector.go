@@ -109,8 +109,9 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 		}
 	}
 
-	msgSplit := container.NewHSplit(in.msgs.list, in.detail.obj)
-	msgSplit.Offset = 0.5
+	// The list above its detail, so summaries get the tab's whole width.
+	msgSplit := container.NewVSplit(in.msgs.list, in.detail.obj)
+	msgSplit.Offset = 0.45
 	in.tabs = container.NewAppTabs(
 		container.NewTabItem("Sequence", in.seq),
 		container.NewTabItem("Messages", msgSplit),

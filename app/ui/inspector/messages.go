@@ -18,7 +18,7 @@ type msgList struct {
 }
 
 // msgColumns are the fixed column widths (time, arrow, layer) in multiples of the text size.
-var msgColumns = [3]float32{6, 1.4, 2.6}
+var msgColumns = [3]float32{6, 1.4, 4}
 
 func newMsgList(n func() int, row func(int) *lab.Event, off func(*lab.Event) string) *msgList {
 	m := &msgList{n: n, row: row, off: off}

@@ -1,0 +1,265 @@
+package dns
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// Analyzer shows each datagram of a UDP flow as one DNS message. Like every
+// lab.Analyzer it is used from one goroutine at a time; messages share memory with
+// the bytes given to Feed.
+type Analyzer struct{}
+
+var _ lab.Analyzer = (*Analyzer)(nil)
+
+// NewAnalyzer returns an analyzer for DNS over UDP: each Feed is one datagram.
+func NewAnalyzer() *Analyzer { return &Analyzer{} }
+
+// State is always "": DNS keeps no session state.
+func (a *Analyzer) State() string { return "" }
+
+// Feed turns one datagram into one message; bytes that are not a DNS message give a
+// message that says so.
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
+	return []lab.Message{describe(dir, b, b, "RFC 1035 §4.1")}
+}
+
+// StreamAnalyzer frames DNS over TCP: every message follows a two-byte length
+// (RFC 1035 §4.2.2). It keeps a partial message per direction.
+type StreamAnalyzer struct {
+	pending [3][]byte // by lab.Dir
+}
+
+var _ lab.Analyzer = (*StreamAnalyzer)(nil)
+
+// NewStreamAnalyzer returns an analyzer for DNS over TCP.
+func NewStreamAnalyzer() *StreamAnalyzer { return &StreamAnalyzer{} }
+
+// State is always "": DNS keeps no session state.
+func (a *StreamAnalyzer) State() string { return "" }
+
+// Feed frames the whole messages that b completes; a message's Raw includes its
+// length prefix.
+func (a *StreamAnalyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
+	if dir > lab.ServerToClient {
+		dir = lab.DirNone
+	}
+	buf := b
+	if len(a.pending[dir]) > 0 {
+		buf = append(a.pending[dir], b...)
+	}
+	var msgs []lab.Message
+	for len(buf) >= 2 {
+		n := int(binary.BigEndian.Uint16(buf))
+		if len(buf) < 2+n {
+			break
+		}
+		m := describe(dir, buf[2:2+n], buf[:2+n:2+n], "RFC 1035 §4.2.2, §4.1")
+		m.Fields = append([]lab.Field{{Name: "length prefix", Value: strconv.Itoa(n) + " bytes"}}, m.Fields...)
+		msgs = append(msgs, m)
+		buf = buf[2+n:]
+	}
+	// Keep the rest in memory of our own: b is the caller's for this Feed only as
+	// far as the messages above point into it.
+	a.pending[dir] = append([]byte(nil), buf...)
+	return msgs
+}
+
+// describe makes the message for one DNS message body; raw is what crossed the wire.
+func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
+	m := lab.Message{Dir: dir, Raw: raw, Ref: ref, Observed: true}
+	var msg mdns.Msg
+	if err := msg.Unpack(body); err != nil {
+		m.Summary = fmt.Sprintf("malformed DNS message (%d bytes)", len(body))
+		m.Meaning = "These bytes do not parse as a DNS message (RFC 1035 §4.1): a 12-byte header, " +
+			"then the question and the resource records. A server answers such bytes with FORMERR or not at all."
+		m.Fields = []lab.Field{{Name: "error", Value: err.Error()}, {Name: "hex", Value: lab.HexPreview(body, 64)}}
+		return m
+	}
+	m.Summary = Summary(&msg)
+	m.Meaning = meaning(&msg)
+	m.Fields = fields(&msg)
+	return m
+}
+
+// Summary is one line about msg: "query A www.lab.test",
+// "response NOERROR A www.lab.test → 127.0.0.1" or "response NXDOMAIN A x.lab.test".
+func Summary(msg *mdns.Msg) string {
+	var sb strings.Builder
+	if msg.Response {
+		sb.WriteString("response ")
+		sb.WriteString(RcodeName(msg.Rcode))
+	} else {
+		sb.WriteString("query")
+		if msg.Opcode != mdns.OpcodeQuery {
+			sb.WriteString(" " + opcodeName(msg.Opcode))
+		}
+	}
+	if len(msg.Question) > 0 {
+		q := msg.Question[0]
+		sb.WriteString(" " + TypeName(q.Qtype) + " " + Name(q.Name))
+	}
+	if msg.Response && len(msg.Answer) > 0 {
+		vals := make([]string, 0, len(msg.Answer))
+		for _, rr := range msg.Answer {
+			vals = append(vals, Value(rr))
+		}
+		v := strings.Join(vals, ", ")
+		if len(v) > 80 {
+			v = v[:77] + "…"
+		}
+		sb.WriteString(" → " + v)
+	}
+	if msg.Truncated {
+		sb.WriteString(" (truncated)")
+	}
+	return sb.String()
+}
+
+// Name is a domain name as a person writes it: without the final dot ("." for the root).
+func Name(s string) string {
+	if s == "." || s == "" {
+		return "."
+	}
+	return strings.TrimSuffix(s, ".")
+}
+
+// TypeName is the mnemonic of a record type ("A", "MX"), or TYPEn for an unknown one.
+func TypeName(t uint16) string {
+	if s, ok := mdns.TypeToString[t]; ok {
+		return s
+	}
+	return "TYPE" + strconv.Itoa(int(t))
+}
+
+// RcodeName is the mnemonic of a response code ("NOERROR", "NXDOMAIN").
+func RcodeName(rc int) string {
+	if s, ok := mdns.RcodeToString[rc]; ok {
+		return s
+	}
+	return "RCODE" + strconv.Itoa(rc)
+}
+
+func opcodeName(op int) string {
+	if s, ok := mdns.OpcodeToString[op]; ok {
+		return s
+	}
+	return "OPCODE" + strconv.Itoa(op)
+}
+
+// Value is a record's data as the zone file writes it: "127.0.0.1", "10 mail.alpha.test".
+func Value(rr mdns.RR) string {
+	h := rr.Header().String()
+	return strings.TrimSpace(strings.TrimPrefix(rr.String(), h))
+}
+
+// RcodeMeaning explains a response code in plain words.
+func RcodeMeaning(rc int) string {
+	switch rc {
+	case mdns.RcodeSuccess:
+		return "NOERROR: the name exists; the answer section holds the records asked for (it may be empty: the name has none of that type)"
+	case mdns.RcodeNameError:
+		return "NXDOMAIN: no such name — the server knows the zone and the name is not in it"
+	case mdns.RcodeFormatError:
+		return "FORMERR: the server could not read the query"
+	case mdns.RcodeServerFailure:
+		return "SERVFAIL: the server failed to answer"
+	case mdns.RcodeNotImplemented:
+		return "NOTIMP: the server does not do this kind of request"
+	case mdns.RcodeRefused:
+		return "REFUSED: the server will not answer this request (here: zone transfers and classes other than IN)"
+	}
+	return RcodeName(rc) + ": a response code beyond RFC 1035's"
+}
+
+func meaning(msg *mdns.Msg) string {
+	if !msg.Response {
+		if len(msg.Question) == 0 {
+			return "A DNS request without a question (RFC 1035 §4.1.2)."
+		}
+		q := msg.Question[0]
+		return fmt.Sprintf("The client asks for the %s records of %s. The ID %d lets it match the answer "+
+			"to this query; RD (recursion desired) asks the server to find the answer elsewhere if it "+
+			"does not hold it.", TypeName(q.Qtype), Name(q.Name), msg.Id)
+	}
+	s := "The server answers query " + strconv.Itoa(int(msg.Id)) + ". " + RcodeMeaning(msg.Rcode) + "."
+	if msg.Authoritative {
+		s += " AA: the server holds the zone itself, so the answer is authoritative."
+	}
+	if msg.Rcode == mdns.RcodeNameError && len(msg.Ns) > 0 {
+		s += " The authority section's SOA record says how long the \"no\" may be cached."
+	}
+	if msg.Truncated {
+		s += " TC: the answer did not fit in the datagram; ask again over TCP."
+	}
+	return s
+}
+
+func flags(msg *mdns.Msg) string {
+	var f []string
+	if msg.Response {
+		f = append(f, "QR")
+	}
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{msg.Authoritative, "AA"}, {msg.Truncated, "TC"}, {msg.RecursionDesired, "RD"},
+		{msg.RecursionAvailable, "RA"}, {msg.AuthenticatedData, "AD"}, {msg.CheckingDisabled, "CD"}} {
+		if x.on {
+			f = append(f, x.name)
+		}
+	}
+	s := "opcode " + opcodeName(msg.Opcode)
+	if len(f) > 0 {
+		s = strings.Join(f, " ") + ", " + s
+	}
+	if msg.Response {
+		s += ", rcode " + RcodeName(msg.Rcode)
+	}
+	return s
+}
+
+func fields(msg *mdns.Msg) []lab.Field {
+	fs := []lab.Field{
+		{Name: "id", Value: strconv.Itoa(int(msg.Id))},
+		{Name: "flags", Value: flags(msg)},
+	}
+	for i, q := range msg.Question {
+		fs = append(fs, lab.Field{Name: numbered("question", i, len(msg.Question)),
+			Value: Name(q.Name) + " " + classOf(q.Qclass) + " " + TypeName(q.Qtype)})
+	}
+	for _, sec := range []struct {
+		name string
+		rrs  []mdns.RR
+	}{{"answer", msg.Answer}, {"authority", msg.Ns}, {"additional", msg.Extra}} {
+		for i, rr := range sec.rrs {
+			v := rr.String()
+			if opt, ok := rr.(*mdns.OPT); ok {
+				v = fmt.Sprintf("OPT: EDNS(0) version %d, UDP payload up to %d bytes (RFC 6891)", opt.Version(), opt.UDPSize())
+			}
+			fs = append(fs, lab.Field{Name: numbered(sec.name, i, len(sec.rrs)), Value: v})
+		}
+	}
+	return fs
+}
+
+func numbered(name string, i, n int) string {
+	if n == 1 {
+		return name
+	}
+	return name + " " + strconv.Itoa(i+1)
+}
+
+func classOf(c uint16) string {
+	if s, ok := mdns.ClassToString[c]; ok {
+		return s
+	}
+	return "CLASS" + strconv.Itoa(int(c))
+}

@@ -1,0 +1,155 @@
+package dns
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+func TestProtocol(t *testing.T) {
+	p := Protocol()
+	if p.Name != "dns" || p.Title != "DNS lab.test" || p.DefaultPort != 5353 || p.Transport != "udp" || !p.Connectionless {
+		t.Errorf("Protocol() = %q %q %d %q %v", p.Name, p.Title, p.DefaultPort, p.Transport, p.Connectionless)
+	}
+	if len(p.Settings) != 1 || p.Settings[0].Key != SettingZone || p.Settings[0].Default != DefaultZone {
+		t.Errorf("Settings = %+v, want the zone", p.Settings)
+	}
+	if _, ok := p.NewAnalyzer().(*Analyzer); !ok {
+		t.Errorf("NewAnalyzer() = %T", p.NewAnalyzer())
+	}
+	s := StreamProtocol()
+	if s.Name != "dns" || s.Transport != "tcp" {
+		t.Errorf("StreamProtocol() = %q over %q, want dns over tcp", s.Name, s.Transport)
+	}
+	if _, ok := s.NewAnalyzer().(*StreamAnalyzer); !ok {
+		t.Errorf("StreamProtocol().NewAnalyzer() = %T", s.NewAnalyzer())
+	}
+}
+
+func pack(t testing.TB, m *mdns.Msg) []byte {
+	t.Helper()
+	b, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func query(name string, qt uint16) *mdns.Msg {
+	m := new(mdns.Msg)
+	m.SetQuestion(name, qt)
+	m.Id = 4242
+	return m
+}
+
+func answer(q *mdns.Msg, rc int, rrs ...string) *mdns.Msg {
+	r := new(mdns.Msg)
+	r.SetRcode(q, rc)
+	r.Authoritative = true
+	for _, s := range rrs {
+		rr, err := mdns.NewRR(s)
+		if err != nil {
+			panic(err)
+		}
+		r.Answer = append(r.Answer, rr)
+	}
+	return r
+}
+
+var messageTests = []struct {
+	dir     lab.Dir
+	msg     *mdns.Msg
+	summary string
+	fields  map[string]string
+	meaning string
+}{
+	{lab.ClientToServer, query("www.lab.test.", mdns.TypeA), "query A www.lab.test",
+		map[string]string{"id": "4242", "flags": "RD, opcode QUERY", "question": "www.lab.test IN A"}, "asks for the A records"},
+	{lab.ServerToClient, answer(query("www.lab.test.", mdns.TypeA), mdns.RcodeSuccess, "www.lab.test. 300 IN A 127.0.0.1"),
+		"response NOERROR A www.lab.test → 127.0.0.1",
+		map[string]string{"flags": "QR AA RD, opcode QUERY, rcode NOERROR", "answer": "www.lab.test.\t300\tIN\tA\t127.0.0.1"}, "authoritative"},
+	{lab.ServerToClient, answer(query("alpha.test.", mdns.TypeMX), mdns.RcodeSuccess, "alpha.test. 300 IN MX 10 mail.alpha.test.", "alpha.test. 300 IN MX 20 mx2.alpha.test."),
+		"response NOERROR MX alpha.test → 10 mail.alpha.test., 20 mx2.alpha.test.",
+		map[string]string{"answer 2": "alpha.test.\t300\tIN\tMX\t20 mx2.alpha.test."}, "NOERROR"},
+	{lab.ServerToClient, answer(query("nope.lab.test.", mdns.TypeA), mdns.RcodeNameError), "response NXDOMAIN A nope.lab.test",
+		map[string]string{"flags": "QR AA RD, opcode QUERY, rcode NXDOMAIN"}, "no such name"},
+}
+
+func field(m lab.Message, name string) string {
+	for _, f := range m.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+func TestDatagrams(t *testing.T) {
+	a := NewAnalyzer()
+	for _, tt := range messageTests {
+		b := pack(t, tt.msg)
+		msgs := a.Feed(tt.dir, b, time.Time{})
+		if len(msgs) != 1 {
+			t.Fatalf("Feed gave %d messages, want 1", len(msgs))
+		}
+		m := msgs[0]
+		if m.Summary != tt.summary {
+			t.Errorf("summary = %q, want %q", m.Summary, tt.summary)
+		}
+		for k, want := range tt.fields {
+			if got := field(m, k); got != want {
+				t.Errorf("%s: field %q = %q, want %q", tt.summary, k, got, want)
+			}
+		}
+		if !strings.Contains(m.Meaning, tt.meaning) {
+			t.Errorf("%s: meaning %q, want it to contain %q", tt.summary, m.Meaning, tt.meaning)
+		}
+		if m.Ref != "RFC 1035 §4.1" || !bytes.Equal(m.Raw, b) || m.Dir != tt.dir || !m.Observed {
+			t.Errorf("%s: message %+v", tt.summary, m)
+		}
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	for _, b := range [][]byte{{}, []byte("hello"), {0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w'}} {
+		msgs := NewAnalyzer().Feed(lab.ClientToServer, b, time.Time{})
+		if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Summary, "malformed DNS message") || field(msgs[0], "error") == "" {
+			t.Errorf("Feed(%q) = %+v, want one malformed message with the error", b, msgs)
+		}
+	}
+}
+
+func frame(b []byte) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(len(b))), b...)
+}
+
+// TestStream feeds two framed messages one byte at a time, then both in one chunk.
+func TestStream(t *testing.T) {
+	q := frame(pack(t, messageTests[0].msg))
+	r := frame(pack(t, messageTests[1].msg))
+	a := NewStreamAnalyzer()
+	var got []lab.Message
+	for _, c := range append(append([]byte(nil), q...), r...) {
+		got = append(got, a.Feed(lab.ClientToServer, []byte{c}, time.Time{})...)
+	}
+	got = append(got, a.Feed(lab.ServerToClient, append(append([]byte(nil), q...), r...), time.Time{})...)
+	if len(got) != 4 {
+		t.Fatalf("%d messages, want 4", len(got))
+	}
+	for i, m := range got {
+		want, raw := messageTests[i%2].summary, [][]byte{q, r}[i%2]
+		if m.Summary != want || !bytes.Equal(m.Raw, raw) || m.Ref != "RFC 1035 §4.2.2, §4.1" {
+			t.Errorf("message %d = %q raw %d bytes, want %q raw %d bytes", i, m.Summary, len(m.Raw), want, len(raw))
+		}
+		if got, want := field(m, "length prefix"), strconv.Itoa(len(raw)-2)+" bytes"; got != want {
+			t.Errorf("message %d length prefix = %q, want %q", i, got, want)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package http
+
+import (
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// script encodes steps for FuzzHTTPAnalyzer: each starts with a header byte whose
+// bit 0 is the direction (0 client→server) and whose upper seven bits are the
+// length, then its bytes.
+func script(steps ...step) []byte {
+	var b []byte
+	for _, s := range steps {
+		for d := s.data; ; {
+			n := min(len(d), 127)
+			h := byte(n << 1)
+			if s.dir == s2c {
+				h |= 1
+			}
+			b = append(b, h)
+			b = append(b, d[:n]...)
+			if d = d[n:]; d == "" {
+				break
+			}
+		}
+	}
+	return b
+}
+
+// FuzzHTTPAnalyzer feeds random chunks in both directions, then closes the
+// connection, and checks that the analyzer never panics, holds bounded memory and
+// keeps each message's Raw within MaxKeptBytes.
+func FuzzHTTPAnalyzer(f *testing.F) {
+	for _, tt := range framingTests {
+		f.Add(script(tt.steps...), false)
+	}
+	f.Add(script(step{c2s, "GET / HTTP/1.1\r\n\r\n"}, step{s2c, "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello"}), true)
+	f.Add(script(step{c2s, "\r\n\r\nPUT /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"}, step{s2c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz"}), true)
+	f.Fuzz(func(t *testing.T, data []byte, reset bool) {
+		a := NewAnalyzer()
+		a.Opened(lab.OpenInfo{})
+		var out []lab.Message
+		for len(data) > 0 {
+			h := data[0]
+			n := min(int(h>>1), len(data)-1)
+			dir := c2s
+			if h&1 != 0 {
+				dir = s2c
+			}
+			b := append([]byte(nil), data[1:1+n]...)
+			data = data[1+n:]
+			out = append(out, a.Feed(dir, b, time.Time{})...)
+			for _, d := range []lab.Dir{c2s, s2c} {
+				if p := a.Pending(d); p > MaxHeadBytes+MaxKeptBytes+maxLine+1 {
+					t.Fatalf("pending %v = %d", d, p)
+				}
+			}
+			_ = a.State()
+		}
+		if reset {
+			out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})...)
+		} else {
+			out = append(out, a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})...)
+			out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
+		}
+		for _, m := range out {
+			if len(m.Raw) > MaxKeptBytes || m.Summary == "" {
+				t.Fatalf("message %q with %d raw bytes", m.Summary, len(m.Raw))
+			}
+		}
+		if got := a.State(); got != StateClosed {
+			t.Fatalf("State after close = %q", got)
+		}
+	})
+}

@@ -1,0 +1,290 @@
+package http
+
+import (
+	"fmt"
+	"mime"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// message is a request or response being read.
+type message struct {
+	method, target, version string // request line; version also for responses
+	status                  int    // responses only
+	reason                  string
+	headers                 []lab.Field
+	trailers                []lab.Field
+	framing                 string
+	body                    int64  // body bytes (decoded chunk data for chunked)
+	chunks                  int    // chunks with data
+	preview                 []byte // the body's first bytes
+	raw                     []byte // the bytes on the wire, up to MaxKeptBytes
+}
+
+const previewBytes = 256
+
+// parseHead parses a start line and header section (ending in an empty line).
+func parseHead(dir lab.Dir, head []byte) (*message, string) {
+	ls := lines(head)
+	if len(ls) == 0 {
+		return nil, "an empty message head"
+	}
+	m := &message{raw: appendKept(nil, head)}
+	start := ls[0]
+	if dir == lab.ClientToServer {
+		parts := strings.Split(start, " ")
+		if len(parts) != 3 || !token(parts[0]) || parts[1] == "" || !version(parts[2]) {
+			return nil, "the request line " + quote(start) + " is not METHOD target HTTP/x.y"
+		}
+		m.method, m.target, m.version = parts[0], parts[1], parts[2]
+	} else {
+		v, rest, _ := strings.Cut(start, " ")
+		code, reason, _ := strings.Cut(rest, " ")
+		n, err := strconv.Atoi(code)
+		if !version(v) || len(code) != 3 || err != nil || n < 100 {
+			return nil, "the status line " + quote(start) + " is not HTTP/x.y code reason"
+		}
+		m.version, m.status, m.reason = v, n, reason
+	}
+	for _, l := range ls[1:] {
+		if l[0] == ' ' || l[0] == '\t' {
+			return nil, "a header line starts with white space (obsolete line folding, RFC 9112 §5.2)"
+		}
+		name, value, ok := field(l)
+		if !ok {
+			return nil, "the header line " + quote(l) + " is not name: value"
+		}
+		m.headers = append(m.headers, lab.Field{Name: name, Value: value})
+	}
+	return m, ""
+}
+
+// lines splits a section into its non-empty lines, without line ends.
+func lines(sec []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(sec), "\n") {
+		if l = strings.TrimSuffix(l, "\r"); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// field splits a header line into name and value.
+func field(l string) (string, string, bool) {
+	name, value, ok := strings.Cut(l, ":")
+	if !ok || !token(name) {
+		return "", "", false
+	}
+	return name, strings.Trim(value, " \t"), true
+}
+
+// token reports whether s is an RFC 9110 §5.6.2 token.
+func token(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func version(v string) bool {
+	return len(v) == 8 && strings.HasPrefix(v, "HTTP/") && isDigit(v[5]) && v[6] == '.' && isDigit(v[7])
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func quote(s string) string { return lab.Preview([]byte(s), 80) }
+
+// header returns the values of header name, joined by commas (RFC 9110 §5.3).
+func (m *message) header(name string) (string, int) {
+	var vs []string
+	for _, f := range m.headers {
+		if strings.EqualFold(f.Name, name) {
+			vs = append(vs, f.Value)
+		}
+	}
+	return strings.Join(vs, ", "), len(vs)
+}
+
+// transferCoding returns Transfer-Encoding and whether its last coding is chunked.
+func (m *message) transferCoding() (string, bool) {
+	te, _ := m.header("Transfer-Encoding")
+	codings := strings.Split(te, ",")
+	last := strings.TrimSpace(codings[len(codings)-1])
+	return te, strings.EqualFold(last, "chunked")
+}
+
+// contentLength returns Content-Length (-1 if absent) or why it is invalid.
+func (m *message) contentLength() (int64, string) {
+	cl, n := m.header("Content-Length")
+	if n == 0 {
+		return -1, ""
+	}
+	var v int64 = -1
+	for _, s := range strings.Split(cl, ",") {
+		s = strings.TrimSpace(s)
+		x, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || x < 0 || strings.HasPrefix(s, "+") {
+			return 0, "Content-Length " + quote(cl) + " is not a number of bytes"
+		}
+		if v >= 0 && x != v {
+			return 0, "Content-Length " + quote(cl) + " gives different lengths"
+		}
+		v = x
+	}
+	return v, ""
+}
+
+// addBody counts body bytes, keeping the first ones.
+func (m *message) addBody(b []byte) {
+	m.body += int64(len(b))
+	if len(m.preview) < previewBytes {
+		m.preview = append(m.preview, b[:min(len(b), previewBytes-len(m.preview))]...)
+	}
+	m.raw = appendKept(m.raw, b)
+}
+
+// chunk records a chunk-size line.
+func (m *message) chunk(n int64, ext string) {
+	if n > 0 {
+		m.chunks++
+	}
+	line := strconv.FormatInt(n, 16)
+	if ext != "" {
+		line += ";" + ext
+	}
+	m.raw = appendKept(m.raw, []byte(line+"\r\n"))
+}
+
+// appendKept appends b to raw as far as MaxKeptBytes allows.
+func appendKept(raw, b []byte) []byte {
+	if room := MaxKeptBytes - len(raw); room > 0 {
+		raw = append(raw, b[:min(len(b), room)]...)
+	}
+	return raw
+}
+
+// message turns m into the lab's message.
+func (m *message) message(dir lab.Dir) lab.Message {
+	var summary string
+	var about info
+	fields := make([]lab.Field, 0, len(m.headers)+len(m.trailers)+5)
+	if dir == lab.ClientToServer {
+		summary = m.method + " " + m.target + " " + m.version
+		about = methodInfo(m.method)
+		fields = append(fields, lab.Field{Name: "request line", Value: summary})
+	} else {
+		about = statusInfo(m.status)
+		reason := m.reason
+		if reason == "" {
+			reason = about.text
+		}
+		summary = strconv.Itoa(m.status) + " " + reason
+		var detail []string
+		if ct, _ := m.header("Content-Type"); ct != "" {
+			if t, _, err := mime.ParseMediaType(ct); err == nil {
+				ct = t
+			}
+			detail = append(detail, ct)
+		}
+		if m.body > 0 || strings.HasPrefix(m.framing, "Content-Length") || m.chunks > 0 {
+			detail = append(detail, size(m.body))
+		}
+		if len(detail) > 0 {
+			summary += " (" + strings.Join(detail, ", ") + ")"
+		}
+		fields = append(fields, lab.Field{Name: "status line", Value: strings.TrimSpace(m.version + " " + strconv.Itoa(m.status) + " " + m.reason)})
+	}
+	fields = append(fields, m.headers...)
+	fields = append(fields, lab.Field{Name: "framing", Value: m.framing})
+	if m.chunks > 0 {
+		fields = append(fields, lab.Field{Name: "chunks", Value: strconv.Itoa(m.chunks)})
+	}
+	fields = append(fields, lab.Field{Name: "body length", Value: bytesText(m.body)})
+	for _, t := range m.trailers {
+		fields = append(fields, lab.Field{Name: "trailer " + t.Name, Value: t.Value})
+	}
+	if len(m.preview) > 0 {
+		if utf8.Valid(m.preview[:max(0, len(m.preview)-utf8.UTFMax)]) {
+			fields = append(fields, lab.Field{Name: "body", Value: lab.Preview(m.preview, previewBytes)})
+		} else {
+			fields = append(fields, lab.Field{Name: "body (hex)", Value: lab.HexPreview(m.preview, 64)})
+		}
+	}
+	if int64(len(m.raw)) < m.body {
+		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the message; the rest was counted", bytesText(int64(len(m.raw))))})
+	}
+	meaning := about.meaning
+	if dir == lab.ClientToServer {
+		meaning += " The body's end: " + m.framing + "."
+	}
+	return lab.Message{Dir: dir, Summary: summary, Meaning: meaning, Ref: about.ref, Fields: fields, Raw: m.raw, Observed: true}
+}
+
+// malformed reports input the analyzer cannot frame.
+func malformed(dir lab.Dir, why string, raw []byte) lab.Message {
+	what := "request"
+	if dir == lab.ServerToClient {
+		what = "response"
+	}
+	return lab.Message{
+		Dir:     dir,
+		Summary: "malformed HTTP " + what + ": " + why,
+		Meaning: "These bytes do not follow HTTP/1.1's message syntax, so the lab cannot tell where this " +
+			what + " or the next one ends; it stops framing this direction of the connection.",
+		Ref:      "RFC 9112 §2",
+		Fields:   []lab.Field{{Name: "problem", Value: why}},
+		Raw:      appendKept(nil, raw),
+		Observed: true,
+	}
+}
+
+// cutShort reports a message the connection's end interrupted.
+func cutShort(dir lab.Dir, m *message, head []byte) lab.Message {
+	what := "request"
+	if dir == lab.ServerToClient {
+		what = "response"
+	}
+	raw := head
+	fields := []lab.Field{{Name: "problem", Value: "the connection ended before the " + what + " did"}}
+	if m != nil {
+		raw = m.raw
+		fields = append(fields, lab.Field{Name: "framing", Value: m.framing}, lab.Field{Name: "body length", Value: bytesText(m.body)})
+	}
+	return lab.Message{
+		Dir:      dir,
+		Summary:  "incomplete HTTP " + what + ": the connection ended in the middle",
+		Meaning:  "The sender closed or reset the connection before the " + what + " was complete, so the receiver got only part of it.",
+		Ref:      "RFC 9112 §8",
+		Fields:   fields,
+		Raw:      appendKept(nil, raw),
+		Observed: true,
+	}
+}
+
+// size is a byte count the way a person reads it: "512 bytes", "1.2 kB", "3.4 MB".
+func size(n int64) string {
+	switch {
+	case n < 1000:
+		return bytesText(n)
+	case n < 1000*1000:
+		return strconv.FormatFloat(float64(n)/1000, 'f', 1, 64) + " kB"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}
+
+func bytesText(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

@@ -87,3 +87,24 @@ func TestPortInUse(t *testing.T) {
 		t.Errorf("Start on a taken port: %v, want ErrPortInUse", err)
 	}
 }
+
+// TestListenAndServe serves both transports on one port and stops on Close.
+func TestListenAndServe(t *testing.T) {
+	srv := dnsserver.New(dnsserver.Options{})
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe("127.0.0.1:0") }()
+	<-srv.Started()
+	addr := srv.Addr().String()
+	for _, overTCP := range []bool{false, true} {
+		// Both sockets are bound before either is served: the system queues the query
+		// until the server reads it.
+		res, err := dnsclient.Query(context.Background(), addr, "ftp.lab.test", mdns.TypeA, dnsclient.Options{TCP: overTCP})
+		if err != nil || len(res.Answer) != 1 {
+			t.Errorf("query over TCP %v: %+v, %v", overTCP, res, err)
+		}
+	}
+	srv.Close()
+	if err := <-errc; !errors.Is(err, dnsserver.ErrServerClosed) {
+		t.Errorf("ListenAndServe = %v, want ErrServerClosed", err)
+	}
+}

@@ -1,0 +1,156 @@
+// Package httpserver is the lab's HTTP/1.x server (RFC 9110, RFC 9112), built on
+// net/http: a few static pages and httpbin-style endpoints that show the protocol
+// at work (echo, status codes, delays, chunked streams, redirects, cookies). See
+// Handler for the endpoints. It serves plain HTTP only; HTTP/2 is not offered.
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
+var ErrServerClosed = errors.New("httpserver: server closed")
+
+// Options configures a Server. The zero value is an untapped server.
+type Options struct {
+	// Tap, if non-nil, captures every accepted connection on the server side.
+	// Nil captures nothing. Captured bytes include cookies and any credentials
+	// clients send.
+	Tap *lab.Tap
+	// NotifyStarted, if non-nil, is called once Serve accepts connections.
+	NotifyStarted func()
+	// ErrorLog, if non-nil, receives net/http's errors (a client's malformed
+	// request, a failed write). Nil discards them.
+	ErrorLog *log.Logger
+}
+
+// Server is the lab's HTTP server with the net/http lifecycle: Serve a listener,
+// then Close (now) or Shutdown (gracefully). Set Options before the first Serve and
+// do not change them afterwards. Its methods are safe for concurrent use.
+type Server struct {
+	Options
+
+	once    sync.Once
+	srv     *http.Server
+	started lab.Started
+	closing atomic.Bool
+
+	mu    sync.Mutex
+	addr  net.Addr
+	conns map[net.Conn]struct{}
+}
+
+// New returns a server with opts.
+func New(opts Options) *Server { return &Server{Options: opts} }
+
+// init builds the net/http server once.
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.conns = make(map[net.Conn]struct{})
+		errLog := s.ErrorLog
+		if errLog == nil {
+			errLog = log.New(discard{}, "", 0)
+		}
+		s.srv = &http.Server{
+			Handler:           Handler(),
+			ReadHeaderTimeout: 30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          errLog,
+			ConnState:         s.connState,
+		}
+	})
+}
+
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+
+// connState counts the open connections.
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.conns[c] = struct{}{}
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	}
+}
+
+// Started is closed once the server accepts connections; tests wait on it.
+func (s *Server) Started() <-chan struct{} { return s.started.C() }
+
+// ListenAndServe listens on the TCP address addr ("127.0.0.1:0" picks a port) and
+// serves. A failed bind is a *lab.ListenError that a person can read.
+func (s *Server) ListenAndServe(addr string) error {
+	if s.closing.Load() {
+		return ErrServerClosed
+	}
+	l, err := lab.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve accepts connections on l, tapped with Options.Tap, and serves HTTP on each.
+// It always returns a non-nil error; after Close or Shutdown, ErrServerClosed.
+// Serve closes l when it returns.
+func (s *Server) Serve(l net.Listener) error {
+	s.init()
+	if s.closing.Load() {
+		l.Close()
+		return ErrServerClosed
+	}
+	l = s.Tap.Listener(l)
+	s.mu.Lock()
+	if s.addr == nil {
+		s.addr = l.Addr()
+	}
+	s.mu.Unlock()
+	s.started.Fire(s.NotifyStarted)
+	err := s.srv.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) || s.closing.Load() {
+		return ErrServerClosed
+	}
+	return err
+}
+
+// Addr returns the address of the first listener Serve was given (nil before).
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Sessions returns the number of open connections, idle keep-alive ones included.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Close stops at once: it closes the listeners and every open connection.
+func (s *Server) Close() error {
+	s.init()
+	s.closing.Store(true)
+	return s.srv.Close()
+}
+
+// Shutdown stops accepting, closes idle connections and waits until the requests
+// under way have been answered, or ctx is done, in which case it returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.closing.Store(true)
+	return s.srv.Shutdown(ctx)
+}

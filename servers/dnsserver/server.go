@@ -103,19 +103,28 @@ func (s *Server) ListenAndServe(addr string) error {
 	return err
 }
 
-// Listen opens the UDP socket and the TCP listener on the same address; with port 0
-// the TCP listener takes the port the system chose for UDP.
+// Listen opens the UDP socket and the TCP listener on the same address. With port 0
+// the TCP listener takes the port the system chose for UDP; should another program
+// hold that port over TCP, Listen tries other free ports a few times.
 func Listen(addr string) (net.PacketConn, net.Listener, error) {
-	pc, err := lab.ListenPacket("dns", addr)
+	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, &lab.ListenError{Protocol: "dns", Addr: addr, Err: err}
 	}
-	l, err := lab.Listen("dns", pc.LocalAddr().String())
-	if err != nil {
+	for try := 0; ; try++ {
+		pc, err := lab.ListenPacket("dns", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		l, err := lab.Listen("dns", pc.LocalAddr().String())
+		if err == nil {
+			return pc, l, nil
+		}
 		pc.Close()
-		return nil, nil, err
+		if port != "0" || try == 20 || !errors.Is(err, lab.ErrPortInUse) {
+			return nil, nil, err
+		}
 	}
-	return pc, l, nil
 }
 
 // ServeUDP answers the queries arriving on pc, tapped with Options.Tap. It always

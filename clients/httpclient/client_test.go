@@ -144,3 +144,33 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestUntilClose sends HTTP/1.0 to a chunked endpoint: the server cannot chunk for
+// 1.0, so the body ends when it closes the connection, and the analyzer shows the
+// response only then.
+func TestUntilClose(t *testing.T) {
+	hub, tap, addr := startLab(t)
+	r, err := httpclient.Do(context.Background(), httpclient.Request{URL: addr + "/stream/3", Version: httpclient.Version10},
+		httpclient.Options{Tap: tap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub.Settle()
+	var framing, summary string
+	for _, e := range hub.Events(0) {
+		if e.Kind == lab.KindMessage && e.Layer == "http" && e.Dir == lab.ServerToClient {
+			summary = e.Msg.Summary
+			for _, f := range e.Msg.Fields {
+				if f.Name == "framing" {
+					framing = f.Value
+				}
+			}
+		}
+	}
+	if want := fmt.Sprintf("200 OK (application/x-ndjson, %d bytes)", r.BodyBytes); summary != want {
+		t.Errorf("response = %q, want %q", summary, want)
+	}
+	if !strings.HasPrefix(framing, "until the server closes the connection") {
+		t.Errorf("framing = %q", framing)
+	}
+}

@@ -220,7 +220,7 @@ func (m *message) message(dir lab.Dir) lab.Message {
 			fields = append(fields, lab.Field{Name: "body (hex)", Value: lab.HexPreview(m.preview, 64)})
 		}
 	}
-	if int64(len(m.raw)) < m.body {
+	if len(m.raw) >= MaxKeptBytes {
 		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the message; the rest was counted", bytesText(int64(len(m.raw))))})
 	}
 	meaning := about.meaning

@@ -19,9 +19,11 @@ var states = []string{StateIdle, StateRequest, StateResponse, StateSwitched, Sta
 var transitions = [][2]string{
 	{StateIdle, StateRequest},
 	{StateRequest, StateResponse},
+	{StateRequest, StateIdle}, // the whole response arrived at once
 	{StateResponse, StateIdle},
 	{StateResponse, StateRequest}, // the next request was sent before this response ended
 	{StateResponse, StateSwitched},
+	{StateRequest, StateSwitched}, // a 101 response arrived at once
 	{StateIdle, StateClosed},
 	{StateRequest, StateClosed},
 	{StateResponse, StateClosed},

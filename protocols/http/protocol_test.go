@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 func TestProtocol(t *testing.T) {
@@ -37,5 +40,40 @@ func TestMeanings(t *testing.T) {
 	}
 	if i := methodInfo("BREW"); i.ref != "RFC 9110 §9.1" {
 		t.Errorf("methodInfo(BREW) = %+v", i)
+	}
+}
+
+// TestTransitions checks that every state change the analyzer makes, fed in
+// pieces of every size, is one of the Protocol's transitions.
+func TestTransitions(t *testing.T) {
+	p := Protocol()
+	for _, tt := range framingTests {
+		for _, n := range []int{0, 1, 3, 1 << 20} {
+			a := NewAnalyzer()
+			a.Opened(lab.OpenInfo{})
+			last := a.State()
+			check := func() {
+				if s := a.State(); s != last {
+					if !slices.Contains(p.Transitions, [2]string{last, s}) {
+						t.Errorf("%s, pieces of %d: %s → %s is not a transition", tt.name, n, last, s)
+					}
+					last = s
+				}
+			}
+			for _, st := range tt.steps {
+				b := []byte(st.data)
+				for len(b) > 0 {
+					k := len(b)
+					if n > 0 {
+						k = min(k, n)
+					}
+					a.Feed(st.dir, b[:k:k], time.Time{})
+					b = b[k:]
+					check()
+				}
+			}
+			a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})
+			check()
+		}
 	}
 }

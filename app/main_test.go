@@ -134,13 +134,27 @@ func TestWindowSmoke(t *testing.T) {
 
 	app := exec.Command(bin)
 	app.Env = env
-	var appOut strings.Builder
-	app.Stdout, app.Stderr = &appOut, &appOut
+	logPath := filepath.Join(t.TempDir(), "app.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	app.Stdout, app.Stderr = logFile, logFile
 	if err := app.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { app.Process.Kill(); app.Wait() }()
-	waitFor(t, 60*time.Second, "the Protocol Lab window", func() bool {
+	exited := make(chan struct{})
+	go func() { app.Wait(); close(exited) }()
+	defer func() { app.Process.Kill(); <-exited }()
+	appLog := func() string { b, _ := os.ReadFile(logPath); return string(b) }
+	// Generous: software GL on a loaded 2-core machine, beside the rest of the suite.
+	waitFor(t, 180*time.Second, "the Protocol Lab window", func() bool {
+		select {
+		case <-exited:
+			t.Fatalf("the app exited before its window appeared:\n%s", appLog())
+		default:
+		}
 		c := exec.Command(xdotool, "search", "--onlyvisible", "--name", "Protocol Lab")
 		c.Env = env
 		return c.Run() == nil
@@ -166,7 +180,7 @@ func TestWindowSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := colours(img); n < 50 {
-		t.Errorf("the screenshot has %d colours: the window did not draw (app output: %s)", n, appOut.String())
+		t.Errorf("the screenshot has %d colours: the window did not draw (app output: %s)", n, appLog())
 	}
 }
 

@@ -114,6 +114,13 @@ func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
 		return sel
 	}
 	e := widget.NewEntry()
+	if strings.Contains(st.Default, "\n") {
+		// A file's worth of text, such as a DNS zone.
+		e = widget.NewMultiLineEntry()
+		e.Wrapping = fyne.TextWrapOff
+		e.TextStyle.Monospace = true
+		e.SetMinRowsVisible(8)
+	}
 	e.SetText(cur)
 	e.OnChanged = set
 	return e

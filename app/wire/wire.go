@@ -5,8 +5,12 @@ package wire
 
 import (
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/dns"
+	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/protocols/udp"
+	"github.com/protocollab/protolab/servers/dnsserver"
+	"github.com/protocollab/protolab/servers/httpserver"
 	"github.com/protocollab/protolab/servers/tcpserver"
 	"github.com/protocollab/protolab/servers/udpserver"
 )
@@ -20,6 +24,12 @@ func Registry() *lab.Registry {
 	u := udp.Protocol()
 	u.NewServer = udpserver.NewLab
 	reg.Register(u)
+	d := dns.Protocol()
+	d.NewServer = dnsserver.NewLab
+	reg.Register(d)
+	h := httpproto.Protocol()
+	h.NewServer = httpserver.NewLab
+	reg.Register(h)
 	return reg
 }
 

@@ -64,7 +64,7 @@ type Result struct {
 	Msg           *mdns.Msg  // the whole reply
 }
 
-// Query asks server ("127.0.0.1:5353") for the records of type qtype of name.
+// Query asks server ("127.0.0.1:5354") for the records of type qtype of name.
 func Query(ctx context.Context, server, name string, qtype uint16, opts Options) (*Result, error) {
 	if _, ok := mdns.IsDomainName(name); !ok || name == "" {
 		return nil, fmt.Errorf("dnsclient: %q is not a domain name", name)

@@ -15,7 +15,7 @@ import (
 
 func TestProtocol(t *testing.T) {
 	p := Protocol()
-	if p.Name != "dns" || p.Title != "DNS lab.test" || p.DefaultPort != 5353 || p.Transport != "udp" || !p.Connectionless {
+	if p.Name != "dns" || p.Title != "DNS lab.test" || p.DefaultPort != 5354 || p.Transport != "udp" || !p.Connectionless {
 		t.Errorf("Protocol() = %q %q %d %q %v", p.Name, p.Title, p.DefaultPort, p.Transport, p.Connectionless)
 	}
 	if len(p.Settings) != 1 || p.Settings[0].Key != SettingZone || p.Settings[0].Default != DefaultZone {

@@ -10,9 +10,10 @@ package dns
 
 import "github.com/protocollab/protolab/lab"
 
-// DefaultPort is where the lab's resolver listens unless told otherwise (5353, as 53
-// needs administrator rights).
-const DefaultPort = 5353
+// DefaultPort is where the lab's resolver listens unless told otherwise: 53 needs
+// administrator rights, and 5353 is multicast DNS's, often held by the system's
+// mDNS responder (Avahi, Bonjour).
+const DefaultPort = 5354
 
 // SettingZone is the key of the server setting holding the zone, in zone-file syntax.
 const SettingZone = "zone"

@@ -60,7 +60,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	p := in.reg.Lookup(in.info.Protocol)
 	title := strings.ToUpper(in.info.Protocol) + " state"
 	switch {
-	case p != nil && p.Connectionless:
+	case p != nil && p.Connectionless && in.info.Datagram: // DNS over TCP has TCP's states
 		in.state.SetMachine(nil, nil)
 		in.state.SetEmptyText(strings.Replace(datagramFormat, "%s", strings.ToUpper(p.Name), 1))
 		title = strings.ToUpper(p.Name) + " · no state"

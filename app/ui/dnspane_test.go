@@ -5,33 +5,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/protocollab/protolab/lab"
-	labdns "github.com/protocollab/protolab/protocols/dns"
-	"github.com/protocollab/protolab/protocols/tcp"
-	"github.com/protocollab/protolab/protocols/udp"
-	"github.com/protocollab/protolab/servers/dnsserver"
 )
 
-// dnsWindow is a headless main window over a bench with the DNS server, on a free port.
-func dnsWindow(t *testing.T) *Window {
-	t.Helper()
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	reg.Register(udp.Protocol())
-	p := labdns.Protocol()
-	p.NewServer = dnsserver.NewLab
-	reg.Register(p)
-	b := lab.NewBench(lab.NewHub(lab.HubOptions{Registry: reg}), reg)
-	b.SetPort("dns", 0)
-	t.Cleanup(b.StopAll)
-	w := NewWindow(test.NewTempApp(t), b)
-	t.Cleanup(w.Close)
-	return w
-}
-
 func TestDNSQuery(t *testing.T) {
-	w := dnsWindow(t)
+	w := testWindow(t)
 	st := started(t, w, "dns")
 	p := w.wb.benches["dns"].client.(*dnsPane)
 	if got := p.addr.value(); got != st.Addr {
@@ -74,7 +51,7 @@ func TestDNSQuery(t *testing.T) {
 
 // TestDNSNothingAnswers asks while the server is off.
 func TestDNSNothingAnswers(t *testing.T) {
-	w := dnsWindow(t)
+	w := testWindow(t)
 	st := started(t, w, "dns")
 	if err := w.bench.Stop("dns"); err != nil {
 		t.Fatal(err)

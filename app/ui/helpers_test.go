@@ -6,26 +6,18 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/tcp"
-	"github.com/protocollab/protolab/protocols/udp"
-	"github.com/protocollab/protolab/servers/tcpserver"
-	"github.com/protocollab/protolab/servers/udpserver"
 )
 
-// testBench is a bench with the TCP and UDP servers, on free ports.
+// testBench is the app's own bench (every protocol wired as in protolab), with
+// every server on a free port.
 func testBench(t testing.TB) *lab.Bench {
 	t.Helper()
-	reg := &lab.Registry{}
-	tp := tcp.Protocol()
-	tp.NewServer = tcpserver.NewLab
-	reg.Register(tp)
-	up := udp.Protocol()
-	up.NewServer = udpserver.NewLab
-	reg.Register(up)
-	b := lab.NewBench(lab.NewHub(lab.HubOptions{Registry: reg}), reg)
-	b.SetPort("tcp", 0)
-	b.SetPort("udp", 0)
+	b := wire.NewBench(lab.HubOptions{})
+	for _, p := range b.Registry().All() {
+		b.SetPort(p.Name, 0)
+	}
 	t.Cleanup(b.StopAll)
 	return b
 }

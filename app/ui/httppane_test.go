@@ -5,37 +5,12 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/protocollab/protolab/lab"
-	httpproto "github.com/protocollab/protolab/protocols/http"
-	"github.com/protocollab/protolab/protocols/tcp"
-	"github.com/protocollab/protolab/servers/httpserver"
-	"github.com/protocollab/protolab/servers/tcpserver"
 )
-
-// httpWindow is a headless main window over a bench with TCP and HTTP wired in.
-func httpWindow(t *testing.T) *Window {
-	t.Helper()
-	reg := &lab.Registry{}
-	tp := tcp.Protocol()
-	tp.NewServer = tcpserver.NewLab
-	reg.Register(tp)
-	hp := httpproto.Protocol()
-	hp.NewServer = httpserver.NewLab
-	reg.Register(hp)
-	b := lab.NewBench(lab.NewHub(lab.HubOptions{Registry: reg}), reg)
-	b.SetPort("tcp", 0)
-	b.SetPort("http", 0)
-	t.Cleanup(b.StopAll)
-	w := NewWindow(test.NewTempApp(t), b)
-	t.Cleanup(w.Close)
-	return w
-}
 
 // TestHTTPPaneKeepAlive sends three requests in a row with keep-alive on and
 // off and counts the HTTP conversations (TCP connections) each opened.
 func TestHTTPPaneKeepAlive(t *testing.T) {
-	w := httpWindow(t)
+	w := testWindow(t)
 	st := started(t, w, "http")
 	p := w.wb.benches["http"].client.(*httpPane)
 	if got, want := p.url.value(), "http://"+st.Addr+"/"; got != want {
@@ -72,7 +47,7 @@ func TestHTTPPaneKeepAlive(t *testing.T) {
 }
 
 func TestHTTPPanePost(t *testing.T) {
-	w := httpWindow(t)
+	w := testWindow(t)
 	st := started(t, w, "http")
 	p := w.wb.benches["http"].client.(*httpPane)
 	p.method.SetSelected("POST")

@@ -110,9 +110,13 @@ func (c *Conversation) SetParent(parent ConvID, label string) {
 // attach finds or creates the conversation for one tap's view of a connection.
 // A tap on the other side of a conversation the lab already knows joins it.
 func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram bool, info OpenInfo) *Conversation {
-	transport := p.Transport
-	if transport == "" {
-		transport = p.Name
+	// A conversation's transport is its socket's: DNS, a datagram protocol, also
+	// runs over TCP, and then has TCP's handshake beneath it.
+	transport, newAnalyzer := "tcp", p.NewAnalyzer
+	if datagram {
+		transport = "udp"
+	} else if p.NewStreamAnalyzer != nil {
+		newAnalyzer = p.NewStreamAnalyzer
 	}
 	key := convKey{transport, client.String(), server.String()}
 	now := info.At
@@ -154,8 +158,8 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
 	}
-	if p.NewAnalyzer != nil {
-		c.layers = append(c.layers, &layer{name: p.Name, a: p.NewAnalyzer()})
+	if newAnalyzer != nil {
+		c.layers = append(c.layers, &layer{name: p.Name, a: newAnalyzer()})
 	}
 	h.convs[c.id] = c
 	h.order = append(h.order, c)

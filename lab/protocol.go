@@ -11,7 +11,7 @@ type Protocol struct {
 	Name        string // short, lower-case: "tcp", "udp", "http"
 	Title       string // for people: "TCP echo/chat"
 	DefaultPort int
-	Transport   string   // "tcp" or "udp"; the lower layer whose analyzer shows handshakes and teardown
+	Transport   string   // "tcp" or "udp": what the protocol usually runs on (a conversation's own is its socket's)
 	States      []string // the state machine's states, in the order a diagram draws them
 	Transitions [][2]string
 	// Connectionless is true for datagram protocols: there is no handshake or connection state.
@@ -21,6 +21,10 @@ type Protocol struct {
 
 	// NewAnalyzer returns an analyzer for one conversation of this protocol.
 	NewAnalyzer func() Analyzer
+	// NewStreamAnalyzer, if set, is the analyzer of this protocol's TCP conversations
+	// when they frame differently from its datagrams (DNS's two-byte length prefix);
+	// nil means NewAnalyzer serves every transport.
+	NewStreamAnalyzer func() Analyzer
 	// NewServer builds this protocol's embedded server; filled in by the app's wiring,
 	// so that lab imports no server. Nil means the protocol has no server.
 	NewServer func(ServerOptions) (Server, error)

@@ -32,8 +32,8 @@ const DefaultTimeout = 3 * time.Second
 
 // Options configures one query.
 type Options struct {
-	// Tap, if non-nil, captures the query's socket on the client side; over TCP
-	// through a tap of labdns.StreamProtocol on the same hub. Nil captures nothing.
+	// Tap, if non-nil, captures the query's socket on the client side (over TCP the
+	// lab frames DNS by its length prefix, with TCP's handshake beneath). Nil captures nothing.
 	Tap *lab.Tap
 	// TCP asks over TCP (a two-byte length before each message) instead of UDP.
 	TCP bool
@@ -78,9 +78,6 @@ func Query(ctx context.Context, server, name string, qtype uint16, opts Options)
 	tap := opts.Tap
 	if opts.TCP {
 		network = "tcp"
-		if h := tap.Hub(); h != nil {
-			tap = h.Tap(labdns.StreamProtocol())
-		}
 	}
 	req := new(mdns.Msg)
 	req.SetQuestion(mdns.Fqdn(name), qtype)

@@ -24,12 +24,8 @@ func TestProtocol(t *testing.T) {
 	if _, ok := p.NewAnalyzer().(*Analyzer); !ok {
 		t.Errorf("NewAnalyzer() = %T", p.NewAnalyzer())
 	}
-	s := StreamProtocol()
-	if s.Name != "dns" || s.Transport != "tcp" {
-		t.Errorf("StreamProtocol() = %q over %q, want dns over tcp", s.Name, s.Transport)
-	}
-	if _, ok := s.NewAnalyzer().(*StreamAnalyzer); !ok {
-		t.Errorf("StreamProtocol().NewAnalyzer() = %T", s.NewAnalyzer())
+	if _, ok := p.NewStreamAnalyzer().(*StreamAnalyzer); !ok {
+		t.Errorf("NewStreamAnalyzer() = %T", p.NewStreamAnalyzer())
 	}
 }
 

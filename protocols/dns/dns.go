@@ -39,7 +39,7 @@ mail.beta.test.  IN A   127.0.0.1
 `
 
 // Protocol describes DNS and the lab's resolver for the registry. It returns a new
-// value on each call. Its analyzer reads datagrams; a TCP tap uses StreamProtocol.
+// value on each call. Its analyzer reads datagrams; over TCP the stream analyzer frames.
 // NewServer is left nil: the app wires the server in.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
@@ -53,6 +53,8 @@ func Protocol() *lab.Protocol {
 			"NXDOMAIN, \"no such name\" (RFC 1035). The lab's resolver knows only lab.test, " +
 			"alpha.test and beta.test and never asks another server; it answers over TCP too.",
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		// Over TCP each message follows its two-byte length (RFC 1035 §4.2.2).
+		NewStreamAnalyzer: func() lab.Analyzer { return NewStreamAnalyzer() },
 		Settings: []lab.Setting{{
 			Key:     SettingZone,
 			Label:   "Zone",
@@ -61,14 +63,4 @@ func Protocol() *lab.Protocol {
 				"(name, TTL, class, type, data); names without a final dot are under $ORIGIN",
 		}},
 	}
-}
-
-// StreamProtocol is Protocol as seen over TCP: the same name, so its conversations
-// show as DNS, but with TCP as the transport and the stream analyzer. The server
-// taps its TCP listener with it; it is not registered.
-func StreamProtocol() *lab.Protocol {
-	p := Protocol()
-	p.Transport = "tcp"
-	p.NewAnalyzer = func() lab.Analyzer { return NewStreamAnalyzer() }
-	return p
 }

@@ -7,8 +7,8 @@ import (
 
 // NewLab adapts a Server to lab.Server, the form the Bench drives. It reads the zone
 // from the labdns.SettingZone setting (a mistake is an error naming its line). Start
-// binds opts.Addr over UDP and the same port over TCP, taps both with opts.Tap (TCP
-// through labdns.StreamProtocol) and serves in the background.
+// binds opts.Addr over UDP and the same port over TCP, taps both with opts.Tap and
+// serves in the background.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	z, err := ParseZone(opts.Setting(labdns.SettingZone, labdns.DefaultZone), "")
 	if err != nil {

@@ -28,8 +28,8 @@ var ErrServerClosed = errors.New("dnsserver: server closed")
 
 // Options configures a Server. The zero value serves the lab's default zone, untapped.
 type Options struct {
-	// Tap, if non-nil, captures the UDP socket's datagrams (one flow per client) and,
-	// through a tap of labdns.StreamProtocol on the same hub, the TCP connections.
+	// Tap, if non-nil, captures the UDP socket's datagrams (one flow per client) and
+	// the TCP connections.
 	// Nil captures nothing.
 	Tap *lab.Tap
 	// Zone is what the server answers from. Nil means labdns.DefaultZone.
@@ -134,13 +134,11 @@ func (s *Server) ServeUDP(pc net.PacketConn) error {
 	return s.serve(&mdns.Server{PacketConn: pc, Net: "udp"}, pc.LocalAddr(), pc.Close)
 }
 
-// Serve answers DNS over TCP on the connections l accepts, tapped with a tap of
-// labdns.StreamProtocol on Options.Tap's hub. It always returns a non-nil error;
+// Serve answers DNS over TCP on the connections l accepts, tapped with
+// Options.Tap. It always returns a non-nil error;
 // after Close or Shutdown, ErrServerClosed. It closes l.
 func (s *Server) Serve(l net.Listener) error {
-	if h := s.Tap.Hub(); h != nil {
-		l = h.Tap(labdns.StreamProtocol()).Listener(l)
-	}
+	l = s.Tap.Listener(l)
 	l = &countingListener{Listener: l, live: &s.tcpLive}
 	return s.serve(&mdns.Server{Listener: l, Net: "tcp"}, l.Addr(), l.Close)
 }

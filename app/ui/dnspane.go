@@ -15,7 +15,6 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/protocollab/protolab/clients/dnsclient"
-	labdns "github.com/protocollab/protolab/protocols/dns"
 )
 
 func init() { RegisterClientPane("dns", newDNSPane) }
@@ -116,7 +115,7 @@ func (p *dnsPane) show(res *dnsclient.Result, err error) {
 		return
 	}
 	p.status.SetText(fmt.Sprintf("%s in %v over %s. %s", res.RcodeName, res.RTT.Round(10*time.Microsecond), strings.ToUpper(res.Network),
-		labdns.RcodeMeaning(res.Rcode)))
+		res.RcodeMeaning))
 	p.result.SetText(dnsResultText(res))
 }
 

@@ -51,6 +51,7 @@ type Record struct {
 type Result struct {
 	Rcode         int    // the response code
 	RcodeName     string // "NOERROR", "NXDOMAIN"
+	RcodeMeaning  string // what the rcode means, in plain words
 	Authoritative bool   // AA: the server holds the zone
 	Truncated     bool   // TC: the answer was cut to fit a datagram
 	Question      string // "www.lab.test IN A"
@@ -152,7 +153,7 @@ func exchange(nc net.Conn, req *mdns.Msg, tcp bool) (*mdns.Msg, error) {
 
 func fill(res *Result, m *mdns.Msg) {
 	res.Msg = m
-	res.Rcode, res.RcodeName = m.Rcode, labdns.RcodeName(m.Rcode)
+	res.Rcode, res.RcodeName, res.RcodeMeaning = m.Rcode, labdns.RcodeName(m.Rcode), labdns.RcodeMeaning(m.Rcode)
 	res.Authoritative, res.Truncated = m.Authoritative, m.Truncated
 	if len(m.Question) > 0 {
 		q := m.Question[0]

@@ -77,8 +77,9 @@ func (c *Conversation) keep(b []byte) []byte {
 type layer struct {
 	name   string
 	a      Analyzer
-	state  string // guarded by the conversation's mu
-	failed bool   // the analyzer panicked; touched only by the analysis goroutine
+	state  string            // guarded by the conversation's mu
+	inner  map[string]string // states of the layers inside this one (Message.Layer), by name
+	failed bool              // the analyzer panicked; touched only by the analysis goroutine
 }
 
 // ID returns the conversation's identifier.
@@ -161,6 +162,11 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	if newAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: p.Name, a: newAnalyzer()})
 	}
+	for _, l := range c.layers {
+		if ku, ok := l.a.(KeyUser); ok {
+			ku.UseKeys(&h.keys)
+		}
+	}
 	h.convs[c.id] = c
 	h.order = append(h.order, c)
 	h.byKey[key] = c
@@ -235,7 +241,9 @@ func (c *Conversation) publish(e Event) {
 	c.hub.Publish(e)
 }
 
-// emit publishes an analyzer's messages and the state change they caused. c.mu must be held.
+// emit publishes an analyzer's messages and the state changes they caused. A
+// message of a layer inside the analyzer's own (Message.Layer: HTTP inside TLS)
+// moves that layer's state. c.mu must be held.
 func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 	for i := range msgs {
 		m := &msgs[i]
@@ -243,11 +251,28 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 		if m.Handshake {
 			kind = KindHandshake
 		}
+		name := l.name
+		if m.Layer != "" && m.Layer != l.name {
+			name = m.Layer
+		}
 		c.msgs++
-		c.publish(Event{At: at, Kind: kind, Dir: m.Dir, Side: side, Layer: l.name, Msg: m})
-		if m.NextState != "" && m.NextState != l.state {
-			c.publish(Event{At: at, Kind: KindState, Side: side, Layer: l.name, From: l.state, To: m.NextState, Text: m.Summary})
-			l.state = m.NextState
+		c.publish(Event{At: at, Kind: kind, Dir: m.Dir, Side: side, Layer: name, Msg: m})
+		if m.NextState == "" {
+			continue
+		}
+		if name == l.name {
+			if m.NextState != l.state {
+				c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: l.state, To: m.NextState, Text: m.Summary})
+				l.state = m.NextState
+			}
+			continue
+		}
+		if l.inner == nil {
+			l.inner = make(map[string]string)
+		}
+		if from := l.inner[name]; from != m.NextState {
+			c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: from, To: m.NextState, Text: m.Summary})
+			l.inner[name] = m.NextState
 		}
 	}
 	if s := l.a.State(); s != l.state {

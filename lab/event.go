@@ -121,7 +121,7 @@ type Event struct {
 func (e *Event) size() int64 {
 	n := int64(160 + len(e.Data) + len(e.Text) + len(e.Layer) + len(e.From) + len(e.To))
 	if m := e.Msg; m != nil {
-		n += int64(96 + len(m.Summary) + len(m.Meaning) + len(m.Ref) + len(m.NextState))
+		n += int64(96 + len(m.Summary) + len(m.Meaning) + len(m.Ref) + len(m.NextState) + len(m.Layer))
 		if m.rawOwned {
 			n += int64(len(m.Raw))
 		}
@@ -150,6 +150,11 @@ type Message struct {
 	Teardown  bool    // part of a connection-closing exchange
 	NextState string  // the session state after this message, if it changes it
 	Observed  bool    // false when the step is inferred (e.g. SYN-ACK from a successful connect) rather than seen as bytes
+	// Layer names the layer the message belongs to when it is not the analyzer's
+	// own: a TLS analyzer reports the HTTP inside the records as "http", an HTTP
+	// analyzer the frames after a WebSocket upgrade as "ws". Empty means the
+	// analyzer's own layer. NextState then moves that layer's state.
+	Layer string
 
 	rawOwned bool // Raw is a private copy counted against the hub's bound
 }

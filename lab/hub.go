@@ -37,6 +37,7 @@ type HubOptions struct {
 // events it missed. All methods are safe for concurrent use.
 type Hub struct {
 	opts HubOptions
+	keys KeyLog
 
 	mu      sync.Mutex
 	buf     []Event // live events are buf[start:]
@@ -80,6 +81,10 @@ func NewHub(opts HubOptions) *Hub {
 
 // Options returns the options the hub runs with (defaults filled in).
 func (h *Hub) Options() HubOptions { return h.opts }
+
+// Keys returns the hub's TLS key log: give it to every lab tls.Config as its
+// KeyLogWriter, so that the TLS analyzer can decrypt what the taps saw.
+func (h *Hub) Keys() *KeyLog { return &h.keys }
 
 // Registry returns the hub's protocol registry (may be nil).
 func (h *Hub) Registry() *Registry { return h.opts.Registry }

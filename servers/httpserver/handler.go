@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/protocollab/protolab/assets/web"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 )
 
@@ -25,12 +25,9 @@ const (
 	maxCookieSets = 20
 )
 
-//go:embed site
-var site embed.FS
-
 // Handler returns the server's handler:
 //
-//	/                       the embedded pages (index.html explains the lab)
+//	/                       the docroot (the lab's own pages unless another is given)
 //	/echo                   the request as JSON (or text with ?format=text)
 //	/status/{code}          a response with that status code (200..599)
 //	/delay/{seconds}        a response after that many seconds (at most 10)
@@ -38,9 +35,13 @@ var site embed.FS
 //	/redirect/{n}           a chain of n 302 redirects ending at /redirect/0
 //	/cookies                the cookies the client sent, as JSON
 //	/cookies/set?name=value sets those cookies and redirects to /cookies
-func Handler() http.Handler {
+//
+// root is the docroot for "/"; nil serves the lab's own small site (assets/web).
+func Handler(root fs.FS) http.Handler {
+	if root == nil {
+		root = web.Root
+	}
 	mux := http.NewServeMux()
-	root, _ := fs.Sub(site, "site")
 	mux.Handle("/", http.FileServerFS(root))
 	mux.HandleFunc("/echo", echo)
 	mux.HandleFunc("/status/{code}", status)

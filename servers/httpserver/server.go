@@ -7,6 +7,7 @@ package httpserver
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log"
 	"net"
 	"net/http"
@@ -31,6 +32,9 @@ type Options struct {
 	// ErrorLog, if non-nil, receives net/http's errors (a client's malformed
 	// request, a failed write). Nil discards them.
 	ErrorLog *log.Logger
+	// Docroot is what "/" serves. Nil serves the lab's own pages (assets/web);
+	// os.DirFS(folder) serves a folder the person picked.
+	Docroot fs.FS
 }
 
 // Server is the lab's HTTP server with the net/http lifecycle: Serve a listener,
@@ -61,7 +65,7 @@ func (s *Server) init() {
 			errLog = log.New(discard{}, "", 0)
 		}
 		s.srv = &http.Server{
-			Handler:           Handler(),
+			Handler:           Handler(s.Docroot),
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,

@@ -1,0 +1,23 @@
+// Package web holds the small site the lab's HTTP server serves when the person
+// has not picked a folder of their own: a page explaining the lab, a picture, and
+// the WebSocket chat demo. It imports no GUI, so servers can embed it.
+package web
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed root
+var files embed.FS
+
+// Root is the default docroot: index.html at its top.
+var Root fs.FS = mustSub(files, "root")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the embed directive guarantees dir exists
+	}
+	return sub
+}

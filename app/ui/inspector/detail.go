@@ -128,7 +128,11 @@ func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event, lost int) {
 		fields = append(fields, lab.Field{Name: "dropped", Value: fmt.Sprintf("the first %d messages (capture limit)", lost)})
 	}
 	if info.Label != "" {
-		fields = append(fields, lab.Field{Name: "part of", Value: fmt.Sprintf("#%d (%s)", info.Parent, info.Label)})
+		name := "part of"
+		if strings.Contains(info.Label, "→") {
+			name = "address from lookup" // labdial's "www.lab.test → 127.0.0.1"
+		}
+		fields = append(fields, lab.Field{Name: name, Value: fmt.Sprintf("#%d (%s)", info.Parent, info.Label)})
 	}
 	setForm(d.fields, fields)
 	d.setBytes(nil)

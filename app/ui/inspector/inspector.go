@@ -60,7 +60,9 @@ type Inspector struct {
 	lostShown  int       // the model's Lost count when the views were built
 	pathLen    int
 	pathLast   string
-	selMsg     int // selected row, -1 for none
+	selMsg     int         // selected row, -1 for none
+	pre        []lab.Event // the DNS lookup's rows shown before the conversation's own (lookup.go)
+	lookupAddr string      // the resolver's address, for its lane
 	syncing    bool
 	lastKernel time.Time
 	lastTick   time.Time
@@ -101,7 +103,7 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 	in.state = widgets.NewStateDiagram()
 	in.stateTitle = widget.NewLabelWithStyle("State", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	in.detail = newDetail()
-	in.msgs = newMsgList(func() int { return in.nShown }, in.row, func(e *lab.Event) string { return fmtOffset(e.At.Sub(in.start)) })
+	in.msgs = newMsgList(in.rows, in.row, func(e *lab.Event) string { return fmtOffset(e.At.Sub(in.start)) })
 	in.msgs.list.OnSelected = func(i widget.ListItemID) { in.selectMsg(i, fromList) }
 	in.msgs.list.OnUnselected = func(i widget.ListItemID) {
 		if !in.syncing && in.selMsg == i {
@@ -212,8 +214,15 @@ func (in *Inspector) Update() {
 // at its next tick even when nothing new arrives.
 func (in *Inspector) Behind() bool { return in.behind }
 
-// row returns row i of the shown conversation.
+// rows is the number of rows on display: the lookup's and the conversation's.
+func (in *Inspector) rows() int { return len(in.pre) + in.nShown }
+
+// row returns row i of the shown conversation, counting its lookup's rows first.
 func (in *Inspector) row(i int) *lab.Event {
+	if i >= 0 && i < len(in.pre) {
+		return &in.pre[i]
+	}
+	i -= len(in.pre)
 	c := in.model.Conv(in.shown)
 	if c == nil || i < 0 || i >= c.Len() {
 		return &lab.Event{}

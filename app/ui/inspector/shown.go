@@ -36,6 +36,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.syncing = false
 	in.seq.Select(-1)
 	in.state.SetNote("")
+	in.pre = nil
 
 	if id == 0 {
 		in.info = lab.ConvInfo{}
@@ -56,7 +57,11 @@ func (in *Inspector) show(id lab.ConvID) {
 	if in.start.IsZero() && c != nil {
 		in.start = c.Start()
 	}
-	in.seq.SetLanes([]string{"client " + shortAddr(in.info.Client), "server " + shortAddr(in.info.Server)})
+	in.pre = in.lookupRows(in.info)
+	if len(in.pre) > 0 {
+		in.start = in.pre[0].At // the lookup is the first step
+	}
+	in.seq.SetLanes(in.lanes())
 	p := in.reg.Lookup(in.info.Protocol)
 	title := strings.ToUpper(in.info.Protocol) + " state"
 	switch {
@@ -75,10 +80,10 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.state.SetPath(nil)
 	if c != nil {
 		in.nShown, in.lostShown = c.Len(), c.Lost()
-		in.seq.SetArrows(arrowsFor(in.model, c, 0, c.Len(), in.start))
+		in.seq.SetArrows(in.allArrows(c, c.Len()))
 		in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
 	} else {
-		in.seq.SetArrows(nil)
+		in.seq.SetArrows(in.allArrows(nil, 0))
 		in.detail.showConv(in.info, nil, 0)
 	}
 	in.msgs.list.Refresh()
@@ -103,29 +108,39 @@ func (in *Inspector) refreshShown() {
 	if info, ok := in.convs.info(in.shown); ok {
 		in.info = info
 	}
+	if in.info.Parent != 0 && len(in.pre) == 0 && len(in.lookupRows(in.info)) > 0 {
+		// The lookup's analysis came in after the connection was shown.
+		sel, pinned := in.selMsg, in.pinned
+		in.show(in.shown)
+		in.pinned = pinned
+		if sel >= 0 {
+			in.selectMsg(sel+len(in.pre), fromCode)
+		}
+		return
+	}
 	c := in.model.Conv(in.shown)
 	switch {
 	case c == nil:
 		if in.nShown > 0 {
 			in.nShown, in.lostShown = 0, 0
-			in.seq.SetArrows(nil)
+			in.seq.SetArrows(in.allArrows(nil, 0))
 			in.selectMsg(-1, fromCode)
 			in.msgs.list.Refresh()
 		}
 	case c.Lost() != in.lostShown:
 		delta := c.Lost() - in.lostShown
 		in.nShown, in.lostShown = c.Len(), c.Lost()
-		in.seq.SetArrows(arrowsFor(in.model, c, 0, c.Len(), in.start))
+		in.seq.SetArrows(in.allArrows(c, c.Len()))
 		in.msgs.list.Refresh()
 		sel := in.selMsg
-		if sel >= 0 {
+		if sel >= len(in.pre) {
 			sel -= delta
 		}
 		in.selectMsg(sel, fromCode)
 	case c.Len() > in.nShown:
 		from := in.nShown
 		in.nShown = c.Len()
-		in.seq.Append(arrowsFor(in.model, c, from, c.Len(), in.start)...)
+		in.seq.Append(in.mainArrows(c, from, c.Len())...)
 		in.msgs.list.Refresh()
 		if in.selMsg < 0 {
 			in.msgs.list.ScrollToBottom()
@@ -185,7 +200,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 	}
 	in.syncing = true
 	defer func() { in.syncing = false }()
-	if i >= in.nShown {
+	if i >= in.rows() {
 		i = -1
 	}
 	if i >= 0 && from != fromCode {

@@ -123,6 +123,12 @@ func (d *SequenceDiagram) refreshRows(old int) {
 // ArrowCount returns the number of arrows.
 func (d *SequenceDiagram) ArrowCount() int { return len(d.arrows) }
 
+// Lanes returns the lane titles, left to right.
+func (d *SequenceDiagram) Lanes() []string { return append([]string(nil), d.lanes...) }
+
+// ArrowAt returns arrow i.
+func (d *SequenceDiagram) ArrowAt(i int) Arrow { return d.arrows[i] }
+
 // Select highlights arrow i (-1 or out of range: none) and scrolls it into view.
 // It does not call OnSelected.
 func (d *SequenceDiagram) Select(i int) {

@@ -39,7 +39,12 @@ type Setting struct {
 	Default string
 	Choices []string // non-empty: one of these
 	Help    string
+	Kind    string // SettingFolder for a folder path; empty for plain text or a choice
 }
+
+// SettingFolder marks a Setting whose value is a folder on this computer ("" for
+// the default): the server pane offers a folder picker beside the path.
+const SettingFolder = "folder"
 
 // Registry holds the protocols the lab knows, in registration order.
 // It is safe for concurrent use.

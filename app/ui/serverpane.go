@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -114,6 +115,14 @@ func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
 		return sel
 	}
 	e := widget.NewEntry()
+	if st.Kind == lab.SettingFolder {
+		e.SetPlaceHolder("the lab's own")
+		e.SetText(cur)
+		e.OnChanged = set
+		choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { s.chooseFolder(e) })
+		clear := widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { e.SetText("") })
+		return container.NewBorder(nil, nil, nil, container.NewHBox(choose, clear), e)
+	}
 	if strings.Contains(st.Default, "\n") {
 		// A file's worth of text, such as a DNS zone.
 		e = widget.NewMultiLineEntry()
@@ -124,6 +133,22 @@ func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
 	e.SetText(cur)
 	e.OnChanged = set
 	return e
+}
+
+// chooseFolder lets the person pick a folder for e with the system's folder dialog.
+func (s *serverPane) chooseFolder(e *widget.Entry) {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		e.SetText(u.Path())
+	}, s.w.win)
+	if cur := e.Text; cur != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(cur)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Show()
 }
 
 func (s *serverPane) setPort(text string) {

@@ -25,8 +25,11 @@ const (
 // end of the connection is shown when the server closes it. Like every lab.Analyzer
 // it is used from one goroutine at a time.
 type Analyzer struct {
-	streams [3]stream // by lab.Dir
-	methods []string  // methods of requests whose responses have not begun, oldest first
+	opts    Options
+	up      lab.Analyzer // what follows a 101 response, if Options.Upgrade gave one
+	at      time.Time    // the time of the bytes being fed
+	streams [3]stream    // by lab.Dir
+	methods []string     // methods of requests whose responses have not begun, oldest first
 	opened  bool
 	closed  bool
 	fins    [3]bool // by lab.Side
@@ -34,9 +37,24 @@ type Analyzer struct {
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
+// Options changes what an Analyzer does beyond HTTP itself.
+type Options struct {
+	// Upgrade, if set, is asked for an analyzer of what follows a 101 Switching
+	// Protocols response; protocol is the response's Upgrade header ("websocket").
+	// The analyzer it returns is fed the rest of the connection in both directions,
+	// from the first byte after the 101's head (and any bytes the client sent after
+	// its request), and its messages are passed on as they are, so they should name
+	// their Layer. If it is a lab.ConnAnalyzer it is told when the connection closes.
+	// Nil, or an Upgrade that returns nil, means those bytes are only counted.
+	Upgrade func(protocol string) lab.Analyzer
+}
+
 // NewAnalyzer returns an analyzer for one connection.
-func NewAnalyzer() *Analyzer {
-	a := &Analyzer{}
+func NewAnalyzer() *Analyzer { return NewAnalyzerWith(Options{}) }
+
+// NewAnalyzerWith returns an analyzer for one connection with opts.
+func NewAnalyzerWith(opts Options) *Analyzer {
+	a := &Analyzer{opts: opts}
 	a.streams[lab.ClientToServer].dir = lab.ClientToServer
 	a.streams[lab.ServerToClient].dir = lab.ServerToClient
 	return a
@@ -84,14 +102,18 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		out = a.streams[lab.ServerToClient].end(out, a)
 		a.closed = true
 	}
+	if ca, ok := a.up.(lab.ConnAnalyzer); ok {
+		out = append(out, ca.Closed(info)...)
+	}
 	return out
 }
 
 // Feed frames the bytes b that went in direction dir.
-func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
+	a.at = at
 	return a.streams[dir].feed(nil, a, b)
 }
 
@@ -106,7 +128,30 @@ func (a *Analyzer) Pending(dir lab.Dir) int {
 	if s.msg != nil {
 		n += len(s.msg.raw)
 	}
+	if p, ok := a.up.(interface{ Pending(lab.Dir) int }); ok {
+		n += p.Pending(dir)
+	}
 	return n
+}
+
+// switchTo hands the connection to the analyzer Options.Upgrade gives for
+// protocol, with what the client sent after its request; it returns the messages
+// that made.
+func (a *Analyzer) switchTo(out []lab.Message, protocol string) []lab.Message {
+	if a.opts.Upgrade == nil || a.up != nil {
+		return out
+	}
+	if a.up = a.opts.Upgrade(protocol); a.up == nil {
+		return out
+	}
+	// The client may have sent its first bytes of the new protocol before the 101
+	// arrived; they wait as the start of an unfinished head.
+	if c := &a.streams[lab.ClientToServer]; c.phase == phaseHead && len(c.head) > 0 {
+		early := c.head
+		c.head = nil
+		out = append(out, a.up.Feed(lab.ClientToServer, early, a.at)...)
+	}
+	return out
 }
 
 // pushMethod records a request whose response is still to come.

@@ -11,5 +11,6 @@
 //
 // Left out: HTTPS (TLS), HTTP/2 and HTTP/3, content codings (a gzip body is shown
 // as the bytes it is), and what follows a 101 Switching Protocols or a CONNECT
-// tunnel, which is no longer HTTP and is only counted.
+// tunnel, which is no longer HTTP and is only counted — unless Options.Upgrade
+// names an analyzer for the protocol a 101 switches to (WebSocket's frames).
 package http

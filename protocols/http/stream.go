@@ -45,7 +45,12 @@ func (s *stream) feed(out []lab.Message, a *Analyzer, b []byte) []lab.Message {
 	for len(b) > 0 {
 		var n int
 		switch s.phase {
-		case phaseSwitched, phaseBroken:
+		case phaseSwitched:
+			if a.up != nil {
+				out = append(out, a.up.Feed(s.dir, b, a.at)...)
+			}
+			return out
+		case phaseBroken:
 			return out
 		case phaseHead:
 			n, out = s.readHead(out, a, b)
@@ -162,6 +167,10 @@ func (s *stream) body(out []lab.Message, a *Analyzer) []lab.Message {
 		m.framing = "none: the connection is no longer HTTP after this response"
 		out = s.finish(out, a)
 		s.phase = phaseSwitched
+		if m.status == 101 {
+			up, _ := m.header("Upgrade")
+			out = a.switchTo(out, up)
+		}
 		a.streams[lab.ClientToServer].phase = phaseSwitched
 		return out
 	case m.status != 0 && (m.method == "HEAD" || m.status < 200 || m.status == 204 || m.status == 304):

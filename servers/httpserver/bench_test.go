@@ -1,12 +1,15 @@
 package httpserver_test
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"testing"
 
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/servers/httpserver"
 )
 
@@ -33,8 +36,67 @@ func BenchmarkRequests(b *testing.B) {
 	}
 }
 
+// BenchmarkHTTPSRequests is BenchmarkRequests over TLS 1.3 with HTTP/1.1 (one
+// request at a time per connection), and with HTTP/2 (1 connection, or 50 with
+// many requests multiplexed over each); the tapped server also writes its TLS
+// secrets to the hub's key log.
+func BenchmarkHTTPSRequests(b *testing.B) {
+	ca, err := labca.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, err := ca.Leaf()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, h2 := range []bool{false, true} {
+		for _, conns := range []int{1, 50} {
+			for _, tapped := range []bool{false, true} {
+				name := "untapped"
+				if tapped {
+					name = "tapped"
+				}
+				proto := "http1.1"
+				if h2 {
+					proto = "h2"
+				}
+				b.Run(fmt.Sprintf("%s/conns=%d/%s", proto, conns, name), func(b *testing.B) {
+					cfg, err := httpserver.TLSConfig(cert, httpserver.TLS12And13, httpserver.HTTP2On)
+					if err != nil {
+						b.Fatal(err)
+					}
+					opts := httpserver.Options{TLS: cfg}
+					if tapped {
+						hub, _ := newHub()
+						opts.Tap = hub.Tap(&lab.Protocol{Name: "https", Transport: "tcp"})
+					}
+					_, addr := startServer(b, opts)
+					tr := &http.Transport{
+						MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
+						TLSClientConfig:   &tls.Config{RootCAs: ca.Pool()},
+						ForceAttemptHTTP2: h2,
+					}
+					if !h2 {
+						tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+					}
+					workers := conns
+					if h2 {
+						workers = conns * 4 // HTTP/2 multiplexes; keep each connection busy
+					}
+					benchTransport(b, tr, "https://"+addr+"/status/200", workers)
+				})
+			}
+		}
+	}
+}
+
 func benchRequests(b *testing.B, url string, conns int) {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	benchTransport(b, tr, url, conns)
+}
+
+// benchTransport sends b.N GETs of url from conns goroutines over tr.
+func benchTransport(b *testing.B, tr *http.Transport, url string, conns int) {
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
 	b.ReportAllocs()

@@ -1,16 +1,26 @@
-// Package httpserver is the lab's HTTP/1.x server (RFC 9110, RFC 9112), built on
-// net/http: a few static pages and httpbin-style endpoints that show the protocol
-// at work (echo, status codes, delays, chunked streams, redirects, cookies). See
-// Handler for the endpoints. It serves plain HTTP only; HTTP/2 is not offered.
+// Package httpserver is the lab's HTTP server (RFC 9110), built on net/http: a few
+// static pages and httpbin-style endpoints that show the protocol at work (echo,
+// status codes, delays, chunked streams, redirects, cookies). See Handler for the
+// endpoints. Without TLS it serves HTTP/1.x (RFC 9112); with Options.TLS it serves
+// HTTPS (RFC 9110 §4.2.2, TLS 1.2 RFC 5246 and 1.3 RFC 8446) and HTTP/2 (RFC 9113)
+// when the client asks for it by ALPN (RFC 7301). HTTP/2 without TLS (h2c) and
+// HTTP/3 are not offered.
+//
+// A tapped HTTPS server taps the encrypted bytes, below TLS, and writes its TLS
+// secrets to the tap's hub (lab.Hub.Keys), from which the lab's TLS analyzer
+// decrypts them, as Wireshark does with a key log file.
 package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"io"
 	"io/fs"
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +45,12 @@ type Options struct {
 	// Docroot is what "/" serves. Nil serves the lab's own pages (assets/web);
 	// os.DirFS(folder) serves a folder the person picked.
 	Docroot fs.FS
+	// TLS, if non-nil, makes the server speak HTTPS with this configuration (it
+	// needs a certificate). Its NextProtos decide HTTP/2: nil offers "h2" and
+	// "http/1.1"; a list without "h2" serves HTTP/1.1 only. A tapped server also
+	// writes its TLS secrets to the tap's hub, besides any KeyLogWriter set here.
+	// Nil serves plain HTTP.
+	TLS *tls.Config
 }
 
 // Server is the lab's HTTP server with the net/http lifecycle: Serve a listener,
@@ -45,6 +61,7 @@ type Server struct {
 
 	once    sync.Once
 	srv     *http.Server
+	tls     *tls.Config // Options.TLS as served, nil for plain HTTP
 	started lab.Started
 	closing atomic.Bool
 
@@ -72,7 +89,32 @@ func (s *Server) init() {
 			ErrorLog:          errLog,
 			ConnState:         s.connState,
 		}
+		if s.TLS != nil {
+			s.tls = s.tlsConfig()
+			// http.Server.Serve sets HTTP/2 up for a listener of *tls.Conn only when
+			// its own TLSConfig is nil (or lists "h2") and its Protocols allow it.
+			var p http.Protocols
+			p.SetHTTP1(true)
+			p.SetHTTP2(slices.Contains(s.tls.NextProtos, "h2"))
+			s.srv.Protocols = &p
+		}
 	})
+}
+
+// tlsConfig is Options.TLS with the lab's defaults and the tap's key log.
+func (s *Server) tlsConfig() *tls.Config {
+	c := s.TLS.Clone()
+	if c.NextProtos == nil {
+		c.NextProtos = []string{"h2", "http/1.1"}
+	}
+	if hub := s.Tap.Hub(); hub != nil {
+		if c.KeyLogWriter != nil {
+			c.KeyLogWriter = io.MultiWriter(c.KeyLogWriter, hub.Keys())
+		} else {
+			c.KeyLogWriter = hub.Keys()
+		}
+	}
+	return c
 }
 
 type discard struct{}
@@ -107,9 +149,11 @@ func (s *Server) ListenAndServe(addr string) error {
 	return s.Serve(l)
 }
 
-// Serve accepts connections on l, tapped with Options.Tap, and serves HTTP on each.
-// It always returns a non-nil error; after Close or Shutdown, ErrServerClosed.
-// Serve closes l when it returns.
+// Serve accepts connections on l, tapped with Options.Tap, and serves HTTP on each,
+// or HTTPS when Options.TLS is set: the tap sees the encrypted bytes, net/http a
+// *tls.Conn (which it needs to serve HTTPS and HTTP/2). It always returns a
+// non-nil error; after Close or Shutdown, ErrServerClosed. Serve closes l when it
+// returns.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
 	if s.closing.Load() {
@@ -117,6 +161,9 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	l = s.Tap.Listener(l)
+	if s.tls != nil {
+		l = tls.NewListener(l, s.tls)
+	}
 	s.mu.Lock()
 	if s.addr == nil {
 		s.addr = l.Addr()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,13 +15,19 @@ import (
 
 // do10 sends an HTTP/1.0 request over a connection of its own, written by hand
 // so that the request line says HTTP/1.0, and reads the response until its end.
+// Over https:// it speaks TLS on that connection, offering no ALPN protocol (ALPN
+// names no HTTP/1.0 that the lab's server would agree to).
 func (c *Client) do10(ctx context.Context, method string, u *url.URL, req Request) (*Response, error) {
 	host := u.Host
 	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "80")
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
 	}
 	start := time.Now()
-	conn, err := c.opts.Tap.Dial(ctx, "tcp", host)
+	conn, err := c.dial(ctx, "tcp", host)
 	if err != nil {
 		return nil, fmt.Errorf("httpclient: %w", err)
 	}
@@ -31,6 +38,15 @@ func (c *Client) do10(ctx context.Context, method string, u *url.URL, req Reques
 	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
+	if u.Scheme == "https" {
+		tc := tls.Client(conn, c.tlsConfig(u.Hostname(), nil))
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, fmt.Errorf("httpclient: %w", tlsError(u.Hostname(), err))
+		}
+		cs := tc.ConnectionState()
+		setTLS(r, &cs)
+		conn = tc
+	}
 
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.0\r\n", method, u.RequestURI())

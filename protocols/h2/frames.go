@@ -1,0 +1,485 @@
+package h2
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/protocollab/protolab/lab"
+	httpproto "github.com/protocollab/protolab/protocols/http"
+)
+
+// frame describes one whole frame and applies it to the connection's and its
+// streams' state. payload is the whole payload, except for a DATA frame (or one of
+// a type the lab does not decode) that did not arrive in one piece: then it is
+// the first bytes only, and h.length says how long the frame was.
+func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.Message) []lab.Message {
+	before := a.State()
+	first := d.frames == 0
+	d.frames++
+	m := lab.Message{Dir: d.dir, Raw: raw, Observed: true}
+	if i, ok := frameTypes[h.typ]; ok {
+		m.Meaning, m.Ref = i.meaning, i.ref
+	} else if i, ok := extensionTypes[h.typ]; ok {
+		m.Meaning, m.Ref = i.meaning, i.ref
+	}
+	m.Fields = append(make([]lab.Field, 0, 8),
+		lab.Field{Name: "type", Value: fmt.Sprintf("%s (0x%x)", typeName(h.typ), h.typ)},
+		lab.Field{Name: "stream", Value: strconv.FormatUint(uint64(h.stream), 10)},
+		lab.Field{Name: "flags", Value: flagsText(h.typ, h.flags)},
+		lab.Field{Name: "length", Value: strconv.FormatUint(uint64(h.length), 10)},
+	)
+	f := &frameCtx{a: a, d: d, h: h, p: payload, m: &m}
+	switch h.typ {
+	case typeData:
+		f.data()
+	case typeHeaders:
+		f.headers()
+	case typePriority:
+		f.priority()
+	case typeRSTStream:
+		f.rstStream()
+	case typeSettings:
+		f.settings(first)
+	case typePushPromise:
+		f.pushPromise()
+	case typePing:
+		f.ping()
+	case typeGoAway:
+		f.goAway()
+	case typeWindowUpdate:
+		f.windowUpdate()
+	case typeContinuation:
+		f.continuation()
+	default:
+		f.unknown()
+	}
+	if f.fatal != "" {
+		return append(out, a.malformed(d, typeName(h.typ)+" "+streamText(h.stream)+": "+f.fatal, raw))
+	}
+	m.NextState = a.stateAfter(before)
+	out = append(out, m)
+	out = append(out, a.after...)
+	clear(a.after)
+	a.after = a.after[:0]
+	return out
+}
+
+// frameCtx is one frame being described.
+type frameCtx struct {
+	a     *Analyzer
+	d     *direction
+	h     header
+	p     []byte
+	m     *lab.Message
+	fatal string // why framing must stop
+}
+
+func (f *frameCtx) field(name, value string) {
+	f.m.Fields = append(f.m.Fields, lab.Field{Name: name, Value: value})
+}
+
+// problem notes a rule the frame breaks that does not stop the framing.
+func (f *frameCtx) problem(code, why string) {
+	f.m.Summary += " [" + code + "]"
+	f.field("problem", why+" ("+code+")")
+	f.m.Meaning += " Here the frame breaks a rule: " + why + "; a receiver treats that as " + code + "."
+}
+
+// fixedLength checks a frame type's fixed payload length.
+func (f *frameCtx) fixedLength(n uint32) bool {
+	if f.h.length != n {
+		f.problem("FRAME_SIZE_ERROR", fmt.Sprintf("the payload is %d bytes, not %d", f.h.length, n))
+		return false
+	}
+	return true
+}
+
+func (f *frameCtx) onStream0(must bool) {
+	switch {
+	case must && f.h.stream != 0:
+		f.problem("PROTOCOL_ERROR", "this frame belongs to the connection and must use stream 0")
+	case !must && f.h.stream == 0:
+		f.problem("PROTOCOL_ERROR", "this frame belongs to a stream and must not use stream 0")
+	}
+}
+
+// unpad strips the Pad Length byte and the padding of a PADDED frame (§6.1).
+func (f *frameCtx) unpad() ([]byte, bool) {
+	p := f.p
+	if f.h.flags&flagPadded == 0 {
+		return p, true
+	}
+	if len(p) < 1 {
+		return nil, false
+	}
+	n := int(p[0])
+	p = p[1:]
+	if n > len(p) {
+		return nil, false
+	}
+	f.field("padding", strconv.Itoa(n)+" bytes")
+	return p[:len(p)-n], true
+}
+
+func (f *frameCtx) data() {
+	a, d, h := f.a, f.d, f.h
+	body := int64(h.length)
+	if h.flags&flagPadded != 0 {
+		if h.length == 0 || int64(f.p[0])+1 > body {
+			f.problem("PROTOCOL_ERROR", "the padding is longer than the frame")
+			body = 0
+		} else {
+			body -= int64(f.p[0]) + 1
+			f.field("padding", strconv.Itoa(int(f.p[0]))+" bytes")
+		}
+	}
+	f.m.Summary = "DATA " + streamText(h.stream)
+	f.field("data", strconv.FormatInt(body, 10)+" bytes")
+	if h.stream == 0 {
+		f.m.Summary += ": " + sizeText(body)
+		f.onStream0(false)
+		return
+	}
+	s := a.streams.open(h.stream)
+	s.body[d.dir] += body
+	if r := s.request(); r != "" {
+		if d.dir == lab.ServerToClient {
+			f.m.Summary += " (response to " + r + ")"
+		} else {
+			f.m.Summary += " (body of " + r + ")"
+		}
+		f.field("request", r)
+	}
+	f.m.Summary += ": " + sizeText(body)
+	if n := min(len(f.p), 128); n > 0 && h.flags&flagPadded == 0 {
+		f.field("data (start)", lab.Preview(f.p[:n], 96))
+	}
+	f.m.Meaning += fmt.Sprintf(" These %s are part of the %s's body on stream %d.", sizeText(body), map[lab.Dir]string{
+		lab.ClientToServer: "request", lab.ServerToClient: "response"}[d.dir], h.stream)
+	if h.flags&flagEndStream != 0 {
+		f.m.Summary += " (END_STREAM)"
+		s.endSide(d.dir)
+		f.m.Meaning += fmt.Sprintf(" END_STREAM: they are the last; the %s's side of the stream is done, which is now %s.", sender(d.dir), s.state)
+		a.closedStream(d.dir, s)
+	}
+	f.field("stream state", s.state.String())
+}
+
+func (f *frameCtx) headers() {
+	h := f.h
+	f.m.Summary = "HEADERS " + streamText(h.stream)
+	p, ok := f.unpad()
+	if !ok {
+		f.fatal = "the padding is longer than the frame (PROTOCOL_ERROR, RFC 9113 §6.2)"
+		return
+	}
+	if h.flags&flagPriority != 0 {
+		if len(p) < 5 {
+			f.fatal = "the PRIORITY flag is set but the frame is too short for its priority fields (FRAME_SIZE_ERROR, RFC 9113 §6.2)"
+			return
+		}
+		f.field("priority", priorityText(p[:5]))
+		p = p[5:]
+	}
+	f.field("header block fragment", strconv.Itoa(len(p))+" bytes")
+	f.d.startBlock(typeHeaders, h.stream, h.stream, h.flags&flagEndStream != 0)
+	f.block(p)
+}
+
+// block decodes a header block fragment and, at the block's end, describes it.
+func (f *frameCtx) block(frag []byte) {
+	d := f.d
+	end := f.h.flags&flagEndHeaders != 0
+	if why := d.decode(frag, end); why != "" {
+		f.fatal = why
+		return
+	}
+	if !end {
+		f.m.Summary += ": header block continues in CONTINUATION frames"
+		f.m.Meaning += " The header block goes on in the CONTINUATION frames that follow."
+		return
+	}
+	text, meaning := f.a.headersDone(d)
+	f.m.Summary += ": " + text
+	f.m.Meaning = meaning + " " + f.m.Meaning
+	f.m.Fields = append(f.m.Fields, d.block.fieldsPseudoFirst()...)
+	if s := f.a.streams.get(d.block.target); s != nil {
+		f.field("stream state", s.state.String())
+	}
+	d.block = headerBlock{}
+}
+
+func (f *frameCtx) continuation() {
+	h, d := f.h, f.d
+	f.m.Summary = "CONTINUATION " + streamText(h.stream)
+	if !d.block.active {
+		f.problem("PROTOCOL_ERROR", "no header block awaits a CONTINUATION frame")
+		return
+	}
+	if h.flags&flagEndHeaders != 0 {
+		f.m.Summary += " ends the " + typeName(d.block.typ) + " block"
+	}
+	f.field("header block fragment", strconv.Itoa(len(f.p))+" bytes")
+	f.block(f.p)
+}
+
+func (f *frameCtx) pushPromise() {
+	h, d := f.h, f.d
+	f.m.Summary = "PUSH_PROMISE " + streamText(h.stream)
+	p, ok := f.unpad()
+	if !ok || len(p) < 4 {
+		f.fatal = "the frame is too short for its padding and promised stream ID (PROTOCOL_ERROR, RFC 9113 §6.6)"
+		return
+	}
+	promised := binary.BigEndian.Uint32(p) & (1<<31 - 1)
+	f.field("promised stream", strconv.FormatUint(uint64(promised), 10))
+	p = p[4:]
+	d.startBlock(typePushPromise, h.stream, promised, false)
+	f.block(p)
+	if d.dir == lab.ClientToServer && f.fatal == "" {
+		f.problem("PROTOCOL_ERROR", "only a server may send PUSH_PROMISE")
+	}
+}
+
+func (f *frameCtx) priority() {
+	f.m.Summary = "PRIORITY " + streamText(f.h.stream)
+	f.onStream0(false)
+	if !f.fixedLength(5) {
+		return
+	}
+	t := priorityText(f.p)
+	f.m.Summary += ": " + t
+	f.field("priority", t)
+}
+
+// priorityText shows the 5 bytes of a stream dependency and weight (§6.3).
+func priorityText(p []byte) string {
+	dep := binary.BigEndian.Uint32(p) & (1<<31 - 1)
+	s := fmt.Sprintf("depends on stream %d, weight %d", dep, int(p[4])+1)
+	if p[0]&0x80 != 0 {
+		s += " (exclusive)"
+	}
+	return s
+}
+
+func (f *frameCtx) rstStream() {
+	a, d, h := f.a, f.d, f.h
+	f.m.Summary = "RST_STREAM " + streamText(h.stream)
+	f.m.Teardown = true
+	f.onStream0(false)
+	if !f.fixedLength(4) {
+		return
+	}
+	code := binary.BigEndian.Uint32(f.p)
+	f.m.Summary += ": " + errorName(code)
+	f.field("error code", fmt.Sprintf("%s (0x%x)", errorName(code), code))
+	f.m.Meaning += " " + errorMeaning(code)
+	if h.stream == 0 {
+		return
+	}
+	s := a.streams.open(h.stream)
+	if r := s.request(); r != "" {
+		f.field("request", r)
+		f.m.Meaning += fmt.Sprintf(" The %s ends stream %d (%s); the other streams go on.", sender(d.dir), h.stream, r)
+	}
+	s.reset, s.resetBy = errorName(code), d.dir
+	if s.state != stClosed {
+		s.state = stClosed
+		a.closedStream(d.dir, s)
+	}
+	f.field("stream state", s.state.String())
+}
+
+func (f *frameCtx) settings(first bool) {
+	a, d, h := f.a, f.d, f.h
+	f.onStream0(true)
+	if h.flags&flagAck != 0 {
+		f.m.Summary = "SETTINGS ACK"
+		other := peer(d.dir)
+		f.m.Meaning = fmt.Sprintf("The %s acknowledges the %s's SETTINGS: it now applies those values. ", sender(d.dir), sender(other)) + f.m.Meaning
+		if !d.ack && a.settings[other] {
+			f.m.Handshake = true
+			a.acked[other] = true
+		}
+		d.ack = true
+		if h.length != 0 {
+			f.problem("FRAME_SIZE_ERROR", "a SETTINGS ACK must be empty")
+		}
+		return
+	}
+	var list []string
+	var explain []string
+	for p := f.p; len(p) >= 6; p = p[6:] {
+		id, v := binary.BigEndian.Uint16(p), binary.BigEndian.Uint32(p[2:])
+		name := settingName(id)
+		list = append(list, name+"="+strconv.FormatUint(uint64(v), 10))
+		f.field(name, strconv.FormatUint(uint64(v), 10))
+		if s, ok := settingNames[id]; ok {
+			explain = append(explain, s.name+" is "+s.meaning)
+		}
+		a.applySetting(d.dir, id, v)
+	}
+	if len(list) == 0 {
+		f.m.Summary = "SETTINGS (empty: the defaults stand)"
+	} else {
+		f.m.Summary = "SETTINGS: " + short(strings.Join(list, ", "), 200)
+	}
+	lead := fmt.Sprintf("The %s states its settings.", sender(d.dir))
+	if first {
+		lead = fmt.Sprintf("The %s's first SETTINGS frame, part of the connection preface: its limits for this connection.", sender(d.dir))
+	}
+	f.m.Meaning = lead + " " + f.m.Meaning
+	if len(explain) > 0 {
+		f.m.Meaning += " " + strings.Join(explain, "; ") + "."
+	}
+	if !d.settings {
+		f.m.Handshake = true
+		d.settings = true
+		a.settings[d.dir] = true
+	}
+	if h.length%6 != 0 {
+		f.problem("FRAME_SIZE_ERROR", "the payload is not a whole number of 6-byte settings")
+	}
+}
+
+// applySetting records what a setting sent in direction dir changes for the analyzer.
+func (a *Analyzer) applySetting(dir lab.Dir, id uint16, v uint32) {
+	toSender := &a.dirs[peer(dir)] // frames the sender of the setting receives
+	switch id {
+	case settingHeaderTableSize:
+		if v = min(v, maxTableSize); v > toSender.tableLimit {
+			toSender.tableLimit = v
+			toSender.dec.SetAllowedMaxDynamicTableSize(v)
+		}
+	case settingMaxFrameSize:
+		if v >= defaultMaxFrameSize && v <= maxFrameSize && v > toSender.maxFrame {
+			toSender.maxFrame = v
+		}
+	}
+}
+
+func (f *frameCtx) ping() {
+	f.m.Summary = "PING"
+	if f.h.flags&flagAck != 0 {
+		f.m.Summary = "PING ACK"
+		f.m.Meaning = "The answer to a PING, echoing its 8 bytes. " + f.m.Meaning
+	}
+	f.onStream0(true)
+	if f.fixedLength(8) {
+		f.field("opaque data", lab.HexPreview(f.p, 8))
+	}
+}
+
+func (f *frameCtx) goAway() {
+	a, d := f.a, f.d
+	f.m.Summary = "GOAWAY"
+	f.m.Teardown = true
+	a.goaway = true
+	f.onStream0(true)
+	if len(f.p) < 8 {
+		f.problem("FRAME_SIZE_ERROR", "the payload is shorter than 8 bytes")
+		return
+	}
+	last := binary.BigEndian.Uint32(f.p) & (1<<31 - 1)
+	code := binary.BigEndian.Uint32(f.p[4:])
+	f.m.Summary = fmt.Sprintf("GOAWAY last stream %d: %s", last, errorName(code))
+	f.field("last stream", strconv.FormatUint(uint64(last), 10))
+	f.field("error code", fmt.Sprintf("%s (0x%x)", errorName(code), code))
+	if debug := f.p[8:]; len(debug) > 0 {
+		f.m.Summary += " " + lab.Preview(debug, 60)
+		f.field("debug data", lab.Preview(debug, 256))
+	}
+	f.m.Meaning += fmt.Sprintf(" The %s will handle no stream above %d. ", sender(d.dir), last) + errorMeaning(code)
+}
+
+func (f *frameCtx) windowUpdate() {
+	d, h := f.d, f.h
+	f.m.Summary = "WINDOW_UPDATE " + streamText(h.stream)
+	if !f.fixedLength(4) {
+		return
+	}
+	inc := binary.BigEndian.Uint32(f.p) & (1<<31 - 1)
+	f.m.Summary += " +" + strconv.FormatUint(uint64(inc), 10)
+	f.field("increment", strconv.FormatUint(uint64(inc), 10))
+	where := "on the whole connection"
+	if h.stream != 0 {
+		where = "on stream " + strconv.FormatUint(uint64(h.stream), 10)
+		if s := f.a.streams.get(h.stream); s != nil && s.request() != "" {
+			where += " (" + s.request() + ")"
+		}
+	}
+	f.m.Meaning = fmt.Sprintf("The %s lets the %s send %d more bytes of DATA %s. ", sender(d.dir), sender(peer(d.dir)), inc, where) + f.m.Meaning
+	if inc == 0 {
+		f.problem("PROTOCOL_ERROR", "an increment of 0")
+	}
+}
+
+func (f *frameCtx) unknown() {
+	h := f.h
+	f.m.Summary = fmt.Sprintf("%s %s: %s", typeName(h.typ), streamText(h.stream), sizeText(int64(h.length)))
+	if _, ok := extensionTypes[h.typ]; !ok {
+		f.m.Summary = fmt.Sprintf("frame type 0x%x %s: %s (unknown, ignored)", h.typ, streamText(h.stream), sizeText(int64(h.length)))
+		f.m.Ref = "RFC 9113 §5.5"
+	}
+	f.m.Meaning += " Endpoints ignore frame types they do not know (RFC 9113 §5.5): that is how HTTP/2 is extended."
+	f.m.Meaning = strings.TrimPrefix(f.m.Meaning, " ")
+}
+
+// closedStream adds the summary of stream s's exchange if dir's frame closed it.
+func (a *Analyzer) closedStream(dir lab.Dir, s *stream) {
+	if s.state != stClosed || s.summarized {
+		return
+	}
+	s.summarized = true
+	var b strings.Builder
+	fmt.Fprintf(&b, "stream %d: ", s.id)
+	if r := s.request(); r != "" {
+		b.WriteString(r)
+	} else {
+		b.WriteString("request unknown")
+	}
+	if n := s.body[lab.ClientToServer]; n > 0 {
+		b.WriteString(" with " + sizeText(n))
+	}
+	b.WriteString(" → ")
+	switch {
+	case s.reset != "" && s.status == 0:
+		fmt.Fprintf(&b, "reset by the %s: %s", sender(s.resetBy), s.reset)
+	case s.status != 0:
+		b.WriteString(strconv.Itoa(s.status))
+		if t := httpproto.StatusText(s.status); t != "" {
+			b.WriteString(" " + t)
+		}
+		b.WriteString(", " + sizeText(s.body[lab.ServerToClient]) + " body")
+		if s.reset != "" {
+			fmt.Fprintf(&b, ", then reset by the %s: %s", sender(s.resetBy), s.reset)
+		}
+	default:
+		b.WriteString("no response")
+	}
+	if s.pushed {
+		b.WriteString(" (pushed)")
+	}
+	meaning := fmt.Sprintf("Stream %d carried one request and its response. Both sides are done with it, so it is "+
+		"closed and its ID is never used again; other streams share the same connection meanwhile. (The lab "+
+		"adds this summary; it is not a frame.)", s.id)
+	fields := []lab.Field{
+		{Name: "stream", Value: strconv.FormatUint(uint64(s.id), 10)},
+		{Name: "request", Value: s.request()},
+		{Name: "request body", Value: sizeText(s.body[lab.ClientToServer])},
+		{Name: "status", Value: strconv.Itoa(s.status)},
+		{Name: "response body", Value: sizeText(s.body[lab.ServerToClient])},
+	}
+	if s.reset != "" {
+		fields = append(fields, lab.Field{Name: "reset", Value: s.reset + " by the " + sender(s.resetBy)})
+	}
+	a.after = append(a.after, lab.Message{
+		Dir:     dir,
+		Summary: b.String(),
+		Meaning: meaning,
+		Ref:     "RFC 9113 §8.1",
+		Fields:  fields,
+	})
+}

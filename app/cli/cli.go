@@ -1,7 +1,11 @@
 // Package cli is protolab's command line: `protolab serve` runs the lab's servers
 // without a window, printing where they listen and a live log of everything they
 // see, as readable text or as JSON lines. It drives the same lab.Bench as the
-// desktop app.
+// desktop app. `protolab ca export FILE` hands the lab's CA certificate to outside
+// clients.
+//
+// The lab keeps its CA in os.UserConfigDir()/protolab; the environment variable
+// PROTOLAB_CONFIG_DIR names another folder (tests and CI use a temporary one).
 package cli
 
 import (
@@ -24,6 +28,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
+	case "ca":
+		return ca(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "protolab %s\n", lab.Version)
 		return 0
@@ -43,7 +49,7 @@ func usage(w io.Writer) {
 Usage:
   protolab                 open the lab's window
   protolab serve [flags]   run the servers without a window (Ctrl-C stops them)
-  protolab version         print the version
+%s  protolab version         print the version
 
 serve flags:
   --only LIST        servers to start, comma-separated (default: all): %s
@@ -51,5 +57,8 @@ serve flags:
   --listen HOST      address to listen on (default 127.0.0.1; anything else exposes the servers)
   --config FILE      a lab.json with listen, ports and settings
   --json             print JSON lines instead of text
-`, names)
+
+Environment:
+  PROTOLAB_CONFIG_DIR  the folder of the lab's CA (default: protolab in the user's config folder)
+`, caUsage, names)
 }

@@ -1,0 +1,176 @@
+package tls
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// alert explains an alert record (RFC 8446 §6, RFC 5246 §7.2).
+func (a *Analyzer) alert(h *half, body []byte, decrypted bool) {
+	ref := "RFC 8446 §6"
+	if !a.tls13() {
+		ref = "RFC 5246 §7.2"
+	}
+	if len(body) != 2 {
+		a.malformed(h, fmt.Sprintf("an alert of %d bytes, not 2", len(body)), body, ref)
+		return
+	}
+	level, desc := body[0], body[1]
+	info, ok := alerts[desc]
+	if !ok {
+		info = alertInfo{fmt.Sprintf("alert %d", desc), "an alert this lab does not know"}
+	}
+	levelName := map[uint8]string{1: "warning", 2: "fatal"}[level]
+	if levelName == "" {
+		levelName = fmt.Sprintf("level %d", level)
+	}
+	m := lab.Message{
+		Dir:     h.dir,
+		Summary: fmt.Sprintf("Alert: %s (%s)", info.name, levelName),
+		Meaning: "The " + h.side() + " sends an alert: " + info.meaning + ".",
+		Ref:     ref,
+		Fields: []lab.Field{
+			{Name: "level", Value: fmt.Sprintf("%s (%d)", levelName, level)},
+			{Name: "description", Value: fmt.Sprintf("%s (%d)", info.name, desc)},
+		},
+		Raw:      body,
+		Observed: true,
+	}
+	if decrypted {
+		m.Fields = append(m.Fields, lab.Field{Name: "protection", Value: "decrypted with " + h.label})
+	}
+	next := ""
+	switch {
+	case desc == 0: // close_notify
+		h.closeNotify = true
+		m.Teardown = true
+		m.Meaning += " Each side sends one before it closes; the other answers with its own."
+		next = StateClosing
+		if a.other(h).closeNotify {
+			next = StateClosed
+		}
+	case level == 2 || a.tls13() && desc != 90:
+		// TLS 1.3 treats every alert but close_notify and user_canceled as fatal.
+		m.Teardown = true
+		m.Meaning += " A fatal alert ends the connection at once."
+		next = StateClosed
+	}
+	if a.state == StateClosed {
+		next = ""
+	}
+	a.emit(m, next)
+}
+
+// changeCipherSpec reports a ChangeCipherSpec record: in TLS 1.2 the sender's
+// next records are encrypted; in TLS 1.3 it only soothes middleboxes.
+func (a *Analyzer) changeCipherSpec(h *half, body, rec []byte) {
+	m := lab.Message{Dir: h.dir, Raw: rec[recordHeaderLen:], Observed: true, Handshake: true}
+	if len(body) != 1 || body[0] != 1 {
+		a.malformed(h, "a ChangeCipherSpec record that is not the single byte 1", rec, "RFC 5246 §7.1")
+		return
+	}
+	next := ""
+	if a.tls13() {
+		m.Summary = "ChangeCipherSpec (compatibility, no effect in TLS 1.3)"
+		m.Meaning = "TLS 1.3 has no use for this record; it is sent only so that middleboxes that " +
+			"expect TLS 1.2 let the connection through, and the receiver ignores it."
+		m.Ref = "RFC 8446 §D.4"
+	} else {
+		m.Summary = "ChangeCipherSpec: the " + h.side() + " encrypts from here"
+		m.Meaning = "From the next record on, everything the " + h.side() + " sends is encrypted " +
+			"with the keys just agreed; its first encrypted message is Finished."
+		m.Ref = "RFC 5246 §7.1"
+		h.protected = true
+		h.prot, h.seq = nil, 0
+		if a.state == StateServerHello {
+			next = StateKeyExchange
+		}
+	}
+	a.emit(m, next)
+}
+
+// applicationData hands decrypted application data to the inner analyzer.
+func (a *Analyzer) applicationData(h *half, body []byte, decrypted bool) {
+	if !a.innerMade && decrypted {
+		a.innerMade = true
+		if a.newInner != nil {
+			var layer string
+			var in lab.Analyzer
+			a.passInner(a.callInner(func() []lab.Message {
+				layer, in = a.newInner(a.alpn)
+				return nil
+			}))
+			a.innerLayer, a.inner = layer, in
+			if ca, ok := in.(lab.ConnAnalyzer); ok && a.openInfo != nil {
+				a.passInner(a.callInner(func() []lab.Message { return ca.Opened(*a.openInfo) }))
+			}
+		}
+	}
+	if a.inner != nil && decrypted {
+		in := a.inner
+		a.passInner(a.callInner(func() []lab.Message { return in.Feed(h.dir, body, a.now) }))
+		return
+	}
+	m := lab.Message{
+		Dir:      h.dir,
+		Summary:  fmt.Sprintf("application data (%d bytes)", len(body)),
+		Meaning:  "The bytes of the protocol TLS carries, decrypted with the lab's key log.",
+		Ref:      "RFC 8446 §5.2",
+		Fields:   []lab.Field{{Name: "protection", Value: "decrypted with " + h.label}},
+		Raw:      body,
+		Observed: true,
+	}
+	if !a.tls13() {
+		m.Ref = "RFC 5246 §6.2.3.3"
+	}
+	if !decrypted {
+		m.Summary = fmt.Sprintf("application data in the clear (%d bytes)", len(body))
+		m.Meaning = "Application data before the handshake finished, unencrypted: a peer that does not follow TLS."
+		m.Fields = nil
+	}
+	if utf8.Valid(body[:min(len(body), 256)]) {
+		m.Fields = append(m.Fields, lab.Field{Name: "text", Value: string(body[:min(len(body), 256)])})
+	}
+	a.emit(m, "")
+}
+
+// callInner runs a step of the inner analyzer; one that panics is switched off,
+// and the application data is shown as this layer's from then on.
+func (a *Analyzer) callInner(f func() []lab.Message) (msgs []lab.Message) {
+	defer func() {
+		if r := recover(); r != nil {
+			name := a.innerLayer
+			if name == "" {
+				name = "inner"
+			}
+			a.inner = nil
+			msgs = []lab.Message{{
+				Summary: fmt.Sprintf("the %s analyzer failed: %v", name, r),
+				Meaning: "The analyzer of the protocol inside TLS hit a bug; the lab shows the rest of the application data undecoded.",
+			}}
+		}
+	}()
+	return f()
+}
+
+// passInner passes on the inner analyzer's messages as its layer's, with the
+// inner layer's state change on the last of them.
+func (a *Analyzer) passInner(msgs []lab.Message) {
+	for i := range msgs {
+		if msgs[i].Layer == "" {
+			msgs[i].Layer = a.innerLayer
+		}
+	}
+	if a.inner != nil && a.innerLayer != "" && len(msgs) > 0 {
+		if s := a.inner.State(); s != a.innerState {
+			a.innerState = s
+			last := &msgs[len(msgs)-1]
+			if last.NextState == "" && last.Layer == a.innerLayer {
+				last.NextState = s
+			}
+		}
+	}
+	a.out = append(a.out, msgs...)
+}

@@ -54,12 +54,14 @@ type Options struct {
 	// nothing. Captured bytes include cookies and credentials in headers.
 	Tap *lab.Tap
 	// KeepAlive keeps HTTP/1.1 connections open for the next request. HTTP/1.0
-	// requests always use a connection of their own.
+	// requests always use a connection of their own; HTTP/2 requests always share
+	// one, whatever KeepAlive says.
 	KeepAlive bool
 	// MaxBodyBytes bounds the body a Response keeps; the rest is read and counted.
 	// Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// Dialer, if non-nil, makes the connections instead of Tap: lab names
+	// Dialer, if non-nil, makes the connections instead of Tap (which is then
+	// unused): lab names
 	// (www.lab.test) resolve through the lab's DNS server, and each connection is
 	// tapped with Dialer.Tap and shown under its lookup. Nil dials with Tap.
 	Dialer *labdial.Dialer

@@ -94,10 +94,22 @@ func (a *Analyzer) State() string {
 func (a *Analyzer) Opened(lab.OpenInfo) []lab.Message { return nil }
 
 // Closed ends the connection: HTTP/2 has no half-closed connection, so either
-// side's FIN or reset is its end.
+// side's FIN or reset is its end. Bytes that are not HTTP/2, still gathered to say
+// what they are, are reported now.
 func (a *Analyzer) Closed(lab.CloseInfo) []lab.Message {
-	a.closed = true
-	return nil
+	var out []lab.Message
+	for _, dir := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
+		if d := &a.dirs[dir]; d.sniffing {
+			out = a.sniffed(d, true, out)
+		}
+	}
+	if !a.closed {
+		a.closed = true
+		if len(out) > 0 {
+			out[len(out)-1].NextState = StateClosed
+		}
+	}
+	return out
 }
 
 // Feed frames the bytes b that went in direction dir.
@@ -115,7 +127,7 @@ func (a *Analyzer) Pending(dir lab.Dir) int {
 		return 0
 	}
 	d := &a.dirs[dir]
-	return d.nhdr + len(d.buf) + len(d.head)
+	return d.nhdr + len(d.buf) + len(d.head) + len(d.sniff)
 }
 
 // stateAfter returns the state after a message, or "" if it did not change.

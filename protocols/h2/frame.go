@@ -19,6 +19,12 @@ type direction struct {
 	stopped   bool   // malformed input: framing stopped
 	frames    int
 
+	// Bytes that are not HTTP/2 at all are gathered up to a line before they are
+	// reported, so the report can say what they are ("GET / HTTP/1.1").
+	sniffing bool
+	sniff    []byte
+	sniffWhy string // the framing problem, for a server's first bytes
+
 	hdr  [frameHeaderLen]byte // a frame header split across chunks
 	nhdr int
 	cur  header // the frame being read
@@ -61,6 +67,11 @@ func streamed(t uint8) bool {
 // feed frames b, appending what it finds to out.
 func (a *Analyzer) feed(d *direction, b []byte, out []lab.Message) []lab.Message {
 	for len(b) > 0 && !d.stopped {
+		if d.sniffing {
+			n := min(len(b), sniffMax-len(d.sniff))
+			d.sniff = append(d.sniff, b[:n]...)
+			return a.sniffed(d, false, out)
+		}
 		if d.prefaceAt < len(clientPreface) {
 			var n int
 			n, out = a.readPreface(d, b, out)
@@ -87,8 +98,7 @@ func (a *Analyzer) feed(d *direction, b []byte, out []lab.Message) []lab.Message
 			// in place, their Raw pointing into b.
 			h := parseHeader(b)
 			if why := d.check(h); why != "" {
-				out = append(out, a.malformed(d, why, b[:min(len(b), 256)]))
-				break
+				return a.notFramed(d, why, bytes.Clone(b[:min(len(b), sniffMax)]), out)
 			}
 			if end := frameHeaderLen + int(h.length); end <= len(b) {
 				out = a.frame(d, h, b[frameHeaderLen:end], b[:min(end, MaxKeptBytes)], out)
@@ -108,9 +118,7 @@ func (a *Analyzer) feed(d *direction, b []byte, out []lab.Message) []lab.Message
 		d.nhdr = 0
 		h := parseHeader(d.hdr[:])
 		if why := d.check(h); why != "" {
-			seen := append(d.hdr[:], b[:min(len(b), 256)]...)
-			out = append(out, a.malformed(d, why, seen))
-			break
+			return a.notFramed(d, why, append(d.hdr[:], b[:min(len(b), sniffMax-frameHeaderLen)]...), out)
 		}
 		out = a.begin(d, h, d.hdr[:], out)
 	}
@@ -146,11 +154,15 @@ func (a *Analyzer) finish(d *direction, out []lab.Message) []lab.Message {
 func (d *direction) check(h header) string {
 	who := sender(d.dir)
 	switch {
-	case d.frames == 0 && h.typ != typeSettings:
-		if d.dir == lab.ClientToServer {
-			return fmt.Sprintf("the client's first frame after the preface is %s, not SETTINGS (RFC 9113 §3.4)", typeName(h.typ))
+	case d.frames == 0 && (h.typ != typeSettings || h.flags&flagAck != 0):
+		what := typeName(h.typ)
+		if h.typ == typeSettings {
+			what = "a SETTINGS ACK"
 		}
-		return "the server's first frame is " + typeName(h.typ) + ", not the SETTINGS frame that is its connection preface (RFC 9113 §3.4)"
+		if d.dir == lab.ClientToServer {
+			return "the client's first frame after the preface is " + what + ", not its SETTINGS (RFC 9113 §3.4)"
+		}
+		return "the server's first frame is " + what + ", not the SETTINGS frame that is its connection preface (RFC 9113 §3.4)"
 	case h.length > d.maxFrame:
 		return fmt.Sprintf("a %s frame of %d bytes is larger than the %d bytes SETTINGS_MAX_FRAME_SIZE allows (FRAME_SIZE_ERROR, RFC 9113 §4.2)",
 			typeName(h.typ), h.length, d.maxFrame)
@@ -168,9 +180,10 @@ func (a *Analyzer) readPreface(d *direction, b []byte, out []lab.Message) (int, 
 	want := clientPreface[d.prefaceAt:]
 	n := min(len(want), len(b))
 	if string(b[:n]) != want[:n] {
-		seen := append(d.head, b[:min(len(b), 256)]...)
+		d.sniffing = true
+		d.sniff = append(d.head, b[:min(len(b), sniffMax)]...)
 		d.head = nil
-		return len(b), append(out, a.notPreface(d, seen))
+		return len(b), a.sniffed(d, false, out)
 	}
 	d.prefaceAt += n
 	if d.prefaceAt < len(clientPreface) {
@@ -198,6 +211,34 @@ func (a *Analyzer) readPreface(d *direction, b []byte, out []lab.Message) (int, 
 		NextState: a.stateAfter(before),
 		Observed:  true,
 	})
+}
+
+// sniffMax bounds the bytes gathered to say what bytes that are not HTTP/2 are.
+const sniffMax = 128
+
+// notFramed reports a frame header that cannot be framed; if the bytes may be a
+// server's HTTP/1.x answer, it first gathers the line to show it.
+func (a *Analyzer) notFramed(d *direction, why string, seen []byte, out []lab.Message) []lab.Message {
+	if d.frames == 0 && d.dir == lab.ServerToClient && bytes.HasPrefix(seen, []byte("HTTP/")) {
+		d.sniffing, d.sniff, d.sniffWhy = true, seen, why
+		return a.sniffed(d, false, out)
+	}
+	return append(out, a.malformed(d, why, seen))
+}
+
+// sniffed reports the gathered bytes once they hold a line, or are as many as
+// the lab gathers, or they look like TLS, or (end) the connection is over.
+func (a *Analyzer) sniffed(d *direction, end bool, out []lab.Message) []lab.Message {
+	s := d.sniff
+	tls := len(s) >= 2 && s[0] == 0x16 && s[1] == 0x03
+	if !end && !tls && len(s) < sniffMax && !bytes.Contains(s, []byte("\r\n")) {
+		return out
+	}
+	d.sniffing, d.sniff = false, nil
+	if d.sniffWhy != "" {
+		return append(out, a.malformed(d, d.sniffWhy, s))
+	}
+	return append(out, a.notPreface(d, s))
 }
 
 // notPreface reports a client that did not begin with the connection preface.

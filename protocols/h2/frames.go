@@ -156,8 +156,15 @@ func (f *frameCtx) data() {
 	if n := min(len(f.p), 128); n > 0 && h.flags&flagPadded == 0 {
 		f.field("data (start)", lab.Preview(f.p[:n], 96))
 	}
-	f.m.Meaning += fmt.Sprintf(" These %s are part of the %s's body on stream %d.", sizeText(body), map[lab.Dir]string{
-		lab.ClientToServer: "request", lab.ServerToClient: "response"}[d.dir], h.stream)
+	what := "request"
+	if d.dir == lab.ServerToClient {
+		what = "response"
+	}
+	if body == 0 {
+		f.m.Meaning += " This one carries no body bytes."
+	} else {
+		f.m.Meaning += fmt.Sprintf(" These %s are part of the %s's body on stream %d.", sizeText(body), what, h.stream)
+	}
 	if h.flags&flagEndStream != 0 {
 		f.m.Summary += " (END_STREAM)"
 		s.endSide(d.dir)
@@ -197,7 +204,10 @@ func (f *frameCtx) block(frag []byte) {
 		return
 	}
 	if !end {
-		f.m.Summary += ": header block continues in CONTINUATION frames"
+		f.m.Summary += ": header block continues"
+		if f.h.typ != typeContinuation {
+			f.m.Summary += " in CONTINUATION frames"
+		}
 		f.m.Meaning += " The header block goes on in the CONTINUATION frames that follow."
 		return
 	}
@@ -317,7 +327,7 @@ func (f *frameCtx) settings(first bool) {
 		list = append(list, name+"="+strconv.FormatUint(uint64(v), 10))
 		f.field(name, strconv.FormatUint(uint64(v), 10))
 		if s, ok := settingNames[id]; ok {
-			explain = append(explain, s.name+" is "+s.meaning)
+			explain = append(explain, s.name+": "+s.meaning)
 		}
 		a.applySetting(d.dir, id, v)
 	}
@@ -463,8 +473,12 @@ func (a *Analyzer) closedStream(dir lab.Dir, s *stream) {
 		b.WriteString(" (pushed)")
 	}
 	meaning := fmt.Sprintf("Stream %d carried one request and its response. Both sides are done with it, so it is "+
-		"closed and its ID is never used again; other streams share the same connection meanwhile. (The lab "+
-		"adds this summary; it is not a frame.)", s.id)
+		"closed and its ID is never used again; other streams share the same connection meanwhile.", s.id)
+	if s.reset != "" {
+		meaning = fmt.Sprintf("Stream %d was ended early with RST_STREAM (%s) by the %s: it is closed and its ID is "+
+			"never used again, while the connection and its other streams go on.", s.id, s.reset, sender(s.resetBy))
+	}
+	meaning += " (The lab adds this summary of the stream; it is not a frame.)"
 	fields := []lab.Field{
 		{Name: "stream", Value: strconv.FormatUint(uint64(s.id), 10)},
 		{Name: "request", Value: s.request()},

@@ -63,7 +63,7 @@ func hpackProblem(err error) string {
 	if errors.Is(err, hpack.ErrStringLength) {
 		return fmt.Sprintf("a header field longer than %s, more than the lab decodes (RFC 7541 §5.2)", sizeText(MaxHeaderListBytes))
 	}
-	return "HPACK cannot decode the header block: " + strings.TrimPrefix(err.Error(), "hpack: ") + " (COMPRESSION_ERROR, RFC 7541)"
+	return "HPACK cannot decode the header block: " + strings.TrimPrefix(strings.TrimPrefix(err.Error(), "hpack: "), "decoding error: ") + " (COMPRESSION_ERROR, RFC 7541)"
 }
 
 // fieldsPseudoFirst returns the block's fields with the pseudo-header fields first.

@@ -186,7 +186,7 @@ func (a *Analyzer) serverHello(m *lab.Message, body []byte) (string, error) {
 			"share for the group the server names."
 		m.Ref = "RFC 8446 §4.1.4"
 		m.Fields = append(m.Fields, lab.Field{Name: "group wanted", Value: groupName(sh.keyShare)})
-		a.suite = sh.suite
+		a.version, a.suite = sh.version, sh.suite // a HelloRetryRequest is TLS 1.3's: its compatibility records follow
 		return StateHelloRetry, nil
 	}
 	a.version, a.suite, a.serverRandom = sh.version, sh.suite, sh.random

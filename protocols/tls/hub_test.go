@@ -238,3 +238,38 @@ func TestHubHTTPS(t *testing.T) {
 		}
 	}
 }
+
+// TestHubHelloRetry makes the server want a group the client sent no key share
+// for: the analyzer recognises the HelloRetryRequest and follows the second
+// ClientHello to a decrypted connection.
+func TestHubHelloRetry(t *testing.T) {
+	certificates(t)
+	tl := newTestLab(lineInner)
+	server := tl.serverConfig(true)
+	server.CurvePreferences = []stdtls.CurveID{stdtls.CurveP384}
+	events := echoOverTLS(t, tl, server, tl.clientConfig(true))
+	if testing.Verbose() {
+		t.Logf("tls:\n%s", strings.Join(messages(events, "tls"), "\n"))
+	}
+	if m := find(events, "tls", "HelloRetryRequest: the server wants a key share for CurveP384"); m == nil {
+		t.Error("no HelloRetryRequest")
+	}
+	n := 0
+	for _, s := range messages(events, "tls") {
+		if strings.HasPrefix(s, "→ ClientHello") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d ClientHellos, want 2", n)
+	}
+	if got := messages(events, "line"); len(got) != 4 {
+		t.Errorf("inner messages = %q, want 4 lines", got)
+	}
+	path := checkTransitions(t, events, "tls")
+	want := []string{tlsproto.StateClientHello, tlsproto.StateHelloRetry, tlsproto.StateClientHello, tlsproto.StateServerHello,
+		tlsproto.StateEncryptedHandshake, tlsproto.StateEstablished}
+	if len(path) < len(want) || !slices.Equal(path[:len(want)], want) {
+		t.Errorf("states = %q, want them to begin %q", path, want)
+	}
+}

@@ -1,0 +1,310 @@
+package websocket
+
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+const (
+	c2s = lab.ClientToServer
+	s2c = lab.ServerToClient
+)
+
+// The handshake of RFC 6455 §1.3's example.
+const (
+	testKey    = "dGhlIHNhbXBsZSBub25jZQ=="
+	testAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+	upgradeGET = "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: " + testKey + "\r\nSec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Accept: " + testAccept + "\r\nSec-WebSocket-Protocol: chat\r\n\r\n"
+)
+
+// frameBytes builds one frame; a non-nil key masks it.
+func frameBytes(fin bool, op byte, key []byte, payload []byte) []byte {
+	b0 := op
+	if fin {
+		b0 |= 0x80
+	}
+	b := []byte{b0}
+	var mask byte
+	if key != nil {
+		mask = 0x80
+	}
+	switch n := len(payload); {
+	case n < 126:
+		b = append(b, mask|byte(n))
+	case n < 1<<16:
+		b = append(b, mask|126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, mask|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	if key == nil {
+		return append(b, payload...)
+	}
+	b = append(b, key...)
+	for i, c := range payload {
+		b = append(b, c^key[i%4])
+	}
+	return b
+}
+
+var key = []byte{0x37, 0xfa, 0x21, 0x3d}
+
+func closePayload(code int, reason string) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...)
+}
+
+type step struct {
+	dir  lab.Dir
+	data string
+}
+
+func s(b []byte) string { return string(b) }
+
+var sessionTests = []struct {
+	name  string
+	steps []step
+	want  []string
+	state string
+}{
+	{"text, ping, close", []step{
+		{c2s, upgradeGET},
+		{s2c, switching},
+		{c2s, s(frameBytes(true, opText, key, []byte("Hello")))},
+		{s2c, s(frameBytes(true, opText, nil, []byte("Hello")))},
+		{c2s, s(frameBytes(true, opPing, key, []byte("hb")))},
+		{s2c, s(frameBytes(true, opPong, nil, []byte("hb")))},
+		{c2s, s(frameBytes(true, opBinary, key, make([]byte, 300)))},
+		{c2s, s(frameBytes(true, opClose, key, closePayload(1000, "bye")))},
+		{s2c, s(frameBytes(true, opClose, nil, closePayload(1000, "bye")))},
+	}, []string{
+		"GET /chat HTTP/1.1 (WebSocket upgrade)",
+		"101 Switching Protocols (WebSocket, accept ✓)",
+		`text "Hello"`, `text "Hello"`, `ping "hb"`, `pong "hb"`, "binary 300 bytes",
+		`close 1000 normal closure "bye"`, `close 1000 normal closure "bye"`,
+	}, StateClosed},
+	{"fragments with a ping between", []step{
+		{c2s, upgradeGET},
+		{s2c, switching + s(frameBytes(false, opText, nil, []byte("Hel"))) + s(frameBytes(true, opPing, nil, nil)) +
+			s(frameBytes(false, opContinuation, nil, []byte("lo, "))) + s(frameBytes(true, opContinuation, nil, []byte("world")))},
+	}, []string{
+		"GET /chat HTTP/1.1 (WebSocket upgrade)",
+		"101 Switching Protocols (WebSocket, accept ✓)",
+		"text, fragment 1 (more follow), 3 bytes", "ping",
+		"continuation, fragment 2 of a text message, 4 bytes",
+		`continuation, last of 3 fragments: text message of 12 bytes "Hello, world"`,
+	}, StateOpen},
+	{"wrong accept and protocol errors", []step{
+		{c2s, upgradeGET},
+		{s2c, strings.Replace(switching, testAccept, "AAAA", 1)},
+		{c2s, s(frameBytes(true, opText, nil, []byte("x")))},
+		{s2c, s(frameBytes(true, opText, key, []byte("y")))},
+		{s2c, s(frameBytes(true, opPing, nil, make([]byte, 126)))},
+		{s2c, s(frameBytes(false, opPong, nil, nil))},
+		{s2c, s(frameBytes(true, opContinuation, nil, nil))},
+		{s2c, s(frameBytes(true, opText, nil, []byte{0xff}))},
+		{s2c, s(frameBytes(true, 0x3, nil, nil))},
+		{s2c, s(frameBytes(true, opClose, nil, closePayload(1005, "")))},
+	}, []string{
+		"GET /chat HTTP/1.1 (WebSocket upgrade)",
+		"101 Switching Protocols (WebSocket, accept ✗)",
+		`malformed WebSocket frame: a client must mask every frame it sends (§5.1); the server must close the connection with 1002 (text "x")`,
+		`malformed WebSocket frame: a server must not mask its frames (§5.1); the client must close the connection with 1002 (text "y")`,
+		"malformed WebSocket frame: a control frame's payload may be at most 125 bytes (§5.5); this one has 126 (ping 126 bytes)",
+		"malformed WebSocket frame: a control frame must not be fragmented: its FIN must be 1 (§5.5) (pong)",
+		"malformed WebSocket frame: a continuation frame with no fragmented message to continue (§5.4) (continuation frame, 0 bytes)",
+		`malformed WebSocket frame: the text message is not valid UTF-8 (§8.1); the receiver must fail the connection with 1007 (text "\xff")`,
+		"malformed WebSocket frame: the opcode 0x3 is reserved (§5.2); the receiver must fail the connection (reserved data frame, 0 bytes)",
+		"malformed WebSocket frame: the status code 1005 is reserved for APIs and must never be sent in a close frame (RFC 6455 §7.4.1) (close 1005 no status received)",
+	}, StateClosing},
+	{"refused", []step{
+		{c2s, upgradeGET},
+		{s2c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"},
+	}, []string{"GET /chat HTTP/1.1 (WebSocket upgrade)", "400 Bad Request (0 bytes) (WebSocket handshake refused)"}, StateClosed},
+	{"plain http", []step{
+		{c2s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{s2c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"},
+	}, []string{"GET / HTTP/1.1", "200 OK (2 bytes)"}, ""},
+	{"64-bit length", []step{
+		{c2s, upgradeGET},
+		{s2c, switching + "\x82\x7f\x80\x00\x00\x00\x00\x00\x00\x00"},
+	}, []string{"GET /chat HTTP/1.1 (WebSocket upgrade)", "101 Switching Protocols (WebSocket, accept ✓)",
+		"malformed WebSocket frame: the 64-bit payload length has its most significant bit set, which §5.2 forbids; the frame's end cannot be found, so the lab stops reading this direction"}, StateOpen},
+}
+
+// run feeds steps to a in pieces of n bytes (whole steps if n is 0).
+func run(a lab.Analyzer, steps []step, n int, check func()) []lab.Message {
+	var out []lab.Message
+	for _, st := range steps {
+		b := []byte(st.data)
+		for len(b) > 0 {
+			k := len(b)
+			if n > 0 {
+				k = min(k, n)
+			}
+			out = append(out, a.Feed(st.dir, b[:k:k], time.Time{})...)
+			b = b[k:]
+			if check != nil {
+				check()
+			}
+		}
+	}
+	return out
+}
+
+func summaries(ms []lab.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Summary)
+	}
+	return out
+}
+
+func TestSessions(t *testing.T) {
+	for _, tt := range sessionTests {
+		for _, n := range []int{0, 1, 2, 5, 1000} {
+			a := NewAnalyzer()
+			last := ""
+			check := func() {
+				if st := a.State(); st != last {
+					if !slices.Contains(Transitions, [2]string{last, st}) && last != "" {
+						t.Errorf("%s, pieces of %d: %s → %s is not a transition", tt.name, n, last, st)
+					}
+					last = st
+				}
+			}
+			out := run(a, tt.steps, n, check)
+			if got, want := strings.Join(summaries(out), "\n"), strings.Join(tt.want, "\n"); got != want {
+				t.Errorf("%s, pieces of %d: messages\n%s\nwant\n%s", tt.name, n, got, want)
+			}
+			if got := a.State(); got != tt.state {
+				t.Errorf("%s, pieces of %d: State = %q, want %q", tt.name, n, got, tt.state)
+			}
+			a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})
+			check()
+			if a.State() != StateClosed && tt.state != "" {
+				t.Errorf("%s: State after close = %q", tt.name, a.State())
+			}
+		}
+	}
+}
+
+func fieldValue(m lab.Message, name string) string {
+	for _, f := range m.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+func TestHandshakeFields(t *testing.T) {
+	if got := AcceptKey(testKey); got != testAccept {
+		t.Fatalf("AcceptKey = %q, want %q", got, testAccept)
+	}
+	out := run(NewAnalyzer(), sessionTests[0].steps[:3], 0, nil)
+	req, resp, text := out[0], out[1], out[2]
+	if !req.Handshake || req.Layer != Layer || req.NextState != StateConnecting || fieldValue(req, "WebSocket key") != testKey {
+		t.Errorf("request = %+v", req)
+	}
+	for name, want := range map[string]string{"expected accept": testAccept, "received accept": testAccept, "subprotocol": "chat"} {
+		if got := fieldValue(resp, name); got != want {
+			t.Errorf("101 %s = %q, want %q", name, got, want)
+		}
+	}
+	if !strings.HasPrefix(fieldValue(resp, "accept check"), "✓ matches") || !resp.Handshake || resp.NextState != StateOpen {
+		t.Errorf("101 = %+v", resp)
+	}
+	for name, want := range map[string]string{"FIN": "1 (the last frame of its message)", "opcode": "0x1 text",
+		"MASK": "1 (the payload is masked)", "masking key": "37 fa 21 3d", "payload length": "5 bytes (7-bit length field)", "payload": `"Hello"`} {
+		if got := fieldValue(text, name); got != want {
+			t.Errorf("text frame %s = %q, want %q", name, got, want)
+		}
+	}
+	if text.Layer != Layer || text.Ref != "RFC 6455 §5.6" || len(text.Raw) != 11 {
+		t.Errorf("text frame layer %q ref %q raw %d", text.Layer, text.Ref, len(text.Raw))
+	}
+}
+
+func TestCloseWithoutHandshake(t *testing.T) {
+	a := NewAnalyzer()
+	run(a, sessionTests[0].steps[:4], 0, nil)
+	out := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})
+	if len(out) != 1 || !strings.Contains(out[0].Summary, "1006") || out[0].NextState != StateClosed {
+		t.Errorf("close = %q", summaries(out))
+	}
+}
+
+// TestLongFrame streams a frame with a 64-bit length through in pieces and
+// checks that the analyzer holds a bounded amount.
+func TestLongFrame(t *testing.T) {
+	a := NewAnalyzer()
+	run(a, sessionTests[0].steps[:2], 0, nil)
+	const total = 80 << 20
+	hdr := []byte{0x82, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}
+	binary.BigEndian.PutUint64(hdr[2:], total)
+	a.Feed(c2s, hdr, time.Time{})
+	piece := make([]byte, 256<<10)
+	var out []lab.Message
+	for sent := 0; sent < total; sent += len(piece) {
+		out = append(out, a.Feed(c2s, piece, time.Time{})...)
+		if p := a.Pending(c2s); p > MaxKeptBytes+3*PreviewBytes {
+			t.Fatalf("pending %d after %d bytes", p, sent)
+		}
+	}
+	if len(out) != 1 || out[0].Summary != "binary 83886080 bytes" || len(out[0].Raw) != MaxKeptBytes {
+		t.Fatalf("got %q raw %d", summaries(out), len(out[0].Raw))
+	}
+	if got := fieldValue(out[0], "payload length"); got != "83886080 bytes (64-bit length field)" {
+		t.Errorf("payload length = %q", got)
+	}
+}
+
+func TestHTTPAnalyzer(t *testing.T) {
+	a := NewHTTPAnalyzer()
+	out := run(a, sessionTests[0].steps, 3, nil)
+	if got := a.State(); got != "switched" {
+		t.Errorf("State = %q, want HTTP's switched", got)
+	}
+	for _, m := range out {
+		if m.Layer != Layer {
+			t.Errorf("%q has layer %q, want ws", m.Summary, m.Layer)
+		}
+	}
+	out = run(a, []step{{c2s, "GET / HTTP/1.1\r\n\r\n"}}, 0, nil)
+	if len(out) != 0 {
+		t.Errorf("after the upgrade, HTTP bytes gave %q", summaries(out))
+	}
+	out = run(NewHTTPAnalyzer(), sessionTests[4].steps, 0, nil)
+	if len(out) != 2 || out[0].Layer != "" {
+		t.Errorf("plain HTTP = %+v", out)
+	}
+}
+
+func TestCloseCodes(t *testing.T) {
+	for code, want := range map[int]string{1000: "normal closure", 1001: "going away", 1006: "abnormal closure", 1011: "internal error", 3000: "registered code", 4001: "private code", 999: "invalid code"} {
+		if got, _ := CloseCodeText(code); got != want {
+			t.Errorf("CloseCodeText(%d) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+func TestProtocol(t *testing.T) {
+	p := Protocol()
+	if p.Name != "ws" || p.Title != "WebSocket" || p.DefaultPort != 8081 || p.Transport != "tcp" || p.NewAnalyzer == nil || p.About == "" {
+		t.Errorf("Protocol() = %+v", p)
+	}
+	for _, tr := range p.Transitions {
+		if !slices.Contains(p.States, tr[0]) || !slices.Contains(p.States, tr[1]) {
+			t.Errorf("transition %v leaves the States", tr)
+		}
+	}
+}

@@ -215,4 +215,3 @@ func FuzzAnalyzer(f *testing.F) {
 		}
 	})
 }
-

@@ -173,7 +173,9 @@ func (a *Analyzer) step(h *half, force bool) bool {
 	}
 	// TLS 1.3: the client's application data waits for the server's
 	// EncryptedExtensions, which names the protocol to hand it to.
-	if !h.nokey && !force && h.dir == lab.ClientToServer && a.tls13() && h.epoch >= 2 && !a.sawEE {
+	// It waits within the same bounds as for keys.
+	if !h.nokey && !force && h.dir == lab.ClientToServer && a.tls13() && h.epoch >= 2 && !a.sawEE &&
+		h.pendingBytes <= MaxPendingBytes && a.now.Sub(h.since) <= KeyWait {
 		if s := &a.halves[lab.ServerToClient]; !s.nokey && !s.stopped {
 			return false
 		}

@@ -160,7 +160,7 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
 	}
 	if newAnalyzer != nil {
-		c.layers = append(c.layers, &layer{name: p.Name, a: newAnalyzer()})
+		c.layers = append(c.layers, &layer{name: p.LayerName(), a: newAnalyzer()})
 	}
 	for _, l := range c.layers {
 		if ku, ok := l.a.(KeyUser); ok {

@@ -16,6 +16,9 @@ type Protocol struct {
 	Transitions [][2]string
 	// Connectionless is true for datagram protocols: there is no handshake or connection state.
 	Connectionless bool
+	// Layer names the layer this protocol's analyzer reports, when it is not Name:
+	// the "https" protocol's analyzer is the TLS layer, "tls". Empty means Name.
+	Layer string
 	// About explains the protocol in a sentence or two for the workbench.
 	About string
 
@@ -30,6 +33,14 @@ type Protocol struct {
 	NewServer func(ServerOptions) (Server, error)
 	// Settings lists the server's options a person may change, with their defaults.
 	Settings []Setting
+}
+
+// LayerName is the name of the layer p's analyzer reports: Layer, or Name.
+func (p *Protocol) LayerName() string {
+	if p.Layer != "" {
+		return p.Layer
+	}
+	return p.Name
 }
 
 // Setting is one option of a protocol's server, shown in its server pane.

@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,7 +20,10 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
-func init() { RegisterClientPane("http", newHTTPPane) }
+func init() {
+	RegisterClientPane("http", newHTTPPane)
+	RegisterClientPane("https", newHTTPPane)
+}
 
 // requestTimeout bounds one HTTP request, the server's longest delay included.
 const requestTimeout = 20 * time.Second
@@ -29,6 +33,7 @@ const (
 	verHTTP10     = "HTTP/1.0"
 	verKeepAlive  = "HTTP/1.1 keep-alive on"
 	verNoKeepLive = "HTTP/1.1 keep-alive off"
+	verHTTP2      = "HTTP/2 (over TLS)"
 )
 
 var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}
@@ -48,7 +53,8 @@ type httpPane struct {
 	status   *widget.Label
 	response *widget.Label
 	client   *httpclient.Client
-	clientOf string // the version choice client was made for
+	clientOf string // the version choice and resolver client was made for
+	tls      *tlsPart
 	busy     bool
 	obj      fyne.CanvasObject
 }
@@ -57,8 +63,13 @@ func newHTTPPane(ctx PaneContext) ClientPane {
 	p := &httpPane{ctx: ctx}
 	p.method = widget.NewSelect(httpMethods, nil)
 	p.method.SetSelected("GET")
-	p.url = newAddrEntry(func() string { return "http://" + ctx.ServerAddr() + "/" })
-	p.version = widget.NewSelect([]string{verHTTP10, verKeepAlive, verNoKeepLive}, nil)
+	scheme := "http://"
+	if ctx.Protocol.Name == "https" {
+		scheme = "https://"
+	}
+	p.url = newAddrEntry(func() string { return scheme + ctx.ServerAddr() + "/" })
+	p.url.SetPlaceHolder(scheme + "www.lab.test:PORT/ — lab names are looked up at the lab's DNS server")
+	p.version = widget.NewSelect([]string{verHTTP10, verKeepAlive, verNoKeepLive, verHTTP2}, nil)
 	p.version.SetSelected(verKeepAlive)
 	p.headers = widget.NewMultiLineEntry()
 	p.headers.SetPlaceHolder("Accept: text/html\nX-Lab: one header per line")
@@ -77,11 +88,17 @@ func newHTTPPane(ctx PaneContext) ClientPane {
 
 	head := paneTitle("CLIENT", title(ctx.Protocol))
 	reqRow := container.NewBorder(nil, nil, p.method, nil, p.url)
+	buttons := container.NewHBox(p.send, p.send3)
+	if ctx.Protocol.Name == "https" {
+		p.tls = newTLSPart(ctx)
+		buttons.Add(layout.NewSpacer())
+		buttons.Add(p.tls.export)
+	}
 	form := container.NewVBox(head, reqRow,
 		container.NewBorder(nil, nil, widget.NewLabel("Version"), nil, p.version),
 		sectionLabel("HEADERS"), p.headers,
 		sectionLabel("BODY"), p.body,
-		container.NewHBox(p.send, p.send3),
+		buttons,
 		sectionLabel("RESPONSE"), p.status)
 	p.obj = container.NewBorder(form, nil, nil, nil, container.NewVScroll(p.response))
 	return p
@@ -117,17 +134,26 @@ func parseHeaders(text string) (http.Header, error) {
 	return h, nil
 }
 
-// clientFor returns the client for the chosen version, replacing one made for another.
-func (p *httpPane) clientFor(choice string) *httpclient.Client {
-	if p.client != nil && p.clientOf == choice {
-		return p.client
+// clientFor returns the client for the chosen version, replacing one made for
+// another version or before the lab's DNS server started or moved.
+func (p *httpPane) clientFor(choice string) (*httpclient.Client, error) {
+	d := p.ctx.Dialer()
+	key := choice + "|" + d.Resolver
+	if p.client != nil && p.clientOf == key {
+		return p.client, nil
 	}
+	opts := httpclient.Options{Dialer: d, KeepAlive: choice == verKeepAlive}
+	ca, err := labCA()
+	if err != nil {
+		return nil, err
+	}
+	opts.RootCAs = ca.Pool()
 	if p.client != nil {
 		p.client.Close()
 	}
-	p.client = httpclient.New(httpclient.Options{Tap: p.ctx.Tap, KeepAlive: choice == verKeepAlive})
-	p.clientOf = choice
-	return p.client
+	p.client = httpclient.New(opts)
+	p.clientOf = key
+	return p.client, nil
 }
 
 // start sends the request n times in a row, off the UI goroutine.
@@ -141,11 +167,18 @@ func (p *httpPane) start(n int) {
 		return
 	}
 	version := httpclient.Version11
-	if p.version.Selected == verHTTP10 {
+	switch p.version.Selected {
+	case verHTTP10:
 		version = httpclient.Version10
+	case verHTTP2:
+		version = httpclient.Version20
 	}
 	req := httpclient.Request{Method: p.method.Selected, URL: p.url.value(), Header: h, Body: []byte(p.body.Text), Version: version}
-	c := p.clientFor(p.version.Selected)
+	c, err := p.clientFor(p.version.Selected)
+	if err != nil {
+		p.status.SetText(err.Error())
+		return
+	}
 	p.busy = true
 	p.send.Disable()
 	p.send3.Disable()
@@ -178,6 +211,12 @@ func summary(r *httpclient.Response) string {
 	}
 	s := fmt.Sprintf("%s %s · %s · %v · %s", r.Proto, r.Status, bytesText(r.BodyBytes),
 		r.Total.Round(100*time.Microsecond), conn)
+	if r.TLSVersion != "" {
+		s += fmt.Sprintf(" · %s %s", r.TLSVersion, r.CipherSuite)
+		if r.ALPN != "" {
+			s += " · ALPN " + r.ALPN
+		}
+	}
 	if r.Conv != 0 {
 		s += fmt.Sprintf(" #%d", r.Conv)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/protocollab/protolab/clients/labdial"
 	"github.com/protocollab/protolab/lab"
 )
 
@@ -65,4 +66,18 @@ func clientPaneFor(name string) func(PaneContext) ClientPane {
 	panesMu.Lock()
 	defer panesMu.Unlock()
 	return clientPanes[name]
+}
+
+// Dialer returns how the pane's client connects: through the pane's tap, with
+// lab names (www.lab.test) resolved by the lab's DNS server when it runs, the
+// lookup captured and linked to the connection that follows it.
+func (c PaneContext) Dialer() *labdial.Dialer {
+	d := &labdial.Dialer{Tap: c.Tap}
+	if dns := c.Bench.Registry().Lookup("dns"); dns != nil {
+		if st := c.Bench.Status(dns.Name); st.Running && st.Addr != "" {
+			d.Resolver = st.Addr
+			d.DNSTap = c.Bench.Hub().Tap(dns)
+		}
+	}
+	return d
 }

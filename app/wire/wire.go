@@ -6,8 +6,10 @@ package wire
 import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/dns"
+	"github.com/protocollab/protolab/protocols/h2"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/protocols/tls"
 	"github.com/protocollab/protolab/protocols/udp"
 	"github.com/protocollab/protolab/servers/dnsserver"
 	"github.com/protocollab/protolab/servers/httpserver"
@@ -29,8 +31,23 @@ func Registry() *lab.Registry {
 	reg.Register(d)
 	h := httpproto.Protocol()
 	h.NewServer = httpserver.NewLab
+	h.Settings = httpserver.Settings
 	reg.Register(h)
+	hs := tls.Protocol("https", "HTTPS", 8443, httpsInner)
+	hs.Layer = "tls"
+	hs.NewServer = httpserver.NewLabTLS
+	hs.Settings = httpserver.TLSSettings
+	reg.Register(hs)
 	return reg
+}
+
+// httpsInner is the analyzer of what TLS carries, by the protocol ALPN chose:
+// HTTP/2 for "h2", HTTP/1.x otherwise.
+func httpsInner(alpn string) (string, lab.Analyzer) {
+	if alpn == "h2" {
+		return "h2", h2.NewAnalyzer()
+	}
+	return "http", httpproto.NewAnalyzer()
 }
 
 // NewBench returns a bench over a new hub with every protocol of Registry.

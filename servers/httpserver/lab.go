@@ -30,6 +30,7 @@ const (
 var DocrootSetting = lab.Setting{
 	Key:   SettingDocroot,
 	Label: "Docroot",
+	Kind:  lab.SettingFolder,
 	Help:  "a folder whose files \"/\" serves; empty serves the lab's own pages",
 }
 

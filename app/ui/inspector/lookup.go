@@ -27,7 +27,7 @@ func (in *Inspector) lookupRows(info lab.ConvInfo) []lab.Event {
 	}
 	var rows []lab.Event
 	for _, e := range in.hub.ConvEvents(info.Parent) {
-		if (e.Kind == lab.KindMessage || e.Kind == lab.KindHandshake) && e.Layer == p.Name && e.Msg != nil {
+		if (e.Kind == lab.KindMessage || e.Kind == lab.KindHandshake) && e.Layer == p.LayerName() && e.Msg != nil {
 			rows = append(rows, e)
 		}
 	}

@@ -161,7 +161,11 @@ func (in *Inspector) refreshPath(c *ConvData) {
 	if c == nil {
 		return
 	}
-	p := c.Path(in.info.Protocol)
+	layer := in.info.Protocol
+	if proto := in.reg.Lookup(layer); proto != nil {
+		layer = proto.LayerName()
+	}
+	p := c.Path(layer)
 	last := ""
 	if len(p) > 0 {
 		last = p[len(p)-1]

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // TestHTTPPaneKeepAlive sends three requests in a row with keep-alive on and
@@ -63,5 +65,52 @@ func TestHTTPPanePost(t *testing.T) {
 	test.Tap(p.send)
 	if !strings.Contains(p.status.Text, "is not Name: value") {
 		t.Errorf("status = %q, want the header error", p.status.Text)
+	}
+}
+
+// TestHTTPSPaneHTTP2AndLabName sends over HTTPS with HTTP/2 to a lab name: the
+// name is looked up at the lab's DNS server first, the three requests share one
+// TLS connection, and the inspector shows TLS with HTTP/2 inside.
+func TestHTTPSPaneHTTP2AndLabName(t *testing.T) {
+	w := testWindow(t)
+	dns := started(t, w, "dns")
+	st := started(t, w, "https")
+	p := w.wb.benches["https"].client.(*httpPane)
+	if got, want := p.url.value(), "https://"+st.Addr+"/"; got != want {
+		t.Errorf("URL = %q, want the server's %q", got, want)
+	}
+	_, port, _ := strings.Cut(st.Addr, ":")
+	p.url.SetText("https://www.lab.test:" + port + "/echo")
+	p.version.SetSelected(verHTTP2)
+	test.Tap(p.send3)
+	waitFor(t, w, "HTTP/2 responses", func() bool { return strings.Count(p.status.Text, "200 OK") == 3 })
+	if !strings.Contains(p.status.Text, "ALPN h2") || !strings.Contains(p.status.Text, "HTTP/2.0") {
+		t.Errorf("status = %q, want HTTP/2 negotiated by ALPN", p.status.Text)
+	}
+	w.hub.Settle()
+	var https []lab.ConvInfo
+	lookups := 0
+	for _, ci := range w.hub.Conversations() {
+		switch ci.Protocol {
+		case "https":
+			https = append(https, ci)
+		case "dns":
+			lookups++
+		}
+	}
+	if len(https) != 1 {
+		t.Fatalf("%d HTTPS conversations, want the three requests on one", len(https))
+	}
+	if https[0].Parent == 0 || lookups == 0 {
+		t.Errorf("HTTPS conversation's parent %d, %d lookups at %s: want it linked under its lookup", https[0].Parent, lookups, dns.Addr)
+	}
+	layers := map[string]int{}
+	for _, e := range w.hub.ConvEvents(https[0].ID) {
+		if e.Kind == lab.KindMessage || e.Kind == lab.KindHandshake {
+			layers[e.Layer]++
+		}
+	}
+	if layers["tls"] == 0 || layers["h2"] < 6 {
+		t.Errorf("messages by layer = %v, want TLS and HTTP/2 inside it", layers)
 	}
 }

@@ -1,0 +1,11 @@
+package wsserver
+
+import "github.com/protocollab/protolab/lab"
+
+// NewLab adapts a Server to lab.Server, the form the Bench drives: Start binds
+// opts.Addr with lab.Listen, taps the listener with opts.Tap and serves in the
+// background. The server has no settings.
+func NewLab(opts lab.ServerOptions) (lab.Server, error) {
+	srv := New(Options{Tap: opts.Tap})
+	return lab.StreamServer("ws", opts.Addr, srv, srv.Serve), nil
+}

@@ -170,9 +170,11 @@ func (a *Analyzer) flush() []lab.Message {
 	return out
 }
 
-// emit adds a message, moving the state to next (if not "") with it.
+// emit adds a message, moving the state to next (if not "") with it. Only the
+// moves listed in Transitions are made: input out of order (a ClientHello after a
+// fatal alert) leaves the state where it is.
 func (a *Analyzer) emit(m lab.Message, next string) {
-	if next != "" && next != a.state {
+	if next != "" && next != a.state && allowed[[2]string{a.state, next}] {
 		m.NextState = next
 		a.state = next
 	}
@@ -195,3 +197,11 @@ func (h *half) side() string {
 	}
 	return "server"
 }
+
+var allowed = func() map[[2]string]bool {
+	m := make(map[[2]string]bool, len(Transitions))
+	for _, t := range Transitions {
+		m[t] = true
+	}
+	return m
+}()

@@ -57,9 +57,6 @@ func (a *Analyzer) alert(h *half, body []byte, decrypted bool) {
 		m.Meaning += " A fatal alert ends the connection at once."
 		next = StateClosed
 	}
-	if a.state == StateClosed {
-		next = ""
-	}
 	a.emit(m, next)
 }
 
@@ -84,9 +81,7 @@ func (a *Analyzer) changeCipherSpec(h *half, body, rec []byte) {
 		m.Ref = "RFC 5246 §7.1"
 		h.protected = true
 		h.prot, h.seq = nil, 0
-		if a.state == StateServerHello {
-			next = StateKeyExchange
-		}
+		next = StateKeyExchange
 	}
 	a.emit(m, next)
 }

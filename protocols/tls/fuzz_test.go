@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,20 @@ func runScript(t *testing.T, a *tlsproto.Analyzer, script []byte) []lab.Message 
 		}
 		b := append([]byte(nil), script[2:2+n]...)
 		script = script[2+n:]
-		out = append(out, a.Feed(dir, b, time.Time{})...)
+		state := a.State()
+		msgs := a.Feed(dir, b, time.Time{})
+		out = append(out, msgs...)
+		for _, m := range msgs {
+			if m.Layer == "" && m.NextState != "" {
+				if !slices.Contains(tlsproto.Transitions, [2]string{state, m.NextState}) {
+					t.Fatalf("state %q → %q (%s) is not one of Transitions", state, m.NextState, m.Summary)
+				}
+				state = m.NextState
+			}
+		}
+		if to := a.State(); to != state {
+			t.Fatalf("State() = %q after its messages led to %q", to, state)
+		}
 		for _, d := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
 			if p := a.Pending(d); p > bound {
 				t.Fatalf("pending %v = %d, more than %d", d, p, bound)

@@ -40,7 +40,9 @@ func (a *Analyzer) handshakeBytes(h *half, body []byte, decrypted bool) {
 // handshake explains one whole handshake message (type, length, body).
 func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 	typ, body := msg[0], msg[4:]
-	m := lab.Message{Dir: h.dir, Raw: msg, Observed: true, Handshake: a.state != StateEstablished}
+	during := a.state != StateEstablished && a.state != StateClosing && a.state != StateClosed
+	post := typ == hsNewSessionTicket || typ == hsKeyUpdate
+	m := lab.Message{Dir: h.dir, Raw: msg, Observed: true, Handshake: during && !post}
 	next := ""
 	var err error
 	switch typ {
@@ -94,7 +96,7 @@ func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 		next = StateKeyExchange
 	}
 	a.emit(m, next)
-	if typ == hsServerHello && a.tls13() && a.state == StateServerHello {
+	if typ == hsServerHello && next == StateServerHello && a.tls13() {
 		a.encryptedFromHere()
 	}
 }
@@ -164,10 +166,7 @@ func (a *Analyzer) clientHello(m *lab.Message, body []byte) (string, error) {
 		{Name: "extensions", Value: orNone(list(ch.extensions, extensionName, 40))},
 	}
 	m.Fields = f
-	if first || a.state == StateHelloRetry {
-		return StateClientHello, nil
-	}
-	return "", nil
+	return StateClientHello, nil // from the start, or after a HelloRetryRequest
 }
 
 func (a *Analyzer) serverHello(m *lab.Message, body []byte) (string, error) {
@@ -220,10 +219,7 @@ func (a *Analyzer) serverHello(m *lab.Message, body []byte) (string, error) {
 		lab.Field{Name: "session id", Value: hexOrEmpty(sh.sessionID)},
 		lab.Field{Name: "extensions", Value: orNone(list(sh.extensions, extensionName, 40))},
 	)
-	if a.state == StateClientHello || a.state == "" {
-		return StateServerHello, nil
-	}
-	return "", nil
+	return StateServerHello, nil
 }
 
 // encryptedFromHere marks where TLS 1.3's encryption begins: the records after
@@ -361,10 +357,10 @@ func (a *Analyzer) finished(m *lab.Message, h *half, body []byte) string {
 	if a.tls13() {
 		m.Meaning += " From here the " + h.side() + " switches to its application traffic keys."
 		h.nextEpoch()
-		if h.dir == lab.ClientToServer && a.state == StateEncryptedHandshake {
+		if h.dir == lab.ClientToServer {
 			next = StateEstablished
 		}
-	} else if a.other(h).finished && (a.state == StateKeyExchange || a.state == StateServerHello) {
+	} else if a.other(h).finished {
 		next = StateEstablished
 	}
 	return next

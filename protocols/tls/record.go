@@ -290,9 +290,7 @@ func (a *Analyzer) opaque(h *half, rec []byte) {
 			kind, hs = "handshake messages", true
 		case h.dir == lab.ClientToServer && h.records == 1:
 			kind, hs = "handshake messages (Finished)", true
-			if a.state == StateEncryptedHandshake {
-				next = StateEstablished
-			}
+			next = StateEstablished
 		}
 	} else {
 		ref = "RFC 5246 §6.2.3.3"
@@ -300,7 +298,7 @@ func (a *Analyzer) opaque(h *half, rec []byte) {
 		case !h.finished:
 			kind, hs = "Finished", true
 			h.finished = true
-			if a.other(h).finished && a.state == StateKeyExchange {
+			if a.other(h).finished {
 				next = StateEstablished
 			}
 		case rec[0] == typeAlert:

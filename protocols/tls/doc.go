@@ -21,6 +21,12 @@
 // KeyWait, or until the connection ends; then the lab says it has no key for the
 // connection and shows the records as opaque.
 //
+// The analyzer's own messages belong to the layer of the lab.Protocol built by
+// Protocol (its name, "https" for HTTP over TLS); the inner analyzer's messages
+// carry the inner layer's name ("http") and move that layer's state on the last
+// message of each batch. The session's states are listed in States, its moves in
+// Transitions; no other move is ever made, whatever the input.
+//
 // Left out: SSL 3.0 and SSLv2-compatible hellos; decryption of TLS 1.0/1.1 and of
 // TLS 1.2's CBC and other non-AEAD suites (the lab's endpoints use AES-GCM and
 // ChaCha20-Poly1305 only); 0-RTT early data; DTLS; renegotiation (shown, not

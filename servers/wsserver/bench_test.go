@@ -1,0 +1,65 @@
+package wsserver
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/protocollab/protolab/clients/wsclient"
+)
+
+// BenchmarkEcho measures 128-byte text messages echoed per second (each a round
+// trip) over 1 and 50 WebSockets, with the server's tap off ("untapped") and on
+// with the TCP and WebSocket analyzers running in the hub ("tapped").
+func BenchmarkEcho(b *testing.B) {
+	msg := strings.Repeat("m", 128)
+	for _, conns := range []int{1, 50} {
+		for _, tapped := range []bool{false, true} {
+			name := "untapped"
+			if tapped {
+				name = "tapped"
+			}
+			b.Run(fmt.Sprintf("conns=%d/%s", conns, name), func(b *testing.B) {
+				var opts Options
+				if tapped {
+					_, tap := testHub()
+					opts.Tap = tap
+				}
+				_, base := testServer(b, opts)
+				cs := make([]*wsclient.Conn, conns)
+				for i := range cs {
+					cs[i] = dial(b, base+"/ws/echo", wsclient.Options{})
+				}
+				defer func() {
+					for _, c := range cs {
+						c.Close(1000, "")
+					}
+				}()
+				var wg sync.WaitGroup
+				per := (b.N + conns - 1) / conns
+				b.SetBytes(int64(2 * len(msg)))
+				b.ResetTimer()
+				for _, c := range cs {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for range per {
+							if err := c.SendText(msg); err != nil {
+								b.Error(err)
+								return
+							}
+							if m, ok := <-c.Receive(); !ok || len(m.Data) != len(msg) {
+								b.Errorf("echo: %v %d bytes", m.Kind, len(m.Data))
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				b.ReportMetric(float64(per*conns)/b.Elapsed().Seconds(), "msgs/s")
+			})
+		}
+	}
+}

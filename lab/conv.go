@@ -42,7 +42,8 @@ type Conversation struct {
 	kconn    net.Conn // a live TCP socket to ask the kernel about
 	parent   ConvID
 	label    string
-	slab     []byte // spare room for captured bytes (see keep)
+	limit    *captureLimit // nil unless the protocol has a CaptureLimit
+	slab     []byte        // spare room for captured bytes (see keep)
 	slabSize int
 	ops      []op       // analysis work waiting (see analyze.go)
 	queued   int        // bytes in ops
@@ -156,6 +157,9 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		live:     true,
 	}
 	c.drained = sync.NewCond(&c.mu)
+	if p.CaptureLimit > 0 {
+		c.limit = newCaptureLimit(p.CaptureLimit)
+	}
 	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
 	}
@@ -287,19 +291,23 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	own := c.keep(b)
 	c.last = at
 	writer := SideClient
 	if dir == ServerToClient {
 		writer = SideServer
 	}
 	source := side == writer || !c.attached[writer]
-	c.publish(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own})
-	if !source {
-		return
+	if source {
+		c.bytes[dir] += int64(len(b))
 	}
-	c.bytes[dir] += int64(len(own))
-	if len(c.layers) > 0 {
+	if c.limit != nil {
+		if b = c.limit.take(c, side, dir, source, b, at); len(b) == 0 {
+			return
+		}
+	}
+	own := c.keep(b)
+	c.publish(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own})
+	if source && len(c.layers) > 0 {
 		c.enqueue(op{kind: opFeed, side: side, dir: dir, b: own, at: at})
 	}
 }
@@ -360,6 +368,9 @@ func (c *Conversation) localClosed(side Side) {
 				done = false
 			}
 		}
+	}
+	if done && c.live && !c.ending && c.limit != nil {
+		c.limit.summarize(c)
 	}
 	if done && c.live && !c.ending {
 		// The conversation ends once its analysis has caught up (analyze.go).

@@ -19,6 +19,12 @@ type Protocol struct {
 	// Layer names the layer this protocol's analyzer reports, when it is not Name:
 	// the "https" protocol's analyzer is the TLS layer, "tls". Empty means Name.
 	Layer string
+	// CaptureLimit bounds the bytes the lab keeps of each direction of one of this
+	// protocol's conversations (an FTP data connection): past it, bytes are
+	// counted and hashed (SHA-256) but neither kept nor analyzed, so a 1 GiB
+	// transfer never fills memory; the conversation ends with a summary of each
+	// direction's size and hash. Zero keeps everything (within the hub's bound).
+	CaptureLimit int64
 	// About explains the protocol in a sentence or two for the workbench.
 	About string
 

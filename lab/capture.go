@@ -1,0 +1,89 @@
+package lab
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"time"
+)
+
+// captureLimit keeps the first bytes of each direction of a conversation and
+// only counts and hashes the rest (Protocol.CaptureLimit).
+type captureLimit struct {
+	max   int64
+	kept  [3][3]int64  // by Side and Dir: bytes kept of that tap's view
+	total [3]int64     // by Dir: the source's bytes
+	sum   [3]hash.Hash // by Dir: SHA-256 of every source byte
+	noted [3]bool      // by Dir: the limit was announced
+}
+
+func newCaptureLimit(max int64) *captureLimit {
+	l := &captureLimit{max: max}
+	l.sum[ClientToServer] = sha256.New()
+	l.sum[ServerToClient] = sha256.New()
+	return l
+}
+
+// take returns the part of b to keep.
+// Every source byte is hashed; the first time a direction passes the limit a
+// note says so. c.mu must be held.
+func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b []byte, at time.Time) []byte {
+	if source {
+		l.total[dir] += int64(len(b))
+		l.sum[dir].Write(b)
+	}
+	room := l.max - l.kept[side][dir]
+	if int64(len(b)) <= room {
+		l.kept[side][dir] += int64(len(b))
+		return b
+	}
+	if room < 0 {
+		room = 0
+	}
+	l.kept[side][dir] += room
+	if source && !l.noted[dir] {
+		l.noted[dir] = true
+		c.publish(Event{At: at, Kind: KindMessage, Dir: dir, Side: side, Layer: c.key.transport, Msg: &Message{
+			Dir:     dir,
+			Summary: fmt.Sprintf("capture limit reached: bytes past %s are counted and hashed, not kept", sizeText(l.max)),
+			Meaning: "The lab keeps the first part of a bulk transfer to show it; the rest is only counted and " +
+				"its SHA-256 computed, so a large file never fills memory. The totals come when the connection ends.",
+		}})
+	}
+	return b[:room]
+}
+
+// summarize publishes each limited direction's size and hash. c.mu must be held.
+func (l *captureLimit) summarize(c *Conversation) {
+	for _, dir := range []Dir{ClientToServer, ServerToClient} {
+		if !l.noted[dir] {
+			continue
+		}
+		sum := hex.EncodeToString(l.sum[dir].Sum(nil))
+		c.publish(Event{At: time.Now(), Kind: KindMessage, Dir: dir, Layer: c.key.transport, Msg: &Message{
+			Dir:     dir,
+			Summary: fmt.Sprintf("%s in all (%s kept), SHA-256 %s…", sizeText(l.total[dir]), sizeText(l.max), sum[:16]),
+			Meaning: "What went this way in total: its size and its SHA-256, to compare with the file at either end.",
+			Fields: []Field{
+				{Name: "bytes", Value: fmt.Sprint(l.total[dir])},
+				{Name: "kept", Value: fmt.Sprint(min(l.total[dir], l.max))},
+				{Name: "SHA-256", Value: sum},
+			},
+			Observed: true,
+		}})
+	}
+}
+
+// sizeText is n bytes for a person: "512 B", "1.0 MiB".
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+}

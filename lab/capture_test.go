@@ -1,0 +1,70 @@
+package lab
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "bulk", Transport: "line", CaptureLimit: 4096, NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	tap := h.Tap(p)
+	addr := echoServer(t, tap)
+
+	payload := make([]byte, 100_000)
+	rand.Read(payload)
+	c, err := tap.Dial(t.Context(), "tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go c.Write(payload)
+	if _, err := io.ReadFull(c, make([]byte, len(payload))); err != nil {
+		t.Fatal(err)
+	}
+	id := ConnConversation(c).ID()
+	c.Close()
+	waitEnded(t, h, id)
+	h.Settle()
+
+	var kept [3][3]int
+	var summaries []*Message
+	for _, e := range h.ConvEvents(id) {
+		switch {
+		case e.Kind == KindData:
+			kept[e.Side][e.Dir] += len(e.Data)
+		case e.Kind == KindMessage && e.Msg != nil && strings.Contains(e.Msg.Summary, "SHA-256"):
+			summaries = append(summaries, e.Msg)
+		}
+	}
+	for _, s := range []Side{SideClient, SideServer} {
+		for _, d := range []Dir{ClientToServer, ServerToClient} {
+			if kept[s][d] != 4096 {
+				t.Errorf("%s's view of %s: %d bytes kept, want the limit 4096", s, d, kept[s][d])
+			}
+		}
+	}
+	sum := sha256.Sum256(payload)
+	want := hex.EncodeToString(sum[:])
+	if len(summaries) != 2 {
+		t.Fatalf("%d summaries, want one per direction", len(summaries))
+	}
+	for _, m := range summaries {
+		fields := map[string]string{}
+		for _, f := range m.Fields {
+			fields[f.Name] = f.Value
+		}
+		if fields["bytes"] != "100000" || fields["SHA-256"] != want {
+			t.Errorf("%s summary fields = %v, want 100000 bytes and SHA-256 %s", m.Dir, fields, want)
+		}
+	}
+	info := h.Conversation(id).Info(false)
+	if info.BytesC2S != 100_000 || info.BytesS2C != 100_000 {
+		t.Errorf("conversation counts %d / %d bytes, want every byte counted", info.BytesC2S, info.BytesS2C)
+	}
+}

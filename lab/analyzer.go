@@ -61,3 +61,11 @@ const (
 	HowIdle  = "idle"
 	HowError = "error"
 )
+
+// Carrier is implemented by analyzers that carry other layers inside their own
+// (TLS carrying HTTP): after each step the conversation asks for the inner layers'
+// states, so a state an inner layer reaches without a message of its own (closed,
+// when the connection ends) is shown too.
+type Carrier interface {
+	InnerStates(report func(layer, state string))
+}

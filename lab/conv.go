@@ -283,6 +283,20 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 		c.publish(Event{At: at, Kind: KindState, Side: side, Layer: l.name, From: l.state, To: s})
 		l.state = s
 	}
+	if cr, ok := l.a.(Carrier); ok {
+		cr.InnerStates(func(name, s string) {
+			if name == "" || name == l.name || s == "" {
+				return
+			}
+			if l.inner == nil {
+				l.inner = make(map[string]string)
+			}
+			if from := l.inner[name]; from != s {
+				c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: from, To: s})
+				l.inner[name] = s
+			}
+		})
+	}
 }
 
 // data records bytes one tap read or is about to write, and feeds the analyzers

@@ -169,3 +169,12 @@ func (a *Analyzer) passInner(msgs []lab.Message) {
 	}
 	a.out = append(a.out, msgs...)
 }
+
+// InnerStates reports the state of the layer inside TLS (lab.Carrier), so that
+// its last state (closed, when the connection ends) shows though no message
+// carries it.
+func (a *Analyzer) InnerStates(report func(layer, state string)) {
+	if a.inner != nil && a.innerLayer != "" {
+		report(a.innerLayer, a.inner.State())
+	}
+}

@@ -29,6 +29,7 @@ const (
 	opFeed
 	opClose
 	opEnd
+	opReport
 )
 
 // op is one piece of analysis work.
@@ -40,6 +41,7 @@ type op struct {
 	at    time.Time
 	open  OpenInfo
 	close CloseInfo
+	msg   *Message // opReport
 }
 
 // enqueue queues o and makes sure a goroutine works on the queue. c.mu must be held.
@@ -125,6 +127,14 @@ func (c *Conversation) run(o *op) {
 		if ended {
 			c.hub.notifyConv(c.id)
 		}
+		return
+	}
+	if o.kind == opReport {
+		c.mu.Lock()
+		if n := len(c.layers); n > 0 {
+			c.emit(c.layers[n-1], o.side, []Message{*o.msg}, o.at)
+		}
+		c.mu.Unlock()
 		return
 	}
 	if o.kind == opOpen {

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"sync"
@@ -107,6 +108,20 @@ func (c *Conversation) SetParent(parent ConvID, label string) {
 	c.parent, c.label = parent, label
 	c.mu.Unlock()
 	c.hub.notifyConv(c.id)
+}
+
+// Report adds m to c's messages as seen by the tap on side: what a program in the
+// lab knows of the conversation that no analyzer can read from the wire, such as
+// the SFTP operations a server's handlers carry out inside SSH's encryption. It
+// takes its place after the messages of the bytes the taps have already seen.
+// m.Layer names its layer (empty: the analyzer's own), whose state m.NextState
+// moves. m.Raw is copied. A conversation without an analyzer drops m.
+func (c *Conversation) Report(side Side, m Message) {
+	m.Raw = bytes.Clone(m.Raw)
+	m.rawOwned = m.Raw != nil
+	c.mu.Lock()
+	c.enqueue(op{kind: opReport, side: side, at: time.Now(), msg: &m})
+	c.mu.Unlock()
 }
 
 // attach finds or creates the conversation for one tap's view of a connection.

@@ -11,10 +11,12 @@ import (
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/protocols/tls"
 	"github.com/protocollab/protolab/protocols/udp"
+	"github.com/protocollab/protolab/protocols/websocket"
 	"github.com/protocollab/protolab/servers/dnsserver"
 	"github.com/protocollab/protolab/servers/httpserver"
 	"github.com/protocollab/protolab/servers/tcpserver"
 	"github.com/protocollab/protolab/servers/udpserver"
+	"github.com/protocollab/protolab/servers/wsserver"
 )
 
 // Registry returns a new registry of every protocol the lab knows, servers wired in.
@@ -32,22 +34,26 @@ func Registry() *lab.Registry {
 	h := httpproto.Protocol()
 	h.NewServer = httpserver.NewLab
 	h.Settings = httpserver.Settings
+	h.NewAnalyzer = func() lab.Analyzer { return websocket.NewHTTPAnalyzer() } // /ws/ upgrades to WebSocket
 	reg.Register(h)
 	hs := tls.Protocol("https", "HTTPS", 8443, httpsInner)
 	hs.Layer = "tls"
 	hs.NewServer = httpserver.NewLabTLS
 	hs.Settings = httpserver.TLSSettings
 	reg.Register(hs)
+	ws := websocket.Protocol()
+	ws.NewServer = wsserver.NewLab
+	reg.Register(ws)
 	return reg
 }
 
 // httpsInner is the analyzer of what TLS carries, by the protocol ALPN chose:
-// HTTP/2 for "h2", HTTP/1.x otherwise.
+// HTTP/2 for "h2", HTTP/1.x (with WebSocket upgrades, wss://) otherwise.
 func httpsInner(alpn string) (string, lab.Analyzer) {
 	if alpn == "h2" {
 		return "h2", h2.NewAnalyzer()
 	}
-	return "http", httpproto.NewAnalyzer()
+	return "http", websocket.NewHTTPAnalyzer()
 }
 
 // NewBench returns a bench over a new hub with every protocol of Registry.

@@ -35,9 +35,13 @@ const (
 //	/redirect/{n}           a chain of n 302 redirects ending at /redirect/0
 //	/cookies                the cookies the client sent, as JSON
 //	/cookies/set?name=value sets those cookies and redirects to /cookies
+//	/ws/echo, /ws/chat      WebSocket echo and chat room (the Server's, not Handler's)
 //
 // root is the docroot for "/"; nil serves the lab's own small site (assets/web).
-func Handler(root fs.FS) http.Handler {
+func Handler(root fs.FS) http.Handler { return handler(root, nil) }
+
+// handler is Handler with the WebSocket endpoints mounted at /ws/ when ws is set.
+func handler(root fs.FS, ws http.Handler) http.Handler {
 	if root == nil {
 		root = web.Root
 	}
@@ -50,6 +54,9 @@ func Handler(root fs.FS) http.Handler {
 	mux.HandleFunc("/redirect/{n}", redirect)
 	mux.HandleFunc("/cookies", cookies)
 	mux.HandleFunc("/cookies/set", setCookies)
+	if ws != nil {
+		mux.Handle("/ws/", ws)
+	}
 	return mux
 }
 

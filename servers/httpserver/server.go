@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/wsserver"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
@@ -65,6 +66,8 @@ type Server struct {
 	started lab.Started
 	closing atomic.Bool
 
+	ws *wsserver.Endpoints // /ws/echo and /ws/chat
+
 	mu    sync.Mutex
 	addr  net.Addr
 	conns map[net.Conn]struct{}
@@ -77,12 +80,13 @@ func New(opts Options) *Server { return &Server{Options: opts} }
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.conns = make(map[net.Conn]struct{})
+		s.ws = wsserver.NewEndpoints(wsserver.Options{})
 		errLog := s.ErrorLog
 		if errLog == nil {
 			errLog = log.New(discard{}, "", 0)
 		}
 		s.srv = &http.Server{
-			Handler:           Handler(s.Docroot),
+			Handler:           handler(s.Docroot, s.ws),
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
@@ -184,18 +188,25 @@ func (s *Server) Addr() net.Addr {
 	return s.addr
 }
 
-// Sessions returns the number of open connections, idle keep-alive ones included.
+// Sessions returns the number of open connections, idle keep-alive ones and
+// WebSockets included.
 func (s *Server) Sessions() int {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
+	n := len(s.conns)
+	s.mu.Unlock()
+	if s.ws != nil {
+		n += s.ws.Sessions()
+	}
+	return n
 }
 
 // Close stops at once: it closes the listeners and every open connection.
 func (s *Server) Close() error {
 	s.init()
 	s.closing.Store(true)
-	return s.srv.Close()
+	err := s.srv.Close()
+	s.ws.Close() // hijacked: http.Server leaves them alone
+	return err
 }
 
 // Shutdown stops accepting, closes idle connections and waits until the requests
@@ -203,5 +214,9 @@ func (s *Server) Close() error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.closing.Store(true)
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	if werr := s.ws.Shutdown(ctx); err == nil {
+		err = werr
+	}
+	return err
 }

@@ -282,3 +282,24 @@ func (h *handler) closeAll() {
 		c.NetConn().Close()
 	}
 }
+
+// Endpoints is Handler with a lifecycle, for a server that mounts the WebSocket
+// endpoints beside others (the lab's HTTP server, at /ws/): http.Server's Close
+// and Shutdown leave hijacked connections alone, so its owner calls these too.
+type Endpoints struct{ h *handler }
+
+// NewEndpoints returns the endpoints Handler serves, with their lifecycle.
+func NewEndpoints(opts Options) *Endpoints { return &Endpoints{h: newHandler(opts)} }
+
+// ServeHTTP serves /ws/echo and /ws/chat.
+func (e *Endpoints) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.h.ServeHTTP(w, r) }
+
+// Sessions returns the number of open WebSockets.
+func (e *Endpoints) Sessions() int { return e.h.count() }
+
+// Close drops every WebSocket at once.
+func (e *Endpoints) Close() { e.h.closeAll() }
+
+// Shutdown says goodbye (1001 going away) to every WebSocket and waits until
+// they have ended, or ctx is done.
+func (e *Endpoints) Shutdown(ctx context.Context) error { return e.h.shutdown(ctx) }

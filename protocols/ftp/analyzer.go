@@ -1,0 +1,397 @@
+package ftp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tls"
+)
+
+// Bounds on what the Analyzer holds.
+const (
+	// maxHeld bounds the bytes of one direction held while a line or a multi-line
+	// reply is incomplete; past it they are shown as they are and dropped.
+	maxHeld = 64 << 10
+	// maxPending bounds the commands waiting for their replies.
+	maxPending = 64
+)
+
+// Analyzer frames one FTP control connection into commands and replies and follows
+// the session's state (States, Transitions). It is a lab.ConnAnalyzer (it learns the
+// server's address, for EPSV, and the connection's end) and a lab.KeyUser (after
+// AUTH TLS it decrypts the rest with the lab's key log, when the secrets are there).
+// Like every lab.Analyzer it is used from one goroutine at a time.
+type Analyzer struct {
+	state   string
+	buf     [3][]byte // incomplete input, by lab.Dir
+	skip    [3]bool   // dropping the rest of an overlong line, by lab.Dir
+	pending []Command // commands waiting for their final reply, oldest first
+	server  netip.Addr
+	keys    *lab.KeyLog
+	tls     *tls.Analyzer // after 234: the TLS analyzer of the rest
+	inner   *Analyzer     // the FTP analyzer inside TLS, once there is one
+	inTLS   bool          // this analyzer is the one inside TLS
+}
+
+var (
+	_ lab.ConnAnalyzer = (*Analyzer)(nil)
+	_ lab.KeyUser      = (*Analyzer)(nil)
+)
+
+// NewAnalyzer returns an analyzer for one control connection.
+func NewAnalyzer() *Analyzer { return &Analyzer{} }
+
+// State is one of States, "" before the connection opened.
+func (a *Analyzer) State() string {
+	if a.inner != nil {
+		return a.inner.state
+	}
+	return a.state
+}
+
+// UseKeys gives the analyzer the lab's key log, for the TLS after AUTH TLS.
+func (a *Analyzer) UseKeys(k *lab.KeyLog) {
+	a.keys = k
+	if a.tls != nil {
+		a.tls.UseKeys(k)
+	}
+}
+
+// Opened notes the server's address (EPSV's reply names only a port on it).
+func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
+	if info.Server != nil {
+		if ap, err := netip.ParseAddrPort(info.Server.String()); err == nil {
+			a.server = ap.Addr().Unmap()
+		}
+	}
+	if a.state == "" {
+		a.state = StateConnected
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Opened(info))
+	}
+	return nil
+}
+
+// Closed ends the session: a control connection closed by either end ends FTP
+// on it.
+func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	var out []lab.Message
+	if a.tls != nil {
+		out = a.fromTLS(a.tls.Closed(info))
+		if a.inner != nil {
+			a.inner.state = StateClosed
+		}
+	}
+	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
+		if len(a.buf[d]) > 0 {
+			out = append(out, lab.Message{
+				Dir:      d,
+				Summary:  fmt.Sprintf("%d bytes without a line ending", len(a.buf[d])),
+				Meaning:  "The connection ended in the middle of a line: every FTP command and reply line ends with CRLF.",
+				Ref:      "RFC 959 §4.1",
+				Raw:      a.buf[d],
+				Observed: true,
+			})
+			a.buf[d] = nil
+		}
+	}
+	if a.state != StateClosed {
+		if len(out) == 0 {
+			out = append(out, lab.Message{Summary: "control connection closed", Meaning: "With the control connection the FTP session ends.", Ref: "RFC 959 §5.4", Teardown: true})
+		}
+		out[len(out)-1].NextState = StateClosed
+		a.state = StateClosed
+	}
+	return out
+}
+
+// Feed frames the bytes b that went in direction dir.
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
+		return nil
+	}
+	if a.state == "" {
+		a.state = StateConnected
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Feed(dir, b, at))
+	}
+	var out []lab.Message
+	data := b[:len(b):len(b)] // appending later must copy, not write past b
+	if len(a.buf[dir]) > 0 {
+		data = append(a.buf[dir], b...)
+	}
+	a.buf[dir] = nil
+	for len(data) > 0 && a.tls == nil {
+		if a.skip[dir] {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				return out
+			}
+			data, a.skip[dir] = data[i+1:], false
+			continue
+		}
+		var n int
+		if dir == lab.ClientToServer {
+			n, out = a.command(data, out)
+		} else {
+			n, out = a.reply(data, out)
+		}
+		if n == 0 {
+			if len(data) > maxHeld {
+				out = append(out, a.overlong(dir, data))
+				a.skip[dir] = true
+				return out
+			}
+			a.buf[dir] = data
+			return out
+		}
+		data = data[n:]
+	}
+	if a.tls != nil && len(data) > 0 {
+		// Bytes after the 234 reply belong to TLS.
+		out = append(out, a.fromTLS(a.tls.Feed(dir, data, at))...)
+	}
+	return out
+}
+
+func (a *Analyzer) overlong(dir lab.Dir, data []byte) lab.Message {
+	return lab.Message{
+		Dir:      dir,
+		Summary:  fmt.Sprintf("a line longer than %d bytes", maxHeld),
+		Meaning:  "FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.",
+		Ref:      "RFC 959 §4.1",
+		Raw:      data[:min(len(data), 256)],
+		Observed: true,
+	}
+}
+
+// command frames one command line at the start of data; n is 0 when the line is
+// incomplete.
+func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0, out
+	}
+	raw := data[:i+1]
+	cmd, err := ParseCommand(raw)
+	if errors.Is(err, ErrEmpty) {
+		return i + 1, out
+	}
+	m := lab.Message{Dir: lab.ClientToServer, Raw: raw, Observed: true, Ref: "RFC 959 §4.1"}
+	if err != nil {
+		m.Summary = fmt.Sprintf("malformed command %q", trimEOL(raw[:min(len(raw), 80)]))
+		m.Meaning = "Not an FTP command: " + err.Error() + ". A server answers 500."
+		return i + 1, append(out, m)
+	}
+	m.Summary = cmd.String()
+	m.Fields = []lab.Field{{Name: "command", Value: cmd.Verb}}
+	if cmd.Arg != "" {
+		arg := cmd.Arg
+		if cmd.Verb == "PASS" {
+			arg = "**** (masked; the raw bytes show it)"
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "argument", Value: arg})
+	}
+	if info, ok := commands[cmd.Verb]; ok {
+		m.Meaning, m.Ref = "The client "+info.meaning+".", info.ref
+	} else {
+		m.Meaning = "A command this lab does not know; the server will likely answer 500 or 502."
+	}
+	switch cmd.Verb {
+	case "PORT":
+		if ap, err := ParseHostPort(cmd.Arg); err == nil {
+			m.Meaning += fmt.Sprintf(" The server will connect to the client's %s (active).", ap)
+			m.Fields = append(m.Fields, lab.Field{Name: "data address", Value: ap.String()})
+		} else {
+			m.Meaning += " The address does not parse: " + err.Error() + "."
+		}
+	case "EPRT":
+		if _, ap, err := ParseEPRT(cmd.Arg); err == nil {
+			m.Meaning += fmt.Sprintf(" The server will connect to the client's %s (active).", ap)
+			m.Fields = append(m.Fields, lab.Field{Name: "data address", Value: ap.String()})
+		} else {
+			m.Meaning += " The address does not parse: " + err.Error() + "."
+		}
+	case "PASS":
+		m.Summary = "PASS ****"
+	}
+	if a.state == StateRenamePending && cmd.Verb != "RNTO" {
+		a.move(&m, StateLoggedIn)
+	}
+	if len(a.pending) >= maxPending {
+		a.pending = a.pending[1:]
+	}
+	a.pending = append(a.pending, cmd)
+	return i + 1, append(out, m)
+}
+
+// reply frames one reply at the start of data.
+func (a *Analyzer) reply(data []byte, out []lab.Message) (int, []lab.Message) {
+	r, n, err := ParseReply(data)
+	switch {
+	case errors.Is(err, ErrIncomplete):
+		return 0, out
+	case errors.Is(err, ErrLineTooLong) && n == 0:
+		return 0, out
+	case err != nil:
+		raw := data[:n]
+		return n, append(out, lab.Message{
+			Dir:      lab.ServerToClient,
+			Summary:  fmt.Sprintf("malformed reply %q", trimEOL(raw[:min(len(raw), 80)])),
+			Meaning:  "Not an FTP reply: each begins with a three-digit code (100 to 599) and a space, or a hyphen for a multi-line reply.",
+			Ref:      "RFC 959 §4.2",
+			Raw:      raw,
+			Observed: true,
+		})
+	}
+	m := lab.Message{Dir: lab.ServerToClient, Raw: data[:n], Observed: true, Ref: "RFC 959 §4.2", Summary: r.String()}
+	if r.Multiline() {
+		m.Summary += fmt.Sprintf(" (+%d lines)", len(r.Lines)-1)
+	}
+	m.Fields = []lab.Field{{Name: "code", Value: strconv.Itoa(r.Code)}, {Name: "text", Value: r.Text()}}
+	var cmd Command
+	answered := false
+	if len(a.pending) > 0 {
+		cmd, answered = a.pending[0], true
+		if r.Class() != 1 {
+			a.pending = a.pending[1:]
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: cmd.String()})
+	}
+	meaning := ReplyMeaning(r.Code)
+	if answered {
+		meaning = "In answer to " + cmd.String() + ": " + meaning
+	} else if r.Code == 220 {
+		meaning = "The greeting: " + meaning
+	}
+	switch r.Code {
+	case 227:
+		if ap, err := ParsePASV(r.Lines[0]); err == nil {
+			meaning += fmt.Sprintf(" The client will connect to %s (passive).", ap)
+			m.Fields = append(m.Fields, lab.Field{Name: "data address", Value: ap.String()})
+		}
+	case 229:
+		if port, err := ParseEPSV(r.Lines[0]); err == nil {
+			where := fmt.Sprintf("port %d at the server's address", port)
+			if a.server.IsValid() {
+				where = netip.AddrPortFrom(a.server, port).String()
+			}
+			meaning += fmt.Sprintf(" The client will connect to %s (passive).", where)
+			m.Fields = append(m.Fields, lab.Field{Name: "data address", Value: where})
+		}
+	case 234:
+		meaning += " Encrypted from here: the rest of the control connection is TLS."
+	}
+	m.Meaning = meaning
+	a.advance(&m, r, cmd, answered)
+	out = append(out, m)
+	if r.Code == 234 && answered && cmd.Verb == "AUTH" && !a.inTLS {
+		out = append(out, a.startTLS())
+	}
+	return n, out
+}
+
+// advance moves the session's state by the reply r to cmd.
+func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) {
+	if r.Code == 421 {
+		a.move(m, StateClosed)
+		return
+	}
+	if !answered {
+		return
+	}
+	switch cmd.Verb {
+	case "USER":
+		switch {
+		case r.Code == 331 || r.Code == 332:
+			a.move(m, StateAwaitingPassword)
+		case r.Class() == 2:
+			a.move(m, StateLoggedIn)
+		case r.Class() >= 4:
+			a.move(m, StateConnected)
+		}
+	case "PASS", "ACCT":
+		switch {
+		case r.Class() == 2:
+			a.move(m, StateLoggedIn)
+		case r.Class() >= 4:
+			a.move(m, StateConnected)
+		}
+	case "RNFR":
+		if r.Code == 350 {
+			a.move(m, StateRenamePending)
+		}
+	case "RNTO":
+		a.move(m, StateLoggedIn)
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
+		if r.Class() == 1 {
+			a.move(m, StateTransfer)
+		} else {
+			a.move(m, StateLoggedIn)
+		}
+	case "ABOR":
+		a.move(m, StateLoggedIn)
+	case "REIN":
+		if r.Class() == 2 {
+			a.move(m, StateConnected)
+		}
+	case "QUIT":
+		if r.Code == 221 {
+			a.move(m, StateClosed)
+		}
+	}
+}
+
+// move sets the state to next with m, if Transitions allows it.
+func (a *Analyzer) move(m *lab.Message, next string) {
+	if next == a.state || !allowed[[2]string{a.state, next}] {
+		return
+	}
+	a.state = next
+	m.NextState = next
+}
+
+// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
+// application data goes to an FTP analyzer inside it that carries on the session.
+func (a *Analyzer) startTLS() lab.Message {
+	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
+		in := &Analyzer{state: a.state, server: a.server, inTLS: true}
+		a.inner = in
+		return Name, in
+	})
+	if a.keys != nil {
+		a.tls.UseKeys(a.keys)
+	}
+	if a.server.IsValid() {
+		a.tls.Opened(lab.OpenInfo{Server: &net.TCPAddr{IP: a.server.AsSlice()}})
+	}
+	return lab.Message{
+		Dir:     lab.ServerToClient,
+		Summary: "encrypted from here (TLS)",
+		Meaning: "After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. " +
+			"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
+		Ref: "RFC 4217 §4",
+	}
+}
+
+// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
+// the decrypted FTP as this analyzer's own, with its state changes.
+func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
+	for i := range msgs {
+		switch msgs[i].Layer {
+		case "":
+			msgs[i].Layer = "tls"
+		case Name:
+			msgs[i].Layer = ""
+		}
+	}
+	return msgs
+}

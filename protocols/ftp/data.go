@@ -1,0 +1,227 @@
+package ftp
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"time"
+	"unicode/utf8"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// PreviewBytes is how many of the first bytes in each direction of a data
+// connection the DataAnalyzer shows; the rest are counted and hashed, not kept.
+const PreviewBytes = 256
+
+// The states of a data connection.
+const (
+	DataStateOpen   = "open"
+	DataStateClosed = "closed"
+)
+
+// DataAnalyzer reports one FTP data connection in a few messages: who opened it,
+// a preview of the first bytes each way, and, as each side finishes, how many bytes
+// it sent and their SHA-256. It holds no more than the hash states, so a transfer
+// of any size costs the same memory. It is a lab.ConnAnalyzer and, like every
+// lab.Analyzer, used from one goroutine at a time.
+type DataAnalyzer struct {
+	state  string
+	client string
+	server string
+	dirs   [3]dataDir // by lab.Dir
+}
+
+type dataDir struct {
+	n       int64
+	h       hash.Hash
+	shown   bool // the preview was reported
+	reached bool // the end was reported
+}
+
+var _ lab.ConnAnalyzer = (*DataAnalyzer)(nil)
+
+// NewDataAnalyzer returns an analyzer for one data connection.
+func NewDataAnalyzer() *DataAnalyzer { return &DataAnalyzer{} }
+
+// State is DataStateOpen or DataStateClosed, "" before the connection opened.
+func (a *DataAnalyzer) State() string { return a.state }
+
+// Bytes is how many bytes went in direction dir so far.
+func (a *DataAnalyzer) Bytes(dir lab.Dir) int64 {
+	if dir != lab.ClientToServer && dir != lab.ServerToClient {
+		return 0
+	}
+	return a.dirs[dir].n
+}
+
+// Opened reports who opened the data connection.
+func (a *DataAnalyzer) Opened(info lab.OpenInfo) []lab.Message {
+	if info.Joined || a.state != "" {
+		return nil
+	}
+	if info.Client != nil {
+		a.client = info.Client.String()
+	}
+	if info.Server != nil {
+		a.server = info.Server.String()
+	}
+	a.state = DataStateOpen
+	return []lab.Message{{
+		Dir:       lab.ClientToServer,
+		Summary:   fmt.Sprintf("data connection %s → %s", a.client, a.server),
+		Meaning:   fmt.Sprintf("%s connected to %s for one listing or file. In passive mode (PASV, EPSV) the FTP client opens the data connection to the port the server named; in active mode (PORT, EPRT) the FTP server opens it to the port the client named. In stream mode the file ends where the connection ends.", orUnknown(a.client), orUnknown(a.server)),
+		Ref:       "RFC 959 §3.2",
+		Fields:    []lab.Field{{Name: "opened by", Value: orUnknown(a.client)}, {Name: "accepted by", Value: orUnknown(a.server)}},
+		Handshake: true,
+		NextState: DataStateOpen,
+	}}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "one end"
+	}
+	return s
+}
+
+// Feed counts and hashes b, and shows a preview of the first bytes each way.
+func (a *DataAnalyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
+		return nil
+	}
+	if a.state == "" {
+		a.state = DataStateOpen
+	}
+	d := &a.dirs[dir]
+	if d.h == nil {
+		d.h = sha256.New()
+	}
+	d.h.Write(b)
+	d.n += int64(len(b))
+	if d.shown {
+		return nil
+	}
+	d.shown = true
+	p := b[:min(len(b), PreviewBytes)]
+	kind := "binary"
+	if utf8.Valid(p[:len(p)-utf8Tail(p)]) && printable(p) {
+		kind = "text"
+	}
+	m := lab.Message{
+		Dir:      dir,
+		Summary:  fmt.Sprintf("first %d bytes (%s)", len(p), kind),
+		Meaning:  fmt.Sprintf("The beginning of what the %s sent, as a preview: the lab keeps only the first %d bytes of each direction and counts and hashes the rest.", a.sender(dir), PreviewBytes),
+		Ref:      "RFC 959 §3.4",
+		Raw:      p,
+		Observed: true,
+	}
+	if kind == "text" {
+		m.Fields = []lab.Field{{Name: "text", Value: string(p)}}
+	}
+	return []lab.Message{m}
+}
+
+// sender names who sent in direction dir.
+func (a *DataAnalyzer) sender(dir lab.Dir) string {
+	if dir == lab.ClientToServer {
+		return "connection's opener (" + orUnknown(a.client) + ")"
+	}
+	return "connection's acceptor (" + orUnknown(a.server) + ")"
+}
+
+// utf8Tail is how many bytes at the end of p may be a rune cut by the preview.
+func utf8Tail(p []byte) int {
+	for i := 1; i <= 3 && i <= len(p); i++ {
+		if utf8.RuneStart(p[len(p)-i]) {
+			if !utf8.FullRune(p[len(p)-i:]) {
+				return i
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+func printable(p []byte) bool {
+	for _, c := range p {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// Closed reports the end of what the closing side sent (both sides on a reset):
+// its byte count and SHA-256.
+func (a *DataAnalyzer) Closed(info lab.CloseInfo) []lab.Message {
+	var out []lab.Message
+	known := info.By == lab.SideClient || info.By == lab.SideServer
+	if known && info.How == lab.HowFIN {
+		out = a.end(out, info.By.Outbound(), "")
+		if a.dirs[lab.ClientToServer].reached && a.dirs[lab.ServerToClient].reached {
+			a.closeWith(out)
+		}
+		return out
+	}
+	why := "the connection was reset (RST): a transfer cut short, or aborted (ABOR)"
+	if info.How != lab.HowRST {
+		why = "the connection ended (" + info.How + ")"
+	}
+	out = a.end(out, lab.ClientToServer, why)
+	out = a.end(out, lab.ServerToClient, why)
+	a.closeWith(out)
+	return out
+}
+
+func (a *DataAnalyzer) closeWith(out []lab.Message) {
+	if a.state == DataStateClosed {
+		return
+	}
+	a.state = DataStateClosed
+	if len(out) > 0 {
+		out[len(out)-1].NextState = DataStateClosed
+	}
+}
+
+// end reports the total of direction dir once.
+func (a *DataAnalyzer) end(out []lab.Message, dir lab.Dir, why string) []lab.Message {
+	d := &a.dirs[dir]
+	if d.reached {
+		return out
+	}
+	d.reached = true
+	if d.n == 0 {
+		// An empty direction is the usual other half of a transfer: worth a
+		// message only when the whole connection carried nothing.
+		other := &a.dirs[lab.ClientToServer+lab.ServerToClient-dir]
+		if !other.reached || other.n > 0 {
+			return out
+		}
+		return append(out, lab.Message{
+			Dir:      dir,
+			Summary:  "end of data: nothing was sent",
+			Meaning:  "The data connection closed without a byte either way: an empty file or listing, or a transfer that never started.",
+			Ref:      "RFC 959 §3.4.1",
+			Teardown: true,
+		})
+	}
+	if d.h == nil {
+		d.h = sha256.New()
+	}
+	sum := hex.EncodeToString(d.h.Sum(nil))
+	m := lab.Message{
+		Dir:      dir,
+		Summary:  fmt.Sprintf("end of data: %d bytes, SHA-256 %s…", d.n, sum[:16]),
+		Meaning:  fmt.Sprintf("The %s sent %d bytes in all and closed its side. In stream mode this is the end of the file: compare the SHA-256 with the file's own (sha256sum) to check the transfer.", a.sender(dir), d.n),
+		Ref:      "RFC 959 §3.4.1",
+		Fields:   []lab.Field{{Name: "bytes", Value: fmt.Sprint(d.n)}, {Name: "SHA-256", Value: sum}},
+		Teardown: true,
+	}
+	if why != "" {
+		m.Summary = fmt.Sprintf("data cut: %d bytes, SHA-256 %s…", d.n, sum[:16])
+		m.Meaning = fmt.Sprintf("The %s had sent %d bytes when %s.", a.sender(dir), d.n, why)
+	}
+	return append(out, m)
+}

@@ -19,7 +19,7 @@ type Entry struct {
 	Raw string
 }
 
-// maxLine bounds one line of a listing that is parsed.
+// maxLine bounds one line of a listing that is parsed; longer lines are skipped.
 const maxLine = 4096
 
 func lines(b []byte) []string {
@@ -28,8 +28,8 @@ func lines(b []byte) []string {
 		line, rest, _ := bytes.Cut(b, []byte{'\n'})
 		b = rest
 		line = bytes.TrimRight(line, "\r")
-		if len(line) == 0 || len(line) > maxLine {
-			continue
+		if len(line) == 0 || len(line) > maxLine || bytes.ContainsAny(line, "\r\x00") {
+			continue // a name with a CR or NUL could not be sent back in a command
 		}
 		out = append(out, string(line))
 	}

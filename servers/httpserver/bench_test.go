@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/servers/httpserver"
@@ -26,8 +27,7 @@ func BenchmarkRequests(b *testing.B) {
 			b.Run(fmt.Sprintf("conns=%d/%s", conns, name), func(b *testing.B) {
 				var opts httpserver.Options
 				if tapped {
-					hub, p := newHub()
-					opts.Tap = hub.Tap(p)
+					opts.Tap = appTap("http")
 				}
 				_, addr := startServer(b, opts)
 				benchRequests(b, "http://"+addr+"/status/200", conns)
@@ -38,8 +38,8 @@ func BenchmarkRequests(b *testing.B) {
 
 // BenchmarkHTTPSRequests is BenchmarkRequests over TLS 1.3 with HTTP/1.1 (one
 // request at a time per connection), and with HTTP/2 (1 connection, or 50 with
-// many requests multiplexed over each); the tapped server also writes its TLS
-// secrets to the hub's key log.
+// many requests multiplexed over each); the tapped server writes its TLS secrets
+// to the hub's key log, and the analyzers decrypt and frame every record.
 func BenchmarkHTTPSRequests(b *testing.B) {
 	ca, err := labca.Open(b.TempDir())
 	if err != nil {
@@ -67,8 +67,7 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 					}
 					opts := httpserver.Options{TLS: cfg}
 					if tapped {
-						hub, _ := newHub()
-						opts.Tap = hub.Tap(&lab.Protocol{Name: "https", Transport: "tcp"})
+						opts.Tap = appTap("https")
 					}
 					_, addr := startServer(b, opts)
 					tr := &http.Transport{
@@ -88,6 +87,13 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 			}
 		}
 	}
+}
+
+// appTap is a tap on a new hub wired as the app's is: TCP beneath, and for
+// "https" TLS decrypted with HTTP/1.x or HTTP/2 inside.
+func appTap(name string) *lab.Tap {
+	reg := wire.Registry()
+	return lab.NewHub(lab.HubOptions{Registry: reg}).Tap(reg.Lookup(name))
 }
 
 func benchRequests(b *testing.B, url string, conns int) {

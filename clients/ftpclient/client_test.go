@@ -222,8 +222,8 @@ func TestSwitchModes(t *testing.T) {
 	}
 }
 
-// BenchmarkRetrVsftpd downloads a 64 MiB file from vsftpd, untapped, in each
-// mode, and with jlaffaye/ftp for comparison.
+// BenchmarkRetrVsftpd downloads a 64 MiB file from vsftpd in each mode, without
+// and with capture, and with jlaffaye/ftp for comparison.
 func BenchmarkRetrVsftpd(b *testing.B) {
 	srv := startVsftpd(b)
 	const size = 64 << 20
@@ -235,9 +235,27 @@ func BenchmarkRetrVsftpd(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.Close()
-	for _, mode := range modes {
-		b.Run(mode.String(), func(b *testing.B) {
-			c, err := ftpclient.Dial(context.Background(), srv.Addr, ftpclient.Options{Mode: mode})
+	for _, bench := range []struct {
+		name   string
+		mode   ftpclient.Mode
+		tapped bool
+	}{
+		{"passive", ftpclient.Passive, false},
+		{"active", ftpclient.Active, false},
+		{"passive-captured", ftpclient.Passive, true},
+		{"active-captured", ftpclient.Active, true},
+	} {
+		b.Run(bench.name, func(b *testing.B) {
+			opts := ftpclient.Options{Mode: bench.mode}
+			if bench.tapped {
+				// As the lab captures: a data connection's bytes past 1 MiB are
+				// counted and hashed, not kept.
+				h, ctrl, data := tappedHub()
+				data.Protocol().CaptureLimit = 1 << 20
+				opts.Tap, opts.DataTap = ctrl, data
+				defer h.Settle()
+			}
+			c, err := ftpclient.Dial(context.Background(), srv.Addr, opts)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,15 +2,21 @@ package ftpclient_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/clients/ftpclient"
+	"github.com/protocollab/protolab/clients/labdial"
 	"github.com/protocollab/protolab/lab"
+	labdns "github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/protocols/udp"
+	"github.com/protocollab/protolab/servers/dnsserver"
 )
 
 // tappedHub is a hub that knows TCP, and FTP's control and data connections by
@@ -117,4 +123,65 @@ func TestWhoOpensTheDataConnection(t *testing.T) {
 func portArg(port string) string {
 	p, _ := strconv.Atoi(port)
 	return strconv.Itoa(p>>8) + "," + strconv.Itoa(p&0xff)
+}
+
+// TestLabNameThroughTheLabDNS dials ftp.lab.test: the name is looked up at the
+// lab's DNS server, the control connection is linked under the lookup, and the
+// data connections under the control connection.
+func TestLabNameThroughTheLabDNS(t *testing.T) {
+	srv := startVsftpd(t)
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	h, ctrlTap, dataTap := tappedHub()
+	dp := labdns.Protocol()
+	h.Registry().Register(udp.Protocol())
+	h.Registry().Register(dp)
+	pc, l, err := dnsserver.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := dnsserver.New(dnsserver.Options{})
+	errc := make(chan error, 2)
+	go func() { errc <- dns.ServeUDP(pc) }()
+	go func() { errc <- dns.Serve(l) }()
+	t.Cleanup(func() {
+		dns.Close()
+		<-errc
+		<-errc
+	})
+	<-dns.Started()
+
+	d := &labdial.Dialer{Tap: ctrlTap, Resolver: pc.LocalAddr().String(), DNSTap: h.Tap(dp)}
+	c, err := ftpclient.Dial(context.Background(), net.JoinHostPort("ftp.lab.test", port), ftpclient.Options{Dialer: d, DataTap: dataTap, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("anonymous", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.List(""); err != nil {
+		t.Fatal(err)
+	}
+	c.Quit()
+	h.Settle()
+
+	ctrl := h.Conversation(c.Conversation()).Info(false)
+	if ctrl.Protocol != "ftp" || ctrl.Parent == 0 || !strings.Contains(ctrl.Label, "ftp.lab.test → 127.0.0.1") {
+		t.Fatalf("control conversation: %s under %d labelled %q, want ftp under the lookup of ftp.lab.test", ctrl.Protocol, ctrl.Parent, ctrl.Label)
+	}
+	if p := h.Conversation(ctrl.Parent).Info(false).Protocol; p != "dns" {
+		t.Errorf("the control connection's parent is %s, want the DNS lookup", p)
+	}
+	var data int
+	for _, i := range h.Conversations() {
+		if i.Protocol == "ftp-data" {
+			data++
+			if i.Parent != ctrl.ID || i.Label != "LIST" {
+				t.Errorf("data conversation under %d labelled %q, want under %d labelled LIST", i.Parent, i.Label, ctrl.ID)
+			}
+		}
+	}
+	if data != 1 {
+		t.Errorf("%d data conversations, want 1", data)
+	}
 }

@@ -89,9 +89,29 @@ func (c *Client) Stor(path string, r io.Reader, size int64, progress func(done, 
 		if progress != nil {
 			progress(0, size)
 		}
-		_, err := c.copy(data, r, data, progress, size)
-		return err
+		if _, err := c.copy(data, r, data, progress, size); err != nil {
+			return err
+		}
+		return c.finishUpload(data)
 	})
+}
+
+// finishUpload ends an upload the way STOR's stream mode does, by closing the
+// connection (RFC 959 §3.4.1), in two steps: a half-close (TLS's close_notify, or
+// TCP's FIN) that tells the server the file is whole, then reading until the
+// server closes too. Closing outright could lose the file's last bytes: a socket
+// closed with unread bytes in it (a TLS session ticket) is reset, not closed.
+func (c *Client) finishUpload(data net.Conn) error {
+	if cw, ok := data.(interface{ CloseWrite() error }); ok {
+		if err := cw.CloseWrite(); err != nil {
+			return c.dataErr(err, true)
+		}
+	}
+	data.SetDeadline(time.Now().Add(c.timeout))
+	if _, err := io.Copy(io.Discard, io.LimitReader(data, 1<<20)); err != nil && !isTimeout(err) {
+		return c.dataErr(err, true)
+	}
+	return nil
 }
 
 // copy moves src to dst in large chunks, renewing data's deadline for each and

@@ -51,8 +51,9 @@ dirmessage_enable=NO
 
 // startVsftpd runs vsftpd on a free port of 127.0.0.1 with its root in a
 // temporary folder. It skips the test when vsftpd or the ftp user is missing, or
-// when the test does not run as root (vsftpd chroots).
-func startVsftpd(t testing.TB) *vsftpd {
+// when the test does not run as root (vsftpd chroots). extra lines are added to
+// the configuration.
+func startVsftpd(t testing.TB, extra ...string) *vsftpd {
 	t.Helper()
 	bin, err := exec.LookPath("vsftpd")
 	if err != nil {
@@ -90,7 +91,7 @@ func startVsftpd(t testing.TB) *vsftpd {
 	for try := 0; ; try++ {
 		port := freePort(t)
 		conf := filepath.Join(dir, "vsftpd.conf")
-		if err := os.WriteFile(conf, fmt.Appendf(nil, vsftpdConfig, port, root, empty), 0o600); err != nil {
+		if err := os.WriteFile(conf, fmt.Appendf(nil, vsftpdConfig+strings.Join(extra, "\n")+"\n", port, root, empty), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		var out syncBuffer

@@ -107,6 +107,7 @@ type Client struct {
 	rr   *replyReader
 
 	mode     Mode
+	noEPSV   bool              // the server did not know EPSV
 	features map[string]string // FEAT's lines, upper-case name → parameters
 	greeting string
 

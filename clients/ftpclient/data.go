@@ -149,17 +149,20 @@ func (c *Client) passive(verb, arg, label string) (net.Conn, reply, error) {
 // pasvPort asks for a passive port: EPSV (RFC 2428) first, PASV when the server
 // does not know EPSV (IPv4 only: PASV has no room for an IPv6 address).
 func (c *Client) pasvPort(ipv6 bool) (int, error) {
-	r, err := c.cmd(0, "EPSV", "")
-	if err != nil {
-		return 0, err
+	if !c.noEPSV || ipv6 {
+		r, err := c.cmd(0, "EPSV", "")
+		if err != nil {
+			return 0, err
+		}
+		if r.Code == 229 {
+			return parseEPSV(r.Text)
+		}
+		if ipv6 || (r.Code != 500 && r.Code != 502) {
+			return 0, replyErr(r, "EPSV", "")
+		}
+		c.noEPSV = true // ask with PASV from now on
 	}
-	if r.Code == 229 {
-		return parseEPSV(r.Text)
-	}
-	if ipv6 || (r.Code != 500 && r.Code != 502) {
-		return 0, replyErr(r, "EPSV", "")
-	}
-	r, err = c.cmd(227, "PASV", "")
+	r, err := c.cmd(227, "PASV", "")
 	if err != nil {
 		return 0, err
 	}

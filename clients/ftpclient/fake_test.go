@@ -190,7 +190,21 @@ func TestPassiveFallsBackToPASVAndDialsTheControlAddress(t *testing.T) {
 		tp.PrintfLine("150 Opening BINARY mode data connection for x.txt (11 bytes).")
 		io.WriteString(data, "hello world")
 		data.Close()
-		return tp.PrintfLine("226 Done.")
+		tp.PrintfLine("226 Done.")
+		// Having learnt, the client asks with PASV straight away.
+		if err := exchange(tp, "PASV", fmt.Sprintf("227 Entering Passive Mode (127,0,0,1,%d,%d).", port>>8, port&0xff)); err != nil {
+			return err
+		}
+		if data, err = dl.Accept(); err != nil {
+			return err
+		}
+		if err := expect(tp, "LIST"); err != nil {
+			return err
+		}
+		tp.PrintfLine("150 Here comes the directory listing.")
+		io.WriteString(data, "-rw-r--r--    1 0        0              11 Nov 23 17:10 x.txt\r\n")
+		data.Close()
+		return tp.PrintfLine("226 Directory send OK.")
 	})
 	c := dialFake(t, addr, ftpclient.Options{})
 	if err := c.Login("lab", "secret"); err != nil {
@@ -203,6 +217,10 @@ func TestPassiveFallsBackToPASVAndDialsTheControlAddress(t *testing.T) {
 	}
 	if got.String() != "hello world" || total != 11 {
 		t.Errorf("Retr = %q with total %d, want %q with 11 from the 150 reply", got.String(), total, "hello world")
+	}
+	entries, err := c.List("")
+	if err != nil || len(entries) != 1 || entries[0].Name != "x.txt" || entries[0].Size != 11 {
+		t.Errorf("List = %+v, %v; want x.txt of 11 bytes", entries, err)
 	}
 }
 

@@ -40,6 +40,7 @@ put %[1]s/up.bin up.bin
 rename up.bin moved.bin
 mkdir d
 rmdir d
+chmod 600 moved.bin
 get moved.bin %[1]s/back.bin
 rm moved.bin
 -get escape %[1]s/escape
@@ -91,7 +92,7 @@ ls
 		{"ssh → user lab logged in", "sftp → SFTP session started",
 			"sftp → list /", "sftp → open /pub/photo.bin for reading", "sftp → read 11.7 KiB from /pub/photo.bin",
 			"sftp → open /up.bin for writing", "sftp → write 136.7 KiB to /up.bin", "sftp → rename /up.bin → /moved.bin",
-			"sftp → mkdir /d", "sftp → rmdir /d", "sftp → open /moved.bin for reading", "sftp → remove /moved.bin",
+			"sftp → mkdir /d", "sftp → rmdir /d", "sftp → setstat /moved.bin: mode -rw-------", "sftp → open /moved.bin for reading", "sftp → remove /moved.bin",
 			"sftp → stat /escape — refused"},
 	} {
 		if missing, ok := inOrder(got, want); !ok {

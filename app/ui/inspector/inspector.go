@@ -60,9 +60,12 @@ type Inspector struct {
 	lostShown  int       // the model's Lost count when the views were built
 	pathLen    int
 	pathLast   string
-	selMsg     int         // selected row, -1 for none
-	pre        []lab.Event // the DNS lookup's rows shown before the conversation's own (lookup.go)
-	lookupAddr string      // the resolver's address, for its lane
+	selMsg     int                 // selected row, -1 for none
+	pre        []lab.Event         // the DNS lookup's rows shown before the conversation's own (lookup.go)
+	lookupAddr string              // the resolver's address, for its lane
+	kids       map[lab.ConvID]bool // conversations linked under the shown one (true: the server dialled)
+	merged     []uint64            // with kids: the rows of the shown conversation and its kids, in order
+	laneOf     [nRoles]int         // the lane of each role (lookup.go)
 	syncing    bool
 	lastKernel time.Time
 	lastTick   time.Time
@@ -195,7 +198,13 @@ func (in *Inspector) Update() {
 	if !in.pinned && in.convs.newest != in.shown {
 		in.show(in.convs.newest)
 	} else if in.shown != 0 {
-		if _, ok := touched[in.shown]; ok || rebuilt {
+		_, ok := touched[in.shown]
+		for id := range in.kids {
+			if _, t := touched[id]; t {
+				ok = true
+			}
+		}
+		if ok || rebuilt {
 			in.refreshShown()
 		}
 		if tick && in.selMsg < 0 {
@@ -224,8 +233,8 @@ func (in *Inspector) row(i int) *lab.Event {
 	}
 	i -= len(in.pre)
 	c := in.model.Conv(in.shown)
-	if c == nil || i < 0 || i >= c.Len() {
+	if i < 0 || i >= in.nShown || (c == nil && in.kids == nil) {
 		return &lab.Event{}
 	}
-	return in.model.event(c.rows.at(i))
+	return in.mainRow(c, i)
 }

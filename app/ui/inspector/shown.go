@@ -36,7 +36,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.syncing = false
 	in.seq.Select(-1)
 	in.state.SetNote("")
-	in.pre = nil
+	in.pre, in.kids, in.merged = nil, nil, nil
 
 	if id == 0 {
 		in.info = lab.ConvInfo{}
@@ -61,6 +61,9 @@ func (in *Inspector) show(id lab.ConvID) {
 	if len(in.pre) > 0 {
 		in.start = in.pre[0].At // the lookup is the first step
 	}
+	if in.kids = in.kidsOf(in.info); in.kids != nil {
+		in.merge(c)
+	}
 	in.seq.SetLanes(in.lanes())
 	p := in.reg.Lookup(in.info.Protocol)
 	title := strings.ToUpper(in.info.Protocol) + " state"
@@ -78,12 +81,12 @@ func (in *Inspector) show(id lab.ConvID) {
 	}
 	in.stateTitle.SetText(title)
 	in.state.SetPath(nil)
+	in.nShown = in.mainLen(c)
+	in.seq.SetArrows(in.allArrows(c, in.nShown))
 	if c != nil {
-		in.nShown, in.lostShown = c.Len(), c.Lost()
-		in.seq.SetArrows(in.allArrows(c, c.Len()))
+		in.lostShown = c.Lost()
 		in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
 	} else {
-		in.seq.SetArrows(in.allArrows(nil, 0))
 		in.detail.showConv(in.info, nil, 0)
 	}
 	in.msgs.list.Refresh()
@@ -108,17 +111,34 @@ func (in *Inspector) refreshShown() {
 	if info, ok := in.convs.info(in.shown); ok {
 		in.info = info
 	}
-	if in.info.Parent != 0 && len(in.pre) == 0 && len(in.lookupRows(in.info)) > 0 {
-		// The lookup's analysis came in after the connection was shown.
-		sel, pinned := in.selMsg, in.pinned
+	lateLookup := in.info.Parent != 0 && len(in.pre) == 0 && len(in.lookupRows(in.info)) > 0
+	if lateLookup || !sameKids(in.kids, in.kidsOf(in.info)) {
+		// The lookup's analysis came in after the connection was shown, or a
+		// connection was linked under it: lanes change, so draw it anew.
+		sel, pinned, npre := in.selMsg, in.pinned, len(in.pre)
 		in.show(in.shown)
 		in.pinned = pinned
 		if sel >= 0 {
-			in.selectMsg(sel+len(in.pre), fromCode)
+			in.selectMsg(sel+len(in.pre)-npre, fromCode)
 		}
 		return
 	}
 	c := in.model.Conv(in.shown)
+	if in.kids != nil {
+		// Rows of several conversations, merged: redraw when any grew.
+		n := len(in.merged)
+		in.merge(c)
+		if len(in.merged) != n {
+			in.nShown = len(in.merged)
+			in.seq.SetArrows(in.allArrows(c, in.nShown))
+			in.msgs.list.Refresh()
+			if in.selMsg < 0 {
+				in.msgs.list.ScrollToBottom()
+			}
+		}
+		in.refreshPath(c)
+		return
+	}
 	switch {
 	case c == nil:
 		if in.nShown > 0 {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/h2"
@@ -77,6 +78,27 @@ func h2Conversations(hub *lab.Hub) []lab.ConvID {
 		}
 	}
 	return ids
+}
+
+// waitEnded waits until every conversation of hub has ended.
+func waitEnded(t *testing.T, hub *lab.Hub) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		live := 0
+		for _, ci := range hub.Conversations() {
+			if ci.Live {
+				live++
+			}
+		}
+		if live == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d conversations still live after 5 s", live)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestHubGoClient sends several concurrent requests from Go's HTTP/2 client over
@@ -221,6 +243,9 @@ func TestHubCurl(t *testing.T) {
 			t.Fatalf("curl %q: %v\n%s", args, err, out)
 		}
 	}
+	// curl has exited, but the server may not yet have read the end of its
+	// connections: wait for both to end before looking at their last states.
+	waitEnded(t, hub)
 	hub.Settle()
 	convs := h2Conversations(hub)
 	if len(convs) != 2 {

@@ -164,3 +164,12 @@ func TestDataAnalyzer(t *testing.T) {
 		t.Errorf("State = %q", a.State())
 	}
 }
+
+func TestDataAnalyzerLimited(t *testing.T) {
+	a := NewDataAnalyzerLimited(1000)
+	a.Feed(s2c, make([]byte, 1000), time.Time{})
+	msgs := a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})
+	if len(msgs) != 1 || strings.Contains(msgs[0].Summary, "SHA-256") || !strings.Contains(msgs[0].Meaning, "capture summary") {
+		t.Errorf("end past the limit = %+v, want it to leave the total to the lab", msgs)
+	}
+}

@@ -27,6 +27,7 @@ const (
 // of any size costs the same memory. It is a lab.ConnAnalyzer and, like every
 // lab.Analyzer, used from one goroutine at a time.
 type DataAnalyzer struct {
+	limit  int64 // the capture limit it is fed under (0: none): past it the lab sums up, not this analyzer
 	state  string
 	client string
 	server string
@@ -42,8 +43,20 @@ type dataDir struct {
 
 var _ lab.ConnAnalyzer = (*DataAnalyzer)(nil)
 
-// NewDataAnalyzer returns an analyzer for one data connection.
+// DataCaptureLimit is DataProtocol's CaptureLimit: the lab keeps and analyzes the
+// first MiB of each direction of a data connection and only counts and hashes the
+// rest, summing it up when the connection ends.
+const DataCaptureLimit = 1 << 20
+
+// NewDataAnalyzer returns an analyzer for one data connection that sees all of
+// its bytes.
 func NewDataAnalyzer() *DataAnalyzer { return &DataAnalyzer{} }
+
+// NewDataAnalyzerLimited returns an analyzer for a data connection whose
+// bytes past limit in each direction are not fed to it (lab.Protocol.CaptureLimit):
+// for a direction that reaches the limit it leaves the total and the SHA-256 to
+// the lab's own summary.
+func NewDataAnalyzerLimited(limit int64) *DataAnalyzer { return &DataAnalyzer{limit: limit} }
 
 // State is DataStateOpen or DataStateClosed, "" before the connection opened.
 func (a *DataAnalyzer) State() string { return a.state }
@@ -203,6 +216,15 @@ func (a *DataAnalyzer) end(out []lab.Message, dir lab.Dir, why string) []lab.Mes
 			Dir:      dir,
 			Summary:  "end of data: nothing was sent",
 			Meaning:  "The data connection closed without a byte either way: an empty file or listing, or a transfer that never started.",
+			Ref:      "RFC 959 §3.4.1",
+			Teardown: true,
+		})
+	}
+	if a.limit > 0 && d.n >= a.limit {
+		return append(out, lab.Message{
+			Dir:      dir,
+			Summary:  fmt.Sprintf("end of data from the %s", a.sender(dir)),
+			Meaning:  fmt.Sprintf("The %s closed its side. The lab analyzed its first %d bytes; the capture summary gives the total and the SHA-256 of everything it sent.", a.sender(dir), d.n),
 			Ref:      "RFC 959 §3.4.1",
 			Teardown: true,
 		})

@@ -85,7 +85,8 @@ func Protocol() *lab.Protocol {
 
 // DataProtocol describes FTP's data connections for the registry: the bytes of
 // one listing or file each, opened for one command (see the control connection's
-// PASV, EPSV, PORT or EPRT). DefaultPort is 0: their ports are negotiated.
+// PASV, EPSV, PORT or EPRT). DefaultPort is 0: their ports are negotiated. The
+// lab keeps DataCaptureLimit bytes of each direction and counts and hashes the rest.
 func DataProtocol() *lab.Protocol {
 	return &lab.Protocol{
 		Name:        DataName,
@@ -94,8 +95,9 @@ func DataProtocol() *lab.Protocol {
 		Transport:   "tcp",
 		About: "One FTP data connection carries one listing or one file; in stream mode its end " +
 			"(FIN) is the end of the file. The lab counts and hashes its bytes and keeps a preview.",
-		States:      []string{DataStateOpen, DataStateClosed},
-		Transitions: [][2]string{{DataStateOpen, DataStateClosed}},
-		NewAnalyzer: func() lab.Analyzer { return NewDataAnalyzer() },
+		States:       []string{DataStateOpen, DataStateClosed},
+		Transitions:  [][2]string{{DataStateOpen, DataStateClosed}},
+		NewAnalyzer:  func() lab.Analyzer { return NewDataAnalyzerLimited(DataCaptureLimit) },
+		CaptureLimit: DataCaptureLimit,
 	}
 }

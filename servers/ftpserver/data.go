@@ -187,8 +187,9 @@ func (ss *session) setActive(verb, arg string, ap netip.AddrPort) {
 
 // start runs a transfer on its own goroutine: it opens the data connection, calls
 // move with it, and sends the final reply: 226 with move's text, or 425 or 426.
-// The 150 has been sent.
-func (ss *session) start(label string, move func(c net.Conn, x *transfer) (string, error)) {
+// The 150 has been sent. abandon, if not nil, is called instead of move when no
+// data connection opens, to release what move would have.
+func (ss *session) start(label string, move func(c net.Conn, x *transfer) (string, error), abandon func()) {
 	x := &transfer{label: label, done: make(chan struct{})}
 	ss.mu.Lock()
 	x.ln, ss.pasv = ss.pasv, nil
@@ -207,6 +208,9 @@ func (ss *session) start(label string, move func(c net.Conn, x *transfer) (strin
 		}()
 		c, err := ss.openData(x, active)
 		if err != nil {
+			if abandon != nil {
+				abandon()
+			}
 			if x.wasAborted() {
 				ss.reply(426, "Transfer aborted before the data connection opened.")
 			} else {

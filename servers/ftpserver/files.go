@@ -67,7 +67,7 @@ func (ss *session) cmdRETR(arg string) bool {
 			return "", err
 		}
 		return fmt.Sprintf("Transfer complete: %d bytes sent.", n), nil
-	})
+	}, func() { f.Close() })
 	return true
 }
 
@@ -198,6 +198,9 @@ func (ss *session) store(verb, arg string, appending bool) bool {
 			return "", err
 		}
 		return fmt.Sprintf("Transfer complete: %d bytes received into %s.", n, p.v), nil
+	}, func() {
+		f.Close()
+		ss.fs.root.Remove(tmp)
 	})
 	return true
 }
@@ -321,7 +324,7 @@ func (ss *session) list(verb, arg string, format func(string, fs.FileInfo, time.
 			return "", err
 		}
 		return "Listing sent.", nil
-	})
+	}, nil)
 	return true
 }
 

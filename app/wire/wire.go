@@ -6,14 +6,18 @@ package wire
 import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/dns"
+	"github.com/protocollab/protolab/protocols/ftp"
 	"github.com/protocollab/protolab/protocols/h2"
 	httpproto "github.com/protocollab/protolab/protocols/http"
+	"github.com/protocollab/protolab/protocols/ssh"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/protocols/tls"
 	"github.com/protocollab/protolab/protocols/udp"
 	"github.com/protocollab/protolab/protocols/websocket"
 	"github.com/protocollab/protolab/servers/dnsserver"
+	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/httpserver"
+	"github.com/protocollab/protolab/servers/sftpserver"
 	"github.com/protocollab/protolab/servers/tcpserver"
 	"github.com/protocollab/protolab/servers/udpserver"
 	"github.com/protocollab/protolab/servers/wsserver"
@@ -44,6 +48,15 @@ func Registry() *lab.Registry {
 	ws := websocket.Protocol()
 	ws.NewServer = wsserver.NewLab
 	reg.Register(ws)
+	f := ftp.Protocol()
+	f.NewServer = ftpserver.NewLab
+	f.Settings = ftpserver.Settings
+	reg.Register(f)
+	reg.Register(ftp.DataProtocol()) // no server of its own: FTP's data connections
+	sf := ssh.Protocol()
+	sf.NewServer = sftpserver.NewLab
+	sf.Settings = sftpserver.Settings
+	reg.Register(sf)
 	return reg
 }
 

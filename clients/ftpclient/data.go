@@ -90,7 +90,8 @@ func (c *Client) forget(data net.Conn) {
 // link puts a data connection's conversation under the control connection's.
 func (c *Client) link(data net.Conn, label string) {
 	if conv := lab.ConnConversation(data); conv != nil && c.ctrlID != 0 {
-		conv.SetParent(c.ctrlID, label)
+		// "RETR logo.png · active", as the lab's server labels it too.
+		conv.SetParent(c.ctrlID, label+" · "+c.mode.String())
 	}
 }
 

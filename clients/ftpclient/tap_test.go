@@ -104,7 +104,7 @@ func TestWhoOpensTheDataConnection(t *testing.T) {
 					}
 				}
 			}
-			want := []string{"LIST", "RETR a.txt", "STOR pub/b.txt"}
+			want := []string{"LIST · " + mode.String(), "RETR a.txt · " + mode.String(), "STOR pub/b.txt · " + mode.String()}
 			if strings.Join(labels, "|") != strings.Join(want, "|") {
 				t.Errorf("data connections %q, want %q", labels, want)
 			}
@@ -176,8 +176,8 @@ func TestLabNameThroughTheLabDNS(t *testing.T) {
 	for _, i := range h.Conversations() {
 		if i.Protocol == "ftp-data" {
 			data++
-			if i.Parent != ctrl.ID || i.Label != "LIST" {
-				t.Errorf("data conversation under %d labelled %q, want under %d labelled LIST", i.Parent, i.Label, ctrl.ID)
+			if i.Parent != ctrl.ID || i.Label != "LIST · passive" {
+				t.Errorf("data conversation under %d labelled %q, want under %d labelled LIST · passive", i.Parent, i.Label, ctrl.ID)
 			}
 		}
 	}

@@ -288,7 +288,13 @@ func (ss *session) openData(x *transfer, active netip.AddrPort) (net.Conn, error
 		return nil, errors.New("no data port: send PASV, EPSV, PORT or EPRT first")
 	}
 	if conv, parent := lab.ConnConversation(c), lab.ConnConversation(ss.ctrl); conv != nil && parent != nil {
-		conv.SetParent(parent.ID(), x.label)
+		// "RETR logo.png · passive": the inspector draws a data connection from
+		// whoever dialled it, and the mode says who that was.
+		mode := "passive"
+		if x.ln == nil {
+			mode = "active"
+		}
+		conv.SetParent(parent.ID(), x.label+" · "+mode)
 	}
 	x.mu.Lock()
 	x.data = c

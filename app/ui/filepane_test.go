@@ -44,7 +44,9 @@ func exercise(t *testing.T, w *Window, p *filePane) {
 	if got.String() != body || p.done.Load() != int64(len(body)) {
 		t.Errorf("downloaded %d bytes (progress %d), want the %d uploaded", got.Len(), p.done.Load(), len(body))
 	}
-	p.simple("renaming", func(s fileSession) error { return s.Rename(remotePath(p.cwd, "notes.txt"), remotePath(p.cwd, "kept.txt")) })
+	p.simple("renaming", func(s fileSession) error {
+		return s.Rename(remotePath(p.cwd, "notes.txt"), remotePath(p.cwd, "kept.txt"))
+	})
 	waitFor(t, w, "the rename", func() bool { return idle() && p.entry("kept.txt") != nil && p.entry("notes.txt") == nil })
 	p.simple("mkdir", func(s fileSession) error { return s.Mkdir(remotePath(p.cwd, "box")) })
 	waitFor(t, w, "the new folder", func() bool { return idle() && p.entry("box") != nil })

@@ -30,6 +30,7 @@ const (
 	opClose
 	opEnd
 	opReport
+	opHash // bytes past a capture limit, to be hashed (capture.go)
 )
 
 // op is one piece of analysis work.
@@ -115,9 +116,16 @@ func (c *Conversation) analyze() {
 
 // run performs one op, publishing what the analyzers made of it.
 func (c *Conversation) run(o *op) {
+	if o.kind == opHash {
+		c.limit.hash(o.dir, o.b)
+		return
+	}
 	if o.kind == opEnd {
 		c.mu.Lock()
 		ended := c.ending
+		if ended && c.limit != nil {
+			c.limit.summarize(c)
+		}
 		if ended {
 			c.ending = false
 			c.live = false

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"sync"
 	"time"
 )
 
@@ -25,24 +26,27 @@ func newCaptureLimit(max int64) *captureLimit {
 	return l
 }
 
-// take returns the part of b to keep.
-// Every source byte is hashed; the first time a direction passes the limit a
-// note says so. c.mu must be held.
-func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b []byte, at time.Time) []byte {
+// take returns the part of b to keep and, for the direction's source, the part
+// past the limit, to hash. The first time a direction passes the limit a note
+// says so. c.mu must be held.
+func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b []byte, at time.Time) (keep, rest []byte) {
 	if source {
 		l.total[dir] += int64(len(b))
-		l.sum[dir].Write(b)
 	}
-	room := l.max - l.kept[side][dir]
+	room := max(l.max-l.kept[side][dir], 0)
 	if int64(len(b)) <= room {
 		l.kept[side][dir] += int64(len(b))
-		return b
-	}
-	if room < 0 {
-		room = 0
+		if source {
+			l.sum[dir].Write(b)
+		}
+		return b, nil
 	}
 	l.kept[side][dir] += room
-	if source && !l.noted[dir] {
+	if !source {
+		return b[:room], nil
+	}
+	l.sum[dir].Write(b[:room])
+	if !l.noted[dir] {
 		l.noted[dir] = true
 		c.publish(Event{At: at, Kind: KindMessage, Dir: dir, Side: side, Layer: c.key.transport, Msg: &Message{
 			Dir:     dir,
@@ -51,7 +55,35 @@ func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b 
 				"its SHA-256 computed, so a large file never fills memory. The totals come when the connection ends.",
 		}})
 	}
-	return b[:room]
+	return b[:room], b[room:]
+}
+
+// hash adds bytes past the limit to dir's hash, in the order they crossed; only
+// the analysis goroutine calls it.
+func (l *captureLimit) hash(dir Dir, b []byte) {
+	l.sum[dir].Write(b)
+	putBuf(b)
+}
+
+// Buffers for bytes waiting to be hashed: a busy transfer reuses a few rather
+// than allocating one per read.
+var hashBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+func copyToBuf(b []byte) []byte {
+	p := hashBufs.Get().(*[]byte)
+	buf := append((*p)[:0], b...)
+	*p = nil
+	hashBufs.Put(p)
+	return buf
+}
+
+func putBuf(b []byte) {
+	if cap(b) > 1<<20 {
+		return
+	}
+	p := hashBufs.Get().(*[]byte)
+	*p = b[:0]
+	hashBufs.Put(p)
 }
 
 // summarize publishes each limited direction's size and hash. c.mu must be held.

@@ -330,7 +330,13 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 		c.bytes[dir] += int64(len(b))
 	}
 	if c.limit != nil {
-		if b = c.limit.take(c, side, dir, source, b, at); len(b) == 0 {
+		var rest []byte
+		b, rest = c.limit.take(c, side, dir, source, b, at)
+		if len(rest) > 0 {
+			// Hashed by the analysis goroutine, off the connection's I/O path.
+			c.enqueue(op{kind: opHash, dir: dir, b: copyToBuf(rest), at: at})
+		}
+		if len(b) == 0 {
 			return
 		}
 	}
@@ -397,9 +403,6 @@ func (c *Conversation) localClosed(side Side) {
 				done = false
 			}
 		}
-	}
-	if done && c.live && !c.ending && c.limit != nil {
-		c.limit.summarize(c)
 	}
 	if done && c.live && !c.ending {
 		// The conversation ends once its analysis has caught up (analyze.go).

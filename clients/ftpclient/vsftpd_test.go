@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"sync"
 	"testing"
 	"time"
@@ -97,6 +98,9 @@ func startVsftpd(t testing.TB, extra ...string) *vsftpd {
 		var out syncBuffer
 		cmd := exec.Command(bin, conf)
 		cmd.Stdout, cmd.Stderr = &out, &out
+		// vsftpd forks a process per session: a group of its own lets the
+		// cleanup end them all.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting vsftpd: %v", err)
 		}
@@ -111,7 +115,7 @@ func startVsftpd(t testing.TB, extra ...string) *vsftpd {
 			t.Fatalf("vsftpd did not start: %v\n%s", err, out.String())
 		}
 		t.Cleanup(func() {
-			cmd.Process.Kill()
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		})
 		return &vsftpd{Addr: addr, Root: root, Pub: pub}

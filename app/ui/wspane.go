@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -39,6 +40,7 @@ type wsPane struct {
 	out      *console
 	tr       transcript
 	conn     *wsclient.Conn
+	ended    atomic.Pointer[wsclient.Conn] // set by listen when conn has ended
 	closing  bool
 	obj      fyne.CanvasObject
 }
@@ -176,13 +178,7 @@ func (p *wsPane) listen(conn *wsclient.Conn) {
 		note = "ended: " + err.Error()
 	}
 	p.tr.add(chunk{at: time.Now(), note: note})
-	fyne.Do(func() {
-		if p.conn == conn {
-			p.conn = nil
-			p.state.SetText("CLOSED. Connect opens a new WebSocket.")
-			p.enable()
-		}
-	})
+	p.ended.Store(conn) // Update, on the UI goroutine, shows it
 	p.ctx.Changed()
 }
 
@@ -274,21 +270,28 @@ func (p *wsPane) close() {
 	p.closing = true
 	p.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("closing: %d %s%s", code, closeName(code), reasonText(p.reason.Text))})
 	reason := p.reason.Text
+	p.state.SetText("CLOSING: waiting for the server's close frame")
+	p.enable()
+	p.Update()
+	// Last: the close may finish, and listen report it, at once.
 	p.ctx.Go(func() {
 		if err := c.Close(code, reason); err != nil {
 			p.tr.add(chunk{at: time.Now(), note: "close: " + err.Error()})
 		}
 		p.ctx.Changed()
 	})
-	p.state.SetText("CLOSING: waiting for the server's close frame")
-	p.enable()
-	p.Update()
 }
 
-// Update follows the server's address and shows new messages.
+// Update follows the server's address and shows new messages, and a
+// WebSocket's end.
 func (p *wsPane) Update() {
 	p.url.follow()
 	p.out.update()
+	if c := p.ended.Swap(nil); c != nil && c == p.conn {
+		p.conn = nil
+		p.state.SetText("CLOSED. Connect opens a new WebSocket.")
+		p.enable()
+	}
 }
 
 // Close drops the WebSocket.

@@ -22,6 +22,11 @@
 // Folder names are the mailbox names with every byte outside [A-Za-z0-9_-]
 // percent-encoded, so any name is safe on disk.
 //
+// The servers of one domain must share one Store: they get it with
+// Default("alpha.test") (the lab's data folder) or Shared(dir, domain), which
+// return the same *Store to every caller in the process. Open is for tests and
+// tools that own the folder alone.
+//
 // A Store is safe for concurrent use by several goroutines.
 package mailstore
 

@@ -370,3 +370,26 @@ func BenchmarkDeliver(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
 }
+
+func TestDefaultIsShared(t *testing.T) {
+	t.Setenv("PROTOLAB_DATA_DIR", t.TempDir())
+	a, err := mailstore.Default("alpha.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := mailstore.Default("alpha.test")
+	if a != b {
+		t.Error("Default returned two stores for one domain")
+	}
+	if _, err := a.Authenticate("alice", "alice"); err != nil {
+		t.Errorf("default account: %v", err)
+	}
+	beta, _ := mailstore.Default("beta.test")
+	if _, err := beta.Authenticate("bob@beta.test", "bob"); err != nil || beta == a {
+		t.Errorf("beta.test: %v", err)
+	}
+	dir, _ := mailstore.DefaultDir("alpha.test")
+	if _, err := mailstore.Shared(dir, "beta.test"); err == nil {
+		t.Error("Shared opened alpha.test's folder as beta.test")
+	}
+}

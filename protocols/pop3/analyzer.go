@@ -1,0 +1,456 @@
+package pop3
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tls"
+)
+
+// Bounds on what the Analyzer holds.
+const (
+	// maxHeld bounds the bytes of one direction held while a line is incomplete;
+	// past it they are shown as they are and the rest of the line is skipped.
+	maxHeld = 64 << 10
+	// MaxBodyKept bounds the bytes of one multi-line response (a retrieved mail)
+	// kept as its message's Raw; past it the rest is counted, not kept.
+	MaxBodyKept = 1 << 20
+	// maxPending bounds the commands waiting for their responses (RFC 2449 §6.8
+	// lets a client pipeline).
+	maxPending = 64
+	// maxMarked bounds the message numbers remembered as marked for deletion.
+	maxMarked = 4096
+)
+
+// Analyzer frames one POP3 connection into commands and responses and follows
+// the session's state (States, Transitions). A multi-line response is one
+// message: a retrieved mail shows its sender, subject and size. It is a
+// lab.ConnAnalyzer and a lab.KeyUser: after STLS it decrypts the rest with the
+// lab's key log, when the secrets are there. Like every lab.Analyzer it is used
+// from one goroutine at a time.
+type Analyzer struct {
+	state   string
+	buf     [3][]byte // incomplete input, by lab.Dir
+	skip    [3]bool   // dropping the rest of an overlong line, by lab.Dir
+	pending []Command // commands waiting for their responses, oldest first
+	body    *multi    // the multi-line response being read
+	greeted bool
+	sasl    bool  // a SASL continuation was sent: the next client line answers it
+	marked  []int // messages marked deleted this session, in order
+	nmarked int   // how many, including any past maxMarked
+
+	keys  *lab.KeyLog
+	open  *lab.OpenInfo
+	tls   *tls.Analyzer // after +OK to STLS: the TLS analyzer of the rest
+	inner *Analyzer     // the POP3 analyzer inside TLS, once there is one
+	inTLS bool          // this analyzer is the one inside TLS
+}
+
+// multi is a multi-line response being read.
+type multi struct {
+	cmd      Command
+	status   Response
+	raw      []byte // the bytes kept: status line, body lines and terminator
+	total    int64  // every byte of the response
+	lines    int    // body lines
+	midLine  bool   // the last byte consumed was not the end of a line
+	overflow bool   // raw stopped at MaxBodyKept
+}
+
+var (
+	_ lab.ConnAnalyzer = (*Analyzer)(nil)
+	_ lab.KeyUser      = (*Analyzer)(nil)
+)
+
+// NewAnalyzer returns an analyzer for one connection.
+func NewAnalyzer() *Analyzer { return &Analyzer{} }
+
+// State is one of States, "" before the connection opened.
+func (a *Analyzer) State() string {
+	if a.inner != nil {
+		return a.inner.state
+	}
+	return a.state
+}
+
+// UseKeys gives the analyzer the lab's key log, for the TLS after STLS.
+func (a *Analyzer) UseKeys(k *lab.KeyLog) {
+	a.keys = k
+	if a.tls != nil {
+		a.tls.UseKeys(k)
+	}
+}
+
+// Opened starts the session in the AUTHORIZATION state, where the greeting
+// leaves it.
+func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
+	a.open = &info
+	if a.state == "" {
+		a.state = StateAuthorization
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Opened(info))
+	}
+	return nil
+}
+
+// Closed ends the session. A connection that ends in TRANSACTION, without QUIT,
+// deletes nothing: the analyzer says so.
+func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	var out []lab.Message
+	if a.tls != nil {
+		out = a.fromTLS(a.tls.Closed(info))
+		if a.inner != nil {
+			// The POP3 inside TLS has ended its own session.
+			a.inner.state, a.state = StateClosed, StateClosed
+			return out
+		}
+	}
+	if b := a.body; b != nil {
+		a.body = nil
+		m := a.bodyMessage(b)
+		m.Summary += " — cut off"
+		m.Meaning = "The connection ended before the line \".\" that ends a multi-line response: the client did not get all of it. " + m.Meaning
+		out = append(out, m)
+	}
+	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
+		if len(a.buf[d]) > 0 {
+			out = append(out, lab.Message{
+				Dir:      d,
+				Summary:  fmt.Sprintf("%d bytes without a line ending", len(a.buf[d])),
+				Meaning:  "The connection ended in the middle of a line: every POP3 command and response line ends with CRLF.",
+				Ref:      "RFC 1939 §3",
+				Raw:      a.buf[d],
+				Observed: true,
+			})
+			a.buf[d] = nil
+		}
+	}
+	if a.state != StateClosed && a.state != "" {
+		if len(out) == 0 {
+			m := lab.Message{Summary: "connection closed", Meaning: "With the connection the POP3 session ends.", Ref: "RFC 1939 §6", Teardown: true}
+			switch a.state {
+			case StateTransaction:
+				m.Meaning = "The connection ended without QUIT, so the server never entered the UPDATE state: " +
+					a.markedText() + " stay in the maildrop (RFC 1939 §6)."
+			case StateUpdate:
+				m.Meaning = "The connection ended after QUIT without the server's answer; whether the marked messages were deleted is not shown."
+			}
+			out = append(out, m)
+		}
+		out[len(out)-1].NextState = StateClosed
+		a.state = StateClosed
+	}
+	return out
+}
+
+// Feed frames the bytes b that went in direction dir.
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
+		return nil
+	}
+	if a.state == "" {
+		a.state = StateAuthorization
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Feed(dir, b, at))
+	}
+	var out []lab.Message
+	data := b[:len(b):len(b)] // appending later must copy, not write past b
+	if len(a.buf[dir]) > 0 {
+		data = append(a.buf[dir], b...)
+	}
+	a.buf[dir] = nil
+	for len(data) > 0 && a.tls == nil {
+		if a.skip[dir] {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				return out
+			}
+			data, a.skip[dir] = data[i+1:], false
+			continue
+		}
+		var n int
+		switch {
+		case dir == lab.ClientToServer:
+			n, out = a.command(data, out)
+		case a.body != nil:
+			n, out = a.bodyLines(data, out)
+		default:
+			n, out = a.response(data, out)
+		}
+		if n == 0 {
+			if len(data) > maxHeld {
+				out = append(out, overlong(dir, data))
+				a.skip[dir] = true
+				return out
+			}
+			a.buf[dir] = data
+			return out
+		}
+		data = data[n:]
+	}
+	if a.tls != nil && len(data) > 0 {
+		// Bytes after +OK to STLS belong to TLS.
+		out = append(out, a.fromTLS(a.tls.Feed(dir, data, at))...)
+	}
+	return out
+}
+
+func overlong(dir lab.Dir, data []byte) lab.Message {
+	return lab.Message{
+		Dir:      dir,
+		Summary:  fmt.Sprintf("a line longer than %d bytes", maxHeld),
+		Meaning:  "POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.",
+		Ref:      "RFC 2449 §4",
+		Raw:      data[:min(len(data), 256)],
+		Observed: true,
+	}
+}
+
+// command frames one command line at the start of data; n is 0 when the line
+// is incomplete.
+func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0, out
+	}
+	raw := data[:i+1]
+	m := lab.Message{Dir: lab.ClientToServer, Raw: raw, Observed: true, Ref: "RFC 1939 §3"}
+	if a.sasl {
+		a.sasl = false
+		m.Summary, m.Ref = "SASL response ****", "RFC 5034 §4"
+		m.Meaning = "The client's answer to the server's SASL challenge, base64-encoded; it may carry the credentials, so the lab masks it (the raw bytes show it). \"*\" cancels the login."
+		if bytes.Equal(bytes.TrimRight(raw, "\r\n"), []byte("*")) {
+			m.Summary = "SASL cancel (*)"
+		}
+		return i + 1, append(out, m)
+	}
+	cmd, err := ParseCommand(raw)
+	if errors.Is(err, ErrEmpty) {
+		return i + 1, out
+	}
+	if err != nil {
+		m.Summary = fmt.Sprintf("malformed command %q", trimEOL(raw[:min(len(raw), 80)]))
+		m.Meaning = "Not a POP3 command: " + err.Error() + ". A server answers -ERR."
+		if errors.Is(err, ErrLineTooLong) {
+			m.Ref = "RFC 2449 §4"
+		}
+		// The server answers it all the same.
+		a.push(Command{Keyword: "?"})
+		return i + 1, append(out, m)
+	}
+	m.Summary = cmd.String()
+	m.Fields = []lab.Field{{Name: "command", Value: cmd.Keyword}}
+	if cmd.Arg != "" {
+		arg := cmd.Arg
+		switch {
+		case cmd.Keyword == "PASS":
+			arg = "**** (masked; the raw bytes show it)"
+		case cmd.Keyword == "AUTH" && len(cmd.Args) > 1:
+			arg = cmd.Args[0] + " **** (initial response masked; the raw bytes show it)"
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "arguments", Value: arg})
+	}
+	if info, ok := commands[cmd.Keyword]; ok {
+		m.Meaning, m.Ref = "The client "+info.meaning+".", info.ref
+	} else {
+		m.Meaning = "A command this lab does not know; the server will likely answer -ERR."
+	}
+	switch cmd.Keyword {
+	case "QUIT":
+		m.Teardown = true
+		if a.state == StateTransaction {
+			m.Meaning = "The client ends the session. The server enters the UPDATE state: now, and only now, it deletes the messages marked with DELE — " +
+				a.markedText() + " — and then answers and closes (RFC 1939 §6)."
+			a.move(&m, StateUpdate)
+		}
+	case "PASS":
+		if a.inTLS {
+			m.Meaning += " Here the connection is TLS (after STLS), so the password crossed encrypted; the lab decrypted it with its key log."
+		}
+	}
+	a.push(cmd)
+	return i + 1, append(out, m)
+}
+
+func (a *Analyzer) push(cmd Command) {
+	if len(a.pending) >= maxPending {
+		a.pending = a.pending[1:]
+	}
+	a.pending = append(a.pending, cmd)
+}
+
+// response frames one status line at the start of data, and starts reading a
+// multi-line body when one follows.
+func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0, out
+	}
+	raw := data[:i+1]
+	r, err := ParseResponse(raw)
+	if err != nil {
+		if len(bytes.TrimRight(raw, "\r\n")) == 0 {
+			return i + 1, out
+		}
+		return i + 1, append(out, lab.Message{
+			Dir:      lab.ServerToClient,
+			Summary:  fmt.Sprintf("malformed response %q", trimEOL(raw[:min(len(raw), 80)])),
+			Meaning:  "Not a POP3 response: each begins with +OK or -ERR.",
+			Ref:      "RFC 1939 §3",
+			Raw:      raw,
+			Observed: true,
+		})
+	}
+	if r.Continue {
+		a.sasl = true
+		return i + 1, append(out, lab.Message{
+			Dir:      lab.ServerToClient,
+			Summary:  r.String(),
+			Meaning:  "A SASL challenge (base64): the server waits for the client's answer on the next line.",
+			Ref:      "RFC 5034 §4",
+			Raw:      raw,
+			Observed: true,
+		})
+	}
+	var cmd Command
+	answered := false
+	if len(a.pending) > 0 {
+		cmd, answered = a.pending[0], true
+		a.pending = a.pending[1:]
+	}
+	if r.OK && answered && Multiline(cmd) {
+		b := &multi{cmd: cmd, status: r, total: int64(len(raw))}
+		b.raw = append(b.raw, raw...)
+		a.body = b
+		return i + 1, out
+	}
+	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 1939 §3", Summary: r.String()}
+	m.Fields = statusFields(r)
+	switch {
+	case answered:
+		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: cmd.String()})
+		a.answer(&m, r, cmd)
+	case !a.greeted:
+		a.greeted = true
+		if r.OK {
+			m.Meaning = "The greeting: the server is ready, and the session is in the AUTHORIZATION state: the client must log in first."
+			if s := timestamp(r.Text); s != "" {
+				m.Meaning += " The " + s + " in it is the timestamp APOP digests with the password."
+				m.Fields = append(m.Fields, lab.Field{Name: "APOP timestamp", Value: s})
+			}
+			m.Ref = "RFC 1939 §4"
+		} else {
+			m.Meaning = "The server refuses the connection in its greeting and closes it."
+			a.move(&m, StateClosed)
+		}
+	default:
+		m.Meaning = "A response no command asked for."
+	}
+	m.Meaning += codeText(r.Code)
+	out = append(out, m)
+	if r.OK && answered && cmd.Keyword == "STLS" && !a.inTLS && a.state == StateAuthorization {
+		out = append(out, a.startTLS())
+	}
+	return i + 1, out
+}
+
+// bodyLines reads the lines of a multi-line body at the start of data, and
+// returns its message once the line "." ends it. Partial lines are consumed as
+// they come (a mail may have long ones); only the start of a possible
+// terminator is held.
+func (a *Analyzer) bodyLines(data []byte, out []lab.Message) (int, []lab.Message) {
+	b := a.body
+	n := 0
+	for n < len(data) {
+		rest := data[n:]
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			if !b.midLine && len(rest) <= 2 && bytes.HasPrefix([]byte(".\r\n"), rest) {
+				return n, out // maybe the terminator: wait for its end
+			}
+			b.keep(rest)
+			b.midLine = true
+			return len(data), out
+		}
+		line := rest[:i+1]
+		n += i + 1
+		end := !b.midLine && (bytes.Equal(line, []byte(".\r\n")) || bytes.Equal(line, []byte(".\n")))
+		b.keep(line)
+		if end {
+			a.body = nil
+			return n, append(out, a.bodyMessage(b))
+		}
+		b.lines++
+		b.midLine = false
+	}
+	return n, out
+}
+
+func (b *multi) keep(p []byte) {
+	b.total += int64(len(p))
+	if room := MaxBodyKept - len(b.raw); room > 0 {
+		b.raw = append(b.raw, p[:min(len(p), room)]...)
+	}
+	if len(b.raw) >= MaxBodyKept {
+		b.overflow = true
+	}
+}
+
+// trimEOL drops a trailing CRLF or LF.
+func trimEOL(b []byte) string {
+	return string(bytes.TrimRight(b, "\r\n"))
+}
+
+// move sets the state to next with m, if Transitions allows it.
+func (a *Analyzer) move(m *lab.Message, next string) {
+	if next == a.state || !allowed[[2]string{a.state, next}] {
+		return
+	}
+	a.state = next
+	m.NextState = next
+}
+
+// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
+// application data goes to a fresh POP3 analyzer in the AUTHORIZATION state:
+// RFC 2595 §4 has the client forget what it learned before, so it starts over
+// (CAPA, then the login).
+func (a *Analyzer) startTLS() lab.Message {
+	a.pending, a.sasl = nil, false
+	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
+		in := &Analyzer{state: StateAuthorization, greeted: true, inTLS: true}
+		a.inner = in
+		return Name, in
+	})
+	if a.keys != nil {
+		a.tls.UseKeys(a.keys)
+	}
+	if a.open != nil {
+		a.tls.Opened(*a.open)
+	}
+	return lab.Message{
+		Dir:     lab.ServerToClient,
+		Summary: "encrypted from here (TLS)",
+		Meaning: "After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, " +
+			"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
+		Ref: "RFC 2595 §4",
+	}
+}
+
+// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
+// the decrypted POP3 as this analyzer's own, with its state changes.
+func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
+	for i := range msgs {
+		switch msgs[i].Layer {
+		case "":
+			msgs[i].Layer = "tls"
+		case Name:
+			msgs[i].Layer = ""
+		}
+	}
+	return msgs
+}

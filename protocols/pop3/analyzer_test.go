@@ -1,0 +1,328 @@
+package pop3
+
+import (
+	"bufio"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labca"
+)
+
+const (
+	c2s = lab.ClientToServer
+	s2c = lab.ServerToClient
+)
+
+type step struct {
+	dir  lab.Dir
+	data string
+}
+
+// script encodes steps for FuzzAnalyzer: a header byte per chunk (bit 0 the
+// direction, the rest the length), then the chunk.
+func script(steps ...step) []byte {
+	var b []byte
+	for _, s := range steps {
+		for d := s.data; ; {
+			n := min(len(d), 127)
+			h := byte(n << 1)
+			if s.dir == s2c {
+				h |= 1
+			}
+			b = append(b, h)
+			b = append(b, d[:n]...)
+			if d = d[n:]; d == "" {
+				break
+			}
+		}
+	}
+	return b
+}
+
+const testMail = "From: Alice <alice@alpha.test>\r\nTo: bob@beta.test\r\nSubject: Lunch?\r\n\r\nAt noon.\r\n..a line that began with a dot\r\n"
+
+var sessionSteps = []step{
+	{s2c, "+OK POP3 server ready <1896.697170952@alpha.test>\r\n"},
+	{c2s, "CAPA\r\n"},
+	{s2c, "+OK Capability list follows\r\nUSER\r\nUIDL\r\nTOP\r\nSTLS\r\n.\r\n"},
+	{c2s, "USER alice\r\n"},
+	{s2c, "+OK send PASS\r\n"},
+	{c2s, "PASS wrong\r\n"},
+	{s2c, "-ERR [AUTH] invalid user name or password\r\n"},
+	{c2s, "USER alice\r\n"},
+	{s2c, "+OK send PASS\r\n"},
+	{c2s, "PASS alice\r\n"},
+	{s2c, "+OK maildrop locked and ready\r\n"},
+	{c2s, "STAT\r\n"},
+	{s2c, "+OK 2 320\r\n"},
+	{c2s, "LIST\r\n"},
+	{s2c, "+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n"},
+	{c2s, "RETR 1\r\n"},
+	{s2c, "+OK 120 octets\r\n" + testMail + ".\r\n"},
+	{c2s, "DELE 1\r\n"},
+	{s2c, "+OK message 1 deleted\r\n"},
+	{c2s, "RSET\r\n"},
+	{s2c, "+OK\r\n"},
+	{c2s, "DELE 2\r\n"},
+	{s2c, "+OK message 2 deleted\r\n"},
+	{c2s, "UIDL\r\n"},
+	{s2c, "+OK\r\n1 7.1\r\n.\r\n"},
+	{c2s, "TOP 1 0\r\n"},
+	{s2c, "+OK\r\nSubject: Lunch?\r\n\r\n.\r\n"},
+	{c2s, "QUIT\r\n"},
+	{s2c, "+OK bye, 1 message deleted\r\n"},
+}
+
+// feed runs steps through a, one byte at a time when bytewise: framing must not
+// depend on chunking.
+func feed(a *Analyzer, steps []step, bytewise bool) []lab.Message {
+	var msgs []lab.Message
+	for _, s := range steps {
+		if !bytewise {
+			msgs = append(msgs, a.Feed(s.dir, []byte(s.data), time.Time{})...)
+			continue
+		}
+		for i := range len(s.data) {
+			msgs = append(msgs, a.Feed(s.dir, []byte{s.data[i]}, time.Time{})...)
+		}
+	}
+	return msgs
+}
+
+func TestAnalyzerSession(t *testing.T) {
+	for _, bytewise := range []bool{false, true} {
+		a := NewAnalyzer()
+		a.Opened(lab.OpenInfo{})
+		msgs := feed(a, sessionSteps, bytewise)
+		var states []string
+		text := map[string]lab.Message{}
+		for _, m := range msgs {
+			if m.NextState != "" {
+				states = append(states, m.NextState)
+			}
+			text[m.Summary] = m
+		}
+		if got, want := strings.Join(states, " "), "TRANSACTION UPDATE closed"; got != want {
+			t.Errorf("states = %q, want %q", got, want)
+		}
+		if len(msgs) != len(sessionSteps) {
+			t.Errorf("%d messages, want %d: %q", len(msgs), len(sessionSteps), summaries(msgs))
+		}
+		var raw strings.Builder
+		for _, m := range msgs {
+			raw.Write(m.Raw)
+		}
+		var all strings.Builder
+		for _, s := range sessionSteps {
+			all.WriteString(s.data)
+		}
+		if raw.String() != all.String() {
+			t.Errorf("the messages' Raw bytes are not the session's bytes")
+		}
+		pass, ok := text["PASS ****"]
+		if !ok || string(pass.Raw) != "PASS alice\r\n" || !strings.Contains(pass.Meaning, "masks") {
+			t.Errorf("PASS message = %+v", pass)
+		}
+		retr := text[fmt.Sprintf(`+OK mail 1 from Alice <alice@alpha.test> "Lunch?" (%d bytes)`, len(testMail)-1)] // one stuffed dot
+		if retr.Raw == nil || !slices.Contains(retr.Fields, lab.Field{Name: "Subject", Value: "Lunch?"}) {
+			t.Errorf("RETR's response is not one message with the mail's From, Subject and size: %q", summaries(msgs))
+		}
+		if m := text["+OK message 2 deleted"]; !strings.Contains(m.Meaning, "only marked") {
+			t.Errorf("DELE's meaning = %q", m.Meaning)
+		}
+		if m := text["+OK"]; !strings.Contains(m.Meaning, "message 1 unmarked") {
+			t.Errorf("RSET's meaning = %q", m.Meaning)
+		}
+		if m := text["QUIT"]; !strings.Contains(m.Meaning, "UPDATE") || !strings.Contains(m.Meaning, "message 2") || m.NextState != StateUpdate {
+			t.Errorf("QUIT = %+v", m)
+		}
+		if m := text["-ERR [AUTH] invalid user name or password"]; !strings.Contains(m.Meaning, "login failed") || !strings.Contains(m.Meaning, "[AUTH]") {
+			t.Errorf("-ERR [AUTH] meaning = %q", m.Meaning)
+		}
+		if m := text["+OK Capability list follows (+4 lines)"]; !strings.Contains(m.Meaning, "STLS is among them") {
+			t.Errorf("CAPA's response = %+v", m)
+		}
+		if m := text["+OK POP3 server ready <1896.697170952@alpha.test>"]; !strings.Contains(m.Meaning, "APOP") {
+			t.Errorf("greeting meaning = %q", m.Meaning)
+		}
+		if a.State() != StateClosed {
+			t.Errorf("State = %q, want closed", a.State())
+		}
+	}
+}
+
+func summaries(msgs []lab.Message) []string {
+	var s []string
+	for _, m := range msgs {
+		s = append(s, m.Summary)
+	}
+	return s
+}
+
+func TestAnalyzerCloseWithoutQuit(t *testing.T) {
+	a := NewAnalyzer()
+	a.Opened(lab.OpenInfo{})
+	feed(a, sessionSteps[:23], false) // logged in, message 2 marked
+	msgs := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})
+	if len(msgs) != 1 || msgs[0].NextState != StateClosed || !strings.Contains(msgs[0].Meaning, "message 2 stay") {
+		t.Errorf("close in TRANSACTION = %+v", msgs)
+	}
+}
+
+func TestAnalyzerBigMail(t *testing.T) {
+	a := NewAnalyzer()
+	feed(a, sessionSteps[:11], false)
+	a.Feed(c2s, []byte("RETR 1\r\n"), time.Time{})
+	var msgs []lab.Message
+	msgs = append(msgs, a.Feed(s2c, []byte("+OK\r\nSubject: big\r\n\r\n"), time.Time{})...)
+	line := []byte(strings.Repeat("x", 100<<10)) // one long line, in pieces
+	for range 30 {
+		msgs = append(msgs, a.Feed(s2c, line, time.Time{})...)
+		if len(a.buf[s2c]) > 2 {
+			t.Fatalf("holds %d bytes in a mail's body", len(a.buf[s2c]))
+		}
+	}
+	msgs = append(msgs, a.Feed(s2c, []byte("\r\n."), time.Time{})...)
+	msgs = append(msgs, a.Feed(s2c, []byte("\r\n+OK 1 1\r\n"), time.Time{})...)
+	if len(msgs) != 2 {
+		t.Fatalf("messages = %q, want the mail and a stray response", summaries(msgs))
+	}
+	if len(msgs[0].Raw) != MaxBodyKept || !strings.Contains(msgs[0].Summary, `"big"`) {
+		t.Errorf("big mail: %d bytes kept, summary %q", len(msgs[0].Raw), msgs[0].Summary)
+	}
+}
+
+func TestAnalyzerOverlongCommand(t *testing.T) {
+	a := NewAnalyzer()
+	msgs := feed(a, []step{{s2c, "+OK hi\r\n"}, {c2s, "USER " + strings.Repeat("a", 300) + "\r\n"}, {s2c, "-ERR line too long\r\n"}}, false)
+	if len(msgs) != 3 || !strings.HasPrefix(msgs[1].Summary, "malformed command") || !strings.Contains(msgs[1].Meaning, "255") {
+		t.Errorf("overlong command: %q", summaries(msgs))
+	}
+}
+
+// recorder keeps the bytes both ends of a connection wrote, in the order written.
+type recorder struct {
+	mu    sync.Mutex
+	steps []step
+}
+
+type recConn struct {
+	net.Conn
+	r   *recorder
+	dir lab.Dir
+}
+
+func (c recConn) Write(b []byte) (int, error) {
+	c.r.mu.Lock()
+	c.r.steps = append(c.r.steps, step{c.dir, string(b)})
+	c.r.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+// TestAnalyzerSTLS runs a real STLS session and checks that the analyzer hands
+// the rest to TLS, decrypts it with the key log and follows the login inside.
+func TestAnalyzerSTLS(t *testing.T) {
+	ca, err := labca.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Leaf("pop3.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := &lab.KeyLog{}
+	rec := &recorder{}
+	cc, sc := net.Pipe()
+	client, server := recConn{cc, rec, c2s}, recConn{sc, rec, s2c}
+	done := make(chan error, 1)
+	go func() {
+		done <- func() error {
+			defer server.Close()
+			w := bufio.NewWriter(server)
+			r := bufio.NewReader(server)
+			say := func(s string) { w.WriteString(s); w.Flush() }
+			say("+OK ready\r\n")
+			r.ReadString('\n') // STLS
+			say("+OK Begin TLS\r\n")
+			tc := tls.Server(server, &tls.Config{Certificates: []tls.Certificate{cert}, KeyLogWriter: keys})
+			r, w = bufio.NewReader(tc), bufio.NewWriter(tc)
+			say = func(s string) { w.WriteString(s); w.Flush() }
+			for _, reply := range []string{"+OK\r\n", "+OK logged in\r\n", "+OK bye\r\n"} {
+				if _, err := r.ReadString('\n'); err != nil {
+					return err
+				}
+				say(reply)
+			}
+			return nil // the raw close below: a close_notify on a synchronous pipe would wait for a reader
+		}()
+	}()
+	r := bufio.NewReader(client)
+	r.ReadString('\n')
+	client.Write([]byte("STLS\r\n"))
+	r.ReadString('\n')
+	tc := tls.Client(client, &tls.Config{ServerName: "pop3.lab.test", RootCAs: ca.Pool()})
+	tr := bufio.NewReader(tc)
+	for _, cmd := range []string{"USER alice\r\n", "PASS alice\r\n", "QUIT\r\n"} {
+		tc.Write([]byte(cmd))
+		if _, err := tr.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	a := NewAnalyzer()
+	a.UseKeys(keys)
+	a.Opened(lab.OpenInfo{})
+	msgs := feed(a, rec.steps, false)
+	msgs = append(msgs, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
+	var pop3, states []string
+	sawTLS := false
+	for _, m := range msgs {
+		switch m.Layer {
+		case "":
+			pop3 = append(pop3, m.Summary)
+			// The TLS analyzer announces the inner layer's first state, AUTHORIZATION,
+			// which is where the session already is.
+			if m.NextState != "" && (len(states) > 0 || m.NextState != StateAuthorization) {
+				states = append(states, m.NextState)
+			}
+		case "tls":
+			sawTLS = true
+		}
+	}
+	want := []string{"+OK ready", "STLS", "+OK Begin TLS", "encrypted from here (TLS)", "USER alice", "+OK", "PASS ****", "+OK logged in", "QUIT", "+OK bye"}
+	if len(pop3) < len(want) || !slices.Equal(pop3[:len(want)], want) {
+		t.Errorf("POP3 messages = %q, want %q first", pop3, want)
+	}
+	if !sawTLS {
+		t.Error("no TLS layer messages after STLS")
+	}
+	if got := strings.Join(states, " "); got != "TRANSACTION UPDATE closed" {
+		t.Errorf("states inside TLS = %q", got)
+	}
+	if a.State() != StateClosed {
+		t.Errorf("State = %q, want closed", a.State())
+	}
+}
+
+func TestProtocol(t *testing.T) {
+	p := Protocol()
+	if p.Name != "pop3" || p.Title != "POP3" || p.DefaultPort != 1110 || p.Transport != "tcp" || p.NewAnalyzer() == nil {
+		t.Errorf("Protocol = %+v", p)
+	}
+	for _, tr := range p.Transitions {
+		if !slices.Contains(p.States, tr[0]) || !slices.Contains(p.States, tr[1]) {
+			t.Errorf("transition %v between unknown states", tr)
+		}
+	}
+}

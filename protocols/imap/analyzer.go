@@ -1,0 +1,644 @@
+package imap
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tls"
+)
+
+// command is a command waiting for its tagged completion.
+type command struct {
+	tag     string
+	name    string // upper-case; "UID FETCH" for the UID forms
+	summary string
+}
+
+// Analyzer frames one IMAP connection into commands and responses, literals
+// included, matches tagged completions to their commands by tag and follows the
+// session's state (States, Transitions). It is a lab.ConnAnalyzer (it learns of the
+// connection's end) and a lab.KeyUser (after STARTTLS it decrypts the rest with the
+// lab's key log, when the secrets are there). Like every lab.Analyzer it is used
+// from one goroutine at a time.
+type Analyzer struct {
+	state    string
+	fr       [3]framer // by lab.Dir
+	pending  []command // commands waiting for their tagged completions, oldest first
+	idleFrom string    // the state IDLE began in
+	greeted  bool
+	out      []lab.Message
+	handoff  bool // a tagged OK to STARTTLS was just seen: the rest is TLS
+	open     *lab.OpenInfo
+	keys     *lab.KeyLog
+	tls      *tls.Analyzer // after STARTTLS: the TLS analyzer of the rest
+	inner    *Analyzer     // the IMAP analyzer inside TLS, once there is one
+	inTLS    bool          // this analyzer is the one inside TLS
+}
+
+var (
+	_ lab.ConnAnalyzer = (*Analyzer)(nil)
+	_ lab.KeyUser      = (*Analyzer)(nil)
+)
+
+// NewAnalyzer returns an analyzer for one connection.
+func NewAnalyzer() *Analyzer {
+	a := &Analyzer{}
+	a.fr[lab.ServerToClient].noLiterals = statusText
+	return a
+}
+
+// statusText reports whether a response's text is a continuation request or a
+// status response, whose text never holds a literal: "* OK {5}" ends there.
+func statusText(text []byte) bool {
+	toks := tokenize(text, nil, 2)
+	if len(toks) > 0 && toks[0].text == "+" {
+		return true
+	}
+	return len(toks) == 2 && statusWord(toks[1].text)
+}
+
+// State is one of States, "" before the connection opened.
+func (a *Analyzer) State() string {
+	if a.inner != nil {
+		return a.inner.state
+	}
+	return a.state
+}
+
+// UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
+func (a *Analyzer) UseKeys(k *lab.KeyLog) {
+	a.keys = k
+	if a.tls != nil {
+		a.tls.UseKeys(k)
+	}
+}
+
+// Opened starts the session, not authenticated until the greeting says otherwise.
+func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
+	a.open = &info
+	if a.state == "" {
+		a.state = StateNotAuthenticated
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Opened(info))
+	}
+	return nil
+}
+
+// Closed ends the session: a command or response cut short is shown as it is.
+func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	if a.tls != nil {
+		out := a.fromTLS(a.tls.Closed(info))
+		if a.inner != nil {
+			return a.closeState(out, &a.inner.state)
+		}
+		return a.closeState(out, &a.state)
+	}
+	a.out = nil
+	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
+		a.fr[d].flush(func(f frame) bool { a.frame(d, f); return false })
+	}
+	out := a.closeState(a.out, &a.state)
+	a.out = nil
+	return out
+}
+
+// closeState moves *state to closed with the last of out, or a message of its own.
+func (a *Analyzer) closeState(out []lab.Message, state *string) []lab.Message {
+	if *state == StateClosed {
+		return out
+	}
+	if len(out) == 0 || out[len(out)-1].Layer != "" {
+		out = append(out, lab.Message{
+			Summary:  "connection closed",
+			Meaning:  "With the connection the IMAP session ends.",
+			Ref:      "RFC 9051 §3.4",
+			Teardown: true,
+		})
+	}
+	out[len(out)-1].NextState = StateClosed
+	*state = StateClosed
+	return out
+}
+
+// Feed frames the bytes b that went in direction dir.
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
+		return nil
+	}
+	if a.state == "" {
+		a.state = StateNotAuthenticated
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Feed(dir, b, at))
+	}
+	a.out = nil
+	rest := a.fr[dir].feed(b, func(f frame) bool {
+		a.frame(dir, f)
+		return a.handoff
+	})
+	out := a.out
+	a.out = nil
+	if a.handoff {
+		a.handoff = false
+		if len(rest) > 0 {
+			out = append(out, a.fromTLS(a.tls.Feed(dir, rest, at))...)
+		}
+	}
+	return out
+}
+
+// frame turns one whole frame into a message.
+func (a *Analyzer) frame(dir lab.Dir, f frame) {
+	if dir == lab.ClientToServer {
+		a.command(f)
+	} else {
+		a.response(f)
+	}
+}
+
+// move sets the state to next with m, if Transitions allows it.
+func (a *Analyzer) move(m *lab.Message, next string) {
+	if next == a.state || !allowed[[2]string{a.state, next}] {
+		return
+	}
+	a.state = next
+	m.NextState = next
+}
+
+// last is the newest command waiting for its completion, or nil.
+func (a *Analyzer) last() *command {
+	if len(a.pending) == 0 {
+		return nil
+	}
+	return &a.pending[len(a.pending)-1]
+}
+
+// answered removes and returns the pending command tagged tag.
+func (a *Analyzer) answered(tag string) (command, bool) {
+	for i, c := range a.pending {
+		if c.tag == tag {
+			a.pending = append(a.pending[:i], a.pending[i+1:]...)
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// base is a message for frame f with its common fields.
+func base(dir lab.Dir, f frame) lab.Message {
+	m := lab.Message{Dir: dir, Raw: f.raw, Observed: true}
+	if f.size > int64(len(f.raw)) {
+		m.Fields = append(m.Fields, lab.Field{Name: "size", Value: fmt.Sprintf("%d bytes (the first %d kept)", f.size, len(f.raw))})
+	}
+	return m
+}
+
+// literalNote describes f's literals for a meaning, "" when it has none.
+func literalNote(f frame, from string) string {
+	if f.nlit == 0 {
+		return ""
+	}
+	var sizes []string
+	for _, l := range f.lits {
+		sizes = append(sizes, strconv.FormatInt(l.size, 10))
+	}
+	if f.nlit > len(f.lits) {
+		sizes = append(sizes, "…")
+	}
+	s := fmt.Sprintf(" It carries %d literal", f.nlit)
+	if f.nlit > 1 {
+		s += "s"
+	}
+	s += " (" + strings.Join(sizes, ", ") + " bytes): a {n} at a line's end announces n raw bytes, and the line carries on after them."
+	if from == "client" && len(f.lits) > 0 && f.lits[0].sync {
+		s += " The client waits for the server's + before sending each {n} literal; {n+} ones it sends at once (LITERAL+)."
+	}
+	return s
+}
+
+// command explains one frame from the client.
+func (a *Analyzer) command(f frame) {
+	m := base(lab.ClientToServer, f)
+	disp := display(f.text)
+	short := ""
+	if !f.done {
+		short = " (cut short)"
+	}
+	if last := a.last(); last != nil && last.name == "AUTHENTICATE" {
+		m.Ref = "RFC 9051 §6.2.2"
+		if strings.TrimSpace(disp) == "*" {
+			m.Summary, m.Meaning = "* (cancel)", "The client cancels the AUTHENTICATE exchange; the server answers BAD."
+		} else {
+			m.Summary = fmt.Sprintf("SASL response (%d bytes, masked)", len(strings.TrimSpace(disp)))
+			m.Meaning = "The client's answer to the server's SASL challenge, in base64. It may hold the password, so the summary hides it; the raw bytes show it."
+		}
+		a.out = append(a.out, m)
+		return
+	}
+	if last := a.last(); last != nil && last.name == "IDLE" && strings.EqualFold(strings.TrimSpace(disp), "DONE") {
+		m.Summary = "DONE"
+		m.Meaning = "The client ends IDLE; the server answers with the tagged OK of the IDLE command."
+		m.Ref = "RFC 9051 §6.3.13"
+		a.out = append(a.out, m)
+		return
+	}
+	toks := tokenize(f.text, f.lits, 8)
+	if len(toks) < 2 || toks[0].kind != tokAtom || toks[0].text == "*" || toks[0].text == "+" || toks[1].kind != tokAtom {
+		m.Summary = "malformed command " + strconv.Quote(shorten(disp, 80)) + short
+		m.Meaning = "Not an IMAP command: each begins with a tag, a space and the command's name. A server answers BAD."
+		m.Ref = "RFC 9051 §2.2.1"
+		a.out = append(a.out, m)
+		return
+	}
+	tag, name, args := toks[0].text, asciiUpper(toks[1].text), toks[2:]
+	uid := false
+	if name == "UID" && len(args) > 0 {
+		uid, name, args = true, "UID "+asciiUpper(args[0].text), args[1:]
+	}
+	verb := strings.TrimPrefix(name, "UID ")
+	m.Summary = shorten(disp, 160) + short
+	m.Fields = append([]lab.Field{{Name: "tag", Value: tag}, {Name: "command", Value: name}}, m.Fields...)
+	if i, ok := commands[verb]; ok {
+		m.Meaning, m.Ref = "The client "+i.meaning+".", i.ref
+	} else {
+		m.Meaning, m.Ref = "A command this lab does not know; the server will answer BAD unless it has an extension by that name.", "RFC 9051 §6"
+	}
+	if uid {
+		m.Meaning += " UID form: the numbers are UIDs, which never change, not sequence numbers, which shift when messages go."
+		if verb != "UID" {
+			m.Ref += ", §6.4.9"
+		}
+	}
+	switch verb {
+	case "LOGIN":
+		user := ""
+		if len(args) > 0 {
+			user = args[0].value()
+		}
+		m.Summary = fmt.Sprintf("%s LOGIN %s ****%s", tag, quoteIfNeeded(user), short)
+		m.Fields = append(m.Fields, lab.Field{Name: "user", Value: user}, lab.Field{Name: "password", Value: "**** (masked; the raw bytes show it)"})
+		if a.inTLS {
+			m.Meaning += " The password is encrypted by TLS on the wire."
+		} else {
+			m.Meaning += " Here it crosses in the clear: anyone on the path can read it."
+		}
+	case "AUTHENTICATE":
+		if len(args) > 0 {
+			m.Fields = append(m.Fields, lab.Field{Name: "mechanism", Value: args[0].text})
+			m.Summary = tag + " AUTHENTICATE " + args[0].text + short
+			if len(args) > 1 {
+				m.Summary = tag + " AUTHENTICATE " + args[0].text + " ****" + short
+				m.Meaning += " The initial response may hold the password; the summary hides it."
+			}
+		}
+	case "SELECT", "EXAMINE", "CREATE", "DELETE", "STATUS", "SUBSCRIBE", "UNSUBSCRIBE", "APPEND":
+		if len(args) > 0 {
+			m.Fields = append(m.Fields, lab.Field{Name: "mailbox", Value: args[0].value()})
+		}
+	case "RENAME":
+		if len(args) > 1 {
+			m.Fields = append(m.Fields, lab.Field{Name: "from", Value: args[0].value()}, lab.Field{Name: "to", Value: args[1].value()})
+		}
+	case "FETCH", "STORE", "COPY", "MOVE", "EXPUNGE":
+		if len(args) > 0 {
+			what := "messages"
+			if uid {
+				what = "UIDs"
+			}
+			m.Fields = append(m.Fields, lab.Field{Name: what, Value: args[0].text})
+		}
+		switch {
+		case verb == "STORE" && len(args) > 2:
+			m.Fields = append(m.Fields, lab.Field{Name: "change", Value: args[1].text + " " + args[2].raw})
+		case (verb == "COPY" || verb == "MOVE") && len(args) > 1:
+			m.Fields = append(m.Fields, lab.Field{Name: "to mailbox", Value: args[1].value()})
+		case verb == "FETCH" && len(args) > 1:
+			m.Fields = append(m.Fields, lab.Field{Name: "items", Value: shorten(words(args[1:]), 200)})
+		}
+	case "LOGOUT":
+		m.Teardown = true
+	}
+	m.Meaning += literalNote(f, "client")
+	if len(a.pending) >= maxPending {
+		a.pending = a.pending[1:]
+	}
+	a.pending = append(a.pending, command{tag: tag, name: name, summary: shorten(m.Summary, 80)})
+	a.out = append(a.out, m)
+}
+
+// quoteIfNeeded quotes s as IMAP would when it is not a plain atom.
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsAny(s, " \"(){%*\\]\r\n") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// response explains one frame from the server.
+func (a *Analyzer) response(f frame) {
+	toks := tokenize(f.text, f.lits, 6)
+	if len(toks) > 0 && toks[0].text != "*" && toks[0].text != "+" && a.fr[lab.ClientToServer].waitingSync() {
+		// A tagged completion while the client waits to send a literal: the server
+		// refused it, so the client's command ends here.
+		if ct := tokenize(a.fr[lab.ClientToServer].cur.text, nil, 1); len(ct) == 1 && ct[0].text == toks[0].text {
+			a.fr[lab.ClientToServer].flush(func(f frame) bool { a.command(f); return false })
+		}
+	}
+	m := base(lab.ServerToClient, f)
+	disp := display(f.text)
+	m.Summary = shorten(disp, 160)
+	if !f.done {
+		m.Summary += " (cut short)"
+	}
+	greeting := !a.greeted
+	a.greeted = true
+	switch {
+	case len(toks) == 0 || toks[0].kind != tokAtom:
+		m.Summary = "malformed response " + strconv.Quote(shorten(disp, 80))
+		m.Meaning = "Not an IMAP response: each begins with *, + or a command's tag."
+		m.Ref = "RFC 9051 §2.2.2"
+	case toks[0].text == "+":
+		a.continuation(&m, disp)
+	case toks[0].text == "*":
+		a.untagged(&m, f, toks, disp, greeting)
+	default:
+		a.tagged(&m, toks, disp)
+	}
+	a.out = append(a.out, m)
+	if a.handoff {
+		a.out = append(a.out, a.startTLS())
+	}
+}
+
+// continuation explains a continuation request ("+ ...").
+func (a *Analyzer) continuation(m *lab.Message, disp string) {
+	m.Ref = "RFC 9051 §7.6"
+	text := strings.TrimSpace(strings.TrimPrefix(disp, "+"))
+	last := a.last()
+	switch {
+	case a.fr[lab.ClientToServer].waitingSync():
+		c := &a.fr[lab.ClientToServer].cur
+		m.Meaning = fmt.Sprintf("Go ahead: the server is ready for the client's literal of %d bytes.", c.lits[c.nlit-1].size)
+		m.Ref = "RFC 9051 §4.3"
+	case last != nil && last.name == "IDLE":
+		m.Meaning = "The server is idling: until the client sends DONE it reports changes (new mail as EXISTS, removals as EXPUNGE, flags as FETCH) the moment they happen."
+		m.Ref = "RFC 9051 §6.3.13"
+		from := a.state
+		a.move(m, StateIdle)
+		if a.state == StateIdle {
+			a.idleFrom = from
+		}
+	case last != nil && last.name == "AUTHENTICATE":
+		m.Meaning = "A SASL challenge (base64, often empty): the client answers with a line of its own."
+		m.Ref = "RFC 9051 §6.2.2"
+	default:
+		m.Meaning = "A continuation request: the server is ready for more of the client's command."
+	}
+	if text != "" {
+		m.Fields = append(m.Fields, lab.Field{Name: "text", Value: text})
+	}
+}
+
+// tagged explains a tagged completion and moves the state by it.
+func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
+	tag := toks[0].text
+	status := ""
+	if len(toks) > 1 {
+		status = asciiUpper(toks[1].text)
+	}
+	m.Ref = "RFC 9051 §7.1"
+	if !statusWord(status) || status == "BYE" || status == "PREAUTH" {
+		m.Summary = "malformed response " + strconv.Quote(shorten(disp, 80))
+		m.Meaning = "A tagged response must be OK, NO or BAD."
+		return
+	}
+	text := ""
+	if i := strings.Index(asciiUpper(disp), " "+status); i >= 0 {
+		text = strings.TrimSpace(disp[i+1+len(status):])
+	}
+	code, rest := responseCode(text)
+	m.Fields = append([]lab.Field{{Name: "tag", Value: tag}, {Name: "status", Value: status}}, m.Fields...)
+	cmd, ok := a.answered(tag)
+	var meaning string
+	switch status {
+	case "OK":
+		meaning, m.Ref = "done", "RFC 9051 §7.1.1"
+	case "NO":
+		meaning, m.Ref = "refused", "RFC 9051 §7.1.2"
+	case "BAD":
+		meaning, m.Ref = "not understood (a syntax error, or a command not allowed in this state)", "RFC 9051 §7.1.3"
+	}
+	if ok {
+		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: cmd.summary})
+		meaning = "The server's completion of " + cmd.name + ", tag " + tag + ": " + meaning + "."
+	} else {
+		meaning = "A tagged completion (" + meaning + ") for tag " + tag + ", a command the lab did not see."
+	}
+	if code != "" {
+		m.Fields = append(m.Fields, lab.Field{Name: "response code", Value: code})
+		if cm := codeMeaning(code); cm != "" {
+			meaning += " " + cm + "."
+		}
+	}
+	if rest != "" {
+		m.Fields = append(m.Fields, lab.Field{Name: "text", Value: rest})
+	}
+	verb := strings.TrimPrefix(cmd.name, "UID ")
+	if ok && status == "OK" {
+		switch verb {
+		case "LOGIN", "AUTHENTICATE":
+			meaning += " The client is logged in."
+			a.move(m, StateAuthenticated)
+		case "SELECT", "EXAMINE":
+			meaning += " The mailbox is selected: its messages may be fetched, searched, flagged."
+			if a.state == StateAuthenticated {
+				a.move(m, StateSelected)
+			}
+		case "CLOSE", "UNSELECT":
+			a.move(m, StateAuthenticated)
+		case "UNAUTHENTICATE":
+			a.move(m, StateNotAuthenticated)
+		case "LOGOUT":
+			m.Teardown = true
+			a.move(m, StateLogout)
+		case "STARTTLS":
+			if !a.inTLS {
+				meaning += " Encrypted from here: the client begins a TLS handshake."
+				a.handoff = true
+			}
+		}
+	}
+	if ok && (status == "NO" || status == "BAD") {
+		switch verb {
+		case "SELECT", "EXAMINE":
+			if status == "NO" && a.state == StateSelected {
+				meaning += " No mailbox is selected any more."
+				a.move(m, StateAuthenticated)
+			}
+		case "LOGIN", "AUTHENTICATE":
+			meaning += " The client is still not logged in."
+		}
+	}
+	if ok && verb == "IDLE" && a.state == StateIdle {
+		meaning += " IDLE is over."
+		a.move(m, a.idleFrom)
+	}
+	m.Meaning = meaning
+}
+
+// untagged explains an untagged response ("* ...").
+func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, greeting bool) {
+	if len(toks) < 2 {
+		m.Meaning, m.Ref = "An untagged response without content.", "RFC 9051 §2.2.2"
+		return
+	}
+	kind, num := asciiUpper(toks[1].text), ""
+	args := toks[2:]
+	if _, err := strconv.ParseUint(toks[1].text, 10, 32); err == nil && len(toks) > 2 {
+		num, kind, args = toks[1].text, asciiUpper(toks[2].text), toks[3:]
+	}
+	i, known := untagged[kind]
+	if !known {
+		m.Meaning, m.Ref = "An untagged response this lab does not know: data from an extension.", "RFC 9051 §7"
+		return
+	}
+	m.Meaning, m.Ref = i.meaning, i.ref
+	m.Fields = append([]lab.Field{{Name: "response", Value: kind}}, m.Fields...)
+	// rest is what follows the kind word in disp.
+	rest := ""
+	if j := strings.Index(asciiUpper(disp), kind); j >= 0 {
+		rest = strings.TrimSpace(disp[j+len(kind):])
+	}
+	switch kind {
+	case "OK", "NO", "BAD", "BYE", "PREAUTH":
+		code, text := responseCode(rest)
+		if greeting && kind == "OK" {
+			m.Meaning = "The greeting: the server is ready, and the client must log in (not authenticated)"
+		}
+		if greeting {
+			m.Handshake = true
+		}
+		if code != "" {
+			m.Fields = append(m.Fields, lab.Field{Name: "response code", Value: code})
+			if cm := codeMeaning(code); cm != "" {
+				m.Meaning += ". " + cm
+			}
+		}
+		if text != "" {
+			m.Fields = append(m.Fields, lab.Field{Name: "text", Value: text})
+			m.Meaning += ": " + strconv.Quote(shorten(text, 120))
+		}
+		m.Meaning += "."
+		switch kind {
+		case "BYE":
+			m.Teardown = true
+			a.move(m, StateLogout)
+		case "PREAUTH":
+			if greeting {
+				a.move(m, StateAuthenticated)
+			}
+		}
+	case "EXISTS":
+		m.Meaning = fmt.Sprintf("The mailbox holds %s messages now.", num)
+		if a.state == StateIdle {
+			m.Meaning += " Told during IDLE: new mail has arrived (or was copied in) since the client last heard."
+		} else {
+			m.Meaning += " A number higher than before means new messages."
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "messages", Value: num})
+	case "RECENT":
+		m.Meaning = fmt.Sprintf("%s messages are new since any session last saw this mailbox (IMAP4rev1; IMAP4rev2 drops RECENT).", num)
+	case "EXPUNGE":
+		m.Meaning = fmt.Sprintf("Message %s was removed for good. The messages after it move down by one: sequence numbers shift, UIDs never change.", num)
+		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: num})
+	case "FETCH":
+		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: num})
+		if len(args) > 0 && args[0].kind == tokList {
+			what, fields := describeFetch(args[0].items)
+			for _, p := range fields {
+				m.Fields = append(m.Fields, lab.Field{Name: p.name, Value: p.value})
+			}
+			m.Meaning = fmt.Sprintf("Message %s (its sequence number in the mailbox): %s.", num, what)
+			if a.state == StateIdle {
+				m.Meaning += " Told during IDLE: another session changed it."
+			}
+		}
+		m.Meaning += literalNote(f, "server")
+	case "CAPABILITY":
+		m.Meaning = "What the server supports: " + shorten(rest, 200) + "."
+		up := " " + asciiUpper(rest) + " "
+		if strings.Contains(up, " LOGINDISABLED ") {
+			m.Meaning += " LOGINDISABLED: LOGIN is refused until the connection is encrypted (STARTTLS)."
+		}
+		if strings.Contains(up, " STARTTLS ") {
+			m.Meaning += " STARTTLS: the client may encrypt the connection."
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "capabilities", Value: shorten(rest, 400)})
+	case "LIST", "LSUB":
+		if len(args) >= 3 {
+			m.Meaning = fmt.Sprintf("A mailbox: %s (attributes %s, hierarchy separator %s).", quoteIfNeeded(args[2].value()), args[0].raw, args[1].raw)
+			m.Fields = append(m.Fields, lab.Field{Name: "mailbox", Value: args[2].value()}, lab.Field{Name: "attributes", Value: args[0].raw})
+		}
+	case "STATUS":
+		if len(args) >= 2 && args[1].kind == tokList {
+			var parts []string
+			for k := 0; k+1 < len(args[1].items); k += 2 {
+				parts = append(parts, strings.ToLower(args[1].items[k].text)+" "+args[1].items[k+1].text)
+				m.Fields = append(m.Fields, lab.Field{Name: strings.ToLower(args[1].items[k].text), Value: args[1].items[k+1].text})
+			}
+			m.Meaning = fmt.Sprintf("The status of %s: %s.", quoteIfNeeded(args[0].value()), strings.Join(parts, ", "))
+		}
+	case "SEARCH":
+		nums := strings.Fields(rest)
+		if len(nums) == 0 {
+			m.Meaning = "No message matches the search."
+		} else {
+			m.Meaning = fmt.Sprintf("%d messages match: %s (sequence numbers, or UIDs for UID SEARCH).", len(nums), shorten(rest, 120))
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "matches", Value: strconv.Itoa(len(nums))})
+	case "FLAGS":
+		m.Meaning = "The flags this mailbox knows: " + rest + "."
+	}
+}
+
+// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
+// data goes to an IMAP analyzer inside it that carries on the session.
+func (a *Analyzer) startTLS() lab.Message {
+	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
+		in := NewAnalyzer()
+		in.state, in.inTLS, in.greeted = a.state, true, true
+		a.inner = in
+		return Name, in
+	})
+	if a.keys != nil {
+		a.tls.UseKeys(a.keys)
+	}
+	if a.open != nil {
+		a.tls.Opened(*a.open)
+	}
+	return lab.Message{
+		Dir:     lab.ServerToClient,
+		Summary: "encrypted from here (TLS)",
+		Meaning: "After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. " +
+			"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
+		Ref: "RFC 9051 §6.2.1",
+	}
+}
+
+// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
+// the decrypted IMAP as this analyzer's own, with its state changes.
+func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
+	for i := range msgs {
+		switch msgs[i].Layer {
+		case "":
+			msgs[i].Layer = "tls"
+		case Name:
+			msgs[i].Layer = ""
+		}
+	}
+	return msgs
+}

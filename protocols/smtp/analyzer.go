@@ -1,0 +1,547 @@
+package smtp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tls"
+)
+
+// Bounds on what the Analyzer holds.
+const (
+	// maxHeld bounds the bytes of one direction held while a line or reply is
+	// incomplete; past it they are shown as they are and dropped.
+	maxHeld = 64 << 10
+	// maxPending bounds the commands waiting for their replies.
+	maxPending = 256
+	// MaxDataKept bounds the bytes of one message (DATA section or BDAT chunk)
+	// kept as its Raw; the rest is counted, not kept.
+	MaxDataKept = 1 << 20
+)
+
+// Analyzer frames one SMTP connection into commands, replies and messages, and
+// follows the session's state (States, Transitions). It is a lab.ConnAnalyzer
+// (it learns of the connection's end) and a lab.KeyUser (after STARTTLS it
+// decrypts the rest with the lab's key log, when the secrets are there). Like
+// every lab.Analyzer it is used from one goroutine at a time.
+type Analyzer struct {
+	state   string
+	buf     [3][]byte // unparsed input, by lab.Dir
+	skip    [3]bool   // dropping the rest of an overlong line, by lab.Dir
+	pending []Command // commands waiting for their final reply, oldest first
+	// hold keeps the client's bytes unparsed until the reply to the last
+	// command says how they are framed: after DATA (the message, or more
+	// commands), STARTTLS (TLS, or more commands) and AUTH (a SASL response).
+	hold     bool
+	sasl     bool   // the next client line is a SASL response
+	saslMech string // the mechanism of the AUTH in progress
+	saslStep int    // SASL responses sent so far
+
+	inData   bool   // the client is sending a DATA section
+	data     []byte // its bytes, up to MaxDataKept
+	dataLen  int64  // its length, all of it
+	dataScan int    // how much of "\r\n.\r\n" was just seen
+	bdatLeft int64  // bytes of a BDAT chunk still to come
+	bdatLast bool
+
+	open  *lab.OpenInfo
+	keys  *lab.KeyLog
+	tls   *tls.Analyzer // after 220 to STARTTLS: the TLS analyzer of the rest
+	inner *Analyzer     // the SMTP analyzer inside TLS, once there is one
+	inTLS bool          // this analyzer is the one inside TLS
+	out   []lab.Message
+}
+
+var (
+	_ lab.ConnAnalyzer = (*Analyzer)(nil)
+	_ lab.KeyUser      = (*Analyzer)(nil)
+)
+
+// NewAnalyzer returns an analyzer for one SMTP connection.
+func NewAnalyzer() *Analyzer { return &Analyzer{} }
+
+// State is one of States, "" before the connection opened.
+func (a *Analyzer) State() string {
+	if a.inner != nil {
+		return a.inner.State()
+	}
+	return a.state
+}
+
+// UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
+func (a *Analyzer) UseKeys(k *lab.KeyLog) {
+	a.keys = k
+	if a.tls != nil {
+		a.tls.UseKeys(k)
+	}
+}
+
+// Opened notes the connection's start.
+func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
+	a.open = &info
+	if a.state == "" {
+		a.state = StateConnected
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Opened(info))
+	}
+	return nil
+}
+
+// Closed ends the session.
+func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	var out []lab.Message
+	if a.tls != nil {
+		out = a.fromTLS(a.tls.Closed(info))
+		if a.inner != nil {
+			a.inner.state = StateClosed
+		}
+	}
+	if a.inData && a.dataLen > 0 {
+		out = append(out, lab.Message{
+			Dir:      lab.ClientToServer,
+			Summary:  fmt.Sprintf("unfinished message, %d bytes", a.dataLen),
+			Meaning:  "The connection ended before the line with a single dot that ends a message: the server must not deliver it.",
+			Ref:      "RFC 5321 §4.1.1.4",
+			Raw:      a.data,
+			Observed: true,
+		})
+		a.inData, a.data = false, nil
+	}
+	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
+		if len(a.buf[d]) > 0 {
+			out = append(out, lab.Message{
+				Dir:      d,
+				Summary:  fmt.Sprintf("%d bytes without a line ending", len(a.buf[d])),
+				Meaning:  "The connection ended in the middle of a line: every SMTP command and reply line ends with CRLF.",
+				Ref:      "RFC 5321 §2.3.8",
+				Raw:      a.buf[d],
+				Observed: true,
+			})
+			a.buf[d] = nil
+		}
+	}
+	if a.state != StateClosed {
+		if len(out) == 0 {
+			out = append(out, lab.Message{Summary: "connection closed", Meaning: "With the connection the SMTP session ends.", Ref: "RFC 5321 §3.8", Teardown: true})
+		}
+		out[len(out)-1].NextState = StateClosed
+		a.state = StateClosed
+	}
+	return out
+}
+
+// Feed frames the bytes b that went in direction dir.
+func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
+		return nil
+	}
+	if a.state == "" {
+		a.state = StateConnected
+	}
+	if a.tls != nil {
+		return a.fromTLS(a.tls.Feed(dir, b, at))
+	}
+	a.out = nil
+	if len(a.buf[dir]) == 0 {
+		a.buf[dir] = b[:len(b):len(b)] // appending later must copy, not write past b
+	} else {
+		a.buf[dir] = append(a.buf[dir], b...)
+	}
+	if dir == lab.ServerToClient {
+		a.replies(at)
+	} else {
+		a.client(at)
+	}
+	out := a.out
+	a.out = nil
+	return out
+}
+
+// client frames the client's buffered bytes, unless they wait for a reply.
+func (a *Analyzer) client(at time.Time) {
+	d := lab.ClientToServer
+	for len(a.buf[d]) > 0 && !a.hold && a.tls == nil {
+		data := a.buf[d]
+		switch {
+		case a.inData:
+			a.buf[d] = data[a.dataBytes(data):]
+			continue
+		case a.bdatLeft > 0:
+			a.buf[d] = data[a.chunkBytes(data):]
+			continue
+		case a.skip[d]:
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				a.buf[d] = nil
+				return
+			}
+			a.buf[d], a.skip[d] = data[i+1:], false
+			continue
+		}
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			if len(data) > maxHeld {
+				a.out = append(a.out, overlong(d, data))
+				a.buf[d], a.skip[d] = nil, true
+			}
+			return
+		}
+		a.buf[d] = data[i+1:]
+		if a.sasl {
+			a.saslResponse(data[:i+1])
+		} else {
+			a.command(data[:i+1])
+		}
+	}
+	if len(a.buf[d]) == 0 {
+		a.buf[d] = nil
+	}
+}
+
+// replies frames the server's buffered bytes.
+func (a *Analyzer) replies(at time.Time) {
+	d := lab.ServerToClient
+	for len(a.buf[d]) > 0 && a.tls == nil {
+		data := a.buf[d]
+		if a.skip[d] {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				a.buf[d] = nil
+				return
+			}
+			a.buf[d], a.skip[d] = data[i+1:], false
+			continue
+		}
+		r, n, err := ParseReply(data)
+		switch {
+		case errors.Is(err, ErrIncomplete):
+			return
+		case errors.Is(err, ErrLineTooLong):
+			a.out = append(a.out, overlong(d, data))
+			a.buf[d], a.skip[d] = nil, n == 0
+			return
+		case err != nil:
+			raw := data[:n]
+			a.buf[d] = data[n:]
+			a.out = append(a.out, lab.Message{
+				Dir:      d,
+				Summary:  fmt.Sprintf("malformed reply %q", trimEOL(raw[:min(len(raw), 80)])),
+				Meaning:  "Not an SMTP reply: each line begins with a three-digit code (200 to 599) and a space, or a hyphen when more lines follow.",
+				Ref:      "RFC 5321 §4.2",
+				Raw:      raw,
+				Observed: true,
+			})
+			continue
+		}
+		a.buf[d] = data[n:]
+		a.reply(r, data[:n], at)
+	}
+	if len(a.buf[d]) == 0 {
+		a.buf[d] = nil
+	}
+}
+
+func overlong(dir lab.Dir, data []byte) lab.Message {
+	return lab.Message{
+		Dir:      dir,
+		Summary:  fmt.Sprintf("a line longer than %d bytes", maxHeld),
+		Meaning:  "SMTP lines are short (RFC 5321 allows 512 bytes for a command); this one is too long. The lab shows its start and skips the rest of the line.",
+		Ref:      "RFC 5321 §4.5.3.1",
+		Raw:      data[:min(len(data), 256)],
+		Observed: true,
+	}
+}
+
+// command frames one command line.
+func (a *Analyzer) command(raw []byte) {
+	cmd, err := ParseCommand(raw)
+	if errors.Is(err, ErrEmpty) {
+		return
+	}
+	m := lab.Message{Dir: lab.ClientToServer, Raw: raw, Observed: true, Ref: "RFC 5321 §4.1"}
+	if err != nil {
+		m.Summary = fmt.Sprintf("malformed command %q", trimEOL(raw[:min(len(raw), 80)]))
+		m.Meaning = "Not an SMTP command: " + err.Error() + ". A server answers 500."
+		a.out = append(a.out, m)
+		return
+	}
+	m.Summary = cmd.String()
+	m.Meaning, m.Ref = CommandMeaning(cmd.Verb)
+	m.Fields = []lab.Field{{Name: "command", Value: cmd.Verb}}
+	if cmd.Arg != "" && cmd.Verb != "AUTH" {
+		m.Fields = append(m.Fields, lab.Field{Name: "argument", Value: cmd.Arg})
+	}
+	switch cmd.Verb {
+	case "MAIL", "RCPT":
+		if addr, params, ok := pathArg(cmd.Arg); ok {
+			name := "sender"
+			if cmd.Verb == "RCPT" {
+				name = "recipient"
+			}
+			if addr == "" {
+				addr = "<> (the null sender: a bounce)"
+			}
+			m.Fields = append(m.Fields, lab.Field{Name: name, Value: addr})
+			for _, p := range params {
+				m.Fields = append(m.Fields, lab.Field{Name: "parameter", Value: p})
+			}
+		}
+	case "AUTH":
+		a.auth(&m, cmd)
+	case "BDAT":
+		f := strings.Fields(cmd.Arg)
+		if len(f) >= 1 {
+			if n, err := strconv.ParseInt(f[0], 10, 64); err == nil && n >= 0 {
+				a.bdatLeft, a.bdatLast = n, len(f) > 1 && strings.EqualFold(f[1], "LAST")
+				a.data, a.dataLen = nil, 0
+				m.Fields = append(m.Fields, lab.Field{Name: "chunk size", Value: strconv.FormatInt(n, 10)})
+				if a.state == StateRcpt {
+					a.move(&m, StateData)
+				}
+				if n == 0 {
+					a.out = append(a.out, m)
+					a.push(cmd)
+					a.chunkDone()
+					return
+				}
+			}
+		}
+	case "DATA", "STARTTLS":
+		a.hold = true
+	}
+	a.out = append(a.out, m)
+	a.push(cmd)
+}
+
+func (a *Analyzer) push(cmd Command) {
+	if len(a.pending) >= maxPending {
+		a.pending = a.pending[1:]
+	}
+	a.pending = append(a.pending, cmd)
+}
+
+// pathArg splits "FROM:<a@b> SIZE=10" into the address and the parameters.
+func pathArg(arg string) (addr string, params []string, ok bool) {
+	_, rest, ok := strings.Cut(arg, ":")
+	if !ok {
+		return "", nil, false
+	}
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "<") {
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return "", nil, false
+		}
+		return f[0], f[1:], true
+	}
+	end := strings.IndexByte(rest, '>')
+	if end < 0 {
+		return "", nil, false
+	}
+	return rest[1:end], strings.Fields(rest[end+1:]), true
+}
+
+// reply frames one reply and moves the session by it.
+func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
+	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 5321 §4.2", Summary: r.String()}
+	if len(r.Lines) > 1 {
+		m.Summary += fmt.Sprintf(" (+%d lines)", len(r.Lines)-1)
+	}
+	m.Fields = []lab.Field{{Name: "code", Value: strconv.Itoa(r.Code)}}
+	if r.Enhanced != "" {
+		m.Fields = append(m.Fields, lab.Field{Name: "enhanced code", Value: r.Enhanced})
+	}
+	m.Fields = append(m.Fields, lab.Field{Name: "text", Value: r.Text()})
+	var cmd Command
+	answered := false
+	if len(a.pending) > 0 {
+		cmd, answered = a.pending[0], true
+		if r.Code != 334 {
+			a.pending = a.pending[1:]
+		}
+		what := cmd.String()
+		if cmd.Verb == "." {
+			what = "the message"
+		}
+		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: what})
+	}
+	meaning := ReplyMeaning(r.Code)
+	switch {
+	case answered && cmd.Verb == ".":
+		meaning = "In answer to the message: " + meaning
+	case answered:
+		meaning = "In answer to " + cmd.String() + ": " + meaning
+	case r.Code == 220:
+		meaning = "The greeting: " + meaning
+		m.Handshake = true
+	}
+	if r.Enhanced != "" {
+		meaning += " " + EnhancedMeaning(r.Enhanced)
+		m.Ref += ", RFC 3463 §3"
+	}
+	if answered && cmd.Verb == "EHLO" && r.Code == 250 && len(r.Lines) > 1 {
+		exts := r.Lines[1:]
+		meaning += " The server offers: " + strings.Join(exts, ", ") + "."
+		for _, e := range exts {
+			m.Fields = append(m.Fields, lab.Field{Name: "extension", Value: e})
+		}
+		if !hasExt(exts, "AUTH") && hasExt(exts, "STARTTLS") {
+			meaning += " No AUTH before STARTTLS: the server keeps passwords off the wire until TLS protects them."
+		}
+	}
+	if r.Code == 334 {
+		if dec, ok := decode64(strings.TrimSpace(r.Text())); ok && printable(dec) {
+			m.Fields = append(m.Fields, lab.Field{Name: "challenge (decoded)", Value: dec})
+			m.Summary += fmt.Sprintf(" (%q)", dec)
+		}
+		m.Ref = "RFC 4954 §4"
+	}
+	m.Meaning = meaning
+	a.advance(&m, r, cmd, answered)
+	a.out = append(a.out, m)
+	if r.Code == 220 && answered && cmd.Verb == "STARTTLS" && !a.inTLS {
+		a.startTLS(at)
+		return
+	}
+	a.client(at) // a reply may free the client's held bytes
+}
+
+func hasExt(exts []string, name string) bool {
+	for _, e := range exts {
+		if f := strings.Fields(e); len(f) > 0 && strings.EqualFold(f[0], name) {
+			return true
+		}
+	}
+	return false
+}
+
+// advance moves the session by the reply r to cmd.
+func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) {
+	if r.Code == 421 {
+		a.hold, a.sasl = false, false
+		a.move(m, StateClosed)
+		return
+	}
+	if !answered {
+		return
+	}
+	ok := r.Class() == 2
+	switch cmd.Verb {
+	case "EHLO", "HELO":
+		if ok {
+			a.move(m, StateGreeted)
+		}
+	case "MAIL":
+		if ok {
+			a.move(m, StateMail)
+		}
+	case "RCPT":
+		if ok {
+			a.move(m, StateRcpt)
+		}
+	case "DATA":
+		a.hold = false
+		if r.Code == 354 {
+			a.inData, a.data, a.dataLen, a.dataScan = true, nil, 0, 2
+			a.move(m, StateData)
+		}
+	case ".":
+		a.move(m, StateGreeted)
+	case "BDAT":
+		if r.Class() != 2 || a.bdatLastSeen(cmd) {
+			a.move(m, StateGreeted)
+		}
+	case "RSET":
+		if ok && a.state != StateConnected {
+			a.move(m, StateGreeted)
+		}
+	case "STARTTLS":
+		a.hold = false
+		if r.Code == 220 {
+			a.move(m, StateConnected)
+		}
+	case "AUTH":
+		a.hold = false
+		a.sasl = r.Code == 334
+		if !a.sasl {
+			a.saslMech, a.saslStep = "", 0
+		}
+		switch {
+		case r.Code == 235:
+			m.Meaning += " The client is logged in for the rest of the session."
+		case r.Code == 535:
+			m.Meaning += " The server refuses the login; it may wait a while before answering the next try."
+		}
+	case "QUIT":
+		if r.Code == 221 {
+			a.move(m, StateQuit)
+		}
+	}
+}
+
+func (a *Analyzer) bdatLastSeen(cmd Command) bool {
+	f := strings.Fields(cmd.Arg)
+	return len(f) > 1 && strings.EqualFold(f[1], "LAST")
+}
+
+// move sets the state to next with m, if Transitions allows it.
+func (a *Analyzer) move(m *lab.Message, next string) {
+	if next == a.state || !allowed[[2]string{a.state, next}] {
+		return
+	}
+	a.state = next
+	m.NextState = next
+}
+
+// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
+// application data goes to an SMTP analyzer inside it that carries on the
+// session (in state connected: the client greets again).
+func (a *Analyzer) startTLS(at time.Time) {
+	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
+		in := &Analyzer{state: a.state, inTLS: true, open: a.open}
+		a.inner = in
+		return Name, in
+	})
+	if a.keys != nil {
+		a.tls.UseKeys(a.keys)
+	}
+	if a.open != nil {
+		a.tls.Opened(*a.open)
+	}
+	a.out = append(a.out, lab.Message{
+		Dir:     lab.ServerToClient,
+		Summary: "encrypted from here (TLS)",
+		Meaning: "After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. " +
+			"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
+		Ref: "RFC 3207 §4",
+	})
+	// Bytes after the 220 belong to TLS: the client's held ClientHello first.
+	c, s := a.buf[lab.ClientToServer], a.buf[lab.ServerToClient]
+	a.buf[lab.ClientToServer], a.buf[lab.ServerToClient] = nil, nil
+	if len(c) > 0 {
+		a.out = append(a.out, a.fromTLS(a.tls.Feed(lab.ClientToServer, c, at))...)
+	}
+	if len(s) > 0 {
+		a.out = append(a.out, a.fromTLS(a.tls.Feed(lab.ServerToClient, s, at))...)
+	}
+}
+
+// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
+// the decrypted SMTP as this analyzer's own, with its state changes.
+func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
+	for i := range msgs {
+		switch msgs[i].Layer {
+		case "":
+			msgs[i].Layer = "tls"
+		case Name:
+			msgs[i].Layer = ""
+		}
+	}
+	return msgs
+}

@@ -144,9 +144,12 @@ func (h *Hub) imported(ci ConvInfo, id ConvID) *Conversation {
 	if p == nil {
 		p = &Protocol{Name: ci.Protocol, Transport: ci.Transport}
 	}
-	end := ci.End
+	end, how := ci.End, ci.CloseHow
 	if end.IsZero() { // saved while live: it ended with its last activity
 		end = ci.Last
+		if ci.Datagram && how == "" {
+			how = HowIdle
+		}
 	}
 	c := &Conversation{
 		hub:      h,
@@ -156,7 +159,7 @@ func (h *Hub) imported(ci ConvInfo, id ConvID) *Conversation {
 		start:    ci.Start,
 		datagram: ci.Datagram,
 		closedBy: ci.ClosedBy,
-		how:      ci.CloseHow,
+		how:      how,
 		end:      end,
 		last:     ci.Last,
 		msgs:     ci.Messages,

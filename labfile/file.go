@@ -1,0 +1,90 @@
+package labfile
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Extension is the file name extension of lab sessions.
+const Extension = ".protolab"
+
+// wrapTemp lets tests fail or stop a save part-way (a full disk, a kill).
+var wrapTemp = func(w io.Writer) io.Writer { return w }
+
+// Save writes s to path atomically: to a temporary file in the same folder,
+// synced to the disk, then renamed over path. A crash or a full disk part-way
+// leaves the file that was at path as it was, and no part of a new one under
+// path. The file is readable by its owner only: it may hold passwords and the
+// secrets that decrypt TLS.
+func Save(path string, s *Session) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("labfile: cannot save in %s: %w", dir, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			err = fmt.Errorf("labfile: saving %s: %w (the file there, if any, is unchanged)", path, err)
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(wrapTemp(f), 1<<20)
+	if err = Write(bw, s); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename itself durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Load reads the session saved at path: all of it, or an error that names the
+// file and says what is wrong (wrapping ErrNotSession, ErrNewer or ErrDamaged).
+func Load(path string) (*Session, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("labfile: %w", err)
+	}
+	defer f.Close()
+	s, err := Read(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Stat reads what the session at path holds, checking the whole file but
+// decoding only its header.
+func Stat(path string) (*SessionInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("labfile: %w", err)
+	}
+	defer f.Close()
+	info, err := ReadInfo(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return info, nil
+}

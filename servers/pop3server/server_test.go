@@ -217,7 +217,7 @@ func TestCommandErrors(t *testing.T) {
 		{"USER " + strings.Repeat("a", 300), "-ERR Command line too long"},
 		{"RETR\x011", "-ERR Malformed"},
 		{"USER alice", "+OK"},
-		{"PASS alice", "+OK alice@alpha.test's maildrop has 1 messages"},
+		{"PASS alice", "+OK alice@alpha.test's maildrop has 1 message"},
 		{"RETR 2", "-ERR No message 2"},
 		{"RETR x", "-ERR \"x\" is not a message number"},
 		{"TOP 1", "-ERR TOP needs"},
@@ -227,7 +227,7 @@ func TestCommandErrors(t *testing.T) {
 		{"DELE 1", "-ERR Message 1 is marked deleted"},
 		{"LIST", "+OK 0 messages"},
 		{".", ""},
-		{"QUIT", "+OK Goodbye: 1 messages deleted, 0 left."},
+		{"QUIT", "+OK Goodbye: 1 message deleted, 0 left."},
 	} {
 		if tt.send != "." {
 			conn.Write([]byte(tt.send + "\r\n"))

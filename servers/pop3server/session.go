@@ -381,7 +381,7 @@ func (ss *session) login(name string, st *mailstore.Store, addr string, err erro
 	d.deleted = make([]bool, len(d.msgs))
 	ss.drop = d
 	n, size := d.stat()
-	ss.send("+OK %s's maildrop has %d messages (%d octets)", addr, n, size)
+	ss.send("+OK %s's maildrop has %s (%d octets)", addr, plural(n, "message"), size)
 	return true
 }
 
@@ -440,9 +440,9 @@ func (ss *session) transaction(cmd pop3.Command) {
 		}
 		n, size := d.stat()
 		if cmd.Keyword == "LIST" {
-			ss.send("+OK %d messages (%d octets)", n, size)
+			ss.send("+OK %s (%d octets)", plural(n, "message"), size)
 		} else {
-			ss.send("+OK %d messages", n)
+			ss.send("+OK %s", plural(n, "message"))
 		}
 		for i, m := range d.msgs {
 			switch {
@@ -474,7 +474,7 @@ func (ss *session) transaction(cmd pop3.Command) {
 			}
 		}
 		all, size := d.stat()
-		ss.send("+OK %d messages unmarked; the maildrop has %d messages (%d octets)", n, all, size)
+		ss.send("+OK %s unmarked; the maildrop has %s (%d octets)", plural(n, "message"), plural(all, "message"), size)
 	case "USER", "PASS", "APOP", "AUTH", "STLS":
 		ss.send("-ERR Already logged in.")
 	default:
@@ -573,6 +573,14 @@ func (ss *session) quit() bool {
 		}
 	}
 	n, _ := d.stat()
-	ss.send("+OK Goodbye: %d messages deleted, %d left.", len(uids), n)
+	ss.send("+OK Goodbye: %s deleted, %d left.", plural(len(uids), "message"), n)
 	return false
+}
+
+// plural is "1 message", "2 messages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -2,6 +2,7 @@ package pop3server_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/clients/pop3client"
 	"github.com/protocollab/protolab/servers/mailstore"
@@ -242,4 +244,16 @@ func TestCommandErrors(t *testing.T) {
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestMaxClients: a connection past MaxClients is turned away with [SYS/TEMP].
+func TestMaxClients(t *testing.T) {
+	st := newStore(t, 0)
+	_, addr, _ := startServer(t, pop3server.Options{Stores: []*mailstore.Store{st}, MaxClients: 1})
+	dial(t, addr, nil, pop3client.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := pop3client.Dial(ctx, addr, pop3client.Options{}); !isERR(err, "SYS/TEMP") {
+		t.Errorf("a second client past MaxClients 1: %v, want -ERR [SYS/TEMP]", err)
+	}
 }

@@ -181,3 +181,16 @@ func (c *conn) startTLS(cfg *tls.Config) {
 }
 
 var _ = io.EOF
+
+func tlsWithKeys(t testing.TB, ca *labca.CA, hub *lab.Hub) *tls.Config {
+	cfg := labTLS(t, ca)
+	cfg.KeyLogWriter = hub.Keys()
+	return cfg
+}
+
+func port(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	var n int
+	fmt.Sscanf(p, "%d", &n)
+	return n
+}

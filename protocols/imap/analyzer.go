@@ -597,7 +597,7 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 		if len(nums) == 0 {
 			m.Meaning = "No message matches the search."
 		} else {
-			m.Meaning = fmt.Sprintf("%d messages match: %s (sequence numbers, or UIDs for UID SEARCH).", len(nums), shorten(rest, 120))
+			m.Meaning = fmt.Sprintf("%d message(s) match: %s (sequence numbers, or UIDs for UID SEARCH).", len(nums), shorten(rest, 120))
 		}
 		m.Fields = append(m.Fields, lab.Field{Name: "matches", Value: strconv.Itoa(len(nums))})
 	case "FLAGS":

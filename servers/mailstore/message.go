@@ -68,7 +68,11 @@ func (s *Store) Deliver(rcpt string, raw []byte) (Message, error) {
 // rewritten only if writeIndex is set (Deliver relies on Open finding the file).
 func (s *Store) addLocked(u *user, b *mailbox, raw []byte, flags []string, date time.Time, writeIndex bool) (*msg, error) {
 	uid := b.uidNext
-	if err := b.writeMessage(uid, raw, date); err != nil {
+	fileDate := date
+	if !writeIndex {
+		fileDate = time.Time{} // Deliver: the file's own time is the date
+	}
+	if err := b.writeMessage(uid, raw, fileDate); err != nil {
 		return nil, err
 	}
 	b.uidNext++

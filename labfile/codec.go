@@ -245,6 +245,9 @@ func (d *decoder) fail(what string) {
 }
 
 func (d *decoder) u8() uint8 {
+	if d.err != nil {
+		return 0
+	}
 	if d.i >= len(d.b) {
 		d.fail("ends early")
 		return 0
@@ -255,6 +258,9 @@ func (d *decoder) u8() uint8 {
 }
 
 func (d *decoder) uvar() uint64 {
+	if d.err != nil {
+		return 0
+	}
 	v, n := binary.Uvarint(d.b[d.i:])
 	if n <= 0 {
 		d.fail("a bad number")
@@ -266,6 +272,9 @@ func (d *decoder) uvar() uint64 {
 }
 
 func (d *decoder) svar() int64 {
+	if d.err != nil {
+		return 0
+	}
 	v, n := binary.Varint(d.b[d.i:])
 	if n <= 0 {
 		d.fail("a bad number")
@@ -279,7 +288,10 @@ func (d *decoder) svar() int64 {
 // count reads a count of items that take at least min bytes each.
 func (d *decoder) count(min int, what string) int {
 	n := d.uvar()
-	if d.err == nil && n > uint64(len(d.b)-d.i)/uint64(min) {
+	if d.err != nil {
+		return 0
+	}
+	if n > uint64(len(d.b)-d.i)/uint64(min) {
 		d.fail(fmt.Sprintf("%d %s claimed in %d bytes", n, what, len(d.b)-d.i))
 		return 0
 	}
@@ -343,11 +355,27 @@ func decodeBody(body []byte, h *header, s *Session) error {
 		return inflateError(err)
 	}
 
+	if err := decodeRaw(raw, s); err != nil {
+		return err
+	}
+	switch {
+	case int64(len(s.Conversations)) != h.Conversations:
+		return damaged("it holds %d conversations, its header says %d", len(s.Conversations), h.Conversations)
+	case int64(len(s.Keys)) != h.Keys:
+		return damaged("it holds %d TLS keys, its header says %d", len(s.Keys), h.Keys)
+	case int64(len(s.Events)) != h.Events:
+		return damaged("it holds %d events, its header says %d", len(s.Events), h.Events)
+	}
+	return nil
+}
+
+// decodeRaw decodes the uncompressed body into s's conversations, keys and
+// events. Counts are bounded by the bytes that follow them, and room is made
+// for at most one event per 32 bytes of them (real events take more) before
+// they are read, so a false count costs memory in proportion to the body.
+func decodeRaw(raw []byte, s *Session) error {
 	d := &decoder{b: raw, strs: make([]string, 1, 1024)}
 	nc := d.count(minConv, "conversations")
-	if d.err == nil && int64(nc) != h.Conversations {
-		return damaged("it holds %d conversations, its header says %d", nc, h.Conversations)
-	}
 	s.Conversations = make([]lab.ConvInfo, nc)
 	for i := range s.Conversations {
 		d.conv(&s.Conversations[i])
@@ -356,9 +384,6 @@ func decodeBody(body []byte, h *header, s *Session) error {
 		}
 	}
 	nk := d.count(1, "keys")
-	if d.err == nil && int64(nk) != h.Keys {
-		return damaged("it holds %d TLS keys, its header says %d", nk, h.Keys)
-	}
 	s.Keys = make([]string, nk)
 	for i := range s.Keys {
 		s.Keys[i] = string(d.bytes())
@@ -367,16 +392,14 @@ func decodeBody(body []byte, h *header, s *Session) error {
 	if d.err != nil {
 		return d.err
 	}
-	if int64(ne) != h.Events {
-		return damaged("it holds %d events, its header says %d", ne, h.Events)
-	}
-	s.Events = make([]lab.Event, ne)
+	s.Events = make([]lab.Event, 0, min(ne, (len(d.b)-d.i)/32+1))
 	var msgs []lab.Message // allocated in slabs: one allocation per many messages
 	var fields []lab.Field // likewise
 	var seq uint64
 	var at int64
-	for i := range s.Events {
-		ev := &s.Events[i]
+	for range ne {
+		s.Events = append(s.Events, lab.Event{})
+		ev := &s.Events[len(s.Events)-1]
 		ev.Kind = lab.Kind(d.u8())
 		ev.Dir = lab.Dir(d.u8())
 		ev.Side = lab.Side(d.u8())

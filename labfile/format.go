@@ -182,11 +182,14 @@ func readFile(r io.Reader, keep bool) (*header, []byte, error) {
 	tr := io.TeeReader(r, sum)
 	prefix := make([]byte, prefixLen)
 	if n, err := io.ReadFull(tr, prefix); err != nil {
-		if n >= len(Magic) && string(prefix[:len(Magic)]) == Magic {
-			return nil, nil, damaged("it ends in its first bytes (the file was cut short)")
-		}
-		if n == 0 {
+		m := min(n, len(Magic))
+		switch {
+		case n == 0:
 			return nil, nil, fmt.Errorf("%w: the file is empty", ErrNotSession)
+		case string(prefix[:m]) != Magic[:m]:
+			return nil, nil, fmt.Errorf("%w: it does not begin with %q", ErrNotSession, Magic[:len(Magic)-1])
+		case n >= len(Magic):
+			return nil, nil, damaged("it ends in its first bytes (the file was cut short)")
 		}
 		return nil, nil, fmt.Errorf("%w: it is too short to be one", ErrNotSession)
 	}

@@ -62,6 +62,7 @@ func Compose(m Mail) []byte {
 		return b.Bytes()
 	}
 	mw := multipart.NewWriter(&b)
+	mw.SetBoundary("lab-" + randomID()) // short enough for one header line
 	header("Content-Type", "multipart/mixed; boundary=\""+mw.Boundary()+"\"")
 	b.WriteString("\r\nThis is a message with attachments in MIME format.\r\n")
 	pw, _ := mw.CreatePart(textproto.MIMEHeader{

@@ -1,0 +1,64 @@
+package export
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// JSONL writes events as JSON lines, one lab.Record each: the lines `protolab
+// serve --json` prints for them, with each conversation's protocol (and, on its
+// opening, its endpoints) taken from convs.
+func JSONL(w io.Writer, convs []lab.ConvInfo, events []lab.Event) error {
+	byID := make(map[lab.ConvID]*lab.ConvInfo, len(convs))
+	for i := range convs {
+		byID[convs[i].ID] = &convs[i]
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, e := range events {
+		if err := enc.Encode(Record(e, byID[e.Conv])); err != nil {
+			return fmt.Errorf("export: JSON lines: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export: JSON lines: %w", err)
+	}
+	return nil
+}
+
+// Record is e as one JSON line, as lab.Hub.Record makes it for a live hub, with
+// its conversation's protocol and endpoints from c (nil: none known).
+func Record(e lab.Event, c *lab.ConvInfo) lab.Record {
+	r := lab.Record{
+		Event: e.Kind.String(),
+		Seq:   e.Seq,
+		Time:  e.At,
+		Conv:  e.Conv,
+		Side:  e.Side.String(),
+		Dir:   e.Dir.String(),
+		Layer: e.Layer,
+		From:  e.From,
+		To:    e.To,
+		Text:  e.Text,
+	}
+	if c != nil {
+		r.Protocol = c.Protocol
+		if e.Kind == lab.KindOpen {
+			r.Client, r.Server = c.Client, c.Server
+		}
+	}
+	if e.Kind == lab.KindData {
+		r.Len = len(e.Data)
+		r.Data = e.Data
+	}
+	if m := e.Msg; m != nil {
+		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, m.Meaning, m.Ref, m.Fields
+		r.Handshake, r.Teardown = m.Handshake, m.Teardown
+	}
+	return r
+}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -89,6 +90,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 	h.convMu.Unlock()
 
 	h.mu.Lock()
+	h.buf = slices.Grow(h.buf, len(events))
 	first := h.seq + 1
 	now := time.Now()
 	for _, e := range events {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -37,6 +38,7 @@ func synthetic(n int) *Session {
 		})
 	}
 	body := bytes.Repeat([]byte("<p>hello, lab</p>\n"), 20)
+	rnd := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		e := lab.Event{Seq: uint64(i + 1), At: t0.Add(time.Duration(i) * time.Microsecond),
 			Conv: lab.ConvID(i%convs + 1), Layer: "http", Side: lab.SideServer}
@@ -52,7 +54,11 @@ func synthetic(n int) *Session {
 				Raw: e.Data, NextState: "request sent", Observed: true}
 		case 2:
 			e.Kind, e.Dir, e.Layer = lab.KindData, lab.ServerToClient, "tcp"
-			e.Data = body
+			// A page and some bytes that do not compress (an image, say).
+			e.Data = append(bytes.Clone(body), make([]byte, 256)...)
+			for j := len(body); j < len(e.Data); j++ {
+				e.Data[j] = byte(rnd.Uint32())
+			}
 		case 3:
 			e.Kind, e.From, e.To, e.Text = lab.KindState, "request sent", "idle", "200 OK"
 		}

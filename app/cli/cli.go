@@ -30,6 +30,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "ca":
 		return ca(args[1:], stdout, stderr)
+	case "export":
+		return exportCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "protolab %s\n", lab.Version)
 		return 0
@@ -49,7 +51,7 @@ func usage(w io.Writer) {
 Usage:
   protolab                 open the lab's window
   protolab serve [flags]   run the servers without a window (Ctrl-C stops them)
-%s  protolab version         print the version
+%s%s  protolab version         print the version
 
 serve flags:
   --only LIST        servers to start, comma-separated (default: all): %s
@@ -57,8 +59,10 @@ serve flags:
   --listen HOST      address to listen on (default 127.0.0.1; anything else exposes the servers)
   --config FILE      a lab.json with listen, ports and settings
   --json             print JSON lines instead of text
+  --record FILE      on exit, save the lab session (servers, conversations, events,
+                     TLS keys) to FILE, for the app to open or protolab export to convert
 
 Environment:
   PROTOLAB_CONFIG_DIR  the folder of the lab's CA (default: protolab in the user's config folder)
-`, caUsage, names)
+`, caUsage, exportUsage, names)
 }

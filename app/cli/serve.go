@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/labfile"
 )
 
 // listFlag collects a repeatable, comma-separated flag.
@@ -37,12 +40,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "", "address to listen on (default 127.0.0.1)")
 	config := fs.String("config", "", "a lab.json configuration")
 	asJSON := fs.Bool("json", false, "print JSON lines")
+	record := fs.String("record", "", "save the lab session to FILE on exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "protolab serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+
+	if *record != "" {
+		if st, err := os.Stat(filepath.Dir(*record)); err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "protolab serve: --record %q: the folder %s does not exist\n", *record, filepath.Dir(*record))
+			return 2
+		}
 	}
 
 	bench := wire.NewBench(lab.HubOptions{})
@@ -128,6 +139,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		select {
 		case <-ctx.Done():
 			bench.StopAll()
+			if *record != "" {
+				bench.Hub().Settle() // the analyzers' last messages belong in the session
+			}
 			out.drain(sub)
 			for _, n := range names {
 				if out.json {
@@ -136,13 +150,42 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					fmt.Fprintf(out.w, "%s stopped\n", n)
 				}
 			}
+			code := 0
+			if *record != "" {
+				code = out.saveSession(bench, *record, stderr)
+			}
 			out.flush()
-			return 0
+			return code
 		case <-sub.Ready():
 			out.drain(sub)
 			out.flush()
 		}
 	}
+}
+
+// saveSession writes bench's session to file (serve --record) and says so:
+// "recorded FILE" or {"event":"recorded","file":FILE}. It returns the exit code.
+func (p *printer) saveSession(bench *lab.Bench, file string, stderr io.Writer) int {
+	s := labfile.Capture(bench, nil)
+	if err := labfile.Save(file, s); err != nil {
+		p.record(lab.Record{Event: "error", Error: err.Error()})
+		p.flush()
+		fmt.Fprintf(stderr, "protolab serve: --record: %v\n", err)
+		return 1
+	}
+	if p.json {
+		if p.enc == nil {
+			p.enc = json.NewEncoder(p.w)
+			p.enc.SetEscapeHTML(false)
+		}
+		p.enc.Encode(struct {
+			Event string `json:"event"`
+			File  string `json:"file"`
+		}{"recorded", file})
+	} else {
+		fmt.Fprintf(p.w, "recorded %d events of %d conversations in %s\n", len(s.Events), len(s.Conversations), file)
+	}
+	return 0
 }
 
 // printer writes events as text or JSON lines.

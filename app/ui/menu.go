@@ -18,12 +18,21 @@ type shortcut struct {
 	do   func(w *Window)
 }
 
-var shortcuts = []shortcut{
-	{fyne.KeyQ, fyne.KeyModifierShortcutDefault, "Quit", (*Window).quit},
-	{fyne.KeyS, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Start all servers", (*Window).startAll},
-	{fyne.KeyX, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Stop all servers", (*Window).stopAll},
-	{fyne.KeyP, fyne.KeyModifierShortcutDefault, "Pause or resume capture", (*Window).togglePause},
-	{fyne.KeyL, fyne.KeyModifierShortcutDefault, "Clear the capture", (*Window).clearCapture},
+// shortcuts is filled in by init: its actions refer back to the menu that lists it.
+var shortcuts []shortcut
+
+func init() {
+	shortcuts = []shortcut{
+		{fyne.KeyN, fyne.KeyModifierShortcutDefault, "New session", (*Window).newSession},
+		{fyne.KeyO, fyne.KeyModifierShortcutDefault, "Open a session", (*Window).openDialog},
+		{fyne.KeyS, fyne.KeyModifierShortcutDefault, "Save the session", func(w *Window) { w.save(nil) }},
+		{fyne.KeyS, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Save the session as", func(w *Window) { w.saveAs(nil) }},
+		{fyne.KeyQ, fyne.KeyModifierShortcutDefault, "Quit", (*Window).quit},
+		{fyne.KeyA, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Start all servers", (*Window).startAll},
+		{fyne.KeyX, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Stop all servers", (*Window).stopAll},
+		{fyne.KeyP, fyne.KeyModifierShortcutDefault, "Pause or resume capture", (*Window).togglePause},
+		{fyne.KeyL, fyne.KeyModifierShortcutDefault, "Clear the capture", (*Window).clearCapture},
+	}
 }
 
 func (s shortcut) keys() *desktop.CustomShortcut {
@@ -51,7 +60,20 @@ func (w *Window) menuItem(label, name string) *fyne.MenuItem {
 func (w *Window) mainMenu() *fyne.MainMenu {
 	quit := w.menuItem("Quit", "Quit")
 	quit.IsQuit = true
-	file := fyne.NewMenu("File", quit)
+	recent := fyne.NewMenuItem("Open Recent", nil)
+	recent.ChildMenu = fyne.NewMenu("", w.recentItems()...)
+	export := fyne.NewMenuItem("Export", nil)
+	export.ChildMenu = fyne.NewMenu("", w.exportItems()...)
+	file := fyne.NewMenu("File",
+		w.menuItem("New session", "New session"),
+		w.menuItem("Open…", "Open a session"),
+		recent,
+		fyne.NewMenuItemSeparator(),
+		w.menuItem("Save", "Save the session"),
+		w.menuItem("Save As…", "Save the session as"),
+		export,
+		fyne.NewMenuItemSeparator(),
+		quit)
 	servers := fyne.NewMenu("Servers",
 		w.menuItem("Start all", "Start all servers"),
 		w.menuItem("Stop all", "Stop all servers"))
@@ -65,10 +87,12 @@ func (w *Window) mainMenu() *fyne.MainMenu {
 	return fyne.NewMainMenu(file, servers, capture, view, help)
 }
 
-// quit remembers the layout and quits the application.
+// quit asks to save unsaved changes, then remembers the layout and quits.
 func (w *Window) quit() {
-	w.Close()
-	w.app.Quit()
+	w.ask("quit", func() {
+		w.Close()
+		w.app.Quit()
+	})
 }
 
 func (w *Window) shortcutTable() fyne.CanvasObject {

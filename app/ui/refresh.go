@@ -78,6 +78,7 @@ func (w *Window) refresh() {
 	w.rail.refresh()
 	w.tools.refresh()
 	w.wb.refresh()
+	w.refreshTitle()
 	if w.onRefresh != nil {
 		w.onRefresh(inspect)
 	}

@@ -14,6 +14,7 @@ import (
 // pause and clear the capture, and what the capture holds.
 type toolbar struct {
 	w      *Window
+	note   *widget.Label // a save or open under way
 	pause  *widget.Button
 	status *widget.RichText
 	obj    fyne.CanvasObject
@@ -22,18 +23,26 @@ type toolbar struct {
 func newToolbar(w *Window) *toolbar {
 	t := &toolbar{w: w}
 	brand := widget.NewLabelWithStyle("Protocol Lab", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	newBtn := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), w.newSession)
+	openBtn := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), w.openDialog)
+	saveBtn := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), func() { w.save(nil) })
+	t.note = widget.NewLabel("")
 	startAll := widget.NewButtonWithIcon("Start all", theme.MediaPlayIcon(), w.startAll)
 	stopAll := widget.NewButtonWithIcon("Stop all", theme.MediaStopIcon(), w.stopAll)
 	t.pause = widget.NewButtonWithIcon("Pause capture", theme.MediaPauseIcon(), w.togglePause)
 	clearBtn := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.clearCapture)
 	t.status = widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline})
 	sep := func() fyne.CanvasObject { return widget.NewSeparator() }
-	row := container.NewHBox(brand, sep(), startAll, stopAll, sep(), t.pause, clearBtn, layout.NewSpacer(), t.status)
+	row := container.NewHBox(brand, sep(), newBtn, openBtn, saveBtn, sep(), startAll, stopAll, sep(), t.pause, clearBtn,
+		t.note, layout.NewSpacer(), t.status)
 	t.obj = container.NewVBox(container.NewPadded(row), widget.NewSeparator())
 	return t
 }
 
 func (t *toolbar) object() fyne.CanvasObject { return t.obj }
+
+// setNote shows what is under way ("saving lab.protolab …"), or nothing.
+func (t *toolbar) setNote(s string) { t.note.SetText(s) }
 
 // refresh shows the capture's state: paused or not, events held, dropped.
 func (t *toolbar) refresh() {

@@ -60,6 +60,8 @@ type Window struct {
 	// saying whether the inspector was updated.
 	onRefresh func(inspected bool)
 
+	sess session // the saved-file state (session.go)
+
 	// async tracks work run off the UI goroutine (starting servers, dialling),
 	// so that tests can wait for it.
 	async sync.WaitGroup
@@ -82,7 +84,7 @@ func NewWindow(a fyne.App, bench *lab.Bench) *Window {
 	}
 	applyTheme(a, a.Preferences().StringWithFallback(prefTheme, themeSystem))
 	w.sub = w.hub.Subscribe(true)
-	bench.OnChange(func(string) { w.benchDirty.Store(true); w.changed() })
+	bench.OnChange(func(string) { w.benchDirty.Store(true); w.sess.benchGen.Add(1); w.changed() })
 	w.hub.OnConversation(func(lab.ConvID) { w.convDirty.Store(true) })
 
 	w.insp = newInspectorView(w.hub, w.reg)
@@ -97,7 +99,7 @@ func NewWindow(a fyne.App, bench *lab.Bench) *Window {
 	w.win.SetContent(container.NewBorder(w.tools.object(), nil, nil, nil, w.mainSplit))
 	w.win.SetMainMenu(w.mainMenu())
 	w.addShortcuts()
-	w.win.SetCloseIntercept(func() { w.Close() })
+	w.win.SetCloseIntercept(w.quit)
 
 	sel := a.Preferences().StringWithFallback(prefSelected, "")
 	if w.reg.Lookup(sel) == nil || len(w.rail.names) > 0 && !w.rail.has(sel) {
@@ -110,6 +112,7 @@ func NewWindow(a fyne.App, bench *lab.Bench) *Window {
 		w.selectProtocol(sel)
 	}
 	w.refresh()
+	w.markSaved("")
 	return w
 }
 
@@ -124,6 +127,7 @@ func (w *Window) Show() {
 	if !w.started {
 		w.started = true
 		go w.run()
+		w.startAutosave()
 	}
 }
 
@@ -142,14 +146,16 @@ func (w *Window) ShowAndRun() {
 }
 
 // Close remembers the window's size and split positions, stops the refresh
-// ticker, ends the client panes' connections and closes the window. Stopping the
-// servers is the caller's job.
+// ticker and the autosaver (a clean exit leaves no recovery file), ends the client
+// panes' connections and closes the window, saved or not: closing the window or
+// Quit asks first. Stopping the servers is the caller's job.
 func (w *Window) Close() {
 	w.stopOnce.Do(func() {
 		close(w.stop)
 		if w.started {
 			<-w.ran // the ticker only queues work, so it stops at once
 		}
+		w.stopAutosave()
 		w.savePrefs()
 		w.sub.Close()
 		w.wb.close()

@@ -60,6 +60,7 @@ func (wb *workbench) show(name string) {
 				Go:       wb.w.goAsync,
 			})
 			right = b.client.Object()
+			wb.w.paneBuilt(name, b.client)
 		} else {
 			note := widget.NewLabel("There is no client for " + title(p) + " in the lab yet: connect with a program of your own to the server's address.")
 			note.Wrapping = fyne.TextWrapWord

@@ -4,11 +4,18 @@
 package wire
 
 import (
+	"net"
+	"strconv"
+	"strings"
+
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/ftp"
 	"github.com/protocollab/protolab/protocols/h2"
 	httpproto "github.com/protocollab/protolab/protocols/http"
+	"github.com/protocollab/protolab/protocols/imap"
+	"github.com/protocollab/protolab/protocols/pop3"
+	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/protocols/tls"
@@ -17,7 +24,10 @@ import (
 	"github.com/protocollab/protolab/servers/dnsserver"
 	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/httpserver"
+	"github.com/protocollab/protolab/servers/imapserver"
+	"github.com/protocollab/protolab/servers/pop3server"
 	"github.com/protocollab/protolab/servers/sftpserver"
+	"github.com/protocollab/protolab/servers/smtpserver"
 	"github.com/protocollab/protolab/servers/tcpserver"
 	"github.com/protocollab/protolab/servers/udpserver"
 	"github.com/protocollab/protolab/servers/wsserver"
@@ -57,6 +67,22 @@ func Registry() *lab.Registry {
 	sf.NewServer = sftpserver.NewLab
 	sf.Settings = sftpserver.Settings
 	reg.Register(sf)
+	m := smtp.Protocol()
+	m.NewServer = smtpserver.NewLab // relay wired by NewBench
+	m.Settings = smtpserver.Settings
+	reg.Register(m)
+	mb := smtp.BetaProtocol()
+	mb.NewServer = smtpserver.NewLab
+	mb.Settings = smtpserver.BetaSettings
+	reg.Register(mb)
+	p3 := pop3.Protocol()
+	p3.NewServer = pop3server.NewLab
+	p3.Settings = pop3server.Settings
+	reg.Register(p3)
+	im := imap.Protocol()
+	im.NewServer = imapserver.NewLab
+	im.Settings = imapserver.Settings
+	reg.Register(im)
 	return reg
 }
 
@@ -69,9 +95,47 @@ func httpsInner(alpn string) (string, lab.Analyzer) {
 	return "http", websocket.NewHTTPAnalyzer()
 }
 
-// NewBench returns a bench over a new hub with every protocol of Registry.
+// NewBench returns a bench over a new hub with every protocol of Registry. The
+// SMTP servers relay to each other through it: the lab DNS server's MX records
+// name the other domain's host, and the bench knows its port.
 func NewBench(opts lab.HubOptions) *lab.Bench {
 	reg := Registry()
 	opts.Registry = reg
-	return lab.NewBench(lab.NewHub(opts), reg)
+	b := lab.NewBench(lab.NewHub(opts), reg)
+	h := b.Hub()
+	smtpNames := []string{"smtp", "smtp-beta"}
+	relay := smtpserver.LabOptions{
+		Resolver: func() string {
+			if st := b.Status("dns"); st.Running {
+				return st.Addr
+			}
+			return ""
+		},
+		DNSTap: h.Tap(reg.Lookup("dns")),
+		RelayPort: func(domain string) int {
+			for _, name := range smtpNames {
+				st := b.Status(name)
+				if !st.Running || !strings.EqualFold(serverDomain(b, reg.Lookup(name)), domain) {
+					continue
+				}
+				if _, port, err := net.SplitHostPort(st.Addr); err == nil {
+					n, _ := strconv.Atoi(port)
+					return n
+				}
+			}
+			return 0
+		},
+	}
+	for i, name := range smtpNames {
+		other := reg.Lookup(smtpNames[1-i])
+		lo := relay
+		lo.RelayTap = h.Tap(other) // the relay's client end joins the other server's conversation
+		reg.Lookup(name).NewServer = func(o lab.ServerOptions) (lab.Server, error) { return smtpserver.NewLabRelay(o, lo) }
+	}
+	return b
+}
+
+// serverDomain is the mail domain an SMTP server of the bench serves.
+func serverDomain(b *lab.Bench, p *lab.Protocol) string {
+	return b.Setting(p.Name, smtpserver.SettingDomain)
 }

@@ -166,11 +166,12 @@ func smtpMails(c lab.ConvInfo, evs []lab.Event) []Mail {
 	if tlsAt.IsZero() {
 		return out
 	}
-	// After STARTTLS: the SMTP analyzer's decrypted DATA sections.
+	// After STARTTLS: the SMTP analyzer's decrypted DATA sections (RFC 5321
+	// §4.1.1.4's section holding an RFC 5322 message; the DATA command cites only the former).
 	for _, e := range evs {
 		m := e.Msg
 		if e.Kind != lab.KindMessage || m == nil || e.Dir != lab.ClientToServer || !e.At.After(tlsAt) ||
-			!strings.HasPrefix(m.Ref, "RFC 5321 §4.1.1.4") || e.Layer == "tls" {
+			!strings.HasPrefix(m.Ref, "RFC 5321 §4.1.1.4") || !strings.Contains(m.Ref, "RFC 5322") || e.Layer == "tls" {
 			continue
 		}
 		text, _, complete := Unstuff(m.Raw, 0)

@@ -49,6 +49,7 @@ type Inspector struct {
 	state      *widgets.StateDiagram
 	stateTitle *widget.Label
 	tabs       *container.AppTabs
+	replay     *replayBar
 	splits     []*savedSplit
 	obj        fyne.CanvasObject
 
@@ -121,8 +122,9 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 		container.NewTabItem("Sequence", in.seq),
 		container.NewTabItem("Messages", msgSplit),
 	)
+	in.replay = newReplayBar(in)
 	statePane := container.NewBorder(in.stateTitle, nil, nil, nil, in.state)
-	right := container.NewHSplit(in.tabs, statePane)
+	right := container.NewHSplit(container.NewBorder(in.replay.obj, nil, nil, nil, in.tabs), statePane)
 	right.Offset = 0.64
 	root := container.NewHSplit(in.convs.obj, right)
 	root.Offset = 0.42
@@ -213,6 +215,7 @@ func (in *Inspector) Update() {
 		in.refreshKernel(now, false)
 	}
 	in.convs.setStatus(in.model.Dropped())
+	in.replay.refresh()
 	for _, s := range in.splits {
 		s.save()
 	}

@@ -37,6 +37,9 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.seq.Select(-1)
 	in.state.SetNote("")
 	in.pre, in.kids, in.merged = nil, nil, nil
+	if in.replay != nil {
+		in.replay.stop()
+	}
 
 	if id == 0 {
 		in.info = lab.ConvInfo{}
@@ -178,7 +181,7 @@ func (in *Inspector) refreshConvDetail() {
 
 // refreshPath shows the states the shown conversation went through, if they changed.
 func (in *Inspector) refreshPath(c *ConvData) {
-	if c == nil {
+	if c == nil || in.selMsg >= 0 { // a selected message shows the path as it stood then
 		return
 	}
 	layer := in.info.Protocol
@@ -247,9 +250,14 @@ func (in *Inspector) selectMsg(i int, from int) {
 		in.state.SetNote("")
 		if c != nil {
 			in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
+			in.pathLen, in.pathLast = -1, ""
+			in.refreshPath(c)
 		}
+		in.replay.refresh()
 		return
 	}
+	in.state.SetPath(in.pathAt(i))
+	in.replay.refresh()
 	e := in.row(i)
 	in.detail.showMessage(e, in.start, in.info)
 	note := rowSummary(e)

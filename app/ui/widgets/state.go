@@ -58,6 +58,9 @@ func (d *StateDiagram) SetPath(path []string) {
 	d.Refresh()
 }
 
+// Path returns the path shown, oldest first.
+func (d *StateDiagram) Path() []string { return append([]string(nil), d.path...) }
+
 // Current returns the current state (the last of the path), or "" when there is none.
 func (d *StateDiagram) Current() string {
 	if len(d.path) == 0 {

@@ -1,11 +1,13 @@
 // Command protolab is Protocol Lab: with no arguments it opens the lab's window;
-// `protolab serve` runs the same servers headless (see package cli).
+// `protolab serve` runs the same servers headless (see package cli);
+// `protolab FILE.protolab` opens the window on a saved session.
 package main
 
 import (
 	"context"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"fyne.io/fyne/v2/app"
@@ -15,10 +17,15 @@ import (
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/assets"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/labfile"
 )
 
 func main() {
-	if len(os.Args) > 1 {
+	// protolab lab.protolab opens the window on a saved session.
+	var open string
+	if len(os.Args) == 2 && strings.HasSuffix(os.Args[1], labfile.Extension) {
+		open = os.Args[1]
+	} else if len(os.Args) > 1 {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 		stop()
@@ -27,6 +34,10 @@ func main() {
 	a := app.NewWithID("io.github.protocollab.protolab")
 	a.SetIcon(assets.Icon)
 	bench := wire.NewBench(lab.HubOptions{})
-	ui.NewWindow(a, bench).ShowAndRun()
+	w := ui.NewWindow(a, bench)
+	if open != "" {
+		w.Open(open)
+	}
+	w.ShowAndRun()
 	bench.StopAll()
 }

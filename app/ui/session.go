@@ -167,6 +167,9 @@ func (w *Window) openDialog() {
 	})
 }
 
+// Open opens the saved session at path, as File → Open does.
+func (w *Window) Open(path string) { w.openPath(path) }
+
 // openPath opens the session at path: the bench restored (servers started as
 // they were, unless a port is taken), the captures shown as they were.
 func (w *Window) openPath(path string) {

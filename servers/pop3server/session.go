@@ -573,6 +573,10 @@ func (ss *session) quit() bool {
 		}
 	}
 	n, _ := d.stat()
+	// The UPDATE state is over: the maildrop is free before the client hears
+	// so, and may log in again at once.
+	ss.srv.unlock(d.addr, ss)
+	ss.drop = nil
 	ss.send("+OK Goodbye: %s deleted, %d left.", plural(len(uids), "message"), n)
 	return false
 }

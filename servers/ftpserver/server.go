@@ -27,11 +27,10 @@ import (
 	"io"
 	"log"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
@@ -110,13 +109,7 @@ type Server struct {
 	Options
 
 	started lab.Started
-	closing atomic.Bool
-
-	mu        sync.Mutex
-	addr      net.Addr
-	listeners map[net.Listener]struct{}
-	sessions  map[*session]struct{}
-	wg        sync.WaitGroup
+	conns   conns.Set[*session]
 }
 
 // New returns a server with opts.
@@ -128,7 +121,7 @@ func (s *Server) Started() <-chan struct{} { return s.started.C() }
 // ListenAndServe listens on the TCP address addr ("127.0.0.1:0" picks a port) and
 // serves. A failed bind is a *lab.ListenError that a person can read.
 func (s *Server) ListenAndServe(addr string) error {
-	if s.closing.Load() {
+	if s.conns.Closing() {
 		return ErrServerClosed
 	}
 	l, err := lab.Listen("ftp", addr)
@@ -148,44 +141,20 @@ func (s *Server) Serve(l net.Listener) error {
 		return err
 	}
 	defer fsys.Close()
-	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
+	if !s.conns.Listen(&l) {
 		l.Close()
 		return ErrServerClosed
 	}
-	if s.listeners == nil {
-		s.listeners = make(map[net.Listener]struct{})
-		s.sessions = make(map[*session]struct{})
-	}
-	s.listeners[l] = struct{}{}
-	if s.addr == nil {
-		s.addr = l.Addr()
-	}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-		l.Close()
-	}()
+	defer s.conns.Unlisten(&l)
 	s.started.Fire(s.NotifyStarted)
-	var delay time.Duration
 	for {
-		c, err := l.Accept()
+		c, err := s.conns.Accept(l, nil)
+		if errors.Is(err, conns.ErrClosed) {
+			return ErrServerClosed
+		}
 		if err != nil {
-			if s.closing.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay) // back off from a full accept queue, as net/http does
-				continue
-			}
 			return err
 		}
-		delay = 0
 		s.accept(c, fsys)
 	}
 }
@@ -194,13 +163,12 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) accept(raw net.Conn, fsys *jail) {
 	setOOBInline(raw)
 	c := s.Tap.Conn(raw, lab.SideServer)
-	s.mu.Lock()
 	max := s.MaxClients
 	if max <= 0 {
 		max = DefaultMaxClients
 	}
-	if len(s.sessions) >= max || s.closing.Load() {
-		s.mu.Unlock()
+	ss := newSession(s, c, fsys)
+	if s.conns.Track(ss, max) != nil {
 		go func() {
 			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			c.Write([]byte("421 Too many connections: this server serves at most a few clients at once; try again later.\r\n"))
@@ -208,70 +176,28 @@ func (s *Server) accept(raw net.Conn, fsys *jail) {
 		}()
 		return
 	}
-	ss := newSession(s, c, fsys)
-	s.sessions[ss] = struct{}{}
-	s.wg.Add(1)
-	s.mu.Unlock()
 	go func() {
-		defer s.wg.Done()
+		defer s.conns.Untrack(ss)
 		ss.serve()
-		s.mu.Lock()
-		delete(s.sessions, ss)
-		s.mu.Unlock()
 	}()
 }
 
 // Addr returns the address of the first listener Serve was given (nil before).
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addr
-}
+func (s *Server) Addr() net.Addr { return s.conns.Addr() }
 
 // Sessions returns the number of control connections being served.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
+func (s *Server) Sessions() int { return s.conns.Count() }
 
 // Close stops at once: it closes the listeners, every control connection and
 // every data connection. Uploads under way are discarded.
-func (s *Server) Close() error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	for ss := range s.sessions {
-		ss.kill()
-	}
-	s.mu.Unlock()
-	return nil
-}
+func (s *Server) Close() error { return s.conns.Close((*session).kill) }
 
 // Shutdown stops accepting and ends each session once it is idle: a session
 // waiting for a command is told 421 and closed, one in a transfer once the
 // transfer is done. It returns when no session is left, or with ctx's error when
 // ctx is done first.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	for ss := range s.sessions {
-		ss.wake()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.conns.Shutdown(ctx, (*session).wake)
 }
 
 func (s *Server) logf(format string, args ...any) {

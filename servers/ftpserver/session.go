@@ -125,7 +125,7 @@ func (ss *session) serve() {
 		conn := ss.conn
 		conn.SetReadDeadline(time.Now().Add(ss.srv.idleTimeout()))
 		ss.mu.Unlock()
-		if ss.srv.closing.Load() {
+		if ss.srv.conns.Closing() {
 			ss.shutdown()
 			return
 		}
@@ -133,7 +133,7 @@ func (ss *session) serve() {
 		if err != nil {
 			var ne net.Error
 			switch {
-			case ss.srv.closing.Load():
+			case ss.srv.conns.Closing():
 				ss.shutdown()
 			case errors.As(err, &ne) && ne.Timeout() && ss.current() == nil:
 				ss.reply(421, "Idle for %v: closing the control connection.", ss.srv.idleTimeout())

@@ -32,10 +32,10 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/conns"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -106,15 +106,11 @@ type Server struct {
 	Options
 
 	started lab.Started
-	closing atomic.Bool
+	conns   conns.Set[*session]
 
-	mu        sync.Mutex
-	addr      net.Addr
-	listeners map[net.Listener]struct{}
-	sessions  map[*session]struct{}
-	locks     map[string]*session // maildrops in use, by address
-	failures  map[netip.Addr]failure
-	wg        sync.WaitGroup
+	mu       sync.Mutex
+	locks    map[string]*session // maildrops in use, by address
+	failures map[netip.Addr]failure
 }
 
 // failure counts an address's failed logins.
@@ -132,7 +128,7 @@ func (s *Server) Started() <-chan struct{} { return s.started.C() }
 // ListenAndServe listens on the TCP address addr ("127.0.0.1:0" picks a port) and
 // serves. A failed bind is a *lab.ListenError that a person can read.
 func (s *Server) ListenAndServe(addr string) error {
-	if s.closing.Load() {
+	if s.conns.Closing() {
 		return ErrServerClosed
 	}
 	l, err := lab.Listen("pop3", addr)
@@ -146,50 +142,27 @@ func (s *Server) ListenAndServe(addr string) error {
 // on each. It always returns a non-nil error; after Close or Shutdown,
 // ErrServerClosed. Serve closes l when it returns.
 func (s *Server) Serve(l net.Listener) error {
-	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
+	if !s.conns.Listen(&l) {
 		l.Close()
 		return ErrServerClosed
 	}
-	s.init()
-	s.listeners[l] = struct{}{}
-	if s.addr == nil {
-		s.addr = l.Addr()
-	}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-		l.Close()
-	}()
+	defer s.conns.Unlisten(&l)
 	s.started.Fire(s.NotifyStarted)
-	var delay time.Duration
 	for {
-		c, err := l.Accept()
+		c, err := s.conns.Accept(l, nil)
+		if errors.Is(err, conns.ErrClosed) {
+			return ErrServerClosed
+		}
 		if err != nil {
-			if s.closing.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay) // back off from a full accept queue, as net/http does
-				continue
-			}
 			return err
 		}
-		delay = 0
 		s.accept(c)
 	}
 }
 
 // init makes the maps. s.mu must be held.
 func (s *Server) init() {
-	if s.listeners == nil {
-		s.listeners = make(map[net.Listener]struct{})
-		s.sessions = make(map[*session]struct{})
+	if s.locks == nil {
 		s.locks = make(map[string]*session)
 		s.failures = make(map[netip.Addr]failure)
 	}
@@ -198,13 +171,12 @@ func (s *Server) init() {
 // accept starts a session on the raw connection c, or turns it away.
 func (s *Server) accept(raw net.Conn) {
 	c := s.Tap.Conn(raw, lab.SideServer)
-	s.mu.Lock()
 	limit := s.MaxClients
 	if limit <= 0 {
 		limit = DefaultMaxClients
 	}
-	if len(s.sessions) >= limit || s.closing.Load() {
-		s.mu.Unlock()
+	ss := newSession(s, c)
+	if s.conns.Track(ss, limit) != nil {
 		go func() {
 			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			c.Write([]byte("-ERR [SYS/TEMP] Too many connections: this server serves a few clients at once; try again later.\r\n"))
@@ -212,69 +184,27 @@ func (s *Server) accept(raw net.Conn) {
 		}()
 		return
 	}
-	ss := newSession(s, c)
-	s.sessions[ss] = struct{}{}
-	s.wg.Add(1)
-	s.mu.Unlock()
 	go func() {
-		defer s.wg.Done()
+		defer s.conns.Untrack(ss)
 		ss.serve()
-		s.mu.Lock()
-		delete(s.sessions, ss)
-		s.mu.Unlock()
 	}()
 }
 
 // Addr returns the address of the first listener Serve was given (nil before).
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addr
-}
+func (s *Server) Addr() net.Addr { return s.conns.Addr() }
 
 // Sessions returns the number of connections being served.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
+func (s *Server) Sessions() int { return s.conns.Count() }
 
 // Close stops at once: it closes the listeners and every connection. Sessions
 // end without the UPDATE state: no marked message is deleted.
-func (s *Server) Close() error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	for ss := range s.sessions {
-		ss.kill()
-	}
-	s.mu.Unlock()
-	return nil
-}
+func (s *Server) Close() error { return s.conns.Close((*session).kill) }
 
 // Shutdown stops accepting and ends each session once it waits for a command:
 // it is told "-ERR [SYS/TEMP]" and closed, without the UPDATE state. It returns
 // when no session is left, or with ctx's error when ctx is done first.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	for ss := range s.sessions {
-		ss.wake()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.conns.Shutdown(ctx, (*session).wake)
 }
 
 func (s *Server) logf(format string, args ...any) {

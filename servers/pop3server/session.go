@@ -112,7 +112,7 @@ func (ss *session) serve() {
 		ss.mu.Lock()
 		ss.conn.SetReadDeadline(time.Now().Add(ss.srv.idleTimeout()))
 		ss.mu.Unlock()
-		if ss.srv.closing.Load() {
+		if ss.srv.conns.Closing() {
 			ss.shutdown()
 			return
 		}
@@ -120,7 +120,7 @@ func (ss *session) serve() {
 		if err != nil {
 			var ne net.Error
 			switch {
-			case ss.srv.closing.Load():
+			case ss.srv.conns.Closing():
 				ss.shutdown()
 			case errors.As(err, &ne) && ne.Timeout():
 				ss.send("-ERR Idle for %v: closing the connection; nothing was deleted.", ss.srv.idleTimeout())

@@ -13,10 +13,10 @@ import (
 	"fmt"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
@@ -69,38 +69,18 @@ type Options struct {
 type Server struct {
 	Options
 
-	mu        sync.Mutex
-	listeners map[*net.Listener]struct{}
-	sessions  map[*session]struct{}
-	addr      net.Addr
-	started   lab.Started
-	drained   chan struct{} // closed when the last session ends during Shutdown
-	room      *room
-	closing   atomic.Bool
-	wg        sync.WaitGroup // session goroutines
+	started lab.Started
+	conns   conns.Set[*session]
+
+	roomOnce sync.Once
+	room     *room
 }
 
 // New returns a server with opts.
 func New(opts Options) *Server { return &Server{Options: opts} }
 
-// init fills in lazily created state. s.mu must be held.
-func (s *Server) initLocked() {
-	if s.listeners == nil {
-		s.listeners = make(map[*net.Listener]struct{})
-		s.sessions = make(map[*session]struct{})
-	}
-	if s.room == nil {
-		s.room = newRoom(s)
-	}
-}
-
 // Started is closed once the server accepts connections; tests wait on it.
-func (s *Server) Started() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.initLocked()
-	return s.started.C()
-}
+func (s *Server) Started() <-chan struct{} { return s.started.C() }
 
 func (s *Server) mode() string {
 	if s.Mode == "" {
@@ -125,7 +105,7 @@ func (s *Server) logf(format string, args ...any) {
 // ListenAndServe listens on the TCP address addr ("127.0.0.1:0" picks a port) and
 // serves. A failed bind is a *lab.ListenError that a person can read.
 func (s *Server) ListenAndServe(addr string) error {
-	if s.closing.Load() {
+	if s.conns.Closing() {
 		return ErrServerClosed
 	}
 	l, err := lab.Listen("tcp", addr)
@@ -145,65 +125,34 @@ func (s *Server) Serve(l net.Listener) error {
 		l.Close()
 		return fmt.Errorf("tcpserver: unknown mode %q: choose %q or %q", s.Mode, ModeEcho, ModeChat)
 	}
+	s.roomOnce.Do(func() { s.room = newRoom(s) })
 	l = s.Tap.Listener(l)
-	s.mu.Lock()
-	s.initLocked()
-	if s.closing.Load() {
-		s.mu.Unlock()
+	if !s.conns.Listen(&l) {
 		l.Close()
 		return ErrServerClosed
 	}
-	s.listeners[&l] = struct{}{}
-	if s.addr == nil {
-		s.addr = l.Addr()
-	}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, &l)
-		s.mu.Unlock()
-		l.Close()
-	}()
+	defer s.conns.Unlisten(&l)
 	s.started.Fire(s.NotifyStarted)
-
-	var backoff time.Duration
 	for {
-		c, err := l.Accept()
+		c, err := s.conns.Accept(l, func(err error, wait time.Duration) {
+			// Out of file descriptors or a similar passing trouble.
+			s.logf("tcpserver: accept: %v; retrying in %v", err, wait)
+		})
+		if errors.Is(err, conns.ErrClosed) {
+			return ErrServerClosed
+		}
 		if err != nil {
-			if s.closing.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
-				// Out of file descriptors or a similar passing trouble: wait and retry.
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.logf("tcpserver: accept: %v; retrying in %v", err, backoff)
-				time.Sleep(backoff)
-				continue
-			}
 			return fmt.Errorf("tcpserver: accept: %w", err)
 		}
-		backoff = 0
 		s.startSession(c)
 	}
-}
-
-func isTemporary(err error) bool {
-	t, ok := err.(interface{ Temporary() bool })
-	return ok && t.Temporary()
 }
 
 // startSession registers c and serves it, or turns it away when the server is full.
 func (s *Server) startSession(c net.Conn) {
 	ss := &session{srv: s, conn: c}
-	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
-		c.Close()
-		return
-	}
-	if len(s.sessions) >= s.maxClients() {
-		s.mu.Unlock()
+	switch err := s.conns.Track(ss, s.maxClients()); {
+	case errors.Is(err, conns.ErrFull):
 		s.logf("tcpserver: turned away %v: %d clients already connected", c.RemoteAddr(), s.maxClients())
 		go func() {
 			c.SetWriteDeadline(time.Now().Add(time.Second))
@@ -211,13 +160,13 @@ func (s *Server) startSession(c net.Conn) {
 			c.Close()
 		}()
 		return
+	case err != nil:
+		c.Close()
+		return
 	}
-	s.sessions[ss] = struct{}{}
-	s.wg.Add(1)
-	s.mu.Unlock()
 	go func() {
-		defer s.wg.Done()
-		defer s.endSession(ss)
+		defer s.conns.Untrack(ss)
+		defer ss.close()
 		if s.mode() == ModeChat {
 			s.room.serve(ss)
 		} else {
@@ -226,78 +175,20 @@ func (s *Server) startSession(c net.Conn) {
 	}()
 }
 
-func (s *Server) endSession(ss *session) {
-	ss.close()
-	s.mu.Lock()
-	delete(s.sessions, ss)
-	if len(s.sessions) == 0 && s.drained != nil {
-		close(s.drained)
-		s.drained = nil
-	}
-	s.mu.Unlock()
-}
-
 // Addr returns the address of the first listener Serve was given (nil before).
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addr
-}
+func (s *Server) Addr() net.Addr { return s.conns.Addr() }
 
 // Sessions returns the number of live connections.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
-
-// closeListenersLocked stops accepting. s.mu must be held.
-func (s *Server) closeListenersLocked() error {
-	var err error
-	for l := range s.listeners {
-		if cerr := (*l).Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
-			err = cerr
-		}
-	}
-	return err
-}
+func (s *Server) Sessions() int { return s.conns.Count() }
 
 // Close stops at once: it closes the listeners and every live connection.
 func (s *Server) Close() error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	s.initLocked()
-	err := s.closeListenersLocked()
-	for ss := range s.sessions {
-		ss.close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
+	err := s.conns.Close((*session).close)
+	s.conns.Wait()
 	return err
 }
 
 // Shutdown stops accepting and waits until every live connection has ended (its
 // client closed it), or ctx is done, in which case it returns ctx's error and the
 // connections stay open: call Close to drop them.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	s.initLocked()
-	err := s.closeListenersLocked()
-	if len(s.sessions) == 0 {
-		s.mu.Unlock()
-		return err
-	}
-	if s.drained == nil {
-		s.drained = make(chan struct{})
-	}
-	drained := s.drained
-	s.mu.Unlock()
-	select {
-	case <-drained:
-		s.wg.Wait()
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx, nil) }

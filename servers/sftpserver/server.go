@@ -27,7 +27,6 @@ import (
 	"net"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -35,6 +34,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
@@ -78,27 +78,16 @@ type Options struct {
 type Server struct {
 	Options
 
-	mu        sync.Mutex
-	listeners map[*net.Listener]struct{}
-	sessions  map[net.Conn]struct{}
-	addr      net.Addr
-	root      *os.Root
-	signer    xssh.Signer
-	started   lab.Started
-	drained   chan struct{} // closed when the last session ends during Shutdown
-	closing   atomic.Bool
-	wg        sync.WaitGroup // session goroutines
+	started lab.Started
+	conns   conns.Set[net.Conn]
+
+	mu     sync.Mutex // guards root and signer
+	root   *os.Root
+	signer xssh.Signer
 }
 
 // New returns a server with opts.
 func New(opts Options) *Server { return &Server{Options: opts} }
-
-func (s *Server) initLocked() {
-	if s.listeners == nil {
-		s.listeners = make(map[*net.Listener]struct{})
-		s.sessions = make(map[net.Conn]struct{})
-	}
-}
 
 // Started is closed once the server accepts connections; tests wait on it.
 func (s *Server) Started() <-chan struct{} { return s.started.C() }
@@ -164,7 +153,7 @@ func (s *Server) HostPublicKey() xssh.PublicKey {
 // ListenAndServe listens on the TCP address addr ("127.0.0.1:0" picks a port) and
 // serves. A failed bind is a *lab.ListenError that a person can read.
 func (s *Server) ListenAndServe(addr string) error {
-	if s.closing.Load() {
+	if s.conns.Closing() {
 		return ErrServerClosed
 	}
 	l, err := lab.Listen("sftp", addr)
@@ -179,9 +168,9 @@ func (s *Server) ListenAndServe(addr string) error {
 // ErrServerClosed. Serve closes l when it returns.
 func (s *Server) Serve(l net.Listener) error {
 	l = s.Tap.Listener(l)
+	// Under s.mu, so that Close closes the root only after this opened it.
 	s.mu.Lock()
-	s.initLocked()
-	if s.closing.Load() {
+	if s.conns.Closing() {
 		s.mu.Unlock()
 		l.Close()
 		return ErrServerClosed
@@ -191,62 +180,35 @@ func (s *Server) Serve(l net.Listener) error {
 		l.Close()
 		return err
 	}
-	s.listeners[&l] = struct{}{}
-	if s.addr == nil {
-		s.addr = l.Addr()
-	}
+	listening := s.conns.Listen(&l)
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, &l)
-		s.mu.Unlock()
+	if !listening {
 		l.Close()
-	}()
+		return ErrServerClosed
+	}
+	defer s.conns.Unlisten(&l)
 	s.started.Fire(s.NotifyStarted)
 
-	var backoff time.Duration
 	for {
-		c, err := l.Accept()
+		c, err := s.conns.Accept(l, func(err error, wait time.Duration) {
+			s.logf("sftpserver: accept: %v; retrying in %v", err, wait)
+		})
+		if errors.Is(err, conns.ErrClosed) {
+			return ErrServerClosed
+		}
 		if err != nil {
-			if s.closing.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.logf("sftpserver: accept: %v; retrying in %v", err, backoff)
-				time.Sleep(backoff)
-				continue
-			}
 			return fmt.Errorf("sftpserver: accept: %w", err)
 		}
-		backoff = 0
-		s.mu.Lock()
-		if s.closing.Load() {
-			s.mu.Unlock()
+		if s.conns.Track(c, 0) != nil {
 			c.Close()
 			continue
 		}
-		s.sessions[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
 		go func() {
-			defer s.wg.Done()
-			defer s.endSession(c)
+			defer s.conns.Untrack(c)
+			defer c.Close()
 			s.serveConn(c)
 		}()
 	}
-}
-
-func (s *Server) endSession(c net.Conn) {
-	c.Close()
-	s.mu.Lock()
-	delete(s.sessions, c)
-	if len(s.sessions) == 0 && s.drained != nil {
-		close(s.drained)
-		s.drained = nil
-	}
-	s.mu.Unlock()
 }
 
 // serveConn runs one SSH connection: the handshake and login, then its channels.
@@ -349,40 +311,15 @@ func subsystem(payload []byte) string {
 }
 
 // Addr returns the address of the first listener Serve was given (nil before).
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addr
-}
+func (s *Server) Addr() net.Addr { return s.conns.Addr() }
 
 // Sessions returns the number of live connections.
-func (s *Server) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sessions)
-}
-
-func (s *Server) closeListenersLocked() error {
-	var err error
-	for l := range s.listeners {
-		if cerr := (*l).Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
-			err = cerr
-		}
-	}
-	return err
-}
+func (s *Server) Sessions() int { return s.conns.Count() }
 
 // Close stops at once: it closes the listeners and every live connection.
 func (s *Server) Close() error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	s.initLocked()
-	err := s.closeListenersLocked()
-	for c := range s.sessions {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
+	err := s.conns.Close(func(c net.Conn) { c.Close() })
+	s.conns.Wait()
 	s.mu.Lock()
 	if s.root != nil {
 		s.root.Close()
@@ -395,28 +332,7 @@ func (s *Server) Close() error {
 // Shutdown stops accepting and waits until every live connection has ended (its
 // client closed it), or ctx is done, in which case it returns ctx's error and the
 // connections stay open: call Close to drop them.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	s.initLocked()
-	err := s.closeListenersLocked()
-	if len(s.sessions) == 0 {
-		s.mu.Unlock()
-		return err
-	}
-	if s.drained == nil {
-		s.drained = make(chan struct{})
-	}
-	drained := s.drained
-	s.mu.Unlock()
-	select {
-	case <-drained:
-		s.wg.Wait()
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx, nil) }
 
 // report publishes m on conv as the server saw it: a client's request, in the
 // "sftp" layer unless m says otherwise. A nil conv (untapped) drops it.

@@ -2,12 +2,10 @@ package pop3server
 
 import (
 	"crypto/tls"
-	"fmt"
-	"net"
-	"slices"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/servers/internal/labsettings"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -16,8 +14,8 @@ const (
 	SettingSTLS           = "stls"             // On or Off: whether STLS is offered, with the lab CA's certificate
 	SettingPlainBeforeTLS = "plain-before-tls" // Off or On: whether USER/PASS may log in before STLS
 
-	On  = "on"
-	Off = "off"
+	On  = labsettings.On
+	Off = labsettings.Off
 )
 
 // Settings are the POP3 server's options a person may change, for its lab.Protocol.
@@ -52,76 +50,30 @@ var OpenStore = mailstore.Default
 // background. It serves the stores of Domains, opened with OpenStore, and reads
 // the settings of Settings.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
-	var stores []*mailstore.Store
-	for _, d := range Domains {
-		st, err := OpenStore(d)
-		if err != nil {
-			return nil, fmt.Errorf("pop3server: the mail of %s: %w", d, err)
-		}
-		stores = append(stores, st)
+	stores, err := labsettings.Stores("pop3server", Domains, OpenStore)
+	if err != nil {
+		return nil, err
 	}
 	o := Options{Stores: stores, Tap: opts.Tap}
-	switch v := opts.Setting(SettingSTLS, On); v {
-	case On:
-		cfg, err := labTLS(opts.Addr)
+	tlsOn, err := labsettings.Switch("pop3server", opts, SettingSTLS, On)
+	if err != nil {
+		return nil, err
+	}
+	if tlsOn {
+		cert, err := labtls.Cert("pop3server", opts.Addr)
 		if err != nil {
 			return nil, err
 		}
-		o.TLS = cfg
-	case Off:
-	default:
-		return nil, fmt.Errorf("pop3server: stls %q: choose %q or %q", v, On, Off)
+		o.TLS = TLSConfig(cert)
 	}
-	switch v := opts.Setting(SettingPlainBeforeTLS, Off); v {
-	case On:
-		o.AllowPlainBeforeTLS = true
-	case Off:
-	default:
-		return nil, fmt.Errorf("pop3server: plain-before-tls %q: choose %q or %q", v, Off, On)
+	if o.AllowPlainBeforeTLS, err = labsettings.Switch("pop3server", opts, SettingPlainBeforeTLS, Off); err != nil {
+		return nil, err
 	}
 	srv := New(o)
 	return lab.StreamServer("pop3", opts.Addr, srv, srv.Serve), nil
 }
 
-// labTLS is a TLS configuration with a certificate from the lab's CA, for the
-// lab's names and the address the server listens on when it is a private one.
-// TLS 1.2 is limited to the AEAD suites the lab's TLS analyzer decrypts.
-func labTLS(addr string) (*tls.Config, error) {
-	dir, err := labca.DefaultDir()
-	if err != nil {
-		return nil, fmt.Errorf("pop3server: %w", err)
-	}
-	ca, err := labca.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("pop3server: the lab's CA: %w", err)
-	}
-	hosts := slices.Clone(labca.LabHosts)
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() && ip.IsPrivate() {
-			hosts = append(hosts, ip.String())
-		}
-	}
-	cert, err := ca.Leaf(hosts...)
-	if err != nil {
-		return nil, fmt.Errorf("pop3server: %w", err)
-	}
-	return TLSConfig(cert), nil
-}
-
 // TLSConfig is the server TLS configuration for STLS with cert: TLS 1.2 and 1.3,
 // TLS 1.2 limited to ECDHE with AES-GCM or ChaCha20-Poly1305, the suites the
 // lab's TLS analyzer decrypts.
-func TLSConfig(cert tls.Certificate) *tls.Config {
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   tls.VersionTLS12,
-		CipherSuites: []uint16{
-			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-		},
-	}
-}
+func TLSConfig(cert tls.Certificate) *tls.Config { return labtls.AEADConfig(cert) }

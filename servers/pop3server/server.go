@@ -27,7 +27,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"log"
 	"net"
 	"net/netip"
@@ -36,6 +35,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/internal/conns"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -228,17 +228,7 @@ func (s *Server) maxAuthFailures() int {
 }
 
 // tlsConfig is Options.TLS with the tap's key log.
-func (s *Server) tlsConfig() *tls.Config {
-	c := s.TLS.Clone()
-	if hub := s.Tap.Hub(); hub != nil {
-		if c.KeyLogWriter != nil {
-			c.KeyLogWriter = io.MultiWriter(c.KeyLogWriter, hub.Keys())
-		} else {
-			c.KeyLogWriter = hub.Keys()
-		}
-	}
-	return c
-}
+func (s *Server) tlsConfig() *tls.Config { return labtls.WithKeyLog(s.TLS, s.Tap) }
 
 // lock takes the maildrop of addr for ss; false if another session holds it.
 func (s *Server) lock(addr string, ss *session) bool {

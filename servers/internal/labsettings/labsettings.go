@@ -1,0 +1,50 @@
+// Package labsettings reads the lab.ServerOptions settings the lab's servers
+// share: on/off switches, and the shared mail stores of the lab's domains for
+// the POP3 and IMAP servers. Its functions keep no state.
+package labsettings
+
+import (
+	"fmt"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/mailstore"
+)
+
+// The choices of an on/off setting.
+const (
+	On  = "on"
+	Off = "off"
+)
+
+// Switch reads the on/off setting key of opts, def (On or Off) when it is not
+// set. Any other value is an error that begins with prefix, the server's package
+// name, and names both choices, def first.
+func Switch(prefix string, opts lab.ServerOptions, key, def string) (bool, error) {
+	other := On
+	if def == On {
+		other = Off
+	}
+	switch v := opts.Setting(key, def); v {
+	case On:
+		return true, nil
+	case Off:
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s: %s %q: choose %q or %q", prefix, key, v, def, other)
+	}
+}
+
+// Stores opens the Store of each of domains with open (mailstore.Default
+// shares one Store per domain among the servers of the process). Its errors
+// begin with prefix, the server's package name.
+func Stores(prefix string, domains []string, open func(domain string) (*mailstore.Store, error)) ([]*mailstore.Store, error) {
+	stores := make([]*mailstore.Store, 0, len(domains))
+	for _, d := range domains {
+		st, err := open(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: the mail of %s: %w", prefix, d, err)
+		}
+		stores = append(stores, st)
+	}
+	return stores, nil
+}

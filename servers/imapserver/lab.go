@@ -2,12 +2,10 @@ package imapserver
 
 import (
 	"crypto/tls"
-	"fmt"
-	"net"
-	"slices"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/servers/internal/labsettings"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -16,8 +14,8 @@ const (
 	SettingSTARTTLS       = "starttls"         // On or Off: whether STARTTLS is offered, with the lab CA's certificate
 	SettingPlainBeforeTLS = "plain-before-tls" // Off or On: whether LOGIN may come before STARTTLS
 
-	On  = "on"
-	Off = "off"
+	On  = labsettings.On
+	Off = labsettings.Off
 )
 
 // Settings are the IMAP server's options a person may change, for its lab.Protocol.
@@ -52,75 +50,30 @@ var OpenStore = mailstore.Default
 // background. It serves the stores of Domains, opened with OpenStore, and reads
 // the settings of Settings.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
-	var stores []*mailstore.Store
-	for _, d := range Domains {
-		st, err := OpenStore(d)
-		if err != nil {
-			return nil, fmt.Errorf("imapserver: the mail of %s: %w", d, err)
-		}
-		stores = append(stores, st)
+	stores, err := labsettings.Stores("imapserver", Domains, OpenStore)
+	if err != nil {
+		return nil, err
 	}
 	o := Options{Stores: stores, Tap: opts.Tap}
-	switch v := opts.Setting(SettingSTARTTLS, On); v {
-	case On:
-		cfg, err := labTLS(opts.Addr)
+	tlsOn, err := labsettings.Switch("imapserver", opts, SettingSTARTTLS, On)
+	if err != nil {
+		return nil, err
+	}
+	if tlsOn {
+		cert, err := labtls.Cert("imapserver", opts.Addr)
 		if err != nil {
 			return nil, err
 		}
-		o.TLS = cfg
-	case Off:
-	default:
-		return nil, fmt.Errorf("imapserver: starttls %q: choose %q or %q", v, On, Off)
+		o.TLS = TLSConfig(cert)
 	}
-	switch v := opts.Setting(SettingPlainBeforeTLS, Off); v {
-	case On:
-		o.AllowPlainBeforeTLS = true
-	case Off:
-	default:
-		return nil, fmt.Errorf("imapserver: plain-before-tls %q: choose %q or %q", v, Off, On)
+	if o.AllowPlainBeforeTLS, err = labsettings.Switch("imapserver", opts, SettingPlainBeforeTLS, Off); err != nil {
+		return nil, err
 	}
 	srv := New(o)
 	return lab.StreamServer("imap", opts.Addr, srv, srv.Serve), nil
 }
 
-// labTLS is a TLS configuration with a certificate from the lab's CA, for the
-// lab's names and the address the server listens on when it is a private one.
-func labTLS(addr string) (*tls.Config, error) {
-	dir, err := labca.DefaultDir()
-	if err != nil {
-		return nil, fmt.Errorf("imapserver: %w", err)
-	}
-	ca, err := labca.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("imapserver: the lab's CA: %w", err)
-	}
-	hosts := slices.Clone(labca.LabHosts)
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() && ip.IsPrivate() {
-			hosts = append(hosts, ip.String())
-		}
-	}
-	cert, err := ca.Leaf(hosts...)
-	if err != nil {
-		return nil, fmt.Errorf("imapserver: %w", err)
-	}
-	return TLSConfig(cert), nil
-}
-
 // TLSConfig is the server TLS configuration for STARTTLS with cert: TLS 1.2 and
 // 1.3, TLS 1.2 limited to ECDHE with AES-GCM or ChaCha20-Poly1305, the suites the
 // lab's TLS analyzer decrypts.
-func TLSConfig(cert tls.Certificate) *tls.Config {
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   tls.VersionTLS12,
-		CipherSuites: []uint16{
-			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-		},
-	}
-}
+func TLSConfig(cert tls.Certificate) *tls.Config { return labtls.AEADConfig(cert) }

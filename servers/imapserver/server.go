@@ -44,6 +44,7 @@ import (
 	goimapserver "github.com/emersion/go-imap/v2/imapserver"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -185,17 +186,7 @@ func (s *Server) Serve(l net.Listener) error {
 
 // setup makes the go-imap server on the first Serve.
 func (s *Server) setup() {
-	cfg := s.TLS
-	if cfg != nil {
-		cfg = cfg.Clone()
-		if hub := s.Tap.Hub(); hub != nil {
-			if cfg.KeyLogWriter != nil {
-				cfg.KeyLogWriter = io.MultiWriter(cfg.KeyLogWriter, hub.Keys())
-			} else {
-				cfg.KeyLogWriter = hub.Keys()
-			}
-		}
-	}
+	cfg := labtls.WithKeyLog(s.TLS, s.Tap)
 	var logger goimapserver.Logger = log.New(io.Discard, "", 0)
 	if s.Log != nil {
 		logger = s.Log

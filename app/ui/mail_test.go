@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +245,99 @@ func TestSMTPPaneRelayRefused(t *testing.T) {
 	if s.status.Importance != widget.DangerImportance {
 		t.Errorf("status importance %v, want it shown as an error", s.status.Importance)
 	}
+}
+
+// TestMailPanesState keeps the composed mail and the logins' users in a saved
+// session, and never a password.
+func TestMailPanesState(t *testing.T) {
+	w := testWindow(t)
+	for _, name := range []string{"smtp", "smtp-beta", "pop3", "imap"} {
+		w.selectProtocol(name)
+	}
+	beta := w.wb.benches["smtp-beta"].client.(*smtpPane)
+	if beta.from.Text != "bob@beta.test" || beta.user.Text != "bob" || !beta.startTLS.Checked {
+		t.Errorf("smtp-beta pane starts as %q (%q), want bob@beta.test with STARTTLS", beta.from.Text, beta.user.Text)
+	}
+	s := w.wb.benches["smtp"].client.(*smtpPane)
+	s.to.SetText("carol@beta.test")
+	s.subject.SetText("kept")
+	s.body.SetText("a body\nof two lines")
+	s.startTLS.SetChecked(false)
+	p := w.wb.benches["pop3"].client.(*pop3Pane)
+	p.user.SetText("bob@beta.test")
+	im := w.wb.benches["imap"].client.(*imapPane)
+	im.devs[1].user.SetText("alice@alpha.test")
+	im.devs[1].idle.SetChecked(true)
+
+	states := map[string][]byte{}
+	for _, name := range []string{"smtp", "pop3", "imap"} {
+		raw := w.wb.benches[name].client.(statefulPane).SaveState()
+		if bytes.Contains(bytes.ToLower(raw), []byte("pass")) {
+			t.Errorf("%s state %s keeps a password", name, raw)
+		}
+		states[name] = raw
+	}
+
+	w2 := testWindow(t)
+	for name, raw := range states {
+		w2.selectProtocol(name)
+		w2.wb.benches[name].client.(statefulPane).LoadState(raw)
+	}
+	s2 := w2.wb.benches["smtp"].client.(*smtpPane)
+	if s2.to.Text != "carol@beta.test" || s2.subject.Text != "kept" || s2.body.Text != "a body\nof two lines" || s2.startTLS.Checked {
+		t.Errorf("smtp pane after load: to %q subject %q body %q STARTTLS %v", s2.to.Text, s2.subject.Text, s2.body.Text, s2.startTLS.Checked)
+	}
+	if p2 := w2.wb.benches["pop3"].client.(*pop3Pane); p2.user.Text != "bob@beta.test" || !p2.stls.Checked {
+		t.Errorf("pop3 user %q STLS %v after load", p2.user.Text, p2.stls.Checked)
+	}
+	d := w2.wb.benches["imap"].client.(*imapPane).devs
+	if d[0].user.Text != "bob@beta.test" || d[1].user.Text != "alice@alpha.test" || !d[1].idle.Checked || d[0].idle.Checked {
+		t.Errorf("imap devices after load: %q %v, %q %v", d[0].user.Text, d[0].idle.Checked, d[1].user.Text, d[1].idle.Checked)
+	}
+}
+
+// TestIMAPPaneMoveAndRefused moves a mail to Trash on one device (the other,
+// idling, loses it from INBOX), and shows a wrong password's refusal.
+func TestIMAPPaneMoveAndRefused(t *testing.T) {
+	w := mailWindow(t)
+	subject := uniqueSubject("to move")
+	if s := sendFromPane(t, w, "bob@beta.test", subject, nil); s.lastErr != nil {
+		t.Fatal(s.lastErr)
+	}
+	calm(w).selectProtocol("imap")
+	im := w.wb.benches["imap"].client.(*imapPane)
+	d1, d2 := im.devs[0], im.devs[1]
+	d2.pass.SetText("wrong")
+	tap(w, d2.login)
+	mailWait(t, w, "the refused login", func() bool { return !d2.busy })
+	if d2.c != nil || !strings.Contains(d2.status.Text, "Login refused") {
+		t.Errorf("device 2 with a wrong password: logged in %v, status %q", d2.c != nil, d2.status.Text)
+	}
+	calm(w)
+	d2.pass.SetText("bob")
+	d2.idle.SetChecked(true)
+	tap(w, d2.login)
+	tap(w, d1.login)
+	mailWait(t, w, "both logged in", func() bool { return d1.find(subject) != nil && d2.find(subject) != nil })
+	selectMsg(calm(w), d1, subject)
+	calm(w).wb.benches["imap"].client.Update()
+	if !slices.Contains(d1.move.Options, "Trash") {
+		t.Fatalf("Move to… offers %q, want Trash", d1.move.Options)
+	}
+	d1.moveTo("Trash") // what choosing Trash in Move to… does
+	mailWait(t, w, "the move", func() bool { return !d1.busy && d1.find(subject) == nil && d2.find(subject) == nil })
+	if !strings.Contains(d1.folders.Selected, "INBOX") {
+		t.Errorf("folder %q after the move, want INBOX still", d1.folders.Selected)
+	}
+	var trash string
+	for _, o := range d1.folders.Options {
+		if strings.HasPrefix(o, "Trash") {
+			trash = o
+		}
+	}
+	calm(w)
+	d1.open(d1.folderName(trash)) // what choosing it in the folder list does
+	mailWait(t, w, "Trash", func() bool { return !d1.busy && d1.mailbox == "Trash" && d1.find(subject) != nil })
+	tap(w, d1.logout)
+	mailWait(t, w, "the logout", func() bool { return !d1.busy && d1.c == nil })
 }

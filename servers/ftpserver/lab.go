@@ -5,15 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 
 	"github.com/protocollab/protolab/assets/ftproot"
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/servers/internal/labsettings"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 )
 
 // EnvDataDir names the environment variable that overrides the folder the lab
@@ -28,8 +27,8 @@ const (
 	SettingAnonymous = "anonymous" // On or Off: whether anonymous may log in (read-only)
 	SettingTLS       = "tls"       // On or Off: whether AUTH TLS is offered, with the lab CA's certificate
 
-	On  = "on"
-	Off = "off"
+	On  = labsettings.On
+	Off = labsettings.Off
 )
 
 // Settings are the FTP server's options a person may change, for its lab.Protocol.
@@ -90,12 +89,12 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		Password: opts.Setting(SettingPassword, "lab"),
 		Write:    true,
 	}}
-	switch a := opts.Setting(SettingAnonymous, On); a {
-	case On:
+	anonymous, err := labsettings.Switch("ftpserver", opts, SettingAnonymous, On)
+	if err != nil {
+		return nil, err
+	}
+	if anonymous {
 		accounts = append(accounts, Account{User: "anonymous", Anonymous: true}, Account{User: "ftp", Anonymous: true})
-	case Off:
-	default:
-		return nil, fmt.Errorf("ftpserver: anonymous %q: choose %q or %q", a, On, Off)
 	}
 	var dataTap *lab.Tap
 	if hub := opts.Tap.Hub(); hub != nil {
@@ -103,42 +102,20 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 			dataTap = hub.Tap(p)
 		}
 	}
+	tlsOn, err := labsettings.Switch("ftpserver", opts, SettingTLS, On)
+	if err != nil {
+		return nil, err
+	}
 	var cfg *tls.Config
-	switch t := opts.Setting(SettingTLS, On); t {
-	case On:
-		if cfg, err = labTLS(opts.Addr); err != nil {
+	if tlsOn {
+		cert, err := labtls.Cert("ftpserver", opts.Addr)
+		if err != nil {
 			return nil, err
 		}
-	case Off:
-	default:
-		return nil, fmt.Errorf("ftpserver: tls %q: choose %q or %q", t, On, Off)
+		cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	srv := New(Options{Root: root, Accounts: accounts, Tap: opts.Tap, DataTap: dataTap, TLS: cfg})
 	return lab.StreamServer("ftp", opts.Addr, srv, srv.Serve), nil
-}
-
-// labTLS is a TLS configuration with a certificate from the lab's CA, for the
-// lab's names and the address the server listens on when it is a private one.
-func labTLS(addr string) (*tls.Config, error) {
-	dir, err := labca.DefaultDir()
-	if err != nil {
-		return nil, fmt.Errorf("ftpserver: %w", err)
-	}
-	ca, err := labca.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("ftpserver: the lab's CA: %w", err)
-	}
-	hosts := slices.Clone(labca.LabHosts)
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() && ip.IsPrivate() {
-			hosts = append(hosts, ip.String())
-		}
-	}
-	cert, err := ca.Leaf(hosts...)
-	if err != nil {
-		return nil, fmt.Errorf("ftpserver: %w", err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // DataDir is the folder the lab keeps its data in: $PROTOLAB_DATA_DIR, or

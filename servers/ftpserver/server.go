@@ -24,13 +24,13 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"log"
 	"net"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/internal/conns"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
@@ -228,14 +228,4 @@ func (s *Server) accounts() []Account {
 }
 
 // tlsConfig is Options.TLS with the tap's key log.
-func (s *Server) tlsConfig() *tls.Config {
-	c := s.TLS.Clone()
-	if hub := s.Tap.Hub(); hub != nil {
-		if c.KeyLogWriter != nil {
-			c.KeyLogWriter = io.MultiWriter(c.KeyLogWriter, hub.Keys())
-		} else {
-			c.KeyLogWriter = hub.Keys()
-		}
-	}
-	return c
-}
+func (s *Server) tlsConfig() *tls.Config { return labtls.WithKeyLog(s.TLS, s.Tap) }

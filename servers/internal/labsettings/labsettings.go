@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/servers/mailstore"
 )
 
 // The choices of an on/off setting.
@@ -34,11 +33,12 @@ func Switch(prefix string, opts lab.ServerOptions, key, def string) (bool, error
 	}
 }
 
-// Stores opens the Store of each of domains with open (mailstore.Default
-// shares one Store per domain among the servers of the process). Its errors
-// begin with prefix, the server's package name.
-func Stores(prefix string, domains []string, open func(domain string) (*mailstore.Store, error)) ([]*mailstore.Store, error) {
-	stores := make([]*mailstore.Store, 0, len(domains))
+// Stores opens the store of each of domains with open: mailstore.Default, which
+// shares one Store per domain among the servers of the process. (It takes the
+// store's type as a parameter because mailstore imports ftpserver, which
+// imports this package.) Its errors begin with prefix, the server's package name.
+func Stores[S any](prefix string, domains []string, open func(domain string) (S, error)) ([]S, error) {
+	stores := make([]S, 0, len(domains))
 	for _, d := range domains {
 		st, err := open(d)
 		if err != nil {

@@ -4,12 +4,10 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
-	"slices"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 )
 
 // Settings keys and their choices.
@@ -79,23 +77,9 @@ func NewLabTLS(opts lab.ServerOptions) (lab.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := labca.DefaultDir()
+	cert, err := labtls.Cert("httpserver", opts.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("httpserver: %w", err)
-	}
-	ca, err := labca.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("httpserver: the lab's CA: %w", err)
-	}
-	hosts := slices.Clone(labca.LabHosts)
-	if h, _, err := net.SplitHostPort(opts.Addr); err == nil {
-		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() && ip.IsPrivate() {
-			hosts = append(hosts, ip.String())
-		}
-	}
-	cert, err := ca.Leaf(hosts...)
-	if err != nil {
-		return nil, fmt.Errorf("httpserver: %w", err)
+		return nil, err
 	}
 	cfg, err := TLSConfig(cert, opts.Setting(SettingTLS, TLS12And13), opts.Setting(SettingHTTP2, HTTP2On))
 	if err != nil {

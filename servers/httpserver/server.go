@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"io/fs"
 	"log"
 	"net"
@@ -26,6 +25,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/wsserver"
 )
 
@@ -107,16 +107,9 @@ func (s *Server) init() {
 
 // tlsConfig is Options.TLS with the lab's defaults and the tap's key log.
 func (s *Server) tlsConfig() *tls.Config {
-	c := s.TLS.Clone()
+	c := labtls.WithKeyLog(s.TLS, s.Tap)
 	if c.NextProtos == nil {
 		c.NextProtos = []string{"h2", "http/1.1"}
-	}
-	if hub := s.Tap.Hub(); hub != nil {
-		if c.KeyLogWriter != nil {
-			c.KeyLogWriter = io.MultiWriter(c.KeyLogWriter, hub.Keys())
-		} else {
-			c.KeyLogWriter = hub.Keys()
-		}
 	}
 	return c
 }

@@ -3,13 +3,13 @@ package smtpserver
 import (
 	"crypto/tls"
 	"fmt"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -150,13 +150,7 @@ func labCA() (*labca.CA, error) {
 // (mail.alpha.test, mail.beta.test, localhost, ...) and the address the server
 // listens on when it is a private one.
 func LabTLS(ca *labca.CA, addr string) (*tls.Config, error) {
-	hosts := slices.Clone(labca.LabHosts)
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() && ip.IsPrivate() {
-			hosts = append(hosts, ip.String())
-		}
-	}
-	cert, err := ca.Leaf(hosts...)
+	cert, err := ca.Leaf(labtls.Hosts(addr)...)
 	if err != nil {
 		return nil, fmt.Errorf("smtpserver: %w", err)
 	}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/tls"
+	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
 // Bounds on what the Analyzer holds.
@@ -29,14 +29,12 @@ const (
 // Like every lab.Analyzer it is used from one goroutine at a time.
 type Analyzer struct {
 	state   string
-	buf     [3][]byte // incomplete input, by lab.Dir
-	skip    [3]bool   // dropping the rest of an overlong line, by lab.Dir
-	pending []Command // commands waiting for their final reply, oldest first
+	buf     [3]lines.Buffer // incomplete input, by lab.Dir
+	pending []Command       // commands waiting for their final reply, oldest first
 	server  netip.Addr
-	keys    *lab.KeyLog
-	tls     *tls.Analyzer // after 234: the TLS analyzer of the rest
-	inner   *Analyzer     // the FTP analyzer inside TLS, once there is one
-	inTLS   bool          // this analyzer is the one inside TLS
+	tls     starttls.Handoff // after 234: the TLS of the rest
+	inner   *Analyzer        // the FTP analyzer inside TLS, once there is one
+	inTLS   bool             // this analyzer is the one inside TLS
 }
 
 var (
@@ -56,12 +54,7 @@ func (a *Analyzer) State() string {
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after AUTH TLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) {
-	a.keys = k
-	if a.tls != nil {
-		a.tls.UseKeys(k)
-	}
-}
+func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
 
 // Opened notes the server's address (EPSV's reply names only a port on it).
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
@@ -73,33 +66,20 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 	if a.state == "" {
 		a.state = StateConnected
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Opened(info))
-	}
-	return nil
+	return a.tls.Opened(info)
 }
 
 // Closed ends the session: a control connection closed by either end ends FTP
 // on it.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	var out []lab.Message
-	if a.tls != nil {
-		out = a.fromTLS(a.tls.Closed(info))
-		if a.inner != nil {
-			a.inner.state = StateClosed
-		}
+	out := a.tls.Closed(info)
+	if a.inner != nil {
+		a.inner.state = StateClosed
 	}
 	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-		if len(a.buf[d]) > 0 {
-			out = append(out, lab.Message{
-				Dir:      d,
-				Summary:  fmt.Sprintf("%d bytes without a line ending", len(a.buf[d])),
-				Meaning:  "The connection ended in the middle of a line: every FTP command and reply line ends with CRLF.",
-				Ref:      "RFC 959 §4.1",
-				Raw:      a.buf[d],
-				Observed: true,
-			})
-			a.buf[d] = nil
+		if raw := a.buf[d].Take(); len(raw) > 0 {
+			out = append(out, lines.Unended(d, raw,
+				"The connection ended in the middle of a line: every FTP command and reply line ends with CRLF.", "RFC 959 §4.1"))
 		}
 	}
 	if a.state != StateClosed {
@@ -120,57 +100,27 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.state == "" {
 		a.state = StateConnected
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Feed(dir, b, at))
+	if a.tls.Active() {
+		return a.tls.Feed(dir, b, at)
 	}
 	var out []lab.Message
-	data := b[:len(b):len(b)] // appending later must copy, not write past b
-	if len(a.buf[dir]) > 0 {
-		data = append(a.buf[dir], b...)
-	}
-	a.buf[dir] = nil
-	for len(data) > 0 && a.tls == nil {
-		if a.skip[dir] {
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				return out
-			}
-			data, a.skip[dir] = data[i+1:], false
-			continue
-		}
-		var n int
+	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, stop bool) {
 		if dir == lab.ClientToServer {
 			n, out = a.command(data, out)
 		} else {
 			n, out = a.reply(data, out)
 		}
-		if n == 0 {
-			if len(data) > maxHeld {
-				out = append(out, a.overlong(dir, data))
-				a.skip[dir] = true
-				return out
-			}
-			a.buf[dir] = data
-			return out
-		}
-		data = data[n:]
+		return n, a.tls.Active()
+	})
+	if long != nil {
+		out = append(out, lines.Overlong(dir, long, maxHeld,
+			"FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.", "RFC 959 §4.1"))
 	}
-	if a.tls != nil && len(data) > 0 {
+	if len(rest) > 0 {
 		// Bytes after the 234 reply belong to TLS.
-		out = append(out, a.fromTLS(a.tls.Feed(dir, data, at))...)
+		out = append(out, a.tls.Feed(dir, rest, at)...)
 	}
 	return out
-}
-
-func (a *Analyzer) overlong(dir lab.Dir, data []byte) lab.Message {
-	return lab.Message{
-		Dir:      dir,
-		Summary:  fmt.Sprintf("a line longer than %d bytes", maxHeld),
-		Meaning:  "FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.",
-		Ref:      "RFC 959 §4.1",
-		Raw:      data[:min(len(data), 256)],
-		Observed: true,
-	}
 }
 
 // command frames one command line at the start of data; n is 0 when the line is
@@ -359,39 +309,13 @@ func (a *Analyzer) move(m *lab.Message, next string) {
 	m.NextState = next
 }
 
-// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
-// application data goes to an FTP analyzer inside it that carries on the session.
+// startTLS hands the rest of the connection to TLS, whose decrypted application
+// data goes to an FTP analyzer inside it that carries on the session.
 func (a *Analyzer) startTLS() lab.Message {
-	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
-		in := &Analyzer{state: a.state, server: a.server, inTLS: true}
-		a.inner = in
-		return Name, in
+	a.tls.Start(Name, func() lab.Analyzer {
+		a.inner = &Analyzer{state: a.state, server: a.server, inTLS: true}
+		return a.inner
 	})
-	if a.keys != nil {
-		a.tls.UseKeys(a.keys)
-	}
-	if a.server.IsValid() {
-		a.tls.Opened(lab.OpenInfo{Server: &net.TCPAddr{IP: a.server.AsSlice()}})
-	}
-	return lab.Message{
-		Dir:     lab.ServerToClient,
-		Summary: "encrypted from here (TLS)",
-		Meaning: "After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. " +
-			"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
-		Ref: "RFC 4217 §4",
-	}
-}
-
-// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
-// the decrypted FTP as this analyzer's own, with its state changes.
-func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
-	for i := range msgs {
-		switch msgs[i].Layer {
-		case "":
-			msgs[i].Layer = "tls"
-		case Name:
-			msgs[i].Layer = ""
-		}
-	}
-	return msgs
+	return starttls.Notice("After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. "+
+		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 4217 §4")
 }

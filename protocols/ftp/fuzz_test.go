@@ -70,8 +70,8 @@ func FuzzAnalyzer(f *testing.F) {
 				}
 			}
 			for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-				if len(a.buf[d]) > maxHeld+MaxLine*2 {
-					t.Fatalf("holds %d bytes", len(a.buf[d]))
+				if a.buf[d].Held() > maxHeld+MaxLine*2 {
+					t.Fatalf("holds %d bytes", a.buf[d].Held())
 				}
 			}
 		}

@@ -1,0 +1,99 @@
+// Package starttls hands the rest of a text protocol's connection to TLS once the
+// server agrees to the switch: SMTP's STARTTLS (RFC 3207), IMAP's STARTTLS
+// (RFC 9051 §6.2.1), POP3's STLS (RFC 2595) and FTP's AUTH TLS (RFC 4217). The
+// TLS analyzer decrypts what follows with the lab's key log and passes the
+// plaintext to a fresh analyzer of the same protocol, which carries the session
+// on.
+package starttls
+
+import (
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tls"
+)
+
+// Handoff is a protocol analyzer's way into TLS. Its zero value is in the clear
+// (Active is false): the analyzer frames the bytes itself and gives Handoff the
+// key log and the connection's opening as it learns them; after Start, it passes
+// every step on to Handoff. Like the analyzers that hold it, it is used from one
+// goroutine at a time.
+type Handoff struct {
+	keys  *lab.KeyLog
+	open  *lab.OpenInfo
+	tls   *tls.Analyzer // after Start: the TLS analyzer of the rest
+	layer string        // the protocol's layer, that of the analyzer inside TLS
+}
+
+// Active reports whether Start was called: the rest of the connection is TLS.
+func (h *Handoff) Active() bool { return h.tls != nil }
+
+// Start hands the rest of the connection to a TLS analyzer. The application data
+// it decrypts goes to the analyzer inner makes, once, as layer (the protocol's
+// own name): its messages come out of Handoff as the outer analyzer's own, and
+// TLS's as the "tls" layer.
+func (h *Handoff) Start(layer string, inner func() lab.Analyzer) {
+	h.layer = layer
+	h.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) { return layer, inner() })
+	if h.keys != nil {
+		h.tls.UseKeys(h.keys)
+	}
+	if h.open != nil {
+		h.tls.Opened(*h.open)
+	}
+}
+
+// UseKeys notes the lab's key log, for the TLS after Start (lab.KeyUser).
+func (h *Handoff) UseKeys(k *lab.KeyLog) {
+	h.keys = k
+	if h.tls != nil {
+		h.tls.UseKeys(k)
+	}
+}
+
+// Opened notes the connection's opening, and passes it on to TLS once active.
+func (h *Handoff) Opened(info lab.OpenInfo) []lab.Message {
+	h.open = &info
+	if h.tls == nil {
+		return nil
+	}
+	return h.lift(h.tls.Opened(info))
+}
+
+// Feed passes bytes after the switch to TLS.
+func (h *Handoff) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	return h.lift(h.tls.Feed(dir, b, at))
+}
+
+// Closed passes the connection's end on to TLS; nil before Start.
+func (h *Handoff) Closed(info lab.CloseInfo) []lab.Message {
+	if h.tls == nil {
+		return nil
+	}
+	return h.lift(h.tls.Closed(info))
+}
+
+// lift passes on the TLS analyzer's messages: TLS's own as the "tls" layer, the
+// decrypted protocol's as the outer analyzer's own, with their state changes.
+func (h *Handoff) lift(msgs []lab.Message) []lab.Message {
+	for i := range msgs {
+		switch msgs[i].Layer {
+		case "":
+			msgs[i].Layer = "tls"
+		case h.layer:
+			msgs[i].Layer = ""
+		}
+	}
+	return msgs
+}
+
+// Notice is the message that marks the switch, sent by the server with its
+// go-ahead: meaning says what happens next, ref where the protocol's RFC says so.
+func Notice(meaning, ref string) lab.Message {
+	return lab.Message{
+		Dir:     lab.ServerToClient,
+		Summary: "encrypted from here (TLS)",
+		Meaning: meaning,
+		Ref:     ref,
+	}
+}

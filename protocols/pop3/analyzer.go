@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/tls"
+	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
 // Bounds on what the Analyzer holds.
@@ -33,20 +34,17 @@ const (
 // from one goroutine at a time.
 type Analyzer struct {
 	state   string
-	buf     [3][]byte // incomplete input, by lab.Dir
-	skip    [3]bool   // dropping the rest of an overlong line, by lab.Dir
-	pending []Command // commands waiting for their responses, oldest first
-	body    *multi    // the multi-line response being read
+	buf     [3]lines.Buffer // incomplete input, by lab.Dir
+	pending []Command       // commands waiting for their responses, oldest first
+	body    *multi          // the multi-line response being read
 	greeted bool
 	sasl    bool  // a SASL continuation was sent: the next client line answers it
 	marked  []int // messages marked deleted this session, in order
 	nmarked int   // how many, including any past maxMarked
 
-	keys  *lab.KeyLog
-	open  *lab.OpenInfo
-	tls   *tls.Analyzer // after +OK to STLS: the TLS analyzer of the rest
-	inner *Analyzer     // the POP3 analyzer inside TLS, once there is one
-	inTLS bool          // this analyzer is the one inside TLS
+	tls   starttls.Handoff // after +OK to STLS: the TLS of the rest
+	inner *Analyzer        // the POP3 analyzer inside TLS, once there is one
+	inTLS bool             // this analyzer is the one inside TLS
 }
 
 // multi is a multi-line response being read.
@@ -77,37 +75,25 @@ func (a *Analyzer) State() string {
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) {
-	a.keys = k
-	if a.tls != nil {
-		a.tls.UseKeys(k)
-	}
-}
+func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
 
 // Opened starts the session in the AUTHORIZATION state, where the greeting
 // leaves it.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	a.open = &info
 	if a.state == "" {
 		a.state = StateAuthorization
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Opened(info))
-	}
-	return nil
+	return a.tls.Opened(info)
 }
 
 // Closed ends the session. A connection that ends in TRANSACTION, without QUIT,
 // deletes nothing: the analyzer says so.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	var out []lab.Message
-	if a.tls != nil {
-		out = a.fromTLS(a.tls.Closed(info))
-		if a.inner != nil {
-			// The POP3 inside TLS has ended its own session.
-			a.inner.state, a.state = StateClosed, StateClosed
-			return out
-		}
+	out := a.tls.Closed(info)
+	if a.inner != nil {
+		// The POP3 inside TLS has ended its own session.
+		a.inner.state, a.state = StateClosed, StateClosed
+		return out
 	}
 	if b := a.body; b != nil {
 		a.body = nil
@@ -117,16 +103,9 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		out = append(out, m)
 	}
 	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-		if len(a.buf[d]) > 0 {
-			out = append(out, lab.Message{
-				Dir:      d,
-				Summary:  fmt.Sprintf("%d bytes without a line ending", len(a.buf[d])),
-				Meaning:  "The connection ended in the middle of a line: every POP3 command and response line ends with CRLF.",
-				Ref:      "RFC 1939 §3",
-				Raw:      a.buf[d],
-				Observed: true,
-			})
-			a.buf[d] = nil
+		if raw := a.buf[d].Take(); len(raw) > 0 {
+			out = append(out, lines.Unended(d, raw,
+				"The connection ended in the middle of a line: every POP3 command and response line ends with CRLF.", "RFC 1939 §3"))
 		}
 	}
 	if a.state != StateClosed && a.state != "" {
@@ -155,25 +134,11 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.state == "" {
 		a.state = StateAuthorization
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Feed(dir, b, at))
+	if a.tls.Active() {
+		return a.tls.Feed(dir, b, at)
 	}
 	var out []lab.Message
-	data := b[:len(b):len(b)] // appending later must copy, not write past b
-	if len(a.buf[dir]) > 0 {
-		data = append(a.buf[dir], b...)
-	}
-	a.buf[dir] = nil
-	for len(data) > 0 && a.tls == nil {
-		if a.skip[dir] {
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				return out
-			}
-			data, a.skip[dir] = data[i+1:], false
-			continue
-		}
-		var n int
+	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, stop bool) {
 		switch {
 		case dir == lab.ClientToServer:
 			n, out = a.command(data, out)
@@ -182,33 +147,17 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		default:
 			n, out = a.response(data, out)
 		}
-		if n == 0 {
-			if len(data) > maxHeld {
-				out = append(out, overlong(dir, data))
-				a.skip[dir] = true
-				return out
-			}
-			a.buf[dir] = data
-			return out
-		}
-		data = data[n:]
+		return n, a.tls.Active()
+	})
+	if long != nil {
+		out = append(out, lines.Overlong(dir, long, maxHeld,
+			"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4"))
 	}
-	if a.tls != nil && len(data) > 0 {
+	if len(rest) > 0 {
 		// Bytes after +OK to STLS belong to TLS.
-		out = append(out, a.fromTLS(a.tls.Feed(dir, data, at))...)
+		out = append(out, a.tls.Feed(dir, rest, at)...)
 	}
 	return out
-}
-
-func overlong(dir lab.Dir, data []byte) lab.Message {
-	return lab.Message{
-		Dir:      dir,
-		Summary:  fmt.Sprintf("a line longer than %d bytes", maxHeld),
-		Meaning:  "POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.",
-		Ref:      "RFC 2449 §4",
-		Raw:      data[:min(len(data), 256)],
-		Observed: true,
-	}
 }
 
 // command frames one command line at the start of data; n is 0 when the line
@@ -415,42 +364,16 @@ func (a *Analyzer) move(m *lab.Message, next string) {
 	m.NextState = next
 }
 
-// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
-// application data goes to a fresh POP3 analyzer in the AUTHORIZATION state:
-// RFC 2595 §4 has the client forget what it learned before, so it starts over
-// (CAPA, then the login).
+// startTLS hands the rest of the connection to TLS, whose decrypted application
+// data goes to a fresh POP3 analyzer in the AUTHORIZATION state: RFC 2595 §4 has
+// the client forget what it learned before, so it starts over (CAPA, then the
+// login).
 func (a *Analyzer) startTLS() lab.Message {
 	a.pending, a.sasl = nil, false
-	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
-		in := &Analyzer{state: StateAuthorization, greeted: true, inTLS: true}
-		a.inner = in
-		return Name, in
+	a.tls.Start(Name, func() lab.Analyzer {
+		a.inner = &Analyzer{state: StateAuthorization, greeted: true, inTLS: true}
+		return a.inner
 	})
-	if a.keys != nil {
-		a.tls.UseKeys(a.keys)
-	}
-	if a.open != nil {
-		a.tls.Opened(*a.open)
-	}
-	return lab.Message{
-		Dir:     lab.ServerToClient,
-		Summary: "encrypted from here (TLS)",
-		Meaning: "After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, " +
-			"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
-		Ref: "RFC 2595 §4",
-	}
-}
-
-// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
-// the decrypted POP3 as this analyzer's own, with its state changes.
-func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
-	for i := range msgs {
-		switch msgs[i].Layer {
-		case "":
-			msgs[i].Layer = "tls"
-		case Name:
-			msgs[i].Layer = ""
-		}
-	}
-	return msgs
+	return starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
+		"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 2595 §4")
 }

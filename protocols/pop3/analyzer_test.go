@@ -185,8 +185,8 @@ func TestAnalyzerBigMail(t *testing.T) {
 	line := []byte(strings.Repeat("x", 100<<10)) // one long line, in pieces
 	for range 30 {
 		msgs = append(msgs, a.Feed(s2c, line, time.Time{})...)
-		if len(a.buf[s2c]) > 2 {
-			t.Fatalf("holds %d bytes in a mail's body", len(a.buf[s2c]))
+		if a.buf[s2c].Held() > 2 {
+			t.Fatalf("holds %d bytes in a mail's body", a.buf[s2c].Held())
 		}
 	}
 	msgs = append(msgs, a.Feed(s2c, []byte("\r\n."), time.Time{})...)

@@ -79,8 +79,8 @@ func FuzzAnalyzer(f *testing.F) {
 				}
 			}
 			for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-				if len(a.buf[d]) > maxHeld+255 {
-					t.Fatalf("holds %d bytes", len(a.buf[d]))
+				if a.buf[d].Held() > maxHeld+255 {
+					t.Fatalf("holds %d bytes", a.buf[d].Held())
 				}
 			}
 			if a.body != nil && len(a.body.raw) > MaxBodyKept {

@@ -81,7 +81,7 @@ func newIMAPPane(ctx PaneContext) ClientPane {
 	)
 	devices := container.NewHSplit(card(p.devs[0].obj), card(p.devs[1].obj))
 	split := container.NewVSplit(devices, p.view.object())
-	split.Offset = 0.64
+	split.Offset = 0.68
 	p.obj = container.NewBorder(top, nil, nil, nil, split)
 	return p
 }
@@ -204,11 +204,12 @@ func newIMAPDevice(p *imapPane, n int) *imapDevice {
 	d.status.Wrapping = fyne.TextWrapWord
 
 	d.loginBox = container.NewVBox(
+		sectionLabel(fmt.Sprintf("DEVICE %d", n)),
 		container.NewGridWithColumns(2, d.user, d.pass),
 		container.NewBorder(nil, nil, d.startTLS, d.login))
-	d.inBox = container.NewBorder(nil, nil, nil, d.logout, d.who)
+	d.inBox = container.NewBorder(nil, nil, sectionLabel(fmt.Sprintf("DEVICE %d", n)), d.logout, d.who)
 	d.inBox.Hide()
-	top := container.NewVBox(sectionLabel(fmt.Sprintf("DEVICE %d", n)), d.loginBox, d.inBox, d.folders, d.idle)
+	top := container.NewVBox(d.loginBox, d.inBox, d.folders, d.idle)
 	bottom := container.NewVBox(
 		container.NewGridWithColumns(3, d.read, d.flag, d.unread),
 		container.NewGridWithColumns(2, d.move, d.del),

@@ -32,7 +32,8 @@ type mailView struct {
 	note    *widget.Label
 	body    *widget.Label
 	atts    *fyne.Container
-	rawText *widget.TextGrid
+	rawLines []string
+	rawList  *widget.List
 	tabs    *container.AppTabs
 	empty   fyne.CanvasObject
 	content *fyne.Container
@@ -67,10 +68,20 @@ func newMailView(win fyne.Window, hint string) *mailView {
 		widget.NewFormItem("Subject", v.subject),
 	)
 	rendered := container.NewVScroll(container.NewVBox(heads, v.atts, v.note, widget.NewSeparator(), v.body))
-	v.rawText = widget.NewTextGrid()
+	// A virtualised list of lines: a long message scrolls without laying out
+	// all of it.
+	v.rawList = widget.NewList(
+		func() int { return len(v.rawLines) },
+		func() fyne.CanvasObject { return newLineText() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(v.rawLines) {
+				o.(*lineText).SetText(v.rawLines[id])
+			}
+		},
+	)
 	v.tabs = container.NewAppTabs(
 		container.NewTabItem("Message", rendered),
-		container.NewTabItem("Raw", v.rawText),
+		container.NewTabItem("Raw", v.rawList),
 	)
 	v.empty = container.NewPadded(hintText(hint))
 	v.content = container.NewStack(v.empty)
@@ -112,7 +123,9 @@ func (v *mailView) show(raw []byte, what string) {
 		label.Truncation = fyne.TextTruncateEllipsis
 		v.atts.Add(container.NewBorder(nil, nil, nil, save, label))
 	}
-	v.rawText.SetText(rawText(raw))
+	v.rawLines = strings.Split(rawText(raw), "\n")
+	v.rawList.Refresh()
+	v.rawList.ScrollToTop()
 	v.save.Enable()
 	v.content.Objects = []fyne.CanvasObject{v.tabs}
 	v.content.Refresh()
@@ -142,7 +155,10 @@ func rawText(raw []byte) string {
 	}
 	s := strings.ToValidUTF8(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+		if r == '\t' {
+			return ' '
+		}
+		if r == '\n' || !unicode.IsControl(r) {
 			return r
 		}
 		return '·'

@@ -19,25 +19,25 @@ import (
 // (headers, text, attachments, each attachment savable) and raw, and saves it
 // as an .eml file. Its methods are called on the UI goroutine.
 type mailView struct {
-	win     fyne.Window
-	raw     []byte
-	mail    readMail
-	what    *widget.Label
-	save    *widget.Button
-	from    *widget.Label
-	to      *widget.Label
-	cc      *widget.Label
-	date    *widget.Label
-	subject *widget.Label
-	note    *widget.Label
-	body    *widget.Label
-	atts    *fyne.Container
+	win      fyne.Window
+	raw      []byte
+	mail     readMail
+	what     *widget.Label
+	save     *widget.Button
+	from     *widget.Label
+	to       *widget.Label
+	cc       *widget.Label
+	date     *widget.Label
+	subject  *widget.Label
+	note     *widget.Label
+	body     *widget.Label
+	atts     *fyne.Container
 	rawLines []string
 	rawList  *widget.List
-	tabs    *container.AppTabs
-	empty   fyne.CanvasObject
-	content *fyne.Container
-	obj     fyne.CanvasObject
+	tabs     *container.AppTabs
+	empty    fyne.CanvasObject
+	content  *fyne.Container
+	obj      fyne.CanvasObject
 }
 
 func newMailView(win fyne.Window, hint string) *mailView {

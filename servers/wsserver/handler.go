@@ -91,6 +91,7 @@ type handler struct {
 
 	mu     sync.Mutex
 	conns  map[*gws.Conn]struct{}
+	booked int // upgrades under way: counted against MaxClients before their 101
 	closed bool
 	done   chan struct{} // closed when conns empties after shutdown began
 }
@@ -134,7 +135,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "wsserver: "+r.URL.Path+" speaks WebSocket: send a GET with Upgrade: websocket", http.StatusUpgradeRequired)
 		return
 	}
-	if h.count() >= h.opts.maxClients() {
+	// The place is booked before the 101 goes out: a client told it is in must
+	// count by the time a second one asks.
+	if !h.book() {
 		http.Error(w, "wsserver: the server is full; try again later", http.StatusServiceUnavailable)
 		return
 	}
@@ -142,6 +145,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	up.Subprotocols = []string{proto}
 	c, err := up.Upgrade(w, r, nil)
 	if err != nil {
+		h.unbook()
 		return // the upgrader has answered with an error
 	}
 	if !h.add(c) {
@@ -166,9 +170,28 @@ func (h *handler) count() int {
 	return len(h.conns)
 }
 
+// book reserves a place for an upgrade, unless the server is full.
+func (h *handler) book() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.conns)+h.booked >= h.opts.maxClients() {
+		return false
+	}
+	h.booked++
+	return true
+}
+
+func (h *handler) unbook() {
+	h.mu.Lock()
+	h.booked--
+	h.mu.Unlock()
+}
+
+// add turns a booked place into a WebSocket, unless the server is shutting down.
 func (h *handler) add(c *gws.Conn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.booked--
 	if h.closed {
 		return false
 	}

@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/tls"
+	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
 // Bounds on what the Analyzer holds.
@@ -49,11 +50,9 @@ type Analyzer struct {
 	bdatLeft int64  // bytes of a BDAT chunk still to come
 	bdatLast bool
 
-	open  *lab.OpenInfo
-	keys  *lab.KeyLog
-	tls   *tls.Analyzer // after 220 to STARTTLS: the TLS analyzer of the rest
-	inner *Analyzer     // the SMTP analyzer inside TLS, once there is one
-	inTLS bool          // this analyzer is the one inside TLS
+	tls   starttls.Handoff // after 220 to STARTTLS: the TLS of the rest
+	inner *Analyzer        // the SMTP analyzer inside TLS, once there is one
+	inTLS bool             // this analyzer is the one inside TLS
 	out   []lab.Message
 }
 
@@ -74,33 +73,21 @@ func (a *Analyzer) State() string {
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) {
-	a.keys = k
-	if a.tls != nil {
-		a.tls.UseKeys(k)
-	}
-}
+func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
 
 // Opened notes the connection's start.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	a.open = &info
 	if a.state == "" {
 		a.state = StateConnected
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Opened(info))
-	}
-	return nil
+	return a.tls.Opened(info)
 }
 
 // Closed ends the session.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	var out []lab.Message
-	if a.tls != nil {
-		out = a.fromTLS(a.tls.Closed(info))
-		if a.inner != nil {
-			a.inner.state = StateClosed
-		}
+	out := a.tls.Closed(info)
+	if a.inner != nil {
+		a.inner.state = StateClosed
 	}
 	if a.inData && a.dataLen > 0 {
 		out = append(out, lab.Message{
@@ -115,14 +102,8 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
 		if len(a.buf[d]) > 0 {
-			out = append(out, lab.Message{
-				Dir:      d,
-				Summary:  fmt.Sprintf("%d bytes without a line ending", len(a.buf[d])),
-				Meaning:  "The connection ended in the middle of a line: every SMTP command and reply line ends with CRLF.",
-				Ref:      "RFC 5321 §2.3.8",
-				Raw:      a.buf[d],
-				Observed: true,
-			})
+			out = append(out, lines.Unended(d, a.buf[d],
+				"The connection ended in the middle of a line: every SMTP command and reply line ends with CRLF.", "RFC 5321 §2.3.8"))
 			a.buf[d] = nil
 		}
 	}
@@ -144,8 +125,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.state == "" {
 		a.state = StateConnected
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Feed(dir, b, at))
+	if a.tls.Active() {
+		return a.tls.Feed(dir, b, at)
 	}
 	a.out = nil
 	if len(a.buf[dir]) == 0 {
@@ -166,7 +147,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 // client frames the client's buffered bytes, unless they wait for a reply.
 func (a *Analyzer) client(at time.Time) {
 	d := lab.ClientToServer
-	for len(a.buf[d]) > 0 && !a.hold && a.tls == nil {
+	for len(a.buf[d]) > 0 && !a.hold && !a.tls.Active() {
 		data := a.buf[d]
 		switch {
 		case a.inData:
@@ -207,7 +188,7 @@ func (a *Analyzer) client(at time.Time) {
 // replies frames the server's buffered bytes.
 func (a *Analyzer) replies(at time.Time) {
 	d := lab.ServerToClient
-	for len(a.buf[d]) > 0 && a.tls == nil {
+	for len(a.buf[d]) > 0 && !a.tls.Active() {
 		data := a.buf[d]
 		if a.skip[d] {
 			i := bytes.IndexByte(data, '\n')
@@ -248,14 +229,8 @@ func (a *Analyzer) replies(at time.Time) {
 }
 
 func overlong(dir lab.Dir, data []byte) lab.Message {
-	return lab.Message{
-		Dir:      dir,
-		Summary:  fmt.Sprintf("a line longer than %d bytes", maxHeld),
-		Meaning:  "SMTP lines are short (RFC 5321 allows 512 bytes for a command); this one is too long. The lab shows its start and skips the rest of the line.",
-		Ref:      "RFC 5321 §4.5.3.1",
-		Raw:      data[:min(len(data), 256)],
-		Observed: true,
-	}
+	return lines.Overlong(dir, data, maxHeld,
+		"SMTP lines are short (RFC 5321 allows 512 bytes for a command); this one is too long. The lab shows its start and skips the rest of the line.", "RFC 5321 §4.5.3.1")
 }
 
 // command frames one command line.
@@ -499,49 +474,23 @@ func (a *Analyzer) move(m *lab.Message, next string) {
 	m.NextState = next
 }
 
-// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
-// application data goes to an SMTP analyzer inside it that carries on the
-// session (in state connected: the client greets again).
+// startTLS hands the rest of the connection to TLS, whose decrypted application
+// data goes to an SMTP analyzer inside it that carries on the session (in state
+// connected: the client greets again).
 func (a *Analyzer) startTLS(at time.Time) {
-	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
-		in := &Analyzer{state: a.state, inTLS: true, open: a.open}
-		a.inner = in
-		return Name, in
+	a.tls.Start(Name, func() lab.Analyzer {
+		a.inner = &Analyzer{state: a.state, inTLS: true}
+		return a.inner
 	})
-	if a.keys != nil {
-		a.tls.UseKeys(a.keys)
-	}
-	if a.open != nil {
-		a.tls.Opened(*a.open)
-	}
-	a.out = append(a.out, lab.Message{
-		Dir:     lab.ServerToClient,
-		Summary: "encrypted from here (TLS)",
-		Meaning: "After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. " +
-			"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
-		Ref: "RFC 3207 §4",
-	})
+	a.out = append(a.out, starttls.Notice("After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. "+
+		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 3207 §4"))
 	// Bytes after the 220 belong to TLS: the client's held ClientHello first.
 	c, s := a.buf[lab.ClientToServer], a.buf[lab.ServerToClient]
 	a.buf[lab.ClientToServer], a.buf[lab.ServerToClient] = nil, nil
 	if len(c) > 0 {
-		a.out = append(a.out, a.fromTLS(a.tls.Feed(lab.ClientToServer, c, at))...)
+		a.out = append(a.out, a.tls.Feed(lab.ClientToServer, c, at)...)
 	}
 	if len(s) > 0 {
-		a.out = append(a.out, a.fromTLS(a.tls.Feed(lab.ServerToClient, s, at))...)
+		a.out = append(a.out, a.tls.Feed(lab.ServerToClient, s, at)...)
 	}
-}
-
-// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
-// the decrypted SMTP as this analyzer's own, with its state changes.
-func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
-	for i := range msgs {
-		switch msgs[i].Layer {
-		case "":
-			msgs[i].Layer = "tls"
-		case Name:
-			msgs[i].Layer = ""
-		}
-	}
-	return msgs
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/tls"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
 // command is a command waiting for its tagged completion.
@@ -30,12 +30,10 @@ type Analyzer struct {
 	idleFrom string    // the state IDLE began in
 	greeted  bool
 	out      []lab.Message
-	handoff  bool // a tagged OK to STARTTLS was just seen: the rest is TLS
-	open     *lab.OpenInfo
-	keys     *lab.KeyLog
-	tls      *tls.Analyzer // after STARTTLS: the TLS analyzer of the rest
-	inner    *Analyzer     // the IMAP analyzer inside TLS, once there is one
-	inTLS    bool          // this analyzer is the one inside TLS
+	handoff  bool             // a tagged OK to STARTTLS was just seen: the rest is TLS
+	tls      starttls.Handoff // after STARTTLS: the TLS of the rest
+	inner    *Analyzer        // the IMAP analyzer inside TLS, once there is one
+	inTLS    bool             // this analyzer is the one inside TLS
 }
 
 var (
@@ -69,29 +67,20 @@ func (a *Analyzer) State() string {
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) {
-	a.keys = k
-	if a.tls != nil {
-		a.tls.UseKeys(k)
-	}
-}
+func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
 
 // Opened starts the session, not authenticated until the greeting says otherwise.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	a.open = &info
 	if a.state == "" {
 		a.state = StateNotAuthenticated
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Opened(info))
-	}
-	return nil
+	return a.tls.Opened(info)
 }
 
 // Closed ends the session: a command or response cut short is shown as it is.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	if a.tls != nil {
-		out := a.fromTLS(a.tls.Closed(info))
+	if a.tls.Active() {
+		out := a.tls.Closed(info)
 		if a.inner != nil {
 			return a.closeState(out, &a.inner.state)
 		}
@@ -132,8 +121,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.state == "" {
 		a.state = StateNotAuthenticated
 	}
-	if a.tls != nil {
-		return a.fromTLS(a.tls.Feed(dir, b, at))
+	if a.tls.Active() {
+		return a.tls.Feed(dir, b, at)
 	}
 	a.out = nil
 	rest := a.fr[dir].feed(b, func(f frame) bool {
@@ -145,7 +134,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.handoff {
 		a.handoff = false
 		if len(rest) > 0 {
-			out = append(out, a.fromTLS(a.tls.Feed(dir, rest, at))...)
+			out = append(out, a.tls.Feed(dir, rest, at)...)
 		}
 	}
 	return out
@@ -605,40 +594,15 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 	}
 }
 
-// startTLS hands the rest of the connection to a TLS analyzer, whose decrypted
-// data goes to an IMAP analyzer inside it that carries on the session.
+// startTLS hands the rest of the connection to TLS, whose decrypted data goes to
+// an IMAP analyzer inside it that carries on the session.
 func (a *Analyzer) startTLS() lab.Message {
-	a.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) {
+	a.tls.Start(Name, func() lab.Analyzer {
 		in := NewAnalyzer()
 		in.state, in.inTLS, in.greeted = a.state, true, true
 		a.inner = in
-		return Name, in
+		return in
 	})
-	if a.keys != nil {
-		a.tls.UseKeys(a.keys)
-	}
-	if a.open != nil {
-		a.tls.Opened(*a.open)
-	}
-	return lab.Message{
-		Dir:     lab.ServerToClient,
-		Summary: "encrypted from here (TLS)",
-		Meaning: "After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. " +
-			"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.",
-		Ref: "RFC 9051 §6.2.1",
-	}
-}
-
-// fromTLS passes on the TLS analyzer's messages: TLS's own as the "tls" layer,
-// the decrypted IMAP as this analyzer's own, with its state changes.
-func (a *Analyzer) fromTLS(msgs []lab.Message) []lab.Message {
-	for i := range msgs {
-		switch msgs[i].Layer {
-		case "":
-			msgs[i].Layer = "tls"
-		case Name:
-			msgs[i].Layer = ""
-		}
-	}
-	return msgs
+	return starttls.Notice("After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. "+
+		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 9051 §6.2.1")
 }

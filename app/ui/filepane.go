@@ -231,10 +231,12 @@ func (p *filePane) run(doing string, work func() error, after func()) {
 			if err != nil {
 				p.status.SetText(err.Error())
 			}
+			p.enable()
+			// Last: after may start the next operation, whose own report must
+			// find this one finished.
 			if after != nil && err == nil {
 				after()
 			}
-			p.enable()
 		})
 	})
 }

@@ -40,6 +40,7 @@ func waitFor(t *testing.T, w *Window, what string, ok func() bool) {
 	for {
 		w.async.Wait()
 		w.refresh()
+		w.async.Wait() // a refresh may start pane work: let it finish before looking
 		if ok() {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 const (
@@ -14,30 +15,14 @@ const (
 	s2c = lab.ServerToClient
 )
 
+// step is bytes that went one way.
 type step struct {
-	dir  lab.Dir
-	data string
+	Dir  lab.Dir
+	Data string
 }
 
 // script encodes steps for FuzzAnalyzer.
-func script(steps ...step) []byte {
-	var b []byte
-	for _, s := range steps {
-		for d := s.data; ; {
-			n := min(len(d), 127)
-			h := byte(n << 1)
-			if s.dir == s2c {
-				h |= 1
-			}
-			b = append(b, h)
-			b = append(b, d[:n]...)
-			if d = d[n:]; d == "" {
-				break
-			}
-		}
-	}
-	return b
-}
+func script(steps ...step) []byte { return analyzertest.Script(steps...) }
 
 var sessionSteps = []step{
 	{s2c, "220 Protocol Lab FTP server ready\r\n"},
@@ -65,23 +50,13 @@ var sessionSteps = []step{
 func TestAnalyzerSession(t *testing.T) {
 	a := NewAnalyzer()
 	a.Opened(lab.OpenInfo{Server: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2121}})
-	var msgs []lab.Message
-	for _, s := range sessionSteps {
-		// Feed byte by byte: framing must not depend on chunking.
-		for i := range len(s.data) {
-			msgs = append(msgs, a.Feed(s.dir, []byte{s.data[i]}, time.Time{})...)
-		}
-	}
-	var states []string
+	msgs := analyzertest.Feed(a, sessionSteps, 1) // framing must not depend on chunking
 	text := map[string]lab.Message{}
 	for _, m := range msgs {
-		if m.NextState != "" {
-			states = append(states, m.NextState)
-		}
 		text[m.Summary] = m
 	}
 	want := "awaiting-password logged-in transfer logged-in rename-pending logged-in closed"
-	if got := strings.Join(states, " "); got != want {
+	if got := strings.Join(analyzertest.States(msgs), " "); got != want {
 		t.Errorf("states = %q, want %q", got, want)
 	}
 	if len(msgs) != len(sessionSteps) {
@@ -107,13 +82,10 @@ func TestAnalyzerSession(t *testing.T) {
 
 func TestAnalyzerFailedLoginAndAuthTLS(t *testing.T) {
 	a := NewAnalyzer()
-	var msgs []lab.Message
-	for _, s := range []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "220 hi\r\n"}, {c2s, "USER x\r\n"}, {s2c, "331 pw\r\n"}, {c2s, "PASS y\r\n"}, {s2c, "530 Login incorrect.\r\n"},
 		{c2s, "AUTH TLS\r\n"}, {s2c, "234 go ahead\r\n"}, {c2s, "\x16\x03\x01\x00\x04abcd"},
-	} {
-		msgs = append(msgs, a.Feed(s.dir, []byte(s.data), time.Time{})...)
-	}
+	}, 0)
 	if a.State() != StateConnected {
 		t.Errorf("State after 530 = %q, want connected", a.State())
 	}

@@ -3,9 +3,9 @@ package ftp
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 func FuzzParseCommand(f *testing.F) {
@@ -75,16 +75,7 @@ func FuzzAnalyzer(f *testing.F) {
 				}
 			}
 		}
-		for len(data) > 0 {
-			h := data[0]
-			n := min(int(h>>1), len(data)-1)
-			dir := lab.ClientToServer
-			if h&1 != 0 {
-				dir = lab.ServerToClient
-			}
-			check(a.Feed(dir, append([]byte(nil), data[1:1+n]...), time.Time{}))
-			data = data[1+n:]
-		}
+		analyzertest.Play(a, data, check)
 		check(a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}))
 	})
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 const (
@@ -15,30 +15,14 @@ const (
 	s2c = lab.ServerToClient
 )
 
+// step is bytes that went one way.
 type step struct {
-	dir  lab.Dir
-	data string
+	Dir  lab.Dir
+	Data string
 }
 
 // script encodes steps for FuzzAnalyzer.
-func script(steps ...step) []byte {
-	var b []byte
-	for _, s := range steps {
-		for d := s.data; ; {
-			n := min(len(d), 127)
-			h := byte(n << 1)
-			if s.dir == s2c {
-				h |= 1
-			}
-			b = append(b, h)
-			b = append(b, d[:n]...)
-			if d = d[n:]; d == "" {
-				break
-			}
-		}
-	}
-	return b
-}
+func script(steps ...step) []byte { return analyzertest.Script(steps...) }
 
 const mail = "From: bob@beta.test\r\nTo: alice@alpha.test\r\nSubject: hi\r\n\r\nHello, {5}\r\nAlice.\r\n"
 
@@ -77,29 +61,12 @@ var sessionSteps = []step{
 	{s2c, "* BYE logging out\r\na13 OK LOGOUT completed\r\n"},
 }
 
-// feedAll feeds steps in chunks of n bytes (n ≤ 0: each step whole).
-func feedAll(a *Analyzer, steps []step, n int) []lab.Message {
-	var msgs []lab.Message
-	for _, s := range steps {
-		d := []byte(s.data)
-		for len(d) > 0 {
-			k := len(d)
-			if n > 0 {
-				k = min(n, len(d))
-			}
-			msgs = append(msgs, a.Feed(s.dir, append([]byte(nil), d[:k]...), time.Time{})...)
-			d = d[k:]
-		}
-	}
-	return msgs
-}
-
 func TestAnalyzerSession(t *testing.T) {
 	for _, chunk := range []int{0, 1, 7} {
 		t.Run(fmt.Sprint("chunk", chunk), func(t *testing.T) {
 			a := NewAnalyzer()
 			a.Opened(lab.OpenInfo{})
-			msgs := feedAll(a, sessionSteps, chunk)
+			msgs := analyzertest.Feed(a, sessionSteps, chunk)
 			msgs = append(msgs, a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})...)
 			var states, summaries []string
 			var raw [3][]byte
@@ -117,7 +84,7 @@ func TestAnalyzerSession(t *testing.T) {
 			// Every byte is in exactly one message, in order.
 			var want [3][]byte
 			for _, s := range sessionSteps {
-				want[s.dir] = append(want[s.dir], s.data...)
+				want[s.Dir] = append(want[s.Dir], s.Data...)
 			}
 			for d := c2s; d <= s2c; d++ {
 				if !bytes.Equal(raw[d], want[d]) {
@@ -189,7 +156,7 @@ func field(m lab.Message, name string) string {
 
 func TestAnalyzerLiteralLogin(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := feedAll(a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "* OK ready\r\n"},
 		{c2s, "x LOGIN {5}\r\n"},
 		{s2c, "+ go\r\n"},
@@ -211,7 +178,7 @@ func TestAnalyzerLiteralLogin(t *testing.T) {
 
 func TestAnalyzerRefusedLiteral(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := feedAll(a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "* OK ready\r\n"},
 		{c2s, "a1 APPEND INBOX {99999999}\r\n"},
 		{s2c, "a1 NO [LIMIT] too big\r\n"},
@@ -231,7 +198,7 @@ func TestAnalyzerRefusedLiteral(t *testing.T) {
 func TestAnalyzerBigLiteral(t *testing.T) {
 	a := NewAnalyzer()
 	big := strings.Repeat("x", 3*MaxKeptBytes)
-	msgs := feedAll(a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "* OK ready\r\n"},
 		{s2c, fmt.Sprintf("* 1 FETCH (BODY[] {%d}\r\n%s)\r\n* 2 EXISTS\r\n", len(big), big)},
 	}, 1000)
@@ -251,7 +218,7 @@ func TestAnalyzerBigLiteral(t *testing.T) {
 
 func TestAnalyzerStatusTextNoLiteral(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := feedAll(a, []step{{s2c, "* OK hello {5}\r\n* 1 EXISTS\r\n"}}, 0)
+	msgs := analyzertest.Feed(a, []step{{s2c, "* OK hello {5}\r\n* 1 EXISTS\r\n"}}, 0)
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages, want 2: a status response's text holds no literal", len(msgs))
 	}
@@ -259,7 +226,7 @@ func TestAnalyzerStatusTextNoLiteral(t *testing.T) {
 
 func TestAnalyzerPreauthAndSelectFailure(t *testing.T) {
 	a := NewAnalyzer()
-	feedAll(a, []step{
+	analyzertest.Feed(a, []step{
 		{s2c, "* PREAUTH welcome back\r\n"},
 		{c2s, "a SELECT INBOX\r\n"},
 		{s2c, "a OK [READ-WRITE] done\r\n"},
@@ -267,7 +234,7 @@ func TestAnalyzerPreauthAndSelectFailure(t *testing.T) {
 	if a.State() != StateSelected {
 		t.Fatalf("state = %q, want %q", a.State(), StateSelected)
 	}
-	feedAll(a, []step{{c2s, "b SELECT Nope\r\n"}, {s2c, "b NO [NONEXISTENT] no such mailbox\r\n"}}, 0)
+	analyzertest.Feed(a, []step{{c2s, "b SELECT Nope\r\n"}, {s2c, "b NO [NONEXISTENT] no such mailbox\r\n"}}, 0)
 	if a.State() != StateAuthenticated {
 		t.Errorf("state after a failed SELECT = %q, want %q", a.State(), StateAuthenticated)
 	}
@@ -275,7 +242,7 @@ func TestAnalyzerPreauthAndSelectFailure(t *testing.T) {
 
 func TestAnalyzerAuthenticateMasked(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := feedAll(a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "* OK ready\r\n"},
 		{c2s, "a AUTHENTICATE PLAIN\r\n"},
 		{s2c, "+ \r\n"},
@@ -295,7 +262,7 @@ func TestAnalyzerAuthenticateMasked(t *testing.T) {
 func TestAnalyzerStartTLS(t *testing.T) {
 	a := NewAnalyzer()
 	a.Opened(lab.OpenInfo{})
-	msgs := feedAll(a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "* OK ready\r\n"},
 		{c2s, "a STARTTLS\r\n"},
 		{s2c, "a OK begin TLS\r\n"},

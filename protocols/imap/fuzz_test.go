@@ -3,9 +3,9 @@ package imap
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 // FuzzAnalyzer feeds random chunks in both directions (a header byte per chunk:
@@ -45,16 +45,7 @@ func FuzzAnalyzer(f *testing.F) {
 				t.Fatalf("%d pending commands", len(a.pending))
 			}
 		}
-		for len(data) > 0 {
-			h := data[0]
-			n := min(int(h>>1), len(data)-1)
-			dir := lab.ClientToServer
-			if h&1 != 0 {
-				dir = lab.ServerToClient
-			}
-			check(a.Feed(dir, append([]byte(nil), data[1:1+n]...), time.Time{}))
-			data = data[1+n:]
-		}
+		analyzertest.Play(a, data, check)
 		check(a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}))
 		if a.State() != StateClosed {
 			t.Fatalf("state after Closed = %q", a.State())

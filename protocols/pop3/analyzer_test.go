@@ -13,6 +13,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 const (
@@ -20,31 +21,14 @@ const (
 	s2c = lab.ServerToClient
 )
 
+// step is bytes that went one way.
 type step struct {
-	dir  lab.Dir
-	data string
+	Dir  lab.Dir
+	Data string
 }
 
-// script encodes steps for FuzzAnalyzer: a header byte per chunk (bit 0 the
-// direction, the rest the length), then the chunk.
-func script(steps ...step) []byte {
-	var b []byte
-	for _, s := range steps {
-		for d := s.data; ; {
-			n := min(len(d), 127)
-			h := byte(n << 1)
-			if s.dir == s2c {
-				h |= 1
-			}
-			b = append(b, h)
-			b = append(b, d[:n]...)
-			if d = d[n:]; d == "" {
-				break
-			}
-		}
-	}
-	return b
-}
+// script encodes steps for FuzzAnalyzer.
+func script(steps ...step) []byte { return analyzertest.Script(steps...) }
 
 const testMail = "From: Alice <alice@alpha.test>\r\nTo: bob@beta.test\r\nSubject: Lunch?\r\n\r\nAt noon.\r\n..a line that began with a dot\r\n"
 
@@ -80,40 +64,20 @@ var sessionSteps = []step{
 	{s2c, "+OK bye, 1 message deleted\r\n"},
 }
 
-// feed runs steps through a, one byte at a time when bytewise: framing must not
-// depend on chunking.
-func feed(a *Analyzer, steps []step, bytewise bool) []lab.Message {
-	var msgs []lab.Message
-	for _, s := range steps {
-		if !bytewise {
-			msgs = append(msgs, a.Feed(s.dir, []byte(s.data), time.Time{})...)
-			continue
-		}
-		for i := range len(s.data) {
-			msgs = append(msgs, a.Feed(s.dir, []byte{s.data[i]}, time.Time{})...)
-		}
-	}
-	return msgs
-}
-
 func TestAnalyzerSession(t *testing.T) {
-	for _, bytewise := range []bool{false, true} {
+	for _, chunk := range []int{0, 1} { // framing must not depend on chunking
 		a := NewAnalyzer()
 		a.Opened(lab.OpenInfo{})
-		msgs := feed(a, sessionSteps, bytewise)
-		var states []string
+		msgs := analyzertest.Feed(a, sessionSteps, chunk)
 		text := map[string]lab.Message{}
 		for _, m := range msgs {
-			if m.NextState != "" {
-				states = append(states, m.NextState)
-			}
 			text[m.Summary] = m
 		}
-		if got, want := strings.Join(states, " "), "TRANSACTION UPDATE closed"; got != want {
+		if got, want := strings.Join(analyzertest.States(msgs), " "), "TRANSACTION UPDATE closed"; got != want {
 			t.Errorf("states = %q, want %q", got, want)
 		}
 		if len(msgs) != len(sessionSteps) {
-			t.Errorf("%d messages, want %d: %q", len(msgs), len(sessionSteps), summaries(msgs))
+			t.Errorf("%d messages, want %d: %q", len(msgs), len(sessionSteps), analyzertest.Summaries(msgs))
 		}
 		var raw strings.Builder
 		for _, m := range msgs {
@@ -121,7 +85,7 @@ func TestAnalyzerSession(t *testing.T) {
 		}
 		var all strings.Builder
 		for _, s := range sessionSteps {
-			all.WriteString(s.data)
+			all.WriteString(s.Data)
 		}
 		if raw.String() != all.String() {
 			t.Errorf("the messages' Raw bytes are not the session's bytes")
@@ -132,7 +96,7 @@ func TestAnalyzerSession(t *testing.T) {
 		}
 		retr := text[fmt.Sprintf(`+OK mail 1 from Alice <alice@alpha.test> "Lunch?" (%d bytes)`, len(testMail)-1)] // one stuffed dot
 		if retr.Raw == nil || !slices.Contains(retr.Fields, lab.Field{Name: "Subject", Value: "Lunch?"}) {
-			t.Errorf("RETR's response is not one message with the mail's From, Subject and size: %q", summaries(msgs))
+			t.Errorf("RETR's response is not one message with the mail's From, Subject and size: %q", analyzertest.Summaries(msgs))
 		}
 		if m := text["+OK message 2 deleted"]; !strings.Contains(m.Meaning, "only marked") {
 			t.Errorf("DELE's meaning = %q", m.Meaning)
@@ -158,18 +122,10 @@ func TestAnalyzerSession(t *testing.T) {
 	}
 }
 
-func summaries(msgs []lab.Message) []string {
-	var s []string
-	for _, m := range msgs {
-		s = append(s, m.Summary)
-	}
-	return s
-}
-
 func TestAnalyzerCloseWithoutQuit(t *testing.T) {
 	a := NewAnalyzer()
 	a.Opened(lab.OpenInfo{})
-	feed(a, sessionSteps[:23], false) // logged in, message 2 marked
+	analyzertest.Feed(a, sessionSteps[:23], 0) // logged in, message 2 marked
 	msgs := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})
 	if len(msgs) != 1 || msgs[0].NextState != StateClosed || !strings.Contains(msgs[0].Meaning, "message 2 stay") {
 		t.Errorf("close in TRANSACTION = %+v", msgs)
@@ -178,7 +134,7 @@ func TestAnalyzerCloseWithoutQuit(t *testing.T) {
 
 func TestAnalyzerBigMail(t *testing.T) {
 	a := NewAnalyzer()
-	feed(a, sessionSteps[:11], false)
+	analyzertest.Feed(a, sessionSteps[:11], 0)
 	a.Feed(c2s, []byte("RETR 1\r\n"), time.Time{})
 	var msgs []lab.Message
 	msgs = append(msgs, a.Feed(s2c, []byte("+OK\r\nSubject: big\r\n\r\n"), time.Time{})...)
@@ -192,7 +148,7 @@ func TestAnalyzerBigMail(t *testing.T) {
 	msgs = append(msgs, a.Feed(s2c, []byte("\r\n."), time.Time{})...)
 	msgs = append(msgs, a.Feed(s2c, []byte("\r\n+OK 1 1\r\n"), time.Time{})...)
 	if len(msgs) != 2 {
-		t.Fatalf("messages = %q, want the mail and a stray response", summaries(msgs))
+		t.Fatalf("messages = %q, want the mail and a stray response", analyzertest.Summaries(msgs))
 	}
 	if len(msgs[0].Raw) != MaxBodyKept || !strings.Contains(msgs[0].Summary, `"big"`) {
 		t.Errorf("big mail: %d bytes kept, summary %q", len(msgs[0].Raw), msgs[0].Summary)
@@ -201,9 +157,9 @@ func TestAnalyzerBigMail(t *testing.T) {
 
 func TestAnalyzerOverlongCommand(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := feed(a, []step{{s2c, "+OK hi\r\n"}, {c2s, "USER " + strings.Repeat("a", 300) + "\r\n"}, {s2c, "-ERR line too long\r\n"}}, false)
+	msgs := analyzertest.Feed(a, []step{{s2c, "+OK hi\r\n"}, {c2s, "USER " + strings.Repeat("a", 300) + "\r\n"}, {s2c, "-ERR line too long\r\n"}}, 0)
 	if len(msgs) != 3 || !strings.HasPrefix(msgs[1].Summary, "malformed command") || !strings.Contains(msgs[1].Meaning, "255") {
-		t.Errorf("overlong command: %q", summaries(msgs))
+		t.Errorf("overlong command: %q", analyzertest.Summaries(msgs))
 	}
 }
 
@@ -283,7 +239,7 @@ func TestAnalyzerSTLS(t *testing.T) {
 	a := NewAnalyzer()
 	a.UseKeys(keys)
 	a.Opened(lab.OpenInfo{})
-	msgs := feed(a, rec.steps, false)
+	msgs := analyzertest.Feed(a, rec.steps, 0)
 	msgs = append(msgs, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
 	var pop3, states []string
 	sawTLS := false

@@ -1,12 +1,11 @@
 package pop3
 
 import (
-	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 func FuzzParseCommand(f *testing.F) {
@@ -90,16 +89,7 @@ func FuzzAnalyzer(f *testing.F) {
 				t.Fatalf("holds %d pending commands, %d marked", len(a.pending), len(a.marked))
 			}
 		}
-		for len(data) > 0 {
-			h := data[0]
-			n := min(int(h>>1), len(data)-1)
-			dir := lab.ClientToServer
-			if h&1 != 0 {
-				dir = lab.ServerToClient
-			}
-			check(a.Feed(dir, bytes.Clone(data[1:1+n]), time.Time{}))
-			data = data[1+n:]
-		}
+		analyzertest.Play(a, data, check)
 		check(a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}))
 	})
 }

@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 const (
@@ -14,30 +14,14 @@ const (
 	s2c = lab.ServerToClient
 )
 
+// step is bytes that went one way.
 type step struct {
-	dir  lab.Dir
-	data string
+	Dir  lab.Dir
+	Data string
 }
 
-// script encodes steps for FuzzAnalyzer: a header byte (length<<1 | dir) per chunk.
-func script(steps ...step) []byte {
-	var b []byte
-	for _, s := range steps {
-		for d := s.data; ; {
-			n := min(len(d), 127)
-			h := byte(n << 1)
-			if s.dir == s2c {
-				h |= 1
-			}
-			b = append(b, h)
-			b = append(b, d[:n]...)
-			if d = d[n:]; d == "" {
-				break
-			}
-		}
-	}
-	return b
-}
+// script encodes steps for FuzzAnalyzer.
+func script(steps ...step) []byte { return analyzertest.Script(steps...) }
 
 var sessionSteps = []step{
 	{s2c, "220 alpha.test ESMTP Service Ready\r\n"},
@@ -67,18 +51,9 @@ var sessionSteps = []step{
 	{s2c, "221 2.0.0 Bye\r\n"},
 }
 
-func run(t testing.TB, a *Analyzer, steps []step) []lab.Message {
-	var out []lab.Message
-	now := time.Now()
-	for _, s := range steps {
-		out = append(out, a.Feed(s.dir, []byte(s.data), now)...)
-	}
-	return out
-}
-
 func TestSession(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := run(t, a, sessionSteps)
+	msgs := analyzertest.Feed(a, sessionSteps, 0)
 	var sums, states []string
 	for _, m := range msgs {
 		sums = append(sums, m.Summary)
@@ -129,17 +104,9 @@ func TestSession(t *testing.T) {
 
 // Whatever the chunking, the same messages come out.
 func TestChunking(t *testing.T) {
-	want := run(t, NewAnalyzer(), sessionSteps)
+	want := analyzertest.Feed(NewAnalyzer(), sessionSteps, 0)
 	for _, size := range []int{1, 2, 3, 7, 64} {
-		a := NewAnalyzer()
-		var got []lab.Message
-		for _, s := range sessionSteps {
-			for d := s.data; d != ""; {
-				n := min(size, len(d))
-				got = append(got, a.Feed(s.dir, []byte(d[:n]), time.Now())...)
-				d = d[n:]
-			}
-		}
+		got := analyzertest.Feed(NewAnalyzer(), sessionSteps, size)
 		if len(got) != len(want) {
 			t.Fatalf("chunks of %d: %d messages, want %d", size, len(got), len(want))
 		}
@@ -153,7 +120,7 @@ func TestChunking(t *testing.T) {
 
 func TestDataRefused(t *testing.T) {
 	a := NewAnalyzer()
-	msgs := run(t, a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "220 hi\r\n"},
 		{c2s, "EHLO x\r\n"},
 		{s2c, "250 hi\r\n"},
@@ -162,7 +129,7 @@ func TestDataRefused(t *testing.T) {
 		{c2s, "DATA\r\n"},
 		{c2s, "QUIT\r\n"}, // sent early; waits for DATA's reply
 		{s2c, "503 5.5.1 No recipients\r\n221 bye\r\n"},
-	})
+	}, 0)
 	if last := msgs[len(msgs)-1]; last.Summary != "221 bye" || last.NextState != StateQuit {
 		t.Errorf("last = %q → %q", last.Summary, last.NextState)
 	}
@@ -174,13 +141,13 @@ func TestDataRefused(t *testing.T) {
 func TestBDAT(t *testing.T) {
 	a := NewAnalyzer()
 	body := "Subject: x\r\n\r\nhi\r\n"
-	msgs := run(t, a, []step{
+	msgs := analyzertest.Feed(a, []step{
 		{s2c, "220 hi\r\n"},
 		{c2s, "EHLO x\r\n"},
 		{s2c, "250 hi\r\n"},
 		{c2s, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 18 LAST\r\n" + body},
 		{s2c, "250 ok\r\n250 ok\r\n250 2.0.0 queued\r\n"},
-	})
+	}, 0)
 	var got []string
 	for _, m := range msgs {
 		got = append(got, m.Summary)

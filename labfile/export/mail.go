@@ -226,7 +226,7 @@ func pop3Mails(c lab.ConvInfo, evs []lab.Event) []Mail {
 func imapMails(c lab.ConvInfo, evs []lab.Event) []Mail {
 	st := streams(evs)
 	sc := st[lab.ServerToClient]
-	upper := bytes.ToUpper(sc.b)
+	upper := asciiUpper(sc.b) // same length as sc.b, so offsets carry over
 	var out []Mail
 	for off := 0; off < len(sc.b); {
 		i := bytes.Index(upper[off:], []byte(" FETCH ("))
@@ -258,6 +258,20 @@ func imapMails(c lab.ConvInfo, evs []lab.Event) []Mail {
 		out = append(out, Mail{Conv: c.ID, Source: "imap", At: sc.at(max(off, off+have-1)).At,
 			Raw: bytes.Clone(sc.b[off : off+have]), Complete: have == n})
 		off += have
+	}
+	return out
+}
+
+// asciiUpper returns b with a–z made A–Z and every other byte as it is:
+// bytes.ToUpper would turn invalid UTF-8 into longer replacement characters, and
+// offsets in the copy would no longer be offsets in b.
+func asciiUpper(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		out[i] = c
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/labfile"
 )
@@ -113,5 +114,33 @@ func TestSaveKilled(t *testing.T) {
 		t.Errorf("Load of the half-written file = %v, want ErrDamaged", err)
 	} else {
 		t.Logf("the half file: %v", err)
+	}
+}
+
+// TestSaveRemovesStaleTemps: a later save clears what a killed one left beside
+// the file, but not a temporary file young enough to be a save under way.
+func TestSaveRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "lab[1].protolab")
+	stale := filepath.Join(dir, ".lab[1].protolab.tmp123")
+	fresh := filepath.Join(dir, ".lab[1].protolab.tmp456")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("half a session"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	if err := labfile.Save(path, labfile.SyntheticSession(10)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temporary file is still there (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a young temporary file was removed: %v", err)
+	}
+	if _, err := labfile.Load(path); err != nil {
+		t.Errorf("Load after the save: %v", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // Extension is the file name extension of lab sessions.
@@ -56,7 +58,39 @@ func Save(path string, s *Session) (err error) {
 		d.Sync()
 		d.Close()
 	}
+	removeStaleTemps(path, tmp)
 	return nil
+}
+
+// staleTemp is how old a leftover temporary file of an interrupted save must be
+// before a later save of the same file removes it (a younger one may be a save
+// under way in another process).
+const staleTemp = time.Minute
+
+// removeStaleTemps removes what saves of path that were killed or lost power
+// left behind: ".NAME.tmp…" files beside it, older than staleTemp.
+func removeStaleTemps(path, except string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+globEscape(filepath.Base(path))+".tmp*"))
+	for _, m := range matches {
+		if m == except {
+			continue
+		}
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemp {
+			os.Remove(m)
+		}
+	}
+}
+
+// globEscape escapes the characters filepath.Match treats specially.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Load reads the session saved at path: all of it, or an error that names the

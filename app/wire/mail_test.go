@@ -12,6 +12,7 @@ import (
 	"github.com/protocollab/protolab/clients/smtpclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/labfile/export"
 	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
@@ -134,5 +135,17 @@ func TestMailEndToEnd(t *testing.T) {
 	}
 	if decrypted == 0 {
 		t.Error("the relay's RCPT TO is not shown: its TLS was not decrypted")
+	}
+
+	// The mail, read from decrypted captures, for .eml export: as alice sent it,
+	// as alpha relayed it, and as POP3 handed it over.
+	sources := map[string]int{}
+	for _, m := range export.Mails(h.Conversations(), h.Events(0)) {
+		if strings.Contains(string(m.Raw), "Hello Bob, from alpha to beta.") && m.Complete {
+			sources[m.Source]++
+		}
+	}
+	if sources["smtp"] < 2 || sources["pop3"] != 1 {
+		t.Errorf("mails found in the capture by source: %v; want SMTP's two (submission, relay) and POP3's one", sources)
 	}
 }

@@ -40,8 +40,8 @@ func EML(w io.Writer, raw []byte) error {
 // (RFC 5321 §4.1.1.4, RFC 3030), retrieved with POP3's RETR (RFC 1939 §5) and
 // fetched whole with IMAP's FETCH BODY[] or RFC822 (RFC 9051 §6.4.5), read from
 // the bytes the taps saw. After STARTTLS (or STLS) the bytes are encrypted; there
-// the SMTP analyzer's decrypted DATA messages are used (the lab keeps up to 1 MiB
-// of each). Oldest first.
+// the analyzers' decrypted messages are used (the lab keeps up to 1 MiB of each
+// SMTP DATA section or POP3 answer, 64 KiB of an IMAP literal). Oldest first.
 func Mails(convs []lab.ConvInfo, events []lab.Event) []Mail {
 	evs := byConv(events)
 	var out []Mail
@@ -54,9 +54,15 @@ func Mails(convs []lab.ConvInfo, events []lab.Event) []Mail {
 		case c.Protocol == "smtp" || strings.HasPrefix(c.Protocol, "smtp-"):
 			out = append(out, smtpMails(c, e)...)
 		case c.Protocol == "pop3":
-			out = append(out, pop3Mails(c, e)...)
+			out = append(out, pop3Mails(c, streams(e), false)...)
+			if st, ok := decrypted(e, "pop3"); ok {
+				out = append(out, pop3Mails(c, st, true)...)
+			}
 		case c.Protocol == "imap":
-			out = append(out, imapMails(c, e)...)
+			out = append(out, imapMails(c, streams(e)[lab.ServerToClient])...)
+			if st, ok := decrypted(e, "imap"); ok {
+				out = append(out, imapMails(c, st[lab.ServerToClient])...)
+			}
 		}
 	}
 	return out
@@ -182,12 +188,16 @@ func smtpMails(c lab.ConvInfo, evs []lab.Event) []Mail {
 
 // pop3Mails reads the messages a POP3 server sent in answer to RETR: each command
 // line is answered by one status line, multi-line answers ending with ".".
-func pop3Mails(c lab.ConvInfo, evs []lab.Event) []Mail {
-	st := streams(evs)
+// After STLS the greeting is not repeated: greeted says the streams begin
+// with the first command and its answer.
+func pop3Mails(c lab.ConvInfo, st [3]*stream, greeted bool) []Mail {
 	cs, sc := st[lab.ClientToServer], st[lab.ServerToClient]
-	_, soff, ok := nextLine(sc.b, 0) // the greeting
-	if !ok {
-		return nil
+	soff := 0
+	if !greeted {
+		var ok bool
+		if _, soff, ok = nextLine(sc.b, 0); !ok { // the greeting
+			return nil
+		}
 	}
 	var out []Mail
 	for coff := 0; coff < len(cs.b) && soff < len(sc.b); {
@@ -223,9 +233,7 @@ func pop3Mails(c lab.ConvInfo, evs []lab.Event) []Mail {
 
 // imapMails reads the whole messages an IMAP server sent in FETCH responses:
 // BODY[], BODY.PEEK[] answers, BINARY[] and RFC822, each a literal {n}.
-func imapMails(c lab.ConvInfo, evs []lab.Event) []Mail {
-	st := streams(evs)
-	sc := st[lab.ServerToClient]
+func imapMails(c lab.ConvInfo, sc *stream) []Mail {
 	upper := asciiUpper(sc.b) // same length as sc.b, so offsets carry over
 	var out []Mail
 	for off := 0; off < len(sc.b); {
@@ -274,4 +282,30 @@ func asciiUpper(b []byte) []byte {
 		out[i] = c
 	}
 	return out
+}
+
+// decrypted rebuilds a conversation's byte streams after its switch to TLS from
+// the analyzer's decrypted messages of layer (their Raw, in order), for the mail
+// finders to read as they read plain bytes. ok is false when there was no TLS.
+func decrypted(evs []lab.Event, layer string) (st [3]*stream, ok bool) {
+	for _, d := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
+		st[d] = &stream{}
+	}
+	for i := range evs {
+		e := &evs[i]
+		if e.Layer == "tls" {
+			ok = true
+			continue
+		}
+		m := e.Msg
+		if !ok || m == nil || e.Layer != layer || len(m.Raw) == 0 || !m.Observed ||
+			(e.Dir != lab.ClientToServer && e.Dir != lab.ServerToClient) {
+			continue
+		}
+		s := st[e.Dir]
+		s.offs = append(s.offs, len(s.b))
+		s.ats = append(s.ats, lab.Event{At: e.At, Seq: e.Seq})
+		s.b = append(s.b, m.Raw...)
+	}
+	return st, ok
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/protocollab/protolab/assets/ftproot"
@@ -26,6 +27,7 @@ const (
 	SettingPassword  = "password"  // the read-write user's password
 	SettingAnonymous = "anonymous" // On or Off: whether anonymous may log in (read-only)
 	SettingTLS       = "tls"       // On or Off: whether AUTH TLS is offered, with the lab CA's certificate
+	SettingCapture   = "capture"   // how much of each data connection the lab keeps: one of CaptureChoices
 
 	On  = labsettings.On
 	Off = labsettings.Off
@@ -65,6 +67,28 @@ var Settings = []lab.Setting{
 		Choices: []string{On, Off},
 		Help:    "on offers AUTH TLS (RFC 4217) with a certificate from the lab's CA: curl --ssl-reqd, for one",
 	},
+	{
+		Key:     SettingCapture,
+		Label:   "Data kept",
+		Default: "1 MiB",
+		Choices: CaptureChoices,
+		Help: "how much of each data connection's bytes the inspector keeps, each way; past it the bytes are " +
+			"only counted and hashed (SHA-256), so a large transfer never fills memory",
+	},
+}
+
+// CaptureChoices are the values of the "capture" setting.
+var CaptureChoices = []string{"64 KiB", "1 MiB", "16 MiB", "256 MiB"}
+
+// captureLimit reads the "capture" setting.
+func captureLimit(opts lab.ServerOptions) (int64, error) {
+	v := opts.Setting(SettingCapture, "1 MiB")
+	for i, c := range CaptureChoices {
+		if c == v {
+			return []int64{64 << 10, 1 << 20, 16 << 20, 256 << 20}[i], nil
+		}
+	}
+	return 0, fmt.Errorf("ftpserver: %s = %q: choose one of %s", SettingCapture, v, strings.Join(CaptureChoices, ", "))
 }
 
 // NewLab adapts a Server to lab.Server, the form the Bench drives: Start binds
@@ -96,10 +120,17 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if anonymous {
 		accounts = append(accounts, Account{User: "anonymous", Anonymous: true}, Account{User: "ftp", Anonymous: true})
 	}
+	limit, err := captureLimit(opts)
+	if err != nil {
+		return nil, err
+	}
 	var dataTap *lab.Tap
 	if hub := opts.Tap.Hub(); hub != nil {
 		if p := hub.Registry().Lookup("ftp-data"); p != nil {
-			dataTap = hub.Tap(p)
+			// This server's data connections keep as much as its setting says.
+			own := *p
+			own.CaptureLimit = limit
+			dataTap = hub.Tap(&own)
 		}
 	}
 	tlsOn, err := labsettings.Switch("ftpserver", opts, SettingTLS, On)

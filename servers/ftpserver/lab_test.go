@@ -73,3 +73,54 @@ func TestNewLab(t *testing.T) {
 		t.Errorf("NewLab with a missing root: err = %v", err)
 	}
 }
+
+// TestNewLabCaptureSetting keeps 64 KiB of a 300 KiB download, as the "capture"
+// setting asks, and sums up the rest.
+func TestNewLabCaptureSetting(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv(labca.EnvConfigDir, t.TempDir())
+	big := strings.Repeat("0123456789abcdef", 300<<10/16)
+	if err := os.WriteFile(filepath.Join(root, "big.txt"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hub := newHub()
+	srv, err := ftpserver.NewLab(lab.ServerOptions{
+		Addr:     "127.0.0.1:0",
+		Tap:      hub.Tap(hub.Registry().Lookup("ftp")),
+		Settings: map[string]string{ftpserver.SettingRoot: root, ftpserver.SettingCapture: "64 KiB"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cc := dial(t, srv.Addr().String())
+	cc.cmd(331, "USER lab")
+	cc.cmd(230, "PASS lab")
+	if got := cc.retr("big.txt"); got != big {
+		t.Fatalf("RETR gave %d bytes, want %d", len(got), len(big))
+	}
+	srv.Shutdown(context.Background())
+	hub.Settle()
+	for _, ci := range hub.Conversations() {
+		if ci.Protocol != "ftp-data" {
+			continue
+		}
+		kept, summed := 0, false
+		for _, e := range hub.ConvEvents(ci.ID) {
+			if e.Kind == lab.KindData && e.Dir == lab.ServerToClient {
+				kept += len(e.Data)
+			}
+			if e.Msg != nil && strings.Contains(e.Msg.Summary, "SHA-256") {
+				summed = true
+			}
+		}
+		if kept != 64<<10 || !summed {
+			t.Errorf("data conversation kept %d bytes (summary %v), want 64 KiB and a summary", kept, summed)
+		}
+	}
+	if _, err := ftpserver.NewLab(lab.ServerOptions{Addr: "127.0.0.1:0", Settings: map[string]string{ftpserver.SettingRoot: root, ftpserver.SettingCapture: "lots"}}); err == nil {
+		t.Error("capture = lots was accepted")
+	}
+}

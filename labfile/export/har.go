@@ -157,7 +157,7 @@ func harEntries(c lab.ConvInfo, evs []lab.Event) []harEntry {
 			return streamEntries(c, evs, st)
 		}
 	}
-	return messageEntries(c, evs)
+	return append(messageEntries(c, evs), h2Entries(c, evs)...)
 }
 
 // exchange is a request and its response with their times.
@@ -286,7 +286,7 @@ func ms(d time.Duration) float64 {
 
 // entry turns x into a HAR entry.
 func (x *exchange) entry(c lab.ConvInfo, scheme string) harEntry {
-	method, target, version, _ := splitRequestLine(x.req.line)
+	method, target, version := requestLineParts(x.req.line)
 	host, _ := x.req.header("Host")
 	if host == "" {
 		host = c.Server

@@ -169,6 +169,16 @@ func (m *wireMsg) readChunked(b []byte) {
 }
 
 // request is a request line split: "GET /a?b=1 HTTP/1.1".
+// requestLineParts splits a request line of any HTTP version ("GET / HTTP/2.0"
+// as the lab writes HTTP/2's request heads).
+func requestLineParts(line string) (method, target, version string) {
+	parts := strings.Split(line, " ")
+	if len(parts) != 3 {
+		return "", "", ""
+	}
+	return parts[0], parts[1], parts[2]
+}
+
 func splitRequestLine(line string) (method, target, version string, ok bool) {
 	parts := strings.Split(line, " ")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || !strings.HasPrefix(parts[2], "HTTP/1.") {

@@ -23,9 +23,9 @@ type toolbar struct {
 func newToolbar(w *Window) *toolbar {
 	t := &toolbar{w: w}
 	brand := widget.NewLabelWithStyle("Protocol Lab", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	newBtn := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), w.newSession)
-	openBtn := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), w.openDialog)
-	saveBtn := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), func() { w.save(nil) })
+	newBtn := widget.NewButtonWithIcon("New", theme.DocumentCreateIcon(), w.newSession)
+	openBtn := widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), w.openDialog)
+	saveBtn := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { w.save(nil) })
 	t.note = widget.NewLabel("")
 	startAll := widget.NewButtonWithIcon("Start all", theme.MediaPlayIcon(), w.startAll)
 	stopAll := widget.NewButtonWithIcon("Stop all", theme.MediaStopIcon(), w.stopAll)

@@ -32,10 +32,10 @@ func testWindow(t testing.TB) *Window {
 }
 
 // waitFor refreshes the window each time a pane reports news until ok holds, or
-// fails the test after a few seconds without it.
+// fails the test when it does not hold within 15 seconds.
 func waitFor(t *testing.T, w *Window, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(5 * time.Second)
+	deadline := time.NewTimer(15 * time.Second) // a bound for a stuck test, not a speed check
 	defer deadline.Stop()
 	for {
 		w.async.Wait()

@@ -41,7 +41,7 @@ func calm(w *Window) *Window {
 // lists again when the server tells of news): ok is asked once that work is done.
 func mailWait(t *testing.T, w *Window, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(10 * time.Second)
+	deadline := time.NewTimer(20 * time.Second) // a bound for a stuck test, not a speed check
 	defer deadline.Stop()
 	for {
 		calm(w).refresh()

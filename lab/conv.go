@@ -271,47 +271,45 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 			kind = KindHandshake
 		}
 		name := l.name
-		if m.Layer != "" && m.Layer != l.name {
+		if m.Layer != "" {
 			name = m.Layer
 		}
 		c.msgs++
 		c.publish(Event{At: at, Kind: kind, Dir: m.Dir, Side: side, Layer: name, Msg: m})
-		if m.NextState == "" {
-			continue
-		}
-		if name == l.name {
-			if m.NextState != l.state {
-				c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: l.state, To: m.NextState, Text: m.Summary})
-				l.state = m.NextState
-			}
-			continue
-		}
-		if l.inner == nil {
-			l.inner = make(map[string]string)
-		}
-		if from := l.inner[name]; from != m.NextState {
-			c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: from, To: m.NextState, Text: m.Summary})
-			l.inner[name] = m.NextState
+		if m.NextState != "" {
+			c.move(l, name, m.NextState, m.Summary, side, at)
 		}
 	}
-	if s := l.a.State(); s != l.state {
-		c.publish(Event{At: at, Kind: KindState, Side: side, Layer: l.name, From: l.state, To: s})
-		l.state = s
-	}
+	c.move(l, l.name, l.a.State(), "", side, at)
 	if cr, ok := l.a.(Carrier); ok {
 		cr.InnerStates(func(name, s string) {
-			if name == "" || name == l.name || s == "" {
-				return
-			}
-			if l.inner == nil {
-				l.inner = make(map[string]string)
-			}
-			if from := l.inner[name]; from != s {
-				c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: from, To: s})
-				l.inner[name] = s
+			if name != "" && name != l.name && s != "" {
+				c.move(l, name, s, "", side, at)
 			}
 		})
 	}
+}
+
+// move puts layer name — l itself, or a layer inside it — in state to,
+// publishing the change (caused by the message summarized as why, if any).
+// c.mu must be held.
+func (c *Conversation) move(l *layer, name, to, why string, side Side, at time.Time) {
+	from := l.state
+	if name != l.name {
+		from = l.inner[name]
+	}
+	if to == from {
+		return
+	}
+	c.publish(Event{At: at, Kind: KindState, Side: side, Layer: name, From: from, To: to, Text: why})
+	if name == l.name {
+		l.state = to
+		return
+	}
+	if l.inner == nil {
+		l.inner = make(map[string]string)
+	}
+	l.inner[name] = to
 }
 
 // data records bytes one tap read or is about to write, and feeds the analyzers

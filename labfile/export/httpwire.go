@@ -168,7 +168,6 @@ func (m *wireMsg) readChunked(b []byte) {
 	}
 }
 
-// request is a request line split: "GET /a?b=1 HTTP/1.1".
 // requestLineParts splits a request line of any HTTP version ("GET / HTTP/2.0"
 // as the lab writes HTTP/2's request heads).
 func requestLineParts(line string) (method, target, version string) {
@@ -179,12 +178,13 @@ func requestLineParts(line string) (method, target, version string) {
 	return parts[0], parts[1], parts[2]
 }
 
+// splitRequestLine splits an HTTP/1.x request line: "GET /a?b=1 HTTP/1.1".
 func splitRequestLine(line string) (method, target, version string, ok bool) {
-	parts := strings.Split(line, " ")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || !strings.HasPrefix(parts[2], "HTTP/1.") {
+	method, target, version = requestLineParts(line)
+	if method == "" || target == "" || !strings.HasPrefix(version, "HTTP/1.") {
 		return "", "", "", false
 	}
-	return parts[0], parts[1], parts[2], true
+	return method, target, version, true
 }
 
 // splitStatusLine splits a status line: "HTTP/1.1 200 OK".

@@ -147,10 +147,7 @@ func New(opts Options) *Client {
 
 // dial makes a TCP connection, tapped, through the Dialer when there is one.
 func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	if c.opts.Dialer != nil {
-		return c.opts.Dialer.DialContext(ctx, network, addr)
-	}
-	return c.opts.Tap.Dial(ctx, network, addr)
+	return labdial.Dial(ctx, c.opts.Dialer, c.opts.Tap, network, addr)
 }
 
 // tap is the tap the connections go through.

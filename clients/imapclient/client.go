@@ -119,12 +119,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var raw net.Conn
-	if opts.Dialer != nil {
-		raw, err = opts.Dialer.DialContext(ctx, "tcp", addr)
-	} else {
-		raw, err = opts.Tap.Dial(ctx, "tcp", addr)
-	}
+	raw, err := labdial.Dial(ctx, opts.Dialer, opts.Tap, "tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("imapclient: nothing is listening on %s (the connection was refused) — start the IMAP server first or check the port: %w", addr, err)

@@ -74,6 +74,16 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	return c, nil
 }
 
+// Dial dials addr with d when it is set, and otherwise straight through tap
+// (nil: untapped), which resolves names the system's way: the choice each
+// client's Options offer, a Dialer for lab names or a Tap alone.
+func Dial(ctx context.Context, d *Dialer, tap *lab.Tap, network, addr string) (net.Conn, error) {
+	if d != nil {
+		return d.DialContext(ctx, network, addr)
+	}
+	return tap.Dial(ctx, network, addr)
+}
+
 // Link puts c's conversation under the lookup that found its address, labelled
 // "www.lab.test → 127.0.0.1". Nothing happens when no lookup was made or c is untapped.
 func Link(c net.Conn, lk Lookup) {

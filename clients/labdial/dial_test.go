@@ -112,3 +112,25 @@ func TestUnknownNameAndNoResolverAreExplained(t *testing.T) {
 		t.Errorf("no resolver: err = %v, want advice to start the DNS server", err)
 	}
 }
+
+func TestDialTakesTheDialerElseTheTap(t *testing.T) {
+	h, d, port := bench(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := labdial.Dial(ctx, d, nil, "tcp", net.JoinHostPort("www.lab.test", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := lab.ConnConversation(c).Info(false).Parent; p == 0 {
+		t.Errorf("with a Dialer: parent %d, want linked under the lookup", p)
+	}
+	c.Close()
+	c, err = labdial.Dial(ctx, nil, h.Tap(h.Registry().Lookup("tcp")), "tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conv := lab.ConnConversation(c); conv == nil {
+		t.Error("with a Tap alone: the connection is not tapped, want it through the tap")
+	}
+	c.Close()
+}

@@ -112,12 +112,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pop3client: %q is not host:port (for example 127.0.0.1:1110): %w", addr, err)
 	}
-	var raw net.Conn
-	if opts.Dialer != nil {
-		raw, err = opts.Dialer.DialContext(ctx, "tcp", addr)
-	} else {
-		raw, err = opts.Tap.Dial(ctx, "tcp", addr)
-	}
+	raw, err := labdial.Dial(ctx, opts.Dialer, opts.Tap, "tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("pop3client: nothing is listening on %s (the connection was refused) — start the POP3 server first or check the port: %w", addr, err)

@@ -83,13 +83,7 @@ func Dial(ctx context.Context, addr string, opts Options) (*Client, error) {
 		password = DefaultPassword
 	}
 
-	var conn net.Conn
-	var err error
-	if opts.Dialer != nil {
-		conn, err = opts.Dialer.DialContext(ctx, "tcp", addr)
-	} else {
-		conn, err = opts.Tap.Dial(ctx, "tcp", addr)
-	}
+	conn, err := labdial.Dial(ctx, opts.Dialer, opts.Tap, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("sftpclient: connect to %s: %w", addr, err)
 	}

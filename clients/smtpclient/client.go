@@ -87,12 +87,7 @@ func SendRaw(ctx context.Context, addr string, opts Options, from string, to []s
 	if err != nil {
 		return res, fmt.Errorf("smtpclient: %q is not host:port: %w", addr, err)
 	}
-	var conn net.Conn
-	if opts.Dialer != nil {
-		conn, err = opts.Dialer.DialContext(ctx, "tcp", addr)
-	} else {
-		conn, err = opts.Tap.Dial(ctx, "tcp", addr)
-	}
+	conn, err := labdial.Dial(ctx, opts.Dialer, opts.Tap, "tcp", addr)
 	if err != nil {
 		return res, fmt.Errorf("smtpclient: connecting to %s: %w", addr, err)
 	}

@@ -101,13 +101,7 @@ type Conn struct {
 func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 	var nc net.Conn
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var c net.Conn
-		var err error
-		if opts.Dialer != nil {
-			c, err = opts.Dialer.DialContext(ctx, network, addr)
-		} else {
-			c, err = opts.Tap.Dial(ctx, network, addr)
-		}
+		c, err := labdial.Dial(ctx, opts.Dialer, opts.Tap, network, addr)
 		nc = c
 		return c, err
 	}

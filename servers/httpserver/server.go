@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"io/fs"
 	"log"
 	"net"
@@ -83,7 +84,7 @@ func (s *Server) init() {
 		s.ws = wsserver.NewEndpoints(wsserver.Options{})
 		errLog := s.ErrorLog
 		if errLog == nil {
-			errLog = log.New(discard{}, "", 0)
+			errLog = log.New(io.Discard, "", 0)
 		}
 		s.srv = &http.Server{
 			Handler:           handler(s.Docroot, s.ws),
@@ -113,10 +114,6 @@ func (s *Server) tlsConfig() *tls.Config {
 	}
 	return c
 }
-
-type discard struct{}
-
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
 
 // connState counts the open connections.
 func (s *Server) connState(c net.Conn, st http.ConnState) {

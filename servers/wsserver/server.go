@@ -13,6 +13,7 @@ package wsserver
 import (
 	"context"
 	"errors"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -55,7 +56,7 @@ func (s *Server) init() {
 		s.h = newHandler(s.Options)
 		errLog := s.ErrorLog
 		if errLog == nil {
-			errLog = log.New(discard{}, "", 0)
+			errLog = log.New(io.Discard, "", 0)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/ws/", s.h)
@@ -73,10 +74,6 @@ func (s *Server) init() {
 		}
 	})
 }
-
-type discard struct{}
-
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
 
 // connState counts the HTTP connections not yet upgraded.
 func (s *Server) connState(c net.Conn, st http.ConnState) {

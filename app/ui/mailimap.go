@@ -256,19 +256,12 @@ func (d *imapDevice) selected() *imapclient.Summary {
 func (d *imapDevice) enable() {
 	in := d.c != nil && !d.busy
 	m := d.selected()
-	set := func(w fyne.Disableable, on bool) {
-		if on {
-			w.Enable()
-		} else {
-			w.Disable()
-		}
-	}
-	set(d.login, d.c == nil && !d.busy)
-	set(d.logout, in)
-	set(d.folders, in)
-	set(d.idle, d.c != nil)
+	setEnabled(d.login, d.c == nil && !d.busy)
+	setEnabled(d.logout, in)
+	setEnabled(d.folders, in)
+	setEnabled(d.idle, d.c != nil)
 	for _, w := range []fyne.Disableable{d.read, d.flag, d.unread, d.move, d.del} {
-		set(w, in && m != nil)
+		setEnabled(w, in && m != nil)
 	}
 	if m != nil && m.Flagged() {
 		d.flag.SetText("Unflag")
@@ -284,14 +277,7 @@ func (d *imapDevice) enable() {
 	}
 }
 
-func (d *imapDevice) tell(s string, bad bool) {
-	d.status.SetText(s)
-	d.status.Importance = widget.MediumImportance
-	if bad {
-		d.status.Importance = widget.DangerImportance
-	}
-	d.status.Refresh()
-}
+func (d *imapDevice) tell(s string, bad bool) { setStatus(d.status, s, bad) }
 
 // update runs on the UI goroutine at each refresh: when the server sent news
 // (in IDLE: new mail, flags, expunges), the device lists again.

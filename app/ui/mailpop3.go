@@ -140,29 +140,15 @@ func (p *pop3Pane) selected() *pop3Msg {
 // enable turns the controls on or off for the session's state.
 func (p *pop3Pane) enable() {
 	in := p.sess != nil && !p.busy
-	set := func(b *widget.Button, on bool) {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
 	m := p.selected()
-	set(p.login, p.sess == nil && !p.busy)
-	set(p.logout, in)
-	set(p.reset, in)
-	set(p.retrieve, in && m != nil && !m.Deleted)
-	set(p.del, in && m != nil && !m.Deleted)
+	setEnabled(p.login, p.sess == nil && !p.busy)
+	setEnabled(p.logout, in)
+	setEnabled(p.reset, in)
+	setEnabled(p.retrieve, in && m != nil && !m.Deleted)
+	setEnabled(p.del, in && m != nil && !m.Deleted)
 }
 
-func (p *pop3Pane) tell(s string, bad bool) {
-	p.status.SetText(s)
-	p.status.Importance = widget.MediumImportance
-	if bad {
-		p.status.Importance = widget.DangerImportance
-	}
-	p.status.Refresh()
-}
+func (p *pop3Pane) tell(s string, bad bool) { setStatus(p.status, s, bad) }
 
 // run does slow work off the UI goroutine, then shows its outcome.
 func (p *pop3Pane) run(doing string, work func() error, after func()) {

@@ -222,17 +222,9 @@ func (p *smtpPane) composed() smtpclient.Mail {
 	return m
 }
 
-func (p *smtpPane) fail(err error) {
-	p.status.SetText(err.Error())
-	p.status.Importance = widget.DangerImportance
-	p.status.Refresh()
-}
+func (p *smtpPane) fail(err error) { setStatus(p.status, err.Error(), true) }
 
-func (p *smtpPane) tell(s string) {
-	p.status.SetText(s)
-	p.status.Importance = widget.MediumImportance
-	p.status.Refresh()
-}
+func (p *smtpPane) tell(s string) { setStatus(p.status, s, false) }
 
 // start sends the mail off the UI goroutine.
 func (p *smtpPane) start() {

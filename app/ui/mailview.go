@@ -140,6 +140,25 @@ func (v *mailView) clear() {
 	v.content.Refresh()
 }
 
+// setStatus shows s in a pane's status label, in red when bad.
+func setStatus(l *widget.Label, s string, bad bool) {
+	l.SetText(s)
+	l.Importance = widget.MediumImportance
+	if bad {
+		l.Importance = widget.DangerImportance
+	}
+	l.Refresh()
+}
+
+// setEnabled enables or disables w.
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"

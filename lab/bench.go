@@ -254,6 +254,14 @@ func (b *Bench) Status(name string) ServerStatus {
 	return st
 }
 
+// Addr returns the address name's server is bound to while it runs, else "".
+func (b *Bench) Addr(name string) string {
+	if st := b.Status(name); st.Running {
+		return st.Addr
+	}
+	return ""
+}
+
 // Running returns the names of the running servers.
 func (b *Bench) Running() []string {
 	var out []string

@@ -40,8 +40,8 @@ type PaneContext struct {
 // ServerAddr is the address a client should dial for the pane's protocol: the
 // running server's address, or the configured listen address and port.
 func (c PaneContext) ServerAddr() string {
-	if st := c.Bench.Status(c.Protocol.Name); st.Running && st.Addr != "" {
-		return st.Addr
+	if addr := c.Bench.Addr(c.Protocol.Name); addr != "" {
+		return addr
 	}
 	return hostPort(dialHost(c.Bench.Listen()), c.Bench.Port(c.Protocol.Name))
 }
@@ -74,8 +74,8 @@ func clientPaneFor(name string) func(PaneContext) ClientPane {
 func (c PaneContext) Dialer() *labdial.Dialer {
 	d := &labdial.Dialer{Tap: c.Tap}
 	if dns := c.Bench.Registry().Lookup("dns"); dns != nil {
-		if st := c.Bench.Status(dns.Name); st.Running && st.Addr != "" {
-			d.Resolver = st.Addr
+		if addr := c.Bench.Addr(dns.Name); addr != "" {
+			d.Resolver = addr
 			d.DNSTap = c.Bench.Hub().Tap(dns)
 		}
 	}

@@ -105,20 +105,15 @@ func NewBench(opts lab.HubOptions) *lab.Bench {
 	h := b.Hub()
 	smtpNames := []string{"smtp", "smtp-beta"}
 	relay := smtpserver.LabOptions{
-		Resolver: func() string {
-			if st := b.Status("dns"); st.Running {
-				return st.Addr
-			}
-			return ""
-		},
-		DNSTap: h.Tap(reg.Lookup("dns")),
+		Resolver: func() string { return b.Addr("dns") },
+		DNSTap:   h.Tap(reg.Lookup("dns")),
 		RelayPort: func(domain string) int {
 			for _, name := range smtpNames {
-				st := b.Status(name)
-				if !st.Running || !strings.EqualFold(serverDomain(b, reg.Lookup(name)), domain) {
+				addr := b.Addr(name)
+				if addr == "" || !strings.EqualFold(b.Setting(name, smtpserver.SettingDomain), domain) {
 					continue
 				}
-				if _, port, err := net.SplitHostPort(st.Addr); err == nil {
+				if _, port, err := net.SplitHostPort(addr); err == nil {
 					n, _ := strconv.Atoi(port)
 					return n
 				}
@@ -133,9 +128,4 @@ func NewBench(opts lab.HubOptions) *lab.Bench {
 		reg.Lookup(name).NewServer = func(o lab.ServerOptions) (lab.Server, error) { return smtpserver.NewLabRelay(o, lo) }
 	}
 	return b
-}
-
-// serverDomain is the mail domain an SMTP server of the bench serves.
-func serverDomain(b *lab.Bench, p *lab.Protocol) string {
-	return b.Setting(p.Name, smtpserver.SettingDomain)
 }

@@ -318,14 +318,14 @@ func (fr *frames) finish(d *direction) lab.Message {
 
 	fields := []lab.Field{
 		{Name: "FIN", Value: finText(f.fin)},
-		{Name: "RSV1 RSV2 RSV3", Value: fmt.Sprintf("%d %d %d", f.rsv>>2, (f.rsv>>1)&1, f.rsv&1)},
-		{Name: "opcode", Value: fmt.Sprintf("0x%X %s", f.op, name)},
+		{Name: "RSV1 RSV2 RSV3", Value: rsvText[f.rsv&7]},
+		{Name: "opcode", Value: opcodeText[f.op&0x0f]},
 		{Name: "MASK", Value: maskText(f.masked)},
 	}
 	if f.masked {
 		fields = append(fields, lab.Field{Name: "masking key", Value: lab.HexPreview(f.key[:], 4)})
 	}
-	fields = append(fields, lab.Field{Name: "payload length", Value: fmt.Sprintf("%s (%d-bit length field)", bytesText(f.length), f.lenBits)})
+	fields = append(fields, lab.Field{Name: "payload length", Value: bytesText(f.length) + lengthFieldText(f.lenBits)})
 	if compressed {
 		fields = append(fields, lab.Field{Name: "compression", Value: "RSV1 set: the payload is compressed (permessage-deflate, RFC 7692) and shown as sent"})
 	}
@@ -510,6 +510,29 @@ func (fr *frames) Closed(info lab.CloseInfo) []lab.Message {
 	m.Fields = []lab.Field{{Name: "closed by", Value: info.By.String() + " (" + info.How + ")"}}
 	fr.a.state = StateClosed
 	return append(out, m)
+}
+
+// rsvText and opcodeText are the header's RSV bits and opcode as the fields
+// show them, made once rather than for every frame.
+var rsvText, opcodeText = func() (rsv [8]string, op [16]string) {
+	for i := range rsv {
+		rsv[i] = fmt.Sprintf("%d %d %d", i>>2, (i>>1)&1, i&1)
+	}
+	for i := range op {
+		op[i] = fmt.Sprintf("0x%X %s", i, opName(byte(i)))
+	}
+	return rsv, op
+}()
+
+// lengthFieldText names the length field a frame's header used: 7, 16 or 64 bits.
+func lengthFieldText(bits int) string {
+	switch bits {
+	case 7:
+		return " (7-bit length field)"
+	case 16:
+		return " (16-bit length field)"
+	}
+	return " (64-bit length field)"
 }
 
 func finText(fin bool) string {

@@ -377,12 +377,17 @@ func (d *imapDevice) drop(err error) {
 	if d.c != nil {
 		d.c.Close()
 	}
+	d.forget()
+	d.tell("The connection ended: "+err.Error()+" — log in again.", true)
+	d.enable()
+}
+
+// forget shows the device without a session: no folders, no messages.
+func (d *imapDevice) forget() {
 	d.c, d.idleStop, d.msgs, d.boxes, d.selUID = nil, nil, nil, nil, 0
 	d.list.UnselectAll()
 	d.list.Refresh()
 	d.setFolders()
-	d.tell("The connection ended: "+err.Error()+" — log in again.", true)
-	d.enable()
 }
 
 // showListing shows the mailboxes and messages, keeping the selection.
@@ -528,10 +533,7 @@ func (d *imapDevice) quit() {
 		err = c.Logout()
 	}, func() {
 		d.busy = false
-		d.c, d.msgs, d.boxes, d.selUID = nil, nil, nil, 0
-		d.list.UnselectAll()
-		d.list.Refresh()
-		d.setFolders()
+		d.forget()
 		if err != nil {
 			d.tell("Logged out: "+err.Error(), true)
 		} else {

@@ -154,7 +154,7 @@ func harEntries(c lab.ConvInfo, evs []lab.Event) []harEntry {
 	if req := st[lab.ClientToServer].b; len(req) > 0 {
 		line, _, _ := bytes.Cut(req[:min(len(req), 8192)], []byte("\n"))
 		if _, _, _, ok := splitRequestLine(strings.TrimSuffix(string(line), "\r")); ok {
-			return streamEntries(c, evs, st)
+			return streamEntries(c, st)
 		}
 	}
 	return append(messageEntries(c, evs), h2Entries(c, evs)...)
@@ -169,7 +169,7 @@ type exchange struct {
 }
 
 // streamEntries reads the exchanges of a plain HTTP connection from its bytes.
-func streamEntries(c lab.ConvInfo, evs []lab.Event, st [3]*stream) []harEntry {
+func streamEntries(c lab.ConvInfo, st [3]*stream) []harEntry {
 	cs, sc := st[lab.ClientToServer], st[lab.ServerToClient]
 	var reqs []*wireMsg
 	for off := 0; off < len(cs.b); {
@@ -183,7 +183,8 @@ func streamEntries(c lab.ConvInfo, evs []lab.Event, st [3]*stream) []harEntry {
 		}
 		off = m.end
 	}
-	lost := missing(c, evs)
+	// Fewer bytes than the conversation counted: the lab did not keep them all.
+	cut := int64(len(cs.b)) < c.BytesC2S || int64(len(sc.b)) < c.BytesS2C
 	var out []harEntry
 	off := 0
 	for _, req := range reqs {
@@ -207,7 +208,7 @@ func streamEntries(c lab.ConvInfo, evs []lab.Event, st [3]*stream) []harEntry {
 			break
 		}
 		e := x.entry(c, "http")
-		if lost[lab.ClientToServer] > 0 || lost[lab.ServerToClient] > 0 {
+		if cut {
 			e.Comment = joinComment(e.Comment, "the lab did not keep every byte of this connection (capture limit or dropped events)")
 		}
 		out = append(out, e)

@@ -211,9 +211,8 @@ func (x *pcapBuild) conv(c lab.ConvInfo, evs []lab.Event) {
 }
 
 // missing returns how many bytes of each direction the session lacks, from the
-// conversation's byte counts.
-func missing(c lab.ConvInfo, evs []lab.Event) [3]int64 {
-	src := sources(evs)
+// conversation's byte counts; src is sources(evs).
+func missing(c lab.ConvInfo, evs []lab.Event, src [3]lab.Side) [3]int64 {
 	var have [3]int64
 	for i := range evs {
 		if isSource(&evs[i], src) {
@@ -240,11 +239,12 @@ func why(limit, open bool) string {
 // udp adds a flow's datagrams.
 func (x *pcapBuild) udp(f *flow, evs []lab.Event, name, label string) {
 	src := sources(evs)
-	lost := missing(f.conv, evs)
+	lost := missing(f.conv, evs, src)
 	lim := limited(evs)
+	open := opened(evs)
 	for _, d := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
 		if lost[d] > 0 {
-			x.note("%s: %d bytes from the %s (%s)", name, lost[d], sender(d), why(lim[d], opened(evs)))
+			x.note("%s: %d bytes from the %s (%s)", name, lost[d], sender(d), why(lim[d], open))
 		}
 	}
 	first := true
@@ -312,7 +312,7 @@ func (t *tcpBuild) skip(dir lab.Dir) {
 func (t *tcpBuild) run(evs []lab.Event, label string) {
 	c := t.f.conv
 	src := sources(evs)
-	lost := missing(c, evs)
+	lost := missing(c, evs, src)
 	lim := limited(evs)
 	open := opened(evs)
 	mss := mss4

@@ -174,11 +174,7 @@ func (p *printer) saveSession(bench *lab.Bench, file string, stderr io.Writer) i
 		return 1
 	}
 	if p.json {
-		if p.enc == nil {
-			p.enc = json.NewEncoder(p.w)
-			p.enc.SetEscapeHTML(false)
-		}
-		p.enc.Encode(struct {
+		p.encoder().Encode(struct {
 			Event string `json:"event"`
 			File  string `json:"file"`
 		}{"recorded", file})
@@ -196,13 +192,18 @@ type printer struct {
 	enc  *json.Encoder
 }
 
-func (p *printer) record(r lab.Record) {
+// encoder returns the printer's JSON encoder, made on first use.
+func (p *printer) encoder() *json.Encoder {
 	if p.enc == nil {
 		p.enc = json.NewEncoder(p.w)
 		p.enc.SetEscapeHTML(false)
 	}
+	return p.enc
+}
+
+func (p *printer) record(r lab.Record) {
 	if p.json {
-		p.enc.Encode(r)
+		p.encoder().Encode(r)
 		return
 	}
 	if r.Error != "" {

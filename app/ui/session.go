@@ -50,11 +50,16 @@ func (w *Window) dirty() bool {
 	return w.hub.Stats().LastSeq != s.savedSeq || s.benchGen.Load() != s.savedGen
 }
 
-// markSaved records the session as saved (or freshly opened) at path.
+// markSaved records the session as saved (or freshly opened) at path, as it is now.
 func (w *Window) markSaved(path string) {
+	w.markSavedAt(path, w.hub.Stats().LastSeq, w.sess.benchGen.Load())
+}
+
+// markSavedAt records the session as saved at path when the hub's log ended at
+// seq and the bench had changed gen times.
+func (w *Window) markSavedAt(path string, seq, gen uint64) {
 	w.sess.path = path
-	w.sess.savedSeq = w.hub.Stats().LastSeq
-	w.sess.savedGen = w.sess.benchGen.Load()
+	w.sess.savedSeq, w.sess.savedGen = seq, gen
 	if path != "" {
 		w.addRecent(path)
 	}
@@ -195,12 +200,7 @@ func (w *Window) openPath(path string) {
 // restore puts session s on the bench and in the views.
 func (w *Window) restore(s *labfile.Session, path string) {
 	notStarted, err := s.Restore(w.bench)
-	w.drain()
-	for _, r := range w.logs {
-		r.reset()
-	}
-	clear(w.convProto)
-	w.insp.Reset()
+	w.resetViews()
 	w.sess.pending = make(map[string]json.RawMessage, len(s.Clients))
 	for name, raw := range s.Clients {
 		w.sess.pending[name] = raw
@@ -275,9 +275,7 @@ func (w *Window) saveTo(path string, after func()) {
 				dialog.ShowError(fmt.Errorf("the session was not saved (the file as it was is untouched): %w", err), w.win)
 				return
 			}
-			w.markSaved(path)
-			w.sess.savedSeq, w.sess.savedGen = seq, gen // what the file holds
-			w.refreshTitle()
+			w.markSavedAt(path, seq, gen) // what the file holds
 			if after != nil {
 				after()
 			}

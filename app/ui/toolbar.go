@@ -83,13 +83,19 @@ func (w *Window) togglePause() {
 // clearCapture forgets the captured events and ended conversations.
 func (w *Window) clearCapture() {
 	w.hub.Clear()
+	w.resetViews()
+	w.refresh()
+}
+
+// resetViews forgets what the views showed of the hub's log, after the log was
+// cleared (and perhaps filled from a saved session).
+func (w *Window) resetViews() {
 	w.drain()
 	for _, r := range w.logs {
 		r.reset()
 	}
 	clear(w.convProto)
 	w.insp.Reset()
-	w.refresh()
 }
 
 // count writes n with thousands separators.

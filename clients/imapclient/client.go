@@ -102,7 +102,6 @@ type Client struct {
 
 	mu       sync.Mutex
 	onUpdate func(Update)
-	selected string
 }
 
 // Dial connects to the IMAP server at addr ("127.0.0.1:1143"), reads its
@@ -293,9 +292,6 @@ func (c *Client) Select(name string) (Selected, error) {
 	if err != nil {
 		return Selected{}, wrap("SELECT "+name, err)
 	}
-	c.mu.Lock()
-	c.selected = name
-	c.mu.Unlock()
 	return Selected{Name: name, Messages: d.NumMessages, UIDValidity: d.UIDValidity, UIDNext: uint32(d.UIDNext)}, nil
 }
 

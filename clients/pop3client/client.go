@@ -97,7 +97,6 @@ type Client struct {
 	w       *bufio.Writer
 
 	greeting string
-	caps     []string
 
 	mu     sync.Mutex
 	closed bool
@@ -225,7 +224,6 @@ func (c *Client) Capabilities() ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pop3client: CAPA: %w", err)
 	}
-	c.caps = lines
 	return lines, nil
 }
 

@@ -3,6 +3,7 @@ package tls
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"unicode"
 
 	"github.com/protocollab/protolab/lab"
@@ -310,14 +311,14 @@ func (a *Analyzer) opaque(h *half, rec []byte) {
 	why := h.why
 	a.emit(lab.Message{
 		Dir:     h.dir,
-		Summary: fmt.Sprintf("encrypted %s (%d bytes) — %s", kind, n, why),
+		Summary: "encrypted " + kind + " (" + strconv.Itoa(n) + " bytes) — " + why,
 		Meaning: "This record is encrypted and the lab cannot read it. The lab decrypts only " +
 			"connections whose secrets its own TLS endpoints wrote to its key log; what kind of " +
 			"content it holds is inferred from where it comes in the connection.",
 		Ref: ref,
 		Fields: []lab.Field{
-			{Name: "record type", Value: fmt.Sprintf("%d", rec[0])},
-			{Name: "length", Value: fmt.Sprintf("%d bytes", n)},
+			{Name: "record type", Value: strconv.Itoa(int(rec[0]))},
+			{Name: "length", Value: strconv.Itoa(n) + " bytes"},
 			{Name: "not decrypted", Value: why},
 		},
 		Raw:       rec,

@@ -21,45 +21,72 @@ var wrapTemp = func(w io.Writer) io.Writer { return w }
 // leaves the file that was at path as it was, and no part of a new one under
 // path. The file is readable by its owner only: it may hold passwords and the
 // secrets that decrypt TLS.
-func Save(path string, s *Session) (err error) {
+func Save(path string, s *Session) error {
+	tmp, err := writeAtomic(path, 0o600, 1<<20, func(w io.Writer) error { return Write(w, s) })
+	if err != nil {
+		if tmp == "" {
+			return fmt.Errorf("labfile: cannot save in %s: %w", filepath.Dir(path), err)
+		}
+		return fmt.Errorf("labfile: saving %s: %w (the file there, if any, is unchanged)", path, err)
+	}
+	removeStaleTemps(path, tmp)
+	return nil
+}
+
+// WriteFileAtomic writes what write writes to path, with mode, so that a reader
+// sees the old file or the new one, never part of one: as Save does, through a
+// buffered temporary file beside path, synced, then renamed over it. An error
+// from write is returned as it is; on any error path is left as it was.
+func WriteFileAtomic(path string, mode os.FileMode, write func(io.Writer) error) error {
+	var werr error
+	_, err := writeAtomic(path, mode, 256<<10, func(w io.Writer) error { werr = write(w); return werr })
+	if err != nil && err != werr {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return err
+}
+
+// writeAtomic writes path through a temporary file ".NAME.tmp…" in its folder,
+// buffered by bufSize, synced, renamed over path, and the folder synced. It
+// returns the temporary file's name, "" when it could not be made; on failure
+// the temporary file is removed.
+func writeAtomic(path string, mode os.FileMode, bufSize int, write func(io.Writer) error) (tmp string, err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("labfile: cannot save in %s: %w", dir, err)
+		return "", err
 	}
-	tmp := f.Name()
+	tmp = f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(tmp)
-			err = fmt.Errorf("labfile: saving %s: %w (the file there, if any, is unchanged)", path, err)
 		}
 	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
+	if err = f.Chmod(mode); err != nil {
+		return tmp, err
 	}
-	bw := bufio.NewWriterSize(wrapTemp(f), 1<<20)
-	if err = Write(bw, s); err != nil {
-		return err
+	bw := bufio.NewWriterSize(wrapTemp(f), bufSize)
+	if err = write(bw); err != nil {
+		return tmp, err
 	}
 	if err = bw.Flush(); err != nil {
-		return err
+		return tmp, err
 	}
 	if err = f.Sync(); err != nil {
-		return err
+		return tmp, err
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return tmp, err
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return err
+		return tmp, err
 	}
 	if d, err := os.Open(dir); err == nil { // make the rename itself durable
 		d.Sync()
 		d.Close()
 	}
-	removeStaleTemps(path, tmp)
-	return nil
+	return tmp, nil
 }
 
 // staleTemp is how old a leftover temporary file of an interrupted save must be

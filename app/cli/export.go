@@ -97,7 +97,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := writeAtomic(*out, write); err != nil {
+	if err := labfile.WriteFileAtomic(*out, 0o644, write); err != nil {
 		fmt.Fprintf(stderr, "protolab export: %v\n", err)
 		return 1
 	}
@@ -125,7 +125,7 @@ func exportMail(s *labfile.Session, file, dir string, stdout, stderr io.Writer) 
 	}
 	for i, m := range mails {
 		name := filepath.Join(dir, fmt.Sprintf("%03d-%s-%d.eml", i+1, m.Source, m.Conv))
-		if err := writeAtomic(name, func(w io.Writer) error { return export.EML(w, m.Raw) }); err != nil {
+		if err := labfile.WriteFileAtomic(name, 0o644, func(w io.Writer) error { return export.EML(w, m.Raw) }); err != nil {
 			fmt.Fprintf(stderr, "protolab export: %v\n", err)
 			return 1
 		}
@@ -136,36 +136,4 @@ func exportMail(s *labfile.Session, file, dir string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "wrote %s%s\n", name, note)
 	}
 	return 0
-}
-
-// writeAtomic writes path through a temporary file in its folder, synced and then
-// renamed over path, so a failure (a full disk, a crash) leaves path as it was.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 256<<10)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(f.Name(), path)
 }

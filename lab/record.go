@@ -38,23 +38,32 @@ type Record struct {
 
 // Record turns e into its JSON-lines form, with its conversation's protocol and endpoints.
 func (h *Hub) Record(e Event) Record {
-	r := Record{
-		Event: e.Kind.String(),
-		Seq:   e.Seq,
-		Time:  e.At,
-		Conv:  e.Conv,
-		Side:  e.Side.String(),
-		Dir:   e.Dir.String(),
-		Layer: e.Layer,
-		From:  e.From,
-		To:    e.To,
-		Text:  e.Text,
-	}
+	var proto, client, server string
 	if c := h.Conversation(e.Conv); c != nil {
-		r.Protocol = c.proto.Name
-		if e.Kind == KindOpen {
-			r.Client, r.Server = c.key.client, c.key.server
-		}
+		proto, client, server = c.proto.Name, c.key.client, c.key.server
+	}
+	return RecordOf(e, proto, client, server)
+}
+
+// RecordOf turns e into its JSON-lines form, as a hub does, for an event of a
+// conversation of protocol between client and server (a saved session's, for
+// one): the endpoints go into the open event's line.
+func RecordOf(e Event, protocol, client, server string) Record {
+	r := Record{
+		Event:    e.Kind.String(),
+		Seq:      e.Seq,
+		Time:     e.At,
+		Conv:     e.Conv,
+		Protocol: protocol,
+		Side:     e.Side.String(),
+		Dir:      e.Dir.String(),
+		Layer:    e.Layer,
+		From:     e.From,
+		To:       e.To,
+		Text:     e.Text,
+	}
+	if e.Kind == KindOpen {
+		r.Client, r.Server = client, server
 	}
 	if e.Kind == KindData {
 		r.Len = len(e.Data)

@@ -34,31 +34,8 @@ func JSONL(w io.Writer, convs []lab.ConvInfo, events []lab.Event) error {
 // Record is e as one JSON line, as lab.Hub.Record makes it for a live hub, with
 // its conversation's protocol and endpoints from c (nil: none known).
 func Record(e lab.Event, c *lab.ConvInfo) lab.Record {
-	r := lab.Record{
-		Event: e.Kind.String(),
-		Seq:   e.Seq,
-		Time:  e.At,
-		Conv:  e.Conv,
-		Side:  e.Side.String(),
-		Dir:   e.Dir.String(),
-		Layer: e.Layer,
-		From:  e.From,
-		To:    e.To,
-		Text:  e.Text,
+	if c == nil {
+		return lab.RecordOf(e, "", "", "")
 	}
-	if c != nil {
-		r.Protocol = c.Protocol
-		if e.Kind == lab.KindOpen {
-			r.Client, r.Server = c.Client, c.Server
-		}
-	}
-	if e.Kind == lab.KindData {
-		r.Len = len(e.Data)
-		r.Data = e.Data
-	}
-	if m := e.Msg; m != nil {
-		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, m.Meaning, m.Ref, m.Fields
-		r.Handshake, r.Teardown = m.Handshake, m.Teardown
-	}
-	return r
+	return lab.RecordOf(e, c.Protocol, c.Client, c.Server)
 }

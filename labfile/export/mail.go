@@ -68,7 +68,7 @@ func Mails(convs []lab.ConvInfo, events []lab.Event) []Mail {
 	return out
 }
 
-// line returns the line at b[off:] without its line end, and where the next begins.
+// nextLine returns the line at b[off:] without its line end, and where the next begins.
 func nextLine(b []byte, off int) (string, int, bool) {
 	i := bytes.IndexByte(b[off:], '\n')
 	if i < 0 {

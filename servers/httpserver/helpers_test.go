@@ -1,14 +1,13 @@
 package httpserver_test
 
 import (
-	"errors"
-	"net"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/httpserver"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // newHub returns a hub that knows TCP and HTTP, as the app's does.
@@ -24,25 +23,8 @@ func newHub() (*lab.Hub, *lab.Protocol) {
 // Serve then returns ErrServerClosed.
 func startServer(t testing.TB, opts httpserver.Options) (*httpserver.Server, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := httpserver.New(opts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case <-srv.Started():
-	case err := <-served:
-		t.Fatalf("Serve = %v before starting", err)
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, httpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return srv, l.Addr().String()
+	return srv, servertest.Start(t, srv, httpserver.ErrServerClosed)
 }
 
 // httpConvs counts the hub's HTTP conversations: one per TCP connection.

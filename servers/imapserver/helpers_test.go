@@ -1,16 +1,12 @@
 package imapserver_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +16,7 @@ import (
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/imapserver"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -73,31 +70,13 @@ func newCA(t testing.TB) testCA {
 	return testCA{ca, pem}
 }
 
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startServer serves opts on 127.0.0.1:0 until the test ends, and checks that
 // Serve then returns ErrServerClosed. With ca, it offers STARTTLS with a
 // certificate from it. Failed logins are answered without delay unless
 // opts.AuthDelay says otherwise.
-func startServer(t testing.TB, opts imapserver.Options, ca *testCA) (*imapserver.Server, string, *syncBuffer) {
+func startServer(t testing.TB, opts imapserver.Options, ca *testCA) (*imapserver.Server, string, *servertest.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &servertest.SyncBuffer{}
 	if opts.Log == nil {
 		opts.Log = log.New(logs, "", 0)
 	}
@@ -111,25 +90,8 @@ func startServer(t testing.TB, opts imapserver.Options, ca *testCA) (*imapserver
 		}
 		opts.TLS = imapserver.TLSConfig(cert)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := imapserver.New(opts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case <-srv.Started():
-	case err := <-served:
-		t.Fatalf("Serve = %v before starting", err)
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, imapserver.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return srv, l.Addr().String(), logs
+	return srv, servertest.Start(t, srv, imapserver.ErrServerClosed), logs
 }
 
 // dial connects our client to addr, with STARTTLS when ca is non-nil.

@@ -1,15 +1,11 @@
 package pop3server_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log"
-	"net"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/mailstore"
 	"github.com/protocollab/protolab/servers/pop3server"
 )
@@ -82,55 +79,20 @@ func (ca testCA) serverTLS(t testing.TB) *tls.Config {
 	return pop3server.TLSConfig(cert)
 }
 
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startServer serves opts on 127.0.0.1:0 until the test ends, and checks that
 // Serve then returns ErrServerClosed. Failed logins are answered without delay
 // unless opts.AuthDelay says otherwise.
-func startServer(t testing.TB, opts pop3server.Options) (*pop3server.Server, string, *syncBuffer) {
+func startServer(t testing.TB, opts pop3server.Options) (*pop3server.Server, string, *servertest.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &servertest.SyncBuffer{}
 	if opts.Log == nil {
 		opts.Log = log.New(logs, "", 0)
 	}
 	if opts.AuthDelay == 0 {
 		opts.AuthDelay = -1
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := pop3server.New(opts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case <-srv.Started():
-	case err := <-served:
-		t.Fatalf("Serve = %v before starting", err)
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, pop3server.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return srv, l.Addr().String(), logs
+	return srv, servertest.Start(t, srv, pop3server.ErrServerClosed), logs
 }
 
 // dial connects our client to addr, with STLS when ca is non-nil.

@@ -3,8 +3,6 @@ package sftpserver_test
 import (
 	"bytes"
 	"context"
-	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/protocollab/protolab/lab"
 	sshproto "github.com/protocollab/protolab/protocols/ssh"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/sftpserver"
 )
 
@@ -96,20 +95,7 @@ func testServer(t testing.TB, tap *lab.Tap, f folders) (*sftpserver.Server, stri
 	t.Helper()
 	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
 	srv := sftpserver.New(sftpserver.Options{Root: f.root, Tap: tap})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	<-srv.Started()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, sftpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return srv, l.Addr().String()
+	return srv, servertest.Start(t, srv, sftpserver.ErrServerClosed)
 }
 
 func dial(t testing.TB, addr string, opts sftpclient.Options) *sftpclient.Client {

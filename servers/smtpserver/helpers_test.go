@@ -2,16 +2,13 @@ package smtpserver_test
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/mailstore"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
@@ -71,46 +69,18 @@ func newStore(t testing.TB, domain string, accounts ...mailstore.Account) *mails
 	return s
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 // startServer serves opts on 127.0.0.1:0 until the test ends, and checks that
 // Serve then returns ErrServerClosed.
 func startServer(t testing.TB, opts smtpserver.Options) (*smtpserver.Server, string) {
 	t.Helper()
 	if opts.ErrorLog == nil {
-		opts.ErrorLog = log.New(&syncBuffer{}, "", 0)
+		opts.ErrorLog = log.New(io.Discard, "", 0)
 	}
 	if opts.AuthDelay == nil {
 		opts.AuthDelay = func(int) time.Duration { return 0 }
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := smtpserver.New(opts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case <-srv.Started():
-	case err := <-served:
-		t.Fatalf("Serve = %v before starting", err)
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, smtpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return srv, l.Addr().String()
+	return srv, servertest.Start(t, srv, smtpserver.ErrServerClosed)
 }
 
 // conn is a raw SMTP conversation, to check exact replies.

@@ -2,13 +2,13 @@ package tcpserver_test
 
 import (
 	"bufio"
-	"errors"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
 	tcpproto "github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/tcpserver"
 )
 
@@ -23,25 +23,8 @@ func newHub() *lab.Hub { return lab.NewHub(lab.HubOptions{MaxBytes: 512 << 20}) 
 // Serve then returns ErrServerClosed.
 func startServer(t testing.TB, opts tcpserver.Options) (*tcpserver.Server, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := tcpserver.New(opts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	select {
-	case <-srv.Started():
-	case err := <-served:
-		t.Fatalf("Serve = %v before starting", err)
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, tcpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
-	return srv, l.Addr().String()
+	return srv, servertest.Start(t, srv, tcpserver.ErrServerClosed)
 }
 
 // lineConn is a test client that reads lines.

@@ -1,0 +1,63 @@
+// Package servertest holds what the tests of the lab's TCP servers share:
+// serving on 127.0.0.1 port 0 for the length of a test, and a log destination
+// safe for a server's goroutines.
+package servertest
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+)
+
+// Server is a lab server with the net/http lifecycle.
+type Server interface {
+	Serve(l net.Listener) error
+	Started() <-chan struct{}
+	Close() error
+}
+
+// Start serves srv on 127.0.0.1:0 until the test ends, then closes it and
+// checks that Serve returned closed (the server's ErrServerClosed). It returns
+// the address served, once srv has started.
+func Start(t testing.TB, srv Server, closed error) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case <-srv.Started():
+	case err := <-served:
+		t.Fatalf("Serve = %v before starting", err)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; !errors.Is(err, closed) {
+			t.Errorf("Serve = %v, want %v", err, closed)
+		}
+	})
+	return l.Addr().String()
+}
+
+// SyncBuffer is a log destination safe for a server's goroutines.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -106,9 +106,19 @@ func (h *Hub) Publish(e Event) uint64 {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
+	h.mu.Lock()
+	seq := h.appendLocked(e)
+	h.compactLocked()
+	h.wakeLocked()
+	h.mu.Unlock()
+	return seq
+}
+
+// appendLocked gives e the next sequence number and adds it to the log, dropping
+// the oldest events past the bound. h.mu must be held.
+func (h *Hub) appendLocked(e Event) uint64 {
 	size := e.size()
 	e.cost = int32(min(size, 1<<31-1))
-	h.mu.Lock()
 	h.seq++
 	e.Seq = h.seq
 	h.buf = append(h.buf, e)
@@ -119,21 +129,28 @@ func (h *Hub) Publish(e Event) uint64 {
 		h.start++
 		h.dropped++
 	}
+	return e.Seq
+}
+
+// compactLocked moves the held events to the front of the buffer once most of
+// it is dropped ones. h.mu must be held.
+func (h *Hub) compactLocked() {
 	if h.start > 1024 && h.start*2 > len(h.buf) {
 		n := copy(h.buf, h.buf[h.start:])
 		clear(h.buf[n:])
 		h.buf = h.buf[:n]
 		h.start = 0
 	}
-	seq := h.seq
+}
+
+// wakeLocked tells every subscriber there is news. h.mu must be held.
+func (h *Hub) wakeLocked() {
 	for _, s := range h.subs {
 		select {
 		case s.ch <- struct{}{}:
 		default:
 		}
 	}
-	h.mu.Unlock()
-	return seq
 }
 
 // Stats describes the log.

@@ -98,25 +98,9 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		if e.At.IsZero() {
 			e.At = now
 		}
-		size := e.size()
-		e.cost = int32(min(size, 1<<31-1))
-		h.seq++
-		e.Seq = h.seq
-		h.buf = append(h.buf, e)
-		h.bytes += size
-		for h.bytes > h.opts.MaxBytes && len(h.buf)-h.start > 1 {
-			h.bytes -= int64(h.buf[h.start].cost)
-			h.buf[h.start] = Event{}
-			h.start++
-			h.dropped++
-		}
+		h.appendLocked(e)
 	}
-	if h.start > 1024 && h.start*2 > len(h.buf) {
-		n := copy(h.buf, h.buf[h.start:])
-		clear(h.buf[n:])
-		h.buf = h.buf[:n]
-		h.start = 0
-	}
+	h.compactLocked()
 	lost := 0
 	if len(events) > 0 {
 		held := first + uint64(len(events)) // past the last imported
@@ -125,12 +109,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		}
 		lost = int(held - first)
 	}
-	for _, s := range h.subs {
-		select {
-		case s.ch <- struct{}{}:
-		default:
-		}
-	}
+	h.wakeLocked()
 	h.mu.Unlock()
 	h.notifyConv(0)
 	if lost > 0 {

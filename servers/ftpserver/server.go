@@ -168,7 +168,11 @@ func (s *Server) accept(raw net.Conn, fsys *jail) {
 		max = DefaultMaxClients
 	}
 	ss := newSession(s, c, fsys)
-	if s.conns.Track(ss, max) != nil {
+	if err := s.conns.Track(ss, max); err != nil {
+		if !errors.Is(err, conns.ErrFull) { // closing: no greeting, no excuse
+			c.Close()
+			return
+		}
 		go func() {
 			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			c.Write([]byte("421 Too many connections: this server serves at most a few clients at once; try again later.\r\n"))

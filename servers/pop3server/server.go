@@ -176,7 +176,11 @@ func (s *Server) accept(raw net.Conn) {
 		limit = DefaultMaxClients
 	}
 	ss := newSession(s, c)
-	if s.conns.Track(ss, limit) != nil {
+	if err := s.conns.Track(ss, limit); err != nil {
+		if !errors.Is(err, conns.ErrFull) { // closing: no greeting, no excuse
+			c.Close()
+			return
+		}
 		go func() {
 			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			c.Write([]byte("-ERR [SYS/TEMP] Too many connections: this server serves a few clients at once; try again later.\r\n"))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 const (
@@ -63,8 +64,8 @@ func closePayload(code int, reason string) []byte {
 }
 
 type step struct {
-	dir  lab.Dir
-	data string
+	Dir  lab.Dir
+	Data string
 }
 
 func s(b []byte) string { return string(b) }
@@ -144,26 +145,18 @@ var sessionTests = []struct {
 func run(a lab.Analyzer, steps []step, n int, check func()) []lab.Message {
 	var out []lab.Message
 	for _, st := range steps {
-		b := []byte(st.data)
+		b := []byte(st.Data)
 		for len(b) > 0 {
 			k := len(b)
 			if n > 0 {
 				k = min(k, n)
 			}
-			out = append(out, a.Feed(st.dir, b[:k:k], time.Time{})...)
+			out = append(out, a.Feed(st.Dir, b[:k:k], time.Time{})...)
 			b = b[k:]
 			if check != nil {
 				check()
 			}
 		}
-	}
-	return out
-}
-
-func summaries(ms []lab.Message) []string {
-	var out []string
-	for _, m := range ms {
-		out = append(out, m.Summary)
 	}
 	return out
 }
@@ -182,7 +175,7 @@ func TestSessions(t *testing.T) {
 				}
 			}
 			out := run(a, tt.steps, n, check)
-			if got, want := strings.Join(summaries(out), "\n"), strings.Join(tt.want, "\n"); got != want {
+			if got, want := strings.Join(analyzertest.Summaries(out), "\n"), strings.Join(tt.want, "\n"); got != want {
 				t.Errorf("%s, pieces of %d: messages\n%s\nwant\n%s", tt.name, n, got, want)
 			}
 			if got := a.State(); got != tt.state {
@@ -210,7 +203,7 @@ func TestHandshakeFields(t *testing.T) {
 	if got := AcceptKey(testKey); got != testAccept {
 		t.Fatalf("AcceptKey = %q, want %q", got, testAccept)
 	}
-	out := run(NewAnalyzer(), sessionTests[0].steps[:3], 0, nil)
+	out := analyzertest.Feed(NewAnalyzer(), sessionTests[0].steps[:3], 0)
 	req, resp, text := out[0], out[1], out[2]
 	if !req.Handshake || req.Layer != Layer || req.NextState != StateConnecting || fieldValue(req, "WebSocket key") != testKey {
 		t.Errorf("request = %+v", req)
@@ -236,10 +229,10 @@ func TestHandshakeFields(t *testing.T) {
 
 func TestCloseWithoutHandshake(t *testing.T) {
 	a := NewAnalyzer()
-	run(a, sessionTests[0].steps[:4], 0, nil)
+	analyzertest.Feed(a, sessionTests[0].steps[:4], 0)
 	out := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})
 	if len(out) != 1 || !strings.Contains(out[0].Summary, "1006") || out[0].NextState != StateClosed {
-		t.Errorf("close = %q", summaries(out))
+		t.Errorf("close = %q", analyzertest.Summaries(out))
 	}
 }
 
@@ -247,7 +240,7 @@ func TestCloseWithoutHandshake(t *testing.T) {
 // checks that the analyzer holds a bounded amount.
 func TestLongFrame(t *testing.T) {
 	a := NewAnalyzer()
-	run(a, sessionTests[0].steps[:2], 0, nil)
+	analyzertest.Feed(a, sessionTests[0].steps[:2], 0)
 	const total = 80 << 20
 	hdr := []byte{0x82, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}
 	binary.BigEndian.PutUint64(hdr[2:], total)
@@ -261,7 +254,7 @@ func TestLongFrame(t *testing.T) {
 		}
 	}
 	if len(out) != 1 || out[0].Summary != "binary 83886080 bytes" || len(out[0].Raw) != MaxKeptBytes {
-		t.Fatalf("got %q raw %d", summaries(out), len(out[0].Raw))
+		t.Fatalf("got %q raw %d", analyzertest.Summaries(out), len(out[0].Raw))
 	}
 	if got := fieldValue(out[0], "payload length"); got != "83886080 bytes (64-bit length field)" {
 		t.Errorf("payload length = %q", got)
@@ -270,7 +263,7 @@ func TestLongFrame(t *testing.T) {
 
 func TestHTTPAnalyzer(t *testing.T) {
 	a := NewHTTPAnalyzer()
-	out := run(a, sessionTests[0].steps, 3, nil)
+	out := analyzertest.Feed(a, sessionTests[0].steps, 3)
 	if got := a.State(); got != "switched" {
 		t.Errorf("State = %q, want HTTP's switched", got)
 	}
@@ -279,11 +272,11 @@ func TestHTTPAnalyzer(t *testing.T) {
 			t.Errorf("%q has layer %q, want ws", m.Summary, m.Layer)
 		}
 	}
-	out = run(a, []step{{c2s, "GET / HTTP/1.1\r\n\r\n"}}, 0, nil)
+	out = analyzertest.Feed(a, []step{{c2s, "GET / HTTP/1.1\r\n\r\n"}}, 0)
 	if len(out) != 0 {
-		t.Errorf("after the upgrade, HTTP bytes gave %q", summaries(out))
+		t.Errorf("after the upgrade, HTTP bytes gave %q", analyzertest.Summaries(out))
 	}
-	out = run(NewHTTPAnalyzer(), sessionTests[4].steps, 0, nil)
+	out = analyzertest.Feed(NewHTTPAnalyzer(), sessionTests[4].steps, 0)
 	if len(out) != 2 || out[0].Layer != "" {
 		t.Errorf("plain HTTP = %+v", out)
 	}

@@ -5,50 +5,24 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
-// script encodes steps for the fuzz tests: each starts with a header byte whose
-// bit 0 is the direction (0 client→server) and whose upper seven bits are the
-// length, then its bytes.
-func script(steps ...step) []byte {
-	var b []byte
-	for _, s := range steps {
-		for d := s.data; ; {
-			n := min(len(d), 127)
-			h := byte(n << 1)
-			if s.dir == s2c {
-				h |= 1
-			}
-			b = append(b, h)
-			b = append(b, d[:n]...)
-			if d = d[n:]; d == "" {
-				break
-			}
-		}
-	}
-	return b
-}
+// script encodes steps for the fuzz tests (analyzertest.Script).
+func script(steps ...step) []byte { return analyzertest.Script(steps...) }
 
 // play feeds a script to a, closes the connection and checks the bounds.
 func play(t *testing.T, a *Analyzer, data []byte) {
 	var out []lab.Message
-	for len(data) > 0 {
-		h := data[0]
-		n := min(int(h>>1), len(data)-1)
-		dir := c2s
-		if h&1 != 0 {
-			dir = s2c
-		}
-		b := append([]byte(nil), data[1:1+n]...)
-		data = data[1+n:]
-		out = append(out, a.Feed(dir, b, time.Time{})...)
+	analyzertest.Play(a, data, func(msgs []lab.Message) {
+		out = append(out, msgs...)
 		for _, d := range []lab.Dir{c2s, s2c} {
 			if p := a.Pending(d); p > 2*64<<10+16<<10 {
 				t.Fatalf("pending %v = %d", d, p)
 			}
 		}
 		_ = a.State()
-	}
+	})
 	out = append(out, a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})...)
 	out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
 	for _, m := range out {
@@ -61,11 +35,11 @@ func play(t *testing.T, a *Analyzer, data []byte) {
 // FuzzFrames feeds arbitrary bytes in both directions after a valid handshake.
 func FuzzFrames(f *testing.F) {
 	for _, tt := range sessionTests {
-		if len(tt.steps) > 2 && tt.steps[1].data == switching {
+		if len(tt.steps) > 2 && tt.steps[1].Data == switching {
 			f.Add(script(tt.steps[2:]...))
 		}
 	}
-	f.Add(script(step{s2c, sessionTests[1].steps[1].data[len(switching):]}))
+	f.Add(script(step{s2c, sessionTests[1].steps[1].Data[len(switching):]}))
 	f.Add(script(step{c2s, s(frameBytes(true, opText, key, make([]byte, 70000)))}))
 	f.Add(script(step{c2s, s(frameBytes(false, opText, key, []byte("\xe2\x82"))) + s(frameBytes(true, opContinuation, key, []byte("\xac")))}))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -168,8 +168,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func (p *printer) saveSession(bench *lab.Bench, file string, stderr io.Writer) int {
 	s := labfile.Capture(bench, nil)
 	if err := labfile.Save(file, s); err != nil {
-		p.record(lab.Record{Event: "error", Error: err.Error()})
-		p.flush()
+		if p.json { // the text log has it from stderr below
+			p.record(lab.Record{Event: "error", Error: err.Error()})
+			p.flush()
+		}
 		fmt.Fprintf(stderr, "protolab serve: --record: %v\n", err)
 		return 1
 	}

@@ -25,7 +25,7 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 		m.Meaning, m.Ref = i.meaning, i.ref
 	}
 	m.Fields = append(make([]lab.Field, 0, 8),
-		lab.Field{Name: "type", Value: fmt.Sprintf("%s (0x%x)", typeName(h.typ), h.typ)},
+		lab.Field{Name: "type", Value: typeFields[h.typ]},
 		lab.Field{Name: "stream", Value: strconv.FormatUint(uint64(h.stream), 10)},
 		lab.Field{Name: "flags", Value: flagsText(h.typ, h.flags)},
 		lab.Field{Name: "length", Value: strconv.FormatUint(uint64(h.length), 10)},

@@ -88,6 +88,15 @@ func typeName(t uint8) string {
 	return fmt.Sprintf("type 0x%x", t)
 }
 
+// typeFields is each frame type's "type" field, "DATA (0x0)", made once rather
+// than for every frame.
+var typeFields = func() (f [256]string) {
+	for t := range f {
+		f[t] = fmt.Sprintf("%s (0x%x)", typeName(uint8(t)), t)
+	}
+	return f
+}()
+
 // flagsText shows flags f of a frame of type t: "0x05 END_STREAM | END_HEADERS".
 func flagsText(t, f uint8) string {
 	s := fmt.Sprintf("0x%02x", f)

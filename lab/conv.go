@@ -41,8 +41,7 @@ type Conversation struct {
 	msgs     int
 	kernel   *TCPInfo
 	kconn    net.Conn // a live TCP socket to ask the kernel about
-	parent   ConvID
-	label    string
+	link     Link
 	limit    *captureLimit // nil unless the protocol has a CaptureLimit
 	slab     []byte        // spare room for captured bytes (see keep)
 	slabSize int
@@ -101,11 +100,12 @@ func (c *Conversation) liveLocked(now time.Time) bool {
 	return c.live
 }
 
-// SetParent links c under another conversation (an FTP data connection under its
-// control connection, a request under its DNS lookup) with a label such as "RETR a.txt".
-func (c *Conversation) SetParent(parent ConvID, label string) {
+// SetLink ties c to the conversation it exists because of: an FTP data connection
+// to its control connection, a relay hop to the session that brought the mail, a
+// connection to the DNS lookup whose answer it dialled.
+func (c *Conversation) SetLink(l Link) {
 	c.mu.Lock()
-	c.parent, c.label = parent, label
+	c.link = l
 	c.mu.Unlock()
 	c.hub.notifyConv(c.id)
 }

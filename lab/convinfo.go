@@ -23,8 +23,7 @@ type ConvInfo struct {
 	ServerSeen bool   // the server's tap is in the lab
 	Datagram   bool
 	Kernel     *TCPInfo // the kernel's latest view (live: asked now), nil if unknown
-	Parent     ConvID
-	Label      string
+	Link       Link // the conversation this one exists because of, if any
 }
 
 // Duration is how long the conversation lasted (or has lasted so far, at now).
@@ -67,8 +66,7 @@ func (c *Conversation) Info(askKernel bool) ConvInfo {
 		ServerSeen: c.attached[SideServer],
 		Datagram:   c.datagram,
 		Kernel:     c.kernel,
-		Parent:     c.parent,
-		Label:      c.label,
+		Link:       c.link,
 	}
 	if !i.Live && i.End.IsZero() {
 		i.End = c.last

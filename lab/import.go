@@ -30,7 +30,7 @@ func (e *ImportTrimmedError) Error() string {
 // the events already carry their messages. Import clears nothing; call Clear first
 // for a fresh view.
 //
-// Conversations keep their IDs, so that Event.Conv and ConvInfo.Parent still point
+// Conversations keep their IDs, so that Event.Conv and ConvInfo.Link.Parent still point
 // where they did, unless an ID is taken by a conversation h already holds (a live
 // one that Clear kept): then that conversation, its events and its children get a
 // new ID. Events of an ID not among convs keep it on the same terms.
@@ -79,7 +79,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		made = append(made, h.imported(ci, remap(ci.ID)))
 	}
 	for _, c := range made {
-		c.parent = remap(c.parent)
+		c.link.Parent = remap(c.link.Parent)
 		h.convs[c.id] = c
 		h.order = append(h.order, c)
 	}
@@ -145,8 +145,7 @@ func (h *Hub) imported(ci ConvInfo, id ConvID) *Conversation {
 		last:     ci.Last,
 		msgs:     ci.Messages,
 		kernel:   ci.Kernel,
-		parent:   ci.Parent,
-		label:    ci.Label,
+		link:     ci.Link,
 		layers:   []*layer{{name: p.LayerName(), a: savedState(ci.State), state: ci.State}},
 	}
 	c.drained = sync.NewCond(&c.mu)

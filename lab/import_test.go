@@ -30,7 +30,7 @@ func captureEcho(t *testing.T, h *Hub, tap *Tap) {
 		waitEnded(t, h, id)
 		ids = append(ids, id)
 	}
-	h.Conversation(ids[1]).SetParent(ids[0], "second")
+	h.Conversation(ids[1]).SetLink(Link{Kind: LinkData, Parent: ids[0], Label: "second"})
 	h.Settle()
 }
 

@@ -27,6 +27,17 @@ type Protocol struct {
 	CaptureLimit int64
 	// About explains the protocol in a sentence or two for the workbench.
 	About string
+	// Dissector is how Wireshark reads this protocol's conversations, for the
+	// pcapng export's Decode As rules. Every protocol declares one, or says why
+	// it needs none (Dissector.None).
+	Dissector Dissector
+	// Links lists the kinds of link this protocol's conversations create to
+	// others (an FTP session's data connections): what its diagrams draw on
+	// lanes of their own.
+	Links []LinkKind
+	// Mail says how mail messages cross this protocol's conversations, for the
+	// .eml export; MailNone for a protocol that carries none.
+	Mail MailKind
 
 	// NewAnalyzer returns an analyzer for one conversation of this protocol.
 	NewAnalyzer func() Analyzer
@@ -39,6 +50,66 @@ type Protocol struct {
 	NewServer func(ServerOptions) (Server, error)
 	// Settings lists the server's options a person may change, with their defaults.
 	Settings []Setting
+	// Needs names the protocols whose servers this one's server needs to be of
+	// use (the SMTP servers relay through the lab DNS to each other): starting
+	// only this one (`serve --only`) starts them too.
+	Needs []string
+}
+
+// Dissector is Wireshark's view of a protocol: which dissector reads it and
+// where Wireshark finds it without being told.
+type Dissector struct {
+	// Name is the dissector's name as tshark's -d and Wireshark's Decode As
+	// take it ("smtp", "pop", "tls", "ssh").
+	Name string
+	// Ports are the ports Wireshark tries Name on by itself: no rule is needed there.
+	Ports []uint16
+	// ByParent: Wireshark finds these conversations from their parent's messages
+	// (FTP data connections from the PASV and PORT exchanges), so no rule is needed.
+	ByParent bool
+	// None, when Name is empty, says why the protocol needs no dissector.
+	None string
+}
+
+// Declared reports whether d names a dissector or says why none is needed.
+func (d Dissector) Declared() bool { return d.Name != "" || d.None != "" }
+
+// MailKind says how mail messages cross a protocol's conversations.
+type MailKind uint8
+
+// The ways mail crosses a protocol.
+const (
+	MailNone  MailKind = iota
+	MailSMTP           // sent: SMTP's DATA or BDAT (RFC 5321 §4.1.1.4, RFC 3030)
+	MailPOP3           // retrieved: POP3's RETR (RFC 1939 §5)
+	MailIMAP           // fetched whole: IMAP's FETCH BODY[] or RFC822 (RFC 9051 §6.4.5)
+)
+
+// ServerModule is what a servers/<p>server package exports: the server's
+// constructor, the settings a person may change and what else it needs. The
+// app's wiring pairs it with its protocol (Module).
+type ServerModule struct {
+	New      func(ServerOptions) (Server, error)
+	Settings []Setting
+	Needs    []string
+}
+
+// Module is one protocol of the lab: its description (protocols/<p>) and its
+// server, if it has one (servers/<p>server). The app's wiring is a list of them.
+type Module struct {
+	Protocol *Protocol
+	Server   *ServerModule // nil: the protocol has no server of its own (FTP's data connections)
+}
+
+// RegisterModules adds every module's protocol, its server wired in, in order.
+func (r *Registry) RegisterModules(mods ...Module) {
+	for _, m := range mods {
+		p := m.Protocol
+		if s := m.Server; s != nil {
+			p.NewServer, p.Settings, p.Needs = s.New, s.Settings, s.Needs
+		}
+		r.Register(p)
+	}
 }
 
 // LayerName is the name of the layer p's analyzer reports: Layer, or Name.

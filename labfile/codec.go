@@ -190,14 +190,17 @@ func (e *encoder) conv(c *lab.ConvInfo) {
 	}
 	e.u8(flags)
 	e.uvar(uint64(c.ID))
-	e.uvar(uint64(c.Parent))
+	e.uvar(uint64(c.Link.Parent))
 	e.str(c.Protocol)
 	e.str(c.Transport)
 	e.str(c.Client)
 	e.str(c.Server)
 	e.str(c.State)
 	e.str(c.CloseHow)
-	e.str(c.Label)
+	e.str(c.Link.Label)
+	e.str(c.Link.Kind.String())
+	e.u8(uint8(c.Link.Dialler))
+	e.str(c.Link.Mode)
 	e.u8(uint8(c.ClosedBy))
 	e.svar(c.BytesC2S)
 	e.svar(c.BytesS2C)
@@ -232,10 +235,11 @@ func (e *encoder) conv(c *lab.ConvInfo) {
 // decoder reads records from the uncompressed body. The first problem sticks
 // in err, and every read after it returns zeros, so callers check err once a record.
 type decoder struct {
-	b    []byte
-	i    int
-	strs []string
-	err  error
+	version int // the file's format version
+	b       []byte
+	i       int
+	strs    []string
+	err     error
 }
 
 func (d *decoder) fail(what string) {
@@ -374,7 +378,10 @@ func decodeBody(body []byte, h *header, s *Session) error {
 // for at most one event per 32 bytes of them (real events take more) before
 // they are read, so a false count costs memory in proportion to the body.
 func decodeRaw(raw []byte, s *Session) error {
-	d := &decoder{b: raw, strs: make([]string, 1, 1024)}
+	d := &decoder{version: s.Format, b: raw, strs: make([]string, 1, 1024)}
+	if d.version == 0 {
+		d.version = FormatVersion
+	}
 	nc := d.count(minConv, "conversations")
 	s.Conversations = make([]lab.ConvInfo, nc)
 	for i := range s.Conversations {
@@ -479,14 +486,27 @@ func (d *decoder) conv(c *lab.ConvInfo) {
 	c.ServerSeen = flags&cvServerSeen != 0
 	c.Datagram = flags&cvDatagram != 0
 	c.ID = lab.ConvID(d.uvar())
-	c.Parent = lab.ConvID(d.uvar())
+	c.Link.Parent = lab.ConvID(d.uvar())
 	c.Protocol = d.str()
 	c.Transport = d.str()
 	c.Client = d.str()
 	c.Server = d.str()
 	c.State = d.str()
 	c.CloseHow = d.str()
-	c.Label = d.str()
+	c.Link.Label = d.str()
+	if d.version >= 2 {
+		kind := d.str()
+		k, ok := lab.ParseLinkKind(kind)
+		if !ok {
+			d.fail(fmt.Sprintf("link kind %q", kind))
+		}
+		c.Link.Kind, c.Link.Dialler, c.Link.Mode = k, lab.Side(d.u8()), d.str()
+		if c.Link.Dialler > lab.SideServer {
+			d.fail("link dialler")
+		}
+	} else {
+		c.Link = linkOfFormat1(c.Link.Parent, c.Link.Label)
+	}
 	c.ClosedBy = lab.Side(d.u8())
 	c.BytesC2S = d.svar()
 	c.BytesS2C = d.svar()

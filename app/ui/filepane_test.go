@@ -77,10 +77,10 @@ func TestFTPPaneBothModes(t *testing.T) {
 		if ci.Protocol != "ftp-data" {
 			continue
 		}
-		if ci.Parent != ctrl {
-			t.Errorf("data conversation %d (%s) under %d, want under the control connection %d", ci.ID, ci.Label, ci.Parent, ctrl)
+		if ci.Link.Parent != ctrl {
+			t.Errorf("data conversation %d (%s) under %d, want under the control connection %d", ci.ID, ci.Link.Text(), ci.Link.Parent, ctrl)
 		}
-		_, mode, _ := strings.Cut(ci.Label, " · ")
+		_, mode, _ := strings.Cut(ci.Link.Text(), " · ")
 		modes[mode]++
 	}
 	if modes["passive"] < 8 || modes["active"] != 1 {

@@ -101,8 +101,8 @@ func TestHTTPSPaneHTTP2AndLabName(t *testing.T) {
 	if len(https) != 1 {
 		t.Fatalf("%d HTTPS conversations, want the three requests on one", len(https))
 	}
-	if https[0].Parent == 0 || lookups == 0 {
-		t.Errorf("HTTPS conversation's parent %d, %d lookups at %s: want it linked under its lookup", https[0].Parent, lookups, dns.Addr)
+	if https[0].Link.Parent == 0 || lookups == 0 {
+		t.Errorf("HTTPS conversation's parent %d, %d lookups at %s: want it linked under its lookup", https[0].Link.Parent, lookups, dns.Addr)
 	}
 	layers := map[string]int{}
 	for _, e := range w.hub.ConvEvents(https[0].ID) {

@@ -120,11 +120,11 @@ func TestMailEndToEnd(t *testing.T) {
 		switch {
 		case ci.ID == res.Conv:
 			smtpConv = ci
-		case ci.Protocol == "smtp-beta" && strings.Contains(ci.Label, "relay"):
+		case ci.Protocol == "smtp-beta" && strings.Contains(ci.Link.Text(), "relay"):
 			relay = ci
 		}
 	}
-	if relay.ID == 0 || relay.Parent != smtpConv.ID {
+	if relay.ID == 0 || relay.Link.Parent != smtpConv.ID {
 		t.Errorf("relay conversation %+v, want one under the submission #%d", relay, smtpConv.ID)
 	}
 	var decrypted int

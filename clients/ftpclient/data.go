@@ -90,8 +90,13 @@ func (c *Client) forget(data net.Conn) {
 // link puts a data connection's conversation under the control connection's.
 func (c *Client) link(data net.Conn, label string) {
 	if conv := lab.ConnConversation(data); conv != nil && c.ctrlID != 0 {
-		// "RETR logo.png · active", as the lab's server labels it too.
-		conv.SetParent(c.ctrlID, label+" · "+c.mode.String())
+		// "RETR logo.png · active", as the lab's server labels it too. Passive:
+		// the client dialled the server's data port; active: the server dialled ours.
+		dialler := lab.SideClient
+		if c.mode == Active {
+			dialler = lab.SideServer
+		}
+		conv.SetLink(lab.Link{Kind: lab.LinkData, Parent: c.ctrlID, Dialler: dialler, Mode: c.mode.String(), Label: label})
 	}
 }
 

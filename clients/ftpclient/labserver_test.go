@@ -78,12 +78,12 @@ func TestWithTheLabServer(t *testing.T) {
 			}
 			var labels []string
 			for _, d := range h.Conversations() {
-				if d.Parent != ctrl.ID || d.Protocol != ftp.DataName {
+				if d.Link.Parent != ctrl.ID || d.Protocol != ftp.DataName {
 					continue
 				}
-				labels = append(labels, d.Label)
+				labels = append(labels, d.Link.Text())
 				if !d.ClientSeen || !d.ServerSeen {
-					t.Errorf("%s: seen by client %v, server %v; want both taps joined", d.Label, d.ClientSeen, d.ServerSeen)
+					t.Errorf("%s: seen by client %v, server %v; want both taps joined", d.Link.Text(), d.ClientSeen, d.ServerSeen)
 				}
 			}
 			if len(labels) != 3 {

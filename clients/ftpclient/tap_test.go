@@ -81,26 +81,26 @@ func TestWhoOpensTheDataConnection(t *testing.T) {
 				if d.ID == ctrl {
 					continue
 				}
-				if d.Protocol != "ftp-data" || d.Parent != ctrl {
-					t.Errorf("conversation %d: %s under %d, want ftp-data under the control connection %d", d.ID, d.Protocol, d.Parent, ctrl)
+				if d.Protocol != "ftp-data" || d.Link.Parent != ctrl {
+					t.Errorf("conversation %d: %s under %d, want ftp-data under the control connection %d", d.ID, d.Protocol, d.Link.Parent, ctrl)
 					continue
 				}
-				labels = append(labels, d.Label)
+				labels = append(labels, d.Link.Text())
 				host, port, _ := net.SplitHostPort(d.Server)
 				switch mode {
 				case ftpclient.Passive:
 					// We dialed the server: the client end is ours, the server end is
 					// vsftpd's passive port.
 					if !d.ClientSeen || d.ServerSeen || port == srvPort || host != "127.0.0.1" {
-						t.Errorf("%s: client %s (ours: %v) → server %s (ours: %v); want our tap on the client end, dialing the server's data port", d.Label, d.Client, d.ClientSeen, d.Server, d.ServerSeen)
+						t.Errorf("%s: client %s (ours: %v) → server %s (ours: %v); want our tap on the client end, dialing the server's data port", d.Link.Text(), d.Client, d.ClientSeen, d.Server, d.ServerSeen)
 					}
 				case ftpclient.Active:
 					// The server dialed us: the TCP server end is our listener.
 					if d.ClientSeen || !d.ServerSeen || host != ctrlIP {
-						t.Errorf("%s: client %s (ours: %v) → server %s (ours: %v); want the server dialing our listener on %s", d.Label, d.Client, d.ClientSeen, d.Server, d.ServerSeen, ctrlIP)
+						t.Errorf("%s: client %s (ours: %v) → server %s (ours: %v); want the server dialing our listener on %s", d.Link.Text(), d.Client, d.ClientSeen, d.Server, d.ServerSeen, ctrlIP)
 					}
 					if !strings.Contains(sent(h, ctrl), "PORT "+strings.ReplaceAll(host, ".", ",")+","+portArg(port)+"\r\n") {
-						t.Errorf("%s: the control connection did not send PORT for the listener %s; sent:\n%s", d.Label, d.Server, sent(h, ctrl))
+						t.Errorf("%s: the control connection did not send PORT for the listener %s; sent:\n%s", d.Link.Text(), d.Server, sent(h, ctrl))
 					}
 				}
 			}
@@ -166,18 +166,18 @@ func TestLabNameThroughTheLabDNS(t *testing.T) {
 	h.Settle()
 
 	ctrl := h.Conversation(c.Conversation()).Info(false)
-	if ctrl.Protocol != "ftp" || ctrl.Parent == 0 || !strings.Contains(ctrl.Label, "ftp.lab.test → 127.0.0.1") {
-		t.Fatalf("control conversation: %s under %d labelled %q, want ftp under the lookup of ftp.lab.test", ctrl.Protocol, ctrl.Parent, ctrl.Label)
+	if ctrl.Protocol != "ftp" || ctrl.Link.Parent == 0 || !strings.Contains(ctrl.Link.Text(), "ftp.lab.test → 127.0.0.1") {
+		t.Fatalf("control conversation: %s under %d labelled %q, want ftp under the lookup of ftp.lab.test", ctrl.Protocol, ctrl.Link.Parent, ctrl.Link.Text())
 	}
-	if p := h.Conversation(ctrl.Parent).Info(false).Protocol; p != "dns" {
+	if p := h.Conversation(ctrl.Link.Parent).Info(false).Protocol; p != "dns" {
 		t.Errorf("the control connection's parent is %s, want the DNS lookup", p)
 	}
 	var data int
 	for _, i := range h.Conversations() {
 		if i.Protocol == "ftp-data" {
 			data++
-			if i.Parent != ctrl.ID || i.Label != "LIST · passive" {
-				t.Errorf("data conversation under %d labelled %q, want under %d labelled LIST · passive", i.Parent, i.Label, ctrl.ID)
+			if i.Link.Parent != ctrl.ID || i.Link.Text() != "LIST · passive" {
+				t.Errorf("data conversation under %d labelled %q, want under %d labelled LIST · passive", i.Link.Parent, i.Link.Text(), ctrl.ID)
 			}
 		}
 	}

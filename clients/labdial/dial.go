@@ -91,6 +91,6 @@ func Link(c net.Conn, lk Lookup) {
 		return
 	}
 	if conv := lab.ConnConversation(c); conv != nil {
-		conv.SetParent(lk.Conv, lk.Host+" → "+lk.IP)
+		conv.SetLink(lab.Link{Kind: lab.LinkLookup, Parent: lk.Conv, Dialler: lab.SideClient, Label: lk.Host + " → " + lk.IP})
 	}
 }

@@ -74,10 +74,10 @@ func TestLabNameIsResolvedThroughTheLabAndLinked(t *testing.T) {
 	}
 	conv := lab.ConnConversation(c)
 	info := conv.Info(false)
-	if info.Parent == 0 || !strings.Contains(info.Label, "www.lab.test → 127.0.0.1") {
-		t.Fatalf("conversation parent %d label %q, want linked under the lookup", info.Parent, info.Label)
+	if info.Link.Parent == 0 || !strings.Contains(info.Link.Text(), "www.lab.test → 127.0.0.1") {
+		t.Fatalf("conversation parent %d label %q, want linked under the lookup", info.Link.Parent, info.Link.Text())
 	}
-	parent := h.Conversation(info.Parent).Info(false)
+	parent := h.Conversation(info.Link.Parent).Info(false)
 	if parent.Protocol != "dns" {
 		t.Errorf("parent conversation is %q, want the DNS lookup", parent.Protocol)
 	}
@@ -93,7 +93,7 @@ func TestAddressesAndLocalhostNeedNoLookup(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", host, err)
 		}
-		if p := lab.ConnConversation(c).Info(false).Parent; p != 0 {
+		if p := lab.ConnConversation(c).Info(false).Link.Parent; p != 0 {
 			t.Errorf("%s: linked under %d, want no lookup", host, p)
 		}
 		c.Close()
@@ -121,7 +121,7 @@ func TestDialTakesTheDialerElseTheTap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := lab.ConnConversation(c).Info(false).Parent; p == 0 {
+	if p := lab.ConnConversation(c).Info(false).Link.Parent; p == 0 {
 		t.Errorf("with a Dialer: parent %d, want linked under the lookup", p)
 	}
 	c.Close()

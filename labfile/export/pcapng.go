@@ -196,11 +196,11 @@ func (x *pcapBuild) conv(c lab.ConvInfo, evs []lab.Event) {
 	}
 	f := &flow{conv: c, client: client, server: server, udp: c.Datagram || c.Transport == "udp"}
 	label := fmt.Sprintf("Protocol Lab conversation #%d: %s", c.ID, c.Protocol)
-	if c.Label != "" {
-		label += " (" + c.Label + ")"
+	if c.Link.Text() != "" {
+		label += " (" + c.Link.Text() + ")"
 	}
-	if c.Parent != 0 {
-		label += fmt.Sprintf(", under conversation #%d", c.Parent)
+	if c.Link.Parent != 0 {
+		label += fmt.Sprintf(", under conversation #%d", c.Link.Parent)
 	}
 	if f.udp {
 		x.udp(f, evs, name, label)

@@ -290,11 +290,11 @@ func (ss *session) openData(x *transfer, active netip.AddrPort) (net.Conn, error
 	if conv, parent := lab.ConnConversation(c), lab.ConnConversation(ss.ctrl); conv != nil && parent != nil {
 		// "RETR logo.png · passive": the inspector draws a data connection from
 		// whoever dialled it, and the mode says who that was.
-		mode := "passive"
+		mode, dialler := "passive", lab.SideClient
 		if x.ln == nil {
-			mode = "active"
+			mode, dialler = "active", lab.SideServer
 		}
-		conv.SetParent(parent.ID(), x.label+" · "+mode)
+		conv.SetLink(lab.Link{Kind: lab.LinkData, Parent: parent.ID(), Dialler: dialler, Mode: mode, Label: x.label})
 	}
 	x.mu.Lock()
 	x.data = c

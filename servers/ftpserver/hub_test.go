@@ -63,9 +63,9 @@ func TestHubSession(t *testing.T) {
 	if len(data) != 2 {
 		t.Fatalf("%d data conversations, want 2", len(data))
 	}
-	if data[0].Label != "RETR logo.png · passive" || data[1].Label != "LIST · active" || data[0].Parent != ctrl.ID || data[1].Parent != ctrl.ID {
+	if data[0].Link.Text() != "RETR logo.png · passive" || data[1].Link.Text() != "LIST · active" || data[0].Link.Parent != ctrl.ID || data[1].Link.Parent != ctrl.ID {
 		t.Errorf("data conversations = %q under %d, %q under %d; want RETR logo.png · passive and LIST · active under %d",
-			data[0].Label, data[0].Parent, data[1].Label, data[1].Parent, ctrl.ID)
+			data[0].Link.Text(), data[0].Link.Parent, data[1].Link.Text(), data[1].Link.Parent, ctrl.ID)
 	}
 	// Passive: the FTP client opened it; active: the FTP server did.
 	if data[0].Server == data[1].Server || !strings.HasPrefix(data[1].Client, "127.0.0.1:") {

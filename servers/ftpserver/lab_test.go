@@ -55,7 +55,7 @@ func TestNewLab(t *testing.T) {
 	hub.Settle()
 	n := 0
 	for _, ci := range hub.Conversations() {
-		if ci.Protocol == "ftp-data" && strings.HasPrefix(ci.Label, "RETR README.txt · ") {
+		if ci.Protocol == "ftp-data" && strings.HasPrefix(ci.Link.Text(), "RETR README.txt · ") {
 			n++
 		}
 	}

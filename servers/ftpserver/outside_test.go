@@ -79,10 +79,10 @@ func TestCurl(t *testing.T) {
 		if ci.Protocol != "ftp-data" {
 			continue
 		}
-		if !ctrls[ci.Parent] {
-			t.Errorf("data conversation %d has parent %d, not a control connection", ci.ID, ci.Parent)
+		if !ctrls[ci.Link.Parent] {
+			t.Errorf("data conversation %d has parent %d, not a control connection", ci.ID, ci.Link.Parent)
 		}
-		labels[strings.Fields(ci.Label)[0]]++
+		labels[strings.Fields(ci.Link.Text())[0]]++
 	}
 	if labels["RETR"] != 4 || labels["STOR"] != 4 || labels["LIST"] != 4 {
 		t.Errorf("data conversations by command = %v, want 4 RETR, 4 STOR, 4 LIST", labels)

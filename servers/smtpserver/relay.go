@@ -62,7 +62,7 @@ func (s *Server) relay(in *smtp.Conn, domain, from string, to []string, msg []by
 		return tempRelayError(domain, fmt.Sprintf("connecting to %s (%s port %d): %v", host, ip, port, err))
 	}
 	if out, parent := lab.ConnConversation(conn), convOf(in.Conn()); out != nil && parent != nil {
-		out.SetParent(parent.ID(), "relay to "+domain)
+		out.SetLink(lab.Link{Kind: lab.LinkRelay, Parent: parent.ID(), Dialler: lab.SideServer, Label: "relay to " + domain})
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)

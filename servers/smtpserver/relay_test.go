@@ -79,8 +79,8 @@ func TestRelay(t *testing.T) {
 			relay = ci
 		}
 	}
-	if relay.Parent != submit.ID || relay.Label != "relay to beta.test" || submit.ID == 0 {
-		t.Errorf("relay conversation %d under %d labelled %q; want under %d, \"relay to beta.test\"", relay.ID, relay.Parent, relay.Label, submit.ID)
+	if relay.Link.Parent != submit.ID || relay.Link.Text() != "relay to beta.test" || submit.ID == 0 {
+		t.Errorf("relay conversation %d under %d labelled %q; want under %d, \"relay to beta.test\"", relay.ID, relay.Link.Parent, relay.Link.Text(), submit.ID)
 	}
 	// With the key log, the commands inside TLS show on both.
 	for _, ci := range []lab.ConvInfo{submit, relay} {

@@ -127,12 +127,12 @@ func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event, lost int) {
 	if lost > 0 {
 		fields = append(fields, lab.Field{Name: "dropped", Value: fmt.Sprintf("the first %d messages (capture limit)", lost)})
 	}
-	if info.Label != "" {
+	if l := info.Link; l.Linked() {
 		name := "part of"
-		if strings.Contains(info.Label, "→") {
-			name = "address from lookup" // labdial's "www.lab.test → 127.0.0.1"
+		if l.Kind == lab.LinkLookup {
+			name = "address from lookup"
 		}
-		fields = append(fields, lab.Field{Name: name, Value: fmt.Sprintf("#%d (%s)", info.Parent, info.Label)})
+		fields = append(fields, lab.Field{Name: name, Value: fmt.Sprintf("#%d (%s)", l.Parent, l.Text())})
 	}
 	setForm(d.fields, fields)
 	d.setBytes(nil)

@@ -36,8 +36,8 @@ func orderConvs(list []lab.ConvInfo, proto string) []convRow {
 		if !shown[c.ID] {
 			continue
 		}
-		if c.Parent != 0 && c.Parent != c.ID && shown[c.Parent] {
-			children[c.Parent] = append(children[c.Parent], i)
+		if c.Link.Parent != 0 && c.Link.Parent != c.ID && shown[c.Link.Parent] {
+			children[c.Link.Parent] = append(children[c.Link.Parent], i)
 		} else {
 			roots = append(roots, i)
 		}
@@ -91,8 +91,8 @@ func convCell(r convRow, col int, now time.Time) string {
 		case c.ServerSeen && !c.ClientSeen:
 			s += " (server side)"
 		}
-		if c.Label != "" {
-			s = c.Label + " · " + s
+		if c.Link.Text() != "" {
+			s = c.Link.Text() + " · " + s
 		}
 		return s
 	case 3:

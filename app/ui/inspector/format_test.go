@@ -23,9 +23,9 @@ func TestOrderConvs(t *testing.T) {
 		{ID: 1, Protocol: "dns"},
 		{ID: 2, Protocol: "ftp"},
 		{ID: 3, Protocol: "smtp"},
-		{ID: 4, Protocol: "dns", Parent: 2},
-		{ID: 5, Protocol: "ftp", Parent: 4, Label: "RETR a.txt"},
-		{ID: 6, Protocol: "http", Parent: 99},
+		{ID: 4, Protocol: "dns", Link: lab.Link{Kind: lab.LinkData, Parent: 2}},
+		{ID: 5, Protocol: "ftp", Link: lab.Link{Kind: lab.LinkData, Parent: 4, Label: "RETR a.txt"}},
+		{ID: 6, Protocol: "http", Link: lab.Link{Kind: lab.LinkData, Parent: 99}},
 	}
 	for _, tt := range orderTests {
 		rows := orderConvs(list, tt.proto)
@@ -37,7 +37,7 @@ func TestOrderConvs(t *testing.T) {
 			t.Errorf("%s: order = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	cycle := []lab.ConvInfo{{ID: 1, Parent: 2}, {ID: 2, Parent: 1}}
+	cycle := []lab.ConvInfo{{ID: 1, Link: lab.Link{Kind: lab.LinkData, Parent: 2}}, {ID: 2, Link: lab.Link{Kind: lab.LinkData, Parent: 1}}}
 	if rows := orderConvs(cycle, ""); len(rows) != 2 {
 		t.Errorf("a cycle of parents lists %d conversations, want 2", len(rows))
 	}

@@ -16,9 +16,9 @@ func TestInspectorDrawsLinkedConnectionsOnADataLane(t *testing.T) {
 	addr := echoServer(t, h.Tap(p))
 	ctrl := exchange(t, h.Tap(p), addr, "LIST")
 	passive := exchange(t, h.Tap(p), addr, "a.txt")
-	h.Conversation(passive).SetParent(ctrl, "LIST · passive")
+	h.Conversation(passive).SetLink(lab.Link{Kind: lab.LinkData, Parent: ctrl, Dialler: lab.SideClient, Mode: "passive", Label: "LIST"})
 	active := exchange(t, h.Tap(p), addr, "b.txt")
-	h.Conversation(active).SetParent(ctrl, "RETR b.txt · active")
+	h.Conversation(active).SetLink(lab.Link{Kind: lab.LinkData, Parent: ctrl, Dialler: lab.SideServer, Mode: "active", Label: "RETR b.txt"})
 	for _, id := range []lab.ConvID{ctrl, passive, active} {
 		waitEnded(t, h, id)
 	}

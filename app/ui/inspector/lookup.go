@@ -2,7 +2,6 @@ package inspector
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
 	"github.com/protocollab/protolab/lab"
@@ -30,20 +29,20 @@ const (
 // lookupRows returns the DNS messages of the lookup info's conversation was linked
 // under, oldest first, or nil when it has none (or the hub forgot it).
 func (in *Inspector) lookupRows(info lab.ConvInfo) []lab.Event {
-	if info.Parent == 0 {
+	if info.Link.Kind != lab.LinkLookup || info.Link.Parent == 0 {
 		return nil
 	}
-	parent := in.hub.Conversation(info.Parent)
+	parent := in.hub.Conversation(info.Link.Parent)
 	if parent == nil {
 		return nil
 	}
 	pi := parent.Info(false)
 	p := in.reg.Lookup(pi.Protocol)
-	if p == nil || p.Name != "dns" {
+	if p == nil {
 		return nil
 	}
 	var rows []lab.Event
-	for _, e := range in.hub.ConvEvents(info.Parent) {
+	for _, e := range in.hub.ConvEvents(info.Link.Parent) {
 		if (e.Kind == lab.KindMessage || e.Kind == lab.KindHandshake) && e.Layer == p.LayerName() && e.Msg != nil {
 			rows = append(rows, e)
 		}
@@ -53,21 +52,22 @@ func (in *Inspector) lookupRows(info lab.ConvInfo) []lab.Event {
 }
 
 // kidsOf returns the conversations linked under id, with whether the server
-// dialled each (active FTP), from the list's snapshot. A DNS lookup's "children"
-// are the connections that followed it, shown under them instead.
+// dialled each (active FTP, a relay hop), from the list's snapshot. A DNS
+// lookup's "children" are the connections that followed it, shown under them
+// instead.
 func (in *Inspector) kidsOf(info lab.ConvInfo) map[lab.ConvID]bool {
-	if info.ID == 0 || info.Protocol == "dns" {
+	if info.ID == 0 {
 		return nil
 	}
 	var kids map[lab.ConvID]bool
 	for _, ci := range in.convs.all {
-		if ci.Parent != info.ID {
+		if ci.Link.Parent != info.ID || ci.Link.Kind == lab.LinkLookup {
 			continue
 		}
 		if kids == nil {
 			kids = make(map[lab.ConvID]bool)
 		}
-		kids[ci.ID] = strings.HasSuffix(ci.Label, "active")
+		kids[ci.ID] = ci.Link.Dialler == lab.SideServer
 	}
 	return kids
 }

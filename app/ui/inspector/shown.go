@@ -114,7 +114,7 @@ func (in *Inspector) refreshShown() {
 	if info, ok := in.convs.info(in.shown); ok {
 		in.info = info
 	}
-	lateLookup := in.info.Parent != 0 && len(in.pre) == 0 && len(in.lookupRows(in.info)) > 0
+	lateLookup := in.info.Link.Kind == lab.LinkLookup && len(in.pre) == 0 && len(in.lookupRows(in.info)) > 0
 	if lateLookup || !sameKids(in.kids, in.kidsOf(in.info)) {
 		// The lookup's analysis came in after the connection was shown, or a
 		// connection was linked under it: lanes change, so draw it anew.

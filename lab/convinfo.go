@@ -23,7 +23,7 @@ type ConvInfo struct {
 	ServerSeen bool   // the server's tap is in the lab
 	Datagram   bool
 	Kernel     *TCPInfo // the kernel's latest view (live: asked now), nil if unknown
-	Link       Link // the conversation this one exists because of, if any
+	Link       Link     // the conversation this one exists because of, if any
 }
 
 // Duration is how long the conversation lasted (or has lasted so far, at now).

@@ -79,10 +79,10 @@ type MailKind uint8
 
 // The ways mail crosses a protocol.
 const (
-	MailNone  MailKind = iota
-	MailSMTP           // sent: SMTP's DATA or BDAT (RFC 5321 §4.1.1.4, RFC 3030)
-	MailPOP3           // retrieved: POP3's RETR (RFC 1939 §5)
-	MailIMAP           // fetched whole: IMAP's FETCH BODY[] or RFC822 (RFC 9051 §6.4.5)
+	MailNone MailKind = iota
+	MailSMTP          // sent: SMTP's DATA or BDAT (RFC 5321 §4.1.1.4, RFC 3030)
+	MailPOP3          // retrieved: POP3's RETR (RFC 1939 §5)
+	MailIMAP          // fetched whole: IMAP's FETCH BODY[] or RFC822 (RFC 9051 §6.4.5)
 )
 
 // ServerModule is what a servers/<p>server package exports: the server's

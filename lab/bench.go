@@ -156,6 +156,7 @@ func (b *Bench) Start(name string) error {
 		Addr:     net.JoinHostPort(b.listen, strconv.Itoa(port)),
 		Tap:      b.hub.Tap(p),
 		Settings: settings,
+		Lab:      b,
 	}
 	b.mu.Unlock()
 

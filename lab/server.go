@@ -13,6 +13,10 @@ type ServerOptions struct {
 	Tap *Tap
 	// Settings are the protocol's own options by Setting.Key; a missing key means its default.
 	Settings map[string]string
+	// Lab is the bench starting the server, nil outside one: a server that works
+	// with the lab's other servers (an SMTP server relaying through the lab DNS
+	// to the other mail domain) finds them, their addresses and taps through it.
+	Lab *Bench
 }
 
 // Setting returns the value of key, or def when it is not set.

@@ -80,6 +80,8 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "ftp", Ports: []uint16{21}},
+		Links:       []lab.LinkKind{lab.LinkData},
 	}
 }
 
@@ -99,5 +101,8 @@ func DataProtocol() *lab.Protocol {
 		Transitions:  [][2]string{{DataStateOpen, DataStateClosed}},
 		NewAnalyzer:  func() lab.Analyzer { return NewDataAnalyzerLimited(DataCaptureLimit) },
 		CaptureLimit: DataCaptureLimit,
+		// Wireshark follows PASV, EPSV, PORT and EPRT on the control connection
+		// and dissects the connections they announce as ftp-data.
+		Dissector: lab.Dissector{Name: "ftp-data", ByParent: true},
 	}
 }

@@ -66,5 +66,6 @@ func Protocol(name, title string, port int, inner func(alpn string) (string, lab
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer(inner) },
+		Dissector:   lab.Dissector{Name: "tls", Ports: []uint16{443}},
 	}
 }

@@ -46,5 +46,7 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		// Wireshark reads the upgrade as HTTP and follows it into WebSocket.
+		Dissector: lab.Dissector{Name: "http", Ports: []uint16{80, 8080}},
 	}
 }

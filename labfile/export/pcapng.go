@@ -503,7 +503,10 @@ func DecodeAs(reg *lab.Registry, convs []lab.ConvInfo) []string {
 	var out []string
 	for _, c := range convs {
 		p := reg.Lookup(c.Protocol)
-		if p == nil || p.Dissector.Name == "" || p.Dissector.ByParent {
+		if p == nil || p.Dissector.Name == "" {
+			continue
+		}
+		if by := p.Dissector.ByParent; by != lab.SideNone && c.Link.Linked() && c.Link.Dialler == by {
 			continue
 		}
 		ap, err := netip.ParseAddrPort(c.Server)

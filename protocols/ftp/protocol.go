@@ -101,8 +101,9 @@ func DataProtocol() *lab.Protocol {
 		Transitions:  [][2]string{{DataStateOpen, DataStateClosed}},
 		NewAnalyzer:  func() lab.Analyzer { return NewDataAnalyzerLimited(DataCaptureLimit) },
 		CaptureLimit: DataCaptureLimit,
-		// Wireshark follows PASV, EPSV, PORT and EPRT on the control connection
-		// and dissects the connections they announce as ftp-data.
-		Dissector: lab.Dissector{Name: "ftp-data", ByParent: true},
+		// Wireshark follows PASV and EPSV on the control connection and
+		// dissects the connections they announce as ftp-data; an active one
+		// (PORT) it expects from port 20, so those get a Decode As rule.
+		Dissector: lab.Dissector{Name: "ftp-data", ByParent: lab.SideClient},
 	}
 }

@@ -288,6 +288,14 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	return zero
 }
 
+// ended waits for the call whose result ch gives, which must succeed.
+func ended(t *testing.T, ch <-chan error, what string) {
+	t.Helper()
+	if err := recv(t, ch, what); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
 func TestBenchStartJoinsStart(t *testing.T) {
 	b, f, waits := gated(t)
 	first := async(func() error { return b.Start("a") })
@@ -298,12 +306,8 @@ func TestBenchStartJoinsStart(t *testing.T) {
 	second := async(func() error { return b.Start("a") })
 	recv(t, waits, "second start waiting")
 	f.startGo <- struct{}{}
-	if err := recv(t, first, "first start's end"); err != nil {
-		t.Fatal(err)
-	}
-	if err := recv(t, second, "second start's end"); err != nil {
-		t.Fatal(err)
-	}
+	ended(t, first, "first start's end")
+	ended(t, second, "second start's end")
 	if made, _ := f.count(); made != 1 {
 		t.Errorf("%d servers made by two concurrent starts, want 1", made)
 	}
@@ -319,17 +323,13 @@ func TestBenchStopDuringStart(t *testing.T) {
 	stop := async(func() error { return b.Stop("a") })
 	recv(t, waits, "stop waiting")
 	f.startGo <- struct{}{}
-	if err := recv(t, start, "start's end"); err != nil {
-		t.Fatal(err)
-	}
+	ended(t, start, "start's end")
 	recv(t, f.stopIn, "the started server's shutdown")
 	if st := b.Status("a"); st.Running || !st.Stopping {
 		t.Errorf("status while stopping = %+v, want Stopping", st)
 	}
 	f.stopGo <- struct{}{}
-	if err := recv(t, stop, "stop's end"); err != nil {
-		t.Fatal(err)
-	}
+	ended(t, stop, "stop's end")
 	if st := b.Status("a"); st.Running || st.Stopping {
 		t.Errorf("status after the stop = %+v, want stopped", st)
 	}
@@ -344,22 +344,16 @@ func TestBenchStartDuringStop(t *testing.T) {
 	start := async(func() error { return b.Start("a") })
 	recv(t, f.startIn, "start")
 	f.startGo <- struct{}{}
-	if err := recv(t, start, "start's end"); err != nil {
-		t.Fatal(err)
-	}
+	ended(t, start, "start's end")
 	stop := async(func() error { return b.Stop("a") })
 	recv(t, f.stopIn, "shutdown")
 	restart := async(func() error { return b.Start("a") })
 	recv(t, waits, "start waiting for the stop")
 	f.stopGo <- struct{}{}
-	if err := recv(t, stop, "stop's end"); err != nil {
-		t.Fatal(err)
-	}
+	ended(t, stop, "stop's end")
 	recv(t, f.startIn, "the new server's start")
 	f.startGo <- struct{}{}
-	if err := recv(t, restart, "restart's end"); err != nil {
-		t.Fatal(err)
-	}
+	ended(t, restart, "restart's end")
 	if made, closed := f.count(); made != 2 || closed != 1 {
 		t.Errorf("%d servers made, %d closed; want 2 and 1", made, closed)
 	}

@@ -13,9 +13,11 @@ import "sync"
 // Start while it is stopping waits for the stop, then starts it anew. StartAll
 // and StopAll are made of these, so any mix of them ends with each server either
 // running once or stopped, its listener closed. The waits hold no lock (see the
-// package's doc for the locks): a server being started (it is given the bench,
-// ServerOptions.Lab) may ask the bench about, start or stop the lab's other
-// servers, but must not Start or Stop itself, which would wait for itself.
+// package's doc for the locks), so a server being started (it is given the
+// bench, ServerOptions.Lab) may ask the bench about the lab's other servers. It
+// must not Start or Stop itself, nor start another whose start starts it: that
+// would wait for itself. What a server needs running beside it is declared
+// (Protocol.Needs) and started by the caller (Registry.WithNeeds).
 type Bench struct {
 	hub *Hub
 	reg *Registry
@@ -117,8 +119,9 @@ func (b *Bench) SetSetting(name, key, value string) {
 	b.changed(name)
 }
 
-// OnChange registers f to be called (from any goroutine) when a server starts, stops,
-// fails, or its configuration changes; name "" means the whole bench.
+// OnChange registers f to be called (from any goroutine, with no lock held) when
+// a server begins or ends a start or a stop, fails, or its configuration
+// changes; name "" means the whole bench.
 func (b *Bench) OnChange(f func(name string)) {
 	b.mu.Lock()
 	b.onChange = append(b.onChange, f)

@@ -13,18 +13,23 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
-// declareMailNeeds makes serve's bench say what the lab's wiring says: each
-// SMTP server relays through the lab DNS to the other mail domain.
-func declareMailNeeds(t *testing.T) {
+// setNeeds makes serve's bench declare needs (Protocol.Needs) by protocol name.
+func setNeeds(t *testing.T, needs map[string][]string) {
 	old := newBench
 	newBench = func(o lab.HubOptions) *lab.Bench {
 		b := old(o)
-		reg := b.Registry()
-		reg.Lookup("smtp").Needs = []string{"dns", "smtp-beta"}
-		reg.Lookup("smtp-beta").Needs = []string{"dns", "smtp"}
+		for name, n := range needs {
+			b.Registry().Lookup(name).Needs = n
+		}
 		return b
 	}
 	t.Cleanup(func() { newBench = old })
+}
+
+// declareMailNeeds makes serve's bench say what the lab's wiring says: each
+// SMTP server relays through the lab DNS to the other mail domain.
+func declareMailNeeds(t *testing.T) {
+	setNeeds(t, map[string][]string{"smtp": {"dns", "smtp-beta"}, "smtp-beta": {"dns", "smtp"}})
 }
 
 // TestServeOnlyNeeds: `serve --only smtp,pop3,imap` is the mail lab, working:
@@ -128,5 +133,17 @@ func TestServeNamesDocumented(t *testing.T) {
 	Main(context.Background(), []string{"help"}, &help, &help)
 	if !strings.Contains(help.String(), want) {
 		t.Errorf("usage text lacks the servers %s:\n%s", want, help.String())
+	}
+}
+
+// TestServeOnlyNeedsNoServer: a server that needs what the lab has no server
+// for is the wiring's mistake: serve says so and fails (exit 1), starting nothing.
+func TestServeOnlyNeedsNoServer(t *testing.T) {
+	setNeeds(t, map[string][]string{"ftp": {"ftp-data"}})
+	var stdout, stderr syncBuffer
+	code := Main(context.Background(), []string{"serve", "--only", "ftp", "--json"}, &stdout, &stderr)
+	want := `"ftp-data" (FTP data) has no server of its own, but ftp needs it`
+	if code != 1 || !strings.Contains(stderr.String(), want) || stdout.String() != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing and %q", code, stdout.String(), stderr.String(), want)
 	}
 }

@@ -187,11 +187,7 @@ func (p *filePane) selected() *fileEntry {
 func (p *filePane) enable() {
 	on := p.sess != nil && !p.busy
 	for _, b := range p.actions {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
+		setEnabled(b, on)
 	}
 	if e := p.selected(); on && e == nil {
 		for _, b := range p.actions[:6] {
@@ -204,17 +200,8 @@ func (p *filePane) enable() {
 	} else if on && e.IsDir {
 		p.actions[1].Disable() // Download
 	}
-	if p.sess == nil && !p.busy {
-		p.connect.Enable()
-		p.logout.Disable()
-	} else {
-		p.connect.Disable()
-		if p.busy {
-			p.logout.Disable()
-		} else {
-			p.logout.Enable()
-		}
-	}
+	setEnabled(p.connect, p.sess == nil && !p.busy)
+	setEnabled(p.logout, on)
 }
 
 // dial logs in and lists the starting folder.

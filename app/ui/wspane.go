@@ -94,13 +94,8 @@ func (p *wsPane) Object() fyne.CanvasObject { return p.obj }
 // enable turns the buttons on or off for the connection's state.
 func (p *wsPane) enable() {
 	open := p.conn != nil && p.conn.Err() == nil && !p.closing
-	for _, b := range []*widget.Button{p.ping, p.closeBtn} {
-		if open {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	setEnabled(p.ping, open)
+	setEnabled(p.closeBtn, open)
 	p.comp.setEnabled(open)
 	setEnabled(p.connect, !open && !p.busy)
 }

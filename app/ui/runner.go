@@ -12,9 +12,10 @@ import (
 // While work runs, the pane's controls are off (controls reads busy) and its
 // status says what is under way. When the work ends, on the UI goroutine, busy
 // is false again, the status shows what went wrong if anything did, the pane's
-// report runs (it may start the next piece of work), and controls sets the
-// controls for what the report left. Its fields and methods are the UI
-// goroutine's.
+// report runs, and controls sets the controls for what the report left. A
+// report may start the next piece of work (list the folder after an upload):
+// that work leaves only once the report and the controls are done, so its own
+// report never meets this one. Its fields and methods are the UI goroutine's.
 type runner struct {
 	// async runs work off the UI goroutine, then done on it. newRunner's
 	// uses the pane context's Go and fyne.Do; the IMAP pane's queues its two
@@ -29,6 +30,9 @@ type runner struct {
 	// state; nil when the pane has none to turn.
 	controls func()
 	busy     bool
+
+	reporting bool   // a report is running
+	next      func() // the work a report started, sent off when it is done
 }
 
 // newRunner returns a runner over ctx.Go that reports in status and sets the
@@ -64,16 +68,29 @@ func (r *runner) runThen(doing string, work func() error, then func(err error)) 
 	}
 	r.setControls()
 	var err error
-	r.async(func() { err = work() }, func() {
-		r.busy = false
-		if err != nil {
-			r.fail(err)
-		}
-		if then != nil {
-			then(err)
-		}
-		r.setControls()
-	})
+	start := func() {
+		r.async(func() { err = work() }, func() {
+			r.busy = false
+			if err != nil {
+				r.fail(err)
+			}
+			r.reporting = true
+			if then != nil {
+				then(err)
+			}
+			r.reporting = false
+			r.setControls()
+			if next := r.next; next != nil {
+				r.next = nil
+				next()
+			}
+		})
+	}
+	if r.reporting {
+		r.next = start
+		return
+	}
+	start()
 }
 
 // fail shows err in the status, in red.

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -81,5 +83,32 @@ func TestRunnerReportsError(t *testing.T) {
 	wg.Wait()
 	if !errors.Is(got, refused) {
 		t.Errorf("runThen reported %v, want %v", got, refused)
+	}
+}
+
+// TestRunnerNextWorkLeavesAfterReport: work a report starts (a listing after
+// an upload) is sent off only after the report and the controls are done, so
+// that its own report, which may come at once, never meets this one.
+func TestRunnerNextWorkLeavesAfterReport(t *testing.T) {
+	r, wg, _ := testRunner(t)
+	var events []string
+	async := r.async
+	r.async = func(work, done func()) {
+		events = append(events, "sent")
+		async(work, done)
+	}
+	r.controls = func() { events = append(events, fmt.Sprintf("controls busy=%v", r.busy)) }
+	r.run("uploading", func() error { return nil }, func() {
+		r.run("listing", func() error { return nil }, func() { events = append(events, "listed") })
+		events = append(events, "uploaded")
+	})
+	wg.Wait()
+	want := []string{
+		"controls busy=true", "sent", // the upload
+		"controls busy=true", "uploaded", "controls busy=true", "sent", // its report starts the listing
+		"listed", "controls busy=false",
+	}
+	if !slices.Equal(events, want) {
+		t.Errorf("events\n%q\nwant\n%q", events, want)
 	}
 }

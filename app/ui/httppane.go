@@ -166,6 +166,9 @@ func (p *httpPane) clientFor(choice string) (*httpclient.Client, error) {
 
 // start sends the request n times in a row, off the UI goroutine.
 func (p *httpPane) start(n int) {
+	if p.busy {
+		return // the client below may be in use
+	}
 	h, err := parseHeaders(p.headers.Text)
 	if err != nil {
 		p.fail(err)

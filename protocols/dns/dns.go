@@ -10,7 +10,7 @@ package dns
 
 import "github.com/protocollab/protolab/lab"
 
-// ProtocolName is the protocol's name in the registry (Name writes a domain name).
+// ProtocolName is the protocol's name in the registry (Name is a domain name's).
 const ProtocolName = "dns"
 
 // DefaultPort is where the lab's resolver listens unless told otherwise: 53 needs

@@ -17,8 +17,6 @@ import (
 	"github.com/protocollab/protolab/clients/dnsclient"
 )
 
-func init() { RegisterClientPane("dns", newDNSPane) }
-
 // dnsTypes are the record types a person may ask for.
 var dnsTypes = []string{"A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA", "ANY"}
 
@@ -35,6 +33,7 @@ const dnsNote = "A query asks one question: the records of one type for one name
 // dnsPane is the DNS client: ask the lab's resolver (or any server) one question
 // and see the answer's sections.
 type dnsPane struct {
+	runner
 	ctx    PaneContext
 	addr   *addrEntry
 	name   *widget.Entry
@@ -43,11 +42,10 @@ type dnsPane struct {
 	ask    *widget.Button
 	status *widget.Label
 	result *widget.Label
-	asking bool
 	obj    fyne.CanvasObject
 }
 
-func newDNSPane(ctx PaneContext) ClientPane {
+func newDNSPane(ctx PaneContext) *dnsPane {
 	p := &dnsPane{ctx: ctx}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.name = widget.NewEntry()
@@ -64,6 +62,8 @@ func newDNSPane(ctx PaneContext) ClientPane {
 	p.status = widget.NewLabel("no query yet")
 	p.status.Wrapping = fyne.TextWrapWord
 	p.result = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	p.runner = newRunner(ctx, p.status, func() { setEnabled(p.ask, !p.busy) })
+	p.problem = explainDNSError
 	note := widget.NewLabel(dnsNote)
 	note.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(paneTitle("CLIENT", title(ctx.Protocol)),
@@ -80,37 +80,29 @@ func (p *dnsPane) Object() fyne.CanvasObject { return p.obj }
 
 // query asks the question in the form, off the UI goroutine.
 func (p *dnsPane) query() {
-	if p.asking {
-		return
-	}
 	name := strings.TrimSpace(p.name.Text)
 	qtype := mdns.StringToType[p.qtype.Selected]
 	if name == "" {
-		p.status.SetText("type a name to look up, such as www.lab.test")
+		p.fail(errors.New("type a name to look up, such as www.lab.test"))
 		return
 	}
 	server, overTCP := p.addr.value(), p.via.Selected == dnsTCP
-	p.asking = true
-	p.ask.Disable()
-	p.status.SetText(fmt.Sprintf("asking %s for %s %s over %s…", server, p.qtype.Selected, name, p.via.Selected))
 	tap := p.ctx.Tap
-	p.ctx.Go(func() {
+	var res *dnsclient.Result
+	p.runThen(fmt.Sprintf("asking %s for %s %s over %s", server, p.qtype.Selected, name, p.via.Selected), func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		res, err := dnsclient.Query(ctx, server, name, qtype, dnsclient.Options{Tap: tap, TCP: overTCP})
-		cancel()
-		fyne.Do(func() { p.show(res, err) })
-	})
+		defer cancel()
+		res, err = dnsclient.Query(ctx, server, name, qtype, dnsclient.Options{Tap: tap, TCP: overTCP})
+		return err
+	}, func(err error) { p.show(res, err) })
 }
 
-// show puts a result or a failure in the pane.
+// show puts a result in the pane; a failure is in the status already.
 func (p *dnsPane) show(res *dnsclient.Result, err error) {
-	p.asking = false
-	p.ask.Enable()
 	if res != nil && res.Conv != 0 {
 		p.ctx.Select(res.Conv)
 	}
 	if err != nil {
-		p.status.SetText(explainDNSError(err))
 		p.result.SetText("")
 		return
 	}

@@ -4,25 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/clients/ftpclient"
+	"github.com/protocollab/protolab/lab"
 )
-
-func init() {
-	RegisterClientPane("ftp", newFilePane)
-	RegisterClientPane("sftp", newFilePane)
-}
 
 // The FTP data connection modes the pane offers.
 const (
@@ -35,8 +27,9 @@ const (
 // transfers. For FTP the person chooses passive or active mode, and the inspector
 // shows who opened each data connection.
 type filePane struct {
+	runner
 	ctx     PaneContext
-	ftp     bool
+	client  fileClient
 	addr    *addrEntry
 	user    *widget.Entry
 	pass    *widget.Entry
@@ -56,13 +49,13 @@ type filePane struct {
 	cwd     string
 	entries []fileEntry
 	sel     int
-	busy    bool
 	done    atomic.Int64 // progress of the transfer under way
 	total   atomic.Int64
 }
 
-func newFilePane(ctx PaneContext) ClientPane {
-	p := &filePane{ctx: ctx, ftp: ctx.Protocol.Name == "ftp", sel: -1}
+// newPane builds a file pane for the protocol fc describes.
+func (fc fileClient) newPane(ctx PaneContext) *filePane {
+	p := &filePane{ctx: ctx, client: fc, sel: -1}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.user = widget.NewEntry()
 	p.user.SetText("lab")
@@ -73,6 +66,7 @@ func newFilePane(ctx PaneContext) ClientPane {
 	p.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), p.disconnect)
 	p.status = widget.NewLabel("Not connected. The lab's account is lab / lab; FTP also lets anonymous read.")
 	p.status.Wrapping = fyne.TextWrapWord
+	p.runner = newRunner(ctx, p.status, p.enable)
 	p.where = widget.NewLabel("")
 	p.where.TextStyle.Monospace = true
 	p.up = widget.NewButtonWithIcon("Up", theme.MoveUpIcon(), func() { p.open("..") })
@@ -112,9 +106,9 @@ func newFilePane(ctx PaneContext) ClientPane {
 		widget.NewFormItem("Server", p.addr),
 		widget.NewFormItem("User", container.NewGridWithColumns(2, p.user, p.pass)),
 	)
-	if p.ftp {
+	if fc.modes {
 		p.mode = widget.NewRadioGroup([]string{modePassive, modeActive}, func(string) {
-			if s, ok := p.sess.(*ftpSession); ok {
+			if s, ok := p.sess.(modeSetter); ok {
 				s.setMode(p.ftpMode())
 			}
 		})
@@ -154,6 +148,15 @@ func (p *filePane) Close() {
 	}
 }
 
+// dataTap captures the data connections as the registration's data protocol;
+// nil when there is none.
+func (p *filePane) dataTap() *lab.Tap {
+	if dp := p.ctx.Bench.Registry().Lookup(p.client.data); dp != nil {
+		return p.ctx.Bench.Hub().Tap(dp)
+	}
+	return nil
+}
+
 func (p *filePane) ftpMode() ftpclient.Mode {
 	if p.mode != nil && p.mode.Selected == modeActive {
 		return ftpclient.Active
@@ -184,11 +187,7 @@ func (p *filePane) selected() *fileEntry {
 func (p *filePane) enable() {
 	on := p.sess != nil && !p.busy
 	for _, b := range p.actions {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
+		setEnabled(b, on)
 	}
 	if e := p.selected(); on && e == nil {
 		for _, b := range p.actions[:6] {
@@ -201,70 +200,21 @@ func (p *filePane) enable() {
 	} else if on && e.IsDir {
 		p.actions[1].Disable() // Download
 	}
-	if p.sess == nil && !p.busy {
-		p.connect.Enable()
-		p.logout.Disable()
-	} else {
-		p.connect.Disable()
-		if p.busy {
-			p.logout.Disable()
-		} else {
-			p.logout.Enable()
-		}
-	}
-}
-
-// run does slow work off the UI goroutine, then shows its outcome.
-func (p *filePane) run(doing string, work func() error, after func()) {
-	if p.busy {
-		return
-	}
-	p.busy = true
-	p.status.SetText(doing + " …")
-	p.enable()
-	p.ctx.Go(func() {
-		err := work()
-		fyne.Do(func() {
-			p.busy = false
-			p.prog.Hide()
-			p.cancel.Hide()
-			if err != nil {
-				p.status.SetText(err.Error())
-			}
-			p.enable()
-			// Last: after may start the next operation, whose own report must
-			// find this one finished.
-			if after != nil && err == nil {
-				after()
-			}
-		})
-	})
+	setEnabled(p.connect, p.sess == nil && !p.busy)
+	setEnabled(p.logout, on)
 }
 
 // dial logs in and lists the starting folder.
 func (p *filePane) dial() {
-	addr, user, pass := p.addr.value(), p.user.Text, p.pass.Text
+	l := fileLogin{addr: p.addr.value(), user: p.user.Text, pass: p.pass.Text, mode: p.ftpMode(), dataTap: p.dataTap()}
 	var sess fileSession
 	var cwd string
 	var entries []fileEntry
-	p.run("logging in to "+addr, func() error {
+	p.run("logging in to "+l.addr, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		var err error
-		if p.ftp {
-			var s *ftpSession
-			s, err = dialFTP(ctx, addr, user, pass, p.ftpMode(), p.ctx)
-			if s != nil {
-				sess = s
-			}
-		} else {
-			var s *sftpSession
-			s, err = dialSFTP(ctx, addr, user, pass, p.ctx)
-			if s != nil {
-				sess = s
-			}
-		}
-		if err != nil {
+		if sess, err = p.client.dial(ctx, p.ctx, l); err != nil {
 			return err
 		}
 		if cwd, err = sess.Pwd(); err != nil {
@@ -279,7 +229,7 @@ func (p *filePane) dial() {
 	}, func() {
 		p.sess, p.cwd = sess, cwd
 		p.show(entries)
-		p.status.SetText(fmt.Sprintf("logged in as %s", user))
+		p.status.SetText(fmt.Sprintf("logged in as %s", l.user))
 		if c := sess.Conversation(); c != 0 {
 			p.ctx.Select(c)
 		}
@@ -339,10 +289,15 @@ func (p *filePane) transfer(doing string, total int64, work func(progress func(d
 		}
 		p.ctx.Changed()
 	}
-	p.run(doing, func() error { return work(progress) }, func() {
+	p.runThen(doing, func() error { return work(progress) }, func(err error) {
+		p.prog.Hide()
+		p.cancel.Hide()
+		if err != nil {
+			return
+		}
 		d := time.Since(start)
 		p.status.SetText(fmt.Sprintf("%s: %s in %v", doing, bytesText(p.done.Load()), d.Round(time.Millisecond)))
-		p.open(".")
+		p.open(".") // last: the listing is the next piece of work
 	})
 }
 
@@ -400,88 +355,5 @@ func (p *filePane) simple(doing string, op func(s fileSession) error) {
 	p.run(doing, func() error { return op(s) }, func() {
 		p.status.SetText(doing + ": done")
 		p.open(".")
-	})
-}
-
-func (p *filePane) askDownload() {
-	e := p.selected()
-	if e == nil || e.IsDir {
-		return
-	}
-	name := e.Name
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		p.download(name, w)
-	}, p.ctx.Window)
-	d.SetFileName(name)
-	d.Show()
-}
-
-func (p *filePane) askUpload() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		var size int64 = -1
-		if fi, err := os.Stat(r.URI().Path()); err == nil {
-			size = fi.Size()
-		}
-		p.upload(path.Base(r.URI().Path()), r, size)
-	}, p.ctx.Window)
-}
-
-func (p *filePane) askMkdir() {
-	e := widget.NewEntry()
-	dialog.ShowForm("New folder", "Create", "Cancel", []*widget.FormItem{widget.NewFormItem("Name", e)}, func(ok bool) {
-		if name := strings.TrimSpace(e.Text); ok && name != "" {
-			p.simple("making "+remotePath(p.cwd, name), func(s fileSession) error { return s.Mkdir(remotePath(p.cwd, name)) })
-		}
-	}, p.ctx.Window)
-}
-
-func (p *filePane) askRename() {
-	sel := p.selected()
-	if sel == nil {
-		return
-	}
-	from := sel.Name
-	e := widget.NewEntry()
-	e.SetText(from)
-	dialog.ShowForm("Rename "+from, "Rename", "Cancel", []*widget.FormItem{widget.NewFormItem("New name", e)}, func(ok bool) {
-		if to := strings.TrimSpace(e.Text); ok && to != "" && to != from {
-			p.simple("renaming "+from+" to "+to, func(s fileSession) error {
-				return s.Rename(remotePath(p.cwd, from), remotePath(p.cwd, to))
-			})
-		}
-	}, p.ctx.Window)
-}
-
-func (p *filePane) askDelete() {
-	sel := p.selected()
-	if sel == nil {
-		return
-	}
-	e := *sel
-	what := "file " + e.Name
-	if e.IsDir {
-		what = "folder " + e.Name + " (it must be empty)"
-	}
-	dialog.ShowConfirm("Delete", "Delete the server's "+what+"?", func(ok bool) {
-		if ok {
-			p.remove(e)
-		}
-	}, p.ctx.Window)
-}
-
-// remove deletes a file or an empty folder.
-func (p *filePane) remove(e fileEntry) {
-	target := remotePath(p.cwd, e.Name)
-	p.simple("deleting "+target, func(s fileSession) error {
-		if e.IsDir {
-			return s.Rmdir(target)
-		}
-		return s.Delete(target)
 	})
 }

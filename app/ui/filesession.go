@@ -10,6 +10,7 @@ import (
 	"github.com/protocollab/protolab/clients/ftpclient"
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/ftp"
 )
 
 // fileEntry is one line of a remote folder's listing.
@@ -35,6 +36,9 @@ type fileSession interface {
 	Conversation() lab.ConvID
 }
 
+// modeSetter is a fileSession whose data connections have modes (FTP's).
+type modeSetter interface{ setMode(ftpclient.Mode) }
+
 // sortEntries puts folders first, then names in order.
 func sortEntries(es []fileEntry) {
 	sort.Slice(es, func(i, j int) bool {
@@ -45,19 +49,41 @@ func sortEntries(es []fileEntry) {
 	})
 }
 
+// fileClient is what the file pane's registration tells it of its protocol:
+// how to log in, and whether data connections have FTP's two modes.
+type fileClient struct {
+	dial func(ctx context.Context, pc PaneContext, l fileLogin) (fileSession, error)
+	// modes: each listing or file has a data connection of its own, opened
+	// by the client (passive) or the server (active) as the person chooses.
+	modes bool
+	// data names the protocol the data connections are captured as.
+	data string
+}
+
+// The file pane's protocols.
+var (
+	ftpFiles  = fileClient{dial: dialFTP, modes: true, data: ftp.DataName}
+	sftpFiles = fileClient{dial: dialSFTP}
+)
+
 // ftpSession is the FTP client as a fileSession.
 type ftpSession struct{ c *ftpclient.Client }
 
-func dialFTP(ctx context.Context, addr, user, pass string, mode ftpclient.Mode, pc PaneContext) (*ftpSession, error) {
-	opts := ftpclient.Options{Dialer: pc.Dialer(), Mode: mode}
-	if p := pc.Bench.Registry().Lookup("ftp-data"); p != nil {
-		opts.DataTap = pc.Bench.Hub().Tap(p)
-	}
-	c, err := ftpclient.Dial(ctx, addr, opts)
+// fileLogin is what the file pane logs in with.
+type fileLogin struct {
+	addr, user, pass string
+	mode             ftpclient.Mode // FTP: who opens the data connections
+	dataTap          *lab.Tap       // FTP: captures the data connections; nil captures nothing
+}
+
+// dialFTP logs in over FTP.
+func dialFTP(ctx context.Context, pc PaneContext, l fileLogin) (fileSession, error) {
+	opts := ftpclient.Options{Dialer: pc.Dialer(), Mode: l.mode, DataTap: l.dataTap}
+	c, err := ftpclient.Dial(ctx, l.addr, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Login(user, pass); err != nil {
+	if err := c.Login(l.user, l.pass); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -94,8 +120,9 @@ func (s *ftpSession) Close() error                 { s.c.Quit(); return s.c.Clos
 // sftpSession is the SFTP client as a fileSession.
 type sftpSession struct{ c *sftpclient.Client }
 
-func dialSFTP(ctx context.Context, addr, user, pass string, pc PaneContext) (*sftpSession, error) {
-	c, err := sftpclient.Dial(ctx, addr, sftpclient.Options{Dialer: pc.Dialer(), User: user, Password: pass})
+// dialSFTP logs in over SFTP, whose files cross inside the one SSH connection.
+func dialSFTP(ctx context.Context, pc PaneContext, l fileLogin) (fileSession, error) {
+	c, err := sftpclient.Dial(ctx, l.addr, sftpclient.Options{Dialer: pc.Dialer(), User: l.user, Password: l.pass})
 	if err != nil {
 		return nil, err
 	}

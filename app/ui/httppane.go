@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/textproto"
@@ -20,11 +21,6 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
-func init() {
-	RegisterClientPane("http", newHTTPPane)
-	RegisterClientPane("https", newHTTPPane)
-}
-
 // requestTimeout bounds one HTTP request, the server's longest delay included.
 const requestTimeout = 20 * time.Second
 
@@ -42,6 +38,7 @@ var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}
 // a row, and see the response. Three in a row shows what keep-alive changes:
 // HTTP/1.1 with keep-alive sends them over one connection, the others open one each.
 type httpPane struct {
+	runner
 	ctx      PaneContext
 	method   *widget.Select
 	url      *addrEntry
@@ -55,16 +52,23 @@ type httpPane struct {
 	client   *httpclient.Client
 	clientOf string // the version choice and resolver client was made for
 	tls      *tlsPart
-	busy     bool
 	obj      fyne.CanvasObject
 }
 
-func newHTTPPane(ctx PaneContext) ClientPane {
+// httpOptions is what the HTTP pane's registration tells it of its protocol.
+type httpOptions struct {
+	// TLS: the protocol is HTTP over TLS (https://); the pane offers the lab
+	// CA's export too, for a browser or curl to trust the lab's server.
+	TLS bool
+}
+
+// newPane builds an HTTP pane for the protocol o describes.
+func (o httpOptions) newPane(ctx PaneContext) *httpPane {
 	p := &httpPane{ctx: ctx}
 	p.method = widget.NewSelect(httpMethods, nil)
 	p.method.SetSelected("GET")
 	scheme := "http://"
-	if ctx.Protocol.Name == "https" {
+	if o.TLS {
 		scheme = "https://"
 	}
 	p.url = newAddrEntry(func() string { return scheme + ctx.ServerAddr() + "/" })
@@ -85,11 +89,15 @@ func newHTTPPane(ctx PaneContext) ClientPane {
 	p.response = widget.NewLabel("")
 	p.response.Wrapping = fyne.TextWrapWord
 	p.response.TextStyle.Monospace = true
+	p.runner = newRunner(ctx, p.status, func() {
+		setEnabled(p.send, !p.busy)
+		setEnabled(p.send3, !p.busy)
+	})
 
 	head := paneTitle("CLIENT", title(ctx.Protocol))
 	reqRow := container.NewBorder(nil, nil, p.method, nil, p.url)
 	buttons := container.NewHBox(p.send, p.send3)
-	if ctx.Protocol.Name == "https" {
+	if o.TLS {
 		p.tls = newTLSPart(ctx)
 		buttons.Add(layout.NewSpacer())
 		buttons.Add(p.tls.export)
@@ -159,11 +167,11 @@ func (p *httpPane) clientFor(choice string) (*httpclient.Client, error) {
 // start sends the request n times in a row, off the UI goroutine.
 func (p *httpPane) start(n int) {
 	if p.busy {
-		return
+		return // the client below may be in use
 	}
 	h, err := parseHeaders(p.headers.Text)
 	if err != nil {
-		p.status.SetText(err.Error())
+		p.fail(err)
 		return
 	}
 	version := httpclient.Version11
@@ -176,31 +184,28 @@ func (p *httpPane) start(n int) {
 	req := httpclient.Request{Method: p.method.Selected, URL: p.url.value(), Header: h, Body: []byte(p.body.Text), Version: version}
 	c, err := p.clientFor(p.version.Selected)
 	if err != nil {
-		p.status.SetText(err.Error())
+		p.fail(err)
 		return
 	}
-	p.busy = true
-	p.send.Disable()
-	p.send3.Disable()
-	p.status.SetText(fmt.Sprintf("sending %s %s …", req.Method, req.URL))
-	p.ctx.Go(func() {
-		var results []string
-		var last *httpclient.Response
-		var lastErr error
+	var results []string
+	var last *httpclient.Response
+	p.runThen(fmt.Sprintf("sending %s %s", req.Method, req.URL), func() error {
 		for i := range n {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			r, err := c.Do(ctx, req)
 			cancel()
 			if err != nil {
-				lastErr = err
 				results = append(results, fmt.Sprintf("%d: %v", i+1, err))
 				break
 			}
 			last = r
 			results = append(results, fmt.Sprintf("%d: %s", i+1, summary(r)))
 		}
-		fyne.Do(func() { p.done(results, last, lastErr) })
-	})
+		if last == nil {
+			return errors.New(strings.Join(results, "\n")) // none came back
+		}
+		return nil
+	}, func(err error) { p.done(results, last, err) })
 }
 
 // summary is one response in a line: status, timing and the connection it used.
@@ -223,18 +228,14 @@ func summary(r *httpclient.Response) string {
 	return s
 }
 
-// done shows what came back.
+// done shows what came back: the status line of each request (an error when
+// none came back), and the last response.
 func (p *httpPane) done(results []string, last *httpclient.Response, err error) {
-	p.busy = false
-	p.send.Enable()
-	p.send3.Enable()
-	status := strings.Join(results, "\n")
-	if err != nil && last == nil {
-		p.status.SetText(status)
+	if err != nil {
 		p.response.SetText("")
 		return
 	}
-	p.status.SetText(status)
+	p.status.SetText(strings.Join(results, "\n"))
 	p.response.SetText(responseText(last))
 	if last.Conv != 0 {
 		p.ctx.Select(last.Conv)

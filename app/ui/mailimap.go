@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,8 +18,6 @@ import (
 
 	"github.com/protocollab/protolab/clients/imapclient"
 )
-
-func init() { RegisterClientPane("imap", newIMAPPane) }
 
 // imapPane is the IMAP client as two devices of one person side by side: IMAP
 // keeps the mail on the server, so what one device does (read, flag, move,
@@ -67,7 +66,7 @@ func (p *imapPane) next() {
 	job()
 }
 
-func newIMAPPane(ctx PaneContext) ClientPane {
+func newIMAPPane(ctx PaneContext) *imapPane {
 	p := &imapPane{ctx: ctx}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.addr.SetPlaceHolder("mail.beta.test:1143 — lab names are looked up at the lab's DNS server")
@@ -114,6 +113,7 @@ func (p *imapPane) Close() {
 // except that while busy the worker owns c's commands and idleStop; dirty is
 // set by the client's reading goroutine.
 type imapDevice struct {
+	runner   // its work queues behind the other device's (imapPane.serial)
 	pane     *imapPane
 	n        int
 	user     *widget.Entry
@@ -140,7 +140,6 @@ type imapDevice struct {
 	boxes    []imapclient.Mailbox
 	msgs     []imapclient.Summary
 	selUID   uint32
-	busy     bool
 	quiet    bool         // the program sets the selects: no commands
 	idleStop func() error // ends IDLE; nil when not idling
 	dirty    atomic.Bool  // the server sent news since the last listing
@@ -167,7 +166,7 @@ func newIMAPDevice(p *imapPane, n int) *imapDevice {
 	d.folders.PlaceHolder = "folders"
 	d.idle = widget.NewCheck("Stay in sync (IDLE)", func(bool) {
 		if !d.quiet && d.c != nil {
-			d.run("", nil, nil)
+			d.command("", nil, nil)
 		}
 	})
 	d.list = widget.NewList(
@@ -202,6 +201,7 @@ func newIMAPDevice(p *imapPane, n int) *imapDevice {
 	d.del.Importance = widget.DangerImportance
 	d.status = widget.NewLabel("Not logged in.")
 	d.status.Wrapping = fyne.TextWrapWord
+	d.runner = runner{async: p.serial, statusLine: d.status, problem: imapProblem, controls: d.enable}
 
 	d.loginBox = container.NewVBox(
 		sectionLabel(fmt.Sprintf("DEVICE %d", n)),
@@ -288,9 +288,9 @@ func (d *imapDevice) update() bool {
 	}
 	switch {
 	case d.dirty.Load():
-		d.run("", nil, func() { d.tell("The server told of a change: the list is up to date.", false) })
+		d.command("", nil, func() { d.tell("The server told of a change: the list is up to date.", false) })
 	case (d.idleStop != nil) != d.idle.Checked: // toggled while busy
-		d.run("", nil, nil)
+		d.command("", nil, nil)
 	default:
 		return false
 	}
@@ -303,23 +303,18 @@ type listing struct {
 	msgs  []imapclient.Summary
 }
 
-// run performs op with IDLE stopped (go-imap sends nothing else while idling),
-// lists the mailbox again, and goes back into IDLE when Stay in sync is on;
-// then shows the outcome. doing "" runs quietly.
-func (d *imapDevice) run(doing string, op func(c *imapclient.Client) error, after func()) {
+// command performs op with IDLE stopped (go-imap sends nothing else while
+// idling), lists the mailbox again, and goes back into IDLE when Stay in sync
+// is on; then shows the outcome. doing "" runs quietly.
+func (d *imapDevice) command(doing string, op func(c *imapclient.Client) error, after func()) {
 	c := d.c
-	if d.busy || c == nil {
+	if c == nil {
 		return
 	}
-	d.busy = true
-	if doing != "" {
-		d.tell(doing+" …", false)
-	}
-	d.enable()
 	wantIdle := d.idle.Checked
-	var err, listErr, idleErr error
 	var l listing
-	d.pane.serial(func() {
+	d.runThen(doing, func() error {
+		var err, listErr, idleErr error
 		if d.idleStop != nil {
 			err = d.idleStop()
 			d.idleStop = nil
@@ -334,25 +329,24 @@ func (d *imapDevice) run(doing string, op func(c *imapclient.Client) error, afte
 				d.idleStop, idleErr = c.Idle(nil)
 			}
 		}
-	}, func() {
-		d.busy = false
-		switch {
-		case !alive(err) || !alive(listErr) || !alive(idleErr):
-			d.drop(errors.Join(err, listErr, idleErr))
+		if !alive(err) || !alive(listErr) || !alive(idleErr) {
+			return lostError{errors.Join(err, listErr, idleErr)}
+		}
+		return cmp.Or(err, listErr, idleErr)
+	}, func(err error) {
+		if _, lost := err.(lostError); lost {
+			d.drop(err)
 			return
-		case err != nil:
-			d.tell(err.Error(), true)
-		case listErr != nil:
-			d.tell(listErr.Error(), true)
-		case idleErr != nil:
-			d.tell(idleErr.Error(), true)
-		case after != nil:
+		}
+		if err == nil && after != nil {
 			after()
 		}
 		d.showListing(l)
-		d.enable()
 	})
 }
+
+// lostError is what ended a device's session: its connection broke.
+type lostError struct{ error }
 
 // alive reports whether the session survives err: a NO or BAD answer leaves it
 // usable, a broken connection does not.
@@ -453,18 +447,15 @@ func (d *imapDevice) dial() {
 	opts := imapclient.Options{Dialer: ctx.Dialer(), StartTLS: d.startTLS.Checked, KeyLog: ctx.Bench.Hub().Keys()}
 	ca, err := labCA()
 	if err != nil {
-		d.tell(err.Error(), true)
+		d.fail(err)
 		return
 	}
 	opts.RootCAs = ca.Pool()
-	d.busy = true
-	d.tell("logging in to "+addr+" …", false)
-	d.enable()
 	var c *imapclient.Client
-	d.pane.serial(func() {
+	d.runThen("logging in to "+addr, func() (err error) {
 		c, err = imapLogin(addr, opts, user, pass)
-	}, func() {
-		d.busy = false
+		return err
+	}, func(err error) {
 		if c != nil && c.Conversation() != 0 {
 			ctx.Select(c.Conversation())
 		}
@@ -472,8 +463,6 @@ func (d *imapDevice) dial() {
 			if c != nil {
 				c.Close()
 			}
-			d.tell(imapProblem(err), true)
-			d.enable()
 			return
 		}
 		d.c, d.mailbox, d.selUID = c, "INBOX", 0
@@ -483,7 +472,7 @@ func (d *imapDevice) dial() {
 			how = "TLS"
 		}
 		d.who.SetText(user + " · " + how)
-		d.run("listing INBOX", func(c *imapclient.Client) error { _, err := c.Select("INBOX"); return err },
+		d.command("listing INBOX", func(c *imapclient.Client) error { _, err := c.Select("INBOX"); return err },
 			func() {
 				d.tell(fmt.Sprintf("Logged in: %d messages in INBOX, kept on the server.", len(d.msgs)), false)
 			})
@@ -519,27 +508,22 @@ func imapProblem(err error) string {
 // quit logs out.
 func (d *imapDevice) quit() {
 	c := d.c
-	if c == nil || d.busy {
+	if c == nil {
 		return
 	}
-	d.busy = true
-	d.enable()
-	var err error
-	d.pane.serial(func() {
+	d.runThen("", func() error {
 		if d.idleStop != nil {
 			d.idleStop()
 			d.idleStop = nil
 		}
-		err = c.Logout()
-	}, func() {
-		d.busy = false
+		return c.Logout()
+	}, func(err error) {
 		d.forget()
 		if err != nil {
 			d.tell("Logged out: "+err.Error(), true)
 		} else {
 			d.tell("Logged out. The mail stays on the server.", false)
 		}
-		d.enable()
 	})
 }
 
@@ -549,7 +533,7 @@ func (d *imapDevice) open(name string) {
 		return
 	}
 	d.mailbox, d.selUID = name, 0
-	d.run("opening "+name, func(c *imapclient.Client) error { _, err := c.Select(name); return err }, func() {
+	d.command("opening "+name, func(c *imapclient.Client) error { _, err := c.Select(name); return err }, func() {
 		d.tell(fmt.Sprintf("%s: %d messages.", name, len(d.msgs)), false)
 	})
 }
@@ -562,7 +546,7 @@ func (d *imapDevice) fetch() {
 	}
 	uid, mailbox := m.UID, d.mailbox
 	var raw []byte
-	d.run(fmt.Sprintf("reading UID %d (UID FETCH %d BODY[])", uid, uid), func(c *imapclient.Client) (err error) {
+	d.command(fmt.Sprintf("reading UID %d (UID FETCH %d BODY[])", uid, uid), func(c *imapclient.Client) (err error) {
 		raw, err = c.Fetch(uid)
 		return err
 	}, func() {
@@ -582,7 +566,7 @@ func (d *imapDevice) toggleFlag() {
 	if !on {
 		verb = "unflagging"
 	}
-	d.run(fmt.Sprintf("%s UID %d", verb, uid), func(c *imapclient.Client) error {
+	d.command(fmt.Sprintf("%s UID %d", verb, uid), func(c *imapclient.Client) error {
 		if on {
 			return c.AddFlags(uid, imap.FlagFlagged)
 		}
@@ -599,7 +583,7 @@ func (d *imapDevice) markUnread() {
 		return
 	}
 	uid := m.UID
-	d.run(fmt.Sprintf("marking UID %d unread", uid), func(c *imapclient.Client) error {
+	d.command(fmt.Sprintf("marking UID %d unread", uid), func(c *imapclient.Client) error {
 		return c.RemoveFlags(uid, imap.FlagSeen)
 	}, func() { d.tell(fmt.Sprintf("UID %d is unread again (\\Seen removed).", uid), false) })
 }
@@ -611,7 +595,7 @@ func (d *imapDevice) moveTo(folder string) {
 		return
 	}
 	uid := m.UID
-	d.run(fmt.Sprintf("moving UID %d to %s", uid, folder), func(c *imapclient.Client) error {
+	d.command(fmt.Sprintf("moving UID %d to %s", uid, folder), func(c *imapclient.Client) error {
 		return c.Move(uid, folder)
 	}, func() { d.tell(fmt.Sprintf("Moved UID %d to %s (it gets a new UID there).", uid, folder), false) })
 }
@@ -623,7 +607,7 @@ func (d *imapDevice) remove() {
 		return
 	}
 	uid := m.UID
-	d.run(fmt.Sprintf("deleting UID %d", uid), func(c *imapclient.Client) error {
+	d.command(fmt.Sprintf("deleting UID %d", uid), func(c *imapclient.Client) error {
 		return c.Delete(uid)
 	}, func() {
 		d.tell(fmt.Sprintf("Deleted UID %d (\\Deleted, then UID EXPUNGE): it is gone from the server.", uid), false)

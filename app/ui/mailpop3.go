@@ -16,8 +16,6 @@ import (
 	"github.com/protocollab/protolab/clients/pop3client"
 )
 
-func init() { RegisterClientPane("pop3", newPOP3Pane) }
-
 // Bounds of the mail panes.
 const (
 	mailDialTimeout = 10 * time.Second
@@ -36,6 +34,7 @@ type pop3Msg struct {
 // mark messages deleted (undone by Reset) and log out, which is when the server
 // deletes them — POP3 downloads mail and takes it off the server.
 type pop3Pane struct {
+	runner
 	ctx      PaneContext
 	addr     *addrEntry
 	user     *widget.Entry
@@ -54,10 +53,9 @@ type pop3Pane struct {
 	sess *pop3client.Client
 	msgs []pop3Msg
 	sel  int
-	busy bool
 }
 
-func newPOP3Pane(ctx PaneContext) ClientPane {
+func newPOP3Pane(ctx PaneContext) *pop3Pane {
 	p := &pop3Pane{ctx: ctx, sel: -1}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.addr.SetPlaceHolder("mail.alpha.test:1110 — lab names are looked up at the lab's DNS server")
@@ -76,6 +74,8 @@ func newPOP3Pane(ctx PaneContext) ClientPane {
 	p.reset = widget.NewButtonWithIcon("Reset (RSET)", theme.ContentUndoIcon(), p.rset)
 	p.status = widget.NewLabel("Not logged in. POP3 downloads mail to this client; what you delete leaves the server when you log out.")
 	p.status.Wrapping = fyne.TextWrapWord
+	p.runner = newRunner(ctx, p.status, p.enable)
+	p.problem = pop3Problem
 	p.list = widget.NewList(
 		func() int { return len(p.msgs) },
 		func() fyne.CanvasObject { return newLineText() },
@@ -150,28 +150,6 @@ func (p *pop3Pane) enable() {
 
 func (p *pop3Pane) tell(s string, bad bool) { setStatus(p.status, s, bad) }
 
-// run does slow work off the UI goroutine, then shows its outcome.
-func (p *pop3Pane) run(doing string, work func() error, after func()) {
-	if p.busy {
-		return
-	}
-	p.busy = true
-	p.tell(doing+" …", false)
-	p.enable()
-	p.ctx.Go(func() {
-		err := work()
-		fyne.Do(func() {
-			p.busy = false
-			if err != nil {
-				p.tell(pop3Problem(err), true)
-			} else if after != nil {
-				after()
-			}
-			p.enable()
-		})
-	})
-}
-
 // pop3Problem says what a POP3 error means.
 func pop3Problem(err error) string {
 	var pe *pop3client.Error
@@ -196,7 +174,7 @@ func (p *pop3Pane) dial() {
 	opts := pop3client.Options{Dialer: p.ctx.Dialer(), StartTLS: p.stls.Checked, KeyLog: p.ctx.Bench.Hub().Keys()}
 	ca, err := labCA()
 	if err != nil {
-		p.tell(err.Error(), true)
+		p.fail(err)
 		return
 	}
 	opts.RootCAs = ca.Pool()

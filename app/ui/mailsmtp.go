@@ -22,34 +22,17 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
-func init() {
-	RegisterClientPane("smtp", newSMTPPane)
-	RegisterClientPane("smtp-beta", newSMTPPane)
-}
-
 // Bounds of the SMTP pane.
 const (
 	sendTimeout   = 20 * time.Second
 	maxAttachment = 25 << 20 // larger than the servers' default limit, so they say no themselves
 )
 
-// smtpDefaults is what the pane of each lab domain's server starts with: its
-// account, and a mail to the other domain (which the server relays).
-type smtpDefaults struct {
-	from, user, pass, to, subject, body string
-}
-
-var smtpPaneDefaults = map[string]smtpDefaults{
-	"smtp": {"alice@alpha.test", "alice", "alice", "bob@beta.test", "Hello from alpha.test",
-		"Hi Bob,\n\nthis mail goes from alice's client to alpha.test's server, which looks up beta.test's MX in the lab DNS and relays it there.\n\nAlice"},
-	"smtp-beta": {"bob@beta.test", "bob", "bob", "alice@alpha.test", "Hello from beta.test",
-		"Hi Alice,\n\nthis mail goes from bob's client to beta.test's server, which relays it to alpha.test.\n\nBob"},
-}
-
 // smtpPane is the SMTP client: compose a mail (with an attachment if wanted),
 // log in (after STARTTLS), send it and see every reply of the server; or save
 // it as an .eml file.
 type smtpPane struct {
+	runner
 	ctx       PaneContext
 	addr      *addrEntry
 	user      *widget.Entry
@@ -69,18 +52,14 @@ type smtpPane struct {
 	status    *widget.Label
 	replies   []string
 	list      *widget.List
-	busy      bool
 	obj       fyne.CanvasObject
 
 	lastConv lab.ConvID // the last send's conversation
 	lastErr  error
 }
 
-func newSMTPPane(ctx PaneContext) ClientPane {
-	d, ok := smtpPaneDefaults[ctx.Protocol.Name]
-	if !ok {
-		d = smtpPaneDefaults["smtp"]
-	}
+func newSMTPPane(ctx PaneContext) *smtpPane {
+	d := smtpDefaultsOf(ctx)
 	p := &smtpPane{ctx: ctx}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.addr.SetPlaceHolder("mail.alpha.test:2525 — lab names are looked up at the lab's DNS server")
@@ -115,6 +94,8 @@ func newSMTPPane(ctx PaneContext) ClientPane {
 	p.saveEML = widget.NewButtonWithIcon("Save as .eml…", theme.DocumentSaveIcon(), p.askSaveEML)
 	p.status = widget.NewLabel("Nothing sent yet. The server's replies are listed below, and the conversation is shown in the inspector.")
 	p.status.Wrapping = fyne.TextWrapWord
+	p.runner = newRunner(ctx, p.status, func() { setEnabled(p.send, !p.busy) })
+	p.problem = func(err error) string { return smtpProblem(err).Error() }
 	p.list = widget.NewList(
 		func() int { return len(p.replies) },
 		func() fyne.CanvasObject { return newLineText() },
@@ -222,15 +203,10 @@ func (p *smtpPane) composed() smtpclient.Mail {
 	return m
 }
 
-func (p *smtpPane) fail(err error) { setStatus(p.status, err.Error(), true) }
-
 func (p *smtpPane) tell(s string) { setStatus(p.status, s, false) }
 
 // start sends the mail off the UI goroutine.
 func (p *smtpPane) start() {
-	if p.busy {
-		return
-	}
 	m := p.composed()
 	if len(m.To)+len(m.Cc) == 0 {
 		p.fail(errors.New("no recipient: write an address in To (for example bob@beta.test)"))
@@ -250,28 +226,23 @@ func (p *smtpPane) start() {
 	}
 	opts.RootCAs = ca.Pool()
 	addr := p.addr.value()
-	p.busy = true
-	p.send.Disable()
-	p.tell("sending to " + addr + " …")
-	p.ctx.Go(func() {
+	var res smtpclient.Result
+	p.runThen("sending to "+addr, func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
-		res, err := smtpclient.Send(ctx, addr, opts, m)
-		cancel()
-		fyne.Do(func() { p.done(res, err) })
-	})
+		defer cancel()
+		res, err = smtpclient.Send(ctx, addr, opts, m)
+		return err
+	}, func(err error) { p.done(res, err) })
 }
 
-// done shows a send's outcome and selects its conversation.
+// done shows a send's outcome (a failure is in the status already) and selects
+// its conversation.
 func (p *smtpPane) done(res smtpclient.Result, err error) {
-	p.busy = false
-	p.send.Enable()
 	p.replies = res.Replies
 	p.list.Refresh()
 	p.list.ScrollToBottom()
 	p.lastConv, p.lastErr = res.Conv, err
-	if err != nil {
-		p.fail(smtpProblem(err))
-	} else {
+	if err == nil {
 		how := "in clear text"
 		if res.TLS {
 			how = "inside TLS (after STARTTLS)"

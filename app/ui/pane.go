@@ -1,12 +1,11 @@
 package ui
 
 import (
-	"sync"
-
 	"fyne.io/fyne/v2"
 
 	"github.com/protocollab/protolab/clients/labdial"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/dns"
 )
 
 // ClientPane is the client side of a protocol's workbench: the composer a person
@@ -46,37 +45,15 @@ func (c PaneContext) ServerAddr() string {
 	return hostPort(dialHost(c.Bench.Listen()), c.Bench.Port(c.Protocol.Name))
 }
 
-var (
-	panesMu     sync.Mutex
-	clientPanes = map[string]func(PaneContext) ClientPane{
-		"tcp": newTCPPane,
-		"udp": newUDPPane,
-	}
-)
-
-// RegisterClientPane makes newPane build the client pane of the protocol called
-// name, replacing any before it. Call it before NewWindow.
-func RegisterClientPane(name string, newPane func(PaneContext) ClientPane) {
-	panesMu.Lock()
-	clientPanes[name] = newPane
-	panesMu.Unlock()
-}
-
-func clientPaneFor(name string) func(PaneContext) ClientPane {
-	panesMu.Lock()
-	defer panesMu.Unlock()
-	return clientPanes[name]
-}
-
 // Dialer returns how the pane's client connects: through the pane's tap, with
 // lab names (www.lab.test) resolved by the lab's DNS server when it runs, the
 // lookup captured and linked to the connection that follows it.
 func (c PaneContext) Dialer() *labdial.Dialer {
 	d := &labdial.Dialer{Tap: c.Tap}
-	if dns := c.Bench.Registry().Lookup("dns"); dns != nil {
-		if addr := c.Bench.Addr(dns.Name); addr != "" {
+	if resolver := c.Bench.Registry().Lookup(dns.ProtocolName); resolver != nil {
+		if addr := c.Bench.Addr(resolver.Name); addr != "" {
 			d.Resolver = addr
-			d.DNSTap = c.Bench.Hub().Tap(dns)
+			d.DNSTap = c.Bench.Hub().Tap(resolver)
 		}
 	}
 	return d

@@ -32,6 +32,7 @@ const (
 // selected one, send text or hex, see what comes back, close it with a FIN or
 // abort it with an RST.
 type tcpPane struct {
+	runner
 	ctx      PaneContext
 	addr     *addrEntry
 	connect  *widget.Button
@@ -58,7 +59,7 @@ type tcpConn struct {
 	out        chan []byte  // payloads waiting to be sent, in order
 }
 
-func newTCPPane(ctx PaneContext) ClientPane {
+func newTCPPane(ctx PaneContext) *tcpPane {
 	p := &tcpPane{ctx: ctx, sel: -1}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), p.dial)
@@ -67,6 +68,7 @@ func newTCPPane(ctx PaneContext) ClientPane {
 	p.dialErr.Importance = widget.DangerImportance
 	p.dialErr.Wrapping = fyne.TextWrapWord
 	p.dialErr.Hide()
+	p.runner = newRunner(ctx, p.dialErr, func() { setEnabled(p.connect, !p.busy) })
 
 	p.list = widget.NewList(
 		func() int { return len(p.conns) },
@@ -131,28 +133,22 @@ func (p *tcpPane) dial() {
 			p.ctx.Changed()
 		},
 	}
-	p.connect.Disable()
-	p.ctx.Go(func() {
+	var conn *tcpclient.Conn
+	p.run("", func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		conn, err := tcpclient.Dial(ctx, addr, opts)
-		cancel()
-		fyne.Do(func() {
-			p.connect.Enable()
-			if err != nil {
-				p.dialErr.SetText(err.Error())
-				p.dialErr.Show()
-				return
-			}
-			p.dialErr.Hide()
-			c.conn = conn
-			c.local = conn.LocalAddr().String()
-			c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("connected %s → %s", c.local, conn.RemoteAddr())})
-			go c.sender()
-			p.conns = append(p.conns, c)
-			p.noConns.Hide()
-			p.list.Refresh()
-			p.list.Select(len(p.conns) - 1)
-		})
+		defer cancel()
+		conn, err = tcpclient.Dial(ctx, addr, opts)
+		return err
+	}, func() {
+		p.dialErr.Hide()
+		c.conn = conn
+		c.local = conn.LocalAddr().String()
+		c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("connected %s → %s", c.local, conn.RemoteAddr())})
+		go c.sender()
+		p.conns = append(p.conns, c)
+		p.noConns.Hide()
+		p.list.Refresh()
+		p.list.Select(len(p.conns) - 1)
 	})
 }
 

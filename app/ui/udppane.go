@@ -23,12 +23,12 @@ const udpNote = "UDP has no connection: nothing is opened or closed. Each datagr
 // One local socket serves every datagram to the same target, so the server sees
 // one flow; a new target gets a new socket.
 type udpPane struct {
+	runner
 	ctx     PaneContext
 	addr    *addrEntry
 	local   *widget.Label
 	conn    *udpclient.Conn
 	target  string
-	dialing bool
 	tr      *transcript
 	comp    *composer
 	hexView *widget.Check
@@ -36,7 +36,7 @@ type udpPane struct {
 	obj     fyne.CanvasObject
 }
 
-func newUDPPane(ctx PaneContext) ClientPane {
+func newUDPPane(ctx PaneContext) *udpPane {
 	p := &udpPane{ctx: ctx, tr: &transcript{}}
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.local = widget.NewLabel("no socket yet: the first datagram opens one")
@@ -45,6 +45,7 @@ func newUDPPane(ctx PaneContext) ClientPane {
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.WarningImportance
 	p.comp = newComposer(p.send)
+	p.runner = newRunner(ctx, p.comp.errText, nil)
 	p.out = newConsole()
 	p.hexView = widget.NewCheck("Hex dump", func(on bool) { p.out.show(p.tr, on) })
 	head := paneTitle("CLIENT", title(ctx.Protocol))
@@ -70,7 +71,7 @@ func (p *udpPane) send(text string, hex, newline bool) {
 		err = fmt.Errorf("nothing to send: type some text or hex digits")
 	}
 	p.comp.fail(err)
-	if err != nil || p.dialing {
+	if err != nil || p.busy {
 		return
 	}
 	target := p.addr.value()
@@ -79,14 +80,16 @@ func (p *udpPane) send(text string, hex, newline bool) {
 		return
 	}
 	old := p.conn
-	p.conn, p.dialing = nil, true
+	p.conn = nil
 	tr := p.tr
-	p.ctx.Go(func() {
+	var conn *udpclient.Conn
+	p.run("", func() (err error) {
 		if old != nil {
 			_ = old.Close()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		conn, err := udpclient.Dial(ctx, target, udpclient.Options{
+		defer cancel()
+		conn, err = udpclient.Dial(ctx, target, udpclient.Options{
 			Tap: p.ctx.Tap,
 			OnData: func(b []byte) {
 				tr.add(chunk{at: time.Now(), dir: lab.ServerToClient, data: b})
@@ -97,17 +100,11 @@ func (p *udpPane) send(text string, hex, newline bool) {
 				p.ctx.Changed()
 			},
 		})
-		cancel()
-		fyne.Do(func() {
-			p.dialing = false
-			if err != nil {
-				p.comp.fail(err)
-				return
-			}
-			p.conn, p.target = conn, target
-			setText(p.local, fmt.Sprintf("from %s to %s", conn.LocalAddr(), target))
-			p.sendOn(conn, b)
-		})
+		return err
+	}, func() {
+		p.conn, p.target = conn, target
+		setText(p.local, fmt.Sprintf("from %s to %s", conn.LocalAddr(), target))
+		p.sendOn(conn, b)
 	})
 }
 

@@ -3,7 +3,7 @@
 // toolbar, refreshed from the lab's hub at a bounded rate.
 //
 // The views read the lab only through lab.Bench and lab.Hub; they never reach into
-// a server. Client panes are chosen per protocol (see RegisterClientPane).
+// a server. Client panes are chosen per protocol (see clientPanes).
 package ui
 
 import (

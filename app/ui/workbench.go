@@ -49,8 +49,8 @@ func (wb *workbench) show(name string) {
 	if b == nil {
 		b = &protoBench{server: newServerPane(wb.w, p)}
 		var right fyne.CanvasObject
-		if newPane := clientPaneFor(name); newPane != nil {
-			b.client = newPane(PaneContext{
+		if spec := clientPaneFor(name); spec.newPane != nil {
+			b.client = spec.newPane(PaneContext{
 				Bench:    wb.w.bench,
 				Protocol: p,
 				Tap:      wb.w.hub.Tap(p),
@@ -62,7 +62,11 @@ func (wb *workbench) show(name string) {
 			right = b.client.Object()
 			wb.w.paneBuilt(name, b.client)
 		} else {
-			note := widget.NewLabel("There is no client for " + title(p) + " in the lab yet: connect with a program of your own to the server's address.")
+			text := "There is no client for " + title(p) + " in the lab yet: connect with a program of your own to the server's address."
+			if spec.none != "" {
+				text = title(p) + " has no client of its own: " + spec.none + "."
+			}
+			note := widget.NewLabel(text)
 			note.Wrapping = fyne.TextWrapWord
 			right = container.NewBorder(paneTitle("CLIENT", title(p)), nil, nil, nil, note)
 		}

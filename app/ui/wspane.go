@@ -19,12 +19,11 @@ import (
 	"github.com/protocollab/protolab/protocols/websocket"
 )
 
-func init() { RegisterClientPane("ws", newWSPane) }
-
 // wsPane is the WebSocket client: connect (with a subprotocol if wanted), send
 // text or binary messages, ping, and close with a code and a reason; what came
 // back is listed message by message.
 type wsPane struct {
+	runner
 	ctx      PaneContext
 	url      *addrEntry
 	sub      *widget.Entry
@@ -45,7 +44,7 @@ type wsPane struct {
 	obj      fyne.CanvasObject
 }
 
-func newWSPane(ctx PaneContext) ClientPane {
+func newWSPane(ctx PaneContext) *wsPane {
 	p := &wsPane{ctx: ctx}
 	p.url = newAddrEntry(func() string { return "ws://" + ctx.ServerAddr() + "/ws/chat" })
 	p.url.SetPlaceHolder("ws://127.0.0.1:8081/ws/echo — or /ws/chat on the HTTP server's port")
@@ -57,6 +56,7 @@ func newWSPane(ctx PaneContext) ClientPane {
 	p.dialErr.Importance = widget.DangerImportance
 	p.dialErr.Wrapping = fyne.TextWrapWord
 	p.dialErr.Hide()
+	p.runner = newRunner(ctx, p.dialErr, p.enable)
 	p.state = widget.NewLabel("Not connected.")
 
 	p.comp = newComposer(p.send)
@@ -94,19 +94,10 @@ func (p *wsPane) Object() fyne.CanvasObject { return p.obj }
 // enable turns the buttons on or off for the connection's state.
 func (p *wsPane) enable() {
 	open := p.conn != nil && p.conn.Err() == nil && !p.closing
-	for _, b := range []*widget.Button{p.ping, p.closeBtn} {
-		if open {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	setEnabled(p.ping, open)
+	setEnabled(p.closeBtn, open)
 	p.comp.setEnabled(open)
-	if open {
-		p.connect.Disable()
-	} else {
-		p.connect.Enable()
-	}
+	setEnabled(p.connect, !open && !p.busy)
 }
 
 // dial connects off the UI goroutine and starts listening.
@@ -127,34 +118,31 @@ func (p *wsPane) dial() {
 		}
 		opts.RootCAs = ca.Pool()
 	}
-	p.connect.Disable()
 	p.state.SetText("connecting to " + url + " …")
-	p.ctx.Go(func() {
+	var conn *wsclient.Conn
+	p.runThen("", func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		conn, err := wsclient.Dial(ctx, url, opts)
-		cancel()
-		fyne.Do(func() {
-			if err != nil {
-				p.fail(err)
-				p.state.SetText("Not connected.")
-				p.enable()
-				return
-			}
-			p.dialErr.Hide()
-			p.conn, p.closing = conn, false
-			note := "connected (101 Switching Protocols)"
-			if s := conn.Subprotocol(); s != "" {
-				note += ", subprotocol " + s
-			}
-			p.tr.add(chunk{at: time.Now(), note: note})
-			p.state.SetText("OPEN: " + url)
-			if c := conn.Conversation(); c != 0 {
-				p.ctx.Select(c)
-			}
-			go p.listen(conn)
-			p.enable()
-			p.Update()
-		})
+		defer cancel()
+		conn, err = wsclient.Dial(ctx, url, opts)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.state.SetText("Not connected.")
+			return
+		}
+		p.dialErr.Hide()
+		p.conn, p.closing = conn, false
+		note := "connected (101 Switching Protocols)"
+		if s := conn.Subprotocol(); s != "" {
+			note += ", subprotocol " + s
+		}
+		p.tr.add(chunk{at: time.Now(), note: note})
+		p.state.SetText("OPEN: " + url)
+		if c := conn.Conversation(); c != 0 {
+			p.ctx.Select(c)
+		}
+		go p.listen(conn)
+		p.Update()
 	})
 }
 
@@ -196,11 +184,6 @@ func reasonText(r string) string {
 		return ""
 	}
 	return fmt.Sprintf(" — %q", r)
-}
-
-func (p *wsPane) fail(err error) {
-	p.dialErr.SetText(err.Error())
-	p.dialErr.Show()
 }
 
 // send sends a text or binary message.

@@ -10,6 +10,9 @@ package dns
 
 import "github.com/protocollab/protolab/lab"
 
+// ProtocolName is the protocol's name in the registry (Name is a domain name's).
+const ProtocolName = "dns"
+
 // DefaultPort is where the lab's resolver listens unless told otherwise: 53 needs
 // administrator rights, and 5353 is multicast DNS's, often held by the system's
 // mDNS responder (Avahi, Bonjour).
@@ -43,7 +46,7 @@ mail.beta.test.  IN A   127.0.0.1
 // NewServer is left nil: the app wires the server in.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
-		Name:           "dns",
+		Name:           ProtocolName,
 		Title:          "DNS lab.test",
 		DefaultPort:    DefaultPort,
 		Transport:      "udp",

@@ -2,6 +2,12 @@ package http
 
 import "github.com/protocollab/protolab/lab"
 
+// Name is the protocol's name in the registry.
+const Name = "http"
+
+// HTTPSName is the registry's name of HTTP over TLS, the lab's HTTPS server.
+const HTTPSName = "https"
+
 // DefaultPort is where the lab's HTTP server listens unless told otherwise.
 const DefaultPort = 8080
 
@@ -35,7 +41,7 @@ var transitions = [][2]string{
 // lab shows TCP's handshake and teardown beneath each HTTP conversation.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
-		Name:        "http",
+		Name:        Name,
 		Title:       "HTTP",
 		DefaultPort: DefaultPort,
 		Transport:   "tcp",

@@ -2,6 +2,9 @@ package ssh
 
 import "github.com/protocollab/protolab/lab"
 
+// Name is the protocol's name in the registry.
+const Name = "sftp"
+
 // DefaultPort is where the lab's SFTP server listens unless told otherwise (the
 // well-known port, 22, is usually taken by the computer's own SSH server).
 const DefaultPort = 2022
@@ -44,7 +47,7 @@ var Transitions = [][2]string{
 // wires the server in (servers/sftpserver.NewLab and .Settings).
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
-		Name:        "sftp",
+		Name:        Name,
 		Title:       "SFTP (SSH)",
 		DefaultPort: DefaultPort,
 		Transport:   "tcp",

@@ -2,6 +2,9 @@ package tcp
 
 import "github.com/protocollab/protolab/lab"
 
+// Name is the protocol's name in the registry.
+const Name = "tcp"
+
 // The connection states of RFC 9293 §3.3.2.
 const (
 	StateClosed      = "CLOSED"
@@ -66,7 +69,7 @@ var transitions = [][2]string{
 // a new value on each call. NewServer is left nil: the app wires the server in.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
-		Name:        "tcp",
+		Name:        Name,
 		Title:       "TCP echo/chat",
 		DefaultPort: DefaultPort,
 		Transport:   "tcp",

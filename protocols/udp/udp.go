@@ -9,6 +9,9 @@ package udp
 
 import "github.com/protocollab/protolab/lab"
 
+// Name is the protocol's name in the registry.
+const Name = "udp"
+
 // DefaultPort is where the lab's UDP echo server listens unless told otherwise.
 const DefaultPort = 7001
 
@@ -16,7 +19,7 @@ const DefaultPort = 7001
 // new value on each call. NewServer is left nil: the app wires the server in.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
-		Name:           "udp",
+		Name:           Name,
 		Title:          "UDP echo",
 		DefaultPort:    DefaultPort,
 		Transport:      "udp",

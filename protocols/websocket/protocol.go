@@ -2,6 +2,9 @@ package websocket
 
 import "github.com/protocollab/protolab/lab"
 
+// Name is the protocol's name in the registry.
+const Name = "ws"
+
 // DefaultPort is where the lab's WebSocket server listens unless told otherwise.
 const DefaultPort = 8081
 
@@ -35,7 +38,7 @@ var Transitions = [][2]string{
 // so the lab shows TCP's handshake and teardown beneath each conversation.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
-		Name:        "ws",
+		Name:        Name,
 		Title:       "WebSocket",
 		DefaultPort: DefaultPort,
 		Transport:   "tcp",

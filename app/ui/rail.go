@@ -122,21 +122,26 @@ func (r *rail) refresh() {
 		e := r.entries[name]
 		st := r.w.bench.Status(name)
 		light, detail := th.Color(theme.ColorNameDisabled, v), fmt.Sprintf("off · port %d", r.w.bench.Port(name))
+		// The bench says when a start or stop is under way, whoever asked for
+		// it; e.starting covers the moment before the rail's own start begins.
+		busy := e.starting || st.Starting || st.Stopping
 		switch {
-		case e.starting:
+		case e.starting || st.Starting:
 			light, detail = th.Color(theme.ColorNameWarning, v), "starting…"
+		case st.Stopping:
+			light, detail = th.Color(theme.ColorNameWarning, v), "stopping…"
 		case st.Running:
 			light, detail = th.Color(theme.ColorNameSuccess, v), fmt.Sprintf("%s · %d live", st.Addr, st.Sessions)
 		case st.Err != nil:
 			light, detail = th.Color(theme.ColorNameError, v), "failed to start"
 		}
-		if !e.starting {
+		if !busy {
 			e.toggle.setOn(st.Running)
 		}
-		e.toggle.setBusy(e.starting)
+		e.toggle.setBusy(busy)
 		setCircle(e.light, light)
 		setText(e.detail, detail)
-		if st.Err != nil && !st.Running && !e.starting {
+		if st.Err != nil && !st.Running && !busy {
 			setText(e.errText, st.Err.Error())
 			e.errText.Show()
 		} else {

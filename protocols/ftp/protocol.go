@@ -1,6 +1,9 @@
 package ftp
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the control connection's protocol (and analyzer layer) name.
 const Name = "ftp"
@@ -80,6 +83,7 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after AUTH TLS
 	}
 }
 

@@ -63,5 +63,12 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Layers:      []*lab.Layer{Layer()},
 	}
+}
+
+// Layer is HTTP/2 as a layer TLS carries: reached by the ALPN protocol "h2"
+// (RFC 9113 §3.2).
+func Layer() *lab.Layer {
+	return &lab.Layer{Name: "h2", ReachedBy: []lab.NextKey{lab.ALPN("h2")}, New: func() lab.Analyzer { return NewAnalyzer() }}
 }

@@ -46,5 +46,6 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), states...),
 		Transitions: append([][2]string(nil), transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Layers:      []*lab.Layer{Layer()},
 	}
 }

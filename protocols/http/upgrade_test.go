@@ -22,16 +22,17 @@ func (r *recorder) State() string                      { return "" }
 func (r *recorder) Opened(lab.OpenInfo) []lab.Message  { return nil }
 func (r *recorder) Closed(lab.CloseInfo) []lab.Message { r.closed = true; return nil }
 
-// TestUpgrade checks that the bytes after a 101 go to the analyzer Options.Upgrade
-// gives, in both directions, including those that arrived with the 101's head and
-// those the client sent before the 101.
+// TestUpgrade checks that the bytes after a 101 go to the analyzer of the layer
+// the table has for the Upgrade token, in both directions, including those that
+// arrived with the 101's head and those the client sent before the 101.
 func TestUpgrade(t *testing.T) {
 	var asked []string
 	r := &recorder{}
-	a := NewAnalyzerWith(Options{Upgrade: func(p string) lab.Analyzer {
-		asked = append(asked, p)
+	a := NewAnalyzer()
+	a.UseLayers(lab.NewLayers(&lab.Layer{Name: "ws", ReachedBy: []lab.NextKey{lab.Upgrade("websocket")}, New: func() lab.Analyzer {
+		asked = append(asked, "websocket")
 		return r
-	}})
+	}}))
 	var out []lab.Message
 	out = append(out, a.Feed(c2s, []byte("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\nearly"), time.Time{})...)
 	out = append(out, a.Feed(s2c, []byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nfirst"), time.Time{})...)

@@ -1,6 +1,9 @@
 package imap
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the protocol's (and the analyzer's layer) name.
 const Name = "imap"
@@ -78,5 +81,6 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STARTTLS
 	}
 }

@@ -1,6 +1,9 @@
 package pop3
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the protocol's (and the analyzer layer's) name.
 const Name = "pop3"
@@ -58,5 +61,6 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STLS
 	}
 }

@@ -1,6 +1,9 @@
 package smtp
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the protocol's (and the analyzer layer's) name.
 const Name = "smtp"
@@ -88,6 +91,7 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STARTTLS
 	}
 }
 

@@ -159,7 +159,10 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 			out = fr.takeCarried(out)
 		}
 	}
-	return fr.takeCarried(out)
+	if len(fr.carried) > maxCarried {
+		out = fr.takeCarried(out)
+	}
+	return out
 }
 
 // headerLen is the length of a header whose first two bytes are h0 and h1.

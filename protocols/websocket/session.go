@@ -77,7 +77,8 @@ func (s *session) Opened(lab.OpenInfo) []lab.Message { return nil }
 // under way.
 func (s *session) Closed(info lab.CloseInfo) []lab.Message {
 	if s.frames != nil {
-		return append(s.frames.Closed(info), s.closeCarried(info)...)
+		out := s.frames.takeCarried(s.frames.Closed(info)) // a cut-short frame's
+		return append(out, s.closeCarried(info)...)
 	}
 	if s.state != StateConnecting {
 		return nil

@@ -7,8 +7,12 @@ import "github.com/protocollab/protolab/lab"
 // its packets as a byte stream cut into binary frames however the sender likes.
 // The session finds the subprotocol's layer in its table (lab.Subprotocol) and
 // feeds it each direction's data payloads, unmasked, in order, as they arrive;
-// the layer's messages follow the frame that completed them. Compressed messages
+// the layer's messages follow the frame that completed them (of a frame so long
+// that more than maxCarried wait, they go on as they come). Compressed messages
 // (permessage-deflate) are not inflated, so they are not carried.
+
+// maxCarried bounds the subprotocol's messages waiting for their frame's end.
+const maxCarried = 256
 
 const carryFailed = "The analyzer of the subprotocol inside this WebSocket hit a bug; the lab shows the rest of the frames without it."
 

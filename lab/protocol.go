@@ -71,9 +71,12 @@ type Dissector struct {
 	Name string
 	// Ports are the ports Wireshark tries Name on by itself: no rule is needed there.
 	Ports []uint16
-	// ByParent: Wireshark finds these conversations from their parent's messages
-	// (FTP data connections from the PASV and PORT exchanges), so no rule is needed.
-	ByParent bool
+	// ByParent, when not SideNone, says Wireshark finds those of these
+	// conversations that that end of their parent dialled from the parent's
+	// messages, so they need no rule: FTP data connections the client opens after
+	// PASV or EPSV (Wireshark expects the ones the server opens after PORT to come
+	// from port 20, which the lab's server does not use, so those get a rule).
+	ByParent Side
 	// None, when Name is empty, says why the protocol needs no dissector.
 	None string
 }

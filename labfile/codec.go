@@ -58,11 +58,12 @@ const (
 
 // encoder writes the body's records to w in chunks.
 type encoder struct {
-	w    io.Writer
-	buf  []byte
-	raw  int64
-	strs map[string]uint64
-	err  error
+	version int // the format version written (older ones only in tests)
+	w       io.Writer
+	buf     []byte
+	raw     int64
+	strs    map[string]uint64
+	err     error
 }
 
 func (e *encoder) flush(force bool) {
@@ -97,7 +98,7 @@ func (e *encoder) time(t time.Time) { e.svar(t.UnixNano()) }
 // encodeBody writes s's conversations, keys and events, returning how many
 // bytes that took before compression.
 func encodeBody(w io.Writer, s *Session) (int64, error) {
-	e := &encoder{w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
+	e := &encoder{version: FormatVersion, w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
 	e.uvar(uint64(len(s.Conversations)))
 	for i := range s.Conversations {
 		e.conv(&s.Conversations[i])
@@ -197,10 +198,14 @@ func (e *encoder) conv(c *lab.ConvInfo) {
 	e.str(c.Server)
 	e.str(c.State)
 	e.str(c.CloseHow)
-	e.str(c.Link.Label)
-	e.str(c.Link.Kind.String())
-	e.u8(uint8(c.Link.Dialler))
-	e.str(c.Link.Mode)
+	if e.version >= 2 {
+		e.str(c.Link.Label)
+		e.str(c.Link.Kind.String())
+		e.u8(uint8(c.Link.Dialler))
+		e.str(c.Link.Mode)
+	} else {
+		e.str(c.Link.Text()) // format 1 kept the mode in the label
+	}
 	e.u8(uint8(c.ClosedBy))
 	e.svar(c.BytesC2S)
 	e.svar(c.BytesS2C)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/labfile"
 	"github.com/protocollab/protolab/labfile/export"
 )
@@ -80,7 +81,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	write := func(w io.Writer) error {
 		switch *format {
 		case "pcapng":
-			return export.PCAPNG(w, s.Conversations, s.Events, s.Keys)
+			return export.PCAPNG(w, wire.Registry(), s.Conversations, s.Events, s.Keys)
 		case "har":
 			return export.HAR(w, s.Conversations, s.Events)
 		}
@@ -103,7 +104,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
 	if *format == "pcapng" {
-		if rules := export.DecodeAs(s.Conversations); len(rules) > 0 {
+		if rules := export.DecodeAs(wire.Registry(), s.Conversations); len(rules) > 0 {
 			fmt.Fprintf(stdout, "the lab's servers use ports of their own: in Wireshark, Decode As %s; with tshark, -d %s\n",
 				strings.Join(rules, ", "), strings.Join(rules, " -d "))
 		}
@@ -114,7 +115,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 // exportMail writes each mail message of s into the folder dir as NNN-SOURCE-CONV.eml
 // ("001-smtp-12.eml": the first message, sent with SMTP in conversation 12).
 func exportMail(s *labfile.Session, file, dir string, stdout, stderr io.Writer) int {
-	mails := export.Mails(s.Conversations, s.Events)
+	mails := export.Mails(wire.Registry(), s.Conversations, s.Events)
 	if len(mails) == 0 {
 		fmt.Fprintf(stderr, "protolab export: %s holds no mail messages (SMTP DATA, POP3 RETR or IMAP FETCH)\n", file)
 		return 1

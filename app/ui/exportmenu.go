@@ -34,11 +34,11 @@ func (w *Window) capture() ([]lab.ConvInfo, []lab.Event) {
 
 func (w *Window) writePCAPNG(out io.Writer) (string, error) {
 	convs, events := w.capture()
-	if err := export.PCAPNG(out, convs, events, w.hub.Keys().Lines()); err != nil {
+	if err := export.PCAPNG(out, w.hub.Registry(), convs, events, w.hub.Keys().Lines()); err != nil {
 		return "", err
 	}
 	note := "TLS secrets are inside the file, so Wireshark shows HTTPS decrypted."
-	if rules := export.DecodeAs(convs); len(rules) > 0 {
+	if rules := export.DecodeAs(w.hub.Registry(), convs); len(rules) > 0 {
 		note += "\n\nThe lab's servers use ports of their own: tell Wireshark what they carry " +
 			"(Analyze → Decode As…), or with tshark: -d " + strings.Join(rules, " -d ")
 	}
@@ -81,7 +81,7 @@ func (w *Window) exportFile(what, name string, write func(io.Writer) (string, er
 // exportMails writes every mail the capture holds into a folder, one .eml each.
 func (w *Window) exportMails() {
 	convs, events := w.capture()
-	mails := export.Mails(convs, events)
+	mails := export.Mails(w.hub.Registry(), convs, events)
 	if len(mails) == 0 {
 		dialog.ShowInformation("No mail", "The capture holds no mail message: send one with the SMTP client, or read one with POP3 or IMAP.", w.win)
 		return

@@ -140,7 +140,7 @@ func TestMailEndToEnd(t *testing.T) {
 	// The mail, read from decrypted captures, for .eml export: as alice sent it,
 	// as alpha relayed it, and as POP3 handed it over.
 	sources := map[string]int{}
-	for _, m := range export.Mails(h.Conversations(), h.Events(0)) {
+	for _, m := range export.Mails(h.Registry(), h.Conversations(), h.Events(0)) {
 		if strings.Contains(string(m.Raw), "Hello Bob, from alpha to beta.") && m.Complete {
 			sources[m.Source]++
 		}

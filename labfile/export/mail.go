@@ -41,8 +41,10 @@ func EML(w io.Writer, raw []byte) error {
 // fetched whole with IMAP's FETCH BODY[] or RFC822 (RFC 9051 §6.4.5), read from
 // the bytes the taps saw. After STARTTLS (or STLS) the bytes are encrypted; there
 // the analyzers' decrypted messages are used (the lab keeps up to 1 MiB of each
-// SMTP DATA section or POP3 answer, 64 KiB of an IMAP literal). Oldest first.
-func Mails(convs []lab.ConvInfo, events []lab.Event) []Mail {
+// SMTP DATA section or POP3 answer, 64 KiB of an IMAP literal). How mail crosses
+// each conversation comes from its protocol's description in reg
+// (lab.Protocol.Mail). Oldest first.
+func Mails(reg *lab.Registry, convs []lab.ConvInfo, events []lab.Event) []Mail {
 	evs := byConv(events)
 	var out []Mail
 	for _, c := range convs {
@@ -50,17 +52,21 @@ func Mails(convs []lab.ConvInfo, events []lab.Event) []Mail {
 		if len(e) == 0 {
 			continue
 		}
-		switch {
-		case c.Protocol == "smtp" || strings.HasPrefix(c.Protocol, "smtp-"):
+		p := reg.Lookup(c.Protocol)
+		if p == nil {
+			continue
+		}
+		switch p.Mail {
+		case lab.MailSMTP:
 			out = append(out, smtpMails(c, e)...)
-		case c.Protocol == "pop3":
+		case lab.MailPOP3:
 			out = append(out, pop3Mails(c, streams(e), false)...)
-			if st, ok := decrypted(e, "pop3"); ok {
+			if st, ok := decrypted(e, p.LayerName()); ok {
 				out = append(out, pop3Mails(c, st, true)...)
 			}
-		case c.Protocol == "imap":
+		case lab.MailIMAP:
 			out = append(out, imapMails(c, streams(e)[lab.ServerToClient])...)
-			if st, ok := decrypted(e, "imap"); ok {
+			if st, ok := decrypted(e, p.LayerName()); ok {
 				out = append(out, imapMails(c, st[lab.ServerToClient])...)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/labfile/export"
 )
@@ -47,7 +48,7 @@ func TestMails(t *testing.T) {
 	for _, tt := range mailTests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := lab.ConvInfo{ID: 5, Protocol: tt.proto, Transport: "tcp", Client: "127.0.0.1:1", Server: "127.0.0.1:2"}
-			mails := export.Mails([]lab.ConvInfo{c}, dataEvents(5, tt.cs, tt.sc))
+			mails := export.Mails(wire.Registry(), []lab.ConvInfo{c}, dataEvents(5, tt.cs, tt.sc))
 			if len(mails) != len(tt.want) {
 				t.Fatalf("%d mails, want %d: %+v", len(mails), len(tt.want), mails)
 			}
@@ -91,7 +92,7 @@ func FuzzMails(f *testing.F) {
 			convs = append(convs, lab.ConvInfo{ID: id, Protocol: p, Client: "127.0.0.1:1", Server: "127.0.0.1:2"})
 			events = append(events, dataEvents(id, cs, sc)...)
 		}
-		for _, m := range export.Mails(convs, events) {
+		for _, m := range export.Mails(wire.Registry(), convs, events) {
 			if len(m.Raw) > len(cs)+len(sc)+2*bytes.Count([]byte(cs+sc), []byte("\n"))+2 {
 				t.Fatalf("a mail of %d bytes from %d", len(m.Raw), len(cs)+len(sc))
 			}

@@ -80,7 +80,7 @@ type pcapBuild struct {
 // A conversation whose address is not IP is left out and named in the section's
 // comment. Bytes the lab did not keep are skipped by the sequence numbers and told
 // in comments.
-func PCAPNG(w io.Writer, convs []lab.ConvInfo, events []lab.Event, keys []string) error {
+func PCAPNG(w io.Writer, reg *lab.Registry, convs []lab.ConvInfo, events []lab.Event, keys []string) error {
 	var x pcapBuild
 	evs := byConv(events)
 	known := make(map[lab.ConvID]bool, len(convs))
@@ -101,7 +101,7 @@ func PCAPNG(w io.Writer, convs []lab.ConvInfo, events []lab.Event, keys []string
 
 	comment := "Written by Protocol Lab " + lab.Version + " from the lab's taps: the packets are rebuilt from the bytes " +
 		"each connection carried, not captured from a network interface."
-	if rules := DecodeAs(convs); len(rules) > 0 {
+	if rules := DecodeAs(reg, convs); len(rules) > 0 {
 		comment += "\nThe lab's servers listen on ports of their own; Wireshark decodes them with Decode As " +
 			strings.Join(rules, ", ") + " (tshark: -d " + strings.Join(rules, " -d ") + ")."
 	}
@@ -492,44 +492,32 @@ func (p *packet) frame(buf gopacket.SerializeBuffer) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// wiresharkNames are the dissectors Wireshark uses for the lab's protocols, with
-// the ports it finds them on by itself.
-var wiresharkNames = map[string]struct {
-	name  string
-	ports []uint16
-}{
-	"http":  {"http", []uint16{80, 8080}},
-	"ws":    {"http", []uint16{80, 8080}},
-	"https": {"tls", []uint16{443}},
-	"ftp":   {"ftp", []uint16{21}},
-	"dns":   {"dns", []uint16{53}},
-	"smtp":  {"smtp", []uint16{25, 587}},
-	"pop3":  {"pop", []uint16{110}},
-	"imap":  {"imap", []uint16{143}},
-	"ssh":   {"ssh", []uint16{22}},
-}
-
 // DecodeAs returns the "Decode As" rules Wireshark needs for convs: the lab's
 // servers listen on ports of their own (FTP on 2121, not 21), where Wireshark
 // finds some protocols by their content (HTTP, TLS) but not others (FTP, SMTP,
-// POP3, IMAP). Each rule is in tshark's -d form, "tcp.port==2121,ftp", and goes
-// into Wireshark's Analyze → Decode As… the same way. Sorted, without repeats.
-func DecodeAs(convs []lab.ConvInfo) []string {
+// POP3, IMAP). Each protocol's dissector comes from its description in reg
+// (lab.Protocol.Dissector). Each rule is in tshark's -d form,
+// "tcp.port==2121,ftp", and goes into Wireshark's Analyze → Decode As… the same
+// way. Sorted, without repeats.
+func DecodeAs(reg *lab.Registry, convs []lab.ConvInfo) []string {
 	var out []string
 	for _, c := range convs {
-		ws, ok := wiresharkNames[c.Protocol]
-		if !ok {
+		p := reg.Lookup(c.Protocol)
+		if p == nil || p.Dissector.Name == "" {
+			continue
+		}
+		if by := p.Dissector.ByParent; by != lab.SideNone && c.Link.Linked() && c.Link.Dialler == by {
 			continue
 		}
 		ap, err := netip.ParseAddrPort(c.Server)
-		if err != nil || slices.Contains(ws.ports, ap.Port()) {
+		if err != nil || slices.Contains(p.Dissector.Ports, ap.Port()) {
 			continue
 		}
 		transport := "tcp"
 		if c.Datagram || c.Transport == "udp" {
 			transport = "udp"
 		}
-		out = append(out, fmt.Sprintf("%s.port==%d,%s", transport, ap.Port(), ws.name))
+		out = append(out, fmt.Sprintf("%s.port==%d,%s", transport, ap.Port(), p.Dissector.Name))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -16,6 +16,7 @@ import (
 
 	mdns "github.com/miekg/dns"
 
+	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/clients/dnsclient"
 	"github.com/protocollab/protolab/clients/ftpclient"
 	"github.com/protocollab/protolab/clients/httpclient"
@@ -129,7 +130,7 @@ func writePCAPNG(t *testing.T, convs []lab.ConvInfo, events []lab.Event, keys []
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := export.PCAPNG(f, convs, events, keys); err != nil {
+	if err := export.PCAPNG(f, wire.Registry(), convs, events, keys); err != nil {
 		t.Fatalf("PCAPNG: %v", err)
 	}
 	if err := f.Close(); err != nil {
@@ -153,7 +154,7 @@ func TestPCAPNGTshark(t *testing.T) {
 	}
 
 	var decode []string
-	for _, r := range export.DecodeAs(convs) {
+	for _, r := range export.DecodeAs(wire.Registry(), convs) {
 		decode = append(decode, "-d", r)
 	}
 	if !slices.Contains(decode, "tcp.port=="+port(tb.addr["ftp"])+",ftp") {

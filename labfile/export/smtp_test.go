@@ -68,7 +68,7 @@ func TestSMTPExports(t *testing.T) {
 	tb := &testBench{bench: b, hub: b.Hub()}
 	convs, events, keys := tb.session(t)
 
-	mails := export.Mails(convs, events)
+	mails := export.Mails(reg, convs, events)
 	var subjects []string
 	for _, m := range mails {
 		for _, l := range strings.Split(string(m.Raw), "\r\n") {
@@ -85,7 +85,7 @@ func TestSMTPExports(t *testing.T) {
 	}
 
 	file := writePCAPNG(t, convs, events, keys)
-	rules := export.DecodeAs(convs)
+	rules := export.DecodeAs(reg, convs)
 	if len(rules) != 1 || rules[0] != "tcp.port=="+port+",smtp" {
 		t.Fatalf("DecodeAs = %q", rules)
 	}

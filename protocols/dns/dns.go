@@ -55,6 +55,8 @@ func Protocol() *lab.Protocol {
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		// Over TCP each message follows its two-byte length (RFC 1035 §4.2.2).
 		NewStreamAnalyzer: func() lab.Analyzer { return NewStreamAnalyzer() },
+		Dissector:         lab.Dissector{Name: "dns", Ports: []uint16{53}},
+		Links:             []lab.LinkKind{lab.LinkLookup}, // a lab client dials what it looked up
 		Settings: []lab.Setting{{
 			Key:     SettingZone,
 			Label:   "Zone",

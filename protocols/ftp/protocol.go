@@ -83,6 +83,8 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "ftp", Ports: []uint16{21}},
+		Links:       []lab.LinkKind{lab.LinkData},
 		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after AUTH TLS
 	}
 }
@@ -103,5 +105,9 @@ func DataProtocol() *lab.Protocol {
 		Transitions:  [][2]string{{DataStateOpen, DataStateClosed}},
 		NewAnalyzer:  func() lab.Analyzer { return NewDataAnalyzerLimited(DataCaptureLimit) },
 		CaptureLimit: DataCaptureLimit,
+		// Wireshark follows PASV and EPSV on the control connection and
+		// dissects the connections they announce as ftp-data; an active one
+		// (PORT) it expects from port 20, so those get a Decode As rule.
+		Dissector: lab.Dissector{Name: "ftp-data", ByParent: lab.SideClient},
 	}
 }

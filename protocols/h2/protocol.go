@@ -63,6 +63,7 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{None: "HTTP/2 rides inside TLS, chosen by ALPN: Wireshark finds it there by itself"},
 		Layers:      []*lab.Layer{Layer()},
 	}
 }

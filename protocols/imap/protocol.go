@@ -81,6 +81,8 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "imap", Ports: []uint16{143}},
+		Mail:        lab.MailIMAP,
 		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STARTTLS
 	}
 }

@@ -61,6 +61,8 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "pop", Ports: []uint16{110}},
+		Mail:        lab.MailPOP3,
 		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STLS
 	}
 }

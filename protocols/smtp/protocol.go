@@ -91,6 +91,9 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "smtp", Ports: []uint16{25, 587}},
+		Links:       []lab.LinkKind{lab.LinkRelay},
+		Mail:        lab.MailSMTP,
 		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STARTTLS
 	}
 }

@@ -56,5 +56,6 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "ssh", Ports: []uint16{22}},
 	}
 }

@@ -76,6 +76,8 @@ func Protocol() *lab.Protocol {
 		States:      append([]string(nil), states...),
 		Transitions: append([][2]string(nil), transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		// Wireshark's echo dissector (RFC 862, port 7) shows the bytes each way as they are.
+		Dissector: lab.Dissector{Name: "echo", Ports: []uint16{7}},
 		Settings: []lab.Setting{{
 			Key:     SettingMode,
 			Label:   "Service",

@@ -70,6 +70,7 @@ func Protocol(name, title string, port int) *lab.Protocol {
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "tls", Ports: []uint16{443}},
 	}
 }
 

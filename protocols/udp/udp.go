@@ -25,5 +25,6 @@ func Protocol() *lab.Protocol {
 			"handshake and no connection state, so there is no state diagram (RFC 768); the echo " +
 			"server sends every datagram back to its sender.",
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		Dissector:   lab.Dissector{Name: "echo", Ports: []uint16{7}},
 	}
 }

@@ -115,25 +115,23 @@ func TestDemuxHub(t *testing.T) {
 	reg.Register(p)
 	h := NewHub(HubOptions{Registry: reg})
 	tap := h.Tap(p)
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spc := tap.PacketConn(pc, SideServer)
-	defer spc.Close()
-	raw, err := net.Dial("udp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := tap.Conn(raw, SideClient)
-	defer c.Close()
-	buf := make([]byte, 64)
-	for _, b := range [][]byte{{0, 'b'}, {22, 'h'}, {0x80, 'm'}, {0x80, 'n'}, {70, 'x'}} {
-		if _, err := c.Write(b); err != nil {
+	// Two peers, as WebRTC's are: each socket tapped, one flow between them.
+	var peers [2]net.PacketConn
+	for i, side := range []Side{SideClient, SideServer} {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
 			t.Fatal(err)
 		}
-		spc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if _, _, err := spc.ReadFrom(buf); err != nil {
+		peers[i] = tap.PacketConn(pc, side)
+		defer peers[i].Close()
+	}
+	buf := make([]byte, 64)
+	for _, b := range [][]byte{{0, 'b'}, {22, 'h'}, {0x80, 'm'}, {0x80, 'n'}, {70, 'x'}} {
+		if _, err := peers[0].WriteTo(b, peers[1].LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		peers[1].SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := peers[1].ReadFrom(buf); err != nil {
 			t.Fatal(err)
 		}
 	}

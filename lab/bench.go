@@ -1,28 +1,39 @@
 package lab
 
-import (
-	"context"
-	"fmt"
-	"net"
-	"strconv"
-	"sync"
-	"time"
-)
+import "sync"
 
 // Bench is the set of embedded servers a person (or `protolab serve`) switches on
 // and off: which run, on which address, with which settings. The desktop app and the
-// headless command both drive servers only through a Bench. Safe for concurrent use.
+// headless command both drive servers only through a Bench.
+//
+// A Bench is safe for concurrent use. Each server has at most one start or stop
+// in progress, and the bench makes at most one server of a name at a time: a
+// Start while that server is starting waits for the start and returns its result;
+// a Stop while it is starting waits for the start, then stops what it started; a
+// Start while it is stopping waits for the stop, then starts it anew. StartAll
+// and StopAll are made of these, so any mix of them ends with each server either
+// running once or stopped, its listener closed. The waits hold no lock (see the
+// package's doc for the locks), so a server being started (it is given the
+// bench, ServerOptions.Lab) may ask the bench about the lab's other servers. It
+// must not Start or Stop itself, nor start another whose start starts it: that
+// would wait for itself. What a server needs running beside it is declared
+// (Protocol.Needs) and started by the caller (Registry.WithNeeds).
 type Bench struct {
 	hub *Hub
 	reg *Registry
 
+	// mu guards the fields below. It is never held while a Server's method or
+	// an OnChange callback runs; under it only the Registry's lock is taken.
 	mu       sync.Mutex
 	listen   string
 	ports    map[string]int
 	settings map[string]map[string]string
-	running  map[string]Server
-	errs     map[string]error
+	slots    map[string]*slot // by protocol name; made on a server's first start
 	onChange []func(name string)
+
+	// waitHook, if set (by tests), is called before a Start or Stop of name
+	// waits for the start or stop in progress.
+	waitHook func(name string)
 }
 
 // NewBench returns a bench whose servers listen on 127.0.0.1 and are tapped into hub.
@@ -33,8 +44,7 @@ func NewBench(hub *Hub, reg *Registry) *Bench {
 		listen:   "127.0.0.1",
 		ports:    make(map[string]int),
 		settings: make(map[string]map[string]string),
-		running:  make(map[string]Server),
-		errs:     make(map[string]error),
+		slots:    make(map[string]*slot),
 	}
 }
 
@@ -109,8 +119,9 @@ func (b *Bench) SetSetting(name, key, value string) {
 	b.changed(name)
 }
 
-// OnChange registers f to be called (from any goroutine) when a server starts, stops,
-// fails, or its configuration changes; name "" means the whole bench.
+// OnChange registers f to be called (from any goroutine, with no lock held) when
+// a server begins or ends a start or a stop, fails, or its configuration
+// changes; name "" means the whole bench.
 func (b *Bench) OnChange(f func(name string)) {
 	b.mu.Lock()
 	b.onChange = append(b.onChange, f)
@@ -126,125 +137,29 @@ func (b *Bench) changed(name string) {
 	}
 }
 
-// Start starts name's server. It returns a *ListenError that a person can read
-// when the port is taken or not allowed.
-func (b *Bench) Start(name string) error {
-	p := b.reg.Lookup(name)
-	if p == nil {
-		return fmt.Errorf("lab: no protocol called %q", name)
-	}
-	if p.NewServer == nil {
-		return fmt.Errorf("lab: %s has no server", name)
-	}
-	b.mu.Lock()
-	if b.running[name] != nil {
-		b.mu.Unlock()
-		return nil
-	}
-	port, ok := b.ports[name]
-	if !ok {
-		port = p.DefaultPort
-	}
-	settings := make(map[string]string)
-	for _, s := range p.Settings {
-		settings[s.Key] = s.Default
-	}
-	for k, v := range b.settings[name] {
-		settings[k] = v
-	}
-	opts := ServerOptions{
-		Addr:     net.JoinHostPort(b.listen, strconv.Itoa(port)),
-		Tap:      b.hub.Tap(p),
-		Settings: settings,
-		Lab:      b,
-	}
-	b.mu.Unlock()
-
-	srv, err := p.NewServer(opts)
-	if err == nil {
-		err = srv.Start()
-	}
-	b.mu.Lock()
-	if err != nil {
-		b.errs[name] = err
-	} else {
-		delete(b.errs, name)
-		b.running[name] = srv
-	}
-	b.mu.Unlock()
-	b.changed(name)
-	return err
-}
-
-// Stop stops name's server gracefully, closing it after a few seconds.
-func (b *Bench) Stop(name string) error {
-	b.mu.Lock()
-	srv := b.running[name]
-	delete(b.running, name)
-	delete(b.errs, name)
-	b.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	err := srv.Shutdown(ctx)
-	if err != nil {
-		err = srv.Close()
-	}
-	b.changed(name)
-	return err
-}
-
-// StartAll starts the named servers (every registered server when names is empty)
-// and returns the failures by name.
-func (b *Bench) StartAll(names ...string) map[string]error {
-	if len(names) == 0 {
-		for _, p := range b.reg.All() {
-			if p.NewServer != nil {
-				names = append(names, p.Name)
-			}
-		}
-	}
-	errs := make(map[string]error)
-	for _, n := range names {
-		if err := b.Start(n); err != nil {
-			errs[n] = err
-		}
-	}
-	return errs
-}
-
-// StopAll stops every running server, concurrently.
-func (b *Bench) StopAll() {
-	b.mu.Lock()
-	names := make([]string, 0, len(b.running))
-	for n := range b.running {
-		names = append(names, n)
-	}
-	b.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, n := range names {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = b.Stop(n) }()
-	}
-	wg.Wait()
-}
-
 // ServerStatus is what the server rail shows for one protocol.
 type ServerStatus struct {
 	Running  bool
 	Addr     string // bound address while running
 	Sessions int
 	Err      error // why the last start failed
+	Starting bool  // a start is in progress (Running says whether one ran before it: never)
+	Stopping bool  // a stop is in progress (Running is false from the stop's beginning)
 }
 
 // Status returns name's server status.
 func (b *Bench) Status(name string) ServerStatus {
+	var st ServerStatus
 	b.mu.Lock()
-	srv, err := b.running[name], b.errs[name]
+	s := b.slots[name]
+	var srv Server
+	if s != nil {
+		srv, st.Err = s.srv, s.err
+		if op := s.busy; op != nil {
+			st.Starting, st.Stopping = !op.stopping, op.stopping
+		}
+	}
 	b.mu.Unlock()
-	st := ServerStatus{Err: err}
 	if srv != nil {
 		st.Running = true
 		if a := srv.Addr(); a != nil {
@@ -263,14 +178,14 @@ func (b *Bench) Addr(name string) string {
 	return ""
 }
 
-// Running returns the names of the running servers.
+// Running returns the names of the running servers, in registry order.
 func (b *Bench) Running() []string {
+	all := b.reg.All()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	var out []string
-	for _, p := range b.reg.All() {
-		b.mu.Lock()
-		on := b.running[p.Name] != nil
-		b.mu.Unlock()
-		if on {
+	for _, p := range all {
+		if s := b.slots[p.Name]; s != nil && s.srv != nil {
 			out = append(out, p.Name)
 		}
 	}

@@ -26,6 +26,8 @@ type Conversation struct {
 	start    time.Time
 	datagram bool
 
+	// mu guards the fields below. It is taken after Hub.convMu and before
+	// Hub.mu and Hub.anMu (see the package's doc, Locks).
 	mu       sync.Mutex
 	layers   []*layer // lowest first; the last is the top
 	attached [3]bool  // by Side

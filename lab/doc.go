@@ -17,4 +17,40 @@
 // loses the oldest events and is told how many it missed. The desktop app, the
 // headless `protolab serve` command and saved lab sessions are all readers of the hub,
 // and the Bench (which servers run, on which addresses) is shared by both front ends.
+//
+// # Locks
+//
+// Every exported type is safe for concurrent use. These are the locks behind that,
+// outermost first; a goroutine holding one takes only locks further down the list:
+//
+//  1. Bench.mu: the bench's listen address, ports and settings, and each server's
+//     state (running, starting, stopping, why it last failed). Held only for that
+//     bookkeeping: a start or stop in progress is a state, not a held lock, so the
+//     calls that wait for it hold nothing, and no Server method, OnChange callback
+//     or hub lock is ever called or taken under it. Under it: the Registry's lock.
+//  2. A tapped datagram socket's flow table lock (tapPacketConn.mu): the socket's
+//     live flows by peer. Under it: Hub.convMu (a new flow is attached) and the
+//     flows' Conversation.mu. It is the one lock held while OnConversation
+//     callbacks run (a new flow is announced under it).
+//  3. A tapped connection's close lock (tapConn.closeMu), which makes Close run
+//     once at a time. Under it: its Conversation.mu.
+//  4. Hub.convMu: the conversation table (by ID, in order, by address pair) and
+//     the next ID. Under it: Conversation.mu — attach locks the conversation it
+//     finds or makes before letting convMu go, so a tap joining it cannot come
+//     between; trimming, Stats and Clear ask each conversation whether it is live.
+//  5. Conversation.mu: one conversation's state, counters, layers' states and
+//     analysis queue (its cond, drained, waits on it). Under it: Hub.mu (its events
+//     are published as they happen) and Hub.anMu (its work is scheduled).
+//  6. Hub.mu: the event log and the subscriptions. A leaf: Clear and Import take
+//     it and convMu one after the other, never one inside the other.
+//  7. The leaves: Hub.anMu (the conversations with analysis work), Hub.onConvMu
+//     (the OnConversation callbacks: copied under it, called after), KeyLog.mu,
+//     Registry.mu.
+//
+// Callbacks (Bench.OnChange, Hub.OnConversation) run with no bench, hub or
+// conversation lock held, so they may call back in; an OnConversation callback
+// must not block (a tapped socket may be waiting for it). An analyzer's Feed,
+// Opened and Closed run on the hub's analysis goroutine with no lock held; its
+// State, InnerStates and UseKeys are called under its conversation's lock or
+// convMu, and must only read or set its fields.
 package lab

@@ -35,12 +35,18 @@ type HubOptions struct {
 // Publish never blocks on a reader: the log is a bounded queue, and a reader that
 // falls behind by more than the bound skips what was dropped and is told how many
 // events it missed. All methods are safe for concurrent use.
+//
+// The hub has four locks: convMu guards the conversation table, and is taken
+// before a Conversation's own lock; mu guards the event log and the
+// subscriptions, and is taken under a Conversation's lock, never the other way;
+// anMu (the analysis queue) and onConvMu (the OnConversation callbacks) are
+// leaves. The package's doc lists the lab's locks in the order they are taken.
 type Hub struct {
 	opts HubOptions
 	keys KeyLog
 
-	mu      sync.Mutex
-	buf     []Event // live events are buf[start:]
+	mu      sync.Mutex // guards the log (buf to dropped) and subs
+	buf     []Event    // live events are buf[start:]
 	start   int
 	bytes   int64
 	seq     uint64 // last assigned
@@ -48,13 +54,13 @@ type Hub struct {
 	subs    []*Subscription
 	paused  atomic.Bool
 
-	convMu   sync.Mutex
+	convMu   sync.Mutex // guards convSeq, convs, order and byKey; taken before a Conversation's mu
 	convSeq  ConvID
 	convs    map[ConvID]*Conversation
 	order    []*Conversation // in creation order
 	byKey    map[convKey]*Conversation
 	onConv   []func(ConvID)
-	onConvMu sync.Mutex
+	onConvMu sync.Mutex // guards onConv; the callbacks run after it is released
 
 	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
 	anQueue []*Conversation // conversations with analysis work

@@ -13,6 +13,7 @@ type Record struct {
 	Event     string    `json:"event"` // "listening", "stopped", or an event kind: "open", "data", "message", ...
 	Protocol  string    `json:"protocol,omitempty"`
 	Addr      string    `json:"addr,omitempty"`
+	NeededBy  string    `json:"needed_by,omitempty"` // "listening": started because this server needs it (Protocol.Needs)
 	Seq       uint64    `json:"seq,omitempty"`
 	Time      time.Time `json:"time,omitzero"`
 	Conv      ConvID    `json:"conv,omitempty"`

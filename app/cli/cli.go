@@ -45,7 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	names := strings.Join(wire.Registry().Names(), ",")
+	names := strings.Join(wire.Registry().Servers(), ",")
 	fmt.Fprintf(w, `Protocol Lab: real local protocol servers, watched live.
 
 Usage:
@@ -54,7 +54,9 @@ Usage:
 %s%s  protolab version         print the version
 
 serve flags:
-  --only LIST        servers to start, comma-separated (default: all): %s
+  --only LIST        servers to start, comma-separated (default: all), with the
+                     servers they need to work (each says which needs it), from:
+                     %s
   --port NAME=PORT   a server's port, repeatable or comma-separated (0: any free port)
   --listen HOST      address to listen on (default 127.0.0.1; anything else exposes the servers)
   --config FILE      a lab.json with listen, ports and settings

@@ -56,9 +56,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	bench := wire.NewBench(lab.HubOptions{})
+	bench := newBench(lab.HubOptions{})
 	reg := bench.Registry()
 	var names []string
+	var neededBy map[string]string // servers started because another needs them
 	if *config != "" {
 		c, err := lab.LoadConfig(*config)
 		if err != nil {
@@ -71,21 +72,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(only) > 0 {
-		names = nil
-		for _, n := range only {
-			if reg.Lookup(n) == nil {
-				fmt.Fprintf(stderr, "protolab serve: --only names %q, which is not a protocol of the lab (known: %s)\n", n, strings.Join(reg.Names(), ", "))
-				return 2
-			}
-			names = append(names, n)
+		if n, why := notServer(reg, only); n != "" {
+			fmt.Fprintf(stderr, "protolab serve: --only: %s; the lab's servers are %s\n", why, strings.Join(reg.Servers(), ", "))
+			return 2
+		}
+		names, neededBy = reg.WithNeeds(only)
+		if n, why := notServer(reg, names); n != "" { // the wiring's mistake, not the person's
+			fmt.Fprintf(stderr, "protolab serve: %s, but %s needs it\n", why, neededBy[n])
+			return 1
 		}
 	}
 	if len(names) == 0 {
-		for _, p := range reg.All() {
-			if p.NewServer != nil {
-				names = append(names, p.Name)
-			}
-		}
+		names = reg.Servers()
 	}
 	for _, np := range ports {
 		name, ps, ok := strings.Cut(np, "=")
@@ -127,10 +125,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, n := range names {
 		st := bench.Status(n)
 		if out.json {
-			out.record(lab.Record{Event: "listening", Protocol: n, Addr: st.Addr})
+			out.record(lab.Record{Event: "listening", Protocol: n, Addr: st.Addr, NeededBy: neededBy[n]})
 		} else {
 			p := reg.Lookup(n)
-			fmt.Fprintf(out.w, "%s listening on %s (%s)\n", n, st.Addr, p.Title)
+			fmt.Fprintf(out.w, "%s listening on %s (%s)", n, st.Addr, p.Title)
+			if by := neededBy[n]; by != "" {
+				fmt.Fprintf(out.w, " — needed by %s", by)
+			}
+			fmt.Fprintln(out.w)
 		}
 	}
 	out.flush()
@@ -161,6 +163,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			out.flush()
 		}
 	}
+}
+
+// newBench makes the bench serve drives: the lab's own (tests give theirs).
+var newBench = wire.NewBench
+
+// notServer returns the first of names that is not a server of reg, and why,
+// for a person; "" when all are.
+func notServer(reg *lab.Registry, names []string) (name, why string) {
+	for _, n := range names {
+		switch p := reg.Lookup(n); {
+		case p == nil:
+			return n, fmt.Sprintf("%q is not a protocol of the lab", n)
+		case p.NewServer == nil:
+			return n, fmt.Sprintf("%q (%s) has no server of its own", n, p.Title)
+		}
+	}
+	return "", ""
 }
 
 // saveSession writes bench's session to file (serve --record) and says so:

@@ -19,11 +19,7 @@ import (
 // relayed from alpha.test to beta.test, read over IMAP, and downloaded and
 // deleted over POP3.
 func TestServeMail(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
-	t.Setenv(ftpserver.EnvDataDir, dir)
-	r := startServe(t, "--only", "dns,smtp,smtp-beta,pop3,imap",
-		"--port", "dns=0,smtp=0,smtp-beta=0,pop3=0,imap=0", "--json")
+	r := startMailServe(t, "dns,smtp,smtp-beta,pop3,imap", "--json")
 	addrs := map[string]string{}
 	for range 5 {
 		var rec lab.Record
@@ -32,6 +28,24 @@ func TestServeMail(t *testing.T) {
 		}
 		addrs[rec.Protocol] = rec.Addr
 	}
+	checkMailLab(t, r, addrs)
+}
+
+// startMailServe runs `serve --only only` with the mail lab's servers on free
+// ports and the lab's folders in a temporary one.
+func startMailServe(t *testing.T, only string, args ...string) *serveRun {
+	dir := t.TempDir()
+	t.Setenv(labca.EnvConfigDir, dir)
+	t.Setenv(ftpserver.EnvDataDir, dir)
+	return startServe(t, append([]string{"--only", only,
+		"--port", "dns=0,smtp=0,smtp-beta=0,pop3=0,imap=0"}, args...)...)
+}
+
+// checkMailLab sends, relays, reads and deletes a mail through the mail lab
+// serve runs (--json) at addrs, checks the lab decrypted each protocol's
+// messages, and stops serve.
+func checkMailLab(t *testing.T, r *serveRun, addrs map[string]string) {
+	t.Helper()
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	var out, errb syncBuffer
 	if code := Main(t.Context(), []string{"ca", "export", ca}, &out, &errb); code != 0 {

@@ -183,10 +183,9 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	if newAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: p.LayerName(), a: newAnalyzer()})
 	}
+	next := h.opts.Registry.Layers().WithKeys(&h.keys)
 	for _, l := range c.layers {
-		if ku, ok := l.a.(KeyUser); ok {
-			ku.UseKeys(&h.keys)
-		}
+		next.equip(l.a)
 	}
 	h.convs[c.id] = c
 	h.order = append(h.order, c)

@@ -6,6 +6,12 @@
 // one UDP flow; when both ends are in the lab the client's and the server's taps are
 // joined into one conversation by the address pair. Per-protocol Analyzers, looked up
 // in a Registry, frame the byte stream into Messages and track the session state.
+// One protocol nests in another by key, as gopacket's layers name the next
+// LayerType: each protocol declares the Layers reached by an ALPN value, an HTTP
+// Upgrade token, a WebSocket subprotocol, a STARTTLS go-ahead or a datagram's
+// first byte (NextKey); the Registry collects them into one table, which the hub
+// hands to every analyzer that carries others (LayerUser), and a Demux splits one
+// flow of datagrams among them.
 //
 // The Hub is bounded by bytes and never blocks a tapped connection: a slow reader
 // loses the oldest events and is told how many it missed. The desktop app, the

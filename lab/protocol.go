@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -38,6 +39,12 @@ type Protocol struct {
 	// Mail says how mail messages cross this protocol's conversations, for the
 	// .eml export; MailNone for a protocol that carries none.
 	Mail MailKind
+	// Layers are the layers this protocol's package adds to the registry's table
+	// of next layers, each with the keys another layer reaches it by: HTTP's own
+	// by ALPN "http/1.1" or none, WebSocket's by Upgrade "websocket", the TLS
+	// SMTP's STARTTLS hands over to. A layer several protocols declare alike is
+	// in the table once.
+	Layers []*Layer
 
 	// NewAnalyzer returns an analyzer for one conversation of this protocol.
 	NewAnalyzer func() Analyzer
@@ -143,10 +150,11 @@ type Registry struct {
 	mu     sync.RWMutex
 	list   []*Protocol
 	byName map[string]*Protocol
+	layers Layers // what the protocols' Layers declare
 }
 
-// Register adds p. It panics if p's name is empty or already taken, which is a
-// wiring mistake.
+// Register adds p. It panics if p's name is empty or already taken, or one of its
+// Layers clashes with a layer registered before (see NewLayers): wiring mistakes.
 func (r *Registry) Register(p *Protocol) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -159,8 +167,23 @@ func (r *Registry) Register(p *Protocol) {
 	if _, dup := r.byName[p.Name]; dup {
 		panic(fmt.Sprintf("lab: protocol %q registered twice", p.Name))
 	}
+	layers := r.layers.list
+	for _, l := range p.Layers {
+		layers = addLayer(slices.Clip(layers), l)
+	}
+	r.layers.list = layers
 	r.byName[p.Name] = p
 	r.list = append(r.list, p)
+}
+
+// Layers returns the table of the layers the registered protocols declare.
+func (r *Registry) Layers() Layers {
+	if r == nil {
+		return Layers{}
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.layers
 }
 
 // Lookup returns the protocol called name, or nil.

@@ -11,7 +11,6 @@ import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/ftp"
-	"github.com/protocollab/protolab/protocols/h2"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/protocols/pop3"
@@ -48,10 +47,8 @@ func Registry() *lab.Registry {
 	h := httpproto.Protocol()
 	h.NewServer = httpserver.NewLab
 	h.Settings = httpserver.Settings
-	h.NewAnalyzer = func() lab.Analyzer { return websocket.NewHTTPAnalyzer() } // /ws/ upgrades to WebSocket
 	reg.Register(h)
-	hs := tls.Protocol("https", "HTTPS", 8443, httpsInner)
-	hs.Layer = "tls"
+	hs := tls.HTTPSProtocol()
 	hs.NewServer = httpserver.NewLabTLS
 	hs.Settings = httpserver.TLSSettings
 	reg.Register(hs)
@@ -84,15 +81,6 @@ func Registry() *lab.Registry {
 	im.Settings = imapserver.Settings
 	reg.Register(im)
 	return reg
-}
-
-// httpsInner is the analyzer of what TLS carries, by the protocol ALPN chose:
-// HTTP/2 for "h2", HTTP/1.x (with WebSocket upgrades, wss://) otherwise.
-func httpsInner(alpn string) (string, lab.Analyzer) {
-	if alpn == "h2" {
-		return "h2", h2.NewAnalyzer()
-	}
-	return "http", websocket.NewHTTPAnalyzer()
 }
 
 // NewBench returns a bench over a new hub with every protocol of Registry. The

@@ -1,6 +1,9 @@
 package ftp
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the control connection's protocol (and analyzer layer) name.
 const Name = "ftp"
@@ -82,6 +85,7 @@ func Protocol() *lab.Protocol {
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "ftp", Ports: []uint16{21}},
 		Links:       []lab.LinkKind{lab.LinkData},
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after AUTH TLS
 	}
 }
 

@@ -64,5 +64,12 @@ func Protocol() *lab.Protocol {
 		Transitions: append([][2]string(nil), Transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{None: "HTTP/2 rides inside TLS, chosen by ALPN: Wireshark finds it there by itself"},
+		Layers:      []*lab.Layer{Layer()},
 	}
+}
+
+// Layer is HTTP/2 as a layer TLS carries: reached by the ALPN protocol "h2"
+// (RFC 9113 §3.2).
+func Layer() *lab.Layer {
+	return &lab.Layer{Name: "h2", ReachedBy: []lab.NextKey{lab.ALPN("h2")}, New: func() lab.Analyzer { return NewAnalyzer() }}
 }

@@ -25,8 +25,9 @@ const (
 // end of the connection is shown when the server closes it. Like every lab.Analyzer
 // it is used from one goroutine at a time.
 type Analyzer struct {
-	opts    Options
-	up      lab.Analyzer // what follows a 101 response, if Options.Upgrade gave one
+	layers  lab.Layers   // where the layer a 101 switches to is found (UseLayers)
+	offers  []offer      // requests waiting for their final responses, oldest first
+	up      lab.Analyzer // what follows a 101 response, if the table had a layer for it
 	at      time.Time    // the time of the bytes being fed
 	streams [3]stream    // by lab.Dir
 	methods []string     // methods of requests whose responses have not begun, oldest first
@@ -35,26 +36,19 @@ type Analyzer struct {
 	fins    [3]bool // by lab.Side
 }
 
-var _ lab.ConnAnalyzer = (*Analyzer)(nil)
+var (
+	_ lab.ConnAnalyzer = (*Analyzer)(nil)
+	_ lab.LayerUser    = (*Analyzer)(nil)
+)
 
-// Options changes what an Analyzer does beyond HTTP itself.
-type Options struct {
-	// Upgrade, if set, is asked for an analyzer of what follows a 101 Switching
-	// Protocols response; protocol is the response's Upgrade header ("websocket").
-	// The analyzer it returns is fed the rest of the connection in both directions,
-	// from the first byte after the 101's head (and any bytes the client sent after
-	// its request), and its messages are passed on as they are, so they should name
-	// their Layer. If it is a lab.ConnAnalyzer it is told when the connection closes.
-	// Nil, or an Upgrade that returns nil, means those bytes are only counted.
-	Upgrade func(protocol string) lab.Analyzer
-}
-
-// NewAnalyzer returns an analyzer for one connection.
-func NewAnalyzer() *Analyzer { return NewAnalyzerWith(Options{}) }
-
-// NewAnalyzerWith returns an analyzer for one connection with opts.
-func NewAnalyzerWith(opts Options) *Analyzer {
-	a := &Analyzer{opts: opts}
+// NewAnalyzer returns an analyzer for one connection. What follows a 101
+// Switching Protocols goes to the layer its table (UseLayers) has for the
+// protocol switched to: it is fed the rest of the connection in both directions,
+// from the first byte after the 101's head (and any bytes the client sent after
+// its request), and its messages are passed on as they are, so they should name
+// their Layer. If it is a lab.ConnAnalyzer it is told when the connection closes.
+func NewAnalyzer() *Analyzer {
+	a := &Analyzer{}
 	a.streams[lab.ClientToServer].dir = lab.ClientToServer
 	a.streams[lab.ServerToClient].dir = lab.ServerToClient
 	return a
@@ -105,6 +99,11 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	if ca, ok := a.up.(lab.ConnAnalyzer); ok {
 		out = append(out, ca.Closed(info)...)
 	}
+	for _, o := range a.offers { // upgrades the connection's end cut short
+		if ca, ok := o.a.(lab.ConnAnalyzer); ok {
+			out = append(out, ca.Closed(info)...)
+		}
+	}
 	return out
 }
 
@@ -134,14 +133,11 @@ func (a *Analyzer) Pending(dir lab.Dir) int {
 	return n
 }
 
-// switchTo hands the connection to the analyzer Options.Upgrade gives for
-// protocol, with what the client sent after its request; it returns the messages
-// that made.
-func (a *Analyzer) switchTo(out []lab.Message, protocol string) []lab.Message {
-	if a.opts.Upgrade == nil || a.up != nil {
-		return out
-	}
-	if a.up = a.opts.Upgrade(protocol); a.up == nil {
+// switchTo hands the connection to the analyzer of the layer the 101 switched
+// to (see upgrade), with what the client sent after its request; it returns the
+// messages that made.
+func (a *Analyzer) switchTo(out []lab.Message) []lab.Message {
+	if a.up == nil {
 		return out
 	}
 	// The client may have sent its first bytes of the new protocol before the 101

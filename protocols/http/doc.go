@@ -9,8 +9,13 @@
 // everything until the server closes the connection. Bodies are counted in full but
 // only their first MaxKeptBytes are kept, so a long download costs bounded memory.
 //
-// Left out: HTTPS (TLS), HTTP/2 and HTTP/3, content codings (a gzip body is shown
-// as the bytes it is), and what follows a 101 Switching Protocols or a CONNECT
-// tunnel, which is no longer HTTP and is only counted — unless Options.Upgrade
-// names an analyzer for the protocol a 101 switches to (WebSocket's frames).
+// What follows a 101 Switching Protocols goes to the layer the lab's table of
+// layers has for the protocol switched to (lab.Upgrade, RFC 9110 §7.8: WebSocket's
+// frames), which may take part in the handshake (Handshaker). HTTP itself is the
+// layer TLS reaches by ALPN "http/1.1" or none (Layer).
+//
+// Left out: HTTPS's TLS (the tls package carries this one), HTTP/2 and HTTP/3,
+// content codings (a gzip body is shown as the bytes it is), and what follows a
+// CONNECT tunnel or a 101 to a protocol the table has no layer for, which is no
+// longer HTTP and is only counted.
 package http

@@ -53,5 +53,6 @@ func Protocol() *lab.Protocol {
 		Transitions: append([][2]string(nil), transitions...),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "http", Ports: []uint16{80, 8080}},
+		Layers:      []*lab.Layer{Layer()},
 	}
 }

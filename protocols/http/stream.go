@@ -168,8 +168,7 @@ func (s *stream) body(out []lab.Message, a *Analyzer) []lab.Message {
 		out = s.finish(out, a)
 		s.phase = phaseSwitched
 		if m.status == 101 {
-			up, _ := m.header("Upgrade")
-			out = a.switchTo(out, up)
+			out = a.switchTo(out)
 		}
 		a.streams[lab.ClientToServer].phase = phaseSwitched
 		return out
@@ -268,7 +267,9 @@ func (s *stream) readTrailers(out []lab.Message, a *Analyzer, b []byte) (int, []
 
 // finish shows the message read and starts on the next one.
 func (s *stream) finish(out []lab.Message, a *Analyzer) []lab.Message {
-	out = append(out, s.msg.message(s.dir))
+	m := s.msg.message(s.dir)
+	a.upgrade(&m, s.msg)
+	out = append(out, m)
 	s.msg, s.phase, s.remain = nil, phaseHead, 0
 	return out
 }

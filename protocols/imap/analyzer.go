@@ -39,6 +39,7 @@ type Analyzer struct {
 var (
 	_ lab.ConnAnalyzer = (*Analyzer)(nil)
 	_ lab.KeyUser      = (*Analyzer)(nil)
+	_ lab.LayerUser    = (*Analyzer)(nil)
 )
 
 // NewAnalyzer returns an analyzer for one connection.
@@ -68,6 +69,9 @@ func (a *Analyzer) State() string {
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
 func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
+
+// UseLayers gives the analyzer the lab's table of layers, for the TLS after STARTTLS.
+func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
 
 // Opened starts the session, not authenticated until the greeting says otherwise.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {

@@ -1,6 +1,9 @@
 package imap
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the protocol's (and the analyzer's layer) name.
 const Name = "imap"
@@ -80,5 +83,6 @@ func Protocol() *lab.Protocol {
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "imap", Ports: []uint16{143}},
 		Mail:        lab.MailIMAP,
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STARTTLS
 	}
 }

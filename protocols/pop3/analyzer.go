@@ -61,6 +61,7 @@ type multi struct {
 var (
 	_ lab.ConnAnalyzer = (*Analyzer)(nil)
 	_ lab.KeyUser      = (*Analyzer)(nil)
+	_ lab.LayerUser    = (*Analyzer)(nil)
 )
 
 // NewAnalyzer returns an analyzer for one connection.
@@ -76,6 +77,9 @@ func (a *Analyzer) State() string {
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STLS.
 func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
+
+// UseLayers gives the analyzer the lab's table of layers, for the TLS after STLS.
+func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
 
 // Opened starts the session in the AUTHORIZATION state, where the greeting
 // leaves it.

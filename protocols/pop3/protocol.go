@@ -1,6 +1,9 @@
 package pop3
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the protocol's (and the analyzer layer's) name.
 const Name = "pop3"
@@ -60,5 +63,6 @@ func Protocol() *lab.Protocol {
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "pop", Ports: []uint16{110}},
 		Mail:        lab.MailPOP3,
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STLS
 	}
 }

@@ -1,6 +1,9 @@
 package smtp
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/starttls"
+)
 
 // Name is the protocol's (and the analyzer layer's) name.
 const Name = "smtp"
@@ -91,6 +94,7 @@ func Protocol() *lab.Protocol {
 		Dissector:   lab.Dissector{Name: "smtp", Ports: []uint16{25, 587}},
 		Links:       []lab.LinkKind{lab.LinkRelay},
 		Mail:        lab.MailSMTP,
+		Layers:      []*lab.Layer{starttls.Layer()}, // the TLS after STARTTLS
 	}
 }
 

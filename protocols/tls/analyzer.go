@@ -25,15 +25,17 @@ const (
 const recordHeaderLen = 5
 
 // Analyzer frames one TLS connection, decrypts it with the lab's key log and
-// passes the application data on to an inner analyzer. It implements
-// lab.ConnAnalyzer (it tells the inner analyzer when the connection opens and
-// closes) and lab.KeyUser. Like every lab.Analyzer it is used from one goroutine at
-// a time.
+// passes the application data on to an inner analyzer: the layer the table of
+// layers (lab.LayerUser) has for the ALPN the handshake agreed on, or the
+// protocol that handed the connection over with STARTTLS (lab.Wrapper). It
+// implements lab.ConnAnalyzer (it tells the inner analyzer when the connection
+// opens and closes) and lab.KeyUser. Like every lab.Analyzer it is used from one
+// goroutine at a time.
 type Analyzer struct {
-	newInner func(alpn string) (string, lab.Analyzer)
-	keys     *lab.KeyLog
-	halves   [3]half // by lab.Dir
-	state    string
+	layers lab.Layers
+	keys   *lab.KeyLog
+	halves [3]half // by lab.Dir
+	state  string
 
 	clientRandom []byte
 	serverRandom []byte
@@ -43,12 +45,12 @@ type Analyzer struct {
 	sawEE        bool   // TLS 1.3: the EncryptedExtensions (and so the ALPN choice) was read
 	arrivals     uint64 // protected records seen, in both directions
 
-	inner      lab.Analyzer
-	innerLayer string
-	innerMade  bool
-	innerState string
-	openInfo   *lab.OpenInfo
-	fins       [3]bool // by lab.Side
+	wrap      func() lab.Analyzer // Wrap's inner, made once there is application data
+	wrapLayer string
+	inner     lab.Nested // the layer inside, once made
+	innerMade bool
+	openInfo  *lab.OpenInfo
+	fins      [3]bool // by lab.Side
 
 	out []lab.Message
 	now time.Time
@@ -89,15 +91,18 @@ type pendingRecord struct {
 var (
 	_ lab.ConnAnalyzer = (*Analyzer)(nil)
 	_ lab.KeyUser      = (*Analyzer)(nil)
+	_ lab.LayerUser    = (*Analyzer)(nil)
+	_ lab.Wrapper      = (*Analyzer)(nil)
+	_ lab.Carrier      = (*Analyzer)(nil)
 )
 
-// NewAnalyzer returns an analyzer for one connection. inner chooses the analyzer
-// of the decrypted application data by the negotiated ALPN protocol ("h2",
-// "http/1.1", or "" when none was agreed) and names its layer ("http"); it is
-// called once, when the first application data is decrypted. A nil inner, or one
-// returning a nil analyzer, shows the application data as this layer's messages.
-func NewAnalyzer(inner func(alpn string) (layer string, a lab.Analyzer)) *Analyzer {
-	a := &Analyzer{newInner: inner}
+// NewAnalyzer returns an analyzer for one connection. When the first application
+// data is decrypted it makes the inner analyzer: Wrap's, or the one its table of
+// layers has for lab.ALPN of the negotiated protocol ("h2", "http/1.1", or ""
+// when none was agreed). Without either it shows the application data as this
+// layer's messages.
+func NewAnalyzer() *Analyzer {
+	a := &Analyzer{}
 	a.halves[lab.ClientToServer].dir = lab.ClientToServer
 	a.halves[lab.ServerToClient].dir = lab.ServerToClient
 	return a
@@ -106,6 +111,16 @@ func NewAnalyzer(inner func(alpn string) (layer string, a lab.Analyzer)) *Analyz
 // UseKeys gives the analyzer the key log to decrypt with. Without one nothing is
 // decrypted.
 func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.keys = k }
+
+// UseLayers gives the analyzer the table it finds the layer inside by ALPN in.
+func (a *Analyzer) UseLayers(t lab.Layers) { a.layers = t }
+
+// Wrap makes the application data the protocol that handed the connection over
+// to TLS (lab.Wrapper, after STARTTLS): inner makes its analyzer, whose messages
+// are layer's, whatever the ALPN.
+func (a *Analyzer) Wrap(layer string, inner func() lab.Analyzer) {
+	a.wrapLayer, a.wrap = layer, inner
+}
 
 // State is where the connection stands: one of States, "" before the ClientHello.
 func (a *Analyzer) State() string { return a.state }
@@ -138,8 +153,8 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	a.out = nil
 	a.drainAll(true)
-	if ca, ok := a.inner.(lab.ConnAnalyzer); ok {
-		a.passInner(a.callInner(func() []lab.Message { return ca.Closed(info) }))
+	if ca, ok := a.inner.Analyzer.(lab.ConnAnalyzer); ok {
+		a.passInner(func() []lab.Message { return ca.Closed(info) })
 	}
 	if info.How == lab.HowFIN && (info.By == lab.SideClient || info.By == lab.SideServer) {
 		a.fins[info.By] = true

@@ -38,7 +38,7 @@ var malformedTests = []struct {
 func TestMalformed(t *testing.T) {
 	for _, tt := range malformedTests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := tlsproto.NewAnalyzer(lineInner)
+			a := newAnalyzer(lineInner)
 			var msgs []lab.Message
 			for _, b := range tt.bytes { // a byte at a time: framing must not care
 				msgs = append(msgs, a.Feed(lab.ClientToServer, []byte{b}, time.Time{})...)
@@ -56,12 +56,12 @@ func TestMalformed(t *testing.T) {
 
 // TestAlerts checks the alerts' explanations and where they lead.
 func TestAlerts(t *testing.T) {
-	a := tlsproto.NewAnalyzer(nil)
+	a := newAnalyzer(nil)
 	msgs := a.Feed(lab.ServerToClient, []byte{21, 3, 3, 0, 2, 2, 40}, time.Time{})
 	if len(msgs) != 1 || msgs[0].Summary != "Alert: handshake_failure (fatal)" || !msgs[0].Teardown || msgs[0].NextState != tlsproto.StateClosed {
 		t.Errorf("fatal alert = %+v", msgs)
 	}
-	a = tlsproto.NewAnalyzer(nil)
+	a = newAnalyzer(nil)
 	a.Feed(lab.ClientToServer, []byte{21, 3, 3, 0, 2, 1, 0}, time.Time{})
 	if got := a.State(); got != tlsproto.StateClosing {
 		t.Errorf("after one close_notify: %q, want closing", got)
@@ -93,7 +93,7 @@ func TestLateKeys(t *testing.T) {
 	scripts, all := seeds(t)
 	for _, name := range []string{"tls13", "tls12-aes-gcm"} {
 		keys := &lab.KeyLog{}
-		a := tlsproto.NewAnalyzer(lineInner)
+		a := newAnalyzer(lineInner)
 		a.UseKeys(keys)
 		dirs, chunks := scriptParts(scripts[name])
 		var msgs []lab.Message
@@ -128,7 +128,7 @@ func TestKeyWait(t *testing.T) {
 	scripts, _ := seeds(t)
 	dirs, chunks := scriptParts(scripts["tls13"])
 	t0 := time.Now()
-	a := tlsproto.NewAnalyzer(lineInner)
+	a := newAnalyzer(lineInner)
 	a.UseKeys(&lab.KeyLog{})
 	for i := range chunks {
 		a.Feed(dirs[i], chunks[i], t0)
@@ -138,7 +138,7 @@ func TestKeyWait(t *testing.T) {
 		t.Errorf("after KeyWait: %q, want the records shown undecrypted", summaries(msgs))
 	}
 
-	a = tlsproto.NewAnalyzer(lineInner)
+	a = newAnalyzer(lineInner)
 	a.UseKeys(&lab.KeyLog{})
 	for i := range chunks {
 		a.Feed(dirs[i], chunks[i], t0)
@@ -161,7 +161,7 @@ func TestKeyWait(t *testing.T) {
 }
 
 func TestProtocol(t *testing.T) {
-	p := tlsproto.Protocol("https", "HTTPS", 8443, httpInner)
+	p := tlsproto.HTTPSProtocol()
 	if p.Name != "https" || p.Title != "HTTPS" || p.DefaultPort != 8443 || p.Transport != "tcp" || p.About == "" {
 		t.Errorf("Protocol = %+v", p)
 	}

@@ -83,7 +83,8 @@ func BenchmarkDecrypt(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				in := &countAnalyzer{}
-				a := tlsproto.NewAnalyzer(func(string) (string, lab.Analyzer) { return "count", in })
+				a := tlsproto.NewAnalyzer()
+				a.Wrap("count", func() lab.Analyzer { return in })
 				a.UseKeys(keys)
 				for i := range chunks {
 					a.Feed(dirs[i], chunks[i], time.Time{})

@@ -90,22 +90,20 @@ func (a *Analyzer) changeCipherSpec(h *half, body, rec []byte) {
 func (a *Analyzer) applicationData(h *half, body []byte, decrypted bool) {
 	if !a.innerMade && decrypted {
 		a.innerMade = true
-		if a.newInner != nil {
-			var layer string
-			var in lab.Analyzer
-			a.passInner(a.callInner(func() []lab.Message {
-				layer, in = a.newInner(a.alpn)
-				return nil
-			}))
-			a.innerLayer, a.inner = layer, in
-			if ca, ok := in.(lab.ConnAnalyzer); ok && a.openInfo != nil {
-				a.passInner(a.callInner(func() []lab.Message { return ca.Opened(*a.openInfo) }))
+		a.passInner(func() []lab.Message {
+			if a.wrap != nil {
+				a.inner.Layer, a.inner.Analyzer = a.wrapLayer, a.wrap()
+			} else {
+				a.inner.Layer, a.inner.Analyzer = a.layers.New(lab.ALPN(a.alpn))
 			}
-		}
+			if ca, ok := a.inner.Analyzer.(lab.ConnAnalyzer); ok && a.openInfo != nil {
+				return ca.Opened(*a.openInfo)
+			}
+			return nil
+		})
 	}
-	if a.inner != nil && decrypted {
-		in := a.inner
-		a.passInner(a.callInner(func() []lab.Message { return in.Feed(h.dir, body, a.now) }))
+	if in := a.inner.Analyzer; in != nil && decrypted {
+		a.passInner(func() []lab.Message { return in.Feed(h.dir, body, a.now) })
 		return
 	}
 	m := lab.Message{
@@ -131,50 +129,20 @@ func (a *Analyzer) applicationData(h *half, body []byte, decrypted bool) {
 	a.emit(m, "")
 }
 
-// callInner runs a step of the inner analyzer; one that panics is switched off,
-// and the application data is shown as this layer's from then on.
-func (a *Analyzer) callInner(f func() []lab.Message) (msgs []lab.Message) {
-	defer func() {
-		if r := recover(); r != nil {
-			name := a.innerLayer
-			if name == "" {
-				name = "inner"
-			}
-			a.inner = nil
-			msgs = []lab.Message{{
-				Summary: fmt.Sprintf("the %s analyzer failed: %v", name, r),
-				Meaning: "The analyzer of the protocol inside TLS hit a bug; the lab shows the rest of the application data undecoded.",
-			}}
-		}
-	}()
-	return f()
-}
-
-// passInner passes on the inner analyzer's messages as its layer's, with the
-// inner layer's state change on the last of them.
-func (a *Analyzer) passInner(msgs []lab.Message) {
-	for i := range msgs {
-		if msgs[i].Layer == "" {
-			msgs[i].Layer = a.innerLayer
-		}
-	}
-	if a.inner != nil && a.innerLayer != "" && len(msgs) > 0 {
-		if s := a.inner.State(); s != a.innerState {
-			a.innerState = s
-			last := &msgs[len(msgs)-1]
-			if last.NextState == "" && last.Layer == a.innerLayer {
-				last.NextState = s
-			}
-		}
-	}
-	a.out = append(a.out, msgs...)
+// passInner runs a step of the inner analyzer and passes its messages on as its
+// layer's, with the inner layer's state change on the last of them. An inner
+// analyzer that panics is switched off, and the application data is shown as
+// this layer's from then on.
+func (a *Analyzer) passInner(step func() []lab.Message) {
+	msgs := a.inner.Call("The analyzer of the protocol inside TLS hit a bug; the lab shows the rest of the application data undecoded.", step)
+	a.out = append(a.out, a.inner.Lift(msgs)...)
 }
 
 // InnerStates reports the state of the layer inside TLS (lab.Carrier), so that
 // its last state (closed, when the connection ends) shows though no message
 // carries it.
 func (a *Analyzer) InnerStates(report func(layer, state string)) {
-	if a.inner != nil && a.innerLayer != "" {
-		report(a.innerLayer, a.inner.State())
+	if a.inner.Analyzer != nil && a.inner.Layer != "" {
+		report(a.inner.Layer, a.inner.Analyzer.State())
 	}
 }

@@ -12,9 +12,11 @@
 // TLS 1.3 the handshake and first application traffic secrets, expanded into keys
 // and IVs with HKDF-Expand-Label (RFC 8446 §7.1, §7.3), followed through KeyUpdate;
 // for TLS 1.2 the master secret, expanded into a key block with the TLS 1.2 PRF
-// (RFC 5246 §5, §6.3). The application data inside is handed to an inner analyzer
-// chosen by the negotiated ALPN protocol ("http/1.1", "h2", or "" when none was
-// agreed), whose messages are passed on as a layer inside this one.
+// (RFC 5246 §5, §6.3). The application data inside is handed to an inner analyzer:
+// the layer the lab's table of layers has for the negotiated ALPN protocol
+// (lab.ALPN: "http/1.1", "h2", or "" when none was agreed), or, after STARTTLS,
+// the protocol that handed the connection over (lab.Wrapper). Its messages are
+// passed on as a layer inside this one.
 //
 // Secrets may reach the key log a moment after the records they protect, so
 // encrypted records wait for their keys, up to MaxPendingBytes per direction, for
@@ -22,7 +24,8 @@
 // connection and shows the records as opaque.
 //
 // The analyzer's own messages belong to the layer of the lab.Protocol built by
-// Protocol (its name, "https" for HTTP over TLS); the inner analyzer's messages
+// Protocol (its name; "tls" for HTTPSProtocol and for Layer, the TLS a STARTTLS
+// go-ahead reaches); the inner analyzer's messages
 // carry the inner layer's name ("http") and move that layer's state on the last
 // message of each batch. The session's states are listed in States, its moves in
 // Transitions; no other move is ever made, whatever the input.

@@ -156,7 +156,7 @@ func TestSeedsDecrypt(t *testing.T) {
 			if size > 0 {
 				s = rechunk(script, size)
 			}
-			a := tlsproto.NewAnalyzer(lineInner)
+			a := newAnalyzer(lineInner)
 			a.UseKeys(keys)
 			var lines []string
 			for _, m := range runScript(t, a, s) {
@@ -208,7 +208,7 @@ func FuzzAnalyzer(f *testing.F) {
 	f.Add(appendChunk(nil, lab.ClientToServer, []byte("GET / HTTP/1.1\r\n\r\n")), false)
 	f.Add(appendChunk(nil, lab.ServerToClient, []byte{22, 3, 3, 0x41, 0x01}), false)
 	f.Fuzz(func(t *testing.T, script []byte, withKeys bool) {
-		a := tlsproto.NewAnalyzer(httpInner)
+		a := newAnalyzer(httpInner)
 		if withKeys {
 			a.UseKeys(keys)
 		}

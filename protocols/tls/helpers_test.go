@@ -45,15 +45,24 @@ func (a *lineAnalyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 
 func (a *lineAnalyzer) State() string { return "" }
 
-// lineInner hands every connection to a lineAnalyzer, whatever the ALPN.
-func lineInner(alpn string) (string, lab.Analyzer) { return "line", &lineAnalyzer{} }
+// lineInner is a layer that takes every connection, whatever the ALPN, and
+// hands it to a lineAnalyzer.
+var lineInner = &lab.Layer{
+	Name:      "line",
+	ReachedBy: []lab.NextKey{lab.ALPN(""), lab.ALPN("http/1.1"), lab.ALPN("h2")},
+	New:       func() lab.Analyzer { return &lineAnalyzer{} },
+}
 
-// httpInner hands HTTP/1.1 to the HTTP analyzer, as the lab's "https" does.
-func httpInner(alpn string) (string, lab.Analyzer) {
-	if alpn == "h2" {
-		return "", nil
+// httpInner is HTTP/1.x's layer, as the lab's "https" has it (HTTP/2 is left out).
+var httpInner = httpproto.Layer()
+
+// newAnalyzer returns a TLS analyzer whose table of layers holds inner (none if nil).
+func newAnalyzer(inner *lab.Layer) *tlsproto.Analyzer {
+	a := tlsproto.NewAnalyzer()
+	if inner != nil {
+		a.UseLayers(lab.NewLayers(inner))
 	}
-	return "http", httpproto.NewAnalyzer()
+	return a
 }
 
 // testLab is a hub whose registry holds TCP and TLS (as "tls"), and a tap of TLS.
@@ -62,10 +71,11 @@ type testLab struct {
 	tap *lab.Tap
 }
 
-func newTestLab(inner func(string) (string, lab.Analyzer)) *testLab {
+func newTestLab(inner *lab.Layer) *testLab {
 	reg := &lab.Registry{}
 	reg.Register(tcp.Protocol())
-	p := tlsproto.Protocol("tls", "TLS", 0, inner)
+	p := tlsproto.Protocol("tls", "TLS", 0)
+	p.Layers = []*lab.Layer{inner}
 	reg.Register(p)
 	hub := lab.NewHub(lab.HubOptions{Registry: reg})
 	return &testLab{hub: hub, tap: hub.Tap(p)}

@@ -1,6 +1,10 @@
 package tls
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/h2"
+	httpproto "github.com/protocollab/protolab/protocols/http"
+)
 
 // The states of one TLS connection. The handshake runs client-hello →
 // server-hello, then for TLS 1.3 encrypted-handshake (everything after the
@@ -47,13 +51,13 @@ var Transitions = func() [][2]string {
 	return append(t, [2]string{StateClosing, StateClosed})
 }()
 
-// Protocol describes TLS carrying another protocol for the registry: "https" is
-// Protocol("https", "HTTPS", 8443, inner) with an inner that returns the HTTP
-// analyzer. name is the TLS layer's name in the lab; inner chooses the analyzer of
-// the decrypted application data by the negotiated ALPN protocol (see NewAnalyzer).
-// NewServer is left nil: the app wires the server in. Its Transport is TCP, so the
-// lab shows TCP's handshake and teardown beneath it.
-func Protocol(name, title string, port int, inner func(alpn string) (string, lab.Analyzer)) *lab.Protocol {
+// Protocol describes TLS carrying another protocol for the registry: name is the
+// TLS layer's protocol in the lab, and the application data inside goes to the
+// layer the registry's table has for the negotiated ALPN protocol (see
+// NewAnalyzer); HTTPSProtocol is the lab's "https". NewServer is left nil: the
+// app wires the server in. Its Transport is TCP, so the lab shows TCP's
+// handshake and teardown beneath it.
+func Protocol(name, title string, port int) *lab.Protocol {
 	return &lab.Protocol{
 		Name:        name,
 		Title:       title,
@@ -65,7 +69,25 @@ func Protocol(name, title string, port int, inner func(alpn string) (string, lab
 			"its own endpoints' secrets (a key log, as Wireshark uses), so it can show what is inside.",
 		States:      append([]string(nil), States...),
 		Transitions: append([][2]string(nil), Transitions...),
-		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer(inner) },
+		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "tls", Ports: []uint16{443}},
 	}
+}
+
+// HTTPSProtocol describes HTTP over TLS (RFC 9110 §4.2.2) for the registry: the
+// lab's "https", whose analyzer is the TLS layer, "tls", carrying HTTP/2 when
+// ALPN agreed on "h2" (RFC 9113 §3.2) and HTTP/1.x otherwise, with its WebSocket
+// upgrades (wss://). It returns a new value on each call.
+func HTTPSProtocol() *lab.Protocol {
+	p := Protocol("https", "HTTPS", 8443)
+	p.Layer = Layer().Name
+	p.Layers = []*lab.Layer{httpproto.Layer(), h2.Layer()}
+	return p
+}
+
+// Layer is TLS as a layer another hands its connection to: reached by a STARTTLS
+// go-ahead (SMTP's and IMAP's STARTTLS, POP3's STLS, FTP's AUTH TLS), it carries
+// the protocol that asked for it on (lab.Wrapper).
+func Layer() *lab.Layer {
+	return &lab.Layer{Name: "tls", ReachedBy: []lab.NextKey{lab.StartTLS()}, New: func() lab.Analyzer { return NewAnalyzer() }}
 }

@@ -1,50 +1,60 @@
 package websocket
 
 import (
-	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 )
 
-// maxRequests bounds the requests whose responses the analyzer waits for, as
-// HTTP's analyzer bounds its pipeline.
-const maxRequests = 1024
-
 // Analyzer follows one connection that may become a WebSocket: HTTP/1.1 until a
-// 101 Switching Protocols answers an upgrade request, then WebSocket frames. The
+// 101 Switching Protocols answers an upgrade request, then WebSocket frames. It is
+// HTTP's analyzer whose table of layers holds WebSocket's (UpgradeLayer), so the
 // handshake's two messages and every frame belong to Layer "ws"; other HTTP
 // messages keep HTTP's layer. Like every lab.Analyzer it is used from one
 // goroutine at a time.
 type Analyzer struct {
 	http   *httpproto.Analyzer
-	asHTTP bool      // State reports HTTP's state (NewHTTPAnalyzer)
-	state  string    // the WebSocket's state
-	reqs   []request // requests waiting for their responses, oldest first
-	frames *frames   // after the 101
+	asHTTP bool     // State reports HTTP's state (NewHTTPAnalyzer)
+	ws     *session // the latest upgrade request's WebSocket
 }
 
-var _ lab.ConnAnalyzer = (*Analyzer)(nil)
+var (
+	_ lab.ConnAnalyzer = (*Analyzer)(nil)
+	_ lab.LayerUser    = (*Analyzer)(nil)
+)
 
 // NewAnalyzer returns the analyzer of the "ws" protocol's conversations: its
 // State is the WebSocket's (CONNECTING, OPEN, CLOSING, CLOSED), and HTTP messages
 // that are not part of a WebSocket handshake (a page fetched from the same port)
 // are reported as Layer "http".
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{}
-	a.http = httpproto.NewAnalyzerWith(httpproto.Options{Upgrade: a.upgrade})
+	a := &Analyzer{http: httpproto.NewAnalyzer()}
+	a.UseLayers(lab.Layers{})
 	return a
 }
 
 // NewHTTPAnalyzer returns an analyzer for the "http" protocol's conversations
-// that also reads WebSockets: it is HTTP's analyzer, with HTTP's states, whose
-// upgraded connections go on as WebSocket frames in Layer "ws" (the ws layer's
-// state moves with them). Register it as the "http" Protocol's NewAnalyzer.
+// that reads WebSockets whatever its table of layers holds: it is HTTP's
+// analyzer, with HTTP's states, whose upgraded connections go on as WebSocket
+// frames in Layer "ws". A registry that holds the "ws" protocol (Protocol) gives
+// plain HTTP the same.
 func NewHTTPAnalyzer() *Analyzer {
 	a := NewAnalyzer()
 	a.asHTTP = true
 	return a
+}
+
+// UseLayers gives HTTP the table, with WebSocket's own layer in front: the
+// analyzer follows the state of the WebSockets it makes, and each of them finds
+// its subprotocol's layer in t.
+func (a *Analyzer) UseLayers(t lab.Layers) {
+	l := UpgradeLayer()
+	l.New = func() lab.Analyzer {
+		a.ws = newSession()
+		return a.ws
+	}
+	a.http.UseLayers(t.With(l))
 }
 
 // State is the WebSocket's state ("" before any upgrade request), or HTTP's for
@@ -53,11 +63,16 @@ func (a *Analyzer) State() string {
 	if a.asHTTP {
 		return a.http.State()
 	}
-	return a.state
+	return a.WebSocketState()
 }
 
 // WebSocketState is the WebSocket's state whichever analyzer this is.
-func (a *Analyzer) WebSocketState() string { return a.state }
+func (a *Analyzer) WebSocketState() string {
+	if a.ws == nil {
+		return ""
+	}
+	return a.ws.state
+}
 
 // Pending is how many bytes the analyzer holds for dir.
 func (a *Analyzer) Pending(dir lab.Dir) int { return a.http.Pending(dir) }
@@ -67,71 +82,23 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message { return a.http.Opene
 
 // Feed frames the bytes b that went in direction dir.
 func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
-	return a.annotate(a.http.Feed(dir, b, at))
+	return a.label(a.http.Feed(dir, b, at))
 }
 
 // Closed ends the connection's messages; a WebSocket still open becomes CLOSED.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.annotate(a.http.Closed(info))
-	if a.state == StateConnecting && a.frames == nil {
-		a.state = StateClosed
-		out = append(out, lab.Message{Dir: info.By.Outbound(), Summary: "connection closed during the WebSocket handshake",
-			Meaning: "The connection ended before the server answered the upgrade request, so no WebSocket was opened.",
-			Ref:     "RFC 6455 §4.1", Fields: []lab.Field{{Name: "closed by", Value: info.By.String() + " (" + info.How + ")"}},
-			Teardown: true, Observed: true, Layer: Layer, NextState: StateClosed})
-	}
-	return out
+	return a.label(a.http.Closed(info))
 }
 
-// upgrade is HTTP's hook: it is called as the 101 ends, before the bytes after it
-// are fed, and gives the analyzer of the frames.
-func (a *Analyzer) upgrade(protocol string) lab.Analyzer {
-	if !hasToken(protocol, "websocket") {
-		return nil
+// label names HTTP's own messages' layer, "http", on the "ws" protocol's
+// conversations, whose own layer is WebSocket's.
+func (a *Analyzer) label(msgs []lab.Message) []lab.Message {
+	if a.asHTTP {
+		return msgs
 	}
-	deflate := len(a.reqs) > 0 && strings.Contains(strings.ToLower(a.reqs[0].extensions), "permessage-deflate")
-	a.frames = newFrames(a, deflate)
-	a.state = StateOpen
-	return a.frames
-}
-
-// annotate turns HTTP's messages of a WebSocket handshake into the handshake's
-// steps and tracks the WebSocket's state.
-func (a *Analyzer) annotate(msgs []lab.Message) []lab.Message {
 	for i := range msgs {
-		m := &msgs[i]
-		if m.Layer == Layer {
-			continue // a frame
-		}
-		switch {
-		case m.Dir == lab.ClientToServer && field(m, "request line") != "":
-			r := upgradeRequest(m)
-			if len(a.reqs) < maxRequests {
-				a.reqs = append(a.reqs, r)
-			}
-			if r.ws && a.frames == nil {
-				a.state = StateConnecting
-			}
-		case m.Dir == lab.ServerToClient && field(m, "status line") != "":
-			status := statusOf(m)
-			if status >= 100 && status < 200 && status != 101 {
-				break // an interim response: the final one is still to come
-			}
-			var r request
-			if len(a.reqs) > 0 {
-				r = a.reqs[0]
-				a.reqs = a.reqs[1:]
-			}
-			up, _ := header(m, "Upgrade")
-			if r.ws || (status == 101 && hasToken(up, "websocket")) {
-				upgradeResponse(m, r, status)
-				if status != 101 && a.frames == nil {
-					a.state = StateClosed
-				}
-			}
-		}
-		if m.Layer == "" && !a.asHTTP {
-			m.Layer = "http"
+		if msgs[i].Layer == "" {
+			msgs[i].Layer = "http"
 		}
 	}
 	return msgs

@@ -97,22 +97,24 @@ type direction struct {
 
 // frames follows the frames of both directions after the opening handshake.
 type frames struct {
-	a       *Analyzer
+	s       *session
 	dirs    [3]direction // by lab.Dir
 	deflate bool         // the client offered permessage-deflate: RSV1 may mark compression
 	ended   bool
+	at      time.Time     // the time of the bytes being fed
+	carried []lab.Message // the subprotocol's messages, waiting for their frame's (see carry)
 }
 
 var _ lab.ConnAnalyzer = (*frames)(nil)
 
-func newFrames(a *Analyzer, deflate bool) *frames {
-	fr := &frames{a: a, deflate: deflate}
+func newFrames(s *session, deflate bool) *frames {
+	fr := &frames{s: s, deflate: deflate}
 	fr.dirs[lab.ClientToServer].dir = lab.ClientToServer
 	fr.dirs[lab.ServerToClient].dir = lab.ServerToClient
 	return fr
 }
 
-func (fr *frames) State() string                     { return fr.a.state }
+func (fr *frames) State() string                     { return fr.s.state }
 func (fr *frames) Opened(lab.OpenInfo) []lab.Message { return nil }
 
 // Pending is how many bytes are held for dir: a partial header and the kept part
@@ -126,10 +128,11 @@ func (fr *frames) Pending(dir lab.Dir) int {
 }
 
 // Feed frames b.
-func (fr *frames) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
+func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if dir != lab.ClientToServer && dir != lab.ServerToClient {
 		return nil
 	}
+	fr.at = at
 	d := &fr.dirs[dir]
 	var out []lab.Message
 	for len(b) > 0 && !d.broken {
@@ -149,10 +152,15 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 		}
 		n := int(min(uint64(len(b)), d.f.length-d.f.got))
 		d.payload(b[:n])
+		fr.carry(d, b[:n:n])
 		b = b[n:]
 		if d.f.got == d.f.length {
 			out = append(out, fr.finish(d))
+			out = fr.takeCarried(out)
 		}
+	}
+	if len(fr.carried) > maxCarried {
+		out = fr.takeCarried(out)
 	}
 	return out
 }
@@ -366,7 +374,7 @@ func (fr *frames) finish(d *direction) lab.Message {
 		meaning = "This frame breaks RFC 6455's rules: " + strings.Join(problems, "; ") + ". A receiver that sees it must fail the WebSocket connection, normally with close code 1002 (protocol error). " + meaning
 	}
 	if next != "" {
-		fr.a.state = next
+		fr.s.state = next
 	}
 	return lab.Message{Dir: d.dir, Summary: summary, Meaning: meaning, Ref: ref, Fields: fields,
 		Raw: f.raw, Teardown: teardown, NextState: next, Observed: true, Layer: Layer}
@@ -496,11 +504,11 @@ func (fr *frames) Closed(info lab.CloseInfo) []lab.Message {
 			Raw: raw, Observed: true, Layer: Layer})
 		d.inFrame, d.nhdr, d.f = false, 0, frame{}
 	}
-	if fr.a.state == StateClosed {
+	if fr.s.state == StateClosed {
 		return out
 	}
 	m := lab.Message{Dir: info.By.Outbound(), Ref: "RFC 6455 §7.1.5", Teardown: true, Observed: true, Layer: Layer, NextState: StateClosed}
-	if fr.a.state == StateClosing {
+	if fr.s.state == StateClosing {
 		m.Summary = "connection closed before the close frame was answered"
 		m.Meaning = "The TCP connection ended while one side still waited for the other's close frame. The closing handshake is cut short, but the side that sent its close frame had said goodbye."
 	} else {
@@ -508,7 +516,7 @@ func (fr *frames) Closed(info lab.CloseInfo) []lab.Message {
 		m.Meaning = "The TCP connection ended (" + info.How + " from the " + info.By.String() + ") while the WebSocket was open, with no close frames: each side's API reports 1006, abnormal closure — a code that is never sent on the wire."
 	}
 	m.Fields = []lab.Field{{Name: "closed by", Value: info.By.String() + " (" + info.How + ")"}}
-	fr.a.state = StateClosed
+	fr.s.state = StateClosed
 	return append(out, m)
 }
 

@@ -114,15 +114,6 @@ func upgradeRequest(m *lab.Message) request {
 	return r
 }
 
-// statusOf returns an HTTP response message's status code (0 if none).
-func statusOf(m *lab.Message) int {
-	line := field(m, "status line")
-	_, rest, _ := strings.Cut(line, " ")
-	code, _, _ := strings.Cut(rest, " ")
-	n, _ := strconv.Atoi(code)
-	return n
-}
-
 // upgradeResponse turns the response to a WebSocket request into the handshake's
 // second step: the switch, with the accept checked, or a refusal.
 func upgradeResponse(m *lab.Message, r request, status int) {

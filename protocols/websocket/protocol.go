@@ -34,8 +34,10 @@ var Transitions = [][2]string{
 }
 
 // Protocol describes WebSocket for the registry. It returns a new value on each
-// call. NewServer is left nil: the app wires the server in. Its Transport is TCP,
-// so the lab shows TCP's handshake and teardown beneath each conversation.
+// call. It declares WebSocket's layer (UpgradeLayer), so that HTTP and HTTPS
+// conversations that upgrade go on as WebSockets. NewServer is left nil: the app
+// wires the server in. Its Transport is TCP, so the lab shows TCP's handshake and
+// teardown beneath each conversation.
 func Protocol() *lab.Protocol {
 	return &lab.Protocol{
 		Name:        Name,
@@ -51,5 +53,6 @@ func Protocol() *lab.Protocol {
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		// Wireshark reads the upgrade as HTTP and follows it into WebSocket.
 		Dissector: lab.Dissector{Name: "http", Ports: []uint16{80, 8080}},
+		Layers:    []*lab.Layer{UpgradeLayer()},
 	}
 }

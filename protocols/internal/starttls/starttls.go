@@ -1,8 +1,9 @@
 // Package starttls hands the rest of a text protocol's connection to TLS once the
 // server agrees to the switch: SMTP's STARTTLS (RFC 3207), IMAP's STARTTLS
 // (RFC 9051 §6.2.1), POP3's STLS (RFC 2595) and FTP's AUTH TLS (RFC 4217). The
-// TLS analyzer decrypts what follows with the lab's key log and passes the
-// plaintext to a fresh analyzer of the same protocol, which carries the session
+// TLS analyzer — the layer the lab's table of layers has for lab.StartTLS —
+// decrypts what follows with the lab's key log and passes the plaintext to a
+// fresh analyzer of the same protocol (lab.Wrapper), which carries the session
 // on.
 package starttls
 
@@ -15,62 +16,75 @@ import (
 
 // Handoff is a protocol analyzer's way into TLS. Its zero value is in the clear
 // (Active is false): the analyzer frames the bytes itself and gives Handoff the
-// key log and the connection's opening as it learns them; after Start, it passes
-// every step on to Handoff. Like the analyzers that hold it, it is used from one
-// goroutine at a time.
+// key log, the table of layers and the connection's opening as it learns them;
+// after Start, it passes every step on to Handoff. Like the analyzers that hold
+// it, it is used from one goroutine at a time.
 type Handoff struct {
-	keys  *lab.KeyLog
-	open  *lab.OpenInfo
-	tls   *tls.Analyzer // after Start: the TLS analyzer of the rest
-	layer string        // the protocol's layer, that of the analyzer inside TLS
+	keys   *lab.KeyLog
+	layers lab.Layers
+	open   *lab.OpenInfo
+	next   lab.Analyzer // after Start: the analyzer of the rest, TLS's
+	name   string       // its layer's name, "tls"
+	layer  string       // the protocol's layer, that of the analyzer inside TLS
 }
 
 // Active reports whether Start was called: the rest of the connection is TLS.
-func (h *Handoff) Active() bool { return h.tls != nil }
+func (h *Handoff) Active() bool { return h.next != nil }
 
-// Start hands the rest of the connection to a TLS analyzer. The application data
-// it decrypts goes to the analyzer inner makes, once, as layer (the protocol's
-// own name): its messages come out of Handoff as the outer analyzer's own, and
-// TLS's as the "tls" layer.
+// Start hands the rest of the connection to the layer a STARTTLS go-ahead
+// reaches (lab.StartTLS: TLS, Layer). The application data it decrypts goes to
+// the analyzer inner makes, once, as layer (the protocol's own name): its
+// messages come out of Handoff as the outer analyzer's own, and TLS's as the
+// "tls" layer. Outside a hub, with no table, TLS it is.
 func (h *Handoff) Start(layer string, inner func() lab.Analyzer) {
 	h.layer = layer
-	h.tls = tls.NewAnalyzer(func(string) (string, lab.Analyzer) { return layer, inner() })
-	if h.keys != nil {
-		h.tls.UseKeys(h.keys)
+	h.name, h.next = h.layers.New(lab.StartTLS())
+	if h.next == nil {
+		h.name, h.next = lab.NewLayers(Layer()).WithKeys(h.keys).New(lab.StartTLS())
+	}
+	if w, ok := h.next.(lab.Wrapper); ok {
+		w.Wrap(layer, inner)
 	}
 	if h.open != nil {
-		h.tls.Opened(*h.open)
+		h.Opened(*h.open)
 	}
 }
+
+// Layer is the layer a STARTTLS go-ahead hands the connection to: TLS. The
+// protocols with STARTTLS declare it (lab.Protocol.Layers).
+func Layer() *lab.Layer { return tls.Layer() }
 
 // UseKeys notes the lab's key log, for the TLS after Start (lab.KeyUser).
 func (h *Handoff) UseKeys(k *lab.KeyLog) {
 	h.keys = k
-	if h.tls != nil {
-		h.tls.UseKeys(k)
+	if ku, ok := h.next.(lab.KeyUser); ok {
+		ku.UseKeys(k)
 	}
 }
+
+// UseLayers notes the table of layers to find the TLS of Start in (lab.LayerUser).
+func (h *Handoff) UseLayers(t lab.Layers) { h.layers = t }
 
 // Opened notes the connection's opening, and passes it on to TLS once active.
 func (h *Handoff) Opened(info lab.OpenInfo) []lab.Message {
 	h.open = &info
-	if h.tls == nil {
-		return nil
+	if ca, ok := h.next.(lab.ConnAnalyzer); ok {
+		return h.lift(ca.Opened(info))
 	}
-	return h.lift(h.tls.Opened(info))
+	return nil
 }
 
 // Feed passes bytes after the switch to TLS.
 func (h *Handoff) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
-	return h.lift(h.tls.Feed(dir, b, at))
+	return h.lift(h.next.Feed(dir, b, at))
 }
 
 // Closed passes the connection's end on to TLS; nil before Start.
 func (h *Handoff) Closed(info lab.CloseInfo) []lab.Message {
-	if h.tls == nil {
-		return nil
+	if ca, ok := h.next.(lab.ConnAnalyzer); ok {
+		return h.lift(ca.Closed(info))
 	}
-	return h.lift(h.tls.Closed(info))
+	return nil
 }
 
 // lift passes on the TLS analyzer's messages: TLS's own as the "tls" layer, the
@@ -79,7 +93,7 @@ func (h *Handoff) lift(msgs []lab.Message) []lab.Message {
 	for i := range msgs {
 		switch msgs[i].Layer {
 		case "":
-			msgs[i].Layer = "tls"
+			msgs[i].Layer = h.name
 		case h.layer:
 			msgs[i].Layer = ""
 		}

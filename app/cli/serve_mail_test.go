@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/servers/ftpserver"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // TestServeMail runs the mail lab headless — `serve --only dns,smtp,smtp-beta,
@@ -20,8 +19,8 @@ import (
 // deleted over POP3.
 func TestServeMail(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
-	t.Setenv(ftpserver.EnvDataDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
+	t.Setenv(labdir.EnvData, dir)
 	r := startServe(t, "--only", "dns,smtp,smtp-beta,pop3,imap",
 		"--port", "dns=0,smtp=0,smtp-beta=0,pop3=0,imap=0", "--json")
 	addrs := map[string]string{}

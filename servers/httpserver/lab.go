@@ -69,7 +69,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 }
 
 // NewLabTLS adapts an HTTPS Server to lab.Server, as NewLab does a plain one. Its
-// certificate comes from the lab's CA (labca.Open(labca.DefaultDir())), for the
+// certificate comes from the lab's CA (labca.Open(labdir.CA())), for the
 // names in labca.LabHosts and the address it listens on when that is a private
 // one. It reads the settings "tls", "http2" and "docroot" (see TLSSettings).
 func NewLabTLS(opts lab.ServerOptions) (lab.Server, error) {

@@ -33,7 +33,7 @@ import (
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
@@ -56,7 +56,7 @@ type Options struct {
 	// Empty means DefaultUser and DefaultPassword.
 	User, Password string
 	// HostKey is the server's host key. Nil means the lab's own, kept in the
-	// configuration folder (LoadHostKey(labca.DefaultDir())).
+	// configuration folder (LoadHostKey(labdir.Config())).
 	HostKey xssh.Signer
 	// Tap, if non-nil, captures every accepted connection on the server side, and
 	// the server reports its SFTP operations to the tapped conversations. Nil
@@ -127,7 +127,7 @@ func (s *Server) prepareLocked() error {
 	if s.signer == nil {
 		s.signer = s.HostKey
 		if s.signer == nil {
-			dir, err := labca.DefaultDir()
+			dir, err := labdir.Config()
 			if err != nil {
 				return fmt.Errorf("sftpserver: %w", err)
 			}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/servers/internal/labsettings"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
@@ -77,7 +79,7 @@ func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
 	if !slices.Contains(LabDomains, domain) {
 		return nil, fmt.Errorf("smtpserver: domain %q: choose one of %s", domain, strings.Join(LabDomains, ", "))
 	}
-	store, err := mailstore.Default(domain)
+	store, err := labsettings.OpenStore(domain)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
 }
 
 func labCA() (*labca.CA, error) {
-	dir, err := labca.DefaultDir()
+	dir, err := labdir.CA()
 	if err != nil {
 		return nil, fmt.Errorf("smtpserver: %w", err)
 	}

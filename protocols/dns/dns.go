@@ -10,6 +10,9 @@ package dns
 
 import "github.com/protocollab/protolab/lab"
 
+// ProtocolName is the protocol's name in the registry (Name is a domain name's).
+const ProtocolName = "dns"
+
 // DefaultPort is where the lab's resolver listens unless told otherwise: 53 needs
 // administrator rights, and 5353 is multicast DNS's, often held by the system's
 // mDNS responder (Avahi, Bonjour).

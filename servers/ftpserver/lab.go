@@ -74,6 +74,9 @@ var Settings = []lab.Setting{
 	},
 }
 
+// Module is the FTP server for the lab's registry (with ftp.Protocol).
+var Module = lab.ServerModule{New: NewLab, Settings: Settings}
+
 // CaptureChoices are the values of the "capture" setting.
 var CaptureChoices = []string{"64 KiB", "1 MiB", "16 MiB", "256 MiB"}
 

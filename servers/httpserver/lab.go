@@ -56,6 +56,13 @@ var TLSSettings = []lab.Setting{
 	DocrootSetting,
 }
 
+// Module is the plain HTTP server for the lab's registry (with http.Protocol);
+// TLSModule is the HTTPS one (with the "https" protocol).
+var (
+	Module    = lab.ServerModule{New: NewLab, Settings: Settings}
+	TLSModule = lab.ServerModule{New: NewLabTLS, Settings: TLSSettings}
+)
+
 // NewLab adapts a plain HTTP Server to lab.Server, the form the Bench drives: Start
 // binds opts.Addr with lab.Listen, taps the listener with opts.Tap and serves in
 // the background. It reads the setting "docroot".

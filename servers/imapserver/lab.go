@@ -36,6 +36,9 @@ var Settings = []lab.Setting{
 	},
 }
 
+// Module is the IMAP server for the lab's registry (with imap.Protocol).
+var Module = lab.ServerModule{New: NewLab, Settings: Settings}
+
 // Domains are the mail domains NewLab serves.
 var Domains = []string{mailstore.DomainAlpha, mailstore.DomainBeta}
 

@@ -36,6 +36,9 @@ var Settings = []lab.Setting{
 	},
 }
 
+// Module is the POP3 server for the lab's registry (with pop3.Protocol).
+var Module = lab.ServerModule{New: NewLab, Settings: Settings}
+
 // Domains are the mail domains NewLab serves.
 var Domains = []string{mailstore.DomainAlpha, mailstore.DomainBeta}
 

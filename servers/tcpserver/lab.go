@@ -6,6 +6,9 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
+// Module is the TCP echo/chat server for the lab's registry (with tcp.Protocol).
+var Module = lab.ServerModule{New: NewLab}
+
 // NewLab adapts a Server to lab.Server, the form the Bench drives. It reads the
 // setting "mode" ("echo", the default, or "chat"); Start binds opts.Addr with
 // lab.Listen, taps the listener with opts.Tap and serves in the background.

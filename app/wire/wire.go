@@ -33,22 +33,27 @@ import (
 // Registry returns a new registry of every protocol the lab knows, servers wired in.
 func Registry() *lab.Registry {
 	reg := &lab.Registry{}
-	reg.RegisterModules(
-		lab.Module{Protocol: tcp.Protocol(), Server: &tcpserver.Module},
-		lab.Module{Protocol: udp.Protocol(), Server: &udpserver.Module},
-		lab.Module{Protocol: dns.Protocol(), Server: &dnsserver.Module},
-		lab.Module{Protocol: httpProtocol(), Server: &httpserver.Module},
-		lab.Module{Protocol: httpsProtocol(), Server: &httpserver.TLSModule},
-		lab.Module{Protocol: websocket.Protocol(), Server: &wsserver.Module},
-		lab.Module{Protocol: ftp.Protocol(), Server: &ftpserver.Module},
-		lab.Module{Protocol: ftp.DataProtocol()}, // no server of its own: FTP's data connections
-		lab.Module{Protocol: ssh.Protocol(), Server: &sftpserver.Module},
-		lab.Module{Protocol: smtp.Protocol(), Server: &smtpserver.Module},
-		lab.Module{Protocol: smtp.BetaProtocol(), Server: &smtpserver.BetaModule},
-		lab.Module{Protocol: pop3.Protocol(), Server: &pop3server.Module},
-		lab.Module{Protocol: imap.Protocol(), Server: &imapserver.Module},
-	)
+	reg.RegisterModules(modules()...)
 	return reg
+}
+
+// modules lists the lab's protocols, each with its server, as new values.
+func modules() []lab.Module {
+	return []lab.Module{
+		{Protocol: tcp.Protocol(), Server: &tcpserver.Module},
+		{Protocol: udp.Protocol(), Server: &udpserver.Module},
+		{Protocol: dns.Protocol(), Server: &dnsserver.Module},
+		{Protocol: httpProtocol(), Server: &httpserver.Module},
+		{Protocol: httpsProtocol(), Server: &httpserver.TLSModule},
+		{Protocol: websocket.Protocol(), Server: &wsserver.Module},
+		{Protocol: ftp.Protocol(), Server: &ftpserver.Module},
+		{Protocol: ftp.DataProtocol()}, // no server of its own: FTP's data connections
+		{Protocol: ssh.Protocol(), Server: &sftpserver.Module},
+		{Protocol: smtp.Protocol(), Server: &smtpserver.Module},
+		{Protocol: smtp.BetaProtocol(), Server: &smtpserver.BetaModule},
+		{Protocol: pop3.Protocol(), Server: &pop3server.Module},
+		{Protocol: imap.Protocol(), Server: &imapserver.Module},
+	}
 }
 
 // httpProtocol is HTTP whose /ws/ upgrades continue as WebSocket.

@@ -11,21 +11,10 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
 )
 
 // DefaultAutosaveEvery is how often an Autosaver writes when every is zero.
 const DefaultAutosaveEvery = 5 * time.Second
-
-// RecoveryPath is where the app autosaves the live session: recovery.protolab in
-// the lab's configuration folder (labca.DefaultDir).
-func RecoveryPath() (string, error) {
-	dir, err := labca.DefaultDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "recovery"+Extension), nil
-}
 
 // Recoverable reports whether path holds a whole session to restore (what an
 // Autosaver left after a crash), and what it holds.
@@ -64,7 +53,7 @@ type mark struct {
 	clients []byte
 }
 
-// NewAutosaver returns an autosaver of b to path (RecoveryPath for the app) every
+// NewAutosaver returns an autosaver of b to path (labdir.Recovery for the app) every
 // every (zero: DefaultAutosaveEvery). clients, if not nil, returns the client
 // panes' saved requests; it is called from the autosaver's goroutine.
 func NewAutosaver(b *lab.Bench, path string, every time.Duration, clients func() map[string]json.RawMessage) *Autosaver {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -26,12 +26,12 @@ func TestRecoveryRestoresLiveSession(t *testing.T) {
 	io.ReadFull(c, make([]byte, 11))
 	b.Hub().Settle()
 
-	path, err := labfile.RecoveryPath()
+	path, err := labdir.Recovery()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(os.Getenv(labca.EnvConfigDir), "recovery.protolab"); path != want {
-		t.Errorf("RecoveryPath = %s, want %s", path, want)
+	if want := filepath.Join(os.Getenv(labdir.EnvConfig), "recovery.protolab"); path != want {
+		t.Errorf("labdir.Recovery = %s, want %s", path, want)
 	}
 	requests := json.RawMessage(`{"saved":["GET /"]}`)
 	a := labfile.NewAutosaver(b, path, time.Hour, func() map[string]json.RawMessage {

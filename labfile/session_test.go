@@ -18,15 +18,15 @@ import (
 
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile"
 )
 
 // newBench returns the app's bench with its lab CA in a temporary folder.
 func newBench(t testing.TB) *lab.Bench {
 	t.Helper()
-	if os.Getenv(labca.EnvConfigDir) == "" {
-		t.Setenv(labca.EnvConfigDir, t.TempDir())
+	if os.Getenv(labdir.EnvConfig) == "" {
+		t.Setenv(labdir.EnvConfig, t.TempDir())
 	}
 	b := wire.NewBench(lab.HubOptions{})
 	t.Cleanup(b.StopAll)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // caUsage is the ca command's part of the usage text.
@@ -35,7 +36,7 @@ func ca(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "protolab ca export: %v\n", err)
 		return 1
 	}
-	dir, err := labca.DefaultDir()
+	dir, err := labdir.CA()
 	if err != nil {
 		fmt.Fprintf(stderr, "protolab ca export: %v\n", err)
 		return 1

@@ -12,12 +12,13 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/servers/httpserver"
 )
 
 func TestCAExport(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "config")
-	t.Setenv(labca.EnvConfigDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
 	file := filepath.Join(t.TempDir(), "lab-ca.pem")
 	var stdout, stderr syncBuffer
 	if code := Main(context.Background(), []string{"ca", "export", file}, &stdout, &stderr); code != 0 {
@@ -66,7 +67,7 @@ func TestCAExport(t *testing.T) {
 }
 
 func TestCAExportErrors(t *testing.T) {
-	t.Setenv(labca.EnvConfigDir, t.TempDir())
+	t.Setenv(labdir.EnvConfig, t.TempDir())
 	for _, args := range [][]string{{"ca"}, {"ca", "import", "x"}, {"ca", "export"}, {"ca", "export", "a", "b"}} {
 		var stderr syncBuffer
 		if code := Main(context.Background(), args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "protolab ca export FILE") {
@@ -80,7 +81,7 @@ func TestCAExportErrors(t *testing.T) {
 	}
 	// A damaged CA is a failure that says what to do, and is left as it is.
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
 	os.WriteFile(filepath.Join(dir, labca.CertFile), []byte("junk"), 0o644)
 	os.WriteFile(filepath.Join(dir, labca.KeyFile), []byte("junk"), 0o600)
 	stderr = syncBuffer{}

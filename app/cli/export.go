@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/app/wire"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile"
 	"github.com/protocollab/protolab/labfile/export"
 )
@@ -98,7 +99,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := labfile.WriteFileAtomic(*out, 0o644, write); err != nil {
+	if err := labdir.Write(*out, 0o644, write); err != nil {
 		fmt.Fprintf(stderr, "protolab export: %v\n", err)
 		return 1
 	}
@@ -126,7 +127,7 @@ func exportMail(s *labfile.Session, file, dir string, stdout, stderr io.Writer) 
 	}
 	for i, m := range mails {
 		name := filepath.Join(dir, fmt.Sprintf("%03d-%s-%d.eml", i+1, m.Source, m.Conv))
-		if err := labfile.WriteFileAtomic(name, 0o644, func(w io.Writer) error { return export.EML(w, m.Raw) }); err != nil {
+		if err := labdir.Write(name, 0o644, func(w io.Writer) error { return export.EML(w, m.Raw) }); err != nil {
 			fmt.Fprintf(stderr, "protolab export: %v\n", err)
 			return 1
 		}

@@ -14,8 +14,8 @@ import (
 	"github.com/protocollab/protolab/clients/smtpclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile"
-	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
 // TestExportPCAPNGDecodeAs records an SFTP session and a mail relayed from
@@ -24,8 +24,8 @@ import (
 // port, SMTP on both SMTP servers' ports; with them, tshark reads both protocols.
 func TestExportPCAPNGDecodeAs(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
-	t.Setenv(ftpserver.EnvDataDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
+	t.Setenv(labdir.EnvData, dir)
 	file := filepath.Join(t.TempDir(), "lab.protolab")
 	r := startServe(t, "--only", "dns,sftp,smtp,smtp-beta", "--port", "dns=0,sftp=0,smtp=0,smtp-beta=0", "--json", "--record", file)
 	addrs := map[string]string{}

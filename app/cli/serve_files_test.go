@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/servers/ftpserver"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // TestServeFiles runs `serve --only ftp,sftp` and drives it with Python's ftplib
@@ -19,8 +18,8 @@ import (
 // the FTP session with its data connections, and SSH's clear start.
 func TestServeFiles(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
-	t.Setenv(ftpserver.EnvDataDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
+	t.Setenv(labdir.EnvData, dir)
 	r := startServe(t, "--only", "ftp,sftp", "--port", "ftp=0,sftp=0", "--json")
 	addrs := map[string]string{}
 	for range 2 {

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/servers/ftpserver"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // TestServeMail runs the mail lab headless — `serve --only dns,smtp,smtp-beta,
@@ -35,8 +34,8 @@ func TestServeMail(t *testing.T) {
 // ports and the lab's folders in a temporary one.
 func startMailServe(t *testing.T, only string, args ...string) *serveRun {
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
-	t.Setenv(ftpserver.EnvDataDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
+	t.Setenv(labdir.EnvData, dir)
 	return startServe(t, append([]string{"--only", only,
 		"--port", "dns=0,smtp=0,smtp-beta=0,pop3=0,imap=0"}, args...)...)
 }

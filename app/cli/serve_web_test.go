@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // TestServeWeb runs the web lab headless — `serve --only dns,http,https,ws` —
@@ -18,7 +18,7 @@ import (
 // exported CA, and Python's websockets (skipped where missing).
 func TestServeWeb(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
 	r := startServe(t, "--only", "dns,http,https,ws", "--port", "dns=0", "--port", "http=0", "--port", "https=0", "--port", "ws=0", "--json")
 	addrs := map[string]string{}
 	for range 4 {

@@ -4,8 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/servers/ftpserver"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // TestMain keeps the tests' lab CA, SFTP host key and FTP folder in a folder of
@@ -15,8 +14,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv(labca.EnvConfigDir, dir)
-	os.Setenv(ftpserver.EnvDataDir, dir)
+	os.Setenv(labdir.EnvConfig, dir)
+	os.Setenv(labdir.EnvData, dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile/export"
 )
 
@@ -66,7 +66,7 @@ func (w *Window) exportFile(what, name string, write func(io.Writer) (string, er
 		var buf bytes.Buffer
 		note, err := write(&buf)
 		if err == nil {
-			err = labca.WriteFileAtomic(path, buf.Bytes(), 0o644)
+			err = labdir.WriteFile(path, buf.Bytes(), 0o644)
 		}
 		if err != nil {
 			dialog.ShowError(fmt.Errorf("the %s export failed: %w", what, err), w.win)
@@ -114,7 +114,7 @@ func writeMails(dir string, mails []export.Mail) (int, error) {
 			}
 			path = filepath.Join(dir, fmt.Sprintf("mail-%d-%d.eml", i+1, k))
 		}
-		if err := labca.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+		if err := labdir.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 			return n, err
 		}
 		n++

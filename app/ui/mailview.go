@@ -11,8 +11,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // mailView shows one mail message, shared by the POP3 and IMAP panes: rendered
@@ -247,4 +246,4 @@ func askSaveFile(win fyne.Window, name string, exts []string, write func(path st
 }
 
 // writeFileAtomic writes b to path so that no reader sees half of it.
-func writeFileAtomic(path string, b []byte) error { return labca.WriteFileAtomic(path, b, 0o644) }
+func writeFileAtomic(path string, b []byte) error { return labdir.WriteFile(path, b, 0o644) }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -342,7 +343,7 @@ func (w *Window) recentItems() []*fyne.MenuItem {
 // startAutosave offers to restore a session a crash left behind, then writes the
 // live session to the recovery file every few seconds.
 func (w *Window) startAutosave() {
-	path, err := labfile.RecoveryPath()
+	path, err := labdir.Recovery()
 	if err != nil {
 		return
 	}

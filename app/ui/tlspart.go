@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 var (
@@ -23,7 +24,7 @@ var (
 // the config folder), for the clients to trust and the export button.
 func labCA() (*labca.CA, error) {
 	caOnce.Do(func() {
-		dir, err := labca.DefaultDir()
+		dir, err := labdir.CA()
 		if err != nil {
 			caErr = err
 			return

@@ -12,8 +12,8 @@ import (
 	"github.com/protocollab/protolab/clients/smtpclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile/export"
-	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
 // TestMailEndToEnd is the mail lesson on the app's own bench: alice sends to
@@ -22,8 +22,8 @@ import (
 // POP3 client downloads and deletes it, and IMAP sees it go.
 func TestMailEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
-	t.Setenv(ftpserver.EnvDataDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
+	t.Setenv(labdir.EnvData, dir)
 	b := wire.NewBench(lab.HubOptions{})
 	for _, p := range b.Registry().All() {
 		b.SetPort(p.Name, 0)

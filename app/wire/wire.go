@@ -1,13 +1,10 @@
 // Package wire assembles the lab: every protocol's description and analyzer
 // (protocols/<p>) with its embedded server (servers/<p>server), in the order the
-// server rail lists them. It is the one place that knows all of them.
+// server rail lists them. It is the one place that knows all of them: adding a
+// protocol is one line in Registry.
 package wire
 
 import (
-	"net"
-	"strconv"
-	"strings"
-
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/ftp"
@@ -35,85 +32,33 @@ import (
 // Registry returns a new registry of every protocol the lab knows, servers wired in.
 func Registry() *lab.Registry {
 	reg := &lab.Registry{}
-	t := tcp.Protocol()
-	t.NewServer = tcpserver.NewLab
-	reg.Register(t)
-	u := udp.Protocol()
-	u.NewServer = udpserver.NewLab
-	reg.Register(u)
-	d := dns.Protocol()
-	d.NewServer = dnsserver.NewLab
-	reg.Register(d)
-	h := httpproto.Protocol()
-	h.NewServer = httpserver.NewLab
-	h.Settings = httpserver.Settings
-	reg.Register(h)
-	hs := tls.HTTPSProtocol()
-	hs.NewServer = httpserver.NewLabTLS
-	hs.Settings = httpserver.TLSSettings
-	reg.Register(hs)
-	ws := websocket.Protocol()
-	ws.NewServer = wsserver.NewLab
-	reg.Register(ws)
-	f := ftp.Protocol()
-	f.NewServer = ftpserver.NewLab
-	f.Settings = ftpserver.Settings
-	reg.Register(f)
-	reg.Register(ftp.DataProtocol()) // no server of its own: FTP's data connections
-	sf := ssh.Protocol()
-	sf.NewServer = sftpserver.NewLab
-	sf.Settings = sftpserver.Settings
-	reg.Register(sf)
-	m := smtp.Protocol()
-	m.NewServer = smtpserver.NewLab // relay wired by NewBench
-	m.Settings = smtpserver.Settings
-	reg.Register(m)
-	mb := smtp.BetaProtocol()
-	mb.NewServer = smtpserver.NewLab
-	mb.Settings = smtpserver.BetaSettings
-	reg.Register(mb)
-	p3 := pop3.Protocol()
-	p3.NewServer = pop3server.NewLab
-	p3.Settings = pop3server.Settings
-	reg.Register(p3)
-	im := imap.Protocol()
-	im.NewServer = imapserver.NewLab
-	im.Settings = imapserver.Settings
-	reg.Register(im)
+	reg.RegisterModules(modules()...)
 	return reg
 }
 
+// modules lists the lab's protocols, each with its server, as new values.
+func modules() []lab.Module {
+	return []lab.Module{
+		{Protocol: tcp.Protocol(), Server: &tcpserver.Module},
+		{Protocol: udp.Protocol(), Server: &udpserver.Module},
+		{Protocol: dns.Protocol(), Server: &dnsserver.Module},
+		{Protocol: httpproto.Protocol(), Server: &httpserver.Module},
+		{Protocol: tls.HTTPSProtocol(), Server: &httpserver.TLSModule},
+		{Protocol: websocket.Protocol(), Server: &wsserver.Module},
+		{Protocol: ftp.Protocol(), Server: &ftpserver.Module},
+		{Protocol: ftp.DataProtocol()}, // no server of its own: FTP's data connections
+		{Protocol: ssh.Protocol(), Server: &sftpserver.Module},
+		{Protocol: smtp.Protocol(), Server: &smtpserver.Module},
+		{Protocol: smtp.BetaProtocol(), Server: &smtpserver.BetaModule},
+		{Protocol: pop3.Protocol(), Server: &pop3server.Module},
+		{Protocol: imap.Protocol(), Server: &imapserver.Module},
+	}
+}
+
 // NewBench returns a bench over a new hub with every protocol of Registry. The
-// SMTP servers relay to each other through it: the lab DNS server's MX records
-// name the other domain's host, and the bench knows its port.
+// servers it starts find each other through it (lab.ServerOptions.Lab): the SMTP
+// servers relay through the lab DNS server to each other.
 func NewBench(opts lab.HubOptions) *lab.Bench {
-	reg := Registry()
-	opts.Registry = reg
-	b := lab.NewBench(lab.NewHub(opts), reg)
-	h := b.Hub()
-	smtpNames := []string{"smtp", "smtp-beta"}
-	relay := smtpserver.LabOptions{
-		Resolver: func() string { return b.Addr("dns") },
-		DNSTap:   h.Tap(reg.Lookup("dns")),
-		RelayPort: func(domain string) int {
-			for _, name := range smtpNames {
-				addr := b.Addr(name)
-				if addr == "" || !strings.EqualFold(b.Setting(name, smtpserver.SettingDomain), domain) {
-					continue
-				}
-				if _, port, err := net.SplitHostPort(addr); err == nil {
-					n, _ := strconv.Atoi(port)
-					return n
-				}
-			}
-			return 0
-		},
-	}
-	for i, name := range smtpNames {
-		other := reg.Lookup(smtpNames[1-i])
-		lo := relay
-		lo.RelayTap = h.Tap(other) // the relay's client end joins the other server's conversation
-		reg.Lookup(name).NewServer = func(o lab.ServerOptions) (lab.Server, error) { return smtpserver.NewLabRelay(o, lo) }
-	}
-	return b
+	opts.Registry = Registry()
+	return lab.NewBench(lab.NewHub(opts), opts.Registry)
 }

@@ -9,13 +9,12 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/protocollab/protolab/lab/labdir"
 	xssh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
-
-	"github.com/protocollab/protolab/lab/labca"
 )
 
-// Files in the lab's configuration folder (labca.DefaultDir).
+// Files in the lab's configuration folder (labdir.Config).
 const (
 	// LabHostKeyFile is where the lab's SFTP server keeps its host key (the same
 	// name as servers/sftpserver.HostKeyFile; the client does not import the server).
@@ -78,7 +77,7 @@ func LabHostKeyCallback(dir string) xssh.HostKeyCallback {
 
 // defaultHostKeyCallback is LabHostKeyCallback in the lab's configuration folder.
 func defaultHostKeyCallback() (xssh.HostKeyCallback, error) {
-	dir, err := labca.DefaultDir()
+	dir, err := labdir.Config()
 	if err != nil {
 		return nil, fmt.Errorf("sftpclient: %w", err)
 	}

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/clients/smtpclient"
 	"github.com/protocollab/protolab/lab/labca"
@@ -86,7 +85,7 @@ func start(t *testing.T) (string, *mailstore.Store, *labca.CA) {
 		t.Fatal(err)
 	}
 	srv := smtpserver.New(smtpserver.Options{Store: store, TLS: cfg, ErrorLog: log.New(io.Discard, "", 0),
-		AuthDelay: func(int) time.Duration { return 0 }})
+		AuthDelay: -1})
 	go srv.Serve(l)
 	<-srv.Started()
 	t.Cleanup(func() { srv.Close() })

@@ -1,7 +1,7 @@
 // Package labca is the lab's local certificate authority: one ECDSA P-256 CA,
-// made on first use and kept in the lab's configuration folder, that issues the
-// server certificates of the lab's TLS servers (HTTPS, and later IMAPS, SMTPS,
-// FTPS). A person who wants outside clients (curl, a browser, Python) to trust
+// made on first use and kept in the lab's configuration folder (labdir.CA), that
+// issues the server certificates of the lab's TLS servers (HTTPS, and later
+// IMAPS, SMTPS, FTPS). A person who wants outside clients (curl, a browser, Python) to trust
 // the lab exports the CA's certificate (never its key) and hands it to them.
 //
 // Certificates follow RFC 5280. The CA carries name constraints (RFC 5280
@@ -36,6 +36,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // File names inside the CA's folder.
@@ -43,11 +45,6 @@ const (
 	CertFile = "ca.pem"
 	KeyFile  = "ca-key.pem"
 )
-
-// EnvConfigDir, when set, is the folder DefaultDir returns instead of the user's
-// configuration folder: tests and CI point it at a temporary folder so that they
-// never touch a person's real CA.
-const EnvConfigDir = "PROTOLAB_CONFIG_DIR"
 
 // Lifetimes of what the CA makes.
 const (
@@ -95,21 +92,6 @@ type CA struct {
 
 	mu     sync.Mutex
 	leaves map[string]*tls.Certificate
-}
-
-// DefaultDir is the folder the lab keeps its CA in: $PROTOLAB_CONFIG_DIR when set,
-// otherwise "protolab" in the user's configuration folder (os.UserConfigDir:
-// ~/.config/protolab on Linux, ~/Library/Application Support/protolab on macOS,
-// %AppData%\protolab on Windows).
-func DefaultDir() (string, error) {
-	if d := os.Getenv(EnvConfigDir); d != "" {
-		return d, nil
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("labca: no configuration folder to keep the lab's CA in (%v): set %s to a folder", err, EnvConfigDir)
-	}
-	return filepath.Join(base, "protolab"), nil
 }
 
 // openMu serializes Open within the process, so two servers starting at once
@@ -225,11 +207,11 @@ func create(dir string) (*CA, error) {
 		return nil, fmt.Errorf("labca: %w", err)
 	}
 	keyPath := filepath.Join(dir, KeyFile)
-	if err := WriteFileAtomic(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+	if err := labdir.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
 		return nil, fmt.Errorf("labca: saving the CA key: %w", err)
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	if err := WriteFileAtomic(filepath.Join(dir, CertFile), certPEM, 0o644); err != nil {
+	if err := labdir.WriteFile(filepath.Join(dir, CertFile), certPEM, 0o644); err != nil {
 		os.Remove(keyPath)
 		return nil, fmt.Errorf("labca: saving the CA certificate: %w", err)
 	}
@@ -274,7 +256,7 @@ func (ca *CA) Pool() *x509.CertPool { return ca.pool.Clone() }
 // 0644), for outside clients: curl --cacert path, Python's ssl, a browser's
 // trust store.
 func (ca *CA) Export(path string) error {
-	if err := WriteFileAtomic(path, ca.certPEM, 0o644); err != nil {
+	if err := labdir.WriteFile(path, ca.certPEM, 0o644); err != nil {
 		return fmt.Errorf("labca: exporting the CA certificate: %w", err)
 	}
 	return nil
@@ -347,44 +329,4 @@ func (ca *CA) issue(hosts []string) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("labca: %w", err)
 	}
 	return &tls.Certificate{Certificate: [][]byte{der, ca.cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
-}
-
-// WriteFileAtomic writes data to path so that a reader sees the old file or the
-// new one, never part of one: a temporary file beside it, synced, then renamed
-// over it.
-func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil { // make the rename itself durable
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -188,17 +188,6 @@ func TestExport(t *testing.T) {
 	}
 }
 
-func TestDefaultDir(t *testing.T) {
-	t.Setenv(labca.EnvConfigDir, "/tmp/lab-config")
-	if d, err := labca.DefaultDir(); err != nil || d != "/tmp/lab-config" {
-		t.Errorf("DefaultDir = %q, %v; want the environment's folder", d, err)
-	}
-	t.Setenv(labca.EnvConfigDir, "")
-	if d, err := labca.DefaultDir(); err == nil && filepath.Base(d) != "protolab" {
-		t.Errorf("DefaultDir = %q, want a folder called protolab", d)
-	}
-}
-
 func handshake(cert tls.Certificate, roots *x509.CertPool, name string) error {
 	cc, sc := net.Pipe()
 	done := make(chan error, 1)

@@ -25,9 +25,9 @@ import (
 	"github.com/protocollab/protolab/clients/udpclient"
 	"github.com/protocollab/protolab/clients/wsclient"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile/export"
 	"github.com/protocollab/protolab/protocols/ftp"
-	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
 // TestPCAPNGDecodeAsEveryServer starts every server of the lab, has the lab's own
@@ -37,7 +37,7 @@ import (
 // dissects every conversation: no frame's payload is left as plain data.
 func TestPCAPNGDecodeAsEveryServer(t *testing.T) {
 	needTshark(t)
-	t.Setenv(ftpserver.EnvDataDir, t.TempDir())
+	t.Setenv(labdir.EnvData, t.TempDir())
 	var names []string
 	for _, p := range wire.Registry().All() {
 		if p.NewServer != nil {

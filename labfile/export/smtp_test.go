@@ -9,6 +9,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile/export"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/tcp"
@@ -37,7 +38,7 @@ func TestSMTPExports(t *testing.T) {
 		t.Skip("python3 is not installed")
 	}
 	dir := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, dir)
+	t.Setenv(labdir.EnvConfig, dir)
 	ca, err := labca.Open(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,10 @@ import (
 	labdns "github.com/protocollab/protolab/protocols/dns"
 )
 
+// Module is the lab.test resolver for the lab's registry (with dns.Protocol),
+// its setting the zone (labdns.SettingZone).
+var Module = lab.ServerModule{New: NewLab, Settings: labdns.Protocol().Settings}
+
 // NewLab adapts a Server to lab.Server, the form the Bench drives. It reads the zone
 // from the labdns.SettingZone setting (a mistake is an error naming its line). Start
 // binds opts.Addr over UDP and the same port over TCP, taps both with opts.Tap and

@@ -43,9 +43,13 @@ func seededRoot(t testing.TB) string {
 
 // startServer serves opts on 127.0.0.1:0 until the test ends (with a seeded root
 // when opts.Root is empty), and checks that Serve then returns ErrServerClosed.
-// The server's log is returned.
+// Wrong passwords are answered without delay unless opts.AuthDelay says
+// otherwise. The server's log is returned.
 func startServer(t testing.TB, opts ftpserver.Options) (*ftpserver.Server, string, *servertest.SyncBuffer) {
 	t.Helper()
+	if opts.AuthDelay == 0 {
+		opts.AuthDelay = -1
+	}
 	if opts.Root == "" {
 		opts.Root = seededRoot(t)
 	}

@@ -12,13 +12,10 @@ import (
 
 	"github.com/protocollab/protolab/assets/ftproot"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/servers/internal/labsettings"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 )
-
-// EnvDataDir names the environment variable that overrides the folder the lab
-// keeps its data in (tests point it at a temporary folder).
-const EnvDataDir = "PROTOLAB_DATA_DIR"
 
 // Settings keys and their choices.
 const (
@@ -76,6 +73,9 @@ var Settings = []lab.Setting{
 			"only counted and hashed (SHA-256), so a large transfer never fills memory",
 	},
 }
+
+// Module is the FTP server for the lab's registry (with ftp.Protocol).
+var Module = lab.ServerModule{New: NewLab, Settings: Settings}
 
 // CaptureChoices are the values of the "capture" setting.
 var CaptureChoices = []string{"64 KiB", "1 MiB", "16 MiB", "256 MiB"}
@@ -149,28 +149,16 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	return lab.StreamServer("ftp", opts.Addr, srv, srv.Serve), nil
 }
 
-// DataDir is the folder the lab keeps its data in: $PROTOLAB_DATA_DIR, or
-// "protolab" in the user's configuration folder.
-func DataDir() (string, error) {
-	if d := os.Getenv(EnvDataDir); d != "" {
-		return d, nil
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("ftpserver: no folder to keep the FTP root in (%v): set %s to a folder", err, EnvDataDir)
-	}
-	return filepath.Join(base, "protolab"), nil
-}
-
 var seedMu sync.Mutex
 
-// DefaultRoot is the lab's own FTP folder, "ftproot" in DataDir. The first call
+// DefaultRoot is the lab's own FTP folder, "ftproot" in the lab's data folder
+// (labdir.Data). The first call
 // that finds it missing makes it and copies the sample files of assets/ftproot
 // into it; after that it is the person's, and uploads stay in it.
 func DefaultRoot() (string, error) {
-	dir, err := DataDir()
+	dir, err := labdir.Data()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("ftpserver: no folder to keep the FTP root in: %w", err)
 	}
 	root := filepath.Join(dir, "ftproot")
 	seedMu.Lock()

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/authdelay"
 	"github.com/protocollab/protolab/servers/internal/conns"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 )
@@ -93,6 +94,11 @@ type Options struct {
 	// PROT P for TLS on the data connections. A tapped server writes the TLS
 	// secrets to the tap's hub key log. Nil offers no TLS.
 	TLS *tls.Config
+	// AuthDelay is the wait before answering a wrong password (530) from an
+	// address: it doubles with each further failure in a row, up to 8 s (RFC 2577
+	// §5). Zero means the lab's default, 250 ms; a negative value does not wait
+	// (tests).
+	AuthDelay time.Duration
 	// Banner is the greeting's text. Empty means "Protocol Lab FTP server ready".
 	Banner string
 	// Log, if non-nil, receives a line for each refused escape from the root, each
@@ -110,10 +116,15 @@ type Server struct {
 
 	started lab.Started
 	conns   conns.Set[*session]
+	guard   authdelay.Guard // wrong passwords, by address
 }
 
 // New returns a server with opts.
-func New(opts Options) *Server { return &Server{Options: opts} }
+func New(opts Options) *Server {
+	s := &Server{Options: opts}
+	s.guard.Base = opts.AuthDelay
+	return s
+}
 
 // Started is closed once the server accepts connections; tests wait on it.
 func (s *Server) Started() <-chan struct{} { return s.started.C() }

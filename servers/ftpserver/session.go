@@ -310,6 +310,9 @@ func (ss *session) cmdPASS(arg string) bool {
 			match = subtle.ConstantTimeCompare([]byte(a.Password), []byte(arg)) == 1
 		}
 		if match {
+			if !a.Anonymous {
+				ss.srv.guard.Succeed(ss.ctrl.RemoteAddr())
+			}
 			ss.acct = &ss.srv.accounts()[i]
 			mode := "read-only"
 			if a.Write {
@@ -320,6 +323,10 @@ func (ss *session) cmdPASS(arg string) bool {
 		}
 	}
 	ss.srv.logf("ftpserver: %s: failed login as %q", ss.clientIP, user)
+	if !ss.srv.guard.Fail(ss.srv.conns.Done(), ss.ctrl.RemoteAddr()) {
+		ss.shutdown() // the server closes: 421 answers the PASS
+		return false
+	}
 	ss.reply(530, "Login incorrect.")
 	return true
 }

@@ -56,6 +56,13 @@ var TLSSettings = []lab.Setting{
 	DocrootSetting,
 }
 
+// Module is the plain HTTP server for the lab's registry (with http.Protocol);
+// TLSModule is the HTTPS one (with the "https" protocol).
+var (
+	Module    = lab.ServerModule{New: NewLab, Settings: Settings}
+	TLSModule = lab.ServerModule{New: NewLabTLS, Settings: TLSSettings}
+)
+
 // NewLab adapts a plain HTTP Server to lab.Server, the form the Bench drives: Start
 // binds opts.Addr with lab.Listen, taps the listener with opts.Tap and serves in
 // the background. It reads the setting "docroot".
@@ -69,7 +76,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 }
 
 // NewLabTLS adapts an HTTPS Server to lab.Server, as NewLab does a plain one. Its
-// certificate comes from the lab's CA (labca.Open(labca.DefaultDir())), for the
+// certificate comes from the lab's CA (labca.Open(labdir.CA())), for the
 // names in labca.LabHosts and the address it listens on when that is a private
 // one. It reads the settings "tls", "http2" and "docroot" (see TLSSettings).
 func NewLabTLS(opts lab.ServerOptions) (lab.Server, error) {

@@ -36,14 +36,17 @@ var Settings = []lab.Setting{
 	},
 }
 
+// Module is the IMAP server for the lab's registry (with imap.Protocol).
+var Module = lab.ServerModule{New: NewLab, Settings: Settings}
+
 // Domains are the mail domains NewLab serves.
 var Domains = []string{mailstore.DomainAlpha, mailstore.DomainBeta}
 
 // OpenStore opens the Store of a domain for NewLab. The SMTP, POP3 and IMAP
 // servers of one process must share one Store per domain; the default,
-// mailstore.Default, returns the lab's shared one (kept in the lab's data
-// folder). The app may set it before starting servers, never while one starts.
-var OpenStore = mailstore.Default
+// labsettings.OpenStore, returns the lab's shared one (kept in the lab's data
+// folder). Tests may set it before starting servers, never while one starts.
+var OpenStore = labsettings.OpenStore
 
 // NewLab adapts a Server to lab.Server, the form the Bench drives: Start binds
 // opts.Addr with lab.Listen, taps connections with opts.Tap and serves in the

@@ -17,7 +17,7 @@
 // With Options.TLS the server offers STARTTLS; LOGIN and AUTHENTICATE are then
 // refused before it (LOGINDISABLED, [PRIVACYREQUIRED]) unless
 // Options.AllowPlainBeforeTLS is set. Wrong passwords are answered after a delay
-// that doubles with each failure of a session.
+// that doubles with each failure in a row from the same address.
 //
 // Left out: the \Recent flag (IMAP4rev2 dropped it) is not shown, subscriptions
 // are not kept (every mailbox counts as subscribed), and SEARCH's BODY and TEXT
@@ -44,6 +44,7 @@ import (
 	goimapserver "github.com/emersion/go-imap/v2/imapserver"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/authdelay"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
@@ -56,10 +57,6 @@ const (
 	DefaultMaxClients = 64
 	// DefaultAppendLimit bounds a message uploaded with APPEND.
 	DefaultAppendLimit = 25 << 20
-	// DefaultAuthDelay is the wait before answering a session's first wrong
-	// password; each further failure doubles it, up to MaxAuthDelay.
-	DefaultAuthDelay = 500 * time.Millisecond
-	MaxAuthDelay     = 8 * time.Second
 )
 
 // Options configures a Server. Stores is the only field it needs; the zero
@@ -86,9 +83,9 @@ type Options struct {
 	// AppendLimit bounds the size of a message uploaded with APPEND (advertised
 	// as APPENDLIMIT). Zero means DefaultAppendLimit.
 	AppendLimit uint32
-	// AuthDelay is the wait before answering a session's first wrong password;
-	// it doubles with each further failure, up to MaxAuthDelay. Zero means
-	// DefaultAuthDelay; a negative value does not wait (for tests).
+	// AuthDelay is the wait before answering a wrong password from an address:
+	// it doubles with each further failure in a row, up to 8 s. Zero means the
+	// lab's default, 250 ms; a negative value does not wait (tests).
 	AuthDelay time.Duration
 	// Log, if non-nil, receives a line for each failed login and each error of
 	// the IMAP library. Nil discards them.
@@ -105,7 +102,8 @@ type Server struct {
 
 	started lab.Started
 	closing atomic.Bool
-	done    chan struct{} // closed by Close and Shutdown: wakes sessions waiting out an auth delay
+	done    chan struct{}   // closed by Close and Shutdown: wakes sessions waiting out an auth delay
+	guard   authdelay.Guard // wrong passwords, by address
 
 	init      sync.Once
 	imap      *goimapserver.Server
@@ -116,7 +114,11 @@ type Server struct {
 }
 
 // New returns a server with opts.
-func New(opts Options) *Server { return &Server{Options: opts, done: make(chan struct{})} }
+func New(opts Options) *Server {
+	s := &Server{Options: opts, done: make(chan struct{})}
+	s.guard.Base = opts.AuthDelay
+	return s
+}
 
 // Started is closed once the server accepts connections; tests wait on it.
 func (s *Server) Started() <-chan struct{} { return s.started.C() }

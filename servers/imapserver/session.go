@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 	goimapserver "github.com/emersion/go-imap/v2/imapserver"
@@ -25,7 +24,6 @@ type session struct {
 	user      string           // "alice@alpha.test", after login
 	watch     <-chan mailstore.Change
 	stopWatch func()
-	failures  int
 
 	mailbox  string    // the selected mailbox, "" for none
 	readOnly bool      // selected with EXAMINE
@@ -65,38 +63,16 @@ func (s *session) Login(username, password string) error {
 		if err != nil {
 			return fmt.Errorf("imapserver: %w", err)
 		}
+		s.srv.guard.Succeed(s.conn.NetConn().RemoteAddr())
 		s.store, s.user = st, addr
 		s.watch, s.stopWatch = st.Watch(addr)
 		return nil
 	}
-	s.failures++
 	if s.srv.Log != nil {
 		s.srv.Log.Printf("imapserver: failed login for %q from %v", username, s.conn.NetConn().RemoteAddr())
 	}
-	s.srv.authDelay(s.failures)
+	s.srv.guard.Fail(s.srv.done, s.conn.NetConn().RemoteAddr())
 	return goimapserver.ErrAuthFailed
-}
-
-// authDelay waits before a wrong password's answer: AuthDelay, doubled for each
-// earlier failure, up to MaxAuthDelay; a closing server cuts it short.
-func (s *Server) authDelay(failures int) {
-	d := s.AuthDelay
-	if d < 0 {
-		return
-	}
-	if d == 0 {
-		d = DefaultAuthDelay
-	}
-	for i := 1; i < failures && d < MaxAuthDelay; i++ {
-		d *= 2
-	}
-	d = min(d, MaxAuthDelay)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.done:
-	}
 }
 
 func (s *session) AppendLimit() uint32 {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 const (
@@ -85,7 +85,7 @@ func (b *mailbox) writeIndex() error {
 	if err != nil {
 		return fmt.Errorf("mailstore: %w", err)
 	}
-	if err := labca.WriteFileAtomic(filepath.Join(b.dir, indexFile), data, 0o600); err != nil {
+	if err := labdir.WriteFile(filepath.Join(b.dir, indexFile), data, 0o600); err != nil {
 		return fmt.Errorf("mailstore: cannot save the index of mailbox %q: %w", b.name, err)
 	}
 	return nil

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
 // The lab's two mail domains and their default accounts.
@@ -61,22 +59,18 @@ func Shared(dir, domain string) (*Store, error) {
 }
 
 // DefaultDir is the folder the lab keeps a domain's mail in: "mail/<domain>" in
-// the lab's data folder ($PROTOLAB_DATA_DIR, see ftpserver.DataDir).
-func DefaultDir(domain string) (string, error) {
-	data, err := ftpserver.DataDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(data, "mail", escape(strings.ToLower(domain))), nil
+// data, the lab's data folder (labdir.Data).
+func DefaultDir(data, domain string) string {
+	return filepath.Join(data, "mail", escape(strings.ToLower(domain)))
 }
 
-// Default returns the lab's shared Store of domain, kept in DefaultDir(domain).
-// At its first opening in this process a store without accounts gets
+// Default returns the lab's shared Store of domain, kept in DefaultDir(data,
+// domain). At its first opening in this process a store without accounts gets
 // DefaultAccounts(domain); a server's settings may replace them (SetAccounts).
-func Default(domain string) (*Store, error) {
-	dir, err := DefaultDir(domain)
+func Default(data, domain string) (*Store, error) {
+	dir, err := filepath.Abs(DefaultDir(data, domain))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("mailstore: %w", err)
 	}
 	shared.Lock()
 	_, opened := shared.stores[dir]

@@ -11,7 +11,7 @@
 //	<dir>/<user>/<mailbox>/<uid>.eml    one file per message, its raw RFC 5322 bytes
 //
 // A message file is written to a temporary file and renamed into place, and is
-// never changed afterwards. The index is rewritten atomically (labca.WriteFileAtomic)
+// never changed afterwards. The index is rewritten atomically (labdir.WriteFile)
 // whenever flags, UIDs or the set of messages change, except on Deliver: a newly
 // delivered message is found at Open by its file (its UID is at or above the
 // index's UIDNEXT) and gets the flags of a new message, \Recent. So delivery costs
@@ -23,7 +23,7 @@
 // percent-encoded, so any name is safe on disk.
 //
 // The servers of one domain must share one Store: they get it with
-// Default("alpha.test") (the lab's data folder) or Shared(dir, domain), which
+// Default(data, "alpha.test") (in the lab's data folder) or Shared(dir, domain), which
 // return the same *Store to every caller in the process. Open is for tests and
 // tools that own the folder alone.
 //

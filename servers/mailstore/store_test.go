@@ -372,24 +372,23 @@ func BenchmarkDeliver(b *testing.B) {
 }
 
 func TestDefaultIsShared(t *testing.T) {
-	t.Setenv("PROTOLAB_DATA_DIR", t.TempDir())
-	a, err := mailstore.Default("alpha.test")
+	data := t.TempDir()
+	a, err := mailstore.Default(data, "alpha.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := mailstore.Default("alpha.test")
+	b, _ := mailstore.Default(data, "alpha.test")
 	if a != b {
 		t.Error("Default returned two stores for one domain")
 	}
 	if _, err := a.Authenticate("alice", "alice"); err != nil {
 		t.Errorf("default account: %v", err)
 	}
-	beta, _ := mailstore.Default("beta.test")
+	beta, _ := mailstore.Default(data, "beta.test")
 	if _, err := beta.Authenticate("bob@beta.test", "bob"); err != nil || beta == a {
 		t.Errorf("beta.test: %v", err)
 	}
-	dir, _ := mailstore.DefaultDir("alpha.test")
-	if _, err := mailstore.Shared(dir, "beta.test"); err == nil {
+	if _, err := mailstore.Shared(mailstore.DefaultDir(data, "alpha.test"), "beta.test"); err == nil {
 		t.Error("Shared opened alpha.test's folder as beta.test")
 	}
 }

@@ -1,28 +1,6 @@
 package pop3server
 
-import (
-	"testing"
-	"time"
-)
-
-func TestAuthDelay(t *testing.T) {
-	for _, tt := range []struct {
-		base time.Duration
-		n    int
-		want time.Duration
-	}{
-		{0, 1, DefaultAuthDelay},
-		{0, 2, 2 * DefaultAuthDelay},
-		{0, 3, 4 * DefaultAuthDelay},
-		{0, 50, MaxAuthDelay},
-		{time.Second, 4, MaxAuthDelay},
-		{-1, 5, 0},
-	} {
-		if got := authDelay(tt.base, tt.n); got != tt.want {
-			t.Errorf("authDelay(%v, %d) = %v, want %v", tt.base, tt.n, got, tt.want)
-		}
-	}
-}
+import "testing"
 
 func TestTop(t *testing.T) {
 	raw := []byte("A: 1\r\nB: 2\r\n\r\none\r\ntwo\r\nthree\r\n")

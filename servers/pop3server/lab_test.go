@@ -10,7 +10,7 @@ import (
 	"github.com/protocollab/protolab/clients/pop3client"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/servers/ftpserver"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/servers/mailstore"
 	"github.com/protocollab/protolab/servers/pop3server"
 )
@@ -19,10 +19,11 @@ import (
 // of alpha.test and beta.test: mail delivered to the shared store is there, a
 // login picks its domain, and STLS uses the lab CA's certificate.
 func TestNewLab(t *testing.T) {
-	t.Setenv(ftpserver.EnvDataDir, t.TempDir())
+	data := t.TempDir()
+	t.Setenv(labdir.EnvData, data)
 	config := t.TempDir()
-	t.Setenv(labca.EnvConfigDir, config)
-	beta, err := mailstore.Default(mailstore.DomainBeta)
+	t.Setenv(labdir.EnvConfig, config)
+	beta, err := mailstore.Default(data, mailstore.DomainBeta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestNewLab(t *testing.T) {
 		}
 		cancel()
 	}
-	if _, err := os.Stat(filepath.Join(os.Getenv(ftpserver.EnvDataDir), "mail")); err != nil {
+	if _, err := os.Stat(filepath.Join(data, "mail")); err != nil {
 		t.Errorf("the stores are not in the lab's data folder: %v", err)
 	}
 	if _, err := pop3server.NewLab(lab.ServerOptions{Addr: "127.0.0.1:0", Settings: map[string]string{pop3server.SettingSTLS: "maybe"}}); err == nil {

@@ -29,11 +29,11 @@ import (
 	"errors"
 	"log"
 	"net"
-	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/authdelay"
 	"github.com/protocollab/protolab/servers/internal/conns"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
@@ -47,15 +47,9 @@ const (
 	// DefaultIdleTimeout is RFC 1939 §3's least autologout timer.
 	DefaultIdleTimeout = 10 * time.Minute
 	DefaultMaxClients  = 64
-	// DefaultAuthDelay is the wait before answering the first wrong password;
-	// each further failure from the same address doubles it, up to MaxAuthDelay.
-	DefaultAuthDelay = 500 * time.Millisecond
-	MaxAuthDelay     = 8 * time.Second
 	// DefaultMaxAuthFailures is how many failed logins a session may make before
 	// the server closes it.
 	DefaultMaxAuthFailures = 3
-	// authForget is how long an address's failures are remembered.
-	authForget = 10 * time.Minute
 )
 
 // Options configures a Server. Stores is the only field it needs; the zero
@@ -82,9 +76,9 @@ type Options struct {
 	// IdleTimeout closes a connection silent for this long, without entering the
 	// UPDATE state. Zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	// AuthDelay is the wait before answering a first wrong password from an
-	// address; it doubles with each further failure, up to MaxAuthDelay. Zero
-	// means DefaultAuthDelay; a negative value does not wait (for tests).
+	// AuthDelay is the wait before answering a wrong password from an address:
+	// it doubles with each further failure in a row, up to 8 s. Zero means the
+	// lab's default, 250 ms; a negative value does not wait (tests).
 	AuthDelay time.Duration
 	// MaxAuthFailures is how many failed logins one session may make; the next
 	// failure closes it. Zero means DefaultMaxAuthFailures.
@@ -108,19 +102,18 @@ type Server struct {
 	started lab.Started
 	conns   conns.Set[*session]
 
-	mu       sync.Mutex
-	locks    map[string]*session // maildrops in use, by address
-	failures map[netip.Addr]failure
-}
+	guard authdelay.Guard // wrong passwords, by address
 
-// failure counts an address's failed logins.
-type failure struct {
-	n    int
-	last time.Time
+	mu    sync.Mutex
+	locks map[string]*session // maildrops in use, by address
 }
 
 // New returns a server with opts.
-func New(opts Options) *Server { return &Server{Options: opts} }
+func New(opts Options) *Server {
+	s := &Server{Options: opts}
+	s.guard.Base = opts.AuthDelay
+	return s
+}
 
 // Started is closed once the server accepts connections; tests wait on it.
 func (s *Server) Started() <-chan struct{} { return s.started.C() }
@@ -164,7 +157,6 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) init() {
 	if s.locks == nil {
 		s.locks = make(map[string]*session)
-		s.failures = make(map[netip.Addr]failure)
 	}
 }
 
@@ -253,51 +245,4 @@ func (s *Server) unlock(addr string, ss *session) {
 	if s.locks[addr] == ss {
 		delete(s.locks, addr)
 	}
-}
-
-// failed records a failed login from ip and returns how long to wait before
-// answering it.
-func (s *Server) failed(ip netip.Addr) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.init()
-	now := time.Now()
-	f := s.failures[ip]
-	if now.Sub(f.last) > authForget {
-		f.n = 0
-	}
-	f.n++
-	f.last = now
-	s.failures[ip] = f
-	if len(s.failures) > 10000 { // forget the stale ones rather than grow
-		for a, g := range s.failures {
-			if now.Sub(g.last) > authForget {
-				delete(s.failures, a)
-			}
-		}
-	}
-	return authDelay(s.AuthDelay, f.n)
-}
-
-// succeeded forgets ip's failed logins.
-func (s *Server) succeeded(ip netip.Addr) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.failures, ip)
-}
-
-// authDelay is the wait before answering the nth failed login: base, doubled
-// for each failure after the first, at most MaxAuthDelay.
-func authDelay(base time.Duration, n int) time.Duration {
-	switch {
-	case base < 0:
-		return 0
-	case base == 0:
-		base = DefaultAuthDelay
-	}
-	d := base
-	for i := 1; i < n && d < MaxAuthDelay; i++ {
-		d *= 2
-	}
-	return min(d, MaxAuthDelay)
 }

@@ -29,22 +29,20 @@ const writeTimeout = time.Minute
 // session serves one connection, one command at a time; its responses are
 // flushed whenever no pipelined command waits in the input.
 type session struct {
-	srv  *Server
-	raw  net.Conn // the tapped connection
-	ip   netip.Addr
-	done chan struct{} // closed by kill
+	srv *Server
+	raw net.Conn // the tapped connection
+	ip  netip.Addr
 
 	mu   sync.Mutex // guards conn (replaced at STLS) against wake and kill
 	conn net.Conn
 	r    *bufio.Reader
 	w    *bufio.Writer
 
-	stamp  string // the greeting's APOP timestamp
-	inTLS  bool
-	user   string    // the name USER gave, waiting for PASS
-	drop   *maildrop // the maildrop, once logged in
-	fails  int
-	killed sync.Once
+	stamp string // the greeting's APOP timestamp
+	inTLS bool
+	user  string    // the name USER gave, waiting for PASS
+	drop  *maildrop // the maildrop, once logged in
+	fails int
 }
 
 // maildrop is the snapshot of a user's INBOX taken at login, with the marks of
@@ -58,7 +56,7 @@ type maildrop struct {
 }
 
 func newSession(srv *Server, c net.Conn) *session {
-	ss := &session{srv: srv, raw: c, conn: c, done: make(chan struct{})}
+	ss := &session{srv: srv, raw: c, conn: c}
 	ss.r = bufio.NewReaderSize(c, 4096)
 	ss.w = bufio.NewWriter(c)
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
@@ -70,7 +68,6 @@ func newSession(srv *Server, c net.Conn) *session {
 
 // kill closes the connection at once.
 func (ss *session) kill() {
-	ss.killed.Do(func() { close(ss.done) })
 	ss.raw.Close()
 }
 
@@ -345,9 +342,8 @@ func (ss *session) login(name string, st *mailstore.Store, addr string, err erro
 	case errors.Is(err, mailstore.ErrAuth):
 		ss.fails++
 		ss.srv.logf("pop3server: failed login for %q from %s", name, ss.ip)
-		select {
-		case <-time.After(ss.srv.failed(ss.ip)):
-		case <-ss.done:
+		if !ss.srv.guard.Fail(ss.srv.conns.Done(), ss.raw.RemoteAddr()) {
+			ss.shutdown()
 			return false
 		}
 		if ss.fails >= ss.srv.maxAuthFailures() {
@@ -376,7 +372,7 @@ func (ss *session) login(name string, st *mailstore.Store, addr string, err erro
 		ss.send("-ERR [SYS/TEMP] Cannot open the maildrop; try again later.")
 		return true
 	}
-	ss.srv.succeeded(ss.ip)
+	ss.srv.guard.Succeed(ss.raw.RemoteAddr())
 	d.validity = info.UIDValidity
 	d.deleted = make([]bool, len(d.msgs))
 	ss.drop = d

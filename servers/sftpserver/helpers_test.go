@@ -90,11 +90,11 @@ func (f folders) checkOutside(t testing.TB) {
 
 // testServer serves f.root on 127.0.0.1:0, tapped with tap (nil: untapped), with a
 // host key in a configuration folder of the test's own, which the client's default
-// host key check then trusts.
+// host key check then trusts. Wrong passwords are refused without delay.
 func testServer(t testing.TB, tap *lab.Tap, f folders) (*sftpserver.Server, string) {
 	t.Helper()
 	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
-	srv := sftpserver.New(sftpserver.Options{Root: f.root, Tap: tap})
+	srv := sftpserver.New(sftpserver.Options{Root: f.root, Tap: tap, AuthDelay: -1})
 	return srv, servertest.Start(t, srv, sftpserver.ErrServerClosed)
 }
 

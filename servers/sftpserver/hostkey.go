@@ -11,13 +11,12 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/protocollab/protolab/lab/labdir"
 	xssh "golang.org/x/crypto/ssh"
-
-	"github.com/protocollab/protolab/lab/labca"
 )
 
 // HostKeyFile is the name of the file, in the lab's configuration folder
-// (labca.DefaultDir), that keeps the server's Ed25519 host key in OpenSSH's
+// (labdir.Config), that keeps the server's Ed25519 host key in OpenSSH's
 // private key format. The lab's SFTP client reads it too, to know the server's key.
 const HostKeyFile = "sftp_host_ed25519_key"
 
@@ -52,7 +51,7 @@ func LoadHostKey(dir string) (xssh.Signer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sftpserver: the configuration folder: %w", err)
 	}
-	if err := labca.WriteFileAtomic(path, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := labdir.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		return nil, fmt.Errorf("sftpserver: keeping the host key: %w", err)
 	}
 	return xssh.NewSignerFromKey(priv)

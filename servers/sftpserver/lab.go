@@ -26,6 +26,9 @@ var Settings = []lab.Setting{
 			"file folder, the one the FTP server serves too"},
 }
 
+// Module is the SFTP server for the lab's registry (with ssh.Protocol).
+var Module = lab.ServerModule{New: NewLab, Settings: Settings}
+
 // NewLab adapts a Server to lab.Server, the form the Bench drives: Start binds
 // opts.Addr with lab.Listen, taps the listener with opts.Tap and serves in the
 // background. It reads the settings "user", "password" and "root" (see Settings):

@@ -9,12 +9,13 @@ import (
 
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/servers/sftpserver"
 )
 
 func TestNewLab(t *testing.T) {
 	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
-	t.Setenv("PROTOLAB_DATA_DIR", t.TempDir())
+	t.Setenv(labdir.EnvData, t.TempDir())
 	tl := newTestLab()
 	srv, err := sftpserver.NewLab(lab.ServerOptions{Addr: "127.0.0.1:0", Tap: tl.tap,
 		Settings: map[string]string{sftpserver.SettingUser: "alice", sftpserver.SettingPassword: "secret"}})
@@ -40,7 +41,7 @@ func TestNewLab(t *testing.T) {
 	}
 
 	// The host key was made once and is kept.
-	dir := os.Getenv("PROTOLAB_CONFIG_DIR")
+	dir := os.Getenv(labdir.EnvConfig)
 	fi, err := os.Stat(filepath.Join(dir, sftpserver.HostKeyFile))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("host key file: %v, %v; want mode 0600", fi, err)

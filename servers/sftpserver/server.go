@@ -33,7 +33,8 @@ import (
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/servers/internal/authdelay"
 	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
@@ -56,7 +57,7 @@ type Options struct {
 	// Empty means DefaultUser and DefaultPassword.
 	User, Password string
 	// HostKey is the server's host key. Nil means the lab's own, kept in the
-	// configuration folder (LoadHostKey(labca.DefaultDir())).
+	// configuration folder (LoadHostKey(labdir.Config())).
 	HostKey xssh.Signer
 	// Tap, if non-nil, captures every accepted connection on the server side, and
 	// the server reports its SFTP operations to the tapped conversations. Nil
@@ -65,6 +66,10 @@ type Options struct {
 	// HandshakeTimeout bounds the SSH handshake and login of a connection. Zero
 	// means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// AuthDelay is the wait before refusing a wrong password from an address: it
+	// doubles with each further failure in a row, up to 8 s. Zero means the lab's
+	// default, 250 ms; a negative value does not wait (tests).
+	AuthDelay time.Duration
 	// NotifyStarted, if non-nil, is called once Serve accepts connections.
 	NotifyStarted func()
 	// Logf, if non-nil, receives one line per notable event (a failed login, a
@@ -80,6 +85,7 @@ type Server struct {
 
 	started lab.Started
 	conns   conns.Set[net.Conn]
+	guard   authdelay.Guard // wrong passwords, by address
 
 	mu     sync.Mutex // guards root and signer
 	root   *os.Root
@@ -87,7 +93,11 @@ type Server struct {
 }
 
 // New returns a server with opts.
-func New(opts Options) *Server { return &Server{Options: opts} }
+func New(opts Options) *Server {
+	s := &Server{Options: opts}
+	s.guard.Base = opts.AuthDelay
+	return s
+}
 
 // Started is closed once the server accepts connections; tests wait on it.
 func (s *Server) Started() <-chan struct{} { return s.started.C() }
@@ -127,7 +137,7 @@ func (s *Server) prepareLocked() error {
 	if s.signer == nil {
 		s.signer = s.HostKey
 		if s.signer == nil {
-			dir, err := labca.DefaultDir()
+			dir, err := labdir.Config()
 			if err != nil {
 				return fmt.Errorf("sftpserver: %w", err)
 			}
@@ -219,6 +229,7 @@ func (s *Server) serveConn(c net.Conn) {
 			okUser := subtle.ConstantTimeCompare([]byte(md.User()), []byte(s.user())) == 1
 			okPass := subtle.ConstantTimeCompare(pass, []byte(s.password())) == 1
 			if okUser && okPass {
+				s.guard.Succeed(c.RemoteAddr())
 				report(conv, lab.Message{Layer: "ssh", Summary: "user " + md.User() + " logged in with a password",
 					Meaning: "Inside the encryption the client asked for the \"ssh-connection\" service and sent a user name " +
 						"and password (SSH_MSG_USERAUTH_REQUEST, method \"password\"); the server checked them and answered " +
@@ -230,6 +241,7 @@ func (s *Server) serveConn(c net.Conn) {
 				Meaning: "The server answered USERAUTH_FAILURE: the client may try again, a few times, before the server hangs up.",
 				Ref:     "RFC 4252 §5.1", Fields: []lab.Field{{Name: "user", Value: md.User()}, {Name: "method", Value: "password"}}})
 			s.logf("sftpserver: %v: login as %q refused", c.RemoteAddr(), md.User())
+			s.guard.Fail(s.conns.Done(), c.RemoteAddr())
 			return nil, fmt.Errorf("sftpserver: wrong user name or password for %q", md.User())
 		},
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
+	"github.com/protocollab/protolab/servers/sftpserver"
 )
 
 func TestOperations(t *testing.T) {
@@ -193,6 +195,24 @@ func TestWrongPassword(t *testing.T) {
 	_, err := sftpclient.Dial(context.Background(), addr, sftpclient.Options{Password: "wrong"})
 	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
 		t.Errorf("Dial with a wrong password = %v", err)
+	}
+}
+
+// TestWrongPasswordDelay: each wrong password from an address is refused after a
+// longer wait than the one before; the right one starts the count again.
+func TestWrongPasswordDelay(t *testing.T) {
+	f := newFolders(t)
+	srv, addr := testServer(t, nil, f)
+	var delays servertest.AuthDelays
+	sftpserver.ObserveAuthDelay(srv, delays.Observe)
+	for _, pass := range []string{"wrong", "worse", "lab", "again"} {
+		c, err := sftpclient.Dial(context.Background(), addr, sftpclient.Options{Password: pass})
+		if err == nil {
+			c.Close()
+		}
+	}
+	if got, want := delays.Counts(), []int{1, 2, 1}; !slices.Equal(got, want) {
+		t.Errorf("failures counted = %v, want %v", got, want)
 	}
 }
 

@@ -76,8 +76,8 @@ func startServer(t testing.TB, opts smtpserver.Options) (*smtpserver.Server, str
 	if opts.ErrorLog == nil {
 		opts.ErrorLog = log.New(io.Discard, "", 0)
 	}
-	if opts.AuthDelay == nil {
-		opts.AuthDelay = func(int) time.Duration { return 0 }
+	if opts.AuthDelay == 0 {
+		opts.AuthDelay = -1
 	}
 	srv := smtpserver.New(opts)
 	return srv, servertest.Start(t, srv, smtpserver.ErrServerClosed)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/servers/internal/labsettings"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
@@ -48,8 +50,8 @@ var (
 	BetaSettings = settings(mailstore.DomainBeta, "bob:bob")
 )
 
-// LabOptions are what NewLab needs besides lab.ServerOptions to relay between
-// the lab's domains; the app's wiring fills them in from the running bench.
+// LabOptions are what NewLabRelay needs besides lab.ServerOptions to relay
+// between the lab's domains; NewLab finds them on the bench (ServerOptions.Lab).
 type LabOptions struct {
 	// Resolver returns the lab DNS server's address ("127.0.0.1:5354"), "" when
 	// it is not running (the mail host is then taken to be 127.0.0.1).
@@ -65,19 +67,34 @@ type LabOptions struct {
 }
 
 // NewLab adapts a Server to lab.Server, the form the Bench drives, reading the
-// settings of Settings (or BetaSettings). It relays to nobody; NewLabRelay does.
+// settings of Settings (or BetaSettings). Started by a bench (opts.Lab), it
+// relays through the bench's DNS server to its server of the other lab domain;
+// outside one it relays to nobody.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
-	return NewLabRelay(opts, LabOptions{})
+	domain, err := labDomain(opts)
+	if err != nil {
+		return nil, err
+	}
+	return NewLabRelay(opts, benchRelay(opts, domain))
 }
 
-// NewLabRelay is NewLab with the relay wired to the bench: lo tells where the
-// lab DNS server and the other domain's SMTP server run.
-func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
+// labDomain reads the domain setting: one of LabDomains.
+func labDomain(opts lab.ServerOptions) (string, error) {
 	domain := strings.ToLower(opts.Setting(SettingDomain, mailstore.DomainAlpha))
 	if !slices.Contains(LabDomains, domain) {
-		return nil, fmt.Errorf("smtpserver: domain %q: choose one of %s", domain, strings.Join(LabDomains, ", "))
+		return "", fmt.Errorf("smtpserver: domain %q: choose one of %s", domain, strings.Join(LabDomains, ", "))
 	}
-	store, err := mailstore.Default(domain)
+	return domain, nil
+}
+
+// NewLabRelay is NewLab with the relay wired by lo: where the lab DNS server
+// and the other domain's SMTP server run.
+func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
+	domain, err := labDomain(opts)
+	if err != nil {
+		return nil, err
+	}
+	store, err := labsettings.OpenStore(domain)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +152,7 @@ func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
 }
 
 func labCA() (*labca.CA, error) {
-	dir, err := labca.DefaultDir()
+	dir, err := labdir.CA()
 	if err != nil {
 		return nil, fmt.Errorf("smtpserver: %w", err)
 	}

@@ -2,11 +2,12 @@ package smtpserver_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/servers/mailstore"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
@@ -15,8 +16,8 @@ import (
 // the stores in the lab's data folder, and relays between them.
 func TestNewLab(t *testing.T) {
 	data := t.TempDir()
-	t.Setenv("PROTOLAB_DATA_DIR", data)
-	t.Setenv(labca.EnvConfigDir, t.TempDir())
+	t.Setenv(labdir.EnvData, data)
+	t.Setenv(labdir.EnvConfig, t.TempDir())
 	hub := newHub()
 	dnsAddr := startDNS(t, hub)
 	betaTap := hub.Tap(hub.Registry().Lookup("smtp-beta"))
@@ -55,15 +56,15 @@ func TestNewLab(t *testing.T) {
 	c.cmd(250, "Subject: hi Carol\r\n\r\nhi\r\n.")
 	c.cmd(221, "QUIT")
 
-	store, err := mailstore.Default("beta.test")
+	store, err := mailstore.Default(data, "beta.test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if msgs, _ := store.List("carol@beta.test", "INBOX"); len(msgs) != 1 {
 		t.Errorf("carol's INBOX holds %d messages, want 1", len(msgs))
 	}
-	if dir, _ := mailstore.DefaultDir("beta.test"); !strings.HasPrefix(dir, data) {
-		t.Errorf("beta.test's mail is kept in %s, outside %s", dir, data)
+	if _, err := os.Stat(mailstore.DefaultDir(data, "beta.test")); err != nil {
+		t.Errorf("beta.test's mail is not kept in %s: %v", data, err)
 	}
 	for _, bad := range []map[string]string{
 		{smtpserver.SettingDomain: "gamma.test"},

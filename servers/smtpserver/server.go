@@ -42,6 +42,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/authdelay"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -101,26 +102,13 @@ type Options struct {
 	RelayRootCAs *x509.CertPool
 	RelayKeyLog  io.Writer
 
-	// AuthDelay is how long to wait before refusing the failures-th wrong
-	// password in a row from one address; nil means DefaultAuthDelay. Tests set
-	// it to see the delays without waiting for them.
-	AuthDelay func(failures int) time.Duration
+	// AuthDelay is the wait before refusing a wrong password from an address:
+	// it doubles with each further failure in a row, up to 8 s. Zero means the
+	// lab's default, 250 ms; a negative value does not wait (tests).
+	AuthDelay time.Duration
 	// ErrorLog receives errors of connections; nil means the log package's
 	// standard logger.
 	ErrorLog *log.Logger
-}
-
-// DefaultAuthDelay waits 250 ms after the first wrong password from an address
-// and doubles the wait with each further one, up to 8 s.
-func DefaultAuthDelay(failures int) time.Duration {
-	if failures <= 0 {
-		return 0
-	}
-	d := 250 * time.Millisecond
-	for i := 1; i < failures && d < 8*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 8*time.Second)
 }
 
 // Server is the lab's SMTP server for one domain. Its methods are safe for
@@ -136,9 +124,10 @@ type Server struct {
 	// NewLabRelay asks the bench.
 	resolver func() string
 
+	guard authdelay.Guard // wrong passwords, by address
+
 	mu       sync.Mutex
 	addr     net.Addr
-	failures map[string]int // wrong passwords in a row, by client IP
 	closed   bool
 	sessions atomic.Int64
 }
@@ -154,10 +143,8 @@ func New(opts Options) *Server {
 	if opts.RelayDomains == nil {
 		opts.RelayDomains = LabDomains
 	}
-	if opts.AuthDelay == nil {
-		opts.AuthDelay = DefaultAuthDelay
-	}
-	s := &Server{opts: opts, domain: opts.Store.Domain(), done: make(chan struct{}), failures: map[string]int{}}
+	s := &Server{opts: opts, domain: opts.Store.Domain(), done: make(chan struct{})}
+	s.guard.Base = opts.AuthDelay
 	s.resolver = func() string { return opts.Resolver }
 	s.host = opts.Hostname
 	if s.host == "" {

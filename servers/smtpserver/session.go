@@ -75,26 +75,17 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 
 // login checks a password against the store, slowing down repeated failures.
 func (ss *session) login(user, pass string) error {
-	ip := clientIP(ss.conn.Conn())
+	var from net.Addr
+	if c := ss.conn.Conn(); c != nil {
+		from = c.RemoteAddr()
+	}
 	addr, err := ss.s.opts.Store.Authenticate(user, pass)
-	ss.s.mu.Lock()
 	if err == nil {
-		delete(ss.s.failures, ip)
-		ss.s.mu.Unlock()
+		ss.s.guard.Succeed(from)
 		ss.user = addr
 		return nil
 	}
-	ss.s.failures[ip]++
-	n := ss.s.failures[ip]
-	ss.s.mu.Unlock()
-	if d := ss.s.opts.AuthDelay(n); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ss.s.done:
-			t.Stop()
-		}
-	}
+	ss.s.guard.Fail(ss.s.done, from)
 	return errAuthFailed
 }
 

@@ -4,7 +4,12 @@ import (
 	"fmt"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/tcp"
 )
+
+// Module is the TCP echo/chat server for the lab's registry (with tcp.Protocol),
+// its setting the service (tcp.SettingMode).
+var Module = lab.ServerModule{New: NewLab, Settings: tcp.Protocol().Settings}
 
 // NewLab adapts a Server to lab.Server, the form the Bench drives. It reads the
 // setting "mode" ("echo", the default, or "chat"); Start binds opts.Addr with

@@ -2,6 +2,9 @@ package udpserver
 
 import "github.com/protocollab/protolab/lab"
 
+// Module is the UDP echo server for the lab's registry (with udp.Protocol).
+var Module = lab.ServerModule{New: NewLab}
+
 // NewLab adapts a Server to lab.Server, the form the Bench drives. Start binds
 // opts.Addr with lab.ListenPacket, taps the socket with opts.Tap and serves in the
 // background. The server has no settings.

@@ -35,11 +35,29 @@ type Set[S comparable] struct {
 	listeners map[*net.Listener]struct{} // by pointer: a listener's dynamic type need not be comparable
 	sessions  map[S]struct{}
 	drained   chan struct{} // closed when the last session ends during Shutdown
+	done      chan struct{} // closed when Close or Shutdown begins; made on demand
 	wg        sync.WaitGroup
 }
 
 // Closing reports whether Close or Shutdown has begun.
 func (t *Set[S]) Closing() bool { return t.closing.Load() }
+
+// Done is closed when Close or Shutdown begins: a session waiting for
+// something other than its connection (the delay after a wrong password) ends
+// its wait.
+func (t *Set[S]) Done() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.doneLocked()
+}
+
+// doneLocked returns the Done channel, making it. t.mu must be held.
+func (t *Set[S]) doneLocked() chan struct{} {
+	if t.done == nil {
+		t.done = make(chan struct{})
+	}
+	return t.done
+}
 
 // Listen adds *l to the set, and takes its address as the set's if it is the
 // first. It returns false, and adds nothing, once the set is closing. The
@@ -200,7 +218,9 @@ func (t *Set[S]) Wait() { t.wg.Wait() }
 
 // stopLocked marks the set closing and closes its listeners. t.mu must be held.
 func (t *Set[S]) stopLocked() error {
-	t.closing.Store(true)
+	if !t.closing.Swap(true) {
+		close(t.doneLocked())
+	}
 	var err error
 	for l := range t.listeners {
 		if cerr := (*l).Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {

@@ -102,3 +102,22 @@ func TestShutdownContext(t *testing.T) {
 	set.Untrack(1)
 	set.Wait()
 }
+
+func TestDone(t *testing.T) {
+	for _, stop := range []func(*Set[int]) error{
+		func(s *Set[int]) error { return s.Close(nil) },
+		func(s *Set[int]) error { return s.Shutdown(context.Background(), nil) },
+	} {
+		var set Set[int]
+		done := set.Done()
+		select {
+		case <-done:
+			t.Fatal("Done is closed on an open set")
+		default:
+		}
+		stop(&set)
+		<-done
+		stop(&set) // twice is fine
+		<-set.Done()
+	}
+}

@@ -1,12 +1,14 @@
 // Package labsettings reads the lab.ServerOptions settings the lab's servers
 // share: on/off switches, and the shared mail stores of the lab's domains for
-// the POP3 and IMAP servers. Its functions keep no state.
+// the SMTP, POP3 and IMAP servers. Its functions keep no state.
 package labsettings
 
 import (
 	"fmt"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/servers/mailstore"
 )
 
 // The choices of an on/off setting.
@@ -33,10 +35,19 @@ func Switch(prefix string, opts lab.ServerOptions, key, def string) (bool, error
 	}
 }
 
-// Stores opens the store of each of domains with open: mailstore.Default, which
-// shares one Store per domain among the servers of the process. (It takes the
-// store's type as a parameter because mailstore imports ftpserver, which
-// imports this package.) Its errors begin with prefix, the server's package name.
+// OpenStore opens the lab's shared Store of domain (mailstore.Default), kept in
+// the lab's data folder (labdir.Data): the SMTP, POP3 and IMAP servers of the
+// process share one Store per domain.
+func OpenStore(domain string) (*mailstore.Store, error) {
+	data, err := labdir.Data()
+	if err != nil {
+		return nil, err
+	}
+	return mailstore.Default(data, domain)
+}
+
+// Stores opens the store of each of domains with open (OpenStore, unless a test
+// says otherwise). Its errors begin with prefix, the server's package name.
 func Stores[S any](prefix string, domains []string, open func(domain string) (S, error)) ([]S, error) {
 	stores := make([]S, 0, len(domains))
 	for _, d := range domains {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // Hosts are the names a lab server's certificate is for: labca.LabHosts, and
@@ -29,10 +30,10 @@ func Hosts(addr string) []string {
 	return hosts
 }
 
-// Cert is a certificate from the lab's CA (labca.DefaultDir) for Hosts(addr).
+// Cert is a certificate from the lab's CA (labdir.CA) for Hosts(addr).
 // Its errors begin with prefix, the server's package name ("pop3server").
 func Cert(prefix, addr string) (tls.Certificate, error) {
-	dir, err := labca.DefaultDir()
+	dir, err := labdir.CA()
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("%s: %w", prefix, err)
 	}

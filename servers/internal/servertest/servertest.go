@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is a lab server with the net/http lifecycle.
@@ -60,4 +62,35 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// AuthDelays records what a server's wrong-password guard computed (its
+// Observe callback): each failure's count in a row and the wait before its
+// answer. It is safe for a server's goroutines.
+type AuthDelays struct {
+	mu     sync.Mutex
+	counts []int
+	waits  []time.Duration
+}
+
+// Observe records one failure; give it to the server's guard.
+func (a *AuthDelays) Observe(failures int, wait time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.counts = append(a.counts, failures)
+	a.waits = append(a.waits, wait)
+}
+
+// Counts are the failures counted so far, in order.
+func (a *AuthDelays) Counts() []int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.counts)
+}
+
+// Waits are the waits computed so far, in order.
+func (a *AuthDelays) Waits() []time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.waits)
 }

@@ -116,7 +116,10 @@ func (r *Registry) RegisterModules(mods ...Module) {
 	for _, m := range mods {
 		p := m.Protocol
 		if s := m.Server; s != nil {
-			p.NewServer, p.Settings, p.Needs = s.New, s.Settings, s.Needs
+			p.NewServer, p.Needs = s.New, s.Needs
+			if s.Settings != nil { // a protocol may describe its server's settings itself (TCP's mode)
+				p.Settings = s.Settings
+			}
 		}
 		r.Register(p)
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 
+	"github.com/protocollab/protolab/protocols/daytime"
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/ftp"
 	httpproto "github.com/protocollab/protolab/protocols/http"
@@ -35,6 +36,7 @@ var clientPanes = paneTable(
 	clientPane(smtp.BetaName, newSMTPPane),
 	clientPane(pop3.Name, newPOP3Pane),
 	clientPane(imap.Name, newIMAPPane),
+	clientPane(daytime.Name, newDaytimePane),
 )
 
 // paneSpec is one protocol's entry in clientPanes: how to build its client

@@ -6,6 +6,7 @@ package wire
 
 import (
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/daytime"
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/ftp"
 	httpproto "github.com/protocollab/protolab/protocols/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/protocollab/protolab/protocols/tls"
 	"github.com/protocollab/protolab/protocols/udp"
 	"github.com/protocollab/protolab/protocols/websocket"
+	"github.com/protocollab/protolab/servers/daytimeserver"
 	"github.com/protocollab/protolab/servers/dnsserver"
 	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/httpserver"
@@ -52,6 +54,7 @@ func modules() []lab.Module {
 		{Protocol: smtp.BetaProtocol(), Server: &smtpserver.BetaModule},
 		{Protocol: pop3.Protocol(), Server: &pop3server.Module},
 		{Protocol: imap.Protocol(), Server: &imapserver.Module},
+		{Protocol: daytime.Protocol(), Server: &daytimeserver.Module},
 	}
 }
 

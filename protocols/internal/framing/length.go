@@ -22,7 +22,7 @@ type Size func(data []byte) (n int, err error)
 // Length is one direction's input of a length-prefixed binary protocol that does
 // not yet make a whole frame. The zero Length is empty.
 type Length struct {
-	held []byte
+	holding
 }
 
 // Feed frames the bytes held from before followed by b: size tells how long each
@@ -34,11 +34,7 @@ type Length struct {
 // reading that direction). The bytes of an unfinished frame are held for the
 // next Feed.
 func (l *Length) Feed(b []byte, size Size, frame func(p []byte) (stop bool)) (rest []byte, err error) {
-	data := b[:len(b):len(b)] // appending later must copy, not write past b
-	if len(l.held) > 0 {
-		data = append(l.held, b...)
-	}
-	l.held = nil
+	data := l.join(b)
 	for len(data) > 0 {
 		n, err := size(data)
 		if err != nil {
@@ -55,17 +51,6 @@ func (l *Length) Feed(b []byte, size Size, frame func(p []byte) (stop bool)) (re
 		}
 	}
 	return nil, nil
-}
-
-// Held is how many bytes the Length holds.
-func (l *Length) Held() int { return len(l.held) }
-
-// Take returns the held bytes and empties the Length: at the connection's end,
-// to show a frame cut short.
-func (l *Length) Take() []byte {
-	b := l.held
-	l.held = nil
-	return b
 }
 
 // BigEndian is the Size of frames whose length is a big-endian unsigned number

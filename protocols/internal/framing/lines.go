@@ -26,7 +26,7 @@ const (
 // Lines is one direction's input that does not yet make a whole frame. The zero
 // Lines is empty.
 type Lines struct {
-	held []byte
+	holding
 	skip bool // dropping the rest of an overlong line
 }
 
@@ -38,11 +38,7 @@ type Lines struct {
 // rest is what follows a Stop, for the caller to pass on; long is the start of
 // the line that outgrew max, non-nil when Feed began skipping it, for Overlong.
 func (h *Lines) Feed(b []byte, max int, frame func(data []byte) (n int, then Then)) (rest, long []byte) {
-	data := b[:len(b):len(b)] // appending later must copy, not write past b
-	if len(h.held) > 0 {
-		data = append(h.held, b...)
-	}
-	h.held = nil
+	data := h.join(b)
 	for len(data) > 0 {
 		if h.skip {
 			i := bytes.IndexByte(data, '\n')
@@ -71,16 +67,6 @@ func (h *Lines) Feed(b []byte, max int, frame func(data []byte) (n int, then The
 		}
 	}
 	return nil, nil
-}
-
-// Held is how many bytes the Lines holds.
-func (h *Lines) Held() int { return len(h.held) }
-
-// Take returns the held bytes and empties the Lines.
-func (h *Lines) Take() []byte {
-	b := h.held
-	h.held = nil
-	return b
 }
 
 // Overlong adds to out the message for a line longer than max bytes that went in

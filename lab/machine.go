@@ -110,3 +110,22 @@ func (m *Machine) Start() bool {
 // of the connection) or for a session that carries on another's state (the
 // analyzer inside TLS after STARTTLS). "" puts it back in no state.
 func (m *Machine) Set(state string) { m.state = state }
+
+// End puts the session in its last state, end, as the connection ends, whatever
+// the transitions say, and returns out with the message that says so: the last
+// of out gets NextState end, or closing does, added when out is empty (a zero
+// closing adds nothing). A session already in end is left as it is, and so is out.
+func (m *Machine) End(out []Message, end string, closing Message) []Message {
+	if m.state == end {
+		return out
+	}
+	m.state = end
+	if len(out) == 0 {
+		if closing.Summary == "" {
+			return out
+		}
+		out = append(out, closing)
+	}
+	out[len(out)-1].NextState = end
+	return out
+}

@@ -131,3 +131,24 @@ func TestNewMachinePanicsOnMistakes(t *testing.T) {
 		}()
 	}
 }
+
+func TestMachineEnd(t *testing.T) {
+	bye := Message{Summary: "connection closed"}
+	m := door
+	m.Set("open")
+	out := m.End([]Message{{Summary: "a"}, {Summary: "b"}}, "locked", bye)
+	if m.State() != "locked" || len(out) != 2 || out[1].NextState != "locked" || out[0].NextState != "" {
+		t.Errorf("End with messages: state %q, messages %+v; want the last one to lock", m.State(), out)
+	}
+	if again := m.End(nil, "locked", bye); len(again) != 0 {
+		t.Errorf("End of an ended session added %+v", again)
+	}
+	m.Set("closed")
+	if out := m.End(nil, "locked", bye); len(out) != 1 || out[0].Summary != bye.Summary || out[0].NextState != "locked" {
+		t.Errorf("End without messages = %+v, want the closing message moving to locked", out)
+	}
+	m.Set("")
+	if out := m.End(nil, "locked", Message{}); len(out) != 0 || m.State() != "locked" {
+		t.Errorf("End with no closing message: %+v, state %q; want no message and locked", out, m.State())
+	}
+}

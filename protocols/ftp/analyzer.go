@@ -80,14 +80,8 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	out = framing.Unended(out, &a.buf,
 		"The connection ended in the middle of a line: every FTP command and reply line ends with CRLF.", "RFC 959 §4.1")
-	if a.state.State() != StateClosed {
-		if len(out) == 0 {
-			out = append(out, lab.Message{Summary: "control connection closed", Meaning: "With the control connection the FTP session ends.", Ref: "RFC 959 §5.4", Teardown: true})
-		}
-		out[len(out)-1].NextState = StateClosed
-		a.state.Set(StateClosed)
-	}
-	return out
+	return a.state.End(out, StateClosed,
+		lab.Message{Summary: "control connection closed", Meaning: "With the control connection the FTP session ends.", Ref: "RFC 959 §5.4", Teardown: true})
 }
 
 // Feed frames the bytes b that went in direction dir.

@@ -176,7 +176,7 @@ func (a *DataAnalyzer) Closed(info lab.CloseInfo) []lab.Message {
 	if known && info.How == lab.HowFIN {
 		out = a.end(out, info.By.Outbound(), "")
 		if a.dirs[lab.ClientToServer].reached && a.dirs[lab.ServerToClient].reached {
-			a.closeWith(out)
+			out = a.state.End(out, DataStateClosed, lab.Message{})
 		}
 		return out
 	}
@@ -186,18 +186,7 @@ func (a *DataAnalyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	out = a.end(out, lab.ClientToServer, why)
 	out = a.end(out, lab.ServerToClient, why)
-	a.closeWith(out)
-	return out
-}
-
-func (a *DataAnalyzer) closeWith(out []lab.Message) {
-	if a.state.State() == DataStateClosed {
-		return
-	}
-	a.state.Set(DataStateClosed)
-	if len(out) > 0 {
-		out[len(out)-1].NextState = DataStateClosed
-	}
+	return a.state.End(out, DataStateClosed, lab.Message{})
 }
 
 // end reports the total of direction dir once.

@@ -107,22 +107,23 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	out = framing.Unended(out, &a.buf,
 		"The connection ended in the middle of a line: every POP3 command and response line ends with CRLF.", "RFC 1939 §3")
-	if st := a.state.State(); st != StateClosed && st != "" {
-		if len(out) == 0 {
-			m := lab.Message{Summary: "connection closed", Meaning: "With the connection the POP3 session ends.", Ref: "RFC 1939 §6", Teardown: true}
-			switch st {
-			case StateTransaction:
-				m.Meaning = "The connection ended without QUIT, so the server never entered the UPDATE state: " +
-					a.markedText() + " stay in the maildrop (RFC 1939 §6)."
-			case StateUpdate:
-				m.Meaning = "The connection ended after QUIT without the server's answer; whether the marked messages were deleted is not shown."
-			}
-			out = append(out, m)
-		}
-		out[len(out)-1].NextState = StateClosed
-		a.state.Set(StateClosed)
+	if a.state.State() == "" {
+		return out
 	}
-	return out
+	return a.state.End(out, StateClosed, a.closing())
+}
+
+// closing is the message for the connection's end when nothing else says it.
+func (a *Analyzer) closing() lab.Message {
+	m := lab.Message{Summary: "connection closed", Meaning: "With the connection the POP3 session ends.", Ref: "RFC 1939 §6", Teardown: true}
+	switch a.state.State() {
+	case StateTransaction:
+		m.Meaning = "The connection ended without QUIT, so the server never entered the UPDATE state: " +
+			a.markedText() + " stay in the maildrop (RFC 1939 §6)."
+	case StateUpdate:
+		m.Meaning = "The connection ended after QUIT without the server's answer; whether the marked messages were deleted is not shown."
+	}
+	return m
 }
 
 // Feed frames the bytes b that went in direction dir.

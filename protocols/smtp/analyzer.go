@@ -104,14 +104,8 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	out = framing.Unended(out, &a.buf,
 		"The connection ended in the middle of a line: every SMTP command and reply line ends with CRLF.", "RFC 5321 §2.3.8")
-	if a.state.State() != StateClosed {
-		if len(out) == 0 {
-			out = append(out, lab.Message{Summary: "connection closed", Meaning: "With the connection the SMTP session ends.", Ref: "RFC 5321 §3.8", Teardown: true})
-		}
-		out[len(out)-1].NextState = StateClosed
-		a.state.Set(StateClosed)
-	}
-	return out
+	return a.state.End(out, StateClosed,
+		lab.Message{Summary: "connection closed", Meaning: "With the connection the SMTP session ends.", Ref: "RFC 5321 §3.8", Teardown: true})
 }
 
 // Feed frames the bytes b that went in direction dir.

@@ -143,6 +143,9 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte, at time.Time) {
 // a reply (hold): a command or SASL line, or the message's bytes.
 func (a *Analyzer) client(data []byte) (int, framing.Then) {
 	switch {
+	case a.hold && len(data) > maxHeld:
+		a.early(data)
+		return len(data), framing.Go
 	case a.hold:
 		return 0, framing.Go
 	case a.inData:
@@ -160,6 +163,25 @@ func (a *Analyzer) client(data []byte) (int, framing.Then) {
 		a.command(data[:i+1])
 	}
 	return i + 1, framing.Go
+}
+
+// early reports and drops the client's bytes data, held for the reply to its
+// last command, once they outgrow maxHeld.
+func (a *Analyzer) early(data []byte) {
+	what := "its last command"
+	if c, ok := a.pending.Newest(); ok {
+		what = c.Verb
+	}
+	a.out = append(a.out, lab.Message{
+		Dir:     lab.ClientToServer,
+		Summary: fmt.Sprintf("%d bytes sent before the reply to %s", len(data), what),
+		Meaning: "The client sent these bytes before the server's reply to " + what + " said how to read them: the message after 354, " +
+			"TLS after 220, or a SASL response after 334. A client waits for that reply; the lab holds no more than " +
+			strconv.Itoa(maxHeld) + " bytes for it, so it shows their start and drops them.",
+		Ref:      "RFC 5321 §4.1.1.4",
+		Raw:      data[:min(len(data), 256)],
+		Observed: true,
+	})
 }
 
 // replies frames the reply at the start of data.

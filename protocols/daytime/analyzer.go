@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // MaxLineBytes bounds the answer the analyzer holds while waiting for its line
@@ -18,24 +18,22 @@ const MaxLineBytes = 512
 // server throws away. It is a lab.ConnAnalyzer; like every lab.Analyzer it is
 // used from one goroutine at a time.
 type Analyzer struct {
-	state    string
-	buf      [3]lines.Buffer // by lab.Dir
+	state    lab.Machine
+	buf      [3]framing.Lines // by lab.Dir
 	answered bool
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{} }
+func NewAnalyzer() *Analyzer { return &Analyzer{state: machine} }
 
 // State is the session's state ("" before the connection opened).
-func (a *Analyzer) State() string { return a.state }
+func (a *Analyzer) State() string { return a.state.State() }
 
 // Opened starts the session.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	if a.state == "" {
-		a.state = StateConnected
-	}
+	a.state.Start()
 	return nil
 }
 
@@ -44,23 +42,18 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if dir != lab.ClientToServer && dir != lab.ServerToClient {
 		return nil
 	}
-	if a.state == "" {
-		a.state = StateConnected
-	}
+	a.state.Start()
 	var out []lab.Message
-	_, long := a.buf[dir].Feed(b, MaxLineBytes, func(data []byte) (int, bool) {
+	_, long := a.buf[dir].Feed(b, MaxLineBytes, func(data []byte) (int, framing.Then) {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
-			return 0, false
+			return 0, framing.Go
 		}
 		out = append(out, a.line(dir, data[:i+1], true))
-		return i + 1, false
+		return i + 1, framing.Go
 	})
-	if long != nil {
-		out = append(out, lines.Overlong(dir, long, MaxLineBytes,
-			"RFC 867 sets no length, but a date and time fit in far less: this is not a daytime answer.", Ref))
-	}
-	return out
+	return framing.Overlong(out, dir, long, MaxLineBytes,
+		"RFC 867 sets no length, but a date and time fit in far less: this is not a daytime answer.", Ref)
 }
 
 // Closed reports what was left without a line end, and ends the session.
@@ -73,7 +66,7 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	// The state moves without a message of its own: the close is TCP's, drawn
 	// by the layer below from what the sockets saw.
-	a.state = StateClosed
+	a.state.Set(StateClosed)
 	return out
 }
 
@@ -90,12 +83,11 @@ func (a *Analyzer) line(dir lab.Dir, raw []byte, ended bool) lab.Message {
 		m.Meaning = "A daytime server sends one answer and closes; more lines are not part of the protocol."
 	default:
 		a.answered = true
-		a.state = StateAnswered
+		a.state.Move(&m, StateAnswered)
 		m.Summary = "daytime: " + text
 		m.Meaning = "The server sent the date and time as text, unasked, and will now close the connection. RFC 867 fixes no format: " +
 			"a person reads it, a program should not parse it (NTP, RFC 5905, is for clocks)."
 		m.Fields = []lab.Field{{Name: "time", Value: text}}
-		m.NextState = StateAnswered
 	}
 	if !ended {
 		m.Fields = append(m.Fields, lab.Field{Name: "line end", Value: "none: the connection closed right after the text"})

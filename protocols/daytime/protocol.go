@@ -32,6 +32,9 @@ var (
 	Transitions = [][2]string{{StateConnected, StateAnswered}, {StateAnswered, StateClosed}, {StateConnected, StateClosed}}
 )
 
+// machine is the session's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
+
 // Ref is where RFC 867 says it all: the RFC is one page.
 const Ref = "RFC 867"
 
@@ -46,8 +49,8 @@ func Protocol() *lab.Protocol {
 		About: "Daytime (RFC 867) is the smallest server there is: connect, and it sends the date and " +
 			"time as a line of text and closes the connection. Watch the server speak first and " +
 			"close first: the client's FIN comes after the server's.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "daytime", Ports: []uint16{13}},
 	}

@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // Analyzer shows each datagram of a UDP flow as one DNS message. Like every
@@ -34,7 +34,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 // StreamAnalyzer frames DNS over TCP: every message follows a two-byte length
 // (RFC 1035 §4.2.2). It keeps a partial message per direction.
 type StreamAnalyzer struct {
-	pending [3][]byte // by lab.Dir
+	pending [3]framing.Length // by lab.Dir
 }
 
 var _ lab.Analyzer = (*StreamAnalyzer)(nil)
@@ -45,30 +45,23 @@ func NewStreamAnalyzer() *StreamAnalyzer { return &StreamAnalyzer{} }
 // State is always "": DNS keeps no session state.
 func (a *StreamAnalyzer) State() string { return "" }
 
+// lengthPrefix is the size of a DNS message over TCP: two bytes of length, then
+// that many (RFC 1035 §4.2.2); any length is one a message may have.
+var lengthPrefix = framing.BigEndian(0, 2, 0, 2+0xffff)
+
 // Feed frames the whole messages that b completes; a message's Raw includes its
 // length prefix.
 func (a *StreamAnalyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 	if dir > lab.ServerToClient {
 		dir = lab.DirNone
 	}
-	buf := b
-	if len(a.pending[dir]) > 0 {
-		buf = append(a.pending[dir], b...)
-	}
 	var msgs []lab.Message
-	for len(buf) >= 2 {
-		n := int(binary.BigEndian.Uint16(buf))
-		if len(buf) < 2+n {
-			break
-		}
-		m := describe(dir, buf[2:2+n], buf[:2+n:2+n], "RFC 1035 §4.2.2, §4.1")
-		m.Fields = append([]lab.Field{{Name: "length prefix", Value: strconv.Itoa(n) + " bytes"}}, m.Fields...)
+	a.pending[dir].Feed(b, lengthPrefix, func(p []byte) bool {
+		m := describe(dir, p[2:], p, "RFC 1035 §4.2.2, §4.1")
+		m.Fields = append([]lab.Field{{Name: "length prefix", Value: strconv.Itoa(len(p)-2) + " bytes"}}, m.Fields...)
 		msgs = append(msgs, m)
-		buf = buf[2+n:]
-	}
-	// Keep the rest in memory of our own: b is the caller's for this Feed only as
-	// far as the messages above point into it.
-	a.pending[dir] = append([]byte(nil), buf...)
+		return false
+	})
 	return msgs
 }
 

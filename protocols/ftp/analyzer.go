@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
@@ -28,9 +28,9 @@ const (
 // AUTH TLS it decrypts the rest with the lab's key log, when the secrets are there).
 // Like every lab.Analyzer it is used from one goroutine at a time.
 type Analyzer struct {
-	state   string
-	buf     [3]lines.Buffer // incomplete input, by lab.Dir
-	pending []Command       // commands waiting for their final reply, oldest first
+	state   lab.Machine            // the session's state (Transitions)
+	buf     [3]framing.Lines       // incomplete input, by lab.Dir
+	pending framing.Queue[Command] // commands waiting for their final reply
 	server  netip.Addr
 	tls     starttls.Handoff // after 234: the TLS of the rest
 	inner   *Analyzer        // the FTP analyzer inside TLS, once there is one
@@ -44,14 +44,14 @@ var (
 )
 
 // NewAnalyzer returns an analyzer for one control connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{} }
+func NewAnalyzer() *Analyzer { return &Analyzer{state: machine} }
 
 // State is one of States, "" before the connection opened.
 func (a *Analyzer) State() string {
 	if a.inner != nil {
-		return a.inner.state
+		return a.inner.state.State()
 	}
-	return a.state
+	return a.state.State()
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after AUTH TLS.
@@ -67,9 +67,7 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 			a.server = ap.Addr().Unmap()
 		}
 	}
-	if a.state == "" {
-		a.state = StateConnected
-	}
+	a.state.Start()
 	return a.tls.Opened(info)
 }
 
@@ -78,22 +76,12 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	out := a.tls.Closed(info)
 	if a.inner != nil {
-		a.inner.state = StateClosed
+		a.inner.state.Set(StateClosed)
 	}
-	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-		if raw := a.buf[d].Take(); len(raw) > 0 {
-			out = append(out, lines.Unended(d, raw,
-				"The connection ended in the middle of a line: every FTP command and reply line ends with CRLF.", "RFC 959 §4.1"))
-		}
-	}
-	if a.state != StateClosed {
-		if len(out) == 0 {
-			out = append(out, lab.Message{Summary: "control connection closed", Meaning: "With the control connection the FTP session ends.", Ref: "RFC 959 §5.4", Teardown: true})
-		}
-		out[len(out)-1].NextState = StateClosed
-		a.state = StateClosed
-	}
-	return out
+	out = framing.Unended(out, &a.buf,
+		"The connection ended in the middle of a line: every FTP command and reply line ends with CRLF.", "RFC 959 §4.1")
+	return a.state.End(out, StateClosed,
+		lab.Message{Summary: "control connection closed", Meaning: "With the control connection the FTP session ends.", Ref: "RFC 959 §5.4", Teardown: true})
 }
 
 // Feed frames the bytes b that went in direction dir.
@@ -101,25 +89,21 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	if a.state == "" {
-		a.state = StateConnected
-	}
+	a.state.Start()
 	if a.tls.Active() {
 		return a.tls.Feed(dir, b, at)
 	}
 	var out []lab.Message
-	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, stop bool) {
+	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
 		if dir == lab.ClientToServer {
 			n, out = a.command(data, out)
 		} else {
 			n, out = a.reply(data, out)
 		}
-		return n, a.tls.Active()
+		return n, framing.StopIf(a.tls.Active())
 	})
-	if long != nil {
-		out = append(out, lines.Overlong(dir, long, maxHeld,
-			"FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.", "RFC 959 §4.1"))
-	}
+	out = framing.Overlong(out, dir, long, maxHeld,
+		"FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.", "RFC 959 §4.1")
 	if len(rest) > 0 {
 		// Bytes after the 234 reply belong to TLS.
 		out = append(out, a.tls.Feed(dir, rest, at)...)
@@ -177,13 +161,10 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 	case "PASS":
 		m.Summary = "PASS ****"
 	}
-	if a.state == StateRenamePending && cmd.Verb != "RNTO" {
-		a.move(&m, StateLoggedIn)
+	if a.state.State() == StateRenamePending && cmd.Verb != "RNTO" {
+		a.state.Move(&m, StateLoggedIn)
 	}
-	if len(a.pending) >= maxPending {
-		a.pending = a.pending[1:]
-	}
-	a.pending = append(a.pending, cmd)
+	a.pending.Push(cmd, maxPending)
 	return i + 1, append(out, m)
 }
 
@@ -211,13 +192,8 @@ func (a *Analyzer) reply(data []byte, out []lab.Message) (int, []lab.Message) {
 		m.Summary += fmt.Sprintf(" (+%d lines)", len(r.Lines)-1)
 	}
 	m.Fields = []lab.Field{{Name: "code", Value: strconv.Itoa(r.Code)}, {Name: "text", Value: r.Text()}}
-	var cmd Command
-	answered := false
-	if len(a.pending) > 0 {
-		cmd, answered = a.pending[0], true
-		if r.Class() != 1 {
-			a.pending = a.pending[1:]
-		}
+	cmd, answered := a.pending.Answer(r.Class() != 1)
+	if answered {
 		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: cmd.String()})
 	}
 	meaning := ReplyMeaning(r.Code)
@@ -256,7 +232,7 @@ func (a *Analyzer) reply(data []byte, out []lab.Message) (int, []lab.Message) {
 // advance moves the session's state by the reply r to cmd.
 func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) {
 	if r.Code == 421 {
-		a.move(m, StateClosed)
+		a.state.Move(m, StateClosed)
 		return
 	}
 	if !answered {
@@ -266,51 +242,42 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 	case "USER":
 		switch {
 		case r.Code == 331 || r.Code == 332:
-			a.move(m, StateAwaitingPassword)
+			a.state.Move(m, StateAwaitingPassword)
 		case r.Class() == 2:
-			a.move(m, StateLoggedIn)
+			a.state.Move(m, StateLoggedIn)
 		case r.Class() >= 4:
-			a.move(m, StateConnected)
+			a.state.Move(m, StateConnected)
 		}
 	case "PASS", "ACCT":
 		switch {
 		case r.Class() == 2:
-			a.move(m, StateLoggedIn)
+			a.state.Move(m, StateLoggedIn)
 		case r.Class() >= 4:
-			a.move(m, StateConnected)
+			a.state.Move(m, StateConnected)
 		}
 	case "RNFR":
 		if r.Code == 350 {
-			a.move(m, StateRenamePending)
+			a.state.Move(m, StateRenamePending)
 		}
 	case "RNTO":
-		a.move(m, StateLoggedIn)
+		a.state.Move(m, StateLoggedIn)
 	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
 		if r.Class() == 1 {
-			a.move(m, StateTransfer)
+			a.state.Move(m, StateTransfer)
 		} else {
-			a.move(m, StateLoggedIn)
+			a.state.Move(m, StateLoggedIn)
 		}
 	case "ABOR":
-		a.move(m, StateLoggedIn)
+		a.state.Move(m, StateLoggedIn)
 	case "REIN":
 		if r.Class() == 2 {
-			a.move(m, StateConnected)
+			a.state.Move(m, StateConnected)
 		}
 	case "QUIT":
 		if r.Code == 221 {
-			a.move(m, StateClosed)
+			a.state.Move(m, StateClosed)
 		}
 	}
-}
-
-// move sets the state to next with m, if Transitions allows it.
-func (a *Analyzer) move(m *lab.Message, next string) {
-	if next == a.state || !allowed[[2]string{a.state, next}] {
-		return
-	}
-	a.state = next
-	m.NextState = next
 }
 
 // startTLS hands the rest of the connection to TLS, whose decrypted application

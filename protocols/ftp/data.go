@@ -21,6 +21,9 @@ const (
 	DataStateClosed = "closed"
 )
 
+// dataMachine is a data connection's state machine, which each DataAnalyzer copies.
+var dataMachine = lab.NewMachine([]string{DataStateOpen, DataStateClosed}, [][2]string{{DataStateOpen, DataStateClosed}})
+
 // DataAnalyzer reports one FTP data connection in a few messages: who opened it,
 // a preview of the first bytes each way, and, as each side finishes, how many bytes
 // it sent and their SHA-256. It holds no more than the hash states, so a transfer
@@ -28,7 +31,7 @@ const (
 // lab.Analyzer, used from one goroutine at a time.
 type DataAnalyzer struct {
 	limit  int64 // the capture limit it is fed under (0: none): past it the lab sums up, not this analyzer
-	state  string
+	state  lab.Machine
 	client string
 	server string
 	dirs   [3]dataDir // by lab.Dir
@@ -50,16 +53,18 @@ const DataCaptureLimit = 1 << 20
 
 // NewDataAnalyzer returns an analyzer for one data connection that sees all of
 // its bytes.
-func NewDataAnalyzer() *DataAnalyzer { return &DataAnalyzer{} }
+func NewDataAnalyzer() *DataAnalyzer { return &DataAnalyzer{state: dataMachine} }
 
 // NewDataAnalyzerLimited returns an analyzer for a data connection whose
 // bytes past limit in each direction are not fed to it (lab.Protocol.CaptureLimit):
 // for a direction that reaches the limit it leaves the total and the SHA-256 to
 // the lab's own summary.
-func NewDataAnalyzerLimited(limit int64) *DataAnalyzer { return &DataAnalyzer{limit: limit} }
+func NewDataAnalyzerLimited(limit int64) *DataAnalyzer {
+	return &DataAnalyzer{limit: limit, state: dataMachine}
+}
 
 // State is DataStateOpen or DataStateClosed, "" before the connection opened.
-func (a *DataAnalyzer) State() string { return a.state }
+func (a *DataAnalyzer) State() string { return a.state.State() }
 
 // Bytes is how many bytes went in direction dir so far.
 func (a *DataAnalyzer) Bytes(dir lab.Dir) int64 {
@@ -71,7 +76,7 @@ func (a *DataAnalyzer) Bytes(dir lab.Dir) int64 {
 
 // Opened reports who opened the data connection.
 func (a *DataAnalyzer) Opened(info lab.OpenInfo) []lab.Message {
-	if info.Joined || a.state != "" {
+	if info.Joined || !a.state.Start() {
 		return nil
 	}
 	if info.Client != nil {
@@ -80,7 +85,6 @@ func (a *DataAnalyzer) Opened(info lab.OpenInfo) []lab.Message {
 	if info.Server != nil {
 		a.server = info.Server.String()
 	}
-	a.state = DataStateOpen
 	return []lab.Message{{
 		Dir:       lab.ClientToServer,
 		Summary:   fmt.Sprintf("data connection %s → %s", a.client, a.server),
@@ -104,9 +108,7 @@ func (a *DataAnalyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	if a.state == "" {
-		a.state = DataStateOpen
-	}
+	a.state.Start()
 	d := &a.dirs[dir]
 	if d.h == nil {
 		d.h = sha256.New()
@@ -174,7 +176,7 @@ func (a *DataAnalyzer) Closed(info lab.CloseInfo) []lab.Message {
 	if known && info.How == lab.HowFIN {
 		out = a.end(out, info.By.Outbound(), "")
 		if a.dirs[lab.ClientToServer].reached && a.dirs[lab.ServerToClient].reached {
-			a.closeWith(out)
+			out = a.state.End(out, DataStateClosed, lab.Message{})
 		}
 		return out
 	}
@@ -184,18 +186,7 @@ func (a *DataAnalyzer) Closed(info lab.CloseInfo) []lab.Message {
 	}
 	out = a.end(out, lab.ClientToServer, why)
 	out = a.end(out, lab.ServerToClient, why)
-	a.closeWith(out)
-	return out
-}
-
-func (a *DataAnalyzer) closeWith(out []lab.Message) {
-	if a.state == DataStateClosed {
-		return
-	}
-	a.state = DataStateClosed
-	if len(out) > 0 {
-		out[len(out)-1].NextState = DataStateClosed
-	}
+	return a.state.End(out, DataStateClosed, lab.Message{})
 }
 
 // end reports the total of direction dir once.

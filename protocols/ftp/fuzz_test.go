@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
@@ -63,7 +64,7 @@ func FuzzAnalyzer(f *testing.F) {
 		check := func(msgs []lab.Message) {
 			for _, m := range msgs {
 				if m.NextState != "" && m.Layer == "" {
-					if !allowed[[2]string{state, m.NextState}] {
+					if !slices.Contains(Transitions, [2]string{state, m.NextState}) {
 						t.Fatalf("moved %q → %q", state, m.NextState)
 					}
 					state = m.NextState

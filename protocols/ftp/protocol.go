@@ -59,13 +59,8 @@ var Transitions = [][2]string{
 	{StateTransfer, StateClosed},
 }
 
-var allowed = func() map[[2]string]bool {
-	m := make(map[[2]string]bool)
-	for _, t := range Transitions {
-		m[t] = true
-	}
-	return m
-}()
+// machine is the session's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
 
 // Protocol describes FTP's control connection for the registry. It returns a new
 // value on each call. NewServer is left nil: the app wires the server in.
@@ -80,8 +75,8 @@ func Protocol() *lab.Protocol {
 			"connection for each listing or file. In passive mode (PASV, EPSV) the client opens " +
 			"the data connection; in active mode (PORT, EPRT) the server does. Watch the password " +
 			"cross in clear text, and the data connections appear under the session.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "ftp", Ports: []uint16{21}},
 		Links:       []lab.LinkKind{lab.LinkData},
@@ -101,8 +96,8 @@ func DataProtocol() *lab.Protocol {
 		Transport:   "tcp",
 		About: "One FTP data connection carries one listing or one file; in stream mode its end " +
 			"(FIN) is the end of the file. The lab counts and hashes its bytes and keeps a preview.",
-		States:       []string{DataStateOpen, DataStateClosed},
-		Transitions:  [][2]string{{DataStateOpen, DataStateClosed}},
+		States:       dataMachine.States(),
+		Transitions:  dataMachine.Transitions(),
 		NewAnalyzer:  func() lab.Analyzer { return NewDataAnalyzerLimited(DataCaptureLimit) },
 		CaptureLimit: DataCaptureLimit,
 		// Wireshark follows PASV and EPSV on the control connection and

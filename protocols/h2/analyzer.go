@@ -42,6 +42,7 @@ const clientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 type Analyzer struct {
 	dirs    [3]direction // by lab.Dir
 	streams streamTable
+	state   lab.Machine // the connection's state, as reached says it
 
 	preface  bool    // the client's preface has been seen
 	settings [3]bool // by lab.Dir: that side's first SETTINGS has been seen
@@ -57,7 +58,7 @@ var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one connection.
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{}
+	a := &Analyzer{state: machine}
 	for _, dir := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
 		d := &a.dirs[dir]
 		d.dir = dir
@@ -71,7 +72,10 @@ func NewAnalyzer() *Analyzer {
 }
 
 // State is where the connection stands: one of States, "" before anything happened.
-func (a *Analyzer) State() string {
+func (a *Analyzer) State() string { return a.state.State() }
+
+// reached is the state the connection has reached by what was seen of it.
+func (a *Analyzer) reached() string {
 	c, s := lab.ClientToServer, lab.ServerToClient
 	switch {
 	case a.closed:
@@ -105,9 +109,11 @@ func (a *Analyzer) Closed(lab.CloseInfo) []lab.Message {
 	}
 	if !a.closed {
 		a.closed = true
+		var last *lab.Message
 		if len(out) > 0 {
-			out[len(out)-1].NextState = StateClosed
+			last = &out[len(out)-1]
 		}
+		a.state.Move(last, StateClosed)
 	}
 	return out
 }
@@ -130,10 +136,7 @@ func (a *Analyzer) Pending(dir lab.Dir) int {
 	return d.nhdr + len(d.buf) + len(d.head) + len(d.sniff)
 }
 
-// stateAfter returns the state after a message, or "" if it did not change.
-func (a *Analyzer) stateAfter(before string) string {
-	if s := a.State(); s != before {
-		return s
-	}
-	return ""
+// advance moves the connection's state to the one it reached with message m.
+func (a *Analyzer) advance(m *lab.Message) {
+	a.state.Move(m, a.reached())
 }

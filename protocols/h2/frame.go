@@ -195,9 +195,8 @@ func (a *Analyzer) readPreface(d *direction, b []byte, out []lab.Message) (int, 
 		raw = append(d.head, raw...)
 		d.head = nil
 	}
-	before := a.State()
 	a.preface = true
-	return n, append(out, lab.Message{
+	m := lab.Message{
 		Dir:     d.dir,
 		Summary: "connection preface (PRI * HTTP/2.0)",
 		Meaning: "Every HTTP/2 connection begins with these 24 fixed bytes from the client, " +
@@ -208,9 +207,10 @@ func (a *Analyzer) readPreface(d *direction, b []byte, out []lab.Message) (int, 
 		Fields:    []lab.Field{{Name: "preface", Value: lab.Preview(raw, 64)}},
 		Raw:       raw,
 		Handshake: true,
-		NextState: a.stateAfter(before),
 		Observed:  true,
-	})
+	}
+	a.advance(&m)
+	return n, append(out, m)
 }
 
 // sniffMax bounds the bytes gathered to say what bytes that are not HTTP/2 are.
@@ -302,12 +302,11 @@ func (a *Analyzer) malformed(d *direction, why string, raw []byte) lab.Message {
 
 // stop ends framing in d's direction with message m.
 func (a *Analyzer) stop(d *direction, m lab.Message) lab.Message {
-	before := a.State()
 	d.stopped, a.broken = true, true
 	d.buf, d.head, d.in, d.block = nil, nil, false, headerBlock{}
 	m.Dir = d.dir
 	m.Observed = true
-	m.NextState = a.stateAfter(before)
+	a.advance(&m)
 	return m
 }
 

@@ -15,7 +15,6 @@ import (
 // a type the lab does not decode) that did not arrive in one piece: then it is
 // the first bytes only, and h.length says how long the frame was.
 func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.Message) []lab.Message {
-	before := a.State()
 	first := d.frames == 0
 	d.frames++
 	m := lab.Message{Dir: d.dir, Raw: raw, Observed: true}
@@ -58,7 +57,7 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 	if f.fatal != "" {
 		return append(out, a.malformed(d, typeName(h.typ)+" "+streamText(h.stream)+": "+f.fatal, raw))
 	}
-	m.NextState = a.stateAfter(before)
+	a.advance(&m)
 	out = append(out, m)
 	out = append(out, a.after...)
 	clear(a.after)

@@ -48,6 +48,9 @@ var Transitions = [][2]string{
 	{StateError, StateClosed},
 }
 
+// machine is the connection's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
+
 // Protocol describes HTTP/2 for the registry. It returns a new value on each call.
 // DefaultPort is 0: HTTP/2 rides on an HTTPS server's port (or an h2c one the
 // server decides). NewServer is left nil.
@@ -60,8 +63,8 @@ func Protocol() *lab.Protocol {
 			"request and its response travel on their own stream, many streams at once, with headers " +
 			"compressed by HPACK. Watch the preface and the SETTINGS exchange, then HEADERS and DATA " +
 			"frames of several requests interleave on the same connection.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{None: "HTTP/2 rides inside TLS, chosen by ALPN: Wireshark finds it there by itself"},
 		Layers:      []*lab.Layer{Layer()},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
@@ -24,10 +25,10 @@ type command struct {
 // lab's key log, when the secrets are there). Like every lab.Analyzer it is used
 // from one goroutine at a time.
 type Analyzer struct {
-	state    string
-	fr       [3]framer // by lab.Dir
-	pending  []command // commands waiting for their tagged completions, oldest first
-	idleFrom string    // the state IDLE began in
+	state    lab.Machine            // the session's state (Transitions)
+	fr       [3]framer              // by lab.Dir
+	pending  framing.Queue[command] // commands waiting for their tagged completions
+	idleFrom string                 // the state IDLE began in
 	greeted  bool
 	out      []lab.Message
 	handoff  bool             // a tagged OK to STARTTLS was just seen: the rest is TLS
@@ -44,7 +45,7 @@ var (
 
 // NewAnalyzer returns an analyzer for one connection.
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{}
+	a := &Analyzer{state: machine}
 	a.fr[lab.ServerToClient].noLiterals = statusText
 	return a
 }
@@ -62,9 +63,9 @@ func statusText(text []byte) bool {
 // State is one of States, "" before the connection opened.
 func (a *Analyzer) State() string {
 	if a.inner != nil {
-		return a.inner.state
+		return a.inner.state.State()
 	}
-	return a.state
+	return a.state.State()
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
@@ -75,9 +76,7 @@ func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
 
 // Opened starts the session, not authenticated until the greeting says otherwise.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	if a.state == "" {
-		a.state = StateNotAuthenticated
-	}
+	a.state.Start()
 	return a.tls.Opened(info)
 }
 
@@ -99,9 +98,9 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	return out
 }
 
-// closeState moves *state to closed with the last of out, or a message of its own.
-func (a *Analyzer) closeState(out []lab.Message, state *string) []lab.Message {
-	if *state == StateClosed {
+// closeState moves state to closed with the last of out, or a message of its own.
+func (a *Analyzer) closeState(out []lab.Message, state *lab.Machine) []lab.Message {
+	if state.State() == StateClosed {
 		return out
 	}
 	if len(out) == 0 || out[len(out)-1].Layer != "" {
@@ -113,7 +112,7 @@ func (a *Analyzer) closeState(out []lab.Message, state *string) []lab.Message {
 		})
 	}
 	out[len(out)-1].NextState = StateClosed
-	*state = StateClosed
+	state.Set(StateClosed)
 	return out
 }
 
@@ -122,9 +121,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	if a.state == "" {
-		a.state = StateNotAuthenticated
-	}
+	a.state.Start()
 	if a.tls.Active() {
 		return a.tls.Feed(dir, b, at)
 	}
@@ -153,32 +150,10 @@ func (a *Analyzer) frame(dir lab.Dir, f frame) {
 	}
 }
 
-// move sets the state to next with m, if Transitions allows it.
-func (a *Analyzer) move(m *lab.Message, next string) {
-	if next == a.state || !allowed[[2]string{a.state, next}] {
-		return
-	}
-	a.state = next
-	m.NextState = next
-}
-
-// last is the newest command waiting for its completion, or nil.
-func (a *Analyzer) last() *command {
-	if len(a.pending) == 0 {
-		return nil
-	}
-	return &a.pending[len(a.pending)-1]
-}
-
-// answered removes and returns the pending command tagged tag.
-func (a *Analyzer) answered(tag string) (command, bool) {
-	for i, c := range a.pending {
-		if c.tag == tag {
-			a.pending = append(a.pending[:i], a.pending[i+1:]...)
-			return c, true
-		}
-	}
-	return command{}, false
+// lastIs reports whether the newest command waiting for its completion is name.
+func (a *Analyzer) lastIs(name string) bool {
+	c, ok := a.pending.Newest()
+	return ok && c.name == name
 }
 
 // base is a message for frame f with its common fields.
@@ -221,7 +196,7 @@ func (a *Analyzer) command(f frame) {
 	if !f.done {
 		short = " (cut short)"
 	}
-	if last := a.last(); last != nil && last.name == "AUTHENTICATE" {
+	if a.lastIs("AUTHENTICATE") {
 		m.Ref = "RFC 9051 §6.2.2"
 		if strings.TrimSpace(disp) == "*" {
 			m.Summary, m.Meaning = "* (cancel)", "The client cancels the AUTHENTICATE exchange; the server answers BAD."
@@ -232,7 +207,7 @@ func (a *Analyzer) command(f frame) {
 		a.out = append(a.out, m)
 		return
 	}
-	if last := a.last(); last != nil && last.name == "IDLE" && strings.EqualFold(strings.TrimSpace(disp), "DONE") {
+	if a.lastIs("IDLE") && strings.EqualFold(strings.TrimSpace(disp), "DONE") {
 		m.Summary = "DONE"
 		m.Meaning = "The client ends IDLE; the server answers with the tagged OK of the IDLE command."
 		m.Ref = "RFC 9051 §6.3.13"
@@ -316,10 +291,7 @@ func (a *Analyzer) command(f frame) {
 		m.Teardown = true
 	}
 	m.Meaning += literalNote(f, "client")
-	if len(a.pending) >= maxPending {
-		a.pending = a.pending[1:]
-	}
-	a.pending = append(a.pending, command{tag: tag, name: name, summary: shorten(m.Summary, 80)})
+	a.pending.Push(command{tag: tag, name: name, summary: shorten(m.Summary, 80)}, maxPending)
 	a.out = append(a.out, m)
 }
 
@@ -371,21 +343,20 @@ func (a *Analyzer) response(f frame) {
 func (a *Analyzer) continuation(m *lab.Message, disp string) {
 	m.Ref = "RFC 9051 §7.6"
 	text := strings.TrimSpace(strings.TrimPrefix(disp, "+"))
-	last := a.last()
 	switch {
 	case a.fr[lab.ClientToServer].waitingSync():
 		c := &a.fr[lab.ClientToServer].cur
 		m.Meaning = fmt.Sprintf("Go ahead: the server is ready for the client's literal of %d bytes.", c.lits[c.nlit-1].size)
 		m.Ref = "RFC 9051 §4.3"
-	case last != nil && last.name == "IDLE":
+	case a.lastIs("IDLE"):
 		m.Meaning = "The server is idling: until the client sends DONE it reports changes (new mail as EXISTS, removals as EXPUNGE, flags as FETCH) the moment they happen."
 		m.Ref = "RFC 9051 §6.3.13"
-		from := a.state
-		a.move(m, StateIdle)
-		if a.state == StateIdle {
+		from := a.state.State()
+		a.state.Move(m, StateIdle)
+		if a.state.State() == StateIdle {
 			a.idleFrom = from
 		}
-	case last != nil && last.name == "AUTHENTICATE":
+	case a.lastIs("AUTHENTICATE"):
 		m.Meaning = "A SASL challenge (base64, often empty): the client answers with a line of its own."
 		m.Ref = "RFC 9051 §6.2.2"
 	default:
@@ -415,7 +386,7 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 	}
 	code, rest := responseCode(text)
 	m.Fields = append([]lab.Field{{Name: "tag", Value: tag}, {Name: "status", Value: status}}, m.Fields...)
-	cmd, ok := a.answered(tag)
+	cmd, ok := a.pending.Match(func(c command) bool { return c.tag == tag })
 	var meaning string
 	switch status {
 	case "OK":
@@ -445,19 +416,19 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 		switch verb {
 		case "LOGIN", "AUTHENTICATE":
 			meaning += " The client is logged in."
-			a.move(m, StateAuthenticated)
+			a.state.Move(m, StateAuthenticated)
 		case "SELECT", "EXAMINE":
 			meaning += " The mailbox is selected: its messages may be fetched, searched, flagged."
-			if a.state == StateAuthenticated {
-				a.move(m, StateSelected)
+			if a.state.State() == StateAuthenticated {
+				a.state.Move(m, StateSelected)
 			}
 		case "CLOSE", "UNSELECT":
-			a.move(m, StateAuthenticated)
+			a.state.Move(m, StateAuthenticated)
 		case "UNAUTHENTICATE":
-			a.move(m, StateNotAuthenticated)
+			a.state.Move(m, StateNotAuthenticated)
 		case "LOGOUT":
 			m.Teardown = true
-			a.move(m, StateLogout)
+			a.state.Move(m, StateLogout)
 		case "STARTTLS":
 			if !a.inTLS {
 				meaning += " Encrypted from here: the client begins a TLS handshake."
@@ -468,17 +439,17 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 	if ok && (status == "NO" || status == "BAD") {
 		switch verb {
 		case "SELECT", "EXAMINE":
-			if status == "NO" && a.state == StateSelected {
+			if status == "NO" && a.state.State() == StateSelected {
 				meaning += " No mailbox is selected any more."
-				a.move(m, StateAuthenticated)
+				a.state.Move(m, StateAuthenticated)
 			}
 		case "LOGIN", "AUTHENTICATE":
 			meaning += " The client is still not logged in."
 		}
 	}
-	if ok && verb == "IDLE" && a.state == StateIdle {
+	if ok && verb == "IDLE" && a.state.State() == StateIdle {
 		meaning += " IDLE is over."
-		a.move(m, a.idleFrom)
+		a.state.Move(m, a.idleFrom)
 	}
 	m.Meaning = meaning
 }
@@ -529,15 +500,15 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 		switch kind {
 		case "BYE":
 			m.Teardown = true
-			a.move(m, StateLogout)
+			a.state.Move(m, StateLogout)
 		case "PREAUTH":
 			if greeting {
-				a.move(m, StateAuthenticated)
+				a.state.Move(m, StateAuthenticated)
 			}
 		}
 	case "EXISTS":
 		m.Meaning = fmt.Sprintf("The mailbox holds %s messages now.", num)
-		if a.state == StateIdle {
+		if a.state.State() == StateIdle {
 			m.Meaning += " Told during IDLE: new mail has arrived (or was copied in) since the client last heard."
 		} else {
 			m.Meaning += " A number higher than before means new messages."
@@ -556,7 +527,7 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 				m.Fields = append(m.Fields, lab.Field{Name: p.name, Value: p.value})
 			}
 			m.Meaning = fmt.Sprintf("Message %s (its sequence number in the mailbox): %s.", num, what)
-			if a.state == StateIdle {
+			if a.state.State() == StateIdle {
 				m.Meaning += " Told during IDLE: another session changed it."
 			}
 		}

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
@@ -27,7 +28,7 @@ func FuzzAnalyzer(f *testing.F) {
 		check := func(msgs []lab.Message) {
 			for _, m := range msgs {
 				if m.NextState != "" && m.Layer == "" {
-					if !allowed[[2]string{state, m.NextState}] {
+					if !slices.Contains(Transitions, [2]string{state, m.NextState}) {
 						t.Fatalf("moved %q → %q", state, m.NextState)
 					}
 					state = m.NextState
@@ -41,8 +42,8 @@ func FuzzAnalyzer(f *testing.F) {
 					t.Fatalf("holds %d bytes", n)
 				}
 			}
-			if len(a.pending) > maxPending {
-				t.Fatalf("%d pending commands", len(a.pending))
+			if a.pending.Len() > maxPending {
+				t.Fatalf("%d pending commands", a.pending.Len())
 			}
 		}
 		analyzertest.Play(a, data, check)

@@ -57,13 +57,8 @@ var Transitions = [][2]string{
 	{StateLogout, StateClosed},
 }
 
-var allowed = func() map[[2]string]bool {
-	m := make(map[[2]string]bool)
-	for _, t := range Transitions {
-		m[t] = true
-	}
-	return m
-}()
+// machine is the session's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
 
 // Protocol describes IMAP for the registry. It returns a new value on each call.
 // NewServer is left nil: the app wires the server in.
@@ -78,8 +73,8 @@ func Protocol() *lab.Protocol {
 			"with a tagged OK, NO or BAD; in between the server sends untagged data (* 3 EXISTS, " +
 			"* 1 FETCH ...). Whole mails cross as literals ({1234} and then the bytes). Watch a " +
 			"second client in IDLE hear of new mail the moment it arrives.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "imap", Ports: []uint16{143}},
 		Mail:        lab.MailIMAP,

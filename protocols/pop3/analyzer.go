@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
@@ -33,10 +33,10 @@ const (
 // lab's key log, when the secrets are there. Like every lab.Analyzer it is used
 // from one goroutine at a time.
 type Analyzer struct {
-	state   string
-	buf     [3]lines.Buffer // incomplete input, by lab.Dir
-	pending []Command       // commands waiting for their responses, oldest first
-	body    *multi          // the multi-line response being read
+	state   lab.Machine            // the session's state (Transitions)
+	buf     [3]framing.Lines       // incomplete input, by lab.Dir
+	pending framing.Queue[Command] // commands waiting for their responses
+	body    *multi                 // the multi-line response being read
 	greeted bool
 	sasl    bool  // a SASL continuation was sent: the next client line answers it
 	marked  []int // messages marked deleted this session, in order
@@ -65,14 +65,14 @@ var (
 )
 
 // NewAnalyzer returns an analyzer for one connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{} }
+func NewAnalyzer() *Analyzer { return &Analyzer{state: machine} }
 
 // State is one of States, "" before the connection opened.
 func (a *Analyzer) State() string {
 	if a.inner != nil {
-		return a.inner.state
+		return a.inner.state.State()
 	}
-	return a.state
+	return a.state.State()
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STLS.
@@ -84,9 +84,7 @@ func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
 // Opened starts the session in the AUTHORIZATION state, where the greeting
 // leaves it.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	if a.state == "" {
-		a.state = StateAuthorization
-	}
+	a.state.Start()
 	return a.tls.Opened(info)
 }
 
@@ -96,7 +94,8 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	out := a.tls.Closed(info)
 	if a.inner != nil {
 		// The POP3 inside TLS has ended its own session.
-		a.inner.state, a.state = StateClosed, StateClosed
+		a.inner.state.Set(StateClosed)
+		a.state.Set(StateClosed)
 		return out
 	}
 	if b := a.body; b != nil {
@@ -106,28 +105,25 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		m.Meaning = "The connection ended before the line \".\" that ends a multi-line response: the client did not get all of it. " + m.Meaning
 		out = append(out, m)
 	}
-	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-		if raw := a.buf[d].Take(); len(raw) > 0 {
-			out = append(out, lines.Unended(d, raw,
-				"The connection ended in the middle of a line: every POP3 command and response line ends with CRLF.", "RFC 1939 §3"))
-		}
+	out = framing.Unended(out, &a.buf,
+		"The connection ended in the middle of a line: every POP3 command and response line ends with CRLF.", "RFC 1939 §3")
+	if a.state.State() == "" {
+		return out
 	}
-	if a.state != StateClosed && a.state != "" {
-		if len(out) == 0 {
-			m := lab.Message{Summary: "connection closed", Meaning: "With the connection the POP3 session ends.", Ref: "RFC 1939 §6", Teardown: true}
-			switch a.state {
-			case StateTransaction:
-				m.Meaning = "The connection ended without QUIT, so the server never entered the UPDATE state: " +
-					a.markedText() + " stay in the maildrop (RFC 1939 §6)."
-			case StateUpdate:
-				m.Meaning = "The connection ended after QUIT without the server's answer; whether the marked messages were deleted is not shown."
-			}
-			out = append(out, m)
-		}
-		out[len(out)-1].NextState = StateClosed
-		a.state = StateClosed
+	return a.state.End(out, StateClosed, a.closing())
+}
+
+// closing is the message for the connection's end when nothing else says it.
+func (a *Analyzer) closing() lab.Message {
+	m := lab.Message{Summary: "connection closed", Meaning: "With the connection the POP3 session ends.", Ref: "RFC 1939 §6", Teardown: true}
+	switch a.state.State() {
+	case StateTransaction:
+		m.Meaning = "The connection ended without QUIT, so the server never entered the UPDATE state: " +
+			a.markedText() + " stay in the maildrop (RFC 1939 §6)."
+	case StateUpdate:
+		m.Meaning = "The connection ended after QUIT without the server's answer; whether the marked messages were deleted is not shown."
 	}
-	return out
+	return m
 }
 
 // Feed frames the bytes b that went in direction dir.
@@ -135,14 +131,12 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	if a.state == "" {
-		a.state = StateAuthorization
-	}
+	a.state.Start()
 	if a.tls.Active() {
 		return a.tls.Feed(dir, b, at)
 	}
 	var out []lab.Message
-	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, stop bool) {
+	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
 		switch {
 		case dir == lab.ClientToServer:
 			n, out = a.command(data, out)
@@ -151,12 +145,10 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		default:
 			n, out = a.response(data, out)
 		}
-		return n, a.tls.Active()
+		return n, framing.StopIf(a.tls.Active())
 	})
-	if long != nil {
-		out = append(out, lines.Overlong(dir, long, maxHeld,
-			"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4"))
-	}
+	out = framing.Overlong(out, dir, long, maxHeld,
+		"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4")
 	if len(rest) > 0 {
 		// Bytes after +OK to STLS belong to TLS.
 		out = append(out, a.tls.Feed(dir, rest, at)...)
@@ -193,7 +185,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 			m.Ref = "RFC 2449 §4"
 		}
 		// The server answers it all the same.
-		a.push(Command{Keyword: "?"})
+		a.pending.Push(Command{Keyword: "?"}, maxPending)
 		return i + 1, append(out, m)
 	}
 	m.Summary = cmd.String()
@@ -216,25 +208,18 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 	switch cmd.Keyword {
 	case "QUIT":
 		m.Teardown = true
-		if a.state == StateTransaction {
+		if a.state.State() == StateTransaction {
 			m.Meaning = "The client ends the session. The server enters the UPDATE state: now, and only now, it deletes the messages marked with DELE — " +
 				a.markedText() + " — and then answers and closes (RFC 1939 §6)."
-			a.move(&m, StateUpdate)
+			a.state.Move(&m, StateUpdate)
 		}
 	case "PASS":
 		if a.inTLS {
 			m.Meaning += " Here the connection is TLS (after STLS), so the password crossed encrypted; the lab decrypted it with its key log."
 		}
 	}
-	a.push(cmd)
+	a.pending.Push(cmd, maxPending)
 	return i + 1, append(out, m)
-}
-
-func (a *Analyzer) push(cmd Command) {
-	if len(a.pending) >= maxPending {
-		a.pending = a.pending[1:]
-	}
-	a.pending = append(a.pending, cmd)
 }
 
 // response frames one status line at the start of data, and starts reading a
@@ -270,12 +255,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message)
 			Observed: true,
 		})
 	}
-	var cmd Command
-	answered := false
-	if len(a.pending) > 0 {
-		cmd, answered = a.pending[0], true
-		a.pending = a.pending[1:]
-	}
+	cmd, answered := a.pending.Answer(true)
 	if r.OK && answered && Multiline(cmd) {
 		b := &multi{cmd: cmd, status: r, total: int64(len(raw))}
 		b.raw = append(b.raw, raw...)
@@ -299,14 +279,14 @@ func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message)
 			m.Ref = "RFC 1939 §4"
 		} else {
 			m.Meaning = "The server refuses the connection in its greeting and closes it."
-			a.move(&m, StateClosed)
+			a.state.Move(&m, StateClosed)
 		}
 	default:
 		m.Meaning = "A response no command asked for."
 	}
 	m.Meaning += codeText(r.Code)
 	out = append(out, m)
-	if r.OK && answered && cmd.Keyword == "STLS" && !a.inTLS && a.state == StateAuthorization {
+	if r.OK && answered && cmd.Keyword == "STLS" && !a.inTLS && a.state.State() == StateAuthorization {
 		out = append(out, a.startTLS())
 	}
 	return i + 1, out
@@ -359,23 +339,16 @@ func trimEOL(b []byte) string {
 	return string(bytes.TrimRight(b, "\r\n"))
 }
 
-// move sets the state to next with m, if Transitions allows it.
-func (a *Analyzer) move(m *lab.Message, next string) {
-	if next == a.state || !allowed[[2]string{a.state, next}] {
-		return
-	}
-	a.state = next
-	m.NextState = next
-}
-
 // startTLS hands the rest of the connection to TLS, whose decrypted application
 // data goes to a fresh POP3 analyzer in the AUTHORIZATION state: RFC 2595 §4 has
 // the client forget what it learned before, so it starts over (CAPA, then the
 // login).
 func (a *Analyzer) startTLS() lab.Message {
-	a.pending, a.sasl = nil, false
+	a.pending.Clear()
+	a.sasl = false
 	a.tls.Start(Name, func() lab.Analyzer {
-		a.inner = &Analyzer{state: StateAuthorization, greeted: true, inTLS: true}
+		a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}
+		a.inner.state.Start()
 		return a.inner
 	})
 	return starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+

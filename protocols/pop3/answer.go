@@ -22,10 +22,10 @@ func (a *Analyzer) answer(m *lab.Message, r Response, cmd Command) {
 		case "STLS":
 			m.Meaning = in + "-ERR, no TLS: the connection stays in clear text."
 		case "QUIT":
-			if a.state == StateUpdate {
+			if a.state.State() == StateUpdate {
 				m.Meaning = in + "-ERR: the server could not delete every marked message (RFC 1939 §6)."
 			}
-			a.move(m, StateClosed)
+			a.state.Move(m, StateClosed)
 		case "?":
 			m.Meaning = "In answer to the malformed command: -ERR."
 		}
@@ -39,7 +39,7 @@ func (a *Analyzer) answer(m *lab.Message, r Response, cmd Command) {
 		m.Meaning = in + "+OK, logged in: the server has locked the maildrop for this session and the session enters the TRANSACTION state."
 		m.Ref = "RFC 1939 §4"
 		a.marked, a.nmarked = nil, 0
-		a.move(m, StateTransaction)
+		a.state.Move(m, StateTransaction)
 	case "STAT":
 		f := strings.Fields(r.Text)
 		if len(f) >= 2 {
@@ -73,13 +73,13 @@ func (a *Analyzer) answer(m *lab.Message, r Response, cmd Command) {
 		m.Meaning = in + "+OK, the server is there."
 	case "QUIT":
 		m.Teardown = true
-		if a.state == StateUpdate {
+		if a.state.State() == StateUpdate {
 			m.Meaning = in + "+OK: in the UPDATE state the server deleted " + a.markedText() + " and closes the connection."
 		} else {
 			m.Meaning = in + "+OK, goodbye: no one logged in, so nothing changes in the maildrop."
 		}
 		m.Ref = "RFC 1939 §6"
-		a.move(m, StateClosed)
+		a.state.Move(m, StateClosed)
 	case "STLS":
 		m.Meaning = in + "+OK, begin TLS: the client starts a TLS handshake now."
 		m.Ref = "RFC 2595 §4"

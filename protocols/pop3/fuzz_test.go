@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,7 +72,7 @@ func FuzzAnalyzer(f *testing.F) {
 		check := func(msgs []lab.Message) {
 			for _, m := range msgs {
 				if m.NextState != "" && m.Layer == "" && m.NextState != state {
-					if !allowed[[2]string{state, m.NextState}] {
+					if !slices.Contains(Transitions, [2]string{state, m.NextState}) {
 						t.Fatalf("moved %q → %q", state, m.NextState)
 					}
 					state = m.NextState
@@ -85,8 +86,8 @@ func FuzzAnalyzer(f *testing.F) {
 			if a.body != nil && len(a.body.raw) > MaxBodyKept {
 				t.Fatalf("keeps %d bytes of a body", len(a.body.raw))
 			}
-			if len(a.pending) > maxPending || len(a.marked) > maxMarked {
-				t.Fatalf("holds %d pending commands, %d marked", len(a.pending), len(a.marked))
+			if a.pending.Len() > maxPending || len(a.marked) > maxMarked {
+				t.Fatalf("holds %d pending commands, %d marked", a.pending.Len(), len(a.marked))
 			}
 		}
 		analyzertest.Play(a, data, check)

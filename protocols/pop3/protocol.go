@@ -38,13 +38,8 @@ var Transitions = [][2]string{
 	{StateTransaction, StateClosed},
 }
 
-var allowed = func() map[[2]string]bool {
-	m := make(map[[2]string]bool)
-	for _, t := range Transitions {
-		m[t] = true
-	}
-	return m
-}()
+// machine is the session's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
 
 // Protocol describes POP3 for the registry. It returns a new value on each call.
 // NewServer and Settings are left for the app's wiring.
@@ -58,8 +53,8 @@ func Protocol() *lab.Protocol {
 			"messages (LIST, UIDL), retrieves them (RETR) and marks them for deletion (DELE). " +
 			"Nothing is deleted until QUIT, when the server enters the UPDATE state; RSET " +
 			"unmarks. STLS turns the connection into TLS before the password crosses.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "pop", Ports: []uint16{110}},
 		Mail:        lab.MailPOP3,

@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/lines"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 	"github.com/protocollab/protolab/protocols/internal/starttls"
 )
 
 // Bounds on what the Analyzer holds.
 const (
 	// maxHeld bounds the bytes of one direction held while a line or reply is
-	// incomplete; past it they are shown as they are and dropped.
+	// incomplete, or while the client's bytes wait for a reply (hold); past it
+	// they are shown as they are and dropped.
 	maxHeld = 64 << 10
 	// maxPending bounds the commands waiting for their replies.
 	maxPending = 256
@@ -31,10 +32,9 @@ const (
 // decrypts the rest with the lab's key log, when the secrets are there). Like
 // every lab.Analyzer it is used from one goroutine at a time.
 type Analyzer struct {
-	state   string
-	buf     [3][]byte // unparsed input, by lab.Dir
-	skip    [3]bool   // dropping the rest of an overlong line, by lab.Dir
-	pending []Command // commands waiting for their final reply, oldest first
+	state   lab.Machine            // the session's state (Transitions)
+	buf     [3]framing.Lines       // unparsed input, by lab.Dir
+	pending framing.Queue[Command] // commands waiting for their final reply
 	// hold keeps the client's bytes unparsed until the reply to the last
 	// command says how they are framed: after DATA (the message, or more
 	// commands), STARTTLS (TLS, or more commands) and AUTH (a SASL response).
@@ -63,14 +63,14 @@ var (
 )
 
 // NewAnalyzer returns an analyzer for one SMTP connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{} }
+func NewAnalyzer() *Analyzer { return &Analyzer{state: machine} }
 
 // State is one of States, "" before the connection opened.
 func (a *Analyzer) State() string {
 	if a.inner != nil {
 		return a.inner.State()
 	}
-	return a.state
+	return a.state.State()
 }
 
 // UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
@@ -81,9 +81,7 @@ func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
 
 // Opened notes the connection's start.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
-	if a.state == "" {
-		a.state = StateConnected
-	}
+	a.state.Start()
 	return a.tls.Opened(info)
 }
 
@@ -91,7 +89,7 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	out := a.tls.Closed(info)
 	if a.inner != nil {
-		a.inner.state = StateClosed
+		a.inner.state.Set(StateClosed)
 	}
 	if a.inData && a.dataLen > 0 {
 		out = append(out, lab.Message{
@@ -104,21 +102,10 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		})
 		a.inData, a.data = false, nil
 	}
-	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
-		if len(a.buf[d]) > 0 {
-			out = append(out, lines.Unended(d, a.buf[d],
-				"The connection ended in the middle of a line: every SMTP command and reply line ends with CRLF.", "RFC 5321 §2.3.8"))
-			a.buf[d] = nil
-		}
-	}
-	if a.state != StateClosed {
-		if len(out) == 0 {
-			out = append(out, lab.Message{Summary: "connection closed", Meaning: "With the connection the SMTP session ends.", Ref: "RFC 5321 §3.8", Teardown: true})
-		}
-		out[len(out)-1].NextState = StateClosed
-		a.state = StateClosed
-	}
-	return out
+	out = framing.Unended(out, &a.buf,
+		"The connection ended in the middle of a line: every SMTP command and reply line ends with CRLF.", "RFC 5321 §2.3.8")
+	return a.state.End(out, StateClosed,
+		lab.Message{Summary: "connection closed", Meaning: "With the connection the SMTP session ends.", Ref: "RFC 5321 §3.8", Teardown: true})
 }
 
 // Feed frames the bytes b that went in direction dir.
@@ -126,114 +113,109 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	if a.state == "" {
-		a.state = StateConnected
-	}
+	a.state.Start()
 	if a.tls.Active() {
 		return a.tls.Feed(dir, b, at)
 	}
 	a.out = nil
-	if len(a.buf[dir]) == 0 {
-		a.buf[dir] = b[:len(b):len(b)] // appending later must copy, not write past b
-	} else {
-		a.buf[dir] = append(a.buf[dir], b...)
-	}
-	if dir == lab.ServerToClient {
-		a.replies(at)
-	} else {
-		a.client(at)
-	}
+	a.feed(dir, b, at)
 	out := a.out
 	a.out = nil
 	return out
 }
 
-// client frames the client's buffered bytes, unless they wait for a reply.
-func (a *Analyzer) client(at time.Time) {
-	d := lab.ClientToServer
-	for len(a.buf[d]) > 0 && !a.hold && !a.tls.Active() {
-		data := a.buf[d]
-		switch {
-		case a.inData:
-			a.buf[d] = data[a.dataBytes(data):]
-			continue
-		case a.bdatLeft > 0:
-			a.buf[d] = data[a.chunkBytes(data):]
-			continue
-		case a.skip[d]:
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				a.buf[d] = nil
-				return
-			}
-			a.buf[d], a.skip[d] = data[i+1:], false
-			continue
-		}
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			if len(data) > maxHeld {
-				a.out = append(a.out, overlong(d, data))
-				a.buf[d], a.skip[d] = nil, true
-			}
-			return
-		}
-		a.buf[d] = data[i+1:]
-		if a.sasl {
-			a.saslResponse(data[:i+1])
-		} else {
-			a.command(data[:i+1])
-		}
+// feed frames b, which went in direction dir, after the bytes held for dir; a
+// nil b frames the held bytes alone (the client's, when a reply frees them).
+func (a *Analyzer) feed(dir lab.Dir, b []byte, at time.Time) {
+	frame := a.client
+	if dir == lab.ServerToClient {
+		frame = func(data []byte) (int, framing.Then) { return a.replies(data, at) }
 	}
-	if len(a.buf[d]) == 0 {
-		a.buf[d] = nil
+	rest, long := a.buf[dir].Feed(b, maxHeld, frame)
+	a.overlong(dir, long)
+	if len(rest) > 0 {
+		// Bytes after the 220 to STARTTLS belong to TLS.
+		a.out = append(a.out, a.tls.Feed(dir, rest, at)...)
 	}
 }
 
-// replies frames the server's buffered bytes.
-func (a *Analyzer) replies(at time.Time) {
+// client frames the client's bytes at the start of data, unless they wait for
+// a reply (hold): a command or SASL line, or the message's bytes.
+func (a *Analyzer) client(data []byte) (int, framing.Then) {
+	switch {
+	case a.hold && len(data) > maxHeld:
+		a.early(data)
+		return len(data), framing.Go
+	case a.hold:
+		return 0, framing.Go
+	case a.inData:
+		return a.dataBytes(data), framing.Go
+	case a.bdatLeft > 0:
+		return a.chunkBytes(data), framing.Go
+	}
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0, framing.Go
+	}
+	if a.sasl {
+		a.saslResponse(data[:i+1])
+	} else {
+		a.command(data[:i+1])
+	}
+	return i + 1, framing.Go
+}
+
+// early reports and drops the client's bytes data, held for the reply to its
+// last command, once they outgrow maxHeld.
+func (a *Analyzer) early(data []byte) {
+	what := "its last command"
+	if c, ok := a.pending.Newest(); ok {
+		what = c.Verb
+	}
+	a.out = append(a.out, lab.Message{
+		Dir:     lab.ClientToServer,
+		Summary: fmt.Sprintf("%d bytes sent before the reply to %s", len(data), what),
+		Meaning: "The client sent these bytes before the server's reply to " + what + " said how to read them: the message after 354, " +
+			"TLS after 220, or a SASL response after 334. A client waits for that reply; the lab holds no more than " +
+			strconv.Itoa(maxHeld) + " bytes for it, so it shows their start and drops them.",
+		Ref:      "RFC 5321 §4.1.1.4",
+		Raw:      data[:min(len(data), 256)],
+		Observed: true,
+	})
+}
+
+// replies frames the reply at the start of data.
+func (a *Analyzer) replies(data []byte, at time.Time) (int, framing.Then) {
 	d := lab.ServerToClient
-	for len(a.buf[d]) > 0 && !a.tls.Active() {
-		data := a.buf[d]
-		if a.skip[d] {
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				a.buf[d] = nil
-				return
-			}
-			a.buf[d], a.skip[d] = data[i+1:], false
-			continue
+	r, n, err := ParseReply(data)
+	switch {
+	case errors.Is(err, ErrIncomplete):
+		return 0, framing.Go
+	case errors.Is(err, ErrLineTooLong):
+		a.overlong(d, data)
+		if n == 0 {
+			return 0, framing.Skip
 		}
-		r, n, err := ParseReply(data)
-		switch {
-		case errors.Is(err, ErrIncomplete):
-			return
-		case errors.Is(err, ErrLineTooLong):
-			a.out = append(a.out, overlong(d, data))
-			a.buf[d], a.skip[d] = nil, n == 0
-			return
-		case err != nil:
-			raw := data[:n]
-			a.buf[d] = data[n:]
-			a.out = append(a.out, lab.Message{
-				Dir:      d,
-				Summary:  fmt.Sprintf("malformed reply %q", trimEOL(raw[:min(len(raw), 80)])),
-				Meaning:  "Not an SMTP reply: each line begins with a three-digit code (200 to 599) and a space, or a hyphen when more lines follow.",
-				Ref:      "RFC 5321 §4.2",
-				Raw:      raw,
-				Observed: true,
-			})
-			continue
-		}
-		a.buf[d] = data[n:]
-		a.reply(r, data[:n], at)
+		return len(data), framing.Go
+	case err != nil:
+		raw := data[:n]
+		a.out = append(a.out, lab.Message{
+			Dir:      d,
+			Summary:  fmt.Sprintf("malformed reply %q", trimEOL(raw[:min(len(raw), 80)])),
+			Meaning:  "Not an SMTP reply: each line begins with a three-digit code (200 to 599) and a space, or a hyphen when more lines follow.",
+			Ref:      "RFC 5321 §4.2",
+			Raw:      raw,
+			Observed: true,
+		})
+		return n, framing.Go
 	}
-	if len(a.buf[d]) == 0 {
-		a.buf[d] = nil
-	}
+	a.reply(r, data[:n], at)
+	return n, framing.StopIf(a.tls.Active())
 }
 
-func overlong(dir lab.Dir, data []byte) lab.Message {
-	return lines.Overlong(dir, data, maxHeld,
+// overlong adds the message for a line too long, data its start (nil: none).
+func (a *Analyzer) overlong(dir lab.Dir, data []byte) {
+	a.out = framing.Overlong(a.out, dir, data, maxHeld,
 		"SMTP lines are short (RFC 5321 allows 512 bytes for a command); this one is too long. The lab shows its start and skips the rest of the line.", "RFC 5321 §4.5.3.1")
 }
 
@@ -280,12 +262,12 @@ func (a *Analyzer) command(raw []byte) {
 				a.bdatLeft, a.bdatLast = n, len(f) > 1 && strings.EqualFold(f[1], "LAST")
 				a.data, a.dataLen = nil, 0
 				m.Fields = append(m.Fields, lab.Field{Name: "chunk size", Value: strconv.FormatInt(n, 10)})
-				if a.state == StateRcpt {
-					a.move(&m, StateData)
+				if a.state.State() == StateRcpt {
+					a.state.Move(&m, StateData)
 				}
 				if n == 0 {
 					a.out = append(a.out, m)
-					a.push(cmd)
+					a.pending.Push(cmd, maxPending)
 					a.chunkDone()
 					return
 				}
@@ -295,14 +277,7 @@ func (a *Analyzer) command(raw []byte) {
 		a.hold = true
 	}
 	a.out = append(a.out, m)
-	a.push(cmd)
-}
-
-func (a *Analyzer) push(cmd Command) {
-	if len(a.pending) >= maxPending {
-		a.pending = a.pending[1:]
-	}
-	a.pending = append(a.pending, cmd)
+	a.pending.Push(cmd, maxPending)
 }
 
 // pathArg splits "FROM:<a@b> SIZE=10" into the address and the parameters.
@@ -337,13 +312,8 @@ func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
 		m.Fields = append(m.Fields, lab.Field{Name: "enhanced code", Value: r.Enhanced})
 	}
 	m.Fields = append(m.Fields, lab.Field{Name: "text", Value: r.Text()})
-	var cmd Command
-	answered := false
-	if len(a.pending) > 0 {
-		cmd, answered = a.pending[0], true
-		if r.Code != 334 {
-			a.pending = a.pending[1:]
-		}
+	cmd, answered := a.pending.Answer(r.Code != 334)
+	if answered {
 		what := cmd.String()
 		if cmd.Verb == "." {
 			what = "the message"
@@ -388,7 +358,7 @@ func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
 		a.startTLS(at)
 		return
 	}
-	a.client(at) // a reply may free the client's held bytes
+	a.feed(lab.ClientToServer, nil, at) // a reply may free the client's held bytes
 }
 
 func hasExt(exts []string, name string) bool {
@@ -404,7 +374,7 @@ func hasExt(exts []string, name string) bool {
 func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) {
 	if r.Code == 421 {
 		a.hold, a.sasl = false, false
-		a.move(m, StateClosed)
+		a.state.Move(m, StateClosed)
 		return
 	}
 	if !answered {
@@ -414,36 +384,36 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 	switch cmd.Verb {
 	case "EHLO", "HELO":
 		if ok {
-			a.move(m, StateGreeted)
+			a.state.Move(m, StateGreeted)
 		}
 	case "MAIL":
 		if ok {
-			a.move(m, StateMail)
+			a.state.Move(m, StateMail)
 		}
 	case "RCPT":
 		if ok {
-			a.move(m, StateRcpt)
+			a.state.Move(m, StateRcpt)
 		}
 	case "DATA":
 		a.hold = false
 		if r.Code == 354 {
 			a.inData, a.data, a.dataLen, a.dataScan = true, nil, 0, 2
-			a.move(m, StateData)
+			a.state.Move(m, StateData)
 		}
 	case ".":
-		a.move(m, StateGreeted)
+		a.state.Move(m, StateGreeted)
 	case "BDAT":
 		if r.Class() != 2 || a.bdatLastSeen(cmd) {
-			a.move(m, StateGreeted)
+			a.state.Move(m, StateGreeted)
 		}
 	case "RSET":
-		if ok && a.state != StateConnected {
-			a.move(m, StateGreeted)
+		if ok && a.state.State() != StateConnected {
+			a.state.Move(m, StateGreeted)
 		}
 	case "STARTTLS":
 		a.hold = false
 		if r.Code == 220 {
-			a.move(m, StateConnected)
+			a.state.Move(m, StateConnected)
 		}
 	case "AUTH":
 		a.hold = false
@@ -459,7 +429,7 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 		}
 	case "QUIT":
 		if r.Code == 221 {
-			a.move(m, StateQuit)
+			a.state.Move(m, StateQuit)
 		}
 	}
 }
@@ -467,15 +437,6 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 func (a *Analyzer) bdatLastSeen(cmd Command) bool {
 	f := strings.Fields(cmd.Arg)
 	return len(f) > 1 && strings.EqualFold(f[1], "LAST")
-}
-
-// move sets the state to next with m, if Transitions allows it.
-func (a *Analyzer) move(m *lab.Message, next string) {
-	if next == a.state || !allowed[[2]string{a.state, next}] {
-		return
-	}
-	a.state = next
-	m.NextState = next
 }
 
 // startTLS hands the rest of the connection to TLS, whose decrypted application
@@ -488,13 +449,9 @@ func (a *Analyzer) startTLS(at time.Time) {
 	})
 	a.out = append(a.out, starttls.Notice("After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. "+
 		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 3207 §4"))
-	// Bytes after the 220 belong to TLS: the client's held ClientHello first.
-	c, s := a.buf[lab.ClientToServer], a.buf[lab.ServerToClient]
-	a.buf[lab.ClientToServer], a.buf[lab.ServerToClient] = nil, nil
-	if len(c) > 0 {
+	// Bytes after the 220 belong to TLS: the client's held ClientHello first,
+	// then the server's (feed passes them on).
+	if c := a.buf[lab.ClientToServer].Take(); len(c) > 0 {
 		a.out = append(a.out, a.tls.Feed(lab.ClientToServer, c, at)...)
-	}
-	if len(s) > 0 {
-		a.out = append(a.out, a.tls.Feed(lab.ServerToClient, s, at)...)
 	}
 }

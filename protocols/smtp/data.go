@@ -58,7 +58,7 @@ func (a *Analyzer) dataDone() {
 	}
 	a.data, a.dataLen = nil, 0
 	a.out = append(a.out, m)
-	a.push(Command{Verb: "."})
+	a.pending.Push(Command{Verb: "."}, maxPending)
 }
 
 // chunkBytes takes a BDAT chunk's bytes from the start of b.

@@ -65,13 +65,8 @@ var Transitions = [][2]string{
 	{StateQuit, StateClosed},
 }
 
-var allowed = func() map[[2]string]bool {
-	m := make(map[[2]string]bool)
-	for _, t := range Transitions {
-		m[t] = true
-	}
-	return m
-}()
+// machine is the session's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
 
 const about = "SMTP carries mail: the client greets (EHLO), may switch to TLS (STARTTLS) and log in " +
 	"(AUTH), names the sender (MAIL FROM) and each recipient (RCPT TO), then sends the message after " +
@@ -88,8 +83,8 @@ func Protocol() *lab.Protocol {
 		DefaultPort: DefaultPort,
 		Transport:   "tcp",
 		About:       about,
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "smtp", Ports: []uint16{25, 587}},
 		Links:       []lab.LinkKind{lab.LinkRelay},

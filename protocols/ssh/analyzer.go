@@ -3,11 +3,13 @@ package ssh
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // Bounds on what the analyzer holds for one direction.
@@ -37,7 +39,7 @@ const (
 // direction is what the analyzer knows of one direction of the connection.
 type direction struct {
 	phase     phase
-	buf       []byte // a partial line or packet, at most MaxPacketLength+4 bytes
+	buf       framing.Length // a partial line or packet, at most MaxPacketLength+4 bytes
 	lines     int
 	version   string
 	kexinit   *kexInit
@@ -52,7 +54,7 @@ type direction struct {
 // encrypted rest. Like every lab.Analyzer it is used from one goroutine at a time.
 type Analyzer struct {
 	dirs       [3]direction // by lab.Dir
-	state      string
+	state      lab.Machine
 	negotiated *Algorithms
 	closed     bool
 }
@@ -60,18 +62,18 @@ type Analyzer struct {
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one SSH connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{} }
+func NewAnalyzer() *Analyzer { return &Analyzer{state: machine} }
 
 // State is the connection's state: "", StateVersion, StateKexInit,
 // StateKeyExchange, StateEncrypted or StateClosed.
-func (a *Analyzer) State() string { return a.state }
+func (a *Analyzer) State() string { return a.state.State() }
 
 // Pending is how many bytes the analyzer holds for dir (a partial line or packet).
 func (a *Analyzer) Pending(dir lab.Dir) int {
 	if dir != lab.ClientToServer && dir != lab.ServerToClient {
 		return 0
 	}
-	return len(a.dirs[dir].buf)
+	return a.dirs[dir].buf.Held()
 }
 
 // Encrypted is how many bytes went in dir after its NEWKEYS.
@@ -101,82 +103,91 @@ func (a *Analyzer) Version(dir lab.Dir) string {
 // Opened does nothing: SSH says nothing until a version line.
 func (a *Analyzer) Opened(lab.OpenInfo) []lab.Message { return nil }
 
-// move changes the state along Transitions only, and reports whether it did.
-func (a *Analyzer) move(to string) bool {
-	for _, t := range Transitions {
-		if t[0] == a.state && t[1] == to {
-			a.state = to
-			return true
-		}
-	}
-	return false
-}
-
 // Feed frames the bytes b that went in direction dir.
 func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if dir != lab.ClientToServer && dir != lab.ServerToClient || len(b) == 0 {
 		return nil
 	}
 	d := &a.dirs[dir]
-	data := b
-	if len(d.buf) > 0 {
-		d.buf = append(d.buf, b...)
-		data = d.buf
-	}
-	d.buf = nil
 	var out []lab.Message
-	for len(data) > 0 {
-		switch d.phase {
-		case phaseVersion:
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 && len(data) < MaxVersionLine {
-				d.buf = bytes.Clone(data)
-				return out
-			}
-			if i < 0 || i+1 > MaxVersionLine {
-				out = append(out, a.malformed(dir, data[:min(len(data), MaxVersionLine)],
-					fmt.Sprintf("a line of more than %d bytes before the version line", MaxVersionLine),
-					"A version line, and any line a server sends before it, is at most 255 bytes with its CR LF.", "RFC 4253 §4.2"))
-				continue
-			}
-			line := data[: i+1 : i+1]
-			data = data[i+1:]
-			out = append(out, a.line(dir, line)...)
-		case phasePackets:
-			if len(data) < 5 {
-				d.buf = bytes.Clone(data)
-				return out
-			}
-			n := binary.BigEndian.Uint32(data)
-			if n > MaxPacketLength || n < 2 || int(data[4])+1 > int(n) {
-				out = append(out, a.malformed(dir, data[:5],
-					fmt.Sprintf("packet_length %d, padding_length %d", n, data[4]),
-					fmt.Sprintf("A packet sent in the clear is 4 bytes of length, then that many bytes (at most %d): "+
-						"a padding length, the payload and the padding. These numbers cannot be one.", MaxPacketLength),
-					"RFC 4253 §6.1"))
-				continue
-			}
-			if len(data) < 4+int(n) {
-				d.buf = bytes.Clone(data)
-				return out
-			}
-			pkt := data[: 4+n : 4+n]
-			data = data[4+n:]
-			d.packets++
-			out = append(out, a.packet(dir, pkt)...)
-		case phaseEncrypted:
-			d.encrypted += int64(len(data))
-			if !d.announced {
-				d.announced = true
-				out = append(out, a.encryptedFromHere(dir, data))
-			}
-			data = nil
-		default:
-			d.skipped += int64(len(data))
-			data = nil
-		}
+	bad, err := d.buf.Feed(b, d.size, func(p []byte) bool {
+		out = append(out, a.frame(dir, p)...)
+		return false
+	})
+	if err != nil {
+		// The rest of this direction is counted only, these bytes first.
+		out = append(out, a.unframed(dir, bad))
+		d.skipped += int64(len(bad))
 	}
 	return out
+}
+
+// Errors of the framing: the bytes cannot be the line or packet d's phase wants.
+var (
+	errLongLine  = errors.New("ssh: a line longer than a version line may be")
+	errBadPacket = errors.New("ssh: a packet_length or padding_length no packet can have")
+)
+
+// size is the length of what comes next in d's phase (a framing.Size): a line
+// of the version exchange, a binary packet (RFC 4253 §6), or, after NEWKEYS or
+// malformed input, whatever bytes came, to be counted.
+func (d *direction) size(data []byte) (int, error) {
+	switch d.phase {
+	case phaseVersion:
+		i := bytes.IndexByte(data, '\n')
+		switch {
+		case i < 0 && len(data) < MaxVersionLine:
+			return 0, nil
+		case i < 0 || i+1 > MaxVersionLine:
+			return 0, errLongLine
+		}
+		return i + 1, nil
+	case phasePackets:
+		if len(data) < 5 {
+			return 0, nil
+		}
+		n := binary.BigEndian.Uint32(data)
+		if n > MaxPacketLength || n < 2 || int(data[4])+1 > int(n) {
+			return 0, errBadPacket
+		}
+		return 4 + int(n), nil
+	}
+	return len(data), nil
+}
+
+// frame reads p, which size cut from dir's bytes.
+func (a *Analyzer) frame(dir lab.Dir, p []byte) []lab.Message {
+	d := &a.dirs[dir]
+	switch d.phase {
+	case phaseVersion:
+		return a.line(dir, p)
+	case phasePackets:
+		d.packets++
+		return a.packet(dir, p)
+	case phaseEncrypted:
+		d.encrypted += int64(len(p))
+		if !d.announced {
+			d.announced = true
+			return []lab.Message{a.encryptedFromHere(dir, p)}
+		}
+	default:
+		d.skipped += int64(len(p))
+	}
+	return nil
+}
+
+// unframed reports the bytes data, which size could not frame in dir's phase.
+func (a *Analyzer) unframed(dir lab.Dir, data []byte) lab.Message {
+	if a.dirs[dir].phase == phaseVersion {
+		return a.malformed(dir, data[:min(len(data), MaxVersionLine)],
+			fmt.Sprintf("a line of more than %d bytes before the version line", MaxVersionLine),
+			"A version line, and any line a server sends before it, is at most 255 bytes with its CR LF.", "RFC 4253 §4.2")
+	}
+	return a.malformed(dir, data[:5],
+		fmt.Sprintf("packet_length %d, padding_length %d", binary.BigEndian.Uint32(data), data[4]),
+		fmt.Sprintf("A packet sent in the clear is 4 bytes of length, then that many bytes (at most %d): "+
+			"a padding length, the payload and the padding. These numbers cannot be one.", MaxPacketLength),
+		"RFC 4253 §6.1")
 }
 
 // malformed reports input the analyzer cannot follow and stops reading dir: the
@@ -253,9 +264,7 @@ func (a *Analyzer) line(dir lab.Dir, raw []byte) []lab.Message {
 		m.Meaning += " This is not SSH 2.0, which the lab follows; the rest is only counted."
 		d.phase = phaseStopped
 	}
-	if a.state == "" && a.move(StateVersion) {
-		m.NextState = StateVersion
-	}
+	a.state.Move(&m, StateVersion)
 	return []lab.Message{m}
 }
 
@@ -319,8 +328,6 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	if !c2s.newkeys || !s2c.newkeys {
 		m.Meaning = "The SSH connection ended before both sides switched on encryption."
 	}
-	if a.move(StateClosed) {
-		m.NextState = StateClosed
-	}
+	a.state.Move(&m, StateClosed)
 	return []lab.Message{m}
 }

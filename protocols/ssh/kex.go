@@ -99,9 +99,7 @@ func (a *Analyzer) kexInit(dir lab.Dir, r *reader) lab.Message {
 		m.Fields = append(m.Fields, negotiatedFields(n, c, s)...)
 		m.Meaning += " Both lists are now known, so the negotiated algorithms are shown below."
 	}
-	if a.state == StateVersion && a.move(StateKexInit) {
-		m.NextState = StateKexInit
-	}
+	a.state.Move(&m, StateKexInit)
 	return m
 }
 
@@ -323,9 +321,7 @@ func (a *Analyzer) kexMessage(dir lab.Dir, t byte, r *reader) lab.Message {
 		m.Summary = name
 		m.Meaning = "A message of the key exchange method."
 	}
-	if a.state == StateKexInit && a.move(StateKeyExchange) {
-		m.NextState = StateKeyExchange
-	}
+	a.state.Move(&m, StateKeyExchange)
 	return m
 }
 

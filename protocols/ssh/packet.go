@@ -120,9 +120,7 @@ func (a *Analyzer) disconnect(r *reader) lab.Message {
 		},
 		Teardown: true,
 	}
-	if a.move(StateClosed) {
-		m.NextState = StateClosed
-	}
+	a.state.Move(&m, StateClosed)
 	return m
 }
 
@@ -142,11 +140,9 @@ func (a *Analyzer) newKeys(dir lab.Dir) lab.Message {
 		Ref:       "RFC 4253 §7.3",
 		Handshake: true,
 	}
-	if a.state == StateKexInit && a.move(StateKeyExchange) {
-		m.NextState = StateKeyExchange
-	}
-	if a.dirs[lab.ClientToServer].newkeys && a.dirs[lab.ServerToClient].newkeys && a.move(StateEncrypted) {
-		m.NextState = StateEncrypted
+	a.state.Move(&m, StateKeyExchange)
+	if a.dirs[lab.ClientToServer].newkeys && a.dirs[lab.ServerToClient].newkeys {
+		a.state.Move(&m, StateEncrypted)
 	}
 	return m
 }

@@ -41,6 +41,9 @@ var Transitions = [][2]string{
 	{StateEncrypted, StateClosed},
 }
 
+// machine is the connection's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
+
 // Protocol describes SFTP over SSH for the registry. It returns a new value on each
 // call. The analyzer is SSH's transport (Layer "ssh"); the SFTP operations come from
 // the server's reports (Layer "sftp"). NewServer and Settings are left nil: the app
@@ -56,8 +59,8 @@ func Protocol() *lab.Protocol {
 			"both sides name their software, offer their algorithms (KEXINIT), agree on a key by " +
 			"Diffie-Hellman signed with the server's host key, and switch on encryption (NEWKEYS). " +
 			"From there the bytes are encrypted; the lab's server reports the file operations it carries out.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "ssh", Ports: []uint16{22}},
 	}

@@ -14,9 +14,9 @@ import (
 // Messages may share memory with the bytes given to Feed, which the caller must not
 // modify afterwards (the Hub gives each Feed a copy of its own).
 type Analyzer struct {
-	ep      [3]string // each endpoint's state, by lab.Side
-	me      lab.Side  // the endpoint State reports; SideNone before Opened
-	client  string    // endpoint addresses, for fields
+	ep      [3]lab.Machine // each endpoint's state, by lab.Side
+	me      lab.Side       // the endpoint State reports; SideNone before Opened
+	client  string         // endpoint addresses, for fields
 	server  string
 	streams [3]stream // partial lines, by lab.Dir
 	limit   int       // the partial-line bound; 0 means FlushLimit
@@ -25,10 +25,10 @@ type Analyzer struct {
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{} }
+func NewAnalyzer() *Analyzer { return &Analyzer{ep: [3]lab.Machine{machine, machine, machine}} }
 
 // State is the tracked endpoint's RFC 9293 state, "" before the connection opened.
-func (a *Analyzer) State() string { return a.ep[a.me] }
+func (a *Analyzer) State() string { return a.ep[a.me].State() }
 
 // Side is the endpoint whose state State reports (lab.SideNone before Opened).
 func (a *Analyzer) Side() lab.Side { return a.me }
@@ -59,7 +59,8 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 	if info.Server != nil {
 		a.server = info.Server.String()
 	}
-	a.ep[lab.SideClient], a.ep[lab.SideServer] = StateClosed, StateListen
+	a.ep[lab.SideClient].Set(StateClosed)
+	a.ep[lab.SideServer].Set(StateListen)
 	return a.handshake(info)
 }
 
@@ -97,10 +98,10 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 // endpoint's new state if it changed ("" otherwise), for Message.NextState.
 func (a *Analyzer) step(from lab.Side, seg segment) string {
 	to := peer(from)
-	before := a.ep[a.me]
-	a.ep[from] = next(a.ep[from], seg, false)
-	a.ep[to] = next(a.ep[to], seg, true)
-	if after := a.ep[a.me]; after != before {
+	before := a.ep[a.me].State()
+	move(&a.ep[from], seg, false)
+	move(&a.ep[to], seg, true)
+	if after := a.ep[a.me].State(); after != before {
 		return after
 	}
 	return ""

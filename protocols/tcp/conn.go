@@ -100,7 +100,7 @@ func (a *Analyzer) finACK(by lab.Side) lab.Message {
 	m.Summary = fmt.Sprintf("ACK of the %s's FIN", other)
 	var b strings.Builder
 	fmt.Fprintf(&b, "The %s's TCP acknowledges the FIN at once, without waiting for its application.", by)
-	switch a.ep[other] {
+	switch a.ep[other].State() {
 	case StateFinWait2:
 		fmt.Fprintf(&b, " The %[1]s waits in FIN-WAIT-2 for the %[2]s's own FIN; until then the %[2]s "+
 			"may still send data (the connection is half-closed).", other, by)
@@ -109,7 +109,7 @@ func (a *Analyzer) finACK(by lab.Side) lab.Message {
 	case StateTimeWait:
 		fmt.Fprintf(&b, " The %s enters TIME-WAIT.", other)
 	}
-	if a.ep[by] == StateTimeWait {
+	if a.ep[by].State() == StateTimeWait {
 		fmt.Fprintf(&b, " The %s, which closed first, stays in TIME-WAIT for twice the maximum segment "+
 			"lifetime (a minute on Linux), so that a lost ACK can be sent again and stray segments die "+
 			"out; then its kernel deletes the connection without telling anyone.", by)

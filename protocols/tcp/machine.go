@@ -1,5 +1,7 @@
 package tcp
 
+import "github.com/protocollab/protolab/lab"
+
 // segment is the kind of TCP segment a step of the connection's life stands for.
 type segment uint8
 
@@ -52,20 +54,21 @@ var rules = []rule{
 	{segACK, true, StateLastAck, StateClosed},
 }
 
-// next is the state an endpoint in state st is in after it sent (received false) or
-// received seg. A reset ends the connection from any state; any other segment that
-// the figure does not draw from st leaves it as it is.
-func next(st string, seg segment, received bool) string {
+// move moves endpoint ep by seg, which it sent (received false) or received,
+// along the arrow RFC 9293 Figure 5 draws for seg from its state. A reset ends
+// the connection from any state (§3.10.7.4), an arrow the figure does not draw;
+// any other segment that the figure does not draw from ep's state leaves it as it is.
+func move(ep *lab.Machine, seg segment, received bool) {
 	if seg == segRST {
-		if st == "" {
-			return ""
+		if ep.State() != "" {
+			ep.Set(StateClosed)
 		}
-		return StateClosed
+		return
 	}
 	for _, r := range rules {
-		if r.seg == seg && r.received == received && r.from == st {
-			return r.to
+		if r.seg == seg && r.received == received && r.from == ep.State() {
+			ep.Move(nil, r.to)
+			return
 		}
 	}
-	return st
 }

@@ -65,6 +65,9 @@ var transitions = [][2]string{
 	{StateLastAck, StateClosed},          // rcv ACK of FIN
 }
 
+// machine is an endpoint's state machine, which the analyzer copies for each.
+var machine = lab.NewMachine(states, transitions)
+
 // Protocol describes TCP and the lab's echo/chat service for the registry. It returns
 // a new value on each call. NewServer is left nil: the app wires the server in.
 func Protocol() *lab.Protocol {
@@ -76,8 +79,8 @@ func Protocol() *lab.Protocol {
 		About: "TCP gives two programs a reliable, ordered byte stream. Watch the three-way handshake " +
 			"open a connection, the bytes flow, and FIN or RST close it, with each end's state " +
 			"following RFC 9293's state machine.",
-		States:      append([]string(nil), states...),
-		Transitions: append([][2]string(nil), transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		// Wireshark's echo dissector (RFC 862, port 7) shows the bytes each way as they are.
 		Dissector: lab.Dissector{Name: "echo", Ports: []uint16{7}},

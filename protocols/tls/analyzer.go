@@ -35,7 +35,7 @@ type Analyzer struct {
 	layers lab.Layers
 	keys   *lab.KeyLog
 	halves [3]half // by lab.Dir
-	state  string
+	state  lab.Machine
 
 	clientRandom []byte
 	serverRandom []byte
@@ -102,7 +102,7 @@ var (
 // when none was agreed). Without either it shows the application data as this
 // layer's messages.
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{}
+	a := &Analyzer{state: machine}
 	a.halves[lab.ClientToServer].dir = lab.ClientToServer
 	a.halves[lab.ServerToClient].dir = lab.ServerToClient
 	return a
@@ -123,7 +123,7 @@ func (a *Analyzer) Wrap(layer string, inner func() lab.Analyzer) {
 }
 
 // State is where the connection stands: one of States, "" before the ClientHello.
-func (a *Analyzer) State() string { return a.state }
+func (a *Analyzer) State() string { return a.state.State() }
 
 // ALPN is the application protocol the handshake agreed on, "" if none (yet).
 func (a *Analyzer) ALPN() string { return a.alpn }
@@ -160,9 +160,9 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		a.fins[info.By] = true
 	}
 	if a.fins[lab.SideClient] && a.fins[lab.SideServer] || info.How != lab.HowFIN {
-		a.state = StateClosed
-	} else if a.state != StateClosed {
-		a.state = StateClosing
+		a.state.Set(StateClosed)
+	} else if a.state.State() != StateClosed {
+		a.state.Set(StateClosing)
 	}
 	return a.flush()
 }
@@ -189,10 +189,7 @@ func (a *Analyzer) flush() []lab.Message {
 // moves listed in Transitions are made: input out of order (a ClientHello after a
 // fatal alert) leaves the state where it is.
 func (a *Analyzer) emit(m lab.Message, next string) {
-	if next != "" && next != a.state && allowed[[2]string{a.state, next}] {
-		m.NextState = next
-		a.state = next
-	}
+	a.state.Move(&m, next)
 	a.out = append(a.out, m)
 }
 
@@ -212,11 +209,3 @@ func (h *half) side() string {
 	}
 	return "server"
 }
-
-var allowed = func() map[[2]string]bool {
-	m := make(map[[2]string]bool, len(Transitions))
-	for _, t := range Transitions {
-		m[t] = true
-	}
-	return m
-}()

@@ -40,7 +40,8 @@ func (a *Analyzer) handshakeBytes(h *half, body []byte, decrypted bool) {
 // handshake explains one whole handshake message (type, length, body).
 func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 	typ, body := msg[0], msg[4:]
-	during := a.state != StateEstablished && a.state != StateClosing && a.state != StateClosed
+	st := a.state.State()
+	during := st != StateEstablished && st != StateClosing && st != StateClosed
 	post := typ == hsNewSessionTicket || typ == hsKeyUpdate
 	m := lab.Message{Dir: h.dir, Raw: msg, Observed: true, Handshake: during && !post}
 	next := ""
@@ -92,7 +93,7 @@ func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 		m.Fields = append(m.Fields, lab.Field{Name: "protection", Value: "decrypted with " + h.label})
 	}
 	// TLS 1.2: what the server sends after its hello is the key exchange.
-	if next == "" && a.state == StateServerHello && !a.tls13() && typ != hsServerHello {
+	if next == "" && a.state.State() == StateServerHello && !a.tls13() && typ != hsServerHello {
 		next = StateKeyExchange
 	}
 	a.emit(m, next)

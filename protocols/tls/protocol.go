@@ -51,6 +51,9 @@ var Transitions = func() [][2]string {
 	return append(t, [2]string{StateClosing, StateClosed})
 }()
 
+// machine is the connection's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
+
 // Protocol describes TLS carrying another protocol for the registry: name is the
 // TLS layer's protocol in the lab, and the application data inside goes to the
 // layer the registry's table has for the negotiated ALPN protocol (see
@@ -67,8 +70,8 @@ func Protocol(name, title string, port int) *lab.Protocol {
 			"versions, cipher suites and key shares, the server chooses and proves who it is with " +
 			"its certificate, and both derive keys; then every record is encrypted. The lab holds " +
 			"its own endpoints' secrets (a key log, as Wireshark uses), so it can show what is inside.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		Dissector:   lab.Dissector{Name: "tls", Ports: []uint16{443}},
 	}

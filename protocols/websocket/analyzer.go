@@ -71,7 +71,7 @@ func (a *Analyzer) WebSocketState() string {
 	if a.ws == nil {
 		return ""
 	}
-	return a.ws.state
+	return a.ws.state.State()
 }
 
 // Pending is how many bytes the analyzer holds for dir.

@@ -114,7 +114,7 @@ func newFrames(s *session, deflate bool) *frames {
 	return fr
 }
 
-func (fr *frames) State() string                     { return fr.s.state }
+func (fr *frames) State() string                     { return fr.s.state.State() }
 func (fr *frames) Opened(lab.OpenInfo) []lab.Message { return nil }
 
 // Pending is how many bytes are held for dir: a partial header and the kept part
@@ -373,11 +373,10 @@ func (fr *frames) finish(d *direction) lab.Message {
 		summary = "malformed WebSocket frame: " + problems[0] + " (" + summary + ")"
 		meaning = "This frame breaks RFC 6455's rules: " + strings.Join(problems, "; ") + ". A receiver that sees it must fail the WebSocket connection, normally with close code 1002 (protocol error). " + meaning
 	}
-	if next != "" {
-		fr.s.state = next
-	}
-	return lab.Message{Dir: d.dir, Summary: summary, Meaning: meaning, Ref: ref, Fields: fields,
-		Raw: f.raw, Teardown: teardown, NextState: next, Observed: true, Layer: Layer}
+	m := lab.Message{Dir: d.dir, Summary: summary, Meaning: meaning, Ref: ref, Fields: fields,
+		Raw: f.raw, Teardown: teardown, Observed: true, Layer: Layer}
+	fr.s.state.Move(&m, next)
+	return m
 }
 
 // dataFrame describes a text, binary or continuation frame.
@@ -504,11 +503,11 @@ func (fr *frames) Closed(info lab.CloseInfo) []lab.Message {
 			Raw: raw, Observed: true, Layer: Layer})
 		d.inFrame, d.nhdr, d.f = false, 0, frame{}
 	}
-	if fr.s.state == StateClosed {
+	if fr.s.state.State() == StateClosed {
 		return out
 	}
-	m := lab.Message{Dir: info.By.Outbound(), Ref: "RFC 6455 §7.1.5", Teardown: true, Observed: true, Layer: Layer, NextState: StateClosed}
-	if fr.s.state == StateClosing {
+	m := lab.Message{Dir: info.By.Outbound(), Ref: "RFC 6455 §7.1.5", Teardown: true, Observed: true, Layer: Layer}
+	if fr.s.state.State() == StateClosing {
 		m.Summary = "connection closed before the close frame was answered"
 		m.Meaning = "The TCP connection ended while one side still waited for the other's close frame. The closing handshake is cut short, but the side that sent its close frame had said goodbye."
 	} else {
@@ -516,7 +515,7 @@ func (fr *frames) Closed(info lab.CloseInfo) []lab.Message {
 		m.Meaning = "The TCP connection ended (" + info.How + " from the " + info.By.String() + ") while the WebSocket was open, with no close frames: each side's API reports 1006, abnormal closure — a code that is never sent on the wire."
 	}
 	m.Fields = []lab.Field{{Name: "closed by", Value: info.By.String() + " (" + info.How + ")"}}
-	fr.s.state = StateClosed
+	fr.s.state.Move(&m, StateClosed)
 	return append(out, m)
 }
 

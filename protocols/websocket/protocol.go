@@ -33,6 +33,9 @@ var Transitions = [][2]string{
 	{StateClosed, StateConnecting}, // a refused upgrade is tried again on the same connection
 }
 
+// machine is the WebSocket's state machine, which each analyzer copies.
+var machine = lab.NewMachine(States, Transitions)
+
 // Protocol describes WebSocket for the registry. It returns a new value on each
 // call. It declares WebSocket's layer (UpgradeLayer), so that HTTP and HTTPS
 // conversations that upgrade go on as WebSockets. NewServer is left nil: the app
@@ -48,8 +51,8 @@ func Protocol() *lab.Protocol {
 			"handshake in which the server proves it read the client's key (Sec-WebSocket-Accept), " +
 			"then small frames both ways — masked from the client, text or binary, split into " +
 			"fragments or whole, with pings, pongs and a closing handshake that carries a status code.",
-		States:      append([]string(nil), States...),
-		Transitions: append([][2]string(nil), Transitions...),
+		States:      machine.States(),
+		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
 		// Wireshark reads the upgrade as HTTP and follows it into WebSocket.
 		Dissector: lab.Dissector{Name: "http", Ports: []uint16{80, 8080}},

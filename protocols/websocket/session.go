@@ -20,7 +20,7 @@ func UpgradeLayer() *lab.Layer {
 // session is one WebSocket, from the request that asks for it: HTTP shows it the
 // handshake (httpproto.Handshaker) and, after the 101, feeds it the frames.
 type session struct {
-	state  string
+	state  lab.Machine
 	req    request // the request that asked for this WebSocket
 	frames *frames // after the 101
 	layers lab.Layers
@@ -33,18 +33,18 @@ var (
 	_ httpproto.Handshaker = (*session)(nil)
 )
 
-func newSession() *session { return &session{} }
+func newSession() *session { return &session{state: machine} }
 
 func (s *session) UseLayers(t lab.Layers) { s.layers = t }
 
 // State is the WebSocket's: CONNECTING once asked for, then OPEN, CLOSING, CLOSED.
-func (s *session) State() string { return s.state }
+func (s *session) State() string { return s.state.State() }
 
 // UpgradeRequest makes the request that asks for this WebSocket the handshake's first step.
 func (s *session) UpgradeRequest(m *lab.Message) {
 	s.req = upgradeRequest(m)
 	if s.req.ws {
-		s.state = StateConnecting
+		s.state.Start()
 	}
 }
 
@@ -52,12 +52,15 @@ func (s *session) UpgradeRequest(m *lab.Message) {
 // frames to follow, or a refusal.
 func (s *session) UpgradeResponse(m *lab.Message, status int) {
 	upgradeResponse(m, s.req, status)
+	// The response's message says where the WebSocket went (NextState); a
+	// response to a request that was not an upgrade request, which left the
+	// WebSocket in no state, takes it there all the same.
 	if status != 101 {
-		s.state = StateClosed
+		s.state.Set(StateClosed)
 		return
 	}
 	s.frames = newFrames(s, strings.Contains(strings.ToLower(s.req.extensions), "permessage-deflate"))
-	s.state = StateOpen
+	s.state.Set(StateOpen)
 	if proto, _ := header(m, "Sec-WebSocket-Protocol"); proto != "" {
 		s.sub.Layer, s.sub.Analyzer = s.layers.New(lab.Subprotocol(proto))
 	}
@@ -80,14 +83,15 @@ func (s *session) Closed(info lab.CloseInfo) []lab.Message {
 		out := s.frames.takeCarried(s.frames.Closed(info)) // a cut-short frame's
 		return append(out, s.closeCarried(info)...)
 	}
-	if s.state != StateConnecting {
+	if s.state.State() != StateConnecting {
 		return nil
 	}
-	s.state = StateClosed
-	return []lab.Message{{Dir: info.By.Outbound(), Summary: "connection closed during the WebSocket handshake",
+	m := lab.Message{Dir: info.By.Outbound(), Summary: "connection closed during the WebSocket handshake",
 		Meaning: "The connection ended before the server answered the upgrade request, so no WebSocket was opened.",
 		Ref:     "RFC 6455 §4.1", Fields: []lab.Field{{Name: "closed by", Value: info.By.String() + " (" + info.How + ")"}},
-		Teardown: true, Observed: true, Layer: Layer, NextState: StateClosed}}
+		Teardown: true, Observed: true, Layer: Layer}
+	s.state.Move(&m, StateClosed)
+	return []lab.Message{m}
 }
 
 // Pending is how many bytes the frames hold for dir.

@@ -73,7 +73,7 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 // line is one line that went in direction dir; ended says whether its line end arrived.
 func (a *Analyzer) line(dir lab.Dir, raw []byte, ended bool) lab.Message {
 	text := strings.ToValidUTF8(strings.TrimRight(string(raw), "\r\n"), "\uFFFD")
-	m := lab.Message{Dir: dir, Ref: Ref, Raw: raw}
+	m := lab.Message{Dir: dir, Ref: Ref, Raw: raw, Observed: true} // framed from bytes the taps saw
 	switch {
 	case dir == lab.ClientToServer:
 		m.Summary = "thrown away: " + text

@@ -95,6 +95,20 @@ const (
 	MailIMAP          // fetched whole: IMAP's FETCH BODY[] or RFC822 (RFC 9051 §6.4.5)
 )
 
+// String names how mail crossed, as the .eml export's file names do: "smtp",
+// "pop3", "imap"; "" for MailNone.
+func (k MailKind) String() string {
+	switch k {
+	case MailSMTP:
+		return "smtp"
+	case MailPOP3:
+		return "pop3"
+	case MailIMAP:
+		return "imap"
+	}
+	return ""
+}
+
 // ServerModule is what a servers/<p>server package exports: the server's
 // constructor, the settings a person may change and what else it needs. The
 // app's wiring pairs it with its protocol (Module).

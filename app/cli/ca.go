@@ -9,6 +9,7 @@ import (
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/lab/labdir"
+	httpproto "github.com/protocollab/protolab/protocols/http"
 )
 
 // caUsage is the ca command's part of the usage text.
@@ -50,11 +51,7 @@ func ca(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "protolab ca export: %v\n", err)
 		return 1
 	}
-	port := 8443
-	if p := wire.Registry().Lookup("https"); p != nil && p.DefaultPort != 0 {
-		port = p.DefaultPort
-	}
-	url := "https://127.0.0.1:" + strconv.Itoa(port) + "/"
+	url := "https://127.0.0.1:" + strconv.Itoa(wire.Registry().Lookup(httpproto.HTTPSName).DefaultPort) + "/"
 	fmt.Fprintf(stdout, `Wrote the lab's CA certificate to %s
 (the CA and its private key stay in %s; the file holds no key).
 

@@ -142,7 +142,7 @@ func TestMailEndToEnd(t *testing.T) {
 	sources := map[string]int{}
 	for _, m := range export.Mails(h.Registry(), h.Conversations(), h.Events(0)) {
 		if strings.Contains(string(m.Raw), "Hello Bob, from alpha to beta.") && m.Complete {
-			sources[m.Source]++
+			sources[m.Source.String()]++
 		}
 	}
 	if sources["smtp"] < 2 || sources["pop3"] != 1 {

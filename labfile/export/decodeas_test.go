@@ -14,10 +14,12 @@ import (
 	mdns "github.com/miekg/dns"
 
 	"github.com/protocollab/protolab/app/wire"
+	"github.com/protocollab/protolab/clients/daytimeclient"
 	"github.com/protocollab/protolab/clients/dnsclient"
 	"github.com/protocollab/protolab/clients/ftpclient"
 	"github.com/protocollab/protolab/clients/httpclient"
 	"github.com/protocollab/protolab/clients/imapclient"
+	"github.com/protocollab/protolab/clients/labdial"
 	"github.com/protocollab/protolab/clients/pop3client"
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/clients/smtpclient"
@@ -307,6 +309,11 @@ func driveEveryServer(t *testing.T, tb *testBench) {
 	}
 	if err := ic.Logout(); err != nil {
 		t.Fatalf("imap logout: %v", err)
+	}
+
+	// Daytime: the time, and the server's close.
+	if _, err := daytimeclient.Get(ctx, &labdial.Dialer{Tap: tb.tap("daytime")}, tb.addr["daytime"]); err != nil {
+		t.Fatalf("daytime: %v", err)
 	}
 }
 

@@ -14,12 +14,12 @@ import (
 // Mail is one mail message found in a session.
 type Mail struct {
 	Conv     lab.ConvID
-	Source   string    // how it crossed: "smtp" (DATA or BDAT), "pop3" (RETR), "imap" (FETCH)
-	At       time.Time // when its last byte was seen
-	From     string    // SMTP's envelope sender (MAIL FROM), "" for POP3 and IMAP
-	To       []string  // SMTP's envelope recipients (RCPT TO)
-	Raw      []byte    // the message (RFC 5322), dot-stuffing and transfer framing removed
-	Complete bool      // false when the capture lacks its end
+	Source   lab.MailKind // how it crossed: SMTP (DATA or BDAT), POP3 (RETR), IMAP (FETCH)
+	At       time.Time    // when its last byte was seen
+	From     string       // SMTP's envelope sender (MAIL FROM), "" for POP3 and IMAP
+	To       []string     // SMTP's envelope recipients (RCPT TO)
+	Raw      []byte       // the message (RFC 5322), dot-stuffing and transfer framing removed
+	Complete bool         // false when the capture lacks its end
 }
 
 // EML writes raw, a mail message, as an .eml file: the message's bytes as they
@@ -133,7 +133,7 @@ func smtpMails(c lab.ConvInfo, evs []lab.Event) []Mail {
 	var tlsAt time.Time
 	var bdat []byte
 	add := func(raw []byte, complete bool, at time.Time) {
-		out = append(out, Mail{Conv: c.ID, Source: "smtp", At: at, From: from, To: to, Raw: raw, Complete: complete})
+		out = append(out, Mail{Conv: c.ID, Source: lab.MailSMTP, At: at, From: from, To: to, Raw: raw, Complete: complete})
 		from, to = "", nil
 	}
 	for off := 0; off < len(cs.b); {
@@ -187,7 +187,7 @@ func smtpMails(c lab.ConvInfo, evs []lab.Event) []Mail {
 			continue
 		}
 		text, _, complete := Unstuff(m.Raw, 0)
-		out = append(out, Mail{Conv: c.ID, Source: "smtp", At: e.At, Raw: text, Complete: complete})
+		out = append(out, Mail{Conv: c.ID, Source: lab.MailSMTP, At: e.At, Raw: text, Complete: complete})
 	}
 	return out
 }
@@ -230,7 +230,7 @@ func pop3Mails(c lab.ConvInfo, st [3]*stream, greeted bool) []Mail {
 		}
 		text, end, complete := Unstuff(sc.b, soff)
 		if v == "RETR" {
-			out = append(out, Mail{Conv: c.ID, Source: "pop3", At: sc.at(max(soff, end-1)).At, Raw: text, Complete: complete})
+			out = append(out, Mail{Conv: c.ID, Source: lab.MailPOP3, At: sc.at(max(soff, end-1)).At, Raw: text, Complete: complete})
 		}
 		soff = end
 	}
@@ -269,7 +269,7 @@ func imapMails(c lab.ConvInfo, sc *stream) []Mail {
 			continue
 		}
 		have := min(n, len(sc.b)-off)
-		out = append(out, Mail{Conv: c.ID, Source: "imap", At: sc.at(max(off, off+have-1)).At,
+		out = append(out, Mail{Conv: c.ID, Source: lab.MailIMAP, At: sc.at(max(off, off+have-1)).At,
 			Raw: bytes.Clone(sc.b[off : off+have]), Complete: have == n})
 		off += have
 	}

@@ -28,13 +28,13 @@ const (
 // AUTH TLS it decrypts the rest with the lab's key log, when the secrets are there).
 // Like every lab.Analyzer it is used from one goroutine at a time.
 type Analyzer struct {
-	state   lab.Machine            // the session's state (Transitions)
-	buf     [3]framing.Lines       // incomplete input, by lab.Dir
-	pending framing.Queue[Command] // commands waiting for their final reply
-	server  netip.Addr
-	tls     starttls.Handoff // after 234: the TLS of the rest
-	inner   *Analyzer        // the FTP analyzer inside TLS, once there is one
-	inTLS   bool             // this analyzer is the one inside TLS
+	state            lab.Machine            // the session's state (Transitions)
+	buf              [3]framing.Lines       // incomplete input, by lab.Dir
+	pending          framing.Queue[Command] // commands waiting for their final reply
+	server           netip.Addr
+	starttls.Handoff           // after 234: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
+	inner            *Analyzer // the FTP analyzer inside TLS, once there is one
+	inTLS            bool      // this analyzer is the one inside TLS
 }
 
 var (
@@ -54,12 +54,6 @@ func (a *Analyzer) State() string {
 	return a.state.State()
 }
 
-// UseKeys gives the analyzer the lab's key log, for the TLS after AUTH TLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
-
-// UseLayers gives the analyzer the lab's table of layers, for the TLS after AUTH TLS.
-func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
-
 // Opened notes the server's address (EPSV's reply names only a port on it).
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 	if info.Server != nil {
@@ -68,13 +62,13 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 		}
 	}
 	a.state.Start()
-	return a.tls.Opened(info)
+	return a.Handoff.Opened(info)
 }
 
 // Closed ends the session: a control connection closed by either end ends FTP
 // on it.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.tls.Closed(info)
+	out := a.Handoff.Closed(info)
 	if a.inner != nil {
 		a.inner.state.Set(StateClosed)
 	}
@@ -90,8 +84,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.tls.Active() {
-		return a.tls.Feed(dir, b, at)
+	if a.Handoff.Active() {
+		return a.Handoff.Feed(dir, b, at)
 	}
 	var out []lab.Message
 	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
@@ -100,13 +94,13 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		} else {
 			n, out = a.reply(data, out)
 		}
-		return n, framing.StopIf(a.tls.Active())
+		return n, framing.StopIf(a.Handoff.Active())
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.", "RFC 959 §4.1")
 	if len(rest) > 0 {
 		// Bytes after the 234 reply belong to TLS.
-		out = append(out, a.tls.Feed(dir, rest, at)...)
+		out = append(out, a.Handoff.Feed(dir, rest, at)...)
 	}
 	return out
 }
@@ -283,7 +277,7 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 // startTLS hands the rest of the connection to TLS, whose decrypted application
 // data goes to an FTP analyzer inside it that carries on the session.
 func (a *Analyzer) startTLS() lab.Message {
-	a.tls.Start(Name, func() lab.Analyzer {
+	a.Handoff.Start(Name, func() lab.Analyzer {
 		a.inner = &Analyzer{state: a.state, server: a.server, inTLS: true}
 		return a.inner
 	})

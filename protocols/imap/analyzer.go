@@ -25,16 +25,16 @@ type command struct {
 // lab's key log, when the secrets are there). Like every lab.Analyzer it is used
 // from one goroutine at a time.
 type Analyzer struct {
-	state    lab.Machine            // the session's state (Transitions)
-	fr       [3]framer              // by lab.Dir
-	pending  framing.Queue[command] // commands waiting for their tagged completions
-	idleFrom string                 // the state IDLE began in
-	greeted  bool
-	out      []lab.Message
-	handoff  bool             // a tagged OK to STARTTLS was just seen: the rest is TLS
-	tls      starttls.Handoff // after STARTTLS: the TLS of the rest
-	inner    *Analyzer        // the IMAP analyzer inside TLS, once there is one
-	inTLS    bool             // this analyzer is the one inside TLS
+	state            lab.Machine            // the session's state (Transitions)
+	fr               [3]framer              // by lab.Dir
+	pending          framing.Queue[command] // commands waiting for their tagged completions
+	idleFrom         string                 // the state IDLE began in
+	greeted          bool
+	out              []lab.Message
+	handoff          bool      // a tagged OK to STARTTLS was just seen: the rest is TLS
+	starttls.Handoff           // after STARTTLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
+	inner            *Analyzer // the IMAP analyzer inside TLS, once there is one
+	inTLS            bool      // this analyzer is the one inside TLS
 }
 
 var (
@@ -68,22 +68,16 @@ func (a *Analyzer) State() string {
 	return a.state.State()
 }
 
-// UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
-
-// UseLayers gives the analyzer the lab's table of layers, for the TLS after STARTTLS.
-func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
-
 // Opened starts the session, not authenticated until the greeting says otherwise.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 	a.state.Start()
-	return a.tls.Opened(info)
+	return a.Handoff.Opened(info)
 }
 
 // Closed ends the session: a command or response cut short is shown as it is.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	if a.tls.Active() {
-		out := a.tls.Closed(info)
+	if a.Handoff.Active() {
+		out := a.Handoff.Closed(info)
 		if a.inner != nil {
 			return a.closeState(out, &a.inner.state)
 		}
@@ -122,8 +116,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.tls.Active() {
-		return a.tls.Feed(dir, b, at)
+	if a.Handoff.Active() {
+		return a.Handoff.Feed(dir, b, at)
 	}
 	a.out = nil
 	rest := a.fr[dir].feed(b, func(f frame) bool {
@@ -135,7 +129,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.handoff {
 		a.handoff = false
 		if len(rest) > 0 {
-			out = append(out, a.tls.Feed(dir, rest, at)...)
+			out = append(out, a.Handoff.Feed(dir, rest, at)...)
 		}
 	}
 	return out
@@ -572,7 +566,7 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 // startTLS hands the rest of the connection to TLS, whose decrypted data goes to
 // an IMAP analyzer inside it that carries on the session.
 func (a *Analyzer) startTLS() lab.Message {
-	a.tls.Start(Name, func() lab.Analyzer {
+	a.Handoff.Start(Name, func() lab.Analyzer {
 		in := NewAnalyzer()
 		in.state, in.inTLS, in.greeted = a.state, true, true
 		a.inner = in

@@ -280,7 +280,7 @@ func TestAnalyzerStartTLS(t *testing.T) {
 			t.Errorf("after STARTTLS: %q in layer %q, want tls", m.Summary, m.Layer)
 		}
 	}
-	if !a.tls.Active() {
+	if !a.Handoff.Active() {
 		t.Fatal("no TLS analyzer after STARTTLS")
 	}
 	msgs = a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})

@@ -42,9 +42,9 @@ type Analyzer struct {
 	marked  []int // messages marked deleted this session, in order
 	nmarked int   // how many, including any past maxMarked
 
-	tls   starttls.Handoff // after +OK to STLS: the TLS of the rest
-	inner *Analyzer        // the POP3 analyzer inside TLS, once there is one
-	inTLS bool             // this analyzer is the one inside TLS
+	starttls.Handoff           // after +OK to STLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
+	inner            *Analyzer // the POP3 analyzer inside TLS, once there is one
+	inTLS            bool      // this analyzer is the one inside TLS
 }
 
 // multi is a multi-line response being read.
@@ -75,23 +75,17 @@ func (a *Analyzer) State() string {
 	return a.state.State()
 }
 
-// UseKeys gives the analyzer the lab's key log, for the TLS after STLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
-
-// UseLayers gives the analyzer the lab's table of layers, for the TLS after STLS.
-func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
-
 // Opened starts the session in the AUTHORIZATION state, where the greeting
 // leaves it.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 	a.state.Start()
-	return a.tls.Opened(info)
+	return a.Handoff.Opened(info)
 }
 
 // Closed ends the session. A connection that ends in TRANSACTION, without QUIT,
 // deletes nothing: the analyzer says so.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.tls.Closed(info)
+	out := a.Handoff.Closed(info)
 	if a.inner != nil {
 		// The POP3 inside TLS has ended its own session.
 		a.inner.state.Set(StateClosed)
@@ -132,8 +126,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.tls.Active() {
-		return a.tls.Feed(dir, b, at)
+	if a.Handoff.Active() {
+		return a.Handoff.Feed(dir, b, at)
 	}
 	var out []lab.Message
 	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
@@ -145,13 +139,13 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		default:
 			n, out = a.response(data, out)
 		}
-		return n, framing.StopIf(a.tls.Active())
+		return n, framing.StopIf(a.Handoff.Active())
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4")
 	if len(rest) > 0 {
 		// Bytes after +OK to STLS belong to TLS.
-		out = append(out, a.tls.Feed(dir, rest, at)...)
+		out = append(out, a.Handoff.Feed(dir, rest, at)...)
 	}
 	return out
 }
@@ -346,7 +340,7 @@ func trimEOL(b []byte) string {
 func (a *Analyzer) startTLS() lab.Message {
 	a.pending.Clear()
 	a.sasl = false
-	a.tls.Start(Name, func() lab.Analyzer {
+	a.Handoff.Start(Name, func() lab.Analyzer {
 		a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}
 		a.inner.state.Start()
 		return a.inner

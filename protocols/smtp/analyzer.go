@@ -50,10 +50,10 @@ type Analyzer struct {
 	bdatLeft int64  // bytes of a BDAT chunk still to come
 	bdatLast bool
 
-	tls   starttls.Handoff // after 220 to STARTTLS: the TLS of the rest
-	inner *Analyzer        // the SMTP analyzer inside TLS, once there is one
-	inTLS bool             // this analyzer is the one inside TLS
-	out   []lab.Message
+	starttls.Handoff           // after 220 to STARTTLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
+	inner            *Analyzer // the SMTP analyzer inside TLS, once there is one
+	inTLS            bool      // this analyzer is the one inside TLS
+	out              []lab.Message
 }
 
 var (
@@ -73,21 +73,15 @@ func (a *Analyzer) State() string {
 	return a.state.State()
 }
 
-// UseKeys gives the analyzer the lab's key log, for the TLS after STARTTLS.
-func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.tls.UseKeys(k) }
-
-// UseLayers gives the analyzer the lab's table of layers, for the TLS after STARTTLS.
-func (a *Analyzer) UseLayers(t lab.Layers) { a.tls.UseLayers(t) }
-
 // Opened notes the connection's start.
 func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 	a.state.Start()
-	return a.tls.Opened(info)
+	return a.Handoff.Opened(info)
 }
 
 // Closed ends the session.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.tls.Closed(info)
+	out := a.Handoff.Closed(info)
 	if a.inner != nil {
 		a.inner.state.Set(StateClosed)
 	}
@@ -114,8 +108,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.tls.Active() {
-		return a.tls.Feed(dir, b, at)
+	if a.Handoff.Active() {
+		return a.Handoff.Feed(dir, b, at)
 	}
 	a.out = nil
 	a.feed(dir, b, at)
@@ -135,7 +129,7 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte, at time.Time) {
 	a.overlong(dir, long)
 	if len(rest) > 0 {
 		// Bytes after the 220 to STARTTLS belong to TLS.
-		a.out = append(a.out, a.tls.Feed(dir, rest, at)...)
+		a.out = append(a.out, a.Handoff.Feed(dir, rest, at)...)
 	}
 }
 
@@ -210,7 +204,7 @@ func (a *Analyzer) replies(data []byte, at time.Time) (int, framing.Then) {
 		return n, framing.Go
 	}
 	a.reply(r, data[:n], at)
-	return n, framing.StopIf(a.tls.Active())
+	return n, framing.StopIf(a.Handoff.Active())
 }
 
 // overlong adds the message for a line too long, data its start (nil: none).
@@ -443,7 +437,7 @@ func (a *Analyzer) bdatLastSeen(cmd Command) bool {
 // data goes to an SMTP analyzer inside it that carries on the session (in state
 // connected: the client greets again).
 func (a *Analyzer) startTLS(at time.Time) {
-	a.tls.Start(Name, func() lab.Analyzer {
+	a.Handoff.Start(Name, func() lab.Analyzer {
 		a.inner = &Analyzer{state: a.state, inTLS: true}
 		return a.inner
 	})
@@ -452,6 +446,6 @@ func (a *Analyzer) startTLS(at time.Time) {
 	// Bytes after the 220 belong to TLS: the client's held ClientHello first,
 	// then the server's (feed passes them on).
 	if c := a.buf[lab.ClientToServer].Take(); len(c) > 0 {
-		a.out = append(a.out, a.tls.Feed(lab.ClientToServer, c, at)...)
+		a.out = append(a.out, a.Handoff.Feed(lab.ClientToServer, c, at)...)
 	}
 }

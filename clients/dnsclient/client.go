@@ -190,7 +190,7 @@ func explain(err error, server string) error {
 
 // Resolve looks host up with an A query at server and returns its first IPv4
 // address, and the conversation of the lookup, so that a later connection can be
-// linked under it (lab.Conversation.SetParent). An IP address is returned as it is.
+// linked under it (lab.Conversation.SetLink). An IP address is returned as it is.
 func Resolve(ctx context.Context, server, host string, tap *lab.Tap) (ip string, conv lab.ConvID, err error) {
 	if addr := net.ParseIP(host); addr != nil {
 		return addr.String(), 0, nil

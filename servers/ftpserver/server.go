@@ -76,7 +76,7 @@ type Options struct {
 	// captured bytes include the passwords clients send.
 	Tap *lab.Tap
 	// DataTap, if non-nil, captures every data connection, each linked under its
-	// control connection's conversation (lab.Conversation.SetParent). Nil captures none.
+	// control connection's conversation (lab.Conversation.SetLink). Nil captures none.
 	DataTap *lab.Tap
 	// PassivePortMin and PassivePortMax bound the ports PASV and EPSV listen on.
 	// Zero (either) means any free port the system picks.

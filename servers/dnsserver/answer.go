@@ -12,11 +12,22 @@ const maxChase = 8
 // zone does not hold gets NXDOMAIN, with the zone's SOA when the name falls under one
 // of its apexes. Opcodes other than QUERY get NOTIMP; zone transfers and classes
 // other than IN (or ANY) get REFUSED; a request without exactly one question gets
-// FORMERR.
+// FORMERR. The reply carries the EDNS(0) part the query asks for, whichever the
+// transport (see withEDNS); cutting it to a UDP client's size is the server's work.
 func (z *Zone) Answer(req *mdns.Msg) *mdns.Msg {
 	r := new(mdns.Msg)
 	r.SetReply(req)
 	r.RecursionAvailable = false
+	if !ednsAnswerable(req, r) {
+		return r
+	}
+	z.answer(req, r)
+	withEDNS(req, r)
+	return r
+}
+
+// answer fills r, the reply to req, from z, EDNS aside.
+func (z *Zone) answer(req, r *mdns.Msg) *mdns.Msg {
 	if req.Opcode != mdns.OpcodeQuery {
 		r.Opcode = req.Opcode
 		r.Rcode = mdns.RcodeNotImplemented

@@ -1,7 +1,8 @@
 // Package dnsserver is the lab's resolver: an authoritative DNS server (RFC 1034,
 // RFC 1035) for the names of its zone only, lab.test and its mail domains by
 // default. It answers over UDP and TCP on the same port and never asks another
-// server: a name outside the zone gets NXDOMAIN.
+// server: a name outside the zone gets NXDOMAIN. It speaks EDNS(0) (RFC 6891) alike
+// over both transports: a query with an OPT record gets one back, advertising UDPSize.
 //
 // It serves with miekg/dns, which reads a generic net.PacketConn, so the lab's
 // tapped UDP socket is served as it is. Left out: recursion, zone transfers (REFUSED),
@@ -131,7 +132,7 @@ func Listen(addr string) (net.PacketConn, net.Listener, error) {
 // returns a non-nil error; after Close or Shutdown, ErrServerClosed. It closes pc.
 func (s *Server) ServeUDP(pc net.PacketConn) error {
 	pc = s.Tap.PacketConn(pc, lab.SideServer)
-	return s.serve(&mdns.Server{PacketConn: pc, Net: "udp"}, pc.LocalAddr(), pc.Close)
+	return s.serve(&mdns.Server{PacketConn: pc, Net: "udp", UDPSize: UDPSize}, pc.LocalAddr(), pc.Close)
 }
 
 // Serve answers DNS over TCP on the connections l accepts, tapped with
@@ -181,18 +182,14 @@ func (s *Server) serve(srv *mdns.Server, addr net.Addr, closeSock func() error) 
 	return fmt.Errorf("dnsserver: %w", err)
 }
 
-// answer replies to one query from the zone; over UDP, an answer too big for the
-// client's buffer is cut and marked TC, so the client asks again over TCP.
+// answer replies to one query from the zone, with the same EDNS part over UDP and
+// TCP; over UDP, an answer too big for the client's buffer (udpReplySize) is cut and
+// marked TC, so the client asks again over TCP.
 func (s *Server) answer(zone *Zone, w mdns.ResponseWriter, req *mdns.Msg) {
 	r := zone.Answer(req)
 	if w.LocalAddr().Network() == "udp" {
 		s.heard(w.RemoteAddr())
-		size := mdns.MinMsgSize
-		if opt := req.IsEdns0(); opt != nil {
-			size = max(int(opt.UDPSize()), mdns.MinMsgSize)
-			r.SetEdns0(uint16(size), false)
-		}
-		r.Truncate(size)
+		r.Truncate(udpReplySize(req))
 	}
 	// A failed reply (the client vanished) is the client's trouble; the tap records it.
 	w.WriteMsg(r)

@@ -42,7 +42,7 @@ type Conversation struct {
 	bytes    [3]int64 // by Dir
 	msgs     int
 	kernel   *TCPInfo
-	kconn    net.Conn // a live TCP socket to ask the kernel about
+	kconn    [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
 	link     Link
 	limit    *captureLimit // nil unless the protocol has a CaptureLimit
 	slab     []byte        // spare room for captured bytes (see keep)
@@ -369,13 +369,7 @@ func (c *Conversation) closeStep(seen, by Side, how, errText string) {
 	}
 	now := time.Now()
 	c.last = now
-	var k *TCPInfo
-	if c.kconn != nil {
-		k = ReadTCPInfo(c.kconn)
-		if k != nil {
-			c.kernel = k
-		}
-	}
+	k := c.readKernel()
 	text := fmt.Sprintf("the %s sent %s", by, how)
 	if how == HowIdle {
 		text = "the flow went idle"
@@ -393,7 +387,7 @@ func (c *Conversation) closeStep(seen, by Side, how, errText string) {
 func (c *Conversation) localClosed(side Side) {
 	c.mu.Lock()
 	c.closed[side] = true
-	c.kconn = nil
+	c.kconn[side] = nil
 	done := c.rst || c.datagram
 	if !done {
 		done = true
@@ -404,11 +398,30 @@ func (c *Conversation) localClosed(side Side) {
 		}
 	}
 	if done && c.live && !c.ending {
-		// The conversation ends once its analysis has caught up (analyze.go).
+		// The conversation ends once its analysis has caught up (analyze.go). The
+		// kernel is not asked again: a socket left open after a reset is not the
+		// conversation's.
 		c.ending = true
+		c.kconn = [3]net.Conn{}
 		c.enqueue(op{kind: opEnd, at: time.Now()})
 	}
 	c.mu.Unlock()
+}
+
+// readKernel asks the kernel about a socket of c still open, the server's first,
+// and keeps its answer as c's latest view. It returns nil if no socket is open or
+// the kernel does not say. c.mu must be held.
+func (c *Conversation) readKernel() *TCPInfo {
+	for _, s := range [...]Side{SideServer, SideClient} {
+		if c.kconn[s] == nil {
+			continue
+		}
+		if k := ReadTCPInfo(c.kconn[s]); k != nil {
+			c.kernel = k
+			return k
+		}
+	}
+	return nil
 }
 
 // fault records an I/O error a tap saw.

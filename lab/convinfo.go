@@ -22,8 +22,16 @@ type ConvInfo struct {
 	ClientSeen bool   // the client's tap is in the lab
 	ServerSeen bool   // the server's tap is in the lab
 	Datagram   bool
-	Kernel     *TCPInfo // the kernel's latest view (live: asked now), nil if unknown
-	Link       Link     // the conversation this one exists because of, if any
+	// Kernel is the kernel's latest view of one of the connection's sockets, nil if
+	// unknown. It is the connection's state now only with KernelLive; otherwise it is
+	// the last view taken while the conversation was open, which an ended
+	// conversation may show only as such.
+	Kernel *TCPInfo
+	// KernelLive says Kernel was read just now (by Info(true)) from a socket still
+	// open in a conversation that has not ended. Never true once every tap has closed
+	// (or a reset ended it).
+	KernelLive bool
+	Link       Link // the conversation this one exists because of, if any
 }
 
 // Duration is how long the conversation lasted (or has lasted so far, at now).
@@ -37,15 +45,15 @@ func (i ConvInfo) Duration(now time.Time) time.Duration {
 	return now.Sub(i.Start)
 }
 
-// Info returns a snapshot. With askKernel, a live TCP connection's TCP_INFO is read anew.
+// Info returns a snapshot. With askKernel, a live TCP connection's TCP_INFO is read
+// anew from a socket still open (KernelLive); an ended one's is never read again.
 func (c *Conversation) Info(askKernel bool) ConvInfo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if askKernel && c.live && c.kconn != nil {
-		if k := ReadTCPInfo(c.kconn); k != nil {
-			c.kernel = k
-		}
+	var kernelLive bool
+	if askKernel && c.live && !c.ending {
+		kernelLive = c.readKernel() != nil
 	}
 	i := ConvInfo{
 		ID:         c.id,
@@ -66,6 +74,7 @@ func (c *Conversation) Info(askKernel bool) ConvInfo {
 		ServerSeen: c.attached[SideServer],
 		Datagram:   c.datagram,
 		Kernel:     c.kernel,
+		KernelLive: kernelLive,
 		Link:       c.link,
 	}
 	if !i.Live && i.End.IsZero() {

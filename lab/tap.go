@@ -102,7 +102,7 @@ func (t *Tap) wrap(c net.Conn, side Side, connect time.Duration) net.Conn {
 	conv := t.hub.attach(t.proto, client, server, side, isUDP, info)
 	if !isUDP {
 		conv.mu.Lock()
-		conv.kconn = c
+		conv.kconn[side] = c
 		conv.mu.Unlock()
 	}
 	return &tapConn{Conn: c, conv: conv, side: side, datagram: isUDP}

@@ -26,6 +26,9 @@ type TCPInfo struct {
 	Unacked       int // segments sent but not yet acknowledged
 }
 
+// FieldKernelState names the field of TCPInfo.Fields that holds the state.
+const FieldKernelState = "kernel state"
+
 // Fields lists the info as inspector fields.
 func (t *TCPInfo) Fields() []Field {
 	if t == nil {
@@ -42,7 +45,7 @@ func (t *TCPInfo) Fields() []Field {
 		ws = fmt.Sprintf("send ×2^%d, receive ×2^%d", t.SndWScale, t.RcvWScale)
 	}
 	return []Field{
-		{"kernel state", t.State},
+		{FieldKernelState, t.State},
 		{"RTT", fmt.Sprintf("%v (±%v)", t.RTT, t.RTTVar)},
 		{"MSS", fmt.Sprintf("send %d, receive %d bytes", t.SndMSS, t.RcvMSS)},
 		{"SACK permitted", yes(t.SACK)},

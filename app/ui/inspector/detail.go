@@ -30,7 +30,8 @@ type detail struct {
 	split   *container.Split
 	obj     fyne.CanvasObject
 
-	kernelOn bool
+	kernelOn   bool
+	kernelLive bool // the view shown was read live
 }
 
 func newDetail() *detail {
@@ -147,8 +148,12 @@ func (d *detail) setBytes(raw []byte) {
 	d.hex.SetData(raw)
 }
 
-// setKernel shows the kernel's view of a TCP connection, or hides it (nil).
-func (d *detail) setKernel(k *lab.TCPInfo, live bool) {
+// setKernel shows the kernel's view of a TCP connection, or hides it (info.Kernel
+// nil). Only a view just read from an open socket is shown as live; any other, and
+// every view of a conversation that has ended, is the last seen while it was open.
+func (d *detail) setKernel(info lab.ConvInfo) {
+	k := info.Kernel
+	d.kernelLive = k != nil && info.KernelLive
 	if k == nil {
 		if d.kernelOn {
 			d.kTitle.Hide()
@@ -157,12 +162,18 @@ func (d *detail) setKernel(k *lab.TCPInfo, live bool) {
 		}
 		return
 	}
-	title := "Kernel's view (TCP_INFO, at the close)"
-	if live {
-		title = "Kernel's view (TCP_INFO, live)"
+	fields := k.Fields()
+	title := "Kernel's view (TCP_INFO, live)"
+	if !d.kernelLive {
+		title = "Kernel's view (TCP_INFO, last seen while open)"
+		for i := range fields {
+			if fields[i].Name == lab.FieldKernelState {
+				fields[i].Value = "last seen while open: " + fields[i].Value
+			}
+		}
 	}
 	setText(d.kTitle, title)
-	setForm(d.kernel, k.Fields())
+	setForm(d.kernel, fields)
 	if !d.kernelOn {
 		d.kTitle.Show()
 		d.kernel.Show()

@@ -50,7 +50,7 @@ func (in *Inspector) show(id lab.ConvID) {
 		in.state.SetEmptyText(noConvText)
 		in.stateTitle.SetText("State")
 		in.detail.clear(noConvText)
-		in.detail.setKernel(nil, false)
+		in.detail.setKernel(lab.ConvInfo{})
 		in.msgs.list.Refresh()
 		return
 	}
@@ -203,20 +203,22 @@ func (in *Inspector) refreshPath(c *ConvData) {
 // refreshKernel reads a live TCP connection's kernel view every kernelEvery (or now).
 func (in *Inspector) refreshKernel(now time.Time, force bool) {
 	if in.info.Transport != "tcp" || in.info.Datagram {
-		in.detail.setKernel(nil, false)
+		in.detail.setKernel(lab.ConvInfo{})
 		return
 	}
-	if !force && (!in.info.Live || now.Sub(in.lastKernel) < kernelEvery) {
+	// A view shown as live of a conversation that has ended is redrawn at once, as
+	// the last seen while open.
+	over := !in.info.Live && in.detail.kernelLive
+	if !force && !over && (!in.info.Live || now.Sub(in.lastKernel) < kernelEvery) {
 		return
 	}
 	in.lastKernel = now
 	conv := in.hub.Conversation(in.shown)
 	if conv == nil {
-		in.detail.setKernel(in.info.Kernel, false)
+		in.detail.setKernel(in.info)
 		return
 	}
-	info := conv.Info(true)
-	in.detail.setKernel(info.Kernel, info.Live)
+	in.detail.setKernel(conv.Info(true))
 }
 
 // selectMsg selects row i (-1: none) in the list, the sequence diagram, the

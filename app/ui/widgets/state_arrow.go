@@ -102,10 +102,10 @@ func (a *stRouteArrow) route(pts []fyne.Position, c color.Color, w float32) {
 type boxRect struct{ x, y, w float32 }
 
 // layoutLast draws the last transition of the path when its two states are not
-// neighbours joined by a connector, beside the boxes: out of the right side of
-// the state left, along the column, into the right side of the state entered;
+// neighbours joined by a connector, beside the boxes: out of the side of the
+// state left, along the column, into the same side of the state entered;
 // across columns, straight from one box to the other.
-func (r *stateRenderer) layoutLast(rects []boxRect, rows int) {
+func (r *stateRenderer) layoutLast(rects []boxRect, rows, cols int) {
 	d := r.d
 	n := len(d.path)
 	if n < 2 {
@@ -130,8 +130,13 @@ func (r *stateRenderer) layoutLast(rects []boxRect, rows int) {
 	f, t := rects[fi], rects[ti]
 	fy, ty := f.y+stBoxH/2, t.y+stBoxH/2
 	if sameCol {
-		x := f.x + f.w
-		r.last.route([]fyne.Position{{X: x, Y: fy}, {X: x + stRoute, Y: fy}, {X: x + stRoute, Y: ty}, {X: x, Y: ty}}, c, w)
+		// Beside the column: on its right, or for the last of several columns, whose
+		// right is the widget's edge, on its left, in the gap between columns.
+		x, out := f.x+f.w, float32(stRoute)
+		if cols > 1 && fi/rows == cols-1 {
+			x, out = f.x, -stRoute
+		}
+		r.last.route([]fyne.Position{{X: x, Y: fy}, {X: x + out, Y: fy}, {X: x + out, Y: ty}, {X: x, Y: ty}}, c, w)
 		return
 	}
 	fx, tx := f.x+f.w, t.x // left to right

@@ -226,7 +226,7 @@ func (r *stateRenderer) Layout(size fyne.Size) {
 			r.placeConnector(i, x+a.boxW/2, y, (i+1)%a.rows != 0)
 		}
 	}
-	r.layoutLast(rects, max(a.rows, 1))
+	r.layoutLast(rects, max(a.rows, 1), a.cols)
 	y := stPad + float32(a.rows)*(stBoxH+stGap) - stGap + 10
 	if r.stepText != "" {
 		r.step.Text = fitText(r.stepText, stStepSize, r.step.TextStyle, inner)

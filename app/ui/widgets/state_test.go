@@ -217,3 +217,22 @@ func TestStateDiagramDrawsArrows(t *testing.T) {
 		t.Error("A → B, neighbours, drawn twice")
 	}
 }
+
+// TestStateDiagramRoutesInsideTheWidget checks that in the last of several
+// columns the last transition's arrow runs on the column's left, not past the
+// widget's right edge.
+func TestStateDiagramRoutesInsideTheWidget(t *testing.T) {
+	d, r := newTCPDiagram(t, "FIN-WAIT-2", "TIME-WAIT")
+	if r.boxes[6].box.Position().X == r.boxes[0].box.Position().X {
+		t.Fatal("FIN-WAIT-2 is in the first column; the test wants it in the last")
+	}
+	seg := r.last.seg[0]
+	if seg.Hidden || seg.Position2.X >= seg.Position1.X {
+		t.Errorf("arrow leaves FIN-WAIT-2 from %v to %v, want leftwards", seg.Position1, seg.Position2)
+	}
+	for _, l := range r.last.seg {
+		if x := max(l.Position1.X, l.Position2.X); x > d.Size().Width {
+			t.Errorf("arrow reaches x %v, past the widget's width %v", x, d.Size().Width)
+		}
+	}
+}

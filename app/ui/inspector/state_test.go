@@ -52,11 +52,18 @@ func showEnded(t *testing.T, h *lab.Hub, in *Inspector, p *lab.Protocol) lab.Con
 	if id == 0 {
 		t.Fatalf("no %s conversation", p.Name)
 	}
+	showConv(t, h, in, id)
+	return id
+}
+
+// showConv waits until conversation id has ended and its analysis caught up,
+// and shows it.
+func showConv(t *testing.T, h *lab.Hub, in *Inspector, id lab.ConvID) {
+	t.Helper()
 	waitEnded(t, h, id)
 	h.Settle()
 	in.Update()
 	in.Select(id)
-	return id
 }
 
 // litAfter selects each row whose message belongs to layer and returns its
@@ -143,7 +150,7 @@ func TestStateLitAfterTLSHandshake(t *testing.T) {
 	}
 }
 
-// TestStateLitAfterWebSocketUpgrade runs a real WebSocket echo through the lab:
+// TestStateLitAfterWebSocketUpgrade runs a real WebSocket through the lab:
 // the upgrade request lights CONNECTING and the 101 response OPEN.
 func TestStateLitAfterWebSocketUpgrade(t *testing.T) {
 	p := websocket.Protocol()
@@ -159,12 +166,9 @@ func TestStateLitAfterWebSocketUpgrade(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		for {
-			kind, b, err := c.ReadMessage()
-			if err != nil {
-				return
-			}
-			c.WriteMessage(kind, b)
+		c.WriteMessage(gws.TextMessage, []byte("hi"))
+		for err == nil { // until the client's close, which gorilla answers
+			_, _, err = c.ReadMessage()
 		}
 	})}
 	go srv.Serve(h.Tap(p).Listener(l))
@@ -174,11 +178,8 @@ func TestStateLitAfterWebSocketUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WriteMessage(gws.TextMessage, []byte("hi")); err != nil {
-		t.Fatal(err)
-	}
 	if _, b, err := c.ReadMessage(); err != nil || string(b) != "hi" {
-		t.Fatalf("echo %q, %v", b, err)
+		t.Fatalf("server's message %q, %v", b, err)
 	}
 	c.WriteMessage(gws.CloseMessage, gws.FormatCloseMessage(gws.CloseNormalClosure, ""))
 	c.ReadMessage() // the server's close
@@ -204,10 +205,7 @@ func TestStateTitleNamesTheSide(t *testing.T) {
 	addr := echoServer(t, h.Tap(p))
 
 	id := exchange(t, h.Tap(p), addr, "hello")
-	waitEnded(t, h, id)
-	h.Settle()
-	in.Update()
-	in.Select(id)
+	showConv(t, h, in, id)
 	if got, want := in.stateTitle.Text, "TCP · client's states"; got != want {
 		t.Errorf("state title with the client in the lab = %q, want %q", got, want)
 	}
@@ -230,10 +228,7 @@ func TestStateTitleNamesTheSide(t *testing.T) {
 	if outside == 0 {
 		t.Fatal("no conversation for the outside client")
 	}
-	waitEnded(t, h, outside)
-	h.Settle()
-	in.Update()
-	in.Select(outside)
+	showConv(t, h, in, outside)
 	if got, want := in.stateTitle.Text, "TCP · server's states"; got != want {
 		t.Errorf("state title with only the server in the lab = %q, want %q", got, want)
 	}

@@ -8,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/protocollab/protolab/lab"
 )
 
 // Replay steps through the shown conversation's messages — a live one or one
@@ -148,27 +146,4 @@ func (r *replayBar) refresh() {
 	if s != r.where.Text {
 		r.where.SetText(s)
 	}
-}
-
-// pathAt is the shown conversation's state path as it stood at row i: the
-// states its protocol's layer went through up to that message.
-func (in *Inspector) pathAt(i int) []string {
-	e := in.row(i)
-	layer := in.info.Protocol
-	if p := in.reg.Lookup(layer); p != nil {
-		layer = p.LayerName()
-	}
-	var path []string
-	for _, s := range in.hub.ConvEvents(in.shown) {
-		if s.Seq > e.Seq {
-			break
-		}
-		if s.Kind == lab.KindState && s.Layer == layer && s.To != "" {
-			path = append(path, s.To)
-		}
-	}
-	if len(path) > maxPath {
-		path = path[len(path)-maxPath:]
-	}
-	return path
 }

@@ -69,7 +69,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	}
 	in.seq.SetLanes(in.lanes())
 	p := in.reg.Lookup(in.info.Protocol)
-	title := strings.ToUpper(in.info.Protocol) + " state"
+	title := stateTitleText(in.info, in.stateLayer())
 	switch {
 	case p != nil && p.Connectionless && in.info.Datagram: // DNS over TCP has TCP's states
 		in.state.SetMachine(nil, nil)

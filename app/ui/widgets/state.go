@@ -13,13 +13,15 @@ import (
 // earlier are outlined in blue and carry the numbers of the steps at which they were
 // entered.
 //
-// Edges: a line joins two boxes that are neighbours in the list when the machine has
-// a transition between them (lit blue when the path took it). Drawing every edge of a
-// machine like TCP's would cross the boxes and be unreadable in a narrow column, so
-// the remaining transitions are shown by the path itself: the step numbers give the
-// order, and a line under the boxes names the last transition ("step 7 · FIN-WAIT-1 →
-// FIN-WAIT-2"), flagging in red as "unexpected" one the machine does not define. The note set by SetNote
-// (what that transition means, and where the RFC says so) is shown below it.
+// Edges are arrows. A connector joins two boxes that are neighbours in the list when
+// the machine has a transition between them, with a head at each end the machine can
+// move to (lit blue when the path took it). Drawing every edge of a machine like
+// TCP's would cross the boxes and be unreadable in a narrow column, so the others are
+// shown by the path itself: the step numbers give the order, the last transition is
+// drawn as an arrow beside the boxes from the state left to the state entered, and a
+// line under the boxes names it ("step 7 · FIN-WAIT-1 → FIN-WAIT-2"), flagging in red
+// as "unexpected" one the machine does not define. The note set by SetNote (what that
+// transition means, and where the RFC says so) is shown below it.
 //
 // With no states it shows the text given to SetEmptyText instead. Use it from the
 // Fyne goroutine only.

@@ -42,6 +42,8 @@ type stateRenderer struct {
 	d          *StateDiagram
 	boxes      []stateBox
 	connectors []*canvas.Line
+	heads      []stConnectorHeads // one per connector
+	last       *stRouteArrow      // the last transition, when not between neighbours
 	step       *canvas.Text
 	stepText   string // the last-step line before it is fitted to the width
 	note       *widget.RichText
@@ -61,6 +63,7 @@ func newStateRenderer(d *StateDiagram) *stateRenderer {
 		note:     widget.NewRichText(),
 		empty:    widget.NewRichText(),
 		nameSize: stNameSize,
+		last:     newStRouteArrow(),
 	}
 	r.note.Wrapping = fyne.TextWrapWord
 	r.empty.Wrapping = fyne.TextWrapWord
@@ -104,10 +107,16 @@ func (r *stateRenderer) sync() {
 		r.connectors = append(r.connectors, canvas.NewLine(nil))
 	}
 	r.connectors = r.connectors[:max(n-1, 0)]
-	r.objects = r.objects[:0]
-	for _, c := range r.connectors {
-		r.objects = append(r.objects, c)
+	for len(r.heads) < len(r.connectors) {
+		r.heads = append(r.heads, stConnectorHeads{down: newStHead(), up: newStHead()})
 	}
+	r.heads = r.heads[:len(r.connectors)]
+	r.objects = r.objects[:0]
+	for i, c := range r.connectors {
+		h := r.heads[i]
+		r.objects = append(r.objects, c, h.down[0], h.down[1], h.up[0], h.up[1])
+	}
+	r.objects = append(r.objects, r.last.objects()...)
 	for _, b := range r.boxes {
 		r.objects = append(r.objects, b.glow, b.box, b.name, b.badge, b.steps)
 	}
@@ -206,22 +215,18 @@ func (r *stateRenderer) Layout(size fyne.Size) {
 		a.height = max(a.height, stPad+r.empty.MinSize().Height)
 	}
 	r.nameSize = a.nameSize
+	rects := make([]boxRect, len(r.boxes))
 	for i := range r.boxes {
 		c, row := i/a.rows, i%a.rows
 		x := stPad + float32(c)*(a.colW+stColGap) + (a.colW-a.boxW)/2
 		y := stPad + float32(row)*(stBoxH+stGap)
+		rects[i] = boxRect{x, y, a.boxW}
 		r.placeBox(&r.boxes[i], r.d.states[i], x, y, a.boxW)
 		if i+1 < len(r.boxes) {
-			l := r.connectors[i]
-			if (i+1)%a.rows == 0 { // the next state starts a new column
-				l.Position1, l.Position2 = fyne.Position{}, fyne.Position{}
-			} else {
-				l.Position1 = fyne.NewPos(x+a.boxW/2, y+stBoxH)
-				l.Position2 = fyne.NewPos(x+a.boxW/2, y+stBoxH+stGap)
-			}
-			l.Refresh()
+			r.placeConnector(i, x+a.boxW/2, y, (i+1)%a.rows != 0)
 		}
 	}
+	r.layoutLast(rects, max(a.rows, 1), a.cols)
 	y := stPad + float32(a.rows)*(stBoxH+stGap) - stGap + 10
 	if r.stepText != "" {
 		r.step.Text = fitText(r.stepText, stStepSize, r.step.TextStyle, inner)
@@ -242,6 +247,26 @@ func (r *stateRenderer) Layout(size fyne.Size) {
 		r.contentSize = content
 		r.scroll.Refresh()
 	}
+}
+
+// placeConnector draws connector i below the box at y, centred on x, with a head
+// at each end the machine moves to; it is hidden when the next state starts a
+// new column (show false).
+func (r *stateRenderer) placeConnector(i int, x, y float32, show bool) {
+	l, h := r.connectors[i], r.heads[i]
+	a, b := r.d.states[i], r.d.states[i+1]
+	show = show && r.d.adjacentEdge(a, b)
+	top, bottom := fyne.NewPos(x, y+stBoxH), fyne.NewPos(x, y+stBoxH+stGap)
+	if show {
+		l.Position1, l.Position2 = top, bottom
+	} else {
+		l.Position1, l.Position2 = fyne.Position{}, fyne.Position{}
+	}
+	l.Refresh()
+	h.down.point(bottom, 0, 1, show && r.d.edges[[2]string{a, b}])
+	h.up.point(top, 0, -1, show && r.d.edges[[2]string{b, a}])
+	h.down.style(l.StrokeColor, max(l.StrokeWidth-0.5, 1))
+	h.up.style(l.StrokeColor, max(l.StrokeWidth-0.5, 1))
 }
 
 // placeBox positions one state's box, its name and its step badge. The name is

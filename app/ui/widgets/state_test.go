@@ -173,3 +173,66 @@ func TestStateDiagramOneColumnWhenTall(t *testing.T) {
 		t.Errorf("one column names at size %v, want %v", r.nameSize, stNameSize)
 	}
 }
+
+// TestStateDiagramDrawsArrows checks that connectors carry a head at the end the
+// machine moves to, and that the last transition between states that are not
+// neighbours is drawn as an arrow into the state entered.
+func TestStateDiagramDrawsArrows(t *testing.T) {
+	test.NewTempApp(t)
+	d := NewStateDiagram()
+	d.SetMachine([]string{"A", "B", "C", "D"}, [][2]string{{"A", "B"}, {"C", "B"}, {"C", "D"}, {"D", "C"}, {"A", "D"}})
+	showIn(t, d, 300, 400)
+	r := test.TempWidgetRenderer(t, d).(*stateRenderer)
+	for i, want := range []struct{ down, up bool }{{true, false}, {false, true}, {true, true}} {
+		h := r.heads[i]
+		if got := !h.down[0].Hidden; got != want.down {
+			t.Errorf("connector %d: head pointing down shown = %v, want %v", i, got, want.down)
+		}
+		if got := !h.up[0].Hidden; got != want.up {
+			t.Errorf("connector %d: head pointing up shown = %v, want %v", i, got, want.up)
+		}
+	}
+	if down := r.heads[0].down[0]; down.Position1.Y <= down.Position2.Y {
+		t.Errorf("A→B head from %v to %v: its tip should be below its tail", down.Position1, down.Position2)
+	}
+	if !r.last.seg[0].Hidden {
+		t.Error("with no path, the last transition's arrow is drawn")
+	}
+
+	d.SetPath([]string{"A", "D"})
+	if r.last.seg[0].Hidden || r.last.head[0].Hidden {
+		t.Fatal("A → D, not neighbours, drawn without an arrow")
+	}
+	from, to := r.boxes[0].box, r.boxes[3].box
+	tip := r.last.head[0].Position1
+	if mid := to.Position().Y + stBoxH/2; tip.Y != mid || tip.X != to.Position().X+to.Size().Width {
+		t.Errorf("arrow's tip at %v, want the right side of D's box (%v, %v)", tip, to.Position().X+to.Size().Width, mid)
+	}
+	if start := r.last.seg[0].Position1; start.Y != from.Position().Y+stBoxH/2 {
+		t.Errorf("arrow starts at %v, want beside A's box", start)
+	}
+
+	d.SetPath([]string{"A", "B"}) // neighbours: the connector shows it
+	if !r.last.seg[0].Hidden {
+		t.Error("A → B, neighbours, drawn twice")
+	}
+}
+
+// TestStateDiagramRoutesInsideTheWidget checks that in the last of several
+// columns the last transition's arrow runs on the column's left, not past the
+// widget's right edge.
+func TestStateDiagramRoutesInsideTheWidget(t *testing.T) {
+	d, r := newTCPDiagram(t, "FIN-WAIT-2", "TIME-WAIT")
+	if r.boxes[6].box.Position().X == r.boxes[0].box.Position().X {
+		t.Fatal("FIN-WAIT-2 is in the first column; the test wants it in the last")
+	}
+	seg := r.last.seg[0]
+	if seg.Hidden || seg.Position2.X >= seg.Position1.X {
+		t.Errorf("arrow leaves FIN-WAIT-2 from %v to %v, want leftwards", seg.Position1, seg.Position2)
+	}
+	for _, l := range r.last.seg {
+		if x := max(l.Position1.X, l.Position2.X); x > d.Size().Width {
+			t.Errorf("arrow reaches x %v, past the widget's width %v", x, d.Size().Width)
+		}
+	}
+}

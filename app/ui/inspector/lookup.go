@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
@@ -51,34 +52,78 @@ func (in *Inspector) lookupRows(info lab.ConvInfo) []lab.Event {
 	return rows
 }
 
-// kidsOf returns the conversations linked under id, with whether the server
-// dialled each (active FTP, a relay hop), from the list's snapshot. A DNS
-// lookup's "children" are the connections that followed it, shown under them
-// instead.
-func (in *Inspector) kidsOf(info lab.ConvInfo) map[lab.ConvID]bool {
+// kid is how a conversation linked under the shown one is drawn: between the
+// lane of the shown conversation's end that dialled it and a lane of its own for
+// the end that listened (an FTP data port, the relay's next mail server).
+type kid struct {
+	dialler lab.Side // the shown conversation's end that opened it: its TCP client
+	lane    int      // its listening end's lane, counted from the first such lane
+	title   string   // that lane's title
+}
+
+// kidsOf returns the conversations linked under info's, from the list's
+// snapshot, each with its lanes. Kids listening on the same endpoint, dialled the
+// same way, share a lane. A DNS lookup's "children" are the connections that
+// followed it, shown under them instead.
+func (in *Inspector) kidsOf(info lab.ConvInfo) map[lab.ConvID]*kid {
 	if info.ID == 0 {
 		return nil
 	}
-	var kids map[lab.ConvID]bool
+	var kids map[lab.ConvID]*kid
+	var infos []lab.ConvInfo
 	for _, ci := range in.convs.all {
-		if ci.Link.Parent != info.ID || ci.Link.Kind == lab.LinkLookup {
-			continue
+		if ci.Link.Parent == info.ID && ci.Link.Kind != lab.LinkLookup {
+			infos = append(infos, ci)
 		}
+	}
+	slices.SortFunc(infos, func(a, b lab.ConvInfo) int { return cmp.Compare(a.ID, b.ID) })
+	lanes := map[string]int{}
+	for _, ci := range infos {
+		k := &kid{dialler: ci.Link.Dialler, title: listenerTitle(ci)}
+		if k.dialler != lab.SideServer {
+			k.dialler = lab.SideClient
+		}
+		key := k.dialler.String() + " " + k.title
+		n, ok := lanes[key]
+		if !ok {
+			n = len(lanes)
+			lanes[key] = n
+		}
+		k.lane = n
 		if kids == nil {
-			kids = make(map[lab.ConvID]bool)
+			kids = make(map[lab.ConvID]*kid)
 		}
-		kids[ci.ID] = ci.Link.Dialler == lab.SideServer
+		kids[ci.ID] = k
 	}
 	return kids
 }
 
+// listenerTitle names the lane of the end that listened for linked conversation
+// ci, with who connected to whom: "data :40001 (passive: client → server)",
+// "client data port :38065 (active: server → client)", "server :2526 (relay to
+// beta.test)".
+func listenerTitle(ci lab.ConvInfo) string {
+	at := shortAddr(ci.Server)
+	l := ci.Link
+	switch l.Kind {
+	case lab.LinkData:
+		if l.Dialler == lab.SideServer {
+			return "client data port " + at + " (" + cmp.Or(l.Mode, "active") + ": server → client)"
+		}
+		return "data " + at + " (" + cmp.Or(l.Mode, "passive") + ": client → server)"
+	case lab.LinkRelay:
+		return "server " + at + " (" + cmp.Or(l.Label, "relay") + ")"
+	}
+	return "server " + at + " (" + cmp.Or(l.Text(), l.Kind.String()) + ")"
+}
+
 // sameKids reports whether a and b list the same conversations the same way.
-func sameKids(a, b map[lab.ConvID]bool) bool {
+func sameKids(a, b map[lab.ConvID]*kid) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for id, v := range a {
-		if w, ok := b[id]; !ok || w != v {
+		if w, ok := b[id]; !ok || *w != *v {
 			return false
 		}
 	}
@@ -123,7 +168,9 @@ func (in *Inspector) mainRow(c *ConvData, i int) *lab.Event {
 	return in.model.event(c.rows.at(i))
 }
 
-// lanes returns the sequence diagram's lanes and sets which lane plays each role.
+// lanes returns the sequence diagram's lanes and sets which lane plays each
+// role: client, the lookup's resolver, server, then a lane for each endpoint
+// that listened for a linked conversation (roleData: the first of them).
 func (in *Inspector) lanes() []string {
 	titles := []string{"client " + shortAddr(in.info.Client)}
 	for r := range in.laneOf {
@@ -135,29 +182,37 @@ func (in *Inspector) lanes() []string {
 	}
 	in.laneOf[roleServer] = len(titles)
 	titles = append(titles, "server "+shortAddr(in.info.Server))
-	in.laneOf[roleData] = in.laneOf[roleServer]
-	if len(in.kids) > 0 {
-		in.laneOf[roleData] = len(titles)
-		titles = append(titles, "data connections")
+	in.laneOf[roleData] = len(titles)
+	for _, k := range in.kids {
+		for len(titles) <= in.laneOf[roleData]+k.lane {
+			titles = append(titles, "")
+		}
+		titles[in.laneOf[roleData]+k.lane] = k.title
 	}
 	return titles
 }
 
-// arrow draws event e of the shown conversation, a kid of it, or its lookup.
+// arrow draws event e of the shown conversation, a kid of it, or its lookup. A
+// kid's rows are drawn in its own roles: its client (who dialled: the shown
+// conversation's client or server) on that end's lane, its server on its own.
 func (in *Inspector) arrow(e *lab.Event, lookup bool) widgets.Arrow {
 	a := arrowFor(e, in.start) // lane 0: the TCP client (who dialled), 1: the server
-	roles := [2]int{roleClient, roleServer}
+	lanes := [2]int{in.laneOf[roleClient], in.laneOf[roleServer]}
 	switch {
 	case lookup:
-		roles = [2]int{roleClient, roleDNS}
+		lanes[1] = in.laneOf[roleDNS]
 	case e.Conv != in.shown:
-		roles = [2]int{roleClient, roleData}
-		if in.kids[e.Conv] {
-			roles[0] = roleServer // active mode: the server dialled the client's data port
+		k, ok := in.kids[e.Conv]
+		if !ok {
+			break
 		}
+		if k.dialler == lab.SideServer {
+			lanes[0] = in.laneOf[roleServer] // active FTP, a relay hop: the server dialled
+		}
+		lanes[1] = in.laneOf[roleData] + k.lane
 	}
-	a.From = in.laneOf[roles[a.From]]
-	a.To = in.laneOf[roles[a.To]]
+	a.From = lanes[a.From]
+	a.To = lanes[a.To]
 	return a
 }
 

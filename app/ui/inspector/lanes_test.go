@@ -81,6 +81,7 @@ func TestInspectorLanesOfARelayHop(t *testing.T) {
 			t.Errorf("session row %d drawn %d→%d, want between client and server alpha", i, a.From, a.To)
 		}
 	}
+	checkOwnLanes(t, in, hop, "server", want[2])
 }
 
 func TestInspectorLanesOfFTPData(t *testing.T) {
@@ -100,6 +101,20 @@ func TestInspectorLanesOfFTPData(t *testing.T) {
 				t.Fatalf("lanes = %q, want %q", lanes, want)
 			}
 			checkKidArrows(t, in, data, tc.from, 2)
+			checkOwnLanes(t, in, data, tc.dialler.String(), want[2])
 		})
 	}
+}
+
+// checkOwnLanes shows linked conversation kid on its own and checks its lanes:
+// its client named by its role in the parent (role), its server as in the
+// parent's diagram (server).
+func checkOwnLanes(t *testing.T, in *Inspector, kid lab.ConvID, role, server string) {
+	t.Helper()
+	in.Select(kid)
+	want := []string{role + " " + shortAddr(in.info.Client), server}
+	if lanes := in.seq.Lanes(); strings.Join(lanes, "|") != strings.Join(want, "|") {
+		t.Errorf("lanes of the linked connection on its own = %q, want %q", lanes, want)
+	}
+	checkKidArrows(t, in, kid, 0, 1)
 }

@@ -172,7 +172,18 @@ func (in *Inspector) mainRow(c *ConvData, i int) *lab.Event {
 // role: client, the lookup's resolver, server, then a lane for each endpoint
 // that listened for a linked conversation (roleData: the first of them).
 func (in *Inspector) lanes() []string {
-	titles := []string{"client " + shortAddr(in.info.Client)}
+	client, server := "client "+shortAddr(in.info.Client), "server "+shortAddr(in.info.Server)
+	if l := in.info.Link; l.Linked() && l.Kind != lab.LinkLookup {
+		// Shown on its own, a linked conversation names its ends by their roles
+		// in the conversation it belongs to: "server :41230" (alpha, dialling
+		// beta), "server :2526 (relay to beta.test)".
+		dialler := lab.SideClient
+		if l.Dialler == lab.SideServer {
+			dialler = lab.SideServer
+		}
+		client, server = dialler.String()+" "+shortAddr(in.info.Client), listenerTitle(in.info)
+	}
+	titles := []string{client}
 	for r := range in.laneOf {
 		in.laneOf[r] = 0
 	}
@@ -181,7 +192,7 @@ func (in *Inspector) lanes() []string {
 		titles = append(titles, "DNS "+in.lookupAddr)
 	}
 	in.laneOf[roleServer] = len(titles)
-	titles = append(titles, "server "+shortAddr(in.info.Server))
+	titles = append(titles, server)
 	in.laneOf[roleData] = len(titles)
 	for _, k := range in.kids {
 		for len(titles) <= in.laneOf[roleData]+k.lane {

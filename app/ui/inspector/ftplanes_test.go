@@ -51,8 +51,8 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 		suffix  string
 		dialler int // the lane of the end that dials the data connections
 	}{
-		{ftpclient.Passive, "data :", " (passive: client → server)", 0},
-		{ftpclient.Active, "client data port :", " (active: server → client)", 1},
+		{ftpclient.Passive, "server :", " data port (passive: client → server)", 0},
+		{ftpclient.Active, "client :", " data port (active: server → client)", 1},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
 			c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: tc.mode, Timeout: 10 * time.Second})

@@ -28,8 +28,8 @@ func TestInspectorDrawsLinkedConnectionsOnADataLane(t *testing.T) {
 
 	lanes := in.seq.Lanes()
 	_, port, _ := strings.Cut(addr, ":")
-	if len(lanes) != 4 || lanes[2] != "data :"+port+" (passive: client → server)" ||
-		lanes[3] != "client data port :"+port+" (active: server → client)" {
+	if len(lanes) != 4 || lanes[2] != "server :"+port+" data port (passive: client → server)" ||
+		lanes[3] != "client :"+port+" data port (active: server → client)" {
 		t.Fatalf("lanes = %q, want client, server and a lane for each data endpoint, saying who dialled", lanes)
 	}
 	want := in.model.Conv(ctrl).Len() + in.model.Conv(passive).Len() + in.model.Conv(active).Len()

@@ -91,8 +91,8 @@ func TestInspectorLanesOfFTPData(t *testing.T) {
 		title, suffix string // the data lane's title, before and after its port
 		from          int    // the lane of the end that dialled
 	}{
-		{"passive", lab.SideClient, "data :", " (passive: client → server)", 0},
-		{"active", lab.SideServer, "client data port :", " (active: server → client)", 1},
+		{"passive", lab.SideClient, "server :", " data port (passive: client → server)", 0},
+		{"active", lab.SideServer, "client :", " data port (active: server → client)", 1},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			in, _, data, port, dataPort := linkedLanes(t, lab.Link{Kind: lab.LinkData, Dialler: tc.dialler, Mode: tc.mode, Label: "RETR a.txt"})

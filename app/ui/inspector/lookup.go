@@ -13,10 +13,11 @@ import (
 //   - the DNS lookup it was linked under (a lab client given www.lab.test): its
 //     rows come first, on a resolver lane between client and server — client →
 //     DNS → IP → server;
-//   - the connections linked under it (an FTP session's data connections,
-//     labelled "RETR photo.png · passive"): their rows are merged in time order,
-//     on a data lane to the right, each drawn from whichever end dialled it to the
-//     data lane, the listening end.
+//   - the connections linked under it (an FTP session's data connections, an SMTP
+//     relay hop): their rows are merged in time order, each drawn in its own TCP
+//     roles, from the lane of the end that dialled it (the client in passive FTP,
+//     the server in active FTP and for a relay) to a lane of the endpoint it
+//     reached, named by whose it is and who connected to whom.
 
 // The roles a lane can play.
 const (
@@ -99,18 +100,18 @@ func (in *Inspector) kidsOf(info lab.ConvInfo) map[lab.ConvID]*kid {
 }
 
 // listenerTitle names the lane of the end that listened for linked conversation
-// ci, with who connected to whom: "data :40001 (passive: client → server)",
-// "client data port :38065 (active: server → client)", "server :2526 (relay to
-// beta.test)".
+// ci, with who connected to whom: "server :40001 data port (passive: client →
+// server)", "client :38065 data port (active: server → client)", "server :2526
+// (relay to beta.test)". Whose port it is comes first: a narrow lane cuts the end.
 func listenerTitle(ci lab.ConvInfo) string {
 	at := shortAddr(ci.Server)
 	l := ci.Link
 	switch l.Kind {
 	case lab.LinkData:
 		if l.Dialler == lab.SideServer {
-			return "client data port " + at + " (" + cmp.Or(l.Mode, "active") + ": server → client)"
+			return "client " + at + " data port (" + cmp.Or(l.Mode, "active") + ": server → client)"
 		}
-		return "data " + at + " (" + cmp.Or(l.Mode, "passive") + ": client → server)"
+		return "server " + at + " data port (" + cmp.Or(l.Mode, "passive") + ": client → server)"
 	case lab.LinkRelay:
 		return "server " + at + " (" + cmp.Or(l.Label, "relay") + ")"
 	}

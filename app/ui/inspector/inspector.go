@@ -64,7 +64,7 @@ type Inspector struct {
 	selMsg     int                 // selected row, -1 for none
 	pre        []lab.Event         // the DNS lookup's rows shown before the conversation's own (lookup.go)
 	lookupAddr string              // the resolver's address, for its lane
-	kids       map[lab.ConvID]bool // conversations linked under the shown one (true: the server dialled)
+	kids       map[lab.ConvID]*kid // conversations linked under the shown one, with their lanes (lookup.go)
 	merged     []uint64            // with kids: the rows of the shown conversation and its kids, in order
 	laneOf     [nRoles]int         // the lane of each role (lookup.go)
 	syncing    bool

@@ -27,8 +27,10 @@ func TestInspectorDrawsLinkedConnectionsOnADataLane(t *testing.T) {
 	in.Select(ctrl)
 
 	lanes := in.seq.Lanes()
-	if len(lanes) != 3 || lanes[2] != "data connections" {
-		t.Fatalf("lanes = %q, want client, server and the data lane", lanes)
+	_, port, _ := strings.Cut(addr, ":")
+	if len(lanes) != 4 || lanes[2] != "server :"+port+" data port (passive: client → server)" ||
+		lanes[3] != "client :"+port+" data port (active: server → client)" {
+		t.Fatalf("lanes = %q, want client, server and a lane for each data endpoint, saying who dialled", lanes)
 	}
 	want := in.model.Conv(ctrl).Len() + in.model.Conv(passive).Len() + in.model.Conv(active).Len()
 	if n := in.msgs.list.Length(); n != want || in.seq.ArrowCount() != want {
@@ -47,7 +49,7 @@ func TestInspectorDrawsLinkedConnectionsOnADataLane(t *testing.T) {
 			t.Fatalf("row %d (seq %d) after seq %d: rows not in time order", i, e.Seq, in.row(i-1).Seq)
 		}
 	}
-	for id, pair := range map[lab.ConvID][2]int{ctrl: {0, 1}, passive: {0, 2}, active: {1, 2}} {
+	for id, pair := range map[lab.ConvID][2]int{ctrl: {0, 1}, passive: {0, 2}, active: {1, 3}} {
 		if len(lanesOf[id]) != 1 || !lanesOf[id][pair] {
 			t.Errorf("conversation %d drawn between lanes %v, want only %v", id, lanesOf[id], pair)
 		}

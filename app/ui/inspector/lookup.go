@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
@@ -12,10 +13,11 @@ import (
 //   - the DNS lookup it was linked under (a lab client given www.lab.test): its
 //     rows come first, on a resolver lane between client and server — client →
 //     DNS → IP → server;
-//   - the connections linked under it (an FTP session's data connections,
-//     labelled "RETR photo.png · passive"): their rows are merged in time order,
-//     on a data lane to the right, each drawn from whichever end dialled it to the
-//     data lane, the listening end.
+//   - the connections linked under it (an FTP session's data connections, an SMTP
+//     relay hop): their rows are merged in time order, each drawn in its own TCP
+//     roles, from the lane of the end that dialled it (the client in passive FTP,
+//     the server in active FTP and for a relay) to a lane of the endpoint it
+//     reached, named by whose it is and who connected to whom.
 
 // The roles a lane can play.
 const (
@@ -51,34 +53,78 @@ func (in *Inspector) lookupRows(info lab.ConvInfo) []lab.Event {
 	return rows
 }
 
-// kidsOf returns the conversations linked under id, with whether the server
-// dialled each (active FTP, a relay hop), from the list's snapshot. A DNS
-// lookup's "children" are the connections that followed it, shown under them
-// instead.
-func (in *Inspector) kidsOf(info lab.ConvInfo) map[lab.ConvID]bool {
+// kid is how a conversation linked under the shown one is drawn: between the
+// lane of the shown conversation's end that dialled it and a lane of its own for
+// the end that listened (an FTP data port, the relay's next mail server).
+type kid struct {
+	dialler lab.Side // the shown conversation's end that opened it: its TCP client
+	lane    int      // its listening end's lane, counted from the first such lane
+	title   string   // that lane's title
+}
+
+// kidsOf returns the conversations linked under info's, from the list's
+// snapshot, each with its lanes. Kids listening on the same endpoint, dialled the
+// same way, share a lane. A DNS lookup's "children" are the connections that
+// followed it, shown under them instead.
+func (in *Inspector) kidsOf(info lab.ConvInfo) map[lab.ConvID]*kid {
 	if info.ID == 0 {
 		return nil
 	}
-	var kids map[lab.ConvID]bool
+	var kids map[lab.ConvID]*kid
+	var infos []lab.ConvInfo
 	for _, ci := range in.convs.all {
-		if ci.Link.Parent != info.ID || ci.Link.Kind == lab.LinkLookup {
-			continue
+		if ci.Link.Parent == info.ID && ci.Link.Kind != lab.LinkLookup {
+			infos = append(infos, ci)
 		}
+	}
+	slices.SortFunc(infos, func(a, b lab.ConvInfo) int { return cmp.Compare(a.ID, b.ID) })
+	lanes := map[string]int{}
+	for _, ci := range infos {
+		k := &kid{dialler: ci.Link.Dialler, title: listenerTitle(ci)}
+		if k.dialler != lab.SideServer {
+			k.dialler = lab.SideClient
+		}
+		key := k.dialler.String() + " " + k.title
+		n, ok := lanes[key]
+		if !ok {
+			n = len(lanes)
+			lanes[key] = n
+		}
+		k.lane = n
 		if kids == nil {
-			kids = make(map[lab.ConvID]bool)
+			kids = make(map[lab.ConvID]*kid)
 		}
-		kids[ci.ID] = ci.Link.Dialler == lab.SideServer
+		kids[ci.ID] = k
 	}
 	return kids
 }
 
+// listenerTitle names the lane of the end that listened for linked conversation
+// ci, with who connected to whom: "server :40001 data port (passive: client →
+// server)", "client :38065 data port (active: server → client)", "server :2526
+// (relay to beta.test)". Whose port it is comes first: a narrow lane cuts the end.
+func listenerTitle(ci lab.ConvInfo) string {
+	at := shortAddr(ci.Server)
+	l := ci.Link
+	switch l.Kind {
+	case lab.LinkData:
+		if l.Dialler == lab.SideServer {
+			return "client " + at + " data port (" + cmp.Or(l.Mode, "active") + ": server → client)"
+		}
+		return "server " + at + " data port (" + cmp.Or(l.Mode, "passive") + ": client → server)"
+	case lab.LinkRelay:
+		return "server " + at + " (" + cmp.Or(l.Label, "relay") + ")"
+	}
+	return "server " + at + " (" + cmp.Or(l.Text(), l.Kind.String()) + ")"
+}
+
 // sameKids reports whether a and b list the same conversations the same way.
-func sameKids(a, b map[lab.ConvID]bool) bool {
+func sameKids(a, b map[lab.ConvID]*kid) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for id, v := range a {
-		if w, ok := b[id]; !ok || w != v {
+		if w, ok := b[id]; !ok || *w != *v {
 			return false
 		}
 	}
@@ -123,9 +169,22 @@ func (in *Inspector) mainRow(c *ConvData, i int) *lab.Event {
 	return in.model.event(c.rows.at(i))
 }
 
-// lanes returns the sequence diagram's lanes and sets which lane plays each role.
+// lanes returns the sequence diagram's lanes and sets which lane plays each
+// role: client, the lookup's resolver, server, then a lane for each endpoint
+// that listened for a linked conversation (roleData: the first of them).
 func (in *Inspector) lanes() []string {
-	titles := []string{"client " + shortAddr(in.info.Client)}
+	client, server := "client "+shortAddr(in.info.Client), "server "+shortAddr(in.info.Server)
+	if l := in.info.Link; l.Linked() && l.Kind != lab.LinkLookup {
+		// Shown on its own, a linked conversation names its ends by their roles
+		// in the conversation it belongs to: "server :41230" (alpha, dialling
+		// beta), "server :2526 (relay to beta.test)".
+		dialler := lab.SideClient
+		if l.Dialler == lab.SideServer {
+			dialler = lab.SideServer
+		}
+		client, server = dialler.String()+" "+shortAddr(in.info.Client), listenerTitle(in.info)
+	}
+	titles := []string{client}
 	for r := range in.laneOf {
 		in.laneOf[r] = 0
 	}
@@ -134,30 +193,38 @@ func (in *Inspector) lanes() []string {
 		titles = append(titles, "DNS "+in.lookupAddr)
 	}
 	in.laneOf[roleServer] = len(titles)
-	titles = append(titles, "server "+shortAddr(in.info.Server))
-	in.laneOf[roleData] = in.laneOf[roleServer]
-	if len(in.kids) > 0 {
-		in.laneOf[roleData] = len(titles)
-		titles = append(titles, "data connections")
+	titles = append(titles, server)
+	in.laneOf[roleData] = len(titles)
+	for _, k := range in.kids {
+		for len(titles) <= in.laneOf[roleData]+k.lane {
+			titles = append(titles, "")
+		}
+		titles[in.laneOf[roleData]+k.lane] = k.title
 	}
 	return titles
 }
 
-// arrow draws event e of the shown conversation, a kid of it, or its lookup.
+// arrow draws event e of the shown conversation, a kid of it, or its lookup. A
+// kid's rows are drawn in its own roles: its client (who dialled: the shown
+// conversation's client or server) on that end's lane, its server on its own.
 func (in *Inspector) arrow(e *lab.Event, lookup bool) widgets.Arrow {
 	a := arrowFor(e, in.start) // lane 0: the TCP client (who dialled), 1: the server
-	roles := [2]int{roleClient, roleServer}
+	lanes := [2]int{in.laneOf[roleClient], in.laneOf[roleServer]}
 	switch {
 	case lookup:
-		roles = [2]int{roleClient, roleDNS}
+		lanes[1] = in.laneOf[roleDNS]
 	case e.Conv != in.shown:
-		roles = [2]int{roleClient, roleData}
-		if in.kids[e.Conv] {
-			roles[0] = roleServer // active mode: the server dialled the client's data port
+		k, ok := in.kids[e.Conv]
+		if !ok {
+			break
 		}
+		if k.dialler == lab.SideServer {
+			lanes[0] = in.laneOf[roleServer] // active FTP, a relay hop: the server dialled
+		}
+		lanes[1] = in.laneOf[roleData] + k.lane
 	}
-	a.From = in.laneOf[roles[a.From]]
-	a.To = in.laneOf[roles[a.To]]
+	a.From = lanes[a.From]
+	a.To = lanes[a.To]
 	return a
 }
 

@@ -111,13 +111,15 @@ func (in *Inspector) convInfo(id lab.ConvID) lab.ConvInfo {
 // refreshShown brings the shown conversation's views up to the model: new rows
 // are appended; rows forgotten at the front rebuild the views once.
 func (in *Inspector) refreshShown() {
+	link := in.info.Link
 	if info, ok := in.convs.info(in.shown); ok {
 		in.info = info
 	}
 	lateLookup := in.info.Link.Kind == lab.LinkLookup && len(in.pre) == 0 && len(in.lookupRows(in.info)) > 0
-	if lateLookup || !sameKids(in.kids, in.kidsOf(in.info)) {
-		// The lookup's analysis came in after the connection was shown, or a
-		// connection was linked under it: lanes change, so draw it anew.
+	if lateLookup || link != in.info.Link || !sameKids(in.kids, in.kidsOf(in.info)) {
+		// The lookup's analysis came in after the connection was shown, it was
+		// linked under another, or a connection was linked under it: lanes
+		// change, so draw it anew.
 		sel, pinned, npre := in.selMsg, in.pinned, len(in.pre)
 		in.show(in.shown)
 		in.pinned = pinned

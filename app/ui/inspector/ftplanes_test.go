@@ -1,0 +1,135 @@
+package inspector
+
+import (
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/clients/ftpclient"
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/ftp"
+	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/ftpserver"
+)
+
+// TestInspectorLanesOfRealFTP runs the lab's FTP client against its server in
+// each mode and shows the control connection: each data connection is drawn
+// between the end that dialled it (the client in passive mode, the server in
+// active) and a lane of the port it reached, and its teardown leaves the lane of
+// the end its own summary names.
+func TestInspectorLanesOfRealFTP(t *testing.T) {
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	fp, dp := ftp.Protocol(), ftp.DataProtocol()
+	reg.Register(fp)
+	reg.Register(dp)
+	h := lab.NewHub(lab.HubOptions{Registry: reg})
+	in := newTestInspector(t, h, reg)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	<-srv.Started()
+
+	for _, tc := range []struct {
+		mode    ftpclient.Mode
+		title   string // the start and end of each data lane's title
+		suffix  string
+		dialler int // the lane of the end that dials the data connections
+	}{
+		{ftpclient.Passive, "server :", " data port (passive: client → server)", 0},
+		{ftpclient.Active, "client :", " data port (active: server → client)", 1},
+	} {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: tc.mode, Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Login("lab", "lab"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Stor("a.txt", strings.NewReader("lab bytes\n"), 10, nil); err != nil {
+				t.Fatalf("Stor: %v", err)
+			}
+			if _, err := c.List(""); err != nil {
+				t.Fatalf("List: %v", err)
+			}
+			if err := c.Quit(); err != nil {
+				t.Fatalf("Quit: %v", err)
+			}
+			ctrl := c.Conversation()
+			waitEnded(t, h, ctrl)
+			var data []lab.ConvInfo
+			for _, ci := range h.Conversations() {
+				if ci.Link.Parent == ctrl {
+					waitEnded(t, h, ci.ID)
+					data = append(data, ci)
+				}
+			}
+			h.Settle()
+			in.Update()
+			in.Select(ctrl)
+			if len(data) != 2 {
+				t.Fatalf("%d data connections under the control connection, want STOR's and LIST's", len(data))
+			}
+
+			lanes := in.seq.Lanes()
+			if len(lanes) != 4 || lanes[0] != "client "+shortAddr(in.info.Client) || lanes[1] != "server "+shortAddr(in.info.Server) {
+				t.Fatalf("lanes = %q, want client, server and a lane for each data port", lanes)
+			}
+			laneOf := map[string]int{}
+			for _, d := range data {
+				want := tc.title + strings.TrimPrefix(shortAddr(d.Server), ":") + tc.suffix
+				i := slices.Index(lanes, want)
+				if i < 2 {
+					t.Fatalf("lanes = %q, want one titled %q", lanes, want)
+				}
+				laneOf[d.Server] = i
+			}
+			ends := map[lab.ConvID][2]int{ctrl: {0, 1}}
+			for _, d := range data {
+				ends[d.ID] = [2]int{tc.dialler, laneOf[d.Server]}
+			}
+			fins := 0
+			for i := range in.rows() {
+				e, a := in.row(i), in.seq.ArrowAt(i)
+				end, ok := ends[e.Conv]
+				if !ok {
+					t.Fatalf("row %d of conversation %d, neither the control connection nor a data connection", i, e.Conv)
+				}
+				if (a.From != end[0] || a.To != end[1]) && (a.From != end[1] || a.To != end[0]) {
+					t.Errorf("row %d (%q) of conversation %d drawn %d→%d, want between lanes %v", i, rowSummary(e), e.Conv, a.From, a.To, end)
+				}
+				if e.Conv == ctrl || e.Msg == nil || !e.Msg.Teardown || !strings.HasPrefix(e.Msg.Summary, "FIN · the ") {
+					continue
+				}
+				fins++
+				from := end[0] // the data connection's own client
+				if strings.HasPrefix(e.Msg.Summary, "FIN · the server") {
+					from = end[1]
+				}
+				if a.From != from {
+					t.Errorf("%q of data connection %d drawn from lane %d (%s), want %d (%s)", e.Msg.Summary, e.Conv, a.From, lanes[a.From], from, lanes[from])
+				}
+			}
+			if fins == 0 {
+				t.Errorf("no FIN of a data connection drawn")
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"net"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,23 +19,49 @@ import (
 	"github.com/protocollab/protolab/lab/labdir"
 )
 
-// TestPCAPNGReaderSegments: an SFTP session only the server's tap saw. The lab's
-// SSH server reads the client's version line a byte at a time; the export sends
-// the line as one segment, so tshark reads one version message from each side
-// and the key exchange as SSH messages, nothing malformed.
+// TestPCAPNGReaderSegments: SFTP sessions only the server's tap saw, from the
+// lab's client and from OpenSSH's sftp. The lab's SSH server reads the client's
+// version line a byte at a time; the export sends the line as one segment, so
+// tshark reads one version message from each side and the key exchange as SSH
+// messages, nothing malformed.
 func TestPCAPNGReaderSegments(t *testing.T) {
 	needTshark(t)
-	tb := startBench(t, "sftp")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := sftpclient.Dial(ctx, tb.addr["sftp"], sftpclient.Options{HostKeyCallback: xssh.InsecureIgnoreHostKey()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.List("/"); err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
+	t.Run("lab client", func(t *testing.T) {
+		tb := startBench(t, "sftp")
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := sftpclient.Dial(ctx, tb.addr["sftp"], sftpclient.Options{HostKeyCallback: xssh.InsecureIgnoreHostKey()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.List("/"); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		checkSSHSegments(t, tb)
+	})
+	t.Run("OpenSSH", func(t *testing.T) {
+		sftp, err := exec.LookPath("sftp")
+		if err != nil {
+			t.Skip("OpenSSH's sftp is not installed (Debian package openssh-client)")
+		}
+		tb := startBench(t, "sftp")
+		// Without a password to give, sftp stops after the key exchange, when it
+		// would authenticate: what is checked here comes before.
+		out, err := exec.Command(sftp, "-b", "/dev/null", "-P", port(tb.addr["sftp"]), "-o", "BatchMode=yes",
+			"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=20",
+			"lab@127.0.0.1").CombinedOutput()
+		if testing.Verbose() {
+			t.Logf("sftp: %v\n%s", err, out)
+		}
+		checkSSHSegments(t, tb)
+	})
+}
+
+// checkSSHSegments checks the export of tb's one SFTP conversation, seen by the
+// server's tap alone.
+func checkSSHSegments(t *testing.T, tb *testBench) {
+	t.Helper()
 	convs, events, keys := tb.session(t)
 	if len(convs) != 1 || convs[0].ClientSeen || !convs[0].ServerSeen {
 		t.Fatalf("conversations = %+v, want one seen by the server alone", convs)

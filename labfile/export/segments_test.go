@@ -181,22 +181,47 @@ func TestPCAPNGReset(t *testing.T) {
 	}
 }
 
+// handmade is a TCP conversation on the loopback interface from events made by
+// hand, seen by one tap.
+type handmade struct {
+	conv   lab.ConvInfo
+	events []lab.Event
+	side   lab.Side
+}
+
+var handmadeStart = time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func newHandmade(id lab.ConvID, clientPort int, side lab.Side) *handmade {
+	h := &handmade{side: side, conv: lab.ConvInfo{ID: id, Protocol: "tcp", Transport: "tcp",
+		Client: "127.0.0.1:" + strconv.Itoa(clientPort), Server: "127.0.0.1:7007", Start: handmadeStart,
+		ClientSeen: side == lab.SideClient, ServerSeen: side == lab.SideServer}}
+	h.add(0, lab.KindOpen, 0, nil, "")
+	return h
+}
+
+// add adds an event at handmadeStart+at; data counts in the conversation's bytes.
+func (h *handmade) add(at time.Duration, kind lab.Kind, d lab.Dir, data []byte, text string) {
+	h.events = append(h.events, lab.Event{Seq: uint64(len(h.events) + 1), At: handmadeStart.Add(at), Conv: h.conv.ID, Kind: kind,
+		Dir: d, Side: h.side, Data: data, Text: text})
+	if d == lab.ClientToServer {
+		h.conv.BytesC2S += int64(len(data))
+	} else {
+		h.conv.BytesS2C += int64(len(data))
+	}
+	h.conv.End = handmadeStart.Add(at)
+}
+
 // TestPCAPNGHalfClose: the client half-closes and the server answers after its
 // FIN; the packets keep that order, and the server's FIN follows its answer.
 func TestPCAPNGHalfClose(t *testing.T) {
 	needTshark(t)
-	t0 := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
-	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	conv := lab.ConvInfo{ID: 3, Protocol: "tcp", Transport: "tcp", Client: "127.0.0.1:40003", Server: "127.0.0.1:7007",
-		Start: t0, End: at(5), BytesC2S: 6, BytesS2C: 6, ClosedBy: lab.SideClient, CloseHow: lab.HowFIN, ClientSeen: true}
-	events := []lab.Event{
-		{Seq: 1, At: at(0), Conv: 3, Kind: lab.KindOpen, Side: lab.SideClient},
-		{Seq: 2, At: at(1), Conv: 3, Kind: lab.KindData, Dir: lab.ClientToServer, Side: lab.SideClient, Data: []byte("hello\n")},
-		{Seq: 3, At: at(2), Conv: 3, Kind: lab.KindClose, Dir: lab.ClientToServer, Side: lab.SideClient, Text: "the client sent FIN: half-close"},
-		{Seq: 4, At: at(3), Conv: 3, Kind: lab.KindData, Dir: lab.ServerToClient, Side: lab.SideClient, Data: []byte("hello\n")},
-		{Seq: 5, At: at(4), Conv: 3, Kind: lab.KindClose, Dir: lab.ServerToClient, Side: lab.SideClient, Text: "the server sent FIN"},
-	}
-	file := writePCAPNG(t, []lab.ConvInfo{conv}, events, nil)
+	h := newHandmade(3, 40003, lab.SideClient)
+	h.add(1*time.Millisecond, lab.KindData, lab.ClientToServer, []byte("hello\n"), "")
+	h.add(2*time.Millisecond, lab.KindClose, lab.ClientToServer, nil, "the client sent FIN: half-close")
+	h.add(3*time.Millisecond, lab.KindData, lab.ServerToClient, []byte("hello\n"), "")
+	h.add(4*time.Millisecond, lab.KindClose, lab.ServerToClient, nil, "the server sent FIN")
+	h.conv.ClosedBy, h.conv.CloseHow = lab.SideClient, lab.HowFIN
+	file := writePCAPNG(t, []lab.ConvInfo{h.conv}, h.events, nil)
 	got := tshark(t, file, "-Y", "tcp.len > 0 || tcp.flags.fin == 1 || tcp.flags.reset == 1",
 		"-T", "fields", "-e", "tcp.srcport", "-e", "tcp.len", "-e", "tcp.flags.fin")
 	want := []string{"40003\t6\t0", "40003\t0\t1", "7007\t6\t0", "7007\t0\t1"}
@@ -213,23 +238,17 @@ func TestPCAPNGHalfClose(t *testing.T) {
 // send MSS is split at it.
 func TestPCAPNGSegmentSizes(t *testing.T) {
 	needTshark(t)
-	t0 := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
-	us := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Microsecond) }
-	conv := lab.ConvInfo{ID: 4, Protocol: "tcp", Transport: "tcp", Client: "127.0.0.1:40004", Server: "127.0.0.1:7007",
-		Start: t0, End: us(90000), BytesC2S: 12 + 300 + 400 + 50, BytesS2C: 2500, ServerSeen: true,
-		Kernel: &lab.TCPInfo{SndMSS: 1000}}
-	events := []lab.Event{{Seq: 1, At: t0, Conv: 4, Kind: lab.KindOpen, Side: lab.SideServer}}
-	add := func(at time.Time, d lab.Dir, b []byte) {
-		events = append(events, lab.Event{Seq: uint64(len(events) + 1), At: at, Conv: 4, Kind: lab.KindData, Dir: d, Side: lab.SideServer, Data: b})
-	}
+	h := newHandmade(4, 40004, lab.SideServer)
+	h.conv.Kernel = &lab.TCPInfo{SndMSS: 1000}
+	us := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
 	for i, c := range []byte("SSH-2.0-Go\r\n") { // a byte at a time: one segment
-		add(us(100+50*i), lab.ClientToServer, []byte{c})
+		h.add(us(100+50*i), lab.KindData, lab.ClientToServer, []byte{c}, "")
 	}
-	add(us(800), lab.ClientToServer, bytes.Repeat([]byte("a"), 300)) // larger than the read before: a segment of its own
-	add(us(900), lab.ClientToServer, bytes.Repeat([]byte("b"), 400)) // larger again
-	add(us(5000), lab.ServerToClient, bytes.Repeat([]byte("c"), 2500))
-	add(us(5100), lab.ClientToServer, bytes.Repeat([]byte("d"), 50)) // the server's bytes between: its own
-	file := writePCAPNG(t, []lab.ConvInfo{conv}, events, nil)
+	h.add(us(800), lab.KindData, lab.ClientToServer, bytes.Repeat([]byte("a"), 300), "") // larger than the read before: a segment of its own
+	h.add(us(900), lab.KindData, lab.ClientToServer, bytes.Repeat([]byte("b"), 400), "") // larger again
+	h.add(us(5000), lab.KindData, lab.ServerToClient, bytes.Repeat([]byte("c"), 2500), "")
+	h.add(us(5100), lab.KindData, lab.ClientToServer, bytes.Repeat([]byte("d"), 50), "") // the server's bytes between: its own
+	file := writePCAPNG(t, []lab.ConvInfo{h.conv}, h.events, nil)
 	got := tshark(t, file, "-Y", "tcp.len > 0", "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.len")
 	want := []string{"40004\t12", "40004\t300", "40004\t400", "7007\t1000", "7007\t1000", "7007\t500", "40004\t50"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {

@@ -24,10 +24,12 @@ const (
 const coalesceGap = time.Millisecond
 
 // mssFor returns the MSS the SYNs announce and the largest payload of a segment
-// of conversation c between a and its peer. The payload is the kernel's own send
-// MSS for the connection when the lab read it (TCP_INFO, Linux), else what Linux
-// sends after the announced MSS less its timestamps option: 65,483 bytes on an
-// IPv4 loopback, 1,448 on Ethernet.
+// of conversation c between a and its peer. On a loopback interface that is what
+// Linux sends there, the announced MSS less its 12-byte timestamps option: 65,483
+// bytes over IPv4 (the loopback's packets are handed to a capture whole, up to
+// 64 KiB, whatever the connection's MSS). Elsewhere it is the kernel's own send
+// MSS for the connection when the lab read it (TCP_INFO, Linux), else the same
+// rule on Ethernet: 1,448 bytes over IPv4.
 func mssFor(c lab.ConvInfo, a netip.Addr) (announce uint16, seg int) {
 	switch {
 	case a.IsLoopback() && a.Is4():
@@ -40,7 +42,7 @@ func mssFor(c lab.ConvInfo, a netip.Addr) (announce uint16, seg int) {
 		announce = mssEth6
 	}
 	seg = int(announce) - tsOption
-	if k := c.Kernel; k != nil && k.SndMSS >= minMSS {
+	if k := c.Kernel; k != nil && k.SndMSS >= minMSS && !a.IsLoopback() {
 		seg = min(k.SndMSS, int(announce))
 	}
 	return announce, seg

@@ -239,6 +239,7 @@ func TestPCAPNGHalfClose(t *testing.T) {
 func TestPCAPNGSegmentSizes(t *testing.T) {
 	needTshark(t)
 	h := newHandmade(4, 40004, lab.SideServer)
+	h.conv.Client, h.conv.Server = "192.0.2.1:40004", "192.0.2.2:7007" // not loopback: the kernel's MSS counts
 	h.conv.Kernel = &lab.TCPInfo{SndMSS: 1000}
 	us := func(n int) time.Duration { return time.Duration(n) * time.Microsecond }
 	for i, c := range []byte("SSH-2.0-Go\r\n") { // a byte at a time: one segment
@@ -253,5 +254,19 @@ func TestPCAPNGSegmentSizes(t *testing.T) {
 	want := []string{"40004\t12", "40004\t300", "40004\t400", "7007\t1000", "7007\t1000", "7007\t500", "40004\t50"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("segments (port, length) = %q, want %q", got, want)
+	}
+}
+
+// TestPCAPNGLoopbackSegments: on the loopback interface a write is cut where
+// Linux's loopback cuts it, at 65,483 bytes, whatever MSS the kernel reported.
+func TestPCAPNGLoopbackSegments(t *testing.T) {
+	needTshark(t)
+	h := newHandmade(5, 40005, lab.SideClient)
+	h.conv.Kernel = &lab.TCPInfo{SndMSS: 39424}
+	h.add(time.Millisecond, lab.KindData, lab.ClientToServer, bytes.Repeat([]byte("e"), 100000), "")
+	file := writePCAPNG(t, []lab.ConvInfo{h.conv}, h.events, nil)
+	got := tshark(t, file, "-Y", "tcp.len > 0", "-T", "fields", "-e", "tcp.len")
+	if want := []string{"65483", "34517"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("segments' lengths = %q, want %q", got, want)
 	}
 }

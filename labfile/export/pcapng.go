@@ -411,7 +411,8 @@ func (t *tcpBuild) run(evs []lab.Event, label string) {
 	for _, cl := range pending {
 		closeNow(cl)
 	}
-	if closes == 0 && !c.Live && (c.CloseHow == lab.HowFIN || c.CloseHow == lab.HowRST) {
+	if closes == 0 && !c.Live && (c.CloseHow == lab.HowFIN || c.CloseHow == lab.HowRST) &&
+		(c.ClosedBy == lab.SideClient || c.ClosedBy == lab.SideServer) {
 		// The close events were not kept; the conversation's description tells
 		// who closed first and how, not whether the other side's FIN followed.
 		closeNow(closing{at: c.End, dir: c.ClosedBy.Outbound(), rst: c.CloseHow == lab.HowRST})

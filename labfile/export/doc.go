@@ -4,8 +4,10 @@
 //   - PCAPNG: a capture file for Wireshark and tshark (the pcapng format,
 //     draft-ietf-opsawg-pcapng). Each TCP conversation becomes real packets on a
 //     synthetic Ethernet link (the three-way handshake of RFC 9293 §3.5, data
-//     segments with continuous sequence and acknowledgement numbers, then FIN or
-//     RST as the connection ended), each UDP flow datagrams (RFC 768). The lab's
+//     segments with continuous sequence and acknowledgement numbers, one per
+//     write, or as the reader took the bytes when only the reader's tap saw them,
+//     then the FINs and RST the taps saw, half-closes in their place), each UDP
+//     flow datagrams (RFC 768). The lab's
 //     TLS key log goes into a Decryption Secrets Block before the packets, so
 //     Wireshark decrypts HTTPS and FTPS too.
 //   - HAR: the HTTP Archive 1.2 format that browsers' developer tools open, one

@@ -25,13 +25,6 @@ const (
 	flagACK
 )
 
-// The largest TCP payloads: what fits an IP packet of 65,535 bytes, as on a
-// loopback interface (whose MTU is 65,536).
-const (
-	mss4 = 65535 - 20 - 20 // IPv4 and TCP headers
-	mss6 = 65535 - 20 - 40 // the TCP header, within IPv6's payload length, and a margin like Linux's
-)
-
 // windowScale is the window scale both ends announce (RFC 7323 §2): with the
 // largest window field, 8 MiB may be in flight, so a segment of 64 KiB never
 // fills the window.
@@ -45,6 +38,8 @@ type flow struct {
 	conv           lab.ConvInfo
 	client, server netip.AddrPort
 	udp            bool
+	announce       uint16    // the MSS the SYNs announce
+	mss            int       // the largest payload of a segment
 	ipid           [3]uint16 // by Dir: the IPv4 identification of the sender's next packet
 }
 
@@ -73,9 +68,13 @@ type pcapBuild struct {
 // the secrets, and an Enhanced Packet Block per packet, in time order.
 //
 // TCP conversations get a three-way handshake at their start, then the bytes
-// their taps saw as segments of at most 64 KiB, each acknowledged by the peer,
-// and the FIN or RST that ended them. Of a conversation seen by both taps, each
-// direction's bytes are taken from the writer's tap. UDP flows are written as
+// their taps saw as segments, each acknowledged by the peer, and the FINs and RST
+// the taps saw, from the side that sent them, where they came (a half-closed
+// side's FIN before the other side's last bytes). A FIN or RST the lab did not
+// see is not written. Of a conversation seen by both taps, each direction's bytes
+// are taken from the writer's tap; a write is a segment, split at the MSS (see
+// mssFor). Bytes only the reader's tap saw are segments as the reader took them,
+// with reads that came back to back joined (see segmentPlan). UDP flows are written as
 // the datagrams seen. Endpoints are the addresses as captured (loopback, mostly).
 // A conversation whose address is not IP is left out and named in the section's
 // comment. Bytes the lab did not keep are skipped by the sequence numbers and told
@@ -195,6 +194,7 @@ func (x *pcapBuild) conv(c lab.ConvInfo, evs []lab.Event) {
 		server = netip.AddrPortFrom(netip.AddrFrom16(server.Addr().As16()), server.Port())
 	}
 	f := &flow{conv: c, client: client, server: server, udp: c.Datagram || c.Transport == "udp"}
+	f.announce, f.mss = mssFor(c, server.Addr())
 	label := fmt.Sprintf("Protocol Lab conversation #%d: %s", c.ID, c.Protocol)
 	if c.Link.Text() != "" {
 		label += " (" + c.Link.Text() + ")"
@@ -315,10 +315,7 @@ func (t *tcpBuild) run(evs []lab.Event, label string) {
 	lost := missing(c, evs, src)
 	lim := limited(evs)
 	open := opened(evs)
-	mss := mss4
-	if t.f.client.Addr().Is6() {
-		mss = mss6
-	}
+	plan := segmentPlan(evs, src)
 
 	// Where each direction's data ends: a close from that side waits for it.
 	var lastData [3]int
@@ -380,8 +377,8 @@ func (t *tcpBuild) run(evs []lab.Event, label string) {
 			if t.fin[d] {
 				continue // bytes after this side's FIN: not possible in TCP
 			}
-			for b := e.Data; len(b) > 0; {
-				n := min(len(b), mss)
+			for b := plan[i]; len(b) > 0; {
+				n := min(len(b), t.f.mss)
 				t.emit(e.At, d, flagPSH|flagACK, b[:n])
 				t.emit(e.At, otherDir(d), flagACK, nil)
 				b = b[n:]
@@ -414,16 +411,11 @@ func (t *tcpBuild) run(evs []lab.Event, label string) {
 	for _, cl := range pending {
 		closeNow(cl)
 	}
-	if closes == 0 && !c.Live && (c.CloseHow == lab.HowFIN || c.CloseHow == lab.HowRST) {
-		// The close events were not kept; the conversation's description tells how it ended.
-		end := c.End
-		by := c.ClosedBy.Outbound()
-		if c.CloseHow == lab.HowRST {
-			closeNow(closing{at: end, dir: by, rst: true})
-		} else {
-			closeNow(closing{at: end, dir: by})
-			closeNow(closing{at: end, dir: otherDir(by)})
-		}
+	if closes == 0 && !c.Live && (c.CloseHow == lab.HowFIN || c.CloseHow == lab.HowRST) &&
+		(c.ClosedBy == lab.SideClient || c.ClosedBy == lab.SideServer) {
+		// The close events were not kept; the conversation's description tells
+		// who closed first and how, not whether the other side's FIN followed.
+		closeNow(closing{at: c.End, dir: c.ClosedBy.Outbound(), rst: c.CloseHow == lab.HowRST})
 	}
 }
 
@@ -472,10 +464,7 @@ func (p *packet) frame(buf gopacket.SerializeBuffer) ([]byte, error) {
 			PSH: p.flags&flagPSH != 0, ACK: p.flags&flagACK != 0,
 		}
 		if t.SYN {
-			mss := uint16(mss4)
-			if dst.Addr().Is6() {
-				mss = mss6
-			}
+			mss := f.announce
 			t.Options = []layers.TCPOption{
 				{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{byte(mss >> 8), byte(mss)}},
 				{OptionType: layers.TCPOptionKindNop},

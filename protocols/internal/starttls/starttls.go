@@ -26,6 +26,11 @@ type Handoff struct {
 	next   lab.Analyzer // after Start: the analyzer of the rest, TLS's
 	name   string       // its layer's name, "tls"
 	layer  string       // the protocol's layer, that of the analyzer inside TLS
+
+	asked   bool   // the client asked for TLS; the server has not answered
+	command string // what it asked with: STARTTLS, STLS, AUTH TLS
+	ref     string // where the protocol's RFC has the server discard what follows it
+	held    []byte // the client's bytes after its request, before the reply
 }
 
 // Active reports whether Start was called: the rest of the connection is TLS.

@@ -45,6 +45,7 @@ type Analyzer struct {
 	starttls.Handoff           // after +OK to STLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
 	inner            *Analyzer // the POP3 analyzer inside TLS, once there is one
 	inTLS            bool      // this analyzer is the one inside TLS
+	released         []byte    // the client's bytes after a refused STLS, to frame as commands
 }
 
 // multi is a multi-line response being read.
@@ -85,7 +86,12 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 // Closed ends the session. A connection that ends in TRANSACTION, without QUIT,
 // deletes nothing: the analyzer says so.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.Handoff.Closed(info)
+	var out []lab.Message
+	if held := a.Handoff.Release(); len(held) > 0 {
+		// STLS unanswered: what the client sent after it are commands.
+		out = a.Feed(lab.ClientToServer, held, time.Time{})
+	}
+	out = append(out, a.Handoff.Closed(info)...)
 	if a.inner != nil {
 		// The POP3 inside TLS has ended its own session.
 		a.inner.state.Set(StateClosed)
@@ -129,6 +135,9 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.Handoff.Active() {
 		return a.Handoff.Feed(dir, b, at)
 	}
+	if dir == lab.ClientToServer && a.Handoff.Asked() {
+		return a.Handoff.Hold(b) // sent after STLS: the response says how to read it
+	}
 	var out []lab.Message
 	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
 		switch {
@@ -137,15 +146,27 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		case a.body != nil:
 			n, out = a.bodyLines(data, out)
 		default:
-			n, out = a.response(data, out)
+			n, out = a.response(data, out, at)
 		}
-		return n, framing.StopIf(a.Handoff.Active())
+		return n, framing.StopIf(a.Handoff.Active() || dir == lab.ClientToServer && a.Handoff.Asked() || a.released != nil)
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4")
-	if len(rest) > 0 {
+	switch {
+	case len(rest) == 0:
+	case a.Handoff.Active():
 		// Bytes after +OK to STLS belong to TLS.
 		out = append(out, a.Handoff.Feed(dir, rest, at)...)
+	case dir == lab.ClientToServer:
+		// Bytes after STLS wait for its response.
+		out = append(out, a.Handoff.Hold(rest)...)
+	}
+	if b := a.released; b != nil {
+		// STLS refused: what the client sent after it are more commands, which
+		// the responses after this one answer.
+		a.released = nil
+		out = append(out, a.Feed(lab.ClientToServer, b, at)...)
+		out = append(out, a.Feed(lab.ServerToClient, rest, at)...)
 	}
 	return out
 }
@@ -207,6 +228,8 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 				a.markedText() + " — and then answers and closes (RFC 1939 §6)."
 			a.state.Move(&m, StateUpdate)
 		}
+	case "STLS":
+		a.Handoff.Ask(cmd.Keyword, "RFC 2595 §4")
 	case "PASS":
 		if a.inTLS {
 			m.Meaning += " Here the connection is TLS (after STLS), so the password crossed encrypted; the lab decrypted it with its key log."
@@ -218,7 +241,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 
 // response frames one status line at the start of data, and starts reading a
 // multi-line body when one follows.
-func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message) {
+func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, []lab.Message) {
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 {
 		return 0, out
@@ -280,8 +303,12 @@ func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message)
 	}
 	m.Meaning += codeText(r.Code)
 	out = append(out, m)
-	if r.OK && answered && cmd.Keyword == "STLS" && !a.inTLS && a.state.State() == StateAuthorization {
-		out = append(out, a.startTLS())
+	if answered && cmd.Keyword == "STLS" && a.Handoff.Asked() {
+		if r.OK && !a.inTLS && a.state.State() == StateAuthorization {
+			out = append(out, a.startTLS(at)...)
+		} else {
+			a.released = append([]byte{}, a.Handoff.Release()...) // non-nil: framing stops here
+		}
 	}
 	return i + 1, out
 }
@@ -336,15 +363,15 @@ func trimEOL(b []byte) string {
 // startTLS hands the rest of the connection to TLS, whose decrypted application
 // data goes to a fresh POP3 analyzer in the AUTHORIZATION state: RFC 2595 §4 has
 // the client forget what it learned before, so it starts over (CAPA, then the
-// login).
-func (a *Analyzer) startTLS() lab.Message {
+// login). What the client sent after STLS, before the +OK, the server discards.
+func (a *Analyzer) startTLS(at time.Time) []lab.Message {
 	a.pending.Clear()
 	a.sasl = false
-	a.Handoff.Start(Name, func() lab.Analyzer {
-		a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}
-		a.inner.state.Start()
-		return a.inner
-	})
-	return starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
-		"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 2595 §4")
+	return a.Handoff.Begin(at, starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
+		"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 2595 §4"),
+		Name, func() lab.Analyzer {
+			a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}
+			a.inner.state.Start()
+			return a.inner
+		})
 }

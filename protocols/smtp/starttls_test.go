@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -19,38 +18,28 @@ func TestStartTLSPipelined(t *testing.T) {
 		GoAhead:  "220 2.0.0 Ready to start TLS\r\n",
 		Inside:   []string{"EHLO x\r\n", "250 mail.lab.test\r\n", "QUIT\r\n", "221 bye\r\n"},
 	}.Run(t)
-	for _, chunk := range []int{0, 3} {
-		a := NewAnalyzer()
-		a.UseKeys(keys)
-		a.Opened(lab.OpenInfo{})
-		msgs := analyzertest.Feed(a, steps, chunk)
-		var own, tls []string
-		for _, m := range msgs {
-			switch m.Layer {
-			case "":
-				own = append(own, m.Summary)
-			case "tls":
-				tls = append(tls, m.Summary)
-			}
-			if strings.Contains(m.Summary, "malformed") || strings.Contains(m.Meaning, "not a TLS record") {
-				t.Errorf("chunks of %d: %s message %q: %s", chunk, m.Layer, m.Summary, m.Meaning)
-			}
+	a, msgs := analyzertest.CheckStartTLS(t, steps, keys, func() lab.Analyzer { return NewAnalyzer() }, []string{
+		"220 mail.lab.test ESMTP", "STARTTLS", "220 2.0.0 Ready to start TLS", "discarded: RSET", "discarded: MAIL FROM:<a@b>",
+		"encrypted from here (TLS)", "EHLO x", "250 mail.lab.test", "QUIT", "221 bye"})
+	for _, m := range msgs {
+		if m.Summary == "discarded: RSET" && (m.Dir != lab.ClientToServer || m.Ref != "RFC 3207 §4.2" || string(m.Raw) != "RSET\r\n") {
+			t.Errorf("discarded RSET = %+v", m)
 		}
-		want := []string{"220 mail.lab.test ESMTP", "STARTTLS", "220 2.0.0 Ready to start TLS", "discarded: RSET", "discarded: MAIL FROM:<a@b>",
-			"encrypted from here (TLS)", "EHLO x", "250 mail.lab.test", "QUIT", "221 bye"}
-		if !slices.Equal(own, want) {
-			t.Errorf("chunks of %d: SMTP messages\n%q, want\n%q", chunk, own, want)
-		}
-		if len(tls) == 0 || !strings.HasPrefix(tls[0], "ClientHello") {
-			t.Errorf("chunks of %d: TLS messages %q, want the ClientHello first", chunk, tls)
-		}
-		for _, m := range msgs {
-			if m.Summary == "discarded: RSET" && (m.Dir != lab.ClientToServer || m.Ref != "RFC 3207 §4.2" || string(m.Raw) != "RSET\r\n") {
-				t.Errorf("discarded RSET = %+v", m)
-			}
-		}
-		if a.State() != StateQuit {
-			t.Errorf("chunks of %d: state %q, want %q", chunk, a.State(), StateQuit)
-		}
+	}
+	if a.State() != StateQuit {
+		t.Errorf("state %q, want %q", a.State(), StateQuit)
+	}
+}
+
+// TestStartTLSRefusedPipelined checks that the commands pipelined after a
+// STARTTLS the server refuses are read as the commands they are.
+func TestStartTLSRefusedPipelined(t *testing.T) {
+	a := NewAnalyzer()
+	got := analyzertest.Summaries(analyzertest.Feed(a, []step{
+		{s2c, "220 hi\r\n"}, {c2s, "STARTTLS\r\nRSET\r\n"}, {s2c, "454 TLS not available\r\n250 ok\r\n"},
+	}, 0))
+	want := []string{"220 hi", "STARTTLS", "454 TLS not available", "RSET", "250 ok"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("messages %q, want %q", got, want)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -102,4 +104,43 @@ func (c recConn) Write(b []byte) (int, error) {
 	c.r.steps = append(c.r.steps, Step{c.dir, string(b)})
 	c.r.mu.Unlock()
 	return c.Conn.Write(b)
+}
+
+// CheckStartTLS feeds steps (from StartTLS.Run) to fresh analyzers made by
+// newAnalyzer, given keys, whole and in chunks of 3 bytes, and checks that the
+// protocol's own messages are want, that TLS's begin with the ClientHello (the
+// handshake was found where it starts) and that nothing is malformed or
+// undecrypted. It returns the analyzer fed whole, and its messages.
+func CheckStartTLS(t testing.TB, steps []Step, keys *lab.KeyLog, newAnalyzer func() lab.Analyzer, want []string) (lab.Analyzer, []lab.Message) {
+	t.Helper()
+	var first lab.Analyzer
+	var firstMsgs []lab.Message
+	for _, chunk := range []int{0, 3} {
+		a := newAnalyzer()
+		a.(lab.KeyUser).UseKeys(keys)
+		a.(lab.ConnAnalyzer).Opened(lab.OpenInfo{})
+		msgs := Feed(a, steps, chunk)
+		var own, tls []string
+		for _, m := range msgs {
+			switch m.Layer {
+			case "":
+				own = append(own, m.Summary)
+			case "tls":
+				tls = append(tls, m.Summary)
+			}
+			if strings.Contains(m.Summary, "malformed") || strings.Contains(m.Summary, "did not see") || strings.Contains(m.Meaning, "not a TLS record") {
+				t.Errorf("chunks of %d: %s message %q: %s", chunk, m.Layer, m.Summary, m.Meaning)
+			}
+		}
+		if !slices.Equal(own, want) {
+			t.Errorf("chunks of %d: the protocol's messages\n%q, want\n%q", chunk, own, want)
+		}
+		if len(tls) == 0 || !strings.HasPrefix(tls[0], "ClientHello") {
+			t.Errorf("chunks of %d: TLS messages %q, want the ClientHello first", chunk, tls)
+		}
+		if first == nil {
+			first, firstMsgs = a, msgs
+		}
+	}
+	return first, firstMsgs
 }

@@ -45,7 +45,6 @@ type Analyzer struct {
 	starttls.Handoff           // after +OK to STLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
 	inner            *Analyzer // the POP3 analyzer inside TLS, once there is one
 	inTLS            bool      // this analyzer is the one inside TLS
-	released         []byte    // the client's bytes after a refused STLS, to frame as commands
 }
 
 // multi is a multi-line response being read.
@@ -86,11 +85,7 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 // Closed ends the session. A connection that ends in TRANSACTION, without QUIT,
 // deletes nothing: the analyzer says so.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	var out []lab.Message
-	if held := a.Handoff.Release(); len(held) > 0 {
-		// STLS unanswered: what the client sent after it are commands.
-		out = a.Feed(lab.ClientToServer, held, time.Time{})
-	}
+	out := a.Handoff.Unanswered(a.Feed)
 	out = append(out, a.Handoff.Closed(info)...)
 	if a.inner != nil {
 		// The POP3 inside TLS has ended its own session.
@@ -132,11 +127,8 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.Handoff.Active() {
+	if a.Handoff.Takes(dir) {
 		return a.Handoff.Feed(dir, b, at)
-	}
-	if dir == lab.ClientToServer && a.Handoff.Asked() {
-		return a.Handoff.Hold(b) // sent after STLS: the response says how to read it
 	}
 	var out []lab.Message
 	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
@@ -148,27 +140,13 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		default:
 			n, out = a.response(data, out, at)
 		}
-		return n, framing.StopIf(a.Handoff.Active() || dir == lab.ClientToServer && a.Handoff.Asked() || a.released != nil)
+		return n, framing.StopIf(a.Handoff.Stops(dir))
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4")
-	switch {
-	case len(rest) == 0:
-	case a.Handoff.Active():
-		// Bytes after +OK to STLS belong to TLS.
-		out = append(out, a.Handoff.Feed(dir, rest, at)...)
-	case dir == lab.ClientToServer:
-		// Bytes after STLS wait for its response.
-		out = append(out, a.Handoff.Hold(rest)...)
-	}
-	if b := a.released; b != nil {
-		// STLS refused: what the client sent after it are more commands, which
-		// the responses after this one answer.
-		a.released = nil
-		out = append(out, a.Feed(lab.ClientToServer, b, at)...)
-		out = append(out, a.Feed(lab.ServerToClient, rest, at)...)
-	}
-	return out
+	// Bytes after +OK to STLS belong to TLS; after STLS, the client's wait for
+	// its response; after -ERR to STLS, they are commands.
+	return append(out, a.Handoff.Rest(dir, rest, at, a.Feed)...)
 }
 
 // command frames one command line at the start of data; n is 0 when the line
@@ -307,7 +285,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 		if r.OK && !a.inTLS && a.state.State() == StateAuthorization {
 			out = append(out, a.startTLS(at)...)
 		} else {
-			a.released = append([]byte{}, a.Handoff.Release()...) // non-nil: framing stops here
+			a.Handoff.Refuse()
 		}
 	}
 	return i + 1, out

@@ -47,13 +47,54 @@ func (h *Handoff) Hold(b []byte) []lab.Message {
 	}}
 }
 
-// Release ends the wait without TLS (the server refused, or the connection
-// ended) and returns the bytes held, for the analyzer to frame as what they
-// are: more commands.
+// Release ends the wait without TLS and returns the bytes held: for an analyzer
+// that holds the client's bytes itself (SMTP), none.
 func (h *Handoff) Release() []byte {
 	b := h.held
 	h.asked, h.held = false, nil
 	return b
+}
+
+// Takes reports whether the bytes of dir are the Handoff's to Feed: after
+// Start, TLS's; after Ask, the client's wait for the reply.
+func (h *Handoff) Takes(dir lab.Dir) bool {
+	return h.Active() || dir == lab.ClientToServer && h.asked
+}
+
+// Refuse ends the wait without TLS: the server refused it. The bytes held are
+// more commands, read before the server's bytes after the refusal (Rest).
+func (h *Handoff) Refuse() {
+	h.refused = append([]byte{}, h.Release()...)
+}
+
+// Stops reports whether framing dir stops after the frame just framed: the
+// rest is the Handoff's (Takes), or the server's bytes after a refusal wait
+// for the client's commands it answers.
+func (h *Handoff) Stops(dir lab.Dir) bool { return h.Takes(dir) || h.refused != nil }
+
+// Rest passes on rest, the bytes of dir after framing stopped (Stops): to TLS
+// or to the bytes held; after a refusal, the bytes held go to feed (the
+// analyzer's Feed) as the client's, then rest as dir's.
+func (h *Handoff) Rest(dir lab.Dir, rest []byte, at time.Time, feed func(lab.Dir, []byte, time.Time) []lab.Message) []lab.Message {
+	var out []lab.Message
+	if len(rest) > 0 && h.Takes(dir) {
+		return h.Feed(dir, rest, at)
+	}
+	if b := h.refused; b != nil {
+		h.refused = nil
+		out = append(out, feed(lab.ClientToServer, b, at)...)
+		out = append(out, feed(dir, rest, at)...)
+	}
+	return out
+}
+
+// Unanswered ends a wait the connection's end cut short: the server never
+// answered, so the bytes held go to feed (the analyzer's Feed) as commands.
+func (h *Handoff) Unanswered(feed func(lab.Dir, []byte, time.Time) []lab.Message) []lab.Message {
+	if b := h.Release(); len(b) > 0 {
+		return feed(lab.ClientToServer, b, time.Time{})
+	}
+	return nil
 }
 
 // Begin ends the wait with the server's go-ahead and hands the rest of the

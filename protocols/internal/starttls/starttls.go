@@ -31,6 +31,7 @@ type Handoff struct {
 	command string // what it asked with: STARTTLS, STLS, AUTH TLS
 	ref     string // where the protocol's RFC has the server discard what follows it
 	held    []byte // the client's bytes after its request, before the reply
+	refused []byte // after a refusal, the bytes held: commands to frame (non-nil)
 }
 
 // Active reports whether Start was called: the rest of the connection is TLS.
@@ -79,8 +80,12 @@ func (h *Handoff) Opened(info lab.OpenInfo) []lab.Message {
 	return nil
 }
 
-// Feed passes bytes after the switch to TLS.
+// Feed passes bytes after the switch to TLS; before it, the client's bytes
+// after its request for TLS wait for the reply (Takes, Hold).
 func (h *Handoff) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if h.next == nil {
+		return h.Hold(b)
+	}
 	return h.lift(h.next.Feed(dir, b, at))
 }
 

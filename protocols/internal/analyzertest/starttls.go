@@ -108,13 +108,13 @@ func (c recConn) Write(b []byte) (int, error) {
 
 // CheckStartTLS feeds steps (from StartTLS.Run) to fresh analyzers made by
 // newAnalyzer, given keys, whole and in chunks of 3 bytes, and checks that the
-// protocol's own messages are want, that TLS's begin with the ClientHello (the
-// handshake was found where it starts) and that nothing is malformed or
-// undecrypted. It returns the analyzer fed whole, and its messages.
-func CheckStartTLS(t testing.TB, steps []Step, keys *lab.KeyLog, newAnalyzer func() lab.Analyzer, want []string) (lab.Analyzer, []lab.Message) {
+// protocol's own messages are want, that each discarded line is the client's
+// with ref, that TLS's messages begin with the ClientHello (the handshake was
+// found where it starts) and that nothing is malformed or undecrypted. It
+// returns the analyzer fed whole.
+func CheckStartTLS(t testing.TB, steps []Step, keys *lab.KeyLog, newAnalyzer func() lab.Analyzer, ref string, want ...string) lab.Analyzer {
 	t.Helper()
 	var first lab.Analyzer
-	var firstMsgs []lab.Message
 	for _, chunk := range []int{0, 3} {
 		a := newAnalyzer()
 		a.(lab.KeyUser).UseKeys(keys)
@@ -128,6 +128,9 @@ func CheckStartTLS(t testing.TB, steps []Step, keys *lab.KeyLog, newAnalyzer fun
 			case "tls":
 				tls = append(tls, m.Summary)
 			}
+			if strings.HasPrefix(m.Summary, "discarded: ") && (m.Dir != lab.ClientToServer || m.Ref != ref || !strings.HasSuffix(string(m.Raw), "\n")) {
+				t.Errorf("chunks of %d: %q from %v, ref %q, raw %q", chunk, m.Summary, m.Dir, m.Ref, m.Raw)
+			}
 			if strings.Contains(m.Summary, "malformed") || strings.Contains(m.Summary, "did not see") || strings.Contains(m.Meaning, "not a TLS record") {
 				t.Errorf("chunks of %d: %s message %q: %s", chunk, m.Layer, m.Summary, m.Meaning)
 			}
@@ -139,8 +142,8 @@ func CheckStartTLS(t testing.TB, steps []Step, keys *lab.KeyLog, newAnalyzer fun
 			t.Errorf("chunks of %d: TLS messages %q, want the ClientHello first", chunk, tls)
 		}
 		if first == nil {
-			first, firstMsgs = a, msgs
+			first = a
 		}
 	}
-	return first, firstMsgs
+	return first
 }

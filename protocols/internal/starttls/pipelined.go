@@ -139,9 +139,10 @@ func (h *Handoff) discarded(line []byte) lab.Message {
 	return lab.Message{
 		Dir:     lab.ClientToServer,
 		Summary: summary,
-		Meaning: "The client sent this after " + h.command + ", before the server's go-ahead. A client must wait for that reply; " +
-			"the server reads no command after " + h.command + " in the clear and discards these bytes as TLS begins, " +
-			"so that nothing sent in the clear counts as sent under TLS. The TLS handshake starts with the first TLS record after them.",
+		Meaning: "The client sent this after " + h.command + ", before the server's go-ahead. A client must wait for that reply, " +
+			"and the server must not take what came before the TLS handshake as a command, as if sent under TLS: it discards these bytes as TLS begins. " +
+			"The TLS handshake starts with the first TLS record after them. (A server that reads them as the start of TLS instead fails the handshake, " +
+			"and the connection ends there.)",
 		Ref:      h.ref,
 		Raw:      line,
 		Observed: true,

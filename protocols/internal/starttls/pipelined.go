@@ -141,8 +141,8 @@ func (h *Handoff) discarded(line []byte) lab.Message {
 		Summary: summary,
 		Meaning: "The client sent this after " + h.command + ", before the server's go-ahead. A client must wait for that reply, " +
 			"and the server must not take what came before the TLS handshake as a command, as if sent under TLS: it discards these bytes as TLS begins. " +
-			"The TLS handshake starts with the first TLS record after them. (A server that reads them as the start of TLS instead fails the handshake, " +
-			"and the connection ends there.)",
+			"The TLS handshake starts with the first TLS record after them. (Some servers close the connection on them instead; " +
+			"one that reads them as the start of TLS fails the handshake.)",
 		Ref:      h.ref,
 		Raw:      line,
 		Observed: true,

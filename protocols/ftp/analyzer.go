@@ -68,7 +68,8 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 // Closed ends the session: a control connection closed by either end ends FTP
 // on it.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.Handoff.Closed(info)
+	out := a.Handoff.Unanswered(a.Feed)
+	out = append(out, a.Handoff.Closed(info)...)
 	if a.inner != nil {
 		a.inner.state.Set(StateClosed)
 	}
@@ -84,7 +85,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.Handoff.Active() {
+	if a.Handoff.Takes(dir) {
 		return a.Handoff.Feed(dir, b, at)
 	}
 	var out []lab.Message
@@ -92,17 +93,15 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		if dir == lab.ClientToServer {
 			n, out = a.command(data, out)
 		} else {
-			n, out = a.reply(data, out)
+			n, out = a.reply(data, out, at)
 		}
-		return n, framing.StopIf(a.Handoff.Active())
+		return n, framing.StopIf(a.Handoff.Stops(dir))
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"FTP lines are short; this one is too long to be a command or reply. The lab shows its start and skips the rest of the line.", "RFC 959 §4.1")
-	if len(rest) > 0 {
-		// Bytes after the 234 reply belong to TLS.
-		out = append(out, a.Handoff.Feed(dir, rest, at)...)
-	}
-	return out
+	// Bytes after the 234 reply belong to TLS; after AUTH, the client's wait
+	// for its reply; after a refusal, they are commands.
+	return append(out, a.Handoff.Rest(dir, rest, at, a.Feed)...)
 }
 
 // command frames one command line at the start of data; n is 0 when the line is
@@ -154,6 +153,8 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 		}
 	case "PASS":
 		m.Summary = "PASS ****"
+	case "AUTH":
+		a.Handoff.Ask(cmd.String(), "RFC 4217 §4")
 	}
 	if a.state.State() == StateRenamePending && cmd.Verb != "RNTO" {
 		a.state.Move(&m, StateLoggedIn)
@@ -163,7 +164,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 }
 
 // reply frames one reply at the start of data.
-func (a *Analyzer) reply(data []byte, out []lab.Message) (int, []lab.Message) {
+func (a *Analyzer) reply(data []byte, out []lab.Message, at time.Time) (int, []lab.Message) {
 	r, n, err := ParseReply(data)
 	switch {
 	case errors.Is(err, ErrIncomplete):
@@ -217,8 +218,12 @@ func (a *Analyzer) reply(data []byte, out []lab.Message) (int, []lab.Message) {
 	m.Meaning = meaning
 	a.advance(&m, r, cmd, answered)
 	out = append(out, m)
-	if r.Code == 234 && answered && cmd.Verb == "AUTH" && !a.inTLS {
-		out = append(out, a.startTLS())
+	if answered && cmd.Verb == "AUTH" && a.Handoff.Asked() {
+		if r.Code == 234 && !a.inTLS {
+			out = append(out, a.startTLS(at)...)
+		} else if r.Class() != 1 {
+			a.Handoff.Refuse()
+		}
 	}
 	return n, out
 }
@@ -275,12 +280,13 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 }
 
 // startTLS hands the rest of the connection to TLS, whose decrypted application
-// data goes to an FTP analyzer inside it that carries on the session.
-func (a *Analyzer) startTLS() lab.Message {
-	a.Handoff.Start(Name, func() lab.Analyzer {
-		a.inner = &Analyzer{state: a.state, server: a.server, inTLS: true}
-		return a.inner
-	})
-	return starttls.Notice("After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. "+
-		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 4217 §4")
+// data goes to an FTP analyzer inside it that carries on the session. What the
+// client sent after AUTH, before the 234, the server discards.
+func (a *Analyzer) startTLS(at time.Time) []lab.Message {
+	return a.Handoff.Begin(at, starttls.Notice("After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. "+
+		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 4217 §4"),
+		Name, func() lab.Analyzer {
+			a.inner = &Analyzer{state: a.state, server: a.server, inTLS: true}
+			return a.inner
+		})
 }

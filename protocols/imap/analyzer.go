@@ -76,6 +76,10 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 
 // Closed ends the session: a command or response cut short is shown as it is.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	if held := a.Handoff.Unanswered(a.Feed); held != nil {
+		// STARTTLS unanswered: what the client sent after it are commands.
+		return append(held, a.Closed(info)...)
+	}
 	if a.Handoff.Active() {
 		out := a.Handoff.Closed(info)
 		if a.inner != nil {
@@ -116,23 +120,23 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.Handoff.Active() {
+	if a.Handoff.Takes(dir) {
 		return a.Handoff.Feed(dir, b, at)
 	}
 	a.out = nil
 	rest := a.fr[dir].feed(b, func(f frame) bool {
 		a.frame(dir, f)
-		return a.handoff
+		return a.handoff || a.Handoff.Stops(dir)
 	})
 	out := a.out
 	a.out = nil
 	if a.handoff {
 		a.handoff = false
-		if len(rest) > 0 {
-			out = append(out, a.Handoff.Feed(dir, rest, at)...)
-		}
+		out = append(out, a.startTLS(at)...)
 	}
-	return out
+	// Bytes after the OK to STARTTLS belong to TLS; after STARTTLS, the
+	// client's wait for its completion; after a refusal, they are commands.
+	return append(out, a.Handoff.Rest(dir, rest, at, a.Feed)...)
 }
 
 // frame turns one whole frame into a message.
@@ -283,6 +287,8 @@ func (a *Analyzer) command(f frame) {
 		}
 	case "LOGOUT":
 		m.Teardown = true
+	case "STARTTLS":
+		a.Handoff.Ask(name, "RFC 2595 §3.1")
 	}
 	m.Meaning += literalNote(f, "client")
 	a.pending.Push(command{tag: tag, name: name, summary: shorten(m.Summary, 80)}, maxPending)
@@ -328,9 +334,6 @@ func (a *Analyzer) response(f frame) {
 		a.tagged(&m, toks, disp)
 	}
 	a.out = append(a.out, m)
-	if a.handoff {
-		a.out = append(a.out, a.startTLS())
-	}
 }
 
 // continuation explains a continuation request ("+ ...").
@@ -429,6 +432,9 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 				a.handoff = true
 			}
 		}
+	}
+	if ok && verb == "STARTTLS" && !a.handoff && a.Handoff.Asked() {
+		a.Handoff.Refuse()
 	}
 	if ok && (status == "NO" || status == "BAD") {
 		switch verb {
@@ -564,14 +570,15 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 }
 
 // startTLS hands the rest of the connection to TLS, whose decrypted data goes to
-// an IMAP analyzer inside it that carries on the session.
-func (a *Analyzer) startTLS() lab.Message {
-	a.Handoff.Start(Name, func() lab.Analyzer {
-		in := NewAnalyzer()
-		in.state, in.inTLS, in.greeted = a.state, true, true
-		a.inner = in
-		return in
-	})
-	return starttls.Notice("After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. "+
-		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 9051 §6.2.1")
+// an IMAP analyzer inside it that carries on the session. What the client sent
+// after STARTTLS, before the OK, the server discards.
+func (a *Analyzer) startTLS(at time.Time) []lab.Message {
+	return a.Handoff.Begin(at, starttls.Notice("After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. "+
+		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 9051 §6.2.1"),
+		Name, func() lab.Analyzer {
+			in := NewAnalyzer()
+			in.state, in.inTLS, in.greeted = a.state, true, true
+			a.inner = in
+			return in
+		})
 }

@@ -85,7 +85,8 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 // Closed ends the session. A connection that ends in TRANSACTION, without QUIT,
 // deletes nothing: the analyzer says so.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	out := a.Handoff.Closed(info)
+	out := a.Handoff.Unanswered(a.Feed)
+	out = append(out, a.Handoff.Closed(info)...)
 	if a.inner != nil {
 		// The POP3 inside TLS has ended its own session.
 		a.inner.state.Set(StateClosed)
@@ -126,7 +127,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
-	if a.Handoff.Active() {
+	if a.Handoff.Takes(dir) {
 		return a.Handoff.Feed(dir, b, at)
 	}
 	var out []lab.Message
@@ -137,17 +138,15 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		case a.body != nil:
 			n, out = a.bodyLines(data, out)
 		default:
-			n, out = a.response(data, out)
+			n, out = a.response(data, out, at)
 		}
-		return n, framing.StopIf(a.Handoff.Active())
+		return n, framing.StopIf(a.Handoff.Stops(dir))
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4")
-	if len(rest) > 0 {
-		// Bytes after +OK to STLS belong to TLS.
-		out = append(out, a.Handoff.Feed(dir, rest, at)...)
-	}
-	return out
+	// Bytes after +OK to STLS belong to TLS; after STLS, the client's wait for
+	// its response; after -ERR to STLS, they are commands.
+	return append(out, a.Handoff.Rest(dir, rest, at, a.Feed)...)
 }
 
 // command frames one command line at the start of data; n is 0 when the line
@@ -207,6 +206,8 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 				a.markedText() + " — and then answers and closes (RFC 1939 §6)."
 			a.state.Move(&m, StateUpdate)
 		}
+	case "STLS":
+		a.Handoff.Ask(cmd.Keyword, "RFC 2595 §4")
 	case "PASS":
 		if a.inTLS {
 			m.Meaning += " Here the connection is TLS (after STLS), so the password crossed encrypted; the lab decrypted it with its key log."
@@ -218,7 +219,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 
 // response frames one status line at the start of data, and starts reading a
 // multi-line body when one follows.
-func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message) {
+func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, []lab.Message) {
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 {
 		return 0, out
@@ -280,8 +281,12 @@ func (a *Analyzer) response(data []byte, out []lab.Message) (int, []lab.Message)
 	}
 	m.Meaning += codeText(r.Code)
 	out = append(out, m)
-	if r.OK && answered && cmd.Keyword == "STLS" && !a.inTLS && a.state.State() == StateAuthorization {
-		out = append(out, a.startTLS())
+	if answered && cmd.Keyword == "STLS" && a.Handoff.Asked() {
+		if r.OK && !a.inTLS && a.state.State() == StateAuthorization {
+			out = append(out, a.startTLS(at)...)
+		} else {
+			a.Handoff.Refuse()
+		}
 	}
 	return i + 1, out
 }
@@ -336,15 +341,15 @@ func trimEOL(b []byte) string {
 // startTLS hands the rest of the connection to TLS, whose decrypted application
 // data goes to a fresh POP3 analyzer in the AUTHORIZATION state: RFC 2595 §4 has
 // the client forget what it learned before, so it starts over (CAPA, then the
-// login).
-func (a *Analyzer) startTLS() lab.Message {
+// login). What the client sent after STLS, before the +OK, the server discards.
+func (a *Analyzer) startTLS(at time.Time) []lab.Message {
 	a.pending.Clear()
 	a.sasl = false
-	a.Handoff.Start(Name, func() lab.Analyzer {
-		a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}
-		a.inner.state.Start()
-		return a.inner
-	})
-	return starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
-		"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 2595 §4")
+	return a.Handoff.Begin(at, starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
+		"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 2595 §4"),
+		Name, func() lab.Analyzer {
+			a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}
+			a.inner.state.Start()
+			return a.inner
+		})
 }

@@ -1,18 +1,13 @@
 package pop3
 
 import (
-	"bufio"
-	"crypto/tls"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
@@ -163,83 +158,20 @@ func TestAnalyzerOverlongCommand(t *testing.T) {
 	}
 }
 
-// recorder keeps the bytes both ends of a connection wrote, in the order written.
-type recorder struct {
-	mu    sync.Mutex
-	steps []step
-}
-
-type recConn struct {
-	net.Conn
-	r   *recorder
-	dir lab.Dir
-}
-
-func (c recConn) Write(b []byte) (int, error) {
-	c.r.mu.Lock()
-	c.r.steps = append(c.r.steps, step{c.dir, string(b)})
-	c.r.mu.Unlock()
-	return c.Conn.Write(b)
-}
-
 // TestAnalyzerSTLS runs a real STLS session and checks that the analyzer hands
 // the rest to TLS, decrypts it with the key log and follows the login inside.
 func TestAnalyzerSTLS(t *testing.T) {
-	ca, err := labca.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Leaf("pop3.lab.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := &lab.KeyLog{}
-	rec := &recorder{}
-	cc, sc := net.Pipe()
-	client, server := recConn{cc, rec, c2s}, recConn{sc, rec, s2c}
-	done := make(chan error, 1)
-	go func() {
-		done <- func() error {
-			defer server.Close()
-			w := bufio.NewWriter(server)
-			r := bufio.NewReader(server)
-			say := func(s string) { w.WriteString(s); w.Flush() }
-			say("+OK ready\r\n")
-			r.ReadString('\n') // STLS
-			say("+OK Begin TLS\r\n")
-			tc := tls.Server(server, &tls.Config{Certificates: []tls.Certificate{cert}, KeyLogWriter: keys})
-			r, w = bufio.NewReader(tc), bufio.NewWriter(tc)
-			say = func(s string) { w.WriteString(s); w.Flush() }
-			for _, reply := range []string{"+OK\r\n", "+OK logged in\r\n", "+OK bye\r\n"} {
-				if _, err := r.ReadString('\n'); err != nil {
-					return err
-				}
-				say(reply)
-			}
-			return nil // the raw close below: a close_notify on a synchronous pipe would wait for a reader
-		}()
-	}()
-	r := bufio.NewReader(client)
-	r.ReadString('\n')
-	client.Write([]byte("STLS\r\n"))
-	r.ReadString('\n')
-	tc := tls.Client(client, &tls.Config{ServerName: "pop3.lab.test", RootCAs: ca.Pool()})
-	tr := bufio.NewReader(tc)
-	for _, cmd := range []string{"USER alice\r\n", "PASS alice\r\n", "QUIT\r\n"} {
-		tc.Write([]byte(cmd))
-		if _, err := tr.ReadString('\n'); err != nil {
-			t.Fatal(err)
-		}
-	}
-	client.Close()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	steps, keys := analyzertest.StartTLS{
+		Greeting: "+OK ready\r\n",
+		Ask:      "STLS\r\n",
+		GoAhead:  "+OK Begin TLS\r\n",
+		Inside:   []string{"USER alice\r\n", "+OK\r\n", "PASS alice\r\n", "+OK logged in\r\n", "QUIT\r\n", "+OK bye\r\n"},
+	}.Run(t)
 
 	a := NewAnalyzer()
 	a.UseKeys(keys)
 	a.Opened(lab.OpenInfo{})
-	msgs := analyzertest.Feed(a, rec.steps, 0)
+	msgs := analyzertest.Feed(a, steps, 0)
 	msgs = append(msgs, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
 	var pop3, states []string
 	sawTLS := false

@@ -267,7 +267,10 @@ func (a *Analyzer) command(raw []byte) {
 				}
 			}
 		}
-	case "DATA", "STARTTLS":
+	case "STARTTLS":
+		a.Handoff.Ask(cmd.Verb, "RFC 3207 §4.2")
+		a.hold = true
+	case "DATA":
 		a.hold = true
 	}
 	a.out = append(a.out, m)
@@ -408,6 +411,8 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 		a.hold = false
 		if r.Code == 220 {
 			a.state.Move(m, StateConnected)
+		} else {
+			a.Handoff.Release() // SMTP holds the client's bytes itself: none are the Handoff's
 		}
 	case "AUTH":
 		a.hold = false
@@ -435,17 +440,15 @@ func (a *Analyzer) bdatLastSeen(cmd Command) bool {
 
 // startTLS hands the rest of the connection to TLS, whose decrypted application
 // data goes to an SMTP analyzer inside it that carries on the session (in state
-// connected: the client greets again).
+// connected: the client greets again). The client's bytes held until the 220
+// were sent before it: the lines the server discards, then perhaps the start of
+// TLS.
 func (a *Analyzer) startTLS(at time.Time) {
-	a.Handoff.Start(Name, func() lab.Analyzer {
-		a.inner = &Analyzer{state: a.state, inTLS: true}
-		return a.inner
-	})
-	a.out = append(a.out, starttls.Notice("After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. "+
-		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 3207 §4"))
-	// Bytes after the 220 belong to TLS: the client's held ClientHello first,
-	// then the server's (feed passes them on).
-	if c := a.buf[lab.ClientToServer].Take(); len(c) > 0 {
-		a.out = append(a.out, a.Handoff.Feed(lab.ClientToServer, c, at)...)
-	}
+	a.out = append(a.out, a.Handoff.Hold(a.buf[lab.ClientToServer].Take())...)
+	a.out = append(a.out, a.Handoff.Begin(at, starttls.Notice("After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. "+
+		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 3207 §4"),
+		Name, func() lab.Analyzer {
+			a.inner = &Analyzer{state: a.state, inTLS: true}
+			return a.inner
+		})...)
 }

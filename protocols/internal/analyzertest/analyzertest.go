@@ -4,6 +4,8 @@
 package analyzertest
 
 import (
+	"slices"
+	"testing"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -38,6 +40,17 @@ func Feed[S Steps](a lab.Analyzer, steps []S, n int) []lab.Message {
 			msgs = append(msgs, a.Feed(s.Dir, []byte(d[:k]), time.Time{})...)
 			d = d[k:]
 		}
+	}
+	return msgs
+}
+
+// Expect feeds steps whole to a and checks that its messages' summaries are
+// want; it returns the messages.
+func Expect[S Steps](t testing.TB, a lab.Analyzer, steps []S, want ...string) []lab.Message {
+	t.Helper()
+	msgs := Feed(a, steps, 0)
+	if got := Summaries(msgs); !slices.Equal(got, want) {
+		t.Errorf("messages\n%q, want\n%q", got, want)
 	}
 	return msgs
 }

@@ -5,6 +5,16 @@
 // decrypts what follows with the lab's key log and passes the plaintext to a
 // fresh analyzer of the same protocol (lab.Wrapper), which carries the session
 // on.
+//
+// A client must wait for the server's reply to its request for TLS; what it
+// sends after the request and before the reply (pipelined, in the same segment
+// or not) the server reads in the clear and discards as TLS begins (RFC 3207
+// §4.2, RFC 2595 §3.1 and §4, RFC 4217 §4). The Handoff holds those bytes until
+// the reply (Ask, Hold): after the go-ahead, its lines show as "discarded" and
+// TLS starts at the first byte that starts a handshake record (Begin); after a
+// refusal, or at the connection's end, they are more commands (Refuse,
+// Unanswered). Bytes the client sends after the go-ahead are TLS's, as the
+// server reads them.
 package starttls
 
 import (
@@ -17,8 +27,9 @@ import (
 // Handoff is a protocol analyzer's way into TLS. Its zero value is in the clear
 // (Active is false): the analyzer frames the bytes itself and gives Handoff the
 // key log, the table of layers and the connection's opening as it learns them;
-// after Start, it passes every step on to Handoff. Like the analyzers that hold
-// it, it is used from one goroutine at a time.
+// it passes the bytes Handoff Takes (the client's after Ask, every step after
+// Start) on to it. Like the analyzers that hold it, it is used from one
+// goroutine at a time.
 type Handoff struct {
 	keys   *lab.KeyLog
 	layers lab.Layers
@@ -26,6 +37,12 @@ type Handoff struct {
 	next   lab.Analyzer // after Start: the analyzer of the rest, TLS's
 	name   string       // its layer's name, "tls"
 	layer  string       // the protocol's layer, that of the analyzer inside TLS
+
+	asked   bool   // the client asked for TLS; the server has not answered
+	command string // what it asked with: STARTTLS, STLS, AUTH TLS
+	ref     string // where the protocol's RFC has the server discard what follows it
+	held    []byte // the client's bytes after its request, before the reply
+	refused []byte // after a refusal, the bytes held: commands to frame (non-nil)
 }
 
 // Active reports whether Start was called: the rest of the connection is TLS.
@@ -74,8 +91,12 @@ func (h *Handoff) Opened(info lab.OpenInfo) []lab.Message {
 	return nil
 }
 
-// Feed passes bytes after the switch to TLS.
+// Feed passes bytes after the switch to TLS; before it, the client's bytes
+// after its request for TLS wait for the reply (Takes, Hold).
 func (h *Handoff) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
+	if h.next == nil {
+		return h.Hold(b)
+	}
 	return h.lift(h.next.Feed(dir, b, at))
 }
 

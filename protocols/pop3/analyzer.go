@@ -51,6 +51,7 @@ type Analyzer struct {
 type multi struct {
 	cmd      Command
 	status   Response
+	line     string // the status line as it crossed, without its CRLF
 	raw      []byte // the bytes kept: status line, body lines and terminator
 	total    int64  // every byte of the response
 	lines    int    // body lines
@@ -96,7 +97,7 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	if b := a.body; b != nil {
 		a.body = nil
 		m := a.bodyMessage(b)
-		m.Summary += " — cut off"
+		m.Fields = append(m.Fields, lab.Field{Name: "cut off", Value: "the connection ended before the line \".\""})
 		m.Meaning = "The connection ended before the line \".\" that ends a multi-line response: the client did not get all of it. " + m.Meaning
 		out = append(out, m)
 	}
@@ -160,10 +161,13 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 	m := lab.Message{Dir: lab.ClientToServer, Raw: raw, Observed: true, Ref: "RFC 1939 §3"}
 	if a.sasl {
 		a.sasl = false
-		m.Summary, m.Ref = "SASL response ****", "RFC 5034 §4"
+		m.Summary, m.Ref = "****", "RFC 5034 §4"
 		m.Meaning = "The client's answer to the server's SASL challenge, base64-encoded; it may carry the credentials, so the lab masks it (the raw bytes show it). \"*\" cancels the login."
+		m.Fields = []lab.Field{{Name: "SASL response", Value: "**** (masked; the raw bytes show it)"}}
 		if bytes.Equal(bytes.TrimRight(raw, "\r\n"), []byte("*")) {
-			m.Summary = "SASL cancel (*)"
+			m.Summary = "*"
+			m.Meaning = "The client cancels the SASL login (RFC 5034 §4): the server answers -ERR."
+			m.Fields = []lab.Field{{Name: "SASL response", Value: "* (cancel)"}}
 		}
 		return i + 1, append(out, m)
 	}
@@ -181,7 +185,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 		a.pending.Push(Command{Keyword: "?"}, maxPending)
 		return i + 1, append(out, m)
 	}
-	m.Summary = cmd.String()
+	m.Summary = wireCommand(raw, cmd)
 	m.Fields = []lab.Field{{Name: "command", Value: cmd.Keyword}}
 	if cmd.Arg != "" {
 		arg := cmd.Arg
@@ -243,7 +247,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 		a.sasl = true
 		return i + 1, append(out, lab.Message{
 			Dir:      lab.ServerToClient,
-			Summary:  r.String(),
+			Summary:  trimEOL(raw),
 			Meaning:  "A SASL challenge (base64): the server waits for the client's answer on the next line.",
 			Ref:      "RFC 5034 §4",
 			Raw:      raw,
@@ -252,12 +256,12 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 	}
 	cmd, answered := a.pending.Answer(true)
 	if r.OK && answered && Multiline(cmd) {
-		b := &multi{cmd: cmd, status: r, total: int64(len(raw))}
+		b := &multi{cmd: cmd, status: r, line: trimEOL(raw), total: int64(len(raw))}
 		b.raw = append(b.raw, raw...)
 		a.body = b
 		return i + 1, out
 	}
-	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 1939 §3", Summary: r.String()}
+	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 1939 §3", Summary: trimEOL(raw)}
 	m.Fields = statusFields(r)
 	switch {
 	case answered:
@@ -336,6 +340,14 @@ func (b *multi) keep(p []byte) {
 // trimEOL drops a trailing CRLF or LF.
 func trimEOL(b []byte) string {
 	return string(bytes.TrimRight(b, "\r\n"))
+}
+
+// wireCommand is the command line raw as it crossed, without its CRLF and with
+// the keyword as the client spelled it ("retr 1"), its secrets masked as
+// cmd.String masks them ("PASS ****").
+func wireCommand(raw []byte, cmd Command) string {
+	s := cmd.String()
+	return string(raw[:len(cmd.Keyword)]) + s[len(cmd.Keyword):]
 }
 
 // startTLS hands the rest of the connection to TLS, whose decrypted application

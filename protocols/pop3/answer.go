@@ -97,6 +97,7 @@ func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 	}
 	in := "In answer to " + b.cmd.String() + ": "
 	stuffing := " The body ends with a line holding only \".\"; a line of the mail that begins with \".\" is sent with one more (dot-stuffing), which the client removes."
+	m.Summary = b.line
 	switch b.cmd.Keyword {
 	case "RETR", "TOP":
 		body := unstuffed(b.raw)
@@ -105,18 +106,8 @@ func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 		if b.overflow {
 			size = b.total // roughly: the lab did not keep it all
 		}
-		what := "mail"
-		if b.cmd.Keyword == "TOP" {
-			what = "headers and first lines"
-		}
-		m.Summary = fmt.Sprintf("+OK %s %s", what, firstArg(b.cmd))
-		if info.From != "" {
-			m.Summary += " from " + info.From
-		}
-		if info.Subject != "" {
-			m.Summary += " " + strconv.Quote(info.Subject)
-		}
-		m.Summary += fmt.Sprintf(" (%d bytes)", size)
+		m.Fields = append(m.Fields, lab.Field{Name: "what follows", Value: follows(b.cmd)},
+			lab.Field{Name: "mail", Value: fmt.Sprintf("%d bytes, dot-stuffing undone", size)})
 		for _, f := range []lab.Field{{Name: "From", Value: info.From}, {Name: "To", Value: info.To}, {Name: "Subject", Value: info.Subject},
 			{Name: "Date", Value: info.Date}, {Name: "Message-ID", Value: info.MessageID}} {
 			if f.Value != "" {
@@ -127,11 +118,10 @@ func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 			m.Meaning = in + "the whole message: headers, a blank line, the body." + stuffing +
 				" Retrieving does not delete it: a POP3 client that \"moves\" mail off the server follows with DELE."
 		} else {
-			m.Meaning = in + "the message's headers, a blank line and as many lines of its body as asked." + stuffing
+			m.Meaning = in + follows(b.cmd) + ", the blank line after the headers included." + stuffing
 		}
 		m.Ref = "RFC 1939 §5"
 	default:
-		m.Summary = fmt.Sprintf("%s (+%d lines)", b.status.String(), b.lines)
 		lines := bodyLineList(b.raw, 20)
 		switch b.cmd.Keyword {
 		case "LIST":
@@ -202,6 +192,29 @@ func (a *Analyzer) markedText() string {
 		list += ", …"
 	}
 	return fmt.Sprintf("%d messages (%s)", a.nmarked, list)
+}
+
+// follows says what a positive answer to RETR or TOP carries: "message 1,
+// whole", "the headers and the first 5 lines of message 1".
+func follows(c Command) string {
+	n := firstArg(c)
+	if c.Keyword == "RETR" {
+		return "message " + n + ", whole: its headers, a blank line and its body"
+	}
+	k := ""
+	if len(c.Args) > 1 {
+		k = c.Args[1]
+	}
+	switch k {
+	case "":
+		return "the headers and the first lines of the body of message " + n
+	case "0":
+		return "the headers of message " + n + " and none of its body"
+	case "1":
+		return "the headers and the first line of the body of message " + n
+	default:
+		return "the headers and the first " + k + " lines of the body of message " + n
+	}
 }
 
 func firstArg(c Command) string {

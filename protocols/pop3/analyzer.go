@@ -27,8 +27,10 @@ const (
 )
 
 // Analyzer frames one POP3 connection into commands and responses and follows
-// the session's state (States, Transitions). A multi-line response is one
-// message: a retrieved mail shows its sender, subject and size. It is a
+// the session's state (States, Transitions). A message's summary is the line
+// that crossed, secrets masked (PASS ****); what it carries and means is in its
+// fields and meaning. A multi-line response is one message, summed up by its
+// status line: a retrieved mail's sender, subject and size are its fields. It is a
 // lab.ConnAnalyzer and a lab.KeyUser: after STLS it decrypts the rest with the
 // lab's key log, when the secrets are there. Like every lab.Analyzer it is used
 // from one goroutine at a time.

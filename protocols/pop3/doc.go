@@ -11,10 +11,12 @@
 //
 // ParseCommand, ParseResponse, Reader and WriteMultiline are the parsers and
 // writers the lab's POP3 server and client share with the Analyzer, which frames
-// a conversation into commands and responses (a retrieved mail is one message,
-// with its sender, subject and size), explains each and follows the session's
-// state (States, Transitions). After STLS is accepted the rest of the connection
-// is TLS; given the lab's key log the analyzer shows the decrypted POP3 inside.
+// a conversation into commands and responses (each shown as the line that
+// crossed, secrets masked; a retrieved mail is one message, its status line
+// with the mail's sender, subject and size beside it), explains each and
+// follows the session's state (States, Transitions). After STLS is accepted the
+// rest of the connection is TLS; given the lab's key log the analyzer shows the
+// decrypted POP3 inside.
 //
 // Left out: the SASL exchange of AUTH (RFC 5034) is shown but not decoded, and
 // the UTF8 and LANG extensions (RFC 6856) are shown as unknown commands.

@@ -1,0 +1,196 @@
+package ftpclient_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/clients/ftpclient"
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/protocols/ftp"
+	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/ftpserver"
+)
+
+// tlsFile is a small file of known bytes, not text, for the protected transfers.
+var tlsFile = func() []byte {
+	b := make([]byte, 187)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return b
+}()
+
+// protectedRetr downloads tlsFile over AUTH TLS and PROT P from the lab's server
+// on a new hub, in mode; with serverTapped false only the client is tapped, so
+// the hub has no TLS secrets. It returns the hub and the RETR's data conversation.
+func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool) (*lab.Hub, lab.ConvInfo) {
+	t.Helper()
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	fp, dp := ftp.Protocol(), ftp.DataProtocol()
+	reg.Register(fp)
+	reg.Register(dp)
+	h := lab.NewHub(lab.HubOptions{Registry: reg})
+
+	ca, err := labca.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Leaf("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "known.bin"), tlsFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := ftpserver.Options{Root: root, TLS: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	if serverTapped {
+		opts.Tap, opts.DataTap = h.Tap(fp), h.Tap(dp)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := ftpserver.New(opts)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	<-srv.Started()
+
+	c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{
+		Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second,
+		TLS: &tls.Config{RootCAs: ca.Pool()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("lab", "lab"); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := c.Retr("known.bin", &got, nil); err != nil {
+		t.Fatalf("Retr: %v", err)
+	}
+	if !bytes.Equal(got.Bytes(), tlsFile) {
+		t.Fatalf("Retr: %d bytes, want the file's %d", got.Len(), len(tlsFile))
+	}
+	if err := c.Quit(); err != nil {
+		t.Errorf("Quit: %v", err)
+	}
+	h.Settle()
+	for _, d := range h.Conversations() {
+		if d.Protocol == ftp.DataName && d.Link.Label == "RETR known.bin" {
+			return h, d
+		}
+	}
+	t.Fatal("no data conversation for RETR known.bin")
+	return nil, lab.ConvInfo{}
+}
+
+func field(m *lab.Message, name string) string {
+	for _, f := range m.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// TestProtectedDataWithTheLabServer checks that a data connection under PROT P
+// is reported as the file it carries, decrypted with the lab's key log, with
+// TLS's own records as the "tls" layer, in both modes (in active mode the TLS
+// client, the FTP client, accepted the connection).
+func TestProtectedDataWithTheLabServer(t *testing.T) {
+	sum := sha256.Sum256(tlsFile)
+	want := hex.EncodeToString(sum[:])
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			h, d := protectedRetr(t, mode, true)
+			var (
+				ends     []string
+				preview  bool
+				tlsSeen  []string
+				sizes    []string
+				summarys []string
+			)
+			for _, e := range h.ConvEvents(d.ID) {
+				if e.Msg == nil {
+					continue
+				}
+				m := e.Msg
+				summarys = append(summarys, e.Layer+": "+m.Summary)
+				switch e.Layer {
+				case ftp.DataName:
+					if strings.HasPrefix(m.Summary, "first ") {
+						preview = bytes.Equal(m.Raw, tlsFile)
+						if m.Dir != lab.ServerToClient && mode == ftpclient.Passive || m.Dir != lab.ClientToServer && mode == ftpclient.Active {
+							t.Errorf("preview %s, want from the FTP server", m.Dir)
+						}
+					}
+					if s := field(m, "SHA-256"); s != "" {
+						ends = append(ends, s)
+						sizes = append(sizes, field(m, "bytes"))
+					}
+				case "tls":
+					tlsSeen = append(tlsSeen, m.Summary)
+				}
+			}
+			all := strings.Join(summarys, "\n")
+			if testing.Verbose() {
+				t.Log(all)
+			}
+			if !preview {
+				t.Errorf("no preview holding the file's %d bytes in:\n%s", len(tlsFile), all)
+			}
+			if len(ends) != 1 || ends[0] != want || sizes[0] != "187" {
+				t.Errorf("end of data: SHA-256 %q of %q bytes, want %s of 187; messages:\n%s", ends, sizes, want, all)
+			}
+			if !strings.Contains(strings.Join(tlsSeen, "\n"), "ClientHello") {
+				t.Errorf("no ClientHello on the tls layer; messages:\n%s", all)
+			}
+			if got := h.Conversation(d.ID).Info(false).State; got != ftp.DataStateClosed {
+				t.Errorf("data conversation state %q, want %q", got, ftp.DataStateClosed)
+			}
+		})
+	}
+}
+
+// TestProtectedDataWithoutKeys checks that a protected data connection the lab
+// has no secrets for is said to be unreadable, not reported as the file.
+func TestProtectedDataWithoutKeys(t *testing.T) {
+	h, d := protectedRetr(t, ftpclient.Passive, false)
+	var sealed, all []string
+	for _, e := range h.ConvEvents(d.ID) {
+		if e.Msg == nil {
+			continue
+		}
+		all = append(all, e.Layer+": "+e.Msg.Summary)
+		if e.Layer == ftp.DataName && field(e.Msg, "SHA-256") != "" || strings.HasPrefix(e.Msg.Summary, "first ") {
+			t.Errorf("the encrypted stream reported as the file: %s", e.Msg.Summary)
+		}
+		if e.Layer == ftp.DataName && field(e.Msg, "not decrypted") != "" {
+			sealed = append(sealed, e.Msg.Summary)
+		}
+	}
+	if len(sealed) != 2 || !strings.Contains(strings.Join(sealed, "\n"), "not readable") {
+		t.Errorf("unreadable ends = %q, want one per direction; messages:\n%s", sealed, strings.Join(all, "\n"))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -31,10 +32,10 @@ var tlsFile = func() []byte {
 	return b
 }()
 
-// protectedRetr downloads tlsFile over AUTH TLS and PROT P from the lab's server
+// protectedRetr downloads file over AUTH TLS and PROT P from the lab's server
 // on a new hub, in mode; with serverTapped false only the client is tapped, so
 // the hub has no TLS secrets. It returns the hub and the RETR's data conversation.
-func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool) (*lab.Hub, lab.ConvInfo) {
+func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool, file []byte) (*lab.Hub, lab.ConvInfo) {
 	t.Helper()
 	reg := &lab.Registry{}
 	reg.Register(tcp.Protocol())
@@ -52,7 +53,7 @@ func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool) (*lab.H
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "known.bin"), tlsFile, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "known.bin"), file, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	opts := ftpserver.Options{Root: root, TLS: &tls.Config{Certificates: []tls.Certificate{cert}}}
@@ -89,8 +90,8 @@ func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool) (*lab.H
 	if err := c.Retr("known.bin", &got, nil); err != nil {
 		t.Fatalf("Retr: %v", err)
 	}
-	if !bytes.Equal(got.Bytes(), tlsFile) {
-		t.Fatalf("Retr: %d bytes, want the file's %d", got.Len(), len(tlsFile))
+	if !bytes.Equal(got.Bytes(), file) {
+		t.Fatalf("Retr: %d bytes, want the file's %d", got.Len(), len(file))
 	}
 	if err := c.Quit(); err != nil {
 		t.Errorf("Quit: %v", err)
@@ -123,7 +124,7 @@ func TestProtectedDataWithTheLabServer(t *testing.T) {
 	want := hex.EncodeToString(sum[:])
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {
-			h, d := protectedRetr(t, mode, true)
+			h, d := protectedRetr(t, mode, true, tlsFile)
 			var (
 				ends     []string
 				preview  bool
@@ -176,7 +177,7 @@ func TestProtectedDataWithTheLabServer(t *testing.T) {
 // TestProtectedDataWithoutKeys checks that a protected data connection the lab
 // has no secrets for is said to be unreadable, not reported as the file.
 func TestProtectedDataWithoutKeys(t *testing.T) {
-	h, d := protectedRetr(t, ftpclient.Passive, false)
+	h, d := protectedRetr(t, ftpclient.Passive, false, tlsFile)
 	var sealed, all []string
 	for _, e := range h.ConvEvents(d.ID) {
 		if e.Msg == nil {
@@ -192,5 +193,33 @@ func TestProtectedDataWithoutKeys(t *testing.T) {
 	}
 	if len(sealed) != 2 || !strings.Contains(strings.Join(sealed, "\n"), "not readable") {
 		t.Errorf("unreadable ends = %q, want one per direction; messages:\n%s", sealed, strings.Join(all, "\n"))
+	}
+}
+
+// TestProtectedDataPastTheLimit checks that a protected file larger than the
+// capture limit is not given a size and SHA-256 that are the encrypted stream's:
+// the data connection says how much of the file it decrypted, and that the
+// capture summary is of the TLS records.
+func TestProtectedDataPastTheLimit(t *testing.T) {
+	big := bytes.Repeat(tlsFile, 2*ftp.DataCaptureLimit/len(tlsFile))
+	h, d := protectedRetr(t, ftpclient.Passive, true, big)
+	var cut, all []string
+	for _, e := range h.ConvEvents(d.ID) {
+		if e.Msg == nil || e.Layer != ftp.DataName {
+			continue
+		}
+		all = append(all, e.Msg.Summary)
+		if field(e.Msg, "SHA-256") != "" {
+			t.Errorf("a size and SHA-256 past the capture limit: %s", e.Msg.Summary)
+		}
+		if n := field(e.Msg, "bytes decrypted"); n != "" {
+			cut = append(cut, n)
+			if !strings.Contains(e.Msg.Meaning, "TLS records, not of the file") {
+				t.Errorf("the end of a cut protected file does not say the capture summary is the TLS records': %s", e.Msg.Meaning)
+			}
+		}
+	}
+	if len(cut) != 1 || cut[0] == "0" || cut[0] == fmt.Sprint(len(big)) {
+		t.Errorf("bytes decrypted = %q, want one part of the %d; messages:\n%s", cut, len(big), strings.Join(all, "\n"))
 	}
 }

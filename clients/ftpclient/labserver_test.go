@@ -26,24 +26,11 @@ func TestWithTheLabServer(t *testing.T) {
 	reg.Register(dp)
 	h := lab.NewHub(lab.HubOptions{Registry: reg})
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v", err)
-		}
-	})
-	<-srv.Started()
+	addr := serveLab(t, ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
 
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {
-			c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second})
+			c, err := ftpclient.Dial(context.Background(), addr, ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,4 +78,25 @@ func TestWithTheLabServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveLab runs the lab's FTP server with opts on 127.0.0.1:0 until the test
+// ends, and returns its address.
+func serveLab(t *testing.T, opts ftpserver.Options) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := ftpserver.New(opts)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	<-srv.Started()
+	return l.Addr().String()
 }

@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,22 +58,9 @@ func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool, file []
 	if serverTapped {
 		opts.Tap, opts.DataTap = h.Tap(fp), h.Tap(dp)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := ftpserver.New(opts)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v", err)
-		}
-	})
-	<-srv.Started()
+	addr := serveLab(t, opts)
 
-	c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{
+	c, err := ftpclient.Dial(context.Background(), addr, ftpclient.Options{
 		Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second,
 		TLS: &tls.Config{RootCAs: ca.Pool()},
 	})

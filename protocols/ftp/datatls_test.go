@@ -8,12 +8,12 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 var handshakeRecordTests = []struct {
@@ -37,30 +37,10 @@ func TestHandshakeRecord(t *testing.T) {
 	}
 }
 
-// wire is what crossed one TLS connection, in order.
-type wire struct {
-	mu    sync.Mutex
-	steps []step
-}
-
-// tap records what w writes as going in direction dir.
-type tap struct {
-	net.Conn
-	w   *wire
-	dir lab.Dir
-}
-
-func (c tap) Write(b []byte) (int, error) {
-	c.w.mu.Lock()
-	c.w.steps = append(c.w.steps, step{c.dir, string(b)})
-	c.w.mu.Unlock()
-	return c.Conn.Write(b)
-}
-
 // protectedTransfer sends file from a TLS server to a TLS client over real
 // sockets on 127.0.0.1, as a data connection after PROT P does, and returns what
 // crossed, as the TLS client's writes went in clientDir, and the key log.
-func protectedTransfer(t *testing.T, file []byte, clientDir lab.Dir) ([]step, *lab.KeyLog) {
+func protectedTransfer(t *testing.T, file []byte, clientDir lab.Dir) ([]analyzertest.Step, *lab.KeyLog) {
 	t.Helper()
 	ca, err := labca.Open(t.TempDir())
 	if err != nil {
@@ -76,7 +56,7 @@ func protectedTransfer(t *testing.T, file []byte, clientDir lab.Dir) ([]step, *l
 	}
 	defer l.Close()
 	keys := &lab.KeyLog{}
-	w := &wire{}
+	rec := &analyzertest.Recorder{}
 	serverDir := lab.ClientToServer + lab.ServerToClient - clientDir
 	sent := make(chan error, 1)
 	go func() {
@@ -85,7 +65,7 @@ func protectedTransfer(t *testing.T, file []byte, clientDir lab.Dir) ([]step, *l
 			sent <- err
 			return
 		}
-		tc := tls.Server(tap{c, w, serverDir}, &tls.Config{Certificates: []tls.Certificate{cert}, KeyLogWriter: keys})
+		tc := tls.Server(rec.Conn(c, serverDir), &tls.Config{Certificates: []tls.Certificate{cert}, KeyLogWriter: keys})
 		_, err = tc.Write(file)
 		tc.Close()
 		sent <- err
@@ -94,7 +74,7 @@ func protectedTransfer(t *testing.T, file []byte, clientDir lab.Dir) ([]step, *l
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc := tls.Client(tap{c, w, clientDir}, &tls.Config{RootCAs: ca.Pool(), ServerName: "127.0.0.1"})
+	tc := tls.Client(rec.Conn(c, clientDir), &tls.Config{RootCAs: ca.Pool(), ServerName: "127.0.0.1"})
 	got, err := io.ReadAll(tc)
 	tc.Close()
 	if err != nil || !bytes.Equal(got, file) {
@@ -103,14 +83,12 @@ func protectedTransfer(t *testing.T, file []byte, clientDir lab.Dir) ([]step, *l
 	if err := <-sent; err != nil {
 		t.Fatal(err)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.steps, keys
+	return rec.Steps(), keys
 }
 
 // feedData runs steps through a new data analyzer with keys (nil: none) and
 // returns its messages.
-func feedData(steps []step, keys *lab.KeyLog, limit int64) []lab.Message {
+func feedData(steps []analyzertest.Step, keys *lab.KeyLog, limit int64) []lab.Message {
 	a := NewDataAnalyzerLimited(limit)
 	if keys != nil {
 		a.UseKeys(keys)
@@ -129,15 +107,6 @@ func feedData(steps []step, keys *lab.KeyLog, limit int64) []lab.Message {
 	return append(msgs, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
 }
 
-func messageField(m lab.Message, name string) string {
-	for _, f := range m.Fields {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	return ""
-}
-
 // TestDataAnalyzerTLS feeds the analyzer a real TLS transfer, the TLS client
 // opening the connection (passive mode) or accepting it (active mode).
 func TestDataAnalyzerTLS(t *testing.T) {
@@ -151,8 +120,8 @@ func TestDataAnalyzerTLS(t *testing.T) {
 			switch {
 			case m.Layer == "tls" && strings.HasPrefix(m.Summary, "ClientHello"):
 				hellos = append(hellos, m.Dir.String())
-			case m.Layer == "" && messageField(m, "SHA-256") != "":
-				ends = append(ends, m.Dir.String()+" "+messageField(m, "bytes")+" "+messageField(m, "SHA-256"))
+			case m.Layer == "" && analyzertest.Field(m, "SHA-256") != "":
+				ends = append(ends, m.Dir.String()+" "+analyzertest.Field(m, "bytes")+" "+analyzertest.Field(m, "SHA-256"))
 			}
 		}
 		serverDir := c2s + s2c - clientDir
@@ -172,10 +141,10 @@ func TestDataAnalyzerTLSPastTheLimit(t *testing.T) {
 	steps, keys := protectedTransfer(t, file, c2s)
 	var cut []lab.Message
 	for _, m := range feedData(steps, keys, 50000) {
-		if m.Layer == "" && messageField(m, "SHA-256") != "" {
+		if m.Layer == "" && analyzertest.Field(m, "SHA-256") != "" {
 			t.Errorf("a size and SHA-256 past the limit: %s", m.Summary)
 		}
-		if messageField(m, "bytes decrypted") != "" {
+		if analyzertest.Field(m, "bytes decrypted") != "" {
 			cut = append(cut, m)
 		}
 	}
@@ -190,10 +159,10 @@ func TestDataAnalyzerTLSWithoutKeys(t *testing.T) {
 	steps, _ := protectedTransfer(t, []byte("secret"), s2c)
 	var sealed []string
 	for _, m := range feedData(steps, nil, 0) {
-		if m.Layer == "" && (messageField(m, "SHA-256") != "" || strings.HasPrefix(m.Summary, "first ")) {
+		if m.Layer == "" && (analyzertest.Field(m, "SHA-256") != "" || strings.HasPrefix(m.Summary, "first ")) {
 			t.Errorf("the TLS stream shown as the file: %s", m.Summary)
 		}
-		if m.Layer == "" && messageField(m, notDecrypted) != "" {
+		if m.Layer == "" && analyzertest.Field(m, notDecrypted) != "" {
 			sealed = append(sealed, m.Dir.String())
 		}
 	}

@@ -19,13 +19,7 @@ import (
 // hub: with both ends tapped, each connection, control and data, is one
 // conversation seen from both sides, whichever side dialed.
 func TestWithTheLabServer(t *testing.T) {
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	fp, dp := ftp.Protocol(), ftp.DataProtocol()
-	reg.Register(fp)
-	reg.Register(dp)
-	h := lab.NewHub(lab.HubOptions{Registry: reg})
-
+	h, fp, dp := newFTPHub()
 	addr := serveLab(t, ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
 
 	for _, mode := range modes {
@@ -99,4 +93,14 @@ func serveLab(t *testing.T, opts ftpserver.Options) string {
 	})
 	<-srv.Started()
 	return l.Addr().String()
+}
+
+// newFTPHub returns a hub that knows TCP, FTP and FTP data, and the two FTP protocols.
+func newFTPHub() (h *lab.Hub, fp, dp *lab.Protocol) {
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	fp, dp = ftp.Protocol(), ftp.DataProtocol()
+	reg.Register(fp)
+	reg.Register(dp)
+	return lab.NewHub(lab.HubOptions{Registry: reg}), fp, dp
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/protocols/ftp"
-	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
@@ -35,12 +34,7 @@ var tlsFile = func() []byte {
 // the hub has no TLS secrets. It returns the hub and the RETR's data conversation.
 func protectedRetr(t *testing.T, mode ftpclient.Mode, serverTapped bool, file []byte) (*lab.Hub, lab.ConvInfo) {
 	t.Helper()
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	fp, dp := ftp.Protocol(), ftp.DataProtocol()
-	reg.Register(fp)
-	reg.Register(dp)
-	h := lab.NewHub(lab.HubOptions{Registry: reg})
+	h, fp, dp := newFTPHub()
 
 	ca, err := labca.Open(t.TempDir())
 	if err != nil {

@@ -23,14 +23,7 @@ import (
 // SHA-256, not the TLS stream's, with TLS's records as the "tls" layer.
 func TestAuthTLSData(t *testing.T) {
 	curl := need(t, "curl", "curl")
-	ca, err := labca.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Leaf("localhost", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, cert := labCert(t)
 	// Passive only: curl (7.88) accepts an active data connection but never
 	// starts TLS on it; the lab's own client covers active mode
 	// (clients/ftpclient).

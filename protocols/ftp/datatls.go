@@ -27,6 +27,7 @@ type dataTLS struct {
 	flip   bool         // the TLS client accepted the connection (active mode): TLS's directions are the conversation's reversed
 	make   func() lab.Analyzer
 	inner  *DataAnalyzer // the file inside, once TLS decrypted application data (or the connection ended)
+	byTLS  bool          // TLS made inner and tells it of the connection's end
 	sealed [3]string     // by the conversation's lab.Dir: why TLS could not decrypt that direction
 }
 
@@ -51,7 +52,10 @@ func (a *DataAnalyzer) startTLS(dir lab.Dir) {
 		return t.inner
 	}
 	if w, ok := t.next.(lab.Wrapper); ok {
-		w.Wrap(DataName, t.make)
+		w.Wrap(DataName, func() lab.Analyzer {
+			t.byTLS = true
+			return t.make()
+		})
 	}
 	a.tls = t
 }
@@ -136,8 +140,11 @@ func (a *DataAnalyzer) closedTLS(info lab.CloseInfo) []lab.Message {
 		}
 	}
 	if t.inner == nil && t.sealed[lab.ClientToServer] == "" && t.sealed[lab.ServerToClient] == "" {
-		// TLS decrypted no application data: an empty file, or a handshake cut short.
+		// TLS decrypted no application data: an empty file, or a handshake
+		// cut short. The file inside hears of this end and those after it.
 		t.make()
+	}
+	if t.inner != nil && !t.byTLS {
 		out = append(out, t.lift(t.inner.Closed(t.turnClose(info)))...)
 	}
 	if t.inner != nil {

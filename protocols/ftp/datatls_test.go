@@ -172,3 +172,36 @@ func TestDataAnalyzerTLSWithoutKeys(t *testing.T) {
 }
 
 func equal(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+
+// FuzzDataAnalyzer feeds a data connection's analyzer any bytes, TLS or not: it
+// must not panic, and its own messages go one way or the other and move it only
+// from open to closed.
+func FuzzDataAnalyzer(f *testing.F) {
+	f.Add(script(step{s2c, "hello\n"}))
+	f.Add(script(step{c2s, "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00"}, step{s2c, "\x16\x03\x03\x00\x02\x02\x00"}))
+	f.Add(script(step{s2c, "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00"}, step{c2s, "\x17\x03\x03\x00\x03abc"}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a := NewDataAnalyzerLimited(64)
+		a.UseKeys(&lab.KeyLog{})
+		check := func(msgs []lab.Message) {
+			for _, m := range msgs {
+				if m.Layer != "" {
+					continue
+				}
+				if m.Dir != c2s && m.Dir != s2c {
+					t.Fatalf("message %q goes %v", m.Summary, m.Dir)
+				}
+				if m.NextState != "" && m.NextState != DataStateOpen && m.NextState != DataStateClosed {
+					t.Fatalf("moved to %q", m.NextState)
+				}
+			}
+		}
+		check(a.Opened(lab.OpenInfo{}))
+		analyzertest.Play(a, data, check)
+		check(a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN}))
+		check(a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST}))
+		if a.State() != DataStateClosed {
+			t.Fatalf("State = %q after a reset, want %q", a.State(), DataStateClosed)
+		}
+	})
+}

@@ -139,6 +139,9 @@ func (a *DataAnalyzer) closedTLS(info lab.CloseInfo) []lab.Message {
 			own = append(own, a.sealedEnd(dir, t.sealed[dir]))
 		}
 	}
+	for _, dir := range dirs {
+		a.dirs[dir].reached = true
+	}
 	if t.inner == nil && t.sealed[lab.ClientToServer] == "" && t.sealed[lab.ServerToClient] == "" {
 		// TLS decrypted no application data: an empty file, or a handshake
 		// cut short. The file inside hears of this end and those after it.

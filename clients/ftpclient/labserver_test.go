@@ -19,31 +19,12 @@ import (
 // hub: with both ends tapped, each connection, control and data, is one
 // conversation seen from both sides, whichever side dialed.
 func TestWithTheLabServer(t *testing.T) {
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	fp, dp := ftp.Protocol(), ftp.DataProtocol()
-	reg.Register(fp)
-	reg.Register(dp)
-	h := lab.NewHub(lab.HubOptions{Registry: reg})
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v", err)
-		}
-	})
-	<-srv.Started()
+	h, fp, dp := newFTPHub()
+	addr := serveLab(t, ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
 
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {
-			c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second})
+			c, err := ftpclient.Dial(context.Background(), addr, ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,4 +72,35 @@ func TestWithTheLabServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveLab runs the lab's FTP server with opts on 127.0.0.1:0 until the test
+// ends, and returns its address.
+func serveLab(t *testing.T, opts ftpserver.Options) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := ftpserver.New(opts)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	<-srv.Started()
+	return l.Addr().String()
+}
+
+// newFTPHub returns a hub that knows TCP, FTP and FTP data, and the two FTP protocols.
+func newFTPHub() (h *lab.Hub, fp, dp *lab.Protocol) {
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	fp, dp = ftp.Protocol(), ftp.DataProtocol()
+	reg.Register(fp)
+	reg.Register(dp)
+	return lab.NewHub(lab.HubOptions{Registry: reg}), fp, dp
 }

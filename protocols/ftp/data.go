@@ -29,12 +29,22 @@ var dataMachine = lab.NewMachine([]string{DataStateOpen, DataStateClosed}, [][2]
 // it sent and their SHA-256. It holds no more than the hash states, so a transfer
 // of any size costs the same memory. It is a lab.ConnAnalyzer and, like every
 // lab.Analyzer, used from one goroutine at a time.
+//
+// A data connection whose first bytes are a TLS ClientHello (PROT P, RFC 4217
+// §9) it hands to TLS (lab.KeyUser, lab.LayerUser): the file's preview, size and
+// SHA-256 come from a DataAnalyzer inside TLS that sees the decrypted bytes.
 type DataAnalyzer struct {
 	limit  int64 // the capture limit it is fed under (0: none): past it the lab sums up, not this analyzer
 	state  lab.Machine
 	client string
 	server string
-	dirs   [3]dataDir // by lab.Dir
+	dirs   [3]dataDir // by lab.Dir; under TLS the outer analyzer only counts the encrypted bytes
+
+	keys   *lab.KeyLog
+	layers lab.Layers
+	tls    *dataTLS      // the connection is TLS: it carries the file
+	outer  *DataAnalyzer // inside TLS: the analyzer fed the encrypted bytes
+	flip   bool          // inside TLS: its directions are the conversation's reversed (active mode)
 }
 
 type dataDir struct {
@@ -44,7 +54,12 @@ type dataDir struct {
 	reached bool // the end was reported
 }
 
-var _ lab.ConnAnalyzer = (*DataAnalyzer)(nil)
+var (
+	_ lab.ConnAnalyzer = (*DataAnalyzer)(nil)
+	_ lab.KeyUser      = (*DataAnalyzer)(nil)
+	_ lab.LayerUser    = (*DataAnalyzer)(nil)
+	_ lab.Carrier      = (*DataAnalyzer)(nil)
+)
 
 // DataCaptureLimit is DataProtocol's CaptureLimit: the lab keeps and analyzes the
 // first MiB of each direction of a data connection and only counts and hashes the
@@ -64,9 +79,20 @@ func NewDataAnalyzerLimited(limit int64) *DataAnalyzer {
 }
 
 // State is DataStateOpen or DataStateClosed, "" before the connection opened.
-func (a *DataAnalyzer) State() string { return a.state.State() }
+func (a *DataAnalyzer) State() string {
+	if a.tls != nil && a.tls.inner != nil {
+		return a.tls.inner.State()
+	}
+	return a.state.State()
+}
 
-// Bytes is how many bytes went in direction dir so far.
+// UseKeys notes the lab's key log, to decrypt a protected connection with (lab.KeyUser).
+func (a *DataAnalyzer) UseKeys(k *lab.KeyLog) { a.keys = k }
+
+// UseLayers notes the table of layers to find TLS in (lab.LayerUser).
+func (a *DataAnalyzer) UseLayers(t lab.Layers) { a.layers = t }
+
+// Bytes is how many bytes went in direction dir so far: under TLS, encrypted.
 func (a *DataAnalyzer) Bytes(dir lab.Dir) int64 {
 	if dir != lab.ClientToServer && dir != lab.ServerToClient {
 		return 0
@@ -109,7 +135,14 @@ func (a *DataAnalyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.state.Start()
+	if a.tls == nil && a.outer == nil && a.dirs[lab.ClientToServer].n == 0 && a.dirs[lab.ServerToClient].n == 0 && handshakeRecord(b) {
+		a.startTLS(dir)
+	}
 	d := &a.dirs[dir]
+	if a.tls != nil {
+		d.n += int64(len(b))
+		return a.tls.feed(dir, b, at)
+	}
 	if d.h == nil {
 		d.h = sha256.New()
 	}
@@ -135,11 +168,21 @@ func (a *DataAnalyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if kind == "text" {
 		m.Fields = []lab.Field{{Name: "text", Value: string(p)}}
 	}
+	if a.outer != nil {
+		m.Meaning = fmt.Sprintf("The beginning of what the %s sent, decrypted from its TLS records with the lab's key log: the file's own bytes, as a preview. The lab shows the first %d bytes of each direction and counts and hashes the rest.", a.sender(dir), PreviewBytes)
+		m.Fields = append(m.Fields, protected)
+	}
 	return []lab.Message{m}
 }
 
-// sender names who sent in direction dir.
+// protected marks what the analyzer inside TLS reports.
+var protected = lab.Field{Name: "protection", Value: "TLS (PROT P), decrypted with the lab's key log"}
+
+// sender names who sent in direction dir (TLS's, inside TLS).
 func (a *DataAnalyzer) sender(dir lab.Dir) string {
+	if a.flip {
+		dir = lab.ClientToServer + lab.ServerToClient - dir
+	}
 	if dir == lab.ClientToServer {
 		return "connection's opener (" + orUnknown(a.client) + ")"
 	}
@@ -171,6 +214,9 @@ func printable(p []byte) bool {
 // Closed reports the end of what the closing side sent (both sides on a reset):
 // its byte count and SHA-256.
 func (a *DataAnalyzer) Closed(info lab.CloseInfo) []lab.Message {
+	if a.tls != nil {
+		return a.closedTLS(info)
+	}
 	var out []lab.Message
 	known := info.By == lab.SideClient || info.By == lab.SideServer
 	if known && info.How == lab.HowFIN {
@@ -211,6 +257,16 @@ func (a *DataAnalyzer) end(out []lab.Message, dir lab.Dir, why string) []lab.Mes
 			Teardown: true,
 		})
 	}
+	if a.outer != nil && a.outer.cut(dir, a.flip) {
+		return append(out, lab.Message{
+			Dir:      dir,
+			Summary:  fmt.Sprintf("end of data from the %s: the file's first %d bytes decrypted", a.sender(dir), d.n),
+			Meaning:  fmt.Sprintf("The %s closed its side. Past the capture limit the lab only counts and hashes what crosses, and what crosses is encrypted: it decrypted the file's first %d bytes, and the capture summary's total and SHA-256 are of the TLS records, not of the file.", a.sender(dir), d.n),
+			Ref:      "RFC 4217 §9",
+			Fields:   []lab.Field{{Name: "bytes decrypted", Value: fmt.Sprint(d.n)}, protected},
+			Teardown: true,
+		})
+	}
 	if a.limit > 0 && d.n >= a.limit {
 		return append(out, lab.Message{
 			Dir:      dir,
@@ -236,5 +292,18 @@ func (a *DataAnalyzer) end(out []lab.Message, dir lab.Dir, why string) []lab.Mes
 		m.Summary = fmt.Sprintf("data cut: %d bytes, SHA-256 %s…", d.n, sum[:16])
 		m.Meaning = fmt.Sprintf("The %s had sent %d bytes when %s.", a.sender(dir), d.n, why)
 	}
+	if a.outer != nil {
+		m.Meaning += " The bytes are those TLS carried (PROT P), decrypted with the lab's key log: the file's own, not the encrypted records'."
+		m.Fields = append(m.Fields, protected)
+	}
 	return append(out, m)
+}
+
+// cut reports whether the capture limit stopped the encrypted bytes of the
+// direction the analyzer inside TLS calls dir (reversed when flip).
+func (a *DataAnalyzer) cut(dir lab.Dir, flip bool) bool {
+	if flip {
+		dir = lab.ClientToServer + lab.ServerToClient - dir
+	}
+	return a.limit > 0 && a.dirs[dir].n >= a.limit
 }

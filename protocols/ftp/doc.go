@@ -11,7 +11,10 @@
 // connect to whom, and follows the session's state. Every listing or file travels
 // on a data connection of its own, opened by the client in passive mode (PASV,
 // EPSV) or by the server in active mode (PORT, EPRT); DataProtocol describes those,
-// and its analyzer counts and hashes their bytes and keeps only a preview.
+// and its analyzer counts and hashes their bytes and keeps only a preview. After
+// PROT P (RFC 4217 §9) a data connection is TLS from its first byte, the FTP
+// client being the TLS client whoever connected; the analyzer hands it to TLS and,
+// given the lab's key log, reports the decrypted file, or says it cannot be read.
 //
 // ParseCommand, ParseReply and ReplyReader are the parsers the lab's FTP server
 // and client share with the analyzer.

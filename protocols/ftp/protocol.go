@@ -95,7 +95,9 @@ func DataProtocol() *lab.Protocol {
 		DefaultPort: 0,
 		Transport:   "tcp",
 		About: "One FTP data connection carries one listing or one file; in stream mode its end " +
-			"(FIN) is the end of the file. The lab counts and hashes its bytes and keeps a preview.",
+			"(FIN) is the end of the file. The lab counts and hashes its bytes and keeps a preview. " +
+			"After PROT P the data connection is TLS; the lab decrypts it with its key log and " +
+			"reports the file's own bytes.",
 		States:       dataMachine.States(),
 		Transitions:  dataMachine.Transitions(),
 		NewAnalyzer:  func() lab.Analyzer { return NewDataAnalyzerLimited(DataCaptureLimit) },
@@ -104,5 +106,6 @@ func DataProtocol() *lab.Protocol {
 		// dissects the connections they announce as ftp-data; an active one
 		// (PORT) it expects from port 20, so those get a Decode As rule.
 		Dissector: lab.Dissector{Name: "ftp-data", ByParent: lab.SideClient},
+		Layers:    []*lab.Layer{starttls.Layer()}, // the TLS of a data connection after PROT P
 	}
 }

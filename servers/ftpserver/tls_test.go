@@ -18,14 +18,7 @@ import (
 // that the inspector decrypts the control connection with the lab's key log.
 func TestAuthTLS(t *testing.T) {
 	curl := need(t, "curl", "curl")
-	ca, err := labca.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Leaf("localhost", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, cert := labCert(t)
 	hub := newHub()
 	srv, addr, _ := startServer(t, ftpserver.Options{
 		TLS:     &tls.Config{Certificates: []tls.Certificate{cert}},
@@ -61,4 +54,18 @@ func TestAuthTLS(t *testing.T) {
 		t.Errorf("the commands after AUTH TLS were not decrypted (the lab's key log); messages:\n%s", all)
 	}
 	_ = lab.KindMessage
+}
+
+// labCert returns a new lab CA and a certificate it issued for localhost and 127.0.0.1.
+func labCert(t *testing.T) (*labca.CA, tls.Certificate) {
+	t.Helper()
+	ca, err := labca.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Leaf("localhost", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca, cert
 }

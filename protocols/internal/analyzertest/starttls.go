@@ -7,7 +7,6 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
@@ -39,9 +38,9 @@ func (x StartTLS) Run(t testing.TB) ([]Step, *lab.KeyLog) {
 		t.Fatal(err)
 	}
 	keys := &lab.KeyLog{}
-	rec := &recorder{}
+	rec := &Recorder{}
 	cc, sc := net.Pipe()
-	client, server := recConn{cc, rec, lab.ClientToServer}, recConn{sc, rec, lab.ServerToClient}
+	client, server := rec.Conn(cc, lab.ClientToServer), rec.Conn(sc, lab.ServerToClient)
 	done := make(chan error, 1)
 	go func() {
 		done <- func() error {
@@ -84,26 +83,7 @@ func (x StartTLS) Run(t testing.TB) ([]Step, *lab.KeyLog) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	return rec.steps, keys
-}
-
-// recorder keeps the bytes both ends of a connection wrote, in the order written.
-type recorder struct {
-	mu    sync.Mutex
-	steps []Step
-}
-
-type recConn struct {
-	net.Conn
-	r   *recorder
-	dir lab.Dir
-}
-
-func (c recConn) Write(b []byte) (int, error) {
-	c.r.mu.Lock()
-	c.r.steps = append(c.r.steps, Step{c.dir, string(b)})
-	c.r.mu.Unlock()
-	return c.Conn.Write(b)
+	return rec.Steps(), keys
 }
 
 // CheckStartTLS feeds steps (from StartTLS.Run) to fresh analyzers made by

@@ -18,15 +18,8 @@ type sockView struct {
 // viewSocket asks the kernel about c's socket; ok is false where it does not say
 // (not Linux, not TCP).
 func viewSocket(c net.Conn) (v sockView, ok bool) {
-	for {
-		u, isWrap := c.(interface{ Unwrap() net.Conn })
-		if !isWrap {
-			break
-		}
-		c = u.Unwrap()
-	}
-	tc, isTCP := c.(*net.TCPConn)
-	if !isTCP {
+	tc := tcpConnOf(c)
+	if tc == nil {
 		return sockView{}, false
 	}
 	return viewTCPSocket(tc)
@@ -39,7 +32,7 @@ type closeOutcome struct {
 	why string // the evidence, for CloseInfo.Err
 }
 
-// closeOutcome works out what closing the socket of side sends, from the kernel's
+// closeOutcomeOf works out what closing the socket of side sends, from the kernel's
 // view v just before (known false: the kernel did not say). Linux sends a FIN when
 // nothing is unread, and a RST instead when received bytes are unread (RFC 2525
 // §2.17) or SO_LINGER is zero; a connection the kernel has already ended (a reset

@@ -199,16 +199,18 @@ func (c *tapConn) Close() error {
 	return err
 }
 
-// CloseWrite half-closes a TCP connection: a FIN, while reading goes on.
+// CloseWrite half-closes a TCP connection: a FIN, while reading goes on. A
+// half-close that fails (a reset already ended the connection) sent nothing.
 func (c *tapConn) CloseWrite() error {
 	cw, ok := c.Conn.(interface{ CloseWrite() error })
 	if !ok {
 		return errors.New("lab: connection cannot half-close")
 	}
-	if !c.datagram {
+	err := cw.CloseWrite()
+	if err == nil && !c.datagram {
 		c.conv.closeStep(c.side, c.side, HowFIN, "half-close: no more data from this side")
 	}
-	return cw.CloseWrite()
+	return err
 }
 
 // Abort closes the connection with a reset (RST) instead of a FIN.

@@ -44,22 +44,29 @@ type OpenInfo struct {
 	ClientInLab bool
 }
 
-// CloseInfo describes one endpoint's closing step.
+// CloseInfo describes one endpoint's closing step. A tap reports only what its
+// socket saw or what is certain: end-of-file (the peer's FIN), a reset (the peer's
+// RST), its own half-close (a FIN), its own close — a FIN with nothing unread, a RST
+// with unread bytes or SO_LINGER zero — or, where the system does not say,
+// HowClosed: the socket closed and what it sent is not known.
 type CloseInfo struct {
-	By     Side   // which endpoint sent the FIN or RST
-	How    string // "FIN", "RST", "idle", "error"
+	By     Side   // which endpoint sent the FIN or RST (HowClosed: whose socket closed)
+	How    string // "FIN", "RST", "closed", "idle", "error"
 	First  bool   // this endpoint closed before the other one did
-	Seen   Side   // the tap that observed it
-	Err    string // an error text, if any
+	Seen   Side   // the tap that observed it; By's own tap for its own close
+	Err    string // the evidence or an error text, if any
 	Kernel *TCPInfo
 }
 
 // Close reasons.
 const (
-	HowFIN   = "FIN"
-	HowRST   = "RST"
-	HowIdle  = "idle"
-	HowError = "error"
+	HowFIN = "FIN"
+	HowRST = "RST"
+	// HowClosed: an endpoint's socket closed, and whether that sent a FIN or a
+	// RST (or nothing) is not known.
+	HowClosed = "closed"
+	HowIdle   = "idle"
+	HowError  = "error"
 )
 
 // Carrier is implemented by analyzers that carry other layers inside their own

@@ -362,17 +362,28 @@ func (c *Conversation) closeStep(seen, by Side, how, errText string) {
 			return
 		}
 		c.fin[by] = true
+	case HowClosed:
+		// Nothing new if the endpoint's FIN is known, or a reset ended it all.
+		if c.fin[by] || c.rst {
+			return
+		}
 	}
 	first := c.closedBy == SideNone
-	if first {
+	if first && how == HowClosed {
+		first = false // what it sent, and so who closed first, is not known
+	} else if first {
 		c.closedBy, c.how = by, how
 	}
 	now := time.Now()
 	c.last = now
 	k := c.readKernel()
 	text := fmt.Sprintf("the %s sent %s", by, how)
-	if how == HowIdle {
+	switch how {
+	case HowIdle:
 		text = "the flow went idle"
+	case HowClosed:
+		// Not "sent": an export draws no packet for it.
+		text = fmt.Sprintf("the %s's socket closed", by)
 	}
 	if errText != "" {
 		text += ": " + errText

@@ -149,6 +149,9 @@ func (c *tapConn) readErr(err error) {
 		c.conv.closeStep(c.side, c.peer(), HowFIN, "")
 	case errors.Is(err, syscall.ECONNRESET):
 		c.conv.closeStep(c.side, c.peer(), HowRST, "connection reset by peer")
+	case errors.Is(err, syscall.EPIPE):
+		// Linux reports a reset that arrived after the peer's FIN as EPIPE.
+		c.conv.closeStep(c.side, c.peer(), HowRST, "broken pipe: a reset arrived after the peer's FIN")
 	default:
 		c.conv.fault(c.side, KindError, err.Error())
 	}
@@ -176,7 +179,10 @@ func (c *tapConn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Close closes the connection: a FIN, or an RST after Abort.
+// Close closes the connection. What that sends is recorded as the kernel decides
+// it (closeOutcomeOf): a FIN, a RST (after Abort, or with bytes unread), nothing
+// if a reset already ended the connection, or, where the system does not say,
+// that the socket closed.
 func (c *tapConn) Close() error {
 	c.closeMu.Lock()
 	defer c.closeMu.Unlock()
@@ -184,27 +190,27 @@ func (c *tapConn) Close() error {
 		return c.Conn.Close()
 	}
 	if !c.datagram {
-		how := HowFIN
-		if c.aborted.Load() {
-			how = HowRST
-		}
-		c.conv.closeStep(c.side, c.side, how, "")
+		v, known := viewSocket(c.Conn)
+		o := closeOutcomeOf(c.side, v, known, c.aborted.Load())
+		c.conv.closeStep(c.side, o.by, o.how, o.why)
 	}
 	err := c.Conn.Close()
 	c.conv.localClosed(c.side)
 	return err
 }
 
-// CloseWrite half-closes a TCP connection: a FIN, while reading goes on.
+// CloseWrite half-closes a TCP connection: a FIN, while reading goes on. A
+// half-close that fails (a reset already ended the connection) sent nothing.
 func (c *tapConn) CloseWrite() error {
 	cw, ok := c.Conn.(interface{ CloseWrite() error })
 	if !ok {
 		return errors.New("lab: connection cannot half-close")
 	}
-	if !c.datagram {
+	err := cw.CloseWrite()
+	if err == nil && !c.datagram {
 		c.conv.closeStep(c.side, c.side, HowFIN, "half-close: no more data from this side")
 	}
-	return cw.CloseWrite()
+	return err
 }
 
 // Abort closes the connection with a reset (RST) instead of a FIN.

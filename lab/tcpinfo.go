@@ -101,6 +101,15 @@ func tcpStateName(n uint8) string {
 // ReadTCPInfo asks the kernel about c. It returns nil where the system does not say
 // (not Linux, not TCP, or the socket is gone).
 func ReadTCPInfo(c net.Conn) *TCPInfo {
+	tc := tcpConnOf(c)
+	if tc == nil {
+		return nil
+	}
+	return readTCPInfo(tc)
+}
+
+// tcpConnOf unwraps c down to its TCP socket; nil if it has none.
+func tcpConnOf(c net.Conn) *net.TCPConn {
 	for {
 		u, ok := c.(interface{ Unwrap() net.Conn })
 		if !ok {
@@ -108,9 +117,6 @@ func ReadTCPInfo(c net.Conn) *TCPInfo {
 		}
 		c = u.Unwrap()
 	}
-	tc, ok := c.(*net.TCPConn)
-	if !ok {
-		return nil
-	}
-	return readTCPInfo(tc)
+	tc, _ := c.(*net.TCPConn)
+	return tc
 }

@@ -65,8 +65,10 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 }
 
 // Closed turns one endpoint's close into its teardown messages: a FIN and the peer's
-// acknowledgment, or an RST. Bytes still held as a partial line in the closing
-// endpoint's direction (both directions for a reset) are shown first.
+// acknowledgment, or an RST, each only as the taps saw it or as is certain (see
+// lab.CloseInfo). A socket that closed without the lab knowing what it sent
+// (lab.HowClosed) is shown as that, with no segment. Bytes still held as a partial
+// line in the closing endpoint's direction (both directions for a reset) are shown first.
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	var out []lab.Message
 	by := info.By
@@ -79,6 +81,9 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		out = a.flush(out, lab.ClientToServer, flushClosed)
 		out = a.flush(out, lab.ServerToClient, flushClosed)
 		return append(out, a.rst(info))
+	case known && info.How == lab.HowClosed:
+		out = a.flush(out, by.Outbound(), flushClosed)
+		return append(out, a.unknownClose(info))
 	}
 	// An idle flow or an error ends nothing TCP would send; show what is held.
 	out = a.flush(out, lab.ClientToServer, flushClosed)

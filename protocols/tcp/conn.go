@@ -82,7 +82,8 @@ func (a *Analyzer) fin(info lab.CloseInfo) lab.Message {
 			"reports an arrived FIN.", info.Seen)
 		m.Fields = append(m.Fields, lab.Field{Name: "seen as", Value: "end-of-file on the " + info.Seen.String() + "'s read"})
 	} else {
-		m.Meaning += fmt.Sprintf(" Inferred from the %s closing its socket: the sockets API shows no packets.", by)
+		m.Meaning += fmt.Sprintf(" Inferred from the %s closing its socket (or half-closing it) with nothing "+
+			"unread, which makes its kernel send a FIN: the sockets API shows no packets.", by)
 		m.Fields = append(m.Fields, lab.Field{Name: "seen as", Value: "the " + by.String() + " closed its socket"})
 	}
 	m.Fields = append(m.Fields, lab.Field{Name: "closed first", Value: yesNo(info.First)})
@@ -130,12 +131,36 @@ func (a *Analyzer) rst(info lab.CloseInfo) lab.Message {
 		"program sends one by closing with SO_LINGER set to zero (the lab's Abort does this); a TCP " +
 		"also answers with RST when data arrives for a connection that no longer exists."
 	m.Observed = info.Seen != by
-	if m.Observed {
-		m.Meaning += fmt.Sprintf(" Seen: the %s's socket reported \"connection reset by peer\".", info.Seen)
+	switch {
+	case m.Observed:
+		m.Meaning += fmt.Sprintf(" Seen: the %s's socket reported the reset.", info.Seen)
 		m.Fields = append(m.Fields, lab.Field{Name: "seen as", Value: "connection reset on the " + info.Seen.String() + "'s socket"})
-	} else {
+	case info.Err != "":
+		m.Meaning += " Inferred, and certain: " + info.Err + ". The sockets API shows no packets."
+		m.Fields = append(m.Fields, lab.Field{Name: "seen as", Value: "the " + by.String() + " closed its socket"})
+	default:
 		m.Meaning += fmt.Sprintf(" Inferred from the %s aborting its socket: the sockets API shows no packets.", by)
 		m.Fields = append(m.Fields, lab.Field{Name: "seen as", Value: "the " + by.String() + " aborted its socket"})
+	}
+	if info.Err != "" {
+		m.Fields = append(m.Fields, lab.Field{Name: "note", Value: info.Err})
+	}
+	return m
+}
+
+// unknownClose says that endpoint info.By's socket closed without the lab knowing
+// what that sent: no segment is drawn and no state moves.
+func (a *Analyzer) unknownClose(info lab.CloseInfo) lab.Message {
+	by := info.By
+	m := lab.Message{
+		Dir:      by.Outbound(),
+		Ref:      refClose,
+		Teardown: true,
+		Summary:  fmt.Sprintf("the %s's socket closed; what it sent is not known", by),
+		Meaning: fmt.Sprintf("The %s closed its socket, but the lab cannot tell what that put on the wire: "+
+			"a FIN (nothing unread), a RST (bytes unread, or SO_LINGER zero), or nothing at all (a reset "+
+			"had already ended the connection). So no segment is drawn here.", by),
+		Fields: []lab.Field{{Name: "seen as", Value: "the " + by.String() + " closed its socket"}},
 	}
 	if info.Err != "" {
 		m.Fields = append(m.Fields, lab.Field{Name: "note", Value: info.Err})

@@ -91,35 +91,28 @@ func (s *Server) Answer(t time.Time) string {
 // its own goroutine. It always returns a non-nil error; after Close or
 // Shutdown, ErrServerClosed. Serve closes l when it returns.
 func (s *Server) Serve(l net.Listener) error {
-	l = s.Tap.Listener(l)
-	if !s.conns.Listen(&l) {
-		l.Close()
-		return ErrServerClosed
+	max := s.MaxClients
+	if max <= 0 {
+		max = DefaultMaxClients
 	}
-	defer s.conns.Unlisten(&l)
-	s.started.Fire(s.NotifyStarted)
-	for {
-		c, err := s.conns.Accept(l, nil)
-		if errors.Is(err, conns.ErrClosed) {
-			return ErrServerClosed
-		}
-		if err != nil {
-			return fmt.Errorf("daytimeserver: accept: %w", err)
-		}
-		max := s.MaxClients
-		if max <= 0 {
-			max = DefaultMaxClients
-		}
-		if err := s.conns.Track(c, max); err != nil {
+	err := s.conns.Serve(s.Tap.Listener(l), nil, func() { s.started.Fire(s.NotifyStarted) }, func(c net.Conn) {
+		if s.conns.Track(c, max) != nil {
 			c.Close()
-			continue
+			return
 		}
 		go func() {
 			defer s.conns.Untrack(c)
 			defer c.Close()
 			s.answer(c)
 		}()
+	})
+	switch {
+	case errors.Is(err, conns.ErrClosed):
+		return ErrServerClosed
+	case err != nil:
+		return fmt.Errorf("daytimeserver: accept: %w", err)
 	}
+	return nil
 }
 
 // answer sends the time, closes the server's side, and reads until the client

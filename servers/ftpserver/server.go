@@ -152,22 +152,11 @@ func (s *Server) Serve(l net.Listener) error {
 		return err
 	}
 	defer fsys.Close()
-	if !s.conns.Listen(&l) {
-		l.Close()
+	err = s.conns.Serve(l, nil, func() { s.started.Fire(s.NotifyStarted) }, func(c net.Conn) { s.accept(c, fsys) })
+	if errors.Is(err, conns.ErrClosed) {
 		return ErrServerClosed
 	}
-	defer s.conns.Unlisten(&l)
-	s.started.Fire(s.NotifyStarted)
-	for {
-		c, err := s.conns.Accept(l, nil)
-		if errors.Is(err, conns.ErrClosed) {
-			return ErrServerClosed
-		}
-		if err != nil {
-			return err
-		}
-		s.accept(c, fsys)
-	}
+	return err
 }
 
 // accept starts a session on the raw connection c, or turns it away.

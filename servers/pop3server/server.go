@@ -135,22 +135,11 @@ func (s *Server) ListenAndServe(addr string) error {
 // on each. It always returns a non-nil error; after Close or Shutdown,
 // ErrServerClosed. Serve closes l when it returns.
 func (s *Server) Serve(l net.Listener) error {
-	if !s.conns.Listen(&l) {
-		l.Close()
+	err := s.conns.Serve(l, nil, func() { s.started.Fire(s.NotifyStarted) }, s.accept)
+	if errors.Is(err, conns.ErrClosed) {
 		return ErrServerClosed
 	}
-	defer s.conns.Unlisten(&l)
-	s.started.Fire(s.NotifyStarted)
-	for {
-		c, err := s.conns.Accept(l, nil)
-		if errors.Is(err, conns.ErrClosed) {
-			return ErrServerClosed
-		}
-		if err != nil {
-			return err
-		}
-		s.accept(c)
-	}
+	return err
 }
 
 // init makes the maps. s.mu must be held.

@@ -126,26 +126,18 @@ func (s *Server) Serve(l net.Listener) error {
 		return fmt.Errorf("tcpserver: unknown mode %q: choose %q or %q", s.Mode, ModeEcho, ModeChat)
 	}
 	s.roomOnce.Do(func() { s.room = newRoom(s) })
-	l = s.Tap.Listener(l)
-	if !s.conns.Listen(&l) {
-		l.Close()
+	retry := func(err error, wait time.Duration) {
+		// Out of file descriptors or a similar passing trouble.
+		s.logf("tcpserver: accept: %v; retrying in %v", err, wait)
+	}
+	err := s.conns.Serve(s.Tap.Listener(l), retry, func() { s.started.Fire(s.NotifyStarted) }, s.startSession)
+	switch {
+	case errors.Is(err, conns.ErrClosed):
 		return ErrServerClosed
+	case err != nil:
+		return fmt.Errorf("tcpserver: accept: %w", err)
 	}
-	defer s.conns.Unlisten(&l)
-	s.started.Fire(s.NotifyStarted)
-	for {
-		c, err := s.conns.Accept(l, func(err error, wait time.Duration) {
-			// Out of file descriptors or a similar passing trouble.
-			s.logf("tcpserver: accept: %v; retrying in %v", err, wait)
-		})
-		if errors.Is(err, conns.ErrClosed) {
-			return ErrServerClosed
-		}
-		if err != nil {
-			return fmt.Errorf("tcpserver: accept: %w", err)
-		}
-		s.startSession(c)
-	}
+	return nil
 }
 
 // startSession registers c and serves it, or turns it away when the server is full.

@@ -86,6 +86,26 @@ func (t *Set[S]) Unlisten(l *net.Listener) {
 	(*l).Close()
 }
 
+// Serve is a server's accept loop: it adds l to the set (refusing, with
+// ErrClosed, once the set is closing), calls started once it accepts, and hands
+// each connection to handle until the set closes (ErrClosed) or l fails for
+// good (that error). retry is Accept's. l is closed when Serve returns.
+func (t *Set[S]) Serve(l net.Listener, retry func(err error, wait time.Duration), started func(), handle func(net.Conn)) error {
+	if !t.Listen(&l) {
+		l.Close()
+		return ErrClosed
+	}
+	defer t.Unlisten(&l)
+	started()
+	for {
+		c, err := t.Accept(l, retry)
+		if err != nil {
+			return err
+		}
+		handle(c)
+	}
+}
+
 // Accept waits for the next connection on l. While l fails for a passing reason
 // (a timeout, too many open files) it waits and tries again, as net/http does,
 // waiting twice as long each time (5ms up to 1s) and telling retry, if non-nil,

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/protocollab/protolab/protocols/ftp"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -126,7 +127,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	}
 	var dataTap *lab.Tap
 	if hub := opts.Tap.Hub(); hub != nil {
-		if p := hub.Registry().Lookup("ftp-data"); p != nil {
+		if p := hub.Registry().Lookup(ftp.DataName); p != nil {
 			// This server's data connections keep as much as its setting says.
 			own := *p
 			own.CaptureLimit = limit
@@ -146,7 +147,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	srv := New(Options{Root: root, Accounts: accounts, Tap: opts.Tap, DataTap: dataTap, TLS: cfg})
-	return lab.StreamServer("ftp", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(ftp.Name, opts.Addr, srv, srv.Serve), nil
 }
 
 var seedMu sync.Mutex

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/protocollab/protolab/lab"
+	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 )
 
@@ -72,7 +73,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		return nil, err
 	}
 	srv := New(Options{Tap: opts.Tap, Docroot: root})
-	return lab.StreamServer("http", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(httpproto.Name, opts.Addr, srv, srv.Serve), nil
 }
 
 // NewLabTLS adapts an HTTPS Server to lab.Server, as NewLab does a plain one. Its
@@ -93,7 +94,7 @@ func NewLabTLS(opts lab.ServerOptions) (lab.Server, error) {
 		return nil, err
 	}
 	srv := New(Options{Tap: opts.Tap, Docroot: root, TLS: cfg})
-	return lab.StreamServer("https", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(httpproto.HTTPSName, opts.Addr, srv, srv.Serve), nil
 }
 
 // TLSConfig returns the lab's server TLS configuration for cert: versions is one

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"crypto/tls"
+	"github.com/protocollab/protolab/protocols/imap"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/internal/labsettings"
@@ -73,7 +74,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		return nil, err
 	}
 	srv := New(o)
-	return lab.StreamServer("imap", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(imap.Name, opts.Addr, srv, srv.Serve), nil
 }
 
 // TLSConfig is the server TLS configuration for STARTTLS with cert: TLS 1.2 and

@@ -2,6 +2,7 @@ package pop3server
 
 import (
 	"crypto/tls"
+	"github.com/protocollab/protolab/protocols/pop3"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/internal/labsettings"
@@ -73,7 +74,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		return nil, err
 	}
 	srv := New(o)
-	return lab.StreamServer("pop3", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(pop3.Name, opts.Addr, srv, srv.Serve), nil
 }
 
 // TLSConfig is the server TLS configuration for STLS with cert: TLS 1.2 and 1.3,

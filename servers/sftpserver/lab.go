@@ -2,6 +2,7 @@ package sftpserver
 
 import (
 	"fmt"
+	"github.com/protocollab/protolab/protocols/ssh"
 	"os"
 
 	"github.com/protocollab/protolab/lab"
@@ -59,5 +60,5 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		Password: opts.Setting(SettingPassword, DefaultPassword),
 		Tap:      opts.Tap,
 	})
-	return lab.StreamServer("sftp", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(ssh.Name, opts.Addr, srv, srv.Serve), nil
 }

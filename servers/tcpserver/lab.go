@@ -20,5 +20,5 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 		return nil, fmt.Errorf("tcpserver: unknown mode %q: choose %q or %q", mode, ModeEcho, ModeChat)
 	}
 	srv := New(Options{Mode: mode, Tap: opts.Tap})
-	return lab.StreamServer("tcp", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(tcp.Name, opts.Addr, srv, srv.Serve), nil
 }

@@ -1,6 +1,9 @@
 package udpserver
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/udp"
+)
 
 // Module is the UDP echo server for the lab's registry (with udp.Protocol).
 var Module = lab.ServerModule{New: NewLab}
@@ -10,5 +13,5 @@ var Module = lab.ServerModule{New: NewLab}
 // background. The server has no settings.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	srv := New(Options{Tap: opts.Tap})
-	return lab.PacketServer("udp", opts.Addr, srv, srv.Serve), nil
+	return lab.PacketServer(udp.Name, opts.Addr, srv, srv.Serve), nil
 }

@@ -1,6 +1,9 @@
 package wsserver
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/websocket"
+)
 
 // Module is the WebSocket server for the lab's registry (with websocket.Protocol).
 var Module = lab.ServerModule{New: NewLab}
@@ -10,5 +13,5 @@ var Module = lab.ServerModule{New: NewLab}
 // background. The server has no settings.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	srv := New(Options{Tap: opts.Tap})
-	return lab.StreamServer("ws", opts.Addr, srv, srv.Serve), nil
+	return lab.StreamServer(websocket.Name, opts.Addr, srv, srv.Serve), nil
 }

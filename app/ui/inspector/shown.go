@@ -84,6 +84,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	}
 	in.stateTitle.SetText(title)
 	in.state.SetPath(nil)
+	in.state.SetOther("", "")
 	in.nShown = in.mainLen(c)
 	in.seq.SetArrows(in.allArrows(c, in.nShown))
 	if c != nil {
@@ -190,6 +191,9 @@ func (in *Inspector) refreshPath(c *ConvData) {
 	if proto := in.reg.Lookup(layer); proto != nil {
 		layer = proto.LayerName()
 	}
+	// The other end's state changes in the teardown's last rows, sometimes where
+	// the followed end's does not (the ACK of the last FIN).
+	in.state.SetOther(in.otherEnd(in.rows()-1, otherLookBack))
 	p := c.Path(layer)
 	last := ""
 	if len(p) > 0 {
@@ -261,6 +265,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 		return
 	}
 	in.state.SetPath(in.pathAt(i))
+	in.state.SetOther(in.otherEnd(i, -1))
 	in.replay.refresh()
 	e := in.row(i)
 	in.detail.showMessage(e, in.start, in.info)

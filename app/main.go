@@ -12,6 +12,8 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	_ "early.protolab/env" // before Fyne reads the locale: see the package
+
 	"github.com/protocollab/protolab/app/cli"
 	"github.com/protocollab/protolab/app/ui"
 	"github.com/protocollab/protolab/app/wire"

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -43,6 +44,7 @@ type session struct {
 	autosaver *labfile.Autosaver
 	title     string // the title last set
 	busy      bool   // a save or open is under way
+	asked     string // the session asked for on the command line, if any
 }
 
 // dirty reports whether the session changed since it was last saved or opened.
@@ -173,8 +175,15 @@ func (w *Window) openDialog() {
 	})
 }
 
-// Open opens the saved session at path, as File → Open does.
-func (w *Window) Open(path string) { w.openPath(path) }
+// Open opens the saved session at path, as File → Open does. Called before Show
+// (protolab FILE.protolab), it is the session asked for: a session a crash left
+// behind is then kept aside, not offered in its place (see startAutosave).
+func (w *Window) Open(path string) {
+	if !w.started {
+		w.sess.asked = path
+	}
+	w.openPath(path)
+}
 
 // openPath opens the session at path: the bench restored (servers started as
 // they were, unless a port is taken), the captures shown as they were.
@@ -356,6 +365,11 @@ func (w *Window) startAutosave() {
 		start()
 		return
 	}
+	if w.sess.asked != "" {
+		w.keepRecovery(path, info)
+		start()
+		return
+	}
 	msg := fmt.Sprintf("Protocol Lab did not close cleanly last time. Restore the session it was running "+
 		"(%d events, saved %s)?", info.Events, info.Saved.Local().Format("2006-01-02 15:04:05"))
 	dialog.ShowCustomConfirm("Restore the last session?", "Restore", "Discard", newWrappedLabel(msg), func(yes bool) {
@@ -369,6 +383,24 @@ func (w *Window) startAutosave() {
 		}
 		start()
 	}, w.win)
+}
+
+// keepRecovery moves the session a crash left behind at path out of the
+// autosaver's way, beside it as "unsaved YYYY-MM-DD HHMMSS.protolab", lists it
+// first in Open Recent and says so: the session asked for on the command line
+// is what the window shows, and nothing is lost.
+func (w *Window) keepRecovery(path string, info *labfile.SessionInfo) {
+	name := "unsaved " + info.Saved.Local().Format("2006-01-02 150405") + labfile.Extension
+	kept := filepath.Join(filepath.Dir(path), name)
+	if err := os.Rename(path, kept); err != nil {
+		dialog.ShowError(fmt.Errorf("the session Protocol Lab was running when it last stopped "+
+			"could not be kept aside, and will be overwritten: %w", err), w.win)
+		return
+	}
+	w.addRecent(kept)
+	msg := fmt.Sprintf("Protocol Lab did not close cleanly last time. The session it was running "+
+		"(%d events) is kept as %s: File → Open Recent opens it.", info.Events, kept)
+	dialog.ShowInformation("The last session is kept", msg, w.win)
 }
 
 // clientStatesFromAnyGoroutine is clientStates for the autosaver's goroutine:

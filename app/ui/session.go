@@ -45,6 +45,16 @@ type session struct {
 	title     string // the title last set
 	busy      bool   // a save or open is under way
 	asked     string // the session asked for on the command line, if any
+	opened    opened // the session last opened, until New
+}
+
+// opened is what the status line says of a session opened from a file while
+// nothing new has been captured: its name, and what its recording lost.
+type opened struct {
+	name string
+	seq  uint64 // the hub's LastSeq once it was opened
+	lost uint64 // events its recording lost to the capture bound
+	held int    // events it holds
 }
 
 // dirty reports whether the session changed since it was last saved or opened.
@@ -151,6 +161,7 @@ func (w *Window) newSession() {
 			}
 			fyne.Do(func() {
 				w.sess.busy = false
+				w.sess.opened = opened{}
 				w.clearCapture()
 				w.sess.pending = nil
 				w.markSaved("")
@@ -211,6 +222,11 @@ func (w *Window) openPath(path string) {
 func (w *Window) restore(s *labfile.Session, path string) {
 	notStarted, err := s.Restore(w.bench)
 	w.resetViews()
+	name := filepath.Base(path)
+	if path == "" {
+		name = "the restored session"
+	}
+	w.sess.opened = opened{name: name, seq: w.hub.Stats().LastSeq, lost: s.Lost, held: len(s.Events)}
 	w.sess.pending = make(map[string]json.RawMessage, len(s.Clients))
 	for name, raw := range s.Clients {
 		w.sess.pending[name] = raw

@@ -164,6 +164,7 @@ func (w *Window) newSession() {
 				w.sess.opened = opened{}
 				w.clearCapture()
 				w.sess.pending = nil
+				w.wb.renew()
 				w.markSaved("")
 			})
 		})
@@ -231,11 +232,7 @@ func (w *Window) restore(s *labfile.Session, path string) {
 	for name, raw := range s.Clients {
 		w.sess.pending[name] = raw
 	}
-	for name, b := range w.wb.benches {
-		if b.client != nil {
-			w.paneBuilt(name, b.client)
-		}
-	}
+	w.wb.renew()
 	w.refresh()
 	w.markSaved(path)
 	var problems []string

@@ -306,7 +306,7 @@ func (p *filePane) open(name string) {
 	}, func() {
 		p.cwd = dir
 		p.show(entries)
-		p.status.SetText(fmt.Sprintf("%s: %d entries", dir, len(entries)))
+		p.status.SetText(fmt.Sprintf("%s: %s", dir, counted(uint64(len(entries)), "entry")))
 	})
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -118,6 +119,9 @@ func count(n uint64) string {
 func counted(n uint64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey") {
+		return count(n) + " " + noun[:len(noun)-1] + "ies" // entry, entries
 	}
 	return count(n) + " " + noun + "s"
 }

@@ -140,6 +140,9 @@ func (r *replayBar) refresh() {
 		s = ""
 	case r.in.selMsg < 0:
 		s = fmt.Sprintf("%d messages", n)
+		if n == 1 {
+			s = "1 message"
+		}
 	default:
 		s = fmt.Sprintf("message %d of %d", r.in.selMsg+1, n)
 	}

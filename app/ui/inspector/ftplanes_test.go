@@ -1,8 +1,10 @@
 package inspector
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -130,6 +132,61 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 			if fins == 0 {
 				t.Errorf("no FIN of a data connection drawn")
 			}
+			checkDataBetween150And226(t, in, ctrl, data, tc.mode == ftpclient.Active)
 		})
+	}
+}
+
+// checkDataBetween150And226 checks the merged rows keep the wire's order: the
+// FTP server closes its end of each data connection before it sends the 226 that
+// ends the transfer, and in active mode, where it dials after its 150, the data
+// connection's SYN comes after that 150.
+func checkDataBetween150And226(t *testing.T, in *Inspector, ctrl lab.ConvID, data []lab.ConvInfo, active bool) {
+	t.Helper()
+	// The FTP server's end of a data connection: its TCP server in passive
+	// mode, its client in active mode.
+	serverFIN := "FIN · the server"
+	if active {
+		serverFIN = "FIN · the client"
+	}
+	var opening, complete []int
+	first, fin := map[lab.ConvID]int{}, map[lab.ConvID]int{}
+	var all []string
+	for i := range in.rows() {
+		e := in.row(i)
+		sum := rowSummary(e)
+		all = append(all, fmt.Sprintf("%d %s", e.Conv, sum))
+		if e.Conv != ctrl {
+			if _, ok := first[e.Conv]; !ok {
+				first[e.Conv] = i
+			}
+			if strings.HasPrefix(sum, serverFIN) {
+				fin[e.Conv] = i
+			}
+			continue
+		}
+		switch {
+		case strings.HasPrefix(sum, "150 "):
+			opening = append(opening, i)
+		case strings.HasPrefix(sum, "226 "):
+			complete = append(complete, i)
+		}
+	}
+	if len(opening) != len(data) || len(complete) != len(data) {
+		t.Fatalf("%d rows 150 and %d rows 226, want %d each, among\n%s", len(opening), len(complete), len(data), strings.Join(all, "\n"))
+	}
+	slices.SortFunc(data, func(a, b lab.ConvInfo) int { return cmp.Compare(a.ID, b.ID) })
+	for k, d := range data {
+		if e := in.row(first[d.ID]); e.Msg == nil || !strings.HasPrefix(e.Msg.Summary, "SYN") {
+			t.Errorf("data connection %d starts with %q, want its SYN", d.ID, rowSummary(e))
+		}
+		if active && first[d.ID] < opening[k] {
+			t.Errorf("data connection %d's SYN in row %d, before the 150 (row %d) the server sent before dialling, among\n%s",
+				d.ID, first[d.ID], opening[k], strings.Join(all, "\n"))
+		}
+		if f, ok := fin[d.ID]; !ok || f > complete[k] {
+			t.Errorf("data connection %d: %q in row %d (found: %v), want it before the 226 (row %d), among\n%s",
+				d.ID, serverFIN, f, ok, complete[k], strings.Join(all, "\n"))
+		}
 	}
 }

@@ -81,9 +81,18 @@ func (t *Tap) Dial(ctx context.Context, network, addr string) (net.Conn, error) 
 }
 
 // ConnConversation returns the conversation a tapped connection belongs to, or nil.
+// It looks through connections that wrap the tapped one (an Unwrap() net.Conn
+// method).
 func ConnConversation(c net.Conn) *Conversation {
-	if tc, ok := c.(*tapConn); ok {
-		return tc.conv
+	for c != nil {
+		switch w := c.(type) {
+		case *tapConn:
+			return w.conv
+		case interface{ Unwrap() net.Conn }:
+			c = w.Unwrap()
+		default:
+			return nil
+		}
 	}
 	return nil
 }

@@ -35,6 +35,7 @@ type inbound struct {
 	rn     int
 	rerr   error
 	recvFn func(uintptr) bool
+	peekFn func(uintptr) // raw.Control's callback for catchUp, made once
 }
 
 // maxPeek bounds how far into the receive queue one peek looks, past what was
@@ -54,34 +55,35 @@ func newInbound(c net.Conn, record func([]byte)) *inbound {
 		return nil
 	}
 	in := &inbound{raw: raw, laddr: c.LocalAddr(), raddr: c.RemoteAddr(), record: record}
-	in.recvFn = in.recv
+	in.recvFn, in.peekFn = in.recv, in.peek
 	return in
 }
 
 // catchUp records the bytes that arrived and are not recorded yet. in.mu must be
 // held.
-func (in *inbound) catchUp() {
-	_ = in.raw.Control(func(fd uintptr) {
-		n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
-		skip := int(in.recorded - in.received)
-		if err != nil || n <= skip {
-			return
+func (in *inbound) catchUp() { _ = in.raw.Control(in.peekFn) }
+
+// peek is catchUp on the socket fd. in.mu must be held.
+func (in *inbound) peek(fd uintptr) {
+	n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	skip := int(in.recorded - in.received)
+	if err != nil || n <= skip {
+		return
+	}
+	want := min(n, skip+maxPeek)
+	buf := in.scratch
+	if cap(buf) < want {
+		buf = make([]byte, want)
+		if want <= keptScratch {
+			in.scratch = buf
 		}
-		want := min(n, skip+maxPeek)
-		buf := in.scratch
-		if cap(buf) < want {
-			buf = make([]byte, want)
-			if want <= keptScratch {
-				in.scratch = buf
-			}
-		}
-		got, _, err := unix.Recvfrom(int(fd), buf[:want], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		if err != nil || got <= skip {
-			return
-		}
-		in.record(buf[skip:got])
-		in.recorded = in.received + int64(got)
-	})
+	}
+	got, _, err := unix.Recvfrom(int(fd), buf[:want], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	if err != nil || got <= skip {
+		return
+	}
+	in.record(buf[skip:got])
+	in.recorded = in.received + int64(got)
 }
 
 // read receives into b like net.TCPConn.Read, recording what no peek recorded.

@@ -30,13 +30,7 @@ func TestOverlongLineBeforeIts500(t *testing.T) {
 	io.Copy(io.Discard, c.br) // until the server closes
 	c.c.Close()
 
-	hub.Settle()
-	var conv lab.ConvInfo
-	for _, ci := range hub.Conversations() {
-		if ci.Protocol == smtp.Name {
-			conv = ci
-		}
-	}
+	conv := settledSMTP(hub)
 	var sums []string
 	at, reply := -1, -1
 	for _, e := range hub.ConvEvents(conv.ID) {
@@ -54,4 +48,17 @@ func TestOverlongLineBeforeIts500(t *testing.T) {
 	if at < 0 || reply < 0 || at > reply {
 		t.Errorf("the overlong line is message %d, the 500 message %d; want the line first, among\n%s", at, reply, strings.Join(sums, "\n"))
 	}
+}
+
+// settledSMTP waits for the hub's analysis and returns its (last) SMTP
+// conversation.
+func settledSMTP(hub *lab.Hub) lab.ConvInfo {
+	hub.Settle()
+	var conv lab.ConvInfo
+	for _, ci := range hub.Conversations() {
+		if ci.Protocol == smtp.Name {
+			conv = ci
+		}
+	}
+	return conv
 }

@@ -24,28 +24,8 @@ import (
 // active) and a lane of the port it reached, and its teardown leaves the lane of
 // the end its own summary names.
 func TestInspectorLanesOfRealFTP(t *testing.T) {
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	fp, dp := ftp.Protocol(), ftp.DataProtocol()
-	reg.Register(fp)
-	reg.Register(dp)
-	h := lab.NewHub(lab.HubOptions{Registry: reg})
-	in := newTestInspector(t, h, reg)
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v", err)
-		}
-	})
-	<-srv.Started()
+	fl := startFTPLab(t)
+	h, in, fp, dp := fl.hub, fl.in, fl.fp, fl.dp
 
 	for _, tc := range []struct {
 		mode    ftpclient.Mode
@@ -57,7 +37,7 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 		{ftpclient.Active, "client :", " data port (active: server → client)", 1},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
-			c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: tc.mode, Timeout: 10 * time.Second})
+			c, err := ftpclient.Dial(context.Background(), fl.addr, ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: tc.mode, Timeout: 10 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,17 +55,7 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 				t.Fatalf("Quit: %v", err)
 			}
 			ctrl := c.Conversation()
-			waitEnded(t, h, ctrl)
-			var data []lab.ConvInfo
-			for _, ci := range h.Conversations() {
-				if ci.Link.Parent == ctrl {
-					waitEnded(t, h, ci.ID)
-					data = append(data, ci)
-				}
-			}
-			h.Settle()
-			in.Update()
-			in.Select(ctrl)
+			data := fl.showEnded(t, ctrl)
 			if len(data) != 2 {
 				t.Fatalf("%d data connections under the control connection, want STOR's and LIST's", len(data))
 			}
@@ -189,4 +159,59 @@ func checkDataBetween150And226(t *testing.T, in *Inspector, ctrl lab.ConvID, dat
 				d.ID, serverFIN, f, ok, complete[k], strings.Join(all, "\n"))
 		}
 	}
+}
+
+// ftpLab is the lab's FTP server on 127.0.0.1:0, tapped into a hub an inspector
+// shows.
+type ftpLab struct {
+	hub    *lab.Hub
+	in     *Inspector
+	fp, dp *lab.Protocol // FTP's control and data protocols
+	addr   string
+}
+
+func startFTPLab(t *testing.T) ftpLab {
+	t.Helper()
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	fl := ftpLab{fp: ftp.Protocol(), dp: ftp.DataProtocol()}
+	reg.Register(fl.fp)
+	reg.Register(fl.dp)
+	fl.hub = lab.NewHub(lab.HubOptions{Registry: reg})
+	fl.in = newTestInspector(t, fl.hub, reg)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: fl.hub.Tap(fl.fp), DataTap: fl.hub.Tap(fl.dp)})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	<-srv.Started()
+	fl.addr = l.Addr().String()
+	return fl
+}
+
+// showEnded waits until control connection ctrl and its data connections have
+// ended and been analyzed, shows ctrl, and returns its data connections.
+func (fl ftpLab) showEnded(t *testing.T, ctrl lab.ConvID) []lab.ConvInfo {
+	t.Helper()
+	waitEnded(t, fl.hub, ctrl)
+	var data []lab.ConvInfo
+	for _, ci := range fl.hub.Conversations() {
+		if ci.Link.Parent == ctrl {
+			waitEnded(t, fl.hub, ci.ID)
+			data = append(data, ci)
+		}
+	}
+	fl.hub.Settle()
+	fl.in.Update()
+	fl.in.Select(ctrl)
+	return data
 }

@@ -3,6 +3,7 @@ package inspector
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
 	"github.com/protocollab/protolab/lab"
@@ -138,7 +139,7 @@ func sameKids(a, b map[lab.ConvID]*kid) bool {
 // before it in its conversation, and rows at the same time keep the hub's order.
 func (in *Inspector) merge(c *ConvData) {
 	type timed struct {
-		at  int64
+		at  time.Time
 		row uint64
 	}
 	var all []timed
@@ -146,10 +147,12 @@ func (in *Inspector) merge(c *ConvData) {
 		if d == nil {
 			return
 		}
-		var last int64
+		var last time.Time
 		for i := range d.Len() {
 			row := d.rows.at(i)
-			last = max(last, in.model.event(row).At.UnixNano())
+			if at := in.model.event(row).At; at.After(last) {
+				last = at
+			}
 			all = append(all, timed{last, row})
 		}
 	}
@@ -158,7 +161,7 @@ func (in *Inspector) merge(c *ConvData) {
 		add(in.model.Conv(id))
 	}
 	slices.SortFunc(all, func(a, b timed) int {
-		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.row, b.row))
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.row, b.row))
 	})
 	in.merged = in.merged[:0]
 	for _, t := range all {

@@ -251,6 +251,7 @@ func (c *tapConn) CloseWrite() error {
 	if !ok {
 		return errors.New("lab: connection cannot half-close")
 	}
+	c.catchUp() // what arrived before the FIN comes first
 	err := cw.CloseWrite()
 	if err == nil && !c.datagram {
 		c.conv.closeStep(c.side, c.side, HowFIN, "half-close: no more data from this side")

@@ -313,9 +313,10 @@ func (c *Conversation) move(l *layer, name, to, why string, side Side, at time.T
 	l.inner[name] = to
 }
 
-// data records bytes one tap read or is about to write, and feeds the analyzers
-// when this tap is the direction's source: the writer when its tap is in the lab,
-// otherwise the reader. So each byte is analyzed and counted once.
+// data records bytes that arrived at one tap (read, or seen waiting unread) or
+// that it is about to write, and feeds the analyzers when this tap is the
+// direction's source: the writer when its tap is in the lab, otherwise the
+// reader. So each byte is analyzed and counted once.
 func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

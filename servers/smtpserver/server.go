@@ -182,7 +182,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.addr = l.Addr()
 	s.mu.Unlock()
 	s.started.Fire(nil)
-	err := s.smtp.Serve(s.opts.Tap.Listener(&countingListener{Listener: l, s: s}))
+	err := s.smtp.Serve(&countingListener{Listener: s.opts.Tap.Listener(l), s: s})
 	select {
 	case <-s.done:
 		return ErrServerClosed
@@ -270,6 +270,9 @@ type countedConn struct {
 	s    *Server
 	once sync.Once
 }
+
+// Unwrap returns the counted connection (the lab's tap on the socket).
+func (c *countedConn) Unwrap() net.Conn { return c.Conn }
 
 func (c *countedConn) Close() error {
 	c.once.Do(func() { c.s.sessions.Add(-1) })

@@ -252,14 +252,9 @@ func containsFold(s, lower string) bool {
 func norm(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '_' || c == '-':
-			continue
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
+		if c, ok := normByte(s[i]); ok {
+			b.WriteByte(c)
 		}
-		b.WriteByte(c)
 	}
 	return b.String()
 }
@@ -268,12 +263,9 @@ func norm(s string) string {
 func normIs(s, t string) bool {
 	j := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '_' || c == '-':
+		c, ok := normByte(s[i])
+		if !ok {
 			continue
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
 		}
 		if j >= len(t) || t[j] != c {
 			return false
@@ -281,6 +273,17 @@ func normIs(s, t string) bool {
 		j++
 	}
 	return j == len(t)
+}
+
+// normByte is c as norm keeps it, and whether it keeps it.
+func normByte(c byte) (byte, bool) {
+	switch {
+	case c == ' ' || c == '_' || c == '-':
+		return 0, false
+	case c >= 'A' && c <= 'Z':
+		return c + 'a' - 'A', true
+	}
+	return c, true
 }
 
 // fieldIs reports whether a lab.Field called name answers to the normalized

@@ -90,38 +90,26 @@ func (p *parser) describe() string {
 	return "“" + p.tok.text + "”"
 }
 
-func (p *parser) or(depth int) (*node, error) {
-	l, err := p.and(depth)
-	if err != nil {
-		return nil, err
-	}
-	for p.tok.kind == tOr {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		r, err := p.and(depth)
-		if err != nil {
-			return nil, err
-		}
-		l = &node{kind: nOr, l: l, r: r}
-	}
-	return l, nil
-}
+func (p *parser) or(depth int) (*node, error) { return p.binary(depth, tOr, nOr, p.and) }
 
-func (p *parser) and(depth int) (*node, error) {
-	l, err := p.unary(depth)
+func (p *parser) and(depth int) (*node, error) { return p.binary(depth, tAnd, nAnd, p.unary) }
+
+// binary parses operands (next) joined by the operator tok, left to right,
+// into nodes of kind k.
+func (p *parser) binary(depth int, tok tokKind, k nodeKind, next func(int) (*node, error)) (*node, error) {
+	l, err := next(depth)
 	if err != nil {
 		return nil, err
 	}
-	for p.tok.kind == tAnd {
+	for p.tok.kind == tok {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
-		r, err := p.unary(depth)
+		r, err := next(depth)
 		if err != nil {
 			return nil, err
 		}
-		l = &node{kind: nAnd, l: l, r: r}
+		l = &node{kind: k, l: l, r: r}
 	}
 	return l, nil
 }

@@ -150,6 +150,7 @@ func (w *Window) newSession() {
 			fyne.Do(func() {
 				w.sess.busy = false
 				w.clearCapture()
+				w.insp.SetFilter("")
 				w.sess.pending = nil
 				w.markSaved("")
 			})
@@ -202,6 +203,7 @@ func (w *Window) openPath(path string) {
 func (w *Window) restore(s *labfile.Session, path string) {
 	notStarted, err := s.Restore(w.bench)
 	w.resetViews()
+	w.insp.SetFilter(s.View.Filter) // one that no longer parses shows its error
 	w.sess.pending = make(map[string]json.RawMessage, len(s.Clients))
 	for name, raw := range s.Clients {
 		w.sess.pending[name] = raw
@@ -265,6 +267,7 @@ func (w *Window) saveTo(path string, after func()) {
 	}
 	w.sess.busy = true
 	s := labfile.Capture(w.bench, w.clientStates())
+	s.View.Filter = w.insp.Filter()
 	seq, gen := w.hub.Stats().LastSeq, w.sess.benchGen.Load()
 	w.tools.setNote("saving " + filepath.Base(path) + " …")
 	w.goAsync(func() {

@@ -11,7 +11,8 @@ import (
 // offset pos of line (the word that ends there), and where that word starts.
 // What fits depends on what comes before: at the start of a test the protocol
 // and layer names of reg, the flags, the fields, not, and the layer.field names
-// given in paths (FieldPath spells them); after a field the operators; after an
+// given in paths (FieldPath spells them) once a layer's name and its dot are
+// typed; after a field the operators; after an
 // operator the values the field knows (c2s and s2c after dir ==, the protocols
 // after proto ==); after a whole test and and or. Candidates are sorted and
 // begin with the word typed, ignoring case.
@@ -50,21 +51,18 @@ func Complete(line string, pos int, reg *lab.Registry, paths []string) (start in
 	}
 	switch t := last(0); {
 	case t.kind == tEOF || t.kind == tAnd || t.kind == tOr || t.kind == tNot || t.kind == tLParen:
+		if strings.Contains(prefix, ".") { // a layer's fields once its name is typed
+			cands = append(cands, paths...)
+			break
+		}
 		cands = append(cands, "not")
 		if reg != nil {
-			cands = append(cands, reg.Names()...)
-			for _, p := range reg.All() {
-				cands = append(cands, p.LayerName())
-				for _, ly := range p.Layers {
-					cands = append(cands, ly.Name)
-				}
-			}
+			cands = append(cands, names(reg)...)
 		}
 		for f := range flags {
 			cands = append(cands, f)
 		}
 		cands = append(cands, FieldNames()...)
-		cands = append(cands, paths...)
 	case t.kind == tWord && last(1).kind == tOp:
 		cands = append(cands, "and", "or")
 	case isField(t):

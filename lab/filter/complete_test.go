@@ -14,7 +14,7 @@ var completeTests = []struct {
 	want  []string // each must be offered
 	not   []string // none of these may be
 }{
-	{"", 0, []string{"smtp", "ftp-data", "tls", "rst", "code", "dir", "not", "tls.sni"}, []string{"and", "=="}},
+	{"", 0, []string{"smtp", "ftp-data", "tls", "rst", "code", "dir", "not"}, []string{"and", "==", "tls.sni"}},
 	{"sm", 0, []string{"smtp"}, []string{"ftp", "tls"}},
 	{"ftp", 0, []string{"ftp", "ftp-data"}, []string{"smtp"}},
 	{"smtp and co", 9, []string{"code"}, []string{"smtp", "contains"}},
@@ -23,7 +23,8 @@ var completeTests = []struct {
 	{"dir == ", 7, []string{"c2s", "s2c"}, []string{"smtp"}},
 	{"dir == c", 7, []string{"c2s"}, []string{"s2c"}},
 	{"proto == h", 9, []string{"http", "https"}, []string{"smtp"}},
-	{"(tl", 1, []string{"tls", "tls.sni"}, nil},
+	{"(tl", 1, []string{"tls"}, []string{"tls.sni"}},
+	{"(tls.", 1, []string{"tls.sni"}, []string{"tls", "smtp.enhanced_code"}},
 	{"tls.s", 0, []string{"tls.sni"}, []string{"tls"}},
 	{"dir == c2s o", 11, []string{"or"}, []string{"and"}},
 	{`text contains "x" `, 18, []string{"and", "or"}, nil},

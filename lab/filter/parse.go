@@ -2,6 +2,7 @@ package filter
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -168,7 +169,7 @@ func (p *parser) test() (*node, error) {
 			}
 			_, layers, ok := p.known(layer)
 			if !ok {
-				return nil, errAt(p.lex.src, name.pos, "no protocol or layer is called %q (try %s)", layer, strings.Join(p.reg.Names(), ", "))
+				return nil, p.unknown(name.pos, layer)
 			}
 			path = &node{kind: nHas, layer: layer, field: field, layers: layers, norm: norm(field)}
 			fi = fieldInfo{id: fPath, message: true}
@@ -241,7 +242,7 @@ func (p *parser) test() (*node, error) {
 func (p *parser) protocol(name token, lower string) (*node, error) {
 	protos, _, ok := p.known(lower)
 	if !ok {
-		return nil, errAt(p.lex.src, name.pos, "no protocol or layer is called %q (try %s)", name.text, strings.Join(p.reg.Names(), ", "))
+		return nil, p.unknown(name.pos, lower)
 	}
 	return &node{kind: nName, name: lower, protos: protos}, nil
 }
@@ -269,4 +270,32 @@ func (p *parser) known(name string) (protos, layers []string, ok bool) {
 		}
 	}
 	return protos, layers, ok
+}
+
+// unknown is the error for a name the registry does not know, with the names
+// it does that begin alike (or all the protocols', when none do).
+func (p *parser) unknown(pos int, name string) *Error {
+	var alike []string
+	for _, n := range names(p.reg) {
+		if n[0] == name[0] {
+			alike = append(alike, n)
+		}
+	}
+	if len(alike) == 0 {
+		alike = p.reg.Names()
+	}
+	return errAt(p.lex.src, pos, "no protocol or layer is called %q (try %s)", name, strings.Join(alike, ", "))
+}
+
+// names are the protocols' and layers' names reg knows, sorted, each once.
+func names(reg *lab.Registry) []string {
+	var out []string
+	for _, p := range reg.All() {
+		out = append(out, p.Name, p.LayerName())
+		for _, l := range p.Layers {
+			out = append(out, l.Name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

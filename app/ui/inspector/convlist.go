@@ -106,6 +106,7 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 	title := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, l.filter)
 	top := container.NewVBox(title, l.bar.obj)
 	l.obj = container.NewBorder(top, l.status, nil, nil, l.table)
+	l.bar.relayout = func() { top.Refresh(); l.obj.Refresh() }
 	return l
 }
 

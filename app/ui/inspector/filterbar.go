@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab"
@@ -15,8 +16,8 @@ import (
 // filterPlaceholder is what the empty filter entry shows.
 const filterPlaceholder = "filter: smtp and code >= 400   (Tab completes)"
 
-// maxChoices bounds the completion menu.
-const maxChoices = 24
+// maxChoices is how many completions the list shows at once; more scroll.
+const maxChoices = 12
 
 // filterBar is the display filter's line above the conversation list: an entry
 // and, under it, in red, why what it holds does not parse. A filter applies as
@@ -29,12 +30,14 @@ type filterBar struct {
 
 	applied string               // the canonical form of the filter applied
 	onApply func(*filter.Filter) // a new filter parsed (nil: none)
-	paths   func() []string      // layer.field names to offer, from the messages shown
-	menu    *widget.PopUpMenu    // the completion menu shown, if any
+	paths   func() []string      // layer.field names to offer, from the messages held
+	// relayout lays out anew what holds the bar, whose height changes with the problem shown.
+	relayout func()
+	menu     *widget.PopUp // the completion list shown, if any
 }
 
 func newFilterBar(reg *lab.Registry) *filterBar {
-	b := &filterBar{reg: reg}
+	b := &filterBar{reg: reg, relayout: func() {}}
 	b.entry = newFilterEntry(b.complete)
 	b.entry.SetPlaceHolder(filterPlaceholder)
 	b.entry.OnChanged = b.changed
@@ -52,12 +55,16 @@ func (b *filterBar) changed(s string) {
 	f, err := filter.Parse(s, b.reg)
 	if err != nil {
 		b.problem.SetText(err.Error())
-		b.problem.Show()
+		if !b.problem.Visible() {
+			b.problem.Show()
+			b.relayout()
+		}
 		return
 	}
 	if b.problem.Visible() {
 		b.problem.SetText("")
 		b.problem.Hide()
+		b.relayout()
 	}
 	if canon := f.String(); canon != b.applied {
 		b.applied = canon
@@ -88,23 +95,34 @@ func (b *filterBar) complete() {
 		b.replace(start, pos, common)
 		return
 	}
+	b.showChoices(start, pos, words)
+}
+
+// showChoices offers words in a scrolling list under the entry (over it when
+// there is no room below); choosing one puts it in place of text[start:pos].
+func (b *filterBar) showChoices(start, pos int, words []string) {
 	c := fyne.CurrentApp().Driver().CanvasForObject(b.entry)
 	if c == nil {
 		return
 	}
-	if len(words) > maxChoices {
-		words = words[:maxChoices]
+	list := widget.NewList(func() int { return len(words) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(words[i]) })
+	b.menu = widget.NewPopUp(list, c)
+	list.OnSelected = func(i widget.ListItemID) {
+		b.menu.Hide()
+		b.replace(start, pos, words[i]+" ")
+		c.Focus(b.entry)
 	}
-	items := make([]*fyne.MenuItem, len(words))
-	for i, w := range words {
-		items[i] = fyne.NewMenuItem(w, func() {
-			b.replace(start, pos, w+" ")
-			c.Focus(b.entry)
-		})
-	}
-	b.menu = widget.NewPopUpMenu(fyne.NewMenu("", items...), c)
+	row := widget.NewLabel("").MinSize().Height + theme.Padding()
+	size := fyne.NewSize(max(b.entry.Size().Width/2, 240), min(float32(len(words))*row, maxChoices*row))
 	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(b.entry)
-	b.menu.ShowAtPosition(at.AddXY(0, b.entry.Size().Height))
+	below := at.AddXY(0, b.entry.Size().Height)
+	if below.Y+size.Height > c.Size().Height {
+		below = at.AddXY(0, -size.Height)
+	}
+	b.menu.Resize(size)
+	b.menu.ShowAtPosition(below)
 }
 
 // replace puts w in place of text[from:to] and the cursor after it.

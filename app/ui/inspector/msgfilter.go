@@ -14,8 +14,12 @@ import (
 // message list, the sequence diagram, the replay and the state diagram's notes
 // all count only those rows (rows, row), so their indexes agree.
 
-// maxPathRows bounds the rows looked at for the layer.field names completion offers.
-const maxPathRows = 5000
+// maxPathRows bounds the rows looked at for the layer.field names completion
+// offers; pathRowsPerConv the rows of each conversation beyond the shown one.
+const (
+	maxPathRows     = 20_000
+	pathRowsPerConv = 64
+)
 
 // msgFilter is the inspector's state of the display filter.
 type msgFilter struct {
@@ -79,6 +83,7 @@ func (in *Inspector) applyFilter(f *filter.Filter) {
 	}
 	in.show(id)
 	in.pinned = pinned
+	in.replay.refresh()
 }
 
 // convPasses reports whether one of c's messages held passes the filter; parent
@@ -158,14 +163,16 @@ func (in *Inspector) narrowArrows() []widgets.Arrow {
 	return out
 }
 
-// fieldPaths are the layer.field names of the shown conversation's messages,
-// for completion.
+// fieldPaths are the layer.field names of the messages held, for completion:
+// of the shown conversation's rows, then of the first few of every
+// conversation's, newest first, at most maxPathRows in all.
 func (in *Inspector) fieldPaths() []string {
 	seen := map[string]bool{}
-	for u := range min(in.allRows(), maxPathRows) {
-		e := in.fullRow(u)
+	budget := maxPathRows
+	look := func(e *lab.Event) {
+		budget--
 		if e.Msg == nil {
-			continue
+			return
 		}
 		layer := e.Layer
 		if e.Msg.Layer != "" {
@@ -174,6 +181,16 @@ func (in *Inspector) fieldPaths() []string {
 		for _, f := range e.Msg.Fields {
 			if p := filter.FieldPath(layer, f.Name); p != "" {
 				seen[p] = true
+			}
+		}
+	}
+	for u := 0; u < in.allRows() && budget > 0; u++ {
+		look(in.fullRow(u))
+	}
+	for k := len(in.convs.all) - 1; k >= 0 && budget > 0; k-- {
+		if d := in.model.Conv(in.convs.all[k].ID); d != nil {
+			for i := 0; i < min(d.Len(), pathRowsPerConv) && budget > 0; i++ {
+				look(in.model.event(d.rows.at(i)))
 			}
 		}
 	}

@@ -22,28 +22,7 @@ import (
 // active) and a lane of the port it reached, and its teardown leaves the lane of
 // the end its own summary names.
 func TestInspectorLanesOfRealFTP(t *testing.T) {
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	fp, dp := ftp.Protocol(), ftp.DataProtocol()
-	reg.Register(fp)
-	reg.Register(dp)
-	h := lab.NewHub(lab.HubOptions{Registry: reg})
-	in := newTestInspector(t, h, reg)
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
-			t.Errorf("Serve = %v", err)
-		}
-	})
-	<-srv.Started()
+	_, in, addr, fp, dp := newFTPLab(t)
 
 	for _, tc := range []struct {
 		mode    ftpclient.Mode
@@ -55,34 +34,7 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 		{ftpclient.Active, "client :", " data port (active: server → client)", 1},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
-			c, err := ftpclient.Dial(context.Background(), l.Addr().String(), ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: tc.mode, Timeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.Login("lab", "lab"); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Stor("a.txt", strings.NewReader("lab bytes\n"), 10, nil); err != nil {
-				t.Fatalf("Stor: %v", err)
-			}
-			if _, err := c.List(""); err != nil {
-				t.Fatalf("List: %v", err)
-			}
-			if err := c.Quit(); err != nil {
-				t.Fatalf("Quit: %v", err)
-			}
-			ctrl := c.Conversation()
-			waitEnded(t, h, ctrl)
-			var data []lab.ConvInfo
-			for _, ci := range h.Conversations() {
-				if ci.Link.Parent == ctrl {
-					waitEnded(t, h, ci.ID)
-					data = append(data, ci)
-				}
-			}
-			h.Settle()
-			in.Update()
+			ctrl, data := ftpStorList(t, in, addr, fp, dp, tc.mode)
 			in.Select(ctrl)
 			if len(data) != 2 {
 				t.Fatalf("%d data connections under the control connection, want STOR's and LIST's", len(data))
@@ -132,4 +84,69 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newFTPLab is an inspector of a hub whose FTP server (with its data
+// connections tapped) serves on 127.0.0.1 at addr until the test ends.
+func newFTPLab(t *testing.T) (h *lab.Hub, in *Inspector, addr string, fp, dp *lab.Protocol) {
+	t.Helper()
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	fp, dp = ftp.Protocol(), ftp.DataProtocol()
+	reg.Register(fp)
+	reg.Register(dp)
+	h = lab.NewHub(lab.HubOptions{Registry: reg})
+	in = newTestInspector(t, h, reg)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := ftpserver.New(ftpserver.Options{Root: t.TempDir(), Tap: h.Tap(fp), DataTap: h.Tap(dp)})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-served; err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	<-srv.Started()
+	return h, in, l.Addr().String(), fp, dp
+}
+
+// ftpStorList logs in to the FTP server at addr in mode, stores a file, lists
+// the folder and quits, and brings what the lab saw into in: the control
+// connection and its data connections, all ended.
+func ftpStorList(t *testing.T, in *Inspector, addr string, fp, dp *lab.Protocol, mode ftpclient.Mode) (ctrl lab.ConvID, data []lab.ConvInfo) {
+	t.Helper()
+	h := in.hub
+	c, err := ftpclient.Dial(context.Background(), addr, ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("lab", "lab"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stor("a.txt", strings.NewReader("lab bytes\n"), 10, nil); err != nil {
+		t.Fatalf("Stor: %v", err)
+	}
+	if _, err := c.List(""); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if err := c.Quit(); err != nil {
+		t.Fatalf("Quit: %v", err)
+	}
+	ctrl = c.Conversation()
+	waitEnded(t, h, ctrl)
+	for _, ci := range h.Conversations() {
+		if ci.Link.Parent == ctrl {
+			waitEnded(t, h, ci.ID)
+			data = append(data, ci)
+		}
+	}
+	h.Settle()
+	in.Update()
+	return ctrl, data
 }

@@ -177,4 +177,13 @@ func TestFilterCompletes(t *testing.T) {
 	if in.convs.bar.problem.Visible() || in.convs.flt == nil || in.convs.flt.String() != `live and text contains "x"` {
 		t.Errorf("the completed filter is not applied: problem %q", in.convs.bar.problem.Text)
 	}
+	test.Type(e, " ")
+	e.TypedKey(tab)
+	if !in.convs.bar.menu.Visible() {
+		t.Fatal("no list of and and or after a whole test")
+	}
+	test.Type(e, "o")
+	if in.convs.bar.menu.Visible() {
+		t.Error("the list stays shown after typing on")
+	}
 }

@@ -52,6 +52,9 @@ func newFilterBar(reg *lab.Registry) *filterBar {
 // changed parses the entry's text: an error is shown and changes nothing; a
 // filter different from the one applied is applied.
 func (b *filterBar) changed(s string) {
+	if b.menu != nil && b.menu.Visible() { // its words were for the text before
+		b.menu.Hide()
+	}
 	f, err := filter.Parse(s, b.reg)
 	if err != nil {
 		b.problem.SetText(err.Error())

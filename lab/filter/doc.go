@@ -27,7 +27,8 @@
 // A value is a number (400), a word (c2s, FIN-WAIT-2, 127.0.0.1) or a string in
 // double quotes with Go's escapes ("www.lab.test", "a \"quoted\" word"). Words
 // are made of letters, digits and _ - . : /. The keywords (and or not contains
-// matches) are not case-sensitive. A line is at most MaxLen bytes long.
+// matches) are not case-sensitive. Text is UTF-8. A filter is at most MaxLen
+// bytes long, as typed and as String writes it.
 //
 // Every comparison of text ignores case: == and != compare whole texts, contains
 // looks for a part, matches applies a regular expression (RE2, so it runs in time

@@ -171,6 +171,9 @@ func (l *lexer) str() (token, error) {
 			continue
 		case '"':
 			s, err := strconv.Unquote(l.src[start : i+1])
+			if err == nil && !utf8.ValidString(l.src[start:i+1]) {
+				return token{}, errAt(l.src, start, "the string at %d is not valid UTF-8 text", utf8.RuneCountInString(l.src[:start])+1)
+			}
 			if err != nil {
 				return token{}, errAt(l.src, start, "the string %s has a bad escape (\\\" \\\\ \\n \\t \\xNN are known)", l.src[start:i+1])
 			}

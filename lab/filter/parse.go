@@ -40,7 +40,11 @@ func Parse(s string, reg *lab.Registry) (*Filter, error) {
 	default:
 		return nil, p.errHere("and, or or the end is expected, not %s", p.describe())
 	}
-	return &Filter{root: root, msg: root.message()}, nil
+	f := &Filter{root: root, msg: root.message()}
+	if len(f.String()) > MaxLen { // escapes written out make it longer than typed
+		return nil, errAt(s, len(s), "a filter is at most %d characters long, written out as String writes it", MaxLen)
+	}
+	return f, nil
 }
 
 // String is the filter in canonical form: keywords spelled out (and, or, not),

@@ -92,6 +92,9 @@ var errorTests = []struct {
 	{`text matches "("`, "at 14: the pattern does not parse: missing closing ): `(`"},
 	{"dir == and", "at 8: a value is expected after =="},
 	{"é$", "at 2: '$' cannot stand here: put text in double quotes"},
+	// Found by FuzzParse: text that String writes out longer than a filter may be.
+	{"text == \"" + strings.Repeat("\x01", 1100) + "\"", "at 1111: a filter is at most 4096 characters long, written out as String writes it"},
+	{"text == \"\xbc\"", "at 9: the string at 9 is not valid UTF-8 text"},
 	{strings.Repeat("(", 70) + "tcp" + strings.Repeat(")", 70), "at 66: the filter nests deeper than 64"},
 }
 

@@ -3,6 +3,7 @@ package filter
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -92,21 +93,25 @@ func Complete(line string, pos int, reg *lab.Registry, paths []string) (start in
 }
 
 // FieldPath is how a filter names the field called name of layer's messages:
-// "tls.sni" for "SNI (server name)", "smtp.enhanced_code" for "enhanced code";
-// "" when name makes no word of a filter.
+// "tls.sni" for "SNI (server name)", "smtp.enhanced_code" for "enhanced code",
+// "tcp.clients_state" for "client's state"; "" when name makes no word of a filter.
 func FieldPath(layer, name string) string {
 	if i := strings.IndexByte(name, '('); i > 0 {
 		name = name[:i]
 	}
-	name = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), " ", "_")
-	layer = strings.ToLower(layer)
-	if name == "" || layer == "" || strings.Contains(layer, ".") || strings.Contains(name, ".") {
-		return ""
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
+		switch {
+		case r == ' ':
+			b.WriteByte('_')
+		case r != '.' && r < utf8.RuneSelf && isWordByte(byte(r)), r >= utf8.RuneSelf:
+			b.WriteRune(r)
+		} // other punctuation is not part of a name (norm)
 	}
-	for i := 0; i < len(name); i++ {
-		if !isWordByte(name[i]) {
-			return ""
-		}
+	name = b.String()
+	layer = strings.ToLower(layer)
+	if strings.Trim(name, "_-") == "" || layer == "" || strings.Contains(layer, ".") {
+		return ""
 	}
 	for i := 0; i < len(layer); i++ {
 		if !isWordByte(layer[i]) {

@@ -56,9 +56,12 @@ var pathTests = []struct{ layer, name, want string }{
 	{"smtp", "enhanced code", "smtp.enhanced_code"},
 	{"HTTP", "Content-Type", "http.content-type"},
 	{"http", "body (hex)", "http.body"},
-	{"tls", "a.b", ""},
+	{"tls", "a.b", "tls.ab"},
 	{"tls", "", ""},
-	{"tls", "what \"quoted\"", ""},
+	{"tls", "what \"quoted\"", "tls.what_quoted"},
+	{"tcp", "client's state", "tcp.clients_state"},
+	{"tls", "(x)", "tls.x"},
+	{"tls", "()", ""},
 }
 
 func TestFieldPath(t *testing.T) {

@@ -58,17 +58,20 @@
 //	           ("250 OK", "HTTP/1.1 404 Not Found")
 //	layer      the layer it belongs to: tcp, tls, http, smtp, ...
 //	kind       message, handshake, fault or error
-//	state      the state the message moved its layer to; tested on a
-//	           conversation alone, the state its top layer is in now
+//	state      the state the message moved its layer to, or for TCP, whose
+//	           segments name both ends' states, either end's state after it;
+//	           tested on a conversation alone, the state its top layer is in now
 //	layer.field  the value of a field of a message of that layer
 //
 // In layer.field the layer is a layer name or a protocol's name (https stands
-// for its layer, tls). The field is compared with each lab.Field's Name without
-// regard to case, spaces, underscores or hyphens, and a name with a part in
-// parentheses answers to either part: "SNI (server name)" is tls.sni and
-// tls.server_name, "enhanced code" is smtp.enhanced_code, "Content-Type" is
-// http.content_type. A message with several fields of that name passes when one
-// of them does; compared with < <= > >=, a field's leading number is used.
+// for its layer, tls). The field is compared with each lab.Field's Name by its
+// letters and digits alone, without regard to case (spaces, underscores,
+// hyphens and apostrophes do not count), and a name with a part in parentheses
+// answers to either part: "SNI (server name)" is tls.sni and tls.server_name,
+// "enhanced code" is smtp.enhanced_code, "Content-Type" is http.content_type,
+// "client's state" is tcp.clients_state. A message with several fields of that
+// name passes when one of them does; compared with < <= > >=, a field's leading
+// number is used.
 //
 // # Protocols
 //

@@ -3,6 +3,7 @@ package filter
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -152,7 +153,7 @@ func (n *node) cmp(s *Subject, o op) bool {
 		if e == nil {
 			return n.text(c.State, o)
 		}
-		return e.Msg != nil && e.Msg.NextState != "" && n.text(e.Msg.NextState, o)
+		return n.msgState(e.Msg, o)
 	case fPath:
 		for _, f := range n.fields(e) {
 			if fieldIs(f.Name, n.norm) && n.value(f.Value, o) {
@@ -182,6 +183,26 @@ func (n *node) cmp(s *Subject, o op) bool {
 	}
 	return false
 }
+
+// msgState applies o to the state m moved its layer to, and to the state each
+// end is in after it when m names both ends' (TCP: lab.StateField).
+func (n *node) msgState(m *lab.Message, o op) bool {
+	if m == nil {
+		return false
+	}
+	if m.NextState != "" && n.text(m.NextState, o) {
+		return true
+	}
+	for _, f := range m.Fields {
+		if (f.Name == clientState || f.Name == serverState) && n.text(f.Value, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// The fields in which a message names each end's state.
+var clientState, serverState = lab.StateField(lab.SideClient), lab.StateField(lab.SideServer)
 
 // text applies o to a text.
 func (n *node) text(s string, o op) bool {
@@ -247,8 +268,8 @@ func containsFold(s, lower string) bool {
 	return false
 }
 
-// norm is a field's name as names are compared: lower case, without spaces,
-// underscores or hyphens.
+// norm is a field's name as names are compared: lower case, letters and digits
+// only (no spaces, underscores, hyphens or apostrophes).
 func norm(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -275,15 +296,16 @@ func normIs(s, t string) bool {
 	return j == len(t)
 }
 
-// normByte is c as norm keeps it, and whether it keeps it.
+// normByte is c as norm keeps it, and whether it keeps it: letters (in lower
+// case), digits and the bytes of other scripts.
 func normByte(c byte) (byte, bool) {
 	switch {
-	case c == ' ' || c == '_' || c == '-':
-		return 0, false
 	case c >= 'A' && c <= 'Z':
 		return c + 'a' - 'A', true
+	case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c >= utf8.RuneSelf:
+		return c, true
 	}
-	return c, true
+	return 0, false
 }
 
 // fieldIs reports whether a lab.Field called name answers to the normalized

@@ -36,6 +36,9 @@ var (
 		Msg: &lab.Message{Layer: "http", Summary: "HTTP/1.1 200 OK", Fields: []lab.Field{{Name: "status line", Value: "HTTP/1.1 200 OK"}}}}
 	finEv = lab.Event{Conv: 7, Kind: lab.KindHandshake, Dir: lab.ServerToClient, Layer: "tcp",
 		Msg: &lab.Message{Summary: "FIN", Teardown: true, NextState: "FIN-WAIT-2"}}
+	ackEv = lab.Event{Conv: 7, Kind: lab.KindHandshake, Dir: lab.ClientToServer, Layer: "tcp",
+		Msg: &lab.Message{Summary: "ACK of the server's FIN", Teardown: true, Fields: []lab.Field{
+			{Name: lab.StateField(lab.SideClient), Value: "TIME-WAIT"}, {Name: lab.StateField(lab.SideServer), Value: "CLOSE-WAIT"}}}}
 	faultEv   = lab.Event{Conv: 7, Kind: lab.KindFault, Dir: lab.ServerToClient, Layer: "tcp", Text: "reset injected"}
 	wsCloseEv = lab.Event{Conv: 9, Kind: lab.KindMessage, Dir: lab.ClientToServer, Layer: "ws",
 		Msg: &lab.Message{Summary: "Close", Fields: []lab.Field{{Name: "status code", Value: "1000 normal closure: done"}}}}
@@ -117,6 +120,11 @@ var evalTests = []struct {
 	{`state == "FIN-WAIT-2"`, &echoConv, nil, nil, true},
 	{`state == "fin-wait-2"`, &echoConv, nil, &finEv, true},
 	{`state == "FIN-WAIT-2"`, &echoConv, nil, &faultEv, false},
+	{`state == "CLOSE-WAIT"`, &echoConv, nil, &ackEv, true}, // the other end's state
+	{`state == "time-wait"`, &echoConv, nil, &ackEv, true},
+	{`state == "FIN-WAIT-2"`, &echoConv, nil, &ackEv, false},
+	{`tcp.servers_state == "CLOSE-WAIT"`, &echoConv, nil, &ackEv, true},
+	{`tcp.client_state == "TIME-WAIT"`, &echoConv, nil, &ackEv, false}, // "client's": clients
 	{`text contains "reset"`, &echoConv, nil, &faultEv, true},
 	{"kind == fault", &echoConv, nil, &faultEv, true},
 	{"tcp", &echoConv, nil, nil, true},

@@ -186,4 +186,14 @@ func TestFilterCompletes(t *testing.T) {
 	if in.convs.bar.menu.Visible() {
 		t.Error("the list stays shown after typing on")
 	}
+	e.TypedKey(tab) // or, alone
+	test.Type(e, "l")
+	e.TypedKey(tab)
+	if e.Text != `live and text contains "x" or l` || !in.convs.bar.menu.Visible() {
+		t.Fatalf("after or, l and Tab: %q, list shown %v; want the list of line, link and live", e.Text, in.convs.bar.menu.Visible())
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if in.convs.bar.menu.Visible() {
+		t.Error("Escape leaves the list shown")
+	}
 }

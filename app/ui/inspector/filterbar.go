@@ -39,6 +39,7 @@ type filterBar struct {
 func newFilterBar(reg *lab.Registry) *filterBar {
 	b := &filterBar{reg: reg, relayout: func() {}}
 	b.entry = newFilterEntry(b.complete)
+	b.entry.onKey = b.choicesKey
 	b.entry.SetPlaceHolder(filterPlaceholder)
 	b.entry.OnChanged = b.changed
 	b.problem = widget.NewLabel("")
@@ -128,6 +129,15 @@ func (b *filterBar) showChoices(start, pos int, words []string) {
 	b.menu.ShowAtPosition(below)
 }
 
+// choicesKey takes Escape, which hides the completions, while they are shown.
+func (b *filterBar) choicesKey(k fyne.KeyName) bool {
+	if k != fyne.KeyEscape || b.menu == nil || !b.menu.Visible() {
+		return false
+	}
+	b.menu.Hide()
+	return true
+}
+
 // replace puts w in place of text[from:to] and the cursor after it.
 func (b *filterBar) replace(from, to int, w string) {
 	text := b.entry.Text
@@ -163,6 +173,7 @@ func commonPrefix(words []string) string {
 type filterEntry struct {
 	widget.Entry
 	onTab func()
+	onKey func(fyne.KeyName) bool // a key for the completions; false: not taken
 }
 
 func newFilterEntry(onTab func()) *filterEntry {
@@ -174,11 +185,16 @@ func newFilterEntry(onTab func()) *filterEntry {
 // AcceptsTab keeps Tab in the entry (fyne.Tabbable).
 func (e *filterEntry) AcceptsTab() bool { return true }
 
-// TypedKey completes on Tab.
+// TypedKey completes on Tab; Escape hides the completions shown.
 func (e *filterEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyTab {
+	switch k.Name {
+	case fyne.KeyTab:
 		e.onTab()
 		return
+	case fyne.KeyEscape:
+		if e.onKey != nil && e.onKey(k.Name) {
+			return
+		}
 	}
 	e.Entry.TypedKey(k)
 }

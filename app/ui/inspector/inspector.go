@@ -192,6 +192,7 @@ func (in *Inspector) Update() {
 	if in.dirty.Load() && in.convs.due() {
 		in.dirty.Store(false) // before the snapshot, so no change is missed
 		in.convs.refresh()
+		in.pruneScans()
 		rebuilt = true
 	}
 	if in.convs.touch(touched) {

@@ -215,3 +215,16 @@ func (in *Inspector) filterTouched(touched map[lab.ConvID]struct{}) {
 		}
 	}
 }
+
+// pruneScans forgets the scans of conversations the hub no longer holds, once
+// they are as many as those it does.
+func (in *Inspector) pruneScans() {
+	if len(in.mf.scans) <= max(len(in.convs.all), 64) {
+		return
+	}
+	for id := range in.mf.scans {
+		if _, ok := in.convs.byID[id]; !ok {
+			delete(in.mf.scans, id)
+		}
+	}
+}

@@ -30,6 +30,10 @@ type Session struct {
 	Events        []lab.Event
 	// Keys is the hub's TLS key log (lab.KeyLog.Lines): one NSS key log line each.
 	Keys []string
+	// Lost is how many events the recording lost to the hub's capture bound
+	// (lab.Stats.Dropped) before it was captured: the oldest, so Events begin
+	// after them.
+	Lost uint64
 }
 
 // ViewState is how the inspector showed a session: what it saves besides the
@@ -86,6 +90,7 @@ func Capture(b *lab.Bench, clients map[string]json.RawMessage) *Session {
 	s.Events = h.Events(0)
 	s.Conversations = h.Conversations()
 	s.Keys = h.Keys().Lines()
+	s.Lost = h.Stats().Dropped
 	return s
 }
 

@@ -98,6 +98,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.msgs.list.ScrollToBottom()
 	in.refreshPath(c)
 	in.refreshKernel(time.Now(), true)
+	in.replay.refresh() // the count is the shown conversation's
 }
 
 // convInfo returns a snapshot of conversation id, from the hub if it still knows it.

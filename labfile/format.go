@@ -57,6 +57,7 @@ type header struct {
 	Saved         time.Time                  `json:"saved"`
 	Bench         BenchState                 `json:"bench"`
 	Clients       map[string]json.RawMessage `json:"clients,omitempty"`
+	View          *ViewState                 `json:"view,omitempty"`
 	Conversations int64                      `json:"conversations"`
 	Events        int64                      `json:"events"`
 	Keys          int64                      `json:"keys"`
@@ -66,6 +67,14 @@ type header struct {
 	RawBytes      int64                      `json:"rawBytes"`       // uncompressed
 
 	size int64 // the whole file's, once read
+}
+
+// view is v for the header: nil (left out) for the zero value.
+func view(v ViewState) *ViewState {
+	if v == (ViewState{}) {
+		return nil
+	}
+	return &v
 }
 
 // SessionInfo is what a session file's header says, read without its body:
@@ -116,6 +125,7 @@ func Write(w io.Writer, s *Session) error {
 		Saved:         saved.Round(0),
 		Bench:         s.Bench,
 		Clients:       s.Clients,
+		View:          view(s.View),
 		Conversations: int64(len(s.Conversations)),
 		Events:        int64(len(s.Events)),
 		Keys:          int64(len(s.Keys)),
@@ -162,6 +172,9 @@ func Read(r io.Reader) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{Format: h.Format, App: h.App, Saved: h.Saved, Bench: h.Bench, Clients: h.Clients, Lost: h.Lost}
+	if h.View != nil {
+		s.View = *h.View
+	}
 	if err := decodeBody(body, h, s); err != nil {
 		return nil, err
 	}

@@ -163,6 +163,7 @@ func (w *Window) newSession() {
 				w.sess.busy = false
 				w.sess.opened = opened{}
 				w.clearCapture()
+				w.insp.SetFilter("")
 				w.sess.pending = nil
 				w.wb.renew()
 				w.markSaved("")
@@ -223,6 +224,7 @@ func (w *Window) openPath(path string) {
 func (w *Window) restore(s *labfile.Session, path string) {
 	notStarted, err := s.Restore(w.bench)
 	w.resetViews()
+	w.insp.SetFilter(s.View.Filter) // one that no longer parses shows its error
 	name := filepath.Base(path)
 	if path == "" {
 		name = "the restored session"
@@ -287,6 +289,7 @@ func (w *Window) saveTo(path string, after func()) {
 	}
 	w.sess.busy = true
 	s := labfile.Capture(w.bench, w.clientStates())
+	s.View = w.view()
 	seq, gen := w.hub.Stats().LastSeq, w.sess.benchGen.Load()
 	w.tools.setNote("saving " + filepath.Base(path) + " …")
 	w.goAsync(func() {
@@ -370,7 +373,10 @@ func (w *Window) startAutosave() {
 		return
 	}
 	start := func() {
-		w.sess.autosaver = labfile.NewAutosaver(w.bench, path, labfile.DefaultAutosaveEvery, w.clientStatesFromAnyGoroutine)
+		w.sess.autosaver = labfile.NewAutosaver(w.bench, path, labfile.DefaultAutosaveEvery, func() map[string]json.RawMessage {
+			return onUI(w, w.clientStates)
+		})
+		w.sess.autosaver.SetView(func() labfile.ViewState { return onUI(w, w.view) })
 		w.sess.autosaver.Start()
 	}
 	info, ok := labfile.Recoverable(path)
@@ -416,18 +422,22 @@ func (w *Window) keepRecovery(path string, info *labfile.SessionInfo) {
 	dialog.ShowInformation("The last session is kept", msg, w.win)
 }
 
-// clientStatesFromAnyGoroutine is clientStates for the autosaver's goroutine:
-// the panes are asked on the UI goroutine.
-func (w *Window) clientStatesFromAnyGoroutine() map[string]json.RawMessage {
-	done := make(chan map[string]json.RawMessage, 1)
-	fyne.Do(func() { done <- w.clientStates() })
+// onUI returns what f returns, asked on the UI goroutine, for the autosaver's
+// goroutine; the zero value once the window closes.
+func onUI[T any](w *Window, f func() T) T {
+	done := make(chan T, 1)
+	fyne.Do(func() { done <- f() })
 	select {
-	case m := <-done:
-		return m
+	case v := <-done:
+		return v
 	case <-w.stop:
-		return nil
+		var zero T
+		return zero
 	}
 }
+
+// view is how the views show the session, to save with it.
+func (w *Window) view() labfile.ViewState { return labfile.ViewState{Filter: w.insp.Filter()} }
 
 // stopAutosave ends autosaving and removes the recovery file: a clean exit.
 func (w *Window) stopAutosave() {

@@ -25,7 +25,7 @@ import (
 // the end its own summary names.
 func TestInspectorLanesOfRealFTP(t *testing.T) {
 	fl := startFTPLab(t)
-	h, in, fp, dp := fl.hub, fl.in, fl.fp, fl.dp
+	in := fl.in
 
 	for _, tc := range []struct {
 		mode    ftpclient.Mode
@@ -37,25 +37,8 @@ func TestInspectorLanesOfRealFTP(t *testing.T) {
 		{ftpclient.Active, "client :", " data port (active: server → client)", 1},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
-			c, err := ftpclient.Dial(context.Background(), fl.addr, ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: tc.mode, Timeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.Login("lab", "lab"); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Stor("a.txt", strings.NewReader("lab bytes\n"), 10, nil); err != nil {
-				t.Fatalf("Stor: %v", err)
-			}
-			if _, err := c.List(""); err != nil {
-				t.Fatalf("List: %v", err)
-			}
-			if err := c.Quit(); err != nil {
-				t.Fatalf("Quit: %v", err)
-			}
-			ctrl := c.Conversation()
-			data := fl.showEnded(t, ctrl)
+			ctrl, data := ftpStorList(t, in, fl.addr, fl.fp, fl.dp, tc.mode)
+			in.Select(ctrl)
 			if len(data) != 2 {
 				t.Fatalf("%d data connections under the control connection, want STOR's and LIST's", len(data))
 			}
@@ -214,4 +197,47 @@ func (fl ftpLab) showEnded(t *testing.T, ctrl lab.ConvID) []lab.ConvInfo {
 	fl.in.Update()
 	fl.in.Select(ctrl)
 	return data
+}
+
+// newFTPLab is startFTPLab's parts, for tests that take them one by one.
+func newFTPLab(t *testing.T) (h *lab.Hub, in *Inspector, addr string, fp, dp *lab.Protocol) {
+	t.Helper()
+	fl := startFTPLab(t)
+	return fl.hub, fl.in, fl.addr, fl.fp, fl.dp
+}
+
+// ftpStorList logs in to the FTP server at addr in mode, stores a file, lists
+// the folder and quits, and brings what the lab saw into in: the control
+// connection and its data connections, all ended.
+func ftpStorList(t *testing.T, in *Inspector, addr string, fp, dp *lab.Protocol, mode ftpclient.Mode) (ctrl lab.ConvID, data []lab.ConvInfo) {
+	t.Helper()
+	h := in.hub
+	c, err := ftpclient.Dial(context.Background(), addr, ftpclient.Options{Tap: h.Tap(fp), DataTap: h.Tap(dp), Mode: mode, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("lab", "lab"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stor("a.txt", strings.NewReader("lab bytes\n"), 10, nil); err != nil {
+		t.Fatalf("Stor: %v", err)
+	}
+	if _, err := c.List(""); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if err := c.Quit(); err != nil {
+		t.Fatalf("Quit: %v", err)
+	}
+	ctrl = c.Conversation()
+	waitEnded(t, h, ctrl)
+	for _, ci := range h.Conversations() {
+		if ci.Link.Parent == ctrl {
+			waitEnded(t, h, ci.ID)
+			data = append(data, ci)
+		}
+	}
+	h.Settle()
+	in.Update()
+	return ctrl, data
 }

@@ -27,6 +27,7 @@ const (
 func (in *Inspector) show(id lab.ConvID) {
 	in.shown = id
 	in.selMsg = -1
+	in.mf.reset()
 	in.nShown, in.lostShown = 0, 0
 	in.pathLen, in.pathLast = 0, ""
 	in.lastKernel = time.Time{}
@@ -86,7 +87,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.state.SetPath(nil)
 	in.state.SetOther("", "")
 	in.nShown = in.mainLen(c)
-	in.seq.SetArrows(in.allArrows(c, in.nShown))
+	in.setRowArrows(c)
 	if c != nil {
 		in.lostShown = c.Lost()
 		in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
@@ -137,7 +138,7 @@ func (in *Inspector) refreshShown() {
 		in.merge(c)
 		if len(in.merged) != n {
 			in.nShown = len(in.merged)
-			in.seq.SetArrows(in.allArrows(c, in.nShown))
+			in.setRowArrows(c)
 			in.msgs.list.Refresh()
 			if in.selMsg < 0 {
 				in.msgs.list.ScrollToBottom()
@@ -150,14 +151,14 @@ func (in *Inspector) refreshShown() {
 	case c == nil:
 		if in.nShown > 0 {
 			in.nShown, in.lostShown = 0, 0
-			in.seq.SetArrows(in.allArrows(nil, 0))
+			in.setRowArrows(nil)
 			in.selectMsg(-1, fromCode)
 			in.msgs.list.Refresh()
 		}
 	case c.Lost() != in.lostShown:
 		delta := c.Lost() - in.lostShown
 		in.nShown, in.lostShown = c.Len(), c.Lost()
-		in.seq.SetArrows(in.allArrows(c, c.Len()))
+		in.setRowArrows(c)
 		in.msgs.list.Refresh()
 		sel := in.selMsg
 		if sel >= len(in.pre) {
@@ -167,7 +168,7 @@ func (in *Inspector) refreshShown() {
 	case c.Len() > in.nShown:
 		from := in.nShown
 		in.nShown = c.Len()
-		in.seq.Append(in.mainArrows(c, from, c.Len())...)
+		in.appendRowArrows(c, from, c.Len())
 		in.msgs.list.Refresh()
 		if in.selMsg < 0 {
 			in.msgs.list.ScrollToBottom()

@@ -229,6 +229,25 @@ func (in *Inspector) refreshKernel(now time.Time, force bool) {
 	in.detail.setKernel(conv.Info(true))
 }
 
+// SelectedRow returns the row selected in the message list (or by replay), if
+// one is.
+func (in *Inspector) SelectedRow() (lab.Event, bool) {
+	if in.selMsg < 0 || in.selMsg >= in.rows() {
+		return lab.Event{}, false
+	}
+	return *in.row(in.selMsg), true
+}
+
+// SelectRow selects row i of the shown conversation as a tap in the message
+// list does; -1 selects none. It reports whether row i exists.
+func (in *Inspector) SelectRow(i int) bool {
+	if i >= in.rows() {
+		return false
+	}
+	in.selectMsg(i, fromCode)
+	return i >= 0
+}
+
 // selectMsg selects row i (-1: none) in the list, the sequence diagram, the
 // detail and the state diagram's note.
 func (in *Inspector) selectMsg(i int, from int) {

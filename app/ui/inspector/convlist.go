@@ -26,7 +26,7 @@ var convSamples = []string{"└ 99", "https", ":65535 → :65535", "FIN · clien
 // table of conversations (children indented under their parent) and a status line.
 type convList struct {
 	hub    *lab.Hub
-	table  *widget.Table
+	table  *navTable
 	filter *widget.Select
 	bar    *filterBar
 	status *widget.Label
@@ -73,7 +73,7 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 		}
 	})
 	l.filter.SetSelected(allProtocols)
-	l.table = widget.NewTable(l.size, l.createCell, l.updateCell)
+	l.table = newNavTable(l.size, l.createCell, l.updateCell, func() widget.TableCellID { return l.selCell })
 	l.table.ShowHeaderRow = true
 	l.table.CreateHeader = func() fyne.CanvasObject {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

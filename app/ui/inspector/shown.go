@@ -264,6 +264,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 		in.pinned = true
 	}
 	in.selMsg = i
+	in.msgs.sel = i
 	if from != fromList {
 		if i >= 0 {
 			in.msgs.list.Select(i)

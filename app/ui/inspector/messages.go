@@ -12,7 +12,7 @@ import (
 // the conversation's start, a direction arrow, the layer and the summary.
 type msgList struct {
 	list *navList
-	sel  int // the selected row, -1 for none (kept by Inspector.selectMsg)
+	sel  int                    // the selected row, -1 for none (kept by Inspector.selectMsg)
 	row  func(i int) *lab.Event // row i of the shown conversation
 	n    func() int             // rows shown
 	off  func(e *lab.Event) string

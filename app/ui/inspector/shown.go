@@ -86,6 +86,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.stateTitle.SetText(title)
 	in.state.SetPath(nil)
 	in.state.SetOther("", "")
+	in.state.SetRoom(nil)
 	in.nShown = in.mainLen(c)
 	in.setRowArrows(c)
 	if c != nil {
@@ -205,6 +206,7 @@ func (in *Inspector) refreshPath(c *ConvData) {
 		return
 	}
 	in.pathLen, in.pathLast = len(p), last
+	in.state.SetRoom(p) // replay then steps within it without moving the boxes
 	in.state.SetPath(append([]string(nil), p...))
 }
 

@@ -2,10 +2,12 @@ package inspector
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 func TestPageMove(t *testing.T) {
@@ -73,5 +75,32 @@ func TestListsAnswerPageKeys(t *testing.T) {
 	end := in.Selected()
 	if home == end || (home != first && home != long) || (end != first && end != long) {
 		t.Errorf("Home showed conversation %d and End %d; want the first and the last of %d and %d", home, end, first, long)
+	}
+}
+
+// TestCellSaysItsWholeText rests the pointer on a conversation's cell: the
+// status line shows the cell's whole text, and its own count again after.
+func TestCellSaysItsWholeText(t *testing.T) {
+	h, reg, p := newLab(0)
+	in := newTestInspector(t, h, reg)
+	addr := echoServer(t, h.Tap(p))
+	id := exchange(t, h.Tap(p), addr, "hello")
+	waitEnded(t, h, id)
+	h.Settle()
+	in.Update()
+	status := in.convs.status.Text
+	c := in.convs.createCell().(*cellLabel)
+	in.convs.updateCell(widget.TableCellID{Row: in.convs.index[id], Col: 2}, c)
+	c.MouseIn(nil)
+	if got := in.convs.status.Text; got != c.Text || !strings.Contains(got, "→") {
+		t.Errorf("with the pointer on the endpoints cell the status says %q, want %q", got, c.Text)
+	}
+	in.Update()
+	if got := in.convs.status.Text; got != c.Text {
+		t.Errorf("an update replaced the hovered text with %q", got)
+	}
+	c.MouseOut()
+	if got := in.convs.status.Text; got != status {
+		t.Errorf("after the pointer left the status says %q, want %q", got, status)
 	}
 }

@@ -276,6 +276,10 @@ func (c *countedConn) Close() error {
 	return c.Conn.Close()
 }
 
+// Unwrap returns the connection counted: the lab's tap, which wraps this one,
+// reaches the TCP socket through it to learn what a close sends (a FIN or a RST).
+func (c *countedConn) Unwrap() net.Conn { return c.Conn }
+
 // domainOf returns the lower-case domain of an address.
 func domainOf(addr string) string {
 	_, d, _ := strings.Cut(addr, "@")

@@ -1,0 +1,138 @@
+package wirecheck_test
+
+import (
+	"fmt"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// known is where tshark's view of the wire and the lab's legitimately differ:
+// the one table of them. Each is applied before comparing (or, for order, while
+// comparing), and counted in the results; anything else is a failure.
+var known = []struct{ name, why string }{
+	{"after own close", "a FIN or RST on a connection after the lab's only tap on it had closed its socket (the peer's, " +
+		"or a RST the kernel sends for the closed socket when more data comes): no socket is left to see it, and the " +
+		"lab draws no packet it did not observe"},
+	{"one RST per side", "the kernel answers every segment that reaches a closed socket with a RST; a socket reports one reset"},
+	{"retransmission", "a segment sent again: the sockets read its bytes once"},
+	{"FTP data as one message", "the lab shows a data connection's bytes as one message (size, hash, first bytes); " +
+		"tshark shows one per segment: each direction's run of segments is compared as one"},
+	{"TLS on FTP data", "Wireshark does not run TLS on an FTP data connection (PROT P): it shows the records as ftp-data; " +
+		"the lab decrypts them, so its records and file are compared as that data run"},
+	{"SSH after NEWKEYS", "Wireshark has no keys for SSH: it shows encrypted packets; the lab shows what the server " +
+		"reports of the session (login, SFTP operations), not messages of the wire: neither is compared"},
+	{"STARTTLS is STAR", "tshark's SMTP command field holds four letters: SMTP commands are compared by their first four"},
+	{"read late", "a message the tap read is shown when its program read it, after what the program did before; " +
+		"the wire carried it earlier, into the kernel's queue (an accept's SYN and SYN-ACK alike)"},
+	{"unread bytes", "bytes the server never read (it closed with them unread, which the kernel answers with a RST) " +
+		"are not in the lab nor in its export: the overlong line is exported as the 4 KiB the server read, " +
+		"with no line ending, which tshark does not show as a command"},
+}
+
+// open is what the test finds that is the lab's own and not fixed in this
+// tree: each is reported (t.Log, and in the results as a difference left), not
+// failed, until its fix lands; then its entry goes.
+var open = []struct {
+	name, scenario, why string
+	order               func(a, b item) bool // an order difference it covers
+}{
+	{name: "unread FIN", why: "a peer's FIN that reached the server's socket before the server closed it without reading it: " +
+		"the lab draws no FIN from the peer and says the server closed first, though the kernel knew (CLOSE-WAIT); " +
+		"the tap's Close could report it (lab/tap.go)"},
+	{name: "discarded line time", scenario: "smtp-starttls-pipelined", why: "a line the client pipelined after STARTTLS is " +
+		"shown as discarded at the time of the server's 220, after it, though it came before: every message of one " +
+		"analysis step takes the step's time (lab/conv.go emit)",
+		order: func(a, b item) bool { return a.key == "SMTP 220" && b.key == "SMTP RSET" }},
+	{name: "overlong line after its 500", scenario: "reset-server-smtp", why: "the line the server refused as too long is " +
+		"shown after the server's 500 and its reset (being fixed on branch i11order)",
+		order: func(a, b item) bool { return b.key == "SMTP NOOP" }},
+}
+
+// oneTap is the outbound direction of each conversation of group that only one
+// tap of the lab sees.
+func oneTap(group []lab.ConvInfo) map[lab.ConvID]lab.Dir {
+	m := make(map[lab.ConvID]lab.Dir)
+	for _, c := range group {
+		switch {
+		case c.ClientSeen && !c.ServerSeen:
+			m[c.ID] = lab.ClientToServer
+		case c.ServerSeen && !c.ClientSeen:
+			m[c.ID] = lab.ServerToClient
+		}
+	}
+	return m
+}
+
+func isClose(k string) bool { return k == "TCP FIN" || k == "TCP RST" }
+
+// afterOwnClose removes from the wire's items what known's "after own close"
+// covers, and returns the number removed.
+func afterOwnClose(items []item, group []lab.ConvInfo) ([]item, int) {
+	taps := oneTap(group)
+	closed := make(map[lab.ConvID]bool)
+	return filter(items, func(it item) bool {
+		d, one := taps[it.conv]
+		switch {
+		case !one || !isClose(it.key):
+		case closed[it.conv]: // the peer's, or a reset the closed socket's kernel sent alone
+			return false
+		case it.dir == d:
+			closed[it.conv] = true
+		}
+		return true
+	})
+}
+
+// unreadFIN removes from the wire's items what open's "unread FIN" covers: a
+// peer's FIN, on a connection with one tap, that the lab does not show.
+func unreadFIN(items, labItems []item, group []lab.ConvInfo) ([]item, int) {
+	taps := oneTap(group)
+	shown := make(map[lab.ConvID]bool)
+	for _, it := range labItems {
+		if d, one := taps[it.conv]; one && it.dir != d && it.key == "TCP FIN" {
+			shown[it.conv] = true
+		}
+	}
+	return filter(items, func(it item) bool {
+		d, one := taps[it.conv]
+		return !one || it.dir == d || it.key != "TCP FIN" || shown[it.conv]
+	})
+}
+
+// partialLines removes from the wire's items the ones the lab has only a part
+// of (known's "unread bytes"), for comparing with the export: the lab's items
+// are matched to the wire's by their place in their connection and direction.
+func partialLines(items, labItems []item) ([]item, int) {
+	place := func() func(item) string {
+		count := make(map[string]int)
+		return func(it item) string {
+			k := fmt.Sprint(it.conv, it.dir)
+			count[k]++
+			return fmt.Sprint(k, "/", count[k])
+		}
+	}
+	partial := make(map[string]bool)
+	labPlace := place()
+	for _, it := range labItems {
+		if p := labPlace(it); it.partial {
+			partial[p] = true
+		}
+	}
+	wirePlace := place()
+	return filter(items, func(it item) bool { return !partial[wirePlace(it)] })
+}
+
+// filter keeps the items keep says to, renumbered, and counts the others.
+func filter(items []item, keep func(item) bool) ([]item, int) {
+	var out []item
+	removed := 0
+	for _, it := range items {
+		if !keep(it) {
+			removed++
+			continue
+		}
+		it.pos = len(out)
+		out = append(out, it)
+	}
+	return out, removed
+}

@@ -39,6 +39,10 @@ var open = []struct {
 	{name: "unread FIN", why: "a peer's FIN that reached the server's socket before the server closed it without reading it: " +
 		"the lab draws no FIN from the peer and says the server closed first, though the kernel knew (CLOSE-WAIT); " +
 		"the tap's Close could report it (lab/tap.go)"},
+	{name: "FIN, then the peer sees a RST", why: "the tap looks at its socket, then closes it; a segment that arrives in " +
+		"between makes the kernel send a RST, not the FIN the look foretold: the lab shows the closing side's FIN and " +
+		"then, from the other tap, its RST (a relay's client end); the close could be checked by the peer's view " +
+		"(lab/tap.go, lab/conv.go)"},
 	{name: "discarded line time", scenario: "smtp-starttls-pipelined", why: "a line the client pipelined after STARTTLS is " +
 		"shown as discarded at the time of the server's 220, after it, though it came before: every message of one " +
 		"analysis step takes the step's time (lab/conv.go emit)",
@@ -97,6 +101,30 @@ func unreadFIN(items, labItems []item, group []lab.ConvInfo) ([]item, int) {
 		d, one := taps[it.conv]
 		return !one || it.dir == d || it.key != "TCP FIN" || shown[it.conv]
 	})
+}
+
+// finThenRST removes from the lab's items what open's "FIN, then the peer sees
+// a RST" covers: a side's FIN that the wire does not have, followed in the lab
+// by a RST from the same side.
+func finThenRST(labItems, wireItems []item) ([]item, int) {
+	wireFIN := make(map[string]bool)
+	for _, it := range wireItems {
+		if it.key == "TCP FIN" {
+			wireFIN[fmt.Sprint(it.conv, it.dir)] = true
+		}
+	}
+	rstAfter := make(map[int]bool) // positions of FINs a RST of the same side follows
+	for i, it := range labItems {
+		if it.key != "TCP FIN" || wireFIN[fmt.Sprint(it.conv, it.dir)] {
+			continue
+		}
+		for _, later := range labItems[i+1:] {
+			if later.conv == it.conv && later.dir == it.dir && later.key == "TCP RST" {
+				rstAfter[i] = true
+			}
+		}
+	}
+	return filter(labItems, func(it item) bool { return !rstAfter[it.pos] })
 }
 
 // partialLines removes from the wire's items the ones the lab has only a part

@@ -117,6 +117,8 @@ func compareScenario(t *testing.T, bn *bench, sc scenario, r *result) {
 		r.known["after own close"] += n
 		w, n = unreadFIN(w, l, g)
 		r.open["unread FIN"] += n
+		l, n = finThenRST(l, w)
+		r.open["FIN, then the peer sees a RST"] += n
 		r.compared += len(w)
 		name := fmt.Sprintf("conversation #%d (%s)", g[0].ID, g[0].Protocol)
 		if d := perDirection(w, l, "wire (tshark)", "lab"); d != nil {
@@ -138,6 +140,7 @@ func compareScenario(t *testing.T, bn *bench, sc scenario, r *result) {
 		}
 		w, n = partialLines(w, l)
 		r.known["unread bytes"] += n
+		x, _ = finThenRST(x, w)
 		if d := perDirection(w, x, "wire (tshark)", "export (tshark)"); d != nil {
 			fail(t, r, name+": the export differs from the wire: "+d.sideBySide("wire (tshark)", "export (tshark)"))
 		}

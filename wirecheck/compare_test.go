@@ -42,10 +42,11 @@ func newEndpoints(convs []lab.ConvInfo) endpoints {
 // counts are what wireItems leaves out by the known table.
 type counts struct{ rst, retrans, data, encrypted int }
 
-// wireItems turns tshark's frames into items of the conversations in ends.
-// Frames of no conversation of the lab's are returned apart, as the lab missing
-// a whole connection or flow.
-func wireItems(frames []frame, ends endpoints) (items []item, strays []string, n counts) {
+// wireItems turns tshark's frames into items of the conversations in ends, and
+// counts what it leaves out, by conversation. Frames of no conversation of the
+// lab's are returned apart, as the lab missing a whole connection or flow.
+func wireItems(frames []frame, ends endpoints) (items []item, strays []string, skipped map[lab.ConvID]*counts) {
+	skipped = make(map[lab.ConvID]*counts)
 	literal := make(map[string]*int) // per connection and direction: an IMAP literal's line to skip
 	reset := make(map[string]bool)
 	for _, f := range frames {
@@ -54,19 +55,24 @@ func wireItems(frames []frame, ends endpoints) (items []item, strays []string, n
 			literal[k] = new(int)
 		}
 		src, dst, keys, skip, opaque := frameKeys(f, literal[k])
-		if skip {
-			n.retrans++
-			continue
-		}
-		if opaque {
-			n.encrypted++
-		}
 		c, ok := ends[src+" "+dst]
 		if !ok {
 			if len(keys) > 0 {
 				strays = append(strays, fmt.Sprintf("frame %s %s → %s: %s", f.num, src, dst, strings.Join(keys, ", ")))
 			}
 			continue
+		}
+		n := skipped[c.ID]
+		if n == nil {
+			n = new(counts)
+			skipped[c.ID] = n
+		}
+		if skip {
+			n.retrans++
+			continue
+		}
+		if opaque {
+			n.encrypted++
 		}
 		dir := lab.ClientToServer
 		if src == c.Server {
@@ -88,7 +94,7 @@ func wireItems(frames []frame, ends endpoints) (items []item, strays []string, n
 			items = append(items, item{conv: c.ID, dir: dir, key: k, pos: len(items), note: "frame " + f.num})
 		}
 	}
-	return items, strays, n
+	return items, strays, skipped
 }
 
 func lastOf(items []item, conv lab.ConvID, dir lab.Dir) *item {

@@ -35,15 +35,19 @@ func (f *frame) get(name string) string {
 // protocols tshark is asked to dissect into the PDML it writes.
 const protocols = "frame ip ipv6 tcp udp tls http http2 websocket dns smtp imf pop imap ftp ftp-data ssh echo"
 
-// dissect runs tshark on file with the lab's TLS keys and decode-as rules and
-// returns its frames: the ones with a payload, a SYN, a FIN or a RST.
+// dissect runs tshark on file with the decode-as rules and, if any, the lab's
+// TLS keys (a pcapng export carries its own), and returns its frames: the ones
+// with a payload, a SYN, a FIN or a RST.
 func dissect(t *testing.T, file string, keys []string, rules []string) []frame {
 	t.Helper()
-	keyFile := filepath.Join(t.TempDir(), "keys.log")
-	if err := os.WriteFile(keyFile, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	args := []string{"-n", "-r", file, "-o", "tcp.check_checksum:FALSE"}
+	if keys != nil {
+		keyFile := filepath.Join(t.TempDir(), "keys.log")
+		if err := os.WriteFile(keyFile, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-o", "tls.keylog_file:"+keyFile)
 	}
-	args := []string{"-n", "-r", file, "-o", "tls.keylog_file:" + keyFile, "-o", "tcp.check_checksum:FALSE"}
 	for _, r := range rules {
 		args = append(args, "-d", r)
 	}

@@ -91,7 +91,7 @@ func TestWire(t *testing.T) {
 	for _, s := range strays {
 		t.Errorf("the lab has no conversation of %s", s)
 	}
-	exportAll, strays, _ := wireItems(dissect(t, writePCAPNG(t, all, events, keys), keys, rules), ends)
+	exportAll, strays, _ := wireItems(dissect(t, writePCAPNG(t, all, events, keys), nil, rules), ends)
 	for _, s := range strays {
 		t.Errorf("the export has a frame of no conversation: %s", s)
 	}

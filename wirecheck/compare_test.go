@@ -27,16 +27,36 @@ func (it item) String() string {
 	return fmt.Sprintf("#%d %s %s", it.conv, it.dir, it.key)
 }
 
-// endpoints finds a conversation by either order of its two endpoints.
-type endpoints map[string]lab.ConvInfo
+// endpoints finds a conversation by either order of its two endpoints; the
+// conversations of one pair (a port used again), by start.
+type endpoints map[string][]lab.ConvInfo
 
 func newEndpoints(convs []lab.ConvInfo) endpoints {
 	e := make(endpoints)
 	for _, c := range convs {
-		e[c.Client+" "+c.Server] = c
-		e[c.Server+" "+c.Client] = c
+		e[c.Client+" "+c.Server] = append(e[c.Client+" "+c.Server], c)
+		e[c.Server+" "+c.Client] = append(e[c.Server+" "+c.Client], c)
+	}
+	for _, cs := range e {
+		slices.SortFunc(cs, func(a, b lab.ConvInfo) int { return a.Start.Compare(b.Start) })
 	}
 	return e
+}
+
+// find returns the conversation of src and dst a frame sent at belongs to: the
+// last of theirs to start by then (a second's slack for the clocks' reading).
+func (e endpoints) find(src, dst string, at time.Time) (lab.ConvInfo, bool) {
+	cs := e[src+" "+dst]
+	if len(cs) == 0 {
+		return lab.ConvInfo{}, false
+	}
+	c := cs[0]
+	for _, x := range cs[1:] {
+		if !x.Start.After(at.Add(time.Second)) {
+			c = x
+		}
+	}
+	return c, true
 }
 
 // counts are what wireItems leaves out by the known table.
@@ -55,7 +75,7 @@ func wireItems(frames []frame, ends endpoints) (items []item, strays []string, s
 			literal[k] = new(int)
 		}
 		src, dst, keys, skip, opaque := frameKeys(f, literal[k])
-		c, ok := ends[src+" "+dst]
+		c, ok := ends.find(src, dst, f.time())
 		if !ok {
 			if len(keys) > 0 {
 				strays = append(strays, fmt.Sprintf("frame %s %s → %s: %s", f.num, src, dst, strings.Join(keys, ", ")))

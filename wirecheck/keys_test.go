@@ -96,7 +96,7 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 				dport = x.show
 			}
 		case "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.fin", "tcp.flags.reset":
-			if gotFlags && x.name == "tcp.flags.ack" {
+			if gotFlags { // the frame's own TCP header only
 				continue
 			}
 			on := x.show == "1"
@@ -105,11 +105,10 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 				syn = on
 			case "tcp.flags.ack":
 				ack = on
-			case "tcp.flags.fin":
-				fin = on
-				gotFlags = true
 			case "tcp.flags.reset":
 				rst = on
+			case "tcp.flags.fin": // the last of the four
+				fin, gotFlags = on, true
 			}
 		case "tcp.len":
 			payload = x.show != "0"

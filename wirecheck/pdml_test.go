@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,14 @@ func (f *frame) get(name string) string {
 		}
 	}
 	return ""
+}
+
+// time is when the frame was captured.
+func (f *frame) time() time.Time {
+	sec, frac, _ := strings.Cut(f.get("frame.time_epoch"), ".")
+	s, _ := strconv.ParseInt(sec, 10, 64)
+	ns, _ := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+	return time.Unix(s, ns)
 }
 
 // protocols tshark is asked to dissect into the PDML it writes.

@@ -47,6 +47,9 @@ func (r *result) String() string {
 			ks = append(ks, fmt.Sprintf("%s (%d)", k.name, n))
 		}
 	}
+	if len(ks) == 0 {
+		ks = []string{"none"}
+	}
 	return fmt.Sprintf("%d | %s | %s", r.compared, strings.Join(ks, ", "), strings.Join(left, "; "))
 }
 

@@ -336,7 +336,7 @@ func labKey(e lab.Event) (string, bool) {
 			}
 		case len(first) == 3 && first[0] >= '2' && first[0] <= '5':
 			return "SMTP " + first, true
-		case strings.Contains(s, "without a line ending"): // the start of a line: its command
+		case first == "malformed" || strings.Contains(s, "without a line ending"): // a line too long: its command
 			w := strings.Fields(string(m.Raw))
 			if len(w) > 0 {
 				return smtpCommand(w[0]), true

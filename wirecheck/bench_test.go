@@ -21,6 +21,7 @@ import (
 	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/imapserver"
 	"github.com/protocollab/protolab/servers/pop3server"
+	"github.com/protocollab/protolab/servers/sftpserver"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
 
@@ -75,7 +76,7 @@ func startBench(t *testing.T, python string) *bench {
 		t.Fatal(err)
 	}
 	b.SetSetting("ftp", ftpserver.SettingRoot, root)
-	b.SetSetting("sftp", "root", root)
+	b.SetSetting("sftp", sftpserver.SettingRoot, root)
 	b.SetSetting(smtp.Name, smtpserver.SettingInsecureAuth, smtpserver.On)
 	b.SetSetting("pop3", pop3server.SettingPlainBeforeTLS, pop3server.On)
 	b.SetSetting("imap", imapserver.SettingPlainBeforeTLS, imapserver.On)

@@ -15,17 +15,21 @@ type scenario struct {
 	run      func(t *testing.T, bn *bench)
 }
 
-// curl runs curl with args against the bench's server, quietly.
+// curl runs curl with args against the bench's servers ("{http}" is the HTTP
+// server's address), quietly, every response thrown away.
 func curl(args ...string) func(t *testing.T, bn *bench) {
 	return func(t *testing.T, bn *bench) {
-		var a []string
+		a := []string{"-sS", "--max-time", "10"}
 		for _, x := range args {
 			for name, addr := range bn.addr {
 				x = strings.ReplaceAll(x, "{"+name+"}", addr)
 			}
+			if strings.Contains(x, "://") {
+				a = append(a, "-o", "/dev/null")
+			}
 			a = append(a, x)
 		}
-		run(t, "curl", append([]string{"-sS", "-o", "/dev/null", "-o", "/dev/null", "--max-time", "10"}, a...)...)
+		run(t, "curl", a...)
 	}
 }
 

@@ -130,14 +130,13 @@ func lastOf(items []item, conv lab.ConvID, dir lab.Dir) *item {
 // time (when each crossed its socket; the pcapng export's order). An item its tap read (an
 // accept, the bytes of a read, an end of file) is late: the wire carried it
 // when it reached the kernel, the tap saw it when the program read it.
-func labItems(events []lab.Event, convs []lab.ConvInfo) []item {
+func labItems(events []lab.Event, convs []lab.ConvInfo) (items []item, tlsAsData int) {
 	in := make(map[lab.ConvID]bool)
 	dataConv := make(map[lab.ConvID]bool)
 	for _, c := range convs {
 		in[c.ID] = true
 		dataConv[c.ID] = c.Link.Kind == lab.LinkData
 	}
-	var items []item
 	for _, e := range events {
 		if !in[e.Conv] {
 			continue
@@ -154,6 +153,7 @@ func labItems(events []lab.Event, convs []lab.ConvInfo) []item {
 		}
 		if dataConv[e.Conv] && strings.HasPrefix(k, "TLS ") {
 			it.key = "FTP-DATA data" // known: tshark reads TLS on an FTP data connection as data
+			tlsAsData++
 		}
 		if it.key == "FTP-DATA data" {
 			if p := lastOf(items, e.Conv, e.Dir); p != nil && p.key == it.key {
@@ -167,7 +167,7 @@ func labItems(events []lab.Event, convs []lab.ConvInfo) []item {
 	for i := range items {
 		items[i].pos = i
 	}
-	return items
+	return items, tlsAsData
 }
 
 // difference is the first way two lists of items disagree.

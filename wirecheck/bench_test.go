@@ -2,6 +2,7 @@ package wirecheck_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -148,28 +149,37 @@ func (bn *bench) startCapture(t *testing.T) *capture {
 		t.Fatal("tcpdump did not start listening within 10 s")
 	}
 	t.Cleanup(func() { c.cmd.Process.Kill() })
-	// tcpdump says it listens a moment before its filter sees packets: send a
-	// datagram to the servers' address until the capture holds one.
+	// tcpdump says it listens a moment before its filter sees packets.
+	bn.mark(t, c.file, "wirecheck: start")
+	return c
+}
+
+// mark sends datagrams carrying text to the servers' address until the capture
+// in file holds one: what was on the wire before it is in the capture too.
+func (bn *bench) mark(t *testing.T, file, text string) {
+	t.Helper()
 	probe, err := net.Dial("udp", net.JoinHostPort(bn.host, "9"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer probe.Close()
 	for start := time.Now(); ; {
-		probe.Write([]byte("probe"))
-		if fi, err := os.Stat(c.file); err == nil && fi.Size() > 24 { // more than pcap's file header
-			return c
+		probe.Write([]byte(text))
+		if b, err := os.ReadFile(file); err == nil && bytes.Contains(b, []byte(text)) {
+			return
 		}
 		if time.Since(start) > 10*time.Second {
-			t.Fatal("tcpdump captured nothing within 10 s")
+			t.Fatalf("tcpdump did not capture %q within 10 s", text)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// stop ends the capture (tcpdump writes every packet it holds) and returns its file.
-func (c *capture) stop(t *testing.T) string {
+// stop ends the capture, once it holds every packet sent so far, and returns
+// its file.
+func (c *capture) stop(t *testing.T, bn *bench) string {
 	t.Helper()
+	bn.mark(t, c.file, "wirecheck: end")
 	c.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-c.done:

@@ -39,10 +39,13 @@ var open = []struct {
 	{name: "unread FIN", why: "a peer's FIN that reached the server's socket before the server closed it without reading it: " +
 		"the lab draws no FIN from the peer and says the server closed first, though the kernel knew (CLOSE-WAIT); " +
 		"the tap's Close could report it (lab/tap.go)"},
-	{name: "FIN, then the peer sees a RST", why: "the tap looks at its socket, then closes it; a segment that arrives in " +
-		"between makes the kernel send a RST, not the FIN the look foretold: the lab shows the closing side's FIN and " +
-		"then, from the other tap, its RST (a relay's client end); the close could be checked by the peer's view " +
-		"(lab/tap.go, lab/conv.go)"},
+	{name: "FIN foretold, RST on the wire", why: "the tap looks at its socket, then closes it; a segment that arrives " +
+		"in between changes what the close sends: a RST, not the FIN the look foretold (a relay's client end, where " +
+		"the server's tap then sees the RST), or nothing, the peer's RST having ended the connection (IMAP's LOGOUT, " +
+		"HTTPS's close_notify answered with a RST): the lab draws the FIN and misses the RST; a second look after the " +
+		"close, or the peer's view, could correct it (lab/tap.go, lab/conv.go). Likewise the FIN is shown at the look, " +
+		"before what the peer sent in between",
+		order: func(a, b item) bool { return a.key == "TCP FIN" && !a.late && a.conv == b.conv && a.dir != b.dir }},
 	{name: "discarded line time", scenario: "smtp-starttls-pipelined", why: "a line the client pipelined after STARTTLS is " +
 		"shown as discarded at the time of the server's 220, after it, though it came before: every message of one " +
 		"analysis step takes the step's time (lab/conv.go emit)",
@@ -103,28 +106,34 @@ func unreadFIN(items, labItems []item, group []lab.ConvInfo) ([]item, int) {
 	})
 }
 
-// finThenRST removes from the lab's items what open's "FIN, then the peer sees
-// a RST" covers: a side's FIN that the wire does not have, followed in the lab
-// by a RST from the same side.
-func finThenRST(labItems, wireItems []item) ([]item, int) {
-	wireFIN := make(map[string]bool)
-	for _, it := range wireItems {
-		if it.key == "TCP FIN" {
-			wireFIN[fmt.Sprint(it.conv, it.dir)] = true
-		}
-	}
-	rstAfter := make(map[int]bool) // positions of FINs a RST of the same side follows
-	for i, it := range labItems {
-		if it.key != "TCP FIN" || wireFIN[fmt.Sprint(it.conv, it.dir)] {
-			continue
-		}
-		for _, later := range labItems[i+1:] {
-			if later.conv == it.conv && later.dir == it.dir && later.key == "TCP RST" {
-				rstAfter[i] = true
+// closeRace removes what open's "FIN foretold, RST on the wire" covers: from
+// a list of the lab's (or its export's) items, a FIN the wire does not have on
+// a connection the wire shows reset; from the wire's, that connection's RSTs
+// the list has not (the closing side's, or the peer's that came in between).
+func closeRace(items, wireItems []item) (kept, wireKept []item, n int) {
+	has := func(list []item, key string) map[string]bool {
+		m := make(map[string]bool)
+		for _, it := range list {
+			if it.key == key {
+				m[fmt.Sprint(it.conv, it.dir)] = true
 			}
 		}
+		return m
 	}
-	return filter(labItems, func(it item) bool { return !rstAfter[it.pos] })
+	wireFIN, wireRST, listRST := has(wireItems, "TCP FIN"), has(wireItems, "TCP RST"), has(items, "TCP RST")
+	raced := make(map[lab.ConvID]bool)
+	kept, n = filter(items, func(it item) bool {
+		reset := wireRST[fmt.Sprint(it.conv, lab.ClientToServer)] || wireRST[fmt.Sprint(it.conv, lab.ServerToClient)]
+		if it.key != "TCP FIN" || wireFIN[fmt.Sprint(it.conv, it.dir)] || !reset {
+			return true
+		}
+		raced[it.conv] = true
+		return false
+	})
+	wireKept, _ = filter(wireItems, func(it item) bool {
+		return it.key != "TCP RST" || !raced[it.conv] || listRST[fmt.Sprint(it.conv, it.dir)]
+	})
+	return kept, wireKept, n
 }
 
 // partialLines removes from the wire's items the ones the lab has only a part

@@ -45,7 +45,7 @@ func needTools(t *testing.T) string {
 	if os.Geteuid() != 0 {
 		t.Skip("the differential test captures the loopback interface with tcpdump: run it as root")
 	}
-	for _, tool := range []string{"tcpdump", "tshark", "curl", "dig", "sftp", "sshpass"} {
+	for _, tool := range []string{"tcpdump", "tshark", "reordercap", "curl", "dig", "sftp", "sshpass"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed (bash scripts/setup test installs it): the differential test needs it", tool)
 		}
@@ -193,7 +193,13 @@ func (c *capture) stop(t *testing.T, bn *bench) string {
 			t.Fatalf("tcpdump lost packets, so the capture is not the wire: %s", stats)
 		}
 	}
-	return c.file
+	// With several CPUs, packets reach the capture a little out of the order of
+	// their timestamps; tshark's TCP analysis needs them in order.
+	sorted := strings.TrimSuffix(c.file, ".pcap") + "-sorted.pcap"
+	if out, err := exec.Command("reordercap", c.file, sorted).CombinedOutput(); err != nil {
+		t.Fatalf("reordercap: %v\n%s", err, out)
+	}
+	return sorted
 }
 
 // run runs an outside client, bounded in time.

@@ -49,7 +49,7 @@ const protocols = "frame ip ipv6 tcp udp tls http http2 websocket dns smtp imf p
 // with a payload, a SYN, a FIN or a RST.
 func dissect(t *testing.T, file string, keys []string, rules []string) []frame {
 	t.Helper()
-	args := []string{"-n", "-r", file, "-o", "tcp.check_checksum:FALSE"}
+	args := []string{"-n", "-r", file, "-o", "tcp.check_checksum:FALSE", "-o", "tcp.reassemble_out_of_order:TRUE"}
 	if keys != nil {
 		keyFile := filepath.Join(t.TempDir(), "keys.log")
 		if err := os.WriteFile(keyFile, []byte(strings.Join(keys, "\n")+"\n"), 0o600); err != nil {

@@ -48,3 +48,7 @@ require (
 	golang.org/x/image v0.24.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 )
+
+require early.protolab/env v0.0.0
+
+replace early.protolab/env => ./app/earlyenv

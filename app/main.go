@@ -5,12 +5,16 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+
+	_ "early.protolab/env" // before Fyne reads the locale: see the package
 
 	"github.com/protocollab/protolab/app/cli"
 	"github.com/protocollab/protolab/app/ui"
@@ -31,13 +35,30 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
+	if err := checkDisplay(); err != nil {
+		fmt.Fprintln(os.Stderr, "protolab:", err)
+		os.Exit(1)
+	}
 	a := app.NewWithID("io.github.protocollab.protolab")
 	a.SetIcon(assets.Icon)
 	bench := wire.NewBench(lab.HubOptions{})
-	w := ui.NewWindow(a, bench)
+	w := newWindow(a, bench)
 	if open != "" {
 		w.Open(open)
 	}
 	w.ShowAndRun()
 	bench.StopAll()
+}
+
+// newWindow makes the lab's window. The toolkit panics when it cannot open one
+// after all (a display that refuses the connection): that is said in one line,
+// with a non-zero exit.
+func newWindow(a fyne.App, bench *lab.Bench) *ui.Window {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(os.Stderr, "protolab: cannot open the window:", r)
+			os.Exit(1)
+		}
+	}()
+	return ui.NewWindow(a, bench)
 }

@@ -18,6 +18,22 @@
 // headless `protolab serve` command and saved lab sessions are all readers of the hub,
 // and the Bench (which servers run, on which addresses) is shared by both front ends.
 //
+// # Wire order
+//
+// A tap records what happens in the order it happened on the wire. A write is
+// recorded before it is written (the peer may answer before Write returns). On
+// Linux, bytes that arrived are recorded before anything the tap records next,
+// whether or not the application has read them: before recording a write or a
+// close, the tap peeks at the socket's receive queue (SIOCINQ, MSG_PEEK) and
+// records the bytes not yet recorded, and a read later records only what no peek
+// did. So a server that speaks first (an SSH banner) or answers while the
+// client's bytes wait unread (an SMTP 500 in the middle of an overlong line,
+// pipelined commands) is recorded after what reached it first, and bytes left
+// unread at close come before the reset they cause. Elsewhere, inbound bytes are
+// recorded as they are read. Every event carries the time (Event.At) of what
+// caused it: a reader that shows several conversations together orders them by
+// it, keeping each conversation's own events in their order.
+//
 // # Locks
 //
 // Every exported type is safe for concurrent use. These are the locks behind that,
@@ -33,17 +49,20 @@
 //     flows' Conversation.mu. It is the one lock held while OnConversation
 //     callbacks run (a new flow is announced under it).
 //  3. A tapped connection's close lock (tapConn.closeMu), which makes Close run
-//     once at a time. Under it: its Conversation.mu.
-//  4. Hub.convMu: the conversation table (by ID, in order, by address pair) and
+//     once at a time. Under it: its inbound lock and its Conversation.mu.
+//  4. A tapped TCP connection's inbound lock (inbound.mu, Linux), which makes a
+//     peek at the receive queue, or a read's receive, one step with the
+//     recording of its bytes. Under it: its Conversation.mu.
+//  5. Hub.convMu: the conversation table (by ID, in order, by address pair) and
 //     the next ID. Under it: Conversation.mu — attach locks the conversation it
 //     finds or makes before letting convMu go, so a tap joining it cannot come
 //     between; trimming, Stats and Clear ask each conversation whether it is live.
-//  5. Conversation.mu: one conversation's state, counters, layers' states and
+//  6. Conversation.mu: one conversation's state, counters, layers' states and
 //     analysis queue (its cond, drained, waits on it). Under it: Hub.mu (its events
 //     are published as they happen) and Hub.anMu (its work is scheduled).
-//  6. Hub.mu: the event log and the subscriptions. A leaf: Clear and Import take
+//  7. Hub.mu: the event log and the subscriptions. A leaf: Clear and Import take
 //     it and convMu one after the other, never one inside the other.
-//  7. The leaves: Hub.anMu (the conversations with analysis work), Hub.onConvMu
+//  8. The leaves: Hub.anMu (the conversations with analysis work), Hub.onConvMu
 //     (the OnConversation callbacks: copied under it, called after), KeyLog.mu,
 //     Registry.mu.
 //

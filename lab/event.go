@@ -102,8 +102,8 @@ func (s Side) Inbound() Dir {
 // Event is one thing the lab observed. Events are values: a reader may keep them.
 // Data and Msg are shared between readers and must not be modified.
 type Event struct {
-	Seq   uint64    // assigned by the Hub, increasing from 1
-	At    time.Time // when the tap saw it (monotonic clock reading included)
+	Seq   uint64    // assigned by the Hub, increasing from 1, in the order published (several conversations: see At)
+	At    time.Time // when the tap saw what caused it (monotonic clock reading included); orders several conversations' events
 	Conv  ConvID
 	Kind  Kind
 	Dir   Dir

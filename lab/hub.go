@@ -50,7 +50,7 @@ type Hub struct {
 	start   int
 	bytes   int64
 	seq     uint64 // last assigned
-	dropped uint64 // events dropped by the bound, in total
+	dropped uint64 // events dropped by the bound since the hub began or was cleared
 	subs    []*Subscription
 	paused  atomic.Bool
 
@@ -166,7 +166,7 @@ type Stats struct {
 	MaxBytes  int64  // the bound
 	LastSeq   uint64 // the newest sequence number assigned
 	FirstSeq  uint64 // the oldest sequence number held (0 if none)
-	Dropped   uint64 // events dropped by the bound since the hub began
+	Dropped   uint64 // events dropped by the bound since the hub began or was last cleared
 	Paused    bool
 	Convs     int // conversations remembered
 	LiveConvs int // of which live
@@ -241,10 +241,11 @@ func (h *Hub) slice(from uint64, max int) []Event {
 	return h.buf[i:j]
 }
 
-// Clear forgets every event and every ended conversation. Live conversations stay.
+// Clear forgets every event and every ended conversation, and the count of
+// events dropped by the bound: a new capture begins. Live conversations stay.
 func (h *Hub) Clear() {
 	h.mu.Lock()
-	h.dropped += uint64(len(h.buf) - h.start)
+	h.dropped = 0 // what is cleared was not dropped, and what was dropped is gone too
 	clear(h.buf)
 	h.buf = h.buf[:0]
 	h.start = 0

@@ -129,3 +129,9 @@ func (m *Machine) End(out []Message, end string, closing Message) []Message {
 	out[len(out)-1].NextState = end
 	return out
 }
+
+// StateField names the field in which a message of an analyzer that follows both
+// ends of a connection (TCP) gives the state end side is in after the message:
+// "client's state", "server's state". The inspector reads the two to show both
+// ends where they differ (FIN-WAIT-2 on one, CLOSE-WAIT on the other).
+func StateField(side Side) string { return side.String() + "'s state" }

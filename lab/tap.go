@@ -81,9 +81,18 @@ func (t *Tap) Dial(ctx context.Context, network, addr string) (net.Conn, error) 
 }
 
 // ConnConversation returns the conversation a tapped connection belongs to, or nil.
+// It looks through connections that wrap the tapped one (an Unwrap() net.Conn
+// method).
 func ConnConversation(c net.Conn) *Conversation {
-	if tc, ok := c.(*tapConn); ok {
-		return tc.conv
+	for c != nil {
+		switch w := c.(type) {
+		case *tapConn:
+			return w.conv
+		case interface{ Unwrap() net.Conn }:
+			c = w.Unwrap()
+		default:
+			return nil
+		}
 	}
 	return nil
 }
@@ -105,7 +114,9 @@ func (t *Tap) wrap(c net.Conn, side Side, connect time.Duration) net.Conn {
 		conv.kconn[side] = c
 		conv.mu.Unlock()
 	}
-	return &tapConn{Conn: c, conv: conv, side: side, datagram: isUDP}
+	tc := &tapConn{Conn: c, conv: conv, side: side, datagram: isUDP}
+	tc.in = newInbound(c, tc.recordInbound)
+	return tc
 }
 
 // tapConn is a tapped net.Conn. Like the connection it wraps, it supports one
@@ -118,6 +129,7 @@ type tapConn struct {
 	closed   atomic.Bool
 	aborted  atomic.Bool
 	closeMu  sync.Mutex
+	in       *inbound // nil: inbound bytes are recorded as the application reads them
 }
 
 func (c *tapConn) peer() Side {
@@ -128,14 +140,36 @@ func (c *tapConn) peer() Side {
 }
 
 func (c *tapConn) Read(b []byte) (int, error) {
+	if c.in != nil {
+		n, err := c.in.read(b)
+		if err != nil {
+			c.readErr(err)
+		}
+		return n, err
+	}
 	n, err := c.Conn.Read(b)
 	if n > 0 {
-		c.conv.data(c.side, c.side.Inbound(), b[:n], time.Now())
+		c.recordInbound(b[:n])
 	}
 	if err != nil {
 		c.readErr(err)
 	}
 	return n, err
+}
+
+// recordInbound records bytes that arrived from the peer.
+func (c *tapConn) recordInbound(b []byte) {
+	c.conv.data(c.side, c.side.Inbound(), b, time.Now())
+}
+
+// catchUp records what arrived before what the tap records next (a write, a
+// close), where the system lets the tap look (inbound).
+func (c *tapConn) catchUp() {
+	if c.in != nil {
+		c.in.mu.Lock()
+		c.in.catchUp()
+		c.in.mu.Unlock()
+	}
 }
 
 func (c *tapConn) readErr(err error) {
@@ -159,9 +193,17 @@ func (c *tapConn) readErr(err error) {
 
 func (c *tapConn) Write(b []byte) (int, error) {
 	// Record before writing: the peer may answer before Write returns, and the
-	// request must come before its answer.
+	// request must come before its answer. What arrived before it, read or not,
+	// comes first.
 	if len(b) > 0 {
-		c.conv.data(c.side, c.side.Outbound(), b, time.Now())
+		if c.in != nil {
+			c.in.mu.Lock()
+			c.in.catchUp()
+			c.conv.data(c.side, c.side.Outbound(), b, time.Now())
+			c.in.mu.Unlock()
+		} else {
+			c.conv.data(c.side, c.side.Outbound(), b, time.Now())
+		}
 	}
 	n, err := c.Conn.Write(b)
 	if err != nil && !c.closed.Load() {
@@ -190,6 +232,9 @@ func (c *tapConn) Close() error {
 		return c.Conn.Close()
 	}
 	if !c.datagram {
+		// Bytes still unread arrived all the same (and make Linux answer the
+		// close with a reset): they come before the close.
+		c.catchUp()
 		v, known := viewSocket(c.Conn)
 		o := closeOutcomeOf(c.side, v, known, c.aborted.Load())
 		c.conv.closeStep(c.side, o.by, o.how, o.why)
@@ -206,6 +251,7 @@ func (c *tapConn) CloseWrite() error {
 	if !ok {
 		return errors.New("lab: connection cannot half-close")
 	}
+	c.catchUp() // what arrived before the FIN comes first
 	err := cw.CloseWrite()
 	if err == nil && !c.datagram {
 		c.conv.closeStep(c.side, c.side, HowFIN, "half-close: no more data from this side")

@@ -35,6 +35,7 @@ type Autosaver struct {
 	path    string
 	every   time.Duration
 	clients func() map[string]json.RawMessage
+	view    func() ViewState // nil: the zero ViewState
 
 	changes atomic.Uint64 // bench and conversation changes, counted by callbacks
 
@@ -51,6 +52,7 @@ type mark struct {
 	stats   lab.Stats
 	changes uint64
 	clients []byte
+	view    ViewState
 }
 
 // NewAutosaver returns an autosaver of b to path (labdir.Recovery for the app) every
@@ -64,6 +66,15 @@ func NewAutosaver(b *lab.Bench, path string, every time.Duration, clients func()
 	b.OnChange(func(string) { a.changes.Add(1) })
 	b.Hub().OnConversation(func(lab.ConvID) { a.changes.Add(1) })
 	return a
+}
+
+// SetView gives the autosaver how the views show the session (the inspector's
+// display filter), to save with it; view is called from the autosaver's
+// goroutine. Call it before Start.
+func (a *Autosaver) SetView(view func() ViewState) {
+	a.mu.Lock()
+	a.view = view
+	a.mu.Unlock()
 }
 
 // Path returns the recovery file's path.
@@ -103,15 +114,21 @@ func (a *Autosaver) SaveIfChanged() (bool, error) {
 	if a.clients != nil {
 		clients = a.clients()
 	}
+	var view ViewState
+	if a.view != nil {
+		view = a.view()
+	}
 	cj, _ := json.Marshal(clients)
 	st := a.bench.Hub().Stats()
-	now := mark{stats: st, changes: a.changes.Load(), clients: cj}
-	if a.saved && now.stats == a.last.stats && now.changes == a.last.changes && bytes.Equal(now.clients, a.last.clients) {
+	now := mark{stats: st, changes: a.changes.Load(), clients: cj, view: view}
+	if a.saved && now.stats == a.last.stats && now.changes == a.last.changes && bytes.Equal(now.clients, a.last.clients) && now.view == a.last.view {
 		return false, nil
 	}
 	err := os.MkdirAll(filepath.Dir(a.path), 0o700)
 	if err == nil {
-		err = Save(a.path, Capture(a.bench, clients))
+		s := Capture(a.bench, clients)
+		s.View = view
+		err = Save(a.path, s)
 	}
 	a.lastErr = err
 	if err != nil {

@@ -130,3 +130,34 @@ func TestAutosaverTicks(t *testing.T) {
 		t.Error("Recoverable after Stop")
 	}
 }
+
+// TestAutosaverSavesView saves the view with the recovery file, and saves anew
+// when only the view changed.
+func TestAutosaverSavesView(t *testing.T) {
+	b := newBench(t)
+	path := filepath.Join(t.TempDir(), "recovery.protolab")
+	a := labfile.NewAutosaver(b, path, time.Hour, nil)
+	view := labfile.ViewState{Filter: "smtp and code >= 400"}
+	a.SetView(func() labfile.ViewState { return view })
+	for i, want := range []string{"smtp and code >= 400", "rst"} {
+		if i > 0 {
+			view.Filter = want
+		}
+		if wrote, err := a.SaveIfChanged(); !wrote || err != nil {
+			t.Fatalf("SaveIfChanged with the filter %q = %v, %v; want a write", want, wrote, err)
+		}
+		s, err := labfile.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.View.Filter != want {
+			t.Errorf("recovered filter = %q, want %q", s.View.Filter, want)
+		}
+	}
+	if wrote, _ := a.SaveIfChanged(); wrote {
+		t.Error("SaveIfChanged wrote though nothing changed")
+	}
+	if err := a.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}

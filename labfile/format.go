@@ -57,14 +57,24 @@ type header struct {
 	Saved         time.Time                  `json:"saved"`
 	Bench         BenchState                 `json:"bench"`
 	Clients       map[string]json.RawMessage `json:"clients,omitempty"`
+	View          *ViewState                 `json:"view,omitempty"`
 	Conversations int64                      `json:"conversations"`
 	Events        int64                      `json:"events"`
 	Keys          int64                      `json:"keys"`
-	Compression   string                     `json:"compression"` // "deflate" (RFC 1951)
-	BodyBytes     int64                      `json:"bodyBytes"`   // compressed
-	RawBytes      int64                      `json:"rawBytes"`    // uncompressed
+	Lost          uint64                     `json:"lost,omitempty"` // events the recording lost to its bound
+	Compression   string                     `json:"compression"`    // "deflate" (RFC 1951)
+	BodyBytes     int64                      `json:"bodyBytes"`      // compressed
+	RawBytes      int64                      `json:"rawBytes"`       // uncompressed
 
 	size int64 // the whole file's, once read
+}
+
+// view is v for the header: nil (left out) for the zero value.
+func view(v ViewState) *ViewState {
+	if v == (ViewState{}) {
+		return nil
+	}
+	return &v
 }
 
 // SessionInfo is what a session file's header says, read without its body:
@@ -76,12 +86,13 @@ type SessionInfo struct {
 	Bench         BenchState
 	Conversations int
 	Events        int
-	Size          int64 // the file's size in bytes
+	Lost          uint64 // events the recording lost to the capture bound before it was saved
+	Size          int64  // the file's size in bytes
 }
 
 func (h *header) info() *SessionInfo {
 	return &SessionInfo{Format: h.Format, App: h.App, Saved: h.Saved, Bench: h.Bench,
-		Conversations: int(h.Conversations), Events: int(h.Events),
+		Conversations: int(h.Conversations), Events: int(h.Events), Lost: h.Lost,
 		Size: h.size}
 }
 
@@ -114,9 +125,11 @@ func Write(w io.Writer, s *Session) error {
 		Saved:         saved.Round(0),
 		Bench:         s.Bench,
 		Clients:       s.Clients,
+		View:          view(s.View),
 		Conversations: int64(len(s.Conversations)),
 		Events:        int64(len(s.Events)),
 		Keys:          int64(len(s.Keys)),
+		Lost:          s.Lost,
 		Compression:   "deflate",
 		BodyBytes:     int64(body.Len()),
 		RawBytes:      raw,
@@ -158,7 +171,10 @@ func Read(r io.Reader) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Format: h.Format, App: h.App, Saved: h.Saved, Bench: h.Bench, Clients: h.Clients}
+	s := &Session{Format: h.Format, App: h.App, Saved: h.Saved, Bench: h.Bench, Clients: h.Clients, Lost: h.Lost}
+	if h.View != nil {
+		s.View = *h.View
+	}
 	if err := decodeBody(body, h, s); err != nil {
 		return nil, err
 	}

@@ -23,11 +23,25 @@ type Session struct {
 	Bench  BenchState
 	// Clients holds each client pane's saved requests, by protocol name. The
 	// panes own what is inside; the file keeps it as it is (JSON).
-	Clients       map[string]json.RawMessage
+	Clients map[string]json.RawMessage
+	// View is how the inspector showed the capture (its display filter).
+	View          ViewState
 	Conversations []lab.ConvInfo
 	Events        []lab.Event
 	// Keys is the hub's TLS key log (lab.KeyLog.Lines): one NSS key log line each.
 	Keys []string
+	// Lost is how many events the recording lost to the hub's capture bound
+	// (lab.Stats.Dropped) before it was captured: the oldest, so Events begin
+	// after them.
+	Lost uint64
+}
+
+// ViewState is how the inspector showed a session: what it saves besides the
+// bench and the capture. The zero value is the inspector as it starts.
+type ViewState struct {
+	// Filter is the display filter's text as typed (lab/filter), "" for none;
+	// one that no longer parses is shown with its error and filters nothing.
+	Filter string `json:"filter,omitempty"`
 }
 
 // BenchState is the bench's configuration: where servers listen and each one's state.
@@ -76,6 +90,7 @@ func Capture(b *lab.Bench, clients map[string]json.RawMessage) *Session {
 	s.Events = h.Events(0)
 	s.Conversations = h.Conversations()
 	s.Keys = h.Keys().Lines()
+	s.Lost = h.Stats().Dropped
 	return s
 }
 

@@ -137,6 +137,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	out.flush()
 
+	// What ran when recording began: the session reopens with these running.
+	served := make(map[string]string, len(names))
+	for _, n := range names {
+		served[n] = bench.Status(n).Addr
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -154,7 +159,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			code := 0
 			if *record != "" {
-				code = out.saveSession(bench, *record, stderr)
+				code = out.saveSession(bench, served, *record, stderr)
 			}
 			out.flush()
 			return code
@@ -184,8 +189,16 @@ func notServer(reg *lab.Registry, names []string) (name, why string) {
 
 // saveSession writes bench's session to file (serve --record) and says so:
 // "recorded FILE" or {"event":"recorded","file":FILE}. It returns the exit code.
-func (p *printer) saveSession(bench *lab.Bench, file string, stderr io.Writer) int {
+// The servers are stopped by then; served names those that ran, with where
+// they listened, and they are saved as running, so the session reopens with them.
+func (p *printer) saveSession(bench *lab.Bench, served map[string]string, file string, stderr io.Writer) int {
 	s := labfile.Capture(bench, nil)
+	for n, addr := range served {
+		if ss, ok := s.Bench.Servers[n]; ok {
+			ss.Running, ss.Addr = true, addr
+			s.Bench.Servers[n] = ss
+		}
+	}
 	if err := labfile.Save(file, s); err != nil {
 		if p.json { // the text log has it from stderr below
 			p.record(lab.Record{Event: "error", Error: err.Error()})

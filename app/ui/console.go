@@ -130,7 +130,7 @@ func renderChunks(chunks []chunk, asHex bool) []string {
 			}
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s %s %d bytes", stamp, arrow, len(ch.data)))
+		out = append(out, fmt.Sprintf("%s %s %s", stamp, arrow, counted(uint64(len(ch.data)), "byte")))
 		for off := 0; off < len(ch.data); off += 16 {
 			row := ch.data[off:min(off+16, len(ch.data))]
 			out = append(out, fmt.Sprintf("    %04x  %-47s  %s", off, spacedHex(row), printable(row)))

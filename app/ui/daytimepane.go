@@ -68,7 +68,7 @@ func (p *daytimePane) get() {
 			p.answer.SetText("")
 			return
 		}
-		p.status.SetText(fmt.Sprintf("%d bytes in %v; the server closed the connection.", len(a.Raw), a.Took.Round(10*time.Microsecond)))
+		p.status.SetText(fmt.Sprintf("%s in %v; the server closed the connection.", counted(uint64(len(a.Raw)), "byte"), a.Took.Round(10*time.Microsecond)))
 		p.answer.SetText(a.Text)
 	})
 }

@@ -2,15 +2,19 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/pkg/sftp"
 
 	"github.com/protocollab/protolab/clients/ftpclient"
 	"github.com/protocollab/protolab/lab"
@@ -67,6 +71,7 @@ func (fc fileClient) newPane(ctx PaneContext) *filePane {
 	p.status = widget.NewLabel("Not connected. The lab's account is lab / lab; FTP also lets anonymous read.")
 	p.status.Wrapping = fyne.TextWrapWord
 	p.runner = newRunner(ctx, p.status, p.enable)
+	p.problem = p.explain
 	p.where = widget.NewLabel("")
 	p.where.TextStyle.Monospace = true
 	p.up = widget.NewButtonWithIcon("Up", theme.MoveUpIcon(), func() { p.open("..") })
@@ -248,6 +253,37 @@ func (p *filePane) disconnect() {
 	p.run("logging out", s.Close, func() { p.status.SetText("Logged out.") })
 }
 
+// explain says what an error of the session means. When the connection is gone
+// (the server stopped, or closed it), the pane is logged out, so Log in is the
+// way on, and says so rather than show the client's own words.
+func (p *filePane) explain(err error) string {
+	if !connectionGone(err) {
+		return err.Error()
+	}
+	if s := p.sess; s != nil {
+		p.sess, p.entries, p.sel, p.cwd = nil, nil, -1, ""
+		p.where.SetText("")
+		p.list.UnselectAll()
+		p.list.Refresh()
+		go s.Close()
+	}
+	var fe *ftpclient.Error
+	if errors.As(err, &fe) && fe.Code == 421 {
+		return "The server closed the connection: " + err.Error() + " Log in again."
+	}
+	return "The connection to the server is closed (did the server stop?): log in again."
+}
+
+// connectionGone reports whether err says the session's connection has ended:
+// an FTP 421 (the server is closing the control connection, RFC 959 §4.2) or a
+// connection that closed under the client.
+func connectionGone(err error) bool {
+	var fe *ftpclient.Error
+	return errors.As(err, &fe) && fe.Code == 421 || errors.Is(err, ftpclient.ErrClosed) || errors.Is(err, sftp.ErrSSHFxConnectionLost) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
 // show lists entries as the folder's contents.
 func (p *filePane) show(entries []fileEntry) {
 	p.entries, p.sel = entries, -1
@@ -270,7 +306,7 @@ func (p *filePane) open(name string) {
 	}, func() {
 		p.cwd = dir
 		p.show(entries)
-		p.status.SetText(fmt.Sprintf("%s: %d entries", dir, len(entries)))
+		p.status.SetText(fmt.Sprintf("%s: %s", dir, counted(uint64(len(entries)), "entry")))
 	})
 }
 

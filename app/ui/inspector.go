@@ -15,6 +15,8 @@ type inspectorView interface {
 	Select(id lab.ConvID)
 	Selected() lab.ConvID
 	Reset()
+	Filter() string
+	SetFilter(s string) error
 }
 
 var _ inspectorView = (*inspector.Inspector)(nil)

@@ -474,7 +474,7 @@ func (d *imapDevice) dial() {
 		d.who.SetText(user + " · " + how)
 		d.command("listing INBOX", func(c *imapclient.Client) error { _, err := c.Select("INBOX"); return err },
 			func() {
-				d.tell(fmt.Sprintf("Logged in: %d messages in INBOX, kept on the server.", len(d.msgs)), false)
+				d.tell(fmt.Sprintf("Logged in: %s in INBOX, kept on the server.", counted(uint64(len(d.msgs)), "message")), false)
 			})
 	})
 }
@@ -534,7 +534,7 @@ func (d *imapDevice) open(name string) {
 	}
 	d.mailbox, d.selUID = name, 0
 	d.command("opening "+name, func(c *imapclient.Client) error { _, err := c.Select(name); return err }, func() {
-		d.tell(fmt.Sprintf("%s: %d messages.", name, len(d.msgs)), false)
+		d.tell(fmt.Sprintf("%s: %s.", name, counted(uint64(len(d.msgs)), "message")), false)
 	})
 }
 

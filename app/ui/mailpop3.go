@@ -205,7 +205,11 @@ func (p *pop3Pane) dial() {
 		if c.TLS() {
 			tls = "inside TLS (after STLS)"
 		}
-		p.tell(fmt.Sprintf("Logged in as %s %s: %d messages wait on the server.", user, tls, len(msgs)), false)
+		waits := counted(uint64(len(msgs)), "message") + " wait"
+		if len(msgs) == 1 {
+			waits += "s"
+		}
+		p.tell(fmt.Sprintf("Logged in as %s %s: %s on the server.", user, tls, waits), false)
 	})
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -43,6 +44,17 @@ type session struct {
 	autosaver *labfile.Autosaver
 	title     string // the title last set
 	busy      bool   // a save or open is under way
+	asked     string // the session asked for on the command line, if any
+	opened    opened // the session last opened, until New
+}
+
+// opened is what the status line says of a session opened from a file while
+// nothing new has been captured: its name, and what its recording lost.
+type opened struct {
+	name string
+	seq  uint64 // the hub's LastSeq once it was opened
+	lost uint64 // events its recording lost to the capture bound
+	held int    // events it holds
 }
 
 // dirty reports whether the session changed since it was last saved or opened.
@@ -149,8 +161,11 @@ func (w *Window) newSession() {
 			}
 			fyne.Do(func() {
 				w.sess.busy = false
+				w.sess.opened = opened{}
 				w.clearCapture()
+				w.insp.SetFilter("")
 				w.sess.pending = nil
+				w.wb.renew()
 				w.markSaved("")
 			})
 		})
@@ -173,8 +188,15 @@ func (w *Window) openDialog() {
 	})
 }
 
-// Open opens the saved session at path, as File → Open does.
-func (w *Window) Open(path string) { w.openPath(path) }
+// Open opens the saved session at path, as File → Open does. Called before Show
+// (protolab FILE.protolab), it is the session asked for: a session a crash left
+// behind is then kept aside, not offered in its place (see startAutosave).
+func (w *Window) Open(path string) {
+	if !w.started {
+		w.sess.asked = path
+	}
+	w.openPath(path)
+}
 
 // openPath opens the session at path: the bench restored (servers started as
 // they were, unless a port is taken), the captures shown as they were.
@@ -202,15 +224,17 @@ func (w *Window) openPath(path string) {
 func (w *Window) restore(s *labfile.Session, path string) {
 	notStarted, err := s.Restore(w.bench)
 	w.resetViews()
+	w.insp.SetFilter(s.View.Filter) // one that no longer parses shows its error
+	name := filepath.Base(path)
+	if path == "" {
+		name = "the restored session"
+	}
+	w.sess.opened = opened{name: name, seq: w.hub.Stats().LastSeq, lost: s.Lost, held: len(s.Events)}
 	w.sess.pending = make(map[string]json.RawMessage, len(s.Clients))
 	for name, raw := range s.Clients {
 		w.sess.pending[name] = raw
 	}
-	for name, b := range w.wb.benches {
-		if b.client != nil {
-			w.paneBuilt(name, b.client)
-		}
-	}
+	w.wb.renew()
 	w.refresh()
 	w.markSaved(path)
 	var problems []string
@@ -265,6 +289,7 @@ func (w *Window) saveTo(path string, after func()) {
 	}
 	w.sess.busy = true
 	s := labfile.Capture(w.bench, w.clientStates())
+	s.View = w.view()
 	seq, gen := w.hub.Stats().LastSeq, w.sess.benchGen.Load()
 	w.tools.setNote("saving " + filepath.Base(path) + " …")
 	w.goAsync(func() {
@@ -348,11 +373,19 @@ func (w *Window) startAutosave() {
 		return
 	}
 	start := func() {
-		w.sess.autosaver = labfile.NewAutosaver(w.bench, path, labfile.DefaultAutosaveEvery, w.clientStatesFromAnyGoroutine)
+		w.sess.autosaver = labfile.NewAutosaver(w.bench, path, labfile.DefaultAutosaveEvery, func() map[string]json.RawMessage {
+			return onUI(w, w.clientStates)
+		})
+		w.sess.autosaver.SetView(func() labfile.ViewState { return onUI(w, w.view) })
 		w.sess.autosaver.Start()
 	}
 	info, ok := labfile.Recoverable(path)
 	if !ok {
+		start()
+		return
+	}
+	if w.sess.asked != "" {
+		w.keepRecovery(path, info)
 		start()
 		return
 	}
@@ -371,18 +404,40 @@ func (w *Window) startAutosave() {
 	}, w.win)
 }
 
-// clientStatesFromAnyGoroutine is clientStates for the autosaver's goroutine:
-// the panes are asked on the UI goroutine.
-func (w *Window) clientStatesFromAnyGoroutine() map[string]json.RawMessage {
-	done := make(chan map[string]json.RawMessage, 1)
-	fyne.Do(func() { done <- w.clientStates() })
+// keepRecovery moves the session a crash left behind at path out of the
+// autosaver's way, beside it as "unsaved YYYY-MM-DD HHMMSS.protolab", lists it
+// first in Open Recent and says so: the session asked for on the command line
+// is what the window shows, and nothing is lost.
+func (w *Window) keepRecovery(path string, info *labfile.SessionInfo) {
+	name := "unsaved " + info.Saved.Local().Format("2006-01-02 150405") + labfile.Extension
+	kept := filepath.Join(filepath.Dir(path), name)
+	if err := os.Rename(path, kept); err != nil {
+		dialog.ShowError(fmt.Errorf("the session Protocol Lab was running when it last stopped "+
+			"could not be kept aside, and will be overwritten: %w", err), w.win)
+		return
+	}
+	w.addRecent(kept)
+	msg := fmt.Sprintf("Protocol Lab did not close cleanly last time. The session it was running "+
+		"(%d events) is kept as %s: File → Open Recent opens it.", info.Events, kept)
+	dialog.ShowInformation("The last session is kept", msg, w.win)
+}
+
+// onUI returns what f returns, asked on the UI goroutine, for the autosaver's
+// goroutine; the zero value once the window closes.
+func onUI[T any](w *Window, f func() T) T {
+	done := make(chan T, 1)
+	fyne.Do(func() { done <- f() })
 	select {
-	case m := <-done:
-		return m
+	case v := <-done:
+		return v
 	case <-w.stop:
-		return nil
+		var zero T
+		return zero
 	}
 }
+
+// view is how the views show the session, to save with it.
+func (w *Window) view() labfile.ViewState { return labfile.ViewState{Filter: w.insp.Filter()} }
 
 // stopAutosave ends autosaving and removes the recovery file: a clean exit.
 func (w *Window) stopAutosave() {

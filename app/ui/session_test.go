@@ -6,20 +6,15 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // TestSessionSaveNewOpen saves a session with a capture and a composed request,
 // starts a new one, and opens the file again: the servers run again, the
 // conversations are back in the inspector, and the request is in its pane.
 func TestSessionSaveNewOpen(t *testing.T) {
-	w := testWindow(t)
-	st := started(t, w, "http")
-	p := w.wb.benches["http"].client.(*httpPane)
-	p.url.SetText("http://" + st.Addr + "/status/418")
-	test.Tap(p.send3)
-	waitFor(t, w, "three responses", func() bool { return strings.Count(p.status.Text, "418") == 3 })
-	w.hub.Settle()
-	w.refresh()
+	w, p, st := teapots(t)
 	if !w.dirty() || !strings.Contains(w.win.Title(), "untitled •") {
 		t.Errorf("title %q, dirty %v: want an unsaved untitled session", w.win.Title(), w.dirty())
 	}
@@ -58,4 +53,19 @@ func TestSessionSaveNewOpen(t *testing.T) {
 	if w.dirty() {
 		t.Error("a session just opened counts as changed")
 	}
+}
+
+// teapots is a window whose HTTP pane has asked its server for /status/418
+// three times and has the three answers.
+func teapots(t *testing.T) (*Window, *httpPane, lab.ServerStatus) {
+	t.Helper()
+	w := testWindow(t)
+	st := started(t, w, "http")
+	p := w.wb.benches["http"].client.(*httpPane)
+	p.url.SetText("http://" + st.Addr + "/status/418")
+	test.Tap(p.send3)
+	waitFor(t, w, "three responses", func() bool { return strings.Count(p.status.Text, "418") == 3 })
+	w.hub.Settle()
+	w.refresh()
+	return w, p, st
 }

@@ -47,3 +47,14 @@ func luminance(c color.Color) float64 {
 	}
 	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
+
+func TestCounted(t *testing.T) {
+	for n, want := range map[string]string{
+		counted(1, "entry"): "1 entry", counted(2, "entry"): "2 entries", counted(0, "message"): "0 messages",
+		counted(1, "byte"): "1 byte", counted(12345, "event"): "12,345 events", counted(3, "key"): "3 keys",
+	} {
+		if n != want {
+			t.Errorf("counted = %q, want %q", n, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -62,6 +63,13 @@ func (t *toolbar) refresh() {
 	if st.Paused {
 		state = "PAUSED"
 	}
+	if o := t.w.sess.opened; o.name != "" && st.LastSeq == o.seq {
+		// Nothing captured since the session was opened: say what it is.
+		state = "opened " + o.name
+		if o.lost > 0 {
+			state += fmt.Sprintf(" · its recording lost its first %s (%s)", counted(o.lost, "event"), share(o.lost, o.lost+uint64(o.held)))
+		}
+	}
 	s := fmt.Sprintf("%s · %s · %s of %s · %s dropped · %s (%d live)",
 		state, counted(uint64(st.Events), "event"), bytesText(st.Bytes), bytesText(st.MaxBytes), count(st.Dropped),
 		counted(uint64(st.Convs), "conversation"), st.LiveConvs)
@@ -112,6 +120,9 @@ func counted(n uint64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
+	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey") {
+		return count(n) + " " + noun[:len(noun)-1] + "ies" // entry, entries
+	}
 	return count(n) + " " + noun + "s"
 }
 
@@ -127,4 +138,17 @@ func bytesText(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// share is part as a whole percentage of whole ("75 %"); "< 1 %" for a part
+// too small to round to one.
+func share(part, whole uint64) string {
+	if whole == 0 {
+		return "0 %"
+	}
+	p := part * 100 / whole
+	if p == 0 && part > 0 {
+		return "< 1 %"
+	}
+	return fmt.Sprintf("%d %%", p)
 }

@@ -4,6 +4,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // workbench is the centre of the window: the selected protocol's server pane and
@@ -48,29 +50,7 @@ func (wb *workbench) show(name string) {
 	b := wb.benches[name]
 	if b == nil {
 		b = &protoBench{server: newServerPane(wb.w, p)}
-		var right fyne.CanvasObject
-		if spec := clientPaneFor(name); spec.newPane != nil {
-			b.client = spec.newPane(PaneContext{
-				Bench:    wb.w.bench,
-				Protocol: p,
-				Tap:      wb.w.hub.Tap(p),
-				Window:   wb.w.win,
-				Changed:  wb.w.changed,
-				Select:   wb.w.insp.Select,
-				Go:       wb.w.goAsync,
-			})
-			right = b.client.Object()
-			wb.w.paneBuilt(name, b.client)
-		} else {
-			text := "There is no client for " + title(p) + " in the lab yet: connect with a program of your own to the server's address."
-			if spec.none != "" {
-				text = title(p) + " has no client of its own: " + spec.none + "."
-			}
-			note := widget.NewLabel(text)
-			note.Wrapping = fyne.TextWrapWord
-			right = container.NewBorder(paneTitle("CLIENT", title(p)), nil, nil, nil, note)
-		}
-		b.split = container.NewHSplit(card(b.server.obj), card(right))
+		b.split = container.NewHSplit(card(b.server.obj), card(wb.buildClient(b, p)))
 		wb.benches[name] = b
 	}
 	b.split.Offset = wb.offset
@@ -81,6 +61,52 @@ func (wb *workbench) show(name string) {
 	if b.client != nil {
 		b.client.Update()
 	}
+}
+
+// buildClient makes b's client pane for p, given the requests the session saved
+// for it, and returns what the workbench shows on its right: the pane, or why
+// there is none.
+func (wb *workbench) buildClient(b *protoBench, p *lab.Protocol) fyne.CanvasObject {
+	spec := clientPaneFor(p.Name)
+	if spec.newPane == nil {
+		text := "There is no client for " + title(p) + " in the lab yet: connect with a program of your own to the server's address."
+		if spec.none != "" {
+			text = title(p) + " has no client of its own: " + spec.none + "."
+		}
+		note := widget.NewLabel(text)
+		note.Wrapping = fyne.TextWrapWord
+		return container.NewBorder(paneTitle("CLIENT", title(p)), nil, nil, nil, note)
+	}
+	b.client = spec.newPane(PaneContext{
+		Bench:    wb.w.bench,
+		Protocol: p,
+		Tap:      wb.w.hub.Tap(p),
+		Window:   wb.w.win,
+		Changed:  wb.w.changed,
+		Select:   wb.w.insp.Select,
+		Go:       wb.w.goAsync,
+	})
+	wb.w.paneBuilt(p.Name, b.client)
+	return b.client.Object()
+}
+
+// renew gives every protocol a fresh client pane, for a new or opened session:
+// the old panes' connections are closed, and nothing they showed (a listing, an
+// answer, a logged-in state) outlives their session. Each new pane gets the
+// requests the session saved for it.
+func (wb *workbench) renew() {
+	for name, b := range wb.benches {
+		if b.client == nil {
+			continue
+		}
+		b.client.Close()
+		b.client = nil
+		if p := wb.w.reg.Lookup(name); p != nil {
+			b.split.Trailing = card(wb.buildClient(b, p))
+			b.split.Refresh()
+		}
+	}
+	wb.refresh()
 }
 
 // refresh updates the visible workbench.

@@ -153,7 +153,7 @@ func (p *wsPane) listen(conn *wsclient.Conn) {
 		case wsclient.KindText, wsclient.KindBinary:
 			p.tr.add(chunk{at: m.At, dir: lab.ServerToClient, data: m.Data})
 		case wsclient.KindPing:
-			p.tr.add(chunk{at: m.At, note: fmt.Sprintf("ping from the server (%d bytes), answered with a pong", len(m.Data))})
+			p.tr.add(chunk{at: m.At, note: fmt.Sprintf("ping from the server (%s), answered with a pong", counted(uint64(len(m.Data)), "byte"))})
 		case wsclient.KindPong:
 			p.tr.add(chunk{at: m.At, note: fmt.Sprintf("pong %q", m.Data)})
 		case wsclient.KindClose:

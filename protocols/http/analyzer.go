@@ -113,7 +113,19 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.at = at
-	return a.streams[dir].feed(nil, a, b)
+	before := a.State()
+	return a.caused(a.streams[dir].feed(nil, a, b), before)
+}
+
+// caused gives the last of out, if it is HTTP's own, the state the connection
+// moved to from before, so the message that moved it says so.
+func (a *Analyzer) caused(out []lab.Message, before string) []lab.Message {
+	if n := len(out); n > 0 && out[n-1].Layer == "" && out[n-1].NextState == "" {
+		if s := a.State(); s != before {
+			out[n-1].NextState = s
+		}
+	}
+	return out
 }
 
 // Pending is how many bytes the analyzer holds for dir: an unfinished head or

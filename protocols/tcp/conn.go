@@ -182,11 +182,17 @@ func (a *Analyzer) segment(from lab.Side, seg segment, ref string) lab.Message {
 	if dst != "" {
 		fields = append(fields, lab.Field{Name: "to", Value: fmt.Sprintf("%s (%s)", dst, peer(from))})
 	}
+	next := a.step(from, seg)
+	// Each end's state after the segment: the two differ while the connection
+	// closes, and the state diagram shows the end State does not report from these.
+	for _, s := range [...]lab.Side{lab.SideClient, lab.SideServer} {
+		fields = append(fields, lab.Field{Name: lab.StateField(s), Value: a.ep[s].State()})
+	}
 	return lab.Message{
 		Dir:       from.Outbound(),
 		Ref:       ref,
 		Fields:    fields,
-		NextState: a.step(from, seg),
+		NextState: next,
 	}
 }
 

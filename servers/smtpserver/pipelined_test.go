@@ -35,13 +35,7 @@ func TestPipelinedAfterStartTLS(t *testing.T) {
 	c.cmd(221, "QUIT")
 	c.c.Close()
 
-	hub.Settle()
-	var conv lab.ConvInfo
-	for _, ci := range hub.Conversations() {
-		if ci.Protocol == smtp.Name {
-			conv = ci
-		}
-	}
+	conv := settledSMTP(hub)
 	var sums []string
 	for _, e := range hub.ConvEvents(conv.ID) {
 		if e.Kind != lab.KindMessage || e.Msg == nil {

@@ -182,7 +182,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.addr = l.Addr()
 	s.mu.Unlock()
 	s.started.Fire(nil)
-	err := s.smtp.Serve(s.opts.Tap.Listener(&countingListener{Listener: l, s: s}))
+	err := s.smtp.Serve(&countingListener{Listener: s.opts.Tap.Listener(l), s: s})
 	select {
 	case <-s.done:
 		return ErrServerClosed
@@ -271,14 +271,13 @@ type countedConn struct {
 	once sync.Once
 }
 
+// Unwrap returns the counted connection (the lab's tap on the socket).
+func (c *countedConn) Unwrap() net.Conn { return c.Conn }
+
 func (c *countedConn) Close() error {
 	c.once.Do(func() { c.s.sessions.Add(-1) })
 	return c.Conn.Close()
 }
-
-// Unwrap returns the connection counted: the lab's tap, which wraps this one,
-// reaches the TCP socket through it to learn what a close sends (a FIN or a RST).
-func (c *countedConn) Unwrap() net.Conn { return c.Conn }
 
 // domainOf returns the lower-case domain of an address.
 func domainOf(addr string) string {

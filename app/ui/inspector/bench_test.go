@@ -74,3 +74,43 @@ func BenchmarkShow100k(b *testing.B) {
 		b.Fatal(fmt.Sprintf("%d arrows", n))
 	}
 }
+
+// BenchmarkFilter1M measures applying a display filter to 1,000,000 messages
+// over 10,000 conversations: the list's conversations are tested on their own
+// and through their messages, and the shown one's rows are narrowed. One op is
+// one whole application (aim: ≤ 1 s).
+func BenchmarkFilter1M(b *testing.B) {
+	const convs, per = 10_000, 100
+	h, reg, _ := newLab(1 << 30)
+	in := newTestInspector(b, h, reg)
+	evs := make([]lab.Event, 0, convs*per)
+	for i := range per {
+		for c := range convs {
+			evs = append(evs, message(lab.ConvID(c+1), i))
+		}
+	}
+	in.model.Feed(evs, 0)
+	in.convs.all = make([]lab.ConvInfo, convs)
+	for c := range convs {
+		in.convs.all[c] = lab.ConvInfo{ID: lab.ConvID(c + 1), Protocol: "line", Transport: "tcp",
+			Client: fmt.Sprintf("127.0.0.1:%d", 20000+c), Server: "127.0.0.1:7007", Messages: per}
+		in.convs.byID[lab.ConvID(c+1)] = c
+	}
+	for _, src := range []string{`text contains "message 99"`, `dir == s2c and text matches "^message 4[0-9]$"`, "line and not rst"} {
+		b.Run(src, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := in.SetFilter(""); err != nil {
+					b.Fatal(err)
+				}
+				if err := in.SetFilter(src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if len(in.convs.rows) != convs || in.Selected() != convs {
+				b.Fatalf("%d conversations listed, %d shown; want all %d, the newest shown", len(in.convs.rows), in.Selected(), convs)
+			}
+			b.ReportMetric(float64(in.msgs.list.Length()), "rows-shown")
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/filter"
 )
 
 // allProtocols is the filter's choice that shows every protocol.
@@ -21,17 +22,23 @@ const allProtocols = "all"
 // detail's header says it in full.
 var convSamples = []string{"└ 99", "https", ":65535 → :65535", "FIN · client first", "999 ms", "99.9k / 99.9k", "00:00:00"}
 
-// convList is the conversation list: a protocol filter, a table of conversations
-// (children indented under their parent) and a status line.
+// convList is the conversation list: a protocol filter, the display filter, a
+// table of conversations (children indented under their parent) and a status line.
 type convList struct {
 	hub    *lab.Hub
 	table  *widget.Table
 	filter *widget.Select
+	bar    *filterBar
 	status *widget.Label
 	obj    fyne.CanvasObject
 
-	proto  string // "" for all
+	proto string // "" for all
+	flt   *filter.Filter
+	// passes says whether conversation c (linked under parent, when known)
+	// passes flt through one of its messages; nil: none does.
+	passes func(c, parent *lab.ConvInfo) bool
 	all    []lab.ConvInfo
+	byID   map[lab.ConvID]int // index in all of each conversation
 	rows   []convRow
 	index  map[lab.ConvID]int // row of each listed conversation
 	newest lab.ConvID         // the newest listed conversation
@@ -47,7 +54,7 @@ type convList struct {
 }
 
 func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
-	l := &convList{hub: hub, index: make(map[lab.ConvID]int), now: time.Now(), selCell: widget.TableCellID{Row: -1}}
+	l := &convList{hub: hub, index: make(map[lab.ConvID]int), byID: make(map[lab.ConvID]int), now: time.Now(), selCell: widget.TableCellID{Row: -1}}
 	options := []string{allProtocols}
 	if reg != nil {
 		options = append(options, reg.Names()...)
@@ -95,8 +102,11 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 	}
 	l.status = widget.NewLabel("")
 	l.status.Truncation = fyne.TextTruncateEllipsis
-	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, l.filter)
+	l.bar = newFilterBar(reg)
+	title := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Conversations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, l.filter)
+	top := container.NewVBox(title, l.bar.obj)
 	l.obj = container.NewBorder(top, l.status, nil, nil, l.table)
+	l.bar.relayout = func() { top.Refresh(); l.obj.Refresh() }
 	return l
 }
 
@@ -137,12 +147,16 @@ func (l *convList) due() bool {
 func (l *convList) refresh() {
 	l.last = time.Now()
 	l.all = l.hub.Conversations()
+	clear(l.byID)
+	for i, c := range l.all {
+		l.byID[c.ID] = i
+	}
 	l.rebuild()
 }
 
 // rebuild orders the snapshot under the filter and redraws the table.
 func (l *convList) rebuild() {
-	l.rows = orderConvs(l.all, l.proto)
+	l.rows = orderKept(l.all, l.keep)
 	clear(l.index)
 	l.newest, l.live = 0, 0
 	for i, r := range l.rows {
@@ -157,6 +171,30 @@ func (l *convList) rebuild() {
 	l.now = time.Now()
 	l.table.Refresh()
 	l.highlight(l.selected)
+}
+
+// keep says whether c is listed: of the protocol chosen, and passing the
+// display filter on its own or through one of its messages.
+func (l *convList) keep(c *lab.ConvInfo) bool {
+	if l.proto != "" && c.Protocol != l.proto {
+		return false
+	}
+	if l.flt == nil {
+		return true
+	}
+	parent := l.parent(c)
+	return l.flt.Match(&filter.Subject{Conv: c, Parent: parent}) || (l.passes != nil && l.passes(c, parent))
+}
+
+// parent returns the snapshot of the conversation c is linked under, or nil.
+func (l *convList) parent(c *lab.ConvInfo) *lab.ConvInfo {
+	if c.Link.Parent == 0 {
+		return nil
+	}
+	if i, ok := l.byID[c.Link.Parent]; ok {
+		return &l.all[i]
+	}
+	return nil
 }
 
 // touch updates the listed conversations in ids (bytes, state, duration) from the hub.

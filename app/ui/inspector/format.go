@@ -24,10 +24,16 @@ const maxDepth = 4
 // order, each child right under its parent. A child whose parent is not listed
 // (forgotten, or of another protocol) stands at the top level.
 func orderConvs(list []lab.ConvInfo, proto string) []convRow {
+	return orderKept(list, func(c *lab.ConvInfo) bool { return proto == "" || c.Protocol == proto })
+}
+
+// orderKept is orderConvs of the conversations keep keeps: a child whose parent
+// is not kept stands at the top level.
+func orderKept(list []lab.ConvInfo, keep func(c *lab.ConvInfo) bool) []convRow {
 	shown := make(map[lab.ConvID]bool, len(list))
-	for _, c := range list {
-		if proto == "" || c.Protocol == proto {
-			shown[c.ID] = true
+	for i := range list {
+		if keep(&list[i]) {
+			shown[list[i].ID] = true
 		}
 	}
 	children := make(map[lab.ConvID][]int)

@@ -72,6 +72,7 @@ type Inspector struct {
 	lastTick   time.Time
 	touched    bool // listed conversations changed since the last tick
 	behind     bool // the last Update left events unread
+	mf         msgFilter
 }
 
 // New returns an inspector of hub's conversations; reg supplies the protocols'
@@ -83,6 +84,7 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 		reg:    reg,
 		model:  NewModel(hub.Options().MaxBytes),
 		selMsg: -1,
+		mf:     msgFilter{scans: make(map[lab.ConvID]*scan)},
 	}
 	in.sub = hub.Subscribe(true)
 	in.dirty.Store(true)
@@ -96,6 +98,9 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 			in.OnSelect(id)
 		}
 	}
+	in.convs.passes = in.convPasses
+	in.convs.bar.onApply = in.applyFilter
+	in.convs.bar.paths = in.fieldPaths
 	in.convs.onFilter = func() {
 		if !in.pinned {
 			in.show(in.convs.newest)
@@ -165,6 +170,7 @@ func (in *Inspector) Reset() {
 	in.model.Reset()
 	in.model.Feed(evs, 0)
 	in.model.TakeTouched()
+	clear(in.mf.scans)
 	in.pinned = false
 	in.shown = 0
 	in.convs.selected = 0
@@ -179,12 +185,14 @@ func (in *Inspector) Update() {
 	in.behind = len(evs) >= maxPerUpdate
 	in.model.Feed(evs, missed)
 	touched := in.model.TakeTouched()
+	in.filterTouched(touched)
 
 	now := time.Now()
 	rebuilt := false
 	if in.dirty.Load() && in.convs.due() {
 		in.dirty.Store(false) // before the snapshot, so no change is missed
 		in.convs.refresh()
+		in.pruneScans()
 		rebuilt = true
 	}
 	if in.convs.touch(touched) {
@@ -226,11 +234,32 @@ func (in *Inspector) Update() {
 // at its next tick even when nothing new arrives.
 func (in *Inspector) Behind() bool { return in.behind }
 
-// rows is the number of rows on display: the lookup's and the conversation's.
-func (in *Inspector) rows() int { return len(in.pre) + in.nShown }
+// rows is the number of rows on display: those of allRows the display filter
+// lists.
+func (in *Inspector) rows() int {
+	if in.mf.narrow {
+		return len(in.mf.vis)
+	}
+	return in.allRows()
+}
 
-// row returns row i of the shown conversation, counting its lookup's rows first.
+// row returns row i on display.
 func (in *Inspector) row(i int) *lab.Event {
+	if in.mf.narrow {
+		if i < 0 || i >= len(in.mf.vis) {
+			return &lab.Event{}
+		}
+		i = in.mf.vis[i]
+	}
+	return in.fullRow(i)
+}
+
+// allRows is the number of rows of the shown conversation: the lookup's and
+// the conversation's.
+func (in *Inspector) allRows() int { return len(in.pre) + in.nShown }
+
+// fullRow returns row i of the shown conversation, counting its lookup's rows first.
+func (in *Inspector) fullRow(i int) *lab.Event {
 	if i >= 0 && i < len(in.pre) {
 		return &in.pre[i]
 	}

@@ -3,6 +3,7 @@ package inspector
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
 	"github.com/protocollab/protolab/lab"
@@ -14,7 +15,7 @@ import (
 //     rows come first, on a resolver lane between client and server — client →
 //     DNS → IP → server;
 //   - the connections linked under it (an FTP session's data connections, an SMTP
-//     relay hop): their rows are merged in time order, each drawn in its own TCP
+//     relay hop): their rows are merged in wire order (merge), each drawn in its own TCP
 //     roles, from the lane of the end that dialled it (the client in passive FTP,
 //     the server in active FTP and for a relay) to a lane of the endpoint it
 //     reached, named by whose it is and who connected to whom.
@@ -131,23 +132,41 @@ func sameKids(a, b map[lab.ConvID]*kid) bool {
 	return true
 }
 
-// merge rebuilds the merged rows of the shown conversation and its kids, in the
-// order the hub published them.
+// merge rebuilds the merged rows of the shown conversation and its kids in the
+// order they happened on the wire: by the time of what caused each (Event.At),
+// not by when each conversation's analysis published it. A conversation's own
+// rows keep their order: each is put at the latest time among it and the rows
+// before it in its conversation, and rows at the same time keep the hub's order.
 func (in *Inspector) merge(c *ConvData) {
-	in.merged = in.merged[:0]
+	type timed struct {
+		at  time.Time
+		row uint64
+	}
+	var all []timed
 	add := func(d *ConvData) {
 		if d == nil {
 			return
 		}
+		var last time.Time
 		for i := range d.Len() {
-			in.merged = append(in.merged, d.rows.at(i))
+			row := d.rows.at(i)
+			if at := in.model.event(row).At; at.After(last) {
+				last = at
+			}
+			all = append(all, timed{last, row})
 		}
 	}
 	add(c)
 	for id := range in.kids {
 		add(in.model.Conv(id))
 	}
-	slices.Sort(in.merged)
+	slices.SortFunc(all, func(a, b timed) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.row, b.row))
+	})
+	in.merged = in.merged[:0]
+	for _, t := range all {
+		in.merged = append(in.merged, t.row)
+	}
 }
 
 // mainLen is the number of rows of the conversation (and its kids) on display.

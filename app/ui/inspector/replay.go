@@ -139,7 +139,7 @@ func (r *replayBar) refresh() {
 	case n == 0:
 		s = ""
 	case r.in.selMsg < 0:
-		s = fmt.Sprintf("%d messages", n)
+		s = plural(n, "message")
 	default:
 		s = fmt.Sprintf("message %d of %d", r.in.selMsg+1, n)
 	}

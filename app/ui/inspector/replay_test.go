@@ -1,8 +1,11 @@
 package inspector
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // TestReplaySteps walks a finished conversation message by message: the cursor,
@@ -53,5 +56,27 @@ func TestReplaySteps(t *testing.T) {
 	in.selectMsg(-1, fromList)
 	if got := in.state.Current(); got != full[len(full)-1] {
 		t.Errorf("with no message selected the state is %q, want the last one %q", got, full[len(full)-1])
+	}
+}
+
+// TestReplayCountFollowsTheShownConversation shows two conversations of
+// different lengths in turn, with no update in between: the counter says each
+// one's own count at once.
+func TestReplayCountFollowsTheShownConversation(t *testing.T) {
+	h, reg, p := newLab(0)
+	in := newTestInspector(t, h, reg)
+	addr := echoServer(t, h.Tap(p))
+	short := exchange(t, h.Tap(p), addr, "hello")
+	long := exchange(t, h.Tap(p), addr, "one", "two", "three", "four")
+	waitEnded(t, h, short)
+	waitEnded(t, h, long)
+	h.Settle()
+	in.Update()
+	for _, id := range []lab.ConvID{long, short, long} {
+		in.Select(id)
+		want := fmt.Sprintf("%d messages", in.rows())
+		if got := in.replay.where.Text; got != want {
+			t.Errorf("conversation %d shown: the counter says %q, want %q", id, got, want)
+		}
 	}
 }

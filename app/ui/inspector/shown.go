@@ -27,6 +27,7 @@ const (
 func (in *Inspector) show(id lab.ConvID) {
 	in.shown = id
 	in.selMsg = -1
+	in.mf.reset()
 	in.nShown, in.lostShown = 0, 0
 	in.pathLen, in.pathLast = 0, ""
 	in.lastKernel = time.Time{}
@@ -84,8 +85,9 @@ func (in *Inspector) show(id lab.ConvID) {
 	}
 	in.stateTitle.SetText(title)
 	in.state.SetPath(nil)
+	in.state.SetOther("", "")
 	in.nShown = in.mainLen(c)
-	in.seq.SetArrows(in.allArrows(c, in.nShown))
+	in.setRowArrows(c)
 	if c != nil {
 		in.lostShown = c.Lost()
 		in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
@@ -96,6 +98,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.msgs.list.ScrollToBottom()
 	in.refreshPath(c)
 	in.refreshKernel(time.Now(), true)
+	in.replay.refresh() // the count is the shown conversation's
 }
 
 // convInfo returns a snapshot of conversation id, from the hub if it still knows it.
@@ -135,7 +138,7 @@ func (in *Inspector) refreshShown() {
 		in.merge(c)
 		if len(in.merged) != n {
 			in.nShown = len(in.merged)
-			in.seq.SetArrows(in.allArrows(c, in.nShown))
+			in.setRowArrows(c)
 			in.msgs.list.Refresh()
 			if in.selMsg < 0 {
 				in.msgs.list.ScrollToBottom()
@@ -148,14 +151,14 @@ func (in *Inspector) refreshShown() {
 	case c == nil:
 		if in.nShown > 0 {
 			in.nShown, in.lostShown = 0, 0
-			in.seq.SetArrows(in.allArrows(nil, 0))
+			in.setRowArrows(nil)
 			in.selectMsg(-1, fromCode)
 			in.msgs.list.Refresh()
 		}
 	case c.Lost() != in.lostShown:
 		delta := c.Lost() - in.lostShown
 		in.nShown, in.lostShown = c.Len(), c.Lost()
-		in.seq.SetArrows(in.allArrows(c, c.Len()))
+		in.setRowArrows(c)
 		in.msgs.list.Refresh()
 		sel := in.selMsg
 		if sel >= len(in.pre) {
@@ -165,7 +168,7 @@ func (in *Inspector) refreshShown() {
 	case c.Len() > in.nShown:
 		from := in.nShown
 		in.nShown = c.Len()
-		in.seq.Append(in.mainArrows(c, from, c.Len())...)
+		in.appendRowArrows(c, from, c.Len())
 		in.msgs.list.Refresh()
 		if in.selMsg < 0 {
 			in.msgs.list.ScrollToBottom()
@@ -190,6 +193,9 @@ func (in *Inspector) refreshPath(c *ConvData) {
 	if proto := in.reg.Lookup(layer); proto != nil {
 		layer = proto.LayerName()
 	}
+	// The other end's state changes in the teardown's last rows, sometimes where
+	// the followed end's does not (the ACK of the last FIN).
+	in.state.SetOther(in.otherEnd(in.rows()-1, otherLookBack))
 	p := c.Path(layer)
 	last := ""
 	if len(p) > 0 {
@@ -261,6 +267,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 		return
 	}
 	in.state.SetPath(in.pathAt(i))
+	in.state.SetOther(in.otherEnd(i, -1))
 	in.replay.refresh()
 	e := in.row(i)
 	in.detail.showMessage(e, in.start, in.info)

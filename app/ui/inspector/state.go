@@ -43,6 +43,40 @@ func (in *Inspector) pathAt(i int) []string {
 	return path
 }
 
+// otherLookBack is how many of the last rows a live conversation's diagram looks
+// at for the other end's state: the teardown is among the last.
+const otherLookBack = 8
+
+// otherEnd is, when the diagram shows the connection's own layer (TCP), whose
+// end the diagram does not follow ("server" when it follows the client's) and
+// the state that end was in after row last, from the latest of the shown
+// conversation's messages at or before it that names both ends' states
+// (lab.StateField). back bounds how many rows are looked at (-1: all). It
+// returns "" for the state when no such message is found.
+func (in *Inspector) otherEnd(last, back int) (whose, state string) {
+	layer := in.stateLayer()
+	if layer == "" || layer != in.info.Transport || in.info.Datagram {
+		return "", ""
+	}
+	other := lab.SideClient
+	if in.info.ClientSeen {
+		other = lab.SideServer
+	}
+	field := lab.StateField(other)
+	for i := last; i >= 0 && back != 0; i, back = i-1, back-1 {
+		e := in.row(i)
+		if e.Conv != in.shown || e.Msg == nil || e.Layer != layer {
+			continue
+		}
+		for _, f := range e.Msg.Fields {
+			if f.Name == field {
+				return other.String(), f.Value
+			}
+		}
+	}
+	return other.String(), ""
+}
+
 // stateTitleText is the state panel's title: the protocol, and for the
 // connection's own layer (TCP), whose states they are. TCP keeps one machine per
 // endpoint and reports the client's when the client's tap is in the lab,
@@ -53,7 +87,7 @@ func stateTitleText(info lab.ConvInfo, layer string) string {
 		return title
 	}
 	if info.ClientSeen {
-		return strings.ToUpper(layer) + " · client's states"
+		return strings.ToUpper(layer) + " · client's states; the server's ringed where they differ"
 	}
-	return strings.ToUpper(layer) + " · server's states"
+	return strings.ToUpper(layer) + " · server's states; the client's ringed where they differ"
 }

@@ -206,10 +206,11 @@ func TestStateTitleNamesTheSide(t *testing.T) {
 
 	id := exchange(t, h.Tap(p), addr, "hello")
 	showConv(t, h, in, id)
-	if got, want := in.stateTitle.Text, "TCP · client's states"; got != want {
+	if got, want := in.stateTitle.Text, "TCP · client's states; the server's ringed where they differ"; got != want {
 		t.Errorf("state title with the client in the lab = %q, want %q", got, want)
 	}
 	checkLitIsNext(t, in, p.LayerName())
+	checkOtherEnd(t, in, lab.SideServer)
 
 	// An outside client: only the server's tap sees the connection.
 	c, err := net.Dial("tcp", addr)
@@ -229,8 +230,44 @@ func TestStateTitleNamesTheSide(t *testing.T) {
 		t.Fatal("no conversation for the outside client")
 	}
 	showConv(t, h, in, outside)
-	if got, want := in.stateTitle.Text, "TCP · server's states"; got != want {
+	if got, want := in.stateTitle.Text, "TCP · server's states; the client's ringed where they differ"; got != want {
 		t.Errorf("state title with only the server in the lab = %q, want %q", got, want)
 	}
 	checkLitIsNext(t, in, p.LayerName())
+	checkOtherEnd(t, in, lab.SideClient)
+}
+
+// checkOtherEnd selects each TCP segment of the shown conversation in turn and
+// checks that the diagram rings the state the segment left the other end in
+// (its field lab.StateField(other)) wherever that differs from the lit one, and
+// that the teardown has such a moment: one end closes first.
+func checkOtherEnd(t *testing.T, in *Inspector, other lab.Side) {
+	t.Helper()
+	differed := false
+	for i := range in.rows() {
+		e := in.row(i)
+		if e.Msg == nil || e.Layer != "tcp" {
+			continue
+		}
+		want := ""
+		for _, f := range e.Msg.Fields {
+			if f.Name == lab.StateField(other) {
+				want = f.Value
+			}
+		}
+		if want == "" {
+			continue
+		}
+		in.selectMsg(i, fromCode)
+		if want == in.state.Current() {
+			want = ""
+		}
+		if got := in.state.Other(); got != want {
+			t.Errorf("with %q selected the %s's ringed state is %q, want %q", e.Msg.Summary, other, got, want)
+		}
+		differed = differed || want != ""
+	}
+	if !differed {
+		t.Errorf("no segment left the two ends in different states; a teardown does")
+	}
 }

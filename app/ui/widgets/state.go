@@ -23,6 +23,10 @@ import (
 // as "unexpected" one the machine does not define. The note set by SetNote (what that
 // transition means, and where the RFC says so) is shown below it.
 //
+// For a machine followed at both ends of a connection (TCP), SetOther names the
+// state the other end is in: where it differs from the current state its box is
+// ringed in amber and the step line names it ("· server: CLOSE-WAIT").
+//
 // With no states it shows the text given to SetEmptyText instead. Use it from the
 // Fyne goroutine only.
 type StateDiagram struct {
@@ -31,6 +35,8 @@ type StateDiagram struct {
 	states []string
 	edges  map[[2]string]bool // both directions of every transition
 	path   []string
+	other  string // the other end's state (SetOther)
+	whose  string // whose it is: "server"
 	note   string
 	empty  string
 }
@@ -58,6 +64,25 @@ func (d *StateDiagram) SetMachine(states []string, transitions [][2]string) {
 func (d *StateDiagram) SetPath(path []string) {
 	d.path = append([]string(nil), path...)
 	d.Refresh()
+}
+
+// SetOther sets the state the other end of the connection is in, and whose end
+// that is ("server"); "" shows none.
+func (d *StateDiagram) SetOther(whose, state string) {
+	if d.whose == whose && d.other == state {
+		return
+	}
+	d.whose, d.other = whose, state
+	d.Refresh()
+}
+
+// Other returns the other end's state as set by SetOther, "" when it is not
+// shown: none was set, or it is the current state.
+func (d *StateDiagram) Other() string {
+	if d.other == d.Current() {
+		return ""
+	}
+	return d.other
 }
 
 // Path returns the path shown, oldest first.

@@ -343,6 +343,13 @@ func (r *stateRenderer) apply() {
 			b.box.FillColor, b.box.StrokeColor, b.box.StrokeWidth = blue, blue, 1.5
 			b.name.Color, b.name.TextStyle = onAccent, fyne.TextStyle{Bold: true}
 			b.badge.FillColor, b.steps.Color = onAccent, blue
+		case s == d.Other():
+			amber := accentAmber.tone(d)
+			b.glow.Show()
+			b.glow.FillColor = withAlpha(amber, 0x40)
+			b.box.FillColor, b.box.StrokeColor, b.box.StrokeWidth = withAlpha(amber, 0x26), amber, 2.5
+			b.name.Color, b.name.TextStyle = fg, fyne.TextStyle{Bold: true}
+			b.badge.FillColor, b.steps.Color = amber, onAccent
 		case len(steps[s]) > 0:
 			b.box.FillColor, b.box.StrokeColor, b.box.StrokeWidth = withAlpha(blue, 0x26), blue, 1.5
 			b.name.Color, b.name.TextStyle = fg, fyne.TextStyle{}
@@ -398,6 +405,9 @@ func (r *stateRenderer) applyStep(fg color.Color) {
 			r.stepText += " (unexpected)"
 			r.step.Color = accentRed.tone(d)
 		}
+	}
+	if o := d.Other(); o != "" && r.stepText != "" {
+		r.stepText += " · " + d.whose + ": " + o
 	}
 	r.step.Text = r.stepText
 	r.step.Refresh()

@@ -236,3 +236,33 @@ func TestStateDiagramRoutesInsideTheWidget(t *testing.T) {
 		}
 	}
 }
+
+// TestStateDiagramRingsTheOtherEnd checks that the other end's state is ringed in
+// amber and named in the step line where it differs from the current state, and
+// not at all where the two ends agree.
+func TestStateDiagramRingsTheOtherEnd(t *testing.T) {
+	d, r := newTCPDiagram(t, "CLOSED", "SYN-SENT", "ESTABLISHED", "FIN-WAIT-1")
+	d.SetOther("server", "CLOSE-WAIT")
+	amber := accentAmber.tone(d)
+	for i, s := range tcpStates {
+		ringed := sameColor(r.boxes[i].box.StrokeColor, amber)
+		if ringed != (s == "CLOSE-WAIT") {
+			t.Errorf("state %s ringed in amber = %v; the server is in CLOSE-WAIT", s, ringed)
+		}
+	}
+	if got, want := r.stepText, "step 4 · ESTABLISHED → FIN-WAIT-1 · server: CLOSE-WAIT"; got != want { // before fitting to the width
+		t.Errorf("last step line = %q, want %q", got, want)
+	}
+	d.SetOther("server", "FIN-WAIT-1") // the same as the current: nothing more to show
+	if got := d.Other(); got != "" {
+		t.Errorf("Other = %q with both ends in the current state, want none", got)
+	}
+	for i, s := range tcpStates {
+		if sameColor(r.boxes[i].box.StrokeColor, amber) {
+			t.Errorf("state %s ringed in amber though both ends are in FIN-WAIT-1", s)
+		}
+	}
+	if strings.Contains(r.step.Text, "server") {
+		t.Errorf("last step line %q names the server, though both ends agree", r.step.Text)
+	}
+}

@@ -1,0 +1,3 @@
+module early.protolab/env
+
+go 1.26.8

@@ -1,0 +1,145 @@
+package lab
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// inbound records what arrives on a tapped TCP socket in the order it arrived on
+// the wire, not only when the application reads it (see "Wire order" in the
+// package doc). Before the tap records a write or a close, catchUp peeks at the
+// bytes waiting in the socket's receive queue and records those not yet recorded;
+// read receives through the socket itself and records only what no peek did.
+// recorded and received count the inbound stream: how far it was recorded, how
+// far the application read it. mu makes a peek and a read's receive-and-record
+// one step each, so with one reader and one writer at work every byte is recorded
+// once, in order.
+type inbound struct {
+	raw          syscall.RawConn
+	laddr, raddr net.Addr
+	record       func([]byte)
+
+	mu                 sync.Mutex
+	recorded, received int64
+	scratch            []byte // peek buffer, kept while small
+
+	// The reader's: the buffer and outcome of the read in progress, and the
+	// callback given to raw.Read (made once: a closure per read would allocate).
+	rb     []byte
+	rn     int
+	rerr   error
+	recvFn func(uintptr) bool
+	peekFn func(uintptr) // raw.Control's callback for catchUp, made once
+}
+
+// maxPeek bounds how far into the receive queue one peek looks, past what was
+// recorded already; the rest is recorded as it is read.
+const maxPeek = 1 << 20
+
+// keptScratch is the largest peek buffer kept between peeks.
+const keptScratch = 64 << 10
+
+func newInbound(c net.Conn, record func([]byte)) *inbound {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		return nil
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	in := &inbound{raw: raw, laddr: c.LocalAddr(), raddr: c.RemoteAddr(), record: record}
+	in.recvFn, in.peekFn = in.recv, in.peek
+	return in
+}
+
+// catchUp records the bytes that arrived and are not recorded yet. in.mu must be
+// held.
+func (in *inbound) catchUp() { _ = in.raw.Control(in.peekFn) }
+
+// peek is catchUp on the socket fd. in.mu must be held.
+func (in *inbound) peek(fd uintptr) {
+	n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	skip := int(in.recorded - in.received)
+	if err != nil || n <= skip {
+		return
+	}
+	want := min(n, skip+maxPeek)
+	buf := in.scratch
+	if cap(buf) < want {
+		buf = make([]byte, want)
+		if want <= keptScratch {
+			in.scratch = buf
+		}
+	}
+	got, _, err := unix.Recvfrom(int(fd), buf[:want], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	if err != nil || got <= skip {
+		return
+	}
+	in.record(buf[skip:got])
+	in.recorded = in.received + int64(got)
+}
+
+// read receives into b like net.TCPConn.Read, recording what no peek recorded.
+func (in *inbound) read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	in.rb, in.rn, in.rerr = b, 0, nil
+	err := in.raw.Read(in.recvFn)
+	n, rerr := in.rn, in.rerr
+	in.rb, in.rerr = nil, nil
+	switch {
+	case err != nil:
+		// raw.Read names its operation "raw-read"; a read says "read".
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err
+		}
+		return 0, in.opError(err)
+	case rerr != nil:
+		return 0, in.opError(os.NewSyscallError("read", rerr))
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (in *inbound) opError(err error) error {
+	return &net.OpError{Op: "read", Net: "tcp", Source: in.laddr, Addr: in.raddr, Err: err}
+}
+
+// recv is raw.Read's callback: one non-blocking receive, and the recording of
+// its bytes not yet recorded, as one step under in.mu. It returns false to wait
+// for the socket to become readable.
+func (in *inbound) recv(fd uintptr) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for {
+		n, err := unix.Read(int(fd), in.rb)
+		switch err {
+		case nil:
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		default:
+			in.rerr = err
+			return true
+		}
+		in.rn = n
+		skip := in.recorded - in.received
+		in.received += int64(n)
+		if skip < int64(n) {
+			in.record(in.rb[skip:n])
+			in.recorded = in.received
+		}
+		return true
+	}
+}

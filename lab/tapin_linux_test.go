@@ -1,0 +1,179 @@
+package lab
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// acceptTapped accepts one connection on a tapped listener on 127.0.0.1:0 and
+// dials it from outside the lab.
+func acceptTapped(t *testing.T, tap *Tap) (server, client net.Conn) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	client, err = net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err = tap.Listener(l).Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return server, client
+}
+
+// waitArrived waits until n bytes wait unread in a tapped connection's socket.
+func waitArrived(t *testing.T, c net.Conn, n int) {
+	t.Helper()
+	tc := c.(*tapConn).Conn.(*net.TCPConn)
+	for {
+		v, ok := viewTCPSocket(tc)
+		if !ok {
+			t.Fatal("the kernel does not say what waits unread")
+		}
+		if v.Unread >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A server that writes while the client's bytes wait unread: they were on the
+// wire first, and are recorded (and analyzed) first.
+func TestTapRecordsArrivedBeforeWrite(t *testing.T) {
+	h, tap := testHub(t)
+	s, c := acceptTapped(t, tap)
+	if _, err := c.Write([]byte("hello\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitArrived(t, s, 6)
+	if _, err := s.Write([]byte("banner\n")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(s, buf); err != nil || string(buf) != "hello\n" {
+		t.Fatalf("read %q, %v", buf, err)
+	}
+	s.Close()
+	id := ConnConversation(s).ID()
+	waitEnded(t, h, id)
+	var data, msgs []string
+	for _, e := range h.ConvEvents(id) {
+		switch {
+		case e.Kind == KindData:
+			data = append(data, e.Dir.String()+" "+string(e.Data))
+		case e.Msg != nil && e.Msg.Raw != nil:
+			msgs = append(msgs, e.Msg.Summary)
+		}
+	}
+	if want := []string{ClientToServer.String() + " hello\n", ServerToClient.String() + " banner\n"}; strings.Join(data, "|") != strings.Join(want, "|") {
+		t.Errorf("data recorded %q, want %q (each byte once, in wire order)", data, want)
+	}
+	if want := "hello|banner"; strings.Join(msgs, "|") != want {
+		t.Errorf("messages %q, want %s", msgs, want)
+	}
+}
+
+// With one goroutine reading and another writing, peeks before writes and the
+// reads record every inbound byte once, in order.
+func TestTapInboundOnceWithConcurrentReaderAndWriter(t *testing.T) {
+	h, tap := testHub(t)
+	s, c := acceptTapped(t, tap)
+	sent := make([]byte, 1<<20)
+	for i := range sent {
+		sent[i] = byte(i*7 + i>>8)
+	}
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { // the outside client: streams, then half-closes
+		defer wg.Done()
+		for b := sent; len(b) > 0; {
+			n := min(len(b), 1000)
+			if _, err := c.Write(b[:n]); err != nil {
+				t.Error(err)
+				return
+			}
+			b = b[n:]
+		}
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	go func() { io.Copy(io.Discard, c) }()
+	done := make(chan struct{})
+	var got []byte
+	go func() { // the server's reader, in small reads
+		defer wg.Done()
+		defer close(done)
+		buf := make([]byte, 777)
+		for {
+			n, err := s.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { // the server's writer: each write peeks at what arrived
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if _, err := s.Write([]byte("x")); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	s.Close()
+	if !bytes.Equal(got, sent) {
+		t.Fatalf("the server read %d bytes, want the %d sent", len(got), len(sent))
+	}
+	id := ConnConversation(s).ID()
+	waitEnded(t, h, id)
+	var c2s []byte
+	for _, e := range h.ConvEvents(id) {
+		if e.Kind == KindData && e.Dir == ClientToServer {
+			c2s = append(c2s, e.Data...)
+		}
+	}
+	if !bytes.Equal(c2s, sent) {
+		t.Errorf("the tap recorded %d bytes from the client, want exactly the %d sent, in order", len(c2s), len(sent))
+	}
+}
+
+// Bytes left unread at close arrived: they are recorded, before the close.
+func TestTapRecordsUnreadAtClose(t *testing.T) {
+	h, tap := testHub(t)
+	s, c := acceptTapped(t, tap)
+	if _, err := c.Write([]byte("unread\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitArrived(t, s, 7)
+	s.Close()
+	id := ConnConversation(s).ID()
+	waitEnded(t, h, id)
+	var order []string
+	for _, e := range h.ConvEvents(id) {
+		switch e.Kind {
+		case KindData:
+			order = append(order, "data "+string(e.Data))
+		case KindClose:
+			order = append(order, "close "+e.Text)
+		}
+	}
+	if len(order) < 2 || order[0] != "data unread\n" || !strings.HasPrefix(order[1], "close the server sent RST") {
+		t.Errorf("recorded %q, want the unread bytes, then the server's RST", order)
+	}
+}

@@ -11,16 +11,16 @@ import (
 
 // item is one message of one connection, on the wire or in the lab.
 type item struct {
-	conv lab.ConvID
-	dir  lab.Dir
-	key  string
-	pos  int    // its place in its list: the wire's frame order, or the lab's event order
-	note string // where it was seen: "frame 12", "event 340 (server)"
+	conv   lab.ConvID
+	dir    lab.Dir
+	key    string
+	pos    int       // its place in its list: the wire's frame order, or the lab's event order
+	note   string    // where it was seen: "frame 12", "event 340 (server)"
+	wireAt time.Time // wire items: when the capture saw its frame
 	// Lab items only.
-	seq     uint64
-	at      time.Time // when its tap saw it
-	late    bool      // its tap read it: it may have waited in a kernel queue
-	partial bool      // the lab has only the start of it (a line it never read to its end)
+	seq  uint64
+	at   time.Time // when its tap recorded it
+	late bool      // its tap learnt of it after the kernel had it: an accept's SYN and SYN-ACK, a FIN or RST a read reported
 }
 
 func (it item) String() string {
@@ -111,7 +111,7 @@ func wireItems(frames []frame, ends endpoints) (items []item, strays []string, s
 				n.data++
 				continue
 			}
-			items = append(items, item{conv: c.ID, dir: dir, key: k, pos: len(items), note: "frame " + f.num})
+			items = append(items, item{conv: c.ID, dir: dir, key: k, pos: len(items), note: "frame " + f.num, wireAt: f.time()})
 		}
 	}
 	return items, strays, skipped
@@ -146,10 +146,12 @@ func labItems(events []lab.Event, convs []lab.ConvInfo) (items []item, tlsAsData
 			continue
 		}
 		it := item{conv: e.Conv, dir: e.Dir, key: k, pos: len(items), seq: e.Seq, at: e.At,
-			note: fmt.Sprintf("event %d, %s's tap", e.Seq, e.Side), late: e.Dir == e.Side.Inbound()}
-		it.partial = strings.Contains(e.Msg.Summary, "without a line ending")
-		if k == "TCP SYN-ACK" && e.Side == lab.SideServer {
-			it.late = true // the kernel answered the SYN before accept() told the tap of either
+			note: fmt.Sprintf("event %d, %s's tap", e.Seq, e.Side)}
+		switch {
+		case (k == "TCP SYN" || k == "TCP SYN-ACK") && e.Side == lab.SideServer:
+			it.late = true // the kernel made the handshake before accept() told the tap of it
+		case isClose(k) && e.Dir == e.Side.Inbound():
+			it.late = true // a read reported it
 		}
 		if dataConv[e.Conv] && strings.HasPrefix(k, "TLS ") {
 			it.key = "FTP-DATA data" // known: tshark reads TLS on an FTP data connection as data
@@ -253,12 +255,13 @@ func closest(items []item, it item) int {
 
 // order checks, once each connection and direction agree, that the lab shows
 // its messages in the wire's order. Two messages the wire carried in one order
-// and the lab shows in the other are excused when the later one in the lab is
-// one its tap read, and read after the earlier one happened: it waited in a
-// kernel queue, and the lab shows when the socket saw it (known "read late").
-// open says whether a pair is a known difference of ours not yet fixed (and
-// counts it). order returns the first other pair, and the number excused.
-func order(wireList, labList []item, open func(a, b item) bool) (d *difference, excused int) {
+// and the lab shows in the other are excused (known's "learnt late" and
+// "crossed") when the later one in the lab is one its tap could only learn of
+// late, and did, after the earlier one; or when it reached the wire only after
+// the lab had recorded the earlier one (a write under way as it arrived). open
+// says whether a pair is a known difference of ours not yet fixed (and counts
+// it). order returns the first other pair, and the numbers excused.
+func order(wireList, labList []item, open func(a, b item) bool) (d *difference, learnt, crossed int) {
 	idx := make(map[string]int) // "conv dir/n" → wire position
 	count := make(map[string]int)
 	for _, it := range wireList {
@@ -279,18 +282,22 @@ func order(wireList, labList []item, open func(a, b item) bool) (d *difference, 
 			switch {
 			case at[i] < at[j]:
 			case b.late && b.at.After(a.at):
-				excused++
+				learnt++
+			case !wireList[at[j]].wireAt.Before(a.at):
+				crossed++
 			case open(a, b):
 			case d == nil:
 				d = &difference{
-					what: fmt.Sprintf("the lab shows %q (%s) before %q (%s); on the wire it came after it (%s, %s)",
-						a.String(), a.note, b.String(), b.note, wireList[at[i]].note, wireList[at[j]].note),
+					what: fmt.Sprintf("the lab shows %q (%s) before %q (%s); on the wire it came after it (%s, %s; "+
+						"the second reached the wire %v before the lab recorded the first)",
+						a.String(), a.note, b.String(), b.note, wireList[at[i]].note, wireList[at[j]].note,
+						a.at.Sub(wireList[at[j]].wireAt)),
 					a: wireList, b: labList, i: min(at[i], at[j]), j: i,
 				}
 			}
 		}
 	}
-	return d, excused
+	return d, learnt, crossed
 }
 
 // sideBySide prints the two lists from the difference on, a few lines before it.

@@ -22,11 +22,11 @@ var known = []struct{ name, why string }{
 	{"SSH after NEWKEYS", "Wireshark has no keys for SSH: it shows encrypted packets; the lab shows what the server " +
 		"reports of the session (login, SFTP operations), not messages of the wire: neither is compared"},
 	{"STARTTLS is STAR", "tshark's SMTP command field holds four letters: SMTP commands are compared by their first four"},
-	{"read late", "a message the tap read is shown when its program read it, after what the program did before; " +
-		"the wire carried it earlier, into the kernel's queue (an accept's SYN and SYN-ACK alike)"},
-	{"unread bytes", "bytes the server never read (it closed with them unread, which the kernel answers with a RST) " +
-		"are not in the lab nor in its export: the overlong line is exported as the 4 KiB the server read, " +
-		"with no line ending, which tshark does not show as a command"},
+	{"learnt late", "a socket learns of a connection at accept(), after the kernel's SYN-ACK, and of a peer's FIN or " +
+		"RST when a read reports it: the lab shows them then, after what the program did meanwhile, which the wire " +
+		"has after them (the bytes that arrive, by contrast, are recorded as they arrive)"},
+	{"crossed", "two segments crossed on the wire: the lab recorded a write before the peer's segment arrived, and " +
+		"the write reached the wire after it (the capture's and the lab's clocks are the same)"},
 }
 
 // open is what the test finds that is the lab's own and not fixed in this
@@ -50,8 +50,10 @@ var open = []struct {
 		"shown as discarded at the time of the server's 220, after it, though it came before: every message of one " +
 		"analysis step takes the step's time (lab/conv.go emit)",
 		order: func(a, b item) bool { return a.key == "SMTP 220" && b.key == "SMTP RSET" }},
-	{name: "overlong line after its 500", scenario: "reset-server-smtp", why: "the line the server refused as too long is " +
-		"shown after the server's 500 and its reset (being fixed on branch i11order)",
+	{name: "overlong line after its 500", scenario: "reset-server-smtp", why: "since the tap records what arrived before " +
+		"each write, the line the server refused as too long comes before its 500, but not always (once in about ten " +
+		"runs here): likely a segment that arrives between the tap's look at its receive queue and the time it takes " +
+		"for the write (lab/tap.go takes the time after the look)",
 		order: func(a, b item) bool { return b.key == "SMTP NOOP" }},
 }
 
@@ -134,29 +136,6 @@ func closeRace(items, wireItems []item) (kept, wireKept []item, n int) {
 		return it.key != "TCP RST" || !raced[it.conv] || listRST[fmt.Sprint(it.conv, it.dir)]
 	})
 	return kept, wireKept, n
-}
-
-// partialLines removes from the wire's items the ones the lab has only a part
-// of (known's "unread bytes"), for comparing with the export: the lab's items
-// are matched to the wire's by their place in their connection and direction.
-func partialLines(items, labItems []item) ([]item, int) {
-	place := func() func(item) string {
-		count := make(map[string]int)
-		return func(it item) string {
-			k := fmt.Sprint(it.conv, it.dir)
-			count[k]++
-			return fmt.Sprint(k, "/", count[k])
-		}
-	}
-	partial := make(map[string]bool)
-	labPlace := place()
-	for _, it := range labItems {
-		if p := labPlace(it); it.partial {
-			partial[p] = true
-		}
-	}
-	wirePlace := place()
-	return filter(items, func(it item) bool { return !partial[wirePlace(it)] })
 }
 
 // filter keeps the items keep says to, renumbered, and counts the others.

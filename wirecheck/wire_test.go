@@ -165,7 +165,7 @@ func compare(t *testing.T, scenario string, r *result, g []lab.ConvInfo, w, l, x
 	if d := perDirection(wl, l, "wire (tshark)", "lab"); d != nil {
 		fail(t, r, name+": the lab differs from the wire: "+d.sideBySide("wire (tshark)", "lab"))
 	} else {
-		d, excused := order(wl, l, func(a, b item) bool {
+		d, learnt, crossed := order(wl, l, func(a, b item) bool {
 			for _, o := range open {
 				if o.order != nil && (o.scenario == "" || o.scenario == scenario) && o.order(a, b) {
 					r.open[o.name]++
@@ -174,13 +174,12 @@ func compare(t *testing.T, scenario string, r *result, g []lab.ConvInfo, w, l, x
 			}
 			return false
 		})
-		r.known["read late"] += excused
+		r.known["learnt late"] += learnt
+		r.known["crossed"] += crossed
 		if d != nil {
 			fail(t, r, name+": the lab's order differs from the wire's: "+d.sideBySide("wire (tshark)", "lab"))
 		}
 	}
-	w, n = partialLines(w, l)
-	r.known["unread bytes"] += n
 	x, wx, _ := closeRace(x, w)
 	if d := perDirection(wx, x, "wire (tshark)", "export (tshark)"); d != nil {
 		fail(t, r, name+": the export differs from the wire: "+d.sideBySide("wire (tshark)", "export (tshark)"))

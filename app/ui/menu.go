@@ -32,6 +32,7 @@ func init() {
 		{fyne.KeyX, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Stop all servers", (*Window).stopAll},
 		{fyne.KeyP, fyne.KeyModifierShortcutDefault, "Pause or resume capture", (*Window).togglePause},
 		{fyne.KeyL, fyne.KeyModifierShortcutDefault, "Clear the capture", (*Window).clearCapture},
+		{fyne.KeyM, fyne.KeyModifierShortcutDefault, "Show the lab map", (*Window).showLabMap},
 	}
 }
 
@@ -80,7 +81,7 @@ func (w *Window) mainMenu() *fyne.MainMenu {
 	capture := fyne.NewMenu("Capture",
 		w.menuItem("Pause / resume", "Pause or resume capture"),
 		w.menuItem("Clear", "Clear the capture"))
-	view := fyne.NewMenu("View", w.themeItems()...)
+	view := fyne.NewMenu("View", append([]*fyne.MenuItem{w.menuItem("Lab map", "Show the lab map"), fyne.NewMenuItemSeparator()}, w.themeItems()...)...)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", w.showShortcuts),
 		fyne.NewMenuItem("About Protocol Lab", w.showAbout))

@@ -124,12 +124,19 @@ func (r *stateRenderer) sync() {
 	r.content.Objects = r.objects
 }
 
-// badgeWidth is the width of state i's step badge, 0 without one.
+// badgeWidth is the room for state i's step badge: the widest of its badge now
+// and its badge on the path the diagram makes room for (SetRoom); 0 with none.
 func (r *stateRenderer) badgeWidth(i int) float32 {
-	if i >= len(r.boxes) || r.boxes[i].steps.Text == "" {
-		return 0
+	w := float32(0)
+	if i < len(r.boxes) && r.boxes[i].steps.Text != "" {
+		w = textWidth(r.boxes[i].steps.Text, stBadgeSize, fyne.TextStyle{Bold: true}) + 10
 	}
-	return textWidth(r.boxes[i].steps.Text, stBadgeSize, fyne.TextStyle{Bold: true}) + 10
+	if i < len(r.d.states) && len(r.d.room) > 0 {
+		if t := badgeText(pathSteps(r.d.room)[r.d.states[i]]); t != "" {
+			w = max(w, textWidth(t, stBadgeSize, fyne.TextStyle{Bold: true})+10)
+		}
+	}
+	return w
 }
 
 // boxNeed is the box width that shows every name whole at text size ts, with its badge.
@@ -171,7 +178,9 @@ func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
 		rows := (n + cols - 1) / cols
 		return float32(rows)*(stBoxH+stGap) - stGap
 	}
-	avail := size.Height - 2*stPad - 10 - footer
+	// The note under the boxes changes with every message: the boxes do not make
+	// room for it (the content scrolls instead), so they stay put from one to the next.
+	avail := size.Height - 2*stPad - 10 - r.stepLineHeight()
 	most := colsAt(stNameMin)
 	cols := most
 	for c := 1; c < most; c++ {
@@ -189,6 +198,14 @@ func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
 	a.boxW = min(a.colW, stMaxBoxW)
 	a.height = 2*stPad + boxesH(cols) + 10 + footer
 	return a
+}
+
+// stepLineHeight is the height of the last-step line, 0 without one.
+func (r *stateRenderer) stepLineHeight() float32 {
+	if r.stepText == "" {
+		return 0
+	}
+	return r.step.MinSize().Height + 6
 }
 
 // footerHeight is the height of the last-step line and the note at this width.

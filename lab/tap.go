@@ -235,15 +235,7 @@ func (c *tapConn) Close() error {
 		// Bytes still unread arrived all the same (and make Linux answer the
 		// close with a reset): they come before the close.
 		c.catchUp()
-		v, known := viewSocket(c.Conn)
-		if known && v.State == "CLOSE-WAIT" {
-			// The peer's FIN arrived, and the program closes without having read
-			// to it: the FIN came first all the same.
-			c.conv.closeStep(c.side, c.peer(), HowFIN, "it had arrived, unread, when the "+c.side.String()+
-				" closed its socket (the kernel's state was CLOSE-WAIT)")
-		}
-		o := closeOutcomeOf(c.side, v, known, c.aborted.Load())
-		c.conv.closeStep(c.side, o.by, o.how, o.why)
+		c.closeSteps()
 	}
 	err := c.Conn.Close()
 	c.conv.localClosed(c.side)

@@ -1,0 +1,59 @@
+package lab
+
+// closeSteps records what closing c puts on the wire, and what arrived that the
+// program never read to (a FIN, a reset), in the order the wire has them.
+//
+// The kernel is asked just before the close (viewSocket, closeOutcomeOf). A
+// segment that arrives between that look and the close would change what the
+// close sends, unseen: the peer's FIN, bytes (a RST instead of a FIN), or the
+// peer's RST (nothing at all). So where the close would send a FIN, the tap
+// sends it first, with a half-close, which is what the close would do, and then
+// asks again: the peer's FIN, before or after its own (LAST-ACK or CLOSING),
+// bytes now unread (the close will add a RST), or the peer's reset (the
+// half-close fails) are then known. Only what arrives in the instant between
+// that second look and the close is left unseen.
+func (c *tapConn) closeSteps() {
+	v, known := viewSocket(c.Conn)
+	if known && v.State == "CLOSE-WAIT" {
+		c.peerFIN("it had arrived, unread, when the " + c.side.String() + " closed its socket (the kernel's state was CLOSE-WAIT)")
+	}
+	o := closeOutcomeOf(c.side, v, known, c.aborted.Load())
+	tc := tcpConnOf(c.Conn)
+	if !known || o.how != HowFIN || o.by != c.side || tc == nil {
+		c.conv.closeStep(c.side, o.by, o.how, o.why)
+		return
+	}
+	if err := tc.CloseWrite(); err != nil {
+		// The connection ended between the look and the half-close: a reset.
+		v, known = viewSocket(c.Conn)
+		o = closeOutcomeOf(c.side, v, known, false)
+		if o.how == HowFIN { // the kernel does not say why: the half-close failed
+			o = closeOutcome{c.peer(), HowRST, "the connection was reset as the " + c.side.String() + " closed its socket"}
+		}
+		c.conv.closeStep(c.side, o.by, o.how, o.why)
+		return
+	}
+	c.catchUp()
+	after, ok := viewSocket(c.Conn)
+	switch {
+	case ok && after.State == "LAST-ACK":
+		// The peer's FIN came between the look and the half-close: before ours.
+		c.peerFIN("it arrived as the " + c.side.String() + " closed its socket")
+		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+	case ok && (after.State == "CLOSING" || after.State == "TIME-WAIT"):
+		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+		c.peerFIN("it arrived after the " + c.side.String() + "'s FIN, before its socket closed")
+	default:
+		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+	}
+	if ok && after.Unread > 0 {
+		c.conv.closeStep(c.side, c.side, HowRST, "the "+c.side.String()+" closed its socket with "+
+			plural(after.Unread, "byte")+" that arrived after its FIN unread; the kernel answers that with a reset (RFC 2525 §2.17)")
+	}
+}
+
+// peerFIN records the peer's FIN, which the program did not read to; why says
+// how the tap knows.
+func (c *tapConn) peerFIN(why string) {
+	c.conv.closeStep(c.side, c.peer(), HowFIN, why)
+}

@@ -1,5 +1,7 @@
 package lab
 
+import "syscall"
+
 // closeSteps records what closing c puts on the wire, and what arrived that the
 // program never read to (a FIN, a reset), in the order the wire has them.
 //
@@ -8,10 +10,10 @@ package lab
 // close sends, unseen: the peer's FIN, bytes (a RST instead of a FIN), or the
 // peer's RST (nothing at all). So where the close would send a FIN, the tap
 // sends it first, with a half-close, which is what the close would do, and then
-// asks again: the peer's FIN, before or after its own (LAST-ACK or CLOSING),
-// bytes now unread (the close will add a RST), or the peer's reset (the
-// half-close fails) are then known. Only what arrives in the instant between
-// that second look and the close is left unseen.
+// asks again: the peer's FIN, before or after its own (LAST-ACK, CLOSING or
+// TIME-WAIT), or the peer's reset (the half-close fails, or a pending error) are
+// then known. What arrives in the instant between that second look and the
+// close is left unseen.
 func (c *tapConn) closeSteps() {
 	v, known := viewSocket(c.Conn)
 	if known && v.State == "CLOSE-WAIT" {
@@ -36,8 +38,13 @@ func (c *tapConn) closeSteps() {
 	c.catchUp()
 	after, ok := viewSocket(c.Conn)
 	switch {
+	case ok && (after.Err == syscall.ECONNRESET || after.Err == syscall.EPIPE):
+		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+		c.conv.closeStep(c.side, c.peer(), HowRST, "it arrived after the "+c.side.String()+"'s FIN, before its socket closed")
 	case ok && after.State == "LAST-ACK":
-		// The peer's FIN came between the look and the half-close: before ours.
+		// The peer's FIN came between the look and the half-close, before ours.
+		// (Once the peer has acknowledged ours too, CLOSED cannot tell that from
+		// a reset a reading goroutine took the error of: nothing is drawn then.)
 		c.peerFIN("it arrived as the " + c.side.String() + " closed its socket")
 		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
 	case ok && (after.State == "CLOSING" || after.State == "TIME-WAIT"):
@@ -46,10 +53,10 @@ func (c *tapConn) closeSteps() {
 	default:
 		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
 	}
-	if ok && after.Unread > 0 {
-		c.conv.closeStep(c.side, c.side, HowRST, "the "+c.side.String()+" closed its socket with "+
-			plural(after.Unread, "byte")+" that arrived after its FIN unread; the kernel answers that with a reset (RFC 2525 §2.17)")
-	}
+	// Bytes that arrived after the FIN and are still unread make the close a
+	// reset too, unless the program's reader takes them first: which it does is
+	// not known here, so no reset is drawn for them (the peer's tap, if in the
+	// lab, sees it).
 }
 
 // peerFIN records the peer's FIN, which the program did not read to; why says

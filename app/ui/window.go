@@ -23,9 +23,13 @@ const (
 	prefRailSplit  = "split.rail"
 	prefMainSplit  = "split.inspector"
 	prefBenchSplit = "split.workbench"
+	prefLogSplit   = "split.serverlog"
 	prefSelected   = "workbench.protocol"
 	prefTheme      = "theme"
 )
+
+// defaultLogSplit is where the server pane's settings end and its log begins.
+const defaultLogSplit = 0.45
 
 // Window is Protocol Lab's main window. Its methods are called on the UI goroutine.
 type Window struct {

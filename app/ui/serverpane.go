@@ -94,7 +94,7 @@ func newServerPane(w *Window, p *lab.Protocol) *serverPane {
 	// The settings scroll and the log gets its own share of the pane, so neither
 	// a long form (a zone file, a mail server's domains) nor a small window
 	// squeezes the log to a few lines or pushes the inspector out of the window.
-	s.split = container.NewVSplit(container.NewVScroll(settings),
+	s.split = container.NewVSplit(container.New(widthCap{settings, maxSettingsMinWidth}, container.NewScroll(settings)),
 		container.NewBorder(sectionLabel("SERVER LOG"), nil, nil, nil, s.log))
 	s.split.Offset = defaultLogSplit
 	s.obj = container.NewBorder(head, nil, nil, nil, s.split)
@@ -140,6 +140,9 @@ func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
 	e.OnChanged = set
 	return e
 }
+
+// maxSettingsMinWidth is the most width a server's settings claim; wider ones scroll.
+const maxSettingsMinWidth = 420
 
 // textRows is how many rows a multi-line setting's editor shows: all of text's
 // lines and an empty one to type on, from 8 to 24 (the settings scroll).

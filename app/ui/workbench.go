@@ -126,7 +126,26 @@ func (wb *workbench) refresh() {
 // smaller than it: a tall pane (FTP, SMTP, IMAP) never takes the inspector's
 // room, nor a wide one (IMAP's two devices) the window's.
 func clientCard(pane fyne.CanvasObject) fyne.CanvasObject {
-	return card(container.NewScroll(pane))
+	return card(container.New(widthCap{pane, maxClientMinWidth}, container.NewScroll(pane)))
+}
+
+// maxClientMinWidth is the most width a client pane claims; a wider one scrolls.
+const maxClientMinWidth = 520
+
+// widthCap lays out a scroll container of content, claiming content's least width
+// up to max: the pane keeps its width where it can and scrolls where it cannot.
+type widthCap struct {
+	content fyne.CanvasObject
+	max     float32
+}
+
+func (c widthCap) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(min(c.content.MinSize().Width, c.max), objs[0].MinSize().Height)
+}
+
+func (widthCap) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.Position{})
+	objs[0].Resize(size)
 }
 
 // keepOffsets reads the shown workbench's dividers, which all protocols share.

@@ -3,10 +3,12 @@ package ui
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // layoutSizes are the window sizes the layout must suit.
@@ -121,5 +123,42 @@ func TestServerLogSplitIsSharedAndRemembered(t *testing.T) {
 	w2.selectProtocol("smtp")
 	if got := w2.wb.benches["smtp"].server.split.Offset; got != 0.3 {
 		t.Errorf("reopened: the settings/log divider is at %v, want 0.3", got)
+	}
+}
+
+// TestZoneEditorShowsItsLastLine finds the DNS server's zone editor: it is tall
+// enough for every line of the zone and a row more, which its horizontal scroll
+// bar may cover, so the last record is never hidden.
+func TestZoneEditorShowsItsLastLine(t *testing.T) {
+	w := testWindow(t)
+	w.selectProtocol("dns")
+	var zone *widget.Entry
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Entry:
+			if o.MultiLine {
+				zone = o
+			}
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(o).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(w.wb.benches["dns"].server.obj)
+	if zone == nil {
+		t.Fatal("the DNS server pane has no zone editor")
+	}
+	lines := strings.Count(zone.Text, "\n") + 1
+	ref := widget.NewMultiLineEntry()
+	ref.TextStyle = zone.TextStyle
+	ref.SetMinRowsVisible(lines + 1)
+	if got, want := zone.MinSize().Height, ref.MinSize().Height; got < want {
+		t.Errorf("the zone editor is %v tall, want at least %v for its %d lines and a row more", got, want, lines)
 	}
 }

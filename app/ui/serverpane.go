@@ -144,10 +144,11 @@ func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
 // maxSettingsMinWidth is the most width a server's settings claim; wider ones scroll.
 const maxSettingsMinWidth = 420
 
-// textRows is how many rows a multi-line setting's editor shows: all of text's
-// lines and an empty one to type on, from 8 to 24 (the settings scroll).
+// textRows is how many rows a multi-line setting's editor shows: every line of
+// text, the empty one after its last newline, and one more that the editor's
+// horizontal scroll bar may cover; from 8 to 24 (the settings scroll).
 func textRows(text string) int {
-	return min(max(strings.Count(strings.TrimSuffix(text, "\n"), "\n")+2, 8), 24)
+	return min(max(strings.Count(text, "\n")+2, 8), 24)
 }
 
 // chooseFolder lets the person pick a folder for e with the system's folder dialog.

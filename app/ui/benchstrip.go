@@ -30,6 +30,9 @@ type benchStrip struct {
 	toggle *widget.Button
 	name   *widget.Label
 	keys   *widget.Label
+	pick   *widget.Select    // another protocol, while the rail is collapsed too
+	names  map[string]string // protocol names by title
+	sync   bool              // pick is being set to the protocol shown
 	obj    fyne.CanvasObject
 }
 
@@ -42,7 +45,20 @@ func newBenchStrip(w *Window) *benchStrip {
 	s.keys = widget.NewLabel(shortcutNamed(nameToggleWorkbench).text())
 	s.keys.SizeName = theme.SizeNameCaptionText
 	s.keys.Importance = widget.LowImportance
-	bar := container.NewBorder(nil, nil, s.toggle, s.keys, s.name)
+	s.names = make(map[string]string)
+	var titles []string
+	for _, name := range w.rail.names {
+		t := title(w.reg.Lookup(name))
+		titles = append(titles, t)
+		s.names[t] = name
+	}
+	s.pick = widget.NewSelect(titles, func(t string) {
+		if !s.sync && s.names[t] != "" {
+			w.selectProtocol(s.names[t])
+		}
+	})
+	s.pick.PlaceHolder = "Show another protocol"
+	bar := container.NewBorder(nil, nil, s.toggle, container.NewHBox(s.pick, s.keys), s.name)
 	s.obj = container.NewVBox(bar, widget.NewSeparator())
 	return s
 }
@@ -50,9 +66,14 @@ func newBenchStrip(w *Window) *benchStrip {
 // show says which protocol the bench shows and whether it is collapsed.
 func (s *benchStrip) show(protocol string, collapsed bool) {
 	text := "WORKBENCH"
+	s.sync = true
 	if p := s.w.reg.Lookup(protocol); p != nil {
 		text += " — " + title(p)
+		s.pick.SetSelected(title(p))
 	}
+	s.sync = false
+	s.pick.Hidden = !collapsed
+	s.pick.Refresh()
 	if collapsed {
 		s.toggle.SetIcon(theme.MenuDropDownIcon())
 		s.toggle.SetText("Show")

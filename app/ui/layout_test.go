@@ -82,6 +82,13 @@ func TestWorkbenchCollapsesAndIsRemembered(t *testing.T) {
 	if shut.Height < 0.85*size.Height || shut.Height <= open.Height {
 		t.Errorf("collapsed, the inspector is %v tall (%v before), want nearly the window's %v", shut.Height, open.Height, size.Height)
 	}
+	if !w.strip.pick.Visible() {
+		t.Fatal("collapsed, the strip offers no other protocol")
+	}
+	w.strip.pick.SetSelected("SMTP")
+	if w.wb.current != "smtp" || !w.collapsed() {
+		t.Errorf("choosing SMTP in the strip shows %q (collapsed %v), want smtp, still collapsed", w.wb.current, w.collapsed())
+	}
 	w.Close()
 
 	w2 := NewWindow(a, bench)
@@ -96,6 +103,9 @@ func TestWorkbenchCollapsesAndIsRemembered(t *testing.T) {
 	shortcutNamed(nameToggleWorkbench).do(w2)
 	if w2.collapsed() {
 		t.Fatal("the shortcut did not expand the workbench")
+	}
+	if w2.strip.pick.Visible() {
+		t.Error("expanded, the strip still offers a protocol: the rail does")
 	}
 	if w2.mainSplit.Offset != offset {
 		t.Errorf("expanded, the divider is at %v, want where it was, %v", w2.mainSplit.Offset, offset)

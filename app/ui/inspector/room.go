@@ -53,7 +53,7 @@ func (in *Inspector) layOut() (*container.Split, []*savedSplit) {
 	seqSplit := container.NewHSplit(in.parts[partSequence], msgSplit)
 	seqSplit.Offset = 0.42
 	left := container.NewVSplit(in.parts[partConvs], in.parts[partState])
-	left.Offset = 0.62
+	left.Offset = 0.55
 	root := container.NewHSplit(left, container.NewBorder(in.replay.obj, nil, nil, nil, seqSplit))
 	root.Offset = 0.36
 	return root, []*savedSplit{

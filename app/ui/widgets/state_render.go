@@ -171,7 +171,9 @@ func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
 		rows := (n + cols - 1) / cols
 		return float32(rows)*(stBoxH+stGap) - stGap
 	}
-	avail := size.Height - 2*stPad - 10 - footer
+	// The columns leave a fixed room for the footer, not the footer's height now:
+	// stepping through a conversation changes the note, never the columns.
+	avail := size.Height - 2*stPad - 10 - r.footerRoom()
 	most := colsAt(stNameMin)
 	cols := most
 	for c := 1; c < most; c++ {
@@ -189,6 +191,17 @@ func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
 	a.boxW = min(a.colW, stMaxBoxW)
 	a.height = 2*stPad + boxesH(cols) + 10 + footer
 	return a
+}
+
+// stNoteLines is how many lines of note the columns leave room for.
+const stNoteLines = 2
+
+// footerRoom is the height the columns leave for the footer: the last-step line
+// and stNoteLines lines of note, whatever they say now. A longer note scrolls.
+func (r *stateRenderer) footerRoom() float32 {
+	step := fyne.MeasureText("Mg", stStepSize, r.step.TextStyle).Height + 6
+	line := fyne.MeasureText("Mg", theme.CaptionTextSize(), fyne.TextStyle{}).Height
+	return step + stNoteLines*line + theme.InnerPadding()
 }
 
 // footerHeight is the height of the last-step line and the note at this width.

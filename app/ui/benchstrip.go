@@ -22,7 +22,7 @@ const (
 )
 
 // defaultMainSplit is the bench's share of the body: the inspector gets the rest.
-const defaultMainSplit = 0.45
+const defaultMainSplit = 0.42
 
 // benchStrip is the bench's title strip.
 type benchStrip struct {

@@ -38,6 +38,7 @@ const (
 // layOut builds the inspector's layout from its parts and returns its root (the
 // split between the conversations and the rest) and its splits, remembered.
 func (in *Inspector) layOut() (*container.Split, []*savedSplit) {
+	in.stateTitle.Wrapping = fyne.TextWrapWord // a long title never widens its column
 	in.parts = map[string]fyne.CanvasObject{
 		partConvs:    in.convs.obj,
 		partState:    container.NewBorder(in.stateTitle, nil, nil, nil, in.state),
@@ -53,7 +54,7 @@ func (in *Inspector) layOut() (*container.Split, []*savedSplit) {
 	seqSplit := container.NewHSplit(in.parts[partSequence], msgSplit)
 	seqSplit.Offset = 0.42
 	left := container.NewVSplit(in.parts[partConvs], in.parts[partState])
-	left.Offset = 0.55
+	left.Offset = 0.58
 	root := container.NewHSplit(left, container.NewBorder(in.replay.obj, nil, nil, nil, seqSplit))
 	root.Offset = 0.36
 	return root, []*savedSplit{

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -170,5 +171,15 @@ func TestZoneEditorShowsItsLastLine(t *testing.T) {
 	ref.SetMinRowsVisible(lines + 1)
 	if got, want := zone.MinSize().Height, ref.MinSize().Height; got < want {
 		t.Errorf("the zone editor is %v tall, want at least %v for its %d lines and a row more", got, want, lines)
+	}
+}
+
+// TestShortcutKeysReadable names the workbench's shortcut as the README does.
+func TestShortcutKeysReadable(t *testing.T) {
+	if runtime.GOOS == "darwin" {
+		t.Skip("the shortcut modifier is Cmd there")
+	}
+	if got := shortcutNamed(nameToggleWorkbench).text(); got != "Ctrl+Shift+W" {
+		t.Errorf("the workbench's shortcut reads %q, want Ctrl+Shift+W", got)
 	}
 }

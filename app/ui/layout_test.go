@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -181,5 +182,21 @@ func TestShortcutKeysReadable(t *testing.T) {
 	}
 	if got := shortcutNamed(nameToggleWorkbench).text(); got != "Ctrl+Shift+W" {
 		t.Errorf("the workbench's shortcut reads %q, want Ctrl+Shift+W", got)
+	}
+}
+
+// TestServerLogShowsManyLines: at 1400×900 and larger, with any protocol, the
+// server log has room for at least 6 lines, however long the server's settings.
+func TestServerLogShowsManyLines(t *testing.T) {
+	w := testWindow(t)
+	line := newLineText().MinSize().Height + theme.Padding() // a row of the log
+	for _, size := range layoutSizes[1:] {
+		for _, name := range w.rail.names {
+			w.selectProtocol(name)
+			w.win.Resize(size)
+			if got := w.wb.benches[name].server.log.Size().Height; got < 6*line {
+				t.Errorf("%v, %s: the server log is %v tall, want room for 6 lines (%v)", size, name, got, 6*line)
+			}
+		}
 	}
 }

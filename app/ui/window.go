@@ -28,7 +28,7 @@ const (
 )
 
 // defaultLogSplit is where the server pane's settings end and its log begins.
-const defaultLogSplit = 0.45
+const defaultLogSplit = 0.35
 
 // Window is Protocol Lab's main window. Its methods are called on the UI goroutine.
 type Window struct {

@@ -230,9 +230,7 @@ func (c *Conversation) open(side Side, info OpenInfo) {
 		c.kernel = info.Kernel
 	}
 	text := fmt.Sprintf("%s %s → %s seen by the %s", c.proto.Name, c.key.client, c.key.server, side)
-	if info.Connect > 0 {
-		text += fmt.Sprintf("; connect took %v", info.Connect)
-	}
+	text += connectTook(info)
 	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
 	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: info})
 }
@@ -251,8 +249,23 @@ func (c *Conversation) join(side Side, info OpenInfo) {
 	info.Joined, info.JoinedSide = true, side
 	info.Client, info.Server = c.client, c.server
 	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
-		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side)})
+		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side) + connectTook(info)})
 	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: info})
+}
+
+// ConnectTook begins the part of an open event's Text that says how long the
+// client's connect took, followed by the duration as time.Duration writes it:
+// "; connect took 182µs". The tap that saw the connect adds it, whether it opened
+// the conversation or joined it.
+const ConnectTook = "; connect took "
+
+// connectTook is the ConnectTook part of an open event's text, "" when the
+// tap did not see the connect.
+func connectTook(info OpenInfo) string {
+	if info.Connect <= 0 {
+		return ""
+	}
+	return ConnectTook + info.Connect.String()
 }
 
 // publish sends e to the hub as part of c. c.mu must be held.

@@ -171,3 +171,42 @@ func TestCloseAfterClientResetSendsNothing(t *testing.T) {
 	})
 	checkSteps(t, steps, []string{"→FIN", "→RST"}, texts)
 }
+
+// TestCloseAfterUnreadFIN closes the server's socket after the client's FIN
+// arrived and before the server read to it, with only the server's tap in the
+// lab: the client's FIN is recorded first, then the server's.
+func TestCloseAfterUnreadFIN(t *testing.T) {
+	h, tap := testHub(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tl := tap.Listener(l)
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := tl.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := ConnConversation(s)
+	c.(*net.TCPConn).CloseWrite()
+	waitFor(t, raw(s), "the client's FIN", func(c net.Conn) bool {
+		v, _ := viewSocket(c)
+		return v.State == "CLOSE-WAIT"
+	})
+	s.Close()
+	h.Settle()
+	var texts []string
+	for _, e := range h.ConvEvents(conv.ID()) {
+		if e.Kind == KindClose {
+			texts = append(texts, e.Text)
+		}
+	}
+	if len(texts) != 2 || !strings.HasPrefix(texts[0], "the client sent FIN") || !strings.HasPrefix(texts[1], "the server sent FIN") {
+		t.Errorf("close events %q, want the client's FIN, then the server's", texts)
+	}
+}

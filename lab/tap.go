@@ -236,6 +236,12 @@ func (c *tapConn) Close() error {
 		// close with a reset): they come before the close.
 		c.catchUp()
 		v, known := viewSocket(c.Conn)
+		if known && v.State == "CLOSE-WAIT" {
+			// The peer's FIN arrived, and the program closes without having read
+			// to it: the FIN came first all the same.
+			c.conv.closeStep(c.side, c.peer(), HowFIN, "it had arrived, unread, when the "+c.side.String()+
+				" closed its socket (the kernel's state was CLOSE-WAIT)")
+		}
 		o := closeOutcomeOf(c.side, v, known, c.aborted.Load())
 		c.conv.closeStep(c.side, o.by, o.how, o.why)
 	}

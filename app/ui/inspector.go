@@ -17,6 +17,8 @@ type inspectorView interface {
 	Reset()
 	Filter() string
 	SetFilter(s string) error
+	SelectedRow() (lab.Event, bool)
+	SelectRow(i int) bool
 }
 
 var _ inspectorView = (*inspector.Inspector)(nil)

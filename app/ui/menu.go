@@ -38,6 +38,7 @@ func init() {
 		{fyne.KeyX, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, "Stop all servers", (*Window).stopAll},
 		{fyne.KeyP, fyne.KeyModifierShortcutDefault, "Pause or resume capture", (*Window).togglePause},
 		{fyne.KeyL, fyne.KeyModifierShortcutDefault, "Clear the capture", (*Window).clearCapture},
+		{fyne.KeyM, fyne.KeyModifierShortcutDefault, "Show the lab map", (*Window).showLabMap},
 		{fyne.KeyW, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, nameToggleWorkbench, (*Window).toggleWorkbench},
 	}
 }
@@ -116,6 +117,7 @@ func (w *Window) mainMenu() *fyne.MainMenu {
 		w.menuItem("Clear", "Clear the capture"))
 	view := fyne.NewMenu("View", append([]*fyne.MenuItem{
 		w.menuItem("Collapse / expand the workbench", nameToggleWorkbench),
+		w.menuItem("Lab map", "Show the lab map"),
 		fyne.NewMenuItemSeparator()}, w.themeItems()...)...)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", w.showShortcuts),

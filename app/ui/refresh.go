@@ -78,6 +78,9 @@ func (w *Window) refresh() {
 	w.rail.refresh()
 	w.tools.refresh()
 	w.wb.refresh()
+	if w.labMap != nil {
+		w.labMap.refresh()
+	}
 	w.refreshTitle()
 	if w.onRefresh != nil {
 		w.onRefresh(inspect)

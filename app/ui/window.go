@@ -60,6 +60,7 @@ type Window struct {
 	ran        chan struct{} // closed when the refresh ticker has stopped
 	stopOnce   sync.Once
 	started    bool
+	labMap     *labMapWindow // the lab map's window while it is open
 
 	// onRefresh, when set (by tests), is called at the end of every refresh,
 	// saying whether the inspector was updated.

@@ -220,7 +220,7 @@ func (a *Analyzer) reply(data []byte, out []lab.Message, at time.Time) (int, []l
 	out = append(out, m)
 	if answered && cmd.Verb == "AUTH" && a.Handoff.Asked() {
 		if r.Code == 234 && !a.inTLS {
-			out = append(out, a.startTLS(at)...)
+			out = a.startTLS(out, at)
 		} else if r.Class() != 1 {
 			a.Handoff.Refuse()
 		}
@@ -282,8 +282,8 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 // startTLS hands the rest of the connection to TLS, whose decrypted application
 // data goes to an FTP analyzer inside it that carries on the session. What the
 // client sent after AUTH, before the 234, the server discards.
-func (a *Analyzer) startTLS(at time.Time) []lab.Message {
-	return a.Handoff.Begin(at, starttls.Notice("After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. "+
+func (a *Analyzer) startTLS(out []lab.Message, at time.Time) []lab.Message {
+	return a.Handoff.Begin(out, at, starttls.Notice("After 234 the client starts a TLS handshake on the control connection; the commands and replies that follow are encrypted. "+
 		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 4217 §4"),
 		Name, func() lab.Analyzer {
 			a.inner = &Analyzer{state: a.state, server: a.server, inTLS: true}

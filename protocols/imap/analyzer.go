@@ -132,7 +132,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	a.out = nil
 	if a.handoff {
 		a.handoff = false
-		out = append(out, a.startTLS(at)...)
+		out = a.startTLS(out, at)
 	}
 	// Bytes after the OK to STARTTLS belong to TLS; after STARTTLS, the
 	// client's wait for its completion; after a refusal, they are commands.
@@ -572,8 +572,8 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 // startTLS hands the rest of the connection to TLS, whose decrypted data goes to
 // an IMAP analyzer inside it that carries on the session. What the client sent
 // after STARTTLS, before the OK, the server discards.
-func (a *Analyzer) startTLS(at time.Time) []lab.Message {
-	return a.Handoff.Begin(at, starttls.Notice("After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. "+
+func (a *Analyzer) startTLS(out []lab.Message, at time.Time) []lab.Message {
+	return a.Handoff.Begin(out, at, starttls.Notice("After the OK to STARTTLS the client starts a TLS handshake; the commands and responses that follow are encrypted. "+
 		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 9051 §6.2.1"),
 		Name, func() lab.Analyzer {
 			in := NewAnalyzer()

@@ -289,7 +289,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 	out = append(out, m)
 	if answered && cmd.Keyword == "STLS" && a.Handoff.Asked() {
 		if r.OK && !a.inTLS && a.state.State() == StateAuthorization {
-			out = append(out, a.startTLS(at)...)
+			out = a.startTLS(out, at)
 		} else {
 			a.Handoff.Refuse()
 		}
@@ -356,10 +356,10 @@ func wireCommand(raw []byte, cmd Command) string {
 // data goes to a fresh POP3 analyzer in the AUTHORIZATION state: RFC 2595 §4 has
 // the client forget what it learned before, so it starts over (CAPA, then the
 // login). What the client sent after STLS, before the +OK, the server discards.
-func (a *Analyzer) startTLS(at time.Time) []lab.Message {
+func (a *Analyzer) startTLS(out []lab.Message, at time.Time) []lab.Message {
 	a.pending.Clear()
 	a.sasl = false
-	return a.Handoff.Begin(at, starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
+	return a.Handoff.Begin(out, at, starttls.Notice("After +OK to STLS the client starts a TLS handshake on this connection; the commands and responses that follow, "+
 		"the password among them, are encrypted. The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 2595 §4"),
 		Name, func() lab.Analyzer {
 			a.inner = &Analyzer{state: machine, greeted: true, inTLS: true}

@@ -444,11 +444,11 @@ func (a *Analyzer) bdatLastSeen(cmd Command) bool {
 // were sent before it: the lines the server discards, then perhaps the start of
 // TLS.
 func (a *Analyzer) startTLS(at time.Time) {
-	a.out = append(a.out, a.Handoff.Hold(a.buf[lab.ClientToServer].Take())...)
-	a.out = append(a.out, a.Handoff.Begin(at, starttls.Notice("After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. "+
+	a.out = starttls.Before(a.out, a.Handoff.Hold(a.buf[lab.ClientToServer].Take())...)
+	a.out = a.Handoff.Begin(a.out, at, starttls.Notice("After 220 the client starts a TLS handshake on this connection; the commands and replies that follow are encrypted. "+
 		"The lab decrypts them with its key log when the server is the lab's own; otherwise only the TLS records show.", "RFC 3207 §4"),
 		Name, func() lab.Analyzer {
 			a.inner = &Analyzer{state: a.state, inTLS: true}
 			return a.inner
-		})...)
+		})
 }

@@ -48,7 +48,7 @@ func TestPipelinedAfterStartTLS(t *testing.T) {
 	}
 	all := strings.Join(sums, "\n")
 	for _, want := range []string{
-		"smtp: STARTTLS\nsmtp: 220 2.0.0 Ready to start TLS\nsmtp: discarded: RSET\nsmtp: encrypted from here (TLS)\nsmtp: EHLO y",
+		"smtp: STARTTLS\nsmtp: discarded: RSET\nsmtp: 220 2.0.0 Ready to start TLS\nsmtp: encrypted from here (TLS)\nsmtp: EHLO y",
 		"smtp: QUIT",
 	} {
 		if !strings.Contains(all, want) {

@@ -50,10 +50,15 @@ func (s *Server) relay(in *smtp.Conn, domain, from string, to []string, msg []by
 	host, ip := "mail."+domain, "127.0.0.1"
 	if resolver := s.resolver(); resolver != "" {
 		var err error
-		if host, err = s.lookupMX(ctx, resolver, domain); err != nil {
+		var mx, a lab.ConvID
+		host, mx, err = s.lookupMX(ctx, resolver, domain)
+		s.linkLookup(in, mx, domain)
+		if err != nil {
 			return tempRelayError(domain, err.Error())
 		}
-		if ip, _, err = dnsclient.Resolve(ctx, resolver, host, s.opts.DNSTap); err != nil {
+		ip, a, err = dnsclient.Resolve(ctx, resolver, host, s.opts.DNSTap)
+		s.linkLookup(in, a, domain)
+		if err != nil {
 			return tempRelayError(domain, err.Error())
 		}
 	}
@@ -166,16 +171,28 @@ func (s *Server) deliverTo(c *smtp.Client, from string, to []string, msg []byte)
 	return c.Quit()
 }
 
+// linkLookup links the lookup recorded in conversation id (0: none) under the
+// session in, whose relay to domain it serves: the session's server asked.
+func (s *Server) linkLookup(in *smtp.Conn, id lab.ConvID, domain string) {
+	parent := convOf(in.Conn())
+	if id == 0 || parent == nil {
+		return
+	}
+	if c := s.opts.DNSTap.Hub().Conversation(id); c != nil {
+		c.SetLink(lab.Link{Kind: lab.LinkRelay, Parent: parent.ID(), Dialler: lab.SideServer, Label: "lookups for the relay to " + domain})
+	}
+}
+
 // lookupMX asks the lab's DNS server for domain's mail host (the MX record with
-// the lowest preference); a domain without MX records is its own mail host
-// (RFC 5321 §5.1).
-func (s *Server) lookupMX(ctx context.Context, resolver, domain string) (string, error) {
+// the lowest preference), and says which conversation recorded the question; a
+// domain without MX records is its own mail host (RFC 5321 §5.1).
+func (s *Server) lookupMX(ctx context.Context, resolver, domain string) (string, lab.ConvID, error) {
 	res, err := dnsclient.Query(ctx, resolver, domain, mdns.TypeMX, dnsclient.Options{Tap: s.opts.DNSTap})
 	if err != nil {
-		return "", fmt.Errorf("looking up the MX of %s: %w", domain, err)
+		return "", 0, fmt.Errorf("looking up the MX of %s: %w", domain, err)
 	}
 	if res.Rcode != mdns.RcodeSuccess {
-		return "", fmt.Errorf("the lab DNS server knows no domain %s (%s)", domain, mdns.RcodeToString[res.Rcode])
+		return "", res.Conv, fmt.Errorf("the lab DNS server knows no domain %s (%s)", domain, mdns.RcodeToString[res.Rcode])
 	}
 	var mx []*mdns.MX
 	for _, rr := range res.Msg.Answer {
@@ -184,8 +201,8 @@ func (s *Server) lookupMX(ctx context.Context, resolver, domain string) (string,
 		}
 	}
 	if len(mx) == 0 {
-		return domain, nil
+		return domain, res.Conv, nil
 	}
 	slices.SortStableFunc(mx, func(a, b *mdns.MX) int { return int(a.Preference) - int(b.Preference) })
-	return strings.TrimSuffix(mx[0].Mx, "."), nil
+	return strings.TrimSuffix(mx[0].Mx, "."), res.Conv, nil
 }

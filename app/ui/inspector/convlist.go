@@ -26,7 +26,7 @@ var convSamples = []string{"└ 99", "https", ":65535 → :65535", "FIN · clien
 // table of conversations (children indented under their parent) and a status line.
 type convList struct {
 	hub    *lab.Hub
-	table  *widget.Table
+	table  *navTable
 	filter *widget.Select
 	bar    *filterBar
 	status *widget.Label
@@ -48,6 +48,8 @@ type convList struct {
 
 	selected lab.ConvID
 	selCell  widget.TableCellID // the table's selected cell; Row -1 for none
+	hovered  string             // the whole text of the cell under the pointer, shown in the status line
+	dropped  uint64             // the events dropped, as the status line last said
 	syncing  bool
 	onSelect func(id lab.ConvID) // a person chose a row
 	onFilter func()              // the filter changed
@@ -73,7 +75,7 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 		}
 	})
 	l.filter.SetSelected(allProtocols)
-	l.table = widget.NewTable(l.size, l.createCell, l.updateCell)
+	l.table = newNavTable(l.size, l.createCell, l.updateCell, func() widget.TableCellID { return l.selCell })
 	l.table.ShowHeaderRow = true
 	l.table.CreateHeader = func() fyne.CanvasObject {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -112,14 +114,21 @@ func newConvList(hub *lab.Hub, reg *lab.Registry) *convList {
 
 func (l *convList) size() (int, int) { return len(l.rows), len(convColumns) }
 
-func (l *convList) createCell() fyne.CanvasObject {
-	lb := widget.NewLabel("")
-	lb.Truncation = fyne.TextTruncateEllipsis
-	return lb
+func (l *convList) createCell() fyne.CanvasObject { return newCellLabel(l.showHovered) }
+
+// showHovered shows the whole text of the cell under the pointer in the status
+// line, or the status again when the pointer left ("").
+func (l *convList) showHovered(text string) {
+	l.hovered = text
+	if text != "" {
+		l.status.SetText(text)
+		return
+	}
+	l.setStatus(l.dropped)
 }
 
 func (l *convList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	lb := o.(*widget.Label)
+	lb := &o.(*cellLabel).Label
 	if id.Row < 0 || id.Row >= len(l.rows) {
 		lb.SetText("")
 		return
@@ -248,6 +257,10 @@ func (l *convList) info(id lab.ConvID) (lab.ConvInfo, bool) {
 
 // setStatus shows the counts and what the capture limit cost.
 func (l *convList) setStatus(dropped uint64) {
+	l.dropped = dropped
+	if l.hovered != "" {
+		return // the status line says what the pointer rests on
+	}
 	s := plural(len(l.rows), "conversation") + fmt.Sprintf(" · %d live", l.live)
 	if dropped > 0 {
 		s += fmt.Sprintf(" · %d older events dropped (capture limit)", dropped)

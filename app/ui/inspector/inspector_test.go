@@ -43,7 +43,7 @@ func convText(in *Inspector, id lab.ConvID) string {
 	for col := range convColumns {
 		o := in.convs.createCell()
 		in.convs.updateCell(widget.TableCellID{Row: i, Col: col}, o)
-		parts = append(parts, o.(*widget.Label).Text)
+		parts = append(parts, o.(*cellLabel).Text)
 	}
 	return strings.Join(parts, " | ")
 }

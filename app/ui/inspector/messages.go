@@ -11,7 +11,8 @@ import (
 // msgList is the virtualised list of the shown conversation's messages: time since
 // the conversation's start, a direction arrow, the layer and the summary.
 type msgList struct {
-	list *widget.List
+	list *navList
+	sel  int                    // the selected row, -1 for none (kept by Inspector.selectMsg)
 	row  func(i int) *lab.Event // row i of the shown conversation
 	n    func() int             // rows shown
 	off  func(e *lab.Event) string
@@ -21,8 +22,8 @@ type msgList struct {
 var msgColumns = [3]float32{6, 1.4, 4}
 
 func newMsgList(n func() int, row func(int) *lab.Event, off func(*lab.Event) string) *msgList {
-	m := &msgList{n: n, row: row, off: off}
-	m.list = widget.NewList(m.n, m.create, m.update)
+	m := &msgList{n: n, row: row, off: off, sel: -1}
+	m.list = newNavList(m.n, m.create, m.update, func() int { return m.sel })
 	return m
 }
 

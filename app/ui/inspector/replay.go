@@ -136,6 +136,8 @@ func (r *replayBar) refresh() {
 	n := r.in.rows()
 	var s string
 	switch {
+	case n == 0 && r.in.shown != 0:
+		s = r.in.noRowsText()
 	case n == 0:
 		s = ""
 	case r.in.selMsg < 0:
@@ -146,4 +148,19 @@ func (r *replayBar) refresh() {
 	if s != r.where.Text {
 		r.where.SetText(s)
 	}
+}
+
+// noRowsText says why the shown conversation has no rows: none yet, the
+// capture's bound dropped them, or the filter hides them.
+func (in *Inspector) noRowsText() string {
+	c := in.model.Conv(in.shown)
+	switch {
+	case in.allRows() > 0:
+		return "no message passes the filter"
+	case c != nil && c.Lost() > 0:
+		return "no events held: the capture bound dropped them"
+	case in.info.Live:
+		return "no messages yet"
+	}
+	return "no events held for this conversation"
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -78,5 +79,25 @@ func TestReplayCountFollowsTheShownConversation(t *testing.T) {
 		if got := in.replay.where.Text; got != want {
 			t.Errorf("conversation %d shown: the counter says %q, want %q", id, got, want)
 		}
+	}
+}
+
+// TestReplaySaysWhyNoRows shows a conversation the hub knows without any of its
+// events (as a session saved past its bound reopens): the counter says so.
+func TestReplaySaysWhyNoRows(t *testing.T) {
+	h, reg, p := newLab(0)
+	in := newTestInspector(t, h, reg)
+	now := time.Now()
+	if err := h.Import([]lab.ConvInfo{{ID: 7, Protocol: p.Name, Transport: "tcp", Client: "127.0.0.1:40000", Server: "127.0.0.1:7000", Start: now, End: now, Last: now}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	in.Update()
+	var id lab.ConvID
+	for _, ci := range h.Conversations() {
+		id = ci.ID
+	}
+	in.Select(id)
+	if got, want := in.replay.where.Text, "no events held for this conversation"; got != want {
+		t.Errorf("counter = %q, want %q", got, want)
 	}
 }

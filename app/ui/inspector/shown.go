@@ -86,6 +86,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.stateTitle.SetText(title)
 	in.state.SetPath(nil)
 	in.state.SetOther("", "")
+	in.state.SetRoom(nil)
 	in.nShown = in.mainLen(c)
 	in.setRowArrows(c)
 	if c != nil {
@@ -205,6 +206,7 @@ func (in *Inspector) refreshPath(c *ConvData) {
 		return
 	}
 	in.pathLen, in.pathLast = len(p), last
+	in.state.SetRoom(p) // replay then steps within it without moving the boxes
 	in.state.SetPath(append([]string(nil), p...))
 }
 
@@ -229,6 +231,25 @@ func (in *Inspector) refreshKernel(now time.Time, force bool) {
 	in.detail.setKernel(conv.Info(true))
 }
 
+// SelectedRow returns the row selected in the message list (or by replay), if
+// one is.
+func (in *Inspector) SelectedRow() (lab.Event, bool) {
+	if in.selMsg < 0 || in.selMsg >= in.rows() {
+		return lab.Event{}, false
+	}
+	return *in.row(in.selMsg), true
+}
+
+// SelectRow selects row i of the shown conversation as a tap in the message
+// list does; -1 selects none. It reports whether row i exists.
+func (in *Inspector) SelectRow(i int) bool {
+	if i >= in.rows() {
+		return false
+	}
+	in.selectMsg(i, fromCode)
+	return i >= 0
+}
+
 // selectMsg selects row i (-1: none) in the list, the sequence diagram, the
 // detail and the state diagram's note.
 func (in *Inspector) selectMsg(i int, from int) {
@@ -245,6 +266,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 		in.pinned = true
 	}
 	in.selMsg = i
+	in.msgs.sel = i
 	if from != fromList {
 		if i >= 0 {
 			in.msgs.list.Select(i)

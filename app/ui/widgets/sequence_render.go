@@ -75,9 +75,16 @@ func (r *sequenceRenderer) Layout(size fyne.Size) {
 		r.stems[i].Refresh()
 	}
 	d.scroll.Move(fyne.NewPos(0, seqHeaderHeight))
-	d.scroll.Resize(fyne.NewSize(size.Width, size.Height-seqHeaderHeight))
-	if d.reveal && d.selected >= 0 {
+	view := fyne.NewSize(size.Width, size.Height-seqHeaderHeight)
+	grew := view != d.scroll.Size()
+	d.scroll.Resize(view)
+	switch {
+	case d.reveal && d.selected >= 0:
 		d.scrollIntoView(d.selected)
+		d.body.Refresh()
+	case grew:
+		// The body draws only the rows in the scroll's view; a taller view with
+		// a body of the same size would not lay the body out again.
 		d.body.Refresh()
 	}
 }

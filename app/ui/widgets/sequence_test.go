@@ -218,3 +218,31 @@ func TestSequenceDiagramTitlesFollowLanes(t *testing.T) {
 		}
 	}
 }
+
+// TestSequenceDiagramDrawsEveryArrowAfterAResize shows 21 arrows in a window too
+// short for them, then makes it taller, still short of all of them: every arrow
+// in the larger view is drawn at once, without a scroll to wake the diagram.
+func TestSequenceDiagramDrawsEveryArrowAfterAResize(t *testing.T) {
+	test.NewTempApp(t)
+	d := NewSequenceDiagram()
+	d.SetLanes([]string{"client", "server"})
+	d.SetArrows(manyArrows(21))
+	win := showIn(t, d, 600, 200)
+	win.Resize(fyne.NewSize(600, seqHeaderHeight+seqContentHeight(21)/2+40))
+	_, end := d.body.visibleRows()
+	if end < 8 || end > 20 {
+		t.Fatalf("rows in view up to %d: the test wants a view taller than before and shorter than the arrows", end)
+	}
+	r := test.TempWidgetRenderer(t, d.body).(*sequenceBodyRenderer)
+	drawn := map[string]bool{}
+	for _, tx := range r.texts.items {
+		if tx.Visible() {
+			drawn[tx.Text] = true
+		}
+	}
+	for i := range min(end, 21) {
+		if label := fmt.Sprintf("line %d", i); !drawn[label] {
+			t.Errorf("after the resize %q, in view, is not drawn", label)
+		}
+	}
+}

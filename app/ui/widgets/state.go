@@ -35,8 +35,9 @@ type StateDiagram struct {
 	states []string
 	edges  map[[2]string]bool // both directions of every transition
 	path   []string
-	other  string // the other end's state (SetOther)
-	whose  string // whose it is: "server"
+	other  string   // the other end's state (SetOther)
+	room   []string // the longest path the boxes make room for (SetRoom)
+	whose  string   // whose it is: "server"
 	note   string
 	empty  string
 }
@@ -63,6 +64,15 @@ func (d *StateDiagram) SetMachine(states []string, transitions [][2]string) {
 // path means no state has been entered yet.
 func (d *StateDiagram) SetPath(path []string) {
 	d.path = append([]string(nil), path...)
+	d.Refresh()
+}
+
+// SetRoom sets the longest path the diagram will be asked to show, such as a
+// conversation's whole path while replay steps through it: the boxes make room
+// for its step badges, so they do not move as the path shown grows or shrinks
+// within it.
+func (d *StateDiagram) SetRoom(path []string) {
+	d.room = append(d.room[:0], path...)
 	d.Refresh()
 }
 
@@ -121,9 +131,12 @@ func (d *StateDiagram) adjacentEdge(a, b string) bool {
 }
 
 // stepsInto returns, for every state, the 1-based path steps at which it was entered.
-func (d *StateDiagram) stepsInto() map[string][]int {
+func (d *StateDiagram) stepsInto() map[string][]int { return pathSteps(d.path) }
+
+// pathSteps returns, for every state of path, the 1-based steps at which it was entered.
+func pathSteps(path []string) map[string][]int {
 	steps := make(map[string][]int)
-	for i, s := range d.path {
+	for i, s := range path {
 		steps[s] = append(steps[s], i+1)
 	}
 	return steps

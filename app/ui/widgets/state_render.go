@@ -124,12 +124,19 @@ func (r *stateRenderer) sync() {
 	r.content.Objects = r.objects
 }
 
-// badgeWidth is the width of state i's step badge, 0 without one.
+// badgeWidth is the room for state i's step badge: the widest of its badge now
+// and its badge on the path the diagram makes room for (SetRoom); 0 with none.
 func (r *stateRenderer) badgeWidth(i int) float32 {
-	if i >= len(r.boxes) || r.boxes[i].steps.Text == "" {
-		return 0
+	w := float32(0)
+	if i < len(r.boxes) && r.boxes[i].steps.Text != "" {
+		w = textWidth(r.boxes[i].steps.Text, stBadgeSize, fyne.TextStyle{Bold: true}) + 10
 	}
-	return textWidth(r.boxes[i].steps.Text, stBadgeSize, fyne.TextStyle{Bold: true}) + 10
+	if i < len(r.d.states) && len(r.d.room) > 0 {
+		if t := badgeText(pathSteps(r.d.room)[r.d.states[i]]); t != "" {
+			w = max(w, textWidth(t, stBadgeSize, fyne.TextStyle{Bold: true})+10)
+		}
+	}
+	return w
 }
 
 // boxNeed is the box width that shows every name whole at text size ts, with its badge.
@@ -171,9 +178,9 @@ func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
 		rows := (n + cols - 1) / cols
 		return float32(rows)*(stBoxH+stGap) - stGap
 	}
-	// The columns leave a fixed room for the footer, not the footer's height now:
-	// stepping through a conversation changes the note, never the columns.
-	avail := size.Height - 2*stPad - 10 - r.footerRoom()
+	// The note under the boxes changes with every message: the boxes do not make
+	// room for it (the content scrolls instead), so they stay put from one to the next.
+	avail := size.Height - 2*stPad - 10 - r.stepLineHeight()
 	most := colsAt(stNameMin)
 	cols := most
 	for c := 1; c < most; c++ {
@@ -193,15 +200,12 @@ func (r *stateRenderer) arrange(size fyne.Size) stArrangement {
 	return a
 }
 
-// stNoteLines is how many lines of note the columns leave room for.
-const stNoteLines = 2
-
-// footerRoom is the height the columns leave for the footer: the last-step line
-// and stNoteLines lines of note, whatever they say now. A longer note scrolls.
-func (r *stateRenderer) footerRoom() float32 {
-	step := fyne.MeasureText("Mg", stStepSize, r.step.TextStyle).Height + 6
-	line := fyne.MeasureText("Mg", theme.CaptionTextSize(), fyne.TextStyle{}).Height
-	return step + stNoteLines*line + theme.InnerPadding()
+// stepLineHeight is the height of the last-step line, 0 without one.
+func (r *stateRenderer) stepLineHeight() float32 {
+	if r.stepText == "" {
+		return 0
+	}
+	return r.step.MinSize().Height + 6
 }
 
 // footerHeight is the height of the last-step line and the note at this width.

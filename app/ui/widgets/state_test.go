@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -264,5 +265,33 @@ func TestStateDiagramRingsTheOtherEnd(t *testing.T) {
 	}
 	if strings.Contains(r.step.Text, "server") {
 		t.Errorf("last step line %q names the server, though both ends agree", r.step.Text)
+	}
+}
+
+// TestStateDiagramStaysPutInReplay steps through a long path, as replay does,
+// with a note of a different length at each step: with room made for the whole
+// path, no box moves.
+func TestStateDiagramStaysPutInReplay(t *testing.T) {
+	full := []string{"CLOSED", "SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED",
+		"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"}
+	d, r := newTCPDiagram(t)
+	// Tall enough for one column of boxes, not for one and a long note too.
+	d.Resize(fyne.NewSize(300, 2*stPad+11*(stBoxH+stGap)+80))
+	d.SetRoom(full)
+	var first []fyne.Position
+	for k := 1; k <= len(full); k++ {
+		d.SetPath(full[:k])
+		d.SetNote(strings.Repeat("what this message means ", 1+(k*7)%11))
+		var at []fyne.Position
+		for _, b := range r.boxes {
+			at = append(at, b.box.Position())
+		}
+		if first == nil {
+			first = at
+			continue
+		}
+		if !slices.Equal(at, first) {
+			t.Fatalf("at step %d the boxes moved: %v, first %v", k, at, first)
+		}
 	}
 }

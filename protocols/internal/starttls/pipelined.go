@@ -97,29 +97,41 @@ func (h *Handoff) Unanswered(feed func(lab.Dir, []byte, time.Time) []lab.Message
 	return nil
 }
 
-// Begin ends the wait with the server's go-ahead and hands the rest of the
-// connection to TLS (Start). The client's bytes held since it asked were sent
-// before the go-ahead: the lines among them are plaintext the server discards,
-// each shown as "discarded: …"; notice then marks the switch, and TLS reads from
-// the first byte that starts a TLS handshake record.
-func (h *Handoff) Begin(at time.Time, notice lab.Message, layer string, inner func() lab.Analyzer) []lab.Message {
+// Begin ends the wait with the server's go-ahead, the last message of out, and
+// hands the rest of the connection to TLS (Start). The client's bytes held since
+// it asked were sent before the go-ahead: the lines among them are plaintext
+// the server discards, each shown as "discarded: …" before the go-ahead, as
+// they came before it; notice then marks the switch, and TLS reads from the
+// first byte that starts a TLS handshake record. It returns out with these.
+func (h *Handoff) Begin(out []lab.Message, at time.Time, notice lab.Message, layer string, inner func() lab.Analyzer) []lab.Message {
 	held := h.held
 	h.asked, h.held = false, nil
-	var out []lab.Message
+	var gone []lab.Message
 	for len(held) > 0 && !recordStart(held) {
 		n := bytes.IndexByte(held, '\n') + 1
 		if n == 0 {
 			n = len(held)
 		}
-		out = append(out, h.discarded(held[:n]))
+		gone = append(gone, h.discarded(held[:n]))
 		held = held[n:]
 	}
+	out = Before(out, gone...)
 	h.Start(layer, inner)
 	out = append(out, notice)
 	if len(held) > 0 {
 		out = append(out, h.Feed(lab.ClientToServer, held, at)...)
 	}
 	return out
+}
+
+// Before puts msgs before the last message of out (the server's reply they came
+// before), or at its end when out is empty, and returns out.
+func Before(out []lab.Message, msgs ...lab.Message) []lab.Message {
+	n := len(out)
+	if n == 0 || len(msgs) == 0 {
+		return append(out, msgs...)
+	}
+	return append(out[:n-1], append(msgs, out[n-1])...)
 }
 
 // recordStart reports whether b begins like a TLS handshake record: content

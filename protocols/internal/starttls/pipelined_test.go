@@ -27,12 +27,14 @@ func TestBeginDiscardsUpToTheHandshake(t *testing.T) {
 	hello := "\x16\x03\x01\x00\x01x"
 	h.Feed(lab.ClientToServer, []byte("RSET\r\n\x00\x01\r\n"), time.Time{})
 	h.Feed(lab.ClientToServer, []byte("NOOP"+"\n"+hello), time.Time{})
-	msgs := h.Begin(time.Time{}, Notice("m", "r"), "smtp", func() lab.Analyzer { return echo{} })
+	goAhead := lab.Message{Dir: lab.ServerToClient, Summary: "220 Ready to start TLS"}
+	msgs := h.Begin([]lab.Message{goAhead}, time.Time{}, Notice("m", "r"), "smtp", func() lab.Analyzer { return echo{} })
 	var got []string
 	for _, m := range msgs {
 		got = append(got, m.Layer+":"+m.Summary)
 	}
-	want := []string{":discarded: RSET", ":discarded: 4 bytes", ":discarded: NOOP", ":encrypted from here (TLS)", "fake-tls:record", ":" + hello}
+	// The lines discarded came before the go-ahead, on the wire and here.
+	want := []string{":discarded: RSET", ":discarded: 4 bytes", ":discarded: NOOP", ":220 Ready to start TLS", ":encrypted from here (TLS)", "fake-tls:record", ":" + hello}
 	if !slices.Equal(got, want) {
 		t.Fatalf("messages %q, want %q", got, want)
 	}

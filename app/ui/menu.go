@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"runtime"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -18,6 +21,9 @@ type shortcut struct {
 	do   func(w *Window)
 }
 
+// nameToggleWorkbench names the shortcut that collapses the workbench.
+const nameToggleWorkbench = "Collapse or expand the workbench"
+
 // shortcuts is filled in by init: its actions refer back to the menu that lists it.
 var shortcuts []shortcut
 
@@ -33,11 +39,33 @@ func init() {
 		{fyne.KeyP, fyne.KeyModifierShortcutDefault, "Pause or resume capture", (*Window).togglePause},
 		{fyne.KeyL, fyne.KeyModifierShortcutDefault, "Clear the capture", (*Window).clearCapture},
 		{fyne.KeyM, fyne.KeyModifierShortcutDefault, "Show the lab map", (*Window).showLabMap},
+		{fyne.KeyW, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift, nameToggleWorkbench, (*Window).toggleWorkbench},
 	}
 }
 
 func (s shortcut) keys() *desktop.CustomShortcut {
 	return &desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}
+}
+
+// text is how a person reads the keys: "Ctrl+Shift+W".
+func (s shortcut) text() string {
+	super := "Super"
+	if runtime.GOOS == "darwin" {
+		super = "Cmd" // the shortcut modifier there
+	}
+	var parts []string
+	for _, m := range []struct {
+		mod  fyne.KeyModifier
+		name string
+	}{
+		{fyne.KeyModifierControl, "Ctrl"}, {fyne.KeyModifierSuper, super},
+		{fyne.KeyModifierAlt, "Alt"}, {fyne.KeyModifierShift, "Shift"},
+	} {
+		if s.mod&m.mod != 0 {
+			parts = append(parts, m.name)
+		}
+	}
+	return strings.Join(append(parts, string(s.key)), "+")
 }
 
 func (w *Window) addShortcuts() {
@@ -48,11 +76,17 @@ func (w *Window) addShortcuts() {
 
 // menuItem is a menu item for the shortcut named name, showing its keys.
 func (w *Window) menuItem(label, name string) *fyne.MenuItem {
+	s := shortcutNamed(name)
+	it := fyne.NewMenuItem(label, func() { s.do(w) })
+	it.Shortcut = s.keys()
+	return it
+}
+
+// shortcutNamed is the shortcut named name.
+func shortcutNamed(name string) shortcut {
 	for _, s := range shortcuts {
 		if s.name == name {
-			it := fyne.NewMenuItem(label, func() { s.do(w) })
-			it.Shortcut = s.keys()
-			return it
+			return s
 		}
 	}
 	panic("ui: no shortcut " + name)
@@ -81,7 +115,10 @@ func (w *Window) mainMenu() *fyne.MainMenu {
 	capture := fyne.NewMenu("Capture",
 		w.menuItem("Pause / resume", "Pause or resume capture"),
 		w.menuItem("Clear", "Clear the capture"))
-	view := fyne.NewMenu("View", append([]*fyne.MenuItem{w.menuItem("Lab map", "Show the lab map"), fyne.NewMenuItemSeparator()}, w.themeItems()...)...)
+	view := fyne.NewMenu("View", append([]*fyne.MenuItem{
+		w.menuItem("Collapse / expand the workbench", nameToggleWorkbench),
+		w.menuItem("Lab map", "Show the lab map"),
+		fyne.NewMenuItemSeparator()}, w.themeItems()...)...)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", w.showShortcuts),
 		fyne.NewMenuItem("About Protocol Lab", w.showAbout))
@@ -99,7 +136,7 @@ func (w *Window) quit() {
 func (w *Window) shortcutTable() fyne.CanvasObject {
 	grid := container.NewGridWithColumns(2)
 	for _, s := range shortcuts {
-		grid.Add(widget.NewLabelWithStyle(s.keys().ShortcutName(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
+		grid.Add(widget.NewLabelWithStyle(s.text(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
 		grid.Add(widget.NewLabel(s.name))
 	}
 	return grid

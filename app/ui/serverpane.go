@@ -30,6 +30,7 @@ type serverPane struct {
 	restart  *widget.Button
 	log      *widget.List
 	logSeen  uint64
+	split    *container.Split // the settings above the log
 	obj      fyne.CanvasObject
 }
 
@@ -86,12 +87,17 @@ func newServerPane(w *Window, p *lab.Protocol) *serverPane {
 	s.log.HideSeparators = true
 
 	head := container.NewBorder(nil, nil, nil, s.status, paneTitle("SERVER", title(p)))
-	top := container.NewVBox(head, form, container.NewBorder(nil, nil, nil, s.restart, s.pending), s.exposed)
+	settings := container.NewVBox(form, container.NewBorder(nil, nil, nil, s.restart, s.pending), s.exposed)
 	if p.About != "" {
-		top.Add(about)
+		settings.Add(about)
 	}
-	top.Add(sectionLabel("SERVER LOG"))
-	s.obj = container.NewBorder(top, nil, nil, nil, s.log)
+	// The settings scroll and the log gets its own share of the pane, so neither
+	// a long form (a zone file, a mail server's domains) nor a small window
+	// squeezes the log to a few lines or pushes the inspector out of the window.
+	s.split = container.NewVSplit(container.New(widthCap{settings, maxSettingsMinWidth}, container.NewScroll(settings)),
+		container.NewBorder(sectionLabel("SERVER LOG"), nil, nil, nil, s.log))
+	s.split.Offset = defaultLogSplit
+	s.obj = container.NewBorder(head, nil, nil, nil, s.split)
 	return s
 }
 
@@ -128,11 +134,21 @@ func (s *serverPane) settingWidget(st lab.Setting) fyne.CanvasObject {
 		e = widget.NewMultiLineEntry()
 		e.Wrapping = fyne.TextWrapOff
 		e.TextStyle.Monospace = true
-		e.SetMinRowsVisible(8)
+		e.SetMinRowsVisible(textRows(cur))
 	}
 	e.SetText(cur)
 	e.OnChanged = set
 	return e
+}
+
+// maxSettingsMinWidth is the most width a server's settings claim; wider ones scroll.
+const maxSettingsMinWidth = 420
+
+// textRows is how many rows a multi-line setting's editor shows: every line of
+// text, the empty one after its last newline, and one more that the editor's
+// horizontal scroll bar may cover; from 8 to 24 (the settings scroll).
+func textRows(text string) int {
+	return min(max(strings.Count(text, "\n")+2, 8), 24)
 }
 
 // chooseFolder lets the person pick a folder for e with the system's folder dialog.

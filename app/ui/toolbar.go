@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -34,8 +33,11 @@ func newToolbar(w *Window) *toolbar {
 	clearBtn := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.clearCapture)
 	t.status = widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleInline})
 	sep := func() fyne.CanvasObject { return widget.NewSeparator() }
-	row := container.NewHBox(brand, sep(), newBtn, openBtn, saveBtn, sep(), startAll, stopAll, sep(), t.pause, clearBtn,
-		t.note, layout.NewSpacer(), t.status)
+	// The status takes what the buttons leave, cut short with "…" in a narrow window.
+	t.status.Truncation = fyne.TextTruncateEllipsis
+	t.status.Segments[0].(*widget.TextSegment).Style.Alignment = fyne.TextAlignTrailing
+	row := container.NewBorder(nil, nil, container.NewHBox(brand, sep(), newBtn, openBtn, saveBtn, sep(), startAll, stopAll,
+		sep(), t.pause, clearBtn, t.note), nil, t.status)
 	t.obj = container.NewVBox(container.NewPadded(row), widget.NewSeparator())
 	return t
 }

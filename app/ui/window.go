@@ -21,11 +21,14 @@ const (
 	prefWidth      = "window.width"
 	prefHeight     = "window.height"
 	prefRailSplit  = "split.rail"
-	prefMainSplit  = "split.inspector"
 	prefBenchSplit = "split.workbench"
+	prefLogSplit   = "split.serverlog"
 	prefSelected   = "workbench.protocol"
 	prefTheme      = "theme"
 )
+
+// defaultLogSplit is where the server pane's settings end and its log begins.
+const defaultLogSplit = 0.35
 
 // Window is Protocol Lab's main window. Its methods are called on the UI goroutine.
 type Window struct {
@@ -39,8 +42,10 @@ type Window struct {
 	tools     *toolbar
 	wb        *workbench
 	insp      inspectorView
-	railSplit *container.Split
-	mainSplit *container.Split
+	strip     *benchStrip      // the bench's title strip (benchstrip.go)
+	railSplit *container.Split // the rail beside the workbench
+	mainSplit *container.Split // the bench above the inspector
+	body      *fyne.Container  // the split, or the inspector alone while the bench is collapsed
 
 	sub       *lab.Subscription
 	logs      map[string]*logRing // server log lines by protocol
@@ -93,11 +98,7 @@ func NewWindow(a fyne.App, bench *lab.Bench) *Window {
 	w.rail = newRail(w)
 	w.tools = newToolbar(w)
 
-	w.railSplit = container.NewHSplit(w.rail.object(), w.wb.object())
-	w.railSplit.Offset = a.Preferences().FloatWithFallback(prefRailSplit, 0.2)
-	w.mainSplit = container.NewVSplit(w.railSplit, w.insp.Object())
-	w.mainSplit.Offset = a.Preferences().FloatWithFallback(prefMainSplit, 0.55)
-	w.win.SetContent(container.NewBorder(w.tools.object(), nil, nil, nil, w.mainSplit))
+	w.win.SetContent(container.NewBorder(w.tools.object(), nil, nil, nil, w.buildBody()))
 	w.win.SetMainMenu(w.mainMenu())
 	w.addShortcuts()
 	w.win.SetCloseIntercept(w.quit)
@@ -179,6 +180,7 @@ func (w *Window) savePrefs() {
 func (w *Window) selectProtocol(name string) {
 	w.wb.show(name)
 	w.rail.setSelected(name)
+	w.strip.show(name, w.collapsed())
 	w.app.Preferences().SetString(prefSelected, name)
 }
 

@@ -17,6 +17,7 @@ type workbench struct {
 	benches map[string]*protoBench
 	current string
 	offset  float64 // the server/client split, shared by all protocols
+	logOff  float64 // the server pane's settings/log split, shared by all protocols
 }
 
 // protoBench is one protocol's workbench.
@@ -33,6 +34,7 @@ func newWorkbench(w *Window) *workbench {
 		stack:   container.NewStack(container.NewCenter(empty)),
 		benches: make(map[string]*protoBench),
 		offset:  w.app.Preferences().FloatWithFallback(prefBenchSplit, 0.5),
+		logOff:  w.app.Preferences().FloatWithFallback(prefLogSplit, defaultLogSplit),
 	}
 }
 
@@ -44,16 +46,15 @@ func (wb *workbench) show(name string) {
 	if p == nil {
 		return
 	}
-	if cur := wb.benches[wb.current]; cur != nil {
-		wb.offset = cur.split.Offset
-	}
+	wb.keepOffsets()
 	b := wb.benches[name]
 	if b == nil {
 		b = &protoBench{server: newServerPane(wb.w, p)}
-		b.split = container.NewHSplit(card(b.server.obj), card(wb.buildClient(b, p)))
+		b.split = container.NewHSplit(card(b.server.obj), clientCard(wb.buildClient(b, p)))
 		wb.benches[name] = b
 	}
 	b.split.Offset = wb.offset
+	b.server.split.Offset = wb.logOff
 	wb.current = name
 	wb.stack.Objects = []fyne.CanvasObject{b.split}
 	wb.stack.Refresh()
@@ -102,7 +103,7 @@ func (wb *workbench) renew() {
 		b.client.Close()
 		b.client = nil
 		if p := wb.w.reg.Lookup(name); p != nil {
-			b.split.Trailing = card(wb.buildClient(b, p))
+			b.split.Trailing = clientCard(wb.buildClient(b, p))
 			b.split.Refresh()
 		}
 	}
@@ -121,11 +122,44 @@ func (wb *workbench) refresh() {
 	}
 }
 
-func (wb *workbench) savePrefs(p fyne.Preferences) {
+// clientCard frames a client pane. The pane scrolls when the workbench is
+// smaller than it: a tall pane (FTP, SMTP, IMAP) never takes the inspector's
+// room, nor a wide one (IMAP's two devices) the window's.
+func clientCard(pane fyne.CanvasObject) fyne.CanvasObject {
+	return card(container.New(widthCap{pane, maxClientMinWidth}, container.NewScroll(pane)))
+}
+
+// maxClientMinWidth is the most width a client pane claims; a wider one scrolls.
+const maxClientMinWidth = 520
+
+// widthCap lays out a scroll container of content, claiming content's least width
+// up to max: the pane keeps its width where it can and scrolls where it cannot.
+type widthCap struct {
+	content fyne.CanvasObject
+	max     float32
+}
+
+func (c widthCap) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(min(c.content.MinSize().Width, c.max), objs[0].MinSize().Height)
+}
+
+func (widthCap) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.Position{})
+	objs[0].Resize(size)
+}
+
+// keepOffsets reads the shown workbench's dividers, which all protocols share.
+func (wb *workbench) keepOffsets() {
 	if b := wb.benches[wb.current]; b != nil {
 		wb.offset = b.split.Offset
+		wb.logOff = b.server.split.Offset
 	}
+}
+
+func (wb *workbench) savePrefs(p fyne.Preferences) {
+	wb.keepOffsets()
 	p.SetFloat(prefBenchSplit, wb.offset)
+	p.SetFloat(prefLogSplit, wb.logOff)
 }
 
 // close ends every client pane's connections.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
@@ -48,9 +47,9 @@ type Inspector struct {
 	seq        *widgets.SequenceDiagram
 	state      *widgets.StateDiagram
 	stateTitle *widget.Label
-	tabs       *container.AppTabs
 	replay     *replayBar
 	splits     []*savedSplit
+	parts      map[string]fyne.CanvasObject // each part in its place (room.go)
 	obj        fyne.CanvasObject
 
 	shown      lab.ConvID // the conversation on display (0: none)
@@ -120,26 +119,12 @@ func New(hub *lab.Hub, reg *lab.Registry) *Inspector {
 		}
 	}
 
-	// The list above its detail, so summaries get the tab's whole width.
-	msgSplit := container.NewVSplit(in.msgs.list, in.detail.obj)
-	msgSplit.Offset = 0.45
-	in.tabs = container.NewAppTabs(
-		container.NewTabItem("Sequence", in.seq),
-		container.NewTabItem("Messages", msgSplit),
-	)
 	in.replay = newReplayBar(in)
-	statePane := container.NewBorder(in.stateTitle, nil, nil, nil, in.state)
-	right := container.NewHSplit(container.NewBorder(in.replay.obj, nil, nil, nil, in.tabs), statePane)
-	right.Offset = 0.64
-	root := container.NewHSplit(in.convs.obj, right)
-	root.Offset = 0.42
-	in.splits = []*savedSplit{
-		remember(root, "conversations"),
-		remember(right, "state"),
-		remember(msgSplit, "messages"),
+	root, splits := in.layOut()
+	in.splits = append(splits,
 		remember(in.detail.split, "detail"),
 		remember(in.detail.bytes, "bytes"),
-	}
+	)
 	in.obj = root
 	in.show(0)
 	in.Update()

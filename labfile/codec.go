@@ -29,7 +29,8 @@ const (
 	msgHandshake = 1 << iota
 	msgTeardown
 	msgObserved
-	msgRaw // Raw is not nil
+	msgRaw   // Raw is not nil
+	msgSpans // the fields' spans follow Raw (format 3)
 )
 
 const (
@@ -98,7 +99,12 @@ func (e *encoder) time(t time.Time) { e.svar(t.UnixNano()) }
 // encodeBody writes s's conversations, keys and events, returning how many
 // bytes that took before compression.
 func encodeBody(w io.Writer, s *Session) (int64, error) {
-	e := &encoder{version: FormatVersion, w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
+	return encodeAs(w, s, FormatVersion)
+}
+
+// encodeAs is encodeBody in format version (older ones only in tests).
+func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
+	e := &encoder{version: version, w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
 	e.uvar(uint64(len(s.Conversations)))
 	for i := range s.Conversations {
 		e.conv(&s.Conversations[i])
@@ -156,6 +162,10 @@ func encodeBody(w io.Writer, s *Session) (int64, error) {
 			if m.Raw != nil {
 				mf |= msgRaw
 			}
+			spans := e.version >= 3 && spanned(m)
+			if spans {
+				mf |= msgSpans
+			}
 			e.u8(uint8(m.Dir))
 			e.u8(mf)
 			e.str(m.Summary)
@@ -171,11 +181,37 @@ func encodeBody(w io.Writer, s *Session) (int64, error) {
 			if m.Raw != nil {
 				e.bytes(m.Raw)
 			}
+			if spans {
+				e.spans(m)
+			}
 		}
 		e.flush(false)
 	}
 	e.flush(true)
 	return e.raw, e.err
+}
+
+// spanned reports whether any of m's fields has a span within its Raw.
+func spanned(m *lab.Message) bool {
+	for _, f := range m.Fields {
+		if f.Spanned(m.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// spans writes each field's span within m.Raw: its length, then (when not 0) its
+// offset. A span outside Raw is written as none.
+func (e *encoder) spans(m *lab.Message) {
+	for _, f := range m.Fields {
+		if !f.Spanned(m.Raw) {
+			e.uvar(0)
+			continue
+		}
+		e.uvar(uint64(f.Len))
+		e.uvar(uint64(f.Off))
+	}
 }
 
 func (e *encoder) conv(c *lab.ConvInfo) {
@@ -461,6 +497,9 @@ func decodeRaw(raw []byte, s *Session) error {
 			if mf&msgRaw != 0 {
 				m.Raw = d.bytes()
 			}
+			if mf&msgSpans != 0 && d.version >= 3 {
+				d.spans(m)
+			}
 			ev.Msg = m
 		}
 		if d.err != nil {
@@ -471,6 +510,22 @@ func decodeRaw(raw []byte, s *Session) error {
 		return damaged("%d bytes follow its last event", len(d.b)-d.i)
 	}
 	return nil
+}
+
+// spans reads the spans of m's fields, each within m.Raw.
+func (d *decoder) spans(m *lab.Message) {
+	for j := range m.Fields {
+		n := d.uvar()
+		if n == 0 || d.err != nil {
+			continue
+		}
+		off := d.uvar()
+		if n > uint64(len(m.Raw)) || off > uint64(len(m.Raw))-n {
+			d.fail("a field's span outside its message")
+			return
+		}
+		m.Fields[j].Off, m.Fields[j].Len = int(off), int(n)
+	}
 }
 
 func inflateError(err error) error {

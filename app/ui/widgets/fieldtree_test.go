@@ -1,0 +1,82 @@
+package widgets
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// httpFields are a request's fields as an analyzer gives them: the request line
+// with its parts, then each header.
+var httpRaw = "GET /index.html HTTP/1.1\r\nHost: www.lab.test\r\nUser-Agent: protolab\r\n\r\n"
+
+var httpFields = []TreeField{
+	{Name: "request line", Value: "GET /index.html HTTP/1.1", Off: 0, Len: 26},
+	{Name: "method", Value: "GET", Off: 0, Len: 3},
+	{Name: "target", Value: "/index.html", Off: 4, Len: 11},
+	{Name: "Host", Value: "www.lab.test", Off: 26, Len: 20},
+	{Name: "User-Agent", Value: "protolab", Off: 46, Len: 22},
+	{Name: "body", Value: "none"},
+}
+
+func TestFieldTreeNests(t *testing.T) {
+	test.NewTempApp(t)
+	tr := NewFieldTree()
+	tr.Set("GET /index.html", httpFields)
+	showIn(t, tr, 500, 400)
+	want := []int{-1, 0, 0, -1, -1, -1}
+	for i, p := range want {
+		if got := tr.Parent(i); got != p {
+			t.Errorf("parent of %q = %d, want %d", httpFields[i].Name, got, p)
+		}
+	}
+	tr.SetOpen(0, false)
+	if tr.Shown(1) || tr.Shown(2) || !tr.Shown(3) || tr.rows[1].Visible() {
+		t.Error("closing the request line does not hide its parts alone")
+	}
+	tr.Select(2)
+	if !tr.Shown(2) || !tr.IsOpen(0) {
+		t.Error("selecting a hidden part does not open its whole")
+	}
+}
+
+func TestFieldTreeTapSelects(t *testing.T) {
+	test.NewTempApp(t)
+	tr := NewFieldTree()
+	tr.Set("GET /index.html", httpFields)
+	showIn(t, tr, 500, 400)
+	got := -2
+	tr.OnSelected = func(i int) { got = i }
+	test.Tap(tr.rows[3])
+	if got != 3 || tr.Selected() != 3 {
+		t.Errorf("tapping Host: OnSelected(%d), Selected %d; want 3", got, tr.Selected())
+	}
+	// A tap on the arrow opens or closes, and selects nothing.
+	test.TapAt(tr.rows[0], fyne.NewPos(fieldIndent+2, 5))
+	if tr.IsOpen(0) || tr.Selected() != 3 {
+		t.Errorf("tapping the request line's arrow: open %v, selected %d; want closed, 3", tr.IsOpen(0), tr.Selected())
+	}
+}
+
+// A long value is shown whole, wrapped over several lines, never cut.
+func TestFieldTreeLongValueWhole(t *testing.T) {
+	test.NewTempApp(t)
+	tr := NewFieldTree()
+	long := strings.Repeat("hello from the lab, ", 20) + "the end"
+	tr.Set("message", []TreeField{{Name: "short", Value: "x"}, {Name: "text", Value: long}})
+	showIn(t, tr, 300, 600)
+	tr.box.Refresh()
+	if got := tr.rows[1].Text(); got != "text: "+long {
+		t.Errorf("row text = %q, want the whole value", got)
+	}
+	shown := strings.Join(visibleTexts(tr.rows[1]), " ") // one text a line
+	if flat := strings.Join(strings.Fields(shown), " "); !strings.Contains(flat, strings.TrimSpace(long)) {
+		t.Errorf("drawn text %q lacks the whole value", flat)
+	}
+	one, many := tr.rows[0].Size().Height, tr.rows[1].Size().Height
+	if many < 4*one {
+		t.Errorf("long row %v tall, short %v: want it wrapped over many lines", many, one)
+	}
+}

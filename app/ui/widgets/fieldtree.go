@@ -207,3 +207,15 @@ func (t *FieldTree) update() {
 func (t *FieldTree) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(t.scroll)
 }
+
+// Row returns the row of field i (-1: the root), for tests and for tapping.
+func (t *FieldTree) Row(i int) interface {
+	fyne.Tappable
+	fyne.CanvasObject
+	Text() string
+} {
+	if i < 0 {
+		return t.root
+	}
+	return t.rows[i]
+}

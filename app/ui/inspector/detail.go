@@ -62,15 +62,16 @@ func newDetail() *detail {
 	d.kernel.Hide()
 	d.tree.OnSelected = d.selectField
 	d.hex.OnTapped = d.tapByte
-	explain := container.NewVScroll(container.NewVBox(d.field, d.meaning, d.ref, d.kTitle, d.kernel))
-	fields := container.NewVSplit(d.tree, explain)
-	fields.Offset = 0.6
-	info := container.NewBorder(d.head, nil, nil, nil, fields)
+	// Under the tree, in words: the field selected, then the message (its summary,
+	// direction, layer and time), what it means and where it is specified.
+	explain := container.NewVScroll(container.NewVBox(d.field, d.head, d.meaning, d.ref, d.kTitle, d.kernel))
+	info := container.NewVSplit(d.tree, explain)
+	info.Offset = 0.6
 	d.bytes = container.NewVSplit(d.hex, container.NewScroll(d.text))
 	d.bytes.Offset = 0.65
 	// Beside each other: the tree and its words on the left, the bytes on the right.
 	d.split = container.NewHSplit(info, d.bytes)
-	d.split.Offset = 0.5
+	d.split.Offset = 0.45
 	d.obj = d.split
 	d.clear("Select a conversation to see its messages.")
 	return d

@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -37,8 +39,8 @@ func newHexRow(h *HexView) *hexRow {
 	for _, t := range []*canvas.Text{r.off, r.hex, r.ascii} {
 		t.TextSize, t.TextStyle = hexTextSize, hexStyle
 	}
-	r.hexHL = canvas.NewRectangle(nil)
-	r.asciiHL = canvas.NewRectangle(nil)
+	r.hexHL = canvas.NewRectangle(color.Transparent)
+	r.asciiHL = canvas.NewRectangle(color.Transparent)
 	r.hexHL.Hide()
 	r.asciiHL.Hide()
 	r.content = container.NewWithoutLayout(r.hexHL, r.asciiHL, r.off, r.hex, r.ascii)

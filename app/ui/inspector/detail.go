@@ -2,6 +2,7 @@ package inspector
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,7 +199,7 @@ func (d *detail) showField(i int) {
 	if i < 0 || i >= len(d.fields) {
 		d.hex.SetHighlight(0, 0)
 		hint := ""
-		if len(d.fields) > 0 {
+		if slices.ContainsFunc(d.fields, func(f lab.Field) bool { return f.Spanned(d.raw) }) {
 			hint = "Select a field to see its bytes; tap a byte to find its field."
 		}
 		setText(d.field, hint)

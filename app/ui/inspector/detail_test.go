@@ -99,3 +99,17 @@ func TestDetailLongValueWhole(t *testing.T) {
 		t.Errorf("tree root = %q, want the summary", got)
 	}
 }
+
+// A message whose fields cover no bytes does not invite a look at them.
+func TestDetailHintOnlyWithSpans(t *testing.T) {
+	d := showDetail(t)
+	if !strings.Contains(d.field.Text, "tap a byte") {
+		t.Errorf("with spans: line %q, want the hint", d.field.Text)
+	}
+	e := &lab.Event{Kind: lab.KindMessage, Dir: lab.ServerToClient, Layer: "tcp", Msg: &lab.Message{
+		Summary: "FIN", Fields: []lab.Field{{Name: "flags", Value: "FIN, ACK"}}}}
+	d.showMessage(e, time.Time{}, lab.ConvInfo{})
+	if d.field.Text != "" || d.tree.Row(-1).Text() != "FIN" || d.tree.Row(0).Text() != "flags: FIN, ACK" {
+		t.Errorf("without spans: line %q, root %q, row %q", d.field.Text, d.tree.Row(-1).Text(), d.tree.Row(0).Text())
+	}
+}

@@ -233,6 +233,10 @@ func (m *message) message(dir lab.Dir) lab.Message {
 			fields = append(fields, lab.Field{Name: "reason", Value: m.reason, Off: len(m.version) + 5, Len: len(m.reason)})
 		}
 	}
+	if len(m.headers) > 0 {
+		// The header section, over the fields in it (the detail nests them).
+		fields = append(fields, lab.Field{Name: "header section", Value: plural(len(m.headers), "field"), Off: m.startLen, Len: m.headLen - m.startLen})
+	}
 	fields = append(fields, m.headers...)
 	fields = append(fields, lab.Field{Name: "framing", Value: m.framing})
 	if m.chunks > 0 {
@@ -316,6 +320,14 @@ func size(n int64) string {
 		return strconv.FormatFloat(float64(n)/1000, 'f', 1, 64) + " kB"
 	}
 	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}
+
+// plural is n and noun, with an s when n is not 1: "1 field", "3 fields".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func bytesText(n int64) string {

@@ -23,6 +23,7 @@ func TestFieldSpans(t *testing.T) {
 		analyzertest.ExpectSpans(t, msgs[0], analyzertest.Spans{
 			"request line": "GET /index.html HTTP/1.1\r\n", "method": "GET", "target": "/index.html", "version": "HTTP/1.1",
 			"Host": "Host: www.lab.test\r\n", "Accept": "Accept: */*\r\n",
+			"header section": "Host: www.lab.test\r\nAccept: */*\r\n\r\n",
 		})
 		analyzertest.ExpectSpans(t, msgs[1], analyzertest.Spans{
 			"status line": "HTTP/1.1 200 OK\r\n", "version": "HTTP/1.1", "status code": "200", "reason": "OK",
@@ -35,6 +36,9 @@ func TestFieldSpans(t *testing.T) {
 			t.Errorf("chunked body covers %q, want %q", got, post.Raw[head:])
 		}
 		analyzertest.ExpectSpans(t, msgs[3], analyzertest.Spans{"status line": "HTTP/1.1 204\r\n", "status code": "204"})
+		if _, ok := analyzertest.Span(msgs[3], "header section"); ok {
+			t.Error("a response without header fields has a header section")
+		}
 		if _, ok := analyzertest.Span(msgs[3], "reason"); ok {
 			t.Error("a status line without a reason has a reason's span")
 		}

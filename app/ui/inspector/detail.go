@@ -174,12 +174,20 @@ func (d *detail) selectField(i int) {
 	d.showField(i)
 }
 
-// tapByte selects the innermost field that covers byte off, if any does.
+// tapByte selects the innermost field that covers byte off, or, when none does,
+// says so with the byte alone highlighted.
 func (d *detail) tapByte(off int) {
-	if i := fieldAt(d.fields, d.raw, off); i >= 0 {
-		d.tree.Select(i)
+	i := fieldAt(d.fields, d.raw, off)
+	d.tree.Select(i)
+	if i >= 0 {
 		d.showField(i)
+		return
 	}
+	if off < 0 || off >= len(d.raw) {
+		return
+	}
+	d.hex.SetHighlight(off, 1)
+	setText(d.field, fmt.Sprintf("byte %d: 0x%02x\nno field covers it", off, d.raw[off]))
 }
 
 // fieldAt is the innermost field whose span within raw covers byte off (the
@@ -209,6 +217,12 @@ func (d *detail) showField(i int) {
 	where := "worked out from the message; no bytes of its own"
 	if f.Spanned(d.raw) {
 		where = fmt.Sprintf("bytes %d–%d (%s)", f.Off, f.Off+f.Len-1, plural(f.Len, "byte"))
+		if f.Len == 1 {
+			where = fmt.Sprintf("byte %d", f.Off)
+		}
+		if f.Len <= 16 { // few enough to read: a length, a flag byte, a TTL
+			where += ": " + fmt.Sprintf("% x", f.Bytes(d.raw))
+		}
 		d.hex.SetHighlight(f.Off, f.Len)
 	} else {
 		d.hex.SetHighlight(0, 0)

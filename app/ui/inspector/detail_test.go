@@ -56,8 +56,13 @@ func TestDetailFieldHighlightsItsBytes(t *testing.T) {
 	if got := string(d.hex.Data()[26:46]); got != "Host: www.lab.test\r\n" {
 		t.Errorf("highlighted bytes %q", got)
 	}
-	if !strings.Contains(d.field.Text, "Host: www.lab.test") || !strings.Contains(d.field.Text, "bytes 26–45 (20 bytes)") {
+	if !strings.Contains(d.field.Text, "Host: www.lab.test") || !strings.Contains(d.field.Text, "bytes 26–45 (20 bytes)") ||
+		strings.Contains(d.field.Text, "48 6f") {
 		t.Errorf("field line = %q", d.field.Text)
+	}
+	tapField(t, d, 1) // method: few bytes, shown in hex too
+	if !strings.Contains(d.field.Text, "bytes 0–2 (3 bytes): 47 45 54") {
+		t.Errorf("method's line = %q, want its bytes in hex", d.field.Text)
 	}
 	tapField(t, d, 4) // body: no span of its own
 	if _, n := d.hex.Highlight(); n != 0 || !strings.Contains(d.field.Text, "no bytes of its own") {
@@ -111,5 +116,20 @@ func TestDetailHintOnlyWithSpans(t *testing.T) {
 	d.showMessage(e, time.Time{}, lab.ConvInfo{})
 	if d.field.Text != "" || d.tree.Row(-1).Text() != "FIN" || d.tree.Row(0).Text() != "flags: FIN, ACK" {
 		t.Errorf("without spans: line %q, root %q, row %q", d.field.Text, d.tree.Row(-1).Text(), d.tree.Row(0).Text())
+	}
+}
+
+// A byte no field covers is highlighted alone, and said to be so.
+func TestDetailByteWithoutField(t *testing.T) {
+	d := showDetail(t)
+	tapField(t, d, 2)
+	raw := d.hex.Data()
+	last := len(raw) - 1 // the empty line's LF: no field covers it
+	d.hex.OnTapped(last)
+	if d.tree.Selected() != -1 {
+		t.Errorf("field %d selected for a byte no field covers", d.tree.Selected())
+	}
+	if off, n := d.hex.Highlight(); off != last || n != 1 || !strings.Contains(d.field.Text, "no field covers it") {
+		t.Errorf("highlight %d+%d, line %q; want the byte alone", off, n, d.field.Text)
 	}
 }

@@ -7,8 +7,7 @@ import (
 )
 
 func TestFieldSpans(t *testing.T) {
-	msgs := analyzertest.Feed(NewAnalyzer(), sessionSteps, 0)
-	analyzertest.CheckSpans(t, msgs)
+	msgs := analyzertest.FeedSpans(t, NewAnalyzer(), sessionSteps)
 	analyzertest.ExpectSpans(t, msgs[1], analyzertest.Spans{"command": "USER", "argument": "lab"})
 	analyzertest.ExpectSpans(t, msgs[2], analyzertest.Spans{"code": "331", "text": "Password required for lab."})
 	if _, ok := analyzertest.Span(msgs[3], "argument"); ok || msgs[3].Summary != "PASS ****" {

@@ -7,8 +7,7 @@ import (
 )
 
 func TestFieldSpans(t *testing.T) {
-	msgs := analyzertest.Feed(NewAnalyzer(), sessionSteps, 0)
-	analyzertest.CheckSpans(t, msgs)
+	msgs := analyzertest.FeedSpans(t, NewAnalyzer(), sessionSteps)
 	analyzertest.ExpectSpans(t, msgs[3], analyzertest.Spans{"command": "USER", "arguments": "alice"})
 	if _, ok := analyzertest.Span(msgs[5], "arguments"); ok {
 		t.Errorf("%q: the masked password has a span of its own", msgs[5].Summary)

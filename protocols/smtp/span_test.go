@@ -3,28 +3,16 @@ package smtp
 import (
 	"testing"
 
-	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 func TestFieldSpans(t *testing.T) {
-	msgs := analyzertest.Feed(NewAnalyzer(), sessionSteps, 0)
-	analyzertest.CheckSpans(t, msgs)
-	find := func(summary string) lab.Message {
-		t.Helper()
-		for _, m := range msgs {
-			if m.Summary == summary {
-				return m
-			}
-		}
-		t.Fatalf("no message %q in %q", summary, analyzertest.Summaries(msgs))
-		return lab.Message{}
-	}
-	analyzertest.ExpectSpans(t, find("MAIL FROM:<alice@alpha.test> SIZE=120"), analyzertest.Spans{
+	msgs := analyzertest.FeedSpans(t, NewAnalyzer(), sessionSteps)
+	analyzertest.ExpectSpans(t, analyzertest.Find(t, msgs, "MAIL FROM:<alice@alpha.test> SIZE=120"), analyzertest.Spans{
 		"command": "MAIL", "argument": "FROM:<alice@alpha.test> SIZE=120", "sender": "alice@alpha.test", "parameter": "SIZE=120",
 	})
-	analyzertest.ExpectSpans(t, find("RCPT TO:<eve@outside.example>"), analyzertest.Spans{"recipient": "eve@outside.example"})
-	analyzertest.ExpectSpans(t, find("550 5.7.1 Relaying denied"), analyzertest.Spans{
+	analyzertest.ExpectSpans(t, analyzertest.Find(t, msgs, "RCPT TO:<eve@outside.example>"), analyzertest.Spans{"recipient": "eve@outside.example"})
+	analyzertest.ExpectSpans(t, analyzertest.Find(t, msgs, "550 5.7.1 Relaying denied"), analyzertest.Spans{
 		"code": "550", "enhanced code": "5.7.1", "text": "Relaying denied",
 	})
 	ehlo := msgs[2] // the EHLO reply: its extensions, each on its line

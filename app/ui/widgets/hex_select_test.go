@@ -41,11 +41,18 @@ func highlighted(t *testing.T, h *HexView) map[int]bool {
 	return got
 }
 
-func TestHexViewHighlight(t *testing.T) {
+// shownHex returns a hex view of data shown 800 wide, 16 bytes a row.
+func shownHex(t *testing.T, data string) *HexView {
+	t.Helper()
 	test.NewTempApp(t)
 	h := NewHexView()
-	h.SetData([]byte("GET / HTTP/1.1\r\nHost: www.lab.test\r\nAccept: */*\r\n\r\n"))
+	h.SetData([]byte(data))
 	showIn(t, h, 800, 300)
+	return h
+}
+
+func TestHexViewHighlight(t *testing.T) {
+	h := shownHex(t, "GET / HTTP/1.1\r\nHost: www.lab.test\r\nAccept: */*\r\n\r\n")
 	h.SetHighlight(16, 20) // "Host: www.lab.test\r\n", across rows 1 and 2
 	got := highlighted(t, h)
 	if len(got) != 20 {
@@ -74,10 +81,7 @@ func TestHexViewHighlight(t *testing.T) {
 }
 
 func TestHexViewTapReportsByte(t *testing.T) {
-	test.NewTempApp(t)
-	h := NewHexView()
-	h.SetData([]byte("0123456789abcdefGHIJ"))
-	showIn(t, h, 800, 300)
+	h := shownHex(t, "0123456789abcdefGHIJ")
 	tapped := -1
 	h.OnTapped = func(off int) { tapped = off }
 	var rows []*hexRow

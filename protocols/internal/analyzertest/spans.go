@@ -46,3 +46,24 @@ func ExpectSpans(t testing.TB, m lab.Message, want Spans) {
 		}
 	}
 }
+
+// Find returns the first of msgs whose summary is summary, failing t if there is none.
+func Find(t testing.TB, msgs []lab.Message, summary string) lab.Message {
+	t.Helper()
+	for _, m := range msgs {
+		if m.Summary == summary {
+			return m
+		}
+	}
+	t.Fatalf("no message %q in %q", summary, Summaries(msgs))
+	return lab.Message{}
+}
+
+// FeedSpans feeds steps whole to a, checks that every field's span lies in its
+// message (CheckSpans) and returns the messages.
+func FeedSpans[S Steps](t testing.TB, a lab.Analyzer, steps []S) []lab.Message {
+	t.Helper()
+	msgs := Feed(a, steps, 0)
+	CheckSpans(t, msgs)
+	return msgs
+}

@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -49,14 +51,21 @@ func NewFieldTree() *FieldTree {
 	t := &FieldTree{selected: -1}
 	t.ExtendBaseWidget(t)
 	t.root = newFieldRow(t, -1)
-	t.box = container.NewVBox(t.root)
+	t.box = container.New(rowsLayout{}, t.root)
 	t.scroll = container.NewVScroll(t.box)
 	return t
 }
 
+// MaxTreeRows bounds the fields a FieldTree shows; a last row says how many more
+// there are. Rows are real widgets, and a message is read, not scrolled through.
+const MaxTreeRows = 1000
+
 // Set shows root (a summary line) over fields, all open, none selected, scrolled
 // to the top.
 func (t *FieldTree) Set(root string, fields []TreeField) {
+	if n := len(fields) - MaxTreeRows; n > 0 {
+		fields = append(fields[:MaxTreeRows:MaxTreeRows], TreeField{Name: "…", Value: fmt.Sprintf("%d more fields not shown", n)})
+	}
 	t.fields = fields
 	t.parent = make([]int, len(fields))
 	t.hasKids = make([]bool, len(fields))
@@ -218,4 +227,32 @@ func (t *FieldTree) Row(i int) interface {
 		return t.root
 	}
 	return t.rows[i]
+}
+
+// rowsLayout stacks the visible rows at their heights with no gap between them, so
+// every point of the tree is on a row a tap can select.
+type rowsLayout struct{}
+
+func (rowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
+	}
+}
+
+func (rowsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			m := o.MinSize()
+			s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
+		}
+	}
+	return s
 }

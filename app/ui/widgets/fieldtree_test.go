@@ -80,3 +80,35 @@ func TestFieldTreeLongValueWhole(t *testing.T) {
 		t.Errorf("long row %v tall, short %v: want it wrapped over many lines", many, one)
 	}
 }
+
+// Rows abut: a tap anywhere down the tree lands on a row.
+func TestFieldTreeRowsAbut(t *testing.T) {
+	test.NewTempApp(t)
+	tr := NewFieldTree()
+	tr.Set("GET /index.html", httpFields)
+	showIn(t, tr, 500, 400)
+	prev := tr.root.Position().Y + tr.root.Size().Height
+	for i := range httpFields {
+		r := tr.rows[i]
+		if y := r.Position().Y; y != prev {
+			t.Errorf("row %d begins at %v, the row before ends at %v", i, y, prev)
+		}
+		prev = r.Position().Y + r.Size().Height
+	}
+}
+
+func TestFieldTreeBounded(t *testing.T) {
+	test.NewTempApp(t)
+	tr := NewFieldTree()
+	fields := make([]TreeField, MaxTreeRows+25)
+	for i := range fields {
+		fields[i] = TreeField{Name: "header", Value: "x"}
+	}
+	tr.Set("many", fields)
+	if n := len(tr.Fields()); n != MaxTreeRows+1 || tr.Row(MaxTreeRows).Text() != "…: 25 more fields not shown" {
+		t.Errorf("%d rows, last %q", n, tr.Row(n-1).Text())
+	}
+	if len(fields) != MaxTreeRows+25 || fields[MaxTreeRows].Name != "header" {
+		t.Error("Set changed the caller's fields")
+	}
+}

@@ -177,6 +177,7 @@ func (t *FieldTree) depth(i int) int {
 // tapped selects row i (-1: the root) for a tap, or opens or closes it for a tap
 // on its arrow.
 func (t *FieldTree) tapped(i int, onArrow bool) {
+	t.focus()
 	if onArrow && i >= 0 && t.hasKids[i] {
 		t.SetOpen(i, t.closed[i])
 		return

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +111,30 @@ func TestFieldTreeBounded(t *testing.T) {
 	}
 	if len(fields) != MaxTreeRows+25 || fields[MaxTreeRows].Name != "header" {
 		t.Error("Set changed the caller's fields")
+	}
+}
+
+func TestFieldTreeKeys(t *testing.T) {
+	test.NewTempApp(t)
+	tr := NewFieldTree()
+	tr.Set("GET /index.html", httpFields)
+	w := showIn(t, tr, 500, 400)
+	var got []int
+	tr.OnSelected = func(i int) { got = append(got, i) }
+	test.TapAt(tr.rows[0], fyne.NewPos(200, 5)) // on its text, not its arrow
+	if w.Canvas().Focused() != tr {
+		t.Fatal("a tap does not give the tree the keys")
+	}
+	for _, k := range []fyne.KeyName{fyne.KeyDown, fyne.KeyDown, fyne.KeyLeft, fyne.KeyLeft, fyne.KeyDown, fyne.KeyRight, fyne.KeyEnd, fyne.KeyUp, fyne.KeyHome} {
+		tr.TypedKey(&fyne.KeyEvent{Name: k})
+	}
+	// Tap: 0; Down: 1, 2; Left: up to 0; Left: close 0; Down: 3 (1 and 2 hidden);
+	// Right: 3 has no children; End: 5; Up: 4; Home: 0.
+	want := []int{0, 1, 2, 0, 3, 5, 4, 0}
+	if !slices.Equal(got, want) {
+		t.Errorf("selected %v, want %v", got, want)
+	}
+	if tr.IsOpen(0) {
+		t.Error("Left on an open field does not close it")
 	}
 }

@@ -126,16 +126,45 @@ func (e *Event) size() int64 {
 			n += int64(len(m.Raw))
 		}
 		for _, f := range m.Fields {
-			n += int64(32 + len(f.Name) + len(f.Value))
+			n += int64(48 + len(f.Name) + len(f.Value))
 		}
 	}
 	return n
 }
 
 // Field is one parsed field of a message, shown in the inspector's detail view.
+//
+// Off and Len place the field's bytes in its message's Raw: Raw[Off:Off+Len]
+// ("Host: www.lab.test\r\n" for an HTTP header). Len 0 means the field has no
+// span: a value the analyzer worked out rather than read at one place, or one it
+// could not place. The detail view highlights a field's span in the bytes, and
+// shows a field under the nearest field before it whose span holds its own, so an
+// analyzer gives structure (a DNS record and its parts, a TLS extension) by
+// listing a whole before its parts.
 type Field struct {
 	Name  string
 	Value string
+	Off   int // the first byte of the field in Raw (with Len > 0)
+	Len   int // how many bytes of Raw the field covers; 0: none
+}
+
+// Spanned reports whether f has a span that lies within raw.
+func (f Field) Spanned(raw []byte) bool {
+	return f.Len > 0 && f.Off >= 0 && f.Off <= len(raw) && f.Len <= len(raw)-f.Off
+}
+
+// Bytes returns the bytes f's span covers in raw, or nil when it has none there.
+func (f Field) Bytes(raw []byte) []byte {
+	if !f.Spanned(raw) {
+		return nil
+	}
+	return raw[f.Off : f.Off+f.Len]
+}
+
+// Holds reports whether f's span holds g's (both spanned, g within f, and not
+// the same span).
+func (f Field) Holds(g Field) bool {
+	return f.Len > 0 && g.Len > 0 && g.Off >= f.Off && g.Off+g.Len <= f.Off+f.Len && (g.Off != f.Off || g.Len != f.Len)
 }
 
 // Message is one whole protocol message as an analyzer framed it.

@@ -45,15 +45,15 @@ func (t *TCPInfo) Fields() []Field {
 		ws = fmt.Sprintf("send ×2^%d, receive ×2^%d", t.SndWScale, t.RcvWScale)
 	}
 	return []Field{
-		{FieldKernelState, t.State},
-		{"RTT", fmt.Sprintf("%v (±%v)", t.RTT, t.RTTVar)},
-		{"MSS", fmt.Sprintf("send %d, receive %d bytes", t.SndMSS, t.RcvMSS)},
-		{"SACK permitted", yes(t.SACK)},
-		{"timestamps", yes(t.Timestamps)},
-		{"window scale", ws},
-		{"ECN", yes(t.ECN)},
-		{"retransmits", fmt.Sprint(t.Retransmits)},
-		{"congestion window", fmt.Sprintf("%d segments", t.SndCwnd)},
+		{Name: FieldKernelState, Value: t.State},
+		{Name: "RTT", Value: fmt.Sprintf("%v (±%v)", t.RTT, t.RTTVar)},
+		{Name: "MSS", Value: fmt.Sprintf("send %d, receive %d bytes", t.SndMSS, t.RcvMSS)},
+		{Name: "SACK permitted", Value: yes(t.SACK)},
+		{Name: "timestamps", Value: yes(t.Timestamps)},
+		{Name: "window scale", Value: ws},
+		{Name: "ECN", Value: yes(t.ECN)},
+		{Name: "retransmits", Value: fmt.Sprint(t.Retransmits)},
+		{Name: "congestion window", Value: fmt.Sprintf("%d segments", t.SndCwnd)},
 	}
 }
 

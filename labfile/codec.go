@@ -29,7 +29,8 @@ const (
 	msgHandshake = 1 << iota
 	msgTeardown
 	msgObserved
-	msgRaw // Raw is not nil
+	msgRaw   // Raw is not nil
+	msgSpans // the fields' spans follow Raw (format 3)
 )
 
 const (
@@ -98,7 +99,12 @@ func (e *encoder) time(t time.Time) { e.svar(t.UnixNano()) }
 // encodeBody writes s's conversations, keys and events, returning how many
 // bytes that took before compression.
 func encodeBody(w io.Writer, s *Session) (int64, error) {
-	e := &encoder{version: FormatVersion, w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
+	return encodeAs(w, s, FormatVersion)
+}
+
+// encodeAs is encodeBody in format version (older ones only in tests).
+func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
+	e := &encoder{version: version, w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
 	e.uvar(uint64(len(s.Conversations)))
 	for i := range s.Conversations {
 		e.conv(&s.Conversations[i])
@@ -156,6 +162,10 @@ func encodeBody(w io.Writer, s *Session) (int64, error) {
 			if m.Raw != nil {
 				mf |= msgRaw
 			}
+			spans := e.version >= 3 && spanned(m)
+			if spans {
+				mf |= msgSpans
+			}
 			e.u8(uint8(m.Dir))
 			e.u8(mf)
 			e.str(m.Summary)
@@ -170,6 +180,9 @@ func encodeBody(w io.Writer, s *Session) (int64, error) {
 			}
 			if m.Raw != nil {
 				e.bytes(m.Raw)
+			}
+			if spans {
+				e.spans(m)
 			}
 		}
 		e.flush(false)
@@ -460,6 +473,9 @@ func decodeRaw(raw []byte, s *Session) error {
 			}
 			if mf&msgRaw != 0 {
 				m.Raw = d.bytes()
+			}
+			if mf&msgSpans != 0 && d.version >= 3 {
+				d.spans(m)
 			}
 			ev.Msg = m
 		}

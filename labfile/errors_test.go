@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"strings"
 	"testing"
@@ -57,7 +58,7 @@ func TestReadRefuses(t *testing.T) {
 		{"empty", nil, ErrNotSession, "empty"},
 		{"text", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), ErrNotSession, `does not begin with "PROTOLAB"`},
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), ErrNotSession, "PROTOLAB"},
-		{"newer", newer, ErrNewer, "made by a newer Protocol Lab (format 3); this one reads up to 2"},
+		{"newer", newer, ErrNewer, fmt.Sprintf("made by a newer Protocol Lab (format %d); this one reads up to %d", FormatVersion+1, FormatVersion)},
 		{"flipped byte", flipped, ErrDamaged, "checksum"},
 		{"cut in the trailer", good[:len(good)-3], ErrDamaged, "cut short"},
 		{"cut in the events", good[:len(good)/2], ErrDamaged, "ends in its events"},

@@ -50,8 +50,10 @@ func synthetic(n int) *Session {
 			e.Kind, e.Dir = lab.KindMessage, lab.ClientToServer
 			e.Msg = &lab.Message{Dir: e.Dir, Summary: fmt.Sprintf("GET /page/%d", i),
 				Meaning: "The client asks for a page; the server answers with a status and the page.",
-				Ref:     "RFC 9112 §3", Fields: []lab.Field{{Name: "method", Value: "GET"}, {Name: "target", Value: fmt.Sprintf("/page/%d", i)}},
-				Raw: e.Data, NextState: "request sent", Observed: true}
+				Ref:     "RFC 9112 §3", NextState: "request sent", Observed: true}
+			target := fmt.Sprintf("/page/%d", i)
+			e.Msg.Raw = []byte("GET " + target + " HTTP/1.1\r\n\r\n")
+			e.Msg.Fields = []lab.Field{{Name: "method", Value: "GET", Len: 3}, {Name: "target", Value: target, Off: 4, Len: len(target)}}
 		case 2:
 			e.Kind, e.Dir, e.Layer = lab.KindData, lab.ServerToClient, "tcp"
 			// A page and some bytes that do not compress (an image, say).

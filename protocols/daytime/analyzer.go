@@ -87,7 +87,7 @@ func (a *Analyzer) line(dir lab.Dir, raw []byte, ended bool) lab.Message {
 		m.Summary = "daytime: " + text
 		m.Meaning = "The server sent the date and time as text, unasked, and will now close the connection. RFC 867 fixes no format: " +
 			"a person reads it, a program should not parse it (NTP, RFC 5905, is for clocks)."
-		m.Fields = []lab.Field{{Name: "time", Value: text}}
+		m.Fields = []lab.Field{{Name: "time", Value: text, Len: len(strings.TrimRight(string(raw), "\r\n"))}}
 	}
 	if !ended {
 		m.Fields = append(m.Fields, lab.Field{Name: "line end", Value: "none: the connection closed right after the text"})

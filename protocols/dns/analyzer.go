@@ -58,7 +58,7 @@ func (a *StreamAnalyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message 
 	var msgs []lab.Message
 	a.pending[dir].Feed(b, lengthPrefix, func(p []byte) bool {
 		m := describe(dir, p[2:], p, "RFC 1035 §4.2.2, §4.1")
-		m.Fields = append([]lab.Field{{Name: "length prefix", Value: strconv.Itoa(len(p)-2) + " bytes"}}, m.Fields...)
+		m.Fields = append([]lab.Field{{Name: "length prefix", Value: strconv.Itoa(len(p)-2) + " bytes", Len: 2}}, m.Fields...)
 		msgs = append(msgs, m)
 		return false
 	})
@@ -78,7 +78,7 @@ func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 	}
 	m.Summary = Summary(&msg)
 	m.Meaning = meaning(&msg)
-	m.Fields = fields(&msg)
+	m.Fields = fields(&msg, body, len(raw)-len(body))
 	return m
 }
 
@@ -219,15 +219,31 @@ func flags(msg *mdns.Msg) string {
 	return s
 }
 
-func fields(msg *mdns.Msg) []lab.Field {
+// fields lists msg's header fields, then each question and record over its
+// parts; body is msg on the wire, at base in the message's Raw.
+func fields(msg *mdns.Msg, body []byte, base int) []lab.Field {
 	fs := []lab.Field{
-		{Name: "id", Value: strconv.Itoa(int(msg.Id))},
-		{Name: "flags", Value: flags(msg)},
+		{Name: "id", Value: strconv.Itoa(int(msg.Id)), Off: base, Len: 2},
+		{Name: "flags", Value: flags(msg), Off: base + 2, Len: 2},
+		{Name: "counts", Value: fmt.Sprintf("%d questions, %d answers, %d authority, %d additional",
+			len(msg.Question), len(msg.Answer), len(msg.Ns), len(msg.Extra)), Off: base + 4, Len: 8},
+	}
+	at := layout(body, len(msg.Question), len(msg.Answer)+len(msg.Ns)+len(msg.Extra))
+	span := func(f lab.Field, r int, from, to int) lab.Field {
+		if at != nil {
+			f.Off, f.Len = base+at[r].start+from, to-from
+		}
+		return f
 	}
 	for i, q := range msg.Question {
-		fs = append(fs, lab.Field{Name: numbered("question", i, len(msg.Question)),
-			Value: Name(q.Name) + " " + classOf(q.Qclass) + " " + TypeName(q.Qtype)})
+		r := at.get(i)
+		fs = append(fs,
+			span(lab.Field{Name: numbered("question", i, len(msg.Question)), Value: Name(q.Name) + " " + classOf(q.Qclass) + " " + TypeName(q.Qtype)}, i, 0, r.end-r.start),
+			span(lab.Field{Name: "name", Value: Name(q.Name)}, i, 0, r.name),
+			span(lab.Field{Name: "type", Value: TypeName(q.Qtype)}, i, r.name, r.name+2),
+			span(lab.Field{Name: "class", Value: classOf(q.Qclass)}, i, r.name+2, r.name+4))
 	}
+	k := len(msg.Question)
 	for _, sec := range []struct {
 		name string
 		rrs  []mdns.RR
@@ -237,7 +253,16 @@ func fields(msg *mdns.Msg) []lab.Field {
 			if opt, ok := rr.(*mdns.OPT); ok {
 				v = fmt.Sprintf("OPT: EDNS(0) version %d, UDP payload up to %d bytes (RFC 6891)", opt.Version(), opt.UDPSize())
 			}
-			fs = append(fs, lab.Field{Name: numbered(sec.name, i, len(sec.rrs)), Value: v})
+			h := rr.Header()
+			r := at.get(k)
+			fs = append(fs,
+				span(lab.Field{Name: numbered(sec.name, i, len(sec.rrs)), Value: v}, k, 0, r.end-r.start),
+				span(lab.Field{Name: "name", Value: Name(h.Name)}, k, 0, r.name),
+				span(lab.Field{Name: "type", Value: TypeName(h.Rrtype)}, k, r.name, r.name+2),
+				span(lab.Field{Name: "class", Value: classOf(h.Class)}, k, r.name+2, r.name+4),
+				span(lab.Field{Name: "TTL", Value: fmt.Sprintf("%d s", h.Ttl)}, k, r.name+4, r.name+8),
+				span(lab.Field{Name: "data", Value: Value(rr)}, k, r.name+10, r.end-r.start))
+			k++
 		}
 	}
 	return fs

@@ -159,6 +159,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 	if a.state.State() == StateRenamePending && cmd.Verb != "RNTO" {
 		a.state.Move(&m, StateLoggedIn)
 	}
+	framing.Place(&m, "command", "argument")
 	a.pending.Push(cmd, maxPending)
 	return i + 1, append(out, m)
 }
@@ -216,6 +217,7 @@ func (a *Analyzer) reply(data []byte, out []lab.Message, at time.Time) (int, []l
 		meaning += " Encrypted from here: the rest of the control connection is TLS."
 	}
 	m.Meaning = meaning
+	framing.Place(&m, "code", "text")
 	a.advance(&m, r, cmd, answered)
 	out = append(out, m)
 	if answered && cmd.Verb == "AUTH" && a.Handoff.Asked() {

@@ -345,7 +345,7 @@ func TestHandshakeAndFields(t *testing.T) {
 		t.Errorf("fields = %q, want %q", names, wantNames)
 	}
 	if req.Ref != "RFC 9113 §6.2" || req.Fields[2].Value != "0x05 END_STREAM | END_HEADERS" || req.Fields[len(req.Fields)-1].Value != "half-closed (local)" {
-		t.Errorf("request: ref %q, fields %q", req.Ref, req.Fields)
+		t.Errorf("request: ref %q, fields %+v", req.Ref, req.Fields)
 	}
 }
 

@@ -204,7 +204,7 @@ func (a *Analyzer) readPreface(d *direction, b []byte, out []lab.Message) (int, 
 			"HTTP/1 request with the method PRI, so a server that only speaks HTTP/1.1 rejects them at once " +
 			"instead of misreading binary frames. The server's preface is its own first SETTINGS frame.",
 		Ref:       "RFC 9113 §3.4",
-		Fields:    []lab.Field{{Name: "preface", Value: lab.Preview(raw, 64)}},
+		Fields:    []lab.Field{{Name: "preface", Value: lab.Preview(raw, 64), Len: len(raw)}},
 		Raw:       raw,
 		Handshake: true,
 		Observed:  true,

@@ -24,11 +24,17 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 		m.Meaning, m.Ref = i.meaning, i.ref
 	}
 	m.Fields = append(make([]lab.Field, 0, 8),
-		lab.Field{Name: "type", Value: typeFields[h.typ]},
-		lab.Field{Name: "stream", Value: strconv.FormatUint(uint64(h.stream), 10)},
-		lab.Field{Name: "flags", Value: flagsText(h.typ, h.flags)},
-		lab.Field{Name: "length", Value: strconv.FormatUint(uint64(h.length), 10)},
+		// The frame header (§4.1): length (24 bits), type, flags, stream (31 bits).
+		lab.Field{Name: "type", Value: typeFields[h.typ], Off: 3, Len: 1},
+		lab.Field{Name: "stream", Value: strconv.FormatUint(uint64(h.stream), 10), Off: 5, Len: 4},
+		lab.Field{Name: "flags", Value: flagsText(h.typ, h.flags), Off: 4, Len: 1},
+		lab.Field{Name: "length", Value: strconv.FormatUint(uint64(h.length), 10), Off: 0, Len: 3},
 	)
+	if len(raw) < 9 { // not a frame's bytes: no spans
+		for i := range m.Fields {
+			m.Fields[i].Off, m.Fields[i].Len = 0, 0
+		}
+	}
 	f := &frameCtx{a: a, d: d, h: h, p: payload, m: &m}
 	switch h.typ {
 	case typeData:

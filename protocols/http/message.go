@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"fmt"
 	"mime"
 	"strconv"
@@ -22,18 +23,21 @@ type message struct {
 	chunks                  int    // chunks with data
 	preview                 []byte // the body's first bytes
 	raw                     []byte // the bytes on the wire, up to MaxKeptBytes
+	startLen                int    // the start line's length with its end, in raw
+	headLen                 int    // the head's length (start line, headers, empty line), in raw
 }
 
 const previewBytes = 256
 
 // parseHead parses a start line and header section (ending in an empty line).
+// Each header field's span is its line, line end included.
 func parseHead(dir lab.Dir, head []byte) (*message, string) {
-	ls := lines(head)
+	ls := lineSpans(head)
 	if len(ls) == 0 {
 		return nil, "an empty message head"
 	}
-	m := &message{raw: appendKept(nil, head)}
-	start := ls[0]
+	m := &message{raw: appendKept(nil, head), startLen: ls[0].Len, headLen: len(head)}
+	start := ls[0].Value
 	if dir == lab.ClientToServer {
 		parts := strings.Split(start, " ")
 		if len(parts) != 3 || !token(parts[0]) || parts[1] == "" || !version(parts[2]) {
@@ -50,16 +54,33 @@ func parseHead(dir lab.Dir, head []byte) (*message, string) {
 		m.version, m.status, m.reason = v, n, reason
 	}
 	for _, l := range ls[1:] {
-		if l[0] == ' ' || l[0] == '\t' {
+		if l.Value[0] == ' ' || l.Value[0] == '\t' {
 			return nil, "a header line starts with white space (obsolete line folding, RFC 9112 §5.2)"
 		}
-		name, value, ok := field(l)
+		name, value, ok := field(l.Value)
 		if !ok {
-			return nil, "the header line " + quote(l) + " is not name: value"
+			return nil, "the header line " + quote(l.Value) + " is not name: value"
 		}
-		m.headers = append(m.headers, lab.Field{Name: name, Value: value})
+		m.headers = append(m.headers, lab.Field{Name: name, Value: value, Off: l.Off, Len: l.Len})
 	}
 	return m, ""
+}
+
+// lineSpans splits a section into its non-empty lines: each a Field with the
+// line, without its end, as Value and its span, with its end, in sec.
+func lineSpans(sec []byte) []lab.Field {
+	var out []lab.Field
+	for off := 0; off < len(sec); {
+		n := len(sec) - off
+		if i := bytes.IndexByte(sec[off:], '\n'); i >= 0 {
+			n = i + 1
+		}
+		if l := strings.TrimSuffix(strings.TrimSuffix(string(sec[off:off+n]), "\n"), "\r"); l != "" {
+			out = append(out, lab.Field{Value: l, Off: off, Len: n})
+		}
+		off += n
+	}
+	return out
 }
 
 // lines splits a section into its non-empty lines, without line ends.
@@ -181,7 +202,10 @@ func (m *message) message(dir lab.Dir) lab.Message {
 	if dir == lab.ClientToServer {
 		summary = m.method + " " + m.target + " " + m.version
 		about = methodInfo(m.method)
-		fields = append(fields, lab.Field{Name: "request line", Value: summary})
+		fields = append(fields, lab.Field{Name: "request line", Value: summary, Len: m.startLen},
+			lab.Field{Name: "method", Value: m.method, Len: len(m.method)},
+			lab.Field{Name: "target", Value: m.target, Off: len(m.method) + 1, Len: len(m.target)},
+			lab.Field{Name: "version", Value: m.version, Off: len(m.method) + len(m.target) + 2, Len: len(m.version)})
 	} else {
 		about = statusInfo(m.status)
 		reason := m.reason
@@ -202,7 +226,16 @@ func (m *message) message(dir lab.Dir) lab.Message {
 		if len(detail) > 0 {
 			summary += " (" + strings.Join(detail, ", ") + ")"
 		}
-		fields = append(fields, lab.Field{Name: "status line", Value: strings.TrimSpace(m.version + " " + strconv.Itoa(m.status) + " " + m.reason)})
+		fields = append(fields, lab.Field{Name: "status line", Value: strings.TrimSpace(m.version + " " + strconv.Itoa(m.status) + " " + m.reason), Len: m.startLen},
+			lab.Field{Name: "version", Value: m.version, Len: len(m.version)},
+			lab.Field{Name: "status code", Value: strconv.Itoa(m.status), Off: len(m.version) + 1, Len: 3})
+		if m.reason != "" {
+			fields = append(fields, lab.Field{Name: "reason", Value: m.reason, Off: len(m.version) + 5, Len: len(m.reason)})
+		}
+	}
+	if len(m.headers) > 0 {
+		// The header section, over the fields in it (the detail nests them).
+		fields = append(fields, lab.Field{Name: "header section", Value: plural(len(m.headers), "field"), Off: m.startLen, Len: m.headLen - m.startLen})
 	}
 	fields = append(fields, m.headers...)
 	fields = append(fields, lab.Field{Name: "framing", Value: m.framing})
@@ -214,11 +247,13 @@ func (m *message) message(dir lab.Dir) lab.Message {
 		fields = append(fields, lab.Field{Name: "trailer " + t.Name, Value: t.Value})
 	}
 	if len(m.preview) > 0 {
-		if utf8.Valid(m.preview[:max(0, len(m.preview)-utf8.UTFMax)]) {
-			fields = append(fields, lab.Field{Name: "body", Value: lab.Preview(m.preview, previewBytes)})
-		} else {
-			fields = append(fields, lab.Field{Name: "body (hex)", Value: lab.HexPreview(m.preview, 64)})
+		// The body's span is the bytes after the head, as they crossed the wire
+		// (chunked: with the chunks' size lines) and as far as they were kept.
+		body := lab.Field{Name: "body", Value: lab.Preview(m.preview, previewBytes), Off: m.headLen, Len: max(0, len(m.raw)-m.headLen)}
+		if !utf8.Valid(m.preview[:max(0, len(m.preview)-utf8.UTFMax)]) {
+			body.Name, body.Value = "body (hex)", lab.HexPreview(m.preview, 64)
 		}
+		fields = append(fields, body)
 	}
 	if len(m.raw) >= MaxKeptBytes {
 		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the message; the rest was counted", bytesText(int64(len(m.raw))))})
@@ -226,6 +261,11 @@ func (m *message) message(dir lab.Dir) lab.Message {
 	meaning := about.meaning
 	if dir == lab.ClientToServer {
 		meaning += " The body's end: " + m.framing + "."
+	}
+	for i := range fields {
+		if !fields[i].Spanned(m.raw) { // past what was kept
+			fields[i].Off, fields[i].Len = 0, 0
+		}
 	}
 	return lab.Message{Dir: dir, Summary: summary, Meaning: meaning, Ref: about.ref, Fields: fields, Raw: m.raw, Observed: true}
 }
@@ -280,6 +320,14 @@ func size(n int64) string {
 		return strconv.FormatFloat(float64(n)/1000, 'f', 1, 64) + " kB"
 	}
 	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}
+
+// plural is n and noun, with an s when n is not 1: "1 field", "3 fields".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func bytesText(n int64) string {

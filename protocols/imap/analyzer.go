@@ -130,6 +130,9 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	})
 	out := a.out
 	a.out = nil
+	for i := range out {
+		framing.Place(&out[i], spanned...)
+	}
 	if a.handoff {
 		a.handoff = false
 		out = a.startTLS(out, at)
@@ -138,6 +141,10 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	// client's wait for its completion; after a refusal, they are commands.
 	return append(out, a.Handoff.Rest(dir, rest, at, a.Feed)...)
 }
+
+// spanned are the fields whose values are written as they are in a command or a
+// response line, in the order they appear there.
+var spanned = []string{"tag", "command", "status", "response", "response code", "text", "mailbox", "from", "to", "to mailbox", "mechanism", "user"}
 
 // frame turns one whole frame into a message.
 func (a *Analyzer) frame(dir lab.Dir, f frame) {

@@ -199,6 +199,7 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 		}
 		m.Fields = append(m.Fields, lab.Field{Name: "arguments", Value: arg})
 	}
+	framing.Place(&m, "command", "arguments")
 	if info, ok := commands[cmd.Keyword]; ok {
 		m.Meaning, m.Ref = "The client "+info.meaning+".", info.ref
 	} else {
@@ -265,6 +266,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 	}
 	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 1939 §3", Summary: trimEOL(raw)}
 	m.Fields = statusFields(r)
+	framing.Place(&m, statusNames...)
 	switch {
 	case answered:
 		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: cmd.String()})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // answer explains the single-line response r to cmd and moves the state.
@@ -90,6 +91,7 @@ func (a *Analyzer) answer(m *lab.Message, r Response, cmd Command) {
 func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 	m := lab.Message{Dir: lab.ServerToClient, Raw: b.raw, Observed: true, Ref: "RFC 1939 §3"}
 	m.Fields = statusFields(b.status)
+	framing.Place(&m, statusNames...)
 	m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: b.cmd.String()},
 		lab.Field{Name: "size", Value: fmt.Sprintf("%d bytes on the wire, %d lines", b.total, b.lines)})
 	if b.overflow {
@@ -147,6 +149,9 @@ func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 	}
 	return m
 }
+
+// statusNames are the names statusFields gives.
+var statusNames = []string{"status", "response code", "text"}
 
 // statusFields are the fields of a status line.
 func statusFields(r Response) []lab.Field {

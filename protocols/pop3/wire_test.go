@@ -63,7 +63,7 @@ func TestTopAsSent(t *testing.T) {
 		!slices.Contains(top.Fields, lab.Field{Name: "size", Value: fmt.Sprintf("%d bytes on the wire, 3 lines", len(answer))}) {
 		t.Errorf("TOP's answer = %+v", top)
 	}
-	if f := msgs[0].Fields; !slices.Contains(f, lab.Field{Name: "command", Value: "TOP"}) {
+	if f := msgs[0].Fields; !slices.ContainsFunc(f, func(x lab.Field) bool { return x.Name == "command" && x.Value == "TOP" }) {
 		t.Errorf("top's fields = %+v", f)
 	}
 	cut := msgs[3]

@@ -260,6 +260,7 @@ func (a *Analyzer) command(raw []byte) {
 					a.state.Move(&m, StateData)
 				}
 				if n == 0 {
+					framing.Place(&m, commandFields...)
 					a.out = append(a.out, m)
 					a.pending.Push(cmd, maxPending)
 					a.chunkDone()
@@ -273,9 +274,13 @@ func (a *Analyzer) command(raw []byte) {
 	case "DATA":
 		a.hold = true
 	}
+	framing.Place(&m, commandFields...)
 	a.out = append(a.out, m)
 	a.pending.Push(cmd, maxPending)
 }
+
+// commandFields are the fields of a command written as they are on its line.
+var commandFields = []string{"command", "argument", "sender", "recipient", "parameter", "chunk size", "mechanism"}
 
 // pathArg splits "FROM:<a@b> SIZE=10" into the address and the parameters.
 func pathArg(arg string) (addr string, params []string, ok bool) {
@@ -349,6 +354,7 @@ func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
 		m.Ref = "RFC 4954 §4"
 	}
 	m.Meaning = meaning
+	framing.Place(&m, "code", "enhanced code", "text", "extension")
 	a.advance(&m, r, cmd, answered)
 	a.out = append(a.out, m)
 	if r.Code == 220 && answered && cmd.Verb == "STARTTLS" && !a.inTLS {

@@ -45,18 +45,18 @@ func (a *Analyzer) packet(dir lab.Dir, pkt []byte) []lab.Message {
 	pad := int(pkt[4])
 	payload := pkt[5 : 4+n-pad]
 	framing := []lab.Field{
-		{Name: "packet_length", Value: fmt.Sprint(n)},
-		{Name: "padding_length", Value: fmt.Sprint(pad)},
+		{Name: "packet_length", Value: fmt.Sprint(n), Len: 4},
+		{Name: "padding_length", Value: fmt.Sprint(pad), Off: 4, Len: 1},
 	}
 	if pad < 4 {
-		framing = append(framing, lab.Field{Name: "padding", Value: "less than the 4 bytes RFC 4253 §6 asks for"})
+		framing = append(framing, lab.Field{Name: "padding", Value: "less than the 4 bytes RFC 4253 §6 asks for", Off: 4 + n - pad, Len: pad})
 	}
 	if len(payload) == 0 {
 		return []lab.Message{{Dir: dir, Summary: "empty packet", Meaning: "A packet with no payload, so no message number: not valid SSH.",
 			Ref: "RFC 4253 §6", Fields: framing, Raw: pkt, Observed: true}}
 	}
 	t := payload[0]
-	framing = append(framing, lab.Field{Name: "message number", Value: fmt.Sprintf("%d (%s)", t, a.msgName(t))})
+	framing = append(framing, lab.Field{Name: "message number", Value: fmt.Sprintf("%d (%s)", t, a.msgName(t)), Off: 5, Len: 1})
 	r := &reader{b: payload[1:]}
 	var m lab.Message
 	switch {

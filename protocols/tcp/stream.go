@@ -148,7 +148,7 @@ func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
 	if binary(raw) {
 		// Escaped binary reads worse than hex and costs more to make.
 		hex := lab.HexPreview(raw, 64)
-		fields = append(fields, lab.Field{Name: "hex", Value: hex})
+		fields = append(fields, lab.Field{Name: "hex", Value: hex, Len: len(raw)})
 		summary = size + " binary: " + lab.HexPreview(raw, 12)
 	} else {
 		preview := lab.Preview(raw, 60)
@@ -156,9 +156,11 @@ func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
 		if len(raw) > 60 {
 			text = lab.Preview(raw, 256)
 		}
-		fields = append(fields, lab.Field{Name: "text", Value: text})
-		if end := lineEnding(raw); end != "" {
-			fields = append(fields, lab.Field{Name: "line ending", Value: end})
+		end := lineEnding(raw)
+		n := len(raw) - endBytes[end] // the text without its line ending
+		fields = append(fields, lab.Field{Name: "text", Value: text, Len: n})
+		if end != "" {
+			fields = append(fields, lab.Field{Name: "line ending", Value: end, Off: n, Len: len(raw) - n})
 		}
 		summary = size + " " + preview
 	}
@@ -194,6 +196,9 @@ func binary(b []byte) bool {
 	}
 	return false
 }
+
+// endBytes is how many bytes each line ending lineEnding names takes.
+var endBytes = map[string]int{"CRLF": 2, "LF": 1}
 
 func lineEnding(b []byte) string {
 	switch {

@@ -92,6 +92,7 @@ func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 	if decrypted {
 		m.Fields = append(m.Fields, lab.Field{Name: "protection", Value: "decrypted with " + h.label})
 	}
+	placeHandshake(&m, typ)
 	// TLS 1.2: what the server sends after its hello is the key exchange.
 	if next == "" && a.state.State() == StateServerHello && !a.tls13() && typ != hsServerHello {
 		next = StateKeyExchange
@@ -164,7 +165,22 @@ func (a *Analyzer) clientHello(m *lab.Message, body []byte) (string, error) {
 		{Name: "signature algorithms", Value: orNone(list(ch.sigAlgs, signatureName, 30))},
 		{Name: "client random", Value: hexOrEmpty(ch.random)},
 		{Name: "session id", Value: hexOrEmpty(ch.sessionID)},
-		{Name: "extensions", Value: orNone(list(ch.extensions, extensionName, 40))},
+		{Name: "extensions", Value: orNone(list(ch.extensions, extensionName, 40)), Off: 4 + ch.extAt, Len: ch.extLen},
+	}
+	// Each extension, under the list of them: what the lab reads from it, or its size.
+	known := map[uint16]string{extServerName: ch.sni, extALPN: strings.Join(ch.alpn, ", "),
+		extSupportedVersions: list(ch.versions, versionName, 8), extKeyShare: strings.Join(ch.keyShares, ", "),
+		extSupportedGroups: list(ch.groups, groupName, 20), extSignatureAlgorithms: list(ch.sigAlgs, signatureName, 30)}
+	for _, e := range ch.exts {
+		v := known[e.typ]
+		if v == "" {
+			v = fmt.Sprintf("%d bytes", len(e.data))
+		}
+		name := extensionName(e.typ)
+		if !strings.HasPrefix(name, "extension ") {
+			name = "extension " + name
+		}
+		f = append(f, lab.Field{Name: name, Value: v, Off: 4 + e.at, Len: 4 + len(e.data)})
 	}
 	m.Fields = f
 	return StateClientHello, nil // from the start, or after a HelloRetryRequest
@@ -249,7 +265,7 @@ func (a *Analyzer) encryptedFromHere() {
 
 func (a *Analyzer) encryptedExtensions(m *lab.Message, body []byte) error {
 	s := cryptobyte.String(body)
-	exts, err := readExtensions(&s)
+	exts, err := readExtensions(&s, len(body)-len(s))
 	if err != nil {
 		return err
 	}

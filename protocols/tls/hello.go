@@ -27,6 +27,9 @@ type clientHello struct {
 	keyShares  []string // "X25519 (32 bytes)"
 	sigAlgs    []uint16
 	extensions []uint16
+	exts       []extension // each extension with where it lies
+	extAt      int         // where the extensions (their length first) lie in the body
+	extLen     int         // and how many bytes they take, their length included
 }
 
 // serverHello is what the analyzer reads from a ServerHello (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3).
@@ -62,10 +65,12 @@ func parseClientHello(body []byte) (*clientHello, error) {
 	if s.Empty() {
 		return h, nil // no extensions: an old client
 	}
-	exts, err := readExtensions(&s)
+	h.extAt, h.extLen = len(body)-len(s), len(s)
+	exts, err := readExtensions(&s, h.extAt)
 	if err != nil {
 		return nil, err
 	}
+	h.exts = exts
 	for _, e := range exts {
 		h.extensions = append(h.extensions, e.typ)
 		d := cryptobyte.String(e.data)
@@ -133,7 +138,7 @@ func parseServerHello(body []byte) (*serverHello, error) {
 	if s.Empty() {
 		return h, nil
 	}
-	exts, err := readExtensions(&s)
+	exts, err := readExtensions(&s, len(body)-len(s))
 	if err != nil {
 		return nil, err
 	}
@@ -168,16 +173,20 @@ func readALPNChoice(d cryptobyte.String) (string, bool) {
 type extension struct {
 	typ  uint16
 	data []byte
+	at   int // where the extension (its type first) lies in the message body
 }
 
-func readExtensions(s *cryptobyte.String) ([]extension, error) {
+// readExtensions reads the extensions at the start of s, which lies at base in
+// the message body.
+func readExtensions(s *cryptobyte.String, base int) ([]extension, error) {
 	var exts cryptobyte.String
 	if !s.ReadUint16LengthPrefixed(&exts) {
 		return nil, fmt.Errorf("the extensions' length runs past the message")
 	}
 	var out []extension
+	n := len(exts)
 	for !exts.Empty() {
-		var e extension
+		e := extension{at: base + 2 + n - len(exts)}
 		var d cryptobyte.String
 		if !exts.ReadUint16(&e.typ) || !exts.ReadUint16LengthPrefixed(&d) {
 			return nil, fmt.Errorf("an extension's length runs past the extensions")

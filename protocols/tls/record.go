@@ -317,8 +317,10 @@ func (a *Analyzer) opaque(h *half, rec []byte) {
 			"content it holds is inferred from where it comes in the connection.",
 		Ref: ref,
 		Fields: []lab.Field{
-			{Name: "record type", Value: strconv.Itoa(int(rec[0]))},
-			{Name: "length", Value: strconv.Itoa(n) + " bytes"},
+			{Name: "record type", Value: strconv.Itoa(int(rec[0])), Off: 0, Len: 1},
+			{Name: "record version", Value: fmt.Sprintf("0x%04x", binary.BigEndian.Uint16(rec[1:3])), Off: 1, Len: 2},
+			{Name: "length", Value: strconv.Itoa(n) + " bytes", Off: 3, Len: 2},
+			{Name: "encrypted content", Value: strconv.Itoa(n) + " bytes", Off: recordHeaderLen, Len: n},
 			{Name: "not decrypted", Value: why},
 		},
 		Raw:       rec,

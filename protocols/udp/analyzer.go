@@ -45,11 +45,11 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 		if len(b) > 60 {
 			t = lab.Preview(b, 256)
 		}
-		fields = append(fields, lab.Field{Name: "text", Value: t})
+		fields = append(fields, lab.Field{Name: "text", Value: t, Len: len(b)})
 		summary = "datagram " + size + " " + preview
 	} else {
 		// Escaped binary reads worse than hex and costs more to make.
-		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64)})
+		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64), Len: len(b)})
 		summary = "datagram " + size + " binary: " + lab.HexPreview(b, 12)
 	}
 	return []lab.Message{{

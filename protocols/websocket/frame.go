@@ -373,6 +373,7 @@ func (fr *frames) finish(d *direction) lab.Message {
 		summary = "malformed WebSocket frame: " + problems[0] + " (" + summary + ")"
 		meaning = "This frame breaks RFC 6455's rules: " + strings.Join(problems, "; ") + ". A receiver that sees it must fail the WebSocket connection, normally with close code 1002 (protocol error). " + meaning
 	}
+	placeFrame(fields, f.raw)
 	m := lab.Message{Dir: d.dir, Summary: summary, Meaning: meaning, Ref: ref, Fields: fields,
 		Raw: f.raw, Teardown: teardown, Observed: true, Layer: Layer}
 	fr.s.state.Move(&m, next)

@@ -2,6 +2,7 @@ package inspector
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,14 +15,19 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
-// detail shows the selected message (its fields, meaning and reference, its bytes
-// as text and hex side by side) or, with no message selected, the conversation;
-// for TCP also the kernel's view of the connection.
+// detail shows the selected message as a packet analyser's details and bytes
+// panes do, with more words: its fields as a tree under its summary, the selected
+// field whole with its bytes highlighted, the message's plain-language meaning and
+// reference, and its bytes as hex and as text. Selecting a field highlights the
+// bytes it covers; tapping a byte selects the field that covers it. With no message
+// selected it shows the conversation; for TCP also the kernel's view of the
+// connection.
 type detail struct {
 	head    *widget.Label
+	tree    *widgets.FieldTree
+	field   *widget.Label // the selected field, whole, and where its bytes are
 	meaning *widget.Label
 	ref     *widget.Label
-	fields  *fyne.Container
 	kTitle  *widget.Label
 	kernel  *fyne.Container
 	text    *widget.Label
@@ -30,6 +36,9 @@ type detail struct {
 	split   *container.Split
 	obj     fyne.CanvasObject
 
+	fields []lab.Field // the fields shown in the tree
+	raw    []byte      // the bytes shown
+
 	kernelOn   bool
 	kernelLive bool // the view shown was read live
 }
@@ -37,24 +46,31 @@ type detail struct {
 func newDetail() *detail {
 	d := &detail{
 		head:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		tree:    widgets.NewFieldTree(),
+		field:   widget.NewLabel(""),
 		meaning: widget.NewLabel(""),
 		ref:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
-		fields:  container.New(layout.NewFormLayout()),
 		kTitle:  widget.NewLabelWithStyle("Kernel's view (TCP_INFO)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		kernel:  container.New(layout.NewFormLayout()),
 		text:    widget.NewLabel(""),
 		hex:     widgets.NewHexView(),
 	}
-	d.head.Wrapping = fyne.TextWrapWord
-	d.meaning.Wrapping = fyne.TextWrapWord
-	d.ref.Wrapping = fyne.TextWrapWord
+	for _, l := range []*widget.Label{d.head, d.field, d.meaning, d.ref} {
+		l.Wrapping = fyne.TextWrapWord
+	}
 	d.text.TextStyle.Monospace = true
 	d.kTitle.Hide()
 	d.kernel.Hide()
-	info := container.NewVScroll(container.NewVBox(d.head, d.meaning, d.ref, d.fields, d.kTitle, d.kernel))
-	d.bytes = container.NewHSplit(container.NewScroll(d.text), container.NewHScroll(d.hex))
-	d.bytes.Offset = 0.4
-	// Beside each other: the detail sits under the message list, wide and short.
+	d.tree.OnSelected = d.selectField
+	d.hex.OnTapped = d.tapByte
+	// Under the tree, in words: the field selected, then the message (its summary,
+	// direction, layer and time), what it means and where it is specified.
+	explain := container.NewVScroll(container.NewVBox(d.field, d.head, d.meaning, d.ref, d.kTitle, d.kernel))
+	info := container.NewVSplit(d.tree, explain)
+	info.Offset = 0.6
+	d.bytes = container.NewVSplit(d.hex, container.NewScroll(d.text))
+	d.bytes.Offset = 0.65
+	// Beside each other: the tree and its words on the left, the bytes on the right.
 	d.split = container.NewHSplit(info, d.bytes)
 	d.split.Offset = 0.45
 	d.obj = d.split
@@ -67,8 +83,7 @@ func (d *detail) clear(hint string) {
 	setText(d.head, hint)
 	setText(d.meaning, "")
 	setText(d.ref, "")
-	setForm(d.fields, nil)
-	d.setBytes(nil)
+	d.setFields("", nil, nil)
 }
 
 // showMessage shows row e of a conversation that began at start.
@@ -104,14 +119,14 @@ func (d *detail) showMessage(e *lab.Event, start time.Time, info lab.ConvInfo) {
 		setText(d.ref, "")
 	}
 	setText(d.head, head)
-	setForm(d.fields, fields)
-	d.setBytes(raw)
+	d.setFields(rowSummary(e), fields, raw)
 }
 
 // showConv shows a conversation with no message selected: what opened and closed it,
 // and how many of its first messages the capture limit has dropped.
 func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event, lost int) {
-	setText(d.head, fmt.Sprintf("#%d %s  %s → %s  %s", info.ID, info.Protocol, info.Client, info.Server, convState(info)))
+	title := fmt.Sprintf("#%d %s  %s → %s  %s", info.ID, info.Protocol, info.Client, info.Server, convState(info))
+	setText(d.head, title)
 	var lines []string
 	for _, n := range notes {
 		lines = append(lines, fmt.Sprintf("%s  %s: %s", n.At.Format("15:04:05.000"), n.Kind, n.Text))
@@ -135,8 +150,84 @@ func (d *detail) showConv(info lab.ConvInfo, notes []lab.Event, lost int) {
 		}
 		fields = append(fields, lab.Field{Name: name, Value: fmt.Sprintf("#%d (%s)", l.Parent, l.Text())})
 	}
-	setForm(d.fields, fields)
-	d.setBytes(nil)
+	d.setFields(fmt.Sprintf("conversation #%d (%s)", info.ID, info.Protocol), fields, nil)
+}
+
+// setFields shows fields as a tree under root, over the bytes raw they describe,
+// with no field selected.
+func (d *detail) setFields(root string, fields []lab.Field, raw []byte) {
+	d.fields, d.raw = fields, raw
+	tf := make([]widgets.TreeField, len(fields))
+	for i, f := range fields {
+		tf[i] = widgets.TreeField{Name: f.Name, Value: f.Value}
+		if f.Spanned(raw) {
+			tf[i].Off, tf[i].Len = f.Off, f.Len
+		}
+	}
+	d.tree.Set(root, tf)
+	d.setBytes(raw)
+	d.showField(-1)
+}
+
+// selectField shows field i (-1: none) whole and highlights its bytes.
+func (d *detail) selectField(i int) {
+	d.showField(i)
+}
+
+// tapByte selects the innermost field that covers byte off, or, when none does,
+// says so with the byte alone highlighted.
+func (d *detail) tapByte(off int) {
+	i := fieldAt(d.fields, d.raw, off)
+	d.tree.Select(i)
+	if i >= 0 {
+		d.showField(i)
+		return
+	}
+	if off < 0 || off >= len(d.raw) {
+		return
+	}
+	d.hex.SetHighlight(off, 1)
+	setText(d.field, fmt.Sprintf("byte %d: 0x%02x\nno field covers it", off, d.raw[off]))
+}
+
+// fieldAt is the innermost field whose span within raw covers byte off (the
+// shortest; of equal ones the last, a part listed after its whole), or -1.
+func fieldAt(fields []lab.Field, raw []byte, off int) int {
+	best := -1
+	for i, f := range fields {
+		if f.Spanned(raw) && off >= f.Off && off < f.Off+f.Len && (best < 0 || f.Len <= fields[best].Len) {
+			best = i
+		}
+	}
+	return best
+}
+
+// showField says what field i is and where its bytes are, and highlights them.
+func (d *detail) showField(i int) {
+	if i < 0 || i >= len(d.fields) {
+		d.hex.SetHighlight(0, 0)
+		hint := ""
+		if slices.ContainsFunc(d.fields, func(f lab.Field) bool { return f.Spanned(d.raw) }) {
+			hint = "Select a field to see its bytes; tap a byte to find its field."
+		}
+		setText(d.field, hint)
+		return
+	}
+	f := d.fields[i]
+	where := "worked out from the message; no bytes of its own"
+	if f.Spanned(d.raw) {
+		where = fmt.Sprintf("bytes %d–%d (%s)", f.Off, f.Off+f.Len-1, plural(f.Len, "byte"))
+		if f.Len == 1 {
+			where = fmt.Sprintf("byte %d", f.Off)
+		}
+		if f.Len <= 16 { // few enough to read: a length, a flag byte, a TTL
+			where += ": " + fmt.Sprintf("% x", f.Bytes(d.raw))
+		}
+		d.hex.SetHighlight(f.Off, f.Len)
+	} else {
+		d.hex.SetHighlight(0, 0)
+	}
+	setText(d.field, fmt.Sprintf("%s: %s\n%s", f.Name, f.Value, where))
 }
 
 // setBytes shows raw as text and hex side by side.

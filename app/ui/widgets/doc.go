@@ -1,7 +1,8 @@
 // Package widgets holds Protocol Lab's custom Fyne widgets for the inspector:
 // SequenceDiagram (one arrow per message between a client lane and a server lane),
 // StateDiagram (a protocol's session states with the current one lit and the path
-// taken) and HexView (offset, hex bytes and ASCII, monospace).
+// taken), HexView (offset, hex bytes and ASCII, monospace, one run of bytes
+// highlighted) and FieldTree (a message's fields as a tree, values whole).
 //
 // The widgets take plain data (strings, slices) and know no protocol and no hub; a
 // bridge in the app turns events into calls on them. Like every Fyne widget they must

@@ -17,12 +17,20 @@ import (
 // widget.List, so only the rows in view exist and megabytes scroll smoothly. The view
 // keeps the slice given to SetData; the caller must not modify it afterwards. Use it
 // from the Fyne goroutine only.
+//
+// One run of bytes may be highlighted (SetHighlight), in both the hex and the ASCII
+// columns; tapping a byte in either column calls OnTapped with its offset.
 type HexView struct {
 	widget.BaseWidget
+
+	// OnTapped, if set, is called with the offset of a byte tapped.
+	OnTapped func(off int)
 
 	data   []byte
 	perRow int // bytes per row, chosen by the renderer from the width
 	list   *widget.List
+	hlOff  int // the highlighted bytes: data[hlOff:hlOff+hlLen]
+	hlLen  int
 }
 
 // NewHexView returns an empty hex view.
@@ -34,11 +42,41 @@ func NewHexView() *HexView {
 	return h
 }
 
-// SetData sets the bytes shown and scrolls back to the first row.
+// SetData sets the bytes shown, with nothing highlighted, and scrolls back to the
+// first row.
 func (h *HexView) SetData(b []byte) {
 	h.data = b
+	h.hlOff, h.hlLen = 0, 0
 	h.list.ScrollToOffset(0)
 	h.Refresh()
+}
+
+// SetHighlight highlights n bytes from off (n ≤ 0: none), cut to the data, and
+// scrolls the first of them into view.
+func (h *HexView) SetHighlight(off, n int) {
+	off = max(0, min(off, len(h.data)))
+	n = max(0, min(n, len(h.data)-off))
+	if n == 0 {
+		off = 0
+	}
+	if off == h.hlOff && n == h.hlLen {
+		return
+	}
+	h.hlOff, h.hlLen = off, n
+	h.list.Refresh()
+	if n > 0 {
+		h.list.ScrollTo(off / h.perRow)
+	}
+}
+
+// Highlight returns the highlighted bytes' offset and length (0: none).
+func (h *HexView) Highlight() (off, n int) { return h.hlOff, h.hlLen }
+
+// tapped reports a tap on the byte at off.
+func (h *HexView) tapped(off int) {
+	if off >= 0 && off < len(h.data) && h.OnTapped != nil {
+		h.OnTapped(off)
+	}
 }
 
 // Data returns the bytes shown.
@@ -61,8 +99,17 @@ func (h *HexView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	end := min(start+h.perRow, len(h.data))
-	o.(*hexRow).set(hexColumns(h.data[start:end], start, h.perRow))
+	// The highlighted bytes in this row, as indexes within it.
+	from, to := max(h.hlOff, start)-start, min(h.hlOff+h.hlLen, end)-start
+	if to <= from {
+		from, to = 0, 0
+	}
+	o.(*hexRow).set(start, end-start, from, to, h.data[start:end])
 }
+
+// hexByteCol is the character column, within the hex column, where byte i of a
+// row begins: three characters a byte, and one more space before each group of eight.
+func hexByteCol(i int) int { return i*3 + i/8 }
 
 // hexColumns formats one row: the offset, the hex bytes (padded to perRow bytes,
 // with an extra space after each group of eight) and the ASCII between bars.

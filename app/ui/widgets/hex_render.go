@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -16,12 +18,17 @@ var hexStyle = fyne.TextStyle{Monospace: true}
 func hexCharWidth() float32 { return textWidth("0", hexTextSize, hexStyle) }
 
 // hexRow is one list row: offset, hex and ASCII columns, each its own text so each
-// can have its own colour.
+// can have its own colour, over the highlight of the bytes it holds that are
+// highlighted.
 type hexRow struct {
 	widget.BaseWidget
 	h               *HexView
 	off, hex, ascii *canvas.Text
+	hexHL, asciiHL  *canvas.Rectangle
 	content         *fyne.Container
+
+	start, n int // the row's first byte and how many it shows
+	from, to int // its highlighted bytes, as indexes in the row (from == to: none)
 }
 
 func newHexRow(h *HexView) *hexRow {
@@ -32,36 +39,96 @@ func newHexRow(h *HexView) *hexRow {
 	for _, t := range []*canvas.Text{r.off, r.hex, r.ascii} {
 		t.TextSize, t.TextStyle = hexTextSize, hexStyle
 	}
-	r.content = container.NewWithoutLayout(r.off, r.hex, r.ascii)
+	r.hexHL = canvas.NewRectangle(color.Transparent)
+	r.asciiHL = canvas.NewRectangle(color.Transparent)
+	r.hexHL.Hide()
+	r.asciiHL.Hide()
+	r.content = container.NewWithoutLayout(r.hexHL, r.asciiHL, r.off, r.hex, r.ascii)
 	r.ExtendBaseWidget(r)
 	return r
 }
 
-func (r *hexRow) set(off, hex, ascii string) {
+// set shows the n bytes b from start, with b[from:to] highlighted.
+func (r *hexRow) set(start, n, from, to int, b []byte) {
+	r.start, r.n, r.from, r.to = start, n, from, to
+	off, hex, ascii := hexColumns(b, start, r.h.perRow)
 	muted := themed(theme.ColorNamePlaceHolder, r.h)
 	fg := themed(theme.ColorNameForeground, r.h)
 	setText(r.off, off, muted, hexTextSize, hexStyle)
 	setText(r.hex, hex, fg, hexTextSize, hexStyle)
 	setText(r.ascii, ascii, accentBlue.tone(r.h), hexTextSize, hexStyle)
+	sel := themed(theme.ColorNameSelection, r.h)
+	for _, hl := range []*canvas.Rectangle{r.hexHL, r.asciiHL} {
+		if hl.FillColor != sel {
+			hl.FillColor = sel
+			hl.Refresh()
+		}
+		hl.Hidden = from >= to
+	}
 	r.place()
 }
 
-// place puts the columns at fixed character positions, as hexLine spaces them.
-func (r *hexRow) place() {
+// columns returns where the hex and ASCII columns begin.
+func (r *hexRow) columns() (hexAt, asciiAt float32) {
 	cw := hexCharWidth()
-	per := r.h.perRow
-	lead := theme.Padding()
-	hexAt := lead + float32(10)*cw
+	hexAt = theme.Padding() + float32(10)*cw
 	// After the hex column (3 characters per byte less one, plus a space before each
 	// further group of eight) and two spaces.
-	asciiAt := hexAt + float32(per*3-1+(per-1)/8+2)*cw
+	asciiAt = hexAt + float32(hexByteCol(r.h.perRow-1)+2+2)*cw
+	return hexAt, asciiAt
+}
+
+// place puts the columns at fixed character positions, as hexLine spaces them, and
+// the highlight behind the highlighted bytes.
+func (r *hexRow) place() {
+	cw := hexCharWidth()
+	hexAt, asciiAt := r.columns()
 	for _, p := range []struct {
 		t *canvas.Text
 		x float32
-	}{{r.off, lead}, {r.hex, hexAt}, {r.ascii, asciiAt}} {
+	}{{r.off, theme.Padding()}, {r.hex, hexAt}, {r.ascii, asciiAt}} {
 		sz := p.t.MinSize()
 		p.t.Move(fyne.NewPos(p.x, 0))
 		p.t.Resize(sz)
+	}
+	if r.from >= r.to {
+		return
+	}
+	h := r.hex.MinSize().Height
+	first, last := hexByteCol(r.from), hexByteCol(r.to-1)+2
+	r.hexHL.Move(fyne.NewPos(hexAt+float32(first)*cw-cw/4, 0))
+	r.hexHL.Resize(fyne.NewSize(float32(last-first)*cw+cw/2, h))
+	r.asciiHL.Move(fyne.NewPos(asciiAt+float32(1+r.from)*cw, 0))
+	r.asciiHL.Resize(fyne.NewSize(float32(r.to-r.from)*cw, h))
+}
+
+// byteAt is the index in the row of the byte drawn at x, in the hex or the ASCII
+// column, or -1.
+func (r *hexRow) byteAt(x float32) int {
+	cw := hexCharWidth()
+	hexAt, asciiAt := r.columns()
+	if x >= asciiAt {
+		if i := int((x-asciiAt)/cw) - 1; i >= 0 && i < r.n {
+			return i
+		}
+		return -1
+	}
+	if x < hexAt {
+		return -1
+	}
+	col := int((x - hexAt) / cw)
+	for i := range r.n {
+		if c := hexByteCol(i); col >= c && col < c+3 {
+			return i
+		}
+	}
+	return -1
+}
+
+// Tapped reports the byte tapped to the view.
+func (r *hexRow) Tapped(ev *fyne.PointEvent) {
+	if i := r.byteAt(ev.Position.X); i >= 0 {
+		r.h.tapped(r.start + i)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
@@ -45,6 +46,8 @@ type Inspector struct {
 	msgs       *msgList
 	detail     *detail
 	seq        *widgets.SequenceDiagram
+	timing     *widgets.Waterfall // the shown conversation's requests, phase by phase (timing.go)
+	seqTabs    *container.AppTabs // the sequence diagram and the timing
 	state      *widgets.StateDiagram
 	stateTitle *widget.Label
 	replay     *replayBar

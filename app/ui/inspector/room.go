@@ -3,6 +3,8 @@ package inspector
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+
+	"github.com/protocollab/protolab/app/ui/widgets"
 )
 
 // The inspector's layout: every part visible at once, each in a split that moves
@@ -39,10 +41,17 @@ const (
 // split between the conversations and the rest) and its splits, remembered.
 func (in *Inspector) layOut() (*container.Split, []*savedSplit) {
 	in.stateTitle.Wrapping = fyne.TextWrapWord // a long title never widens its column
+	in.timing = widgets.NewWaterfall()
+	in.timing.SetEmptyText(noTimingText)
+	in.seqTabs = container.NewAppTabs(
+		container.NewTabItem("Sequence", in.seq),
+		container.NewTabItem("Timing", container.NewVScroll(in.timing)),
+	)
+	in.seqTabs.OnSelected = func(*container.TabItem) { in.refreshTiming() }
 	in.parts = map[string]fyne.CanvasObject{
 		partConvs:    in.convs.obj,
 		partState:    container.NewBorder(in.stateTitle, nil, nil, nil, in.state),
-		partSequence: in.seq,
+		partSequence: in.seqTabs,
 		partMessages: in.msgs.list,
 		partDetail:   in.detail.obj,
 	}

@@ -100,6 +100,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.refreshPath(c)
 	in.refreshKernel(time.Now(), true)
 	in.replay.refresh() // the count is the shown conversation's
+	in.refreshTiming()
 }
 
 // convInfo returns a snapshot of conversation id, from the hub if it still knows it.
@@ -176,6 +177,7 @@ func (in *Inspector) refreshShown() {
 		}
 	}
 	in.refreshPath(c)
+	in.refreshTiming()
 }
 
 // refreshConvDetail redraws the detail of the shown conversation when no message is selected.

@@ -173,7 +173,9 @@ func firstDataBefore(events []lab.Event, i int, view lab.Side, dir lab.Dir) time
 		if e.Msg != nil && e.Dir == dir {
 			break
 		}
-		if e.Kind == lab.KindData && e.Dir == dir && e.Side == view {
+		// Messages are published after their bytes, by the analysis: bytes
+		// recorded later than the request's own may come before it in the hub.
+		if e.Kind == lab.KindData && e.Dir == dir && e.Side == view && !e.At.After(events[i].At) {
 			at = e.At
 		}
 	}
@@ -205,19 +207,24 @@ func answer(events []lab.Event, i int, view lab.Side) (first, last time.Time, ok
 	}
 	for j := i + 1; j < len(events); j++ {
 		e := &events[j]
-		switch {
-		case e.Kind == lab.KindData && e.Dir == lab.ServerToClient && e.Side == view && first.IsZero():
-			if !carriesLowerMessage(events, j, req.Layer) {
-				first = e.At
-			}
-		case e.Msg != nil && e.Dir == lab.ServerToClient && e.Layer == req.Layer:
-			if _, isResponse := fieldValue(e.Msg, fieldStatusLine); isResponse {
-				if first.IsZero() || first.After(e.At) {
-					first = e.At
-				}
-				return first, e.At, true
+		if e.Msg == nil || e.Dir != lab.ServerToClient || e.Layer != req.Layer {
+			continue
+		}
+		if _, isResponse := fieldValue(e.Msg, fieldStatusLine); !isResponse {
+			continue
+		}
+		// Its first byte: the earliest the view's tap saw arrive after the
+		// request. The hub has bytes before the messages they made, so they are
+		// looked for among all the events.
+		first = e.At
+		for k := range events {
+			d := &events[k]
+			if d.Kind == lab.KindData && d.Dir == lab.ServerToClient && d.Side == view &&
+				d.At.After(req.At) && d.At.Before(first) && !carriesLowerMessage(events, k, req.Layer) {
+				first = d.At
 			}
 		}
+		return first, e.At, true
 	}
 	return first, last, false
 }
@@ -267,4 +274,22 @@ func waterfallRows(rs []requestTiming) []widgets.WaterfallRow {
 		out = append(out, row)
 	}
 	return out
+}
+
+// noTimingText is what the Timing tab says of a conversation without requests.
+const noTimingText = "No request to time here. The Timing tab shows each HTTP, HTTPS and WebSocket request, " +
+	"phase by phase (lookup, connect, TLS handshake, sent, waiting, content), and the lookup, connect and " +
+	"handshake of any connection that began with a lab name."
+
+// refreshTiming redraws the Timing tab for the shown conversation, while the tab
+// is the one shown (it reads the conversation's events from the hub).
+func (in *Inspector) refreshTiming() {
+	if in.seqTabs == nil || in.seqTabs.SelectedIndex() != 1 {
+		return
+	}
+	if in.shown == 0 {
+		in.timing.SetRows(nil)
+		return
+	}
+	in.timing.SetRows(waterfallRows(timings(in.info, in.hub.ConvEvents(in.shown), in.pre)))
 }

@@ -138,4 +138,13 @@ func checkHTTPSTimings(t *testing.T, h2 bool) {
 	if !strings.Contains(rows[0].label, "GET") {
 		t.Errorf("first request's label %q, want its method", rows[0].label)
 	}
+
+	// The Timing tab draws the same waterfall for the shown conversation.
+	in.Update()
+	in.Select(id)
+	in.seqTabs.SelectIndex(1)
+	drawn := in.timing.Rows()
+	if len(drawn) != 2 || drawn[0].Label != rows[0].label || len(drawn[0].Phases) != len(rows[0].phases) {
+		t.Errorf("the Timing tab draws %+v, want the two requests timed", drawn)
+	}
 }

@@ -53,7 +53,9 @@ func (in *Inspector) layOut() (*container.Split, []*savedSplit) {
 		partState:    container.NewBorder(in.stateTitle, nil, nil, nil, in.state),
 		partSequence: in.seqTabs,
 		partMessages: in.msgs.list,
-		partDetail:   in.detail.obj,
+		// The detail scrolls rather than take the sequence diagram's width: its tree
+		// beside its bytes asks for more than a narrow column has.
+		partDetail: container.NewScroll(in.detail.obj),
 	}
 	for name, o := range in.parts {
 		in.parts[name] = atLeast(o, partMin[name])

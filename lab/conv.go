@@ -363,6 +363,12 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 // closeStep records that endpoint by sent a FIN or RST (or the flow idled), as tap
 // seen observed it; the same step seen by both taps is recorded once.
 func (c *Conversation) closeStep(seen, by Side, how, errText string) {
+	c.closeStepAt(time.Now(), seen, by, how, errText)
+}
+
+// closeStepAt is closeStep for a step that happened at at: a FIN the tap sent
+// just before it could record it.
+func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch how {
@@ -388,7 +394,7 @@ func (c *Conversation) closeStep(seen, by Side, how, errText string) {
 	} else if first {
 		c.closedBy, c.how = by, how
 	}
-	now := time.Now()
+	now := at
 	c.last = now
 	k := c.readKernel()
 	text := fmt.Sprintf("the %s sent %s", by, how)

@@ -1,6 +1,9 @@
 package lab
 
-import "syscall"
+import (
+	"syscall"
+	"time"
+)
 
 // closeSteps records what closing c puts on the wire, and what arrived that the
 // program never read to (a FIN, a reset), in the order the wire has them.
@@ -16,8 +19,13 @@ import "syscall"
 // close is left unseen.
 func (c *tapConn) closeSteps() {
 	v, known := viewSocket(c.Conn)
-	if known && v.State == "CLOSE-WAIT" {
+	switch {
+	case known && v.State == "CLOSE-WAIT":
 		c.peerFIN("it had arrived, unread, when the " + c.side.String() + " closed its socket (the kernel's state was CLOSE-WAIT)")
+	case known && v.Err == syscall.EPIPE:
+		// Linux reports a reset that came after the peer's FIN as a broken pipe:
+		// the FIN came first.
+		c.peerFIN("it had arrived, unread, before the peer's reset (the kernel reports a reset after a FIN as a broken pipe)")
 	}
 	o := closeOutcomeOf(c.side, v, known, c.aborted.Load())
 	tc := tcpConnOf(c.Conn)
@@ -25,6 +33,7 @@ func (c *tapConn) closeSteps() {
 		c.conv.closeStep(c.side, o.by, o.how, o.why)
 		return
 	}
+	sent := time.Now() // the FIN leaves now; it is recorded once the kernel is asked again
 	if err := tc.CloseWrite(); err != nil {
 		// The connection ended between the look and the half-close: a reset.
 		v, known = viewSocket(c.Conn)
@@ -35,23 +44,26 @@ func (c *tapConn) closeSteps() {
 		c.conv.closeStep(c.side, o.by, o.how, o.why)
 		return
 	}
-	c.catchUp()
+	// Ask at once: on loopback the peer acknowledges the FIN within
+	// microseconds, and a LAST-ACK (its FIN came first) becomes CLOSED, which
+	// says less. What arrived meanwhile is recorded after.
 	after, ok := viewSocket(c.Conn)
+	c.catchUp()
 	switch {
 	case ok && (after.Err == syscall.ECONNRESET || after.Err == syscall.EPIPE):
-		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 		c.conv.closeStep(c.side, c.peer(), HowRST, "it arrived after the "+c.side.String()+"'s FIN, before its socket closed")
 	case ok && after.State == "LAST-ACK":
 		// The peer's FIN came between the look and the half-close, before ours.
 		// (Once the peer has acknowledged ours too, CLOSED cannot tell that from
 		// a reset a reading goroutine took the error of: nothing is drawn then.)
-		c.peerFIN("it arrived as the " + c.side.String() + " closed its socket")
-		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+		c.conv.closeStepAt(sent, c.side, c.peer(), HowFIN, "it arrived as the "+c.side.String()+" closed its socket")
+		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 	case ok && (after.State == "CLOSING" || after.State == "TIME-WAIT"):
-		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 		c.peerFIN("it arrived after the " + c.side.String() + "'s FIN, before its socket closed")
 	default:
-		c.conv.closeStep(c.side, c.side, HowFIN, o.why)
+		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 	}
 	// Bytes that arrived after the FIN and are still unread make the close a
 	// reset too, unless the program's reader takes them first: which it does is

@@ -75,14 +75,21 @@ func oneTap(group []lab.ConvInfo) map[lab.ConvID]lab.Dir {
 func isClose(k string) bool { return k == "TCP FIN" || k == "TCP RST" }
 
 // afterOwnClose removes from the wire's items what known's "after own close"
-// covers, and returns the number removed.
-func afterOwnClose(items []item, group []lab.ConvInfo) ([]item, int) {
+// covers, and returns the number removed. The tap's own FIN may go out before
+// its socket closes (a close half-closes first, then looks again): what the lab
+// saw in between, it shows, and that stays.
+func afterOwnClose(items, labItems []item, group []lab.ConvInfo) ([]item, int) {
 	taps := oneTap(group)
+	shown := make(map[string]bool)
+	for _, it := range labItems {
+		shown[fmt.Sprint(it.conv, it.dir, it.key)] = true
+	}
 	closed := make(map[lab.ConvID]bool)
 	return filter(items, func(it item) bool {
 		d, one := taps[it.conv]
 		switch {
 		case !one || !isClose(it.key):
+		case closed[it.conv] && shown[fmt.Sprint(it.conv, it.dir, it.key)]:
 		case closed[it.conv]: // the peer's, or a reset the closed socket's kernel sent alone
 			return false
 		case it.dir == d:

@@ -153,7 +153,7 @@ func TestWire(t *testing.T) {
 // compare compares one group of linked conversations of a scenario: the wire's
 // items w with the lab's l and the export's x.
 func compare(t *testing.T, scenario string, r *result, g []lab.ConvInfo, w, l, x []item) {
-	w, n := afterOwnClose(w, g)
+	w, n := afterOwnClose(w, l, g)
 	r.known["after own close"] += n
 	w, n = unreadFIN(w, l, g)
 	r.open["unread FIN"] += n

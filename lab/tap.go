@@ -130,6 +130,12 @@ type tapConn struct {
 	aborted  atomic.Bool
 	closeMu  sync.Mutex
 	in       *inbound // nil: inbound bytes are recorded as the application reads them
+	// What the program's reads learnt of the connection's end, for a close that
+	// the kernel's answers leave in doubt (tapclose.go): a read under way, and
+	// whether one met end-of-file or a reset.
+	reading            atomic.Int32
+	lookAt             time.Time // a write's time while its look records what arrived (guarded by in.mu)
+	readEOF, readReset atomic.Bool
 }
 
 func (c *tapConn) peer() Side {
@@ -140,6 +146,8 @@ func (c *tapConn) peer() Side {
 }
 
 func (c *tapConn) Read(b []byte) (int, error) {
+	c.reading.Add(1)
+	defer c.reading.Add(-1)
 	if c.in != nil {
 		n, err := c.in.read(b)
 		if err != nil {
@@ -157,9 +165,14 @@ func (c *tapConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// recordInbound records bytes that arrived from the peer.
+// recordInbound records bytes that arrived from the peer: now, or for bytes a
+// write's look found, at the write's time.
 func (c *tapConn) recordInbound(b []byte) {
-	c.conv.data(c.side, c.side.Inbound(), b, time.Now())
+	at := c.lookAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	c.conv.data(c.side, c.side.Inbound(), b, at)
 }
 
 // catchUp records what arrived before what the tap records next (a write, a
@@ -173,6 +186,12 @@ func (c *tapConn) catchUp() {
 }
 
 func (c *tapConn) readErr(err error) {
+	switch {
+	case errors.Is(err, io.EOF):
+		c.readEOF.Store(true)
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		c.readReset.Store(true)
+	}
 	switch {
 	case c.closed.Load() || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded):
 	case c.datagram && errors.Is(err, syscall.ECONNREFUSED):
@@ -197,9 +216,15 @@ func (c *tapConn) Write(b []byte) (int, error) {
 	// comes first.
 	if len(b) > 0 {
 		if c.in != nil {
+			// One time for the look and the write, taken before the look: bytes
+			// the look finds came before the write; a segment arriving after the
+			// look crosses the write on the wire, later than it by this clock too.
 			c.in.mu.Lock()
+			at := time.Now()
+			c.lookAt = at
 			c.in.catchUp()
-			c.conv.data(c.side, c.side.Outbound(), b, time.Now())
+			c.lookAt = time.Time{}
+			c.conv.data(c.side, c.side.Outbound(), b, at)
 			c.in.mu.Unlock()
 		} else {
 			c.conv.data(c.side, c.side.Outbound(), b, time.Now())

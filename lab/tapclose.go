@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"net"
 	"syscall"
 	"time"
 )
@@ -53,10 +54,32 @@ func (c *tapConn) closeSteps() {
 	case ok && (after.Err == syscall.ECONNRESET || after.Err == syscall.EPIPE):
 		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 		c.conv.closeStep(c.side, c.peer(), HowRST, "it arrived after the "+c.side.String()+"'s FIN, before its socket closed")
+	case ok && after.State == "CLOSED" && c.peerReset():
+		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
+		c.conv.closeStep(c.side, c.peer(), HowRST, "it arrived after the "+c.side.String()+"'s FIN, before its socket closed")
+	case ok && after.State == "CLOSED":
+		// Gone at once: on loopback the peer's kernel answers within the
+		// half-close. Without a reset, both FINs are out and acknowledged, and
+		// the kernel's TIME-WAIT entry says whose came first: this end's if it
+		// has one (the peer's FIN came after), the peer's if not (LAST-ACK).
+		local, _ := tc.LocalAddr().(*net.TCPAddr)
+		remote, _ := tc.RemoteAddr().(*net.TCPAddr)
+		tw, told := false, false
+		if local != nil && remote != nil {
+			tw, told = inTimeWait(local, remote)
+		}
+		switch {
+		case told && tw:
+			c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
+			c.peerFIN("it arrived after the " + c.side.String() + "'s FIN, before its socket closed")
+		case told:
+			c.conv.closeStepAt(sent, c.side, c.peer(), HowFIN, "it arrived as the "+c.side.String()+" closed its socket")
+			c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
+		default:
+			c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
+		}
 	case ok && after.State == "LAST-ACK":
 		// The peer's FIN came between the look and the half-close, before ours.
-		// (Once the peer has acknowledged ours too, CLOSED cannot tell that from
-		// a reset a reading goroutine took the error of: nothing is drawn then.)
 		c.conv.closeStepAt(sent, c.side, c.peer(), HowFIN, "it arrived as the "+c.side.String()+" closed its socket")
 		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 	case ok && (after.State == "CLOSING" || after.State == "TIME-WAIT"):
@@ -65,10 +88,19 @@ func (c *tapConn) closeSteps() {
 	default:
 		c.conv.closeStepAt(sent, c.side, c.side, HowFIN, o.why)
 	}
-	// Bytes that arrived after the FIN and are still unread make the close a
-	// reset too, unless the program's reader takes them first: which it does is
-	// not known here, so no reset is drawn for them (the peer's tap, if in the
-	// lab, sees it).
+	// Bytes that arrive after the FIN and are still unread at the close make it
+	// a reset too, unless a read takes them first: which comes first is not known
+	// here, so no reset is drawn for them (the peer's tap, if in the lab, sees it).
+}
+
+// peerReset reports whether the connection, gone (CLOSED) with no error left
+// for the close to find, was reset: a reading goroutine took the error. A read
+// under way is given a moment to come back with what it met.
+func (c *tapConn) peerReset() bool {
+	for end := time.Now().Add(5 * time.Millisecond); c.reading.Load() > 0 && time.Now().Before(end); {
+		time.Sleep(50 * time.Microsecond)
+	}
+	return c.readReset.Load()
 }
 
 // peerFIN records the peer's FIN, which the program did not read to; why says

@@ -157,6 +157,8 @@ func compare(t *testing.T, scenario string, r *result, g []lab.ConvInfo, w, l, x
 	r.known["after own close"] += n
 	w, n = unreadFIN(w, l, g)
 	r.open["unread FIN"] += n
+	w, n = resetAfterOwnFIN(w, l, g)
+	r.open["reset after own FIN"] += n
 	l, wl, n := closeRace(l, w) // wl: the wire, for the lab
 
 	r.open["FIN foretold, RST on the wire"] += n

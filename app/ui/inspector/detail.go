@@ -32,9 +32,12 @@ type detail struct {
 	kernel  *fyne.Container
 	text    *widget.Label
 	hex     *widgets.HexView
-	bytes   *container.Split
-	split   *container.Split
-	obj     fyne.CanvasObject
+	// The scrolls of the words under the tree and of the text beside the hex:
+	// each new message starts at their top.
+	explain, textScroll *container.Scroll
+	bytes               *container.Split
+	split               *container.Split
+	obj                 fyne.CanvasObject
 
 	fields []lab.Field // the fields shown in the tree
 	raw    []byte      // the bytes shown
@@ -65,10 +68,11 @@ func newDetail() *detail {
 	d.hex.OnTapped = d.tapByte
 	// Under the tree, in words: the field selected, then the message (its summary,
 	// direction, layer and time), what it means and where it is specified.
-	explain := container.NewVScroll(container.NewVBox(d.field, d.head, d.meaning, d.ref, d.kTitle, d.kernel))
-	info := container.NewVSplit(d.tree, explain)
+	d.explain = container.NewVScroll(container.NewVBox(d.field, d.head, d.meaning, d.ref, d.kTitle, d.kernel))
+	info := container.NewVSplit(d.tree, d.explain)
 	info.Offset = 0.6
-	d.bytes = container.NewVSplit(d.hex, container.NewScroll(d.text))
+	d.textScroll = container.NewScroll(d.text)
+	d.bytes = container.NewVSplit(d.hex, d.textScroll)
 	d.bytes.Offset = 0.65
 	// Beside each other: the tree and its words on the left, the bytes on the right.
 	d.split = container.NewHSplit(info, d.bytes)
@@ -88,6 +92,9 @@ func (d *detail) clear(hint string) {
 
 // showMessage shows row e of a conversation that began at start.
 func (d *detail) showMessage(e *lab.Event, start time.Time, info lab.ConvInfo) {
+	// A new message is read from its top, whatever the last one was scrolled to.
+	defer d.explain.ScrollToTop()
+	defer d.textScroll.ScrollToTop()
 	who := map[lab.Dir]string{lab.ClientToServer: "client → server", lab.ServerToClient: "server → client"}[e.Dir]
 	if who == "" {
 		who = "seen by the " + e.Side.String()

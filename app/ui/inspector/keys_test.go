@@ -104,3 +104,49 @@ func TestCellSaysItsWholeText(t *testing.T) {
 		t.Errorf("after the pointer left the status says %q, want %q", got, status)
 	}
 }
+
+// TestDetailStartsAtTheTop scrolls the detail's words down for one message, then
+// selects another: it is read from its top.
+func TestDetailStartsAtTheTop(t *testing.T) {
+	h, reg, p := newLab(0)
+	in := newTestInspector(t, h, reg)
+	addr := echoServer(t, h.Tap(p))
+	id := exchange(t, h.Tap(p), addr, "hello", "again")
+	waitEnded(t, h, id)
+	h.Settle()
+	in.Update()
+	in.Select(id)
+	in.selectMsg(0, fromCode)
+	in.detail.explain.Offset = fyne.NewPos(0, 120)
+	in.detail.textScroll.Offset = fyne.NewPos(0, 80)
+	in.selectMsg(1, fromCode)
+	if in.detail.explain.Offset.Y != 0 || in.detail.textScroll.Offset.Y != 0 {
+		t.Errorf("a new message's detail starts scrolled to %v and %v, want the top", in.detail.explain.Offset, in.detail.textScroll.Offset)
+	}
+}
+
+// TestReplayKeepsTheRowInView steps replay through a conversation longer than
+// the message list: the list scrolls with the cursor.
+func TestReplayKeepsTheRowInView(t *testing.T) {
+	h, reg, p := newLab(0)
+	in := newTestInspector(t, h, reg)
+	var lines []string
+	for i := range 30 {
+		lines = append(lines, fmt.Sprintf("line %d", i))
+	}
+	addr := echoServer(t, h.Tap(p))
+	id := exchange(t, h.Tap(p), addr, lines...)
+	waitEnded(t, h, id)
+	h.Settle()
+	in.Update()
+	in.Select(id)
+	in.msgs.list.Resize(fyne.NewSize(400, 200))
+	in.replay.step(0, true)
+	top := in.msgs.list.GetScrollOffset()
+	for range in.rows() {
+		in.replay.step(1, false)
+	}
+	if in.selMsg != in.rows()-1 || in.msgs.list.GetScrollOffset() <= top {
+		t.Errorf("replay at row %d of %d, list scrolled from %v to %v: the row is out of view", in.selMsg, in.rows(), top, in.msgs.list.GetScrollOffset())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,11 +88,12 @@ func startBench(t *testing.T, python string) *bench {
 			continue
 		}
 		n := p.Name
-		b.SetPort(n, 0)
-		b.SetListen(host)
+		on := host
 		if n == smtp.Name || n == smtp.BetaName {
-			b.SetListen("127.0.0.1")
+			on = "127.0.0.1"
 		}
+		b.SetListen(on)
+		b.SetPort(n, lowPort(t, on))
 		if err := b.Start(n); err != nil {
 			t.Fatalf("start %s: %v", n, err)
 		}
@@ -257,4 +259,29 @@ func (bn *bench) lastConv() lab.ConvID {
 		id = max(id, c.ID)
 	}
 	return id
+}
+
+// lowPort is a port free on host (TCP and UDP) below Linux's ephemeral range
+// (32768 and up), so that no client's port is ever a server's: tshark's Decode
+// As rules go by port, and a client port that is some server's would decode its
+// connection as that server's protocol.
+func lowPort(t *testing.T, host string) int {
+	t.Helper()
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		addr := net.JoinHostPort(host, strconv.Itoa(port))
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		u, err := net.ListenPacket("udp", addr)
+		l.Close()
+		if err != nil {
+			continue
+		}
+		u.Close()
+		return port
+	}
+	t.Fatalf("no free port below 32768 on %s", host)
+	return 0
 }

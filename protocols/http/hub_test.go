@@ -17,12 +17,7 @@ import (
 // TestHub runs a real net/http server and client over loopback through a hub's
 // taps and checks the messages the analyzer framed from their bytes.
 func TestHub(t *testing.T) {
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	p := httpproto.Protocol()
-	reg.Register(p)
-	hub := lab.NewHub(lab.HubOptions{Registry: reg})
-	tap := hub.Tap(p)
+	hub, tap := httpHub()
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,4 +86,14 @@ func TestHub(t *testing.T) {
 	if convs != 1 {
 		t.Errorf("conversations = %d, want 1 (keep-alive)", convs)
 	}
+}
+
+// httpHub is a hub whose registry has TCP and HTTP, and HTTP's tap.
+func httpHub() (*lab.Hub, *lab.Tap) {
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	p := httpproto.Protocol()
+	reg.Register(p)
+	hub := lab.NewHub(lab.HubOptions{Registry: reg})
+	return hub, hub.Tap(p)
 }

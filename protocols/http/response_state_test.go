@@ -10,7 +10,6 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	httpproto "github.com/protocollab/protolab/protocols/http"
-	"github.com/protocollab/protolab/protocols/tcp"
 )
 
 // TestResponseState checks, on a real connection, that a response whose head has
@@ -18,12 +17,8 @@ import (
 // that the path the hub records is request → response → idle, the response
 // message being the one that moves it to idle.
 func TestResponseState(t *testing.T) {
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	p := httpproto.Protocol()
-	reg.Register(p)
-	hub := lab.NewHub(lab.HubOptions{Registry: reg})
-	tap := hub.Tap(p)
+	hub, tap := httpHub()
+	p := tap.Protocol()
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -3,6 +3,7 @@ package inspector
 import (
 	"bufio"
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -17,16 +18,7 @@ func TestInspectorShowsTheLookupFirst(t *testing.T) {
 	reg := wire.Registry()
 	h := lab.NewHub(lab.HubOptions{Registry: reg})
 	in := newTestInspector(t, h, reg)
-
-	pc, l, err := dnsserver.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dns := dnsserver.New(dnsserver.Options{Tap: h.Tap(reg.Lookup("dns"))})
-	go dns.ServeUDP(pc)
-	go dns.Serve(l)
-	t.Cleanup(func() { dns.Close() })
-	<-dns.Started()
+	pc := labDNS(t, h, reg)
 	addr := echoServer(t, h.Tap(reg.Lookup("tcp")))
 	_, port, _ := strings.Cut(addr, ":")
 
@@ -71,4 +63,20 @@ func TestInspectorShowsTheLookupFirst(t *testing.T) {
 	if !strings.Contains(in.detail.head.Text, "www.lab.test") {
 		t.Errorf("detail of row 0 = %q, want the lookup", in.detail.head.Text)
 	}
+}
+
+// labDNS serves the lab's DNS on 127.0.0.1:0, over UDP and TCP, tapped into h,
+// until the test ends, and returns its UDP socket (whose address is the resolver's).
+func labDNS(t *testing.T, h *lab.Hub, reg *lab.Registry) net.PacketConn {
+	t.Helper()
+	pc, l, err := dnsserver.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := dnsserver.New(dnsserver.Options{Tap: h.Tap(reg.Lookup("dns"))})
+	go dns.ServeUDP(pc)
+	go dns.Serve(l)
+	t.Cleanup(func() { dns.Close() })
+	<-dns.Started()
+	return pc
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/protocollab/protolab/clients/labdial"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/servers/dnsserver"
 )
 
 // TestTimingsOfHTTPSThroughALabName sends two HTTPS requests on one connection
@@ -34,15 +33,7 @@ func checkHTTPSTimings(t *testing.T, h2 bool) {
 	reg := wire.Registry()
 	h := lab.NewHub(lab.HubOptions{Registry: reg})
 	in := newTestInspector(t, h, reg)
-	pc, l, err := dnsserver.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dns := dnsserver.New(dnsserver.Options{Tap: h.Tap(reg.Lookup("dns"))})
-	go dns.ServeUDP(pc)
-	go dns.Serve(l)
-	t.Cleanup(func() { dns.Close() })
-	<-dns.Started()
+	pc := labDNS(t, h, reg)
 
 	ca, err := labca.Open(t.TempDir())
 	if err != nil {

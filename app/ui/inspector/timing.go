@@ -19,7 +19,6 @@ import (
 const (
 	phaseLookup  = "DNS lookup"
 	phaseConnect = "TCP connect"
-	phaseTLS     = "TLS handshake"
 	phaseSend    = "request sent"
 	phaseWait    = "waiting (time to first byte)"
 	phaseContent = "content"
@@ -74,11 +73,11 @@ func timings(info lab.ConvInfo, events, lookup []lab.Event) []requestTiming {
 	if info.ClientSeen {
 		view = lab.SideClient
 	}
-	conn := connectionPhases(events, lookup)
+	conn := connectionPhases(info, events, lookup)
 	var out []requestTiming
 	for i := range events {
 		e := &events[i]
-		if e.Msg == nil || e.Dir != lab.ClientToServer || e.Msg.Handshake || !isRequest(e.Msg) {
+		if e.Msg == nil || e.Dir != lab.ClientToServer || !isRequest(e.Msg) {
 			continue
 		}
 		r := requestTiming{label: e.Msg.Summary}
@@ -101,7 +100,7 @@ func timings(info lab.ConvInfo, events, lookup []lab.Event) []requestTiming {
 
 // connectionPhases are the lookup, the connect and the TLS handshake, each as
 // far as the events tell.
-func connectionPhases(events, lookup []lab.Event) []phase {
+func connectionPhases(info lab.ConvInfo, events, lookup []lab.Event) []phase {
 	var out []phase
 	var q, a *lab.Event
 	for i := range lookup {
@@ -118,23 +117,37 @@ func connectionPhases(events, lookup []lab.Event) []phase {
 	if open, d, ok := connected(events); ok {
 		out = append(out, phase{phaseConnect, open.Add(-d), open})
 	}
-	var tlsFirst, tlsLast *lab.Event
+	// The handshake of a layer between the transport and the requests (TLS):
+	// its handshake messages that are neither the transport's nor a request or
+	// its answer (an HTTP upgrade is timed as a request).
+	var first, last *lab.Event
 	for i := range events {
 		e := &events[i]
-		if e.Msg == nil || !e.Msg.Handshake {
+		if e.Msg == nil || !e.Msg.Handshake || e.Layer == info.Transport || isRequest(e.Msg) || isResponse(e.Msg) {
 			continue
 		}
-		if e.Layer == "tls" {
-			if tlsFirst == nil {
-				tlsFirst = e
-			}
-			tlsLast = e
+		if first == nil {
+			first = e
+		}
+		if e.Layer == first.Layer {
+			last = e
 		}
 	}
-	if tlsFirst != nil {
-		out = append(out, phase{phaseTLS, tlsFirst.At, tlsLast.At})
+	if first != nil {
+		out = append(out, phase{handshakePhase(first.Layer), first.At, last.At})
 	}
 	return out
+}
+
+// handshakePhase names the handshake phase of layer: "TLS handshake".
+func handshakePhase(layer string) string { return strings.ToUpper(layer) + " handshake" }
+
+// isResponse reports whether m is an HTTP response: a status line, or an
+// HTTP/2 header block with a status.
+func isResponse(m *lab.Message) bool {
+	_, h1 := fieldValue(m, fieldStatusLine)
+	_, h2 := fieldValue(m, fieldStatus)
+	return h1 || h2
 }
 
 // connected finds the client's connect: when it returned and how long it took,
@@ -210,7 +223,7 @@ func answer(events []lab.Event, i int, view lab.Side) (first, last time.Time, ok
 		if e.Msg == nil || e.Dir != lab.ServerToClient || e.Layer != req.Layer {
 			continue
 		}
-		if _, isResponse := fieldValue(e.Msg, fieldStatusLine); !isResponse {
+		if _, ok := fieldValue(e.Msg, fieldStatusLine); !ok {
 			continue
 		}
 		// Its first byte: the earliest the view's tap saw arrive after the

@@ -104,7 +104,7 @@ func checkHTTPSTimings(t *testing.T, h2 bool) {
 		}
 		return out
 	}
-	want := []string{phaseLookup, phaseConnect, phaseTLS, phaseSend, phaseWait, phaseContent}
+	want := []string{phaseLookup, phaseConnect, handshakePhase("tls"), phaseSend, phaseWait, phaseContent}
 	if got := names(rows[0]); strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("first request's phases = %q, want %q", got, want)
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/smtp"
@@ -30,6 +31,13 @@ func TestCloseSentIsKnown(t *testing.T) {
 			}
 			io.Copy(io.Discard, c.br) // the reply, then the server's FIN or RST
 			c.c.Close()
+			// The FIN reaches the client before the server's tap, which sends it
+			// first and then asks its kernel, records it: wait for the close.
+			for end := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+				if cs := hub.Conversations(); len(cs) > 0 && !cs[0].Live || time.Now().After(end) {
+					break
+				}
+			}
 			hub.Settle()
 			var sums []string
 			for _, ci := range hub.Conversations() {

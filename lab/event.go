@@ -184,6 +184,13 @@ type Message struct {
 	// analyzer the frames after a WebSocket upgrade as "ws". Empty means the
 	// analyzer's own layer. NextState then moves that layer's state.
 	Layer string
+	// Pub marks a message carrying an application message through a broker; nil otherwise.
+	Pub *Publication
+	// Exchange places the message in an exchange with states of its own (an
+	// MQTT QoS 2 delivery); nil otherwise.
+	Exchange *Exchange
+	// Role marks a request or the beginning of its answer, for the timing view.
+	Role Role
 
 	rawOwned bool // Raw is a private copy counted against the hub's bound
 }

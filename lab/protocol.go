@@ -61,6 +61,9 @@ type Protocol struct {
 	// use (the SMTP servers relay through the lab DNS to each other): starting
 	// only this one (`serve --only`) starts them too.
 	Needs []string
+	// Exchanges describes the kinds of Message.Exchange this protocol's
+	// analyzer marks (MQTT's "qos2"), by kind; nil when it marks none.
+	Exchanges map[string]ExchangeKind
 }
 
 // Dissector is Wireshark's view of a protocol: which dissector reads it and

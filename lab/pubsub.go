@@ -1,0 +1,56 @@
+package lab
+
+import "hash/fnv"
+
+// Publication marks a message that carries an application message through a
+// broker: from a publisher to the broker (Dir ClientToServer) or from the broker
+// to a subscriber (ServerToClient). The hub pairs a publication with the
+// deliveries that follow it by subject and payload, across conversations and
+// protocols, so a person can follow one message through the broker (one
+// PUBLISH in, N deliveries out; an MQTT publish delivered to a NATS subscriber).
+type Publication struct {
+	// Subject is the broker-neutral subject, in NATS form: "lab.sensors.t1".
+	// An analyzer of a protocol with another form maps it (MQTT's topic
+	// "lab/sensors/t1" is the subject "lab.sensors.t1").
+	Subject string
+	// Digest is PayloadDigest of the payload, Size its length in bytes.
+	Digest uint64
+	Size   int
+}
+
+// PayloadDigest returns the digest a Publication carries of payload (FNV-1a, 64 bits).
+func PayloadDigest(payload []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(payload)
+	return h.Sum64()
+}
+
+// Exchange places a message in a small exchange of its own inside its
+// conversation, with its own states: an MQTT QoS 2 delivery goes published →
+// received → released → complete over PUBLISH, PUBREC, PUBREL and PUBCOMP while
+// the session stays connected. Protocol.Exchanges describes each kind.
+type Exchange struct {
+	Kind  string // a key of Protocol.Exchanges: "qos2"
+	ID    string // tells apart exchanges of that kind in one conversation: "client 7" (sender and packet id)
+	State string // the exchange's state after this message
+}
+
+// ExchangeKind describes one kind of exchange: its title for people and its
+// state machine, drawn in the order of States.
+type ExchangeKind struct {
+	Title       string // "QoS 2 delivery"
+	States      []string
+	Transitions [][2]string
+}
+
+// Role says what a message is in a request/answer exchange, for the timing
+// waterfall: the analyzer marks the message that asks and the one that
+// begins its answer; the rest are neither.
+type Role uint8
+
+// The roles of a message.
+const (
+	RoleNone    Role = iota
+	RoleRequest      // the message asks: an HTTP request, a WebSocket upgrade request
+	RoleAnswer       // the message begins the answer to the request before it
+)

@@ -1,7 +1,6 @@
 package ftpserver
 
 import (
-	"bufio"
 	"crypto/subtle"
 	"crypto/tls"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/protocols/ftp"
+	"github.com/protocollab/protolab/servers/internal/bounded"
 )
 
 // session serves one control connection. Its loop reads commands one at a time;
@@ -29,7 +29,7 @@ type session struct {
 
 	mu   sync.Mutex // guards conn and w, and serializes replies
 	conn net.Conn   // ctrl, or the TLS connection over it after AUTH TLS
-	r    *bufio.Reader
+	r    *bounded.Lines
 
 	clientIP netip.Addr // the control connection's peer: active mode connects only here
 	localIP  netip.Addr // the address the client reached: PASV listens here
@@ -53,7 +53,7 @@ type session struct {
 
 func newSession(srv *Server, c net.Conn, fsys *jail) *session {
 	ss := &session{srv: srv, fs: fsys, ctrl: c, conn: c, cwd: "/"}
-	ss.r = bufio.NewReaderSize(c, ftp.MaxLine)
+	ss.r = bounded.NewLines(c, ftp.MaxLine)
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
 		ss.clientIP = ap.Addr().Unmap()
 	}
@@ -137,9 +137,10 @@ func (ss *session) serve() {
 				ss.shutdown()
 			case errors.As(err, &ne) && ne.Timeout() && ss.current() == nil:
 				ss.reply(421, "Idle for %v: closing the control connection.", ss.srv.idleTimeout())
-			case errors.Is(err, ftp.ErrLineTooLong):
-				ss.reply(500, "Command line too long (more than %d bytes).", ftp.MaxLine)
-				continue
+			case errors.Is(err, bounded.ErrTooLong):
+				// The rest of the line is never read: it would only fill memory.
+				ss.srv.logf("ftpserver: %s sent a command line longer than %d bytes; disconnected", ss.clientIP, ftp.MaxLine)
+				ss.reply(500, "Command line too long (more than %d bytes): closing the control connection.", ftp.MaxLine)
 			case errors.As(err, &ne) && ne.Timeout():
 				continue // a long transfer: the control connection may be quiet meanwhile
 			}
@@ -165,27 +166,10 @@ func (ss *session) shutdown() {
 	ss.reply(421, "The server is shutting down: closing the control connection.")
 }
 
-// readLine reads one command line, bounded by ftp.MaxLine; the rest of a longer
-// line is skipped.
-func (ss *session) readLine() ([]byte, error) {
-	line, err := ss.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		for errors.Is(err, bufio.ErrBufferFull) {
-			_, err = ss.r.ReadSlice('\n')
-		}
-		if err != nil {
-			return nil, err
-		}
-		return nil, ftp.ErrLineTooLong
-	}
-	if err != nil {
-		if len(line) > 0 && err == io.EOF {
-			return line, nil
-		}
-		return nil, err
-	}
-	return line, nil
-}
+// readLine reads one command line, bounded by ftp.MaxLine: a longer line is a
+// bounded.TooLongError, with nothing past the bound read. A last line without
+// CRLF is returned as it is.
+func (ss *session) readLine() ([]byte, error) { return ss.r.ReadLine() }
 
 // handler serves one command; it returns false to end the session.
 type handler func(ss *session, arg string) bool
@@ -419,7 +403,7 @@ func (ss *session) cmdAUTH(arg string) bool {
 	}
 	tc := tls.Server(ss.ctrl, ss.srv.tlsConfig())
 	ss.conn = tc
-	ss.r = bufio.NewReaderSize(tc, ftp.MaxLine)
+	ss.r.Reset(tc)
 	ss.mu.Unlock()
 	tc.SetDeadline(time.Now().Add(ss.srv.dataTimeout()))
 	if err := tc.Handshake(); err != nil {

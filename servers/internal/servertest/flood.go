@@ -1,0 +1,199 @@
+package servertest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// FloodSize is what a flood sends: 16 MiB, far past every unit's bound.
+const FloodSize = 16 << 20
+
+// MaxGrowth is how much a flood may grow the test process's resident memory.
+const MaxGrowth = 20 << 20
+
+// Flood is a client sending one unit (a line, a header block, a message) far
+// larger than the server's bound, and another client the server must serve
+// meanwhile.
+type Flood struct {
+	// Addr is the server's address.
+	Addr string
+	// Start brings the flooding connection to where the unit begins (reads the
+	// greeting, logs in, sends DATA, ...); nil reads nothing.
+	Start func(c net.Conn, r *bufio.Reader) error
+	// Prefix is sent before the unit's bytes: "USER ", "GET / HTTP/1.1\r\nX: ".
+	Prefix string
+	// Fill is the byte the unit is made of; zero means 'x'.
+	Fill byte
+	// Size is the unit's size, Prefix excluded; zero means FloodSize.
+	Size int64
+	// Other is another client's whole exchange, run once the flood is under
+	// way; the test fails if it returns an error.
+	Other func() error
+	// Until, if set, ends the reading of the answer once it holds Until (for
+	// a server that answers and keeps the connection); otherwise the answer is
+	// read until the server closes.
+	Until string
+}
+
+// Result is what a flood saw.
+type Result struct {
+	Answer  string // what the server sent after Start, up to 64 KiB
+	Written int64  // bytes of the unit written before the server stopped reading or closed
+	Growth  int64  // the process's resident memory at its peak during the flood, less before it
+}
+
+// Run sends the flood and returns what came back. It fails the test if Start
+// or Other fails, or if the process grew by more than MaxGrowth. The flood
+// ends when the server closes the connection, or after a minute.
+func (f Flood) Run(t testing.TB) Result {
+	t.Helper()
+	size, fill := f.Size, f.Fill
+	if size == 0 {
+		size = FloodSize
+	}
+	if fill == 0 {
+		fill = 'x'
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	peak := newPeak()
+	defer peak.stop()
+
+	c, err := net.Dial("tcp", f.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute))
+	r := bufio.NewReader(c)
+	if f.Start != nil {
+		if err := f.Start(c, r); err != nil {
+			t.Fatalf("before the flood: %v", err)
+		}
+	}
+	var written atomic.Int64
+	under := make(chan struct{})
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		once := sync.OnceFunc(func() { close(under) })
+		defer once()
+		if _, err := io.WriteString(c, f.Prefix); err != nil {
+			return
+		}
+		chunk := bytes.Repeat([]byte{fill}, 64<<10)
+		for n := int64(0); n < size; {
+			k := min(int64(len(chunk)), size-n)
+			m, err := c.Write(chunk[:k])
+			n += int64(m)
+			written.Store(n)
+			once()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	<-under
+	if f.Other != nil {
+		if err := f.Other(); err != nil {
+			t.Errorf("another client during the flood: %v", err)
+		}
+	}
+	answer := readAnswer(r, f.Until)
+	c.Close() // a server still reading gets no more
+	<-wrote
+	res := Result{Answer: string(answer), Written: written.Load(), Growth: peak.stop()}
+	if res.Growth > MaxGrowth {
+		t.Errorf("the process grew by %d MB during a flood of %d MiB, want at most %d MB", res.Growth>>20, size>>20, MaxGrowth>>20)
+	}
+	return res
+}
+
+// readAnswer reads what the server sends, up to 64 KiB, until it closes or
+// until the answer holds until.
+func readAnswer(r *bufio.Reader, until string) string {
+	var b []byte
+	for len(b) < 64<<10 {
+		line, err := r.ReadSlice('\n')
+		b = append(b, line...)
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) || until != "" && bytes.Contains(b, []byte(until)) {
+			break
+		}
+	}
+	return string(b)
+}
+
+// peak samples the process's resident memory until stopped.
+type peak struct {
+	base, max atomic.Int64
+	done      chan struct{}
+	stopped   chan struct{}
+}
+
+func newPeak() *peak {
+	p := &peak{done: make(chan struct{}), stopped: make(chan struct{})}
+	p.base.Store(RSS())
+	p.max.Store(p.base.Load())
+	go func() {
+		defer close(p.stopped)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			p.sample()
+			select {
+			case <-p.done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return p
+}
+
+func (p *peak) sample() {
+	if n := RSS(); n > p.max.Load() {
+		p.max.Store(n)
+	}
+}
+
+// stop ends the sampling and returns the growth at the peak.
+func (p *peak) stop() int64 {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+		<-p.stopped
+		p.sample()
+	}
+	return p.max.Load() - p.base.Load()
+}
+
+// RSS is the test process's resident memory in bytes (VmRSS), 0 where
+// /proc/self/status cannot be read.
+func RSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.Lines(b) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
+			kb, err := strconv.ParseInt(string(bytes.Fields(v)[0]), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}

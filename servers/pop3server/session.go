@@ -17,11 +17,17 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/protocols/pop3"
+	"github.com/protocollab/protolab/servers/internal/bounded"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
 // handshakeTimeout bounds the TLS handshake after STLS.
 const handshakeTimeout = 30 * time.Second
+
+// maxLine bounds a line the client sends, CRLF included: a command line (255
+// bytes at most, RFC 2449 §4, answered -ERR while within maxLine) or a line of
+// a SASL exchange (RFC 5034 §4).
+const maxLine = 4096
 
 // writeTimeout bounds each flush of responses to a client that does not read.
 const writeTimeout = time.Minute
@@ -35,7 +41,7 @@ type session struct {
 
 	mu   sync.Mutex // guards conn (replaced at STLS) against wake and kill
 	conn net.Conn
-	r    *bufio.Reader
+	r    *bounded.Lines
 	w    *bufio.Writer
 
 	stamp string // the greeting's APOP timestamp
@@ -57,7 +63,7 @@ type maildrop struct {
 
 func newSession(srv *Server, c net.Conn) *session {
 	ss := &session{srv: srv, raw: c, conn: c}
-	ss.r = bufio.NewReaderSize(c, 4096)
+	ss.r = bounded.NewLines(c, maxLine)
 	ss.w = bufio.NewWriter(c)
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
 		ss.ip = ap.Addr().Unmap()
@@ -122,6 +128,11 @@ func (ss *session) serve() {
 			case errors.As(err, &ne) && ne.Timeout():
 				ss.send("-ERR Idle for %v: closing the connection; nothing was deleted.", ss.srv.idleTimeout())
 				ss.flush()
+			case errors.Is(err, bounded.ErrTooLong):
+				// The rest of the line is never read: it would only fill memory.
+				ss.srv.logf("pop3server: %s sent a line longer than %d bytes; disconnected", ss.ip, maxLine)
+				ss.send("-ERR Line too long (more than %d bytes): closing the connection; nothing was deleted.", maxLine)
+				ss.flush()
 			}
 			return
 		}
@@ -143,20 +154,11 @@ func (ss *session) shutdown() {
 	ss.flush()
 }
 
-// readLine reads one command line; a line longer than the reader's buffer is
-// skipped to its end and returned as far as it was read, which ParseCommand
-// refuses as too long.
-func (ss *session) readLine() ([]byte, error) {
-	line, err := ss.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		long := append([]byte(nil), line...)
-		for errors.Is(err, bufio.ErrBufferFull) {
-			_, err = ss.r.ReadSlice('\n')
-		}
-		return long, err
-	}
-	return line, err
-}
+// readLine reads one command line, or one line of a SASL exchange, bounded by
+// maxLine: a longer line is a bounded.TooLongError, with nothing past the bound
+// read. A command line over pop3.MaxCommandLine but within maxLine is returned,
+// for ParseCommand to refuse.
+func (ss *session) readLine() ([]byte, error) { return ss.r.ReadLine() }
 
 // command runs one command line; false ends the session.
 func (ss *session) command(line []byte) bool {
@@ -292,7 +294,7 @@ func (ss *session) stls() bool {
 	ss.mu.Lock()
 	ss.conn = tc
 	ss.mu.Unlock()
-	ss.r = bufio.NewReaderSize(tc, 4096)
+	ss.r.Reset(tc)
 	ss.w = bufio.NewWriter(tc)
 	ss.inTLS, ss.user = true, ""
 	return true

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -44,6 +46,10 @@ type Flood struct {
 	// a server that answers and keeps the connection); otherwise the answer is
 	// read until the server closes.
 	Until string
+	// Drains says the server reads the unit to its end, discarding it (SMTP's
+	// DATA does, to answer 552 and go on); otherwise the test fails if the
+	// server read the whole unit.
+	Drains bool
 }
 
 // Result is what a flood saw.
@@ -54,7 +60,8 @@ type Result struct {
 }
 
 // Run sends the flood and returns what came back. It fails the test if Start
-// or Other fails, or if the process grew by more than MaxGrowth. The flood
+// or Other fails, if the process grew by more than MaxGrowth, or if the server
+// read the whole flood (unless Drains). The flood
 // ends when the server closes the connection, or after a minute.
 func (f Flood) Run(t testing.TB) Result {
 	t.Helper()
@@ -114,6 +121,12 @@ func (f Flood) Run(t testing.TB) Result {
 	c.Close() // a server still reading gets no more
 	<-wrote
 	res := Result{Answer: string(answer), Written: written.Load(), Growth: peak.stop()}
+	if testing.Verbose() {
+		t.Logf("flood: %d bytes written, the process grew by %d KB at most", res.Written, res.Growth>>10)
+	}
+	if !f.Drains && res.Written >= size {
+		t.Errorf("the server read all %d bytes of the flood, want it refused at its bound", res.Written)
+	}
 	if res.Growth > MaxGrowth {
 		t.Errorf("the process grew by %d MB during a flood of %d MiB, want at most %d MB", res.Growth>>20, size>>20, MaxGrowth>>20)
 	}
@@ -196,4 +209,39 @@ func RSS() int64 {
 		}
 	}
 	return 0
+}
+
+// Greeted is a Flood.Start that reads the server's greeting, a line beginning
+// with prefix ("220 ", "+OK ").
+func Greeted(prefix string) func(net.Conn, *bufio.Reader) error {
+	return func(_ net.Conn, r *bufio.Reader) error {
+		line, err := r.ReadString('\n')
+		if err == nil && !strings.HasPrefix(line, prefix) {
+			err = fmt.Errorf("greeting %q, want %q…", line, prefix)
+		}
+		return err
+	}
+}
+
+// Served is a Flood.Other: a client of addr that reads the greeting (a line
+// beginning with greeting), sends the command line cmd and reads a reply line
+// beginning with want.
+func Served(addr, greeting, cmd, want string) func() error {
+	return func() error {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(time.Minute))
+		r := bufio.NewReader(c)
+		if err := Greeted(greeting)(c, r); err != nil {
+			return err
+		}
+		fmt.Fprintf(c, "%s\r\n", cmd)
+		if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, want) {
+			return fmt.Errorf("%s = %q, %v; want %q…", cmd, line, err, want)
+		}
+		return nil
+	}
 }

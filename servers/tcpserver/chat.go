@@ -1,13 +1,14 @@
 package tcpserver
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/protocollab/protolab/servers/internal/bounded"
 )
 
 // room is the chat: the clients that receive every line.
@@ -81,10 +82,10 @@ func (r *room) serve(ss *session) {
 // read broadcasts each line the client sends. A final line without a newline is
 // sent with one.
 func (r *room) read(m *member) {
-	br := bufio.NewReaderSize(m.ss.conn, r.maxLine())
+	lines := bounded.NewLines(m.ss.conn, r.maxLine())
 	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
+		line, err := lines.ReadLine()
+		if errors.Is(err, bounded.ErrTooLong) {
 			note := fmt.Sprintf("tcpserver: line longer than %d bytes; closing the connection\r\n", r.maxLine())
 			r.srv.logf("tcpserver: %v sent a line longer than %d bytes; disconnected", m.ss.conn.RemoteAddr(), r.maxLine())
 			m.enqueue([]byte(note), r.maxQueue())

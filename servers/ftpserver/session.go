@@ -307,7 +307,7 @@ func (ss *session) cmdPASS(arg string) bool {
 		}
 	}
 	ss.srv.logf("ftpserver: %s: failed login as %q", ss.clientIP, user)
-	if !ss.srv.guard.Fail(ss.srv.conns.Done(), ss.ctrl.RemoteAddr()) {
+	if !ss.srv.guard.FailConn(ss.srv.conns.Done(), ss.ctrl) {
 		ss.shutdown() // the server closes: 421 answers the PASS
 		return false
 	}

@@ -71,7 +71,7 @@ func (s *session) Login(username, password string) error {
 	if s.srv.Log != nil {
 		s.srv.Log.Printf("imapserver: failed login for %q from %v", username, s.conn.NetConn().RemoteAddr())
 	}
-	s.srv.guard.Fail(s.srv.done, s.conn.NetConn().RemoteAddr())
+	s.srv.guard.FailConn(s.srv.done, s.conn.NetConn())
 	return goimapserver.ErrAuthFailed
 }
 

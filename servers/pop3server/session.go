@@ -344,7 +344,7 @@ func (ss *session) login(name string, st *mailstore.Store, addr string, err erro
 	case errors.Is(err, mailstore.ErrAuth):
 		ss.fails++
 		ss.srv.logf("pop3server: failed login for %q from %s", name, ss.ip)
-		if !ss.srv.guard.Fail(ss.srv.conns.Done(), ss.raw.RemoteAddr()) {
+		if !ss.srv.guard.FailConn(ss.srv.conns.Done(), ss.raw) {
 			ss.shutdown()
 			return false
 		}

@@ -241,7 +241,7 @@ func (s *Server) serveConn(c net.Conn) {
 				Meaning: "The server answered USERAUTH_FAILURE: the client may try again, a few times, before the server hangs up.",
 				Ref:     "RFC 4252 §5.1", Fields: []lab.Field{{Name: "user", Value: md.User()}, {Name: "method", Value: "password"}}})
 			s.logf("sftpserver: %v: login as %q refused", c.RemoteAddr(), md.User())
-			s.guard.Fail(s.conns.Done(), c.RemoteAddr())
+			s.guard.FailConn(s.conns.Done(), c)
 			return nil, fmt.Errorf("sftpserver: wrong user name or password for %q", md.User())
 		},
 	}

@@ -85,7 +85,7 @@ func (ss *session) login(user, pass string) error {
 		ss.user = addr
 		return nil
 	}
-	ss.s.guard.Fail(ss.s.done, from)
+	ss.s.guard.FailConn(ss.s.done, ss.conn.Conn())
 	return errAuthFailed
 }
 

@@ -6,14 +6,19 @@
 //
 // The wait happens in the failing session's own goroutine, outside any lock, so
 // it never holds up another session; it ends early when the server or the
-// connection closes.
+// connection closes. FailConn shows each wait in the inspector, on the
+// conversation of the failed login.
 package authdelay
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // The lab's delays.
@@ -72,7 +77,64 @@ type failure struct {
 // done was closed first: the server or the connection is closing, and the
 // session should end rather than answer.
 func (g *Guard) Fail(done <-chan struct{}, addr net.Addr) bool {
-	d := g.record(key(addr))
+	_, d := g.record(key(addr))
+	return wait(done, d)
+}
+
+// FailConn is Fail for the client of c (nil: an unknown client), and shows the
+// wait in the inspector: when the lab taps c (or the connection a TLS
+// connection c runs over), the server reports on its conversation that the
+// answer is held back, with the count of wrong passwords.
+func (g *Guard) FailConn(done <-chan struct{}, c net.Conn) bool {
+	var addr net.Addr
+	if c != nil {
+		addr = c.RemoteAddr()
+	}
+	k := key(addr)
+	n, d := g.record(k)
+	if d > 0 {
+		if conv := conversation(c); conv != nil {
+			conv.Report(lab.SideServer, Note(k, n, d))
+		}
+	}
+	return wait(done, d)
+}
+
+// Note is the message the inspector shows when the answer to the failures-th
+// wrong password in a row from ip waits d.
+func Note(ip string, failures int, d time.Duration) lab.Message {
+	if ip == "" {
+		ip = "an unknown address"
+	}
+	return lab.Message{
+		Dir:     lab.ServerToClient,
+		Summary: fmt.Sprintf("wrong password #%d from %s: answer delayed %v", failures, ip, d),
+		Meaning: "The server holds back its answer to a wrong password, twice as long after each further failure " +
+			"from the same address (up to " + Max.String() + "), so that guessing passwords takes long. " +
+			"A right password starts the count again. Nothing is sent meanwhile: the server reports the wait.",
+		Ref:      "RFC 2577 §5",
+		Fields:   []lab.Field{{Name: "client", Value: ip}, {Name: "wrong passwords in a row", Value: strconv.Itoa(failures)}, {Name: "delay", Value: d.String()}},
+		Observed: true,
+	}
+}
+
+// conversation is the lab's conversation of c, looking through TLS.
+func conversation(c net.Conn) *lab.Conversation {
+	for c != nil {
+		if conv := lab.ConnConversation(c); conv != nil {
+			return conv
+		}
+		n, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			return nil
+		}
+		c = n.NetConn()
+	}
+	return nil
+}
+
+// wait waits d, or until done is closed: false then.
+func wait(done <-chan struct{}, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
@@ -86,8 +148,9 @@ func (g *Guard) Fail(done <-chan struct{}, addr net.Addr) bool {
 	}
 }
 
-// record counts a failure of k and returns the wait before its answer.
-func (g *Guard) record(k string) time.Duration {
+// record counts a failure of k and returns the count and the wait before its
+// answer.
+func (g *Guard) record(k string) (int, time.Duration) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := time.Now()
@@ -115,7 +178,7 @@ func (g *Guard) record(k string) time.Duration {
 	if g.observe != nil {
 		g.observe(f.n, d)
 	}
-	return d
+	return f.n, d
 }
 
 // Succeed forgets the failures of the client at addr: it logged in.

@@ -8,9 +8,12 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // Server is a lab server with the net/http lifecycle.
@@ -93,4 +96,19 @@ func (a *AuthDelays) Waits() []time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slices.Clone(a.waits)
+}
+
+// DelayNotes are the summaries of the notes a wrong-password guard reported
+// on hub's conversations (authdelay.Note), in order, once hub has settled.
+func DelayNotes(hub *lab.Hub) []string {
+	hub.Settle()
+	var notes []string
+	for _, ci := range hub.Conversations() {
+		for _, e := range hub.ConvEvents(ci.ID) {
+			if e.Kind == lab.KindMessage && strings.HasPrefix(e.Msg.Summary, "wrong password #") {
+				notes = append(notes, e.Msg.Summary)
+			}
+		}
+	}
+	return notes
 }

@@ -155,6 +155,7 @@ func New(opts Options) *Server {
 	ss.TLSConfig = opts.TLS
 	ss.AllowInsecureAuth = opts.AllowInsecureAuth
 	ss.MaxMessageBytes = opts.MaxMessageBytes
+	ss.MaxLineLength = MaxLineBytes
 	ss.MaxRecipients = opts.MaxRecipients
 	ss.ReadTimeout = 5 * time.Minute
 	ss.WriteTimeout = time.Minute

@@ -1,7 +1,9 @@
 package httpserver
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,10 +20,15 @@ import (
 
 // Bounds of the endpoints.
 const (
-	MaxDelay      = 10 * time.Second // /delay/{seconds}
-	MaxStream     = 100              // /stream/{n}
-	MaxRedirects  = 20               // /redirect/{n}
-	MaxEchoBody   = 64 << 10         // /echo shows at most this much of a body
+	MaxDelay     = 10 * time.Second // /delay/{seconds}
+	MaxStream    = 100              // /stream/{n}
+	MaxRedirects = 20               // /redirect/{n}
+	MaxEchoBody  = 64 << 10         // /echo shows at most this much of a body
+	// MaxBody bounds a request's body: a longer one is answered 413 (RFC 9110
+	// §15.5.14) and the connection closed, at once when Content-Length says
+	// so, or once MaxBody bytes of a chunked body are read. A request's line
+	// and header fields are bounded by the server's MaxHeaderBytes (431).
+	MaxBody       = 8 << 20
 	maxCookieSets = 20
 )
 
@@ -57,7 +64,14 @@ func handler(root fs.FS, ws http.Handler) http.Handler {
 	if ws != nil {
 		mux.Handle("/ws/", ws)
 	}
-	return mux
+	return http.MaxBytesHandler(mux, MaxBody)
+}
+
+// tooLarge answers a request whose body is over MaxBody, and closes the
+// connection: the rest of the body is not read.
+func tooLarge(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, fmt.Sprintf("The request's body is over %d MiB: too large for the lab's server.", MaxBody>>20), http.StatusRequestEntityTooLarge)
 }
 
 // Echo is what /echo answers: the request as the server read it.
@@ -74,8 +88,16 @@ type Echo struct {
 }
 
 func echo(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxEchoBody))
-	n, _ := io.Copy(io.Discard, r.Body)
+	if r.ContentLength > MaxBody {
+		tooLarge(w)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxEchoBody))
+	n, err2 := io.Copy(io.Discard, r.Body)
+	if errors.As(cmp.Or(err, err2), new(*http.MaxBytesError)) {
+		tooLarge(w)
+		return
+	}
 	e := Echo{
 		Method: r.Method, URL: r.URL.String(), Proto: r.Proto, Host: r.Host, Remote: r.RemoteAddr,
 		Headers: r.Header, Args: r.URL.Query(), Body: string(body), BodyBytes: int64(len(body)) + n,

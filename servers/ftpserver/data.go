@@ -15,6 +15,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/ftp"
+	"github.com/protocollab/protolab/servers/internal/bounded"
 )
 
 // transfer is one data transfer under way.
@@ -224,6 +225,10 @@ func (ss *session) start(label string, move func(c net.Conn, x *transfer) (strin
 		case x.wasAborted():
 			c.Close()
 			ss.reply(426, "Transfer aborted: the data connection was closed; %d bytes were moved.", x.n.Load())
+		case errors.Is(err, bounded.ErrTooLong):
+			lab.Abort(c)
+			ss.srv.logf("ftpserver: %s: %s: %v", ss.clientIP, label, err)
+			ss.reply(552, "Exceeded storage allocation: a file may grow to %d bytes at most; nothing was kept.", ss.srv.maxUpload())
 		case err != nil:
 			lab.Abort(c)
 			ss.srv.logf("ftpserver: %s: %s: %v", ss.clientIP, label, err)

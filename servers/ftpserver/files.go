@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/protocollab/protolab/servers/internal/bounded"
 )
 
 func (ss *session) cmdRETR(arg string) bool {
@@ -180,7 +182,8 @@ func (ss *session) store(verb, arg string, appending bool) bool {
 		if !binary {
 			w = newFromCRLF(f)
 		}
-		n, err := io.CopyBuffer(w, &progressReader{c: c, x: x, d: ss.srv.dataTimeout()}, make([]byte, 256<<10))
+		src := bounded.NewReader(&progressReader{c: c, x: x, d: ss.srv.dataTimeout()}, ss.srv.maxUpload()-keep, "upload")
+		n, err := io.CopyBuffer(w, src, make([]byte, 256<<10))
 		if err == nil {
 			if fl, ok := w.(*fromCRLF); ok {
 				err = fl.Flush()

@@ -42,6 +42,8 @@ const (
 	DefaultIdleTimeout = 5 * time.Minute
 	DefaultDataTimeout = 30 * time.Second
 	DefaultMaxClients  = 64
+	// DefaultMaxUploadBytes bounds a file an upload (STOR, APPE) leaves.
+	DefaultMaxUploadBytes = 1 << 30
 )
 
 // Account is one user who may log in.
@@ -99,6 +101,10 @@ type Options struct {
 	// §5). Zero means the lab's default, 250 ms; a negative value does not wait
 	// (tests).
 	AuthDelay time.Duration
+	// MaxUploadBytes bounds the file an upload (STOR, APPE) leaves: past it the
+	// transfer is cut, answered 552 (exceeded storage allocation, RFC 959 §4.2)
+	// and nothing is kept. Zero means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// Banner is the greeting's text. Empty means "Protocol Lab FTP server ready".
 	Banner string
 	// Log, if non-nil, receives a line for each refused escape from the root, each
@@ -222,6 +228,13 @@ func (s *Server) dataTimeout() time.Duration {
 		return s.DataTimeout
 	}
 	return DefaultDataTimeout
+}
+
+func (s *Server) maxUpload() int64 {
+	if s.MaxUploadBytes > 0 {
+		return s.MaxUploadBytes
+	}
+	return DefaultMaxUploadBytes
 }
 
 func (s *Server) accounts() []Account {

@@ -2,7 +2,11 @@ package sftpserver_test
 
 import (
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,4 +63,42 @@ func TestWrongPasswordShown(t *testing.T) {
 	if got := servertest.DelayNotes(tl.hub); !slices.Equal(got, want) {
 		t.Errorf("inspector notes = %q, want %q", got, want)
 	}
+}
+
+// TestUploadBounded: an upload of 16 MiB to a server that keeps files up to
+// 1 MiB is refused past the bound and leaves nothing; the inspector says so.
+func TestUploadBounded(t *testing.T) {
+	tl := newTestLab()
+	f := newFolders(t)
+	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
+	srv := sftpserver.New(sftpserver.Options{Root: f.root, Tap: tl.tap, AuthDelay: -1, MaxUploadBytes: 1 << 20})
+	addr := servertest.Start(t, srv, sftpserver.ErrServerClosed)
+	c := dial(t, addr, sftpclient.Options{})
+	defer c.Close()
+	src := io.LimitReader(zeros{}, servertest.FloodSize)
+	if _, err := c.Put("pub/big.bin", src, servertest.FloodSize, nil); err == nil {
+		t.Fatal("an upload of 16 MiB past a bound of 1 MiB succeeded")
+	}
+	c.Close()
+	entries, _ := os.ReadDir(filepath.Join(f.root, "pub"))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "big.bin") {
+			t.Errorf("%s left in the root", e.Name())
+		}
+	}
+	var all []string
+	for _, ci := range tl.hub.Conversations() {
+		all = append(all, messages(tl.hub, ci.ID)...)
+	}
+	if !slices.ContainsFunc(all, func(m string) bool { return strings.Contains(m, "upload of /pub/big.bin refused past 1.0 MiB") }) {
+		t.Errorf("messages = %q, want the refused upload reported", all)
+	}
+}
+
+// zeros is an endless source of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
 }

@@ -46,6 +46,8 @@ const (
 	DefaultUser             = "lab"
 	DefaultPassword         = "lab"
 	DefaultHandshakeTimeout = 30 * time.Second
+	// DefaultMaxUploadBytes bounds a file an upload leaves.
+	DefaultMaxUploadBytes = 1 << 30
 )
 
 // Options configures a Server. Root is the only required field.
@@ -70,6 +72,9 @@ type Options struct {
 	// doubles with each further failure in a row, up to 8 s. Zero means the lab's
 	// default, 250 ms; a negative value does not wait (tests).
 	AuthDelay time.Duration
+	// MaxUploadBytes bounds the file an upload leaves: a write past it is
+	// refused and the upload leaves nothing. Zero means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// NotifyStarted, if non-nil, is called once Serve accepts connections.
 	NotifyStarted func()
 	// Logf, if non-nil, receives one line per notable event (a failed login, a
@@ -90,6 +95,13 @@ type Server struct {
 	mu     sync.Mutex // guards root and signer
 	root   *os.Root
 	signer xssh.Signer
+}
+
+func (s *Server) maxUpload() int64 {
+	if s.MaxUploadBytes > 0 {
+		return s.MaxUploadBytes
+	}
+	return DefaultMaxUploadBytes
 }
 
 // New returns a server with opts.

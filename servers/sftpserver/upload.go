@@ -15,6 +15,7 @@ import (
 	"github.com/pkg/sftp"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/bounded"
 )
 
 // Filewrite opens a file for writing (SSH_FXP_OPEN with SSH_FXF_WRITE). The bytes
@@ -94,9 +95,14 @@ type upload struct {
 	start  time.Time
 	n      atomic.Int64 // bytes written; pkg/sftp writes a handle from several goroutines at once
 	failed error        // set by TransferError, which comes before Close
+	over   atomic.Bool  // a write went past MaxUploadBytes
 }
 
 func (u *upload) WriteAt(b []byte, off int64) (int, error) {
+	if limit := u.h.srv.maxUpload(); u.base+off+int64(len(b)) > limit {
+		u.over.Store(true)
+		return 0, &bounded.TooLongError{Unit: "upload", Limit: limit}
+	}
 	n, err := u.f.WriteAt(b, u.base+off)
 	u.n.Add(int64(n))
 	return n, err
@@ -111,6 +117,14 @@ func (u *upload) Close() error {
 	n := u.n.Load()
 	fields := []lab.Field{{Name: "path", Value: u.path}, {Name: "bytes", Value: fmt.Sprint(n)},
 		{Name: "time", Value: time.Since(u.start).Round(time.Millisecond).String()}}
+	if u.over.Load() {
+		u.h.root.Remove(u.tmp)
+		err = &bounded.TooLongError{Unit: "upload", Limit: u.h.srv.maxUpload()}
+		u.h.report("upload of "+u.path+" refused past "+size(u.h.srv.maxUpload())+": nothing written under that name",
+			"The file would have grown past the server's bound (MaxUploadBytes): the server refused the write "+
+				"that went past it (SSH_FX_FAILURE) and removed the temporary file.", refReadW, err, fields...)
+		return err
+	}
 	if u.failed != nil || err != nil {
 		u.h.root.Remove(u.tmp)
 		if err == nil {

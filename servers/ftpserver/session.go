@@ -141,6 +141,7 @@ func (ss *session) serve() {
 				// The rest of the line is never read: it would only fill memory.
 				ss.srv.logf("ftpserver: %s sent a command line longer than %d bytes; disconnected", ss.clientIP, ftp.MaxLine)
 				ss.reply(500, "Command line too long (more than %d bytes): closing the control connection.", ftp.MaxLine)
+				bounded.Linger(conn)
 			case errors.As(err, &ne) && ne.Timeout():
 				continue // a long transfer: the control connection may be quiet meanwhile
 			}

@@ -133,6 +133,7 @@ func (ss *session) serve() {
 				ss.srv.logf("pop3server: %s sent a line longer than %d bytes; disconnected", ss.ip, maxLine)
 				ss.send("-ERR Line too long (more than %d bytes): closing the connection; nothing was deleted.", maxLine)
 				ss.flush()
+				bounded.Linger(ss.conn)
 			}
 			return
 		}

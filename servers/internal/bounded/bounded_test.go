@@ -3,9 +3,11 @@ package bounded
 import (
 	"errors"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // counting counts the bytes read from it.
@@ -72,4 +74,37 @@ func TestReader(t *testing.T) {
 			t.Errorf("error %q", err)
 		}
 	}
+}
+
+// TestLinger: the client reads the whole answer, then the end of data, while
+// it still has bytes the server will never read.
+func TestLinger(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		lines := NewLines(c, 64)
+		if _, err := lines.ReadLine(); errors.Is(err, ErrTooLong) {
+			io.WriteString(c, "500 too long\r\n")
+			Linger(c)
+		}
+	}()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go c.Write(make([]byte, 1<<20)) // never read past the bound
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	if got, err := io.ReadAll(c); string(got) != "500 too long\r\n" || err != nil {
+		t.Errorf("read %q, %v; want the answer, then the end", got, err)
+	}
+	Linger(nil) // not a connection that half-closes: returns at once
 }

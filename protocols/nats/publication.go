@@ -26,11 +26,11 @@ func (a *Analyzer) publication(m *message, v string) {
 
 	var s strings.Builder
 	fmt.Fprintf(&s, "%s %s", v, subject)
+	if sid := m.args["sid"]; sid != "" {
+		fmt.Fprintf(&s, " sid %s", sid)
+	}
 	if r := m.args["reply-to"]; r != "" {
 		fmt.Fprintf(&s, " reply %s", r)
-	}
-	if q := m.args["sid"]; q != "" {
-		fmt.Fprintf(&s, " sid %s", q)
 	}
 	fmt.Fprintf(&s, ": %s", brief(payload))
 	m.Summary = s.String()

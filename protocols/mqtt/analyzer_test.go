@@ -62,16 +62,6 @@ func exchanges(msgs []lab.Message) []string {
 	return s
 }
 
-func subjects(msgs []lab.Message) []string {
-	var s []string
-	for _, m := range msgs {
-		if m.Pub != nil {
-			s = append(s, m.Pub.Subject)
-		}
-	}
-	return s
-}
-
 func TestCaptures(t *testing.T) {
 	for _, tt := range captureTests {
 		steps := capture(t, tt.file)
@@ -87,7 +77,7 @@ func TestCaptures(t *testing.T) {
 			if got := exchanges(msgs); !slices.Equal(got, tt.exchanges) {
 				t.Errorf("%s in chunks of %d: exchanges %q, want %q", tt.file, chunk, got, tt.exchanges)
 			}
-			if got := subjects(msgs); !slices.Equal(got, tt.subjects) {
+			if got := analyzertest.Subjects(msgs); !slices.Equal(got, tt.subjects) {
 				t.Errorf("%s in chunks of %d: subjects %q, want %q", tt.file, chunk, got, tt.subjects)
 			}
 			analyzertest.CheckSpans(t, msgs)

@@ -35,16 +35,6 @@ var captureTests = []struct {
 		[]string{"lab.x", "lab.x"}},
 }
 
-func subjects(msgs []lab.Message) []string {
-	var s []string
-	for _, m := range msgs {
-		if m.Pub != nil {
-			s = append(s, m.Pub.Subject)
-		}
-	}
-	return s
-}
-
 func TestCaptures(t *testing.T) {
 	for _, tt := range captureTests {
 		steps := capture(t, tt.file)
@@ -54,7 +44,7 @@ func TestCaptures(t *testing.T) {
 			if got := analyzertest.Summaries(msgs); !slices.Equal(got, tt.summaries) {
 				t.Errorf("%s in chunks of %d:\n%q, want\n%q", tt.file, chunk, got, tt.summaries)
 			}
-			if got := subjects(msgs); !slices.Equal(got, tt.subjects) {
+			if got := analyzertest.Subjects(msgs); !slices.Equal(got, tt.subjects) {
 				t.Errorf("%s in chunks of %d: subjects %q, want %q", tt.file, chunk, got, tt.subjects)
 			}
 			if got := analyzertest.States(msgs); !slices.Equal(got, []string{StateConnecting, StateConnected}) {

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
@@ -23,27 +22,6 @@ func FuzzNATS(f *testing.F) {
 	}
 	f.Add(analyzertest.Script(step{c2s, "HPUB a r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"}, step{s2c, "HMSG a 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n"}))
 	f.Fuzz(func(t *testing.T, script []byte) {
-		a := NewAnalyzer()
-		state := a.State()
-		check := func(msgs []lab.Message) {
-			for _, m := range msgs {
-				if m.Summary == "" || len(m.Raw) > maxHeld {
-					t.Fatalf("message %q with %d raw bytes", m.Summary, len(m.Raw))
-				}
-			}
-			analyzertest.CheckSpans(t, msgs)
-			if s := a.State(); s != state {
-				if !slices.Contains(Transitions, [2]string{state, s}) {
-					t.Fatalf("state %q → %q is not a transition", state, s)
-				}
-				state = s
-			}
-			if a.Pending(c2s) > maxHeld || a.Pending(s2c) > maxHeld {
-				t.Fatalf("pending %d, %d", a.Pending(c2s), a.Pending(s2c))
-			}
-		}
-		analyzertest.Play(a, script, check)
-		check(a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}))
-		check(a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN}))
+		analyzertest.Fuzz(t, NewAnalyzer(), script, Transitions, maxHeld)
 	})
 }

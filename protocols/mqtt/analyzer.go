@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -157,8 +158,27 @@ func badLength(dir lab.Dir, data []byte) lab.Message {
 	}
 }
 
+// roles marks the packets that ask and those that answer them, for the
+// timing view: each of these requests has exactly one answer (§3.2, §3.9,
+// §3.11, §3.13).
+var roles = map[byte]lab.Role{
+	CONNECT: lab.RoleRequest, CONNACK: lab.RoleAnswer,
+	SUBSCRIBE: lab.RoleRequest, SUBACK: lab.RoleAnswer,
+	UNSUBSCRIBE: lab.RoleRequest, UNSUBACK: lab.RoleAnswer,
+	PINGREQ: lab.RoleRequest, PINGRESP: lab.RoleAnswer,
+}
+
 // packet decodes one whole control packet, raw, sent in direction dir.
 func (a *Analyzer) packet(dir lab.Dir, raw []byte) lab.Message {
+	m := a.decode(dir, raw)
+	if !strings.HasPrefix(m.Summary, "malformed") {
+		m.Role = roles[raw[0]>>4]
+	}
+	return m
+}
+
+// decode decodes one whole control packet, raw, sent in direction dir.
+func (a *Analyzer) decode(dir lab.Dir, raw []byte) lab.Message {
 	p := header(dir, raw)
 	if dir == lab.ClientToServer {
 		switch {

@@ -113,6 +113,25 @@ func TestExchangesDeclared(t *testing.T) {
 	}
 }
 
+func TestRoles(t *testing.T) {
+	msgs := analyzertest.Feed(NewAnalyzer(), capture(t, "paho-ping-unsubscribe.txt"), 0)
+	var got []string
+	for _, m := range msgs {
+		switch m.Role {
+		case lab.RoleRequest:
+			got = append(got, "ask "+m.Summary)
+		case lab.RoleAnswer:
+			got = append(got, "answer "+m.Summary)
+		}
+	}
+	want := []string{`ask CONNECT "paho1" (clean session, keep-alive 1 s)`, "answer CONNACK 0 Accepted",
+		"ask SUBSCRIBE 1: lab/x (QoS 1), lab/+/y (QoS 2)", "answer SUBACK 1: QoS 1, QoS 2",
+		"ask PINGREQ", "answer PINGRESP", "ask UNSUBSCRIBE 3: lab/x, lab/+/y", "answer UNSUBACK 3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("roles\n%q, want\n%q", got, want)
+	}
+}
+
 func TestPublication(t *testing.T) {
 	msgs := analyzertest.Feed(NewAnalyzer(), capture(t, "mosquitto-pub-binary.txt"), 0)
 	m := analyzertest.Find(t, msgs, "PUBLISH lab/bin QoS 1 id 1: 4 bytes")

@@ -106,6 +106,15 @@ func TestSpans(t *testing.T) {
 	}
 }
 
+func TestRoles(t *testing.T) {
+	for _, m := range analyzertest.Feed(NewAnalyzer(), capture(t, "natsgo.txt"), 0) {
+		want := map[string]lab.Role{"PING": lab.RoleRequest, "PONG": lab.RoleAnswer}[m.Summary]
+		if m.Role != want {
+			t.Errorf("%q: role %d, want %d", m.Summary, m.Role, want)
+		}
+	}
+}
+
 func TestCredentialsMasked(t *testing.T) {
 	msgs := analyzertest.FeedSpans(t, NewAnalyzer(), []step{
 		{s2c, "INFO {\"auth_required\":true}\r\n"},

@@ -88,12 +88,12 @@ func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 	case "UNSUB":
 		a.unsub(m)
 	case "PING":
-		m.Summary = "PING"
+		m.Summary, m.Role = "PING", lab.RoleRequest
 		m.Meaning = "The " + side(dir) + " checks that the other end is alive; it must answer PONG. The server pings a quiet client " +
 			"every two minutes and closes the connection after two unanswered pings (-ERR 'Stale Connection'); a client's " +
 			"PING after CONNECT is also how it learns the server has processed everything it sent."
 	case "PONG":
-		m.Summary = "PONG"
+		m.Summary, m.Role = "PONG", lab.RoleAnswer
 		m.Meaning = "The " + side(dir) + " answers a PING: the connection is alive."
 	case "+OK":
 		m.Summary = "+OK"

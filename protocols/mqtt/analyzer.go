@@ -247,10 +247,19 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		Ref:      "MQTT 3.1.1 §3.1.2.5",
 		Teardown: true,
 	}
-	if a.will != "" {
-		closing.Meaning += fmt.Sprintf(" That is when the broker publishes the client's will, to the topic %q, to every subscriber of a matching filter.", a.will)
-		closing.Fields = []lab.Field{{Name: "will topic", Value: a.will}}
-		a.will = ""
+	switch a.state.State() {
+	case "":
+		closing.Summary, closing.Meaning = "connection closed", "The connection ended before an MQTT session began: no CONNECT was sent."
+		closing.Ref = "MQTT 3.1.1 §3.1"
+	case StateRefused:
+		closing.Summary, closing.Meaning = "connection closed after the refusal", "After a CONNACK that refuses the session the broker closes the network connection."
+		closing.Ref = "MQTT 3.1.1 §3.2.2.3"
+	case StateConnected:
+		if a.will != "" {
+			closing.Meaning += fmt.Sprintf(" That is when the broker publishes the client's will, to the topic %q, to every subscriber of a matching filter.", a.will)
+			closing.Fields = []lab.Field{{Name: "will topic", Value: a.will}}
+		}
 	}
+	a.will = ""
 	return a.state.End(out, StateDisconnected, closing)
 }

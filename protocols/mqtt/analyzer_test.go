@@ -192,7 +192,8 @@ func TestConnack(t *testing.T) {
 			t.Errorf("return code %d: state %q, want %q", rc, a.State(), want)
 		}
 		end := a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})
-		if a.State() != StateDisconnected || len(end) != 1 || end[0].NextState != StateDisconnected {
+		closing := map[bool]string{true: "connection closed without DISCONNECT", false: "connection closed after the refusal"}[rc == 0]
+		if a.State() != StateDisconnected || len(end) != 1 || end[0].NextState != StateDisconnected || end[0].Summary != closing {
 			t.Errorf("return code %d: after the close %q, %q", rc, a.State(), analyzertest.Summaries(end))
 		}
 	}
@@ -222,5 +223,13 @@ func TestWillOnDroppedConnection(t *testing.T) {
 	analyzertest.Feed(a, steps, 0)
 	if end := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}); len(end) != 0 {
 		t.Errorf("close after DISCONNECT: %q", analyzertest.Summaries(end))
+	}
+}
+
+func TestClosedBeforeConnect(t *testing.T) {
+	a := NewAnalyzer()
+	end := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})
+	if got := analyzertest.Summaries(end); !slices.Equal(got, []string{"connection closed"}) || end[0].NextState != StateDisconnected {
+		t.Errorf("%q", got)
 	}
 }

@@ -40,7 +40,7 @@ const anyFlags = 0xff
 
 // kinds is the table of §2.2.1 and §2.2.2, by packet type.
 var kinds = [16]kind{
-	{name: "reserved type 0", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
+	{name: "reserved", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
 	{"CONNECT", "MQTT 3.1.1 §3.1", 0, lab.ClientToServer, ""},
 	{"CONNACK", "MQTT 3.1.1 §3.2", 0, lab.ServerToClient, ""},
 	{"PUBLISH", "MQTT 3.1.1 §3.3", anyFlags, 0, ""},
@@ -61,7 +61,7 @@ var kinds = [16]kind{
 	{"DISCONNECT", "MQTT 3.1.1 §3.14", 0, lab.ClientToServer,
 		"The client ends the session cleanly: the broker closes the connection and throws the will away " +
 			"(a will is published only when a client goes without saying goodbye)."},
-	{name: "reserved type 15", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
+	{name: "reserved", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
 }
 
 // side names the end that sent in direction d.

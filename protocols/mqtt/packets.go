@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -151,13 +152,7 @@ func (p *packet) finish(summary, meaning string) lab.Message {
 	if p.typ == 0 || p.typ == 15 {
 		p.m.Summary = fmt.Sprintf("malformed: packet type %d is reserved", p.typ)
 	}
-	what := ""
-	for i, b := range p.bad {
-		if i > 0 {
-			what += "; "
-		}
-		what += b
-	}
+	what := strings.Join(p.bad, "; ")
 	p.m.Fields = append(p.m.Fields, lab.Field{Name: "error", Value: what})
 	p.m.Meaning = "This packet breaks MQTT 3.1.1: " + what + ". "
 	if p.dir == lab.ClientToServer {

@@ -162,7 +162,7 @@ func (p *packet) finish(summary, meaning string) lab.Message {
 		p.m.Meaning += "A client that receives a packet that breaks the protocol closes the network connection (§4.8)."
 	}
 	if meaning != "" {
-		p.m.Meaning += " What the packet would be: " + meaning
+		p.m.Meaning += " Had it been valid: " + meaning
 	}
 	for _, r := range p.refs {
 		p.m.Ref += ", " + r

@@ -19,12 +19,14 @@ import (
 // it costs a few words per publication held and no more.
 
 // MsgRef names one message the hub holds: its conversation, its event's
-// sequence number, when it crossed the wire and its direction.
+// sequence number, when it crossed the wire, its direction and its layer (the
+// protocol it was spoken in: "mqtt", "nats").
 type MsgRef struct {
-	Conv ConvID
-	Seq  uint64
-	At   time.Time
-	Dir  Dir
+	Conv  ConvID
+	Seq   uint64
+	At    time.Time
+	Dir   Dir
+	Layer string
 }
 
 // pubKey is what pairs a delivery with its publication.
@@ -67,7 +69,7 @@ func (x *followIndex) add(e *Event) {
 		r = &pubRefs{}
 		x.byKey[k] = r
 	}
-	r.refs = append(r.refs, MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir})
+	r.refs = append(r.refs, MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir, Layer: e.Layer})
 }
 
 // drop forgets e, which the log is dropping: events go oldest first, so it is
@@ -119,7 +121,7 @@ func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRe
 		return MsgRef{}, nil
 	}
 	refs := r.refs[r.head:]
-	me := MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir}
+	me := MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir, Layer: e.Layer}
 	if e.Dir == ServerToClient {
 		src, found := sourceOf(refs, me)
 		if !found {

@@ -149,7 +149,7 @@ func findPub(t *testing.T, h *Hub, conv ConvID, summary string, n int) MsgRef {
 	for _, e := range h.ConvEvents(conv) {
 		if e.Msg != nil && e.Msg.Summary == summary {
 			if n == 0 {
-				return MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir}
+				return MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir, Layer: e.Layer}
 			}
 			n--
 		}
@@ -223,7 +223,7 @@ func TestFollowFanOutAcrossProtocols(t *testing.T) {
 			if d != want[d.Conv] {
 				t.Errorf("publication %d: delivery %+v, want one of %+v", n, d, want)
 			}
-			if d.Dir != ServerToClient || d.At.Before(p.At) {
+			if d.Dir != ServerToClient || d.At.Before(p.At) || d.Layer != h.Conversation(d.Conv).Info(false).Protocol {
 				t.Errorf("publication %d: delivery %+v is not after it", n, d)
 			}
 			// From the delivery back to its publication, with its siblings.

@@ -39,7 +39,6 @@ func toyBroker(t *testing.T, h *Hub, protos ...*Protocol) []string {
 	var addrs []string
 	var ls []net.Listener
 	serve := func(c net.Conn) {
-		defer wg.Done()
 		defer c.Close()
 		r := bufio.NewReader(c)
 		for {
@@ -69,19 +68,7 @@ func toyBroker(t *testing.T, h *Hub, protos ...*Protocol) []string {
 		}
 		ls = append(ls, l)
 		addrs = append(addrs, l.Addr().String())
-		tl := h.Tap(p).Listener(l)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c, err := tl.Accept()
-				if err != nil {
-					return
-				}
-				wg.Add(1)
-				go serve(c)
-			}
-		}()
+		serveTapped(h.Tap(p).Listener(l), &wg, serve)
 	}
 	t.Cleanup(func() {
 		for _, l := range ls {

@@ -122,4 +122,3 @@ func count(texts []string, s string) int {
 	}
 	return n
 }
-

@@ -3,6 +3,7 @@ package inspector
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,6 +25,8 @@ type brokerView struct {
 	links *fyne.Container
 	obj   *fyne.Container
 	shown bool
+	said  string    // the text and links shown, to redraw only what changed
+	asked time.Time // when the hub was last asked, while a message is selected
 }
 
 func newBrokerView() *brokerView {
@@ -46,6 +49,11 @@ type brokerLink struct {
 
 // set shows text and links; go is called with the message a link names.
 func (b *brokerView) set(text string, links []brokerLink, goTo func(lab.MsgRef)) {
+	said := fmt.Sprint(text, links)
+	if b.shown && said == b.said {
+		return
+	}
+	b.said = said
 	setText(b.text, text)
 	objs := make([]fyne.CanvasObject, 0, len(links))
 	for _, l := range links {
@@ -77,6 +85,16 @@ func (b *brokerView) hide() {
 	}
 }
 
+// followLive asks the hub again, at most every tickEvery, where the selected
+// message went: deliveries analyzed after it was selected join the view.
+func (in *Inspector) followLive(now time.Time) {
+	b := in.detail.broker
+	if !b.shown || in.selMsg < 0 || now.Sub(b.asked) < tickEvery {
+		return
+	}
+	in.refreshFollow(in.row(in.selMsg))
+}
+
 // refreshFollow shows where the message of row e went through the broker, or
 // hides the view when e is nil or carries no publication.
 func (in *Inspector) refreshFollow(e *lab.Event) {
@@ -92,6 +110,7 @@ func (in *Inspector) refreshFollow(e *lab.Event) {
 		b.hide()
 		return
 	}
+	b.asked = time.Now()
 	p := e.Msg.Pub
 	what := fmt.Sprintf("%s (%s)", p.Subject, plural(p.Size, "byte"))
 	src, dels := in.hub.Follow(e.Conv, e.Seq)

@@ -229,3 +229,28 @@ func TestInspectorShowsAnExchangesOwnStates(t *testing.T) {
 		t.Errorf("the diagram's exchanges %q, want %q", marks, want)
 	}
 }
+
+func TestInspectorFollowsDeliveriesAnalyzedLater(t *testing.T) {
+	h, reg := brokerSession(t)
+	in := newTestInspector(t, h, reg)
+	in.Update()
+	in.Select(1)
+	row := rowOf(t, in, "PUBLISH lab/sensors/t1 qos 1 id 8")
+	in.SelectRow(row)
+	if _, lines := brokerLinks(in); len(lines) != 1 {
+		t.Fatalf("deliveries %q, want 1", lines)
+	}
+	// Another subscriber's delivery is analyzed after the publication was selected.
+	pub := in.row(row)
+	h.Publish(lab.Event{Conv: 3, At: pub.At.Add(2 * time.Millisecond), Kind: lab.KindMessage, Dir: lab.ServerToClient, Layer: "toynats",
+		Msg: &lab.Message{Dir: lab.ServerToClient, Summary: "MSG lab.sensors.t1 1 4", Pub: pub.Msg.Pub}})
+	in.detail.broker.asked = time.Time{} // as if the tick had come
+	in.Update()
+	_, lines := brokerLinks(in)
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "#3 TOYNATS") {
+		t.Errorf("after a late delivery: %q, want #2's and then #3's", lines)
+	}
+	if e, ok := in.SelectedRow(); !ok || e.Seq != pub.Seq {
+		t.Errorf("the selection moved to %+v", e)
+	}
+}

@@ -209,6 +209,7 @@ func (in *Inspector) Update() {
 		if tick && in.selMsg < 0 {
 			in.refreshConvDetail()
 		}
+		in.followLive(now)
 		in.refreshKernel(now, false)
 	}
 	in.convs.setStatus(in.model.Dropped())

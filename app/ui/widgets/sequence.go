@@ -219,12 +219,20 @@ func seqRowTop(i int) float32 { return seqPadTop + float32(i)*seqRowHeight }
 func seqContentHeight(n int) float32 { return seqRowTop(n) + seqPadTop }
 
 // laneXs returns the x of each lane's line for the diagram at width: with
-// exchanges, room is left right of the lanes for their brackets and titles.
+// exchanges, the lanes move left when their brackets and titles need more
+// room right of the last lane than the margin leaves.
 func (d *SequenceDiagram) laneXs(width float32, xs []float32) []float32 {
-	if d.ex.any() {
-		width -= exRoom
+	gutter := seqGutter(len(d.arrows))
+	xs = seqLaneXs(len(d.lanes), width, gutter, xs)
+	if !d.ex.any() || len(xs) == 0 {
+		return xs
 	}
-	return seqLaneXs(len(d.lanes), width, seqGutter(len(d.arrows)), xs)
+	if short := exRoom - (width - xs[len(xs)-1]); short > 0 {
+		// Narrowing the lanes' width by w moves the last lane left by w·(2n−1)/2n.
+		n := float32(2 * len(xs))
+		xs = seqLaneXs(len(d.lanes), width-short*n/(n-1), gutter, xs)
+	}
+	return xs
 }
 
 // seqLaneXs returns the x of each lane's line for a diagram of the given width, with

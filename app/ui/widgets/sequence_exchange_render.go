@@ -4,10 +4,10 @@ import "fyne.io/fyne/v2"
 
 // Geometry of the exchanges' brackets, right of the rightmost lane.
 const (
-	exRoom        = 90 // taken from the lanes' width for the brackets and their words
-	exBracketGap  = 14 // from the rightmost lane to the first bracket
-	exBracketStep = 9  // between bracket columns
-	exTick        = 6  // the tick joining an exchange's arrow to its bracket
+	exRoom        = 124 // right of the last lane: the brackets and their words
+	exBracketGap  = 14  // from the rightmost lane to the first bracket
+	exBracketStep = 9   // between bracket columns
+	exTick        = 6   // the tick joining an exchange's arrow to its bracket
 	exTitleSize   = 11
 	exStateSize   = 10
 )

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -85,9 +86,14 @@ func TestSequenceDiagramBracketsExchanges(t *testing.T) {
 		t.Errorf("%d brackets drawn, want 4", brackets)
 	}
 
-	// The lanes leave room right of them for the brackets, and take it back
-	// when no exchange is left.
+	// In a narrow diagram the lanes make room right of them for the brackets
+	// and titles, and take it back when no exchange is left.
+	d.Resize(fyne.NewSize(360, 600))
+	r.Refresh()
 	withEx := r.xs[len(r.xs)-1]
+	if room := r.size.Width - withEx; room < exRoom-0.5 {
+		t.Errorf("%v right of the last lane, want %v", room, float32(exRoom))
+	}
 	d.SetArrows(tcpArrows)
 	r.Refresh()
 	if without := r.xs[len(r.xs)-1]; without <= withEx {

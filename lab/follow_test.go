@@ -326,3 +326,42 @@ func TestFollowIndexKeepsToTheBound(t *testing.T) {
 		t.Errorf("index holds %d refs, the log %d publications", held, want)
 	}
 }
+
+// Readers follow messages while publications are logged and dropped by the bound.
+func TestFollowWhilePublishing(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 32 << 10})
+	t0 := time.Now()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				st := h.Stats()
+				for seq := st.FirstSeq; seq <= st.LastSeq && seq < st.FirstSeq+20; seq++ {
+					src, dels := h.Follow(ConvID(1+int(seq-1)%3), seq)
+					for _, d := range dels {
+						if d.Dir != ServerToClient || (src.Seq != 0 && d.At.Before(src.At)) {
+							t.Errorf("reader %d: delivery %+v of %+v", r, d, src)
+						}
+					}
+				}
+			}
+		}()
+	}
+	for i := range 5000 {
+		dir := ServerToClient
+		if i%3 == 0 {
+			dir = ClientToServer
+		}
+		h.Publish(pubEvent(ConvID(1+i%3), dir, t0.Add(time.Duration(i)*time.Microsecond), "s", "same"))
+	}
+	close(done)
+	wg.Wait()
+}

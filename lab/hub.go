@@ -34,7 +34,9 @@ type HubOptions struct {
 //
 // Publish never blocks on a reader: the log is a bounded queue, and a reader that
 // falls behind by more than the bound skips what was dropped and is told how many
-// events it missed. All methods are safe for concurrent use.
+// events it missed. All methods are safe for concurrent use. Beside the log it
+// indexes the publications it holds, so that Follow can follow a message
+// through a broker (follow.go).
 //
 // The hub has four locks: convMu guards the conversation table, and is taken
 // before a Conversation's own lock; mu guards the event log and the

@@ -134,6 +134,7 @@ func (e *Event) size() int64 {
 		if x := m.Exchange; x != nil {
 			n += int64(48 + len(x.Kind) + len(x.ID) + len(x.State))
 		}
+		n += int64(len(m.Pair))
 	}
 	return n
 }

@@ -33,7 +33,7 @@ const (
 	msgSpans    // the fields' spans follow Raw (format 3)
 	msgPub      // a publication follows the spans (format 4)
 	msgExchange // an exchange follows it
-	msgRole     // a role follows it
+	msgRole     // a role and a pair follow it
 )
 
 const (

@@ -85,6 +85,7 @@ type shown struct {
 	Pub                   *lab.Publication
 	Exchange              *lab.Exchange
 	Role                  lab.Role
+	Pair                  string
 }
 
 func show(e lab.Event) shown {
@@ -94,7 +95,7 @@ func show(e lab.Event) shown {
 		s.HasMsg, s.MsgDir, s.Summary, s.Meaning, s.Ref = true, m.Dir, m.Summary, m.Meaning, m.Ref
 		s.NextState, s.MsgLayer, s.Fields, s.Raw = m.NextState, m.Layer, m.Fields, string(m.Raw)
 		s.Handshake, s.Teardown, s.Observed = m.Handshake, m.Teardown, m.Observed
-		s.Pub, s.Exchange, s.Role = m.Pub, m.Exchange, m.Role
+		s.Pub, s.Exchange, s.Role, s.Pair = m.Pub, m.Exchange, m.Role, m.Pair
 		if len(s.Fields) == 0 {
 			s.Fields = nil
 		}

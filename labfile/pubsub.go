@@ -3,8 +3,9 @@ package labfile
 import "github.com/protocollab/protolab/lab"
 
 // Format 4 saves the marks analyzers put on messages (lab/pubsub.go): a
-// publication through a broker, a place in an exchange, a request's role. Each
-// follows a message's spans when its flag is set (docs/labfile.md).
+// publication through a broker, a place in an exchange, a request's role and
+// the request an answer pairs with. Each follows a message's spans when its
+// flag is set (docs/labfile.md).
 
 // marks returns the message flags of m's marks, in a file of format version.
 func marks(m *lab.Message, version int) uint8 {
@@ -18,7 +19,7 @@ func marks(m *lab.Message, version int) uint8 {
 	if m.Exchange != nil {
 		mf |= msgExchange
 	}
-	if m.Role != lab.RoleNone {
+	if m.Role != lab.RoleNone || m.Pair != "" {
 		mf |= msgRole
 	}
 	return mf
@@ -38,6 +39,7 @@ func (e *encoder) marks(m *lab.Message, mf uint8) {
 	}
 	if mf&msgRole != 0 {
 		e.u8(uint8(m.Role))
+		e.str(m.Pair)
 	}
 }
 
@@ -66,5 +68,6 @@ func (d *decoder) marks(m *lab.Message, mf uint8) {
 			return
 		}
 		m.Role = r
+		m.Pair = d.str()
 	}
 }

@@ -19,6 +19,7 @@ func markSynthetic(m *lab.Message, i int) {
 		m.Exchange = &lab.Exchange{Kind: "qos2", ID: fmt.Sprintf("client %d", i), State: "received"}
 	case 9:
 		m.Role = lab.RoleAnswer
+		m.Pair = fmt.Sprint(i)
 		m.Pub = &lab.Publication{Subject: "lab.empty"}
 		m.Exchange = &lab.Exchange{Kind: "qos1"}
 	}
@@ -39,6 +40,8 @@ func markSession() *Session {
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "PUBREC 7", Exchange: &lab.Exchange{Kind: "qos2", ID: "client 7", State: "received"}}),
 		msg(lab.Message{Dir: lab.ClientToServer, Summary: "GET /", Role: lab.RoleRequest}),
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "200 OK", Role: lab.RoleAnswer}),
+		msg(lab.Message{Dir: lab.ClientToServer, Summary: "HEADERS stream 5", Role: lab.RoleRequest, Pair: "5"}),
+		msg(lab.Message{Dir: lab.ServerToClient, Summary: "DATA stream 5", Role: lab.RoleAnswer, Pair: "5"}),
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "PINGRESP"}),
 	}}
 }
@@ -48,8 +51,8 @@ func TestMarksSaved(t *testing.T) {
 	got := decodeAs(t, FormatVersion, want)
 	for i, w := range want.Events {
 		g := show(got.Events[i])
-		if s := show(w); fmt.Sprintf("%+v %+v %v", g.Pub, g.Exchange, g.Role) != fmt.Sprintf("%+v %+v %v", s.Pub, s.Exchange, s.Role) {
-			t.Errorf("message %q: marks %+v %+v %v, want %+v %+v %v", s.Summary, g.Pub, g.Exchange, g.Role, s.Pub, s.Exchange, s.Role)
+		if s := show(w); fmt.Sprintf("%+v %+v %v %q", g.Pub, g.Exchange, g.Role, g.Pair) != fmt.Sprintf("%+v %+v %v %q", s.Pub, s.Exchange, s.Role, s.Pair) {
+			t.Errorf("message %q: marks %+v %+v %v %q, want %+v %+v %v %q", s.Summary, g.Pub, g.Exchange, g.Role, g.Pair, s.Pub, s.Exchange, s.Role, s.Pair)
 		}
 	}
 	if f := got.Events[0].Msg.Fields[0]; f.Off != 1 || f.Len != 2 {
@@ -61,8 +64,8 @@ func TestMarksSaved(t *testing.T) {
 func TestFormat3HasNoMarks(t *testing.T) {
 	got := decodeAs(t, 3, markSession())
 	for _, e := range got.Events {
-		if m := e.Msg; m.Pub != nil || m.Exchange != nil || m.Role != lab.RoleNone {
-			t.Errorf("format 3 message %q has marks %+v %+v %v", m.Summary, m.Pub, m.Exchange, m.Role)
+		if m := e.Msg; m.Pub != nil || m.Exchange != nil || m.Role != lab.RoleNone || m.Pair != "" {
+			t.Errorf("format 3 message %q has marks %+v %+v %v %q", m.Summary, m.Pub, m.Exchange, m.Role, m.Pair)
 		}
 	}
 	if m := got.Events[0].Msg; m.Summary != "PUBLISH lab/sensors/t1" || m.Fields[0].Len != 2 || string(m.Raw) != "0\x0bx" {

@@ -70,8 +70,9 @@ func newDetail() *detail {
 	d.tree.OnSelected = d.selectField
 	d.hex.OnTapped = d.tapByte
 	// Under the tree, in words: the field selected, then the message (its summary,
-	// direction, layer and time), what it means and where it is specified.
-	d.explain = container.NewVScroll(container.NewVBox(d.field, d.head, d.meaning, d.ref, d.broker.obj, d.kTitle, d.kernel))
+	// direction, layer and time), where it went through a broker, what it means
+	// and where it is specified.
+	d.explain = container.NewVScroll(container.NewVBox(d.field, d.head, d.broker.obj, d.meaning, d.ref, d.kTitle, d.kernel))
 	info := container.NewVSplit(d.tree, d.explain)
 	info.Offset = 0.6
 	d.textScroll = container.NewScroll(d.text)

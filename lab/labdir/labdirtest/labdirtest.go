@@ -3,6 +3,8 @@
 package labdirtest
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -42,4 +44,28 @@ func Shared(t testing.TB) string {
 	d := Temp(t)
 	t.Setenv(labdir.EnvData, d.Config)
 	return d.Config
+}
+
+// Main runs a package's tests (m.Run) with both of the lab's folders, and
+// XDG_CONFIG_HOME and XDG_DATA_HOME, in a temporary folder removed afterwards,
+// whatever the environment said: a test that forgets Temp still stays out of
+// the person's folders. Call it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(labdirtest.Main(m)) }
+func Main(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "protolab-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "labdirtest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	for k, v := range map[string]string{
+		labdir.EnvConfig:  filepath.Join(dir, "config"),
+		labdir.EnvData:    filepath.Join(dir, "data"),
+		"XDG_CONFIG_HOME": filepath.Join(dir, "user", "config"),
+		"XDG_DATA_HOME":   filepath.Join(dir, "user", "data"),
+	} {
+		os.Setenv(k, v)
+	}
+	return m.Run()
 }

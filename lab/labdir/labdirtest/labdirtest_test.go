@@ -11,6 +11,18 @@ import (
 	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 )
 
+func TestMain(m *testing.M) { os.Exit(labdirtest.Main(m)) }
+
+// TestMainFolders: under Main, a test that sets nothing finds every folder
+// variable pointing into one temporary folder.
+func TestMainFolders(t *testing.T) {
+	for _, v := range []string{labdir.EnvConfig, labdir.EnvData, "XDG_CONFIG_HOME", "XDG_DATA_HOME"} {
+		if d := os.Getenv(v); !under(d, os.TempDir()) || !strings.Contains(d, "protolab-test-") {
+			t.Errorf("$%s = %q, want a folder of Main's under %s", v, d, os.TempDir())
+		}
+	}
+}
+
 // under reports whether path is inside dir.
 func under(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)

@@ -119,10 +119,10 @@ func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
 	if hub := opts.Tap.Hub(); hub != nil {
 		o.RelayKeyLog = hub.Keys()
 	}
-	if o.AllowInsecureAuth, err = onOff(opts, SettingInsecureAuth); err != nil {
+	if o.AllowInsecureAuth, err = labsettings.Switch("smtpserver", opts, SettingInsecureAuth, Off); err != nil {
 		return nil, err
 	}
-	if o.AllowAnySender, err = onOff(opts, SettingAnySender); err != nil {
+	if o.AllowAnySender, err = labsettings.Switch("smtpserver", opts, SettingAnySender, Off); err != nil {
 		return nil, err
 	}
 	ca, err := labCA()
@@ -151,18 +151,6 @@ func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
 		name = p.Name
 	}
 	return lab.StreamServer(name, opts.Addr, srv, srv.Serve), nil
-}
-
-// onOff reads a setting of On or Off (the default).
-func onOff(opts lab.ServerOptions, key string) (bool, error) {
-	switch v := opts.Setting(key, Off); v {
-	case On:
-		return true, nil
-	case Off:
-		return false, nil
-	default:
-		return false, fmt.Errorf("smtpserver: %s %q: choose %q or %q", key, v, On, Off)
-	}
 }
 
 func labCA() (*labca.CA, error) {

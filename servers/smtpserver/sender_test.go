@@ -26,13 +26,8 @@ func TestSenderIdentity(t *testing.T) {
 			t.Errorf("MAIL FROM:<%s> = %q, want 553 5.7.1 naming alice's address", from, text)
 		}
 	}
-	c.cmd(250, "MAIL FROM:<Alice@Alpha.Test>")
-	c.cmd(250, "RCPT TO:<alice@alpha.test>")
-	c.cmd(354, "DATA")
-	c.cmd(250, "Subject: me\r\n\r\nme\r\n.")
-	if msgs, _ := store.List(alice, "INBOX"); len(msgs) != 1 {
-		t.Errorf("INBOX holds %d messages, want 1", len(msgs))
-	}
+	c.send("Alice@Alpha.Test", alice, "Subject: me\r\n\r\nme")
+	onlyMessage(t, store, alice)
 }
 
 // TestSpoofingAllowed: with AllowAnySender, alice sends as bob, and the mail is
@@ -43,15 +38,8 @@ func TestSpoofingAllowed(t *testing.T) {
 	c := dial(t, addr)
 	c.cmd(250, "EHLO x")
 	c.cmd(235, "AUTH PLAIN %s", plain("alice", "alice"))
-	c.cmd(250, "MAIL FROM:<bob@beta.test>")
-	c.cmd(250, "RCPT TO:<alice@alpha.test>")
-	c.cmd(354, "DATA")
-	c.cmd(250, "From: bob@beta.test\r\nSubject: not really bob\r\n\r\nhi\r\n.")
-	msgs, _ := store.List(alice, "INBOX")
-	if len(msgs) != 1 {
-		t.Fatalf("INBOX holds %d messages, want 1", len(msgs))
-	}
-	raw, _ := store.Fetch(alice, "INBOX", msgs[0].UID)
+	c.send("bob@beta.test", alice, "From: bob@beta.test\r\nSubject: not really bob\r\n\r\nhi")
+	raw := onlyMessage(t, store, alice)
 	if !strings.HasPrefix(string(raw), "Return-Path: <bob@beta.test>\r\nReceived: ") {
 		t.Errorf("spoofed message = %q, want Return-Path <bob@beta.test>", raw)
 	}

@@ -23,15 +23,8 @@ func TestTraceHeaders(t *testing.T) {
 	c.startTLS(&tls.Config{RootCAs: ca.Pool(), ServerName: "mail.alpha.test"})
 	c.cmd(250, "EHLO client.lab.test")
 	c.cmd(235, "AUTH PLAIN %s", plain("alice", "alice"))
-	c.cmd(250, "MAIL FROM:<alice@alpha.test>")
-	c.cmd(250, "RCPT TO:<alice@alpha.test>")
-	c.cmd(354, "DATA")
-	c.cmd(250, "Subject: traced\r\n\r\nhi\r\n.")
-	msgs, _ := store.List(alice, "INBOX")
-	if len(msgs) != 1 {
-		t.Fatalf("INBOX holds %d messages, want 1", len(msgs))
-	}
-	raw, _ := store.Fetch(alice, "INBOX", msgs[0].UID)
+	c.send(alice, alice, "Subject: traced\r\n\r\nhi")
+	raw := onlyMessage(t, store, alice)
 	const rp = "Return-Path: <alice@alpha.test>\r\n"
 	if len(raw) < len(rp) || string(raw[:len(rp)]) != rp {
 		t.Fatalf("delivered message = %q, want it to start with %q", raw, rp)

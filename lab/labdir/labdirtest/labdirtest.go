@@ -69,3 +69,18 @@ func Main(m *testing.M) int {
 	}
 	return m.Run()
 }
+
+// PersonHome stands in for a person's home with a lab of their own: HOME, the
+// XDG folders and both lab folders all point into a new temporary folder,
+// which it returns. A test then calls Temp and checks that what it ran left
+// that home empty.
+func PersonHome(t testing.TB) string {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
+	t.Setenv(labdir.EnvConfig, filepath.Join(home, ".config", "protolab"))
+	t.Setenv(labdir.EnvData, filepath.Join(home, "lab-data"))
+	return home
+}

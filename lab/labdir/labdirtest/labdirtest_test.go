@@ -29,18 +29,6 @@ func under(path, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// fakeHome stands in for a person's home with a lab of their own, variables
-// and all, and returns it; whatever the test then writes must not land there.
-func fakeHome(t *testing.T) string {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	t.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
-	t.Setenv(labdir.EnvConfig, filepath.Join(home, ".config", "protolab"))
-	t.Setenv(labdir.EnvData, filepath.Join(home, "lab-data"))
-	return home
-}
-
 // files lists what is in dir and below it.
 func files(t *testing.T, dir string) []string {
 	var out []string
@@ -57,7 +45,7 @@ func files(t *testing.T, dir string) []string {
 // folders; the CA, a data file and a user configuration file written through
 // them leave the person's home untouched.
 func TestTemp(t *testing.T) {
-	home := fakeHome(t)
+	home := labdirtest.PersonHome(t)
 	d := labdirtest.Temp(t)
 	for name, dir := range map[string]string{"Config": d.Config, "Data": d.Data, "User": d.User} {
 		if !under(dir, os.TempDir()) {
@@ -106,7 +94,7 @@ func TestTemp(t *testing.T) {
 
 // TestShared: one temporary folder for both, still outside the home.
 func TestShared(t *testing.T) {
-	home := fakeHome(t)
+	home := labdirtest.PersonHome(t)
 	dir := labdirtest.Shared(t)
 	config, _ := labdir.Config()
 	data, _ := labdir.Data()

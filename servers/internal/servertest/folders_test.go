@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
@@ -18,12 +17,7 @@ import (
 // bench does (its CA, its mail) and delivers a message: the CA and the mail
 // land in the test's folders, and nothing at all in the home.
 func TestLabFoldersStayInTemp(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	t.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
-	t.Setenv(labdir.EnvConfig, filepath.Join(home, ".config", "protolab"))
-	t.Setenv(labdir.EnvData, filepath.Join(home, "mail-and-files"))
+	home := labdirtest.PersonHome(t)
 	d := labdirtest.Temp(t)
 
 	srv, err := smtpserver.NewLab(lab.ServerOptions{Addr: "127.0.0.1:0"})

@@ -49,7 +49,7 @@ func (l *testLab) mosquittoArgs(t testing.TB, args ...string) []string {
 func TestMosquittoQoS(t *testing.T) {
 	for qos, want := range [][]byte{
 		nil,
-		{0x40, 0x02, 0x00, 0x01},                         // PUBACK
+		{0x40, 0x02, 0x00, 0x01}, // PUBACK
 		{0x50, 0x02, 0x00, 0x01, 0x70, 0x02, 0x00, 0x01}, // PUBREC, PUBCOMP
 	} {
 		t.Run(fmt.Sprint("qos", qos), func(t *testing.T) {

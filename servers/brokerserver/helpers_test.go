@@ -14,6 +14,8 @@ import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/protocols/mqtt"
+	natsproto "github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/internal/servertest"
 )
@@ -58,8 +60,8 @@ func newTestLab(t testing.TB, opts BrokerOptions) *testLab {
 	return &testLab{
 		hub:  hub,
 		b:    b,
-		nats: testListener(t, b, NATS, nil, hub.Tap(&lab.Protocol{Name: NATSName, Transport: "tcp"})),
-		mqtt: testListener(t, b, MQTT, nil, hub.Tap(&lab.Protocol{Name: MQTTName, Transport: "tcp"})),
+		nats: testListener(t, b, NATS, nil, hub.Tap(&lab.Protocol{Name: natsproto.Name, Transport: "tcp"})),
+		mqtt: testListener(t, b, MQTT, nil, hub.Tap(&lab.Protocol{Name: mqtt.Name, Transport: "tcp"})),
 	}
 }
 

@@ -10,15 +10,9 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/protocols/mqtt"
+	natsproto "github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/servers/internal/labtls"
-)
-
-// The registry's names of the broker's three listeners; the MQTT one is the
-// server rail's row, the others its parts.
-const (
-	NATSName  = "nats"
-	MQTTName  = "mqtt"
-	MQTTSName = "mqtts"
 )
 
 // Settings keys and their choices.
@@ -46,7 +40,7 @@ var Settings = []lab.Setting{{
 // rail's row: its switch starts and stops the other two with it.
 var (
 	NATSModule  = lab.ServerModule{New: NewLabNATS}
-	MQTTModule  = lab.ServerModule{New: NewLabMQTT, Settings: Settings, Parts: []string{NATSName, MQTTSName}}
+	MQTTModule  = lab.ServerModule{New: NewLabMQTT, Settings: Settings, Parts: []string{natsproto.Name, mqtt.TLSName}}
 	MQTTSModule = lab.ServerModule{New: NewLabMQTTS}
 )
 
@@ -54,13 +48,13 @@ var (
 // serves is the one the lab's other listeners share (ServerOptions.Lab), started
 // with the first of them and stopped with the last.
 func NewLabNATS(opts lab.ServerOptions) (lab.Server, error) {
-	return newLab(NATSName, NATS, opts, nil), nil
+	return newLab(natsproto.Name, NATS, opts, nil), nil
 }
 
 // NewLabMQTT adapts the broker's MQTT listener to lab.Server, as NewLabNATS
 // does the NATS one. It reads the setting "store" (see Settings).
 func NewLabMQTT(opts lab.ServerOptions) (lab.Server, error) {
-	return newLab(MQTTName, MQTT, opts, nil), nil
+	return newLab(mqtt.Name, MQTT, opts, nil), nil
 }
 
 // NewLabMQTTS adapts the broker's MQTT-over-TLS listener to lab.Server, as
@@ -71,7 +65,7 @@ func NewLabMQTTS(opts lab.ServerOptions) (lab.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newLab(MQTTSName, MQTT, opts, labtls.WithKeyLog(labtls.AEADConfig(cert), opts.Tap)), nil
+	return newLab(mqtt.TLSName, MQTT, opts, labtls.WithKeyLog(labtls.AEADConfig(cert), opts.Tap)), nil
 }
 
 func newLab(name, protocol string, opts lab.ServerOptions, cfg *tls.Config) lab.Server {
@@ -190,7 +184,7 @@ func acquire(opts lab.ServerOptions) (*Broker, func(), error) {
 	defer shared.Unlock()
 	sh := shared.brokers[bench]
 	if sh == nil {
-		b, err := startBroker(bench.Setting(MQTTName, SettingStore))
+		b, err := startBroker(bench.Setting(mqtt.Name, SettingStore))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/mqtt"
 )
 
 // waitFor polls cond until it holds, failing the test after a generous bound:
@@ -28,7 +29,7 @@ func (l *testLab) subscribed(t testing.TB, n int) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("%d SUBACKs", n), func() bool {
 		got := 0
-		for _, c := range convsOf(l.hub, MQTTName) {
+		for _, c := range convsOf(l.hub, mqtt.Name) {
 			s2c := captured(l.hub, c.ID, lab.ServerToClient)
 			if len(s2c) > 4 && s2c[4] == 0x90 { // CONNACK is 4 bytes
 				got++
@@ -61,7 +62,7 @@ func TestMosquittoQoS(t *testing.T) {
 			if got, want := sub.wait(t), "lab/sensors/t1 21.5\n"; got != want {
 				t.Errorf("mosquitto_sub printed %q, want %q", got, want)
 			}
-			convs := convsOf(l.hub, MQTTName)
+			convs := convsOf(l.hub, mqtt.Name)
 			if len(convs) != 2 {
 				t.Fatalf("%d MQTT conversations, want 2", len(convs))
 			}
@@ -209,11 +210,11 @@ func TestMQTTS(t *testing.T) {
 	cfg, caFile := labTLS(t)
 	hub := lab.NewHub(lab.HubOptions{})
 	b := testBroker(t, BrokerOptions{})
-	addr := testListener(t, b, MQTT, cfg, hub.Tap(&lab.Protocol{Name: MQTTSName, Transport: "tcp"}))
+	addr := testListener(t, b, MQTT, cfg, hub.Tap(&lab.Protocol{Name: mqtt.TLSName, Transport: "tcp"}))
 	_, port := hostPort(t, addr)
 	sub := start(t, "mosquitto_sub", "-h", "localhost", "-p", port, "--cafile", caFile, "-V", "mqttv311",
 		"-t", "lab/secure", "-C", "1", "-v")
-	waitFor(t, "the TLS subscriber", func() bool { return b.Clients() == 1 && len(convsOf(hub, MQTTSName)) == 1 })
+	waitFor(t, "the TLS subscriber", func() bool { return b.Clients() == 1 && len(convsOf(hub, mqtt.TLSName)) == 1 })
 	nc := natsConn(t, testListener(t, b, NATS, nil, nil))
 	// The subscription may not be in place yet: publish until it is.
 	waitFor(t, "the message over TLS", func() bool {
@@ -224,7 +225,7 @@ func TestMQTTS(t *testing.T) {
 	if got, want := sub.wait(t), "lab/secure sealed\n"; got != want {
 		t.Errorf("mosquitto_sub got %q, want %q", got, want)
 	}
-	convs := convsOf(hub, MQTTSName)
+	convs := convsOf(hub, mqtt.TLSName)
 	if dir, first := firstData(hub, convs[0].ID); dir != lab.ClientToServer || len(first) == 0 || first[0] != 0x16 {
 		t.Errorf("the first bytes: %v % x, want the client's ClientHello (16 ...)", dir, first)
 	}

@@ -19,6 +19,15 @@ import (
 	"github.com/protocollab/protolab/lab/labdir"
 )
 
+// tempLabDirs points the lab's configuration and data folders at one
+// temporary folder for the test, and returns it.
+func tempLabDirs(t *testing.T) string {
+	dir := t.TempDir()
+	t.Setenv(labdir.EnvConfig, dir)
+	t.Setenv(labdir.EnvData, dir)
+	return dir
+}
+
 // freePorts returns n ports no one listens on just now.
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
@@ -38,9 +47,7 @@ func freePorts(t *testing.T, n int) []int {
 // listeners, each on the port --port gives it, with one listening line each
 // (the NATS and MQTT-over-TLS ones part of mqtt), and each answers its protocol.
 func TestServeOnlyBroker(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	dir := tempLabDirs(t)
 	ports := freePorts(t, 3)
 	r := startServe(t, "--only", "mqtt", "--json",
 		"--port", fmt.Sprintf("nats=%d,mqtt=%d,mqtts=%d", ports[0], ports[1], ports[2]))
@@ -126,9 +133,7 @@ func mqttConnect(addr string, cfg *tls.Config) (string, error) {
 }
 
 func TestServeOnlyBrokerText(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	tempLabDirs(t)
 	r := startServe(t, "--only", "mqtt", "--port", "nats=0,mqtt=0,mqtts=0")
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`^nats listening on 127\.0\.0\.1:\d+ \(NATS broker\) — part of mqtt$`),
@@ -139,17 +144,7 @@ func TestServeOnlyBrokerText(t *testing.T) {
 			t.Errorf("line %q, want it to match %s", l, want)
 		}
 	}
-	r.cancel()
-	var stopped []string
-	for l := range r.lines {
-		if name, ok := strings.CutSuffix(l, " stopped"); ok {
-			stopped = append(stopped, name)
-		}
-	}
-	if code := <-r.code; code != 0 {
-		t.Errorf("exit code %d, want 0; stderr: %s", code, r.stderr)
-	}
-	if got := strings.Join(stopped, ","); got != "nats,mqtt,mqtts" {
+	if got := strings.Join(r.stop(t), ","); got != "nats,mqtt,mqtts" {
 		t.Errorf("stopped lines for %s, want nats,mqtt,mqtts", got)
 	}
 }
@@ -160,9 +155,7 @@ func TestServeOnlyBrokerText(t *testing.T) {
 // finds MQTT inside it), none for NATS (Wireshark has no dissector); with
 // them, tshark reads MQTT on both ports, the TLS one decrypted.
 func TestExportPCAPNGDecodeAsBroker(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	dir := tempLabDirs(t)
 	file := filepath.Join(t.TempDir(), "broker.protolab")
 	r := startServe(t, "--only", "mqtt", "--port", "nats=0,mqtt=0,mqtts=0", "--json", "--record", file)
 	addrs := map[string]string{}
@@ -180,22 +173,7 @@ func TestExportPCAPNGDecodeAsBroker(t *testing.T) {
 	if _, err := mqttConnect(addrs["mqtts"], &tls.Config{RootCAs: ca.Pool(), ServerName: "localhost"}); err != nil {
 		t.Fatalf("mqtts: %v", err)
 	}
-	r.cancel()
-	for range r.lines {
-	}
-	if code := <-r.code; code != 0 {
-		t.Fatalf("serve --record exit code %d; stderr: %s", code, r.stderr)
-	}
-
-	pcap := filepath.Join(t.TempDir(), "broker.pcapng")
-	code, stdout, stderr := run(t, "export", "--format", "pcapng", file, "-o", pcap)
-	if code != 0 {
-		t.Fatalf("export pcapng = %d: %s", code, stderr)
-	}
-	_, tsharkArgs, ok := strings.Cut(stdout, "; with tshark, ")
-	if !ok {
-		t.Fatalf("export printed %q, want the Decode As rules for tshark", stdout)
-	}
+	pcap, _, tsharkArgs := r.exportPCAPNG(t, file)
 	rules := strings.Fields(tsharkArgs)
 	for _, want := range []string{"tcp.port==" + portOf(addrs["mqtt"]) + ",mqtt", "tcp.port==" + portOf(addrs["mqtts"]) + ",tls"} {
 		if !slices.Contains(rules, want) {

@@ -20,7 +20,9 @@ import (
 // BenchmarkFanOut measures messages per second from one MQTT publisher to 10
 // subscribers of its topic (each message delivered 10 times), at QoS 0 and
 // QoS 1, through the lab's broker with its capture and analyzers on as the app
-// runs them ("lab-captured") and off ("lab-uncaptured"), and through Debian's
+// runs them ("lab-captured"), its capture on without the MQTT analyzer
+// ("lab-capture-only": what the taps alone cost) and off ("lab-uncaptured"),
+// and through Debian's
 // mosquitto, started on a free port, for comparison ("mosquitto"; skipped when
 // /usr/sbin/mosquitto is absent). The clients are paho.mqtt.golang's; at most
 // fanOutWindow messages are ahead of the slowest subscriber, so a QoS 0
@@ -30,16 +32,19 @@ import (
 //	go test -run '^$' -bench FanOut -benchtime 20000x ./servers/brokerserver/
 func BenchmarkFanOut(b *testing.B) {
 	for _, qos := range []byte{0, 1} {
-		for _, broker := range []string{"lab-captured", "lab-uncaptured", "mosquitto"} {
+		for _, broker := range []string{"lab-captured", "lab-capture-only", "lab-uncaptured", "mosquitto"} {
 			b.Run(fmt.Sprintf("qos%d/%s", qos, broker), func(b *testing.B) {
 				var addr string
 				switch broker {
 				case "mosquitto":
 					addr = startMosquitto(b)
-				case "lab-captured":
+				case "lab-captured", "lab-capture-only":
 					reg := &lab.Registry{}
 					reg.Register(tcp.Protocol())
 					p := mqtt.Protocol()
+					if broker == "lab-capture-only" {
+						p.NewAnalyzer = nil
+					}
 					reg.Register(p)
 					// A hub of the default size: old events are dropped as in the app.
 					addr = testListener(b, testBroker(b, BrokerOptions{}), MQTT, nil, lab.NewHub(lab.HubOptions{Registry: reg}).Tap(p))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -157,8 +158,27 @@ func badLength(dir lab.Dir, data []byte) lab.Message {
 	}
 }
 
+// roles marks the packets that ask and those that answer them, for the
+// timing view: each of these requests has exactly one answer (§3.2, §3.9,
+// §3.11, §3.13).
+var roles = map[byte]lab.Role{
+	CONNECT: lab.RoleRequest, CONNACK: lab.RoleAnswer,
+	SUBSCRIBE: lab.RoleRequest, SUBACK: lab.RoleAnswer,
+	UNSUBSCRIBE: lab.RoleRequest, UNSUBACK: lab.RoleAnswer,
+	PINGREQ: lab.RoleRequest, PINGRESP: lab.RoleAnswer,
+}
+
 // packet decodes one whole control packet, raw, sent in direction dir.
 func (a *Analyzer) packet(dir lab.Dir, raw []byte) lab.Message {
+	m := a.decode(dir, raw)
+	if !strings.HasPrefix(m.Summary, "malformed") {
+		m.Role = roles[raw[0]>>4]
+	}
+	return m
+}
+
+// decode decodes one whole control packet, raw, sent in direction dir.
+func (a *Analyzer) decode(dir lab.Dir, raw []byte) lab.Message {
 	p := header(dir, raw)
 	if dir == lab.ClientToServer {
 		switch {
@@ -227,10 +247,19 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		Ref:      "MQTT 3.1.1 §3.1.2.5",
 		Teardown: true,
 	}
-	if a.will != "" {
-		closing.Meaning += fmt.Sprintf(" That is when the broker publishes the client's will, to the topic %q, to every subscriber of a matching filter.", a.will)
-		closing.Fields = []lab.Field{{Name: "will topic", Value: a.will}}
-		a.will = ""
+	switch a.state.State() {
+	case "":
+		closing.Summary, closing.Meaning = "connection closed", "The connection ended before an MQTT session began: no CONNECT was sent."
+		closing.Ref = "MQTT 3.1.1 §3.1"
+	case StateRefused:
+		closing.Summary, closing.Meaning = "connection closed after the refusal", "After a CONNACK that refuses the session the broker closes the network connection."
+		closing.Ref = "MQTT 3.1.1 §3.2.2.3"
+	case StateConnected:
+		if a.will != "" {
+			closing.Meaning += fmt.Sprintf(" That is when the broker publishes the client's will, to the topic %q, to every subscriber of a matching filter.", a.will)
+			closing.Fields = []lab.Field{{Name: "will topic", Value: a.will}}
+		}
 	}
+	a.will = ""
 	return a.state.End(out, StateDisconnected, closing)
 }

@@ -62,16 +62,6 @@ func exchanges(msgs []lab.Message) []string {
 	return s
 }
 
-func subjects(msgs []lab.Message) []string {
-	var s []string
-	for _, m := range msgs {
-		if m.Pub != nil {
-			s = append(s, m.Pub.Subject)
-		}
-	}
-	return s
-}
-
 func TestCaptures(t *testing.T) {
 	for _, tt := range captureTests {
 		steps := capture(t, tt.file)
@@ -87,7 +77,7 @@ func TestCaptures(t *testing.T) {
 			if got := exchanges(msgs); !slices.Equal(got, tt.exchanges) {
 				t.Errorf("%s in chunks of %d: exchanges %q, want %q", tt.file, chunk, got, tt.exchanges)
 			}
-			if got := subjects(msgs); !slices.Equal(got, tt.subjects) {
+			if got := analyzertest.Subjects(msgs); !slices.Equal(got, tt.subjects) {
 				t.Errorf("%s in chunks of %d: subjects %q, want %q", tt.file, chunk, got, tt.subjects)
 			}
 			analyzertest.CheckSpans(t, msgs)
@@ -120,6 +110,25 @@ func TestExchangesDeclared(t *testing.T) {
 			}
 			at[e.Kind+e.ID] = e.State
 		}
+	}
+}
+
+func TestRoles(t *testing.T) {
+	msgs := analyzertest.Feed(NewAnalyzer(), capture(t, "paho-ping-unsubscribe.txt"), 0)
+	var got []string
+	for _, m := range msgs {
+		switch m.Role {
+		case lab.RoleRequest:
+			got = append(got, "ask "+m.Summary)
+		case lab.RoleAnswer:
+			got = append(got, "answer "+m.Summary)
+		}
+	}
+	want := []string{`ask CONNECT "paho1" (clean session, keep-alive 1 s)`, "answer CONNACK 0 Accepted",
+		"ask SUBSCRIBE 1: lab/x (QoS 1), lab/+/y (QoS 2)", "answer SUBACK 1: QoS 1, QoS 2",
+		"ask PINGREQ", "answer PINGRESP", "ask UNSUBSCRIBE 3: lab/x, lab/+/y", "answer UNSUBACK 3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("roles\n%q, want\n%q", got, want)
 	}
 }
 
@@ -183,7 +192,8 @@ func TestConnack(t *testing.T) {
 			t.Errorf("return code %d: state %q, want %q", rc, a.State(), want)
 		}
 		end := a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})
-		if a.State() != StateDisconnected || len(end) != 1 || end[0].NextState != StateDisconnected {
+		closing := map[bool]string{true: "connection closed without DISCONNECT", false: "connection closed after the refusal"}[rc == 0]
+		if a.State() != StateDisconnected || len(end) != 1 || end[0].NextState != StateDisconnected || end[0].Summary != closing {
 			t.Errorf("return code %d: after the close %q, %q", rc, a.State(), analyzertest.Summaries(end))
 		}
 	}
@@ -213,5 +223,13 @@ func TestWillOnDroppedConnection(t *testing.T) {
 	analyzertest.Feed(a, steps, 0)
 	if end := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}); len(end) != 0 {
 		t.Errorf("close after DISCONNECT: %q", analyzertest.Summaries(end))
+	}
+}
+
+func TestClosedBeforeConnect(t *testing.T) {
+	a := NewAnalyzer()
+	end := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})
+	if got := analyzertest.Summaries(end); !slices.Equal(got, []string{"connection closed"}) || end[0].NextState != StateDisconnected {
+		t.Errorf("%q", got)
 	}
 }

@@ -94,7 +94,7 @@ func TestBroker(t *testing.T) {
 		if got := analyzertest.States(msgs); !slices.Equal(got, []string{StateConnecting, StateConnected, StateDisconnected}) {
 			t.Errorf("states %q", got)
 		}
-		if got := subjects(msgs); !slices.Equal(got, delivered) {
+		if got := analyzertest.Subjects(msgs); !slices.Equal(got, delivered) {
 			t.Errorf("the analyzer's subjects %q, nats-server's %q", got, delivered)
 		}
 		want := []string{"qos1/client 1/published", "qos1/client 1/acknowledged",

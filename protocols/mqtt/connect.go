@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/payload"
 )
 
 const masked = "**** (masked; the raw bytes show it)"
@@ -58,7 +59,7 @@ func (a *Analyzer) connect(p *packet) lab.Message {
 	var willTopic, user string
 	if willFlag {
 		willTopic, _ = p.str("will topic")
-		p.lengthPrefixed("will message", showPayload)
+		p.lengthPrefixed("will message", payload.Show)
 		if strings.ContainsAny(willTopic, "+#") {
 			p.fault("a wildcard in the will topic", "[MQTT-3.1.2-9]")
 		}

@@ -1,14 +1,11 @@
 package mqtt
 
 import (
-	"bufio"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 // step is bytes that went one way (an analyzertest.Steps).
@@ -22,38 +19,10 @@ const (
 	s2c = lab.ServerToClient
 )
 
-// capture reads testdata/name: the chunks a recording proxy saw cross one
-// connection, in order, a line each: "> hex" from the client, "< hex" from
-// the broker; lines starting with # say how it was made.
-func capture(t testing.TB, name string) []step {
+// capture reads testdata/name, a session recorded by a proxy (analyzertest.ReadCapture).
+func capture(t testing.TB, name string) []analyzertest.Step {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var steps []step
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		dir := c2s
-		if line[0] == '<' {
-			dir = s2c
-		}
-		b, err := hex.DecodeString(strings.TrimSpace(line[1:]))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		steps = append(steps, step{Dir: dir, Data: string(b)})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return steps
+	return analyzertest.ReadCapture(t, filepath.Join("testdata", name))
 }
 
 // pkt is an MQTT control packet: the first byte, the remaining length as a

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/payload"
 )
 
 // publish decodes a PUBLISH (§3.3): DUP, QoS and RETAIN in the fixed header's
@@ -31,12 +32,12 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 			p.fault("packet identifier 0", "[MQTT-2.3.1-1]")
 		}
 	}
-	var payload []byte
+	var data []byte
 	if p.short == "" {
 		var off int
-		payload, off = p.rest()
-		p.add("payload", showPayload(payload), off, len(payload))
-		p.note("payload size", fmt.Sprintf("%d bytes", len(payload)))
+		data, off = p.rest()
+		p.add("payload", payload.Show(data), off, len(data))
+		p.note("payload size", fmt.Sprintf("%d bytes", len(data)))
 	}
 	subject, err := TopicToSubject(topic)
 	switch {
@@ -62,13 +63,13 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 	if dup {
 		s.WriteString(" DUP")
 	}
-	fmt.Fprintf(&s, ": %s", briefPayload(payload))
-	m := p.finish(s.String(), publishMeaning(p.dir, topic, subject, err == nil, qos, retain, dup, len(payload)))
+	fmt.Fprintf(&s, ": %s", payload.Brief(data))
+	m := p.finish(s.String(), publishMeaning(p.dir, topic, subject, err == nil, qos, retain, dup, len(data)))
 	if len(p.bad) > 0 {
 		return m
 	}
 	if err == nil {
-		m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(payload), Size: len(payload)}
+		m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(data), Size: len(data)}
 	}
 	if qos > 0 {
 		kind := ExchangeQoS1

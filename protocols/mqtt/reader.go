@@ -3,8 +3,6 @@ package mqtt
 import (
 	"encoding/binary"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -102,53 +100,4 @@ func (r *reader) rest() ([]byte, int) {
 func (r *reader) left() int { return len(r.p) - r.off }
 
 // quoteText shows a string field: quoted, with what is not printable escaped.
-func quoteText(b []byte) string { return clip(fmt.Sprintf("%q", b), 200) }
-
-// showPayload shows an application message: as text when it is printable
-// UTF-8, otherwise in hex.
-func showPayload(b []byte) string {
-	if len(b) == 0 {
-		return "(empty)"
-	}
-	if printable(b) {
-		return clip(fmt.Sprintf("%q", b), 200)
-	}
-	return clip(fmt.Sprintf("% x", b), 200) + " (hex)"
-}
-
-// printable reports whether b is UTF-8 text without control characters other
-// than tab and line ends.
-func printable(b []byte) bool {
-	if !utf8.Valid(b) {
-		return false
-	}
-	for _, c := range string(b) {
-		if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f || c == utf8.RuneError {
-			return false
-		}
-	}
-	return true
-}
-
-// clip cuts s to at most n bytes, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
-}
-
-// short shows a payload briefly, for a summary.
-func briefPayload(b []byte) string {
-	switch {
-	case len(b) == 0:
-		return "(empty)"
-	case printable(b):
-		return clip(strings.ReplaceAll(fmt.Sprintf("%q", b), `\n`, " "), 60)
-	}
-	return fmt.Sprintf("%d bytes", len(b))
-}
+func quoteText(b []byte) string { return lab.Preview(b, 200) }

@@ -98,10 +98,8 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	}
 	end := i + 1 + l.size + 2
 	if l.size > MaxPayload {
-		m := a.line(dir, l)
-		m.Summary += fmt.Sprintf(" (%d bytes, not held)", l.size)
-		m.Meaning += fmt.Sprintf(" Its payload is more than the %d bytes the lab holds: it is counted, not shown.", MaxPayload)
-		a.out = append(a.out, m)
+		l.big = true
+		a.out = append(a.out, a.line(dir, l))
 		a.skip[dir] = l.size + 2
 		return i + 1, framing.Go
 	}

@@ -22,6 +22,7 @@ type line struct {
 	text  token // the rest of the line after the verb and its space
 	size  int   // the bytes after the line before its CR LF: headers and payload; -1 without
 	hdr   int   // of size, the headers' bytes (HPUB, HMSG)
+	big   bool  // size is over MaxPayload: raw is the line alone, the rest is counted
 	fault string
 }
 

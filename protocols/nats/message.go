@@ -76,18 +76,24 @@ func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 	case "INFO", "CONNECT":
 		a.json(m, v)
 	case "PUB", "HPUB", "MSG", "HMSG":
+		if l.big {
+			m.Summary = fmt.Sprintf("%s %s: %d bytes, not held", v, m.args["subject"], l.size)
+			m.Meaning = fmt.Sprintf("A message of %d bytes, more than the %d the lab holds: it shows the line and counts the rest. "+
+				"nats-server refuses a message over its max_payload (1 MiB unless configured) with -ERR 'Maximum Payload Violation'.", l.size, MaxPayload)
+			break
+		}
 		a.publication(m, v)
 	case "SUB":
 		a.sub(m)
 	case "UNSUB":
 		a.unsub(m)
 	case "PING":
-		m.Summary = "PING"
+		m.Summary, m.Role = "PING", lab.RoleRequest
 		m.Meaning = "The " + side(dir) + " checks that the other end is alive; it must answer PONG. The server pings a quiet client " +
 			"every two minutes and closes the connection after two unanswered pings (-ERR 'Stale Connection'); a client's " +
 			"PING after CONNECT is also how it learns the server has processed everything it sent."
 	case "PONG":
-		m.Summary = "PONG"
+		m.Summary, m.Role = "PONG", lab.RoleAnswer
 		m.Meaning = "The " + side(dir) + " answers a PING: the connection is alive."
 	case "+OK":
 		m.Summary = "+OK"
@@ -103,9 +109,8 @@ func (a *Analyzer) bad(m *message, v string) lab.Message {
 	m.Summary = "malformed: " + m.l.fault
 	m.Fields = append(m.Fields, lab.Field{Name: "error", Value: m.l.fault})
 	if m.l.verb.s != "" {
-		m.Fields = append(m.Fields, lab.Field{Name: "verb", Value: m.l.verb.s, Off: m.l.verb.off, Len: len(m.l.verb.s)})
+		m.Fields = append(m.Fields, lab.Field{Name: "verb", Value: clip(m.l.verb.s, 40), Off: m.l.verb.off, Len: len(m.l.verb.s)})
 	}
-	m.Raw = m.Raw[:min(len(m.Raw), 512)]
 	switch {
 	case strings.HasPrefix(m.l.fault, "unknown verb"):
 		m.Meaning = "Not a verb of the NATS protocol: a server answers -ERR 'Unknown Protocol Operation' and closes the connection."

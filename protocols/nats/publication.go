@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/payload"
 )
 
 // publication completes a PUB, HPUB, MSG or HMSG: its headers and payload,
@@ -14,25 +14,25 @@ import (
 func (a *Analyzer) publication(m *message, v string) {
 	l := m.l
 	body := l.raw[l.n : l.n+l.size]
-	payload := body[l.hdr:]
+	data := body[l.hdr:]
 	if l.hdr > 0 {
 		headers(m, body[:l.hdr], l.n)
 	}
 	off := l.n + l.hdr
-	m.field("payload", showPayload(payload), off, len(payload))
-	m.Fields = append(m.Fields, lab.Field{Name: "payload size", Value: fmt.Sprintf("%d bytes", len(payload))})
+	m.field("payload", payload.Show(data), off, len(data))
+	m.Fields = append(m.Fields, lab.Field{Name: "payload size", Value: fmt.Sprintf("%d bytes", len(data))})
 	subject := m.args["subject"]
-	m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(payload), Size: len(payload)}
+	m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(data), Size: len(data)}
 
 	var s strings.Builder
 	fmt.Fprintf(&s, "%s %s", v, subject)
+	if sid := m.args["sid"]; sid != "" {
+		fmt.Fprintf(&s, " sid %s", sid)
+	}
 	if r := m.args["reply-to"]; r != "" {
 		fmt.Fprintf(&s, " reply %s", r)
 	}
-	if q := m.args["sid"]; q != "" {
-		fmt.Fprintf(&s, " sid %s", q)
-	}
-	fmt.Fprintf(&s, ": %s", brief(payload))
+	fmt.Fprintf(&s, ": %s", payload.Brief(data))
 	m.Summary = s.String()
 
 	var w strings.Builder
@@ -40,7 +40,7 @@ func (a *Analyzer) publication(m *message, v string) {
 	case "PUB", "HPUB":
 		fmt.Fprintf(&w, "The client publishes %d bytes to the subject %q: the server delivers them, as MSG, to every subscription whose subject matches "+
 			"(and to one member of each queue group), and to MQTT subscribers of the matching topic. Nothing is acknowledged: "+
-			"core NATS delivers at most once.", len(payload), subject)
+			"core NATS delivers at most once.", len(data), subject)
 	default:
 		fmt.Fprintf(&w, "The server delivers a message published to %q to this client, for its subscription %s", subject, m.args["sid"])
 		if f := a.subs[m.args["sid"]]; f != "" && f != subject {
@@ -100,40 +100,6 @@ func explainStatus(s string) string {
 		return s + ": " + e
 	}
 	return s
-}
-
-// showPayload shows a payload: as text when it is printable UTF-8, otherwise in hex.
-func showPayload(b []byte) string {
-	switch {
-	case len(b) == 0:
-		return "(empty)"
-	case printable(b):
-		return clip(fmt.Sprintf("%q", b), 200)
-	}
-	return clip(fmt.Sprintf("% x", b), 200) + " (hex)"
-}
-
-// brief shows a payload shortly, for a summary.
-func brief(b []byte) string {
-	switch {
-	case len(b) == 0:
-		return "(empty)"
-	case printable(b):
-		return clip(fmt.Sprintf("%q", b), 60)
-	}
-	return fmt.Sprintf("%d bytes", len(b))
-}
-
-func printable(b []byte) bool {
-	if !utf8.Valid(b) {
-		return false
-	}
-	for _, c := range string(b) {
-		if c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // sub completes a SUB.

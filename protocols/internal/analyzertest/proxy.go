@@ -9,29 +9,34 @@ import (
 	"github.com/protocollab/protolab/lab"
 )
 
-// Proxy listens on 127.0.0.1, port 0, and relays each connection it accepts
-// to upstream, recording what each end writes: a real client and a real
-// server, whose bytes become an analyzer's steps. Conns returns the
-// recordings of the connections, in the order accepted, once they all ended;
-// the test's cleanup closes the listener.
+// Proxy relays each connection it accepts to upstream, recording what each
+// end writes: a real client and a real server, whose bytes become an
+// analyzer's steps. Conns returns the recordings of the connections, in the
+// order accepted, once they all ended; the test's cleanup closes the listener.
 type Proxy struct {
 	Addr string
 
-	t    testing.TB
 	l    net.Listener
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	recs []*Recorder
 }
 
-// NewProxy starts a Proxy to upstream.
+// NewProxy starts a Proxy to upstream listening on 127.0.0.1, port 0.
 func NewProxy(t testing.TB, upstream string) *Proxy {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{Addr: l.Addr().String(), t: t, l: l}
+	return Relay(t, l, upstream)
+}
+
+// Relay starts a Proxy to upstream that accepts on l: a lab tap's listener,
+// say, in front of a server that opens its own (nats-server), or a TLS
+// listener whose connections go on in the clear.
+func Relay(t testing.TB, l net.Listener, upstream string) *Proxy {
+	p := &Proxy{Addr: l.Addr().String(), l: l}
 	t.Cleanup(func() { l.Close() })
 	go p.accept(upstream)
 	return p

@@ -1,0 +1,51 @@
+// Package payload shows the application data a message carries — an MQTT
+// PUBLISH's or a NATS PUB's payload — as a person reads it: as quoted text
+// when it is text, in hex when it is not.
+package payload
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// Show is a field's view of b: up to 200 bytes quoted when b is text (Text),
+// otherwise up to 64 bytes in hex followed by "(hex)"; "(empty)" for none.
+func Show(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "(empty)"
+	case Text(b):
+		return lab.Preview(b, 200)
+	}
+	return lab.HexPreview(b, 64) + " (hex)"
+}
+
+// Brief is a summary's view of b: up to 40 bytes quoted when b is text,
+// otherwise its size.
+func Brief(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "(empty)"
+	case Text(b):
+		return lab.Preview(b, 40)
+	}
+	if len(b) == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", len(b))
+}
+
+// Text reports whether b is UTF-8 without control characters other than tab
+// and line ends.
+func Text(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return false
+		}
+		b = b[size:]
+	}
+	return true
+}

@@ -87,6 +87,11 @@ type Dissector struct {
 	ByParent Side
 	// None, when Name is empty, says why the protocol needs no dissector.
 	None string
+	// Inner, for a protocol whose Name is "tls", names the dissector of what
+	// TLS carries when Wireshark finds it inside TLS only on Ports (MQTT on
+	// 8883): elsewhere the rules also say tls.port==PORT,Inner. Empty: TLS's
+	// own rules find it (HTTP by ALPN).
+	Inner string
 }
 
 // Declared reports whether d names a dissector or says why none is needed.

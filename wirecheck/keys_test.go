@@ -74,6 +74,11 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 	var ip, ipDst, sport, dport string
 	var syn, ack, fin, rst, gotFlags bool
 	var post []string
+	// A frame's TLS alerts come after what its application data carried:
+	// tshark lists every record of the frame before the protocol inside
+	// them, but nothing follows an alert (an MQTT DISCONNECT and the
+	// close_notify after it, in one segment).
+	var alerts []string
 	var alert, method, h2Type, dnsResp, dnsName string
 	var h2Ack, imapReq, ftpData bool
 	payload := false
@@ -134,7 +139,7 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 				if name == "" {
 					name = x.show
 				}
-				keys = append(keys, "TLS Alert "+name)
+				alerts = append(alerts, "TLS Alert "+name)
 				alert = ""
 			}
 		case "tls.handshake.type":
@@ -222,6 +227,7 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 	if ftpData && payload {
 		keys = append(keys, "FTP-DATA data")
 	}
+	keys = append(keys, alerts...)
 	switch {
 	case syn && ack:
 		keys = append([]string{"TCP SYN-ACK"}, keys...)

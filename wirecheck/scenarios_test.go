@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // scenario is one session of outside clients against the lab's servers.
@@ -59,15 +62,32 @@ func sftp(t *testing.T, bn *bench) {
 		"-b", batch, "lab@"+host)
 }
 
-// mosquitto runs one of Debian's mosquitto clients against the bench's MQTT
-// listener (its -h and -p first).
-func mosquitto(program string, args ...string) func(t *testing.T, bn *bench) {
+// mosquitto runs one of Debian's mosquitto clients against the bench's
+// server (its -h and -p first): "mqtt", or "mqtts" trusting the lab's CA (the
+// certificate's names are not the bench's own loopback address: --insecure).
+func mosquitto(server, program string, args ...string) func(t *testing.T, bn *bench) {
 	return func(t *testing.T, bn *bench) {
 		if _, err := exec.LookPath(program); err != nil {
 			t.Skipf("%s is not installed (Debian package mosquitto-clients)", program)
 		}
-		host, port := splitAddr(bn.addr["mqtt"])
-		run(t, program, append([]string{"-h", host, "-p", port, "-V", "mqttv311"}, args...)...)
+		host, port := splitAddr(bn.addr[server])
+		a := []string{"-h", host, "-p", port, "-V", "mqttv311"}
+		if server == "mqtts" {
+			dir, err := labdir.CA()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ca, err := labca.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(t.TempDir(), "lab-ca.pem")
+			if err := ca.Export(file); err != nil {
+				t.Fatal(err)
+			}
+			a = append(a, "--cafile", file, "--insecure")
+		}
+		run(t, program, append(a, args...)...)
 	}
 }
 
@@ -90,10 +110,9 @@ var scenarios = []scenario{
 	{"ftp-active", "FTP", 3, pyScenario("ftp-active", "ftp")},
 	{"ftps-prot-p", "FTP", 2, pyScenario("ftps", "ftp")},
 	{"sftp", "SSH", 1, sftp},
-	// MQTT over TLS is left out: off 8883 Wireshark needs a rule for TLS's
-	// payload (tls.port==PORT,mqtt) that the lab's Decode As rules lack.
-	{"mqtt-qos2-retained", "MQTT", 1, mosquitto("mosquitto_pub", "-t", "lab/wire/t1", "-q", "2", "-r", "-m", "21.5")},
-	{"mqtt-retained-qos1", "MQTT", 1, mosquitto("mosquitto_sub", "-t", "lab/wire/+", "-q", "1", "-C", "1")},
+	{"mqtt-qos2-retained", "MQTT", 1, mosquitto("mqtt", "mosquitto_pub", "-t", "lab/wire/t1", "-q", "2", "-r", "-m", "21.5")},
+	{"mqtt-retained-qos1", "MQTT", 1, mosquitto("mqtt", "mosquitto_sub", "-t", "lab/wire/+", "-q", "1", "-C", "1")},
+	{"mqtts-retained-qos2", "MQTT over TLS", 1, mosquitto("mqtts", "mosquitto_sub", "-t", "lab/wire/#", "-q", "2", "-C", "1")},
 	{"reset-client-echo", "TCP resets", 1, pyScenario("reset-client", "tcp")},
 	{"reset-client-http", "TCP resets", 1, pyScenario("http-reset", "http")},
 	{"reset-server-smtp", "TCP resets", 1, pyScenario("smtp-overlong", "smtp")},

@@ -189,8 +189,12 @@ type Message struct {
 	// Exchange places the message in an exchange with states of its own (an
 	// MQTT QoS 2 delivery); nil otherwise.
 	Exchange *Exchange
-	// Role marks a request or the beginning of its answer, for the timing view.
+	// Role marks a request or a message of its answer, for the timing view.
 	Role Role
+	// Pair ties an answer to its request where a connection carries several
+	// at once (HTTP/2's stream "5"); empty pairs an answer with the latest
+	// request before it.
+	Pair string
 
 	rawOwned bool // Raw is a private copy counted against the hub's bound
 }

@@ -142,9 +142,14 @@ func (h *Hub) appendLocked(e Event) uint64 {
 // it is dropped ones. h.mu must be held.
 func (h *Hub) compactLocked() {
 	if h.start > 1024 && h.start*2 > len(h.buf) {
-		n := copy(h.buf, h.buf[h.start:])
-		clear(h.buf[n:])
-		h.buf = h.buf[:n]
+		if n := len(h.buf) - h.start; cap(h.buf) > 4*n && cap(h.buf) > 1<<16 {
+			// Most of the room is dropped events': give it back.
+			h.buf = append(make([]Event, 0, 2*n), h.buf[h.start:]...)
+		} else {
+			n := copy(h.buf, h.buf[h.start:])
+			clear(h.buf[n:])
+			h.buf = h.buf[:n]
+		}
 		h.start = 0
 	}
 }

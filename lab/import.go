@@ -90,10 +90,15 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 	h.convMu.Unlock()
 
 	h.mu.Lock()
-	h.buf = slices.Grow(h.buf, len(events))
+	// Only the newest events that fit the bound can stay: the older ones get
+	// their sequence numbers and count as dropped, without ever being held.
+	skip := fitting(events, h.opts.MaxBytes)
 	first := h.seq + 1
+	h.seq += uint64(skip)
+	h.dropped += uint64(skip)
+	h.buf = slices.Grow(h.buf, len(events)-skip)
 	now := time.Now()
-	for _, e := range events {
+	for _, e := range events[skip:] {
 		e.Conv = ids[e.Conv]
 		if e.At.IsZero() {
 			e.At = now
@@ -116,6 +121,19 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		return &ImportTrimmedError{Dropped: lost, Events: len(events), MaxBytes: h.opts.MaxBytes}
 	}
 	return nil
+}
+
+// fitting returns how many of events, oldest first, do not fit the bound
+// max together with those after them: the newest events that fit are kept.
+func fitting(events []Event, max int64) int {
+	var n int64
+	for i := len(events) - 1; i >= 0; i-- {
+		n += events[i].size()
+		if n > max {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // imported makes an ended conversation from its saved info. It has no taps and

@@ -135,3 +135,32 @@ func TestImportKeepsBound(t *testing.T) {
 		t.Errorf("%d conversations, want %d", len(small.Conversations()), len(convs))
 	}
 }
+
+// TestImportHoldsOnlyWhatFits imports far more events than the bound holds: the
+// hub's log takes room for the events it keeps, not for all of them.
+func TestImportHoldsOnlyWhatFits(t *testing.T) {
+	const n = 100_000
+	events := make([]Event, n)
+	for i := range events {
+		events[i] = Event{Conv: 1, Kind: KindData, Data: []byte("0123456789")}
+	}
+	h := NewHub(HubOptions{MaxBytes: 64 << 10})
+	err := h.Import([]ConvInfo{{ID: 1, Protocol: "tcp", Transport: "tcp"}}, events)
+	var trimmed *ImportTrimmedError
+	if !errors.As(err, &trimmed) {
+		t.Fatalf("Import: %v, want an *ImportTrimmedError", err)
+	}
+	st := h.Stats()
+	if trimmed.Dropped+st.Events != n || st.Dropped != uint64(trimmed.Dropped) || st.LastSeq != n {
+		t.Errorf("dropped %d (stats %d) + held %d, last seq %d; want %d in all", trimmed.Dropped, st.Dropped, st.Events, st.LastSeq, n)
+	}
+	if st.Bytes > 64<<10 || st.FirstSeq != uint64(trimmed.Dropped)+1 {
+		t.Errorf("hub holds %d bytes from seq %d, want ≤ %d from %d", st.Bytes, st.FirstSeq, 64<<10, trimmed.Dropped+1)
+	}
+	h.mu.Lock()
+	room := cap(h.buf)
+	h.mu.Unlock()
+	if room > 2*st.Events {
+		t.Errorf("the log has room for %d events to hold %d", room, st.Events)
+	}
+}

@@ -44,13 +44,14 @@ type ExchangeKind struct {
 }
 
 // Role says what a message is in a request/answer exchange, for the timing
-// waterfall: the analyzer marks the message that asks and the one that
-// begins its answer; the rest are neither.
+// waterfall: the analyzer marks the message that asks and the messages of its
+// answer (Message.Pair says which request they answer when several are open
+// at once); the rest are neither.
 type Role uint8
 
 // The roles of a message.
 const (
 	RoleNone    Role = iota
 	RoleRequest      // the message asks: an HTTP request, a WebSocket upgrade request
-	RoleAnswer       // the message begins the answer to the request before it
+	RoleAnswer       // the message is (part of) the answer to a request: an HTTP response, an HTTP/2 response's frames
 )

@@ -185,15 +185,17 @@ func (w *Window) showLabMap() {
 	lm.win.Resize(fyne.NewSize(760, 520))
 	lm.win.SetOnClosed(func() { w.labMap = nil })
 	w.labMap = lm
-	lm.refresh()
+	lm.refresh(true)
 	lm.win.Show()
 }
 
-// refresh redraws the map from the bench and the hub, and the message the
-// inspector has selected on its edge.
-func (lm *labMapWindow) refresh() {
-	lm.model = buildLabMap(lm.w.bench, lm.w.hub.Conversations())
-	lm.m.Set(lm.model.nodes, lm.model.edges)
+// refresh redraws the message the inspector has selected on its edge and,
+// when conversations or servers changed, the map itself from the bench and the hub.
+func (lm *labMapWindow) refresh(changed bool) {
+	if changed {
+		lm.model = buildLabMap(lm.w.bench, lm.w.hub.Conversations())
+		lm.m.Set(lm.model.nodes, lm.model.edges)
+	}
 	e, ok := lm.w.insp.SelectedRow()
 	if !ok || e.Msg == nil {
 		lm.m.SetMoving(nil)

@@ -78,7 +78,7 @@ func TestLabMapOfTheMailLab(t *testing.T) {
 	if !selectFirstMessage(w) {
 		t.Fatal("the relay shows no message to select")
 	}
-	lm.refresh()
+	lm.refresh(false)
 	e, _ := w.insp.SelectedRow()
 	if mv := movingOf(lm); mv == nil || mv.Edge != i || mv.Forward != (e.Dir != lab.ServerToClient) {
 		t.Errorf("selected %q (%s): moving %+v, want on edge %d leaving its sender", e.Msg.Summary, e.Dir, mv, i)
@@ -97,3 +97,22 @@ func selectFirstMessage(w *Window) bool {
 }
 
 func movingOf(lm *labMapWindow) *widgets.MapMoving { return lm.m.Moving() }
+
+// TestLabMapFollowsNewConversations: a map opened before any traffic gains the
+// edges of the conversations that follow, at the window's next refresh.
+func TestLabMapFollowsNewConversations(t *testing.T) {
+	w := mailWindow(t)
+	w.showLabMap()
+	lm := w.labMap
+	t.Cleanup(func() { lm.win.Close() })
+	calm(w).refresh()
+	before := len(lm.m.Edges())
+	if s := sendFromPane(t, w, "bob@beta.test", uniqueSubject("follow"), nil); s.lastErr != nil {
+		t.Fatalf("send: %v", s.lastErr)
+	}
+	w.hub.Settle()
+	calm(w).refresh()
+	if after := len(lm.m.Edges()); after <= before {
+		t.Errorf("%d edges after a mail was sent, %d before", after, before)
+	}
+}

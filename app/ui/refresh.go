@@ -69,7 +69,7 @@ func (w *Window) run() {
 func (w *Window) refresh() {
 	events := w.drain()
 	convs := w.convDirty.Swap(false)
-	w.benchDirty.Store(false)
+	bench := w.benchDirty.Swap(false)
 	inspect := events || convs || w.insp.Behind()
 	if inspect {
 		w.insp.Update()
@@ -79,7 +79,7 @@ func (w *Window) refresh() {
 	w.tools.refresh()
 	w.wb.refresh()
 	if w.labMap != nil {
-		w.labMap.refresh()
+		w.labMap.refresh(convs || bench)
 	}
 	w.refreshTitle()
 	if w.onRefresh != nil {

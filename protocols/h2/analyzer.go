@@ -50,6 +50,7 @@ type Analyzer struct {
 	goaway   bool
 	broken   bool
 	closed   bool
+	asked    bool // the current frame finished a request's header block
 
 	after []lab.Message // messages that follow the current frame's (stream summaries)
 }

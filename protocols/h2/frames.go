@@ -63,12 +63,30 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 	if f.fatal != "" {
 		return append(out, a.malformed(d, typeName(h.typ)+" "+streamText(h.stream)+": "+f.fatal, raw))
 	}
+	mark(&m, d.dir, h.stream, a.asked)
+	a.asked = false
 	a.advance(&m)
 	out = append(out, m)
 	out = append(out, a.after...)
 	clear(a.after)
 	a.after = a.after[:0]
 	return out
+}
+
+// mark sets m's role for the timing view: the frame that finished a request's
+// header block asks, and every frame the server sends on a stream is part of
+// the answer on that stream.
+func mark(m *lab.Message, dir lab.Dir, stream uint32, asked bool) {
+	if stream == 0 {
+		return
+	}
+	m.Pair = strconv.FormatUint(uint64(stream), 10)
+	switch {
+	case asked:
+		m.Role = lab.RoleRequest
+	case dir == lab.ServerToClient:
+		m.Role = lab.RoleAnswer
+	}
 }
 
 // frameCtx is one frame being described.

@@ -127,6 +127,7 @@ func (a *Analyzer) headersDone(d *direction) (string, string) {
 		meaning = fmt.Sprintf("The server will push the response to %s %s on stream %d, which is now reserved (remote): "+
 			"the client did not ask for it, and may refuse it with RST_STREAM.", s.method, short(b.requestTarget(), 120), b.target)
 	case b.get(":method") != "" && d.dir == lab.ClientToServer && s.method == "":
+		a.asked = true
 		setRequest(s, b)
 		if s.state == stIdle {
 			s.state = stOpen

@@ -267,7 +267,11 @@ func (m *message) message(dir lab.Dir) lab.Message {
 			fields[i].Off, fields[i].Len = 0, 0
 		}
 	}
-	return lab.Message{Dir: dir, Summary: summary, Meaning: meaning, Ref: about.ref, Fields: fields, Raw: m.raw, Observed: true}
+	role := lab.RoleRequest
+	if dir == lab.ServerToClient {
+		role = lab.RoleAnswer
+	}
+	return lab.Message{Dir: dir, Summary: summary, Meaning: meaning, Ref: about.ref, Fields: fields, Raw: m.raw, Observed: true, Role: role}
 }
 
 // malformed reports input the analyzer cannot frame.

@@ -159,20 +159,31 @@ func badLength(dir lab.Dir, data []byte) lab.Message {
 }
 
 // roles marks the packets that ask and those that answer them, for the
-// timing view: each of these requests has exactly one answer (§3.2, §3.9,
-// §3.11, §3.13).
-var roles = map[byte]lab.Role{
-	CONNECT: lab.RoleRequest, CONNACK: lab.RoleAnswer,
-	SUBSCRIBE: lab.RoleRequest, SUBACK: lab.RoleAnswer,
-	UNSUBSCRIBE: lab.RoleRequest, UNSUBACK: lab.RoleAnswer,
-	PINGREQ: lab.RoleRequest, PINGRESP: lab.RoleAnswer,
+// timing view (§3.2, §3.9, §3.11, §3.13): each request has one answer, which
+// Pair ties to it by its kind and packet identifier ("SUBSCRIBE 3"), as a
+// client may send a PINGREQ before the SUBACK to its SUBSCRIBE comes.
+var roles = map[byte]struct {
+	role lab.Role
+	pair string
+}{
+	CONNECT: {lab.RoleRequest, "CONNECT"}, CONNACK: {lab.RoleAnswer, "CONNECT"},
+	SUBSCRIBE: {lab.RoleRequest, "SUBSCRIBE"}, SUBACK: {lab.RoleAnswer, "SUBSCRIBE"},
+	UNSUBSCRIBE: {lab.RoleRequest, "UNSUBSCRIBE"}, UNSUBACK: {lab.RoleAnswer, "UNSUBSCRIBE"},
+	PINGREQ: {lab.RoleRequest, "PINGREQ"}, PINGRESP: {lab.RoleAnswer, "PINGREQ"},
 }
 
 // packet decodes one whole control packet, raw, sent in direction dir.
 func (a *Analyzer) packet(dir lab.Dir, raw []byte) lab.Message {
 	m := a.decode(dir, raw)
-	if !strings.HasPrefix(m.Summary, "malformed") {
-		m.Role = roles[raw[0]>>4]
+	r, ok := roles[raw[0]>>4]
+	if !ok || strings.HasPrefix(m.Summary, "malformed") {
+		return m
+	}
+	m.Role, m.Pair = r.role, r.pair
+	for _, f := range m.Fields {
+		if f.Name == "packet identifier" {
+			m.Pair += " " + f.Value
+		}
 	}
 	return m
 }

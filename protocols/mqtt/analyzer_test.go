@@ -119,14 +119,13 @@ func TestRoles(t *testing.T) {
 	for _, m := range msgs {
 		switch m.Role {
 		case lab.RoleRequest:
-			got = append(got, "ask "+m.Summary)
+			got = append(got, "ask "+m.Pair)
 		case lab.RoleAnswer:
-			got = append(got, "answer "+m.Summary)
+			got = append(got, "answer "+m.Pair)
 		}
 	}
-	want := []string{`ask CONNECT "paho1" (clean session, keep-alive 1 s)`, "answer CONNACK 0 Accepted",
-		"ask SUBSCRIBE 1: lab/x (QoS 1), lab/+/y (QoS 2)", "answer SUBACK 1: QoS 1, QoS 2",
-		"ask PINGREQ", "answer PINGRESP", "ask UNSUBSCRIBE 3: lab/x, lab/+/y", "answer UNSUBACK 3"}
+	want := []string{"ask CONNECT", "answer CONNECT", "ask SUBSCRIBE 1", "answer SUBSCRIBE 1",
+		"ask PINGREQ", "answer PINGREQ", "ask UNSUBSCRIBE 3", "answer UNSUBSCRIBE 3"}
 	if !slices.Equal(got, want) {
 		t.Errorf("roles\n%q, want\n%q", got, want)
 	}

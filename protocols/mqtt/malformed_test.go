@@ -139,3 +139,21 @@ func TestUnfinishedAtClose(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+func TestBadFilter(t *testing.T) {
+	for _, tt := range []struct{ filter, problem string }{
+		{"lab/#", ""}, {"#", ""}, {"+/+/t1", ""}, {"lab/+", ""}, {"/", ""},
+		{"lab/#/t1", "# not alone as the last level [MQTT-4.7.1-2]"},
+		{"lab#", "# not alone as the last level [MQTT-4.7.1-2]"},
+		{"lab/t+", "+ not alone in its level [MQTT-4.7.1-3]"},
+		{"", "an empty filter [MQTT-4.7.3-1]"},
+	} {
+		if got := badFilter(tt.filter); got != tt.problem {
+			t.Errorf("badFilter(%q) = %q, want %q", tt.filter, got, tt.problem)
+		}
+	}
+	msgs := analyzertest.Feed(NewAnalyzer(), append(slices.Clone(connected), step{c2s, pkt(0x82, "\x00\x05"+str("a/#/b")+"\x00")}), 0)
+	if got := analyzertest.Field(msgs[2], "topic filter 1 is not valid"); !strings.HasPrefix(got, "# not alone") {
+		t.Errorf("SUBSCRIBE a/#/b: %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -40,7 +41,7 @@ const anyFlags = 0xff
 
 // kinds is the table of §2.2.1 and §2.2.2, by packet type.
 var kinds = [16]kind{
-	{name: "reserved type 0", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
+	{name: "reserved", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
 	{"CONNECT", "MQTT 3.1.1 §3.1", 0, lab.ClientToServer, ""},
 	{"CONNACK", "MQTT 3.1.1 §3.2", 0, lab.ServerToClient, ""},
 	{"PUBLISH", "MQTT 3.1.1 §3.3", anyFlags, 0, ""},
@@ -61,7 +62,7 @@ var kinds = [16]kind{
 	{"DISCONNECT", "MQTT 3.1.1 §3.14", 0, lab.ClientToServer,
 		"The client ends the session cleanly: the broker closes the connection and throws the will away " +
 			"(a will is published only when a client goes without saying goodbye)."},
-	{name: "reserved type 15", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
+	{name: "reserved", ref: "MQTT 3.1.1 §2.2.1", flags: anyFlags},
 }
 
 // side names the end that sent in direction d.
@@ -151,13 +152,7 @@ func (p *packet) finish(summary, meaning string) lab.Message {
 	if p.typ == 0 || p.typ == 15 {
 		p.m.Summary = fmt.Sprintf("malformed: packet type %d is reserved", p.typ)
 	}
-	what := ""
-	for i, b := range p.bad {
-		if i > 0 {
-			what += "; "
-		}
-		what += b
-	}
+	what := strings.Join(p.bad, "; ")
 	p.m.Fields = append(p.m.Fields, lab.Field{Name: "error", Value: what})
 	p.m.Meaning = "This packet breaks MQTT 3.1.1: " + what + ". "
 	if p.dir == lab.ClientToServer {
@@ -167,7 +162,7 @@ func (p *packet) finish(summary, meaning string) lab.Message {
 		p.m.Meaning += "A client that receives a packet that breaks the protocol closes the network connection (§4.8)."
 	}
 	if meaning != "" {
-		p.m.Meaning += " What the packet would be: " + meaning
+		p.m.Meaning += " Had it been valid: " + meaning
 	}
 	for _, r := range p.refs {
 		p.m.Ref += ", " + r

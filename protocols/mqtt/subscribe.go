@@ -25,7 +25,9 @@ func (a *Analyzer) subscribe(p *packet) lab.Message {
 		if q&3 == 3 {
 			p.fault("requested QoS 3", "[MQTT-3.8.3-4]")
 		}
-		if s, err := FilterToSubject(f); err == nil {
+		if bad := badFilter(f); bad != "" {
+			p.note(fmt.Sprintf("topic filter %d is not valid", i), bad+": a broker refuses it (SUBACK 0x80) or closes the connection")
+		} else if s, err := FilterToSubject(f); err == nil {
 			p.note(fmt.Sprintf("NATS subject %d", i), s)
 		}
 		filters = append(filters, f)
@@ -109,4 +111,21 @@ func (a *Analyzer) unsuback(p *packet) lab.Message {
 	p.extra()
 	return p.finish(fmt.Sprintf("UNSUBACK %d", id),
 		"The broker confirms the UNSUBSCRIBE with the same packet identifier: no more messages for those filters.")
+}
+
+// badFilter says what makes f not a valid topic filter (§4.7.1, §4.7.3), or "".
+func badFilter(f string) string {
+	if f == "" {
+		return "an empty filter [MQTT-4.7.3-1]"
+	}
+	levels := strings.Split(f, "/")
+	for i, l := range levels {
+		switch {
+		case strings.Contains(l, "#") && (l != "#" || i != len(levels)-1):
+			return "# not alone as the last level [MQTT-4.7.1-2]"
+		case strings.Contains(l, "+") && l != "+":
+			return "+ not alone in its level [MQTT-4.7.1-3]"
+		}
+	}
+	return ""
 }

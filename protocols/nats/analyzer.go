@@ -80,9 +80,13 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	}
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 && len(data) > MaxControlLine || i >= MaxControlLine {
+		what := "the server answers -ERR 'Maximum Control Line Exceeded' and closes the connection"
+		if dir == lab.ServerToClient {
+			what = "a client such as nats.go holds no longer one"
+		}
 		a.out = append(a.out, a.malformed(dir, data[:min(len(data), 256)], fmt.Sprintf("a control line longer than %d bytes", MaxControlLine),
-			fmt.Sprintf("A control line is at most %d bytes with its CR LF (nats-server's max_control_line): the server answers "+
-				"-ERR 'Maximum Control Line Exceeded' and closes the connection. The lab skips the rest of the line.", MaxControlLine)))
+			fmt.Sprintf("A control line is at most %d bytes with its CR LF (nats-server's max_control_line): %s. "+
+				"The lab skips the rest of the line.", MaxControlLine, what)))
 		if i < 0 {
 			return 0, framing.Skip
 		}

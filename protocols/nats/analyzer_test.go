@@ -107,9 +107,19 @@ func TestSpans(t *testing.T) {
 }
 
 func TestRoles(t *testing.T) {
+	msgs := analyzertest.Feed(NewAnalyzer(), []step{{c2s, "PING\r\n"}, {s2c, "PING\r\nPONG\r\n"}, {c2s, "PONG\r\n"}}, 0)
+	want := []lab.Message{{Role: lab.RoleRequest, Pair: "client PING"}, {Role: lab.RoleRequest, Pair: "server PING"},
+		{Role: lab.RoleAnswer, Pair: "client PING"}, {Role: lab.RoleAnswer, Pair: "server PING"}}
+	if len(msgs) != len(want) {
+		t.Fatalf("%q", analyzertest.Summaries(msgs))
+	}
+	for i, m := range msgs {
+		if m.Role != want[i].Role || m.Pair != want[i].Pair {
+			t.Errorf("%d %q: role %d %q, want %d %q", i, m.Summary, m.Role, m.Pair, want[i].Role, want[i].Pair)
+		}
+	}
 	for _, m := range analyzertest.Feed(NewAnalyzer(), capture(t, "natsgo.txt"), 0) {
-		want := map[string]lab.Role{"PING": lab.RoleRequest, "PONG": lab.RoleAnswer}[m.Summary]
-		if m.Role != want {
+		if want := map[string]lab.Role{"PING": lab.RoleRequest, "PONG": lab.RoleAnswer}[m.Summary]; m.Role != want {
 			t.Errorf("%q: role %d, want %d", m.Summary, m.Role, want)
 		}
 	}

@@ -28,6 +28,14 @@ var senders = map[string]lab.Dir{
 	"SUB": lab.ClientToServer, "UNSUB": lab.ClientToServer,
 }
 
+// other is the direction opposite d.
+func other(d lab.Dir) lab.Dir {
+	if d == lab.ServerToClient {
+		return lab.ClientToServer
+	}
+	return lab.ServerToClient
+}
+
 func side(d lab.Dir) string {
 	if d == lab.ServerToClient {
 		return "server"
@@ -88,12 +96,12 @@ func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 	case "UNSUB":
 		a.unsub(m)
 	case "PING":
-		m.Summary, m.Role = "PING", lab.RoleRequest
+		m.Summary, m.Role, m.Pair = "PING", lab.RoleRequest, side(dir)+" PING"
 		m.Meaning = "The " + side(dir) + " checks that the other end is alive; it must answer PONG. The server pings a quiet client " +
 			"every two minutes and closes the connection after two unanswered pings (-ERR 'Stale Connection'); a client's " +
 			"PING after CONNECT is also how it learns the server has processed everything it sent."
 	case "PONG":
-		m.Summary, m.Role = "PONG", lab.RoleAnswer
+		m.Summary, m.Role, m.Pair = "PONG", lab.RoleAnswer, side(other(dir))+" PING"
 		m.Meaning = "The " + side(dir) + " answers a PING: the connection is alive."
 	case "+OK":
 		m.Summary = "+OK"

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/app/ui/widgets"
@@ -74,10 +75,12 @@ func newDetail() *detail {
 	d.textScroll = container.NewScroll(d.text)
 	d.bytes = container.NewVSplit(d.hex, d.textScroll)
 	d.bytes.Offset = 0.65
-	// Beside each other: the tree and its words on the left, the bytes on the right.
+	// Beside each other, the tree and its words on the left and the bytes on the
+	// right, where the width gives both their room; else the bytes below the
+	// tree, as Wireshark stacks its panes.
 	d.split = container.NewHSplit(info, d.bytes)
 	d.split.Offset = 0.45
-	d.obj = d.split
+	d.obj = container.New(&stackWhenNarrow{split: d.split, need: fieldTreeWidth + widgets.HexMinWidth()}, d.split)
 	d.clear("Select a conversation to see its messages.")
 	return d
 }
@@ -308,4 +311,31 @@ func setText(l *widget.Label, s string) {
 	if l.Text != s {
 		l.SetText(s)
 	}
+}
+
+// fieldTreeWidth is the least width the field tree and its words are given
+// beside the bytes.
+const fieldTreeWidth = 260
+
+// stackWhenNarrow lays out a split side by side when the width is at least
+// need, and one part above the other when it is not; the split keeps its
+// offset either way.
+type stackWhenNarrow struct {
+	split *container.Split
+	need  float32
+}
+
+func (l *stackWhenNarrow) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	if wide := size.Width >= l.need; wide != l.split.Horizontal {
+		l.split.Horizontal = wide
+		l.split.Refresh()
+	}
+	l.split.Move(fyne.NewPos(0, 0))
+	l.split.Resize(size)
+}
+
+// MinSize is the stacked split's: narrow enough for any column.
+func (l *stackWhenNarrow) MinSize(_ []fyne.CanvasObject) fyne.Size {
+	a, b := l.split.Leading.MinSize(), l.split.Trailing.MinSize()
+	return fyne.NewSize(max(a.Width, b.Width), a.Height+b.Height+theme.Padding())
 }

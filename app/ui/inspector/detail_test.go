@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/protocollab/protolab/app/ui/widgets"
 	"github.com/protocollab/protolab/lab"
 )
 
@@ -131,5 +132,26 @@ func TestDetailByteWithoutField(t *testing.T) {
 	}
 	if off, n := d.hex.Highlight(); off != last || n != 1 || !strings.Contains(d.field.Text, "no field covers it") {
 		t.Errorf("highlight %d+%d, line %q; want the byte alone", off, n, d.field.Text)
+	}
+}
+
+// TestDetailStacksWhenNarrow: wide, the bytes are beside the field tree; in a
+// column too narrow for both, below it, with whole rows of hex.
+func TestDetailStacksWhenNarrow(t *testing.T) {
+	test.NewTempApp(t)
+	d := newDetail()
+	w := test.NewTempWindow(t, d.obj)
+	d.showMessage(detailRequest(), time.Unix(9, 0), lab.ConvInfo{})
+	for _, c := range []struct {
+		width float32
+		wide  bool
+	}{{1200, true}, {480, false}, {900, true}} {
+		w.Resize(fyne.NewSize(c.width, 600))
+		if d.split.Horizontal != c.wide {
+			t.Errorf("at %v px wide: side by side %v, want %v", c.width, d.split.Horizontal, c.wide)
+		}
+		if hw := d.hex.Size().Width; hw < widgets.HexMinWidth() {
+			t.Errorf("at %v px wide the hex view is %v px, less than a whole row's %v", c.width, hw, widgets.HexMinWidth())
+		}
 	}
 }

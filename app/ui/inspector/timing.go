@@ -24,16 +24,6 @@ const (
 	phaseContent = "content"
 )
 
-// The fields that tell requests and responses apart, as the HTTP analyzers
-// name them: HTTP/1.x's start lines, HTTP/2's pseudo-headers and stream.
-const (
-	fieldRequestLine = "request line"
-	fieldStatusLine  = "status line"
-	fieldMethod      = ":method"
-	fieldStatus      = ":status"
-	fieldStream      = "stream"
-)
-
 // phase is one bar of a waterfall.
 type phase struct {
 	name       string
@@ -77,7 +67,7 @@ func timings(info lab.ConvInfo, events, lookup []lab.Event) []requestTiming {
 	var out []requestTiming
 	for i := range events {
 		e := &events[i]
-		if e.Msg == nil || e.Dir != lab.ClientToServer || !isRequest(e.Msg) {
+		if e.Msg == nil || e.Dir != lab.ClientToServer || e.Msg.Role != lab.RoleRequest {
 			continue
 		}
 		r := requestTiming{label: e.Msg.Summary}
@@ -123,7 +113,7 @@ func connectionPhases(info lab.ConvInfo, events, lookup []lab.Event) []phase {
 	var first, last *lab.Event
 	for i := range events {
 		e := &events[i]
-		if e.Msg == nil || !e.Msg.Handshake || e.Layer == info.Transport || isRequest(e.Msg) || isResponse(e.Msg) {
+		if e.Msg == nil || !e.Msg.Handshake || e.Layer == info.Transport || e.Msg.Role != lab.RoleNone {
 			continue
 		}
 		if first == nil {
@@ -141,14 +131,6 @@ func connectionPhases(info lab.ConvInfo, events, lookup []lab.Event) []phase {
 
 // handshakePhase names the handshake phase of layer: "TLS handshake".
 func handshakePhase(layer string) string { return strings.ToUpper(layer) + " handshake" }
-
-// isResponse reports whether m is an HTTP response: a status line, or an
-// HTTP/2 header block with a status.
-func isResponse(m *lab.Message) bool {
-	_, h1 := fieldValue(m, fieldStatusLine)
-	_, h2 := fieldValue(m, fieldStatus)
-	return h1 || h2
-}
 
 // connected finds the client's connect: when it returned and how long it took,
 // from the open event of the tap that saw it (lab.ConnectTook).
@@ -169,14 +151,6 @@ func connected(events []lab.Event) (at time.Time, took time.Duration, ok bool) {
 	return time.Time{}, 0, false
 }
 
-// isRequest reports whether m is an HTTP request: a request line, or an HTTP/2
-// header block with a method.
-func isRequest(m *lab.Message) bool {
-	_, h1 := fieldValue(m, fieldRequestLine)
-	_, h2 := fieldValue(m, fieldMethod)
-	return h1 || h2
-}
-
 // firstDataBefore is when the bytes of request i began to leave: the first
 // bytes the view's tap recorded going that way since the message before it.
 func firstDataBefore(events []lab.Event, i int, view lab.Side, dir lab.Dir) time.Time {
@@ -195,20 +169,18 @@ func firstDataBefore(events []lab.Event, i int, view lab.Side, dir lab.Dir) time
 	return at
 }
 
-// answer finds the response to request i: when its first byte arrived and when
-// its last did. For HTTP/2 it is the messages of the request's stream; for
-// HTTP/1.x the first response after it, its first byte being the first bytes
-// the view's tap saw arrive after the request that carried no message of a
-// layer below (a TLS session ticket is not the answer).
+// answer finds the answer to request i: when its first byte arrived and when
+// its last did. A request paired with its answers (lab.Message.Pair: HTTP/2's
+// streams) is answered by every answer message of its pair; any other by the
+// first answer after it, its first byte being the first bytes the view's tap
+// saw arrive after the request that carried no message of a layer below (a TLS
+// session ticket is not the answer).
 func answer(events []lab.Event, i int, view lab.Side) (first, last time.Time, ok bool) {
 	req := &events[i]
-	if stream, isH2 := fieldValue(req.Msg, fieldStream); isH2 {
+	if pair := req.Msg.Pair; pair != "" {
 		for j := i + 1; j < len(events); j++ {
 			e := &events[j]
-			if e.Msg == nil || e.Dir != lab.ServerToClient {
-				continue
-			}
-			if s, _ := fieldValue(e.Msg, fieldStream); s != stream {
+			if e.Msg == nil || e.Dir != lab.ServerToClient || e.Msg.Role != lab.RoleAnswer || e.Msg.Pair != pair {
 				continue
 			}
 			if first.IsZero() {
@@ -220,10 +192,7 @@ func answer(events []lab.Event, i int, view lab.Side) (first, last time.Time, ok
 	}
 	for j := i + 1; j < len(events); j++ {
 		e := &events[j]
-		if e.Msg == nil || e.Dir != lab.ServerToClient || e.Layer != req.Layer {
-			continue
-		}
-		if _, ok := fieldValue(e.Msg, fieldStatusLine); !ok {
+		if e.Msg == nil || e.Dir != lab.ServerToClient || e.Layer != req.Layer || e.Msg.Role != lab.RoleAnswer {
 			continue
 		}
 		// Its first byte: the earliest the view's tap saw arrive after the
@@ -254,16 +223,6 @@ func carriesLowerMessage(events []lab.Event, j int, layer string) bool {
 		}
 	}
 	return false
-}
-
-// fieldValue returns the value of m's field called name.
-func fieldValue(m *lab.Message, name string) (string, bool) {
-	for _, f := range m.Fields {
-		if f.Name == name {
-			return f.Value, true
-		}
-	}
-	return "", false
 }
 
 // waterfallRows turns timings into the waterfall's rows, on one axis that

@@ -209,7 +209,13 @@ func (r *hexRenderer) Layout(size fyne.Size) {
 }
 
 func (r *hexRenderer) MinSize() fyne.Size {
-	return fyne.NewSize(float32(hexRowChars(8))*hexCharWidth(), 3*r.header.MinSize().Height)
+	return fyne.NewSize(HexMinWidth(), 3*r.header.MinSize().Height)
+}
+
+// HexMinWidth is the least width a HexView shows whole rows in: eight bytes a
+// row, with the offset and the text column, and room for a scroll bar.
+func HexMinWidth() float32 {
+	return float32(hexRowChars(8))*hexCharWidth() + 4*theme.Padding()
 }
 
 func (r *hexRenderer) Refresh() {

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -226,5 +228,48 @@ func TestRailBrokerOneToggle(t *testing.T) {
 		if w.bench.Status(n).Running {
 			t.Errorf("after toggling off, %s still runs", n)
 		}
+	}
+}
+
+// TestServerPanePartsPorts: the broker's server pane has a port for each of
+// its listeners, and each sets its own.
+func TestServerPanePartsPorts(t *testing.T) {
+	w := testWindow(t)
+	w.selectProtocol("mqtt")
+	var form *widget.Form
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Form:
+			form = o
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(o).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(w.wb.benches["mqtt"].server.obj)
+	if form == nil {
+		t.Fatal("the broker's server pane has no form")
+	}
+	ports := map[string]*widget.Entry{}
+	for _, it := range form.Items {
+		if name, ok := strings.CutPrefix(it.Text, "Port ("); ok {
+			ports[strings.TrimSuffix(name, ")")] = it.Widget.(*fyne.Container).Objects[0].(*widget.Entry)
+		}
+	}
+	if len(ports) != 3 || ports["mqtt"] == nil || ports["nats"] == nil || ports["mqtts"] == nil {
+		t.Fatalf("port entries for %v, want mqtt, nats and mqtts", ports)
+	}
+	ports["nats"].SetText("4333")
+	if got := w.bench.Port("nats"); got != 4333 {
+		t.Errorf("NATS port = %d after typing 4333, want it", got)
+	}
+	if got := w.bench.Port("mqtt"); got != 0 {
+		t.Errorf("MQTT port = %d, want it unchanged (0)", got)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // buildLab builds the protolab binary once per test run.
@@ -125,7 +127,10 @@ func TestWindowSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { x.Process.Kill(); x.Wait() }()
-	env := append(os.Environ(), "DISPLAY="+display, "LIBGL_ALWAYS_SOFTWARE=1", "HOME="+t.TempDir())
+	home := t.TempDir() // the app's folders, whatever the environment says
+	env := append(os.Environ(), "DISPLAY="+display, "LIBGL_ALWAYS_SOFTWARE=1", "HOME="+home,
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
+		labdir.EnvConfig+"="+filepath.Join(home, "lab"), labdir.EnvData+"="+filepath.Join(home, "lab-data"))
 	waitFor(t, 10*time.Second, "the X display", func() bool {
 		c := exec.Command(xdotool, "getmouselocation")
 		c.Env = env

@@ -34,7 +34,9 @@ type HubOptions struct {
 //
 // Publish never blocks on a reader: the log is a bounded queue, and a reader that
 // falls behind by more than the bound skips what was dropped and is told how many
-// events it missed. All methods are safe for concurrent use.
+// events it missed. All methods are safe for concurrent use. Beside the log it
+// indexes the publications it holds, so that Follow can follow a message
+// through a broker (follow.go).
 //
 // The hub has four locks: convMu guards the conversation table, and is taken
 // before a Conversation's own lock; mu guards the event log and the
@@ -45,7 +47,7 @@ type Hub struct {
 	opts HubOptions
 	keys KeyLog
 
-	mu      sync.Mutex // guards the log (buf to dropped) and subs
+	mu      sync.Mutex // guards the log (buf to dropped, follow) and subs
 	buf     []Event    // live events are buf[start:]
 	start   int
 	bytes   int64
@@ -53,6 +55,7 @@ type Hub struct {
 	dropped uint64 // events dropped by the bound since the hub began or was cleared
 	subs    []*Subscription
 	paused  atomic.Bool
+	follow  followIndex // the publications held, to follow through a broker (follow.go)
 
 	convMu   sync.Mutex // guards convSeq, convs, order and byKey; taken before a Conversation's mu
 	convSeq  ConvID
@@ -128,8 +131,10 @@ func (h *Hub) appendLocked(e Event) uint64 {
 	h.seq++
 	e.Seq = h.seq
 	h.buf = append(h.buf, e)
+	h.follow.add(&e)
 	h.bytes += size
 	for h.bytes > h.opts.MaxBytes && len(h.buf)-h.start > 1 {
+		h.follow.drop(&h.buf[h.start])
 		h.bytes -= int64(h.buf[h.start].cost)
 		h.buf[h.start] = Event{}
 		h.start++
@@ -255,6 +260,7 @@ func (h *Hub) Clear() {
 	h.buf = h.buf[:0]
 	h.start = 0
 	h.bytes = 0
+	h.follow = followIndex{}
 	for _, s := range h.subs {
 		select {
 		case s.ch <- struct{}{}:

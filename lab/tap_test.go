@@ -60,9 +60,18 @@ func echoServer(t *testing.T, tap *Tap) net.Addr {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := tap.Listener(l)
 	var wg sync.WaitGroup
 	t.Cleanup(func() { l.Close(); wg.Wait() })
+	serveTapped(tap.Listener(l), &wg, func(c net.Conn) {
+		io.Copy(c, c)
+		c.Close()
+	})
+	return l.Addr()
+}
+
+// serveTapped accepts connections on tl until it is closed, serving each with
+// serve in a goroutine of its own; wg counts the goroutines.
+func serveTapped(tl net.Listener, wg *sync.WaitGroup, serve func(net.Conn)) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -74,12 +83,10 @@ func echoServer(t *testing.T, tap *Tap) net.Addr {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				io.Copy(c, c)
-				c.Close()
+				serve(c)
 			}()
 		}
 	}()
-	return l.Addr()
 }
 
 func waitEnded(t *testing.T, h *Hub, id ConvID) ConvInfo {

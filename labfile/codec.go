@@ -29,8 +29,11 @@ const (
 	msgHandshake = 1 << iota
 	msgTeardown
 	msgObserved
-	msgRaw   // Raw is not nil
-	msgSpans // the fields' spans follow Raw (format 3)
+	msgRaw      // Raw is not nil
+	msgSpans    // the fields' spans follow Raw (format 3)
+	msgPub      // a publication follows the spans (format 4)
+	msgExchange // an exchange follows it
+	msgRole     // a role and a pair follow it
 )
 
 const (
@@ -166,6 +169,7 @@ func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
 			if spans {
 				mf |= msgSpans
 			}
+			mf |= marks(m, e.version)
 			e.u8(uint8(m.Dir))
 			e.u8(mf)
 			e.str(m.Summary)
@@ -184,6 +188,7 @@ func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
 			if spans {
 				e.spans(m)
 			}
+			e.marks(m, mf)
 		}
 		e.flush(false)
 	}
@@ -477,6 +482,7 @@ func decodeRaw(raw []byte, s *Session) error {
 			if mf&msgSpans != 0 && d.version >= 3 {
 				d.spans(m)
 			}
+			d.marks(m, mf)
 			ev.Msg = m
 		}
 		if d.err != nil {

@@ -16,6 +16,7 @@ var (
 	CompareEvents    = compareEvents
 	CompareConvs     = compareConvs
 	SyntheticSession = synthetic
+	MarkSession      = markSession
 )
 
 func compareSessions(t *testing.T, got, want *Session) {
@@ -81,6 +82,10 @@ type shown struct {
 	Raw                   string
 	Handshake, Teardown   bool
 	Observed              bool
+	Pub                   *lab.Publication
+	Exchange              *lab.Exchange
+	Role                  lab.Role
+	Pair                  string
 }
 
 func show(e lab.Event) shown {
@@ -90,6 +95,7 @@ func show(e lab.Event) shown {
 		s.HasMsg, s.MsgDir, s.Summary, s.Meaning, s.Ref = true, m.Dir, m.Summary, m.Meaning, m.Ref
 		s.NextState, s.MsgLayer, s.Fields, s.Raw = m.NextState, m.Layer, m.Fields, string(m.Raw)
 		s.Handshake, s.Teardown, s.Observed = m.Handshake, m.Teardown, m.Observed
+		s.Pub, s.Exchange, s.Role, s.Pair = m.Pub, m.Exchange, m.Role, m.Pair
 		if len(s.Fields) == 0 {
 			s.Fields = nil
 		}

@@ -54,6 +54,7 @@ func synthetic(n int) *Session {
 			target := fmt.Sprintf("/page/%d", i)
 			e.Msg.Raw = []byte("GET " + target + " HTTP/1.1\r\n\r\n")
 			e.Msg.Fields = []lab.Field{{Name: "method", Value: "GET", Len: 3}, {Name: "target", Value: target, Off: 4, Len: len(target)}}
+			markSynthetic(e.Msg, i)
 		case 2:
 			e.Kind, e.Dir, e.Layer = lab.KindData, lab.ServerToClient, "tcp"
 			// A page and some bytes that do not compress (an image, say).

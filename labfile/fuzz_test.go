@@ -20,9 +20,11 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	b.StopAll()
-	var small bytes.Buffer
+	var small, marked bytes.Buffer
 	labfile.Write(&small, labfile.SyntheticSession(12))
-	for _, good := range [][]byte{real.Bytes(), small.Bytes()} {
+	// Messages through a broker, in exchanges, with roles (format 4).
+	labfile.Write(&marked, labfile.MarkSession())
+	for _, good := range [][]byte{real.Bytes(), small.Bytes(), marked.Bytes()} {
 		f.Add(good)
 		f.Add(good[:len(good)/2])
 		f.Add(good[:len(good)-1])

@@ -19,6 +19,7 @@ import (
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -26,7 +27,7 @@ import (
 func newBench(t testing.TB) *lab.Bench {
 	t.Helper()
 	if os.Getenv(labdir.EnvConfig) == "" {
-		t.Setenv(labdir.EnvConfig, t.TempDir())
+		labdirtest.Temp(t)
 	}
 	b := wire.NewBench(lab.HubOptions{})
 	t.Cleanup(b.StopAll)

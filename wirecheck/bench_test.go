@@ -18,7 +18,7 @@ import (
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/imapserver"
@@ -62,9 +62,7 @@ func needTools(t *testing.T) string {
 
 func startBench(t *testing.T, python string) *bench {
 	t.Helper()
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, t.TempDir())
+	dir := labdirtest.Temp(t).Config
 	if _, err := labca.Open(dir); err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,13 @@ import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/httpserver"
 )
 
 func TestCAExport(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "config")
+	labdirtest.Temp(t)
 	t.Setenv(labdir.EnvConfig, dir)
 	file := filepath.Join(t.TempDir(), "lab-ca.pem")
 	var stdout, stderr syncBuffer
@@ -67,7 +69,7 @@ func TestCAExport(t *testing.T) {
 }
 
 func TestCAExportErrors(t *testing.T) {
-	t.Setenv(labdir.EnvConfig, t.TempDir())
+	labdirtest.Temp(t)
 	for _, args := range [][]string{{"ca"}, {"ca", "import", "x"}, {"ca", "export"}, {"ca", "export", "a", "b"}} {
 		var stderr syncBuffer
 		if code := Main(context.Background(), args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "protolab ca export FILE") {
@@ -80,8 +82,7 @@ func TestCAExportErrors(t *testing.T) {
 		t.Errorf("export to a missing folder: exit %d, stderr %q; want 1 and the reason", code, stderr.String())
 	}
 	// A damaged CA is a failure that says what to do, and is left as it is.
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
+	dir := labdirtest.Temp(t).Config
 	os.WriteFile(filepath.Join(dir, labca.CertFile), []byte("junk"), 0o644)
 	os.WriteFile(filepath.Join(dir, labca.KeyFile), []byte("junk"), 0o600)
 	stderr = syncBuffer{}

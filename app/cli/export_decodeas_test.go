@@ -14,7 +14,7 @@ import (
 	"github.com/protocollab/protolab/clients/smtpclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -23,9 +23,7 @@ import (
 // pcapng and checks the Decode As rules export prints: SSH on the SFTP server's
 // port, SMTP on both SMTP servers' ports; with them, tshark reads both protocols.
 func TestExportPCAPNGDecodeAs(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	dir := labdirtest.Shared(t)
 	file := filepath.Join(t.TempDir(), "lab.protolab")
 	r := startServe(t, "--only", "dns,sftp,smtp,smtp-beta", "--port", "dns=0,sftp=0,smtp=0,smtp-beta=0", "--json", "--record", file)
 	addrs := map[string]string{}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -21,7 +22,7 @@ import (
 // output lines.
 func recordSession(t *testing.T, extra ...string) (string, []string) {
 	t.Helper()
-	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
+	labdirtest.Temp(t)
 	file := filepath.Join(t.TempDir(), "lab.protolab")
 	r := startServe(t, append([]string{"--only", "http", "--port", "http=0", "--record", file}, extra...)...)
 	first := r.next(t)

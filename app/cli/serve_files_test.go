@@ -10,16 +10,14 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 )
 
 // TestServeFiles runs `serve --only ftp,sftp` and drives it with Python's ftplib
 // in both modes and OpenSSH's sftp (skipped where missing): the JSON log shows
 // the FTP session with its data connections, and SSH's clear start.
 func TestServeFiles(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	labdirtest.Shared(t)
 	r := startServe(t, "--only", "ftp,sftp", "--port", "ftp=0,sftp=0", "--json")
 	addrs := map[string]string{}
 	for range 2 {

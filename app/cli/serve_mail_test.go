@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 )
 
 // TestServeMail runs the mail lab headless — `serve --only dns,smtp,smtp-beta,
@@ -33,9 +33,7 @@ func TestServeMail(t *testing.T) {
 // startMailServe runs `serve --only only` with the mail lab's servers on free
 // ports and the lab's folders in a temporary one.
 func startMailServe(t *testing.T, only string, args ...string) *serveRun {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	labdirtest.Shared(t)
 	return startServe(t, append([]string{"--only", only,
 		"--port", "dns=0,smtp=0,smtp-beta=0,pop3=0,imap=0"}, args...)...)
 }

@@ -10,15 +10,14 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 )
 
 // TestServeWeb runs the web lab headless — `serve --only dns,http,https,ws` —
 // and drives it with clients nobody here wrote: dig, curl over HTTP/2 with the
 // exported CA, and Python's websockets (skipped where missing).
 func TestServeWeb(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
+	labdirtest.Temp(t)
 	r := startServe(t, "--only", "dns,http,https,ws", "--port", "dns=0", "--port", "http=0", "--port", "https=0", "--port", "ws=0", "--json")
 	addrs := map[string]string{}
 	for range 4 {

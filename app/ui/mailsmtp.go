@@ -264,6 +264,8 @@ func smtpProblem(err error) error {
 	switch {
 	case se.Code == 550 && se.EnhancedCode == smtp.EnhancedCode{5, 7, 1}:
 		why = "Refused: the server relays only to the lab's domains (alpha.test, beta.test) and only for a logged-in user — it is not an open relay."
+	case se.Code == 553 && se.EnhancedCode == smtp.EnhancedCode{5, 7, 1}:
+		why = "Refused: logged in, you may send only as your own address. The server's \"Allow any sender (spoofing lesson)\" setting lets you forge the sender on purpose."
 	case se.Code == 550 || se.Code == 551 || se.Code == 553:
 		why = "Refused: the server does not take mail for that address."
 	case se.Code == 535:

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -16,8 +17,7 @@ import (
 // file asked for, and the crash's session is kept aside, first in Open Recent,
 // not offered in its place nor overwritten.
 func TestRecoveryKeptForAskedSession(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
+	dir := labdirtest.Temp(t).Config
 	recovery, err := labdir.Recovery()
 	if err != nil {
 		t.Fatal(err)

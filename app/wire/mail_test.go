@@ -12,7 +12,7 @@ import (
 	"github.com/protocollab/protolab/clients/smtpclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/labfile/export"
 )
 
@@ -21,9 +21,7 @@ import (
 // DNS and relays; bob's IMAP client, idling, is told of the new mail at once; a
 // POP3 client downloads and deletes it, and IMAP sees it go.
 func TestMailEndToEnd(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
-	t.Setenv(labdir.EnvData, dir)
+	dir := labdirtest.Shared(t)
 	b := wire.NewBench(lab.HubOptions{})
 	for _, p := range b.Registry().All() {
 		b.SetPort(p.Name, 0)

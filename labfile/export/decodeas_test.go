@@ -27,7 +27,6 @@ import (
 	"github.com/protocollab/protolab/clients/udpclient"
 	"github.com/protocollab/protolab/clients/wsclient"
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
 	"github.com/protocollab/protolab/labfile/export"
 	"github.com/protocollab/protolab/protocols/ftp"
 )
@@ -39,7 +38,6 @@ import (
 // dissects every conversation: no frame's payload is left as plain data.
 func TestPCAPNGDecodeAsEveryServer(t *testing.T) {
 	needTshark(t)
-	t.Setenv(labdir.EnvData, t.TempDir())
 	var names []string
 	for _, p := range wire.Registry().All() {
 		if p.NewServer != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 )
 
 // testBench is the lab's own bench with some servers on free ports.
@@ -27,8 +28,7 @@ type testBench struct {
 // with the lab's CA in a temporary folder.
 func startBench(t *testing.T, names ...string) *testBench {
 	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("PROTOLAB_CONFIG_DIR", dir)
+	dir := labdirtest.Temp(t).Config
 	ca, err := labca.Open(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // TestPCAPNGReaderSegments: SFTP sessions only the server's tap saw, from the
@@ -94,7 +93,6 @@ func checkSSHSegments(t *testing.T, tb *testBench) {
 // and its terminating "." separately, as curl does; each is a segment of its own.
 func TestPCAPNGWriterSegments(t *testing.T) {
 	needTshark(t)
-	t.Setenv(labdir.EnvData, t.TempDir())
 	tb := startBench(t, "smtp")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -9,7 +9,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/labfile/export"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/tcp"
@@ -37,8 +37,7 @@ func TestSMTPExports(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
 	}
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
+	dir := labdirtest.Temp(t).Config
 	ca, err := labca.Open(dir)
 	if err != nil {
 		t.Fatal(err)

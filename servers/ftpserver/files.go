@@ -299,7 +299,7 @@ func (ss *session) cmdMLSD(arg string) bool {
 		}
 	}
 	return ss.list("MLSD", arg, func(name string, fi fs.FileInfo, _ time.Time) string {
-		return facts(fi, ss.acct.Write) + " " + name + "\r\n"
+		return ss.mlstOff.facts(fi, ss.acct.Write) + " " + name + "\r\n"
 	})
 }
 
@@ -338,31 +338,8 @@ func (ss *session) cmdMLST(arg string) bool {
 		ss.fail("MLST", p, arg, err)
 		return true
 	}
-	ss.reply(250, "Listing %s\n %s %s\nEnd", p.v, facts(fi, ss.acct.Write), p.v)
+	ss.reply(250, "Listing %s\n %s %s\nEnd", p.v, ss.mlstOff.facts(fi, ss.acct.Write), p.v)
 	return true
-}
-
-// facts are a file's MLST facts (RFC 3659 §7.5).
-func facts(fi fs.FileInfo, write bool) string {
-	var b strings.Builder
-	if fi.IsDir() {
-		b.WriteString("type=dir;")
-		perm := "el"
-		if write {
-			perm = "eflcmpd"
-		}
-		fmt.Fprintf(&b, "perm=%s;", perm)
-	} else {
-		b.WriteString("type=file;")
-		fmt.Fprintf(&b, "size=%d;", fi.Size())
-		perm := "r"
-		if write {
-			perm = "radfw"
-		}
-		fmt.Fprintf(&b, "perm=%s;", perm)
-	}
-	fmt.Fprintf(&b, "modify=%s;", fi.ModTime().UTC().Format("20060102150405"))
-	return b.String()
 }
 
 // formatLIST is one line of LIST in the form of ls -l, which clients parse.

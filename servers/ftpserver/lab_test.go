@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/ftpserver"
 )
 
@@ -16,9 +16,7 @@ import (
 // into the lab's data folder, the settings choose the user, and data connections
 // are tapped as "ftp-data" from the hub's registry.
 func TestNewLab(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv(labdir.EnvData, data)
-	t.Setenv(labdir.EnvConfig, t.TempDir())
+	data := labdirtest.Temp(t).Data
 	hub := newHub()
 	srv, err := ftpserver.NewLab(lab.ServerOptions{
 		Addr:     "127.0.0.1:0",
@@ -78,7 +76,7 @@ func TestNewLab(t *testing.T) {
 // setting asks, and sums up the rest.
 func TestNewLabCaptureSetting(t *testing.T) {
 	root := t.TempDir()
-	t.Setenv(labdir.EnvConfig, t.TempDir())
+	labdirtest.Temp(t)
 	big := strings.Repeat("0123456789abcdef", 300<<10/16)
 	if err := os.WriteFile(filepath.Join(root, "big.txt"), []byte(big), 0o644); err != nil {
 		t.Fatal(err)

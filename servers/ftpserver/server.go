@@ -9,7 +9,8 @@
 // connection comes from (no FTP bounce) and never to a privileged port. An upload
 // is written to a temporary file beside its target and renamed into place only
 // when the transfer completes, so an aborted or failed upload leaves no partial
-// file under the final name.
+// file under the final name. MLST and MLSD show the facts type, size, modify
+// and perm, or those a session chose with OPTS MLST (RFC 3659 §7.9).
 //
 // Left out: MODE B and C, STRU R and P, TYPE E, STOU, ACCT, SITE and CCC; the
 // commands answer 502 or 504.

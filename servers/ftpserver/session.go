@@ -45,7 +45,8 @@ type session struct {
 	active     netip.AddrPort // PORT or EPRT's address, when valid
 	epsvAll    bool
 	pbsz       bool
-	prot       bool // PROT P: TLS on data connections
+	prot       bool    // PROT P: TLS on data connections
+	mlstOff    factSet // the MLST facts OPTS MLST turned off
 
 	xmu  sync.Mutex
 	xfer *transfer // the transfer under way, nil when none
@@ -342,7 +343,7 @@ func (ss *session) cmdSYST(string) bool {
 }
 
 func (ss *session) cmdFEAT(string) bool {
-	feats := []string{"Features:", " EPRT", " EPSV", " MDTM", " MLST type*;size*;modify*;perm*;",
+	feats := []string{"Features:", " EPRT", " EPSV", " MDTM", " MLST " + ss.mlstOff.names(true, true),
 		" PASV", " REST STREAM", " SIZE", " TVFS", " UTF8"}
 	if ss.srv.TLS != nil {
 		feats = append(feats, " AUTH TLS", " PBSZ", " PROT")
@@ -359,7 +360,7 @@ func (ss *session) cmdOPTS(arg string) bool {
 	case opt == "UTF8" && val == "OFF":
 		ss.reply(504, "UTF-8 cannot be turned off: path names are UTF-8.")
 	case opt == "MLST":
-		ss.reply(200, "MLST OPTS type;size;modify;perm;")
+		ss.cmdOPTSMLST(strings.TrimSpace(val))
 	default:
 		ss.reply(501, "OPTS %s is not known.", opt)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/httpserver"
 )
@@ -31,8 +31,7 @@ type tlsLab struct {
 
 func startLabTLS(t *testing.T, settings map[string]string) *tlsLab {
 	t.Helper()
-	dir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, dir)
+	dir := labdirtest.Temp(t).Config
 	reg := &lab.Registry{}
 	reg.Register(tcp.Protocol())
 	p := &lab.Protocol{Name: "https", Transport: "tcp", Settings: httpserver.TLSSettings}
@@ -193,7 +192,7 @@ print(r.status, e["proto"], e["body"], c.sock.version())`
 }
 
 func TestLabSettings(t *testing.T) {
-	t.Setenv(labdir.EnvConfig, t.TempDir())
+	labdirtest.Temp(t)
 	missing := filepath.Join(t.TempDir(), "nowhere")
 	file := filepath.Join(t.TempDir(), "page.html")
 	os.WriteFile(file, []byte("<p>hi</p>"), 0o644)
@@ -222,8 +221,7 @@ func TestLabSettings(t *testing.T) {
 func TestDocroot(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<h1>my own page</h1>"), 0o644)
-	caDir := t.TempDir()
-	t.Setenv(labdir.EnvConfig, caDir)
+	caDir := labdirtest.Temp(t).Config
 	for scheme, newLab := range map[string]func(lab.ServerOptions) (lab.Server, error){"http": httpserver.NewLab, "https": httpserver.NewLabTLS} {
 		srv, err := newLab(lab.ServerOptions{Addr: "127.0.0.1:0", Settings: map[string]string{httpserver.SettingDocroot: dir}})
 		if err != nil {
@@ -252,7 +250,7 @@ func TestDocroot(t *testing.T) {
 
 // TestShutdownTLS: Shutdown of an HTTPS server ends Serve with ErrServerClosed.
 func TestShutdownTLS(t *testing.T) {
-	t.Setenv(labdir.EnvConfig, t.TempDir())
+	labdirtest.Temp(t)
 	srv, err := httpserver.NewLabTLS(lab.ServerOptions{Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)

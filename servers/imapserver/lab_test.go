@@ -7,7 +7,7 @@ import (
 
 	"github.com/protocollab/protolab/clients/imapclient"
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/servers/imapserver"
 	"github.com/protocollab/protolab/servers/mailstore"
@@ -17,7 +17,7 @@ import (
 // gives, and checks its settings; two clients side by side, one in IDLE, show in
 // the hub with the idle state and both conversations seen from both ends.
 func TestNewLab(t *testing.T) {
-	t.Setenv(labdir.EnvData, t.TempDir())
+	labdirtest.Temp(t)
 	alpha, beta := newStore(t, 1), (*mailstore.Store)(nil)
 	var err error
 	if beta, err = mailstore.Open(t.TempDir(), mailstore.DomainBeta); err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/protocollab/protolab/clients/pop3client"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/mailstore"
 	"github.com/protocollab/protolab/servers/pop3server"
 )
@@ -19,10 +19,8 @@ import (
 // of alpha.test and beta.test: mail delivered to the shared store is there, a
 // login picks its domain, and STLS uses the lab CA's certificate.
 func TestNewLab(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv(labdir.EnvData, data)
-	config := t.TempDir()
-	t.Setenv(labdir.EnvConfig, config)
+	d := labdirtest.Temp(t)
+	data, config := d.Data, d.Config
 	beta, err := mailstore.Default(data, mailstore.DomainBeta)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	sshproto "github.com/protocollab/protolab/protocols/ssh"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/internal/servertest"
@@ -93,7 +94,7 @@ func (f folders) checkOutside(t testing.TB) {
 // host key check then trusts. Wrong passwords are refused without delay.
 func testServer(t testing.TB, tap *lab.Tap, f folders) (*sftpserver.Server, string) {
 	t.Helper()
-	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
+	labdirtest.Temp(t)
 	srv := sftpserver.New(sftpserver.Options{Root: f.root, Tap: tap, AuthDelay: -1})
 	return srv, servertest.Start(t, srv, sftpserver.ErrServerClosed)
 }

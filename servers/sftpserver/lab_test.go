@@ -10,12 +10,12 @@ import (
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/sftpserver"
 )
 
 func TestNewLab(t *testing.T) {
-	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
-	t.Setenv(labdir.EnvData, t.TempDir())
+	labdirtest.Temp(t)
 	tl := newTestLab()
 	srv, err := sftpserver.NewLab(lab.ServerOptions{Addr: "127.0.0.1:0", Tap: tl.tap,
 		Settings: map[string]string{sftpserver.SettingUser: "alice", sftpserver.SettingPassword: "secret"}})

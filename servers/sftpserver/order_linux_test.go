@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/sftpserver"
 )
 
@@ -49,7 +50,7 @@ func TestOpenSSHBannersInWireOrder(t *testing.T) {
 	}
 	tl := newTestLab()
 	f := newFolders(t)
-	t.Setenv("PROTOLAB_CONFIG_DIR", t.TempDir())
+	labdirtest.Temp(t)
 	srv := sftpserver.New(sftpserver.Options{Root: f.root, Tap: tl.tap, AuthDelay: -1})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -164,3 +164,26 @@ func port(addr string) int {
 	fmt.Sscanf(p, "%d", &n)
 	return n
 }
+
+// send sends one message from one sender to one recipient, each step accepted.
+func (c *conn) send(from, to, data string) {
+	c.t.Helper()
+	c.cmd(250, "MAIL FROM:<%s>", from)
+	c.cmd(250, "RCPT TO:<%s>", to)
+	c.cmd(354, "DATA")
+	c.cmd(250, "%s\r\n.", data)
+}
+
+// onlyMessage is the one message in user's INBOX.
+func onlyMessage(t testing.TB, store *mailstore.Store, user string) []byte {
+	t.Helper()
+	msgs, err := store.List(user, "INBOX")
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("%s's INBOX = %v, %v; want one message", user, msgs, err)
+	}
+	raw, err := store.Fetch(user, "INBOX", msgs[0].UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

@@ -22,6 +22,7 @@ const (
 	SettingStartTLS     = "starttls"              // On or Off
 	SettingInsecureAuth = "plain-auth-before-tls" // On or Off: AUTH offered before STARTTLS
 	SettingMaxSize      = "max-size"              // the largest message, in bytes ("10485760") or with KiB/MiB ("10 MiB")
+	SettingAnySender    = "allow-any-sender"      // Off or On: a logged-in user may send as anyone (the spoofing lesson)
 
 	On  = "on"
 	Off = "off"
@@ -39,6 +40,8 @@ func settings(domain, accounts string) []lab.Setting {
 			Help: "on offers AUTH PLAIN and LOGIN on an unencrypted connection: the password crosses in base64, readable by anyone who captures it"},
 		{Key: SettingMaxSize, Label: "Largest message", Default: "10 MiB",
 			Help: "bigger messages are refused with 552 5.3.4"},
+		{Key: SettingAnySender, Label: "Allow any sender (spoofing lesson)", Default: Off, Choices: []string{Off, On},
+			Help: "off: a logged-in user sends only as their own address (553 5.7.1 otherwise, RFC 5321); on: alice may send as bob, to see how easily mail is forged without this check"},
 	}
 }
 
@@ -116,12 +119,11 @@ func NewLabRelay(opts lab.ServerOptions, lo LabOptions) (lab.Server, error) {
 	if hub := opts.Tap.Hub(); hub != nil {
 		o.RelayKeyLog = hub.Keys()
 	}
-	switch v := opts.Setting(SettingInsecureAuth, Off); v {
-	case On:
-		o.AllowInsecureAuth = true
-	case Off:
-	default:
-		return nil, fmt.Errorf("smtpserver: %s %q: choose %q or %q", SettingInsecureAuth, v, On, Off)
+	if o.AllowInsecureAuth, err = labsettings.Switch("smtpserver", opts, SettingInsecureAuth, Off); err != nil {
+		return nil, err
+	}
+	if o.AllowAnySender, err = labsettings.Switch("smtpserver", opts, SettingAnySender, Off); err != nil {
+		return nil, err
 	}
 	ca, err := labCA()
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/servers/mailstore"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
@@ -15,9 +15,7 @@ import (
 // TestNewLab starts alpha.test's and beta.test's servers as the bench does, with
 // the stores in the lab's data folder, and relays between them.
 func TestNewLab(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv(labdir.EnvData, data)
-	t.Setenv(labdir.EnvConfig, t.TempDir())
+	data := labdirtest.Temp(t).Data
 	hub := newHub()
 	dnsAddr := startDNS(t, hub)
 	betaTap := hub.Tap(hub.Registry().Lookup("smtp-beta"))

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/protocols/dns"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/servers/dnsserver"
@@ -18,9 +18,7 @@ import (
 // wiring of its own. The domains are swapped from their defaults, so the relay
 // follows the domain setting, not the protocol's name.
 func TestBenchRelay(t *testing.T) {
-	data := t.TempDir()
-	t.Setenv(labdir.EnvConfig, data)
-	t.Setenv(labdir.EnvData, data)
+	data := labdirtest.Shared(t)
 	reg := &lab.Registry{}
 	reg.RegisterModules(
 		lab.Module{Protocol: dns.Protocol(), Server: &dnsserver.Module},

@@ -92,7 +92,7 @@ func TestCurl(t *testing.T) {
 		t.Fatalf("INBOX holds %d messages, want 1", len(msgs))
 	}
 	raw, _ := store.Fetch(alice, "INBOX", msgs[0].UID)
-	if !strings.Contains(string(raw), "with ESMTPSA;") || !strings.HasSuffix(string(raw), "Hello from curl.\r\n") {
+	if !strings.Contains(string(raw), "with ESMTPSA id ") || !strings.HasSuffix(string(raw), "Hello from curl.\r\n") {
 		t.Errorf("stored = %q", raw)
 	}
 	// A wrong password: curl fails with the server's 535.

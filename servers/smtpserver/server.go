@@ -16,7 +16,11 @@
 //
 // The server is never an open relay: mail for another lab domain is taken only
 // from a client that logged in (530 5.7.0 otherwise), and mail for any domain
-// outside the lab is refused (550 5.7.1) — the lab never sends mail out. AUTH is
+// outside the lab is refused (550 5.7.1) — the lab never sends mail out. A
+// client logged in sends only as its own address (553 5.7.1), unless
+// Options.AllowAnySender allows spoofing for the lesson. Each server the mail
+// passes adds a Received line (RFC 5321 §4.4, with RFC 3848's protocol names),
+// and final delivery a Return-Path with the envelope sender. AUTH is
 // not offered before STARTTLS unless Options.AllowInsecureAuth is set. Wrong
 // passwords are refused (535 5.7.8) after a delay that grows with each failure
 // from the same address. Messages over Options.MaxMessageBytes are refused
@@ -75,6 +79,10 @@ type Options struct {
 	// AllowInsecureAuth offers AUTH on connections without TLS. False (the
 	// default) keeps passwords off the wire until STARTTLS.
 	AllowInsecureAuth bool
+	// AllowAnySender lets a logged-in client send as any address. False (the
+	// default) holds it to its own (553 5.7.1 otherwise); true is for the
+	// lesson on spoofing, where alice sends as bob.
+	AllowAnySender bool
 	// MaxMessageBytes bounds a message's size; 0 means DefaultMaxMessageBytes.
 	MaxMessageBytes int64
 	// MaxRecipients bounds a message's recipients; 0 means DefaultMaxRecipients.

@@ -34,7 +34,7 @@ func TestLocalDelivery(t *testing.T) {
 		t.Fatalf("INBOX = %v, %v; want one message", msgs, err)
 	}
 	raw, _ := store.Fetch(alice, "INBOX", msgs[0].UID)
-	if !strings.HasPrefix(string(raw), "Received: from test.lab.test (127.0.0.1)\r\n\tby mail.alpha.test with ESMTP;") ||
+	if !strings.HasPrefix(string(raw), "Return-Path: <someone@beta.test>\r\nReceived: from test.lab.test ([127.0.0.1])\r\n\tby mail.alpha.test with ESMTP id ") ||
 		!strings.HasSuffix(string(raw), "\r\nSubject: hi\r\n\r\n.a line with a dot\r\n") {
 		t.Errorf("stored message = %q", raw)
 	}

@@ -1,15 +1,12 @@
 package smtpserver
 
 import (
-	"bytes"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -104,6 +101,9 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	if from != "" && !validAddr(from) {
 		return errBadAddress
 	}
+	if err := ss.mayUseSender(from); err != nil {
+		return err
+	}
 	ss.from = from
 	return nil
 }
@@ -142,7 +142,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err // go-smtp's ErrDataTooLarge: 552 5.3.4
 	}
-	msg := append(ss.received(), body...)
+	id := traceID()
 	var local []string
 	remote := map[string][]string{}
 	var domains []string
@@ -157,7 +157,7 @@ func (ss *session) Data(r io.Reader) error {
 		}
 	}
 	for _, to := range local {
-		if _, err := ss.s.opts.Store.Deliver(to, msg); err != nil {
+		if _, err := ss.s.opts.Store.Deliver(to, ss.delivered(id, to, body)); err != nil {
 			if errors.Is(err, mailstore.ErrNoSuchUser) {
 				return errNoSuchUser
 			}
@@ -165,35 +165,11 @@ func (ss *session) Data(r io.Reader) error {
 		}
 	}
 	for _, d := range domains {
-		if err := ss.s.relay(ss.conn, d, ss.from, remote[d], msg); err != nil {
+		if err := ss.s.relay(ss.conn, d, ss.from, remote[d], ss.relayed(id, remote[d], body)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// received is the Received header the server adds on top (RFC 5321 §4.4).
-func (ss *session) received() []byte {
-	with := "ESMTP"
-	if _, ok := ss.conn.TLSConnectionState(); ok {
-		with += "S"
-	}
-	if ss.user != "" {
-		with += "A"
-	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "Received: from %s (%s)\r\n\tby %s with %s;\r\n\t%s\r\n",
-		sanitize(ss.conn.Hostname()), clientIP(ss.conn.Conn()), ss.s.host, with, time.Now().Format(time.RFC1123Z))
-	return b.Bytes()
-}
-
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x21 || r > 0x7e || r == '(' || r == ')' {
-			return '_'
-		}
-		return r
-	}, s)
 }
 
 // convOf returns the lab conversation of an incoming connection, seen through

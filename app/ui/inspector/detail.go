@@ -33,6 +33,7 @@ type detail struct {
 	kernel  *fyne.Container
 	text    *widget.Label
 	hex     *widgets.HexView
+	broker  *brokerView // where a message through a broker went (follow.go)
 	// The scrolls of the words under the tree and of the text beside the hex:
 	// each new message starts at their top.
 	explain, textScroll *container.Scroll
@@ -58,6 +59,7 @@ func newDetail() *detail {
 		kernel:  container.New(layout.NewFormLayout()),
 		text:    widget.NewLabel(""),
 		hex:     widgets.NewHexView(),
+		broker:  newBrokerView(),
 	}
 	for _, l := range []*widget.Label{d.head, d.field, d.meaning, d.ref} {
 		l.Wrapping = fyne.TextWrapWord
@@ -68,8 +70,9 @@ func newDetail() *detail {
 	d.tree.OnSelected = d.selectField
 	d.hex.OnTapped = d.tapByte
 	// Under the tree, in words: the field selected, then the message (its summary,
-	// direction, layer and time), what it means and where it is specified.
-	d.explain = container.NewVScroll(container.NewVBox(d.field, d.head, d.meaning, d.ref, d.kTitle, d.kernel))
+	// direction, layer and time), where it went through a broker, what it means
+	// and where it is specified.
+	d.explain = container.NewVScroll(container.NewVBox(d.field, d.head, d.broker.obj, d.meaning, d.ref, d.kTitle, d.kernel))
 	info := container.NewVSplit(d.tree, d.explain)
 	info.Offset = 0.6
 	d.textScroll = container.NewScroll(d.text)

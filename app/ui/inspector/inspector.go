@@ -63,6 +63,7 @@ type Inspector struct {
 	lostShown  int       // the model's Lost count when the views were built
 	pathLen    int
 	pathLast   string
+	exShown    bool                // the state diagram shows an exchange's machine, not the session's (exchange.go)
 	selMsg     int                 // selected row, -1 for none
 	pre        []lab.Event         // the DNS lookup's rows shown before the conversation's own (lookup.go)
 	lookupAddr string              // the resolver's address, for its lane
@@ -208,6 +209,7 @@ func (in *Inspector) Update() {
 		if tick && in.selMsg < 0 {
 			in.refreshConvDetail()
 		}
+		in.followLive(now)
 		in.refreshKernel(now, false)
 	}
 	in.convs.setStatus(in.model.Dropped())

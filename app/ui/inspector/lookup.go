@@ -244,6 +244,7 @@ func (in *Inspector) arrow(e *lab.Event, lookup bool) widgets.Arrow {
 	}
 	a.From = lanes[a.From]
 	a.To = lanes[a.To]
+	in.exchangeArrow(&a, e)
 	return a
 }
 

@@ -1,7 +1,6 @@
 package inspector
 
 import (
-	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -37,6 +36,7 @@ func (in *Inspector) show(id lab.ConvID) {
 	in.syncing = false
 	in.seq.Select(-1)
 	in.state.SetNote("")
+	in.refreshFollow(nil)
 	in.pre, in.kids, in.merged = nil, nil, nil
 	if in.replay != nil {
 		in.replay.stop()
@@ -69,21 +69,7 @@ func (in *Inspector) show(id lab.ConvID) {
 		in.merge(c)
 	}
 	in.seq.SetLanes(in.lanes())
-	p := in.reg.Lookup(in.info.Protocol)
-	title := stateTitleText(in.info, in.stateLayer())
-	switch {
-	case p != nil && p.Connectionless && in.info.Datagram: // DNS over TCP has TCP's states
-		in.state.SetMachine(nil, nil)
-		in.state.SetEmptyText(strings.Replace(datagramFormat, "%s", strings.ToUpper(p.Name), 1))
-		title = strings.ToUpper(p.Name) + " · no state"
-	case p == nil || len(p.States) == 0:
-		in.state.SetMachine(nil, nil)
-		in.state.SetEmptyText(noMachineText)
-	default:
-		in.state.SetMachine(p.States, p.Transitions)
-		in.state.SetEmptyText("")
-	}
-	in.stateTitle.SetText(title)
+	in.setSessionMachine()
 	in.state.SetPath(nil)
 	in.state.SetOther("", "")
 	in.state.SetRoom(nil)
@@ -281,6 +267,8 @@ func (in *Inspector) selectMsg(i int, from int) {
 	}
 	c := in.model.Conv(in.shown)
 	if i < 0 || c == nil {
+		in.refreshFollow(nil)
+		in.showExchange(-1)
 		in.state.SetNote("")
 		if c != nil {
 			in.detail.showConv(in.info, in.model.Notes(c), c.Lost())
@@ -292,9 +280,11 @@ func (in *Inspector) selectMsg(i int, from int) {
 	}
 	in.state.SetPath(in.pathAt(i))
 	in.state.SetOther(in.otherEnd(i, -1))
+	in.showExchange(i)
 	in.replay.refresh()
 	e := in.row(i)
 	in.detail.showMessage(e, in.start, in.info)
+	in.refreshFollow(e)
 	note := rowSummary(e)
 	if m := e.Msg; m != nil {
 		if m.Ref != "" {

@@ -25,6 +25,9 @@ type Arrow struct {
 	Note     string // small text after the label, e.g. "+0.11 ms"
 	Style    ArrowStyle
 	Inferred bool // dashed line: inferred from the sockets API, not seen as bytes
+	// Exchange, if not nil, places the message in an exchange of its own
+	// (sequence_exchange.go); the diagram keeps the pointer.
+	Exchange *ArrowExchange
 }
 
 // Geometry of the diagram, in Fyne units.
@@ -56,6 +59,7 @@ type SequenceDiagram struct {
 	lanes    []string
 	arrows   []Arrow
 	owned    bool // arrows' backing array belongs to the diagram, so Append may grow it
+	ex       exchanges
 	selected int
 	reveal   bool // the selection is to be scrolled into view once the diagram has a size
 
@@ -82,8 +86,16 @@ func (d *SequenceDiagram) SetLanes(titles []string) {
 // SetArrows replaces all arrows. The selection is kept if it is still in range.
 func (d *SequenceDiagram) SetArrows(arrows []Arrow) {
 	old := len(d.arrows)
+	hadEx := d.ex.any()
 	d.arrows = arrows
 	d.owned = false
+	d.ex.reset()
+	for i := range arrows {
+		d.ex.add(i, arrows[i].Exchange)
+	}
+	if d.ex.any() != hadEx {
+		d.Refresh() // the lanes make room for the exchanges' brackets, or take it back
+	}
 	if d.selected >= len(arrows) {
 		d.selected = -1
 	}
@@ -103,7 +115,14 @@ func (d *SequenceDiagram) Append(arrows ...Arrow) {
 		d.arrows, d.owned = grown, true
 	}
 	old := len(d.arrows)
+	hadEx := d.ex.any()
 	d.arrows = append(d.arrows, arrows...)
+	for i := old; i < len(d.arrows); i++ {
+		d.ex.add(i, d.arrows[i].Exchange)
+	}
+	if d.ex.any() != hadEx {
+		d.Refresh()
+	}
 	d.refreshRows(old)
 	if follow {
 		d.scroll.ScrollToBottom()
@@ -198,6 +217,23 @@ func seqRowTop(i int) float32 { return seqPadTop + float32(i)*seqRowHeight }
 
 // seqContentHeight is the height of the scrolled content for n arrows.
 func seqContentHeight(n int) float32 { return seqRowTop(n) + seqPadTop }
+
+// laneXs returns the x of each lane's line for the diagram at width: with
+// exchanges, the lanes move left when their brackets and titles need more
+// room right of the last lane than the margin leaves.
+func (d *SequenceDiagram) laneXs(width float32, xs []float32) []float32 {
+	gutter := seqGutter(len(d.arrows))
+	xs = seqLaneXs(len(d.lanes), width, gutter, xs)
+	if !d.ex.any() || len(xs) == 0 {
+		return xs
+	}
+	if short := exRoom - (width - xs[len(xs)-1]); short > 0 {
+		// Narrowing the lanes' width by w moves the last lane left by w·(2n−1)/2n.
+		n := float32(2 * len(xs))
+		xs = seqLaneXs(len(d.lanes), width-short*n/(n-1), gutter, xs)
+	}
+	return xs
+}
 
 // seqLaneXs returns the x of each lane's line for a diagram of the given width, with
 // gutter units on the left reserved for row numbers.

@@ -93,7 +93,7 @@ func (r *sequenceBodyRenderer) draw() {
 	r.loadPalette()
 	first, end := r.b.visibleRows()
 	gutter := seqGutter(len(d.arrows))
-	r.xs = seqLaneXs(len(d.lanes), r.size.Width, gutter, r.xs)
+	r.xs = d.laneXs(r.size.Width, r.xs)
 	numStyle := fyne.TextStyle{Monospace: true}
 	for i := first; i < end; i++ {
 		top := seqRowTop(i)
@@ -113,11 +113,13 @@ func (r *sequenceBodyRenderer) draw() {
 			hl.Resize(fyne.NewSize(r.size.Width-4, seqRowHeight-2))
 			hl.Refresh()
 		}
+		r.exchangeBand(i, top)
 		num := strconv.Itoa(i + 1)
 		r.text(num, r.pal.muted, seqNumberSize, numStyle,
 			gutter-6-textWidth(num, seqNumberSize, numStyle), top+seqArrowY, true)
 		r.arrow(d.arrows[i], top, selected)
 	}
+	r.exchangeBrackets(first, end)
 	r.highlights.end()
 	r.dashes.end()
 	r.shafts.end()

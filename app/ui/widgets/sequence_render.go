@@ -52,7 +52,7 @@ func (r *sequenceRenderer) sync() {
 
 func (r *sequenceRenderer) Layout(size fyne.Size) {
 	d := r.d
-	r.xs = seqLaneXs(len(d.lanes), size.Width, seqGutter(len(d.arrows)), r.xs)
+	r.xs = d.laneXs(size.Width, r.xs)
 	spacing := size.Width
 	if len(r.xs) > 1 {
 		spacing = r.xs[1] - r.xs[0]

@@ -98,6 +98,9 @@ func (d *StateDiagram) Other() string {
 // Path returns the path shown, oldest first.
 func (d *StateDiagram) Path() []string { return append([]string(nil), d.path...) }
 
+// States returns the states of the machine shown, in drawing order.
+func (d *StateDiagram) States() []string { return append([]string(nil), d.states...) }
+
 // Current returns the current state (the last of the path), or "" when there is none.
 func (d *StateDiagram) Current() string {
 	if len(d.path) == 0 {

@@ -237,22 +237,13 @@ func TestServerPanePartsPorts(t *testing.T) {
 	w := testWindow(t)
 	w.selectProtocol("mqtt")
 	var form *widget.Form
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch o := o.(type) {
-		case *widget.Form:
-			form = o
-		case *fyne.Container:
-			for _, c := range o.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(o).Objects() {
-				walk(c)
-			}
+	walkObjects(w.wb.benches["mqtt"].server.obj, func(o fyne.CanvasObject) bool {
+		f, ok := o.(*widget.Form)
+		if ok {
+			form = f
 		}
-	}
-	walk(w.wb.benches["mqtt"].server.obj)
+		return ok
+	})
 	if form == nil {
 		t.Fatal("the broker's server pane has no form")
 	}

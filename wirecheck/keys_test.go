@@ -74,6 +74,11 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 	var ip, ipDst, sport, dport string
 	var syn, ack, fin, rst, gotFlags bool
 	var post []string
+	// A frame's TLS alerts come after what its application data carried:
+	// tshark lists every record of the frame before the protocol inside
+	// them, but nothing follows an alert (an MQTT DISCONNECT and the
+	// close_notify after it, in one segment).
+	var alerts []string
 	var alert, method, h2Type, dnsResp, dnsName string
 	var h2Ack, imapReq, ftpData bool
 	payload := false
@@ -134,7 +139,7 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 				if name == "" {
 					name = x.show
 				}
-				keys = append(keys, "TLS Alert "+name)
+				alerts = append(alerts, "TLS Alert "+name)
 				alert = ""
 			}
 		case "tls.handshake.type":
@@ -212,11 +217,17 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 			opaque = false
 		case "echo.data":
 			keys = append(keys, "ECHO data")
+		case "mqtt.msgtype":
+			n, _ := strconv.Atoi(x.show)
+			if n > 0 && n < len(mqttTypes) {
+				keys = append(keys, "MQTT "+mqttTypes[n])
+			}
 		}
 	}
 	if ftpData && payload {
 		keys = append(keys, "FTP-DATA data")
 	}
+	keys = append(keys, alerts...)
 	switch {
 	case syn && ack:
 		keys = append([]string{"TCP SYN-ACK"}, keys...)
@@ -248,6 +259,11 @@ func smtpCommand(c string) string {
 	}
 	return "SMTP " + c
 }
+
+// mqttTypes are MQTT's control packet types by number (MQTT 3.1.1 §2.2.1),
+// as tshark's mqtt.msgtype gives them.
+var mqttTypes = []string{"", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
+	"SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT"}
 
 var (
 	h2Stream   = regexp.MustCompile(`stream (\d+)`)
@@ -351,6 +367,8 @@ func labKey(e lab.Event) (string, bool) {
 		return "FTP " + strings.ToUpper(first), true
 	case "ftp-data":
 		return "FTP-DATA data", true
+	case "mqtt":
+		return "MQTT " + first, true
 	case "ssh":
 		if strings.HasPrefix(s, "SSH-") {
 			return "SSH banner", true

@@ -2,9 +2,13 @@ package wirecheck_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/protocollab/protolab/lab/labca"
+	"github.com/protocollab/protolab/lab/labdir"
 )
 
 // scenario is one session of outside clients against the lab's servers.
@@ -58,6 +62,35 @@ func sftp(t *testing.T, bn *bench) {
 		"-b", batch, "lab@"+host)
 }
 
+// mosquitto runs one of Debian's mosquitto clients against the bench's
+// server (its -h and -p first): "mqtt", or "mqtts" trusting the lab's CA (the
+// certificate's names are not the bench's own loopback address: --insecure).
+func mosquitto(server, program string, args ...string) func(t *testing.T, bn *bench) {
+	return func(t *testing.T, bn *bench) {
+		if _, err := exec.LookPath(program); err != nil {
+			t.Skipf("%s is not installed (Debian package mosquitto-clients)", program)
+		}
+		host, port := splitAddr(bn.addr[server])
+		a := []string{"-h", host, "-p", port, "-V", "mqttv311"}
+		if server == "mqtts" {
+			dir, err := labdir.CA()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ca, err := labca.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(t.TempDir(), "lab-ca.pem")
+			if err := ca.Export(file); err != nil {
+				t.Fatal(err)
+			}
+			a = append(a, "--cafile", file, "--insecure")
+		}
+		run(t, program, append(a, args...)...)
+	}
+}
+
 // scenarios, in the order they run: the relayed mail comes before POP3 and IMAP,
 // which then have a mail to fetch.
 var scenarios = []scenario{
@@ -77,6 +110,9 @@ var scenarios = []scenario{
 	{"ftp-active", "FTP", 3, pyScenario("ftp-active", "ftp")},
 	{"ftps-prot-p", "FTP", 2, pyScenario("ftps", "ftp")},
 	{"sftp", "SSH", 1, sftp},
+	{"mqtt-qos2-retained", "MQTT", 1, mosquitto("mqtt", "mosquitto_pub", "-t", "lab/wire/t1", "-q", "2", "-r", "-m", "21.5")},
+	{"mqtt-retained-qos1", "MQTT", 1, mosquitto("mqtt", "mosquitto_sub", "-t", "lab/wire/+", "-q", "1", "-C", "1")},
+	{"mqtts-retained-qos2", "MQTT over TLS", 1, mosquitto("mqtts", "mosquitto_sub", "-t", "lab/wire/#", "-q", "2", "-C", "1")},
 	{"reset-client-echo", "TCP resets", 1, pyScenario("reset-client", "tcp")},
 	{"reset-client-http", "TCP resets", 1, pyScenario("http-reset", "http")},
 	{"reset-server-smtp", "TCP resets", 1, pyScenario("smtp-overlong", "smtp")},

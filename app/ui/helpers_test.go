@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/protocollab/protolab/app/wire"
@@ -61,4 +62,23 @@ func started(t testing.TB, w *Window, name string) lab.ServerStatus {
 	w.selectProtocol(name)
 	w.refresh()
 	return w.bench.Status(name)
+}
+
+// walkObjects calls visit for o and, unless visit says it found what it wanted
+// there, for every object inside it: a container's objects, a widget's
+// renderer's.
+func walkObjects(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if visit(o) {
+		return
+	}
+	switch o := o.(type) {
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			walkObjects(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(o).Objects() {
+			walkObjects(c, visit)
+		}
+	}
 }

@@ -145,24 +145,13 @@ func TestZoneEditorShowsItsLastLine(t *testing.T) {
 	w := testWindow(t)
 	w.selectProtocol("dns")
 	var zone *widget.Entry
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch o := o.(type) {
-		case *widget.Entry:
-			if o.MultiLine {
-				zone = o
-			}
-		case *fyne.Container:
-			for _, c := range o.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(o).Objects() {
-				walk(c)
-			}
+	walkObjects(w.wb.benches["dns"].server.obj, func(o fyne.CanvasObject) bool {
+		e, ok := o.(*widget.Entry)
+		if ok && e.MultiLine {
+			zone = e
 		}
-	}
-	walk(w.wb.benches["dns"].server.obj)
+		return ok
+	})
 	if zone == nil {
 		t.Fatal("the DNS server pane has no zone editor")
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"image/color"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -43,7 +45,7 @@ func newRail(w *Window) *rail {
 	r := &rail{w: w, entries: make(map[string]*railEntry)}
 	list := container.NewVBox()
 	for _, p := range w.reg.All() {
-		if p.NewServer == nil {
+		if p.NewServer == nil || w.reg.PartOf(p.Name) != "" { // a part shows in its whole's row
 			continue
 		}
 		e := r.newEntry(p)
@@ -121,7 +123,7 @@ func (r *rail) refresh() {
 	for _, name := range r.names {
 		e := r.entries[name]
 		st := r.w.bench.Status(name)
-		light, detail := th.Color(theme.ColorNameDisabled, v), fmt.Sprintf("off · port %d", r.w.bench.Port(name))
+		light, detail := th.Color(theme.ColorNameDisabled, v), "off · "+r.ports(name)
 		// The bench says when a start or stop is under way, whoever asked for
 		// it; e.starting covers the moment before the rail's own start begins.
 		busy := e.starting || st.Starting || st.Stopping
@@ -131,7 +133,7 @@ func (r *rail) refresh() {
 		case st.Stopping:
 			light, detail = th.Color(theme.ColorNameWarning, v), "stopping…"
 		case st.Running:
-			light, detail = th.Color(theme.ColorNameSuccess, v), fmt.Sprintf("%s · %d live", st.Addr, st.Sessions)
+			light, detail = th.Color(theme.ColorNameSuccess, v), fmt.Sprintf("%s · %d live", st.Addr, r.sessions(name))
 		case st.Err != nil:
 			light, detail = th.Color(theme.ColorNameError, v), "failed to start"
 		}
@@ -158,6 +160,29 @@ func (r *rail) refresh() {
 	}
 }
 
+// ports says which port name's row listens on, or ports with its parts
+// (lab.Protocol.Parts): "port 7000", "ports 1883, 4222, 8883".
+func (r *rail) ports(name string) string {
+	parts := r.w.reg.WithParts(name)
+	ports := make([]string, len(parts))
+	for i, n := range parts {
+		ports[i] = strconv.Itoa(r.w.bench.Port(n))
+	}
+	if len(ports) == 1 {
+		return "port " + ports[0]
+	}
+	return "ports " + strings.Join(ports, ", ")
+}
+
+// sessions is the number of live sessions of name's server and its parts.
+func (r *rail) sessions(name string) int {
+	n := 0
+	for _, p := range r.w.reg.WithParts(name) {
+		n += r.w.bench.Status(p).Sessions
+	}
+	return n
+}
+
 // startServer starts name's server off the UI goroutine; a failure flips the
 // switch back and says why under the entry and in a dialog.
 func (w *Window) startServer(name string) {
@@ -176,8 +201,12 @@ func (w *Window) startServers(names []string) {
 		return
 	}
 	w.rail.refresh()
+	var all []string // each row's server with its parts
+	for _, n := range todo {
+		all = append(all, w.reg.WithParts(n)...)
+	}
 	w.goAsync(func() {
-		errs := w.bench.StartAll(todo...)
+		errs := w.bench.StartAll(all...)
 		fyne.Do(func() {
 			for _, n := range todo {
 				w.rail.entries[n].starting = false
@@ -209,9 +238,20 @@ func (w *Window) showStartErrors(errs map[string]error) {
 
 func (w *Window) stopServer(name string) {
 	w.goAsync(func() {
-		_ = w.bench.Stop(name)
+		w.stopWithParts(name)
 		fyne.Do(w.refresh)
 	})
+}
+
+// stopWithParts stops name's server and the servers that are part of it
+// (lab.Protocol.Parts), together, and returns when they have stopped.
+func (w *Window) stopWithParts(name string) {
+	var wg sync.WaitGroup
+	for _, n := range w.reg.WithParts(name) {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.bench.Stop(n) }()
+	}
+	wg.Wait()
 }
 
 func (w *Window) startAll() { w.startServers(w.rail.names) }

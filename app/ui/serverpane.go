@@ -24,8 +24,6 @@ type serverPane struct {
 	listen   *widget.Entry
 	listenOK string // the host the entry last showed from the bench
 	exposed  *widget.Label
-	port     *widget.Entry
-	portErr  *widget.Label
 	pending  *widget.RichText
 	restart  *widget.Button
 	log      *widget.List
@@ -49,19 +47,19 @@ func newServerPane(w *Window, p *lab.Protocol) *serverPane {
 	s.exposed.Importance = widget.DangerImportance
 	s.exposed.Hide()
 
-	s.port = widget.NewEntry()
-	s.port.SetText(strconv.Itoa(w.bench.Port(p.Name)))
-	s.portErr = widget.NewLabel("")
-	s.portErr.Importance = widget.DangerImportance
-	s.portErr.Hide()
-	s.port.OnChanged = s.setPort
-
-	form := widget.NewForm(
-		widget.NewFormItem("Listen on", container.NewBorder(nil, nil, nil, apply, s.listen)),
-		widget.NewFormItem("Port", container.NewVBox(s.port, s.portErr)),
-	)
+	form := widget.NewForm(widget.NewFormItem("Listen on", container.NewBorder(nil, nil, nil, apply, s.listen)))
 	form.Items[0].HintText = "all servers; 127.0.0.1 keeps them to this computer"
-	form.Items[1].HintText = "0 picks a free port"
+	// A server with parts (the broker's listeners) has a port for each.
+	servers := w.reg.WithParts(p.Name)
+	for _, name := range servers {
+		label := "Port"
+		if len(servers) > 1 {
+			label = "Port (" + name + ")"
+		}
+		item := widget.NewFormItem(label, s.portEditor(name))
+		item.HintText = "0 picks a free port"
+		form.AppendItem(item)
+	}
 	for _, st := range p.Settings {
 		// A setting's help can be long: a wrapped caption, where a form's hint
 		// would run past the pane.
@@ -167,17 +165,27 @@ func (s *serverPane) chooseFolder(e *widget.Entry) {
 	d.Show()
 }
 
-func (s *serverPane) setPort(text string) {
-	n, err := strconv.Atoi(strings.TrimSpace(text))
-	if err != nil || n < 0 || n > 65535 {
-		s.portErr.SetText("a port is a number from 0 to 65535")
-		s.portErr.Show()
-		return
+// portEditor is the entry of the port name's server listens on, with the
+// error under it when what was typed is not a port.
+func (s *serverPane) portEditor(name string) fyne.CanvasObject {
+	port := widget.NewEntry()
+	port.SetText(strconv.Itoa(s.w.bench.Port(name)))
+	bad := widget.NewLabel("")
+	bad.Importance = widget.DangerImportance
+	bad.Hide()
+	port.OnChanged = func(text string) {
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || n < 0 || n > 65535 {
+			bad.SetText("a port is a number from 0 to 65535")
+			bad.Show()
+			return
+		}
+		bad.Hide()
+		if n != s.w.bench.Port(name) {
+			s.w.bench.SetPort(name, n)
+		}
 	}
-	s.portErr.Hide()
-	if n != s.w.bench.Port(s.p.Name) {
-		s.w.bench.SetPort(s.p.Name, n)
-	}
+	return container.NewVBox(port, bad)
 }
 
 // applyListen changes where every server listens. Leaving loopback exposes the
@@ -214,7 +222,7 @@ func (s *serverPane) applyListen() {
 func (s *serverPane) restartServer() {
 	name := s.p.Name
 	s.w.goAsync(func() {
-		_ = s.w.bench.Stop(name)
+		s.w.stopWithParts(name)
 		fyne.Do(func() { s.w.startServer(name) })
 	})
 }

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -193,5 +195,72 @@ func TestListenElsewhereIsExplicit(t *testing.T) {
 	w.refresh()
 	if !s.exposed.Visible() || !strings.Contains(s.exposed.Text, "exposed to the network") {
 		t.Errorf("warning = %q (visible %v), want a visible exposure warning", s.exposed.Text, s.exposed.Visible())
+	}
+}
+
+// TestRailBrokerOneToggle: the broker is one row, MQTT's, whose switch starts
+// and stops its NATS and MQTT-over-TLS listeners with it.
+func TestRailBrokerOneToggle(t *testing.T) {
+	w := testWindow(t)
+	parts := []string{"mqtt", "nats", "mqtts"}
+	for _, n := range parts[1:] {
+		if w.rail.entries[n] != nil {
+			t.Errorf("the rail has a row for %s, part of the broker's", n)
+		}
+	}
+	e := w.rail.entries["mqtt"]
+	if e == nil {
+		t.Fatalf("rail entries = %v, want one for mqtt", w.rail.names)
+	}
+	if !strings.HasPrefix(e.detail.Text, "off · ports 0, 0, 0") {
+		t.Errorf("rail detail = %q, want the three ports", e.detail.Text)
+	}
+	test.Tap(e.toggle)
+	w.async.Wait()
+	for _, n := range parts {
+		if !w.bench.Status(n).Running {
+			t.Errorf("after toggling on, %s is not running", n)
+		}
+	}
+	test.Tap(e.toggle)
+	w.async.Wait()
+	for _, n := range parts {
+		if w.bench.Status(n).Running {
+			t.Errorf("after toggling off, %s still runs", n)
+		}
+	}
+}
+
+// TestServerPanePartsPorts: the broker's server pane has a port for each of
+// its listeners, and each sets its own.
+func TestServerPanePartsPorts(t *testing.T) {
+	w := testWindow(t)
+	w.selectProtocol("mqtt")
+	var form *widget.Form
+	walkObjects(w.wb.benches["mqtt"].server.obj, func(o fyne.CanvasObject) bool {
+		f, ok := o.(*widget.Form)
+		if ok {
+			form = f
+		}
+		return ok
+	})
+	if form == nil {
+		t.Fatal("the broker's server pane has no form")
+	}
+	ports := map[string]*widget.Entry{}
+	for _, it := range form.Items {
+		if name, ok := strings.CutPrefix(it.Text, "Port ("); ok {
+			ports[strings.TrimSuffix(name, ")")] = it.Widget.(*fyne.Container).Objects[0].(*widget.Entry)
+		}
+	}
+	if len(ports) != 3 || ports["mqtt"] == nil || ports["nats"] == nil || ports["mqtts"] == nil {
+		t.Fatalf("port entries for %v, want mqtt, nats and mqtts", ports)
+	}
+	ports["nats"].SetText("4333")
+	if got := w.bench.Port("nats"); got != 4333 {
+		t.Errorf("NATS port = %d after typing 4333, want it", got)
+	}
+	if got := w.bench.Port("mqtt"); got != 0 {
+		t.Errorf("MQTT port = %d, want it unchanged (0)", got)
 	}
 }

@@ -507,6 +507,9 @@ func DecodeAs(reg *lab.Registry, convs []lab.ConvInfo) []string {
 			transport = "udp"
 		}
 		out = append(out, fmt.Sprintf("%s.port==%d,%s", transport, ap.Port(), p.Dissector.Name))
+		if in := p.Dissector.Inner; in != "" {
+			out = append(out, fmt.Sprintf("tls.port==%d,%s", ap.Port(), in))
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -114,7 +114,7 @@ func TLSProtocol() *lab.Protocol {
 		a.Wrap(Name, func() lab.Analyzer { return NewAnalyzer() })
 		return a
 	}
-	p.Dissector = lab.Dissector{Name: "tls", Ports: []uint16{TLSPort}}
+	p.Dissector = lab.Dissector{Name: "tls", Ports: []uint16{TLSPort}, Inner: Name}
 	return p
 }
 

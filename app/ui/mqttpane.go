@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"net"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// mqttTLSPort is where a client looks for MQTT over TLS on the broker's host.
+const mqttTLSPort = 8883
+
+// mqttStartClients is how many clients the MQTT pane opens with: one to
+// publish, one to subscribe.
+const mqttStartClients = 2
+
+// mqttPane is the MQTT client pane: several clients side by side, each with its
+// own session at the broker (connect with a will, subscribe, publish, what it
+// received, disconnect or drop), so a person watches one publication fan out.
+type mqttPane struct {
+	ctx     PaneContext
+	addr    *addrEntry
+	tls     *widget.Check
+	add     *widget.Button
+	clients []*mqttClient
+	row     *fyne.Container
+	obj     fyne.CanvasObject
+}
+
+func newMQTTPane(ctx PaneContext) *mqttPane {
+	p := &mqttPane{ctx: ctx}
+	p.addr = newAddrEntry(p.defaultAddr)
+	p.tls = widget.NewCheck("TLS (mqtts, the lab CA)", func(bool) { p.addr.follow() })
+	p.add = widget.NewButtonWithIcon("Add client", theme.ContentAddIcon(), func() { p.addClient() })
+	p.row = container.New(&columns{min: mqttCardWidth})
+	head := container.NewBorder(nil, nil, paneTitle("CLIENTS", title(ctx.Protocol)), p.add)
+	broker := container.NewBorder(nil, nil, widget.NewLabel("Broker"), p.tls, p.addr)
+	p.obj = container.NewBorder(container.NewVBox(head, broker), nil, nil, nil, container.NewHScroll(p.row))
+	for range mqttStartClients {
+		p.addClient()
+	}
+	return p
+}
+
+// defaultAddr is the running broker's MQTT address, or its TLS port on the same host.
+func (p *mqttPane) defaultAddr() string {
+	addr := p.ctx.ServerAddr()
+	if p.tls == nil || !p.tls.Checked {
+		return addr
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = dialHost(p.ctx.Bench.Listen())
+	}
+	return net.JoinHostPort(host, strconv.Itoa(mqttTLSPort))
+}
+
+// addClient adds a client column, numbered after the last.
+func (p *mqttPane) addClient() *mqttClient {
+	c := newMQTTClient(p, len(p.clients)+1)
+	p.clients = append(p.clients, c)
+	p.row.Add(card(c.obj))
+	return c
+}
+
+func (p *mqttPane) Object() fyne.CanvasObject { return p.obj }
+
+// Update follows the broker's address and shows what each client received.
+func (p *mqttPane) Update() {
+	p.addr.follow()
+	for _, c := range p.clients {
+		c.update()
+	}
+}
+
+// Close ends every client's session.
+func (p *mqttPane) Close() {
+	for _, c := range p.clients {
+		c.close()
+	}
+}
+
+// columns lays its objects out side by side, each as tall as the space and at
+// least min wide; wider space is shared evenly.
+type columns struct{ min float32 }
+
+func (l *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	n := float32(len(objs))
+	return fyne.NewSize(n*l.min+max(n-1, 0)*theme.Padding(), h)
+}
+
+func (l *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) == 0 {
+		return
+	}
+	pad := theme.Padding()
+	n := float32(len(objs))
+	w := max(l.min, (size.Width-(n-1)*pad)/n)
+	for i, o := range objs {
+		o.Move(fyne.NewPos(float32(i)*(w+pad), 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}

@@ -1,0 +1,327 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/clients/natsclient"
+	"github.com/protocollab/protolab/clients/payload"
+	"github.com/protocollab/protolab/lab"
+)
+
+// natsCardWidth is the narrowest a connection's column gets before the row scrolls.
+const natsCardWidth = 330
+
+// The pane's first subjects: what it publishes, what it subscribes to, and
+// where its responder answers.
+const (
+	natsSubject   = "lab.sensors.t1"
+	natsFilter    = "lab.>"
+	natsRespondOn = "lab.time"
+)
+
+// natsConn is one column of the NATS pane: one connection.
+type natsConn struct {
+	runner
+	pane *natsPane
+	name string // "lab-conn-1"
+
+	connName       *widget.Entry
+	connect, close *widget.Button
+	errText, state *widget.Label
+
+	filter, queue          *widget.Entry
+	subscribe, unsubscribe *widget.Button
+	subs                   map[string]*natsclient.Sub // by label
+
+	subject *widget.Entry
+	comp    *composer
+	request *widget.Button
+
+	respondOn, answer *widget.Entry
+	respond           *widget.Button
+	responder         *natsclient.Sub
+
+	out   *console
+	tr    transcript
+	conn  *natsclient.Conn
+	ended atomic.Pointer[natsclient.Conn] // set by listen when conn has closed
+	obj   fyne.CanvasObject
+}
+
+func newNATSConn(p *natsPane, n int) *natsConn {
+	c := &natsConn{pane: p, name: fmt.Sprintf("lab-conn-%d", n), subs: map[string]*natsclient.Sub{}}
+	c.connName = entryWith(c.name)
+	c.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), c.dial)
+	c.connect.Importance = widget.HighImportance
+	c.close = widget.NewButtonWithIcon("Close", theme.LogoutIcon(), c.end)
+	c.errText = widget.NewLabel("")
+	c.errText.Importance = widget.DangerImportance
+	c.errText.Wrapping = fyne.TextWrapWord
+	c.errText.Hide()
+	c.runner = newRunner(p.ctx, c.errText, c.enable)
+	c.state = widget.NewLabel("Not connected.")
+	c.state.Truncation = fyne.TextTruncateEllipsis
+
+	c.filter = entryWith(natsFilter)
+	c.queue = widget.NewEntry()
+	c.queue.SetPlaceHolder("queue group (optional)")
+	c.subscribe = widget.NewButton("Subscribe", c.sub)
+	c.unsubscribe = widget.NewButton("Unsubscribe", c.unsub)
+
+	c.subject = entryWith(natsSubject)
+	c.comp = newComposer(c.publish)
+	c.comp.newline.SetChecked(false)
+	c.comp.newline.Hide()
+	c.comp.entry.SetText("21.5")
+	c.comp.send.SetText("Publish")
+	c.request = widget.NewButton("Request", c.ask)
+
+	c.respondOn = entryWith(natsRespondOn)
+	c.answer = entryWith("it is {time}")
+	c.respond = widget.NewButton("Answer requests", c.toggleResponder)
+	c.out = newConsole()
+	c.out.show(&c.tr, false)
+
+	top := container.NewVBox(
+		paneTitle("CONNECTION", c.name),
+		container.NewBorder(nil, nil, widget.NewLabel("Name"), container.NewHBox(c.connect, c.close), c.connName),
+		c.errText, c.state,
+		sectionLabel("SUBSCRIBE (* one token, > the rest)"),
+		container.NewGridWithColumns(2, c.filter, c.queue),
+		container.NewGridWithColumns(2, c.subscribe, c.unsubscribe),
+		container.NewBorder(nil, nil, sectionLabel("PUBLISH OR REQUEST"), c.comp.options),
+		c.subject,
+		container.NewBorder(nil, nil, nil, container.NewHBox(c.comp.send, c.request), c.comp.entry),
+		c.comp.errText,
+		sectionLabel("ANSWER REQUESTS ({time} is the time)"),
+		container.NewBorder(nil, nil, nil, c.respond, container.NewGridWithColumns(2, c.respondOn, c.answer)),
+		sectionLabel("RECEIVED AND SENT"),
+	)
+	c.obj = container.NewBorder(top, nil, nil, nil, c.out.list)
+	c.enable()
+	return c
+}
+
+func (c *natsConn) open() bool { return c.conn != nil && c.ended.Load() != c.conn }
+
+// enable turns the buttons on or off for the connection's state.
+func (c *natsConn) enable() {
+	open := c.open()
+	for _, b := range []*widget.Button{c.close, c.subscribe, c.unsubscribe, c.request, c.respond} {
+		setEnabled(b, open && !c.busy)
+	}
+	c.comp.setEnabled(open && !c.busy)
+	setEnabled(c.connect, !open && !c.busy)
+	label := "Answer requests"
+	if c.responder != nil {
+		label = "Stop answering"
+	}
+	if c.respond.Text != label {
+		c.respond.SetText(label)
+	}
+}
+
+// dial connects off the UI goroutine and starts listening.
+func (c *natsConn) dial() {
+	addr := c.pane.addr.value()
+	opts := natsclient.Options{Dialer: c.pane.ctx.Dialer(), Name: strings.TrimSpace(c.connName.Text)}
+	c.errText.Hide()
+	c.state.SetText("connecting to " + addr + " …")
+	var nc *natsclient.Conn
+	c.runThen("", func() (err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+		defer cancel()
+		nc, err = natsclient.Connect(ctx, addr, opts)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.state.SetText("Not connected.")
+			return
+		}
+		c.conn, c.subs, c.responder = nc, map[string]*natsclient.Sub{}, nil
+		c.tr.add(chunk{at: time.Now(), note: "connected to " + addr})
+		c.state.SetText("CONNECTED to " + addr)
+		if id := nc.Conversation(); id != 0 {
+			c.pane.ctx.Select(id)
+		}
+		go c.listen(nc)
+		c.update()
+	})
+}
+
+// listen adds what the server delivers to the transcript until the connection closes.
+func (c *natsConn) listen(nc *natsclient.Conn) {
+	for m := range nc.Receive() {
+		c.tr.add(chunk{at: m.At, dir: lab.ServerToClient, data: natsLine(m)})
+		c.pane.ctx.Changed()
+	}
+	note := "closed"
+	if err := nc.Err(); err != nil {
+		note = "closed: " + err.Error()
+	}
+	c.tr.add(chunk{at: time.Now(), note: note})
+	c.ended.Store(nc)
+	c.pane.ctx.Changed()
+}
+
+// natsLine is how a message shows in a transcript: "lab.x (via lab.>) ▸ hello".
+func natsLine(m natsclient.Message) []byte {
+	var b strings.Builder
+	b.WriteString(m.Subject)
+	if m.Sub != "" && m.Sub != m.Subject {
+		fmt.Fprintf(&b, " (via %s)", m.Sub)
+	}
+	if m.Reply != "" {
+		fmt.Fprintf(&b, " reply to %s", m.Reply)
+	}
+	b.WriteString(" ▸ ")
+	return append([]byte(b.String()), m.Data...)
+}
+
+// subLabel is the label natsclient gives the subscription the entries describe.
+func (c *natsConn) subLabel() (subject, queue, label string) {
+	subject, queue = strings.TrimSpace(c.filter.Text), strings.TrimSpace(c.queue.Text)
+	label = subject
+	if queue != "" {
+		label += " (queue " + queue + ")"
+	}
+	return subject, queue, label
+}
+
+func (c *natsConn) sub() {
+	nc := c.conn
+	subject, queue, label := c.subLabel()
+	if c.subs[label] != nil {
+		c.fail(fmt.Errorf("already subscribed to %s", label))
+		return
+	}
+	c.errText.Hide()
+	var s *natsclient.Sub
+	c.run("", func() (err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+		defer cancel()
+		if queue != "" {
+			s, err = nc.QueueSubscribe(ctx, subject, queue)
+		} else {
+			s, err = nc.Subscribe(ctx, subject)
+		}
+		return err
+	}, func() {
+		c.subs[s.Label] = s
+		c.tr.add(chunk{at: time.Now(), note: "subscribed to " + s.Label})
+		c.update()
+	})
+}
+
+func (c *natsConn) unsub() {
+	_, _, label := c.subLabel()
+	s := c.subs[label]
+	if s == nil {
+		c.fail(fmt.Errorf("not subscribed to %s", label))
+		return
+	}
+	c.errText.Hide()
+	c.run("", s.Unsubscribe, func() {
+		delete(c.subs, label)
+		c.tr.add(chunk{at: time.Now(), note: "unsubscribed from " + label})
+		c.update()
+	})
+}
+
+// message reads the subject and payload, checked before anything is sent.
+func (c *natsConn) message() (string, []byte, bool) {
+	subject := strings.TrimSpace(c.subject.Text)
+	err := natsclient.CheckSubject(subject)
+	var data []byte
+	if err == nil {
+		data, err = payload.Parse(c.comp.entry.Text, c.comp.mode.Selected == modeHex)
+	}
+	c.comp.fail(err)
+	return subject, data, err == nil && c.conn != nil
+}
+
+func (c *natsConn) publish(string, bool, bool) {
+	subject, data, ok := c.message()
+	if !ok {
+		return
+	}
+	nc := c.conn
+	c.run("", func() error { return nc.Publish(subject, data) }, func() {
+		c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: natsLine(natsclient.Message{Subject: subject, Data: data})})
+		c.update()
+	})
+}
+
+// ask sends a request and shows the reply.
+func (c *natsConn) ask() {
+	subject, data, ok := c.message()
+	if !ok {
+		return
+	}
+	nc := c.conn
+	c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: natsLine(natsclient.Message{Subject: subject, Sub: "request", Data: data})})
+	var reply natsclient.Message
+	c.run("", func() (err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+		defer cancel()
+		reply, err = nc.Request(ctx, subject, data)
+		return err
+	}, func() {
+		c.tr.add(chunk{at: reply.At, dir: lab.ServerToClient, data: natsLine(reply)})
+		c.update()
+	})
+}
+
+// toggleResponder starts or stops answering requests on the responder's subject.
+func (c *natsConn) toggleResponder() {
+	c.errText.Hide()
+	if s := c.responder; s != nil {
+		c.run("", s.Unsubscribe, func() {
+			c.responder = nil
+			c.tr.add(chunk{at: time.Now(), note: "stopped answering on " + s.Label})
+			c.update()
+		})
+		return
+	}
+	nc, subject, answer := c.conn, strings.TrimSpace(c.respondOn.Text), c.answer.Text
+	var s *natsclient.Sub
+	c.run("", func() (err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+		defer cancel()
+		s, err = nc.Respond(ctx, subject, "", func(natsclient.Message) []byte {
+			return []byte(strings.ReplaceAll(answer, "{time}", time.Now().Format("15:04:05")))
+		})
+		return err
+	}, func() {
+		c.responder = s
+		c.tr.add(chunk{at: time.Now(), note: "answering requests on " + subject})
+		c.update()
+	})
+}
+
+// end closes the connection.
+func (c *natsConn) end() {
+	if nc := c.conn; nc != nil {
+		c.errText.Hide()
+		c.run("", func() error { nc.Close(); return nil }, nil)
+	}
+}
+
+// update shows new messages and the connection's end. UI goroutine.
+func (c *natsConn) update() {
+	c.out.update()
+	if nc := c.ended.Load(); nc != nil && nc == c.conn {
+		c.conn, c.subs, c.responder = nil, map[string]*natsclient.Sub{}, nil
+		c.state.SetText("Not connected. Connect opens a new connection.")
+	}
+	c.enable()
+}

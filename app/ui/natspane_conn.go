@@ -268,7 +268,7 @@ func (c *natsConn) ask() {
 		return
 	}
 	nc := c.conn
-	c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: natsLine(natsclient.Message{Subject: subject, Sub: "request", Data: data})})
+	c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: append([]byte(subject+" · request ▸ "), data...)})
 	var reply natsclient.Message
 	c.run("", func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
@@ -276,7 +276,7 @@ func (c *natsConn) ask() {
 		reply, err = nc.Request(ctx, subject, data)
 		return err
 	}, func() {
-		c.tr.add(chunk{at: reply.At, dir: lab.ServerToClient, data: natsLine(reply)})
+		c.tr.add(chunk{at: reply.At, dir: lab.ServerToClient, data: append([]byte(reply.Subject+" · the reply ▸ "), reply.Data...)})
 		c.update()
 	})
 }

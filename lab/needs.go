@@ -1,5 +1,7 @@
 package lab
 
+import "slices"
+
 // Servers returns the names of the registered protocols that have a server, in
 // registration order: what the server rail lists and `serve --only` accepts.
 func (r *Registry) Servers() []string {
@@ -12,8 +14,8 @@ func (r *Registry) Servers() []string {
 	return names
 }
 
-// WithNeeds returns names with the servers they need (Protocol.Needs), and the
-// servers those need in turn, each once, in registration order; names the
+// WithNeeds returns names with the servers they need (Protocol.Needs) or are
+// made of (Protocol.Parts), and the servers those need in turn, each once, in registration order; names the
 // registry does not know follow, as given. neededBy maps each name added to the
 // one that needs it, the nearest to names (breadth first); a name in names is
 // never added, even when another needs it.
@@ -32,7 +34,7 @@ func (r *Registry) WithNeeds(names []string) (all []string, neededBy map[string]
 		if p == nil {
 			continue
 		}
-		for _, need := range p.Needs {
+		for _, need := range slices.Concat(p.Needs, p.Parts) {
 			if !seen[need] {
 				seen[need] = true
 				neededBy[need] = p.Name
@@ -52,4 +54,23 @@ func (r *Registry) WithNeeds(names []string) (all []string, neededBy map[string]
 		}
 	}
 	return all, neededBy
+}
+
+// PartOf returns the name of the protocol whose server the server of name is
+// part of (Protocol.Parts), or "" when it is a server of its own.
+func (r *Registry) PartOf(name string) string {
+	for _, p := range r.All() {
+		if slices.Contains(p.Parts, name) {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+// WithParts returns name and the servers that are part of its (Protocol.Parts).
+func (r *Registry) WithParts(name string) []string {
+	if p := r.Lookup(name); p != nil {
+		return append([]string{name}, p.Parts...)
+	}
+	return []string{name}
 }

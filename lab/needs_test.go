@@ -59,3 +59,46 @@ func TestServers(t *testing.T) {
 		t.Errorf("Servers() = %q, want %q", got, want)
 	}
 }
+
+// partsRegistry has the broker's row: its MQTT server, with its NATS and
+// MQTT-over-TLS listeners as parts.
+func partsRegistry() *Registry {
+	srv := func(ServerOptions) (Server, error) { return nil, nil }
+	reg := &Registry{}
+	for _, p := range []*Protocol{
+		{Name: "dns", NewServer: srv},
+		{Name: "nats", NewServer: srv},
+		{Name: "mqtt", NewServer: srv, Parts: []string{"nats", "mqtts"}},
+		{Name: "mqtts", NewServer: srv},
+		{Name: "smtp", NewServer: srv, Needs: []string{"dns"}},
+	} {
+		reg.Register(p)
+	}
+	return reg
+}
+
+func TestParts(t *testing.T) {
+	reg := partsRegistry()
+	for name, want := range map[string]string{"nats": "mqtt", "mqtts": "mqtt", "mqtt": "", "smtp": "", "gopher": ""} {
+		if got := reg.PartOf(name); got != want {
+			t.Errorf("PartOf(%q) = %q, want %q", name, got, want)
+		}
+	}
+	for name, want := range map[string][]string{"mqtt": {"mqtt", "nats", "mqtts"}, "smtp": {"smtp"}, "gopher": {"gopher"}} {
+		if got := reg.WithParts(name); !slices.Equal(got, want) {
+			t.Errorf("WithParts(%q) = %q, want %q", name, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		names, all []string
+		neededBy   map[string]string
+	}{
+		{[]string{"mqtt"}, []string{"nats", "mqtt", "mqtts"}, map[string]string{"nats": "mqtt", "mqtts": "mqtt"}},
+		{[]string{"smtp", "mqtts"}, []string{"dns", "mqtts", "smtp"}, map[string]string{"dns": "smtp"}},
+	} {
+		all, by := reg.WithNeeds(tt.names)
+		if !slices.Equal(all, tt.all) || !maps.Equal(by, tt.neededBy) {
+			t.Errorf("WithNeeds(%q) = %q, %v; want %q, %v", tt.names, all, by, tt.all, tt.neededBy)
+		}
+	}
+}

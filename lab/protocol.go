@@ -61,6 +61,11 @@ type Protocol struct {
 	// use (the SMTP servers relay through the lab DNS to each other): starting
 	// only this one (`serve --only`) starts them too.
 	Needs []string
+	// Parts names the protocols whose servers are part of this one's (the
+	// broker's NATS and MQTT-over-TLS listeners beside its MQTT one): the server
+	// rail shows them in this one's row, whose one switch starts and stops them
+	// all, and `serve --only` starts them with it, as it does Needs.
+	Parts []string
 	// Exchanges describes the kinds of Message.Exchange this protocol's
 	// analyzer marks (MQTT's "qos2"), by kind; nil when it marks none.
 	Exchanges map[string]ExchangeKind
@@ -119,6 +124,7 @@ type ServerModule struct {
 	New      func(ServerOptions) (Server, error)
 	Settings []Setting
 	Needs    []string
+	Parts    []string // see Protocol.Parts
 }
 
 // Module is one protocol of the lab: its description (protocols/<p>) and its
@@ -133,7 +139,7 @@ func (r *Registry) RegisterModules(mods ...Module) {
 	for _, m := range mods {
 		p := m.Protocol
 		if s := m.Server; s != nil {
-			p.NewServer, p.Needs = s.New, s.Needs
+			p.NewServer, p.Needs, p.Parts = s.New, s.Needs, s.Parts
 			if s.Settings != nil { // a protocol may describe its server's settings itself (TCP's mode)
 				p.Settings = s.Settings
 			}

@@ -129,7 +129,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		} else {
 			p := reg.Lookup(n)
 			fmt.Fprintf(out.w, "%s listening on %s (%s)", n, st.Addr, p.Title)
-			if by := neededBy[n]; by != "" {
+			switch by := neededBy[n]; {
+			case by != "" && reg.PartOf(n) == by:
+				fmt.Fprintf(out.w, " — part of %s", by)
+			case by != "":
 				fmt.Fprintf(out.w, " — needed by %s", by)
 			}
 			fmt.Fprintln(out.w)

@@ -8,6 +8,8 @@ import (
 	"github.com/protocollab/protolab/protocols/ftp"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/protocols/imap"
+	"github.com/protocollab/protolab/protocols/mqtt"
+	"github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
@@ -37,6 +39,9 @@ var clientPanes = paneTable(
 	clientPane(pop3.Name, newPOP3Pane),
 	clientPane(imap.Name, newIMAPPane),
 	clientPane(daytime.Name, newDaytimePane),
+	noClientPane(nats.Name, "until the NATS pane comes, nc drives it by hand (see the README)"),
+	noClientPane(mqtt.Name, "until the MQTT pane comes, mosquitto_pub and mosquitto_sub drive it (see the README)"),
+	noClientPane(mqtt.TLSName, "until the MQTT pane comes, mosquitto_sub --cafile drives it (see the README)"),
 )
 
 // paneSpec is one protocol's entry in clientPanes: how to build its client

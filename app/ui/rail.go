@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"sort"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -43,7 +44,7 @@ func newRail(w *Window) *rail {
 	r := &rail{w: w, entries: make(map[string]*railEntry)}
 	list := container.NewVBox()
 	for _, p := range w.reg.All() {
-		if p.NewServer == nil {
+		if p.NewServer == nil || w.reg.PartOf(p.Name) != "" { // a part shows in its whole's row
 			continue
 		}
 		e := r.newEntry(p)
@@ -176,8 +177,12 @@ func (w *Window) startServers(names []string) {
 		return
 	}
 	w.rail.refresh()
+	var all []string // each row's server with its parts
+	for _, n := range todo {
+		all = append(all, w.reg.WithParts(n)...)
+	}
 	w.goAsync(func() {
-		errs := w.bench.StartAll(todo...)
+		errs := w.bench.StartAll(all...)
 		fyne.Do(func() {
 			for _, n := range todo {
 				w.rail.entries[n].starting = false
@@ -209,9 +214,20 @@ func (w *Window) showStartErrors(errs map[string]error) {
 
 func (w *Window) stopServer(name string) {
 	w.goAsync(func() {
-		_ = w.bench.Stop(name)
+		w.stopWithParts(name)
 		fyne.Do(w.refresh)
 	})
+}
+
+// stopWithParts stops name's server and the servers that are part of it
+// (lab.Protocol.Parts), together, and returns when they have stopped.
+func (w *Window) stopWithParts(name string) {
+	var wg sync.WaitGroup
+	for _, n := range w.reg.WithParts(name) {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.bench.Stop(n) }()
+	}
+	wg.Wait()
 }
 
 func (w *Window) startAll() { w.startServers(w.rail.names) }

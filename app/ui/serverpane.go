@@ -214,7 +214,7 @@ func (s *serverPane) applyListen() {
 func (s *serverPane) restartServer() {
 	name := s.p.Name
 	s.w.goAsync(func() {
-		_ = s.w.bench.Stop(name)
+		s.w.stopWithParts(name)
 		fyne.Do(func() { s.w.startServer(name) })
 	})
 }

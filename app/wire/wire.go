@@ -11,6 +11,8 @@ import (
 	"github.com/protocollab/protolab/protocols/ftp"
 	httpproto "github.com/protocollab/protolab/protocols/http"
 	"github.com/protocollab/protolab/protocols/imap"
+	"github.com/protocollab/protolab/protocols/mqtt"
+	"github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
@@ -18,6 +20,7 @@ import (
 	"github.com/protocollab/protolab/protocols/tls"
 	"github.com/protocollab/protolab/protocols/udp"
 	"github.com/protocollab/protolab/protocols/websocket"
+	"github.com/protocollab/protolab/servers/brokerserver"
 	"github.com/protocollab/protolab/servers/daytimeserver"
 	"github.com/protocollab/protolab/servers/dnsserver"
 	"github.com/protocollab/protolab/servers/ftpserver"
@@ -54,6 +57,9 @@ func modules() []lab.Module {
 		{Protocol: smtp.BetaProtocol(), Server: &smtpserver.BetaModule},
 		{Protocol: pop3.Protocol(), Server: &pop3server.Module},
 		{Protocol: imap.Protocol(), Server: &imapserver.Module},
+		{Protocol: nats.Protocol(), Server: &brokerserver.NATSModule},
+		{Protocol: mqtt.Protocol(), Server: &brokerserver.MQTTModule}, // the rail's row of the broker, NATS and MQTTS its parts
+		{Protocol: mqtt.TLSProtocol(), Server: &brokerserver.MQTTSModule},
 		{Protocol: daytime.Protocol(), Server: &daytimeserver.Module},
 	}
 }

@@ -1,0 +1,163 @@
+package mqtt
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// publish decodes a PUBLISH (§3.3): DUP, QoS and RETAIN in the fixed header's
+// flags, the topic name, the packet identifier of QoS 1 and 2, and the
+// application message. It marks the publication and, for QoS 1 and 2, the
+// delivery's exchange.
+func (a *Analyzer) publish(p *packet) lab.Message {
+	flags := p.p[0] & 0x0f
+	dup, qos, retain := flags&8 != 0, int(flags>>1&3), flags&1 != 0
+	p.add("DUP", yesNo(dup), 0, 1)
+	p.add("QoS", fmt.Sprint(qos), 0, 1)
+	p.add("RETAIN", yesNo(retain), 0, 1)
+	switch {
+	case qos == 3:
+		p.fault("QoS 3", "[MQTT-3.3.1-4]")
+	case dup && qos == 0:
+		p.fault("DUP set on a QoS 0 message", "[MQTT-3.3.1-2]")
+	}
+	topic, ok := p.str("topic name")
+	id := 0
+	if qos > 0 {
+		id, _ = p.u16("packet identifier")
+		if id == 0 && p.short == "" {
+			p.fault("packet identifier 0", "[MQTT-2.3.1-1]")
+		}
+	}
+	var payload []byte
+	if p.short == "" {
+		var off int
+		payload, off = p.rest()
+		p.add("payload", showPayload(payload), off, len(payload))
+		p.note("payload size", fmt.Sprintf("%d bytes", len(payload)))
+	}
+	subject, err := TopicToSubject(topic)
+	switch {
+	case !ok:
+	case topic == "":
+		p.fault("an empty topic name", "[MQTT-4.7.3-1]")
+	case strings.ContainsAny(topic, "+#"):
+		p.fault(fmt.Sprintf("a wildcard in the topic name %q", topic), "[MQTT-3.3.2-2]")
+	case err != nil:
+		p.note("NATS subject", "none: nats-server refuses a topic with whitespace or DEL")
+	default:
+		p.note("NATS subject", subject)
+	}
+
+	var s strings.Builder
+	fmt.Fprintf(&s, "PUBLISH %s", topic)
+	if qos > 0 {
+		fmt.Fprintf(&s, " QoS %d id %d", qos, id)
+	}
+	if retain {
+		s.WriteString(" retain")
+	}
+	if dup {
+		s.WriteString(" DUP")
+	}
+	fmt.Fprintf(&s, ": %s", briefPayload(payload))
+	m := p.finish(s.String(), publishMeaning(p.dir, topic, subject, err == nil, qos, retain, dup, len(payload)))
+	if len(p.bad) > 0 {
+		return m
+	}
+	if err == nil {
+		m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(payload), Size: len(payload)}
+	}
+	if qos > 0 {
+		kind := ExchangeQoS1
+		if qos == 2 {
+			kind = ExchangeQoS2
+		}
+		m.Exchange = &lab.Exchange{Kind: kind, ID: exchangeID(p.dir, id), State: ExPublished}
+		if len(a.flights) < maxTracked {
+			a.flights[flight{p.dir, id}] = topic
+		}
+	}
+	return m
+}
+
+// exchangeID names a delivery by its publisher and packet id: "client 7".
+func exchangeID(publisher lab.Dir, id int) string { return fmt.Sprintf("%s %d", side(publisher), id) }
+
+// qosWords explains each QoS from the publisher's side.
+var qosWords = []string{
+	"QoS 0, at most once: no acknowledgement; the message is lost if anything goes wrong.",
+	"QoS 1, at least once: the receiver answers PUBACK with the same packet identifier; until then the sender resends with DUP, so a message may arrive twice.",
+	"QoS 2, exactly once: the receiver answers PUBREC, the sender PUBREL, the receiver PUBCOMP; only then is the packet identifier free again, and the message was delivered once.",
+}
+
+func publishMeaning(dir lab.Dir, topic, subject string, mapped bool, qos int, retain, dup bool, size int) string {
+	var s strings.Builder
+	if dir == lab.ClientToServer {
+		fmt.Fprintf(&s, "The client publishes a message of %d bytes to the topic %q; the broker forwards it to every client subscribed to a matching filter", size, topic)
+		if mapped {
+			fmt.Fprintf(&s, ", and, as the NATS subject %q, to NATS subscribers", subject)
+		}
+		s.WriteString(". ")
+		if retain && size == 0 {
+			s.WriteString("RETAIN with an empty message: the broker deletes the topic's retained message. ")
+		} else if retain {
+			s.WriteString("RETAIN: the broker also keeps it as the topic's retained message, handed to every client that subscribes later. ")
+		}
+	} else {
+		fmt.Fprintf(&s, "The broker delivers a message of %d bytes published to the topic %q: this client subscribed to a filter that matches it. ", size, topic)
+		if retain {
+			s.WriteString("RETAIN: it is the topic's retained message, sent because the client just subscribed. ")
+		}
+	}
+	if dup {
+		s.WriteString("DUP: the sender may have sent this message before and resends it, not knowing whether it arrived. ")
+	}
+	if qos < len(qosWords) {
+		s.WriteString(qosWords[qos])
+	}
+	return s.String()
+}
+
+// acks describes PUBACK, PUBREC, PUBREL and PUBCOMP: which exchange each
+// belongs to, the state it moves it to, whether the publisher sends it, and
+// what it says.
+var acks = map[byte]struct {
+	kind, state string
+	byPublisher bool
+	says        string
+}{
+	PUBACK:  {ExchangeQoS1, ExAcknowledged, false, "acknowledges the QoS 1 message: the %s has it, and the %s may forget it"},
+	PUBREC:  {ExchangeQoS2, ExReceived, false, "QoS 2, step 2 of 4: the %s has the message and keeps its packet identifier, so a resent copy is not delivered twice; the %s answers PUBREL"},
+	PUBREL:  {ExchangeQoS2, ExReleased, true, "QoS 2, step 3 of 4: the %[2]s releases the message, no longer resending it; the %[1]s may now deliver it onwards and answers PUBCOMP"},
+	PUBCOMP: {ExchangeQoS2, ExComplete, false, "QoS 2, step 4 of 4: the %s is done with the message and frees its packet identifier; the %s's delivery is complete, exactly once"},
+}
+
+// ack decodes a PUBACK, PUBREC, PUBREL or PUBCOMP (§3.4–§3.7): a packet identifier.
+func (a *Analyzer) ack(p *packet) lab.Message {
+	id, ok := p.u16("packet identifier")
+	p.extra()
+	info := acks[p.typ]
+	publisher := other(p.dir)
+	if info.byPublisher {
+		publisher = p.dir
+	}
+	receiver := other(publisher)
+	key := flight{publisher, id}
+	topic, known := a.flights[key]
+	meaning := "The " + side(p.dir) + " " + fmt.Sprintf(info.says, side(receiver), side(publisher)) + "."
+	if known {
+		meaning += fmt.Sprintf(" It answers the %s's PUBLISH to %q with packet identifier %d.", side(publisher), topic, id)
+	}
+	m := p.finish(fmt.Sprintf("%s %d", p.kind.name, id), meaning)
+	if !ok || len(p.bad) > 0 {
+		return m
+	}
+	m.Exchange = &lab.Exchange{Kind: info.kind, ID: exchangeID(publisher, id), State: info.state}
+	if info.state == ExAcknowledged || info.state == ExComplete {
+		delete(a.flights, key)
+	}
+	return m
+}

@@ -1,17 +1,11 @@
 package ui
 
 import (
-	"net"
-	"strconv"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
-
-// mqttTLSPort is where a client looks for MQTT over TLS on the broker's host.
-const mqttTLSPort = 8883
 
 // mqttStartClients is how many clients the MQTT pane opens with: one to
 // publish, one to subscribe.
@@ -22,40 +16,34 @@ const mqttStartClients = 2
 // received, disconnect or drop), so a person watches one publication fan out.
 type mqttPane struct {
 	ctx     PaneContext
+	tls     bool // MQTT over TLS, verified against the lab CA
 	addr    *addrEntry
-	tls     *widget.Check
 	add     *widget.Button
 	clients []*mqttClient
 	row     *fyne.Container
 	obj     fyne.CanvasObject
 }
 
-func newMQTTPane(ctx PaneContext) *mqttPane {
-	p := &mqttPane{ctx: ctx}
-	p.addr = newAddrEntry(p.defaultAddr)
-	p.tls = widget.NewCheck("TLS (mqtts, the lab CA)", func(bool) { p.addr.follow() })
+// mqttOptions is what the MQTT pane knows of its protocol from its
+// registration: whether it speaks TLS.
+type mqttOptions struct{ TLS bool }
+
+func (o mqttOptions) newPane(ctx PaneContext) *mqttPane {
+	p := &mqttPane{ctx: ctx, tls: o.TLS}
+	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.add = widget.NewButtonWithIcon("Add client", theme.ContentAddIcon(), func() { p.addClient() })
 	p.row = container.New(&columns{min: mqttCardWidth})
 	head := container.NewBorder(nil, nil, paneTitle("CLIENTS", title(ctx.Protocol)), p.add)
-	broker := container.NewBorder(nil, nil, widget.NewLabel("Broker"), p.tls, p.addr)
+	var note fyne.CanvasObject
+	if p.tls {
+		note = widget.NewLabel("TLS, the lab CA")
+	}
+	broker := container.NewBorder(nil, nil, widget.NewLabel("Broker"), note, p.addr)
 	p.obj = container.NewBorder(container.NewVBox(head, broker), nil, nil, nil, container.NewHScroll(p.row))
 	for range mqttStartClients {
 		p.addClient()
 	}
 	return p
-}
-
-// defaultAddr is the running broker's MQTT address, or its TLS port on the same host.
-func (p *mqttPane) defaultAddr() string {
-	addr := p.ctx.ServerAddr()
-	if p.tls == nil || !p.tls.Checked {
-		return addr
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = dialHost(p.ctx.Bench.Listen())
-	}
-	return net.JoinHostPort(host, strconv.Itoa(mqttTLSPort))
 }
 
 // addClient adds a client column, numbered after the last.

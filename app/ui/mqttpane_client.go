@@ -167,7 +167,7 @@ func (c *mqttClient) enable() {
 func (c *mqttClient) options() (mqttclient.Options, error) {
 	ctx := c.pane.ctx
 	o := mqttclient.Options{Dialer: ctx.Dialer(), ClientID: strings.TrimSpace(c.id.Text), KeepSession: !c.clean.Checked,
-		Username: c.user.Text, Password: c.pass.Text, TLS: c.pane.tls.Checked, KeyLog: ctx.Bench.Hub().Keys()}
+		Username: c.user.Text, Password: c.pass.Text, TLS: c.pane.tls, KeyLog: ctx.Bench.Hub().Keys()}
 	ka, err := strconv.Atoi(strings.TrimSpace(c.keepAlive.Text))
 	if err != nil || ka < 0 || ka > 65535 {
 		return o, fmt.Errorf("the keep-alive is a number of seconds from 0 (off) to 65535")

@@ -3,67 +3,36 @@ package ui
 import (
 	"net"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/protocollab/protolab/internal/brokertest"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/mqtt"
 )
 
-// paneBench is a pane's context over a fresh bench, for a protocol called
-// name, with its work counted so tests can wait for it.
-type paneBench struct {
-	ctx   PaneContext
-	work  sync.WaitGroup
-	poke  chan struct{}
-	conns []lab.ConvID // what the pane selected in the inspector
+// brokerPane starts the lab's broker and returns the window and the client
+// pane of the broker's protocol called name.
+func brokerPane[T ClientPane](t *testing.T, name string) (*Window, T) {
+	t.Helper()
+	w := testWindow(t)
+	// The broker, as its switch in the rail starts it: MQTT with its parts,
+	// the NATS and MQTT-over-TLS listeners.
+	for n, err := range w.bench.StartAll(w.reg.WithParts(mqtt.Name)...) {
+		t.Fatalf("starting %s: %v", n, err)
+	}
+	w.selectProtocol(name)
+	w.refresh()
+	return w, w.wb.benches[name].client.(T)
 }
 
-func newPaneBench(t *testing.T, name string) *paneBench {
-	t.Helper()
-	test.NewTempApp(t)
-	b := testBench(t)
-	pb := &paneBench{poke: make(chan struct{}, 1)}
-	p := &lab.Protocol{Name: name}
-	pb.ctx = PaneContext{
-		Bench: b, Protocol: p, Tap: b.Hub().Tap(p),
-		Changed: func() {
-			select {
-			case pb.poke <- struct{}{}:
-			default:
-			}
-		},
-		Select: func(id lab.ConvID) { pb.conns = append(pb.conns, id) },
-		Go: func(f func()) {
-			pb.work.Add(1)
-			go func() { defer pb.work.Done(); f() }()
-		},
+// convProtocol is the protocol of conversation id as the hub has it.
+func convProtocol(w *Window, id lab.ConvID) string {
+	if c := w.hub.Conversation(id); c != nil {
+		return c.Info(false).Protocol
 	}
-	return pb
-}
-
-// waitFor updates the pane each time it reports news until ok holds, or fails
-// the test when it does not hold within 15 seconds.
-func (pb *paneBench) waitFor(t *testing.T, pane ClientPane, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.NewTimer(15 * time.Second) // a bound for a stuck test, not a speed check
-	defer deadline.Stop()
-	for {
-		pb.work.Wait()
-		pane.Update()
-		if ok() {
-			return
-		}
-		select {
-		case <-pb.poke:
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	return ""
 }
 
 func shown(l *widget.Label) string {
@@ -78,10 +47,7 @@ func shown(l *widget.Label) string {
 // a wildcard, another publishes at QoS 2, the subscriber shows it; dropping a
 // client delivers its will to the subscriber.
 func TestMQTTPaneClientsPublishAndReceive(t *testing.T) {
-	broker := brokertest.Start(t)
-	pb := newPaneBench(t, "mqtt")
-	p := newMQTTPane(pb.ctx)
-	defer p.Close()
+	w, p := brokerPane[*mqttPane](t, mqtt.Name)
 	if len(p.clients) != mqttStartClients {
 		t.Fatalf("%d clients at the start, want %d", len(p.clients), mqttStartClients)
 	}
@@ -89,42 +55,42 @@ func TestMQTTPaneClientsPublishAndReceive(t *testing.T) {
 	if len(p.clients) != 3 || p.clients[2].id.Text != "lab-client-3" || len(p.row.Objects) != 3 {
 		t.Fatalf("after Add client: %d clients, the third with id %q, %d columns; want 3, lab-client-3, 3", len(p.clients), p.clients[2].id.Text, len(p.row.Objects))
 	}
-	p.addr.SetText(broker.MQTT)
 	sub, pub, rude := p.clients[0], p.clients[1], p.clients[2]
 	for _, c := range p.clients {
 		test.Tap(c.connect)
+		w.async.Wait() // one at a time: the test driver runs each report on the worker's goroutine
 	}
-	pb.waitFor(t, p, "three sessions", func() bool { return sub.open() && pub.open() && rude.open() })
-	if len(pb.conns) != 3 || pb.conns[0] == 0 {
-		t.Errorf("the inspector was shown conversations %v, want one per connect", pb.conns)
+	waitFor(t, w, "three sessions", func() bool { return sub.open() && pub.open() && rude.open() })
+	if got := convProtocol(w, sub.client.Conversation()); got != mqtt.Name {
+		t.Errorf("the client's conversation is %q, want it captured as %s", got, mqtt.Name)
 	}
 
 	sub.filter.SetText("lab/+/t1")
 	sub.subQoS.SetSelectedIndex(2)
 	test.Tap(sub.subscribe)
-	pb.waitFor(t, p, "the SUBACK", func() bool { return strings.Contains(sub.out.text(), "granted QoS 2") })
+	waitFor(t, w, "the SUBACK", func() bool { return strings.Contains(sub.out.text(), "granted QoS 2") })
 
 	pub.pubQoS.SetSelectedIndex(2)
 	pub.comp.entry.SetText("22.5")
 	test.Tap(pub.comp.send)
-	pb.waitFor(t, p, "the delivery", func() bool { return strings.Contains(sub.out.text(), "← lab/sensors/t1 · QoS 2 ▸ 22.5") })
+	waitFor(t, w, "the delivery", func() bool { return strings.Contains(sub.out.text(), "← lab/sensors/t1 · QoS 2 ▸ 22.5") })
 	if !strings.Contains(pub.out.text(), "→ lab/sensors/t1 · QoS 2 ▸ 22.5") {
 		t.Errorf("publisher's transcript:\n%s\nwant the publication", pub.out.text())
 	}
 
 	sub.filter.SetText("lab/clients/#")
 	test.Tap(sub.subscribe)
-	pb.waitFor(t, p, "the second SUBACK", func() bool { return strings.Contains(sub.out.text(), "subscribed to lab/clients/#") })
+	waitFor(t, w, "the second SUBACK", func() bool { return strings.Contains(sub.out.text(), "subscribed to lab/clients/#") })
 	test.Tap(rude.drop)
-	pb.waitFor(t, p, "the will", func() bool {
+	waitFor(t, w, "the will", func() bool {
 		return strings.Contains(sub.out.text(), "lab/clients/lab-client-3 · QoS 1 ▸ lab-client-3 went away")
 	})
-	pb.waitFor(t, p, "the dropped client's end", func() bool { return !rude.open() && !rude.connect.Disabled() })
+	waitFor(t, w, "the dropped client's end", func() bool { return !rude.open() && !rude.connect.Disabled() })
 	if !strings.Contains(rude.out.text(), "dropped without DISCONNECT") {
 		t.Errorf("dropped client's transcript:\n%s\nwant it to say it dropped without DISCONNECT", rude.out.text())
 	}
 	test.Tap(pub.disconnect)
-	pb.waitFor(t, p, "the clean disconnect", func() bool { return !pub.open() })
+	waitFor(t, w, "the clean disconnect", func() bool { return !pub.open() })
 	if !strings.Contains(pub.out.text(), "DISCONNECT sent") {
 		t.Errorf("publisher's transcript:\n%s\nwant a clean disconnect", pub.out.text())
 	}
@@ -133,22 +99,20 @@ func TestMQTTPaneClientsPublishAndReceive(t *testing.T) {
 // TestMQTTPaneRefusesBadInput: a wildcard in the topic and bad hex are refused
 // under the composer before anything is sent; a refused connection is shown.
 func TestMQTTPaneRefusesBadInput(t *testing.T) {
-	broker := brokertest.Start(t)
-	pb := newPaneBench(t, "mqtt")
-	p := newMQTTPane(pb.ctx)
-	defer p.Close()
+	w, p := brokerPane[*mqttPane](t, mqtt.Name)
 	c := p.clients[0]
+	broker := p.addr.Text
 
 	p.addr.SetText(closedAddr(t))
 	test.Tap(c.connect)
-	pb.waitFor(t, p, "the refusal", func() bool { return shown(c.errText) != "" })
+	waitFor(t, w, "the refusal", func() bool { return shown(c.errText) != "" })
 	if got := shown(c.errText); !strings.Contains(got, "refused") {
 		t.Errorf("error shown %q, want the refused connection", got)
 	}
 
-	p.addr.SetText(broker.MQTT)
+	p.addr.SetText(broker)
 	test.Tap(c.connect)
-	pb.waitFor(t, p, "the session", c.open)
+	waitFor(t, w, "the session", c.open)
 	if got := shown(c.errText); got != "" {
 		t.Errorf("error still shown after connecting: %q", got)
 	}
@@ -164,7 +128,7 @@ func TestMQTTPaneRefusesBadInput(t *testing.T) {
 	if got := shown(c.comp.errText); !strings.Contains(got, "not a hex digit") {
 		t.Errorf("bad hex showed %q, want it explained", got)
 	}
-	pb.waitFor(t, p, "nothing sent", func() bool { return !c.busy })
+	waitFor(t, w, "nothing sent", func() bool { return !c.busy })
 	if strings.Contains(c.out.text(), "→") {
 		t.Errorf("transcript:\n%s\nwant nothing published", c.out.text())
 	}
@@ -173,7 +137,7 @@ func TestMQTTPaneRefusesBadInput(t *testing.T) {
 	if got := shown(c.comp.errText); got != "" {
 		t.Errorf("good hex still shows %q", got)
 	}
-	pb.waitFor(t, p, "the publication", func() bool { return strings.Contains(c.out.text(), "→ lab/sensors/t1 · QoS 1 ▸ Hi") })
+	waitFor(t, w, "the publication", func() bool { return strings.Contains(c.out.text(), "→ lab/sensors/t1 · QoS 1 ▸ Hi") })
 }
 
 // closedAddr is a loopback address nothing listens on.
@@ -185,4 +149,23 @@ func closedAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// TestMQTTSPane: the MQTT-over-TLS pane connects with the lab CA, and a
+// publication crosses inside TLS, captured as MQTT over TLS.
+func TestMQTTSPane(t *testing.T) {
+	w, p := brokerPane[*mqttPane](t, mqtt.TLSName)
+	c := p.clients[0]
+	test.Tap(c.connect)
+	waitFor(t, w, "the TLS session", func() bool { return c.open() || shown(c.errText) != "" })
+	if !c.open() {
+		t.Fatalf("connecting over TLS: %s", shown(c.errText))
+	}
+	test.Tap(c.subscribe)
+	waitFor(t, w, "the SUBACK", func() bool { return strings.Contains(c.out.text(), "subscribed to lab/#") })
+	test.Tap(c.comp.send)
+	waitFor(t, w, "its own publication back", func() bool { return strings.Contains(c.out.text(), "← lab/sensors/t1 · QoS 1 ▸ 21.5") })
+	if got := convProtocol(w, c.client.Conversation()); got != mqtt.TLSName {
+		t.Errorf("the client's conversation is %q, want it captured as %s", got, mqtt.TLSName)
+	}
 }

@@ -6,52 +6,50 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/protocollab/protolab/internal/brokertest"
+	"github.com/protocollab/protolab/protocols/nats"
 )
 
 // TestNATSPane: connections to a real server subscribe with > and in a queue
 // group, publish and ask a responder; a wildcard subject to publish to is
 // refused before sending, and the help says how to speak NATS by hand.
 func TestNATSPane(t *testing.T) {
-	broker := brokertest.Start(t)
-	pb := newPaneBench(t, "nats")
-	p := newNATSPane(pb.ctx)
-	defer p.Close()
+	w, p := brokerPane[*natsPane](t, nats.Name)
 	test.Tap(p.add)
 	if len(p.conns) != 3 || p.conns[2].connName.Text != "lab-conn-3" {
 		t.Fatalf("after Add connection: %d connections, the third named %q; want 3, lab-conn-3", len(p.conns), p.conns[2].connName.Text)
 	}
-	p.addr.SetText(broker.NATS)
 	for _, c := range p.conns {
 		test.Tap(c.connect)
+		w.async.Wait() // one at a time: the test driver runs each report on the worker's goroutine
 	}
 	a, b, c := p.conns[0], p.conns[1], p.conns[2]
-	pb.waitFor(t, p, "three connections", func() bool { return a.open() && b.open() && c.open() })
+	waitFor(t, w, "three connections", func() bool { return a.open() && b.open() && c.open() })
 
 	test.Tap(a.subscribe) // lab.>
-	for _, w := range []*natsConn{b, c} {
-		w.filter.SetText("lab.jobs")
-		w.queue.SetText("workers")
-		test.Tap(w.subscribe)
+	for _, q := range []*natsConn{b, c} {
+		q.filter.SetText("lab.jobs")
+		q.queue.SetText("workers")
+		test.Tap(q.subscribe)
+		w.async.Wait()
 	}
-	pb.waitFor(t, p, "the subscriptions", func() bool {
+	waitFor(t, w, "the subscriptions", func() bool {
 		return strings.Contains(a.out.text(), "subscribed to lab.>") && strings.Contains(c.out.text(), "subscribed to lab.jobs (queue workers)")
 	})
 
 	a.subject.SetText("lab.jobs")
 	a.comp.entry.SetText("job 1")
 	test.Tap(a.comp.send)
-	pb.waitFor(t, p, "the job", func() bool {
+	waitFor(t, w, "the job", func() bool {
 		return strings.Contains(a.out.text(), "← lab.jobs (via lab.>) ▸ job 1") &&
 			strings.Count(b.out.text()+c.out.text(), "lab.jobs (via lab.jobs (queue workers)) ▸ job 1") == 1
 	})
 
 	test.Tap(b.respond) // answers on lab.time
-	pb.waitFor(t, p, "the responder", func() bool { return strings.Contains(b.out.text(), "answering requests on lab.time") })
+	waitFor(t, w, "the responder", func() bool { return strings.Contains(b.out.text(), "answering requests on lab.time") })
 	c.subject.SetText("lab.time")
 	c.comp.entry.SetText("what time?")
 	test.Tap(c.request)
-	pb.waitFor(t, p, "the reply", func() bool { return strings.Contains(c.out.text(), " · the reply ▸ it is ") })
+	waitFor(t, w, "the reply", func() bool { return strings.Contains(c.out.text(), " · the reply ▸ it is ") })
 
 	c.subject.SetText("lab.>")
 	test.Tap(c.comp.send)
@@ -62,18 +60,18 @@ func TestNATSPane(t *testing.T) {
 		t.Errorf("help %q, want the nc recipe", natsHelp)
 	}
 	test.Tap(a.close)
-	pb.waitFor(t, p, "the close", func() bool { return !a.open() && !a.connect.Disabled() })
+	waitFor(t, w, "the close", func() bool { return !a.open() && !a.connect.Disabled() })
 }
 
 // TestNATSPaneConnectionRefused: a refused connection is shown in red.
 func TestNATSPaneConnectionRefused(t *testing.T) {
-	pb := newPaneBench(t, "nats")
-	p := newNATSPane(pb.ctx)
-	defer p.Close()
+	w := testWindow(t)
+	w.selectProtocol(nats.Name)
+	p := w.wb.benches[nats.Name].client.(*natsPane)
 	c := p.conns[0]
 	p.addr.SetText(closedAddr(t))
 	test.Tap(c.connect)
-	pb.waitFor(t, p, "the refusal", func() bool { return shown(c.errText) != "" })
+	waitFor(t, w, "the refusal", func() bool { return shown(c.errText) != "" })
 	if got := shown(c.errText); !strings.Contains(got, "refused") || c.open() {
 		t.Errorf("error shown %q, open %v; want the refused connection", got, c.open())
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/protocollab/protolab/clients/internal/brokertest"
 	"github.com/protocollab/protolab/clients/natsclient"
-	"github.com/protocollab/protolab/internal/brokertest"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/tcp"
 )

@@ -1,5 +1,5 @@
 // Package brokertest runs an embedded NATS server with MQTT (and the JetStream
-// MQTT needs) on free loopback ports, for the messaging clients' tests and panes.
+// MQTT needs) on free loopback ports, for the messaging clients' tests.
 package brokertest
 
 import (

@@ -33,13 +33,13 @@ func (o mqttOptions) newPane(ctx PaneContext) *mqttPane {
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.add = widget.NewButtonWithIcon("Add client", theme.ContentAddIcon(), func() { p.addClient() })
 	p.row = container.New(&columns{min: mqttCardWidth})
-	head := container.NewBorder(nil, nil, paneTitle("CLIENTS", title(ctx.Protocol)), p.add)
+	head := container.NewBorder(nil, nil, nil, p.add, paneTitle("CLIENTS", title(ctx.Protocol)))
 	var note fyne.CanvasObject
 	if p.tls {
 		note = widget.NewLabel("TLS, the lab CA")
 	}
 	broker := container.NewBorder(nil, nil, widget.NewLabel("Broker"), note, p.addr)
-	p.obj = container.NewBorder(container.NewVBox(head, broker), nil, nil, nil, container.NewHScroll(p.row))
+	p.obj = container.NewBorder(container.NewVBox(head, broker), nil, nil, nil, container.NewScroll(p.row))
 	for range mqttStartClients {
 		p.addClient()
 	}
@@ -71,9 +71,18 @@ func (p *mqttPane) Close() {
 	}
 }
 
-// columns lays its objects out side by side, each as tall as the space and at
-// least min wide; wider space is shared evenly.
+// columns lays its objects out side by side, each as tall as the space and as
+// wide as the widest needs, at least min; wider space is shared evenly.
 type columns struct{ min float32 }
+
+// width is the least width of one column.
+func (l *columns) width(objs []fyne.CanvasObject) float32 {
+	w := l.min
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	return w
+}
 
 func (l *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var h float32
@@ -81,7 +90,7 @@ func (l *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		h = max(h, o.MinSize().Height)
 	}
 	n := float32(len(objs))
-	return fyne.NewSize(n*l.min+max(n-1, 0)*theme.Padding(), h)
+	return fyne.NewSize(n*l.width(objs)+max(n-1, 0)*theme.Padding(), h)
 }
 
 func (l *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -90,7 +99,7 @@ func (l *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 	pad := theme.Padding()
 	n := float32(len(objs))
-	w := max(l.min, (size.Width-(n-1)*pad)/n)
+	w := max(l.width(objs), (size.Width-(n-1)*pad)/n)
 	for i, o := range objs {
 		o.Move(fyne.NewPos(float32(i)*(w+pad), 0))
 		o.Resize(fyne.NewSize(w, size.Height))

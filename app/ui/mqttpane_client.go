@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,8 +95,9 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	c.errText.Wrapping = fyne.TextWrapWord
 	c.errText.Hide()
 	c.runner = newRunner(p.ctx, c.errText, c.enable)
-	c.state = widget.NewLabel("Not connected.")
+	c.state = widget.NewLabel("not connected")
 	c.state.Truncation = fyne.TextTruncateEllipsis
+	c.state.Alignment = fyne.TextAlignTrailing
 
 	c.filter = entryWith(mqttFilter)
 	c.subQoS = newQoSSelect(1)
@@ -123,14 +125,13 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	)
 	more := widget.NewAccordion(widget.NewAccordionItem("Session, login and last will", session))
 	top := container.NewVBox(
-		paneTitle(strings.ToUpper(c.name), id),
+		container.NewBorder(nil, nil, cardTitle(c.name), nil, c.state),
 		container.NewBorder(nil, nil, widget.NewLabel("Client id"), c.connect, c.id),
 		more,
 		container.NewGridWithColumns(2, c.disconnect, c.drop),
-		c.errText, c.state,
-		sectionLabel("SUBSCRIBE"),
+		c.errText,
+		container.NewBorder(nil, nil, sectionLabel("SUBSCRIBE"), container.NewHBox(c.subscribe, c.unsubscribe)),
 		container.NewBorder(nil, nil, nil, c.subQoS, c.filter),
-		container.NewGridWithColumns(2, c.subscribe, c.unsubscribe),
 		container.NewBorder(nil, nil, sectionLabel("PUBLISH"), c.comp.options),
 		container.NewBorder(nil, nil, nil, container.NewHBox(c.pubQoS, c.retain), c.topic),
 		container.NewBorder(nil, nil, nil, c.comp.send, c.comp.entry),
@@ -140,6 +141,11 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	c.obj = container.NewBorder(top, nil, nil, nil, c.out.list)
 	c.enable()
 	return c
+}
+
+// cardTitle is the heading of one client's column: "CLIENT 1".
+func cardTitle(name string) *widget.Label {
+	return widget.NewLabelWithStyle(strings.ToUpper(name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
 func entryWith(s string) *widget.Entry {
@@ -207,7 +213,7 @@ func (c *mqttClient) dial() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			c.state.SetText("Not connected.")
+			c.state.SetText("not connected")
 			return
 		}
 		c.client = cl
@@ -216,10 +222,10 @@ func (c *mqttClient) dial() {
 			how = "session kept"
 		}
 		if opts.Will != nil {
-			how += ", will on " + opts.Will.Topic
+			how += " · will on " + opts.Will.Topic
 		}
-		c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("connected to %s as %s (%s)", addr, opts.ClientID, how)})
-		c.state.SetText("CONNECTED to " + addr)
+		c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("connected as %s · %s", opts.ClientID, how)})
+		c.state.SetText("connected to " + addr)
 		if id := cl.Conversation(); id != 0 {
 			c.pane.ctx.Select(id)
 		}
@@ -235,7 +241,10 @@ func (c *mqttClient) listen(cl *mqttclient.Client) {
 		c.pane.ctx.Changed()
 	}
 	note := "disconnected: DISCONNECT sent, so the broker discards the will"
-	if err := cl.Err(); err != nil {
+	switch err := cl.Err(); {
+	case errors.Is(err, mqttclient.ErrDropped):
+		note = "dropped without DISCONNECT: the broker publishes the will"
+	case err != nil:
 		note = strings.TrimPrefix(err.Error(), "mqttclient: ")
 	}
 	c.tr.add(chunk{at: time.Now(), note: note})
@@ -272,7 +281,11 @@ func (c *mqttClient) sub() {
 		granted, err = cl.Subscribe(ctx, f, qos)
 		return err
 	}, func() {
-		c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("subscribed to %s (asked QoS %d, granted QoS %d)", f, qos, granted)})
+		note := fmt.Sprintf("subscribed to %s · QoS %d granted", f, granted)
+		if granted != qos {
+			note += fmt.Sprintf(" (asked %d)", qos)
+		}
+		c.tr.add(chunk{at: time.Now(), note: note})
 		c.update()
 	})
 }
@@ -335,7 +348,7 @@ func (c *mqttClient) update() {
 	c.out.update()
 	if cl := c.ended.Load(); cl != nil && cl == c.client {
 		c.client = nil
-		c.state.SetText("Not connected. Connect starts a new session.")
+		c.state.SetText("not connected")
 	}
 	c.enable()
 }

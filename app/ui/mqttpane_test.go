@@ -68,7 +68,7 @@ func TestMQTTPaneClientsPublishAndReceive(t *testing.T) {
 	sub.filter.SetText("lab/+/t1")
 	sub.subQoS.SetSelectedIndex(2)
 	test.Tap(sub.subscribe)
-	waitFor(t, w, "the SUBACK", func() bool { return strings.Contains(sub.out.text(), "granted QoS 2") })
+	waitFor(t, w, "the SUBACK", func() bool { return strings.Contains(sub.out.text(), "lab/+/t1 · QoS 2 granted") })
 
 	pub.pubQoS.SetSelectedIndex(2)
 	pub.comp.entry.SetText("22.5")

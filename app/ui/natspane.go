@@ -31,9 +31,9 @@ func newNATSPane(ctx PaneContext) *natsPane {
 	p.addr = newAddrEntry(ctx.ServerAddr)
 	p.add = widget.NewButtonWithIcon("Add connection", theme.ContentAddIcon(), func() { p.addConn() })
 	p.row = container.New(&columns{min: natsCardWidth})
-	head := container.NewBorder(nil, nil, paneTitle("CLIENTS", title(ctx.Protocol)), p.add)
+	head := container.NewBorder(nil, nil, nil, p.add, paneTitle("CLIENTS", title(ctx.Protocol)))
 	server := container.NewBorder(nil, nil, widget.NewLabel("Server"), nil, p.addr)
-	p.obj = container.NewBorder(container.NewVBox(head, server, hintText(natsHelp)), nil, nil, nil, container.NewHScroll(p.row))
+	p.obj = container.NewBorder(container.NewVBox(head, server, hintText(natsHelp)), nil, nil, nil, container.NewScroll(p.row))
 	for range natsStartConns {
 		p.addConn()
 	}

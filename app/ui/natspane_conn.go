@@ -68,8 +68,9 @@ func newNATSConn(p *natsPane, n int) *natsConn {
 	c.errText.Wrapping = fyne.TextWrapWord
 	c.errText.Hide()
 	c.runner = newRunner(p.ctx, c.errText, c.enable)
-	c.state = widget.NewLabel("Not connected.")
+	c.state = widget.NewLabel("not connected")
 	c.state.Truncation = fyne.TextTruncateEllipsis
+	c.state.Alignment = fyne.TextAlignTrailing
 
 	c.filter = entryWith(natsFilter)
 	c.queue = widget.NewEntry()
@@ -87,23 +88,23 @@ func newNATSConn(p *natsPane, n int) *natsConn {
 
 	c.respondOn = entryWith(natsRespondOn)
 	c.answer = entryWith("it is {time}")
+	c.answer.SetPlaceHolder("the answer ({time} is the time)")
 	c.respond = widget.NewButton("Answer requests", c.toggleResponder)
 	c.out = newConsole()
 	c.out.show(&c.tr, false)
 
 	top := container.NewVBox(
-		paneTitle("CONNECTION", c.name),
+		container.NewBorder(nil, nil, cardTitle(fmt.Sprintf("connection %d", n)), nil, c.state),
 		container.NewBorder(nil, nil, widget.NewLabel("Name"), container.NewHBox(c.connect, c.close), c.connName),
-		c.errText, c.state,
-		sectionLabel("SUBSCRIBE (* one token, > the rest)"),
+		c.errText,
+		container.NewBorder(nil, nil, sectionLabel("SUBSCRIBE"), container.NewHBox(c.subscribe, c.unsubscribe)),
 		container.NewGridWithColumns(2, c.filter, c.queue),
-		container.NewGridWithColumns(2, c.subscribe, c.unsubscribe),
 		container.NewBorder(nil, nil, sectionLabel("PUBLISH OR REQUEST"), c.comp.options),
 		c.subject,
 		container.NewBorder(nil, nil, nil, container.NewHBox(c.comp.send, c.request), c.comp.entry),
 		c.comp.errText,
-		sectionLabel("ANSWER REQUESTS ({time} is the time)"),
-		container.NewBorder(nil, nil, nil, c.respond, container.NewGridWithColumns(2, c.respondOn, c.answer)),
+		container.NewBorder(nil, nil, sectionLabel("ANSWER REQUESTS"), c.respond),
+		container.NewGridWithColumns(2, c.respondOn, c.answer),
 		sectionLabel("RECEIVED AND SENT"),
 	)
 	c.obj = container.NewBorder(top, nil, nil, nil, c.out.list)
@@ -144,12 +145,12 @@ func (c *natsConn) dial() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			c.state.SetText("Not connected.")
+			c.state.SetText("not connected")
 			return
 		}
 		c.conn, c.subs, c.responder = nc, map[string]*natsclient.Sub{}, nil
 		c.tr.add(chunk{at: time.Now(), note: "connected to " + addr})
-		c.state.SetText("CONNECTED to " + addr)
+		c.state.SetText("connected to " + addr)
 		if id := nc.Conversation(); id != 0 {
 			c.pane.ctx.Select(id)
 		}
@@ -321,7 +322,7 @@ func (c *natsConn) update() {
 	c.out.update()
 	if nc := c.ended.Load(); nc != nil && nc == c.conn {
 		c.conn, c.subs, c.responder = nil, map[string]*natsclient.Sub{}, nil
-		c.state.SetText("Not connected. Connect opens a new connection.")
+		c.state.SetText("not connected")
 	}
 	c.enable()
 }

@@ -212,6 +212,11 @@ func frameKeys(f frame, literal *int) (src, dst string, keys []string, skip, opa
 			opaque = false
 		case "echo.data":
 			keys = append(keys, "ECHO data")
+		case "mqtt.msgtype":
+			n, _ := strconv.Atoi(x.show)
+			if n > 0 && n < len(mqttTypes) {
+				keys = append(keys, "MQTT "+mqttTypes[n])
+			}
 		}
 	}
 	if ftpData && payload {
@@ -248,6 +253,11 @@ func smtpCommand(c string) string {
 	}
 	return "SMTP " + c
 }
+
+// mqttTypes are MQTT's control packet types by number (MQTT 3.1.1 §2.2.1),
+// as tshark's mqtt.msgtype gives them.
+var mqttTypes = []string{"", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
+	"SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT"}
 
 var (
 	h2Stream   = regexp.MustCompile(`stream (\d+)`)
@@ -351,6 +361,8 @@ func labKey(e lab.Event) (string, bool) {
 		return "FTP " + strings.ToUpper(first), true
 	case "ftp-data":
 		return "FTP-DATA data", true
+	case "mqtt":
+		return "MQTT " + first, true
 	case "ssh":
 		if strings.HasPrefix(s, "SSH-") {
 			return "SSH banner", true

@@ -42,7 +42,7 @@ func (f *frame) time() time.Time {
 }
 
 // protocols tshark is asked to dissect into the PDML it writes.
-const protocols = "frame ip ipv6 tcp udp tls http http2 websocket dns smtp imf pop imap ftp ftp-data ssh echo"
+const protocols = "frame ip ipv6 tcp udp tls http http2 websocket dns smtp imf pop imap ftp ftp-data ssh echo mqtt"
 
 // dissect runs tshark on file with the decode-as rules and, if any, the lab's
 // TLS keys (a pcapng export carries its own), and returns its frames: the ones

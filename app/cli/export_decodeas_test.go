@@ -55,22 +55,7 @@ func TestExportPCAPNGDecodeAs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("smtp: %v (replies %q)", err, res.Replies)
 	}
-	r.cancel()
-	for range r.lines {
-	}
-	if code := <-r.code; code != 0 {
-		t.Fatalf("serve --record exit code %d; stderr: %s", code, r.stderr)
-	}
-
-	pcap := filepath.Join(t.TempDir(), "lab.pcapng")
-	code, stdout, stderr := run(t, "export", "--format", "pcapng", file, "-o", pcap)
-	if code != 0 {
-		t.Fatalf("export pcapng = %d: %s", code, stderr)
-	}
-	_, tsharkArgs, ok := strings.Cut(stdout, "; with tshark, ")
-	if !ok {
-		t.Fatalf("export printed %q, want the Decode As rules for tshark", stdout)
-	}
+	pcap, stdout, tsharkArgs := r.exportPCAPNG(t, file)
 	for _, want := range []string{
 		"-d tcp.port==" + portOf(addrs["sftp"]) + ",ssh",
 		"-d tcp.port==" + portOf(addrs["smtp"]) + ",smtp",
@@ -128,6 +113,29 @@ func TestExportDecodeAsDefaultPorts(t *testing.T) {
 	if code != 0 || !strings.HasSuffix(stdout, want) {
 		t.Errorf("export pcapng = %d, %q (%s); want the line %q", code, stdout, stderr, want)
 	}
+}
+
+// exportPCAPNG stops a serve --record that records to file, checks it exits
+// 0, exports the session to pcapng and returns the file, what export printed
+// and its Decode As rules for tshark.
+func (r *serveRun) exportPCAPNG(t *testing.T, file string) (pcap, stdout, tsharkArgs string) {
+	t.Helper()
+	r.cancel()
+	for range r.lines {
+	}
+	if code := <-r.code; code != 0 {
+		t.Fatalf("serve --record exit code %d; stderr: %s", code, r.stderr)
+	}
+	pcap = filepath.Join(t.TempDir(), "lab.pcapng")
+	code, stdout, stderr := run(t, "export", "--format", "pcapng", file, "-o", pcap)
+	if code != 0 {
+		t.Fatalf("export pcapng = %d: %s", code, stderr)
+	}
+	_, tsharkArgs, ok := strings.Cut(stdout, "; with tshark, ")
+	if !ok {
+		t.Fatalf("export printed %q, want the Decode As rules for tshark", stdout)
+	}
+	return pcap, stdout, tsharkArgs
 }
 
 func portOf(addr string) string {

@@ -76,6 +76,15 @@ func TestServeOnlyNeedsText(t *testing.T) {
 			t.Errorf("line %d = %q, want it to match %s", i+1, lines[i], want)
 		}
 	}
+	if got := strings.Join(r.stop(t), ","); got != "dns,smtp,smtp-beta" {
+		t.Errorf("stopped lines for %s, want dns,smtp,smtp-beta", got)
+	}
+}
+
+// stop stops a text-mode serve, checks it exits 0 and returns the names its
+// "stopped" lines give, in order.
+func (r *serveRun) stop(t *testing.T) []string {
+	t.Helper()
 	r.cancel()
 	var stopped []string
 	for l := range r.lines {
@@ -86,9 +95,7 @@ func TestServeOnlyNeedsText(t *testing.T) {
 	if code := <-r.code; code != 0 {
 		t.Errorf("exit code %d, want 0; stderr: %s", code, r.stderr)
 	}
-	if got := strings.Join(stopped, ","); got != "dns,smtp,smtp-beta" {
-		t.Errorf("stopped lines for %s, want dns,smtp,smtp-beta", got)
-	}
+	return stopped
 }
 
 // TestServeOnlyNoServer: --only takes only names with a server; a protocol

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -122,7 +123,7 @@ func (r *rail) refresh() {
 	for _, name := range r.names {
 		e := r.entries[name]
 		st := r.w.bench.Status(name)
-		light, detail := th.Color(theme.ColorNameDisabled, v), fmt.Sprintf("off · port %d", r.w.bench.Port(name))
+		light, detail := th.Color(theme.ColorNameDisabled, v), "off · "+r.ports(name)
 		// The bench says when a start or stop is under way, whoever asked for
 		// it; e.starting covers the moment before the rail's own start begins.
 		busy := e.starting || st.Starting || st.Stopping
@@ -132,7 +133,7 @@ func (r *rail) refresh() {
 		case st.Stopping:
 			light, detail = th.Color(theme.ColorNameWarning, v), "stopping…"
 		case st.Running:
-			light, detail = th.Color(theme.ColorNameSuccess, v), fmt.Sprintf("%s · %d live", st.Addr, st.Sessions)
+			light, detail = th.Color(theme.ColorNameSuccess, v), fmt.Sprintf("%s · %d live", st.Addr, r.sessions(name))
 		case st.Err != nil:
 			light, detail = th.Color(theme.ColorNameError, v), "failed to start"
 		}
@@ -157,6 +158,29 @@ func (r *rail) refresh() {
 			e.bg.Refresh()
 		}
 	}
+}
+
+// ports says which port name's row listens on, or ports with its parts
+// (lab.Protocol.Parts): "port 7000", "ports 1883, 4222, 8883".
+func (r *rail) ports(name string) string {
+	parts := r.w.reg.WithParts(name)
+	ports := make([]string, len(parts))
+	for i, n := range parts {
+		ports[i] = strconv.Itoa(r.w.bench.Port(n))
+	}
+	if len(ports) == 1 {
+		return "port " + ports[0]
+	}
+	return "ports " + strings.Join(ports, ", ")
+}
+
+// sessions is the number of live sessions of name's server and its parts.
+func (r *rail) sessions(name string) int {
+	n := 0
+	for _, p := range r.w.reg.WithParts(name) {
+		n += r.w.bench.Status(p).Sessions
+	}
+	return n
 }
 
 // startServer starts name's server off the UI goroutine; a failure flips the

@@ -195,3 +195,36 @@ func TestListenElsewhereIsExplicit(t *testing.T) {
 		t.Errorf("warning = %q (visible %v), want a visible exposure warning", s.exposed.Text, s.exposed.Visible())
 	}
 }
+
+// TestRailBrokerOneToggle: the broker is one row, MQTT's, whose switch starts
+// and stops its NATS and MQTT-over-TLS listeners with it.
+func TestRailBrokerOneToggle(t *testing.T) {
+	w := testWindow(t)
+	parts := []string{"mqtt", "nats", "mqtts"}
+	for _, n := range parts[1:] {
+		if w.rail.entries[n] != nil {
+			t.Errorf("the rail has a row for %s, part of the broker's", n)
+		}
+	}
+	e := w.rail.entries["mqtt"]
+	if e == nil {
+		t.Fatalf("rail entries = %v, want one for mqtt", w.rail.names)
+	}
+	if !strings.HasPrefix(e.detail.Text, "off · ports 0, 0, 0") {
+		t.Errorf("rail detail = %q, want the three ports", e.detail.Text)
+	}
+	test.Tap(e.toggle)
+	w.async.Wait()
+	for _, n := range parts {
+		if !w.bench.Status(n).Running {
+			t.Errorf("after toggling on, %s is not running", n)
+		}
+	}
+	test.Tap(e.toggle)
+	w.async.Wait()
+	for _, n := range parts {
+		if w.bench.Status(n).Running {
+			t.Errorf("after toggling off, %s still runs", n)
+		}
+	}
+}

@@ -123,16 +123,20 @@ func publishMeaning(dir lab.Dir, topic, subject string, mapped bool, qos int, re
 
 // acks describes PUBACK, PUBREC, PUBREL and PUBCOMP: which exchange each
 // belongs to, the state it moves it to, whether the publisher sends it, and
-// what it says.
+// what it says (%[1]s the sender, %[2]s the publisher, %[3]s the receiver).
 var acks = map[byte]struct {
 	kind, state string
 	byPublisher bool
 	says        string
 }{
-	PUBACK:  {ExchangeQoS1, ExAcknowledged, false, "acknowledges the QoS 1 message: the %s has it, and the %s may forget it"},
-	PUBREC:  {ExchangeQoS2, ExReceived, false, "QoS 2, step 2 of 4: the %s has the message and keeps its packet identifier, so a resent copy is not delivered twice; the %s answers PUBREL"},
-	PUBREL:  {ExchangeQoS2, ExReleased, true, "QoS 2, step 3 of 4: the %[2]s releases the message, no longer resending it; the %[1]s may now deliver it onwards and answers PUBCOMP"},
-	PUBCOMP: {ExchangeQoS2, ExComplete, false, "QoS 2, step 4 of 4: the %s is done with the message and frees its packet identifier; the %s's delivery is complete, exactly once"},
+	PUBACK: {ExchangeQoS1, ExAcknowledged, false,
+		"The %[1]s acknowledges the %[2]s's QoS 1 message: it has it, and the %[2]s stops resending it."},
+	PUBREC: {ExchangeQoS2, ExReceived, false,
+		"QoS 2, step 2 of 4: the %[1]s has received the %[2]s's message and keeps its packet identifier, so that a resent copy is not delivered twice. The %[2]s answers PUBREL."},
+	PUBREL: {ExchangeQoS2, ExReleased, true,
+		"QoS 2, step 3 of 4: the %[2]s releases its message and stops resending it. The %[3]s answers PUBCOMP."},
+	PUBCOMP: {ExchangeQoS2, ExComplete, false,
+		"QoS 2, step 4 of 4: the %[1]s completes the exchange and frees the packet identifier: the %[2]s's message was delivered exactly once."},
 }
 
 // ack decodes a PUBACK, PUBREC, PUBREL or PUBCOMP (§3.4–§3.7): a packet identifier.
@@ -147,9 +151,9 @@ func (a *Analyzer) ack(p *packet) lab.Message {
 	receiver := other(publisher)
 	key := flight{publisher, id}
 	topic, known := a.flights[key]
-	meaning := "The " + side(p.dir) + " " + fmt.Sprintf(info.says, side(receiver), side(publisher)) + "."
+	meaning := fmt.Sprintf(info.says, side(p.dir), side(publisher), side(receiver))
 	if known {
-		meaning += fmt.Sprintf(" It answers the %s's PUBLISH to %q with packet identifier %d.", side(publisher), topic, id)
+		meaning += fmt.Sprintf(" The message is the %s's PUBLISH to %q with packet identifier %d.", side(publisher), topic, id)
 	}
 	m := p.finish(fmt.Sprintf("%s %d", p.kind.name, id), meaning)
 	if !ok || len(p.bad) > 0 {

@@ -19,8 +19,11 @@ type reader struct {
 	short  string // the field that did not fit, "" while all did
 }
 
-// add records a field spanning n bytes from off.
+// add records a field spanning n bytes from off; an empty one spans none.
 func (r *reader) add(name, value string, off, n int) {
+	if n == 0 {
+		off = 0
+	}
 	r.fields = append(r.fields, lab.Field{Name: name, Value: value, Off: off, Len: n})
 }
 

@@ -42,7 +42,11 @@ type message struct {
 	args map[string]string
 }
 
+// field adds a field spanning n bytes from off; an empty one spans none.
 func (m *message) field(name, value string, off, n int) {
+	if n == 0 {
+		off = 0
+	}
 	m.Fields = append(m.Fields, lab.Field{Name: name, Value: value, Off: off, Len: n})
 }
 

@@ -27,7 +27,8 @@
 // closes are the client's and the broker's, from the first (NATS's INFO, MQTT's
 // CONNECT). What it does not show is the loopback hop behind it, which adds a
 // copy per message and a second socket per client; the broker sees every
-// client as coming from 127.0.0.1. For MQTT over TLS the front does the TLS
+// client as coming from 127.0.0.1, and the port in its NATS INFO is that of
+// its own listener behind the front, not the one the client dialled. For MQTT over TLS the front does the TLS
 // handshake (its secrets go to the hub's key log) and relays the plaintext.
 //
 // A client's FIN is passed on as a FIN, so the broker answers what it read

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,9 +23,25 @@ func brokerPane[T ClientPane](t *testing.T, name string) (*Window, T) {
 	for n, err := range w.bench.StartAll(w.reg.WithParts(mqtt.Name)...) {
 		t.Fatalf("starting %s: %v", n, err)
 	}
-	w.selectProtocol(name)
+	return w, partPane[T](t, w, name)
+}
+
+// partPane shows the broker's workbench and its tab of the protocol called
+// name, and returns the client pane in that tab.
+func partPane[T ClientPane](t *testing.T, w *Window, name string) T {
+	t.Helper()
+	w.selectProtocol(mqtt.Name)
 	w.refresh()
-	return w, w.wb.benches[name].client.(T)
+	parts, ok := w.wb.benches[mqtt.Name].client.(*partsPane)
+	if !ok {
+		t.Fatalf("the broker's client pane is a %T, want tabs of its parts", w.wb.benches[mqtt.Name].client)
+	}
+	p, ok := parts.pane(name).(T)
+	if !ok {
+		t.Fatalf("the broker's %s tab holds a %T", name, parts.pane(name))
+	}
+	parts.tabs.SelectIndex(slices.Index(parts.names, name))
+	return p
 }
 
 // convProtocol is the protocol of conversation id as the hub has it.
@@ -167,5 +184,23 @@ func TestMQTTSPane(t *testing.T) {
 	waitFor(t, w, "its own publication back", func() bool { return strings.Contains(c.out.text(), "← lab/sensors/t1 · QoS 1 ▸ 21.5") })
 	if got := convProtocol(w, c.client.Conversation()); got != mqtt.TLSName {
 		t.Errorf("the client's conversation is %q, want it captured as %s", got, mqtt.TLSName)
+	}
+}
+
+// TestBrokerPartsAsTabs: the broker's row shows the client panes of MQTT and
+// of its parts, NATS and MQTT over TLS, as tabs, MQTT's first.
+func TestBrokerPartsAsTabs(t *testing.T) {
+	w := testWindow(t)
+	partPane[*mqttPane](t, w, mqtt.Name)
+	parts := w.wb.benches[mqtt.Name].client.(*partsPane)
+	var got []string
+	for _, tab := range parts.tabs.Items {
+		got = append(got, tab.Text)
+	}
+	if g := strings.Join(got, " "); g != "MQTT NATS MQTTS" {
+		t.Errorf("tabs %s, want MQTT NATS MQTTS", g)
+	}
+	if p := parts.pane(mqtt.TLSName).(*mqttPane); !p.tls {
+		t.Error("the MQTTS tab's clients do not speak TLS")
 	}
 }

@@ -66,8 +66,7 @@ func TestNATSPane(t *testing.T) {
 // TestNATSPaneConnectionRefused: a refused connection is shown in red.
 func TestNATSPaneConnectionRefused(t *testing.T) {
 	w := testWindow(t)
-	w.selectProtocol(nats.Name)
-	p := w.wb.benches[nats.Name].client.(*natsPane)
+	p := partPane[*natsPane](t, w, nats.Name)
 	c := p.conns[0]
 	p.addr.SetText(closedAddr(t))
 	test.Tap(c.connect)

@@ -143,7 +143,7 @@ func Connect(ctx context.Context, addr string, opts Options) (*Client, error) {
 	po.SetAutoReconnect(false)
 	po.SetConnectRetry(false)
 	po.SetResumeSubs(false)
-	po.SetOrderMatters(false) // the handler never blocks; acks need not wait for it
+	po.SetOrderMatters(true) // messages in the order they came; the handler never blocks the session
 	if opts.Username != "" {
 		po.SetUsername(opts.Username)
 		po.SetPassword(opts.Password)

@@ -1,60 +1,45 @@
-// Package brokertest runs an embedded NATS server with MQTT (and the JetStream
-// MQTT needs) on free loopback ports, for the messaging clients' tests.
+// Package brokertest runs the lab's broker (servers/brokerserver: nats-server
+// with JetStream behind its front listeners) with its NATS and MQTT listeners
+// on free loopback ports, for the messaging clients' tests.
 package brokertest
 
 import (
 	"net"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	"github.com/protocollab/protolab/servers/brokerserver"
 )
 
-// Broker is a running embedded broker.
+// Broker is a running broker.
 type Broker struct {
 	NATS string // the NATS listener's address, "127.0.0.1:port"
 	MQTT string // the MQTT listener's address
-	srv  *server.Server
 }
 
-// Start runs a broker for the test; it shuts down when the test ends.
+// Start runs a broker for the test; it stops when the test ends.
 func Start(t testing.TB) *Broker {
 	t.Helper()
-	mqttPort := freePort(t)
-	o := &server.Options{
-		ServerName: "lab-test",
-		Host:       "127.0.0.1",
-		Port:       -1,
-		NoLog:      true,
-		NoSigs:     true,
-		JetStream:  true,
-		StoreDir:   t.TempDir(),
-		MQTT:       server.MQTTOpts{Host: "127.0.0.1", Port: mqttPort},
-	}
-	s, err := server.NewServer(o)
+	b, err := brokerserver.NewBroker(brokerserver.BrokerOptions{StoreDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	go s.Start()
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	if !s.ReadyForConnections(20 * time.Second) {
-		t.Fatal("the embedded broker did not become ready")
-	}
-	return &Broker{NATS: s.Addr().String(), MQTT: net.JoinHostPort("127.0.0.1", strconv.Itoa(mqttPort)), srv: s}
+	t.Cleanup(b.Close)
+	return &Broker{NATS: listen(t, b, brokerserver.NATS), MQTT: listen(t, b, brokerserver.MQTT)}
 }
 
-// freePort is a loopback port nothing listens on: nats-server does not say
-// which port it chose for MQTT.
-func freePort(t testing.TB) int {
+// listen serves protocol on a free loopback port and returns its address.
+func listen(t testing.TB, b *brokerserver.Broker, protocol string) string {
 	t.Helper()
+	srv, err := brokerserver.New(brokerserver.Options{Broker: b, Protocol: protocol})
+	if err != nil {
+		t.Fatal(err)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	<-srv.Started()
+	return l.Addr().String()
 }

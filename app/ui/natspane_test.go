@@ -26,6 +26,7 @@ func TestNATSPane(t *testing.T) {
 	waitFor(t, w, "three connections", func() bool { return a.open() && b.open() && c.open() })
 
 	test.Tap(a.subscribe) // lab.>
+	w.async.Wait()
 	for _, q := range []*natsConn{b, c} {
 		q.filter.SetText("lab.jobs")
 		q.queue.SetText("workers")

@@ -16,11 +16,7 @@ import (
 
 	"github.com/protocollab/protolab/clients/mqttclient"
 	"github.com/protocollab/protolab/clients/payload"
-	"github.com/protocollab/protolab/lab"
 )
-
-// mqttCardWidth is the narrowest a client's column gets before the row scrolls.
-const mqttCardWidth = 330
 
 // The pane's first topic, and the filter its clients subscribe to: every
 // sensor, and every client's will.
@@ -42,7 +38,7 @@ func qosOf(s *widget.Select) byte { return byte(max(s.SelectedIndex(), 0)) }
 
 // mqttClient is one column of the MQTT pane: one client and its session.
 type mqttClient struct {
-	runner
+	colBase
 	pane *mqttPane
 	name string // "client 1"
 
@@ -52,7 +48,6 @@ type mqttClient struct {
 	willQoS                   *widget.Select
 	willRetain                *widget.Check
 	connect, disconnect, drop *widget.Button
-	errText, state            *widget.Label
 
 	filter                 *widget.Entry
 	subQoS                 *widget.Select
@@ -63,12 +58,14 @@ type mqttClient struct {
 	retain *widget.Check
 	comp   *composer
 
-	out    *console
-	tr     transcript
 	client *mqttclient.Client
 	ended  atomic.Pointer[mqttclient.Client] // set by listen when client's connection has ended
 	obj    fyne.CanvasObject
 }
+
+var _ column = (*mqttClient)(nil)
+
+func (c *mqttClient) object() fyne.CanvasObject { return c.obj }
 
 func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	c := &mqttClient{pane: p, name: fmt.Sprintf("client %d", n)}
@@ -90,14 +87,7 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	c.disconnect = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), c.end)
 	c.drop = widget.NewButtonWithIcon("Drop connection", theme.CancelIcon(), c.dropConn)
 	c.drop.Importance = widget.DangerImportance
-	c.errText = widget.NewLabel("")
-	c.errText.Importance = widget.DangerImportance
-	c.errText.Wrapping = fyne.TextWrapWord
-	c.errText.Hide()
-	c.runner = newRunner(p.ctx, c.errText, c.enable)
-	c.state = widget.NewLabel("not connected")
-	c.state.Truncation = fyne.TextTruncateEllipsis
-	c.state.Alignment = fyne.TextAlignTrailing
+	c.initBase(p.ctx, c.enable)
 
 	c.filter = entryWith(mqttFilter)
 	c.subQoS = newQoSSelect(1)
@@ -112,8 +102,6 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	c.comp.newline.Hide()
 	c.comp.entry.SetText("21.5")
 	c.comp.send.SetText("Publish")
-	c.out = newConsole()
-	c.out.show(&c.tr, false)
 
 	session := widget.NewForm(
 		widget.NewFormItem("Keep-alive (s)", container.NewBorder(nil, nil, nil, c.clean, c.keepAlive)),
@@ -125,7 +113,7 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	)
 	more := widget.NewAccordion(widget.NewAccordionItem("Session, login and last will", session))
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, cardTitle(c.name), nil, c.state),
+		c.heading(c.name),
 		container.NewBorder(nil, nil, widget.NewLabel("Client id"), c.connect, c.id),
 		more,
 		container.NewGridWithColumns(2, c.disconnect, c.drop),
@@ -141,11 +129,6 @@ func newMQTTClient(p *mqttPane, n int) *mqttClient {
 	c.obj = container.NewBorder(top, nil, nil, nil, c.out.list)
 	c.enable()
 	return c
-}
-
-// cardTitle is the heading of one client's column: "CLIENT 1".
-func cardTitle(name string) *widget.Label {
-	return widget.NewLabelWithStyle(strings.ToUpper(name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
 func entryWith(s string) *widget.Entry {
@@ -171,7 +154,7 @@ func (c *mqttClient) enable() {
 
 // options reads the connect form.
 func (c *mqttClient) options() (mqttclient.Options, error) {
-	ctx := c.pane.ctx
+	ctx := c.ctx
 	o := mqttclient.Options{Dialer: ctx.Dialer(), ClientID: strings.TrimSpace(c.id.Text), KeepSession: !c.clean.Checked,
 		Username: c.user.Text, Password: c.pass.Text, TLS: c.pane.tls, KeyLog: ctx.Bench.Hub().Keys()}
 	ka, err := strconv.Atoi(strings.TrimSpace(c.keepAlive.Text))
@@ -206,12 +189,10 @@ func (c *mqttClient) dial() {
 	c.errText.Hide()
 	c.state.SetText("connecting to " + addr + " …")
 	var cl *mqttclient.Client
-	c.runThen("", func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
+	c.runThen("", withTimeout(func(ctx context.Context) (err error) {
 		cl, err = mqttclient.Connect(ctx, addr, opts)
 		return err
-	}, func(err error) {
+	}), func(err error) {
 		if err != nil {
 			c.state.SetText("not connected")
 			return
@@ -224,11 +205,7 @@ func (c *mqttClient) dial() {
 		if opts.Will != nil {
 			how += " · will on " + opts.Will.Topic
 		}
-		c.tr.add(chunk{at: time.Now(), note: fmt.Sprintf("connected as %s · %s", opts.ClientID, how)})
-		c.state.SetText("connected to " + addr)
-		if id := cl.Conversation(); id != 0 {
-			c.pane.ctx.Select(id)
-		}
+		c.connected(addr, fmt.Sprintf("connected as %s · %s", opts.ClientID, how), cl.Conversation())
 		go c.listen(cl)
 		c.update()
 	})
@@ -237,8 +214,7 @@ func (c *mqttClient) dial() {
 // listen adds what the broker delivers to the transcript until the connection ends.
 func (c *mqttClient) listen(cl *mqttclient.Client) {
 	for m := range cl.Receive() {
-		c.tr.add(chunk{at: m.At, dir: lab.ServerToClient, data: mqttLine(m.Topic, m.QoS, m.Retained, m.Dup, m.Payload)})
-		c.pane.ctx.Changed()
+		c.received(m.At, mqttLine(m.Topic, m.QoS, m.Retained, m.Dup, m.Payload))
 	}
 	note := "disconnected: DISCONNECT sent, so the broker discards the will"
 	switch err := cl.Err(); {
@@ -247,9 +223,9 @@ func (c *mqttClient) listen(cl *mqttclient.Client) {
 	case err != nil:
 		note = strings.TrimPrefix(err.Error(), "mqttclient: ")
 	}
-	c.tr.add(chunk{at: time.Now(), note: note})
+	c.note(note)
 	c.ended.Store(cl)
-	c.pane.ctx.Changed()
+	c.ctx.Changed()
 }
 
 // mqttLine is how a publication shows in a client's transcript:
@@ -275,17 +251,15 @@ func (c *mqttClient) sub() {
 	}
 	c.errText.Hide()
 	var granted byte
-	c.run("", func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
+	c.run("", withTimeout(func(ctx context.Context) (err error) {
 		granted, err = cl.Subscribe(ctx, f, qos)
 		return err
-	}, func() {
+	}), func() {
 		note := fmt.Sprintf("subscribed to %s · QoS %d granted", f, granted)
 		if granted != qos {
 			note += fmt.Sprintf(" (asked %d)", qos)
 		}
-		c.tr.add(chunk{at: time.Now(), note: note})
+		c.note(note)
 		c.update()
 	})
 }
@@ -293,12 +267,8 @@ func (c *mqttClient) sub() {
 func (c *mqttClient) unsub() {
 	cl, f := c.client, strings.TrimSpace(c.filter.Text)
 	c.errText.Hide()
-	c.run("", func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
-		return cl.Unsubscribe(ctx, f)
-	}, func() {
-		c.tr.add(chunk{at: time.Now(), note: "unsubscribed from " + f})
+	c.run("", withTimeout(func(ctx context.Context) error { return cl.Unsubscribe(ctx, f) }), func() {
+		c.note("unsubscribed from " + f)
 		c.update()
 	})
 }
@@ -317,12 +287,8 @@ func (c *mqttClient) publish(text string, hex, _ bool) {
 		return
 	}
 	cl := c.client
-	c.run("", func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
-		return cl.Publish(ctx, topic, data, qos, retain)
-	}, func() {
-		c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: mqttLine(topic, qos, retain, false, data)})
+	c.run("", withTimeout(func(ctx context.Context) error { return cl.Publish(ctx, topic, data, qos, retain) }), func() {
+		c.sent(mqttLine(topic, qos, retain, false, data))
 		c.update()
 	})
 }

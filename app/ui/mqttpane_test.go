@@ -65,15 +65,15 @@ func shown(l *widget.Label) string {
 // client delivers its will to the subscriber.
 func TestMQTTPaneClientsPublishAndReceive(t *testing.T) {
 	w, p := brokerPane[*mqttPane](t, mqtt.Name)
-	if len(p.clients) != mqttStartClients {
-		t.Fatalf("%d clients at the start, want %d", len(p.clients), mqttStartClients)
+	if len(p.cols) != mqttStartClients {
+		t.Fatalf("%d clients at the start, want %d", len(p.cols), mqttStartClients)
 	}
 	test.Tap(p.add)
-	if len(p.clients) != 3 || p.clients[2].id.Text != "lab-client-3" || len(p.row.Objects) != 3 {
-		t.Fatalf("after Add client: %d clients, the third with id %q, %d columns; want 3, lab-client-3, 3", len(p.clients), p.clients[2].id.Text, len(p.row.Objects))
+	if len(p.cols) != 3 || p.cols[2].id.Text != "lab-client-3" || len(p.row.Objects) != 3 {
+		t.Fatalf("after Add client: %d clients, the third with id %q, %d columns; want 3, lab-client-3, 3", len(p.cols), p.cols[2].id.Text, len(p.row.Objects))
 	}
-	sub, pub, rude := p.clients[0], p.clients[1], p.clients[2]
-	for _, c := range p.clients {
+	sub, pub, rude := p.cols[0], p.cols[1], p.cols[2]
+	for _, c := range p.cols {
 		test.Tap(c.connect)
 		w.async.Wait() // one at a time: the test driver runs each report on the worker's goroutine
 	}
@@ -117,7 +117,7 @@ func TestMQTTPaneClientsPublishAndReceive(t *testing.T) {
 // under the composer before anything is sent; a refused connection is shown.
 func TestMQTTPaneRefusesBadInput(t *testing.T) {
 	w, p := brokerPane[*mqttPane](t, mqtt.Name)
-	c := p.clients[0]
+	c := p.cols[0]
 	broker := p.addr.Text
 
 	p.addr.SetText(closedAddr(t))
@@ -172,7 +172,7 @@ func closedAddr(t *testing.T) string {
 // publication crosses inside TLS, captured as MQTT over TLS.
 func TestMQTTSPane(t *testing.T) {
 	w, p := brokerPane[*mqttPane](t, mqtt.TLSName)
-	c := p.clients[0]
+	c := p.cols[0]
 	test.Tap(c.connect)
 	waitFor(t, w, "the TLS session", func() bool { return c.open() || shown(c.errText) != "" })
 	if !c.open() {

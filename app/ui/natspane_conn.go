@@ -14,11 +14,7 @@ import (
 
 	"github.com/protocollab/protolab/clients/natsclient"
 	"github.com/protocollab/protolab/clients/payload"
-	"github.com/protocollab/protolab/lab"
 )
-
-// natsCardWidth is the narrowest a connection's column gets before the row scrolls.
-const natsCardWidth = 330
 
 // The pane's first subjects: what it publishes, what it subscribes to, and
 // where its responder answers.
@@ -30,13 +26,12 @@ const (
 
 // natsConn is one column of the NATS pane: one connection.
 type natsConn struct {
-	runner
+	colBase
 	pane *natsPane
 	name string // "lab-conn-1"
 
-	connName       *widget.Entry
-	connect, close *widget.Button
-	errText, state *widget.Label
+	connName          *widget.Entry
+	connect, closeBtn *widget.Button
 
 	filter, queue          *widget.Entry
 	subscribe, unsubscribe *widget.Button
@@ -50,11 +45,20 @@ type natsConn struct {
 	respond           *widget.Button
 	responder         *natsclient.Sub
 
-	out   *console
-	tr    transcript
 	conn  *natsclient.Conn
 	ended atomic.Pointer[natsclient.Conn] // set by listen when conn has closed
 	obj   fyne.CanvasObject
+}
+
+var _ column = (*natsConn)(nil)
+
+func (c *natsConn) object() fyne.CanvasObject { return c.obj }
+
+// close closes the connection as the lab closes.
+func (c *natsConn) close() {
+	if nc := c.conn; nc != nil {
+		go nc.Close()
+	}
 }
 
 func newNATSConn(p *natsPane, n int) *natsConn {
@@ -62,15 +66,8 @@ func newNATSConn(p *natsPane, n int) *natsConn {
 	c.connName = entryWith(c.name)
 	c.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), c.dial)
 	c.connect.Importance = widget.HighImportance
-	c.close = widget.NewButtonWithIcon("Close", theme.LogoutIcon(), c.end)
-	c.errText = widget.NewLabel("")
-	c.errText.Importance = widget.DangerImportance
-	c.errText.Wrapping = fyne.TextWrapWord
-	c.errText.Hide()
-	c.runner = newRunner(p.ctx, c.errText, c.enable)
-	c.state = widget.NewLabel("not connected")
-	c.state.Truncation = fyne.TextTruncateEllipsis
-	c.state.Alignment = fyne.TextAlignTrailing
+	c.closeBtn = widget.NewButtonWithIcon("Close", theme.LogoutIcon(), c.end)
+	c.initBase(p.ctx, c.enable)
 
 	c.filter = entryWith(natsFilter)
 	c.queue = widget.NewEntry()
@@ -90,12 +87,10 @@ func newNATSConn(p *natsPane, n int) *natsConn {
 	c.answer = entryWith("it is {time}")
 	c.answer.SetPlaceHolder("the answer ({time} is the time)")
 	c.respond = widget.NewButton("Answer requests", c.toggleResponder)
-	c.out = newConsole()
-	c.out.show(&c.tr, false)
 
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, cardTitle(fmt.Sprintf("connection %d", n)), nil, c.state),
-		container.NewBorder(nil, nil, widget.NewLabel("Name"), container.NewHBox(c.connect, c.close), c.connName),
+		c.heading(fmt.Sprintf("connection %d", n)),
+		container.NewBorder(nil, nil, widget.NewLabel("Name"), container.NewHBox(c.connect, c.closeBtn), c.connName),
 		c.errText,
 		container.NewBorder(nil, nil, sectionLabel("SUBSCRIBE"), container.NewHBox(c.subscribe, c.unsubscribe)),
 		container.NewGridWithColumns(2, c.filter, c.queue),
@@ -117,7 +112,7 @@ func (c *natsConn) open() bool { return c.conn != nil && c.ended.Load() != c.con
 // enable turns the buttons on or off for the connection's state.
 func (c *natsConn) enable() {
 	open := c.open()
-	for _, b := range []*widget.Button{c.close, c.subscribe, c.unsubscribe, c.request, c.respond} {
+	for _, b := range []*widget.Button{c.closeBtn, c.subscribe, c.unsubscribe, c.request, c.respond} {
 		setEnabled(b, open && !c.busy)
 	}
 	c.comp.setEnabled(open && !c.busy)
@@ -134,26 +129,20 @@ func (c *natsConn) enable() {
 // dial connects off the UI goroutine and starts listening.
 func (c *natsConn) dial() {
 	addr := c.pane.addr.value()
-	opts := natsclient.Options{Dialer: c.pane.ctx.Dialer(), Name: strings.TrimSpace(c.connName.Text)}
+	opts := natsclient.Options{Dialer: c.ctx.Dialer(), Name: strings.TrimSpace(c.connName.Text)}
 	c.errText.Hide()
 	c.state.SetText("connecting to " + addr + " …")
 	var nc *natsclient.Conn
-	c.runThen("", func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
+	c.runThen("", withTimeout(func(ctx context.Context) (err error) {
 		nc, err = natsclient.Connect(ctx, addr, opts)
 		return err
-	}, func(err error) {
+	}), func(err error) {
 		if err != nil {
 			c.state.SetText("not connected")
 			return
 		}
 		c.conn, c.subs, c.responder = nc, map[string]*natsclient.Sub{}, nil
-		c.tr.add(chunk{at: time.Now(), note: "connected to " + addr})
-		c.state.SetText("connected to " + addr)
-		if id := nc.Conversation(); id != 0 {
-			c.pane.ctx.Select(id)
-		}
+		c.connected(addr, "connected to "+addr, nc.Conversation())
 		go c.listen(nc)
 		c.update()
 	})
@@ -162,16 +151,15 @@ func (c *natsConn) dial() {
 // listen adds what the server delivers to the transcript until the connection closes.
 func (c *natsConn) listen(nc *natsclient.Conn) {
 	for m := range nc.Receive() {
-		c.tr.add(chunk{at: m.At, dir: lab.ServerToClient, data: natsLine(m)})
-		c.pane.ctx.Changed()
+		c.received(m.At, natsLine(m))
 	}
 	note := "closed"
 	if err := nc.Err(); err != nil {
 		note = "closed: " + err.Error()
 	}
-	c.tr.add(chunk{at: time.Now(), note: note})
+	c.note(note)
 	c.ended.Store(nc)
-	c.pane.ctx.Changed()
+	c.ctx.Changed()
 }
 
 // natsLine is how a message shows in a transcript: "lab.x (via lab.>) ▸ hello".
@@ -207,18 +195,16 @@ func (c *natsConn) sub() {
 	}
 	c.errText.Hide()
 	var s *natsclient.Sub
-	c.run("", func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
+	c.run("", withTimeout(func(ctx context.Context) (err error) {
 		if queue != "" {
 			s, err = nc.QueueSubscribe(ctx, subject, queue)
 		} else {
 			s, err = nc.Subscribe(ctx, subject)
 		}
 		return err
-	}, func() {
+	}), func() {
 		c.subs[s.Label] = s
-		c.tr.add(chunk{at: time.Now(), note: "subscribed to " + s.Label})
+		c.note("subscribed to " + s.Label)
 		c.update()
 	})
 }
@@ -233,7 +219,7 @@ func (c *natsConn) unsub() {
 	c.errText.Hide()
 	c.run("", s.Unsubscribe, func() {
 		delete(c.subs, label)
-		c.tr.add(chunk{at: time.Now(), note: "unsubscribed from " + label})
+		c.note("unsubscribed from " + label)
 		c.update()
 	})
 }
@@ -257,7 +243,7 @@ func (c *natsConn) publish(string, bool, bool) {
 	}
 	nc := c.conn
 	c.run("", func() error { return nc.Publish(subject, data) }, func() {
-		c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: natsLine(natsclient.Message{Subject: subject, Data: data})})
+		c.sent(natsLine(natsclient.Message{Subject: subject, Data: data}))
 		c.update()
 	})
 }
@@ -269,15 +255,13 @@ func (c *natsConn) ask() {
 		return
 	}
 	nc := c.conn
-	c.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: append([]byte(subject+" · request ▸ "), data...)})
+	c.sent(append([]byte(subject+" · request ▸ "), data...))
 	var reply natsclient.Message
-	c.run("", func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
+	c.run("", withTimeout(func(ctx context.Context) (err error) {
 		reply, err = nc.Request(ctx, subject, data)
 		return err
-	}, func() {
-		c.tr.add(chunk{at: reply.At, dir: lab.ServerToClient, data: append([]byte(reply.Subject+" · the reply ▸ "), reply.Data...)})
+	}), func() {
+		c.received(reply.At, append([]byte(reply.Subject+" · the reply ▸ "), reply.Data...))
 		c.update()
 	})
 }
@@ -288,23 +272,21 @@ func (c *natsConn) toggleResponder() {
 	if s := c.responder; s != nil {
 		c.run("", s.Unsubscribe, func() {
 			c.responder = nil
-			c.tr.add(chunk{at: time.Now(), note: "stopped answering on " + s.Label})
+			c.note("stopped answering on " + s.Label)
 			c.update()
 		})
 		return
 	}
 	nc, subject, answer := c.conn, strings.TrimSpace(c.respondOn.Text), c.answer.Text
 	var s *natsclient.Sub
-	c.run("", func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
+	c.run("", withTimeout(func(ctx context.Context) (err error) {
 		s, err = nc.Respond(ctx, subject, "", func(natsclient.Message) []byte {
 			return []byte(strings.ReplaceAll(answer, "{time}", time.Now().Format("15:04:05")))
 		})
 		return err
-	}, func() {
+	}), func() {
 		c.responder = s
-		c.tr.add(chunk{at: time.Now(), note: "answering requests on " + subject})
+		c.note("answering requests on " + subject)
 		c.update()
 	})
 }

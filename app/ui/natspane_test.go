@@ -15,14 +15,14 @@ import (
 func TestNATSPane(t *testing.T) {
 	w, p := brokerPane[*natsPane](t, nats.Name)
 	test.Tap(p.add)
-	if len(p.conns) != 3 || p.conns[2].connName.Text != "lab-conn-3" {
-		t.Fatalf("after Add connection: %d connections, the third named %q; want 3, lab-conn-3", len(p.conns), p.conns[2].connName.Text)
+	if len(p.cols) != 3 || p.cols[2].connName.Text != "lab-conn-3" {
+		t.Fatalf("after Add connection: %d connections, the third named %q; want 3, lab-conn-3", len(p.cols), p.cols[2].connName.Text)
 	}
-	for _, c := range p.conns {
+	for _, c := range p.cols {
 		test.Tap(c.connect)
 		w.async.Wait() // one at a time: the test driver runs each report on the worker's goroutine
 	}
-	a, b, c := p.conns[0], p.conns[1], p.conns[2]
+	a, b, c := p.cols[0], p.cols[1], p.cols[2]
 	waitFor(t, w, "three connections", func() bool { return a.open() && b.open() && c.open() })
 
 	test.Tap(a.subscribe) // lab.>
@@ -60,7 +60,7 @@ func TestNATSPane(t *testing.T) {
 	if !strings.Contains(natsHelp, "nc 127.0.0.1 4222") || !strings.Contains(natsHelp, "SUB lab.> 1") || !strings.Contains(natsHelp, "PUB lab.x 5") {
 		t.Errorf("help %q, want the nc recipe", natsHelp)
 	}
-	test.Tap(a.close)
+	test.Tap(a.closeBtn)
 	waitFor(t, w, "the close", func() bool { return !a.open() && !a.connect.Disabled() })
 }
 
@@ -68,7 +68,7 @@ func TestNATSPane(t *testing.T) {
 func TestNATSPaneConnectionRefused(t *testing.T) {
 	w := testWindow(t)
 	p := partPane[*natsPane](t, w, nats.Name)
-	c := p.conns[0]
+	c := p.cols[0]
 	p.addr.SetText(closedAddr(t))
 	test.Tap(c.connect)
 	waitFor(t, w, "the refusal", func() bool { return shown(c.errText) != "" })

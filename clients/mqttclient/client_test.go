@@ -17,12 +17,8 @@ import (
 	"github.com/protocollab/protolab/protocols/tcp"
 )
 
-// ctx bounds one step of a test (a stuck broker, not a speed check).
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+// ctx bounds one step of a test.
+func ctx(t *testing.T) context.Context { return brokertest.Context(t) }
 
 func connect(t *testing.T, addr string, opts mqttclient.Options) *mqttclient.Client {
 	t.Helper()
@@ -44,16 +40,7 @@ func subscribe(t *testing.T, c *mqttclient.Client, filter string, qos byte) {
 // next is the next message c receives, failing the test when the connection ends first.
 func next(t *testing.T, c *mqttclient.Client) mqttclient.Message {
 	t.Helper()
-	select {
-	case m, ok := <-c.Receive():
-		if !ok {
-			t.Fatalf("Receive closed, want a message (Err %v)", c.Err())
-		}
-		return m
-	case <-ctx(t).Done():
-		t.Fatal("no message arrived")
-	}
-	return mqttclient.Message{}
+	return brokertest.Next(t, c.Receive(), c.Err)
 }
 
 // TestQoSLevelsBetweenTwoClients: a message published at QoS 0, 1 and 2

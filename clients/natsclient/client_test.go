@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/clients/internal/brokertest"
 	"github.com/protocollab/protolab/clients/natsclient"
@@ -16,12 +15,8 @@ import (
 	"github.com/protocollab/protolab/protocols/tcp"
 )
 
-// ctx bounds one step of a test (a stuck server, not a speed check).
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+// ctx bounds one step of a test.
+func ctx(t *testing.T) context.Context { return brokertest.Context(t) }
 
 func connect(t *testing.T, addr string, opts natsclient.Options) *natsclient.Conn {
 	t.Helper()
@@ -43,16 +38,7 @@ func subscribe(t *testing.T, c *natsclient.Conn, subject string) {
 // next is the next message c receives, failing the test when the connection ends first.
 func next(t *testing.T, c *natsclient.Conn) natsclient.Message {
 	t.Helper()
-	select {
-	case m, ok := <-c.Receive():
-		if !ok {
-			t.Fatalf("Receive closed, want a message (Err %v)", c.Err())
-		}
-		return m
-	case <-ctx(t).Done():
-		t.Fatal("no message arrived")
-	}
-	return natsclient.Message{}
+	return brokertest.Next(t, c.Receive(), c.Err)
 }
 
 // until collects the subjects c receives up to and including end.

@@ -4,8 +4,10 @@
 package brokertest
 
 import (
+	"context"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/servers/brokerserver"
 )
@@ -42,4 +44,28 @@ func listen(t testing.TB, b *brokerserver.Broker, protocol string) string {
 	t.Cleanup(func() { srv.Close() })
 	<-srv.Started()
 	return l.Addr().String()
+}
+
+// Context bounds one step of a test: a stuck broker, not a speed check.
+func Context(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// Next is the next message on recv, failing the test when recv closes first
+// (saying err(), why the connection ended) or nothing comes within Context.
+func Next[M any](t testing.TB, recv <-chan M, err func() error) M {
+	t.Helper()
+	select {
+	case m, ok := <-recv:
+		if !ok {
+			t.Fatalf("Receive closed, want a message (Err %v)", err())
+		}
+		return m
+	case <-Context(t).Done():
+		t.Fatal("no message arrived")
+	}
+	var zero M
+	return zero
 }

@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/clients/internal/brokertest"
+	"github.com/protocollab/protolab/clients/mqttclient"
 	"github.com/protocollab/protolab/clients/natsclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/tcp"
@@ -223,5 +225,33 @@ func TestConnectionRefused(t *testing.T) {
 	_, err = natsclient.Connect(ctx(t), addr, natsclient.Options{})
 	if err == nil || !strings.Contains(err.Error(), "cannot connect to "+addr) || !strings.Contains(err.Error(), "refused") {
 		t.Errorf("Connect to a closed port: %v, want a refused connection to %s", err, addr)
+	}
+}
+
+// TestAcrossMQTT: the broker shares its messages between NATS and MQTT; the
+// MQTT topic lab/sensors/t1 is the NATS subject lab.sensors.t1, both ways.
+func TestAcrossMQTT(t *testing.T) {
+	b := brokertest.Start(t)
+	nc := connect(t, b.NATS, natsclient.Options{})
+	subscribe(t, nc, "lab.sensors.*")
+	mc, err := mqttclient.Connect(ctx(t), b.MQTT, mqttclient.Options{ClientID: "across"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mc.Disconnect(time.Second)
+	if _, err := mc.Subscribe(ctx(t), "lab/doors/+", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := mc.Publish(ctx(t), "lab/sensors/t1", []byte("21.5"), 1, false); err != nil {
+		t.Fatal(err)
+	}
+	if m := next(t, nc); m.Subject != "lab.sensors.t1" || string(m.Data) != "21.5" {
+		t.Errorf("NATS got %s %q, want lab.sensors.t1 \"21.5\" from MQTT", m.Subject, m.Data)
+	}
+	if err := nc.Publish("lab.doors.front", []byte("open")); err != nil {
+		t.Fatal(err)
+	}
+	if m := brokertest.Next(t, mc.Receive(), mc.Err); m.Topic != "lab/doors/front" || string(m.Payload) != "open" {
+		t.Errorf("MQTT got %s %q, want lab/doors/front \"open\" from NATS", m.Topic, m.Payload)
 	}
 }

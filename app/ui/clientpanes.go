@@ -39,9 +39,9 @@ var clientPanes = paneTable(
 	clientPane(pop3.Name, newPOP3Pane),
 	clientPane(imap.Name, newIMAPPane),
 	clientPane(daytime.Name, newDaytimePane),
-	noClientPane(nats.Name, "until the NATS pane comes, nc drives it by hand (see the README)"),
-	noClientPane(mqtt.Name, "until the MQTT pane comes, mosquitto_pub and mosquitto_sub drive it (see the README)"),
-	noClientPane(mqtt.TLSName, "until the MQTT pane comes, mosquitto_sub --cafile drives it (see the README)"),
+	clientPane(nats.Name, newNATSPane),
+	clientPane(mqtt.Name, mqttOptions{}.newPane),
+	clientPane(mqtt.TLSName, mqttOptions{TLS: true}.newPane),
 )
 
 // paneSpec is one protocol's entry in clientPanes: how to build its client

@@ -78,7 +78,24 @@ func (wb *workbench) buildClient(b *protoBench, p *lab.Protocol) fyne.CanvasObje
 		note.Wrapping = fyne.TextWrapWord
 		return container.NewBorder(paneTitle("CLIENT", title(p)), nil, nil, nil, note)
 	}
-	b.client = spec.newPane(PaneContext{
+	b.client = wb.newClientPane(spec, p)
+	if len(p.Parts) > 0 {
+		parts := newPartsPane()
+		parts.add(p.Name, b.client)
+		for _, name := range p.Parts {
+			if part, ps := wb.w.reg.Lookup(name), clientPaneFor(name); part != nil && ps.newPane != nil {
+				parts.add(name, wb.newClientPane(ps, part))
+			}
+		}
+		b.client = parts
+	}
+	return b.client.Object()
+}
+
+// newClientPane builds p's client pane as spec says, given the requests the
+// session saved for it.
+func (wb *workbench) newClientPane(spec paneSpec, p *lab.Protocol) ClientPane {
+	c := spec.newPane(PaneContext{
 		Bench:    wb.w.bench,
 		Protocol: p,
 		Tap:      wb.w.hub.Tap(p),
@@ -87,8 +104,8 @@ func (wb *workbench) buildClient(b *protoBench, p *lab.Protocol) fyne.CanvasObje
 		Select:   wb.w.insp.Select,
 		Go:       wb.w.goAsync,
 	})
-	wb.w.paneBuilt(p.Name, b.client)
-	return b.client.Object()
+	wb.w.paneBuilt(p.Name, c)
+	return c
 }
 
 // renew gives every protocol a fresh client pane, for a new or opened session:

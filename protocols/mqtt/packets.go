@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
@@ -73,6 +74,30 @@ func side(d lab.Dir) string {
 	return "client"
 }
 
+// typeTexts and flagTexts are the packet type field's values ("3 PUBLISH")
+// and the four flag bits' ("0010"), made once.
+var typeTexts, flagTexts [16]string
+
+func init() {
+	for i := range typeTexts {
+		typeTexts[i] = strconv.Itoa(i) + " " + kinds[i].name
+		flagTexts[i] = fmt.Sprintf("%04b", i)
+	}
+}
+
+// spacedHex is b in hex, a space between bytes: "30 12".
+func spacedHex(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 3*len(b))
+	for i, c := range b {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return string(out)
+}
+
 // other is the direction opposite d.
 func other(d lab.Dir) lab.Dir {
 	if d == lab.ServerToClient {
@@ -106,16 +131,17 @@ func header(dir lab.Dir, raw []byte) *packet {
 	p := &packet{dir: dir, typ: raw[0] >> 4}
 	p.kind = kinds[p.typ]
 	p.p = raw
+	p.fields = make([]lab.Field, 0, 16) // a PUBLISH has 13
 	n := 2
 	for n < len(raw) && n < 5 && raw[n-1]&0x80 != 0 {
 		n++
 	}
 	p.off = n
 	flags := raw[0] & 0x0f
-	p.add("fixed header", fmt.Sprintf("% x", raw[:n]), 0, n)
-	p.add("packet type", fmt.Sprintf("%d %s", p.typ, p.kind.name), 0, 1)
-	p.add("flags", fmt.Sprintf("%04b", flags), 0, 1)
-	p.add("remaining length", fmt.Sprintf("%d bytes", len(raw)-n), 1, n-1)
+	p.add("fixed header", spacedHex(raw[:n]), 0, n)
+	p.add("packet type", typeTexts[p.typ], 0, 1)
+	p.add("flags", flagTexts[flags], 0, 1)
+	p.add("remaining length", strconv.Itoa(len(raw)-n)+" bytes", 1, n-1)
 	p.m = lab.Message{Dir: dir, Raw: raw, Ref: p.kind.ref, Observed: true}
 	switch {
 	case p.typ == 0 || p.typ == 15:

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
@@ -16,7 +17,7 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 	flags := p.p[0] & 0x0f
 	dup, qos, retain := flags&8 != 0, int(flags>>1&3), flags&1 != 0
 	p.add("DUP", yesNo(dup), 0, 1)
-	p.add("QoS", fmt.Sprint(qos), 0, 1)
+	p.add("QoS", strconv.Itoa(qos), 0, 1)
 	p.add("RETAIN", yesNo(retain), 0, 1)
 	switch {
 	case qos == 3:
@@ -37,7 +38,7 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 		var off int
 		data, off = p.rest()
 		p.add("payload", payload.Show(data), off, len(data))
-		p.note("payload size", fmt.Sprintf("%d bytes", len(data)))
+		p.note("payload size", strconv.Itoa(len(data))+" bytes")
 	}
 	subject, err := TopicToSubject(topic)
 	switch {
@@ -52,19 +53,17 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 		p.note("NATS subject", subject)
 	}
 
-	var s strings.Builder
-	fmt.Fprintf(&s, "PUBLISH %s", topic)
+	summary := "PUBLISH " + topic
 	if qos > 0 {
-		fmt.Fprintf(&s, " QoS %d id %d", qos, id)
+		summary += " QoS " + strconv.Itoa(qos) + " id " + strconv.Itoa(id)
 	}
 	if retain {
-		s.WriteString(" retain")
+		summary += " retain"
 	}
 	if dup {
-		s.WriteString(" DUP")
+		summary += " DUP"
 	}
-	fmt.Fprintf(&s, ": %s", payload.Brief(data))
-	m := p.finish(s.String(), publishMeaning(p.dir, topic, subject, err == nil, qos, retain, dup, len(data)))
+	m := p.finish(summary+": "+payload.Brief(data), publishMeaning(p.dir, topic, subject, err == nil, qos, retain, dup, len(data)))
 	if len(p.bad) > 0 {
 		return m
 	}
@@ -85,7 +84,7 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 }
 
 // exchangeID names a delivery by its publisher and packet id: "client 7".
-func exchangeID(publisher lab.Dir, id int) string { return fmt.Sprintf("%s %d", side(publisher), id) }
+func exchangeID(publisher lab.Dir, id int) string { return side(publisher) + " " + strconv.Itoa(id) }
 
 // qosWords explains each QoS from the publisher's side.
 var qosWords = []string{
@@ -156,7 +155,7 @@ func (a *Analyzer) ack(p *packet) lab.Message {
 	if known {
 		meaning += fmt.Sprintf(" The message is the %s's PUBLISH to %q with packet identifier %d.", side(publisher), topic, id)
 	}
-	m := p.finish(fmt.Sprintf("%s %d", p.kind.name, id), meaning)
+	m := p.finish(p.kind.name+" "+strconv.Itoa(id), meaning)
 	if !ok || len(p.bad) > 0 {
 		return m
 	}

@@ -3,6 +3,7 @@ package mqtt
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -59,7 +60,7 @@ func (r *reader) u16(name string) (int, bool) {
 		return 0, false
 	}
 	v := int(binary.BigEndian.Uint16(b))
-	r.add(name, fmt.Sprint(v), off, 2)
+	r.add(name, strconv.Itoa(v), off, 2)
 	return v, true
 }
 
@@ -78,7 +79,7 @@ func (r *reader) lengthPrefixed(name string, show func([]byte) string) ([]byte, 
 		r.add(name+" length", fmt.Sprintf("%d (more than the %d bytes left)", n, len(r.p)-r.off), loff, 2)
 		return nil, false
 	}
-	r.add(name+" length", fmt.Sprint(n), loff, 2)
+	r.add(name+" length", strconv.Itoa(n), loff, 2)
 	r.add(name, show(b), off, max(n, 0))
 	return b, true
 }

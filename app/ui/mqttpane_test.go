@@ -204,3 +204,45 @@ func TestBrokerPartsAsTabs(t *testing.T) {
 		t.Error("the MQTTS tab's clients do not speak TLS")
 	}
 }
+
+// TestBrokerPanesKeptInSession: the broker's client panes, saved with the
+// session (three MQTT clients, their forms; a NATS connection's), come back as
+// they were in a new window.
+func TestBrokerPanesKeptInSession(t *testing.T) {
+	w, p := brokerPane[*mqttPane](t, mqtt.Name)
+	p.addColumn()
+	c := p.cols[2]
+	c.filter.SetText("lab/+/t9")
+	selectLevel(c.subQoS, 2)
+	c.topic.SetText("lab/sensors/t9")
+	selectLevel(c.pubQoS, 2)
+	c.retain.SetChecked(true)
+	c.comp.entry.SetText("0a ff")
+	setHex(c.comp, true)
+	c.willTopic.SetText("lab/wills/three")
+	n := partPane[*natsPane](t, w, "nats")
+	n.cols[0].subject.SetText("lab.sensors.t9")
+	n.cols[0].queue.SetText("workers")
+	raw := w.clientStates()[mqtt.Name]
+	if raw == nil {
+		t.Fatal("the broker's panes saved nothing")
+	}
+
+	w2, p2 := brokerPane[*mqttPane](t, mqtt.Name)
+	w2.wb.benches[mqtt.Name].client.(statefulPane).LoadState(raw)
+	if len(p2.cols) != 3 {
+		t.Fatalf("%d MQTT clients after loading, want 3", len(p2.cols))
+	}
+	c2 := p2.cols[2]
+	if c2.filter.Text != "lab/+/t9" || c2.subQoS.SelectedIndex() != 2 || c2.topic.Text != "lab/sensors/t9" ||
+		c2.pubQoS.SelectedIndex() != 2 || !c2.retain.Checked || c2.comp.entry.Text != "0a ff" ||
+		c2.comp.mode.Selected != modeHex || c2.willTopic.Text != "lab/wills/three" || c2.id.Text != "lab-client-3" {
+		t.Errorf("client 3 after loading: filter %q QoS %d, topic %q QoS %d retain %v, payload %q (%s), will %q, id %q",
+			c2.filter.Text, c2.subQoS.SelectedIndex(), c2.topic.Text, c2.pubQoS.SelectedIndex(), c2.retain.Checked,
+			c2.comp.entry.Text, c2.comp.mode.Selected, c2.willTopic.Text, c2.id.Text)
+	}
+	n2 := partPane[*natsPane](t, w2, "nats")
+	if n2.cols[0].subject.Text != "lab.sensors.t9" || n2.cols[0].queue.Text != "workers" {
+		t.Errorf("NATS connection after loading: subject %q, queue %q", n2.cols[0].subject.Text, n2.cols[0].queue.Text)
+	}
+}

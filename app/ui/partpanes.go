@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -53,5 +54,31 @@ func (p *partsPane) Update() {
 func (p *partsPane) Close() {
 	for _, c := range p.panes {
 		c.Close()
+	}
+}
+
+// SaveState keeps each tab's pane's requests, by protocol name.
+func (p *partsPane) SaveState() json.RawMessage {
+	states := map[string]json.RawMessage{}
+	for i, c := range p.panes {
+		if sp, ok := c.(statefulPane); ok {
+			if raw := sp.SaveState(); raw != nil {
+				states[p.names[i]] = raw
+			}
+		}
+	}
+	return marshalState(states)
+}
+
+// LoadState gives each tab's pane the requests saved for it.
+func (p *partsPane) LoadState(raw json.RawMessage) {
+	var states map[string]json.RawMessage
+	if json.Unmarshal(raw, &states) != nil {
+		return
+	}
+	for i, c := range p.panes {
+		if sp, ok := c.(statefulPane); ok && states[p.names[i]] != nil {
+			sp.LoadState(states[p.names[i]])
+		}
 	}
 }

@@ -95,10 +95,12 @@ var qosWords = []string{
 
 func publishMeaning(dir lab.Dir, topic, subject string, mapped bool, qos int, retain, dup bool, size int) string {
 	var s strings.Builder
+	s.Grow(400)
 	if dir == lab.ClientToServer {
-		fmt.Fprintf(&s, "The client publishes a message of %d bytes to the topic %q; the broker forwards it to every client subscribed to a matching filter", size, topic)
+		s.WriteString("The client publishes a message of " + strconv.Itoa(size) + " bytes to the topic " + strconv.Quote(topic) +
+			"; the broker forwards it to every client subscribed to a matching filter")
 		if mapped {
-			fmt.Fprintf(&s, ", and, as the NATS subject %q, to NATS subscribers", subject)
+			s.WriteString(", and, as the NATS subject " + strconv.Quote(subject) + ", to NATS subscribers")
 		}
 		s.WriteString(". ")
 		if retain && size == 0 {
@@ -107,7 +109,8 @@ func publishMeaning(dir lab.Dir, topic, subject string, mapped bool, qos int, re
 			s.WriteString("RETAIN: the broker also keeps it as the topic's retained message, handed to every client that subscribes later. ")
 		}
 	} else {
-		fmt.Fprintf(&s, "The broker delivers a message of %d bytes published to the topic %q: this client subscribed to a filter that matches it. ", size, topic)
+		s.WriteString("The broker delivers a message of " + strconv.Itoa(size) + " bytes published to the topic " + strconv.Quote(topic) +
+			": this client subscribed to a filter that matches it. ")
 		if retain {
 			s.WriteString("RETAIN: it is the topic's retained message, sent because the client just subscribed. ")
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -166,6 +167,13 @@ func TestPauseAndClear(t *testing.T) {
 	w.async.Wait()
 	test.Tap(p.abortBtn)
 	w.async.Wait()
+	// Both ends have recorded the reset: nothing of this connection is still to come.
+	for end := time.Now().Add(15 * time.Second); w.hub.Stats().LiveConvs > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) { // a bound for a stuck test, not a speed check
+			t.Fatal("the aborted connection did not end")
+		}
+	}
+	w.hub.Settle()
 	w.refresh()
 	if w.hub.Stats().Events == 0 || w.logs["tcp"].len() == 0 {
 		t.Fatal("no events captured to clear")

@@ -50,7 +50,7 @@ type lineRenderer struct {
 func (r *lineRenderer) Layout(s fyne.Size) {
 	r.t.Text = fitMono(r.l.text, r.t.TextSize, s.Width-2*linePad)
 	r.t.Move(fyne.NewPos(theme.InnerPadding()/2, linePad))
-	r.t.Resize(fyne.NewSize(s.Width-theme.InnerPadding()/2, s.Height-2*linePad))
+	r.t.Resize(fyne.NewSize(s.Width-theme.InnerPadding()/2, s.Height-linePad))
 	r.t.Refresh()
 }
 
@@ -60,7 +60,7 @@ func (r *lineRenderer) MinSize() fyne.Size {
 }
 
 func (r *lineRenderer) Refresh() {
-	r.t.TextSize = r.l.Theme().Size(theme.SizeNameCaptionText) + 1
+	r.t.TextSize = r.l.Theme().Size(theme.SizeNameCaptionText) + 2
 	r.t.Color = r.l.Theme().Color(theme.ColorNameForeground, fyne.CurrentApp().Settings().ThemeVariant())
 	r.Layout(r.l.Size())
 }

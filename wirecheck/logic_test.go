@@ -108,3 +108,23 @@ func TestFrameKeys(t *testing.T) {
 		t.Errorf("time = %v", got)
 	}
 }
+
+// TestCrossedResets: a RST the lab misses is left to open's "crossed resets"
+// only when the wire has the other end's RST too and the lab shows that one.
+func TestCrossedResets(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		wire, lab  []string
+		kept, gone int
+	}{
+		{"crossed, the lab shows the client's", []string{"c>TCP RST", "s<TCP RST"}, []string{"c>TCP RST"}, 1, 1},
+		{"both shown", []string{"c>TCP RST", "s<TCP RST"}, []string{"c>TCP RST", "s<TCP RST"}, 2, 0},
+		{"one RST, missed", []string{"s<TCP RST"}, []string{"c>TCP FIN"}, 1, 0},
+		{"crossed, neither shown", []string{"c>TCP RST", "s<TCP RST"}, []string{"c>TCP FIN"}, 2, 0},
+	} {
+		kept, gone := crossedResets(items(tt.wire...), items(tt.lab...), nil)
+		if len(kept) != tt.kept || gone != tt.gone {
+			t.Errorf("%s: kept %d, removed %d; want %d and %d", tt.name, len(kept), gone, tt.kept, tt.gone)
+		}
+	}
+}

@@ -159,6 +159,8 @@ func compare(t *testing.T, scenario string, r *result, g []lab.ConvInfo, w, l, x
 	r.open["unread FIN"] += n
 	w, n = resetAfterOwnFIN(w, l, g)
 	r.open["reset after own FIN"] += n
+	w, n = crossedResets(w, l, g)
+	r.open["crossed resets"] += n
 	l, wl, n := closeRace(l, w) // wl: the wire, for the lab
 
 	r.open["FIN foretold, RST on the wire"] += n

@@ -81,8 +81,8 @@ func (t *Tap) Dial(ctx context.Context, network, addr string) (net.Conn, error) 
 }
 
 // ConnConversation returns the conversation a tapped connection belongs to, or nil.
-// It looks through connections that wrap the tapped one (an Unwrap() net.Conn
-// method).
+// It looks through connections that wrap the tapped one: an Unwrap() net.Conn
+// method, or TLS's NetConn() net.Conn (a *tls.Conn over the tapped socket).
 func ConnConversation(c net.Conn) *Conversation {
 	for c != nil {
 		switch w := c.(type) {
@@ -90,6 +90,8 @@ func ConnConversation(c net.Conn) *Conversation {
 			return w.conv
 		case interface{ Unwrap() net.Conn }:
 			c = w.Unwrap()
+		case interface{ NetConn() net.Conn }:
+			c = w.NetConn()
 		default:
 			return nil
 		}

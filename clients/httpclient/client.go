@@ -361,9 +361,6 @@ func setTLS(r *Response, cs *tls.ConnectionState) {
 
 // connConv is the conversation of a tapped connection, TLS or not (0 if untapped).
 func connConv(c net.Conn) lab.ConvID {
-	if tc, ok := c.(*tls.Conn); ok {
-		c = tc.NetConn()
-	}
 	if conv := lab.ConnConversation(c); conv != nil {
 		return conv.ID()
 	}

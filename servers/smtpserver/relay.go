@@ -66,7 +66,7 @@ func (s *Server) relay(in *smtp.Conn, domain, from string, to []string, msg []by
 	if err != nil {
 		return tempRelayError(domain, fmt.Sprintf("connecting to %s (%s port %d): %v", host, ip, port, err))
 	}
-	if out, parent := lab.ConnConversation(conn), convOf(in.Conn()); out != nil && parent != nil {
+	if out, parent := lab.ConnConversation(conn), lab.ConnConversation(in.Conn()); out != nil && parent != nil {
 		out.SetLink(lab.Link{Kind: lab.LinkRelay, Parent: parent.ID(), Dialler: lab.SideServer, Label: "relay to " + domain})
 	}
 	if dl, ok := ctx.Deadline(); ok {
@@ -174,7 +174,7 @@ func (s *Server) deliverTo(c *smtp.Client, from string, to []string, msg []byte)
 // linkLookup links the lookup recorded in conversation id (0: none) under the
 // session in, whose relay to domain it serves: the session's server asked.
 func (s *Server) linkLookup(in *smtp.Conn, id lab.ConvID, domain string) {
-	parent := convOf(in.Conn())
+	parent := lab.ConnConversation(in.Conn())
 	if id == 0 || parent == nil {
 		return
 	}

@@ -1,7 +1,6 @@
 package smtpserver
 
 import (
-	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/mailstore"
 )
 
@@ -170,15 +168,6 @@ func (ss *session) Data(r io.Reader) error {
 		}
 	}
 	return nil
-}
-
-// convOf returns the lab conversation of an incoming connection, seen through
-// the TLS that STARTTLS put on top of it.
-func convOf(c net.Conn) *lab.Conversation {
-	if tc, ok := c.(*tls.Conn); ok {
-		c = tc.NetConn()
-	}
-	return lab.ConnConversation(c)
 }
 
 // loginServer is the server side of the LOGIN mechanism (draft-murchison-sasl-login):

@@ -93,7 +93,7 @@ func (g *Guard) FailConn(done <-chan struct{}, c net.Conn) bool {
 	k := key(addr)
 	n, d := g.record(k)
 	if d > 0 {
-		if conv := conversation(c); conv != nil {
+		if conv := lab.ConnConversation(c); conv != nil {
 			conv.Report(lab.SideServer, Note(k, n, d))
 		}
 	}
@@ -116,21 +116,6 @@ func Note(ip string, failures int, d time.Duration) lab.Message {
 		Fields:   []lab.Field{{Name: "client", Value: ip}, {Name: "wrong passwords in a row", Value: strconv.Itoa(failures)}, {Name: "delay", Value: d.String()}},
 		Observed: true,
 	}
-}
-
-// conversation is the lab's conversation of c, looking through TLS.
-func conversation(c net.Conn) *lab.Conversation {
-	for c != nil {
-		if conv := lab.ConnConversation(c); conv != nil {
-			return conv
-		}
-		n, ok := c.(interface{ NetConn() net.Conn })
-		if !ok {
-			return nil
-		}
-		c = n.NetConn()
-	}
-	return nil
 }
 
 // wait waits d, or until done is closed: false then.

@@ -191,6 +191,12 @@ func (b *Bench) StopAll() {
 		}
 	}
 	b.mu.Unlock()
+	b.StopNames(names...)
+}
+
+// StopNames stops the named servers together and returns when they have all
+// stopped (a server and its parts, lab.Registry.WithParts).
+func (b *Bench) StopNames(names ...string) {
 	var wg sync.WaitGroup
 	for _, n := range names {
 		wg.Add(1)

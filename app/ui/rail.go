@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -238,20 +237,9 @@ func (w *Window) showStartErrors(errs map[string]error) {
 
 func (w *Window) stopServer(name string) {
 	w.goAsync(func() {
-		w.stopWithParts(name)
+		w.bench.StopNames(w.reg.WithParts(name)...)
 		fyne.Do(w.refresh)
 	})
-}
-
-// stopWithParts stops name's server and the servers that are part of it
-// (lab.Protocol.Parts), together, and returns when they have stopped.
-func (w *Window) stopWithParts(name string) {
-	var wg sync.WaitGroup
-	for _, n := range w.reg.WithParts(name) {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = w.bench.Stop(n) }()
-	}
-	wg.Wait()
 }
 
 func (w *Window) startAll() { w.startServers(w.rail.names) }

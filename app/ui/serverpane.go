@@ -222,7 +222,7 @@ func (s *serverPane) applyListen() {
 func (s *serverPane) restartServer() {
 	name := s.p.Name
 	s.w.goAsync(func() {
-		s.w.stopWithParts(name)
+		s.w.bench.StopNames(s.w.reg.WithParts(name)...)
 		fyne.Do(func() { s.w.startServer(name) })
 	})
 }

@@ -320,14 +320,7 @@ func (c *Client) Disconnect(wait time.Duration) {
 // Drop closes the connection without DISCONNECT, as a crash or a lost network
 // would: the broker publishes the will. TLS is cut too, without close_notify.
 func (c *Client) Drop() {
-	c.mu.Lock()
-	if !c.ended {
-		c.err = ErrDropped // what the lost handler reports is our own doing
-		c.ended = true
-		close(c.recv)
-		close(c.done)
-	}
-	c.mu.Unlock()
+	c.end(ErrDropped) // first: what the lost handler then reports is our own doing
 	if c.conn != nil {
 		c.conn.Close() // paho notices the closed socket and stops its workers
 	}

@@ -224,20 +224,21 @@ func (c *natsConn) unsub() {
 	})
 }
 
-// message reads the subject and payload, checked before anything is sent.
-func (c *natsConn) message() (string, []byte, bool) {
+// message reads the subject, and the payload text (in hex when hex), checked
+// before anything is sent.
+func (c *natsConn) message(text string, hex bool) (string, []byte, bool) {
 	subject := strings.TrimSpace(c.subject.Text)
 	err := natsclient.CheckSubject(subject)
 	var data []byte
 	if err == nil {
-		data, err = payload.Parse(c.comp.entry.Text, c.comp.mode.Selected == modeHex)
+		data, err = payload.Parse(text, hex)
 	}
 	c.comp.fail(err)
 	return subject, data, err == nil && c.conn != nil
 }
 
-func (c *natsConn) publish(string, bool, bool) {
-	subject, data, ok := c.message()
+func (c *natsConn) publish(text string, hex, _ bool) {
+	subject, data, ok := c.message(text, hex)
 	if !ok {
 		return
 	}
@@ -250,7 +251,7 @@ func (c *natsConn) publish(string, bool, bool) {
 
 // ask sends a request and shows the reply.
 func (c *natsConn) ask() {
-	subject, data, ok := c.message()
+	subject, data, ok := c.message(c.comp.entry.Text, c.comp.mode.Selected == modeHex)
 	if !ok {
 		return
 	}

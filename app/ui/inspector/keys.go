@@ -66,6 +66,7 @@ func (l *navList) TypedKey(ev *fyne.KeyEvent) {
 type navTable struct {
 	widget.Table
 	current func() widget.TableCellID // the selected cell; Row -1 for none
+	rowH    float32                   // a row's height, measured from the first template
 }
 
 func newNavTable(size func() (int, int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject), current func() widget.TableCellID) *navTable {
@@ -78,8 +79,10 @@ func newNavTable(size func() (int, int), create func() fyne.CanvasObject, update
 // TypedKey handles the page keys and hands the others to the table.
 func (t *navTable) TypedKey(ev *fyne.KeyEvent) {
 	rows, _ := t.Length()
-	rowH := t.CreateCell().MinSize().Height + theme.Padding()
-	page := int(t.Size().Height/max(rowH, 1)) - 1 // the header row takes one
+	if t.rowH == 0 {
+		t.rowH = t.CreateCell().MinSize().Height + theme.Padding()
+	}
+	page := int(t.Size().Height/max(t.rowH, 1)) - 1 // the header row takes one
 	cur := t.current()
 	if to, ok := pageMove(ev.Name, cur.Row, rows, page); ok {
 		id := widget.TableCellID{Row: to, Col: max(cur.Col, 0)}

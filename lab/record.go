@@ -71,7 +71,8 @@ func RecordOf(e Event, protocol, client, server string) Record {
 		r.Data = e.Data
 	}
 	if m := e.Msg; m != nil {
-		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, m.Meaning, m.Ref, m.Fields
+		fields, meaning := m.Detail()
+		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, meaning, m.Ref, fields
 		r.Handshake, r.Teardown = m.Handshake, m.Teardown
 	}
 	return r

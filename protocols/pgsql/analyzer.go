@@ -309,5 +309,8 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	case a.state.State() == StateStartup || a.state.State() == "":
 		closing.Summary, closing.Meaning = "connection closed", "The connection ended before a session began."
 	}
+	if closing.Summary != "" && len(out) > 0 {
+		out = append(out, closing)
+	}
 	return a.state.End(out, StateTerminated, closing)
 }

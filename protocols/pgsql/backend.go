@@ -164,7 +164,7 @@ func (a *Analyzer) rowDescription(m *lab.Message, r *reader) {
 			from = fmt.Sprintf("table OID %d, column %d", uint32(tab), attr)
 		}
 		r.add("from", from, toff, 6)
-		r.add("type", fmt.Sprintf("%s (OID %d)", typ, uint32(oid)), ooff, 4)
+		r.add("data type", fmt.Sprintf("%s (OID %d)", typ, uint32(oid)), ooff, 4)
 		r.add("size, modifier", fmt.Sprintf("%d, %d", size, mod), soff, 6)
 		r.add("format", formatName(f), foff, 2)
 		m.Fields[at] = lab.Field{Name: fmt.Sprintf("column %d", i+1), Value: fmt.Sprintf("%s %s", quote(name), typ), Off: start, Len: r.off - start}

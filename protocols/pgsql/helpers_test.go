@@ -33,8 +33,14 @@ func enc(t testing.TB, msgs ...pgproto3.Message) string {
 }
 
 // client and server are one write of each end.
-func client(t testing.TB, msgs ...pgproto3.Message) step { t.Helper(); return step{c2s, enc(t, msgs...)} }
-func server(t testing.TB, msgs ...pgproto3.Message) step { t.Helper(); return step{s2c, enc(t, msgs...)} }
+func client(t testing.TB, msgs ...pgproto3.Message) step {
+	t.Helper()
+	return step{c2s, enc(t, msgs...)}
+}
+func server(t testing.TB, msgs ...pgproto3.Message) step {
+	t.Helper()
+	return step{s2c, enc(t, msgs...)}
+}
 
 func startupMsg() *pgproto3.StartupMessage {
 	return &pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,

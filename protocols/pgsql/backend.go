@@ -189,7 +189,7 @@ func (a *Analyzer) dataRow(m *lab.Message, r *reader) {
 		if i < len(cols) {
 			c = cols[i]
 		}
-		ln, loff, ok := r.int32(c.name + " length")
+		ln, loff, ok := r.int32("value length")
 		if !ok {
 			break
 		}
@@ -198,7 +198,7 @@ func (a *Analyzer) dataRow(m *lab.Message, r *reader) {
 			v = "NULL"
 			r.add(c.name, v, loff, 4)
 		} else {
-			b, off, ok := r.take(c.name, int(ln))
+			b, off, ok := r.take("value", int(ln))
 			if !ok {
 				break
 			}

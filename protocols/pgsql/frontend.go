@@ -13,7 +13,7 @@ import (
 func typed(dir lab.Dir, raw []byte) (lab.Message, kind) {
 	k := kindOf(dir, raw[0])
 	m := lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
-	m.Fields = make([]lab.Field, 0, 4)
+	m.Fields = make([]lab.Field, 0, 8)
 	typeFields(&m, k, raw[0])
 	return m, k
 }

@@ -16,11 +16,40 @@ const (
 	refFlow    = "PostgreSQL protocol, Message Flow"
 )
 
-// kind is what the lab knows of one message type.
-type kind struct {
+// doc is what the documentation says of one message type.
+type doc struct {
 	name    string // the documentation's name: "Query"
 	meaning string // what it does, in plain words
 	flow    string // the Message Flow section that tells how it is used
+}
+
+// kind is what the lab knows of one message type.
+type kind struct {
+	doc
+	// Made once, as every message shows them.
+	where string // ref's value
+	shown string // the type field's value: "'Q' Query"
+}
+
+// frontend and backend are the messages of each side, by type byte.
+var frontend, backend [256]kind
+
+func init() {
+	for i, table := range []*[256]kind{&frontend, &backend} {
+		docs := []*[256]doc{&frontendDocs, &backendDocs}[i]
+		for t := range table {
+			k := &table[t]
+			k.doc = docs[t]
+			if k.name == "" {
+				continue
+			}
+			k.where = refFormats + ": " + k.name
+			if k.flow != "" {
+				k.where += "; " + refFlow + ": " + k.flow
+			}
+			k.shown = typeChar(byte(t)) + " " + k.name
+		}
+	}
 }
 
 // label names a message of type t: "Query", or "message type 'x'" for a type
@@ -37,11 +66,7 @@ func (k kind) ref() string {
 	if k.name == "" {
 		return refFormats
 	}
-	r := refFormats + ": " + k.name
-	if k.flow != "" {
-		r += "; " + refFlow + ": " + k.flow
-	}
-	return r
+	return k.where
 }
 
 // typeChar shows a type byte: 'Q', or 0x01 for one that is not printable.
@@ -63,17 +88,17 @@ func kindOf(dir lab.Dir, t byte) kind {
 // typeFields adds the type byte and length of a typed message (raw holds at
 // least 5 bytes) to m.
 func typeFields(m *lab.Message, k kind, t byte) {
-	v := typeChar(t)
-	if k.name != "" {
-		v += " " + k.name
+	v := k.shown
+	if k.name == "" {
+		v = typeChar(t)
 	}
 	m.Fields = append(m.Fields,
 		lab.Field{Name: "type", Value: v, Off: 0, Len: 1},
 		lab.Field{Name: "length", Value: strconv.Itoa(int(int32(binary.BigEndian.Uint32(m.Raw[1:5])))), Off: 1, Len: 4})
 }
 
-// frontend are the messages a client sends after its StartupMessage, by type byte.
-var frontend = [256]kind{
+// frontendDocs are the messages a client sends after its StartupMessage, by type byte.
+var frontendDocs = [256]doc{
 	'Q': {"Query", "A simple query: one string of SQL, perhaps several statements separated by semicolons. " +
 		"The server runs them in turn and answers each with its rows and a CommandComplete, then ReadyForQuery.", "Simple Query"},
 	'P': {"Parse", "The first step of the extended protocol: the server parses the SQL (with $1, $2 … for the parameters) " +
@@ -95,8 +120,8 @@ var frontend = [256]kind{
 	'p': {"PasswordMessage", "The client's answer in the authentication exchange: a password, a SASL message or GSSAPI data.", "Start-up"},
 }
 
-// backend are the messages a server sends, by type byte.
-var backend = [256]kind{
+// backendDocs are the messages a server sends, by type byte.
+var backendDocs = [256]doc{
 	'R': {"Authentication", "A step of the authentication exchange.", "Start-up"},
 	'K': {"BackendKeyData", "The process id and secret key of this session: to cancel a query later, the client opens a second " +
 		"connection and sends them in a CancelRequest.", "Start-up"},

@@ -47,6 +47,7 @@ var Transitions = [][2]string{
 	{StateIdle, StateTerminated},
 	{StateTransaction, StateTerminated},
 	{StateFailed, StateTerminated},
+	{"", StateTerminated},
 }
 
 var machine = lab.NewMachine(States, Transitions)

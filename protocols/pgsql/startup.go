@@ -79,7 +79,6 @@ func (a *Analyzer) startup(out []lab.Message, raw []byte, at time.Time) []lab.Me
 			"(feature_not_supported, \"unsupported frontend protocol\"), and closes the connection."
 		return append(out, m)
 	}
-	a.started = true
 	r := reader{m: &m, off: 8}
 	var user, db string
 	for r.left() > 1 {
@@ -110,13 +109,17 @@ func (a *Analyzer) startup(out []lab.Message, raw []byte, at time.Time) []lab.Me
 	switch {
 	case r.short != "" || r.left() != 1 || raw[len(raw)-1] != 0:
 		m.Summary = "malformed " + m.Summary + ": the parameters do not end with an empty name"
+		m.Meaning += " The server refuses the start-up with 08P01 (protocol violation) and closes the connection."
+		return append(out, m)
 	case user == "":
 		m.Summary = "malformed " + m.Summary + ": no user"
-		m.Meaning += " Without a user the server refuses the start-up (SQLSTATE 28000)."
+		m.Meaning += " Without a user the server refuses the start-up (SQLSTATE 28000) and closes the connection."
+		return append(out, m)
 	case minor > 2:
 		m.Meaning += fmt.Sprintf(" The client asks for minor version %d, newer than servers know: the server answers "+
 			"NegotiateProtocolVersion with the newest it supports and goes on.", minor)
 	}
+	a.started = true
 	m.Handshake = true
 	a.rq.login = a.rq.open()
 	m.Role, m.Pair = lab.RoleRequest, a.rq.login

@@ -4,13 +4,16 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 // FuzzPgsql feeds scripts of chunks (analyzertest.Script) both ways to an
 // analyzer, then closes the connection, and checks that it never panics,
 // holds no more than a message, gives every message a summary and spans
-// within its bytes, and moves only along Transitions.
+// within its bytes, and that every message's move is one of Transitions
+// (several may come of one Feed: AuthenticationOk and ReadyForQuery in one
+// segment).
 func FuzzPgsql(f *testing.F) {
 	for _, tt := range conversationTests {
 		steps := tt.steps(f)
@@ -26,6 +29,31 @@ func FuzzPgsql(f *testing.F) {
 	f.Add(analyzertest.Script(append(slices.Clone(sslNo(f)[:1]), step{s2c, "S"}, step{c2s, "\x16\x03\x01\x00\x05hello"})...))
 	f.Fuzz(func(t *testing.T, script []byte) {
 		a := NewAnalyzer()
-		analyzertest.Fuzz(t, a, script, Transitions, MaxMessage)
+		state := ""
+		check := func(msgs []lab.Message) {
+			for _, m := range msgs {
+				if m.Summary == "" || len(m.Raw) > MaxMessage {
+					t.Fatalf("message %q with %d raw bytes", m.Summary, len(m.Raw))
+				}
+				if m.NextState == "" || m.Layer != "" {
+					continue
+				}
+				// The first byte starts the session silently (lab.Machine.Start).
+				if !slices.Contains(Transitions, [2]string{state, m.NextState}) &&
+					!(state == "" && slices.Contains(Transitions, [2]string{StateStartup, m.NextState})) {
+					t.Fatalf("%q moves %q → %q, not a transition", m.Summary, state, m.NextState)
+				}
+				state = m.NextState
+			}
+			analyzertest.CheckSpans(t, msgs)
+			for _, d := range []lab.Dir{c2s, s2c} {
+				if p := a.Pending(d); p > MaxMessage {
+					t.Fatalf("%d bytes pending %v", p, d)
+				}
+			}
+		}
+		analyzertest.Play(a, script, check)
+		check(a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}))
+		check(a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN}))
 	})
 }

@@ -63,10 +63,15 @@ func (a *Analyzer) startup(out []lab.Message, raw []byte, at time.Time) []lab.Me
 			return append(out, m)
 		}
 		pid := binary.BigEndian.Uint32(raw[8:])
+		m.Summary = fmt.Sprintf("CancelRequest for process %d", pid)
 		m.Fields = append(m.Fields,
 			lab.Field{Name: "process id", Value: fmt.Sprint(pid), Off: 8, Len: 4},
-			lab.Field{Name: "secret key", Value: fmt.Sprintf("%x", raw[12:]), Off: 12, Len: len(raw) - 12})
-		m.Summary = fmt.Sprintf("CancelRequest for process %d", pid)
+			lab.Field{Name: "secret key", Value: fmt.Sprintf("%x", raw[12:])})
+		if len(raw) > 12 {
+			m.Fields[len(m.Fields)-1].Off, m.Fields[len(m.Fields)-1].Len = 12, len(raw)-12
+		} else {
+			m.Summary = "malformed CancelRequest: no secret key"
+		}
 		return append(out, m)
 	}
 	major, minor := code>>16, code&0xffff

@@ -82,8 +82,7 @@ func (a *Analyzer) password(m *lab.Message, r *reader) {
 	case authSASLReply:
 		m.Summary = "SASLResponse"
 		m.Ref = refFormats + ": SASLResponse; " + refSASL
-		b, off := m.Raw[r.off:], r.off
-		r.off = len(m.Raw)
+		b, off := r.rest()
 		r.add("client-final-message", quote(string(maskProof(b))), off, len(b))
 		if p, poff := proof(b); p > 0 {
 			r.add("proof (p=)", masked, off+poff, p)
@@ -96,9 +95,8 @@ func (a *Analyzer) password(m *lab.Message, r *reader) {
 			"A proof is good for this exchange only, but the lab masks it here and in the bytes it shows."
 	case authGSS:
 		m.Summary = "GSSResponse"
-		b := m.Raw[r.off:]
-		r.add("data", lab.HexPreview(b, 32), r.off, len(b))
-		r.off = len(m.Raw)
+		b, off := r.rest()
+		r.add("data", lab.HexPreview(b, 32), off, len(b))
 		m.Meaning = "A GSSAPI or SSPI token (Kerberos), answering the server's."
 		m.Ref = refFormats + ": GSSResponse"
 	}
@@ -199,31 +197,19 @@ func (a *Analyzer) authentication(m *lab.Message, r *reader) {
 			"four messages, the client's first, the server's challenge, the client's proof, the server's signature."
 		m.Ref = refFormats + ": AuthenticationSASL; " + refSASL
 		a.auth = authSASL
-	case 11:
-		b, off := m.Raw[r.off:], r.off
-		r.off = len(m.Raw)
-		m.Summary = "AuthenticationSASLContinue"
-		r.add("server-first-message", quote(string(b)), off, len(b))
+	case 11, 12:
+		st := scramSteps[code]
+		b, off := r.rest()
+		m.Summary = st.name
+		r.add(st.field, quote(string(b)), off, len(b))
 		scramFields(r, b, off)
-		m.Meaning = "SCRAM's server-first-message: the nonce (r=, the client's with the server's appended), the salt (s=) " +
-			"and the iteration count (i=) with which the client derives its key from the password."
-		m.Ref = refFormats + ": AuthenticationSASLContinue; " + refSASL
-		a.auth = authSASLReply
-	case 12:
-		b, off := m.Raw[r.off:], r.off
-		r.off = len(m.Raw)
-		m.Summary = "AuthenticationSASLFinal"
-		r.add("server-final-message", quote(string(b)), off, len(b))
-		scramFields(r, b, off)
-		m.Meaning = "SCRAM's server-final-message: the ServerSignature (v=), which proves the server knows the password too. " +
-			"AuthenticationOk follows."
-		m.Ref = refFormats + ": AuthenticationSASLFinal; " + refSASL
-		a.auth = authNone
+		m.Meaning = st.meaning
+		m.Ref = refFormats + ": " + st.name + "; " + refSASL
+		a.auth = st.next
 	case 7, 8, 9:
 		m.Summary = map[int32]string{7: "AuthenticationGSS", 8: "AuthenticationGSSContinue", 9: "AuthenticationSSPI"}[code]
-		if r.left() > 0 {
-			r.add("data", lab.HexPreview(m.Raw[r.off:], 32), r.off, r.left())
-			r.off = len(m.Raw)
+		if b, off := r.rest(); len(b) > 0 {
+			r.add("data", lab.HexPreview(b, 32), off, len(b))
 		}
 		m.Meaning = "The server asks for Kerberos authentication (GSSAPI or SSPI): tokens go back and forth in GSSResponse messages."
 		a.auth = authGSS
@@ -240,4 +226,17 @@ func (a *Analyzer) authentication(m *lab.Message, r *reader) {
 	if m.Ref == refFormats+": Authentication; "+refStartup {
 		m.Ref = refFormats + ": " + name + "; " + refStartup
 	}
+}
+
+// scramSteps are the server's SCRAM messages inside Authentication: what they
+// carry and what the client answers next.
+var scramSteps = map[int32]struct {
+	name, field, meaning string
+	next                 byte
+}{
+	11: {"AuthenticationSASLContinue", "server-first-message", "SCRAM's server-first-message: the nonce (r=, the client's " +
+		"with the server's appended), the salt (s=) and the iteration count (i=) with which the client derives its key from the password.",
+		authSASLReply},
+	12: {"AuthenticationSASLFinal", "server-final-message", "SCRAM's server-final-message: the ServerSignature (v=), which " +
+		"proves the server knows the password too. AuthenticationOk follows.", authNone},
 }

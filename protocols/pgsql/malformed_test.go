@@ -2,6 +2,7 @@ package pgsql
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,21 +111,13 @@ func TestTooBig(t *testing.T) {
 	a, _ := feed(t, copyInOut(t)[:len(login(t))+2])
 	big := enc(t, &pgproto3.CopyData{Data: []byte(strings.Repeat("x", MaxMessage))})
 	msgs := analyzertest.Feed(a, []step{{c2s, big + enc(t, &pgproto3.CopyDone{})}}, 1<<16)
-	want := []string{"CopyData of " + itoa(len(big)) + " bytes, not held", "CopyDone"}
+	want := []string{"CopyData of " + strconv.Itoa(len(big)) + " bytes, not held", "CopyDone"}
 	if got := analyzertest.Summaries(msgs); !slices.Equal(got, want) {
 		t.Errorf("%q, want %q", got, want)
 	}
 	if len(msgs[0].Raw) > keptBig || a.Pending(c2s) != 0 {
 		t.Errorf("kept %d bytes, %d pending", len(msgs[0].Raw), a.Pending(c2s))
 	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for ; n > 0; n /= 10 {
-		s = string(rune('0'+n%10)) + s
-	}
-	return s
 }
 
 func TestFatal(t *testing.T) {

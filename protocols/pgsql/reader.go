@@ -104,6 +104,13 @@ func (r *reader) cstring(name string) (string, int, bool) {
 	return string(r.m.Raw[off : off+i]), off, true
 }
 
+// rest reads the bytes not read yet and returns them with their offset.
+func (r *reader) rest() ([]byte, int) {
+	off := r.off
+	r.off = len(r.m.Raw)
+	return r.m.Raw[off:], off
+}
+
 // left is how many bytes are not read yet.
 func (r *reader) left() int { return len(r.m.Raw) - r.off }
 

@@ -89,7 +89,7 @@ func (a *Analyzer) frontend(raw []byte) lab.Message {
 		n, _ := r.i32("maximum rows")
 		m.Summary = "Execute portal " + quote(name)
 		if n > 0 {
-			m.Summary += fmt.Sprintf(" (at most %d rows)", n)
+			m.Summary += " (at most " + count(int(n), "row") + ")"
 		}
 		a.rq.mark(&m, op{typ: 'E', name: name})
 	case 'S', 'H':

@@ -156,7 +156,7 @@ func (a *Analyzer) rowDescription(m *lab.Message, r *reader) {
 			m.Fields = m.Fields[:at]
 			break
 		}
-		c := column{name: name, oid: uint32(oid), format: f}
+		c := column{name: clip(name, 64), oid: uint32(oid), format: f}
 		cols = append(cols, c)
 		typ := typeName(c.oid)
 		from := "computed, not from a table"
@@ -303,4 +303,13 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// clip is s cut to at most n bytes (a column's name, as PostgreSQL's
+// NAMEDATALEN keeps names under 64 bytes).
+func clip(s string, n int) string {
+	if len(s) > n {
+		return strings.Clone(s[:n]) // not a slice of s, which it would keep
+	}
+	return s
 }

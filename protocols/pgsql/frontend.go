@@ -161,6 +161,7 @@ func (a *Analyzer) parse(m *lab.Message, r *reader) {
 		m.Summary = "Parse statement " + quote(name) + " " + short(q)
 	}
 	if r.short == "" {
+		a.rq.keep(len(oids))
 		remember(&a.rq.params, name, oids)
 	}
 	a.rq.mark(m, op{typ: 'P', name: name})

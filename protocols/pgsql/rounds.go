@@ -44,7 +44,22 @@ type rounds struct {
 	stmts  map[string][]column // statement → its result columns (Describe), format codes 0
 	params map[string][]uint32 // statement → its parameters' types (Parse)
 	ports  map[string]*portal
+	kept   int   // columns, parameter types and formats the maps hold (bounded by maxKept)
 	copyF  int16 // the COPY in progress: its overall format (0 text, 1 binary)
+}
+
+// maxKept bounds the columns, parameter types and formats remembered for the
+// statements and portals of one connection: past it they are forgotten (the
+// rows of a statement forgotten show as text or bytes, not by their types).
+const maxKept = 1 << 16
+
+// keep makes room for n more remembered items, forgetting every statement
+// and portal when they would pass maxKept.
+func (r *rounds) keep(n int) {
+	if r.kept+n > maxKept {
+		r.stmts, r.params, r.ports, r.kept = nil, nil, nil, 0
+	}
+	r.kept += n
 }
 
 // open begins a round and returns its Pair.
@@ -158,8 +173,10 @@ func (r *rounds) described(cols []column) {
 		return
 	}
 	if o.target == 'S' {
+		r.keep(len(cols))
 		remember(&r.stmts, o.name, cols)
 	} else if p := r.ports[o.name]; p != nil {
+		r.keep(len(cols))
 		p.cols = cols
 	}
 }
@@ -203,6 +220,7 @@ func withFormats(cols []column, formats []int16) []column {
 
 // bound notes the portal a Bind makes.
 func (r *rounds) bound(name string, p *portal) {
+	r.keep(len(p.formats))
 	if r.ports == nil || len(r.ports) >= maxNames {
 		r.ports = make(map[string]*portal)
 	}

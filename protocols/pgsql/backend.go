@@ -58,13 +58,22 @@ func (a *Analyzer) backend(raw []byte) lab.Message {
 	case 't':
 		n, _ := r.i16("parameters")
 		var names []string
+		var oids []uint32
 		for i := 0; i < int(n) && r.short == ""; i++ {
 			if v, off, ok := r.int32("parameter type"); ok {
+				oids = append(oids, uint32(v))
 				names = append(names, typeName(uint32(v)))
 				r.add(fmt.Sprintf("$%d type", i+1), typeName(uint32(v)), off, 4)
 			}
 		}
 		m.Summary = "ParameterDescription " + strings.Join(names, ", ")
+		if n == 0 {
+			m.Summary = "ParameterDescription (no parameters)"
+		}
+		if o := a.rq.front(); o != nil && o.typ == 'D' && o.target == 'S' && r.short == "" {
+			a.rq.keep(len(oids))
+			remember(&a.rq.params, o.name, oids) // the types the server chose, for the Bind's values
+		}
 	case 'G', 'H', 'W':
 		f, off, ok := r.take("format", 1)
 		if ok {

@@ -20,6 +20,10 @@ func FuzzPgsql(f *testing.F) {
 		f.Add(analyzertest.Script(steps...))
 		f.Add(analyzertest.Script(steps[:len(steps)/2]...))
 	}
+	for _, tt := range captureTests {
+		steps := capture(f, tt.file)
+		f.Add(analyzertest.Script(steps[:len(steps)/2]...))
+	}
 	for _, tt := range malformedTests {
 		f.Add(analyzertest.Script(append(login(f), tt.bad, step{c2s, "S\x00\x00\x00\x04"})...))
 	}

@@ -44,9 +44,20 @@ func TestWireshark(t *testing.T) {
 	}
 	tl := hub.Tap(p).Listener(l)
 	defer tl.Close()
-	var ports []int // each conversation's client port, in the order of conversationTests
+	type conv struct {
+		name  string
+		steps []step
+		port  int // the client's
+	}
+	var convs []conv
 	for _, tt := range conversationTests {
-		ports = append(ports, play(t, tl, tt.steps(t)))
+		convs = append(convs, conv{name: tt.name, steps: tt.steps(t)})
+	}
+	for _, tt := range captureTests {
+		convs = append(convs, conv{name: tt.file, steps: capture(t, tt.file)})
+	}
+	for i := range convs {
+		convs[i].port = play(t, tl, convs[i].steps)
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for live := true; live; {
@@ -60,9 +71,9 @@ func TestWireshark(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	hub.Settle()
-	convs := hub.Conversations()
+	infos := hub.Conversations()
 	var out bytes.Buffer
-	if err := export.PCAPNG(&out, reg, convs, hub.Events(0), hub.Keys().Lines()); err != nil {
+	if err := export.PCAPNG(&out, reg, infos, hub.Events(0), hub.Keys().Lines()); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "pgsql.pcapng")
@@ -70,7 +81,7 @@ func TestWireshark(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"-n", "-r", file}
-	for _, rule := range export.DecodeAs(reg, convs) {
+	for _, rule := range export.DecodeAs(reg, infos) {
 		args = append(args, "-d", rule)
 	}
 	args = append(args, "-Y", "pgsql", "-T", "fields", "-E", "occurrence=a",
@@ -108,9 +119,9 @@ func TestWireshark(t *testing.T) {
 			wireshark[client] = append(wireshark[client], dir+" "+code+" "+n)
 		}
 	}
-	for i, tt := range conversationTests {
+	for _, c := range convs {
 		var want []string
-		for _, m := range analyzertest.Feed(NewAnalyzer(), tt.steps(t), 0) {
+		for _, m := range analyzertest.Feed(NewAnalyzer(), c.steps, 0) {
 			if len(m.Raw) == 1 {
 				continue // the answer to an SSLRequest is a byte, not a message, for Wireshark too
 			}
@@ -123,8 +134,8 @@ func TestWireshark(t *testing.T) {
 			}
 			want = append(want, dir+" "+code+" "+analyzertest.Field(m, "length"))
 		}
-		if got := wireshark[ports[i]]; !slices.Equal(got, want) {
-			t.Errorf("%s: Wireshark reads\n%q, the analyzer\n%q", tt.name, got, want)
+		if got := wireshark[c.port]; !slices.Equal(got, want) {
+			t.Errorf("%s: Wireshark reads\n%q, the analyzer\n%q", c.name, got, want)
 		}
 	}
 }

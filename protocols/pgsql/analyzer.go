@@ -284,6 +284,9 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		a.state.Set(StateTerminated)
 		return a.Handoff.Closed(info)
 	}
+	if a.Handoff.Asked() { // an SSLRequest never answered: what the client sent after it is framed now
+		out = a.Handoff.Unanswered(a.Feed)
+	}
 	for d := lab.ClientToServer; d <= lab.ServerToClient; d++ {
 		if raw := a.dirs[d].buf.Take(); len(raw) > 0 {
 			out = append(out, lab.Message{

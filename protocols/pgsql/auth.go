@@ -24,11 +24,25 @@ const masked = "**** (masked)"
 
 const refSASL = refFlow + ": SASL Authentication"
 
+// maxMasked bounds the bytes of a message with a secret that the lab copies
+// to mask it: a longer one keeps only its type and length.
+const maxMasked = 4 << 10
+
 // mask hides n bytes from off in m's Raw, the bytes the lab shows: it
 // becomes a copy with those bytes as '*'. The connection's data (and the
-// pcapng export) keep what crossed the wire.
+// pcapng export) keep what crossed the wire. Call it after the message's
+// fields are read.
 func mask(m *lab.Message, off, n int) {
 	if n <= 0 || off < 0 || off+n > len(m.Raw) {
+		return
+	}
+	if len(m.Raw) > maxMasked {
+		m.Raw = m.Raw[:min(5, len(m.Raw))]
+		for i := range m.Fields {
+			if f := &m.Fields[i]; !f.Spanned(m.Raw) {
+				f.Off, f.Len = 0, 0
+			}
+		}
 		return
 	}
 	raw := bytes.Clone(m.Raw)
@@ -86,8 +100,8 @@ func (a *Analyzer) password(m *lab.Message, r *reader) {
 		r.add("client-final-message", quote(string(maskProof(b))), off, len(b))
 		if p, poff := proof(b); p > 0 {
 			r.add("proof (p=)", masked, off+poff, p)
-			mask(m, off+poff, p)
 			scramFields(r, b[:poff], off)
+			mask(m, off+poff, p)
 			m.Summary += " (proof masked)"
 		}
 		m.Meaning = "SCRAM's client-final-message: the channel binding (c=), the nonce again (r=, the client's and the server's " +

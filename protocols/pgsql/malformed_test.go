@@ -149,3 +149,24 @@ func TestGSSENC(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+func TestHugePasswordMasked(t *testing.T) {
+	secret := strings.Repeat("p", 2*maxMasked)
+	_, msgs := feed(t, []step{client(t, startupMsg()), server(t, &pgproto3.AuthenticationCleartextPassword{}),
+		client(t, &pgproto3.PasswordMessage{Password: secret})})
+	m := msgs[len(msgs)-1]
+	if len(m.Raw) > 5 || m.Summary != "PasswordMessage (masked)" || analyzertest.Field(m, "password") != masked {
+		t.Errorf("%q: %d raw bytes, password %q", m.Summary, len(m.Raw), analyzertest.Field(m, "password"))
+	}
+}
+
+// TestSSLUnanswered: a connection that ends before the answer to its
+// SSLRequest shows what the client sent after it.
+func TestSSLUnanswered(t *testing.T) {
+	a, _ := feed(t, []step{client(t, &pgproto3.SSLRequest{}), client(t, startupMsg())})
+	end := a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})
+	want := []string{`StartupMessage user "lab" database "lab"`, "connection closed"}
+	if got := analyzertest.Summaries(end); !slices.Equal(got, want) {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

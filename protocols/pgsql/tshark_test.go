@@ -15,10 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/labfile/export"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
-	"github.com/protocollab/protolab/protocols/tcp"
 )
 
 // TestWireshark plays each conversation of conversationTests over real
@@ -33,17 +31,6 @@ func TestWireshark(t *testing.T) {
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark is not installed (Debian package tshark)")
 	}
-	p := Protocol()
-	reg := &lab.Registry{}
-	reg.Register(tcp.Protocol())
-	reg.Register(p)
-	hub := lab.NewHub(lab.HubOptions{Registry: reg})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := hub.Tap(p).Listener(l)
-	defer tl.Close()
 	type conv struct {
 		name  string
 		steps []step
@@ -56,21 +43,14 @@ func TestWireshark(t *testing.T) {
 	for _, tt := range captureTests {
 		convs = append(convs, conv{name: tt.file, steps: capture(t, tt.file)})
 	}
+	var all [][]step
+	for _, c := range convs {
+		all = append(all, c.steps)
+	}
+	hub, reg, server, ports := hubConvs(t, all...)
 	for i := range convs {
-		convs[i].port = play(t, tl, convs[i].steps)
+		convs[i].port = ports[i]
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for live := true; live; {
-		live = false
-		for _, c := range hub.Conversations() {
-			live = live || c.Live
-		}
-		if live && time.Now().After(deadline) {
-			t.Fatal("conversations still live")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	hub.Settle()
 	infos := hub.Conversations()
 	var out bytes.Buffer
 	if err := export.PCAPNG(&out, reg, infos, hub.Events(0), hub.Keys().Lines()); err != nil {
@@ -92,7 +72,6 @@ func TestWireshark(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tshark: %v", err)
 	}
-	server := tl.Addr().(*net.TCPAddr).Port
 	wireshark := map[int][]string{} // by client port: "> Q 32", "< T 50"
 	for _, line := range strings.Split(strings.TrimSpace(string(got)), "\n") {
 		cols := strings.Split(line, "\t")

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgproto3"
+
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
@@ -260,5 +262,15 @@ func TestClosed(t *testing.T) {
 	a, _ = feed(t, simpleQuery(t))
 	if end := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN}); len(end) != 0 {
 		t.Errorf("after Terminate: %q", analyzertest.Summaries(end))
+	}
+}
+
+func TestCopyRows(t *testing.T) {
+	steps := append(copyInOut(t)[:len(login(t))+2], client(t, &pgproto3.CopyData{Data: []byte("5\tAlan\n6\t\\N\n")}))
+	_, msgs := feed(t, steps)
+	m := analyzertest.Find(t, msgs, `CopyData 2 rows: "5\tAlan\n6\t\\N\n"`)
+	analyzertest.ExpectSpans(t, m, analyzertest.Spans{"row 1": "5\tAlan", "row 2": "6\t\\N"})
+	if got := analyzertest.Field(m, "row 2"); got != `"6" | NULL` {
+		t.Errorf("row 2 = %q", got)
 	}
 }

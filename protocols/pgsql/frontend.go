@@ -1,6 +1,7 @@
 package pgsql
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -231,13 +232,46 @@ func formats(r *reader, name string) []int16 {
 // copyData decodes a CopyData, either way: its rows shown as text in a text
 // COPY.
 func (a *Analyzer) copyData(m *lab.Message, r *reader) {
-	b := m.Raw[r.off:]
-	r.off = len(m.Raw)
+	b, off := r.rest()
 	if a.rq.copyF == 1 || !printable(b) {
-		r.add("data", lab.HexPreview(b, 32), 5, len(b))
+		r.add("data", lab.HexPreview(b, 32), off, len(b))
 		m.Summary = fmt.Sprintf("CopyData %d bytes", len(b))
 		return
 	}
-	r.add("data", lab.Preview(b, maxShown), 5, len(b))
+	r.add("data", lab.Preview(b, maxShown), off, len(b))
 	m.Summary = "CopyData " + lab.Preview(b, 60)
+	// A text COPY's rows end with a newline, its columns are separated by
+	// tabs, \N is NULL: each row is shown as a field of its own.
+	rows := 0
+	for start := 0; start < len(b) && rows < maxRows; rows++ {
+		end := bytes.IndexByte(b[start:], '\n')
+		if end < 0 {
+			end = len(b) - start
+		}
+		row := b[start : start+end]
+		r.add(fmt.Sprintf("row %d", rows+1), copyRow(row), off+start, len(row))
+		start += end + 1
+	}
+	if rows > 1 {
+		m.Summary = fmt.Sprintf("CopyData %d rows: %s", rows, lab.Preview(b, 50))
+	}
+}
+
+// maxRows bounds the rows of a CopyData shown as fields of their own.
+const maxRows = 100
+
+// copyRow shows a text COPY row: its columns quoted, NULL for \N, separated by " | ".
+func copyRow(row []byte) string {
+	var s strings.Builder
+	for i, col := range bytes.Split(row, []byte{'\t'}) {
+		if i > 0 {
+			s.WriteString(" | ")
+		}
+		if string(col) == `\N` {
+			s.WriteString("NULL")
+		} else {
+			s.WriteString(lab.Preview(col, 40))
+		}
+	}
+	return s.String()
 }

@@ -10,10 +10,9 @@ import (
 	"github.com/protocollab/protolab/protocols/tcp"
 )
 
-// hubConvs plays each of convs over real sockets on 127.0.0.1 through the
-// lab's tap on a hub, waits until the hub has analysed them, and returns the
-// hub, its registry and the client ports, in order.
-func hubConvs(t *testing.T, convs ...[]step) (*lab.Hub, *lab.Registry, int, []int) {
+// labHub is a hub with PostgreSQL in its registry, and a listener on
+// 127.0.0.1 tapped for it.
+func labHub(t *testing.T) (*lab.Hub, *lab.Registry, net.Listener) {
 	t.Helper()
 	p := Protocol()
 	reg := &lab.Registry{}
@@ -26,10 +25,12 @@ func hubConvs(t *testing.T, convs ...[]step) (*lab.Hub, *lab.Registry, int, []in
 	}
 	tl := hub.Tap(p).Listener(l)
 	t.Cleanup(func() { tl.Close() })
-	var ports []int
-	for _, steps := range convs {
-		ports = append(ports, play(t, tl, steps))
-	}
+	return hub, reg, tl
+}
+
+// settle waits until every conversation of hub has ended and been analysed.
+func settle(t *testing.T, hub *lab.Hub) {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for live := true; live; {
 		live = false
@@ -42,6 +43,19 @@ func hubConvs(t *testing.T, convs ...[]step) (*lab.Hub, *lab.Registry, int, []in
 		time.Sleep(10 * time.Millisecond)
 	}
 	hub.Settle()
+}
+
+// hubConvs plays each of convs over real sockets through the lab's tap on a
+// hub, waits until the hub has analysed them, and returns the hub, its
+// registry, the server's port and the client ports, in order.
+func hubConvs(t *testing.T, convs ...[]step) (*lab.Hub, *lab.Registry, int, []int) {
+	t.Helper()
+	hub, reg, tl := labHub(t)
+	var ports []int
+	for _, steps := range convs {
+		ports = append(ports, play(t, tl, steps))
+	}
+	settle(t, hub)
 	return hub, reg, tl.Addr().(*net.TCPAddr).Port, ports
 }
 

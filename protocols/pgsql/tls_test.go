@@ -20,14 +20,7 @@ import (
 // start-up and a query. It returns the bytes both ends wrote and the key log.
 func tlsSession(t *testing.T, direct bool) ([]analyzertest.Step, *lab.KeyLog) {
 	t.Helper()
-	ca, err := labca.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.Leaf("db.lab.test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, cert := labCert(t)
 	startup, query := enc(t, startupMsg()), enc(t, &pgproto3.Query{String: "SELECT 1"})
 	hello := enc(t, &pgproto3.AuthenticationOk{}, &pgproto3.ReadyForQuery{TxStatus: 'I'})
 	answer := enc(t, &pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{col("?column?", 23, 0)}},
@@ -129,4 +122,18 @@ func TestTLS(t *testing.T) {
 			}
 		}
 	}
+}
+
+// labCert is a lab CA in a temporary folder and its certificate for db.lab.test.
+func labCert(t *testing.T) (*labca.CA, tls.Certificate) {
+	t.Helper()
+	ca, err := labca.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Leaf("db.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca, cert
 }

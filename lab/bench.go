@@ -26,6 +26,7 @@ type Bench struct {
 	// an OnChange callback runs; under it only the Registry's lock is taken.
 	mu       sync.Mutex
 	listen   string
+	noTap    bool // SetCapture(false): servers start untapped
 	ports    map[string]int
 	settings map[string]map[string]string
 	slots    map[string]*slot // by protocol name; made on a server's first start
@@ -34,6 +35,22 @@ type Bench struct {
 	// waitHook, if set (by tests), is called before a Start or Stop of name
 	// waits for the start or stop in progress.
 	waitHook func(name string)
+}
+
+// SetCapture says whether servers started from now on are tapped into the
+// hub (true, the default) or serve without capture: nothing they carry is
+// seen, analysed or kept, for people who want only the servers.
+func (b *Bench) SetCapture(on bool) {
+	b.mu.Lock()
+	b.noTap = !on
+	b.mu.Unlock()
+}
+
+// Capture reports whether servers started from now on are tapped (SetCapture).
+func (b *Bench) Capture() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.noTap
 }
 
 // NewBench returns a bench whose servers listen on 127.0.0.1 and are tapped into hub.

@@ -94,12 +94,15 @@ func (b *Bench) serverOptionsLocked(p *Protocol) ServerOptions {
 	for k, v := range b.settings[p.Name] {
 		settings[k] = v
 	}
-	return ServerOptions{
+	opts := ServerOptions{
 		Addr:     net.JoinHostPort(b.listen, strconv.Itoa(port)),
-		Tap:      b.hub.Tap(p),
 		Settings: settings,
 		Lab:      b,
 	}
+	if !b.noTap {
+		opts.Tap = b.hub.Tap(p)
+	}
+	return opts
 }
 
 // wait releases b.mu, which must be held, and waits for op to end.

@@ -135,6 +135,9 @@ func (e *Event) size() int64 {
 			n += int64(48 + len(x.Kind) + len(x.ID) + len(x.State))
 		}
 		n += int64(len(m.Pair))
+		if m.fill != nil {
+			n += 48 // the closure
+		}
 	}
 	return n
 }
@@ -203,5 +206,6 @@ type Message struct {
 	// request before it.
 	Pair string
 
-	rawOwned bool // Raw is a private copy counted against the hub's bound
+	rawOwned bool                             // Raw is a private copy counted against the hub's bound
+	fill     func(*Message) ([]Field, string) // builds fields and meaning when asked (Defer)
 }

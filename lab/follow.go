@@ -35,10 +35,12 @@ type pubKey struct {
 	digest  uint64
 }
 
-// pubRefs is the publications and deliveries of one key held, in the order
-// they were logged (by Seq): the bound drops from the front.
+// pubRefs is the publications and deliveries of one key held, by their
+// events' sequence numbers, in the order they were logged: the bound drops
+// from the front. (Numbers, not MsgRefs: the log has the rest, and an index
+// without pointers costs the garbage collector nothing to scan.)
 type pubRefs struct {
-	refs []MsgRef
+	refs []uint64
 	head int // refs[:head] are dropped
 }
 
@@ -69,7 +71,7 @@ func (x *followIndex) add(e *Event) {
 		r = &pubRefs{}
 		x.byKey[k] = r
 	}
-	r.refs = append(r.refs, MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir, Layer: e.Layer})
+	r.refs = append(r.refs, e.Seq)
 }
 
 // drop forgets e, which the log is dropping: events go oldest first, so it is
@@ -80,17 +82,16 @@ func (x *followIndex) drop(e *Event) {
 		return
 	}
 	r := x.byKey[k]
-	if r == nil || r.head >= len(r.refs) || r.refs[r.head].Seq != e.Seq {
+	if r == nil || r.head >= len(r.refs) || r.refs[r.head] != e.Seq {
 		return
 	}
-	r.refs[r.head] = MsgRef{}
 	r.head++
 	switch {
 	case r.head == len(r.refs):
 		delete(x.byKey, k)
 	case r.head > 32 && r.head*2 > len(r.refs):
 		// A fresh array, so that a key once busy does not keep its room.
-		r.refs, r.head = append(make([]MsgRef, 0, 2*(len(r.refs)-r.head)), r.refs[r.head:]...), 0
+		r.refs, r.head = append(make([]uint64, 0, 2*(len(r.refs)-r.head)), r.refs[r.head:]...), 0
 	}
 }
 
@@ -104,14 +105,10 @@ func (x *followIndex) drop(e *Event) {
 func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRef) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.start >= len(h.buf) {
+	e := h.held(seq)
+	if e == nil {
 		return MsgRef{}, nil
 	}
-	first := h.buf[h.start].Seq
-	if seq < first || seq > h.seq {
-		return MsgRef{}, nil
-	}
-	e := &h.buf[h.start+int(seq-first)]
 	k, ok := pubOf(e)
 	if !ok || e.Conv != conv {
 		return MsgRef{}, nil
@@ -120,8 +117,13 @@ func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRe
 	if r == nil {
 		return MsgRef{}, nil
 	}
-	refs := r.refs[r.head:]
-	me := MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir, Layer: e.Layer}
+	refs := make([]MsgRef, 0, len(r.refs)-r.head)
+	for _, s := range r.refs[r.head:] {
+		if x := h.held(s); x != nil {
+			refs = append(refs, refOf(x))
+		}
+	}
+	me := refOf(e)
 	if e.Dir == ServerToClient {
 		src, found := sourceOf(refs, me)
 		if !found {
@@ -130,6 +132,11 @@ func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRe
 		return src, deliveriesOf(refs, src)
 	}
 	return me, deliveriesOf(refs, me)
+}
+
+// refOf names e, a message the hub holds.
+func refOf(e *Event) MsgRef {
+	return MsgRef{Conv: e.Conv, Seq: e.Seq, At: e.At, Dir: e.Dir, Layer: e.Layer}
 }
 
 // later orders messages by when they crossed the wire, then by when they were logged.

@@ -307,8 +307,8 @@ func TestFollowIndexKeepsToTheBound(t *testing.T) {
 			t.Errorf("key %v keeps room for %d refs, holds %d", k, cap(r.refs), len(live))
 		}
 		for _, ref := range live {
-			if ref.Seq < st.FirstSeq {
-				t.Errorf("key %v holds seq %d, dropped (first held %d)", k, ref.Seq, st.FirstSeq)
+			if ref < st.FirstSeq {
+				t.Errorf("key %v holds seq %d, dropped (first held %d)", k, ref, st.FirstSeq)
 			}
 		}
 	}

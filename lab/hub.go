@@ -47,9 +47,8 @@ type Hub struct {
 	opts HubOptions
 	keys KeyLog
 
-	mu      sync.Mutex // guards the log (buf to dropped, follow) and subs
-	buf     []Event    // live events are buf[start:]
-	start   int
+	mu      sync.Mutex // guards the log (log to dropped, follow) and subs
+	log     eventLog
 	bytes   int64
 	seq     uint64 // last assigned
 	dropped uint64 // events dropped by the bound since the hub began or was cleared
@@ -117,7 +116,6 @@ func (h *Hub) Publish(e Event) uint64 {
 	}
 	h.mu.Lock()
 	seq := h.appendLocked(e)
-	h.compactLocked()
 	h.wakeLocked()
 	h.mu.Unlock()
 	return seq
@@ -130,33 +128,16 @@ func (h *Hub) appendLocked(e Event) uint64 {
 	e.cost = int32(min(size, 1<<31-1))
 	h.seq++
 	e.Seq = h.seq
-	h.buf = append(h.buf, e)
-	h.follow.add(&e)
+	h.follow.add(h.log.push(e))
 	h.bytes += size
-	for h.bytes > h.opts.MaxBytes && len(h.buf)-h.start > 1 {
-		h.follow.drop(&h.buf[h.start])
-		h.bytes -= int64(h.buf[h.start].cost)
-		h.buf[h.start] = Event{}
-		h.start++
+	for h.bytes > h.opts.MaxBytes && h.log.len() > 1 {
+		first := h.log.at(0)
+		h.follow.drop(first)
+		h.bytes -= int64(first.cost)
+		h.log.popFront()
 		h.dropped++
 	}
 	return e.Seq
-}
-
-// compactLocked moves the held events to the front of the buffer once most of
-// it is dropped ones. h.mu must be held.
-func (h *Hub) compactLocked() {
-	if h.start > 1024 && h.start*2 > len(h.buf) {
-		if n := len(h.buf) - h.start; cap(h.buf) > 4*n && cap(h.buf) > 1<<16 {
-			// Most of the room is dropped events': give it back.
-			h.buf = append(make([]Event, 0, 2*n), h.buf[h.start:]...)
-		} else {
-			n := copy(h.buf, h.buf[h.start:])
-			clear(h.buf[n:])
-			h.buf = h.buf[:n]
-		}
-		h.start = 0
-	}
 }
 
 // wakeLocked tells every subscriber there is news. h.mu must be held.
@@ -186,7 +167,7 @@ type Stats struct {
 func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	s := Stats{
-		Events:   len(h.buf) - h.start,
+		Events:   h.log.len(),
 		Bytes:    h.bytes,
 		MaxBytes: h.opts.MaxBytes,
 		LastSeq:  h.seq,
@@ -194,7 +175,7 @@ func (h *Hub) Stats() Stats {
 		Paused:   h.paused.Load(),
 	}
 	if s.Events > 0 {
-		s.FirstSeq = h.buf[h.start].Seq
+		s.FirstSeq = h.log.at(0).Seq
 	}
 	h.mu.Unlock()
 	h.convMu.Lock()
@@ -213,7 +194,7 @@ func (h *Hub) Stats() Stats {
 func (h *Hub) Events(from uint64) []Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]Event(nil), h.slice(from, -1)...)
+	return h.appendSince(nil, from, -1)
 }
 
 // ConvEvents returns the events held for one conversation, oldest first.
@@ -221,34 +202,47 @@ func (h *Hub) ConvEvents(id ConvID) []Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []Event
-	for i := h.start; i < len(h.buf); i++ {
-		if h.buf[i].Conv == id {
-			out = append(out, h.buf[i])
+	for i := range h.log.len() {
+		if e := h.log.at(i); e.Conv == id {
+			out = append(out, *e)
 		}
 	}
 	return out
 }
 
-// slice returns the held events from seq from on, at most max (max < 0: all).
-// h.mu must be held.
-func (h *Hub) slice(from uint64, max int) []Event {
-	n := len(h.buf) - h.start
+// appendSince appends to out copies of the held events from seq from on, at
+// most max (max < 0: all). h.mu must be held.
+func (h *Hub) appendSince(out []Event, from uint64, max int) []Event {
+	n := h.log.len()
 	if n == 0 {
-		return nil
+		return out
 	}
-	first := h.buf[h.start].Seq
+	first := h.log.at(0).Seq
 	if from < first {
 		from = first
 	}
 	if from > h.seq {
-		return nil
+		return out
 	}
-	i := h.start + int(from-first)
-	j := len(h.buf)
+	i := int(from - first)
+	j := n
 	if max >= 0 && j-i > max {
 		j = i + max
 	}
-	return h.buf[i:j]
+	return h.log.appendRange(out, i, j)
+}
+
+// held returns the event with sequence number seq, if the log holds it.
+// h.mu must be held.
+func (h *Hub) held(seq uint64) *Event {
+	if h.log.len() == 0 {
+		return nil
+	}
+	first := h.log.at(0).Seq
+	if seq < first || seq > h.seq {
+		return nil
+	}
+	return h.log.at(int(seq - first))
 }
 
 // Clear forgets every event and every ended conversation, and the count of
@@ -256,9 +250,7 @@ func (h *Hub) slice(from uint64, max int) []Event {
 func (h *Hub) Clear() {
 	h.mu.Lock()
 	h.dropped = 0 // what is cleared was not dropped, and what was dropped is gone too
-	clear(h.buf)
-	h.buf = h.buf[:0]
-	h.start = 0
+	h.log.reset()
 	h.bytes = 0
 	h.follow = followIndex{}
 	for _, s := range h.subs {
@@ -304,7 +296,7 @@ func (h *Hub) Subscribe(fromStart bool) *Subscription {
 		s.next = 1
 	}
 	h.subs = append(h.subs, s)
-	if fromStart && len(h.buf) > h.start {
+	if fromStart && h.log.len() > 0 {
 		s.ch <- struct{}{}
 	}
 	return s
@@ -319,8 +311,8 @@ func (s *Subscription) Next(max int) (events []Event, missed uint64) {
 	h := s.h
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.start < len(h.buf) {
-		if first := h.buf[h.start].Seq; s.next < first {
+	if h.log.len() > 0 {
+		if first := h.log.at(0).Seq; s.next < first {
 			missed = first - s.next
 			s.next = first
 		}
@@ -331,9 +323,7 @@ func (s *Subscription) Next(max int) (events []Event, missed uint64) {
 	if max <= 0 {
 		max = -1
 	}
-	out := h.slice(s.next, max)
-	if len(out) > 0 {
-		events = append([]Event(nil), out...)
+	if events = h.appendSince(nil, s.next, max); len(events) > 0 {
 		s.next = events[len(events)-1].Seq + 1
 	}
 	return events, missed

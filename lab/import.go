@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 )
@@ -96,7 +95,6 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 	first := h.seq + 1
 	h.seq += uint64(skip)
 	h.dropped += uint64(skip)
-	h.buf = slices.Grow(h.buf, len(events)-skip)
 	now := time.Now()
 	for _, e := range events[skip:] {
 		e.Conv = ids[e.Conv]
@@ -105,12 +103,11 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		}
 		h.appendLocked(e)
 	}
-	h.compactLocked()
 	lost := 0
 	if len(events) > 0 {
 		held := first + uint64(len(events)) // past the last imported
-		if h.start < len(h.buf) {
-			held = max(h.buf[h.start].Seq, first)
+		if h.log.len() > 0 {
+			held = max(h.log.at(0).Seq, first)
 		}
 		lost = int(held - first)
 	}

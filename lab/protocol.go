@@ -66,6 +66,9 @@ type Protocol struct {
 	// rail shows them in this one's row, whose one switch starts and stops them
 	// all, and `serve --only` starts them with it, as it does Needs.
 	Parts []string
+	// Actions are one-off tasks the server offers in its server pane, as
+	// buttons (the broker's "Clear retained messages and sessions").
+	Actions []Action
 	// Exchanges describes the kinds of Message.Exchange this protocol's
 	// analyzer marks (MQTT's "qos2"), by kind; nil when it marks none.
 	Exchanges map[string]ExchangeKind
@@ -130,6 +133,7 @@ type ServerModule struct {
 	Settings []Setting
 	Needs    []string
 	Parts    []string // see Protocol.Parts
+	Actions  []Action // see Protocol.Actions
 }
 
 // Module is one protocol of the lab: its description (protocols/<p>) and its
@@ -144,7 +148,7 @@ func (r *Registry) RegisterModules(mods ...Module) {
 	for _, m := range mods {
 		p := m.Protocol
 		if s := m.Server; s != nil {
-			p.NewServer, p.Needs, p.Parts = s.New, s.Needs, s.Parts
+			p.NewServer, p.Needs, p.Parts, p.Actions = s.New, s.Needs, s.Parts, s.Actions
 			if s.Settings != nil { // a protocol may describe its server's settings itself (TCP's mode)
 				p.Settings = s.Settings
 			}

@@ -71,7 +71,8 @@ func RecordOf(e Event, protocol, client, server string) Record {
 		r.Data = e.Data
 	}
 	if m := e.Msg; m != nil {
-		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, m.Meaning, m.Ref, m.Fields
+		fields, meaning := m.Detail()
+		r.Summary, r.Meaning, r.Ref, r.Fields = m.Summary, meaning, m.Ref, fields
 		r.Handshake, r.Teardown = m.Handshake, m.Teardown
 	}
 	return r
@@ -116,11 +117,31 @@ func Preview(b []byte, max int) string {
 	if more {
 		b = b[:max]
 	}
+	if plainASCII(b) {
+		// What strconv.Quote writes as it is: one allocation, no decoding.
+		q := make([]byte, 0, len(b)+5)
+		q = append(append(append(q, '"'), b...), '"')
+		if more {
+			q = append(q, "…"...)
+		}
+		return string(q)
+	}
 	q := strconv.AppendQuote(make([]byte, 0, len(b)+8), string(b))
 	if more {
 		q = append(q, "…"...)
 	}
 	return string(q)
+}
+
+// plainASCII reports whether b is printable ASCII without a quote or a
+// backslash: what strconv.Quote leaves as it is.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // HexPreview shows up to max bytes of b as hex pairs, "68 65 6c 6c 6f", with " …"

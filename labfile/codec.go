@@ -152,6 +152,7 @@ func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
 			e.bytes(ev.Data)
 		}
 		if m := ev.Msg; m != nil {
+			m = m.Built()
 			var mf uint8
 			if m.Handshake {
 				mf |= msgHandshake

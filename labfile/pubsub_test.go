@@ -85,3 +85,19 @@ func TestUnknownRoleRefused(t *testing.T) {
 		t.Error("a message with role 3 decoded")
 	}
 }
+
+// TestDeferredDetailSaved: a message whose analyzer deferred its fields and
+// meaning (lab.Message.Defer) is saved with them built, spans and all.
+func TestDeferredDetailSaved(t *testing.T) {
+	m := lab.Message{Dir: lab.ClientToServer, Summary: "PUBLISH lab/t1: \"21.5\"", Raw: []byte("\x30\x0c\x00\x06lab/t121.5")}
+	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+		return []lab.Field{{Name: "topic name", Value: `"lab/t1"`, Off: 4, Len: 6}, {Name: "payload", Value: `"21.5"`, Off: 10, Len: 4}},
+			"The client publishes a message."
+	})
+	s := &Session{Format: FormatVersion, Events: []lab.Event{{Seq: 1, Conv: 1, Kind: lab.KindMessage, Dir: m.Dir, Layer: "mqtt", Msg: &m}}}
+	got := decodeAs(t, FormatVersion, s).Events[0].Msg
+	wantFields, wantMeaning := m.Detail()
+	if fmt.Sprint(got.Fields) != fmt.Sprint(wantFields) || got.Meaning != wantMeaning || got.Deferred() {
+		t.Errorf("saved and read: fields %v, meaning %q, deferred %v; want %v, %q", got.Fields, got.Meaning, got.Deferred(), wantFields, wantMeaning)
+	}
+}

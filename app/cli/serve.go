@@ -41,7 +41,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	config := fs.String("config", "", "a lab.json configuration")
 	asJSON := fs.Bool("json", false, "print JSON lines")
 	record := fs.String("record", "", "save the lab session to FILE on exit")
+	capture := fs.Bool("capture", true, "capture and show the servers' traffic (false: only serve)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if !*capture && *record != "" {
+		fmt.Fprintln(stderr, "protolab serve: --record needs the capture: drop --capture=false")
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -57,6 +62,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	bench := newBench(lab.HubOptions{})
+	bench.SetCapture(*capture)
 	reg := bench.Registry()
 	var names []string
 	var neededBy map[string]string // servers started because another needs them
@@ -107,6 +113,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if ip := net.ParseIP(bench.Listen()); ip != nil && !ip.IsLoopback() {
 		fmt.Fprintf(stderr, "protolab serve: warning: listening on %s: the lab's servers are reachable from other computers\n", bench.Listen())
+	}
+	if !*capture {
+		fmt.Fprintln(stderr, "protolab serve: capture is off: the servers serve, and nothing they carry is shown or kept")
 	}
 
 	out := &printer{w: bufio.NewWriter(stdout), json: *asJSON, hub: bench.Hub()}

@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 )
 
 // serveRun runs `protolab serve args...` in-process and gives its output line by line.
@@ -231,6 +233,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"--port", "tcp=70000"},
 		{"--port", "nope=1"},
 		{"--listen", "not-an-ip"},
+		{"--capture=false", "--record", "x.protolab"},
 		{"extra"},
 	} {
 		var stderr syncBuffer
@@ -238,5 +241,54 @@ func TestServeUsageErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr.String(), "protolab serve") {
 			t.Errorf("serve %q: exit %d, stderr %q; want 2 and an explanation", args, code, stderr.String())
 		}
+	}
+}
+
+// TestServeWithoutCapture: `serve --capture=false` starts every server of the
+// lab untapped: each listens and serves (a TCP echo, an HTTP GET by curl),
+// and the JSON log says nothing but where they listen and that they stopped.
+func TestServeWithoutCapture(t *testing.T) {
+	old := newBench
+	newBench = func(o lab.HubOptions) *lab.Bench {
+		b := old(o)
+		for _, p := range b.Registry().All() {
+			b.SetPort(p.Name, 0)
+		}
+		return b
+	}
+	t.Cleanup(func() { newBench = old })
+	labdirtest.Temp(t)
+	r := startServe(t, "--capture=false", "--json")
+	servers := wire.Registry().Servers()
+	addrs := map[string]string{}
+	for range servers {
+		rec := r.record(t)
+		if rec.Event != "listening" {
+			t.Fatalf("%+v, want a listening line", rec)
+		}
+		addrs[rec.Protocol] = rec.Addr
+	}
+	c, err := net.Dial("tcp", addrs["tcp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("hello lab\n"))
+	echo, err := bufio.NewReader(c).ReadString('\n')
+	c.Close()
+	if err != nil || echo != "hello lab\n" {
+		t.Errorf("the TCP echo server answered %q, %v", echo, err)
+	}
+	if out, err := exec.Command("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://"+addrs["http"]+"/").CombinedOutput(); err != nil || string(out) != "200" {
+		t.Errorf("curl: %v, %s", err, out)
+	}
+	r.cancel()
+	for l := range r.lines {
+		var rec lab.Record
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec.Event != "stopped" {
+			t.Errorf("line %s after the listening lines, want only stopped lines", l)
+		}
+	}
+	if code := <-r.code; code != 0 || !strings.Contains(r.stderr.String(), "capture is off") {
+		t.Errorf("exit code %d, stderr %q", code, r.stderr)
 	}
 }

@@ -29,6 +29,7 @@ type serverPane struct {
 	log      *widget.List
 	logSeen  uint64
 	split    *container.Split // the settings above the log
+	actions  []*serverAction
 	obj      fyne.CanvasObject
 }
 
@@ -86,6 +87,11 @@ func newServerPane(w *Window, p *lab.Protocol) *serverPane {
 
 	head := container.NewBorder(nil, nil, nil, s.status, paneTitle("SERVER", title(p)))
 	settings := container.NewVBox(form, container.NewBorder(nil, nil, nil, s.restart, s.pending), s.exposed)
+	for _, a := range p.Actions {
+		sa := newServerAction(s, a)
+		s.actions = append(s.actions, sa)
+		settings.Add(sa.obj)
+	}
 	if p.About != "" {
 		settings.Add(about)
 	}

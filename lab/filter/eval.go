@@ -106,7 +106,8 @@ func (n *node) fields(e *lab.Event) []lab.Field {
 	l := layerOf(e)
 	for _, name := range n.layers {
 		if strings.EqualFold(l, name) {
-			return e.Msg.Fields
+			fields, _ := e.Msg.Detail()
+			return fields
 		}
 	}
 	return nil
@@ -193,7 +194,8 @@ func (n *node) msgState(m *lab.Message, o op) bool {
 	if m.NextState != "" && n.text(m.NextState, o) {
 		return true
 	}
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if (f.Name == clientState || f.Name == serverState) && n.text(f.Value, o) {
 			return true
 		}
@@ -330,7 +332,8 @@ func ReplyCode(e *lab.Event) (int, bool) {
 	if m == nil {
 		return 0, false
 	}
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if normIs(f.Name, "code") || normIs(f.Name, "statuscode") || normIs(f.Name, "responsecode") || normIs(f.Name, "statusline") {
 			if c, ok := leadingCode(f.Value); ok {
 				return c, true

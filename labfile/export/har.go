@@ -226,7 +226,11 @@ func streamEntries(c lab.ConvInfo, st [3]*stream) []harEntry {
 func messageEntries(c lab.ConvInfo, evs []lab.Event) []harEntry {
 	var reqs, resps []lab.Event
 	for _, e := range evs {
-		if e.Kind != lab.KindMessage || e.Layer != "http" || e.Msg == nil || len(e.Msg.Fields) == 0 || len(e.Msg.Raw) == 0 {
+		if e.Kind != lab.KindMessage || e.Layer != "http" || e.Msg == nil {
+			continue
+		}
+		e.Msg = e.Msg.Built()
+		if len(e.Msg.Fields) == 0 || len(e.Msg.Raw) == 0 {
 			continue
 		}
 		switch e.Msg.Fields[0].Name {

@@ -23,8 +23,11 @@ func h2Entries(c lab.ConvInfo, evs []lab.Event) []harEntry {
 	byID := map[string]*h2stream{}
 	var order []string
 	for _, e := range evs {
-		m := e.Msg
-		if e.Kind != lab.KindMessage || e.Layer != "h2" || m == nil || len(m.Fields) == 0 {
+		if e.Kind != lab.KindMessage || e.Layer != "h2" || e.Msg == nil {
+			continue
+		}
+		m := e.Msg.Built()
+		if len(m.Fields) == 0 {
 			continue
 		}
 		typ, sid := fieldValue(m.Fields, "type"), fieldValue(m.Fields, "stream")

@@ -188,9 +188,19 @@ func (a *Analyzer) packet(dir lab.Dir, raw []byte) lab.Message {
 	return m
 }
 
-// decode decodes one whole control packet, raw, sent in direction dir.
+// decode decodes one whole control packet, raw, sent in direction dir. The
+// busy traffic of a session, PUBLISH and its acknowledgements, is framed and
+// checked now and its fields built when someone looks (lab.Message.Defer).
 func (a *Analyzer) decode(dir lab.Dir, raw []byte) lab.Message {
-	p := header(dir, raw)
+	typ := raw[0] >> 4
+	if typ >= PUBLISH && typ <= PUBCOMP && (dir == lab.ServerToClient || a.connects > 0) {
+		var p packet // on the stack: the busy path allocates little
+		if typ == PUBLISH {
+			return a.publish(header1(&p, dir, raw, true))
+		}
+		return a.ack(header1(&p, dir, raw, true))
+	}
+	p := header(dir, raw, false)
 	if dir == lab.ClientToServer {
 		switch {
 		case p.typ == CONNECT && a.connects > 0:

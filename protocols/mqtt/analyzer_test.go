@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
@@ -230,5 +231,38 @@ func TestClosedBeforeConnect(t *testing.T) {
 	end := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})
 	if got := analyzertest.Summaries(end); !slices.Equal(got, []string{"connection closed"}) || end[0].NextState != StateDisconnected {
 		t.Errorf("%q", got)
+	}
+}
+
+// TestBusyPacketsDeferred: PUBLISH and its acknowledgements, a session's busy
+// traffic, are framed with their marks at once and their fields built when
+// someone looks; a malformed one, and every other packet, is shown whole at
+// once. Built, the deferred fields cover their bytes.
+func TestBusyPacketsDeferred(t *testing.T) {
+	a := NewAnalyzer()
+	feed := func(dir lab.Dir, b ...byte) lab.Message {
+		t.Helper()
+		msgs := a.Feed(dir, b, time.Time{})
+		if len(msgs) != 1 {
+			t.Fatalf("% x framed as %d messages", b, len(msgs))
+		}
+		return msgs[0]
+	}
+	if m := feed(lab.ClientToServer, 0x10, 0x0c, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 0); m.Deferred() {
+		t.Error("CONNECT deferred")
+	}
+	feed(lab.ServerToClient, 0x20, 2, 0, 0)
+	pub := feed(lab.ClientToServer, 0x32, 11, 0, 5, 'l', 'a', 'b', '/', 'x', 0, 7, 'h', 'i')
+	if !pub.Deferred() || len(pub.Fields) != 0 || pub.Pub == nil || pub.Exchange == nil {
+		t.Fatalf("PUBLISH: deferred %v, fields at once %d, marks %+v %+v", pub.Deferred(), len(pub.Fields), pub.Pub, pub.Exchange)
+	}
+	analyzertest.ExpectSpans(t, *pub.Built(), analyzertest.Spans{"topic name": "lab/x", "packet identifier": "\x00\x07", "payload": "hi"})
+	ack := feed(lab.ServerToClient, 0x40, 2, 0, 7)
+	if fields, meaning := ack.Detail(); !ack.Deferred() || !strings.Contains(meaning, `PUBLISH to "lab/x" with packet identifier 7`) || len(fields) != 5 {
+		t.Errorf("PUBACK: deferred %v, meaning %q, %d fields", ack.Deferred(), meaning, len(fields))
+	}
+	bad := feed(lab.ClientToServer, 0x30, 7, 0, 5, 'l', 'a', 'b', '/', '#')
+	if bad.Deferred() || !strings.HasPrefix(bad.Summary, "malformed") || len(bad.Fields) == 0 {
+		t.Errorf("a malformed PUBLISH: deferred %v, %q with %d fields", bad.Deferred(), bad.Summary, len(bad.Fields))
 	}
 }

@@ -126,22 +126,31 @@ func (p *packet) fault(what, ref string) {
 	}
 }
 
-// header reads the fixed header (§2.2) of raw, a whole packet.
-func header(dir lab.Dir, raw []byte) *packet {
-	p := &packet{dir: dir, typ: raw[0] >> 4}
+// header reads the fixed header (§2.2) of raw, a whole packet. A brief packet
+// records no fields (reader.brief).
+func header(dir lab.Dir, raw []byte, brief bool) *packet {
+	return header1(new(packet), dir, raw, brief)
+}
+
+// header1 is header, reading into p.
+func header1(p *packet, dir lab.Dir, raw []byte, brief bool) *packet {
+	*p = packet{dir: dir, typ: raw[0] >> 4}
 	p.kind = kinds[p.typ]
 	p.p = raw
-	p.fields = make([]lab.Field, 0, 16) // a PUBLISH has 13
+	p.brief = brief
 	n := 2
 	for n < len(raw) && n < 5 && raw[n-1]&0x80 != 0 {
 		n++
 	}
 	p.off = n
 	flags := raw[0] & 0x0f
-	p.add("fixed header", spacedHex(raw[:n]), 0, n)
-	p.add("packet type", typeTexts[p.typ], 0, 1)
-	p.add("flags", flagTexts[flags], 0, 1)
-	p.add("remaining length", strconv.Itoa(len(raw)-n)+" bytes", 1, n-1)
+	if !brief {
+		p.fields = make([]lab.Field, 0, 16) // a PUBLISH has 13
+		p.add("fixed header", spacedHex(raw[:n]), 0, n)
+		p.add("packet type", typeTexts[p.typ], 0, 1)
+		p.add("flags", flagTexts[flags], 0, 1)
+		p.add("remaining length", strconv.Itoa(len(raw)-n)+" bytes", 1, n-1)
+	}
 	p.m = lab.Message{Dir: dir, Raw: raw, Ref: p.kind.ref, Observed: true}
 	switch {
 	case p.typ == 0 || p.typ == 15:
@@ -159,7 +168,9 @@ func header(dir lab.Dir, raw []byte) *packet {
 func (p *packet) extra() {
 	if n := p.left(); n > 0 && p.short == "" {
 		b, off := p.rest()
-		p.add("unexpected bytes", fmt.Sprintf("% x", b[:min(len(b), 32)]), off, n)
+		if !p.brief {
+			p.add("unexpected bytes", fmt.Sprintf("% x", b[:min(len(b), 32)]), off, n)
+		}
 		p.fault(fmt.Sprintf("%d bytes after its last field", n), "")
 	}
 }

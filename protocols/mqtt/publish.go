@@ -12,75 +12,121 @@ import (
 // publish decodes a PUBLISH (§3.3): DUP, QoS and RETAIN in the fixed header's
 // flags, the topic name, the packet identifier of QoS 1 and 2, and the
 // application message. It marks the publication and, for QoS 1 and 2, the
-// delivery's exchange.
+// delivery's exchange. A brief packet's fields and meaning are built when
+// someone looks (publishDetail); a malformed one is shown whole at once.
 func (a *Analyzer) publish(p *packet) lab.Message {
+	pub := readPublish(p)
+	if p.brief && (len(p.bad) > 0 || p.short != "") {
+		return a.publish(header(p.dir, p.p, false))
+	}
+	meaning := ""
+	if !p.brief {
+		meaning = pub.meaning(p.dir)
+	}
+	m := p.finish(pub.summary(), meaning)
+	if len(p.bad) > 0 {
+		return m
+	}
+	if p.brief {
+		m.Defer(publishDetail)
+	}
+	if pub.mapped() {
+		m.Pub = &lab.Publication{Subject: pub.subject, Digest: lab.PayloadDigest(pub.data), Size: len(pub.data)}
+	}
+	if pub.qos > 0 {
+		kind := ExchangeQoS1
+		if pub.qos == 2 {
+			kind = ExchangeQoS2
+		}
+		m.Exchange = &lab.Exchange{Kind: kind, ID: exchangeID(p.dir, pub.id), State: ExPublished}
+		if len(a.flights) < maxTracked {
+			a.flights[flight{p.dir, pub.id}] = pub.topic
+		}
+	}
+	return m
+}
+
+// publishDetail builds the fields and meaning of a PUBLISH framed briefly.
+func publishDetail(m *lab.Message) ([]lab.Field, string) {
+	p := header(m.Dir, m.Raw, false)
+	pub := readPublish(p)
+	return p.fields, pub.meaning(m.Dir)
+}
+
+// publication is what a PUBLISH carries.
+type publication struct {
+	dup, retain bool
+	qos, id     int
+	topic       string
+	subject     string // the NATS subject of topic
+	subjectErr  error  // why topic has no NATS subject
+	data        []byte
+}
+
+// mapped reports whether the topic has a NATS subject.
+func (pub *publication) mapped() bool { return pub.subjectErr == nil }
+
+// readPublish reads a PUBLISH's flags and variable header, recording faults
+// (and, unless p is brief, fields).
+func readPublish(p *packet) publication {
+	var pub publication
 	flags := p.p[0] & 0x0f
-	dup, qos, retain := flags&8 != 0, int(flags>>1&3), flags&1 != 0
-	p.add("DUP", yesNo(dup), 0, 1)
-	p.add("QoS", strconv.Itoa(qos), 0, 1)
-	p.add("RETAIN", yesNo(retain), 0, 1)
+	pub.dup, pub.qos, pub.retain = flags&8 != 0, int(flags>>1&3), flags&1 != 0
+	if !p.brief {
+		p.add("DUP", yesNo(pub.dup), 0, 1)
+		p.add("QoS", strconv.Itoa(pub.qos), 0, 1)
+		p.add("RETAIN", yesNo(pub.retain), 0, 1)
+	}
 	switch {
-	case qos == 3:
+	case pub.qos == 3:
 		p.fault("QoS 3", "[MQTT-3.3.1-4]")
-	case dup && qos == 0:
+	case pub.dup && pub.qos == 0:
 		p.fault("DUP set on a QoS 0 message", "[MQTT-3.3.1-2]")
 	}
 	topic, ok := p.str("topic name")
-	id := 0
-	if qos > 0 {
-		id, _ = p.u16("packet identifier")
-		if id == 0 && p.short == "" {
+	pub.topic = topic
+	if pub.qos > 0 {
+		pub.id, _ = p.u16("packet identifier")
+		if pub.id == 0 && p.short == "" {
 			p.fault("packet identifier 0", "[MQTT-2.3.1-1]")
 		}
 	}
-	var data []byte
 	if p.short == "" {
 		var off int
-		data, off = p.rest()
-		p.add("payload", payload.Show(data), off, len(data))
-		p.note("payload size", strconv.Itoa(len(data))+" bytes")
+		pub.data, off = p.rest()
+		if !p.brief {
+			p.add("payload", payload.Show(pub.data), off, len(pub.data))
+			p.note("payload size", strconv.Itoa(len(pub.data))+" bytes")
+		}
 	}
-	subject, err := TopicToSubject(topic)
+	pub.subject, pub.subjectErr = TopicToSubject(topic)
 	switch {
 	case !ok:
 	case topic == "":
 		p.fault("an empty topic name", "[MQTT-4.7.3-1]")
 	case strings.ContainsAny(topic, "+#"):
 		p.fault(fmt.Sprintf("a wildcard in the topic name %q", topic), "[MQTT-3.3.2-2]")
-	case err != nil:
+	case pub.subjectErr != nil:
 		p.note("NATS subject", "none: nats-server refuses a topic with whitespace or DEL")
 	default:
-		p.note("NATS subject", subject)
+		p.note("NATS subject", pub.subject)
 	}
+	return pub
+}
 
-	summary := "PUBLISH " + topic
-	if qos > 0 {
-		summary += " QoS " + strconv.Itoa(qos) + " id " + strconv.Itoa(id)
+// summary is the PUBLISH's one line.
+func (pub *publication) summary() string {
+	summary := "PUBLISH " + pub.topic
+	if pub.qos > 0 {
+		summary += " QoS " + strconv.Itoa(pub.qos) + " id " + strconv.Itoa(pub.id)
 	}
-	if retain {
+	if pub.retain {
 		summary += " retain"
 	}
-	if dup {
+	if pub.dup {
 		summary += " DUP"
 	}
-	m := p.finish(summary+": "+payload.Brief(data), publishMeaning(p.dir, topic, subject, err == nil, qos, retain, dup, len(data)))
-	if len(p.bad) > 0 {
-		return m
-	}
-	if err == nil {
-		m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(data), Size: len(data)}
-	}
-	if qos > 0 {
-		kind := ExchangeQoS1
-		if qos == 2 {
-			kind = ExchangeQoS2
-		}
-		m.Exchange = &lab.Exchange{Kind: kind, ID: exchangeID(p.dir, id), State: ExPublished}
-		if len(a.flights) < maxTracked {
-			a.flights[flight{p.dir, id}] = topic
-		}
-	}
-	return m
+	return summary + ": " + payload.Brief(pub.data)
 }
 
 // exchangeID names a delivery by its publisher and packet id: "client 7".
@@ -93,7 +139,9 @@ var qosWords = []string{
 	"QoS 2, exactly once: the receiver answers PUBREC, the sender PUBREL, the receiver PUBCOMP; only then is the packet identifier free again, and the message was delivered once.",
 }
 
-func publishMeaning(dir lab.Dir, topic, subject string, mapped bool, qos int, retain, dup bool, size int) string {
+// meaning explains the PUBLISH, sent in direction dir.
+func (pub *publication) meaning(dir lab.Dir) string {
+	topic, subject, mapped, qos, retain, dup, size := pub.topic, pub.subject, pub.mapped(), pub.qos, pub.retain, pub.dup, len(pub.data)
 	var s strings.Builder
 	s.Grow(400)
 	if dir == lab.ClientToServer {
@@ -142,29 +190,57 @@ var acks = map[byte]struct {
 		"QoS 2, step 4 of 4: the %[1]s completes the exchange and frees the packet identifier: the %[2]s's message was delivered exactly once."},
 }
 
-// ack decodes a PUBACK, PUBREC, PUBREL or PUBCOMP (§3.4–§3.7): a packet identifier.
+// ack decodes a PUBACK, PUBREC, PUBREL or PUBCOMP (§3.4–§3.7): a packet
+// identifier. A brief packet's fields and meaning are built when someone
+// looks; a malformed one is shown whole at once.
 func (a *Analyzer) ack(p *packet) lab.Message {
 	id, ok := p.u16("packet identifier")
 	p.extra()
+	if p.brief && (len(p.bad) > 0 || p.short != "") {
+		return a.ack(header(p.dir, p.p, false))
+	}
 	info := acks[p.typ]
 	publisher := other(p.dir)
 	if info.byPublisher {
 		publisher = p.dir
 	}
-	receiver := other(publisher)
 	key := flight{publisher, id}
 	topic, known := a.flights[key]
-	meaning := fmt.Sprintf(info.says, side(p.dir), side(publisher), side(receiver))
-	if known {
-		meaning += fmt.Sprintf(" The message is the %s's PUBLISH to %q with packet identifier %d.", side(publisher), topic, id)
+	meaning := ""
+	if !p.brief {
+		meaning = ackMeaning(p.typ, p.dir, id, topic, known)
 	}
 	m := p.finish(p.kind.name+" "+strconv.Itoa(id), meaning)
 	if !ok || len(p.bad) > 0 {
 		return m
+	}
+	if p.brief {
+		typ := p.typ
+		m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+			q := header(m.Dir, m.Raw, false)
+			q.u16("packet identifier")
+			q.extra()
+			return q.fields, ackMeaning(typ, m.Dir, id, topic, known)
+		})
 	}
 	m.Exchange = &lab.Exchange{Kind: info.kind, ID: exchangeID(publisher, id), State: info.state}
 	if info.state == ExAcknowledged || info.state == ExComplete {
 		delete(a.flights, key)
 	}
 	return m
+}
+
+// ackMeaning explains an acknowledgement of type typ sent in direction dir,
+// for the PUBLISH with packet identifier id to topic (known: the analyzer saw it).
+func ackMeaning(typ byte, dir lab.Dir, id int, topic string, known bool) string {
+	info := acks[typ]
+	publisher := other(dir)
+	if info.byPublisher {
+		publisher = dir
+	}
+	meaning := fmt.Sprintf(info.says, side(dir), side(publisher), side(other(publisher)))
+	if known {
+		meaning += fmt.Sprintf(" The message is the %s's PUBLISH to %q with packet identifier %d.", side(publisher), topic, id)
+	}
+	return meaning
 }

@@ -16,10 +16,16 @@ type reader struct {
 	off    int
 	fields []lab.Field
 	short  string // the field that did not fit, "" while all did
+	// brief, if true, records no field: the packet is framed and checked
+	// now, its fields built when someone looks (lab.Message.Defer).
+	brief bool
 }
 
 // add records a field spanning n bytes from off; an empty one spans none.
 func (r *reader) add(name, value string, off, n int) {
+	if r.brief {
+		return
+	}
 	if n == 0 {
 		off = 0
 	}
@@ -28,6 +34,9 @@ func (r *reader) add(name, value string, off, n int) {
 
 // note records a field that spans no bytes of its own (a conclusion drawn from others).
 func (r *reader) note(name, value string) {
+	if r.brief {
+		return
+	}
 	r.fields = append(r.fields, lab.Field{Name: name, Value: value})
 }
 
@@ -60,7 +69,9 @@ func (r *reader) u16(name string) (int, bool) {
 		return 0, false
 	}
 	v := int(binary.BigEndian.Uint16(b))
-	r.add(name, strconv.Itoa(v), off, 2)
+	if !r.brief {
+		r.add(name, strconv.Itoa(v), off, 2)
+	}
 	return v, true
 }
 
@@ -75,6 +86,9 @@ func (r *reader) lengthPrefixed(name string, show func([]byte) string) ([]byte, 
 	}
 	n := int(binary.BigEndian.Uint16(lb))
 	b, off, ok := r.take(name, n)
+	if r.brief && ok {
+		return b, true
+	}
 	if !ok {
 		r.add(name+" length", fmt.Sprintf("%d (more than the %d bytes left)", n, len(r.p)-r.off), loff, 2)
 		return nil, false

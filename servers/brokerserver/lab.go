@@ -32,15 +32,28 @@ var Settings = []lab.Setting{{
 	Choices: []string{StoreKept, StoreCleared},
 	Help: "the broker keeps MQTT's retained messages and persistent sessions with JetStream in the lab's " +
 		"data folder, so they survive a restart; \"cleared\" empties that store each time the broker starts " +
-		"(choose it, restart, and choose \"kept\" again to clear them once)",
+		"(the button below clears it once)",
 }}
+
+// ClearAction empties the broker's store once: MQTT's retained messages and
+// persistent sessions, and any stream a NATS client made. A running broker is
+// stopped for it and started again (its clients are disconnected).
+var ClearAction = lab.Action{
+	Label: "Clear retained messages and sessions",
+	Help: "empties the broker's JetStream store: MQTT's retained messages, persistent sessions and " +
+		"messages in flight, and NATS streams; a running broker restarts, disconnecting its clients",
+	Confirm: "Clear every retained message and session the broker keeps? A running broker restarts " +
+		"and its clients are disconnected.",
+	Restart: true,
+	Run:     func(context.Context, *lab.Bench) (string, error) { return clearLabStore() },
+}
 
 // The modules of the broker's three listeners for the lab's registry (with
 // nats.Protocol, mqtt.Protocol and mqtt.TLSProtocol). The MQTT one is the
 // rail's row: its switch starts and stops the other two with it.
 var (
 	NATSModule  = lab.ServerModule{New: NewLabNATS}
-	MQTTModule  = lab.ServerModule{New: NewLabMQTT, Settings: Settings, Parts: []string{natsproto.Name, mqtt.TLSName}}
+	MQTTModule  = lab.ServerModule{New: NewLabMQTT, Settings: Settings, Parts: []string{natsproto.Name, mqtt.TLSName}, Actions: []lab.Action{ClearAction}}
 	MQTTSModule = lab.ServerModule{New: NewLabMQTTS}
 )
 
@@ -215,9 +228,30 @@ func startBroker(store string) (*Broker, error) {
 	if store != StoreKept && store != StoreCleared {
 		return nil, fmt.Errorf("brokerserver: %s %q: choose %q or %q", SettingStore, store, StoreKept, StoreCleared)
 	}
+	dir, err := labStore()
+	if err != nil {
+		return nil, err
+	}
+	return NewBroker(BrokerOptions{StoreDir: dir, Clear: store == StoreCleared})
+}
+
+// labStore is the folder of the lab's broker store, in the lab's data folder.
+func labStore() (string, error) {
 	data, err := labdir.Data()
 	if err != nil {
-		return nil, fmt.Errorf("brokerserver: %w", err)
+		return "", fmt.Errorf("brokerserver: %w", err)
 	}
-	return NewBroker(BrokerOptions{StoreDir: filepath.Join(data, "broker"), Clear: store == StoreCleared})
+	return filepath.Join(data, "broker"), nil
+}
+
+// clearLabStore empties the lab's broker store (ClearAction; the broker is stopped).
+func clearLabStore() (string, error) {
+	dir, err := labStore()
+	if err != nil {
+		return "", err
+	}
+	if err := clearStore(dir); err != nil {
+		return "", err
+	}
+	return "retained messages and sessions cleared (" + dir + ")", nil
 }

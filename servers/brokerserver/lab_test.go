@@ -1,6 +1,7 @@
 package brokerserver
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,4 +110,54 @@ func mqttSummaries(hub *lab.Hub, kind string) []string {
 		}
 	}
 	return slices.Clip(out)
+}
+
+// TestClearAction: the broker's button clears what a restart keeps, a
+// retained message and a persistent session's queued message, and the running
+// broker's three listeners serve again after it.
+func TestClearAction(t *testing.T) {
+	b, _ := labBench(t)
+	names := b.Registry().WithParts(mqtt.Name)
+	if errs := b.StartAll(names...); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	before := &testLab{hub: b.Hub(), mqtt: b.Addr(mqtt.Name)}
+	run(t, "mosquitto_pub", before.mosquittoArgs(t, "-t", "lab/retained", "-q", "1", "-r", "-m", "kept")...)
+	run(t, "mosquitto_sub", before.mosquittoArgs(t, "-c", "-i", "keeper", "-q", "1", "-t", "lab/queued", "-E")...)
+	run(t, "mosquitto_pub", before.mosquittoArgs(t, "-t", "lab/queued", "-q", "1", "-m", "while away")...)
+
+	done, err := b.RunAction(context.Background(), mqtt.Name, ClearAction)
+	if err != nil || !strings.Contains(done, "cleared") {
+		t.Fatalf("the action: %q, %v", done, err)
+	}
+	for _, n := range names {
+		if !b.Status(n).Running {
+			t.Errorf("%s is not running after the action", n)
+		}
+	}
+	after := &testLab{hub: b.Hub(), mqtt: b.Addr(mqtt.Name)}
+	retained := start(t, "mosquitto_sub", after.mosquittoArgs(t, "-t", "lab/retained", "-C", "1", "-v")...)
+	session := start(t, "mosquitto_sub", after.mosquittoArgs(t, "-i", "keeper", "-c", "-q", "1", "-t", "lab/queued", "-C", "1", "-v", "-x", "60")...)
+	after.subscribed(t, 3) // with the one of the session made before
+	run(t, "mosquitto_pub", after.mosquittoArgs(t, "-t", "lab/retained", "-m", "live")...)
+	run(t, "mosquitto_pub", after.mosquittoArgs(t, "-t", "lab/queued", "-q", "1", "-m", "live")...)
+	if got, want := retained.wait(t), "lab/retained live\n"; got != want {
+		t.Errorf("after clearing, the first message: %q, want the live one %q", got, want)
+	}
+	if got, want := session.wait(t), "lab/queued live\n"; got != want {
+		t.Errorf("after clearing, the session's first message: %q, want the live one %q", got, want)
+	}
+
+	// With the broker off, the action only empties the store.
+	b.StopAll()
+	if _, err := b.RunAction(context.Background(), mqtt.Name, ClearAction); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := labdir.Data()
+	if _, err := os.Stat(filepath.Join(data, "broker")); !os.IsNotExist(err) {
+		t.Errorf("the store after clearing a stopped broker: %v, want it gone", err)
+	}
+	if len(b.Running()) != 0 {
+		t.Errorf("clearing a stopped broker started %v", b.Running())
+	}
 }

@@ -120,9 +120,10 @@ func (d *detail) showMessage(e *lab.Event, start time.Time, info lab.ConvInfo) {
 		if !m.Observed {
 			head += " · inferred (not seen as bytes)"
 		}
-		setText(d.meaning, m.Meaning)
+		var meaning string
+		fields, meaning = m.Detail()
+		setText(d.meaning, meaning)
 		setText(d.ref, m.Ref)
-		fields = m.Fields
 		if m.NextState != "" {
 			fields = append(append([]lab.Field(nil), fields...), lab.Field{Name: "next state", Value: m.NextState})
 		}

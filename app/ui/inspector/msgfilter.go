@@ -178,7 +178,8 @@ func (in *Inspector) fieldPaths() []string {
 		if e.Msg.Layer != "" {
 			layer = e.Msg.Layer
 		}
-		for _, f := range e.Msg.Fields {
+		fields, _ := e.Msg.Detail()
+		for _, f := range fields {
 			if p := filter.FieldPath(layer, f.Name); p != "" {
 				seen[p] = true
 			}

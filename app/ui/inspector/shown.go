@@ -290,8 +290,8 @@ func (in *Inspector) selectMsg(i int, from int) {
 		if m.Ref != "" {
 			note = m.Ref + " — " + note
 		}
-		if m.Meaning != "" {
-			note += ": " + m.Meaning
+		if _, meaning := m.Detail(); meaning != "" {
+			note += ": " + meaning
 		}
 	}
 	in.state.SetNote(note)

@@ -68,7 +68,8 @@ func (in *Inspector) otherEnd(last, back int) (whose, state string) {
 		if e.Conv != in.shown || e.Msg == nil || e.Layer != layer {
 			continue
 		}
-		for _, f := range e.Msg.Fields {
+		fields, _ := e.Msg.Detail()
+		for _, f := range fields {
 			if f.Name == field {
 				return other.String(), f.Value
 			}

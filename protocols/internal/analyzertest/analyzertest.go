@@ -27,7 +27,8 @@ type Steps interface {
 }
 
 // Feed feeds steps to a in chunks of n bytes (n ≤ 0: each step whole), each chunk
-// a fresh slice (Feed owns it), and returns the messages.
+// a fresh slice (Feed owns it), and returns the messages, their fields and
+// meanings built (lab.Message.Built).
 func Feed[S Steps](a lab.Analyzer, steps []S, n int) []lab.Message {
 	var msgs []lab.Message
 	for _, st := range steps {
@@ -37,7 +38,9 @@ func Feed[S Steps](a lab.Analyzer, steps []S, n int) []lab.Message {
 			if n > 0 {
 				k = min(n, len(d))
 			}
-			msgs = append(msgs, a.Feed(s.Dir, []byte(d[:k]), time.Time{})...)
+			for _, m := range a.Feed(s.Dir, []byte(d[:k]), time.Time{}) {
+				msgs = append(msgs, *m.Built())
+			}
 			d = d[k:]
 		}
 	}

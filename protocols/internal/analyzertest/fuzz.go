@@ -22,10 +22,11 @@ func Fuzz(t testing.TB, a Bounded, script []byte, transitions [][2]string, bound
 	t.Helper()
 	state := a.State()
 	check := func(msgs []lab.Message) {
-		for _, m := range msgs {
+		for i, m := range msgs {
 			if m.Summary == "" || len(m.Raw) > bound {
 				t.Fatalf("message %q with %d raw bytes", m.Summary, len(m.Raw))
 			}
+			msgs[i] = *m.Built() // deferred fields are built, and checked, as the inspector shows them
 		}
 		CheckSpans(t, msgs)
 		if s := a.State(); s != state {

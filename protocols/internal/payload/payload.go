@@ -40,6 +40,11 @@ func Brief(b []byte) string {
 // Text reports whether b is UTF-8 without control characters other than tab
 // and line ends.
 func Text(b []byte) bool {
+	i := 0
+	for i < len(b) && b[i] >= 0x20 && b[i] < 0x7f { // printable ASCII, the usual case
+		i++
+	}
+	b = b[i:]
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		if r == utf8.RuneError && size == 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {

@@ -1,0 +1,46 @@
+package lab
+
+// Defer leaves m's fields and meaning to fill, which builds them from the
+// message (its Raw and Dir) each time they are asked for (Detail), from any
+// goroutine. It is an analyzer's way to keep the capture cheap for busy
+// traffic, most of whose messages nobody opens; nothing built is held. fill
+// must not change the message, must read nothing else but what it captured
+// when the message was framed (never the analyzer's later state), and must
+// return the same each time. Fields and Meaning set on m as well come first.
+func (m *Message) Defer(fill func(*Message) ([]Field, string)) { m.fill = fill }
+
+// Detail returns m's fields and its meaning, built now if they were deferred.
+// Whoever reads a message's fields or meaning reads them here.
+func (m *Message) Detail() ([]Field, string) {
+	if m.fill == nil {
+		return m.Fields, m.Meaning
+	}
+	fields, meaning := m.fill(m)
+	if len(m.Fields) > 0 {
+		fields = append(append([]Field(nil), m.Fields...), fields...)
+	}
+	switch {
+	case m.Meaning == "":
+	case meaning == "":
+		meaning = m.Meaning
+	default:
+		meaning = m.Meaning + " " + meaning
+	}
+	return fields, meaning
+}
+
+// Deferred reports whether m's fields and meaning are built when asked for.
+func (m *Message) Deferred() bool { return m.fill != nil }
+
+// Built returns m when its fields and meaning are not deferred, and otherwise
+// a copy of m with them built, for a reader that needs them all (a saved
+// session's writer).
+func (m *Message) Built() *Message {
+	if m.fill == nil {
+		return m
+	}
+	b := *m
+	b.Fields, b.Meaning = m.Detail()
+	b.fill = nil
+	return &b
+}

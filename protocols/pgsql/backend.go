@@ -9,6 +9,11 @@ import (
 
 // backend decodes one typed message from the server, raw.
 func (a *Analyzer) backend(raw []byte) lab.Message {
+	if raw[0] == 'D' {
+		if m, ok := a.briefRow(raw); ok {
+			return m
+		}
+	}
 	m, k := typed(lab.ServerToClient, raw)
 	r := reader{m: &m, off: 5}
 	t := raw[0]
@@ -37,7 +42,7 @@ func (a *Analyzer) backend(raw []byte) lab.Message {
 	case 'T':
 		a.rowDescription(&m, &r)
 	case 'D':
-		a.dataRow(&m, &r)
+		m.Summary = "DataRow " + rowFields(&r, a.rq.rowColumns())
 	case 'C':
 		tag, _ := r.cstr("tag")
 		m.Summary = "CommandComplete " + quote(tag)
@@ -186,45 +191,6 @@ func (a *Analyzer) rowDescription(m *lab.Message, r *reader) {
 		m.Summary += ", …"
 	}
 	a.rq.described(cols)
-}
-
-// dataRow decodes a DataRow by the columns in force.
-func (a *Analyzer) dataRow(m *lab.Message, r *reader) {
-	cols := a.rq.rowColumns()
-	n, _ := r.i16("values")
-	var s strings.Builder
-	for i := 0; i < int(n) && r.short == ""; i++ {
-		c := column{name: fmt.Sprintf("column %d", i+1)}
-		if i < len(cols) {
-			c = cols[i]
-		}
-		ln, loff, ok := r.int32("value length")
-		if !ok {
-			break
-		}
-		var v string
-		if ln < 0 {
-			v = "NULL"
-			r.add(c.name, v, loff, 4)
-		} else {
-			b, off, ok := r.take("value", int(ln))
-			if !ok {
-				break
-			}
-			v = value(c.oid, c.format, b)
-			r.add(c.name, v, off, len(b))
-		}
-		if s.Len() < 100 {
-			if i > 0 {
-				s.WriteString(", ")
-			}
-			s.WriteString(v)
-		}
-	}
-	m.Summary = "DataRow " + s.String()
-	if s.Len() >= 100 {
-		m.Summary = "DataRow " + s.String()[:100] + " …"
-	}
 }
 
 // errorResponse decodes an ErrorResponse or NoticeResponse: its fields, each

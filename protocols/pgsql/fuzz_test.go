@@ -35,10 +35,11 @@ func FuzzPgsql(f *testing.F) {
 		a := NewAnalyzer()
 		state := ""
 		check := func(msgs []lab.Message) {
-			for _, m := range msgs {
+			for i, m := range msgs {
 				if m.Summary == "" || len(m.Raw) > MaxMessage {
 					t.Fatalf("message %q with %d raw bytes", m.Summary, len(m.Raw))
 				}
+				msgs[i] = *m.Built() // deferred fields are built, and checked, as the inspector shows them
 				if m.NextState == "" || m.Layer != "" {
 					continue
 				}

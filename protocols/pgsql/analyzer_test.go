@@ -274,3 +274,21 @@ func TestCopyRows(t *testing.T) {
 		t.Errorf("row 2 = %q", got)
 	}
 }
+
+// TestRowDeferred: a well-formed DataRow's fields wait until someone looks;
+// a malformed one is decoded at once, to say what is wrong.
+func TestRowDeferred(t *testing.T) {
+	a, _ := feed(t, simpleQuery(t)[:len(login(t))+1])
+	a.Feed(s2c, []byte(enc(t, &pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{col("id", 23, 0)}})), time.Time{})
+	msgs := a.Feed(s2c, []byte(enc(t, &pgproto3.DataRow{Values: [][]byte{[]byte("7")}})+"D\x00\x00\x00\x0a\x00\x01\x00\x00\x00\x09x"), time.Time{})
+	if len(msgs) != 2 || !msgs[0].Deferred() || len(msgs[0].Fields) != 0 || msgs[1].Deferred() {
+		t.Fatalf("%q, deferred %v", analyzertest.Summaries(msgs), len(msgs) > 0 && msgs[0].Deferred())
+	}
+	fields, meaning := msgs[0].Detail()
+	if got := analyzertest.Field(lab.Message{Fields: fields}, "id"); got != "7" || meaning == "" {
+		t.Errorf("id = %q, meaning %q", got, meaning)
+	}
+	if msgs[1].Summary != "malformed DataRow: the length ends before its value" {
+		t.Errorf("%q", msgs[1].Summary)
+	}
+}

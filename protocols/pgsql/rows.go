@@ -1,0 +1,112 @@
+package pgsql
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// maxSummary bounds the values a DataRow's summary shows, in bytes.
+const maxSummary = 100
+
+// briefRow frames a well-formed DataRow, raw, by the columns in force: its
+// summary now, its fields when someone looks (lab.Message.Defer), as most of
+// a result's rows are never opened. ok is false for a malformed one, which
+// the caller decodes at once to say what is wrong.
+func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
+	if len(raw) < 7 {
+		return m, false
+	}
+	cols := a.rq.rowColumns()
+	n := int(int16(binary.BigEndian.Uint16(raw[5:])))
+	var s strings.Builder
+	off := 7
+	for i := 0; i < n; i++ {
+		if len(raw)-off < 4 {
+			return m, false
+		}
+		ln := int(int32(binary.BigEndian.Uint32(raw[off:])))
+		off += 4
+		if ln > len(raw)-off {
+			return m, false
+		}
+		if s.Len() < maxSummary {
+			if i > 0 {
+				s.WriteString(", ")
+			}
+			if ln < 0 {
+				s.WriteString("NULL")
+			} else {
+				c := column{}
+				if i < len(cols) {
+					c = cols[i]
+				}
+				s.WriteString(value(c.oid, c.format, raw[off:off+ln]))
+			}
+		}
+		off += max(ln, 0)
+	}
+	if n < 0 || off != len(raw) {
+		return m, false
+	}
+	k := backend['D']
+	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: "DataRow " + cut(s.String()), Meaning: k.meaning, Ref: k.ref()}
+	a.rq.answer(&m)
+	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
+		typeFields(&d, k, 'D')
+		rowFields(&reader{m: &d, off: 5}, cols)
+		return d.Fields, ""
+	})
+	return m, true
+}
+
+// rowFields reads a DataRow's values from r, each as a field named by its
+// column in cols, and returns them shown for a summary.
+func rowFields(r *reader, cols []column) string {
+	n, _ := r.i16("values")
+	var s strings.Builder
+	for i := 0; i < int(n) && r.short == ""; i++ {
+		c := column{name: fmt.Sprintf("column %d", i+1)}
+		if i < len(cols) {
+			c = cols[i]
+		}
+		ln, loff, ok := r.int32("value length")
+		if !ok {
+			break
+		}
+		v := "NULL"
+		if ln < 0 {
+			r.add(c.name, v, loff, 4)
+		} else {
+			b, off, ok := r.take("value", int(ln))
+			if !ok {
+				break
+			}
+			v = value(c.oid, c.format, b)
+			r.add(c.name, v, off, len(b))
+		}
+		if s.Len() < maxSummary {
+			if i > 0 {
+				s.WriteString(", ")
+			}
+			s.WriteString(v)
+		}
+	}
+	return cut(s.String())
+}
+
+// cut ends a summary's values past maxSummary bytes with an ellipsis.
+func cut(s string) string {
+	if len(s) > maxSummary {
+		n := maxSummary
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n] + " …"
+	}
+	return s
+}

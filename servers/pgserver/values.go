@@ -111,7 +111,7 @@ func textValue(v any, oid uint32) []byte {
 				return boolText(b)
 			}
 		case oidBytea:
-			return []byte(`\x` + hex.EncodeToString([]byte(x)))
+			return []byte(`\x` + hex.EncodeToString(byteaOf(x)))
 		}
 		return []byte(x)
 	}
@@ -179,6 +179,8 @@ func binaryValue(m *pgtype.Map, v any, oid uint32) ([]byte, error) {
 		switch x := v.(type) {
 		case []byte:
 			val = x
+		case string:
+			val = byteaOf(x)
 		default:
 			val = textValue(v, oidText)
 		}
@@ -315,3 +317,15 @@ func boolInt(b bool) int64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// byteaOf is the bytes a bytea column holds as text: a literal in
+// PostgreSQL's hex format ('\x0001fe', as clients interpolate bytea into
+// SQL) stands for its bytes; anything else for itself.
+func byteaOf(s string) []byte {
+	if h, ok := strings.CutPrefix(s, `\x`); ok {
+		if b, err := hex.DecodeString(h); err == nil {
+			return b
+		}
+	}
+	return []byte(s)
+}

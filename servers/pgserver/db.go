@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -160,8 +162,14 @@ func pgSleep(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) 
 		secs = v
 	case nil:
 		return nil, nil
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return nil, fmt.Errorf("invalid input syntax for type double precision: %q", v)
+		}
+		secs = f
 	default:
-		return nil, errors.New("pg_sleep: the argument must be a number of seconds")
+		return nil, fmt.Errorf("pg_sleep: the argument must be a number of seconds, not %T", v)
 	}
 	ctx := context.Background()
 	if pid, ok := a[0].(int64); ok {

@@ -1,6 +1,7 @@
 package pgserver
 
 import (
+	"crypto/tls"
 	"net"
 	"os"
 	"os/exec"
@@ -8,7 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/lab/labdir/labdirtest"
+	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/labtls"
 )
 
 func TestMain(m *testing.M) {
@@ -68,4 +73,35 @@ func psql(t *testing.T, conninfo, input string, env []string, args ...string) st
 func conninfo(addr, extra string) string {
 	host, port, _ := net.SplitHostPort(addr)
 	return "host=" + host + " port=" + port + " user=lab password=lab dbname=lab " + extra
+}
+
+// newHub is a hub that captures the server's conversations (no analyzer:
+// protocols/pgsql describes them in the app).
+func newHub() (*lab.Hub, *lab.Tap) {
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	p := &lab.Protocol{Name: Name, Transport: "tcp", DefaultPort: DefaultPort, Links: []lab.LinkKind{lab.LinkCancel}}
+	reg.Register(p)
+	h := lab.NewHub(lab.HubOptions{Registry: reg})
+	return h, h.Tap(p)
+}
+
+// labTLS is the server's TLS configuration from a new lab CA in t's
+// folders, and the CA certificate's file.
+func labTLS(t *testing.T) (*tls.Config, string) {
+	t.Helper()
+	dirs := labdirtest.Temp(t)
+	cert, err := labtls.Cert("pgserver", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := labca.Open(dirs.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(file, ca.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return labtls.AEADConfig(cert), file
 }

@@ -12,6 +12,7 @@ var (
 	paramAfterCol  = regexp.MustCompile(`(?i)([\w"]+)\s*(?:=|<>|!=|<=|>=|<|>|\bLIKE\b|\bIN\s*\()\s*\?(\d+)`)
 	paramBeforeCol = regexp.MustCompile(`(?i)\?(\d+)\s*(?:=|<>|!=|<=|>=|<|>)\s*(?:[\w"]+\.)?([\w"]+)`)
 	paramLimit     = regexp.MustCompile(`(?i)\b(?:LIMIT|OFFSET)\s+\?(\d+)`)
+	paramSleep     = regexp.MustCompile(`pg_sleep\(\d+, \?(\d+)\s*\)`)
 	insertRe       = regexp.MustCompile(`(?is)INSERT\s+(?:OR\s+\w+\s+)?INTO\s+([\w."]+)\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)`)
 )
 
@@ -48,6 +49,9 @@ func (s *session) inferParams(sql string, n int) []uint32 {
 	}
 	for _, m := range paramBeforeCol.FindAllStringSubmatch(sql, -1) {
 		set(m[1], colType(m[2]))
+	}
+	for _, m := range paramSleep.FindAllStringSubmatch(sql, -1) {
+		set(m[1], oidFloat8)
 	}
 	for _, m := range paramLimit.FindAllStringSubmatch(sql, -1) {
 		set(m[1], oidInt8)

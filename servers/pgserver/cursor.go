@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -65,7 +66,7 @@ func (s *session) openCursor(query string, args []any) (*cursor, error) {
 		if oid == 0 {
 			oid = oidText
 		}
-		c.cols = append(c.cols, column{name: t.Name(), oid: oid})
+		c.cols = append(c.cols, column{name: pgColumnName(t.Name()), oid: oid})
 	}
 	return c, nil
 }
@@ -171,4 +172,24 @@ func (s *session) sendRows(c *cursor, cols []column, formats []int16, max uint32
 		}
 	}
 	return true, nil
+}
+
+var funcColumn = regexp.MustCompile(`^(?:\w+\.)?(\w+)\s*\(.*\)$`)
+
+// pgColumnName names an expression's column as PostgreSQL does: a function
+// call by its function (count(*) is "count"), another expression that is not
+// a name "?column?". SQLite names it by its text.
+func pgColumnName(name string) string {
+	if m := funcColumn.FindStringSubmatch(name); m != nil {
+		return m[1]
+	}
+	for i := 0; i < len(name); i++ {
+		if !isIdent(name[i]) {
+			return "?column?"
+		}
+	}
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return "?column?"
+	}
+	return name
 }

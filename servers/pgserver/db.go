@@ -128,6 +128,9 @@ func registerFuncs() {
 			return time.Now().UTC().Format("2006-01-02 15:04:05.999999"), nil
 		})
 		sqlite.MustRegisterScalarFunction("pg_sleep", 2, pgSleep)
+		same := func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) { return a[0], nil }
+		sqlite.MustRegisterDeterministicScalarFunction("current_user", 1, same) // current_user(the session's user), as translate writes it
+		sqlite.MustRegisterDeterministicScalarFunction("session_user", 1, same)
 		sqlite.MustRegisterDeterministicScalarFunction("pg_bool", 1, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 			switch v := a[0].(type) {
 			case nil:

@@ -124,7 +124,7 @@ func translate(sql string, pid uint32, user string) translation {
 			case lw == "ilike":
 				word = "LIKE"
 			case (lw == "current_user" || lw == "session_user") && next != '(':
-				word = quoteLiteral(user)
+				word = lw + "(" + quoteLiteral(user) + ")"
 			case lw == "pg_backend_pid" && next == '(':
 				k := skipSpace(sql, j) + 1
 				if nextNonSpace(sql, k) == ')' {

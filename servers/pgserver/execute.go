@@ -52,6 +52,7 @@ func (s *session) executePortal(pt *portal, max uint32) error {
 	if cols == nil {
 		cols = o.cur.cols
 	}
+	before := o.cur.n
 	more, err := s.sendRows(o.cur, cols, pt.formats, max)
 	if err != nil {
 		return err
@@ -60,7 +61,8 @@ func (s *session) executePortal(pt *portal, max uint32) error {
 		s.be.Send(&pgproto3.PortalSuspended{})
 		return nil
 	}
-	s.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(rowsTag(o.tag, o.cur.n))})
+	// As PostgreSQL, the count is of the rows this Execute sent.
+	s.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(rowsTag(o.tag, o.cur.n-before))})
 	o.cur.close()
 	pt.done = true
 	return nil

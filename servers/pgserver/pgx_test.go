@@ -13,7 +13,7 @@ import (
 )
 
 // pgxConnect connects pgx to addr as lab/lab, with extra conninfo.
-func pgxConnect(t *testing.T, addr, extra string, mode pgx.QueryExecMode) *pgx.Conn {
+func pgxConnect(t testing.TB, addr, extra string, mode pgx.QueryExecMode) *pgx.Conn {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(conninfo(addr, extra))
 	if err != nil {

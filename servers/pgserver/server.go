@@ -158,6 +158,11 @@ func (s *Server) Sessions() int { return s.conns.Count() }
 // which rolls back their open transactions.
 func (s *Server) Close() error {
 	err := s.conns.Close(func(c net.Conn) { c.Close() })
+	s.mu.Lock()
+	for _, sess := range s.sessions {
+		sess.stop() // a running statement ends too
+	}
+	s.mu.Unlock()
 	s.conns.Wait()
 	return err
 }

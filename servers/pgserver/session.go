@@ -99,7 +99,7 @@ func (s *session) start(st startup) bool {
 		return false
 	}
 	if !ok {
-		if !s.srv.guard.FailConn(s.ctx.Done(), s.raw) {
+		if !s.srv.guard.FailConn(s.srv.conns.Done(), s.raw) {
 			return false
 		}
 		s.fatal("28P01", fmt.Sprintf("password authentication failed for user %q", s.user))

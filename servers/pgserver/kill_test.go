@@ -84,12 +84,17 @@ func TestKillDuringWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A write of many pages that goes on for a while, killed as it runs.
-	go tx.Exec(ctx, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000000) INSERT INTO log (body) SELECT printf('%.500c', 'x') FROM n")
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		tx.Exec(ctx, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000000) INSERT INTO log (body) SELECT printf('%.500c', 'x') FROM n")
+	}()
 	time.Sleep(300 * time.Millisecond) // not an assertion: the kill comes during the write or just before it
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
+	<-wrote // the connection broke
 
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {

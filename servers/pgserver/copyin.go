@@ -214,22 +214,7 @@ func splitText(l string, delim byte, null string) []*string {
 		for i := 0; i < len(raw); i++ {
 			if raw[i] == '\\' && i+1 < len(raw) {
 				i++
-				switch raw[i] {
-				case 'n':
-					b.WriteByte('\n')
-				case 't':
-					b.WriteByte('\t')
-				case 'r':
-					b.WriteByte('\r')
-				case 'b':
-					b.WriteByte('\b')
-				case 'f':
-					b.WriteByte('\f')
-				case 'v':
-					b.WriteByte('\v')
-				default:
-					b.WriteByte(raw[i])
-				}
+				b.WriteByte(unescaped(raw[i]))
 				continue
 			}
 			b.WriteByte(raw[i])

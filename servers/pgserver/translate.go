@@ -22,7 +22,6 @@ type translation struct {
 func translate(sql string, pid uint32, user string) translation {
 	t := translation{}
 	var out []byte
-	type mark struct{ start int }
 	var stack []int   // where each open parenthesis's operand starts in out
 	lastStart := -1   // where the last complete operand starts in out; -1: none
 	prevIdent := -1   // start in out of the identifier just written, -1 when the last token was not one
@@ -39,6 +38,7 @@ func translate(sql string, pid uint32, user string) translation {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
 			out = append(out, c)
+			prevIdent = -1 // "SELECT (a)" is no call of SELECT
 			i++
 			continue
 		case strings.HasPrefix(sql[i:], "--") || strings.HasPrefix(sql[i:], "/*"):
@@ -328,23 +328,30 @@ func unescapeE(s string) string {
 			i++
 		case c == '\\' && i+1 < len(s):
 			i++
-			switch s[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			case 'b':
-				b.WriteByte('\b')
-			case 'f':
-				b.WriteByte('\f')
-			default:
-				b.WriteByte(s[i])
-			}
+			b.WriteByte(unescaped(s[i]))
 		default:
 			b.WriteByte(c)
 		}
 	}
 	return b.String()
+}
+
+// unescaped is the byte a backslash escape \c stands for, in E” strings
+// and COPY's text format: \n, \t, \r, \b, \f, \v, and any other c itself.
+func unescaped(c byte) byte {
+	switch c {
+	case 'n':
+		return '\n'
+	case 't':
+		return '\t'
+	case 'r':
+		return '\r'
+	case 'b':
+		return '\b'
+	case 'f':
+		return '\f'
+	case 'v':
+		return '\v'
+	}
+	return c
 }

@@ -40,6 +40,10 @@ func (s *session) parse(m *pgproto3.Parse) {
 		s.extendedError(&pgError{code: "42P05", msg: fmt.Sprintf("prepared statement %q already exists", m.Name)})
 		return
 	}
+	if m.Name != "" && len(s.stmts) >= maxStatements {
+		s.extendedError(&pgError{code: "54000", msg: fmt.Sprintf("too many prepared statements (the lab's limit is %d): close some", maxStatements)})
+		return
+	}
 	stmts := splitStatements(m.Query)
 	if len(stmts) > 1 {
 		s.extendedError(&pgError{code: "42601", msg: "cannot insert multiple commands into a prepared statement"})
@@ -105,6 +109,10 @@ func (s *session) bind(m *pgproto3.Bind) {
 	}
 	if _, dup := s.portals[m.DestinationPortal]; dup && m.DestinationPortal != "" {
 		s.extendedError(&pgError{code: "42P03", msg: fmt.Sprintf("cursor %q already exists", m.DestinationPortal)})
+		return
+	}
+	if m.DestinationPortal != "" && len(s.portals) >= maxPortals {
+		s.extendedError(&pgError{code: "54000", msg: fmt.Sprintf("too many portals (the lab's limit is %d): close some", maxPortals)})
 		return
 	}
 	if len(m.Parameters) != len(st.paramOIDs) {

@@ -87,6 +87,9 @@ func (s *session) run(p *plan, args []any) (outcome, error) {
 	case kindCopy:
 		return outcome{}, &pgError{code: "0A000", msg: "COPY cannot run here"}
 	}
+	if w := p.words[0]; s.tx == txIdle && (w == "SAVEPOINT" || w == "RELEASE" || w == "ROLLBACK") {
+		return outcome{}, &pgError{code: "25P01", msg: w + " can only be used in transaction blocks"}
+	}
 	if len(args) < p.tr.nparams {
 		return outcome{}, &pgError{code: "08P01", msg: fmt.Sprintf("the statement needs %d parameters, %d were given", p.tr.nparams, len(args))}
 	}

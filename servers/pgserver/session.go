@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 
@@ -40,9 +41,10 @@ type session struct {
 	params map[string]string // the run-time parameters SET and SHOW know
 	tx     byte
 
-	stmts   map[string]*prepared
-	portals map[string]*portal
-	skip    bool // an error in the extended protocol: skip to Sync
+	stmts     map[string]*prepared
+	portals   map[string]*portal
+	skip      bool // an error in the extended protocol: skip to Sync
+	unflushed int  // messages answered since the last flush
 
 	mu      sync.Mutex
 	running context.CancelFunc // the statement running, nil between statements
@@ -168,7 +170,7 @@ func (s *session) receiveError(err error) {
 
 func isNetErr(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, net.ErrClosed) || err.Error() == "unexpected EOF" || err.Error() == "EOF"
+	return errors.As(err, &ne) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // dispatch serves one message; false ends the session.
@@ -199,8 +201,27 @@ func (s *session) dispatch(msg pgproto3.FrontendMessage) bool {
 		s.fatal("08P01", fmt.Sprintf("unexpected message %T", msg))
 		return false
 	}
+	// As PostgreSQL, answers go out at Sync, Flush and the end of a Query:
+	// a pipelined exchange shows as one segment. Past maxUnflushed messages
+	// they go anyway, so a client that never syncs holds no unbounded buffer.
+	s.unflushed++
+	switch msg.(type) {
+	case *pgproto3.Query, *pgproto3.Sync, *pgproto3.Flush, *pgproto3.FunctionCall:
+	default:
+		if s.unflushed < maxUnflushed {
+			return true
+		}
+	}
+	s.unflushed = 0
 	return s.be.Flush() == nil
 }
+
+// Bounds on what one session keeps.
+const (
+	maxUnflushed  = 64   // messages answered before a flush without Sync
+	maxStatements = 1000 // named prepared statements
+	maxPortals    = 1000 // named portals
+)
 
 // ready sends ReadyForQuery with the transaction status.
 func (s *session) ready() {

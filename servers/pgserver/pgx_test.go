@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +36,14 @@ var modes = []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecMo
 func TestPgxAuthMethods(t *testing.T) {
 	for _, auth := range []string{AuthSCRAM, AuthMD5, AuthCleartext} {
 		t.Run(auth, func(t *testing.T) {
-			_, addr := testServer(t, Options{Auth: auth})
+			srv, addr := testServer(t, Options{Auth: auth})
+			var mu sync.Mutex
+			var failures []int
+			srv.guard.Observe(func(n int, _ time.Duration) {
+				mu.Lock()
+				failures = append(failures, n)
+				mu.Unlock()
+			})
 			c := pgxConnect(t, addr, "sslmode=disable", pgx.QueryExecModeCacheStatement)
 			var name string
 			if err := c.QueryRow(context.Background(), "SELECT name FROM students WHERE id = $1", 2).Scan(&name); err != nil || name != "Alan Turing" {
@@ -47,6 +55,16 @@ func TestPgxAuthMethods(t *testing.T) {
 			var pe *pgconn.PgError
 			if !errors.As(err, &pe) || pe.Code != "28P01" {
 				t.Errorf("a wrong password: %v, want 28P01", err)
+			}
+			cfg.User, cfg.Password = "root", "lab"
+			_, err = pgx.ConnectConfig(context.Background(), cfg)
+			if !errors.As(err, &pe) || pe.Code != "28P01" {
+				t.Errorf("a wrong user: %v, want 28P01", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if fmt.Sprint(failures) != "[1 2]" {
+				t.Errorf("failures counted for the delay: %v, want [1 2]", failures)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -82,8 +83,11 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[uint32]*session // by process id, for CancelRequest
-	nextPID  uint32
 }
+
+// nextPID gives the sessions of every Server in the process their process
+// ids: pg_sleep finds its session's statement by it.
+var nextPID atomic.Uint32
 
 // New returns a Server with opts, or an error for a missing database or an
 // unknown password method.
@@ -116,7 +120,7 @@ func New(opts Options) (*Server, error) {
 	if opts.HandshakeTimeout <= 0 {
 		opts.HandshakeTimeout = DefaultHandshakeTimeout
 	}
-	s := &Server{Options: opts, sessions: make(map[uint32]*session), nextPID: 1000}
+	s := &Server{Options: opts, sessions: make(map[uint32]*session)}
 	s.guard.Base = opts.AuthDelay
 	return s, nil
 }
@@ -177,15 +181,11 @@ func (s *Server) register(sess *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		s.nextPID++
-		if s.nextPID == 0 {
-			s.nextPID = 1000
-		}
-		if _, used := s.sessions[s.nextPID]; !used {
+		sess.pid = nextPID.Add(1)
+		if _, used := s.sessions[sess.pid]; !used && sess.pid != 0 {
 			break
 		}
 	}
-	sess.pid = s.nextPID
 	s.sessions[sess.pid] = sess
 }
 

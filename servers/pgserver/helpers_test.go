@@ -14,6 +14,7 @@ import (
 	"github.com/protocollab/protolab/lab/labdir/labdirtest"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/internal/labtls"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 func TestMain(m *testing.M) {
@@ -42,14 +43,7 @@ func testServer(t testing.TB, opts Options) (*Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	<-srv.Started()
-	t.Cleanup(func() { srv.Close() })
-	return srv, l.Addr().String()
+	return srv, servertest.Start(t, srv, ErrServerClosed)
 }
 
 // psql runs psql with conninfo and args, input on stdin, and returns what

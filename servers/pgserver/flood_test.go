@@ -72,7 +72,7 @@ func TestFloodCopy(t *testing.T) {
 		Start:   loggedIn[*pgproto3.CopyInResponse](t, "CREATE TABLE sink (a INT4, b TEXT); COPY sink FROM STDIN"),
 		Pattern: msg,
 		Size:    servertest.FloodSize / int64(len(msg)) * int64(len(msg)), // whole messages
-		Suffix:  header('c', 0) + header('X', 0), // CopyDone, Terminate: the answer ends with the connection
+		Suffix:  header('c', 0) + header('X', 0),                          // CopyDone, Terminate: the answer ends with the connection
 		Other:   other(t, addr),
 		Drains:  true,
 	}.Run(t)

@@ -70,10 +70,7 @@ func (s *session) executePortal(pt *portal, max uint32) error {
 
 func (s *session) closeObject(m *pgproto3.Close) {
 	if m.ObjectType == 'S' {
-		if st := s.stmts[m.Name]; st != nil {
-			st.close()
-			delete(s.stmts, m.Name)
-		}
+		delete(s.stmts, m.Name)
 	} else {
 		s.dropPortal(m.Name)
 	}

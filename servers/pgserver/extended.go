@@ -15,8 +15,6 @@ type prepared struct {
 	described bool
 }
 
-func (p *prepared) close() {}
-
 // portal is a statement bound to its parameters (Bind), with its cursor
 // once Execute or Describe started it.
 type portal struct {
@@ -82,9 +80,6 @@ func (s *session) parse(m *pgproto3.Parse) {
 			oid = infer[i]
 		}
 		st.paramOIDs = append(st.paramOIDs, oid)
-	}
-	if old := s.stmts[m.Name]; old != nil {
-		old.close()
 	}
 	s.stmts[m.Name] = st
 	s.be.Send(&pgproto3.ParseComplete{})

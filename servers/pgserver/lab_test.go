@@ -70,3 +70,19 @@ func TestCloseEndsRunningQuery(t *testing.T) {
 		t.Error("the query ended without an error")
 	}
 }
+
+// TestShutdownWaits: Shutdown waits for a connected client, until its
+// context ends; once the client leaves, it returns.
+func TestShutdownWaits(t *testing.T) {
+	srv, addr := testServer(t, Options{})
+	c := pgxConnect(t, addr, "sslmode=disable", pgx.QueryExecModeCacheStatement)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != context.DeadlineExceeded {
+		t.Errorf("Shutdown with a client connected = %v, want the context's deadline", err)
+	}
+	c.Close(context.Background())
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Errorf("Shutdown once the client left = %v", err)
+	}
+}

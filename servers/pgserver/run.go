@@ -61,17 +61,12 @@ func (s *session) run(p *plan, args []any) (outcome, error) {
 		return s.show(p.name)
 	case kindDeallocate:
 		if strings.EqualFold(p.name, "ALL") {
-			for n, st := range s.stmts {
-				st.close()
-				delete(s.stmts, n)
-			}
+			clear(s.stmts)
 			return outcome{tag: "DEALLOCATE ALL"}, nil
 		}
-		st, ok := s.stmts[p.name]
-		if !ok {
+		if _, ok := s.stmts[p.name]; !ok {
 			return outcome{}, &pgError{code: "26000", msg: fmt.Sprintf("prepared statement %q does not exist", p.name)}
 		}
-		st.close()
 		delete(s.stmts, p.name)
 		return outcome{tag: "DEALLOCATE"}, nil
 	case kindNoop:

@@ -288,9 +288,6 @@ func (s *session) close() {
 	for name := range s.portals {
 		s.dropPortal(name)
 	}
-	for _, p := range s.stmts {
-		p.close()
-	}
 	if s.db != nil {
 		if s.tx != txIdle {
 			s.db.ExecContext(context.Background(), "ROLLBACK")

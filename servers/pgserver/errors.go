@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"modernc.org/sqlite"
@@ -16,6 +18,7 @@ type pgError struct {
 	code, msg, detail, hint string
 	severity                string // "" is ERROR
 	table, column, constr   string
+	position                int32 // where in the statement, from 1; 0 for nowhere
 }
 
 func (e *pgError) Error() string { return e.msg }
@@ -26,7 +29,8 @@ func (e *pgError) response() *pgproto3.ErrorResponse {
 		sev = "ERROR"
 	}
 	return &pgproto3.ErrorResponse{Severity: sev, SeverityUnlocalized: sev, Code: e.code, Message: e.msg,
-		Detail: e.detail, Hint: e.hint, TableName: e.table, ColumnName: e.column, ConstraintName: e.constr}
+		Detail: e.detail, Hint: e.hint, TableName: e.table, ColumnName: e.column, ConstraintName: e.constr,
+		Position: e.position}
 }
 
 // errAborted is the answer to a statement in a failed transaction block.
@@ -139,4 +143,24 @@ func unqualify(name string) string {
 func tableOf(cols string) string {
 	t, _, _ := strings.Cut(cols, ".")
 	return t
+}
+
+var nearRe = regexp.MustCompile(`^near "([^"]+)": syntax error`)
+
+// located is err with the position of a syntax error in the statement the
+// client sent (SQLite says near what; psql then points at it), when it can
+// be found there.
+func located(err error, text string) error {
+	pe := toPGError(err)
+	if pe.code != "42601" || pe.position != 0 {
+		return pe
+	}
+	if m := nearRe.FindStringSubmatch(pe.msg); m != nil {
+		if i := strings.Index(text, m[1]); i >= 0 {
+			c := *pe
+			c.position = int32(utf8.RuneCountInString(text[:i])) + 1
+			return &c
+		}
+	}
+	return pe
 }

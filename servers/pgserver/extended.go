@@ -58,7 +58,7 @@ func (s *session) parse(m *pgproto3.Parse) {
 	}
 	if p.kind == kindSQL {
 		if err := s.check(p); err != nil {
-			s.extendedError(err)
+			s.extendedError(located(err, m.Query))
 			return
 		}
 	}

@@ -45,6 +45,7 @@ SELECT current_database(), current_user; SHOW server_version;
 		`"students_email_key" UNIQUE CONSTRAINT, btree (email)`,
 		"COPY 1",
 		"ERROR:  42601: ",
+		"LINE 1: SELEC 1;\n        ^",
 		" current_database | current_user",
 		"15.0 (Protocol Lab)",
 	} {

@@ -209,3 +209,17 @@ func TestSSLAndGSSRefused(t *testing.T) {
 		t.Errorf("startup: %s", got)
 	}
 }
+
+// TestNewerMinorVersion: a client asking for protocol 3.2 with an option
+// of its own is told 3.0 and the option's name, and goes on in 3.0.
+func TestNewerMinorVersion(t *testing.T) {
+	_, addr := testServer(t, Options{Auth: AuthCleartext})
+	_, fe := rawConn(t, addr)
+	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion32, Parameters: map[string]string{"user": "lab", "_pq_.future": "1"}})
+	fe.Flush()
+	n := expect[*pgproto3.NegotiateProtocolVersion](t, fe)
+	if n.NewestMinorProtocol != 0 || len(n.UnrecognizedOptions) != 1 || n.UnrecognizedOptions[0] != "_pq_.future" {
+		t.Errorf("NegotiateProtocolVersion %+v", n)
+	}
+	expect[*pgproto3.AuthenticationCleartextPassword](t, fe)
+}

@@ -12,7 +12,7 @@ func (s *session) simpleQuery(q string) {
 	}
 	for _, text := range stmts {
 		if err := s.simpleStatement(text); err != nil {
-			s.fail(err)
+			s.fail(located(err, q))
 			break
 		}
 	}

@@ -28,7 +28,8 @@
 // BackendKeyData and ReadyForQuery.
 //
 // A simple Query may hold several statements; they run one after the other
-// until one fails. The extended protocol has named and unnamed statements
+// until one fails, outside a transaction block in an implicit one (all or
+// none), as in PostgreSQL. The extended protocol has named and unnamed statements
 // and portals; Execute's row limit suspends a portal (PortalSuspended) and a
 // later Execute goes on from its open cursor. A parameter's type is the one
 // the client gave, or its cast ($1::int8), or that of the column it meets
@@ -72,8 +73,7 @@
 //
 // # Left out
 //
-// Replication, functions calls (FunctionCall), LISTEN/NOTIFY, COPY's binary
-// format, server-side cursors by SQL (DECLARE, FETCH), an implicit
-// transaction around a multi-statement Query, and PostgreSQL's types beyond
-// those above. SQLite's integer division by zero is NULL, not 22012.
+// Replication, function calls (FunctionCall), LISTEN/NOTIFY, COPY's binary
+// format, server-side cursors by SQL (DECLARE, FETCH), and PostgreSQL's
+// types beyond those above. SQLite's division by zero is NULL, not 22012.
 package pgserver

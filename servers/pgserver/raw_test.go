@@ -223,3 +223,36 @@ func TestNewerMinorVersion(t *testing.T) {
 	}
 	expect[*pgproto3.AuthenticationCleartextPassword](t, fe)
 }
+
+// TestImplicitTransaction: the statements of one Query are all or none.
+func TestImplicitTransaction(t *testing.T) {
+	_, addr := testServer(t, Options{Auth: AuthCleartext})
+	_, fe := login(t, addr)
+	run := func(q string) string {
+		fe.Send(&pgproto3.Query{String: q})
+		fe.Flush()
+		return strings.Join(until[*pgproto3.ReadyForQuery](t, fe), ", ")
+	}
+	if got, want := run("INSERT INTO courses (code, title) VALUES ('A1', 'a'); SELECT * FROM nowhere"),
+		"CommandComplete INSERT 0 1, Error 42P01, ReadyForQuery I"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, want := run("SELECT count(*) FROM courses WHERE code = 'A1'"), "RowDescription, DataRow 0, CommandComplete SELECT 1, ReadyForQuery I"; got != want {
+		t.Errorf("after the failed Query: %s, want %s (the INSERT rolled back)", got, want)
+	}
+	if got, want := run("INSERT INTO courses (code, title) VALUES ('A2', 'a'); BEGIN; INSERT INTO courses (code, title) VALUES ('A3', 'a')"),
+		"CommandComplete INSERT 0 1, CommandComplete BEGIN, CommandComplete INSERT 0 1, ReadyForQuery T"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, want := run("COMMIT; SELECT count(*) FROM courses WHERE code IN ('A2', 'A3')"),
+		"CommandComplete COMMIT, RowDescription, DataRow 2, CommandComplete SELECT 1, ReadyForQuery I"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, want := run("INSERT INTO courses (code, title) VALUES ('A4', 'a'); COMMIT; SELECT * FROM nowhere"),
+		"CommandComplete INSERT 0 1, NoticeResponse, CommandComplete COMMIT, Error 42P01, ReadyForQuery I"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, want := run("SELECT count(*) FROM courses WHERE code = 'A4'"), "RowDescription, DataRow 1, CommandComplete SELECT 1, ReadyForQuery I"; got != want {
+		t.Errorf("a COMMIT inside the Query: %s, want %s (kept)", got, want)
+	}
+}

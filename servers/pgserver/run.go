@@ -29,6 +29,10 @@ func (s *session) run(p *plan, args []any) (outcome, error) {
 	case kindEmpty:
 		return outcome{empty: true}, nil
 	case kindBegin:
+		if s.implicit { // the implicit block becomes an explicit one
+			s.implicit, s.tx = false, txOpen
+			return outcome{tag: "BEGIN"}, nil
+		}
 		if s.tx != txIdle {
 			s.notice("WARNING", "25001", "there is already a transaction in progress")
 			return outcome{tag: "BEGIN"}, nil
@@ -43,6 +47,10 @@ func (s *session) run(p *plan, args []any) (outcome, error) {
 	case kindRollback:
 		if s.tx == txIdle {
 			s.notice("WARNING", "25P01", "there is no transaction in progress")
+			if s.implicit {
+				s.implicit = false
+				s.endTransaction("ROLLBACK")
+			}
 			return outcome{tag: "ROLLBACK"}, nil
 		}
 		s.endTransaction("ROLLBACK")
@@ -121,6 +129,13 @@ func (s *session) commit() (outcome, error) {
 	switch s.tx {
 	case txIdle:
 		s.notice("WARNING", "25P01", "there is no transaction in progress")
+		if s.implicit {
+			s.implicit = false
+			if err := s.exec("COMMIT"); err != nil {
+				s.endTransaction("ROLLBACK")
+				return outcome{}, err
+			}
+		}
 		return outcome{tag: "COMMIT"}, nil
 	case txFailed:
 		s.endTransaction("ROLLBACK")

@@ -40,6 +40,9 @@ type session struct {
 	user   string
 	params map[string]string // the run-time parameters SET and SHOW know
 	tx     byte
+	// implicit: the statements of a Query run in a transaction SQLite holds
+	// open for them, while tx says idle (PostgreSQL's implicit block).
+	implicit bool
 
 	stmts     map[string]*prepared
 	portals   map[string]*portal

@@ -3,17 +3,38 @@ package pgserver
 import "github.com/jackc/pgx/v5/pgproto3"
 
 // simpleQuery serves a Query message: its statements one after the other,
-// each with its own results, until one fails; then ReadyForQuery.
+// each with its own results, until one fails; then ReadyForQuery. As in
+// PostgreSQL, several statements outside a transaction block run in an
+// implicit one: all or none of them, unless a BEGIN among them makes it an
+// explicit block, or a COMMIT or ROLLBACK ends it early.
 func (s *session) simpleQuery(q string) {
 	s.dropPortal("")
 	stmts := splitStatements(q)
 	if len(stmts) == 0 {
 		s.be.Send(&pgproto3.EmptyQueryResponse{})
 	}
+	if len(stmts) > 1 && s.tx == txIdle {
+		if err := s.exec("BEGIN"); err != nil {
+			s.fail(err)
+			s.ready()
+			return
+		}
+		s.implicit = true
+	}
+	var failed error
 	for _, text := range stmts {
-		if err := s.simpleStatement(text); err != nil {
-			s.fail(located(err, q))
+		if failed = s.simpleStatement(text); failed != nil {
+			s.fail(located(failed, q))
 			break
+		}
+	}
+	if s.implicit {
+		s.implicit = false
+		if failed != nil {
+			s.endTransaction("ROLLBACK")
+		} else if err := s.exec("COMMIT"); err != nil {
+			s.fail(err)
+			s.endTransaction("ROLLBACK")
 		}
 	}
 	s.ready()

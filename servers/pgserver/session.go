@@ -92,6 +92,7 @@ func (s *session) start(st startup) bool {
 			s.params[lower(k)] = v
 		}
 	}
+	s.params["client_encoding"] = "UTF8" // the lab speaks UTF-8 only, whatever was asked
 	if st.minor > 0 || len(st.unrec) > 0 {
 		s.be.Send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: 0, UnrecognizedOptions: st.unrec})
 	}

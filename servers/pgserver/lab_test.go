@@ -42,11 +42,21 @@ func TestLab(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv, addr = start(nil)
+	hub, tap := newHub()
+	srv, err := NewLab(lab.ServerOptions{Addr: "127.0.0.1:0", Tap: tap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
-	out := psql(t, conninfo(addr, "sslmode=require"), "SELECT title FROM courses WHERE code = 'LAB1';\n", nil)
+	out := psql(t, conninfo(srv.Addr().String(), "sslmode=require"), "SELECT title FROM courses WHERE code = 'LAB1';\n", nil)
 	if !strings.Contains(out, "Kept") {
 		t.Errorf("after a restart with TLS on: %q, want the row kept", out)
+	}
+	if len(hub.Keys().Lines()) == 0 {
+		t.Error("the TLS session's secrets did not reach the hub's key log")
 	}
 	if _, err := NewLab(lab.ServerOptions{Addr: "127.0.0.1:0", Settings: map[string]string{SettingAuth: "trust"}}); err == nil {
 		t.Error("an unknown password method was taken")

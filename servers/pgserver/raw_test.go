@@ -256,3 +256,32 @@ func TestImplicitTransaction(t *testing.T) {
 		t.Errorf("a COMMIT inside the Query: %s, want %s (kept)", got, want)
 	}
 }
+
+// TestSilentClient: a client that never finishes its startup is let go
+// after Options.HandshakeTimeout.
+func TestSilentClient(t *testing.T) {
+	_, addr := testServer(t, Options{HandshakeTimeout: 50 * time.Millisecond})
+	c, _ := rawConn(t, addr)
+	c.Write([]byte{0, 0}) // half a length
+	if n, err := io.Copy(io.Discard, c); err != nil || n != 0 {
+		t.Errorf("%d bytes, %v; want the connection closed", n, err)
+	}
+}
+
+// TestCopyFail: a client's CopyFail ends the COPY with 57014 and none of
+// its rows.
+func TestCopyFail(t *testing.T) {
+	_, addr := testServer(t, Options{Auth: AuthCleartext})
+	_, fe := login(t, addr)
+	fe.Send(&pgproto3.Query{String: "COPY courses (code, title) FROM STDIN"})
+	fe.Flush()
+	expect[*pgproto3.CopyInResponse](t, fe)
+	fe.Send(&pgproto3.CopyData{Data: []byte("X1\tOne\n")})
+	fe.Send(&pgproto3.CopyFail{Message: "changed my mind"})
+	fe.Send(&pgproto3.Query{String: "SELECT count(*) FROM courses"})
+	fe.Flush()
+	got := strings.Join(append(until[*pgproto3.ReadyForQuery](t, fe), until[*pgproto3.ReadyForQuery](t, fe)...), ", ")
+	if want := "Error 57014, ReadyForQuery I, RowDescription, DataRow 3, CommandComplete SELECT 1, ReadyForQuery I"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// The catalog answers the queries psql 15 sends for \dt, \d and \d TABLE,
-// from SQLite's schema: it knows those queries by their shape, not by
-// running them, for the lab has no pg_catalog. Any other catalog query gets
-// 0A000.
+// The catalog answers the queries psql 15 sends for \dt, \d, \d TABLE,
+// \d+ TABLE, \l and \dn from SQLite's schema: it knows those queries by
+// their shape, not by running them, for the lab has no pg_catalog. Any
+// other catalog query gets 0A000.
 var errNoCatalog = &pgError{code: "0A000", msg: "not supported by the lab's catalog",
-	hint: "the lab's catalog answers psql's \\dt, \\d and \\d TABLE; for the rest, ask SQLite: SELECT * FROM sqlite_schema"}
+	hint: "the lab's catalog answers psql's \\dt, \\d, \\d TABLE, \\l and \\dn; for the rest, ask SQLite: SELECT * FROM sqlite_schema"}
 
 // catalogQuery is one query shape the catalog answers.
 type catalogQuery struct {
@@ -28,6 +28,8 @@ var catalogQueries = []catalogQuery{
 	{[]string{"FROM pg_catalog.pg_constraint r", "r.contype = 'f'", "conrelid = '"}, foreignKeys},
 	{[]string{"pg_catalog.pg_constraint", "confrelid"}, referencedBy},
 
+	{[]string{`d.datname as "Name"`, "FROM pg_catalog.pg_database d"}, listDatabases},
+	{[]string{`n.nspname AS "Name"`, "FROM pg_catalog.pg_namespace n"}, listSchemas},
 	{[]string{"pg_catalog.pg_policy"}, nothing},
 	{[]string{"pg_catalog.pg_statistic_ext"}, nothing},
 	{[]string{"pg_catalog.pg_publication"}, nothing},
@@ -155,6 +157,10 @@ func relationInfo(_ *session, sc *schema, q string) ([]column, [][]any, error) {
 // attributes answers \d TABLE's columns query.
 func attributes(_ *session, sc *schema, q string) ([]column, [][]any, error) {
 	cols := textCols("attname", "format_type", "default", "attnotnull", "attcollation", "attidentity", "attgenerated")
+	verbose := strings.Contains(q, "a.attstorage") // \d+ asks for more
+	if verbose {
+		cols = append(cols, textCols("attstorage", "attcompression", "attstattarget", "col_description")...)
+	}
 	t := sc.tableIn(q)
 	if t == nil {
 		return cols, nil, nil
@@ -165,7 +171,15 @@ func attributes(_ *session, sc *schema, q string) ([]column, [][]any, error) {
 		if c.dflt != "" {
 			dflt = c.dflt
 		}
-		rows = append(rows, []any{c.name, formatType(c.decl), dflt, string(boolText(c.notNull)), nil, "", ""})
+		row := []any{c.name, formatType(c.decl), dflt, string(boolText(c.notNull)), nil, "", ""}
+		if verbose {
+			storage := "x" // extended: a value of variable length
+			if typeSize(declOID(strings.ToUpper(c.decl))) > 0 {
+				storage = "p"
+			}
+			row = append(row, storage, "", nil, nil)
+		}
+		rows = append(rows, row)
 	}
 	return cols, rows, nil
 }
@@ -256,4 +270,15 @@ func referencedBy(_ *session, sc *schema, q string) ([]column, [][]any, error) {
 		rows = append(rows, []any{r.fk.name(r.t), r.t.name, r.fk.def()})
 	}
 	return cols, rows, nil
+}
+
+// listDatabases answers \l: the one database.
+func listDatabases(*session, *schema, string) ([]column, [][]any, error) {
+	return textCols("Name", "Owner", "Encoding", "Collate", "Ctype", "Access privileges"),
+		[][]any{{DatabaseName, DefaultUser, "UTF8", "C", "C", nil}}, nil
+}
+
+// listSchemas answers \dn: public, SQLite's main.
+func listSchemas(*session, *schema, string) ([]column, [][]any, error) {
+	return textCols("Name", "Owner"), [][]any{{"public", DefaultUser}}, nil
 }

@@ -25,6 +25,9 @@ SELECT version();
 \timing off
 \dt
 \d students
+\d+ enrolments
+\l
+\dn
 \copy students from '` + in + `'
 \copy (SELECT id, name FROM students WHERE id >= 4 ORDER BY id) to '` + out + `' with csv header
 SELEC 1;
@@ -43,6 +46,10 @@ SELECT current_database(), current_user; SHOW server_version;
 		" email       | character varying(100)      |           | not null | ",
 		`"students_pkey" PRIMARY KEY, btree (id)`,
 		`"students_email_key" UNIQUE CONSTRAINT, btree (email)`,
+		" grade      | double precision |           |          |         | plain ",
+		`"enrolments_student_id_fkey" FOREIGN KEY (student_id) REFERENCES students(id)`,
+		" lab  | lab   | UTF8     |",
+		" public | lab",
 		"COPY 1",
 		"ERROR:  42601: ",
 		"LINE 1: SELEC 1;\n        ^",

@@ -7,7 +7,7 @@ import (
 )
 
 // The catalog answers the queries psql 15 sends for \dt, \d, \d TABLE,
-// \d+ TABLE, \l and \dn from SQLite's schema: it knows those queries by
+// \d+ TABLE, \l, \dn and \du from SQLite's schema: it knows those queries by
 // their shape, not by running them, for the lab has no pg_catalog. Any
 // other catalog query gets 0A000.
 var errNoCatalog = &pgError{code: "0A000", msg: "not supported by the lab's catalog",
@@ -30,6 +30,7 @@ var catalogQueries = []catalogQuery{
 
 	{[]string{`d.datname as "Name"`, "FROM pg_catalog.pg_database d"}, listDatabases},
 	{[]string{`n.nspname AS "Name"`, "FROM pg_catalog.pg_namespace n"}, listSchemas},
+	{[]string{"SELECT r.rolname, r.rolsuper, r.rolinherit", "FROM pg_catalog.pg_roles r"}, listRoles},
 	{[]string{"pg_catalog.pg_policy"}, nothing},
 	{[]string{"pg_catalog.pg_statistic_ext"}, nothing},
 	{[]string{"pg_catalog.pg_publication"}, nothing},
@@ -85,7 +86,7 @@ func relnameFilter(q string) (*regexp.Regexp, error) {
 }
 
 // listRelations answers \dt and \d: the tables, if relkind 'r' is asked for.
-func listRelations(_ *session, sc *schema, q string) ([]column, [][]any, error) {
+func listRelations(s *session, sc *schema, q string) ([]column, [][]any, error) {
 	cols := textCols("Schema", "Name", "Type", "Owner")
 	if !strings.Contains(q, "'r'") {
 		return cols, nil, nil
@@ -97,7 +98,7 @@ func listRelations(_ *session, sc *schema, q string) ([]column, [][]any, error) 
 	var rows [][]any
 	for _, t := range sc.tables {
 		if re == nil || re.MatchString(t.name) {
-			rows = append(rows, []any{"public", t.name, "table", DefaultUser})
+			rows = append(rows, []any{"public", t.name, "table", s.srv.User})
 		}
 	}
 	return cols, rows, nil
@@ -273,12 +274,19 @@ func referencedBy(_ *session, sc *schema, q string) ([]column, [][]any, error) {
 }
 
 // listDatabases answers \l: the one database.
-func listDatabases(*session, *schema, string) ([]column, [][]any, error) {
+func listDatabases(s *session, _ *schema, _ string) ([]column, [][]any, error) {
 	return textCols("Name", "Owner", "Encoding", "Collate", "Ctype", "Access privileges"),
-		[][]any{{DatabaseName, DefaultUser, "UTF8", "C", "C", nil}}, nil
+		[][]any{{DatabaseName, s.srv.User, "UTF8", "C", "C", nil}}, nil
 }
 
 // listSchemas answers \dn: public, SQLite's main.
-func listSchemas(*session, *schema, string) ([]column, [][]any, error) {
-	return textCols("Name", "Owner"), [][]any{{"public", DefaultUser}}, nil
+func listSchemas(s *session, _ *schema, _ string) ([]column, [][]any, error) {
+	return textCols("Name", "Owner"), [][]any{{"public", s.srv.User}}, nil
+}
+
+// listRoles answers \du: the one user, who may log in.
+func listRoles(s *session, _ *schema, _ string) ([]column, [][]any, error) {
+	return textCols("rolname", "rolsuper", "rolinherit", "rolcreaterole", "rolcreatedb", "rolcanlogin",
+			"rolconnlimit", "rolvaliduntil", "memberof", "rolreplication", "rolbypassrls"),
+		[][]any{{s.srv.User, "f", "t", "f", "f", "t", "-1", nil, "{}", "f", "f"}}, nil
 }

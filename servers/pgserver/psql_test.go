@@ -28,6 +28,7 @@ SELECT version();
 \d+ enrolments
 \l
 \dn
+\du
 \copy students from '` + in + `'
 \copy (SELECT id, name FROM students WHERE id >= 4 ORDER BY id) to '` + out + `' with csv header
 SELEC 1;
@@ -50,6 +51,7 @@ SELECT current_database(), current_user; SHOW server_version;
 		`"enrolments_student_id_fkey" FOREIGN KEY (student_id) REFERENCES students(id)`,
 		" lab  | lab   | UTF8     |",
 		" public | lab",
+		" lab       |            | {}",
 		"COPY 1",
 		"ERROR:  42601: ",
 		"LINE 1: SELEC 1;\n        ^",

@@ -11,7 +11,7 @@ import (
 // their shape, not by running them, for the lab has no pg_catalog. Any
 // other catalog query gets 0A000.
 var errNoCatalog = &pgError{code: "0A000", msg: "not supported by the lab's catalog",
-	hint: "the lab's catalog answers psql's \\dt, \\d, \\d TABLE, \\l and \\dn; for the rest, ask SQLite: SELECT * FROM sqlite_schema"}
+	hint: "the lab's catalog answers psql's \\dt, \\d, \\d TABLE, \\l, \\dn and \\du; for the rest, ask SQLite: SELECT * FROM sqlite_schema"}
 
 // catalogQuery is one query shape the catalog answers.
 type catalogQuery struct {

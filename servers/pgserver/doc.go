@@ -65,7 +65,7 @@
 // # The catalog
 //
 // SQLite has no pg_catalog. The server knows the queries psql 15 sends for
-// \dt, \d, \d TABLE, \d+ TABLE, \l and \dn by their shape and answers
+// \dt, \d, \d TABLE, \d+ TABLE, \l, \dn and \du by their shape and answers
 // them from SQLite's schema (columns, NOT NULL, defaults, primary keys,
 // unique constraints, indexes and foreign keys both ways); \conninfo needs
 // no query. Any other query of pg_catalog or information_schema gets

@@ -64,8 +64,8 @@ func TestFloodMessage(t *testing.T) {
 // TestFloodCopy: COPY data past Options.MaxCopy is read and dropped, and
 // the COPY fails with 54000 at its end; the session goes on.
 func TestFloodCopy(t *testing.T) {
-	_, addr := testServer(t, Options{Auth: AuthCleartext, MaxCopy: 1 << 20})
-	lines := strings.Repeat("1\tx\n", 1024)
+	_, addr := testServer(t, Options{Auth: AuthCleartext, MaxCopy: 100 << 10})
+	lines := strings.Repeat("1\tx\n", 16<<10) // 64 KiB: the first message is taken, the second is past the bound
 	msg := header('d', int64(len(lines))) + lines
 	res := servertest.Flood{
 		Addr:    addr,

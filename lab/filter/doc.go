@@ -46,7 +46,7 @@
 //	endpoint   either endpoint (addr); port: either endpoint's port number
 //	close      how it ended: FIN, RST, idle, closed, error ("" while live)
 //	closedby   who closed first: client or server
-//	link       why it exists: data, relay, lookup, signal ("" when it stands alone)
+//	link       why it exists: data, relay, lookup, signal, cancel ("" when it stands alone)
 //	id         its number in the list; bytes: both directions' bytes; messages
 //
 // Of a message (a row of the message list):

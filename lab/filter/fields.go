@@ -50,7 +50,7 @@ var fieldNames = map[string]fieldInfo{
 	"port":      {id: fPort, number: true},
 	"close":     {id: fClose, values: []string{"FIN", "RST", "idle", "closed", "error"}},
 	"closedby":  {id: fClosedBy, values: []string{"client", "server"}},
-	"link":      {id: fLink, values: []string{"data", "relay", "lookup", "signal"}},
+	"link":      {id: fLink, values: []string{"data", "relay", "lookup", "signal", "cancel"}},
 	"id":        {id: fID, number: true},
 	"bytes":     {id: fBytes, number: true},
 	"messages":  {id: fMessages, number: true},

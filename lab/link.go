@@ -21,10 +21,13 @@ const (
 	// LinkSignal: a signalling channel that set this conversation up (a WebRTC
 	// offer and answer).
 	LinkSignal
+	// LinkCancel: a request on a connection of its own to cancel what the
+	// parent conversation is running (PostgreSQL's CancelRequest).
+	LinkCancel
 	nLinkKinds
 )
 
-var linkNames = [nLinkKinds]string{"", "data", "relay", "lookup", "signal"}
+var linkNames = [nLinkKinds]string{"", "data", "relay", "lookup", "signal", "cancel"}
 
 // String is the kind's name as saved sessions and JSON lines spell it.
 func (k LinkKind) String() string {
@@ -51,7 +54,8 @@ type Link struct {
 	// Dialler is the end of the parent conversation that opened this one: for a
 	// data connection SideClient (passive FTP) or SideServer (active FTP); for a
 	// relay hop SideServer (the parent's server is this hop's client); for a
-	// lookup SideClient (the client that looked up the name dialled).
+	// lookup SideClient (the client that looked up the name dialled); for a
+	// cancel request SideClient (the parent's client sent it).
 	Dialler Side
 	// Mode says for people how it was set up ("passive", "active"); may be empty.
 	Mode string

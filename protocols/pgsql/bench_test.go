@@ -1,0 +1,43 @@
+package pgsql
+
+import (
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// BenchmarkAnalyze measures the analyzer on a database's busiest traffic: a
+// simple query answered by its RowDescription, three DataRows, its
+// CommandComplete and ReadyForQuery. An op is one message.
+//
+//	go test -run '^$' -bench Analyze -benchmem ./protocols/pgsql/
+func BenchmarkAnalyze(b *testing.B) {
+	now := time.Now()
+	a := NewAnalyzer()
+	for _, s := range login(b) {
+		a.Feed(s.Dir, []byte(s.Data), now)
+	}
+	query := []byte(enc(b, &pgproto3.Query{String: "SELECT id, name, born FROM people"}))
+	var answer [][]byte
+	for _, m := range []pgproto3.BackendMessage{
+		&pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{col("id", 23, 0), col("name", 25, 0), col("born", 1082, 0)}},
+		&pgproto3.DataRow{Values: [][]byte{[]byte("1"), []byte("Ada Lovelace"), []byte("1815-12-10")}},
+		&pgproto3.DataRow{Values: [][]byte{[]byte("2"), []byte("Grace Hopper"), []byte("1906-12-09")}},
+		&pgproto3.DataRow{Values: [][]byte{[]byte("3"), []byte("Alan Turing"), []byte("1912-06-23")}},
+		&pgproto3.CommandComplete{CommandTag: []byte("SELECT 3")},
+		&pgproto3.ReadyForQuery{TxStatus: 'I'},
+	} {
+		answer = append(answer, []byte(enc(b, m)))
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if k := i % 7; k == 0 {
+			a.Feed(lab.ClientToServer, query, now)
+		} else {
+			a.Feed(lab.ServerToClient, answer[k-1], now)
+		}
+	}
+}

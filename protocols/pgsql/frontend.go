@@ -1,0 +1,243 @@
+package pgsql
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// typed begins the message of typed message raw (at least 5 bytes) sent in
+// direction dir: its type and length fields, the kind's meaning and where it
+// is specified, and a reader of its body.
+func typed(dir lab.Dir, raw []byte) (lab.Message, kind) {
+	k := kindOf(dir, raw[0])
+	m := lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
+	m.Fields = make([]lab.Field, 0, 8)
+	typeFields(&m, k, raw[0])
+	return m, k
+}
+
+// finish ends a message read by r: one cut short or with bytes after its last
+// field is malformed, and says so.
+func finish(m *lab.Message, k kind, r *reader) {
+	switch {
+	case r.short != "":
+		m.Summary = "malformed " + k.name + ": the length ends before its " + r.short
+		m.Meaning += " The message's length leaves no room for its " + r.short + ": the server answers 08P01 (protocol violation)."
+	case r.left() > 0:
+		m.Summary = fmt.Sprintf("malformed %s: %d bytes after its last field", k.name, r.left())
+		m.Meaning += " The message is longer than its fields: the server answers 08P01 (protocol violation)."
+		r.add("extra bytes", lab.HexPreview(m.Raw[r.off:], 16), r.off, r.left())
+	}
+}
+
+// unknown is a message of a type the protocol does not have: framed by its
+// length, its body shown as it is.
+func unknown(m *lab.Message, dir lab.Dir) {
+	m.Summary = "malformed: unknown message type " + typeChar(m.Raw[0])
+	m.Ref = refFormats
+	if dir == lab.ClientToServer {
+		m.Meaning = "No frontend message has this type byte. The server answers with ErrorResponse 08P01 " +
+			"(protocol_violation, \"invalid frontend message type\") and closes the connection."
+	} else {
+		m.Meaning = "No backend message has this type byte: the client cannot go on and closes the connection."
+	}
+	if len(m.Raw) > 5 {
+		m.Fields = append(m.Fields, lab.Field{Name: "body", Value: lab.HexPreview(m.Raw[5:], 32), Off: 5, Len: len(m.Raw) - 5})
+	}
+}
+
+// frontend decodes one typed message from the client, raw.
+func (a *Analyzer) frontend(raw []byte) lab.Message {
+	m, k := typed(lab.ClientToServer, raw)
+	r := reader{m: &m, off: 5}
+	t := raw[0]
+	switch t {
+	case 'Q':
+		q, _ := r.cstr("query")
+		m.Summary = "Query " + short(q)
+		a.rq.mark(&m, op{typ: 'Q'})
+	case 'P':
+		a.parse(&m, &r)
+	case 'B':
+		a.bind(&m, &r)
+	case 'D', 'C':
+		what, _, _ := r.take("target", 1)
+		target := byte(0)
+		if len(what) == 1 {
+			target = what[0]
+			r.add("target", targetName(target), 5, 1)
+		}
+		name, _ := r.cstr("name")
+		m.Summary = k.name + " " + targetName(target) + " " + quote(name)
+		a.rq.mark(&m, op{typ: t, target: target, name: name})
+		if t == 'C' && r.short == "" {
+			if target == 'S' {
+				delete(a.rq.stmts, name)
+				delete(a.rq.params, name)
+			} else {
+				delete(a.rq.ports, name)
+			}
+		}
+		if r.short == "" && target != 'S' && target != 'P' {
+			m.Summary = fmt.Sprintf("malformed %s: target %s, not 'S' or 'P'", k.name, typeChar(target))
+			return m
+		}
+	case 'E':
+		name, _ := r.cstr("portal")
+		n, _ := r.i32("maximum rows")
+		m.Summary = "Execute portal " + quote(name)
+		if n > 0 {
+			m.Summary += " (at most " + count(int(n), "row") + ")"
+		}
+		a.rq.mark(&m, op{typ: 'E', name: name})
+	case 'S', 'H':
+		a.rq.mark(&m, op{typ: t})
+	case 'X':
+		m.Teardown = true
+		a.terminal = true
+		a.state.Move(&m, StateTerminated)
+	case 'd':
+		a.copyData(&m, &r)
+	case 'c':
+	case 'f':
+		reason, _ := r.cstr("reason")
+		m.Summary = "CopyFail " + short(reason)
+	case 'F':
+		oid, _ := r.i32("function OID")
+		m.Summary = fmt.Sprintf("FunctionCall of function %d", oid)
+		if r.left() > 0 {
+			r.add("arguments", lab.HexPreview(raw[r.off:], 32), r.off, r.left())
+			r.off = len(raw)
+		}
+		a.rq.mark(&m, op{typ: 'F'})
+	case 'p':
+		a.password(&m, &r)
+	default:
+		unknown(&m, lab.ClientToServer)
+		return m
+	}
+	finish(&m, k, &r)
+	return m
+}
+
+// targetName names what a Describe or Close is about.
+func targetName(t byte) string {
+	switch t {
+	case 'S':
+		return "statement"
+	case 'P':
+		return "portal"
+	}
+	return typeChar(t)
+}
+
+// short shows SQL or a reason in a summary: on one line, quoted, cut after
+// 80 characters.
+func short(s string) string {
+	if len(s) > 80 {
+		s = s[:80]
+		return strings.TrimSuffix(quote(strings.Join(strings.Fields(s), " ")), `"`) + `…"`
+	}
+	return quote(strings.Join(strings.Fields(s), " "))
+}
+
+// parse decodes a Parse: statement name, query, parameter types.
+func (a *Analyzer) parse(m *lab.Message, r *reader) {
+	name, _ := r.cstr("statement")
+	q, _ := r.cstr("query")
+	n, _ := r.i16("parameter types")
+	var oids []uint32
+	for i := 0; i < int(n) && r.short == ""; i++ {
+		v, off, ok := r.int32(fmt.Sprintf("parameter %d type", i+1))
+		if ok {
+			oids = append(oids, uint32(v))
+			r.add(fmt.Sprintf("parameter $%d type", i+1), typeName(uint32(v)), off, 4)
+		}
+	}
+	m.Summary = "Parse " + short(q)
+	if name != "" {
+		m.Summary = "Parse statement " + quote(name) + " " + short(q)
+	}
+	if r.short == "" {
+		a.rq.keep(len(oids))
+		remember(&a.rq.params, name, oids)
+	}
+	a.rq.mark(m, op{typ: 'P', name: name})
+}
+
+// bind decodes a Bind: portal, statement, parameter formats and values,
+// result formats.
+func (a *Analyzer) bind(m *lab.Message, r *reader) {
+	portalName, _ := r.cstr("portal")
+	stmt, _ := r.cstr("statement")
+	pf := formats(r, "parameter format")
+	n, _ := r.i16("parameter values")
+	types := a.rq.params[stmt]
+	for i := 0; i < int(n) && r.short == ""; i++ {
+		name := fmt.Sprintf("$%d", i+1)
+		ln, loff, ok := r.int32(name + " length")
+		if !ok {
+			break
+		}
+		if ln < 0 {
+			r.add(name, "NULL", loff, 4)
+			continue
+		}
+		b, off, ok := r.take(name, int(ln))
+		if !ok {
+			break
+		}
+		var oid uint32
+		if i < len(types) {
+			oid = types[i]
+		}
+		f := int16(0)
+		switch {
+		case len(pf) == 1:
+			f = pf[0]
+		case i < len(pf):
+			f = pf[i]
+		}
+		r.add(name, value(oid, f, b), off, len(b))
+	}
+	rf := formats(r, "result format")
+	m.Summary = fmt.Sprintf("Bind portal %s to statement %s", quote(portalName), quote(stmt))
+	if n > 0 {
+		m.Summary += ", " + count(int(n), "parameter")
+	}
+	if r.short == "" {
+		a.rq.bound(portalName, &portal{stmt: stmt, formats: rf})
+	}
+	a.rq.mark(m, op{typ: 'B', name: portalName})
+}
+
+// formats reads a count and that many format codes (Bind's parameter and
+// result formats), named name 1, name 2 ….
+func formats(r *reader, name string) []int16 {
+	n, _ := r.i16(name + " codes")
+	var out []int16
+	for i := 0; i < int(n) && r.short == ""; i++ {
+		f, off, ok := r.int16(name)
+		if ok {
+			out = append(out, f)
+			r.add(fmt.Sprintf("%s %d", name, i+1), formatName(f), off, 2)
+		}
+	}
+	return out
+}
+
+// copyData decodes a CopyData, either way: its rows shown as text in a text
+// COPY.
+func (a *Analyzer) copyData(m *lab.Message, r *reader) {
+	b := m.Raw[r.off:]
+	r.off = len(m.Raw)
+	if a.rq.copyF == 1 || !printable(b) {
+		r.add("data", lab.HexPreview(b, 32), 5, len(b))
+		m.Summary = fmt.Sprintf("CopyData %d bytes", len(b))
+		return
+	}
+	r.add("data", lab.Preview(b, maxShown), 5, len(b))
+	m.Summary = "CopyData " + lab.Preview(b, 60)
+}

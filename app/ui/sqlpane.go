@@ -73,7 +73,7 @@ func newSQLPane(ctx PaneContext) *sqlPane {
 	p.editor.TextStyle.Monospace = true
 	p.editor.Wrapping = fyne.TextWrapWord
 	p.editor.SetMinRowsVisible(4)
-	p.editor.SetText("SELECT id, name, enrolled FROM students ORDER BY id;")
+	p.editor.SetText("SELECT id, name, email, enrolled_on, active, gpa FROM students ORDER BY id;")
 	p.mode = widget.NewRadioGroup(sqlModes, nil)
 	p.mode.Horizontal = true
 	p.mode.Required = true

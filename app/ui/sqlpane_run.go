@@ -59,12 +59,12 @@ func (p *sqlPane) runSQL() {
 			return
 		}
 		p.results.show(reply)
-		setStatus(p.status, replyLine(reply, took), reply.Err != nil)
+		setStatus(p.status, sqlReplyLine(reply, took), reply.Err != nil)
 	})
 }
 
-// replyLine says in one line what a run did.
-func replyLine(r *pgclient.Reply, took time.Duration) string {
+// sqlReplyLine says in one line what a run did.
+func sqlReplyLine(r *pgclient.Reply, took time.Duration) string {
 	var tags []string
 	for _, res := range r.Results {
 		tags = append(tags, res.Tag)

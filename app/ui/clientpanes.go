@@ -10,6 +10,7 @@ import (
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/protocols/mqtt"
 	"github.com/protocollab/protolab/protocols/nats"
+	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
@@ -38,6 +39,7 @@ var clientPanes = paneTable(
 	clientPane(smtp.BetaName, newSMTPPane),
 	clientPane(pop3.Name, newPOP3Pane),
 	clientPane(imap.Name, newIMAPPane),
+	clientPane(pgsql.Name, newSQLPane),
 	clientPane(daytime.Name, newDaytimePane),
 	clientPane(nats.Name, newNATSPane),
 	clientPane(mqtt.Name, mqttOptions{}.newPane),

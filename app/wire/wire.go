@@ -13,6 +13,7 @@ import (
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/protocols/mqtt"
 	"github.com/protocollab/protolab/protocols/nats"
+	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
@@ -26,6 +27,7 @@ import (
 	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/httpserver"
 	"github.com/protocollab/protolab/servers/imapserver"
+	"github.com/protocollab/protolab/servers/pgserver"
 	"github.com/protocollab/protolab/servers/pop3server"
 	"github.com/protocollab/protolab/servers/sftpserver"
 	"github.com/protocollab/protolab/servers/smtpserver"
@@ -60,6 +62,7 @@ func modules() []lab.Module {
 		{Protocol: nats.Protocol(), Server: &brokerserver.NATSModule},
 		{Protocol: mqtt.Protocol(), Server: &brokerserver.MQTTModule}, // the rail's row of the broker, NATS and MQTTS its parts
 		{Protocol: mqtt.TLSProtocol(), Server: &brokerserver.MQTTSModule},
+		{Protocol: pgsql.Protocol(), Server: &pgserver.Module},
 		{Protocol: daytime.Protocol(), Server: &daytimeserver.Module},
 	}
 }

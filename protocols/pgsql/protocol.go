@@ -71,6 +71,7 @@ func Protocol() *lab.Protocol {
 		Name:        Name,
 		Title:       "PostgreSQL",
 		DefaultPort: DefaultPort,
+		Links:       []lab.LinkKind{lab.LinkCancel}, // a CancelRequest's connection, to the session it cancels
 		Transport:   "tcp",
 		About:       about,
 		States:      machine.States(),

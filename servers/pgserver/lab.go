@@ -10,16 +10,16 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labdir"
+	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/servers/internal/labsettings"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 )
 
-// Name and DefaultPort are the lab's PostgreSQL server's row in the rail.
-// (The protocol's own package, protocols/pgsql, describes it for the lab;
-// these stand for its constants.)
+// Name and DefaultPort are the lab's PostgreSQL server's row in the rail,
+// as its protocol's package, protocols/pgsql, describes it.
 const (
-	Name        = "postgres"
-	DefaultPort = 5433
+	Name        = pgsql.Name
+	DefaultPort = pgsql.DefaultPort
 )
 
 // Settings keys and their choices.

@@ -19,9 +19,8 @@ import (
 )
 
 // sqlNote says what a person should know before running SQL.
-const sqlNote = "Run SQL on the lab's PostgreSQL server (a small course database: students, courses, " +
-	"enrolments). Simple sends one Query message, several statements allowed; Extended sends Parse, Bind, " +
-	"Describe, Execute and Sync for one statement. BEGIN opens a transaction: the light follows it."
+const sqlNote = "A course's database: students, courses, enrolments. Simple sends one Query (several " +
+	"statements allowed); Extended sends Parse, Bind, Describe, Execute and Sync for one statement."
 
 // sqlModes are the query protocols the pane offers.
 var sqlModes = []string{"Simple", "Extended"}
@@ -46,7 +45,8 @@ type sqlPane struct {
 	mode                *widget.RadioGroup
 	runBtn, cancel      *widget.Button
 	history             *widget.Select
-	past                []string // the statements run, newest last
+	login               *fyne.Container // the login form, hidden while connected
+	past                []string        // the statements run, newest last
 	results             *sqlResults
 	client              *pgclient.Client
 	cancelling, running bool
@@ -72,7 +72,7 @@ func newSQLPane(ctx PaneContext) *sqlPane {
 	p.editor = widget.NewMultiLineEntry()
 	p.editor.TextStyle.Monospace = true
 	p.editor.Wrapping = fyne.TextWrapWord
-	p.editor.SetMinRowsVisible(4)
+	p.editor.SetMinRowsVisible(3)
 	p.editor.SetText("SELECT id, name, email, enrolled_on, active, gpa FROM students ORDER BY id;")
 	p.mode = widget.NewRadioGroup(sqlModes, nil)
 	p.mode.Horizontal = true
@@ -91,20 +91,24 @@ func newSQLPane(ctx PaneContext) *sqlPane {
 	p.runner = newRunner(ctx, p.status, p.setControls)
 	p.problem = explainSQLError
 
-	note := widget.NewLabel(sqlNote)
-	note.Wrapping = fyne.TextWrapWord
 	login := container.NewGridWithColumns(3, labeled("User", p.user), labeled("Password", p.password), labeled("Database", p.db))
 	lightBox := container.NewGridWrap(fyne.NewSize(14, 14), p.light)
-	top := container.NewVBox(paneTitle("CLIENT", title(ctx.Protocol)),
-		container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, note),
+	p.login = container.NewVBox(hintText(sqlNote),
 		container.NewBorder(nil, nil, widget.NewLabel("Server"), container.NewHBox(widget.NewLabel("TLS"), p.sslMode), p.addr),
-		login,
-		container.NewBorder(nil, nil, nil, container.NewHBox(p.connect, p.disconnect), p.status),
-		container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(lightBox), p.txText), p.history),
+		login)
+	form := container.NewVBox(
+		p.login,
+		container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(lightBox), p.txText), container.NewHBox(p.history, p.cancel, p.runBtn)),
 		p.editor,
-		container.NewBorder(nil, nil, p.mode, container.NewHBox(p.cancel, p.runBtn)),
-		sectionLabel("RESULT"))
-	p.obj = container.NewBorder(top, nil, nil, nil, p.results.obj)
+		container.NewBorder(nil, nil, widget.NewLabel("Protocol"), nil, p.mode),
+		p.status)
+	// The form scrolls above the results, which keep their share of a short
+	// workbench; the person moves the divider.
+	split := container.NewVSplit(container.NewScroll(form),
+		container.NewBorder(sectionLabel("RESULT"), nil, nil, nil, p.results.obj))
+	split.Offset = 0.6
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(p.connect, p.disconnect), paneTitle("CLIENT", title(ctx.Protocol)))
+	p.obj = container.NewBorder(head, nil, nil, nil, split)
 	p.setControls()
 	return p
 }
@@ -135,6 +139,11 @@ func (p *sqlPane) setControls() {
 		setEnabled(e, !connected && !p.busy)
 	}
 	setEnabled(p.sslMode, !connected && !p.busy)
+	// Connected, the status line says where and as whom: the editor gets the room.
+	if p.login.Visible() == connected {
+		p.login.Hidden = connected
+		p.login.Refresh()
+	}
 	p.showTx()
 }
 

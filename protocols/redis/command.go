@@ -2,6 +2,7 @@ package redis
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -263,4 +264,22 @@ func (a *Analyzer) subscriptions(patterns bool) int {
 		}
 	}
 	return n
+}
+
+// ErrUnbalancedQuotes is SplitInline's error for a quote left open.
+var ErrUnbalancedQuotes = errors.New("redis: unbalanced quotes in an inline command")
+
+// SplitInline splits an inline command — a line of words as a person types
+// it in telnet, or as redis-cli reads it — into its words, as Redis does:
+// "double quotes" with escapes (\n, \t, \", ...), 'single quotes' without.
+func SplitInline(line []byte) ([][]byte, error) {
+	args, err := splitInline(line)
+	if err != "" {
+		return nil, ErrUnbalancedQuotes
+	}
+	words := make([][]byte, len(args))
+	for i, a := range args {
+		words[i] = a.val
+	}
+	return words, nil
 }

@@ -58,7 +58,7 @@ func (a *Analyzer) command(m *lab.Message, frame []byte, nd *node) {
 // nc: Redis splits it as a shell would, with "double" and 'single' quotes.
 func (a *Analyzer) inline(data []byte) (int, framing.Then) {
 	i := bytes.IndexByte(data, '\n')
-	if i < 0 {
+	if i < 0 || i >= MaxInline {
 		if len(data) > MaxInline {
 			m := lab.Message{
 				Dir:     lab.ClientToServer,
@@ -70,6 +70,9 @@ func (a *Analyzer) inline(data []byte) (int, framing.Then) {
 			a.pending.Push(&pending{pair: a.nextPair(), replies: 1, summary: "too big inline request"}, maxPending)
 			m.Role, m.Pair = lab.RoleRequest, a.lastPair()
 			a.emit(m)
+			if i >= 0 {
+				return i + 1, framing.Go
+			}
 			return 0, framing.Skip
 		}
 		return 0, framing.Go
@@ -165,7 +168,7 @@ func unescape(c, q byte) byte {
 
 // explain names and explains a command with its arguments, args[0] its name.
 func (a *Analyzer) explain(m *lab.Message, args []arg) {
-	name := strings.ToUpper(string(args[0].val))
+	name := strings.ToUpper(clip(string(args[0].val), 60))
 	c, known := commands[name]
 	p := &pending{name: name, pair: a.nextPair(), replies: 1}
 	m.Role, m.Pair = lab.RoleRequest, p.pair

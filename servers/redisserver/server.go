@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/alicebob/miniredis/v2/server"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/redis"
@@ -102,7 +104,19 @@ func New(opts Options) (*Server, error) {
 	c.Close()
 	mr.RequireUserAuth(opts.User, opts.Password)
 	mr.ClockTTL(true) // keys expire as the wall clock runs, not only on FastForward
+	mr.Server().SetPreHook(commandDocs)
 	return &Server{Options: opts, mr: mr}, nil
+}
+
+// commandDocs answers COMMAND DOCS, which redis-cli sends to build its help
+// and hints, with no documents: miniredis answers it as COMMAND, in a form
+// redis-cli 7 aborts on.
+func commandDocs(c *server.Peer, cmd string, args ...string) bool {
+	if cmd != "COMMAND" || len(args) == 0 || !strings.EqualFold(args[0], "DOCS") {
+		return false
+	}
+	c.WriteMapLen(0)
+	return true
 }
 
 // Started is closed once the server accepts connections; tests wait on it.

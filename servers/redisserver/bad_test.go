@@ -1,8 +1,8 @@
 package redisserver
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"

@@ -43,4 +43,3 @@ func command(words ...string) string {
 	}
 	return string(encode(args))
 }
-

@@ -111,4 +111,3 @@ func startRedisServer(b *testing.B) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-

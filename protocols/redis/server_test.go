@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
+	"github.com/protocollab/protolab/protocols/redis/redistest"
 )
 
 // captureFiles are the sessions TestServer records with Debian's
@@ -26,40 +26,6 @@ var captureFiles = []struct{ file, about string }{
 	{"goredis-resp3-pipeline.txt", "go-redis v9.23.0 (RESP3) against redis-server 7.0.15: TestServer's session's pipeline"},
 	{"subscriber.txt", "a go-redis v9.23.0 subscriber (RESP2) against redis-server 7.0.15: TestServer's subscriber"},
 	{"by-hand.txt", "inline commands typed by hand against redis-server 7.0.15: TestServer's raw"},
-}
-
-// startRedis runs Debian's redis-server on a free port of 127.0.0.1 with the
-// lab's user (lab, password lab) and the default user off, skipping the test
-// when it is not installed.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--user", "lab", "on", ">lab", "~*", "&*", "+@all", "--user", "default", "off")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		if i == 100 {
-			t.Fatalf("redis-server did not start: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // session drives go-redis over one connection through every kind of reply:
@@ -166,7 +132,7 @@ func raw(t *testing.T, addr string) {
 // the unbalanced quotes, and pairs every reply. With -update it rewrites
 // testdata from them.
 func TestServer(t *testing.T) {
-	addr := startRedis(t)
+	addr := redistest.Start(t, "--user", "default", "off")
 	proxy := analyzertest.NewProxy(t, addr)
 	session(t, proxy.Addr, 2)
 	session(t, proxy.Addr, 3)

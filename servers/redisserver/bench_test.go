@@ -6,10 +6,10 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/redis"
+	"github.com/protocollab/protolab/protocols/redis/redistest"
 	"github.com/protocollab/protolab/protocols/tcp"
 )
 
@@ -31,7 +31,7 @@ func BenchmarkRedisBenchmark(b *testing.B) {
 			var addr string
 			switch server {
 			case "redis-server":
-				addr = startRedisServer(b)
+				addr = redistest.Start(b)
 			case "lab-captured":
 				reg := &lab.Registry{}
 				reg.Register(tcp.Protocol())
@@ -78,36 +78,4 @@ func startServer(b *testing.B, srv *Server) string {
 	b.Cleanup(func() { srv.Close() })
 	<-srv.Started()
 	return l.Addr().String()
-}
-
-// startRedisServer runs Debian's redis-server on a free port of 127.0.0.1
-// without persistence, with the lab's user, until the benchmark ends.
-func startRedisServer(b *testing.B) string {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		b.Skip("redis-server is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--user", "lab", "on", ">lab", "~*", "&*", "+@all")
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		if i == 100 {
-			b.Fatalf("redis-server did not start: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

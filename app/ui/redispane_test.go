@@ -30,19 +30,23 @@ func TestRedisPane(t *testing.T) {
 	waitFor(t, w, "two connections", func() bool { return sub.open() && pub.open() })
 
 	test.Tap(sub.psub) // news.*
+	w.async.Wait()
 	waitFor(t, w, "the subscription", func() bool { return strings.Contains(sub.out.text(), "subscribed to the pattern news.*") })
 	test.Tap(pub.runBtn) // PUBLISH news.tech "redis 8 is out"
+	w.async.Wait()
 	waitFor(t, w, "the message", func() bool {
 		return strings.Contains(sub.out.text(), "news.tech (via news.*) ▸ redis 8 is out") &&
 			strings.Contains(pub.out.text(), "(integer) 1   · integer (RESP2)")
 	})
 
-	pub.cmd.SetText("HSET h f v")
-	test.Tap(pub.runBtn)
-	pub.cmd.SetText("HGETALL h")
-	test.Tap(pub.runBtn)
+	for _, line := range []string{"HSET h f v", "HGETALL h"} {
+		pub.cmd.SetText(line)
+		test.Tap(pub.runBtn)
+		w.async.Wait() // one at a time: the test driver runs each report on the worker's goroutine
+	}
 	waitFor(t, w, "the map", func() bool { return strings.Contains(pub.out.text(), "1# \"f\" => \"v\"   · map (RESP3)") })
 	test.Tap(sub.runBtn) // SET greeting "hello world"
+	w.async.Wait()
 	waitFor(t, w, "the reply", func() bool { return strings.Contains(sub.out.text(), "OK   · simple string (RESP2)") })
 
 	e := sub.cmd

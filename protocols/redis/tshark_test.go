@@ -2,9 +2,7 @@ package redis
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,36 +86,8 @@ func collect(w [][]string, nd *node, frame []byte) {
 // tshark dissects each of convs as a RESP connection to port 6379 and
 // returns for each the values of tsharkFields Wireshark reads, in order.
 func tshark(t *testing.T, convs [][]analyzertest.Step) [][][]string {
-	dir := t.TempDir()
-	merge := []string{"-a", "-w", filepath.Join(dir, "all.pcap")}
-	for i, steps := range convs {
-		var hex strings.Builder
-		for _, s := range steps {
-			mark := "I" // text2pcap -D: I is the client's
-			if s.Dir == s2c {
-				mark = "O"
-			}
-			for off := 0; off < len(s.Data); off += 16 {
-				if off == 0 {
-					hex.WriteString(mark + " ")
-				}
-				fmt.Fprintf(&hex, "%06x % x\n", off, s.Data[off:min(off+16, len(s.Data))])
-			}
-		}
-		in, pcap := filepath.Join(dir, fmt.Sprint(i, ".txt")), filepath.Join(dir, fmt.Sprint(i, ".pcap"))
-		if err := os.WriteFile(in, []byte(hex.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ports := fmt.Sprintf("%d,6379", 50000+i)
-		if out, err := exec.Command("text2pcap", "-q", "-D", "-T", ports, "-4", "10.0.0.1,10.0.0.2", in, pcap).CombinedOutput(); err != nil {
-			t.Fatalf("text2pcap: %v\n%s", err, out)
-		}
-		merge = append(merge, pcap)
-	}
-	if out, err := exec.Command("mergecap", merge...).CombinedOutput(); err != nil {
-		t.Fatalf("mergecap: %v\n%s", err, out)
-	}
-	args := []string{"-r", merge[2], "-Y", "resp", "-T", "fields", "-E", "aggregator=^", "-e", "tcp.stream"}
+	pcap := analyzertest.Pcap(t, convs, 6379)
+	args := []string{"-r", pcap, "-Y", "resp", "-T", "fields", "-E", "aggregator=^", "-e", "tcp.stream"}
 	for _, f := range tsharkFields {
 		args = append(args, "-e", f)
 	}

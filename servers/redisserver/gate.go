@@ -46,13 +46,15 @@ type gate struct {
 	fault error // a protoError to answer before closing, or nil
 	once  sync.Once
 	done  chan struct{} // closed by Close
+	halt  sync.Once
+	stop  chan struct{} // closed by kill or Close: a held wrong password's wait ends
 }
 
 // newGate returns the gate of the tapped connection c. With the default user
 // on, it logs the connection in to miniredis as the lab's user and keeps the
 // "+OK" from the client: miniredis has no default user beside an ACL user.
 func newGate(c net.Conn, s *Server) *gate {
-	g := &gate{Conn: c, s: s, r: bufio.NewReaderSize(c, redis.MaxInline), done: make(chan struct{})}
+	g := &gate{Conn: c, s: s, r: bufio.NewReaderSize(c, redis.MaxInline), done: make(chan struct{}), stop: make(chan struct{})}
 	if s.DefaultUserOn {
 		g.out = encode([][]byte{[]byte("AUTH"), []byte(s.User), []byte(s.Password)})
 		g.drop = len("+OK\r\n")
@@ -107,7 +109,6 @@ func (g *gate) Write(p []byte) (int, error) {
 // Close answers the protocol error the client made, if it made one, lingers
 // so the client reads it, and closes the connection.
 func (g *gate) Close() error {
-	var err error
 	g.once.Do(func() {
 		g.mu.Lock()
 		fault := g.fault
@@ -118,10 +119,19 @@ func (g *gate) Close() error {
 				bounded.Linger(g.Conn)
 			}
 		}
-		err = g.Conn.Close()
+		g.kill()
 		close(g.done)
 	})
-	return err
+	return nil
+}
+
+// kill closes the connection at once, as the server closes: miniredis reads
+// its end and closes the gate.
+func (g *gate) kill() {
+	g.halt.Do(func() {
+		close(g.stop)
+		g.Conn.Close()
+	})
 }
 
 // admit holds back a command that logs in with a wrong password for the
@@ -136,7 +146,7 @@ func (g *gate) admit(args [][]byte) bool {
 		g.s.Guard.Succeed(g.Conn.RemoteAddr())
 		return true
 	}
-	return g.s.Guard.FailConn(g.done, g.Conn)
+	return g.s.Guard.FailConn(g.stop, g.Conn)
 }
 
 // credentials returns the user and password an AUTH, or a HELLO with AUTH,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/authdelay"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // TestNewLab: the lab's server reads its setting, refuses a value it does
@@ -58,5 +60,32 @@ func TestShutdown(t *testing.T) {
 	}
 	if _, err := r.ReadString('\n'); err == nil {
 		t.Error("the client is still connected after Close")
+	}
+}
+
+// TestCloseDuringAuthDelay: Close ends a connection whose wrong password's
+// answer is being held back, without waiting the hold out.
+func TestCloseDuringAuthDelay(t *testing.T) {
+	var delays servertest.AuthDelays
+	guard := &authdelay.Guard{Base: time.Hour}
+	guard.Observe(delays.Observe)
+	srv, err := New(Options{Guard: guard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	<-srv.Started()
+	c, r := rawConn(t, l.Addr().String())
+	c.Write([]byte("AUTH lab wrong\r\n"))
+	for len(delays.Counts()) == 0 {
+		time.Sleep(time.Millisecond) // until the hold begins
+	}
+	srv.Close() // a hold of an hour would hang the test
+	if line, err := r.ReadString('\n'); err == nil {
+		t.Errorf("answered %q after Close, want the connection closed", line)
 	}
 }

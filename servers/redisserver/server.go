@@ -156,7 +156,7 @@ func (s *Server) Sessions() int { return s.conns.Count() }
 // Close stops at once: it closes the listeners and every live connection, and
 // lets the data go.
 func (s *Server) Close() error {
-	err := s.conns.Close(func(g *gate) { g.Conn.Close() })
+	err := s.conns.Close(func(g *gate) { g.kill() })
 	s.conns.Wait()
 	s.mr.Close()
 	return err

@@ -157,6 +157,7 @@ func (a *Analyzer) lost(dir lab.Dir, data []byte, err error) (int, framing.Then)
 		m.Role, m.Pair = lab.RoleRequest, a.lastPair()
 	} else {
 		m.Meaning = "This breaks RESP (" + bad.what + "): a client such as redis-cli gives up on the connection. The lab goes on at the next line."
+		a.answer(&m) // it was meant as the reply to the oldest command waiting
 	}
 	a.emit(m)
 	if i < 0 {

@@ -82,10 +82,11 @@ func commandHint(line string) string {
 	return "Tab completes: " + strings.Join(names, " ")
 }
 
-// newHint is a label for commandHint's text, wrapping.
+// newHint is a label for commandHint's text, on one line (its end cut off
+// when the column is narrow), so the transcript keeps the room.
 func newHint() *widget.Label {
 	l := widget.NewLabel(commandHint(""))
-	l.Wrapping = fyne.TextWrapWord
+	l.Truncation = fyne.TextTruncateEllipsis
 	l.Importance = widget.LowImportance
 	return l
 }

@@ -84,8 +84,7 @@ func newRedisConn(p *redisPane, n int) *redisConn {
 
 	top := container.NewVBox(
 		c.heading(fmt.Sprintf("connection %d", n)),
-		container.NewGridWithColumns(3, c.protocol, c.user, c.pass),
-		container.NewHBox(c.connect, c.closeBtn),
+		container.NewBorder(nil, nil, c.protocol, container.NewHBox(c.connect, c.closeBtn), container.NewGridWithColumns(2, c.user, c.pass)),
 		c.errText,
 		sectionLabel("COMMAND"),
 		container.NewBorder(nil, nil, nil, c.runBtn, c.cmd),

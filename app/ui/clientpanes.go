@@ -12,6 +12,7 @@ import (
 	"github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/protocols/pop3"
+	"github.com/protocollab/protolab/protocols/redis"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
 	"github.com/protocollab/protolab/protocols/tcp"
@@ -44,6 +45,7 @@ var clientPanes = paneTable(
 	clientPane(nats.Name, newNATSPane),
 	clientPane(mqtt.Name, mqttOptions{}.newPane),
 	clientPane(mqtt.TLSName, mqttOptions{TLS: true}.newPane),
+	clientPane(redis.Name, newRedisPane),
 )
 
 // paneSpec is one protocol's entry in clientPanes: how to build its client

@@ -15,6 +15,7 @@ import (
 	"github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/protocols/pop3"
+	"github.com/protocollab/protolab/protocols/redis"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
 	"github.com/protocollab/protolab/protocols/tcp"
@@ -29,6 +30,7 @@ import (
 	"github.com/protocollab/protolab/servers/imapserver"
 	"github.com/protocollab/protolab/servers/pgserver"
 	"github.com/protocollab/protolab/servers/pop3server"
+	"github.com/protocollab/protolab/servers/redisserver"
 	"github.com/protocollab/protolab/servers/sftpserver"
 	"github.com/protocollab/protolab/servers/smtpserver"
 	"github.com/protocollab/protolab/servers/tcpserver"
@@ -63,6 +65,7 @@ func modules() []lab.Module {
 		{Protocol: mqtt.Protocol(), Server: &brokerserver.MQTTModule}, // the rail's row of the broker, NATS and MQTTS its parts
 		{Protocol: mqtt.TLSProtocol(), Server: &brokerserver.MQTTSModule},
 		{Protocol: pgsql.Protocol(), Server: &pgserver.Module},
+		{Protocol: redis.Protocol(), Server: &redisserver.Module},
 		{Protocol: daytime.Protocol(), Server: &daytimeserver.Module},
 	}
 }

@@ -1,10 +1,7 @@
 package mqtt
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,36 +56,8 @@ func TestWireshark(t *testing.T) {
 // returns for each, in order, the packet types, the topics (of PUBLISH,
 // SUBSCRIBE and UNSUBSCRIBE) and the packet identifiers Wireshark reads.
 func tshark(t *testing.T, convs [][]analyzertest.Step) [][3][]string {
-	dir := t.TempDir()
-	merge := []string{"-a", "-w", filepath.Join(dir, "all.pcap")}
-	for i, steps := range convs {
-		var hex strings.Builder
-		for _, s := range steps {
-			mark := "I" // text2pcap -D: I is the client's
-			if s.Dir == s2c {
-				mark = "O"
-			}
-			for off := 0; off < len(s.Data); off += 16 {
-				if off == 0 {
-					hex.WriteString(mark + " ")
-				}
-				fmt.Fprintf(&hex, "%06x % x\n", off, s.Data[off:min(off+16, len(s.Data))])
-			}
-		}
-		in, pcap := filepath.Join(dir, fmt.Sprint(i, ".txt")), filepath.Join(dir, fmt.Sprint(i, ".pcap"))
-		if err := os.WriteFile(in, []byte(hex.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ports := fmt.Sprintf("%d,1883", 50000+i)
-		if out, err := exec.Command("text2pcap", "-q", "-D", "-T", ports, "-4", "10.0.0.1,10.0.0.2", in, pcap).CombinedOutput(); err != nil {
-			t.Fatalf("text2pcap: %v\n%s", err, out)
-		}
-		merge = append(merge, pcap)
-	}
-	if out, err := exec.Command("mergecap", merge...).CombinedOutput(); err != nil {
-		t.Fatalf("mergecap: %v\n%s", err, out)
-	}
-	out, err := exec.Command("tshark", "-r", merge[2], "-Y", "mqtt", "-T", "fields",
+	pcap := analyzertest.Pcap(t, convs, 1883)
+	out, err := exec.Command("tshark", "-r", pcap, "-Y", "mqtt", "-T", "fields",
 		"-e", "tcp.stream", "-e", "mqtt.msgtype", "-e", "mqtt.topic", "-e", "mqtt.msgid").Output()
 	if err != nil {
 		t.Fatalf("tshark: %v", err)

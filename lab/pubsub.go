@@ -11,7 +11,11 @@ import "hash/fnv"
 type Publication struct {
 	// Subject is the broker-neutral subject, in NATS form: "lab.sensors.t1".
 	// An analyzer of a protocol with another form maps it (MQTT's topic
-	// "lab/sensors/t1" is the subject "lab.sensors.t1").
+	// "lab/sensors/t1" is the subject "lab.sensors.t1"). Subjects are the lab
+	// broker's (nats-server's, which MQTT and NATS share): a protocol whose
+	// messages go through another broker names its subjects after it, its
+	// name and a colon first ("redis:news"), so that no publication is
+	// followed to a broker it never reached.
 	Subject string
 	// Digest is PayloadDigest of the payload, Size its length in bytes.
 	Digest uint64

@@ -134,7 +134,7 @@ func TestPublication(t *testing.T) {
 		{"PUBLISH news hi", "news", "hi", c2s},
 	} {
 		m := analyzertest.Find(t, msgs, tt.summary)
-		want := lab.Publication{Subject: tt.subject, Digest: lab.PayloadDigest([]byte(tt.payload)), Size: len(tt.payload)}
+		want := lab.Publication{Subject: "redis:" + tt.subject, Digest: lab.PayloadDigest([]byte(tt.payload)), Size: len(tt.payload)}
 		if m.Pub == nil || *m.Pub != want || m.Dir != tt.dir {
 			t.Errorf("%q: Pub %+v, want %+v", tt.summary, m.Pub, want)
 		}

@@ -241,7 +241,7 @@ func (a *Analyzer) explain(m *lab.Message, args []arg) {
 	case "PUBLISH":
 		if len(args) == 3 {
 			data := args[2].val
-			m.Pub = &lab.Publication{Subject: string(args[1].val), Digest: lab.PayloadDigest(data), Size: len(data)}
+			m.Pub = &lab.Publication{Subject: Subject(string(args[1].val)), Digest: lab.PayloadDigest(data), Size: len(data)}
 		}
 	}
 	p.summary = m.Summary

@@ -67,3 +67,7 @@ func Protocol() *lab.Protocol {
 		Dissector:   lab.Dissector{Name: "resp", Ports: []uint16{6379}},
 	}
 }
+
+// Subject is the lab.Publication subject of a message on channel: Redis's
+// channels are its own, not the lab broker's subjects ("redis:news").
+func Subject(channel string) string { return Name + ":" + channel }

@@ -121,7 +121,7 @@ func (a *Analyzer) pubsub(m *lab.Message, frame []byte, nd *node, kind string) b
 			return false
 		}
 		ch, data := str(1), nd.kids[2].val(frame)
-		m.Pub = &lab.Publication{Subject: ch, Digest: lab.PayloadDigest(data), Size: len(data)}
+		m.Pub = &lab.Publication{Subject: Subject(ch), Digest: lab.PayloadDigest(data), Size: len(data)}
 		m.Summary = fmt.Sprintf("message on %s: %s", ch, clip(quote(data), 60))
 		m.Meaning = fmt.Sprintf("The server delivers a message published to the channel %q, to which this client subscribed. It is not a reply: it comes whenever someone PUBLISHes.", ch)
 		return true
@@ -130,7 +130,7 @@ func (a *Analyzer) pubsub(m *lab.Message, frame []byte, nd *node, kind string) b
 			return false
 		}
 		pat, ch, data := str(1), str(2), nd.kids[3].val(frame)
-		m.Pub = &lab.Publication{Subject: ch, Digest: lab.PayloadDigest(data), Size: len(data)}
+		m.Pub = &lab.Publication{Subject: Subject(ch), Digest: lab.PayloadDigest(data), Size: len(data)}
 		m.Summary = fmt.Sprintf("pmessage %s on %s: %s", pat, ch, clip(quote(data), 60))
 		m.Meaning = fmt.Sprintf("The server delivers a message published to the channel %q, which matches the pattern %q this client subscribed to.", ch, pat)
 		return true

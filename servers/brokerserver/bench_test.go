@@ -1,16 +1,12 @@
 package brokerserver
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +15,7 @@ import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/mqtt"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // BenchmarkFanOut measures messages per second from one MQTT publisher to 10
@@ -109,7 +106,7 @@ func benchFanOut(b *testing.B, addr string, qos byte, subscribers int, other int
 	}
 	b.ResetTimer()
 	start := time.Now()
-	cpu0 := cpuTime(b, other)
+	cpu0 := servertest.CPUTime(b, other)
 	for i := range b.N {
 		if i >= fanOutWindow {
 			wait(i - fanOutWindow + 1)
@@ -118,7 +115,7 @@ func benchFanOut(b *testing.B, addr string, qos byte, subscribers int, other int
 	}
 	wait(b.N)
 	elapsed := time.Since(start)
-	cpu := cpuTime(b, other) - cpu0
+	cpu := servertest.CPUTime(b, other) - cpu0
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
 	// The CPU time a message takes, clients and broker: on a busy machine a
@@ -138,29 +135,6 @@ func pahoClient(b *testing.B, addr, id string) paho.Client {
 	}
 	b.Cleanup(func() { c.Disconnect(100) })
 	return c
-}
-
-// cpuTime is the CPU time, user and system, this process has used, with that
-// of process other (a broker of its own) when other is not 0.
-func cpuTime(b *testing.B, other int) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	d := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	if other != 0 {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", other))
-		if err != nil {
-			b.Fatal(err)
-		}
-		// The fields after the command's closing parenthesis; utime and stime
-		// are the 12th and 13th of them, in clock ticks (100 a second on Linux).
-		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		utime, _ := strconv.ParseInt(f[11], 10, 64)
-		stime, _ := strconv.ParseInt(f[12], 10, 64)
-		d += time.Duration(utime+stime) * 10 * time.Millisecond
-	}
-	return d
 }
 
 // startMosquitto runs Debian's mosquitto on a free loopback port until the

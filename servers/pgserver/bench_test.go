@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // BenchmarkSelect measures SELECT 1 queries per second over 1 and 10
@@ -49,6 +50,7 @@ func benchSelect(b *testing.B, addr string, mode pgx.QueryExecMode, conns int) {
 	errs := make(chan error, conns)
 	b.ResetTimer()
 	start := time.Now()
+	cpu0 := servertest.CPUTime(b, 0)
 	for _, c := range clients {
 		wg.Add(1)
 		go func() {
@@ -64,10 +66,13 @@ func benchSelect(b *testing.B, addr string, mode pgx.QueryExecMode, conns int) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := servertest.CPUTime(b, 0) - cpu0
 	b.StopTimer()
 	close(errs)
 	if err := <-errs; err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queries/s")
+	// The CPU a query takes, the client's (pgx, in this process) included.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/query")
 }

@@ -15,6 +15,13 @@ import (
 // address. It skips the test when redis-server is not installed.
 func Start(t testing.TB, args ...string) string {
 	t.Helper()
+	addr, _ := StartPID(t, args...)
+	return addr
+}
+
+// StartPID is Start, and it returns redis-server's process id too.
+func StartPID(t testing.TB, args ...string) (string, int) {
+	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")
 	}
@@ -35,7 +42,7 @@ func Start(t testing.TB, args ...string) string {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return addr
+			return addr, cmd.Process.Pid
 		}
 		if i == 100 {
 			t.Fatalf("redis-server did not start: %v", err)

@@ -27,13 +27,15 @@ const (
 	chunkAuth             = 15
 	chunkReconfig         = 130
 	chunkForwardTSN       = 192
+	chunkIData            = 64
+	chunkIForwardTSN      = 194
 )
 
 var chunkNames = map[uint8]string{chunkData: "DATA", chunkInit: "INIT", chunkInitAck: "INIT-ACK", chunkSack: "SACK",
 	chunkHeartbeat: "HEARTBEAT", chunkHeartbeatAck: "HEARTBEAT-ACK", chunkAbort: "ABORT", chunkShutdown: "SHUTDOWN",
 	chunkShutdownAck: "SHUTDOWN-ACK", chunkError: "ERROR", chunkCookieEcho: "COOKIE-ECHO", chunkCookieAck: "COOKIE-ACK",
 	chunkShutdownComplete: "SHUTDOWN-COMPLETE", chunkAuth: "AUTH", 128: "ASCONF-ACK", chunkReconfig: "RE-CONFIG",
-	chunkForwardTSN: "FORWARD-TSN", 193: "ASCONF", 64: "I-DATA", 194: "I-FORWARD-TSN"}
+	chunkForwardTSN: "FORWARD-TSN", 193: "ASCONF", chunkIData: "I-DATA", chunkIForwardTSN: "I-FORWARD-TSN"}
 
 func chunkName(t uint8) string {
 	if n, ok := chunkNames[t]; ok {
@@ -82,7 +84,12 @@ func (a *Analyzer) chunk(m *lab.Message, typ, flags uint8, v []byte, off int) {
 		if short(12) {
 			return
 		}
-		a.data(m, flags, v, p)
+		a.data(m, flags, v, p, false)
+	case chunkIData:
+		if short(16) {
+			return
+		}
+		a.data(m, flags, v, p, true)
 	case chunkInit, chunkInitAck:
 		if short(16) {
 			return

@@ -36,13 +36,36 @@ var channelTypes = map[uint8]string{0x00: "reliable, ordered", 0x80: "reliable, 
 // maxShown bounds the payload bytes quoted in a field.
 const maxShown = 256
 
-// data explains a DATA chunk whose value v lies at p.
-func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int) {
+// data explains a DATA chunk (or, idata, an I-DATA chunk of RFC 8260 §2.1)
+// whose value v lies at p.
+func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool) {
 	m.Ref = "RFC 9260 §3.3.1"
 	tsn := binary.BigEndian.Uint32(v)
-	stream, ssn := binary.BigEndian.Uint16(v[4:]), binary.BigEndian.Uint16(v[6:])
+	stream, ssn := binary.BigEndian.Uint16(v[4:]), uint32(binary.BigEndian.Uint16(v[6:]))
 	ppid := binary.BigEndian.Uint32(v[8:])
 	payload := v[12:]
+	seqName, seqLen, kind := "stream sequence number", 2, "DATA"
+	if idata {
+		m.Ref = "RFC 8260 §2.1"
+		if len(v) < 16 {
+			m.Summary = "malformed I-DATA"
+			m.Meaning = "An I-DATA chunk holds at least 16 bytes."
+			return
+		}
+		ssn, ppid, payload = binary.BigEndian.Uint32(v[8:]), binary.BigEndian.Uint32(v[12:]), v[16:]
+		seqName, seqLen, kind = "message identifier", 4, "I-DATA"
+		if flags&2 == 0 { // not the first piece: the field is the fragment sequence number
+			m.Summary = fmt.Sprintf("I-DATA (TSN %d, stream %d, message %d, piece %d, %d bytes)", tsn, stream, ssn, ppid, len(payload))
+			m.Meaning = "A later piece of a user message split over several chunks (RFC 8260 §2.1); the receiver puts them together."
+			m.Fields = append(m.Fields,
+				lab.Field{Name: "TSN", Value: fmt.Sprint(tsn), Off: p, Len: 4},
+				lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},
+				lab.Field{Name: seqName, Value: fmt.Sprint(ssn), Off: p + 8, Len: 4},
+				lab.Field{Name: "fragment sequence number", Value: fmt.Sprint(ppid), Off: p + 12, Len: 4},
+				lab.Field{Name: "user data", Value: fmt.Sprintf("%d bytes", len(payload)), Off: p + 16, Len: len(payload)})
+			return
+		}
+	}
 	pn := ppidNames[ppid]
 	if pn == "" {
 		pn = "unknown"
@@ -60,12 +83,14 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int) {
 	case 2:
 		frag = ", the first piece of a message"
 	}
+	pp := p + 4 + 2 + seqLen + 2*map[bool]int{true: 1, false: 0}[idata]
 	m.Fields = append(m.Fields,
 		lab.Field{Name: "flags", Value: fmt.Sprintf("%s%s", order, frag), Off: p - 3, Len: 1},
 		lab.Field{Name: "TSN", Value: fmt.Sprintf("%d: the transmission sequence number, which SACK acknowledges", tsn), Off: p, Len: 4},
 		lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},
-		lab.Field{Name: "stream sequence number", Value: fmt.Sprint(ssn), Off: p + 6, Len: 2},
-		lab.Field{Name: "payload protocol", Value: fmt.Sprintf("%d (%s)", ppid, pn), Off: p + 8, Len: 4})
+		lab.Field{Name: seqName, Value: fmt.Sprint(ssn), Off: pp - seqLen, Len: seqLen},
+		lab.Field{Name: "payload protocol", Value: fmt.Sprintf("%d (%s)", ppid, pn), Off: pp, Len: 4})
+	p = pp + 4 - 12 // the payload lies at p+12, as in DATA
 	ch := a.channels[stream]
 	label := ""
 	if ch.label != "" || ppid == PPIDString || ppid == PPIDBinary {
@@ -80,21 +105,21 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int) {
 		if ppid == PPIDStringEmpty {
 			text = nil
 		}
-		m.Summary = fmt.Sprintf("DATA%s: %s", label, quote(text))
+		m.Summary = fmt.Sprintf("%s%s: %s", kind, label, quote(text))
 		m.Meaning = "A text message on a data channel (TSN " + fmt.Sprint(tsn) + ", stream " + fmt.Sprint(stream) + ")."
 		if ppid == PPIDStringEmpty {
 			m.Meaning = "An empty text message: SCTP cannot carry zero bytes, so the sender sends one byte under PPID 56 (RFC 8831 §6.6)."
 		}
 		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: quote(text), Off: p + 12, Len: len(payload)})
 	case PPIDBinary, PPIDBinaryEmpty:
-		m.Summary = fmt.Sprintf("DATA%s: %d bytes of binary", label, len(payload))
+		m.Summary = fmt.Sprintf("%s%s: %d bytes of binary", kind, label, len(payload))
 		if ppid == PPIDBinaryEmpty {
-			m.Summary = fmt.Sprintf("DATA%s: empty binary message", label)
+			m.Summary = fmt.Sprintf("%s%s: empty binary message", kind, label)
 		}
 		m.Meaning = "A binary message on a data channel."
 		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: hex.EncodeToString(payload[:min(len(payload), maxShown)]), Off: p + 12, Len: len(payload)})
 	default:
-		m.Summary = fmt.Sprintf("DATA (TSN %d, stream %d, %d bytes)", tsn, stream, len(payload))
+		m.Summary = fmt.Sprintf("%s (TSN %d, stream %d, %d bytes)", kind, tsn, stream, len(payload))
 		m.Meaning = "User data of a payload protocol the lab does not know."
 		m.Fields = append(m.Fields, lab.Field{Name: "user data", Value: fmt.Sprintf("%d bytes", len(payload)), Off: p + 12, Len: len(payload)})
 	}

@@ -1,0 +1,164 @@
+package webrtc_test
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	pion "github.com/pion/webrtc/v4"
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/webrtc"
+)
+
+// peer is one pion peer whose only socket is a tapped UDP socket on loopback.
+func peer(t *testing.T, tap *lab.Tap, side lab.Side, keys *lab.KeyLog) *pion.PeerConnection {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: tap.PacketConn(pc, side)})
+	t.Cleanup(func() { mux.Close() })
+	var se pion.SettingEngine
+	se.SetICEUDPMux(mux)
+	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	if keys != nil {
+		se.SetDTLSKeyLogWriter(keys)
+	}
+	api := pion.NewAPI(pion.WithSettingEngine(se))
+	p, err := api.NewPeerConnection(pion.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// signal runs the offer/answer exchange in process, candidates gathered first.
+func signal(t *testing.T, offerer, answerer *pion.PeerConnection) {
+	t.Helper()
+	offer, err := offerer.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := pion.GatheringCompletePromise(offerer)
+	if err := offerer.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if err := answerer.SetRemoteDescription(*offerer.LocalDescription()); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := answerer.CreateAnswer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done = pion.GatheringCompletePromise(answerer)
+	if err := answerer.SetLocalDescription(answer); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if err := offerer.SetRemoteDescription(*answerer.LocalDescription()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// talk opens a channel "chat" from a to b, sends "hello" both ways and closes.
+func talk(t *testing.T, hub *lab.Hub, keys *lab.KeyLog) {
+	reg := hub.Registry()
+	tap := hub.Tap(reg.Lookup(webrtc.Name))
+	a := peer(t, tap, lab.SideClient, keys)
+	b := peer(t, tap, lab.SideServer, keys)
+
+	got := make(chan string, 2)
+	b.OnDataChannel(func(dc *pion.DataChannel) {
+		dc.OnMessage(func(m pion.DataChannelMessage) {
+			got <- "b got " + string(m.Data)
+			dc.SendText("hello")
+		})
+	})
+	dc, err := a.CreateDataChannel("chat", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	dc.OnOpen(func() { once.Do(func() { dc.SendText("hello") }) })
+	dc.OnMessage(func(m pion.DataChannelMessage) { got <- "a got " + string(m.Data) })
+	signal(t, a, b)
+	for range 2 {
+		select {
+		case s := <-got:
+			t.Log(s)
+		case <-time.After(20 * time.Second):
+			t.Fatal("no hello within 20 s")
+		}
+	}
+	dc.Close()
+	a.Close()
+	b.Close()
+	hub.Settle()
+}
+
+func newHub() *lab.Hub {
+	reg := &lab.Registry{}
+	reg.Register(webrtc.Protocol())
+	return lab.NewHub(lab.HubOptions{Registry: reg})
+}
+
+func messages(hub *lab.Hub) []string {
+	var got []string
+	for _, e := range hub.Events(0) {
+		if e.Kind == lab.KindMessage || e.Kind == lab.KindHandshake {
+			got = append(got, e.Layer+": "+e.Msg.Summary)
+		}
+	}
+	return got
+}
+
+// TestPeers has two pion peers talk over tapped loopback sockets, with their
+// DTLS secrets in the hub's key log: the flow shows every layer, down to the
+// data channel's "hello"s.
+func TestPeers(t *testing.T) {
+	hub := newHub()
+	talk(t, hub, hub.Keys())
+	got := messages(hub)
+	all := strings.Join(got, "\n")
+	if testing.Verbose() {
+		t.Log(all)
+	}
+	for _, want := range []string{
+		"stun: Binding request", "stun: Binding success response (127.0.0.1:",
+		"dtls: ClientHello", "dtls: ServerHello: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "dtls: Certificate (1)",
+		"dtls: ChangeCipherSpec", "dtls: Finished",
+		"sctp: INIT (", "sctp: INIT-ACK (", "sctp: COOKIE-ECHO", "sctp: COOKIE-ACK",
+		`sctp: DATA_CHANNEL_OPEN "chat" (stream`, "sctp: DATA_CHANNEL_ACK", `sctp: I-DATA on "chat": "hello"`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no message %q in\n%s", want, all)
+		}
+	}
+	if n := strings.Count(all, `sctp: I-DATA on "chat": "hello"`); n != 2 {
+		t.Errorf("%d hellos, want 2", n)
+	}
+}
+
+// TestPeersWithoutKeys: without the key log, the records after ChangeCipherSpec
+// are marked encrypted and nothing of SCTP shows.
+func TestPeersWithoutKeys(t *testing.T) {
+	hub := newHub()
+	talk(t, hub, nil)
+	all := strings.Join(messages(hub), "\n")
+	for _, want := range []string{"dtls: ClientHello", "dtls: encrypted handshake (Finished)", "dtls: encrypted application data ("} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no message %q in\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "sctp:") {
+		t.Errorf("SCTP shown without keys:\n%s", all)
+	}
+}

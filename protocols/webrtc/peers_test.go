@@ -1,7 +1,9 @@
 package webrtc_test
 
 import (
+	"flag"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/pion/ice/v4"
 	pion "github.com/pion/webrtc/v4"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 	"github.com/protocollab/protolab/protocols/webrtc"
 )
 
@@ -144,6 +147,41 @@ func TestPeers(t *testing.T) {
 	}
 	if n := strings.Count(all, `sctp: I-DATA on "chat": "hello"`); n != 2 {
 		t.Errorf("%d hellos, want 2", n)
+	}
+	states := map[string][]string{}
+	for _, e := range hub.Events(0) {
+		if e.Kind == lab.KindState {
+			states[e.Layer] = append(states[e.Layer], e.To)
+		}
+	}
+	for layer, want := range map[string]string{
+		"stun": "checking connected completed",
+		"dtls": "hello cookie hello negotiating finishing established closed",
+		"sctp": "cookie-wait cookie-echoed established closed",
+	} {
+		if got := strings.Join(states[layer], " "); got != want {
+			t.Errorf("%s's states %q, want %q", layer, got, want)
+		}
+	}
+	if *update {
+		writeCapture(t, hub)
+	}
+}
+
+var update = flag.Bool("update", false, "write testdata/peers.txt and peers.keys from TestPeers")
+
+// writeCapture saves the flow's datagrams, each once (from the tap that sent
+// it), and the key log, for the analyzers' tests.
+func writeCapture(t *testing.T, hub *lab.Hub) {
+	var steps []analyzertest.Step
+	for _, e := range hub.Events(0) {
+		if e.Kind == lab.KindData && (e.Side == lab.SideClient) == (e.Dir == lab.ClientToServer) {
+			steps = append(steps, analyzertest.Step{Dir: e.Dir, Data: string(e.Data)})
+		}
+	}
+	analyzertest.WriteCapture(t, "testdata/peers.txt", "two pion peers on loopback (TestPeers -update): one datagram a line", steps)
+	if err := os.WriteFile("testdata/peers.keys", []byte(strings.Join(hub.Keys().Lines(), "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

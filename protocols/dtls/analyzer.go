@@ -88,6 +88,13 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		a.record(dir, b[:RecordHeaderLen+n], at)
 		b = b[RecordHeaderLen+n:]
 	}
+	for _, m := range a.out {
+		for i := range m.Fields {
+			if m.Fields[i].Len <= 0 { // a field spans bytes or none
+				m.Fields[i].Off, m.Fields[i].Len = 0, 0
+			}
+		}
+	}
 	return a.out
 }
 

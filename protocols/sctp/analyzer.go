@@ -68,6 +68,9 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		out = append(out, lab.Message{Dir: dir, Raw: b, Observed: true, Fields: hdr, Ref: "RFC 9260 §3",
 			Summary: "SCTP packet without chunks", Meaning: "A packet with a common header and no chunk: nothing to do."})
 	}
+	for i := range out {
+		unspanEmpty(out[i].Fields)
+	}
 	return out
 }
 
@@ -88,5 +91,14 @@ func headerFields(b []byte) []lab.Field {
 		{Name: "destination port", Value: fmt.Sprint(binary.BigEndian.Uint16(b[2:])), Off: 2, Len: 2},
 		{Name: "verification tag", Value: fmt.Sprintf("0x%08x (0 only on INIT; otherwise the tag the receiver chose in its INIT or INIT-ACK)", binary.BigEndian.Uint32(b[4:])), Off: 4, Len: 4},
 		{Name: "checksum", Value: check, Off: 8, Len: 4},
+	}
+}
+
+// unspanEmpty gives fields of no bytes no offset either: a field spans bytes or none.
+func unspanEmpty(fs []lab.Field) {
+	for i := range fs {
+		if fs[i].Len <= 0 {
+			fs[i].Off, fs[i].Len = 0, 0
+		}
 	}
 }

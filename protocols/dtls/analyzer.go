@@ -142,9 +142,9 @@ func (a *Analyzer) record(dir lab.Dir, rec []byte, at time.Time) {
 	body := rec[RecordHeaderLen:]
 	base := lab.Message{Dir: dir, Raw: rec, Observed: true, Fields: fields, Ref: "RFC 6347 §4.1"}
 	if epoch > 0 {
-		pt, ok := a.decrypt(dir, typ, ver, uint64(epoch)<<48|seq, body)
-		if !ok {
-			a.encrypted(base, typ)
+		pt, why := a.decrypt(dir, typ, ver, uint64(epoch)<<48|seq, body)
+		if pt == nil {
+			a.encrypted(base, typ, why)
 			return
 		}
 		base.Fields = append(base.Fields, lab.Field{Name: "decrypted", Value: fmt.Sprintf("%d bytes of plaintext with the logged master secret (%s)", len(pt), tls.SuiteName(a.suite))})
@@ -215,11 +215,7 @@ func (a *Analyzer) alert(m lab.Message, body []byte) {
 }
 
 // encrypted shows a record the lab cannot decrypt.
-func (a *Analyzer) encrypted(m lab.Message, typ uint8) {
-	why := a.nokey
-	if why == "" {
-		why = "the lab has no key for this association (the key log holds no master secret for its ClientHello's random)"
-	}
+func (a *Analyzer) encrypted(m lab.Message, typ uint8, why string) {
 	switch typ {
 	case typeHandshake:
 		m.Summary = "encrypted handshake (Finished)"
@@ -242,25 +238,27 @@ func (a *Analyzer) encrypted(m lab.Message, typ uint8) {
 	a.out = append(a.out, m)
 }
 
-// decrypt opens a record's body, the keys found in the key log on first need.
-func (a *Analyzer) decrypt(dir lab.Dir, typ uint8, ver uint16, seq uint64, body []byte) ([]byte, bool) {
-	if a.open[0] == nil && a.nokey == "" {
+// decrypt opens a record's body, the keys found in the key log on first need;
+// nil and why not when it cannot.
+func (a *Analyzer) decrypt(dir lab.Dir, typ uint8, ver uint16, seq uint64, body []byte) ([]byte, string) {
+	if a.open[0] == nil {
+		if a.nokey != "" {
+			return nil, a.nokey
+		}
+		const none = "the lab has no key for this association (the key log holds no master secret for its ClientHello's random)"
 		if a.keys == nil || a.clientRandom == nil || a.serverRandom == nil {
-			return nil, false
+			return nil, none
 		}
 		master := a.keys.Lookup("CLIENT_RANDOM", a.clientRandom)
 		if master == nil {
-			return nil, false // it may come later
+			return nil, none // it may come later
 		}
 		c, s, err := tls.Keys12(a.suite, master, a.clientRandom, a.serverRandom)
 		if err != nil {
 			a.nokey = "the logged master secret does not give keys for " + tls.SuiteName(a.suite) + ": " + err.Error()
-			return nil, false
+			return nil, a.nokey
 		}
 		a.open = [2]*tls.Opener{c, s}
-	}
-	if a.open[0] == nil {
-		return nil, false
 	}
 	o := a.open[0]
 	if dir != a.clientDir {
@@ -268,9 +266,12 @@ func (a *Analyzer) decrypt(dir lab.Dir, typ uint8, ver uint16, seq uint64, body 
 	}
 	pt, err := o.Open(seq, typ, ver, body)
 	if err != nil {
-		return nil, false
+		return nil, "the record does not decrypt with the logged master secret: " + err.Error()
 	}
-	return pt, true
+	if pt == nil {
+		pt = []byte{}
+	}
+	return pt, ""
 }
 
 // applicationData hands decrypted application data to the inner layer.

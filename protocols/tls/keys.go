@@ -147,13 +147,7 @@ func (p *protection) open(seq uint64, rec []byte) (uint8, []byte, error) {
 		pt, err := p.open12(seq, hdr[0], [2]byte{hdr[1], hdr[2]}, body)
 		return hdr[0], pt, err
 	}
-	var nonce [12]byte
-	copy(nonce[:], p.iv)
-	var s [8]byte
-	binary.BigEndian.PutUint64(s[:], seq)
-	for i := range s {
-		nonce[4+i] ^= s[i]
-	}
+	nonce := p.seqNonce(seq)
 	if len(body) < p.aead.Overhead() {
 		return 0, nil, errShort
 	}
@@ -185,12 +179,7 @@ func (p *protection) open12(seq uint64, typ byte, ver [2]byte, body []byte) ([]b
 		copy(nonce[4:], body[:8])
 		body = body[8:]
 	} else {
-		copy(nonce[:], p.iv)
-		var s [8]byte
-		binary.BigEndian.PutUint64(s[:], seq)
-		for i := range s {
-			nonce[4+i] ^= s[i]
-		}
+		nonce = p.seqNonce(seq)
 	}
 	if len(body) < p.aead.Overhead() {
 		return nil, errShort
@@ -204,4 +193,17 @@ func (p *protection) open12(seq uint64, typ byte, ver [2]byte, body []byte) ([]b
 		return nil, errAuth
 	}
 	return pt, nil
+}
+
+// seqNonce is the nonce of the seq'th record: the IV XORed with the sequence
+// number (RFC 8446 §5.3, RFC 7905 §2).
+func (p *protection) seqNonce(seq uint64) [12]byte {
+	var nonce [12]byte
+	copy(nonce[:], p.iv)
+	var s [8]byte
+	binary.BigEndian.PutUint64(s[:], seq)
+	for i := range s {
+		nonce[4+i] ^= s[i]
+	}
+	return nonce
 }

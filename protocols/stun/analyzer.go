@@ -15,6 +15,8 @@ type Analyzer struct {
 	nominated map[[12]byte]bool // requests with USE-CANDIDATE waiting for their answer
 }
 
+var _ lab.ConnAnalyzer = (*Analyzer)(nil)
+
 // NewAnalyzer returns an analyzer for one flow.
 func NewAnalyzer() *Analyzer { return &Analyzer{state: machine, nominated: map[[12]byte]bool{}} }
 
@@ -47,6 +49,28 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		delete(a.nominated, h.TxID)
 	case ClassError:
 		delete(a.nominated, h.TxID)
+	}
+	return []lab.Message{m}
+}
+
+// Opened adds nothing: a flow has no opening of its own.
+func (a *Analyzer) Opened(lab.OpenInfo) []lab.Message { return nil }
+
+// Closed ends ICE's view of the flow: closed if a check was answered, failed if
+// none was.
+func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	m := lab.Message{Ref: "RFC 8445 §6.1.3", Teardown: true}
+	switch a.state.State() {
+	case StateNew, StateChecking:
+		m.Summary = "ICE failed: no check on this flow was answered"
+		m.Meaning = "The flow ended before any connectivity check got a success response: the peers found no working path here."
+		a.state.Move(&m, StateFailed)
+	case StateConnected, StateCompleted:
+		m.Summary = "ICE closed"
+		m.Meaning = "The flow ended: the peers stopped checking and sending on this pair."
+		a.state.Move(&m, StateClosed)
+	default:
+		return nil
 	}
 	return []lab.Message{m}
 }

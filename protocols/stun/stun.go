@@ -11,8 +11,9 @@
 // STUN runs on its own over UDP (Protocol: a plain binding request to a STUN
 // server and its answer) and as one of the protocols a WebRTC peer's flow
 // carries, told apart by the first byte (Layer: 0–3, RFC 7983 §7). Its states
-// follow ICE's view of one flow: checks sent (checking), one answered
-// (connected), one answered for a nominated pair (completed).
+// follow ICE's view of one flow (RFC 8445 §6.1.3): checks sent (checking), one
+// answered (connected), one answered for a nominated pair (completed), and when
+// the flow ends, closed — or failed if no check was ever answered.
 //
 // Left out: checking MESSAGE-INTEGRITY (the analyzer does not know the ICE
 // passwords; it shows the HMAC), TURN's methods and attributes beyond their
@@ -34,10 +35,12 @@ const (
 	StateChecking  = "checking"
 	StateConnected = "connected"
 	StateCompleted = "completed"
+	StateFailed    = "failed"
+	StateClosed    = "closed"
 )
 
 // States are the states a flow's STUN goes through, in diagram order.
-var States = []string{StateNew, StateChecking, StateConnected, StateCompleted}
+var States = []string{StateNew, StateChecking, StateConnected, StateCompleted, StateFailed, StateClosed}
 
 // Transitions are the moves between States.
 var Transitions = [][2]string{
@@ -48,6 +51,10 @@ var Transitions = [][2]string{
 	{StateNew, StateCompleted},
 	{StateChecking, StateCompleted},
 	{StateConnected, StateCompleted},
+	{StateNew, StateFailed},
+	{StateChecking, StateFailed},
+	{StateConnected, StateClosed},
+	{StateCompleted, StateClosed},
 }
 
 var machine = lab.NewMachine(States, Transitions)

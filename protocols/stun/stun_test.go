@@ -187,3 +187,26 @@ func containsMove(ts [][2]string, from, to string) bool {
 	}
 	return false
 }
+
+func TestClosed(t *testing.T) {
+	ok := build(t, pstun.BindingSuccess, &pstun.XORMappedAddress{IP: net.IPv4(127, 0, 0, 1), Port: 1})
+	for _, c := range []struct {
+		feed [][]byte
+		want string
+	}{
+		{[][]byte{build(t, pstun.BindingRequest)}, "failed"},
+		{[][]byte{build(t, pstun.BindingRequest), ok}, "closed"},
+	} {
+		a := stun.NewAnalyzer()
+		for _, b := range c.feed {
+			a.Feed(lab.ClientToServer, b, time.Time{})
+		}
+		msgs := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowClosed})
+		if len(msgs) != 1 || msgs[0].NextState != c.want || a.State() != c.want {
+			t.Errorf("closed after %d datagrams: %+v, state %q, want %q", len(c.feed), msgs, a.State(), c.want)
+		}
+		if again := a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowClosed}); again != nil {
+			t.Errorf("closed twice: %+v", again)
+		}
+	}
+}

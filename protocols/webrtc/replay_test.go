@@ -87,3 +87,19 @@ func TestReplayPairs(t *testing.T) {
 		t.Error("no STUN response")
 	}
 }
+
+// TestMedia: RTP and RTCP on the flow are shown as such, and a first byte of
+// no protocol as the flow's own message.
+func TestMedia(t *testing.T) {
+	d := lab.NewDemux()
+	d.UseLayers(lab.NewLayers(webrtc.Layers()...))
+	var got []string
+	for _, b := range [][]byte{{0x80, 111, 0, 1}, {0x80, 200, 0, 6}, {70, 1}} {
+		got = append(got, layered(d.Feed(lab.ClientToServer, b, time.Time{}))...)
+	}
+	want := []string{"rtp: RTP packet (4 bytes, SRTP-protected, not decoded)", "rtp: RTCP packet (4 bytes, SRTP-protected, not decoded)",
+		": datagram of no known protocol (first byte 70, 2 bytes)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

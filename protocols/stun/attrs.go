@@ -113,7 +113,7 @@ func parseAttrs(m *lab.Message, h Header, b []byte) (Attrs, error) {
 			lab.Field{Name: name + " type", Value: fmt.Sprintf("0x%04x", typ), Off: off, Len: 2},
 			lab.Field{Name: name + " length", Value: strconv.Itoa(n), Off: off + 2, Len: 2})
 		if n > 0 {
-			m.Fields = append(m.Fields, lab.Field{Name: name + " value", Value: value, Off: off + 4, Len: n})
+			m.Fields = append(m.Fields, lab.Field{Name: name + " value", Value: rawValue(typ, v), Off: off + 4, Len: n})
 		}
 		off += 4 + padded
 	}
@@ -258,4 +258,16 @@ func errorMeaning(code int) string {
 		return "the server had a temporary error"
 	}
 	return "see RFC 8489 §14.8"
+}
+
+// rawValue is an attribute's value as it is on the wire: text quoted, the rest in hex.
+func rawValue(typ uint16, v []byte) string {
+	switch typ {
+	case AttrUsername, AttrSoftware, AttrRealm, AttrNonce:
+		return strconv.Quote(string(v))
+	}
+	if len(v) > 64 {
+		return hex.EncodeToString(v[:64]) + "…"
+	}
+	return hex.EncodeToString(v)
 }

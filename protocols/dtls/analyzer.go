@@ -302,3 +302,25 @@ func (a *Analyzer) applicationData(dir lab.Dir, m lab.Message, pt []byte, at tim
 }
 
 const innerFailed = "The analyzer of what DTLS carries hit a bug; the lab shows DTLS's records, not what is inside them."
+
+var _ lab.ConnAnalyzer = (*Analyzer)(nil)
+
+// Opened adds nothing: the flow's opening is not DTLS's.
+func (a *Analyzer) Opened(lab.OpenInfo) []lab.Message { return nil }
+
+// Closed ends the association with the flow, if no alert ended it before, and
+// tells the inner layer.
+func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
+	var out []lab.Message
+	if ca, ok := a.inner.Analyzer.(lab.ConnAnalyzer); ok {
+		out = a.inner.Lift(a.inner.Call(innerFailed, func() []lab.Message { return ca.Closed(info) }))
+	}
+	if s := a.state.State(); s == "" || s == StateClosed {
+		return out
+	}
+	m := lab.Message{Summary: "DTLS association ended with the flow", Teardown: true, Ref: "RFC 6347 §4.2.8",
+		Meaning: "The flow ended without a close_notify alert: the association is gone all the same."}
+	a.state.Set(StateClosed)
+	m.NextState = StateClosed
+	return append(out, m)
+}

@@ -181,3 +181,21 @@ func FuzzDTLS(f *testing.F) {
 		})
 	})
 }
+
+// TestClosed: a flow that ends mid-handshake ends the association; one closed
+// by close_notify stays as it was.
+func TestClosed(t *testing.T) {
+	steps, keys := flow(t)
+	a := dtls.NewAnalyzer()
+	feed(t, a, steps[:3])
+	msgs := a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowClosed})
+	if len(msgs) != 1 || msgs[0].NextState != dtls.StateClosed || a.State() != dtls.StateClosed {
+		t.Errorf("closed mid-handshake: %q, state %q", analyzertest.Summaries(msgs), a.State())
+	}
+	b := dtls.NewAnalyzer()
+	b.UseKeys(keys)
+	feed(t, b, steps)
+	if msgs := b.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowClosed}); len(msgs) != 0 {
+		t.Errorf("closed after close_notify: %q", analyzertest.Summaries(msgs))
+	}
+}

@@ -102,3 +102,21 @@ func unspanEmpty(fs []lab.Field) {
 		}
 	}
 }
+
+var _ lab.ConnAnalyzer = (*Analyzer)(nil)
+
+// Opened adds nothing: the flow's opening is not SCTP's.
+func (a *Analyzer) Opened(lab.OpenInfo) []lab.Message { return nil }
+
+// Closed ends the association with the flow below it, if neither ABORT nor
+// SHUTDOWN-COMPLETE ended it before.
+func (a *Analyzer) Closed(lab.CloseInfo) []lab.Message {
+	if s := a.state.State(); s == "" || s == StateClosed {
+		return nil
+	}
+	m := lab.Message{Summary: "SCTP association ended with the flow", Teardown: true, Ref: "RFC 9260 §4",
+		Meaning: "The flow below ended without ABORT or SHUTDOWN: the association is gone all the same."}
+	a.state.Set(StateClosed)
+	m.NextState = StateClosed
+	return []lab.Message{m}
+}

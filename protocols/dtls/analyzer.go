@@ -38,6 +38,9 @@ type Analyzer struct {
 	open         [2]*tls.Opener
 	nokey        string // why the records cannot be decrypted, once known
 
+	pieces map[pieceKey]*pieces // handshake messages being put together
+	seen   map[[3]int]bool      // handshake pieces seen: direction, message sequence, fragment offset
+
 	inner     lab.Nested
 	innerNew  func() lab.Analyzer
 	innerMade bool

@@ -16,9 +16,12 @@
 // (lab.Wrapper: SCTP in a WebRTC flow); otherwise it marks the records as
 // encrypted handshake or application data.
 //
-// Left out: reassembly of handshake messages split into fragments (each fragment
-// is shown as such), DTLS 1.0 and 1.3, the CBC suites, and retransmissions told
-// apart (a retransmitted flight is shown again).
+// A handshake message sent in fragments is shown piece by piece and then whole,
+// put together (RFC 6347 §4.2.3); a piece sent again is marked as retransmitted
+// (§4.2.4).
+//
+// Left out: DTLS 1.0 and 1.3, the CBC suites, renegotiation, and a second
+// handshake on the same flow (its messages would be marked as retransmitted).
 package dtls
 
 import "github.com/protocollab/protolab/lab"

@@ -199,3 +199,66 @@ func TestClosed(t *testing.T) {
 		t.Errorf("closed after close_notify: %q", analyzertest.Summaries(msgs))
 	}
 }
+
+// fragment splits the record rec's one handshake message into records of at
+// most n bytes of it, each in a datagram of its own.
+func fragment(rec string, n int) []string {
+	body := rec[13:]
+	hdr, msg := body[:12], body[12:]
+	var out []string
+	for off := 0; off < len(msg); off += n {
+		piece := msg[off:min(off+n, len(msg))]
+		h := []byte(hdr)
+		h[6], h[7], h[8] = byte(off>>16), byte(off>>8), byte(off)
+		h[9], h[10], h[11] = byte(len(piece)>>16), byte(len(piece)>>8), byte(len(piece))
+		out = append(out, rec[:3]+rec[3:11]+string(binary.BigEndian.AppendUint16(nil, uint16(12+len(piece))))+string(h)+piece)
+	}
+	return out
+}
+
+// TestFragments: a Certificate sent in pieces, out of order, is put together
+// and explained whole; a piece sent again is marked as a retransmission.
+func TestFragments(t *testing.T) {
+	steps, _ := flow(t)
+	// The server's first flight: ServerHello, Certificate, ... in one datagram.
+	var flight analyzertest.Step
+	for _, s := range steps {
+		if s.Data[13] == 2 { // ServerHello
+			flight = s
+			break
+		}
+	}
+	var recs []string
+	for d := flight.Data; len(d) >= 13; {
+		n := 13 + int(binary.BigEndian.Uint16([]byte(d[11:13])))
+		recs = append(recs, d[:n])
+		d = d[n:]
+	}
+	if recs[1][13] != 11 {
+		t.Fatalf("the second record is not a Certificate")
+	}
+	pieces := fragment(recs[1], 100)
+	slices.Reverse(pieces)
+	script := []analyzertest.Step{steps[0], {Dir: flight.Dir, Data: recs[0]}}
+	for _, p := range pieces {
+		script = append(script, analyzertest.Step{Dir: flight.Dir, Data: p})
+	}
+	script = append(script, analyzertest.Step{Dir: flight.Dir, Data: pieces[0]})
+	msgs := feed(t, dtls.NewAnalyzer(), script)
+	got := analyzertest.Summaries(msgs)
+	l := len(recs[1]) - 13 - 12
+	want := []string{"ClientHello", "ServerHello: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+		fmt.Sprintf("Certificate fragment (bytes 200–%d of %d)", l, l), fmt.Sprintf("Certificate fragment (bytes 100–200 of %d)", l),
+		fmt.Sprintf("Certificate fragment (bytes 0–100 of %d)", l), "Certificate (1)",
+		fmt.Sprintf("Certificate fragment (bytes 200–%d of %d) (retransmitted)", l, l)}
+	if !slices.Equal(got, want) {
+		t.Errorf("messages\n%q, want\n%q", got, want)
+	}
+	whole := analyzertest.Find(t, msgs, "Certificate (1)")
+	if v := analyzertest.Field(whole, "certificate 1"); !strings.Contains(v, `subject "CN=WebRTC"`) {
+		t.Errorf("reassembled certificate = %q", v)
+	}
+	if v := analyzertest.Field(whole, "reassembled"); !strings.Contains(v, "from 3 fragments") {
+		t.Errorf("reassembled = %q", v)
+	}
+}

@@ -68,13 +68,25 @@ func (a *Analyzer) handshakes(base lab.Message, body []byte, decrypted bool) {
 			lab.Field{Name: "fragment offset", Value: fmt.Sprint(fragOff), Off: off + 6, Len: 3},
 			lab.Field{Name: "fragment length", Value: fmt.Sprint(fragLen), Off: off + 9, Len: 3})
 		m.Summary = name
+		again := a.seenBefore(m.Dir, mseq, fragOff)
+		var whole *lab.Message
 		if fragOff != 0 || fragLen != length {
 			m.Summary = fmt.Sprintf("%s fragment (bytes %d–%d of %d)", name, fragOff, fragOff+fragLen, length)
-			m.Meaning = "A piece of a handshake message too large for one datagram; the receiver puts the pieces together (RFC 6347 §4.2.3). The lab shows the pieces as they are."
+			m.Meaning = "A piece of a handshake message too large for one datagram; the receiver puts the pieces together (RFC 6347 §4.2.3)."
+			if !again {
+				whole = a.reassemble(m, typ, length, mseq, fragOff, msg, decrypted)
+			}
 		} else {
 			a.handshake(&m, typ, msg, off+handshakeHeaderLen, decrypted)
 		}
+		if again {
+			m.Summary += " (retransmitted)"
+			m.Meaning = "Sent again: the sender did not hear the answer to its flight in time and retransmits it whole (RFC 6347 §4.2.4). " + m.Meaning
+		}
 		a.out = append(a.out, m)
+		if whole != nil {
+			a.out = append(a.out, *whole)
+		}
 		off += handshakeHeaderLen + fragLen
 		body = body[handshakeHeaderLen+fragLen:]
 	}

@@ -55,8 +55,16 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 		ssn, ppid, payload = binary.BigEndian.Uint32(v[8:]), binary.BigEndian.Uint32(v[12:]), v[16:]
 		seqName, seqLen, kind = "message identifier", 4, "I-DATA"
 		if flags&2 == 0 { // not the first piece: the field is the fragment sequence number
-			m.Summary = fmt.Sprintf("I-DATA (TSN %d, stream %d, message %d, piece %d, %d bytes)", tsn, stream, ssn, ppid, len(payload))
-			m.Meaning = "A later piece of a user message split over several chunks (RFC 8260 §2.1); the receiver puts them together."
+			on := fmt.Sprintf("stream %d", stream)
+			if ch, ok := a.channels[stream]; ok {
+				on = fmt.Sprintf("%q", ch.label)
+			}
+			last := ""
+			if flags&1 != 0 {
+				last = ", the last"
+			}
+			m.Summary = fmt.Sprintf("I-DATA on %s: message %d, piece %d%s (%d bytes)", on, ssn, ppid, last, len(payload))
+			m.Meaning = "A later piece of a user message split over several chunks (RFC 8260 §2.1); the receiver puts them together, in the order of the fragment sequence numbers."
 			m.Fields = append(m.Fields,
 				lab.Field{Name: "TSN", Value: fmt.Sprint(tsn), Off: p, Len: 4},
 				lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},

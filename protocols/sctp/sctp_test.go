@@ -180,3 +180,21 @@ func FuzzSCTP(f *testing.F) {
 		})
 	})
 }
+
+// TestPieces: a user message in I-DATA pieces is shown piece by piece, with
+// its channel's label.
+func TestPieces(t *testing.T) {
+	a := sctp.NewAnalyzer()
+	analyzertest.Expect(t, a, []step{
+		{c2s, packet(data(100, 3, 0, 50, open("files", "")))},
+		{c2s, packet(chunk(64, 2, cat(u32(101), u16(3), u16(0), u32(0), u32(53), []byte("abcd"))...))},
+		{c2s, packet(chunk(64, 0, cat(u32(102), u16(3), u16(0), u32(0), u32(1), []byte("efgh"))...))},
+		{c2s, packet(chunk(64, 1, cat(u32(103), u16(3), u16(0), u32(0), u32(2), []byte("ij"))...))},
+		{c2s, packet(chunk(64, 1, cat(u32(104), u16(4), u16(0), u32(0), u32(1), []byte("z"))...))},
+	},
+		`DATA_CHANNEL_OPEN "files" (stream 3, partially reliable (retransmissions), unordered)`,
+		`I-DATA on "files": 4 bytes of binary`,
+		`I-DATA on "files": message 0, piece 1 (4 bytes)`,
+		`I-DATA on "files": message 0, piece 2, the last (2 bytes)`,
+		`I-DATA on stream 4: message 0, piece 1, the last (1 bytes)`)
+}

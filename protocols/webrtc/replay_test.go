@@ -103,3 +103,24 @@ func TestMedia(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// BenchmarkReplay analyzes the peers' saved flow, decryption included: what
+// the lab spends on one data channel's setup, hello and close.
+func BenchmarkReplay(b *testing.B) {
+	steps := analyzertest.ReadCapture(b, "testdata/peers.txt")
+	text, err := os.ReadFile("testdata/peers.keys")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var keys lab.KeyLog
+	keys.Load(string(text))
+	table := lab.NewLayers(webrtc.Layers()...).WithKeys(&keys)
+	b.ReportAllocs()
+	for b.Loop() {
+		d := lab.NewDemux()
+		d.UseLayers(table)
+		for _, s := range steps {
+			d.Feed(s.Dir, []byte(s.Data), time.Time{})
+		}
+	}
+}

@@ -73,5 +73,5 @@ func Layer(innerName string, inner func() lab.Analyzer) *lab.Layer {
 			a.Wrap(innerName, inner)
 		}
 		return a
-	}}
+	}, States: machine.States(), Transitions: machine.Transitions()}
 }

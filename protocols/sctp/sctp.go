@@ -51,3 +51,11 @@ var Transitions = [][2]string{
 }
 
 var machine = lab.NewMachine(States, Transitions)
+
+// Layer is SCTP as the layer DTLS carries in a WebRTC flow. It is reached by
+// no key: DTLS makes its analyzer itself (dtls.Layer's inner); the layer is in
+// the table so that its name finds its state machine.
+func Layer() *lab.Layer {
+	return &lab.Layer{Name: Name, New: func() lab.Analyzer { return NewAnalyzer() },
+		States: machine.States(), Transitions: machine.Transitions()}
+}

@@ -84,5 +84,6 @@ func Protocol() *lab.Protocol {
 // Layer is STUN as one protocol of a flow that carries several, reached by the
 // first bytes 0–3 (RFC 7983 §7).
 func Layer() *lab.Layer {
-	return &lab.Layer{Name: Name, ReachedBy: []lab.NextKey{lab.FirstByte(0, 3)}, New: func() lab.Analyzer { return NewAnalyzer() }}
+	return &lab.Layer{Name: Name, ReachedBy: []lab.NextKey{lab.FirstByte(0, 3)}, New: func() lab.Analyzer { return NewAnalyzer() },
+		States: machine.States(), Transitions: machine.Transitions()}
 }

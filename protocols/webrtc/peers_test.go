@@ -4,6 +4,7 @@ import (
 	"flag"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -149,9 +150,19 @@ func TestPeers(t *testing.T) {
 		t.Errorf("%d hellos, want 2", n)
 	}
 	states := map[string][]string{}
+	machines := map[string]*lab.Layer{}
+	for _, l := range webrtc.Layers() {
+		machines[l.Name] = l
+	}
 	for _, e := range hub.Events(0) {
-		if e.Kind == lab.KindState {
-			states[e.Layer] = append(states[e.Layer], e.To)
+		if e.Kind != lab.KindState {
+			continue
+		}
+		states[e.Layer] = append(states[e.Layer], e.To)
+		l := machines[e.Layer]
+		if l == nil || !slices.Contains(l.States, e.To) ||
+			e.From != "" && !slices.Contains(l.Transitions, [2]string{e.From, e.To}) {
+			t.Errorf("%s: %q → %q is not a move its layer declares", e.Layer, e.From, e.To)
 		}
 	}
 	for layer, want := range map[string]string{

@@ -37,10 +37,13 @@ func Protocol() *lab.Protocol {
 }
 
 // Layers are the layers of a peer flow: STUN, DTLS carrying SCTP, and RTP.
+// SCTP is listed, reached by no key, for its state machine.
 func Layers() []*lab.Layer {
+	inner := sctp.Layer()
 	return []*lab.Layer{
 		stun.Layer(),
-		dtls.Layer(sctp.Name, func() lab.Analyzer { return sctp.NewAnalyzer() }),
+		dtls.Layer(inner.Name, inner.New),
+		inner,
 		{Name: "rtp", ReachedBy: []lab.NextKey{lab.FirstByte(128, 191)}, New: func() lab.Analyzer { return rtpAnalyzer{} }},
 	}
 }

@@ -1,6 +1,7 @@
 package stun
 
 import (
+	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -12,13 +13,21 @@ import (
 // goroutine at a time.
 type Analyzer struct {
 	state     lab.Machine
-	nominated map[[12]byte]bool // requests with USE-CANDIDATE waiting for their answer
+	nominated map[[12]byte]bool   // requests with USE-CANDIDATE waiting for their answer
+	checker   map[[12]byte]string // the ufrag of the agent each open request was sent to
+	keys      *lab.KeyLog
 }
+
+// UseKeys gives the analyzer the key log, where the lab's peers log their ICE
+// passwords (KeyLogLine), to check MESSAGE-INTEGRITY with.
+func (a *Analyzer) UseKeys(k *lab.KeyLog) { a.keys = k }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one flow.
-func NewAnalyzer() *Analyzer { return &Analyzer{state: machine, nominated: map[[12]byte]bool{}} }
+func NewAnalyzer() *Analyzer {
+	return &Analyzer{state: machine, nominated: map[[12]byte]bool{}, checker: map[[12]byte]string{}}
+}
 
 // State is the flow's ICE state.
 func (a *Analyzer) State() string { return a.state.State() }
@@ -34,6 +43,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if err != nil || h.Method != 1 {
 		return []lab.Message{m}
 	}
+	a.integrity(&m, h, attrs)
 	switch h.Class {
 	case ClassRequest:
 		if attrs.UseCandidate && len(a.nominated) < maxNominated {
@@ -73,4 +83,27 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		return nil
 	}
 	return []lab.Message{m}
+}
+
+// integrity checks a binding message's MESSAGE-INTEGRITY when the key log holds
+// the password: a request's is the receiver's, the first fragment of USERNAME;
+// a response's the same agent's, found by the request's transaction ID.
+func (a *Analyzer) integrity(m *lab.Message, h Header, at Attrs) {
+	var ufrag string
+	switch h.Class {
+	case ClassRequest:
+		ufrag, _, _ = strings.Cut(at.Username, ":")
+		if len(a.checker) < maxNominated {
+			a.checker[h.TxID] = ufrag
+		}
+	case ClassSuccess, ClassError:
+		ufrag = a.checker[h.TxID]
+		delete(a.checker, h.TxID)
+	}
+	if at.Integrity == 0 || ufrag == "" || a.keys == nil {
+		return
+	}
+	if pwd := password(a.keys, ufrag); pwd != nil {
+		checkIntegrity(m, at.Integrity, ufrag, pwd)
+	}
 }

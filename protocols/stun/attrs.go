@@ -64,6 +64,7 @@ type Attrs struct {
 	Error        string // "401 Unauthorized"
 	Fingerprint  string // "" (none), "matches" or "does not match"
 	Unknown      []string
+	Integrity    int // where MESSAGE-INTEGRITY starts in the message; 0: none
 }
 
 func (a Attrs) summary() string {
@@ -153,6 +154,9 @@ func (at *Attrs) explain(typ uint16, v []byte, h Header, b []byte, off int) (str
 		}
 		return strconv.Quote(at.Username), nil
 	case AttrMessageIntegrity, AttrMessageIntegrity256:
+		if typ == AttrMessageIntegrity && len(v) == 20 && at.Integrity == 0 {
+			at.Integrity = off
+		}
 		return "HMAC " + hex.EncodeToString(v) + ": keyed with the ICE password, over the message up to here; a receiver without the right password drops the message", nil
 	case AttrFingerprint:
 		if len(v) != 4 {

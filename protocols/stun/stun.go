@@ -15,10 +15,14 @@
 // answered (connected), one answered for a nominated pair (completed), and when
 // the flow ends, closed — or failed if no check was ever answered.
 //
-// Left out: checking MESSAGE-INTEGRITY (the analyzer does not know the ICE
-// passwords; it shows the HMAC), TURN's methods and attributes beyond their
-// names, STUN over TCP's framing and the classic RFC 3489 messages without the
-// magic cookie (shown as malformed).
+// MESSAGE-INTEGRITY is checked when the key log (lab.KeyLog) holds the ICE
+// password of the agent the check was sent to: the lab's peers log theirs
+// with KeyLogLine. Without it the HMAC is shown unchecked.
+//
+// Left out: MESSAGE-INTEGRITY-SHA256 and long-term credentials (shown, not
+// checked), TURN's methods and attributes beyond their names, STUN over TCP's
+// framing and the classic RFC 3489 messages without the magic cookie (shown as
+// malformed).
 package stun
 
 import "github.com/protocollab/protolab/lab"

@@ -210,3 +210,29 @@ func TestClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrity: with the ICE password in the key log, a check's and its
+// answer's MESSAGE-INTEGRITY are checked; with a wrong one, the check is bad.
+func TestIntegrity(t *testing.T) {
+	answer := build(t, pstun.BindingSuccess, &pstun.XORMappedAddress{IP: net.IPv4(127, 0, 0, 1), Port: 1},
+		pstun.NewShortTermIntegrity("secret"), pstun.Fingerprint)
+	for _, c := range []struct {
+		pwd, summary, field string
+	}{
+		{"secret", "Binding request (user remote:local, USE-CANDIDATE)", `checks out with the ICE password of "remote"`},
+		{"wrong", "Binding request (user remote:local, USE-CANDIDATE) — bad MESSAGE-INTEGRITY", "does not match"},
+	} {
+		var keys lab.KeyLog
+		keys.Write([]byte(stun.KeyLogLine("remote", c.pwd)))
+		a := stun.NewAnalyzer()
+		a.UseKeys(&keys)
+		msgs := append(a.Feed(lab.ClientToServer, check(t), time.Time{}), a.Feed(lab.ServerToClient, answer, time.Time{})...)
+		analyzertest.CheckSpans(t, msgs)
+		if msgs[0].Summary != c.summary || !strings.Contains(field(msgs[0], "MESSAGE-INTEGRITY"), c.field) {
+			t.Errorf("password %q: %q, %q", c.pwd, msgs[0].Summary, field(msgs[0], "MESSAGE-INTEGRITY"))
+		}
+		if !strings.Contains(field(msgs[1], "MESSAGE-INTEGRITY"), c.field) {
+			t.Errorf("password %q: the answer's %q", c.pwd, field(msgs[1], "MESSAGE-INTEGRITY"))
+		}
+	}
+}

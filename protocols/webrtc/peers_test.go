@@ -14,6 +14,7 @@ import (
 	pion "github.com/pion/webrtc/v4"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
+	"github.com/protocollab/protolab/protocols/stun"
 	"github.com/protocollab/protolab/protocols/webrtc"
 )
 
@@ -44,7 +45,7 @@ func peer(t *testing.T, tap *lab.Tap, side lab.Side, keys *lab.KeyLog) *pion.Pee
 }
 
 // signal runs the offer/answer exchange in process, candidates gathered first.
-func signal(t *testing.T, offerer, answerer *pion.PeerConnection) {
+func signal(t *testing.T, offerer, answerer *pion.PeerConnection, keys *lab.KeyLog) {
 	t.Helper()
 	offer, err := offerer.CreateOffer(nil)
 	if err != nil {
@@ -55,6 +56,7 @@ func signal(t *testing.T, offerer, answerer *pion.PeerConnection) {
 		t.Fatal(err)
 	}
 	<-done
+	logPassword(keys, offerer)
 	if err := answerer.SetRemoteDescription(*offerer.LocalDescription()); err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +69,30 @@ func signal(t *testing.T, offerer, answerer *pion.PeerConnection) {
 		t.Fatal(err)
 	}
 	<-done
+	logPassword(keys, answerer)
 	if err := offerer.SetRemoteDescription(*answerer.LocalDescription()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// logPassword logs p's ICE password, from its SDP, as the lab's peers will, so
+// the analyzer checks MESSAGE-INTEGRITY: before p's description leaves it, so
+// before any check signed with it.
+func logPassword(keys *lab.KeyLog, p *pion.PeerConnection) {
+	if keys == nil {
+		return
+	}
+	var ufrag, pwd string
+	for _, line := range strings.Split(p.LocalDescription().SDP, "\n") {
+		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "a=ice-ufrag:"); ok {
+			ufrag = v
+		}
+		if v, ok := strings.CutPrefix(line, "a=ice-pwd:"); ok {
+			pwd = v
+		}
+	}
+	keys.Write([]byte(stun.KeyLogLine(ufrag, pwd)))
 }
 
 // talk opens a channel "chat" from a to b, sends "hello" both ways and closes.
@@ -93,7 +116,7 @@ func talk(t *testing.T, hub *lab.Hub, keys *lab.KeyLog) {
 	var once sync.Once
 	dc.OnOpen(func() { once.Do(func() { dc.SendText("hello") }) })
 	dc.OnMessage(func(m pion.DataChannelMessage) { got <- "a got " + string(m.Data) })
-	signal(t, a, b)
+	signal(t, a, b, keys)
 	for range 2 {
 		select {
 		case s := <-got:
@@ -145,6 +168,23 @@ func TestPeers(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no message %q in\n%s", want, all)
 		}
+	}
+	checked := 0
+	for _, e := range hub.Events(0) {
+		if e.Kind == lab.KindMessage && e.Layer == "stun" {
+			fields, _ := e.Msg.Detail()
+			for _, f := range fields {
+				if f.Name == "MESSAGE-INTEGRITY" {
+					if !strings.Contains(f.Value, "checks out") {
+						t.Errorf("%s: MESSAGE-INTEGRITY %s", e.Msg.Summary, f.Value)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no MESSAGE-INTEGRITY checked")
 	}
 	if n := strings.Count(all, `sctp: I-DATA on "chat": "hello"`); n != 2 {
 		t.Errorf("%d hellos, want 2", n)

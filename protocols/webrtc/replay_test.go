@@ -56,6 +56,18 @@ func TestReplay(t *testing.T) {
 	if testing.Verbose() {
 		t.Log(strings.Join(got, "\n"))
 	}
+	checked := 0
+	for _, m := range replay(t, true) {
+		if v := analyzertest.Field(m, "MESSAGE-INTEGRITY"); v != "" {
+			if !strings.Contains(v, "checks out with the ICE password") {
+				t.Errorf("%s: MESSAGE-INTEGRITY %s", m.Summary, v)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("no MESSAGE-INTEGRITY checked")
+	}
 }
 
 func TestReplayWithoutKeys(t *testing.T) {

@@ -73,6 +73,9 @@ func TestHandshakeDecrypted(t *testing.T) {
 			t.Errorf("ClientHello's %s = %q, want it to say %q", name, got, want)
 		}
 	}
+	if got := analyzertest.Field(analyzertest.Find(t, msgs, "CertificateRequest"), "certificate types"); !strings.Contains(got, "ecdsa_sign") {
+		t.Errorf("CertificateRequest's certificate types = %q", got)
+	}
 	cert := analyzertest.Find(t, msgs, "Certificate (1)")
 	if got := analyzertest.Field(cert, "certificate 1"); !strings.Contains(got, "SHA-256 fingerprint ") || strings.Count(got, ":") < 31 {
 		t.Errorf("certificate = %q", got)

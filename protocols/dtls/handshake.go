@@ -115,6 +115,7 @@ func (a *Analyzer) handshake(m *lab.Message, typ uint8, msg []byte, off int, dec
 	case hsCertificateRequest:
 		m.Ref = "RFC 5246 §7.4.4"
 		m.Meaning = "The server asks the client for a certificate too: in WebRTC both peers prove they hold the key whose fingerprint their SDP announced (RFC 8827 §6.5)."
+		certificateRequest(m, msg, off)
 	case hsServerHelloDone:
 		m.Ref = "RFC 5246 §7.4.5"
 		m.Meaning = "The server has said all it has to say in this flight; the client answers with its key share."
@@ -371,4 +372,34 @@ func orEmpty(b []byte) string {
 		return "(empty)"
 	}
 	return hex.EncodeToString(b)
+}
+
+var certTypes = map[uint8]string{1: "rsa_sign", 2: "dss_sign", 64: "ecdsa_sign"}
+
+// certificateRequest frames the certificate types and signature algorithms
+// the server accepts (RFC 5246 §7.4.4).
+func certificateRequest(m *lab.Message, msg []byte, off int) {
+	r := reader{s: msg, n: len(msg), base: off}
+	var types, algs cryptobyte.String
+	if !r.s.ReadUint8LengthPrefixed(&types) {
+		return
+	}
+	var ts []string
+	for _, t := range types {
+		if n, ok := certTypes[t]; ok {
+			ts = append(ts, n)
+		} else {
+			ts = append(ts, fmt.Sprint(t))
+		}
+	}
+	m.Fields = append(m.Fields, lab.Field{Name: "certificate types", Value: strings.Join(ts, ", "), Off: off, Len: 1 + len(types)})
+	p := r.at()
+	if !r.s.ReadUint16LengthPrefixed(&algs) {
+		return
+	}
+	var ids []uint16
+	for ; len(algs) >= 2; algs = algs[2:] {
+		ids = append(ids, uint16(algs[0])<<8|uint16(algs[1]))
+	}
+	m.Fields = append(m.Fields, lab.Field{Name: "signature algorithms", Value: tls.List(ids, tls.SignatureName, 8), Off: p, Len: r.at() - p})
 }

@@ -160,8 +160,11 @@ func FuzzSTUN(f *testing.F) {
 	f.Add(check(f))
 	f.Add(build(f, pstun.BindingSuccess, &pstun.XORMappedAddress{IP: net.IPv4(192, 0, 2, 1), Port: 1}, pstun.Fingerprint))
 	f.Add(build(f, pstun.BindingError, pstun.ErrorCodeAttribute{Code: 401, Reason: []byte("Unauthorized")}))
+	var keys lab.KeyLog
+	keys.Write([]byte(stun.KeyLogLine("remote", "secret")))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a := stun.NewAnalyzer()
+		a.UseKeys(&keys)
 		state := stun.StateNew // where Feed starts
 		for _, dir := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
 			msgs := a.Feed(dir, b, time.Time{})

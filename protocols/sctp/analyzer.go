@@ -21,6 +21,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 type Analyzer struct {
 	state    lab.Machine
 	channels map[uint16]channel // by stream
+	brief    bool               // frame the summary only: the fields are built when asked for (lab.Message.Defer)
 }
 
 type channel struct{ label, protocol string }
@@ -42,11 +43,11 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 			Summary: fmt.Sprintf("malformed SCTP packet: %d bytes, fewer than the 12 of the common header", len(b)),
 			Meaning: "An SCTP packet starts with 12 bytes: ports, verification tag and checksum. This one is cut short; the receiver drops it."}}
 	}
-	hdr := headerFields(b)
 	var out []lab.Message
 	for off := CommonHeaderLen; off < len(b); {
-		m := lab.Message{Dir: dir, Raw: b, Observed: true, Fields: append([]lab.Field(nil), hdr...)}
+		m := lab.Message{Dir: dir, Raw: b, Observed: true}
 		if len(b)-off < 4 {
+			m.Fields = headerFields(b)
 			m.Summary = "malformed SCTP packet: a chunk header is cut off"
 			m.Meaning = fmt.Sprintf("%d bytes are left at offset %d, too few for a chunk header (4).", len(b)-off, off)
 			out = append(out, m)
@@ -55,17 +56,23 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		typ, flags := b[off], b[off+1]
 		n := int(binary.BigEndian.Uint16(b[off+2:]))
 		if n < 4 || off+n > len(b) {
+			m.Fields = headerFields(b)
 			m.Summary = fmt.Sprintf("malformed %s chunk: length %d", chunkName(typ), n)
 			m.Meaning = fmt.Sprintf("The chunk at offset %d says it is %d bytes long; %d are left. The receiver drops the packet.", off, n, len(b)-off)
 			out = append(out, m)
 			break
 		}
-		a.chunk(&m, typ, flags, b[off+4:off+n], off)
+		if typ == chunkData || typ == chunkIData || typ == chunkSack {
+			a.deferChunk(&m, typ, flags, b[off+4:off+n], off)
+		} else {
+			m.Fields = headerFields(b)
+			a.chunk(&m, typ, flags, b[off+4:off+n], off)
+		}
 		out = append(out, m)
 		off += (n + 3) &^ 3
 	}
 	if len(out) == 0 {
-		out = append(out, lab.Message{Dir: dir, Raw: b, Observed: true, Fields: hdr, Ref: "RFC 9260 §3",
+		out = append(out, lab.Message{Dir: dir, Raw: b, Observed: true, Fields: headerFields(b), Ref: "RFC 9260 §3",
 			Summary: "SCTP packet without chunks", Meaning: "A packet with a common header and no chunk: nothing to do."})
 	}
 	for i := range out {
@@ -119,4 +126,30 @@ func (a *Analyzer) Closed(lab.CloseInfo) []lab.Message {
 	a.state.Set(StateClosed)
 	m.NextState = StateClosed
 	return []lab.Message{m}
+}
+
+// deferChunk frames one of the chunks bulk data brings by the thousand (DATA,
+// I-DATA, SACK) as a summary, and leaves its fields and meaning to be built
+// when someone looks (lab.Message.Defer), from the packet and the channel's
+// label as they were now.
+func (a *Analyzer) deferChunk(m *lab.Message, typ, flags uint8, v []byte, off int) {
+	a.brief = true
+	a.chunk(m, typ, flags, v, off)
+	a.brief = false
+	m.Fields, m.Meaning = nil, "" // what the brief pass built anyway (DCEP's) comes again from fill
+	var snap map[uint16]channel
+	if typ != chunkSack && len(v) >= 6 {
+		stream := binary.BigEndian.Uint16(v[4:])
+		if ch, ok := a.channels[stream]; ok {
+			snap = map[uint16]channel{stream: ch}
+		}
+	}
+	n := len(v)
+	m.Defer(func(msg *lab.Message) ([]lab.Field, string) {
+		s := &Analyzer{state: machine, channels: snap}
+		t := lab.Message{Dir: msg.Dir, Raw: msg.Raw, Fields: headerFields(msg.Raw)}
+		s.chunk(&t, typ, flags, msg.Raw[off+4:off+4+n], off)
+		unspanEmpty(t.Fields)
+		return t.Fields, t.Meaning
+	})
 }

@@ -63,11 +63,13 @@ func (a *Analyzer) chunk(m *lab.Message, typ, flags uint8, v []byte, off int) {
 	name := chunkName(typ)
 	m.Summary = name
 	m.Ref = "RFC 9260 §3.3"
-	m.Fields = append(m.Fields,
-		lab.Field{Name: "chunk", Value: name, Off: off, Len: 4 + len(v)},
-		lab.Field{Name: "chunk type", Value: fmt.Sprintf("%d (%s)", typ, name), Off: off, Len: 1},
-		lab.Field{Name: "chunk flags", Value: fmt.Sprintf("0x%02x", flags), Off: off + 1, Len: 1},
-		lab.Field{Name: "chunk length", Value: fmt.Sprint(4 + len(v)), Off: off + 2, Len: 2})
+	if !a.brief {
+		m.Fields = append(m.Fields,
+			lab.Field{Name: "chunk", Value: name, Off: off, Len: 4 + len(v)},
+			lab.Field{Name: "chunk type", Value: fmt.Sprintf("%d (%s)", typ, name), Off: off, Len: 1},
+			lab.Field{Name: "chunk flags", Value: fmt.Sprintf("0x%02x", flags), Off: off + 1, Len: 1},
+			lab.Field{Name: "chunk length", Value: fmt.Sprint(4 + len(v)), Off: off + 2, Len: 2})
+	}
 	p := off + 4
 	short := func(n int) bool {
 		if len(v) < n {
@@ -117,16 +119,20 @@ func (a *Analyzer) chunk(m *lab.Message, typ, flags uint8, v []byte, off int) {
 		}
 		m.Ref = "RFC 9260 §3.3.4"
 		gaps, dups := int(u16(8)), int(u16(10))
-		m.Fields = append(m.Fields,
-			lab.Field{Name: "cumulative TSN ack", Value: fmt.Sprintf("%d: every DATA chunk up to this TSN has arrived", u32(0)), Off: p, Len: 4},
-			lab.Field{Name: "advertised receiver window", Value: fmt.Sprintf("%d bytes", u32(4)), Off: p + 4, Len: 4},
-			lab.Field{Name: "gap ack blocks", Value: fmt.Sprint(gaps), Off: p + 8, Len: 2},
-			lab.Field{Name: "duplicate TSNs", Value: fmt.Sprint(dups), Off: p + 10, Len: 2})
+		if !a.brief {
+			m.Fields = append(m.Fields,
+				lab.Field{Name: "cumulative TSN ack", Value: fmt.Sprintf("%d: every DATA chunk up to this TSN has arrived", u32(0)), Off: p, Len: 4},
+				lab.Field{Name: "advertised receiver window", Value: fmt.Sprintf("%d bytes", u32(4)), Off: p + 4, Len: 4},
+				lab.Field{Name: "gap ack blocks", Value: fmt.Sprint(gaps), Off: p + 8, Len: 2},
+				lab.Field{Name: "duplicate TSNs", Value: fmt.Sprint(dups), Off: p + 10, Len: 2})
+		}
 		var gs []string
 		for i := 0; i < gaps && 12+4*i+4 <= len(v); i++ {
 			s, e := u16(12+4*i), u16(14+4*i)
 			gs = append(gs, fmt.Sprintf("%d–%d", u32(0)+uint32(s), u32(0)+uint32(e)))
-			m.Fields = append(m.Fields, lab.Field{Name: fmt.Sprintf("gap %d", i+1), Value: fmt.Sprintf("TSNs %d–%d arrived too (after a hole)", u32(0)+uint32(s), u32(0)+uint32(e)), Off: p + 12 + 4*i, Len: 4})
+			if !a.brief {
+				m.Fields = append(m.Fields, lab.Field{Name: fmt.Sprintf("gap %d", i+1), Value: fmt.Sprintf("TSNs %d–%d arrived too (after a hole)", u32(0)+uint32(s), u32(0)+uint32(e)), Off: p + 12 + 4*i, Len: 4})
+			}
 		}
 		m.Summary = fmt.Sprintf("SACK (cumulative TSN %d, window %d", u32(0), u32(4))
 		if len(gs) > 0 {

@@ -65,12 +65,14 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 			}
 			m.Summary = fmt.Sprintf("I-DATA on %s: message %d, piece %d%s (%d bytes)", on, ssn, ppid, last, len(payload))
 			m.Meaning = "A later piece of a user message split over several chunks (RFC 8260 §2.1); the receiver puts them together, in the order of the fragment sequence numbers."
-			m.Fields = append(m.Fields,
-				lab.Field{Name: "TSN", Value: fmt.Sprint(tsn), Off: p, Len: 4},
-				lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},
-				lab.Field{Name: seqName, Value: fmt.Sprint(ssn), Off: p + 8, Len: 4},
-				lab.Field{Name: "fragment sequence number", Value: fmt.Sprint(ppid), Off: p + 12, Len: 4},
-				lab.Field{Name: "user data", Value: fmt.Sprintf("%d bytes", len(payload)), Off: p + 16, Len: len(payload)})
+			if !a.brief {
+				m.Fields = append(m.Fields,
+					lab.Field{Name: "TSN", Value: fmt.Sprint(tsn), Off: p, Len: 4},
+					lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},
+					lab.Field{Name: seqName, Value: fmt.Sprint(ssn), Off: p + 8, Len: 4},
+					lab.Field{Name: "fragment sequence number", Value: fmt.Sprint(ppid), Off: p + 12, Len: 4},
+					lab.Field{Name: "user data", Value: fmt.Sprintf("%d bytes", len(payload)), Off: p + 16, Len: len(payload)})
+			}
 			return
 		}
 	}
@@ -92,12 +94,14 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 		frag = ", the first piece of a message"
 	}
 	pp := p + 4 + 2 + seqLen + 2*map[bool]int{true: 1, false: 0}[idata]
-	m.Fields = append(m.Fields,
-		lab.Field{Name: "flags", Value: fmt.Sprintf("%s%s", order, frag), Off: p - 3, Len: 1},
-		lab.Field{Name: "TSN", Value: fmt.Sprintf("%d: the transmission sequence number, which SACK acknowledges", tsn), Off: p, Len: 4},
-		lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},
-		lab.Field{Name: seqName, Value: fmt.Sprint(ssn), Off: pp - seqLen, Len: seqLen},
-		lab.Field{Name: "payload protocol", Value: fmt.Sprintf("%d (%s)", ppid, pn), Off: pp, Len: 4})
+	if !a.brief {
+		m.Fields = append(m.Fields,
+			lab.Field{Name: "flags", Value: fmt.Sprintf("%s%s", order, frag), Off: p - 3, Len: 1},
+			lab.Field{Name: "TSN", Value: fmt.Sprintf("%d: the transmission sequence number, which SACK acknowledges", tsn), Off: p, Len: 4},
+			lab.Field{Name: "stream", Value: fmt.Sprint(stream), Off: p + 4, Len: 2},
+			lab.Field{Name: seqName, Value: fmt.Sprint(ssn), Off: pp - seqLen, Len: seqLen},
+			lab.Field{Name: "payload protocol", Value: fmt.Sprintf("%d (%s)", ppid, pn), Off: pp, Len: 4})
+	}
 	p = pp + 4 - 12 // the payload lies at p+12, as in DATA
 	ch := a.channels[stream]
 	label := ""
@@ -118,18 +122,24 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 		if ppid == PPIDStringEmpty {
 			m.Meaning = "An empty text message: SCTP cannot carry zero bytes, so the sender sends one byte under PPID 56 (RFC 8831 §6.6)."
 		}
-		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: quote(text), Off: p + 12, Len: len(payload)})
+		if !a.brief {
+			m.Fields = append(m.Fields, lab.Field{Name: "message", Value: quote(text), Off: p + 12, Len: len(payload)})
+		}
 	case PPIDBinary, PPIDBinaryEmpty:
 		m.Summary = fmt.Sprintf("%s%s: %d bytes of binary", kind, label, len(payload))
 		if ppid == PPIDBinaryEmpty {
 			m.Summary = fmt.Sprintf("%s%s: empty binary message", kind, label)
 		}
 		m.Meaning = "A binary message on a data channel."
-		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: hex.EncodeToString(payload[:min(len(payload), maxShown)]), Off: p + 12, Len: len(payload)})
+		if !a.brief {
+			m.Fields = append(m.Fields, lab.Field{Name: "message", Value: hex.EncodeToString(payload[:min(len(payload), maxShown)]), Off: p + 12, Len: len(payload)})
+		}
 	default:
 		m.Summary = fmt.Sprintf("%s (TSN %d, stream %d, %d bytes)", kind, tsn, stream, len(payload))
 		m.Meaning = "User data of a payload protocol the lab does not know."
-		m.Fields = append(m.Fields, lab.Field{Name: "user data", Value: fmt.Sprintf("%d bytes", len(payload)), Off: p + 12, Len: len(payload)})
+		if !a.brief {
+			m.Fields = append(m.Fields, lab.Field{Name: "user data", Value: fmt.Sprintf("%d bytes", len(payload)), Off: p + 12, Len: len(payload)})
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
@@ -197,4 +198,41 @@ func TestPieces(t *testing.T) {
 		`I-DATA on "files": message 0, piece 1 (4 bytes)`,
 		`I-DATA on "files": message 0, piece 2, the last (2 bytes)`,
 		`I-DATA on stream 4: message 0, piece 1, the last (1 bytes)`)
+}
+
+// BenchmarkData frames a packet of one full-size I-DATA chunk on a known
+// channel, as a bulk transfer sends them.
+func BenchmarkData(b *testing.B) {
+	a := sctp.NewAnalyzer()
+	a.Feed(c2s, []byte(packet(data(100, 1, 0, 50, open("files", "")))), time.Time{})
+	pkt := []byte(packet(idata(101, 1, 1, 53, strings.Repeat("x", 1150))))
+	b.SetBytes(int64(len(pkt)))
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Feed(c2s, pkt, time.Time{})
+	}
+}
+
+// TestDeferred: the fields of a chunk framed briefly are built once, whole,
+// when asked for, as when framed at once.
+func TestDeferred(t *testing.T) {
+	a := sctp.NewAnalyzer()
+	for _, m := range a.Feed(c2s, []byte(packet(data(100, 1, 0, 50, open("chat", "")), idata(101, 1, 0, 51, "hi"))), time.Time{}) {
+		if !m.Deferred() {
+			t.Errorf("%q is framed eagerly", m.Summary)
+		}
+		fields, meaning := m.Detail()
+		names := map[string]int{}
+		for _, f := range fields {
+			names[f.Name]++
+		}
+		if names["checksum"] != 1 || names["chunk type"] != 1 || meaning == "" {
+			t.Errorf("%q: fields %v, meaning %q", m.Summary, names, meaning)
+		}
+		for name, n := range names {
+			if n != 1 {
+				t.Errorf("%q: field %q %d times", m.Summary, name, n)
+			}
+		}
+	}
 }

@@ -107,16 +107,22 @@ func (a *Analyzer) malformed(dir lab.Dir, raw []byte, why string) {
 		Meaning: "These bytes do not frame as a DTLS record: " + why + ". A DTLS endpoint silently drops such a record (RFC 6347 §4.1.2.7)."})
 }
 
-// header fields of record rec.
-func recordFields(rec []byte) (typ uint8, ver uint16, epoch uint16, seq uint64, fields []lab.Field) {
+// recordHeader reads record rec's header.
+func recordHeader(rec []byte) (typ uint8, ver uint16, epoch uint16, seq uint64) {
 	typ, ver = rec[0], binary.BigEndian.Uint16(rec[1:])
 	epoch = binary.BigEndian.Uint16(rec[3:])
 	seq = uint64(binary.BigEndian.Uint16(rec[5:]))<<32 | uint64(binary.BigEndian.Uint32(rec[7:]))
+	return
+}
+
+// recordFields are the fields of record rec's header.
+func recordFields(rec []byte) []lab.Field {
+	typ, ver, epoch, seq := recordHeader(rec)
 	name := contentNames[typ]
 	if name == "" {
 		name = fmt.Sprintf("content type %d", typ)
 	}
-	fields = []lab.Field{
+	return []lab.Field{
 		{Name: "record", Value: fmt.Sprintf("%s, epoch %d, sequence %d", name, epoch, seq), Off: 0, Len: len(rec)},
 		{Name: "content type", Value: fmt.Sprintf("%d (%s)", typ, name), Off: 0, Len: 1},
 		{Name: "version", Value: versionName(ver), Off: 1, Len: 2},
@@ -124,7 +130,11 @@ func recordFields(rec []byte) (typ uint8, ver uint16, epoch uint16, seq uint64, 
 		{Name: "sequence number", Value: fmt.Sprint(seq), Off: 5, Len: 6},
 		{Name: "length", Value: fmt.Sprintf("%d bytes", len(rec)-RecordHeaderLen), Off: 11, Len: 2},
 	}
-	return
+}
+
+// decryptedFields are a decrypted record's fields.
+func (a *Analyzer) decryptedFields(rec []byte, n int) []lab.Field {
+	return append(recordFields(rec), lab.Field{Name: "decrypted", Value: fmt.Sprintf("%d bytes of plaintext with the logged master secret (%s)", n, tls.SuiteName(a.suite))})
 }
 
 func versionName(v uint16) string {
@@ -141,21 +151,24 @@ func versionName(v uint16) string {
 
 // record frames one record.
 func (a *Analyzer) record(dir lab.Dir, rec []byte, at time.Time) {
-	typ, ver, epoch, seq, fields := recordFields(rec)
+	typ, ver, epoch, seq := recordHeader(rec)
 	body := rec[RecordHeaderLen:]
-	base := lab.Message{Dir: dir, Raw: rec, Observed: true, Fields: fields, Ref: "RFC 6347 §4.1"}
-	if epoch > 0 {
+	base := lab.Message{Dir: dir, Raw: rec, Observed: true, Ref: "RFC 6347 §4.1"}
+	if epoch == 0 {
+		base.Fields = recordFields(rec)
+	} else {
 		pt, why := a.decrypt(dir, typ, ver, uint64(epoch)<<48|seq, body)
 		if pt == nil {
+			base.Fields = recordFields(rec)
 			a.encrypted(base, typ, why)
 			return
 		}
-		base.Fields = append(base.Fields, lab.Field{Name: "decrypted", Value: fmt.Sprintf("%d bytes of plaintext with the logged master secret (%s)", len(pt), tls.SuiteName(a.suite))})
-		body = pt
-		if typ == typeApplicationData {
+		if typ == typeApplicationData { // the bulk of a flow: fields only for a message shown
 			a.applicationData(dir, base, pt, at)
 			return
 		}
+		base.Fields = a.decryptedFields(rec, len(pt))
+		body = pt
 	}
 	switch typ {
 	case typeHandshake:
@@ -281,6 +294,9 @@ func (a *Analyzer) decrypt(dir lab.Dir, typ uint8, ver uint16, seq uint64, body 
 func (a *Analyzer) applicationData(dir lab.Dir, m lab.Message, pt []byte, at time.Time) {
 	if a.state.State() == StateFinishing {
 		a.state.Move(&m, StateEstablished)
+	}
+	if a.innerNew == nil || m.NextState != "" {
+		m.Fields = a.decryptedFields(m.Raw, len(pt))
 	}
 	if a.innerNew == nil {
 		m.Summary = fmt.Sprintf("application data (%d bytes)", len(pt))

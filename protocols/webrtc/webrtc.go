@@ -4,6 +4,13 @@
 // for ICE's connectivity checks (protocols/stun, 0–3), DTLS (protocols/dtls,
 // 20–63) carrying SCTP and the data channels (protocols/sctp), and RTP or RTCP
 // media (128–191, shown as such and not decoded: the lab's peers send no media).
+//
+// What the lab's peers must do for the flow to show whole: tap their one UDP
+// socket (lab.Tap.PacketConn, given to pion through an ice.UDPMux in the
+// SettingEngine), write their DTLS master secrets to the hub's key log
+// (SettingEngine.SetDTLSKeyLogWriter(hub.Keys())) and their ICE passwords too
+// (stun.KeyLogLine, from the SDP's a=ice-ufrag and a=ice-pwd) before their
+// description leaves them. The tests do all three with two pion peers.
 package webrtc
 
 import (

@@ -3,6 +3,7 @@ package dtls
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -250,6 +251,9 @@ func (a *Analyzer) encrypted(m lab.Message, typ uint8, why string) {
 		m.Summary = fmt.Sprintf("encrypted record of type %d", typ)
 	}
 	m.Meaning += "The lab cannot show what is inside: " + why + "."
+	if strings.HasPrefix(why, "the record does not decrypt") {
+		m.Summary += " — does not decrypt"
+	}
 	m.Fields = append(m.Fields, lab.Field{Name: "encrypted", Value: why, Off: RecordHeaderLen, Len: len(m.Raw) - RecordHeaderLen})
 	a.out = append(a.out, m)
 }

@@ -120,6 +120,9 @@ func TestWithoutKeys(t *testing.T) {
 		}
 		msgs := feed(t, a, steps)
 		got := strings.Join(analyzertest.Summaries(msgs), "|")
+		if i == 2 && !strings.Contains(got, "encrypted handshake (Finished) — does not decrypt") {
+			t.Errorf("with a wrong master secret: %s", got)
+		}
 		if !strings.Contains(got, "encrypted handshake (Finished)") || !strings.Contains(got, "encrypted application data (") ||
 			!strings.Contains(got, "encrypted alert") || strings.Contains(got, "|Finished") {
 			t.Errorf("without keys: %s", got)

@@ -321,4 +321,3 @@ func orEmpty(b []byte) string {
 	}
 	return hex.EncodeToString(b)
 }
-

@@ -13,20 +13,6 @@ import (
 // handshakeHeaderLen is the length of a DTLS handshake message header (RFC 6347 §4.2.2).
 const handshakeHeaderLen = 12
 
-// Handshake message types (RFC 5246 §7.4, RFC 6347 §4.2.1).
-const (
-	hsClientHello        = 1
-	hsServerHello        = 2
-	hsHelloVerifyRequest = 3
-	hsCertificate        = 11
-	hsServerKeyExchange  = 12
-	hsCertificateRequest = 13
-	hsServerHelloDone    = 14
-	hsCertificateVerify  = 15
-	hsClientKeyExchange  = 16
-	hsFinished           = 20
-)
-
 // handshakes frames the handshake messages in one record's body (decrypted
 // when it was under the new keys).
 func (a *Analyzer) handshakes(base lab.Message, body []byte, decrypted bool) {
@@ -96,42 +82,42 @@ func uint24(b []byte) int { return int(b[0])<<16 | int(b[1])<<8 | int(b[2]) }
 func (a *Analyzer) handshake(m *lab.Message, typ uint8, msg []byte, off int, decrypted bool) {
 	var err error
 	switch typ {
-	case hsClientHello:
+	case tls.HandshakeClientHello:
 		a.clientDir = m.Dir
 		err = a.clientHello(m, msg, off)
-	case hsHelloVerifyRequest:
+	case tls.HandshakeHelloVerifyRequest:
 		m.Ref = "RFC 6347 §4.2.1"
 		err = helloVerifyRequest(m, msg, off)
 		a.state.Move(m, StateCookie)
-	case hsServerHello:
+	case tls.HandshakeServerHello:
 		err = a.serverHello(m, msg, off)
-	case hsCertificate:
+	case tls.HandshakeCertificate:
 		err = certificate(m, msg, off)
-	case hsServerKeyExchange:
+	case tls.HandshakeServerKeyExchange:
 		m.Ref = "RFC 8422 §5.4"
 		err = serverKeyExchange(m, msg, off)
-	case hsCertificateRequest:
+	case tls.HandshakeCertificateRequest:
 		m.Ref = "RFC 5246 §7.4.4"
 		m.Meaning = "The server asks the client for a certificate too: in WebRTC both peers prove they hold the key whose fingerprint their SDP announced (RFC 8827 §6.5)."
 		certificateRequest(m, msg, off)
-	case hsServerHelloDone:
+	case tls.HandshakeServerHelloDone:
 		m.Ref = "RFC 5246 §7.4.5"
 		m.Meaning = "The server has said all it has to say in this flight; the client answers with its key share."
 		a.state.Move(m, StateNegotiating)
-	case hsClientKeyExchange:
+	case tls.HandshakeClientKeyExchange:
 		m.Ref = "RFC 8422 §5.7"
 		m.Meaning = "The client's ephemeral public key: with the server's, each side now computes the same premaster secret, and from it the master secret and the record keys."
 		if len(msg) > 1 {
 			m.Fields = append(m.Fields, lab.Field{Name: "client public key", Value: fmt.Sprintf("%d bytes", msg[0]), Off: off, Len: len(msg)})
 		}
-	case hsCertificateVerify:
+	case tls.HandshakeCertificateVerify:
 		m.Ref = "RFC 5246 §7.4.8"
 		m.Meaning = "The client signs the handshake so far with its certificate's key: it proves it holds the key the certificate names."
 		if len(msg) >= 4 {
 			m.Fields = append(m.Fields, lab.Field{Name: "signature algorithm", Value: tls.SignatureName(uint16(msg[0])<<8 | uint16(msg[1])), Off: off, Len: 2},
 				lab.Field{Name: "signature", Value: fmt.Sprintf("%d bytes", len(msg)-4), Off: off + 4, Len: len(msg) - 4})
 		}
-	case hsFinished:
+	case tls.HandshakeFinished:
 		m.Ref = "RFC 5246 §7.4.9"
 		m.Meaning = "Finished, decrypted: a MAC over the whole handshake under the new keys; when both sides' check out, the handshake is complete."
 		m.Fields = append(m.Fields, lab.Field{Name: "verify data", Value: hex.EncodeToString(msg), Off: off, Len: len(msg)})

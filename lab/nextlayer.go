@@ -116,6 +116,11 @@ type Layer struct {
 	Name      string    // the layer's name in messages and events: "h2", "ws", "tls"
 	ReachedBy []NextKey // the keys a layer below asks for this one by
 	New       func() Analyzer
+	// States and Transitions are the layer's state machine, as a Protocol's,
+	// for a diagram of a layer that no protocol of its name describes (DTLS and
+	// SCTP inside a WebRTC flow); nil when a protocol does or it has none.
+	States      []string
+	Transitions [][2]string
 }
 
 // LayerUser is implemented by analyzers that carry other layers (TLS, HTTP,

@@ -42,41 +42,41 @@ func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 	typ, body := msg[0], msg[4:]
 	st := a.state.State()
 	during := st != StateEstablished && st != StateClosing && st != StateClosed
-	post := typ == hsNewSessionTicket || typ == hsKeyUpdate
+	post := typ == HandshakeNewSessionTicket || typ == HandshakeKeyUpdate
 	m := lab.Message{Dir: h.dir, Raw: msg, Observed: true, Handshake: during && !post}
 	next := ""
 	var err error
 	switch typ {
-	case hsClientHello:
+	case HandshakeClientHello:
 		next, err = a.clientHello(&m, body)
-	case hsServerHello:
+	case HandshakeServerHello:
 		next, err = a.serverHello(&m, body)
-	case hsEncryptedExtensions:
+	case HandshakeEncryptedExtensions:
 		err = a.encryptedExtensions(&m, body)
-	case hsCertificate:
+	case HandshakeCertificate:
 		err = a.certificate(&m, h, body)
-	case hsCertificateVerify:
+	case HandshakeCertificateVerify:
 		err = certificateVerify(&m, h, body)
-	case hsServerKeyExchange:
+	case HandshakeServerKeyExchange:
 		err = serverKeyExchange(&m, body)
-	case hsClientKeyExchange:
+	case HandshakeClientKeyExchange:
 		err = a.clientKeyExchange(&m, body)
-	case hsServerHelloDone:
+	case HandshakeServerHelloDone:
 		m.Summary = "ServerHelloDone"
 		m.Meaning = "The server has said all it has to say for now (hello, certificate, key exchange); " +
 			"its turn is over and the client's key exchange comes next."
 		m.Ref = "RFC 5246 §7.4.5"
-	case hsCertificateRequest:
+	case HandshakeCertificateRequest:
 		m.Summary = "CertificateRequest: the server asks the client for a certificate"
 		m.Meaning = "The server wants the client to prove who it is with a certificate of its own (mutual TLS)."
 		m.Ref = a.ref("§4.3.2", "§7.4.4")
-	case hsFinished:
+	case HandshakeFinished:
 		next = a.finished(&m, h, body)
-	case hsNewSessionTicket:
+	case HandshakeNewSessionTicket:
 		err = a.newSessionTicket(&m, body)
-	case hsKeyUpdate:
+	case HandshakeKeyUpdate:
 		err = a.keyUpdate(&m, h, body)
-	case hsEndOfEarlyData:
+	case HandshakeEndOfEarlyData:
 		m.Summary = "EndOfEarlyData"
 		m.Meaning = "The client's 0-RTT early data ends here; its handshake continues with the handshake keys."
 		m.Ref = "RFC 8446 §4.5"
@@ -94,11 +94,11 @@ func (a *Analyzer) handshake(h *half, msg []byte, decrypted bool) {
 	}
 	placeHandshake(&m, typ)
 	// TLS 1.2: what the server sends after its hello is the key exchange.
-	if next == "" && a.state.State() == StateServerHello && !a.tls13() && typ != hsServerHello {
+	if next == "" && a.state.State() == StateServerHello && !a.tls13() && typ != HandshakeServerHello {
 		next = StateKeyExchange
 	}
 	a.emit(m, next)
-	if typ == hsServerHello && next == StateServerHello && a.tls13() {
+	if typ == HandshakeServerHello && next == StateServerHello && a.tls13() {
 		a.encryptedFromHere()
 	}
 }

@@ -143,41 +143,17 @@ var (
 // returns its content type and plaintext (TLS 1.3: the inner type of §5.2, padding removed).
 func (p *protection) open(seq uint64, rec []byte) (uint8, []byte, error) {
 	hdr, body := rec[:recordHeaderLen], rec[recordHeaderLen:]
-	var nonce [12]byte
-	var aad []byte
-	if p.explicit {
-		if len(body) < 8+p.aead.Overhead() {
-			return 0, nil, errShort
-		}
-		copy(nonce[:4], p.iv)
-		copy(nonce[4:], body[:8])
-		body = body[8:]
-	} else {
-		copy(nonce[:], p.iv)
-		var s [8]byte
-		binary.BigEndian.PutUint64(s[:], seq)
-		for i := range s {
-			nonce[4+i] ^= s[i]
-		}
+	if !p.tls13 {
+		pt, err := p.open12(seq, hdr[0], [2]byte{hdr[1], hdr[2]}, body)
+		return hdr[0], pt, err
 	}
+	nonce := p.seqNonce(seq)
 	if len(body) < p.aead.Overhead() {
 		return 0, nil, errShort
 	}
-	if p.tls13 {
-		aad = hdr
-	} else {
-		// RFC 5246 §6.2.3.3: seq_num + type + version + the plaintext's length.
-		aad = make([]byte, 13)
-		binary.BigEndian.PutUint64(aad, seq)
-		aad[8], aad[9], aad[10] = hdr[0], hdr[1], hdr[2]
-		binary.BigEndian.PutUint16(aad[11:], uint16(len(body)-p.aead.Overhead()))
-	}
-	pt, err := p.aead.Open(nil, nonce[:], body, aad)
+	pt, err := p.aead.Open(nil, nonce[:], body, hdr)
 	if err != nil {
 		return 0, nil, errAuth
-	}
-	if !p.tls13 {
-		return hdr[0], pt, nil
 	}
 	i := len(pt) - 1
 	for i >= 0 && pt[i] == 0 {
@@ -187,4 +163,47 @@ func (p *protection) open(seq uint64, rec []byte) (uint8, []byte, error) {
 		return 0, nil, errNoInner
 	}
 	return pt[i], pt[:i], nil
+}
+
+// open12 decrypts a TLS 1.2 (or DTLS 1.2) record's body of content type typ and
+// version ver: seq is the record's sequence number (DTLS: epoch and sequence
+// number, RFC 6347 §4.1.2.1), which goes into the additional data of RFC 5246
+// §6.2.3.3 and, for ChaCha20-Poly1305, into the nonce (RFC 7905 §2).
+func (p *protection) open12(seq uint64, typ byte, ver [2]byte, body []byte) ([]byte, error) {
+	var nonce [12]byte
+	if p.explicit {
+		if len(body) < 8+p.aead.Overhead() {
+			return nil, errShort
+		}
+		copy(nonce[:4], p.iv)
+		copy(nonce[4:], body[:8])
+		body = body[8:]
+	} else {
+		nonce = p.seqNonce(seq)
+	}
+	if len(body) < p.aead.Overhead() {
+		return nil, errShort
+	}
+	aad := make([]byte, 13)
+	binary.BigEndian.PutUint64(aad, seq)
+	aad[8], aad[9], aad[10] = typ, ver[0], ver[1]
+	binary.BigEndian.PutUint16(aad[11:], uint16(len(body)-p.aead.Overhead()))
+	pt, err := p.aead.Open(nil, nonce[:], body, aad)
+	if err != nil {
+		return nil, errAuth
+	}
+	return pt, nil
+}
+
+// seqNonce is the nonce of the seq'th record: the IV XORed with the sequence
+// number (RFC 8446 §5.3, RFC 7905 §2).
+func (p *protection) seqNonce(seq uint64) [12]byte {
+	var nonce [12]byte
+	copy(nonce[:], p.iv)
+	var s [8]byte
+	binary.BigEndian.PutUint64(s[:], seq)
+	for i := range s {
+		nonce[4+i] ^= s[i]
+	}
+	return nonce
 }

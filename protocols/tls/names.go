@@ -15,21 +15,23 @@ const (
 	typeHeartbeat        = 24
 )
 
-// Handshake message types (RFC 8446 §4, RFC 5246 §7.4).
+// Handshake message types (RFC 8446 §4, RFC 5246 §7.4, and DTLS's
+// HelloVerifyRequest of RFC 6347 §4.2.1).
 const (
-	hsClientHello         = 1
-	hsServerHello         = 2
-	hsNewSessionTicket    = 4
-	hsEndOfEarlyData      = 5
-	hsEncryptedExtensions = 8
-	hsCertificate         = 11
-	hsServerKeyExchange   = 12
-	hsCertificateRequest  = 13
-	hsServerHelloDone     = 14
-	hsCertificateVerify   = 15
-	hsClientKeyExchange   = 16
-	hsFinished            = 20
-	hsKeyUpdate           = 24
+	HandshakeClientHello         = 1
+	HandshakeServerHello         = 2
+	HandshakeHelloVerifyRequest  = 3
+	HandshakeNewSessionTicket    = 4
+	HandshakeEndOfEarlyData      = 5
+	HandshakeEncryptedExtensions = 8
+	HandshakeCertificate         = 11
+	HandshakeServerKeyExchange   = 12
+	HandshakeCertificateRequest  = 13
+	HandshakeServerHelloDone     = 14
+	HandshakeCertificateVerify   = 15
+	HandshakeClientKeyExchange   = 16
+	HandshakeFinished            = 20
+	HandshakeKeyUpdate           = 24
 )
 
 // Extension types (RFC 8446 §4.2 and the RFCs it names).
@@ -48,13 +50,13 @@ const (
 )
 
 var handshakeNames = map[uint8]string{
-	hsClientHello: "ClientHello", hsServerHello: "ServerHello", 3: "HelloVerifyRequest",
-	hsNewSessionTicket: "NewSessionTicket", hsEndOfEarlyData: "EndOfEarlyData",
-	hsEncryptedExtensions: "EncryptedExtensions", hsCertificate: "Certificate",
-	hsServerKeyExchange: "ServerKeyExchange", hsCertificateRequest: "CertificateRequest",
-	hsServerHelloDone: "ServerHelloDone", hsCertificateVerify: "CertificateVerify",
-	hsClientKeyExchange: "ClientKeyExchange", hsFinished: "Finished", 22: "CertificateStatus",
-	hsKeyUpdate: "KeyUpdate", 254: "message_hash",
+	HandshakeClientHello: "ClientHello", HandshakeServerHello: "ServerHello", HandshakeHelloVerifyRequest: "HelloVerifyRequest",
+	HandshakeNewSessionTicket: "NewSessionTicket", HandshakeEndOfEarlyData: "EndOfEarlyData",
+	HandshakeEncryptedExtensions: "EncryptedExtensions", HandshakeCertificate: "Certificate",
+	HandshakeServerKeyExchange: "ServerKeyExchange", HandshakeCertificateRequest: "CertificateRequest",
+	HandshakeServerHelloDone: "ServerHelloDone", HandshakeCertificateVerify: "CertificateVerify",
+	HandshakeClientKeyExchange: "ClientKeyExchange", HandshakeFinished: "Finished", 22: "CertificateStatus",
+	HandshakeKeyUpdate: "KeyUpdate", 254: "message_hash",
 }
 
 func handshakeName(t uint8) string {

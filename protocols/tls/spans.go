@@ -15,7 +15,7 @@ func placeHandshake(m *lab.Message, typ uint8) {
 		{Name: "handshake length", Value: fmt.Sprintf("%d bytes", len(m.Raw)-4), Off: 1, Len: 3},
 	}
 	m.Fields = append(head, m.Fields...)
-	if typ != hsClientHello && typ != hsServerHello {
+	if typ != HandshakeClientHello && typ != HandshakeServerHello {
 		return
 	}
 	for i := range m.Fields {

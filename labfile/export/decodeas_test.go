@@ -318,6 +318,7 @@ func driveEveryServer(t *testing.T, tb *testBench) {
 	}
 
 	driveBroker(ctx, t, tb)
+	driveDatabases(ctx, t, tb)
 }
 
 // wait waits for one value on ch.

@@ -1,0 +1,116 @@
+package tcpserver_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/tcpserver"
+)
+
+// maxOverBound is what the process may hold beyond the capture's bound.
+const maxOverBound = 64 << 20
+
+// TestMemoryWithinBound: however much traffic comes, the capture holds its
+// bound and the process its bound plus 64 MiB. A flood of short connections
+// (each a line and its echo, then closed) and then a flood of small messages
+// over a few connections go through the echo server tapped into a hub of the
+// default bound, several times what it holds; after each, the live heap is
+// measured.
+func TestMemoryWithinBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a flood of traffic; not in -short")
+	}
+	reg := &lab.Registry{}
+	p := tcpProtocol()
+	reg.Register(p)
+	hub := lab.NewHub(lab.HubOptions{Registry: reg})
+	_, addr := startServer(t, tcpserver.Options{Tap: hub.Tap(p)})
+	bound := hub.Options().MaxBytes
+
+	check := func(what string) {
+		t.Helper()
+		hub.Settle()
+		runtime.GC()
+		debug.FreeOSMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		st := hub.Stats()
+		t.Logf("%s: %d events held (%d MiB of the %d MiB bound, %d dropped), %d conversations; live heap %d MiB",
+			what, st.Events, st.Bytes>>20, bound>>20, st.Dropped, st.Convs, ms.HeapAlloc>>20)
+		if st.Bytes > bound {
+			t.Errorf("%s: the hub holds %d bytes, past its bound %d", what, st.Bytes, bound)
+		}
+		if st.Dropped == 0 {
+			t.Errorf("%s: nothing was dropped: the traffic did not fill the bound, and the test shows nothing", what)
+		}
+		if limit := uint64(bound + maxOverBound); ms.HeapAlloc > limit {
+			t.Errorf("%s: live heap %d MiB, past the bound plus 64 MiB (%d MiB)", what, ms.HeapAlloc>>20, limit>>20)
+		}
+	}
+
+	// Short connections, 8 at a time.
+	const shortConns = 30_000
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64)
+			for i := range next {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				c.SetDeadline(time.Now().Add(30 * time.Second))
+				line := fmt.Sprintf("short connection %d\n", i)
+				c.Write([]byte(line))
+				if _, err := io.ReadFull(c, buf[:len(line)]); err != nil {
+					t.Errorf("connection %d: %v", i, err)
+				}
+				c.Close()
+			}
+		}()
+	}
+	for i := range shortConns {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	check(fmt.Sprintf("after %d short connections", shortConns))
+
+	// Small messages over 10 connections.
+	const messages = 300_000
+	for w := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Minute))
+			r := bufio.NewReader(c)
+			for i := range messages / 10 {
+				fmt.Fprintf(c, "message %d of %d\n", i, w)
+				if _, err := r.ReadString('\n'); err != nil {
+					t.Errorf("connection %d: %v", w, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	check(fmt.Sprintf("after %d small messages", messages))
+}

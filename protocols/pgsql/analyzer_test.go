@@ -2,6 +2,7 @@ package pgsql
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -290,5 +291,34 @@ func TestRowDeferred(t *testing.T) {
 	}
 	if msgs[1].Summary != "malformed DataRow: the length ends before its value" {
 		t.Errorf("%q", msgs[1].Summary)
+	}
+}
+
+// TestDescriptionDeferred: a well-formed RowDescription's columns are taken at
+// once (the rows after it are decoded by them) and its fields built when
+// someone looks, the same as a description decoded at once; a malformed one
+// is decoded at once.
+func TestDescriptionDeferred(t *testing.T) {
+	a, _ := feed(t, simpleQuery(t)[:len(login(t))+1])
+	desc := enc(t, &pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{col("id", 23, 0), col("name", 25, 0)}})
+	msgs := a.Feed(s2c, []byte(desc), time.Time{})
+	if len(msgs) != 1 || !msgs[0].Deferred() || msgs[0].Summary != "RowDescription 2 columns: id int4, name text" {
+		t.Fatalf("%q, deferred %v", analyzertest.Summaries(msgs), len(msgs) > 0 && msgs[0].Deferred())
+	}
+	built := *msgs[0].Built()
+	analyzertest.ExpectSpans(t, built, analyzertest.Spans{"name": "id", "column 2": "name\x00" + desc[len(desc)-18:]})
+	var eager lab.Message
+	eager, _ = typed(s2c, []byte(desc))
+	(&Analyzer{}).rowDescription(&eager, &reader{m: &eager, off: 5})
+	if fmt.Sprint(built.Fields) != fmt.Sprint(eager.Fields) {
+		t.Errorf("deferred fields\n%v\nwant those decoded at once\n%v", built.Fields, eager.Fields)
+	}
+	rows := a.Feed(s2c, []byte(enc(t, &pgproto3.DataRow{Values: [][]byte{[]byte("7"), []byte("Ada")}})), time.Time{})
+	if len(rows) != 1 || rows[0].Summary != `DataRow 7, "Ada"` {
+		t.Errorf("the row after it: %q", analyzertest.Summaries(rows))
+	}
+	bad := a.Feed(s2c, []byte("T\x00\x00\x00\x06\x00\x01"), time.Time{})
+	if len(bad) != 1 || bad[0].Deferred() || !strings.HasPrefix(bad[0].Summary, "malformed RowDescription") {
+		t.Errorf("a malformed description: %q", analyzertest.Summaries(bad))
 	}
 }

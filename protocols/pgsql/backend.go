@@ -9,8 +9,13 @@ import (
 
 // backend decodes one typed message from the server, raw.
 func (a *Analyzer) backend(raw []byte) lab.Message {
-	if raw[0] == 'D' {
+	switch raw[0] {
+	case 'D':
 		if m, ok := a.briefRow(raw); ok {
+			return m
+		}
+	case 'T':
+		if m, ok := a.briefDescription(raw); ok {
 			return m
 		}
 	}
@@ -153,8 +158,25 @@ func (a *Analyzer) ready(m *lab.Message, r *reader) {
 // rowDescription decodes a RowDescription: the columns of the rows to come.
 func (a *Analyzer) rowDescription(m *lab.Message, r *reader) {
 	n, _ := r.i16("columns")
-	cols := make([]column, 0, max(min(int(n), 64), 0))
-	var names []string
+	cols, names := columnFields(m, r, n)
+	m.Summary = describedSummary(n, names)
+	a.rq.described(cols)
+}
+
+// describedSummary is a RowDescription's summary: its n columns, the first
+// ones named with their types.
+func describedSummary(n int16, names []string) string {
+	s := fmt.Sprintf("RowDescription %s: %s", count(int(n), "column"), strings.Join(names, ", "))
+	if int(n) > len(names) {
+		s += ", …"
+	}
+	return s
+}
+
+// columnFields reads a RowDescription's n columns from r, each as fields of
+// m, and returns them and the first ones shown with their types.
+func columnFields(m *lab.Message, r *reader, n int16) (cols []column, names []string) {
+	cols = make([]column, 0, max(min(int(n), 64), 0))
 	for i := 0; i < int(n) && r.short == ""; i++ {
 		start := r.off
 		at := len(m.Fields)
@@ -186,11 +208,7 @@ func (a *Analyzer) rowDescription(m *lab.Message, r *reader) {
 			names = append(names, name+" "+typ)
 		}
 	}
-	m.Summary = fmt.Sprintf("RowDescription %s: %s", count(int(n), "column"), strings.Join(names, ", "))
-	if int(n) > len(names) {
-		m.Summary += ", …"
-	}
-	a.rq.described(cols)
+	return cols, names
 }
 
 // errorResponse decodes an ErrorResponse or NoticeResponse: its fields, each

@@ -110,3 +110,56 @@ func cut(s string) string {
 	}
 	return s
 }
+
+// briefDescription frames a well-formed RowDescription, raw: its columns
+// remembered and its summary now, its fields when someone looks, as for a
+// DataRow (a query's answer starts with one). ok is false for a malformed
+// one, which the caller decodes at once.
+func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
+	if len(raw) < 7 {
+		return m, false
+	}
+	n := int16(binary.BigEndian.Uint16(raw[5:]))
+	if n < 0 {
+		return m, false
+	}
+	cols := make([]column, 0, min(int(n), 64))
+	var names []string
+	off := 7
+	for i := 0; i < int(n); i++ {
+		end := off
+		for end < len(raw) && raw[end] != 0 {
+			end++
+		}
+		if len(raw)-end < 19 { // the zero byte and 18 bytes of table, column, type, size, modifier, format
+			return m, false
+		}
+		name := string(raw[off:end])
+		if !utf8.ValidString(name) {
+			return m, false
+		}
+		p := end + 1
+		c := column{name: clip(name, 64), oid: binary.BigEndian.Uint32(raw[p+6:]), format: int16(binary.BigEndian.Uint16(raw[p+16:]))}
+		cols = append(cols, c)
+		if len(names) < 8 {
+			names = append(names, name+" "+typeName(c.oid))
+		}
+		off = p + 18
+	}
+	if off != len(raw) {
+		return m, false
+	}
+	k := backend['T']
+	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: describedSummary(n, names), Meaning: k.meaning, Ref: k.ref()}
+	a.rq.answer(&m)
+	a.rq.described(cols)
+	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
+		typeFields(&d, k, 'T')
+		r := reader{m: &d, off: 5}
+		n, _ := r.i16("columns")
+		columnFields(&d, &r, n)
+		return d.Fields, ""
+	})
+	return m, true
+}

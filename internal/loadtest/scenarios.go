@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -256,12 +257,24 @@ func smtpSend(ctx context.Context, t Target, i int, rec *Recorder) {
 func pop3Session(ctx context.Context, t Target, _ int, rec *Recorder) {
 	var c *pop3client.Client
 	if rec.Op(func() (err error) {
-		c, err = pop3client.Dial(ctx, t.Addrs["pop3"], pop3client.Options{StartTLS: true, RootCAs: t.CA,
-			ServerName: "localhost", Timeout: 30 * time.Second})
-		if err == nil {
-			err = c.Login("alice", "alice")
+		// One session at a time holds a maildrop (RFC 1939 §8, [IN-USE]): the
+		// others try again when it ends, as the server asks.
+		for {
+			c, err = pop3client.Dial(ctx, t.Addrs["pop3"], pop3client.Options{StartTLS: true, RootCAs: t.CA,
+				ServerName: "localhost", Timeout: 30 * time.Second})
+			if err != nil {
+				return err
+			}
+			if err = c.Login("alice", "alice"); err == nil || !strings.Contains(err.Error(), "[IN-USE]") {
+				return err
+			}
+			c.Close()
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
+			}
 		}
-		return err
 	}) != nil {
 		return
 	}
@@ -306,9 +319,14 @@ func DNS(t Target, rate int, d time.Duration) Result {
 		}()
 	}
 	tick := time.Second / time.Duration(rate)
+	giveUp := start.Add(3 * d) // a lab that answers slower than asked is not waited for without end
 	for n := range total {
 		if wait := time.Until(start.Add(time.Duration(n) * tick)); wait > 0 {
 			time.Sleep(wait)
+		}
+		if time.Now().After(giveUp) {
+			rec.FailN(total-n, fmt.Errorf("dns: %d queries not sent: the answers came too slowly to keep the pace", total-n))
+			break
 		}
 		jobs <- n
 	}

@@ -57,6 +57,14 @@ func (r *Recorder) Fail(err error) {
 	r.fail(err)
 }
 
+// FailN records n failures for one reason.
+func (r *Recorder) FailN(n int, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail(err)
+	r.fails += n - 1
+}
+
 func (r *Recorder) fail(err error) {
 	r.fails++
 	msg := err.Error()

@@ -65,6 +65,10 @@ func Toggle(w io.Writer, n int, names ...string) error {
 				return fmt.Errorf("%s: start %s: %w", name, n, err)
 			}
 		}
+		if st := bench.Status(name); !st.Running || st.Addr == "" {
+			bench.StopAll()
+			return fmt.Errorf("%s: not running after start (%v)", name, st.Err)
+		}
 		bench.StopAll()
 		if st := bench.Status(name); st.Running {
 			return fmt.Errorf("%s: still running after stop", name)

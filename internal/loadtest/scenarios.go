@@ -75,7 +75,7 @@ func (s Scenario) Run(t Target, timeout time.Duration) Result {
 	res := RunClients(s.Name, s.Clients, s.AtOnce, timeout, func(ctx context.Context, i int, rec *Recorder) {
 		s.Client(ctx, t, i, rec)
 	})
-	res.Note = s.Note
+	res.Note = s.Note + res.Note
 	return res
 }
 
@@ -262,13 +262,17 @@ func pop3Session(ctx context.Context, t Target, _ int, rec *Recorder) {
 		for {
 			c, err = pop3client.Dial(ctx, t.Addrs["pop3"], pop3client.Options{StartTLS: true, RootCAs: t.CA,
 				ServerName: "localhost", Timeout: 30 * time.Second})
-			if err != nil {
+			if err == nil {
+				if err = c.Login("alice", "alice"); err != nil {
+					c.Close()
+				}
+			}
+			// [IN-USE]: another holds the maildrop; [SYS/TEMP]: the server is full
+			// (a closed session's slot is freed a moment after the client closes).
+			if err == nil || !strings.Contains(err.Error(), "[IN-USE]") && !strings.Contains(err.Error(), "[SYS/TEMP]") {
 				return err
 			}
-			if err = c.Login("alice", "alice"); err == nil || !strings.Contains(err.Error(), "[IN-USE]") {
-				return err
-			}
-			c.Close()
+			rec.Retry()
 			select {
 			case <-ctx.Done():
 				return err

@@ -33,6 +33,14 @@ type Recorder struct {
 	lat   []time.Duration
 	fails int
 	errs  []string
+	tries int
+}
+
+// Retry counts an operation the server asked to try again later.
+func (r *Recorder) Retry() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tries++
 }
 
 // Op times f as one operation and records its outcome.
@@ -80,6 +88,9 @@ func (r *Recorder) Fill(res *Result) {
 	res.Ops = len(r.lat) + r.fails
 	res.Failures = r.fails
 	res.Errors = append([]string(nil), r.errs...)
+	if r.tries > 0 {
+		res.Note += fmt.Sprintf(" (%d tries again when told so)", r.tries)
+	}
 	if len(r.lat) == 0 {
 		return
 	}

@@ -71,6 +71,9 @@ func (r *Recorder) FailN(n int, err error) {
 	defer r.mu.Unlock()
 	r.fail(err)
 	r.fails += n - 1
+	if msg := err.Error(); !slices.Contains(r.errs, msg) { // a reason for many, always shown
+		r.errs = append(r.errs, msg)
+	}
 }
 
 func (r *Recorder) fail(err error) {

@@ -88,6 +88,9 @@ func (r *room) read(m *member) {
 		if errors.Is(err, bounded.ErrTooLong) {
 			note := fmt.Sprintf("tcpserver: line longer than %d bytes; closing the connection\r\n", r.maxLine())
 			r.srv.logf("tcpserver: %v sent a line longer than %d bytes; disconnected", m.ss.conn.RemoteAddr(), r.maxLine())
+			// Out of the room first: the note is the last line the client gets,
+			// not followed by what others say while the connection closes.
+			r.remove(m)
 			m.enqueue([]byte(note), r.maxQueue())
 			return
 		}

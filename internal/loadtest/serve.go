@@ -16,11 +16,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/protocollab/protolab/app/wire"
 )
 
-// Servers are the lab's servers serve starts, each given a free port.
-var Servers = []string{"tcp", "udp", "dns", "http", "https", "ws", "ftp", "sftp", "smtp", "smtp-beta",
-	"pop3", "imap", "nats", "mqtt", "mqtts", "postgres", "redis", "daytime"}
+// Servers are the lab's servers serve starts, each given a free port: the
+// registry's, as the app wires them.
+var Servers = wire.Registry().Servers()
 
 // Serve is a running protolab serve --json.
 type Serve struct {

@@ -428,14 +428,21 @@ func decodeRaw(raw []byte, s *Session) error {
 	var fields []lab.Field // likewise
 	var seq uint64
 	var at int64
-	for range ne {
+	for i := range ne {
 		s.Events = append(s.Events, lab.Event{})
 		ev := &s.Events[len(s.Events)-1]
 		ev.Kind = lab.Kind(d.u8())
 		ev.Dir = lab.Dir(d.u8())
 		ev.Side = lab.Side(d.u8())
 		flags := d.u8()
-		seq += d.uvar()
+		step := d.uvar()
+		if i > 0 && (step == 0 || seq+step < seq) && d.err == nil {
+			// The hub numbers events in increasing order; no session has two
+			// alike or a later one smaller.
+			d.fail("event sequence numbers that do not increase")
+			return d.err
+		}
+		seq += step
 		ev.Seq = seq
 		if flags&evAt != 0 {
 			at += d.svar()

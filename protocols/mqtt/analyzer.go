@@ -36,6 +36,7 @@ type Analyzer struct {
 	will     string       // the will's topic, "" for none
 	flights  map[flight]string
 	subs     map[int][]string // SUBSCRIBE's filters by packet id, until the SUBACK
+	topics   [3]topicCache    // the last topic published, by lab.Dir
 	block    framing.Block    // where Feed's messages are kept
 }
 

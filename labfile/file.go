@@ -23,13 +23,18 @@ var wrapTemp = func(w io.Writer) io.Writer { return w }
 // one under path. The file is readable by its owner only: it may hold passwords
 // and the secrets that decrypt TLS.
 func Save(path string, s *Session) error {
+	return save(path, s, sliceEvents(s.Events))
+}
+
+// save is Save with the events from src.
+func save(path string, s *Session, src eventSource) error {
 	f, err := labdir.Create(path, 0o600)
 	if err != nil {
 		return fmt.Errorf("labfile: cannot save in %s: %w", filepath.Dir(path), err)
 	}
 	defer f.Abort()
 	bw := bufio.NewWriterSize(wrapTemp(f), 1<<20)
-	err = Write(bw, s)
+	err = write(bw, s, src)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -3,7 +3,6 @@ package ftpserver_test
 import (
 	"errors"
 	"io"
-	"io/fs"
 	"net/textproto"
 	"os"
 	"os/exec"
@@ -16,42 +15,8 @@ import (
 	"github.com/jlaffaye/ftp"
 
 	"github.com/protocollab/protolab/servers/ftpserver"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
-
-// windowsForms are names Windows treats specially, as an FTP client sends them.
-// Control characters are not here: the command parser refuses them first (500).
-var windowsForms = []string{
-	`a\..\..\x`, `..\..\secret.txt`, `pub\hello.txt`,
-	`C:\x`, `C:x`, `c:/x`, `/C:/Windows`,
-	`\\host\share`, `\\?\C:\x`, `\\.\COM1`,
-	"CON", "con.txt", "NUL", "aux.log", "COM1", "lpt9.txt", "COM¹", "pub/PRN",
-	"README.txt::$DATA", "README.txt:stream",
-	"secret.txt.", "secret.txt ", "pub. /x",
-	"a<b", "a>b", `a"b`, "a|b", "what?", "a*b",
-}
-
-// tree lists every file and folder under dir with its size, to see that nothing
-// was made, removed or changed.
-func tree(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out = append(out, rel+" "+fi.Mode().String()+" "+string(rune('0'+fi.Size()%10)))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // code is an FTP error's reply code (0 when err is not one).
 func code(err error) int {
@@ -75,7 +40,7 @@ func TestWindowsNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := tree(t, base)
+	before := servertest.Tree(t, base)
 	_, addr, logs := startServer(t, ftpserver.Options{Root: root})
 	c, err := ftp.Dial(addr, ftp.DialWithTimeout(20*time.Second))
 	if err != nil {
@@ -86,7 +51,7 @@ func TestWindowsNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := func() io.Reader { return strings.NewReader("x") }
-	for _, name := range windowsForms {
+	for _, name := range servertest.WindowsForms {
 		for _, op := range []struct {
 			verb string
 			want int
@@ -120,7 +85,7 @@ func TestWindowsNames(t *testing.T) {
 	if dir, err := c.CurrentDir(); err != nil || dir != "/" {
 		t.Errorf("PWD = %q, %v; want /", dir, err)
 	}
-	if after := tree(t, base); !slices.Equal(before, after) {
+	if after := servertest.Tree(t, base); !slices.Equal(before, after) {
 		t.Errorf("the folders changed:\nbefore %q\nafter  %q", before, after)
 	}
 	// Listed as they are, so a person sees what the folder holds.
@@ -143,7 +108,7 @@ func TestWindowsNames(t *testing.T) {
 	if string(got) != "made on Linux" {
 		t.Errorf("RETR secret.txt = %q", got)
 	}
-	for _, name := range []string{"report.v2.txt", "a b.txt", "con-notes.txt", "COM10", ".hidden", "データ.txt"} {
+	for _, name := range servertest.OrdinaryNames {
 		if err := c.Stor("pub/"+name, body()); err != nil {
 			t.Errorf("STOR %q: %v", name, err)
 		}
@@ -151,8 +116,8 @@ func TestWindowsNames(t *testing.T) {
 			t.Errorf("DELE %q: %v", name, err)
 		}
 	}
-	if n := strings.Count(logs.String(), "refused"); n < len(windowsForms) {
-		t.Errorf("%d refusals logged, want at least %d", n, len(windowsForms))
+	if n := strings.Count(logs.String(), "refused"); n < len(servertest.WindowsForms) {
+		t.Errorf("%d refusals logged, want at least %d", n, len(servertest.WindowsForms))
 	}
 }
 
@@ -184,14 +149,14 @@ print("ok")
 func TestPythonWindowsNames(t *testing.T) {
 	py := need(t, "python3", "python3")
 	root := seededRoot(t)
-	before := tree(t, root)
+	before := servertest.Tree(t, root)
 	_, addr, _ := startServer(t, ftpserver.Options{Root: root})
 	host, port, _ := strings.Cut(addr, ":")
 	out, err := exec.Command(py, "-c", pythonWindowsScript, host, port).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Errorf("ftplib: %v\n%s", err, out)
 	}
-	if after := tree(t, root); !slices.Equal(before, after) {
+	if after := servertest.Tree(t, root); !slices.Equal(before, after) {
 		t.Errorf("the root changed:\nbefore %q\nafter  %q", before, after)
 	}
 }

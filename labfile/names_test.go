@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -40,6 +41,9 @@ func TestSaveRefusesWindowsNames(t *testing.T) {
 		{"a|b.protolab", safepath.ReservedChar},
 		{"tab\there.protolab", safepath.Control},
 	} {
+		if runtime.GOOS == "windows" && strings.ContainsRune(tt.name, '\\') {
+			continue // a separator there: the path names another folder
+		}
 		err := labfile.Save(filepath.Join(dir, tt.name), s)
 		var se *safepath.Error
 		if !errors.As(err, &se) || se.Rule != tt.rule || !errors.Is(err, safepath.ErrUnsafe) {

@@ -32,6 +32,7 @@ func code(err error) int {
 // name a file, the reply says why, and nothing inside or outside the root is made,
 // changed or removed. Files with such names made here are listed but not opened.
 func TestWindowsNames(t *testing.T) {
+	servertest.SkipOnWindows(t)
 	root := seededRoot(t)
 	base := filepath.Dir(root)
 	os.WriteFile(filepath.Join(base, "secret.txt"), []byte("outside"), 0o644)

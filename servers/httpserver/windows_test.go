@@ -45,6 +45,7 @@ func get(t *testing.T, rawURL string) (int, string) {
 // refused with 400 and the reason, even where a file of that name exists (made
 // here, on Linux). Such files are listed; ordinary names are served as before.
 func TestWindowsNames(t *testing.T) {
+	servertest.SkipOnWindows(t)
 	base := t.TempDir()
 	root := filepath.Join(base, "root")
 	os.MkdirAll(filepath.Join(root, "pub"), 0o755)

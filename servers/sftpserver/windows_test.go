@@ -42,6 +42,7 @@ func rawClient(t *testing.T, addr string) *sftp.Client {
 // (pkg/sftp's client would show PERMISSION_DENIED without its message), and nothing inside or outside the root is made, changed or removed.
 // Files with such names made here are listed, but not opened.
 func TestWindowsNames(t *testing.T) {
+	servertest.SkipOnWindows(t)
 	f := newFolders(t)
 	for _, name := range []string{"secret.txt", "secret.txt.", "CON", "a:b"} {
 		if err := os.WriteFile(filepath.Join(f.root, name), []byte("made on Linux"), 0o644); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -48,4 +49,13 @@ func Tree(t testing.TB, dir string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// SkipOnWindows skips a test that makes files Windows cannot hold (CON,
+// "secret.txt.", "a:b"), as a folder made on Linux holds them.
+func SkipOnWindows(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("makes files whose names Windows cannot hold")
+	}
 }

@@ -35,8 +35,8 @@ func Save(path string, s *Session) error {
 
 // save is Save with the events from src.
 func save(path string, s *Session, src eventSource) error {
-	if err := safepath.Name(filepath.Base(path)); err != nil {
-		return fmt.Errorf("labfile: cannot save as %w; choose another name", err)
+	if err := checkName(path); err != nil {
+		return err
 	}
 	f, err := labdir.Create(path, 0o600)
 	if err != nil {
@@ -55,6 +55,14 @@ func save(path string, s *Session, src eventSource) error {
 		return fmt.Errorf("labfile: saving %s: %w (the file there, if any, is unchanged)", path, err)
 	}
 	labdir.RemoveStaleTemps(path, staleTemp)
+	return nil
+}
+
+// checkName refuses a session file name Windows treats specially.
+func checkName(path string) error {
+	if err := safepath.Name(filepath.Base(path)); err != nil {
+		return fmt.Errorf("labfile: cannot save as %w; choose another name", err)
+	}
 	return nil
 }
 

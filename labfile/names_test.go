@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/internal/safepath"
+	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/labfile"
 )
 
@@ -53,6 +54,9 @@ func TestSaveRefusesWindowsNames(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.rule.String()) {
 			t.Errorf("Save(%q) = %q, want the rule's words in it", tt.name, err)
 		}
+	}
+	if _, err := labfile.Record(lab.NewHub(lab.HubOptions{}), filepath.Join(dir, "CON.protolab"), 0); !errors.Is(err, safepath.ErrUnsafe) {
+		t.Errorf("Record(CON.protolab) = %v, want it refused before recording", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("refused saves left %d files behind: %v", len(entries), entries)

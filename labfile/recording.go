@@ -77,10 +77,14 @@ const (
 
 // Record starts recording h's events, from the oldest it holds, into a spool
 // folder beside path; limit bounds the spool's bytes (0: no limit). Stop it
-// with Save, or Discard.
+// with Save, or Discard. A path Save would refuse (a name Windows treats
+// specially) is refused here, before anything is recorded.
 func Record(h *lab.Hub, path string, limit int64) (*Recording, error) {
 	if limit < 0 {
 		return nil, fmt.Errorf("labfile: a recording limit of %d bytes", limit)
+	}
+	if err := checkName(path); err != nil {
+		return nil, err
 	}
 	spool, err := os.MkdirTemp(filepath.Dir(path), "."+filepath.Base(path)+".spool-")
 	if err != nil {

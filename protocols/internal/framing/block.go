@@ -32,16 +32,20 @@ func (k *Block) Start() []lab.Message {
 
 // Done takes out, the slice Start returned with the Feed's messages appended,
 // and returns it to hand to the hub, its capacity cut to its length so that
-// nobody appending to it writes into the room of later Feeds. When out outgrew
-// the room, append has moved it elsewhere and the room is left for the next.
+// nobody appending to it writes into the room of later Feeds. Whatever part
+// of the room out reaches into is taken, even when the analyzer resliced it;
+// when out outgrew the room, append has moved it elsewhere and the room is
+// left for the next.
 func (k *Block) Done(out []lab.Message) []lab.Message {
-	out = out[:len(out):len(out)]
-	n := len(k.b)
-	if len(out) > 0 && len(out) <= cap(k.b)-n && &k.b[:n+1][n] == &out[0] {
-		k.b = k.b[:n+len(out)]
-	}
 	if len(out) == 0 {
 		return nil
 	}
-	return out
+	full := k.b[:cap(k.b)]
+	if c := cap(out); c <= len(full) && &full[len(full)-1] == &out[:c][c-1] {
+		// out ends where the allocation ends: it lies in it, up to end.
+		if end := len(full) - c + len(out); end > len(k.b) {
+			k.b = k.b[:end]
+		}
+	}
+	return out[:len(out):len(out)]
 }

@@ -16,9 +16,16 @@ func TestBlockKeepsEarlierMessages(t *testing.T) {
 	n := 0
 	for feed := range 200 {
 		out := k.Start()
+		drop := feed%5 == 0 // an analyzer that drops the first message it made
+		if drop {
+			out = append(out, lab.Message{Summary: "dropped"})
+		}
 		for range feed % 23 { // 0 to 22 messages, more than blockMin at times
 			out = append(out, lab.Message{Summary: fmt.Sprint(n)})
 			n++
+		}
+		if drop {
+			out = out[1:]
 		}
 		out = k.Done(out)
 		if len(out) == 0 && out != nil {

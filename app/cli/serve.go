@@ -69,6 +69,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	bench := newBench(lab.HubOptions{})
 	bench.SetCapture(*capture)
+	limitMemory(bench.Hub())
 	// The recording spools every event from the first, whatever the hub's
 	// memory bound lets it hold.
 	var rec *labfile.Recording
@@ -201,6 +202,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newBench makes the bench serve drives: the lab's own (tests give theirs).
 var newBench = wire.NewBench
+
+// limitMemory keeps serve's memory near its hub's bound (lab.LimitMemory); a
+// test process, which runs serve many times among other tests, keeps its own.
+var limitMemory = lab.LimitMemory
 
 // notServer returns the first of names that is not a server of reg, and why,
 // for a person; "" when all are.

@@ -92,8 +92,9 @@ func show(e lab.Event) shown {
 	s := shown{Seq: e.Seq, At: e.At, Conv: e.Conv, Kind: e.Kind, Dir: e.Dir, Side: e.Side,
 		Layer: e.Layer, From: e.From, To: e.To, Text: e.Text, Data: string(e.Data)}
 	if m := e.Msg; m != nil {
-		s.HasMsg, s.MsgDir, s.Summary, s.Meaning, s.Ref = true, m.Dir, m.Summary, m.Meaning, m.Ref
-		s.NextState, s.MsgLayer, s.Fields, s.Raw = m.NextState, m.Layer, m.Fields, string(m.Raw)
+		fields, meaning := m.Detail() // built, when they are deferred
+		s.HasMsg, s.MsgDir, s.Summary, s.Meaning, s.Ref = true, m.Dir, m.Summary, meaning, m.Ref
+		s.NextState, s.MsgLayer, s.Fields, s.Raw = m.NextState, m.Layer, fields, string(m.Raw)
 		s.Handshake, s.Teardown, s.Observed = m.Handshake, m.Teardown, m.Observed
 		s.Pub, s.Exchange, s.Role, s.Pair = m.Pub, m.Exchange, m.Role, m.Pair
 		if len(s.Fields) == 0 {

@@ -160,7 +160,8 @@ func TestUntilClose(t *testing.T) {
 	for _, e := range hub.Events(0) {
 		if e.Kind == lab.KindMessage && e.Layer == "http" && e.Dir == lab.ServerToClient {
 			summary = e.Msg.Summary
-			for _, f := range e.Msg.Fields {
+			fields, _ := e.Msg.Detail()
+			for _, f := range fields {
 				if f.Name == "framing" {
 					framing = f.Value
 				}

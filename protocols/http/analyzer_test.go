@@ -121,8 +121,8 @@ func TestChunkedFields(t *testing.T) {
 	if got := fieldValue(out[1], "body"); got != `"hello world"` {
 		t.Errorf("body = %q, want the chunks' data", got)
 	}
-	if out[1].Ref != "RFC 9110 §15.3.2" || !strings.Contains(out[1].Meaning, "created") {
-		t.Errorf("201 meaning %q ref %q", out[1].Meaning, out[1].Ref)
+	if _, meaning := out[1].Detail(); out[1].Ref != "RFC 9110 §15.3.2" || !strings.Contains(meaning, "created") {
+		t.Errorf("201 meaning %q ref %q", meaning, out[1].Ref)
 	}
 }
 
@@ -153,7 +153,8 @@ func TestHeadTooLong(t *testing.T) {
 }
 
 func fieldValue(m lab.Message, name string) string {
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if f.Name == name {
 			return f.Value
 		}

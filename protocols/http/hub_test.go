@@ -59,7 +59,8 @@ func TestHub(t *testing.T) {
 		if e.Kind == lab.KindMessage && e.Layer == "http" {
 			got = append(got, e.Dir.Arrow()+" "+e.Msg.Summary)
 			if strings.HasPrefix(e.Msg.Summary, "200 OK (text/plain; charset") || e.Dir == lab.ServerToClient {
-				for _, f := range e.Msg.Fields {
+				fields, _ := e.Msg.Detail()
+				for _, f := range fields {
 					if f.Name == "framing" && strings.HasPrefix(f.Value, "chunked") {
 						chunked = e.Msg.Summary
 					}

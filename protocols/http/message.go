@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bytes"
 	"fmt"
 	"mime"
 	"strconv"
@@ -36,7 +35,7 @@ func parseHead(dir lab.Dir, head []byte) (*message, string) {
 	if len(ls) == 0 {
 		return nil, "an empty message head"
 	}
-	m := &message{raw: appendKept(nil, head), startLen: ls[0].Len, headLen: len(head)}
+	m := &message{raw: appendKept(nil, head), startLen: ls[0].Len, headLen: len(head), headers: make([]lab.Field, 0, len(ls)-1)}
 	start := ls[0].Value
 	if dir == lab.ClientToServer {
 		parts := strings.Split(start, " ")
@@ -69,13 +68,16 @@ func parseHead(dir lab.Dir, head []byte) (*message, string) {
 // lineSpans splits a section into its non-empty lines: each a Field with the
 // line, without its end, as Value and its span, with its end, in sec.
 func lineSpans(sec []byte) []lab.Field {
-	var out []lab.Field
-	for off := 0; off < len(sec); {
-		n := len(sec) - off
-		if i := bytes.IndexByte(sec[off:], '\n'); i >= 0 {
+	// One string for the section, its lines cut from it: one allocation, not
+	// one a line.
+	all := string(sec)
+	out := make([]lab.Field, 0, strings.Count(all, "\n")+1)
+	for off := 0; off < len(all); {
+		n := len(all) - off
+		if i := strings.IndexByte(all[off:], '\n'); i >= 0 {
 			n = i + 1
 		}
-		if l := strings.TrimSuffix(strings.TrimSuffix(string(sec[off:off+n]), "\n"), "\r"); l != "" {
+		if l := strings.TrimSuffix(strings.TrimSuffix(all[off:off+n], "\n"), "\r"); l != "" {
 			out = append(out, lab.Field{Value: l, Off: off, Len: n})
 		}
 		off += n
@@ -194,19 +196,18 @@ func appendKept(raw, b []byte) []byte {
 	return raw
 }
 
-// message turns m into the lab's message.
-func (m *message) message(dir lab.Dir) lab.Message {
+// message turns m into the lab's message. With lazy its fields and meaning
+// are built when someone looks (lab.Message.Defer): m is not changed once it
+// is a message, so they are built from what was framed.
+func (m *message) message(dir lab.Dir, lazy bool) lab.Message {
 	var summary string
 	var about info
-	fields := make([]lab.Field, 0, len(m.headers)+len(m.trailers)+5)
+	role := lab.RoleRequest
 	if dir == lab.ClientToServer {
 		summary = m.method + " " + m.target + " " + m.version
 		about = methodInfo(m.method)
-		fields = append(fields, lab.Field{Name: "request line", Value: summary, Len: m.startLen},
-			lab.Field{Name: "method", Value: m.method, Len: len(m.method)},
-			lab.Field{Name: "target", Value: m.target, Off: len(m.method) + 1, Len: len(m.target)},
-			lab.Field{Name: "version", Value: m.version, Off: len(m.method) + len(m.target) + 2, Len: len(m.version)})
 	} else {
+		role = lab.RoleAnswer
 		about = statusInfo(m.status)
 		reason := m.reason
 		if reason == "" {
@@ -226,6 +227,34 @@ func (m *message) message(dir lab.Dir) lab.Message {
 		if len(detail) > 0 {
 			summary += " (" + strings.Join(detail, ", ") + ")"
 		}
+	}
+	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw, Observed: true, Role: role}
+	if lazy {
+		out.Defer(func(*lab.Message) ([]lab.Field, string) { return m.fields(dir), m.meaning(dir, about) })
+	} else {
+		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
+	}
+	return out
+}
+
+// meaning explains the message in plain words.
+func (m *message) meaning(dir lab.Dir, about info) string {
+	if dir == lab.ClientToServer {
+		return about.meaning + " The body's end: " + m.framing + "."
+	}
+	return about.meaning
+}
+
+// fields are the message's fields: its start line's parts, its header
+// fields, its framing and body.
+func (m *message) fields(dir lab.Dir) []lab.Field {
+	fields := make([]lab.Field, 0, len(m.headers)+len(m.trailers)+8)
+	if dir == lab.ClientToServer {
+		fields = append(fields, lab.Field{Name: "request line", Value: m.method + " " + m.target + " " + m.version, Len: m.startLen},
+			lab.Field{Name: "method", Value: m.method, Len: len(m.method)},
+			lab.Field{Name: "target", Value: m.target, Off: len(m.method) + 1, Len: len(m.target)},
+			lab.Field{Name: "version", Value: m.version, Off: len(m.method) + len(m.target) + 2, Len: len(m.version)})
+	} else {
 		fields = append(fields, lab.Field{Name: "status line", Value: strings.TrimSpace(m.version + " " + strconv.Itoa(m.status) + " " + m.reason), Len: m.startLen},
 			lab.Field{Name: "version", Value: m.version, Len: len(m.version)},
 			lab.Field{Name: "status code", Value: strconv.Itoa(m.status), Off: len(m.version) + 1, Len: 3})
@@ -258,20 +287,12 @@ func (m *message) message(dir lab.Dir) lab.Message {
 	if len(m.raw) >= MaxKeptBytes {
 		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the message; the rest was counted", bytesText(int64(len(m.raw))))})
 	}
-	meaning := about.meaning
-	if dir == lab.ClientToServer {
-		meaning += " The body's end: " + m.framing + "."
-	}
 	for i := range fields {
 		if !fields[i].Spanned(m.raw) { // past what was kept
 			fields[i].Off, fields[i].Len = 0, 0
 		}
 	}
-	role := lab.RoleRequest
-	if dir == lab.ServerToClient {
-		role = lab.RoleAnswer
-	}
-	return lab.Message{Dir: dir, Summary: summary, Meaning: meaning, Ref: about.ref, Fields: fields, Raw: m.raw, Observed: true, Role: role}
+	return fields
 }
 
 // malformed reports input the analyzer cannot frame.

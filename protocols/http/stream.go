@@ -267,7 +267,10 @@ func (s *stream) readTrailers(out []lab.Message, a *Analyzer, b []byte) (int, []
 
 // finish shows the message read and starts on the next one.
 func (s *stream) finish(out []lab.Message, a *Analyzer) []lab.Message {
-	m := s.msg.message(s.dir)
+	// A message that takes part in an upgrade is read by the protocol it
+	// upgrades to (a Handshaker); any other is built in full only when someone
+	// looks.
+	m := s.msg.message(s.dir, !a.upgrading(s.msg, s.dir))
 	a.upgrade(&m, s.msg)
 	out = append(out, m)
 	s.msg, s.phase, s.remain = nil, phaseHead, 0

@@ -45,6 +45,17 @@ func (a *Analyzer) UseLayers(t lab.Layers) { a.layers = t }
 // response to that request either switches to it (101: it is fed the rest) or
 // refuses it. A 101 to a request that named no known layer is looked up by the
 // 101's own Upgrade header.
+// upgrading reports whether msg, sent in direction dir, takes part in an
+// upgrade: a request with an Upgrade header, a 101, or the answer to a
+// request that offered one.
+func (a *Analyzer) upgrading(msg *message, dir lab.Dir) bool {
+	if dir == lab.ClientToServer {
+		up, _ := msg.header("Upgrade")
+		return up != ""
+	}
+	return msg.status == 101 || (len(a.offers) > 0 && a.offers[0].a != nil)
+}
+
 func (a *Analyzer) upgrade(m *lab.Message, msg *message) {
 	if m.Dir == lab.ClientToServer {
 		up, _ := msg.header("Upgrade")

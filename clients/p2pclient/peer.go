@@ -1,0 +1,289 @@
+package p2pclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/pion/ice/v4"
+	pion "github.com/pion/webrtc/v4"
+	"github.com/protocollab/protolab/lab"
+)
+
+// Options configures a Peer. The zero value makes an uncaptured peer on a free
+// loopback port with host candidates only.
+type Options struct {
+	// Tap, if non-nil, captures the peer's one UDP socket: the webrtc
+	// protocol's tap (protocols/webrtc). Nil captures nothing.
+	Tap *lab.Tap
+	// Side is the side of its flows the tap records this peer as; zero means
+	// lab.SideClient. Two lab peers take opposite sides, so their two views of
+	// one flow join into one conversation: the offering one SideClient, the
+	// answering one SideServer.
+	Side lab.Side
+	// Keys receives the peer's DTLS master secrets (NSS key log lines) and the
+	// ICE passwords of both ends (stun.KeyLogLine), so the lab decrypts the
+	// flow and checks its MESSAGE-INTEGRITY. Nil means the Tap's hub's key
+	// log, or none without a Tap. It captures credentials: keep it in the lab.
+	Keys *lab.KeyLog
+	// Socket, if non-nil, is the socket the peer shares with others (Tap,
+	// Side and Listen are then ignored: the socket has its own); the peer
+	// leaves it open when it closes. Nil: the peer binds a socket of its own.
+	Socket *Socket
+	// Listen is the UDP address the peer binds its own socket on; "" means
+	// "127.0.0.1:0".
+	Listen string
+	// STUN is the host:port of a STUN server (the lab's: 127.0.0.1:3478) the
+	// peer asks, from its one socket, for its server-reflexive address before
+	// each description; "" gathers host candidates only. A server that does
+	// not answer is reported (State layer "stun", state "failed") and the
+	// description goes without the candidate.
+	STUN string
+	// STUNTimeout bounds the STUN question; zero means 3 s.
+	STUNTimeout time.Duration
+	// FailTimeout is how long ICE waits on a silent path before it gives up
+	// (the peer "failed"); zero means 6 s. It is also how long a peer that
+	// vanishes takes to be noticed.
+	FailTimeout time.Duration
+	// MaxFile bounds a file received on a channel (it is kept in memory);
+	// zero means 256 MiB.
+	MaxFile int64
+	// OnState, if set, is told each state change of the peer's layers
+	// (State). It is called from pion's goroutines; keep it short.
+	OnState func(State)
+	// OnChannel, if set, is given each channel the remote peer opens, before
+	// its first message: set its callbacks there.
+	OnChannel func(*Channel)
+	// Echo makes every channel the remote peer opens send each message back
+	// as it came (the lab's answering peer); OnChannel is still called.
+	Echo bool
+}
+
+// State is one state change of a peer, for a pane's lights.
+type State struct {
+	Layer   string // LayerICE, LayerGathering, LayerDTLS, LayerSCTP, LayerPeer, LayerChannel, LayerSTUN
+	Channel string // LayerChannel: the channel's label
+	State   string // the layer's new state, as pion spells it ("checking", "connected", ...)
+	Err     error  // what went wrong, with "failed" states
+}
+
+// The layers State reports.
+const (
+	LayerGathering = "gathering" // ICE candidate gathering: new, gathering, complete
+	LayerICE       = "ice"       // ICE: new, checking, connected, completed, disconnected, failed, closed
+	LayerDTLS      = "dtls"      // new, connecting, connected, closed, failed
+	LayerSCTP      = "sctp"      // connecting, connected, closed
+	LayerPeer      = "peer"      // the whole connection: new, connecting, connected, disconnected, failed, closed
+	LayerChannel   = "channel"   // a data channel: connecting, open, closing, closed
+	LayerSTUN      = "stun"      // the question to the STUN server: answered, failed
+)
+
+// Peer is one lab WebRTC peer: one pion PeerConnection whose only UDP socket
+// is the one Options.Listen binds, tapped. Its methods are safe for
+// concurrent use; its callbacks run on pion's goroutines.
+type Peer struct {
+	opts Options
+	sock *Socket
+	own  bool // the socket is the peer's own, closed with it
+	pc   *pion.PeerConnection
+	keys *lab.KeyLog
+
+	dead     chan struct{} // closed when the connection has failed or closed
+	deadOnce sync.Once
+	up       chan struct{} // closed when the connection is connected
+	upOnce   sync.Once
+
+	mu       sync.Mutex
+	err      error // why the connection is dead
+	channels []*Channel
+	sctpUp   bool
+	signal   lab.ConvID // the signalling conversation that set the flow up
+	offerer  bool
+	remote   string // the remote peer's name in the room
+	flow     lab.ConvID
+}
+
+// New makes a peer and binds its socket. Close it when done.
+func New(opts Options) (*Peer, error) {
+	if opts.Side == lab.SideNone {
+		opts.Side = lab.SideClient
+	}
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	if opts.STUNTimeout == 0 {
+		opts.STUNTimeout = 3 * time.Second
+	}
+	if opts.FailTimeout == 0 {
+		opts.FailTimeout = 6 * time.Second
+	}
+	if opts.MaxFile == 0 {
+		opts.MaxFile = 256 << 20
+	}
+	p := &Peer{opts: opts, sock: opts.Socket, dead: make(chan struct{}), up: make(chan struct{})}
+	if p.sock == nil {
+		sock, err := Listen(opts.Listen, opts.Tap, opts.Side)
+		if err != nil {
+			return nil, err
+		}
+		p.sock, p.own = sock, true
+	}
+	keys := opts.Keys
+	if keys == nil && p.sock.tap != nil {
+		keys = p.sock.tap.Hub().Keys()
+	}
+	p.keys = keys
+	var se pion.SettingEngine
+	se.LoggerFactory = quiet
+	se.SetICEUDPMux(p.sock.mux)
+	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetICETimeouts(opts.FailTimeout/3, opts.FailTimeout, time.Second)
+	if keys != nil {
+		se.SetDTLSKeyLogWriter(keys)
+	}
+	pc, err := pion.NewAPI(pion.WithSettingEngine(se)).NewPeerConnection(pion.Configuration{})
+	if err != nil {
+		if p.own {
+			p.sock.Close()
+		}
+		return nil, fmt.Errorf("p2pclient: %w", err)
+	}
+	p.pc = pc
+	p.watch()
+	return p, nil
+}
+
+// watch reports the layers' states and notices the connection's end.
+func (p *Peer) watch() {
+	p.pc.OnICEGatheringStateChange(func(s pion.ICEGatheringState) { p.state(State{Layer: LayerGathering, State: s.String()}) })
+	p.pc.OnICEConnectionStateChange(func(s pion.ICEConnectionState) {
+		p.state(State{Layer: LayerICE, State: s.String()})
+		if s == pion.ICEConnectionStateConnected {
+			go p.link()
+		}
+	})
+	p.pc.SCTP().Transport().OnStateChange(func(s pion.DTLSTransportState) {
+		p.state(State{Layer: LayerDTLS, State: s.String()})
+		if s == pion.DTLSTransportStateConnected {
+			p.state(State{Layer: LayerSCTP, State: "connecting"})
+		}
+	})
+	p.pc.SCTP().OnClose(func(error) { p.state(State{Layer: LayerSCTP, State: "closed"}) })
+	p.pc.OnConnectionStateChange(func(s pion.PeerConnectionState) {
+		var err error
+		switch s {
+		case pion.PeerConnectionStateConnected:
+			p.upOnce.Do(func() { close(p.up) })
+		case pion.PeerConnectionStateFailed:
+			err = fmt.Errorf("%w: no answer from the other peer for %v (it vanished, or no candidate pair works)", ErrPeerFailed, p.opts.FailTimeout)
+		case pion.PeerConnectionStateClosed:
+			err = ErrPeerClosed
+		}
+		p.state(State{Layer: LayerPeer, State: s.String(), Err: err})
+		if err != nil {
+			p.die(err)
+		}
+	})
+	p.pc.OnDataChannel(func(dc *pion.DataChannel) {
+		c := p.adopt(dc, p.opts.Echo)
+		if p.opts.OnChannel != nil {
+			p.opts.OnChannel(c)
+		}
+	})
+}
+
+// The errors a dead peer's operations return, wrapped with what was going on.
+var (
+	ErrPeerFailed = errors.New("p2pclient: the peer connection failed")
+	ErrPeerClosed = errors.New("p2pclient: the peer connection is closed")
+)
+
+func (p *Peer) state(s State) {
+	if s.Layer == LayerChannel && s.State == "open" {
+		p.mu.Lock()
+		first := !p.sctpUp
+		p.sctpUp = true
+		p.mu.Unlock()
+		if first {
+			p.state(State{Layer: LayerSCTP, State: "connected"})
+		}
+	}
+	if p.opts.OnState != nil {
+		p.opts.OnState(s)
+	}
+}
+
+// die records why the connection ended and wakes whoever waits on it.
+func (p *Peer) die(err error) {
+	p.deadOnce.Do(func() {
+		p.mu.Lock()
+		p.err = err
+		chans := append([]*Channel(nil), p.channels...)
+		p.mu.Unlock()
+		close(p.dead)
+		for _, c := range chans {
+			c.peerDied(err)
+		}
+	})
+}
+
+// Err is why the connection ended, nil while it lives.
+func (p *Peer) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Done is closed when the connection has failed or closed.
+func (p *Peer) Done() <-chan struct{} { return p.dead }
+
+// Connected waits until ICE and DTLS are up (the PeerConnection "connected"),
+// or returns why they will not be.
+func (p *Peer) Connected(ctx context.Context) error {
+	select {
+	case <-p.up:
+		return nil
+	case <-p.dead:
+		return p.Err()
+	case <-ctx.Done():
+		return fmt.Errorf("p2pclient: not connected (ICE %s, peer %s): %w",
+			p.pc.ICEConnectionState(), p.pc.ConnectionState(), ctx.Err())
+	}
+}
+
+// Addr is the peer's UDP socket's address.
+func (p *Peer) Addr() net.Addr { return p.sock.Addr() }
+
+// Remote is the remote peer's name in the signalling room, "" without one.
+func (p *Peer) Remote() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.remote
+}
+
+// PeerConnection is the pion PeerConnection, for what this package does not
+// offer (statistics, media). Do not set its callbacks: the Peer uses them.
+func (p *Peer) PeerConnection() *pion.PeerConnection { return p.pc }
+
+// Channels returns the peer's data channels, its own and the remote's.
+func (p *Peer) Channels() []*Channel {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]*Channel(nil), p.channels...)
+}
+
+// Close closes the connection (the remote peer sees its channels close) and
+// the socket.
+func (p *Peer) Close() error {
+	err := p.pc.Close()
+	p.die(ErrPeerClosed)
+	if p.own {
+		p.sock.Close()
+	}
+	return err
+}

@@ -47,6 +47,10 @@ type Answerer struct {
 	// OnError, if set, is told of each offer that could not be answered
 	// (the offerer is told too).
 	OnError func(from string, err error)
+	// Parent, if set, names the signalling conversation a peer's flow is
+	// linked to when the offerer did not link it (an outside peer): the
+	// offerer's, as the signalling server saw it. Nil: the Signal's own.
+	Parent func(from string) lab.ConvID
 
 	mu    sync.Mutex
 	peers map[string]*Peer // by the remote peer's name
@@ -85,6 +89,11 @@ func (a *Answerer) answer(ctx context.Context, sig *Signal, m p2p.Message) {
 	var answer string
 	if err == nil {
 		p.setSignal(sig, m.From)
+		if a.Parent != nil {
+			p.mu.Lock()
+			p.signal = a.Parent(m.From)
+			p.mu.Unlock()
+		}
 		answer, err = p.Answer(ctx, m.SDP)
 		if err != nil {
 			p.Close()
@@ -180,14 +189,19 @@ func (p *Peer) link() {
 		p.mu.Lock()
 		p.flow = ci.ID
 		p.mu.Unlock()
-		if parent != 0 && (offerer || !ci.Link.Linked()) {
-			if c := hub.Conversation(ci.ID); c != nil {
-				c.SetLink(lab.Link{Kind: lab.LinkSignal, Parent: parent, Dialler: lab.SideClient,
-					Label: "WebRTC offer and answer"})
-			}
+		c := hub.Conversation(ci.ID)
+		if parent == 0 || c == nil {
+			continue
 		}
+		linking.Lock() // the two peers of one flow in one lab: the offerer's link wins
+		if offerer || !c.Info(false).Link.Linked() {
+			c.SetLink(lab.Link{Kind: lab.LinkSignal, Parent: parent, Dialler: lab.SideClient, Label: "WebRTC offer and answer"})
+		}
+		linking.Unlock()
 	}
 }
+
+var linking sync.Mutex
 
 // Flow is the conversation of the UDP flow ICE chose, once connected; 0
 // before, or without a tap.

@@ -104,6 +104,7 @@ type Peer struct {
 	offerer  bool
 	remote   string // the remote peer's name in the room
 	flow     lab.ConvID
+	sdp      [2]string // the local and remote descriptions as sent and received
 }
 
 // New makes a peer and binds its socket. Close it when done.
@@ -163,9 +164,6 @@ func (p *Peer) watch() {
 	p.pc.OnICEGatheringStateChange(func(s pion.ICEGatheringState) { p.state(State{Layer: LayerGathering, State: s.String()}) })
 	p.pc.OnICEConnectionStateChange(func(s pion.ICEConnectionState) {
 		p.state(State{Layer: LayerICE, State: s.String()})
-		if s == pion.ICEConnectionStateConnected {
-			go p.link()
-		}
 	})
 	p.pc.SCTP().Transport().OnStateChange(func(s pion.DTLSTransportState) {
 		p.state(State{Layer: LayerDTLS, State: s.String()})
@@ -178,6 +176,7 @@ func (p *Peer) watch() {
 		var err error
 		switch s {
 		case pion.PeerConnectionStateConnected:
+			p.link() // before Connected returns
 			p.upOnce.Do(func() { close(p.up) })
 		case pion.PeerConnectionStateFailed:
 			err = fmt.Errorf("%w: no answer from the other peer for %v (it vanished, or no candidate pair works)", ErrPeerFailed, p.opts.FailTimeout)
@@ -264,6 +263,27 @@ func (p *Peer) Remote() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.remote
+}
+
+// LocalSDP is the description the peer sent (its offer or answer, with
+// every candidate), "" before; RemoteSDP the one it received.
+func (p *Peer) LocalSDP() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sdp[0]
+}
+
+// RemoteSDP is the description the peer received, "" before.
+func (p *Peer) RemoteSDP() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sdp[1]
+}
+
+func (p *Peer) setSDP(i int, sdp string) {
+	p.mu.Lock()
+	p.sdp[i] = sdp
+	p.mu.Unlock()
 }
 
 // PeerConnection is the pion PeerConnection, for what this package does not

@@ -80,12 +80,14 @@ func (p *Peer) local(ctx context.Context, d pion.SessionDescription) (string, er
 	if p.keys != nil {
 		p.keys.Write([]byte(stun.KeyLogLine(p2p.ICECredentials(sdp))))
 	}
+	p.setSDP(0, sdp)
 	return sdp, nil
 }
 
 // logRemote logs the remote peer's ICE password from its SDP, so checks sent
 // to it are verified too (an outside peer logs nothing of its own).
 func (p *Peer) logRemote(sdp string) {
+	p.setSDP(1, sdp)
 	if ufrag, pwd := p2p.ICECredentials(sdp); p.keys != nil && ufrag != "" && pwd != "" {
 		p.keys.Write([]byte(stun.KeyLogLine(ufrag, pwd)))
 	}

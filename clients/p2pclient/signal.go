@@ -20,6 +20,10 @@ type SignalOptions struct {
 	Tap *lab.Tap
 	// DialTimeout bounds the connection and the upgrade; zero means 10 s.
 	DialTimeout time.Duration
+	// NetDial, if set, makes the connection instead of TCP (Tap is then
+	// not used): a server's in-process connection to itself
+	// (p2pserver.SignalServer.DialLocal).
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Signal is one peer's connection to the lab's signalling server. Requests
@@ -56,7 +60,10 @@ func DialSignal(ctx context.Context, url string, opts SignalOptions) (*Signal, e
 		timeout = 10 * time.Second
 	}
 	d := websocket.Dialer{HandshakeTimeout: timeout}
-	if opts.Tap != nil {
+	switch {
+	case opts.NetDial != nil:
+		d.NetDialContext = opts.NetDial
+	case opts.Tap != nil:
 		d.NetDialContext = opts.Tap.Dial
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)

@@ -16,7 +16,13 @@ import (
 
 // PeerOptions configures the lab's answering peer.
 type PeerOptions struct {
-	// Signal is the signalling server's WebSocket URL ("ws://127.0.0.1:8188/signal"). Required.
+	// Server is the signalling server to join in process (DialLocal), so
+	// the peer's own signalling is no conversation of the lab's; the flows
+	// of outside offerers are linked to their signalling conversations.
+	// Nil: Signal.
+	Server *SignalServer
+	// Signal is the signalling server's WebSocket URL
+	// ("ws://127.0.0.1:8188/signal"), when Server is nil.
 	Signal string
 	// Room is the room the peer waits in; "" means p2p.DefaultRoom.
 	Room string
@@ -29,8 +35,8 @@ type PeerOptions struct {
 	// STUN is the STUN server's host:port for a server-reflexive candidate; "" for none.
 	STUN string
 	// Tap captures the peer's UDP socket (the webrtc protocol's tap), as the
-	// server's side of its flows; SignalTap its signalling WebSocket (the p2p
-	// protocol's), as the client's side. Nil captures nothing.
+	// server's side of its flows; SignalTap its signalling WebSocket to
+	// Signal (the p2p protocol's), as the client's side. Nil captures nothing.
 	Tap, SignalTap *lab.Tap
 	// OnChannel, if set, is given every channel a remote peer opens.
 	OnChannel func(*p2pclient.Channel)
@@ -101,12 +107,17 @@ func (a *AnsweringPeer) Serve(pc net.PacketConn) error {
 	}
 	a.sock, a.cancel = sock, cancel
 	a.mu.Unlock()
-	if a.opts.Signal == "" {
-		return errors.New("p2pserver: the answering peer needs the signalling server's URL")
+	url, so := a.opts.Signal, p2pclient.SignalOptions{Tap: a.opts.SignalTap}
+	if srv := a.opts.Server; srv != nil {
+		url, so = "ws://in-process"+p2p.Path, p2pclient.SignalOptions{NetDial: srv.DialLocal}
+		a.ans.Parent = func(from string) lab.ConvID { return srv.ConversationOf(a.opts.Room, from) }
+	}
+	if url == "" {
+		return errors.New("p2pserver: the answering peer needs a signalling server (PeerOptions.Server or Signal)")
 	}
 	jctx, jcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer jcancel()
-	sig, err := p2pclient.DialSignal(jctx, a.opts.Signal, p2pclient.SignalOptions{Tap: a.opts.SignalTap})
+	sig, err := p2pclient.DialSignal(jctx, url, so)
 	if err != nil {
 		return err
 	}

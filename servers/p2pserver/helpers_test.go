@@ -107,9 +107,14 @@ func (r *rig) peer(t testing.TB, side lab.Side, opts p2pclient.Options) *p2pclie
 // made with bopts) through the rig's signalling, with one channel "chat"
 // opened by a with opts, and returns b and the channel's two ends, open.
 func (r *rig) pair(t testing.TB, a *p2pclient.Peer, bopts p2pclient.Options, room string, opts p2pclient.ChannelOptions) (b *p2pclient.Peer, ca, cb *p2pclient.Channel) {
+	return r.pairWith(t, a, r.dial(t, room, "alice"), bopts, room, opts)
+}
+
+// pairWith is pair with a's signalling connection sa, joined.
+func (r *rig) pairWith(t testing.TB, a *p2pclient.Peer, sa *p2pclient.Signal, bopts p2pclient.Options, room string, opts p2pclient.ChannelOptions) (b *p2pclient.Peer, ca, cb *p2pclient.Channel) {
 	t.Helper()
 	ctx := timeout(t, 30*time.Second)
-	sa, sb := r.dial(t, room, "alice"), r.dial(t, room, "bob")
+	sb := r.dial(t, room, "bob")
 	bch := make(chan *p2pclient.Channel, 1)
 	bopts.OnChannel = func(c *p2pclient.Channel) { bch <- c }
 	made := make(chan *p2pclient.Peer, 1)

@@ -48,6 +48,11 @@ var (
 // (8188 by default) with the room "lab" and any room a peer makes.
 func NewLabSignal(opts lab.ServerOptions) (lab.Server, error) {
 	srv := NewSignal(SignalOptions{Tap: opts.Tap})
+	if b := opts.Lab; b != nil {
+		running.Lock()
+		running.signals[b] = srv
+		running.Unlock()
+	}
 	return lab.StreamServer(p2p.Name, opts.Addr, srv, srv.Serve), nil
 }
 
@@ -66,15 +71,13 @@ func NewLabPeer(opts lab.ServerOptions) (lab.Server, error) {
 	po := PeerOptions{Tap: opts.Tap}
 	setting := func(key, def string) string { return opts.Setting(key, def) }
 	if b := opts.Lab; b != nil {
-		addr := b.Addr(p2p.Name)
-		if addr == "" {
+		running.Lock()
+		po.Server = running.signals[b]
+		running.Unlock()
+		if b.Addr(p2p.Name) == "" || po.Server == nil {
 			return nil, fmt.Errorf("p2pserver: the answering peer needs the signalling server (%s): start it first", p2p.Name)
 		}
-		po.Signal = "ws://" + addr + p2p.Path
 		po.STUN = b.Addr(stun.Name)
-		if opts.Tap != nil {
-			po.SignalTap = b.Hub().Tap(b.Registry().Lookup(p2p.Name))
-		}
 		setting = func(key, def string) string {
 			if v := b.Setting(p2p.Name, key); v != "" {
 				return v
@@ -101,11 +104,13 @@ func NewLabPeer(opts lab.ServerOptions) (lab.Server, error) {
 	return lab.PacketServer(webrtc.Name, opts.Addr, ap, ap.Serve), nil
 }
 
-// running holds the answering peer each bench started last.
+// running holds the signalling server and the answering peer each bench
+// started last.
 var running = struct {
 	sync.Mutex
-	peers map[*lab.Bench]*AnsweringPeer
-}{peers: make(map[*lab.Bench]*AnsweringPeer)}
+	signals map[*lab.Bench]*SignalServer
+	peers   map[*lab.Bench]*AnsweringPeer
+}{signals: make(map[*lab.Bench]*SignalServer), peers: make(map[*lab.Bench]*AnsweringPeer)}
 
 // LabPeer returns the answering peer b started last (running or not), nil
 // if none: the P2P pane's way to its peers, to chat from it.

@@ -51,6 +51,9 @@ type SignalServer struct {
 	closing atomic.Bool
 	up      websocket.Upgrader
 
+	localOnce sync.Once
+	local     *pipeListener // DialLocal's
+
 	mu    sync.Mutex
 	addr  net.Addr
 	rooms map[string]*room
@@ -144,6 +147,7 @@ func (s *SignalServer) Rooms() map[string][]string {
 // Close stops at once, dropping every peer.
 func (s *SignalServer) Close() error {
 	s.closing.Store(true)
+	s.closeLocal()
 	err := s.srv.Close()
 	s.mu.Lock()
 	for m := range s.peers {
@@ -158,6 +162,7 @@ func (s *SignalServer) Close() error {
 // and waits for them to go, or for ctx, when it drops them.
 func (s *SignalServer) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
+	s.closeLocal()
 	err := s.srv.Shutdown(ctx)
 	s.mu.Lock()
 	for m := range s.peers {

@@ -55,6 +55,7 @@ type Channel struct {
 	mu        sync.Mutex
 	onMessage func(Message)
 	onFile    func(File)
+	onProg    func(name string, got, size int64)
 	onState   func(string)
 	pending   []Message
 	recv      *incoming // the file being received
@@ -156,6 +157,14 @@ func (c *Channel) OnMessage(f func(Message)) {
 func (c *Channel) OnFile(f func(File)) {
 	c.mu.Lock()
 	c.onFile = f
+	c.mu.Unlock()
+}
+
+// OnFileProgress sets the function told, after each chunk of a file being
+// received, how many of its bytes have come.
+func (c *Channel) OnFileProgress(f func(name string, got, size int64)) {
+	c.mu.Lock()
+	c.onProg = f
 	c.mu.Unlock()
 }
 

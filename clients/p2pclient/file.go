@@ -160,8 +160,15 @@ func (c *Channel) frame(b []byte) {
 	default:
 		done, c.recv = in.failed(fmt.Errorf("a malformed frame %q", kind)), nil
 	}
-	f := c.onFile
+	f, prog := c.onFile, c.onProg
+	var got, size int64
+	if kind == 'C' && c.recv != nil {
+		got, size = int64(c.recv.buf.Len()), c.recv.size
+	}
 	c.mu.Unlock()
+	if prog != nil && size > 0 {
+		prog(in.name, got, size)
+	}
 	if done != nil && f != nil {
 		f(*done)
 	}

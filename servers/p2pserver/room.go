@@ -107,6 +107,10 @@ func (m *member) handle(msg p2p.Message) {
 	case p2p.TypeJoin:
 		m.join(msg)
 	case p2p.TypeOffer, p2p.TypeAnswer:
+		if !m.joined() {
+			m.send(refuse(msg.Type, "join a room first: send {\"type\":\"join\",\"room\":%q}", p2p.DefaultRoom))
+			return
+		}
 		if err := checkSDP(msg.Type, msg.SDP); err != nil {
 			m.send(refuse(msg.Type, "%v: the %s was not passed on", err, msg.Type))
 			return
@@ -125,6 +129,12 @@ func (m *member) handle(msg p2p.Message) {
 	default:
 		m.send(refuse(msg.Type, "unknown message type %q: join, offer, answer, candidate or leave", msg.Type))
 	}
+}
+
+func (m *member) joined() bool {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	return m.room != nil
 }
 
 func (m *member) join(msg p2p.Message) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +24,11 @@ type Options struct {
 	// Side is the side of its flows the tap records this peer as; zero means
 	// lab.SideClient. Two lab peers take opposite sides, so their two views of
 	// one flow join into one conversation: the offering one SideClient, the
-	// answering one SideServer.
+	// answering one SideServer. A SideServer peer should not ask a STUN
+	// server of the same lab: both taps would claim the server's side, and
+	// the question would show as two conversations. Peers sharing a Socket
+	// share its side: give a swarm member one socket per side, or one per
+	// connection.
 	Side lab.Side
 	// Keys receives the peer's DTLS master secrets (NSS key log lines) and the
 	// ICE passwords of both ends (stun.KeyLogLine), so the lab decrypts the
@@ -220,6 +226,9 @@ func (p *Peer) state(s State) {
 // die records why the connection ended and wakes whoever waits on it.
 func (p *Peer) die(err error) {
 	p.deadOnce.Do(func() {
+		if !p.own {
+			p.sock.endFlows(p.remoteAddrs())
+		}
 		p.mu.Lock()
 		p.err = err
 		chans := append([]*Channel(nil), p.channels...)
@@ -229,6 +238,21 @@ func (p *Peer) die(err error) {
 			c.peerDied(err)
 		}
 	})
+}
+
+// remoteAddrs are the addresses of the remote peer's candidates and of the
+// pair ICE chose.
+func (p *Peer) remoteAddrs() []string {
+	var out []string
+	for _, line := range strings.Split(p.RemoteSDP(), "\n") {
+		if f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "a=")); len(f) >= 6 && strings.HasPrefix(f[0], "candidate:") {
+			out = append(out, net.JoinHostPort(f[4], f[5]))
+		}
+	}
+	if pair, err := p.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair(); err == nil && pair != nil {
+		out = append(out, net.JoinHostPort(pair.Remote.Address, strconv.Itoa(int(pair.Remote.Port))))
+	}
+	return out
 }
 
 // Err is why the connection ended, nil while it lives.

@@ -118,6 +118,9 @@ func (p *Peer) askSTUN() (string, error) {
 		return "", err
 	}
 	xor, err := p.sock.mux.GetXORMappedAddr(server, p.opts.STUNTimeout)
+	// The question is over: its flow ends now, not when it idles. (The STUN
+	// server cannot end it: it does not know when its answer has been read.)
+	p.sock.endFlows([]string{server.String()})
 	if err != nil {
 		return "", err
 	}

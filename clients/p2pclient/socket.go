@@ -14,9 +14,10 @@ import (
 // every peer it answers, a swarm member's one port for all its neighbours.
 // It is safe for concurrent use.
 type Socket struct {
-	raw net.PacketConn
-	mux *ice.UniversalUDPMuxDefault
-	tap *lab.Tap
+	raw    net.PacketConn
+	tapped net.PacketConn // raw through the tap
+	mux    *ice.UniversalUDPMuxDefault
+	tap    *lab.Tap
 }
 
 // Listen binds a UDP socket on addr ("127.0.0.1:0" for a free loopback port)
@@ -48,8 +49,19 @@ var quiet = func() *logging.DefaultLoggerFactory {
 // NewSocket makes a Socket of a bound UDP socket pc, tapped as side (a nil
 // tap captures nothing). Closing the Socket closes pc.
 func NewSocket(pc net.PacketConn, tap *lab.Tap, side lab.Side) *Socket {
-	return &Socket{raw: pc, tap: tap, mux: ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{
-		UDPConn: tap.PacketConn(pc, side), // a nil tap returns pc
+	tapped := tap.PacketConn(pc, side) // a nil tap returns pc
+	return &Socket{raw: pc, tapped: tapped, tap: tap, mux: ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{
+		UDPConn: tapped,
 		Logger:  quiet.NewLogger("ice"),
 	})}
+}
+
+// endFlows ends the captured flows with addrs ("127.0.0.1:5000"): a peer
+// connection on a shared socket closed, and the socket serves on.
+func (s *Socket) endFlows(addrs []string) {
+	for _, a := range addrs {
+		if ua, err := net.ResolveUDPAddr("udp4", a); err == nil {
+			lab.EndFlow(s.tapped, ua)
+		}
+	}
 }

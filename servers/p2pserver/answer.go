@@ -32,7 +32,11 @@ type PeerOptions struct {
 	// sends on its channels (OnChannel). Unset, it sends every message back
 	// on the channel it came in on.
 	Chat bool
-	// STUN is the STUN server's host:port for a server-reflexive candidate; "" for none.
+	// STUN is the STUN server's host:port for a server-reflexive candidate;
+	// "" for none. Leave it empty with a STUN server in the same lab: the
+	// peer's socket is tapped as the server's side of its flows, and so would
+	// its question to the STUN server be, beside the STUN server's own view
+	// (see p2pclient.Options.Side).
 	STUN string
 	// Tap captures the peer's UDP socket (the webrtc protocol's tap), as the
 	// server's side of its flows; SignalTap its signalling WebSocket to

@@ -88,11 +88,12 @@ func (r *rig) dial(t testing.TB, room, name string) *p2pclient.Signal {
 	return sig
 }
 
-// peer makes a lab peer on its own socket, tapped as side, asking the rig's STUN server.
+// peer makes a lab peer on its own socket, tapped as side; a client's side
+// asks the rig's STUN server (see p2pclient.Options.Side).
 func (r *rig) peer(t testing.TB, side lab.Side, opts p2pclient.Options) *p2pclient.Peer {
 	t.Helper()
 	opts.Tap, opts.Side = r.flowTap, side
-	if opts.STUN == "" {
+	if opts.STUN == "" && side == lab.SideClient {
 		opts.STUN = r.stun
 	}
 	p, err := p2pclient.New(opts)

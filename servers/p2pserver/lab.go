@@ -63,8 +63,7 @@ func NewLabSTUN(opts lab.ServerOptions) (lab.Server, error) {
 }
 
 // NewLabPeer adapts an AnsweringPeer to lab.Server. In a bench it needs the
-// signalling server running (start p2p first: its switch does) and asks the
-// lab's STUN server when that runs; it reads the settings "room" and "mode"
+// signalling server running (start p2p first: its switch does); it reads the settings "room" and "mode"
 // from the p2p row. Its socket is opts.Addr (a free port by default). The
 // running peer is found with LabPeer.
 func NewLabPeer(opts lab.ServerOptions) (lab.Server, error) {
@@ -77,7 +76,6 @@ func NewLabPeer(opts lab.ServerOptions) (lab.Server, error) {
 		if b.Addr(p2p.Name) == "" || po.Server == nil {
 			return nil, fmt.Errorf("p2pserver: the answering peer needs the signalling server (%s): start it first", p2p.Name)
 		}
-		po.STUN = b.Addr(stun.Name)
 		setting = func(key, def string) string {
 			if v := b.Setting(p2p.Name, key); v != "" {
 				return v

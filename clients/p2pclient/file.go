@@ -134,6 +134,8 @@ func (c *Channel) frame(b []byte) {
 		if size < 0 || size > c.p.opts.MaxFile {
 			done = c.recv.failed(fmt.Errorf("%d bytes is over the limit of %d (Options.MaxFile)", size, c.p.opts.MaxFile))
 			c.recv = nil
+		} else {
+			c.recv.buf.Grow(int(min(size, 64<<20))) // one allocation, not one per doubling; bounded, as the size is the sender's word
 		}
 	case in == nil:
 		// a chunk or end of a file refused or already failed: dropped

@@ -20,6 +20,7 @@ import (
 // server on 127.0.0.1 port 0, for the length of a test.
 type rig struct {
 	hub     *lab.Hub
+	sig     *SignalServer
 	signal  string // the signalling URL
 	stun    string // the STUN server's address
 	sigTap  *lab.Tap
@@ -43,8 +44,8 @@ func newRig(t testing.TB, capture bool) *rig {
 		reg := r.hub.Registry()
 		r.sigTap, r.flowTap, stunTap = r.hub.Tap(reg.Lookup(p2p.Name)), r.hub.Tap(reg.Lookup(webrtc.Name)), r.hub.Tap(reg.Lookup(stun.Name))
 	}
-	sig := NewSignal(SignalOptions{Tap: r.sigTap})
-	r.signal = "ws://" + servertest.Start(t, sig, ErrServerClosed) + p2p.Path
+	r.sig = NewSignal(SignalOptions{Tap: r.sigTap})
+	r.signal = "ws://" + servertest.Start(t, r.sig, ErrServerClosed) + p2p.Path
 	r.stun = startSTUN(t, NewSTUN(STUNOptions{Tap: stunTap}))
 	return r
 }

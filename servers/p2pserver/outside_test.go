@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/protocollab/protolab/clients/p2pclient"
 	"github.com/protocollab/protolab/lab"
 )
 
@@ -87,4 +88,50 @@ func TestOutsideAiortc(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestOutsidePeer: a WebRTC peer outside the lab (a pion peer with no tap,
+// as a browser would be) calls the answering peer: the flow, seen from the
+// lab's side only, is linked to the outside peer's signalling conversation
+// as the signalling server saw it.
+func TestOutsidePeer(t *testing.T) {
+	r := newRig(t, true)
+	ap := NewAnsweringPeer(PeerOptions{Server: r.sig, Tap: r.flowTap})
+	startPeer(t, ap)
+	ctx := timeout(t, 30*time.Second)
+	sig, err := p2pclient.DialSignal(ctx, r.signal, p2pclient.SignalOptions{}) // not tapped
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sig.Close()
+	if _, err := sig.Join(ctx, "lab", "browser", false); err != nil {
+		t.Fatal(err)
+	}
+	p, err := p2pclient.New(p2pclient.Options{}) // not tapped
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ch, _ := p.OpenChannel("chat", p2pclient.ChannelOptions{})
+	echo := make(chan string, 1)
+	ch.OnMessage(func(m p2pclient.Message) { echo <- string(m.Data) })
+	if err := p.Call(ctx, sig, "lab-peer"); err != nil {
+		t.Fatal(err)
+	}
+	ch.WaitOpen(ctx)
+	ch.SendText("from outside")
+	if got := <-echo; got != "from outside" {
+		t.Errorf("echo = %q", got)
+	}
+	parent := r.sig.ConversationOf("lab", "browser")
+	r.hub.Settle()
+	var flow lab.ConvInfo
+	for _, c := range r.hub.Conversations() {
+		if c.Protocol == "webrtc" && c.Server == ap.Addr().String() {
+			flow = c
+		}
+	}
+	if parent == 0 || flow.ClientSeen || !flow.ServerSeen || flow.Link.Kind != lab.LinkSignal || flow.Link.Parent != parent {
+		t.Errorf("flow %+v; want seen by the server only, linked to the signalling conversation %d", flow, parent)
+	}
 }

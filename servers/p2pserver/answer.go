@@ -61,11 +61,13 @@ type AnsweringPeer struct {
 	closing atomic.Bool
 	ans     *p2pclient.Answerer
 
-	mu     sync.Mutex
-	sock   *p2pclient.Socket
-	sig    *p2pclient.Signal
-	cancel context.CancelFunc
-	done   chan struct{}
+	mu        sync.Mutex
+	onChannel func(*p2pclient.Channel)
+	onState   func(remote string, s p2pclient.State)
+	sock      *p2pclient.Socket
+	sig       *p2pclient.Signal
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 // NewAnsweringPeer returns an answering peer with opts.
@@ -76,20 +78,37 @@ func NewAnsweringPeer(opts PeerOptions) *AnsweringPeer {
 	if opts.Name == "" {
 		opts.Name = "lab-peer"
 	}
-	a := &AnsweringPeer{opts: opts, done: make(chan struct{})}
+	a := &AnsweringPeer{opts: opts, done: make(chan struct{}), onChannel: opts.OnChannel, onState: opts.OnState}
 	a.ans = &p2pclient.Answerer{NewPeer: a.newPeer}
 	return a
 }
 
 func (a *AnsweringPeer) newPeer(from string) (*p2pclient.Peer, error) {
 	a.mu.Lock()
-	sock := a.sock
+	sock, onChannel, onState := a.sock, a.onChannel, a.onState
 	a.mu.Unlock()
-	opts := p2pclient.Options{Socket: sock, STUN: a.opts.STUN, Echo: !a.opts.Chat, OnChannel: a.opts.OnChannel}
-	if f := a.opts.OnState; f != nil {
-		opts.OnState = func(s p2pclient.State) { f(from, s) }
+	opts := p2pclient.Options{Socket: sock, STUN: a.opts.STUN, Echo: !a.opts.Chat, OnChannel: onChannel}
+	if onState != nil {
+		opts.OnState = func(s p2pclient.State) { onState(from, s) }
 	}
 	return p2pclient.New(opts)
+}
+
+// OnChannel sets the function given every channel remote peers open from
+// now on (PeerOptions.OnChannel): a pane chatting from the lab's peer sets
+// it when it finds the peer (LabPeer).
+func (a *AnsweringPeer) OnChannel(f func(*p2pclient.Channel)) {
+	a.mu.Lock()
+	a.onChannel = f
+	a.mu.Unlock()
+}
+
+// OnState sets the function told the states of the peer connections made
+// from now on (PeerOptions.OnState).
+func (a *AnsweringPeer) OnState(f func(remote string, s p2pclient.State)) {
+	a.mu.Lock()
+	a.onState = f
+	a.mu.Unlock()
 }
 
 // Started is closed once the peer has joined its room.

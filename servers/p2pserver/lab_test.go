@@ -112,3 +112,38 @@ func TestLabAnsweringPeer(t *testing.T) {
 		}
 	}
 }
+
+// TestChatMode: in chat mode the answering peer echoes nothing; its owner
+// hears what comes in and answers on the same channel.
+func TestChatMode(t *testing.T) {
+	r := newRig(t, false)
+	ap := NewAnsweringPeer(PeerOptions{Server: r.sig, Chat: true})
+	heard := make(chan string, 1)
+	ap.OnChannel(func(c *p2pclient.Channel) {
+		c.OnMessage(func(m p2pclient.Message) {
+			heard <- string(m.Data)
+			c.SendText("hello from the lab")
+		})
+	})
+	startPeer(t, ap)
+	ctx := timeout(t, 30*time.Second)
+	sig := r.dial(t, "lab", "alice")
+	p := r.peer(t, lab.SideClient, p2pclient.Options{})
+	ch, _ := p.OpenChannel("chat", p2pclient.ChannelOptions{})
+	got := make(chan string, 2)
+	ch.OnMessage(func(m p2pclient.Message) { got <- string(m.Data) })
+	if err := p.Call(ctx, sig, "lab-peer"); err != nil {
+		t.Fatal(err)
+	}
+	ch.WaitOpen(ctx)
+	ch.SendText("hi")
+	if s := <-heard; s != "hi" {
+		t.Errorf("the lab's peer heard %q", s)
+	}
+	if s := <-got; s != "hello from the lab" {
+		t.Errorf("alice got %q first, want the owner's answer (no echo)", s)
+	}
+	if n := len(ap.Peers()); n != 1 {
+		t.Errorf("%d peers, want 1", n)
+	}
+}

@@ -40,7 +40,10 @@ type Message struct {
 // them through its callbacks. Set the callbacks before the remote sends (for
 // a channel the remote opens: in Options.OnChannel); messages that come
 // before OnMessage is set wait for it (up to 256). Its methods are safe for
-// concurrent use; its callbacks are called one at a time, in order.
+// concurrent use. OnMessage, OnFile and OnFileProgress are called one at a
+// time, in order, from the channel's reading goroutine (a file cut short by
+// the connection's end is given from the goroutine that saw the end);
+// OnState as the peer's OnState is.
 type Channel struct {
 	p    *Peer
 	dc   *pion.DataChannel
@@ -134,7 +137,7 @@ func (c *Channel) state(s string) {
 	f := c.onState
 	c.mu.Unlock()
 	if f != nil {
-		f(s)
+		c.p.notify.do(func() { f(s) })
 	}
 	c.p.state(State{Layer: LayerChannel, Channel: c.Label(), State: s})
 }
@@ -168,7 +171,8 @@ func (c *Channel) OnFileProgress(f func(name string, got, size int64)) {
 	c.mu.Unlock()
 }
 
-// OnState sets the function told the channel's states (open, closed).
+// OnState sets the function told the channel's states (open, closed), in
+// order with the peer's (Options.OnState).
 func (c *Channel) OnState(f func(string)) {
 	c.mu.Lock()
 	c.onState = f

@@ -58,7 +58,8 @@ type Options struct {
 	// zero means 256 MiB.
 	MaxFile int64
 	// OnState, if set, is told each state change of the peer's layers
-	// (State). It is called from pion's goroutines; keep it short.
+	// (State), one at a time and in order, on a goroutine of its own: it may
+	// call the peer's methods, and a slow one delays no packet.
 	OnState func(State)
 	// OnChannel, if set, is given each channel the remote peer opens, before
 	// its first message: set its callbacks there.
@@ -101,6 +102,8 @@ type Peer struct {
 	deadOnce sync.Once
 	up       chan struct{} // closed when the connection is connected
 	upOnce   sync.Once
+
+	notify serial // OnState's calls
 
 	mu       sync.Mutex
 	err      error // why the connection is dead
@@ -149,7 +152,8 @@ func New(opts Options) (*Peer, error) {
 	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetICETimeouts(opts.FailTimeout/3, opts.FailTimeout, time.Second)
+	// Keepalives well within the timeouts, so an idle connection never looks vanished.
+	se.SetICETimeouts(opts.FailTimeout/2, opts.FailTimeout, min(time.Second, opts.FailTimeout/5))
 	if keys != nil {
 		se.SetDTLSKeyLogWriter(keys)
 	}
@@ -218,8 +222,42 @@ func (p *Peer) state(s State) {
 			p.state(State{Layer: LayerSCTP, State: "connected"})
 		}
 	}
-	if p.opts.OnState != nil {
-		p.opts.OnState(s)
+	if f := p.opts.OnState; f != nil {
+		p.notify.do(func() { f(s) })
+	}
+}
+
+// serial runs functions one at a time, in the order given, on a goroutine
+// of its own while it has any: a queue that never blocks who adds to it.
+type serial struct {
+	mu      sync.Mutex
+	queue   []func()
+	running bool
+}
+
+func (q *serial) do(f func()) {
+	q.mu.Lock()
+	q.queue = append(q.queue, f)
+	start := !q.running
+	q.running = true
+	q.mu.Unlock()
+	if start {
+		go q.run()
+	}
+}
+
+func (q *serial) run() {
+	for {
+		q.mu.Lock()
+		if len(q.queue) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		f := q.queue[0]
+		q.queue = q.queue[1:]
+		q.mu.Unlock()
+		f()
 	}
 }
 

@@ -102,8 +102,9 @@ func vanishing(t *testing.T, r *rig, side lab.Side) (*p2pclient.Socket, func()) 
 func TestPeerVanishes(t *testing.T) {
 	for _, who := range []string{"receiver", "sender"} {
 		t.Run(who, func(t *testing.T) {
+			data := randomBytes(64 << 20)
 			r := newRig(t, true)
-			const fail = 2 * time.Second
+			const fail = 3 * time.Second
 			aSock, aVanish := vanishing(t, r, lab.SideClient)
 			bSock, bVanish := vanishing(t, r, lab.SideServer)
 			a := r.peer(t, lab.SideClient, p2pclient.Options{Socket: aSock, FailTimeout: fail})
@@ -120,7 +121,6 @@ func TestPeerVanishes(t *testing.T) {
 				}
 			})
 			cb.OnFile(func(f p2pclient.File) { files <- f })
-			data := randomBytes(64 << 20)
 			ctx := timeout(t, 60*time.Second)
 			err := ca.SendFile(ctx, "big.bin", bytes.NewReader(data), int64(len(data)))
 			switch {

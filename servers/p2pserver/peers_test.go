@@ -45,10 +45,14 @@ func field(hub *lab.Hub, conv lab.ConvID, summary, name string) (string, bool) {
 // whose answer is the server-reflexive candidate in its description.
 func TestTwoPeers(t *testing.T) {
 	r := newRig(t, true)
-	var states []string
+	var states []string // OnState's calls come one at a time
+	closed := make(chan struct{})
 	a := r.peer(t, lab.SideClient, p2pclient.Options{OnState: func(s p2pclient.State) {
 		if s.Layer != p2pclient.LayerGathering {
-			states = append(states, s.Layer+" "+s.State) // pion calls these one at a time per peer
+			states = append(states, s.Layer+" "+s.State)
+		}
+		if s.Layer == p2pclient.LayerPeer && s.State == "closed" {
+			close(closed)
 		}
 	}})
 	sa := r.dial(t, "lab", "alice")
@@ -138,6 +142,7 @@ func TestTwoPeers(t *testing.T) {
 	if v, ok := field(r.hub, asked, "Binding success response", "XOR-MAPPED-ADDRESS"); !ok || !strings.Contains(v, a.Addr().String()) {
 		t.Errorf("the STUN server's XOR-MAPPED-ADDRESS = %q, want a's address %s", v, a.Addr())
 	}
+	<-closed // the last state told
 	st := strings.Join(states, ", ")
 	for _, want := range []string{"stun answered", "ice checking", "ice connected", "dtls connected", "sctp connected", "channel open", "peer connected", "peer closed"} {
 		if !strings.Contains(st, want) {

@@ -30,6 +30,10 @@ func Listen(addr string, tap *lab.Tap, side lab.Side) (*Socket, error) {
 	return NewSocket(raw, tap, side), nil
 }
 
+// socketBuffer is the kernel buffer a socket asks for each way (Linux caps
+// it at net.core.rmem_max and wmem_max).
+const socketBuffer = 4 << 20
+
 // Addr is the socket's address.
 func (s *Socket) Addr() net.Addr { return s.raw.LocalAddr() }
 
@@ -49,6 +53,12 @@ var quiet = func() *logging.DefaultLoggerFactory {
 // NewSocket makes a Socket of a bound UDP socket pc, tapped as side (a nil
 // tap captures nothing). Closing the Socket closes pc.
 func NewSocket(pc net.PacketConn, tap *lab.Tap, side lab.Side) *Socket {
+	if uc, ok := pc.(*net.UDPConn); ok {
+		// Room for a burst: SCTP sends a window of up to 1 MiB at once, and a
+		// datagram the kernel drops for want of buffer is resent (RFC 9260 §6.3.3).
+		uc.SetReadBuffer(socketBuffer)
+		uc.SetWriteBuffer(socketBuffer)
+	}
 	tapped := tap.PacketConn(pc, side) // a nil tap returns pc
 	return &Socket{raw: pc, tapped: tapped, tap: tap, mux: ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{
 		UDPConn: tapped,

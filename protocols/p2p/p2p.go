@@ -25,6 +25,10 @@
 // message refused) for anything it does not pass on: a room that does not
 // exist, a peer that is not in the room, an SDP that does not parse. Nothing a
 // peer sends stops the server.
+//
+// ExplainSDP explains an offer or answer line by line (ICE credentials and
+// candidates, the DTLS fingerprint and role, the SCTP port), for a pane to
+// show beside it.
 package p2p
 
 import (

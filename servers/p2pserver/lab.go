@@ -1,6 +1,7 @@
 package p2pserver
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -48,12 +49,20 @@ var (
 // (8188 by default) with the room "lab" and any room a peer makes.
 func NewLabSignal(opts lab.ServerOptions) (lab.Server, error) {
 	srv := NewSignal(SignalOptions{Tap: opts.Tap})
+	ls := lab.StreamServer(p2p.Name, opts.Addr, srv, srv.Serve)
 	if b := opts.Lab; b != nil {
 		running.Lock()
 		running.signals[b] = srv
 		running.Unlock()
+		return &forgotten{Server: ls, forget: func() {
+			running.Lock()
+			if running.signals[b] == srv {
+				delete(running.signals, b)
+			}
+			running.Unlock()
+		}}, nil
 	}
-	return lab.StreamServer(p2p.Name, opts.Addr, srv, srv.Serve), nil
+	return ls, nil
 }
 
 // NewLabSTUN adapts a STUNServer to lab.Server (UDP 3478 by default).
@@ -94,24 +103,48 @@ func NewLabPeer(opts lab.ServerOptions) (lab.Server, error) {
 		return nil, fmt.Errorf("p2pserver: %s %q: choose %q or %q", SettingMode, mode, ModeEcho, ModeChat)
 	}
 	ap := NewAnsweringPeer(po)
+	ls := lab.PacketServer(webrtc.Name, opts.Addr, ap, ap.Serve)
 	if b := opts.Lab; b != nil {
 		running.Lock()
 		running.peers[b] = ap
 		running.Unlock()
+		return &forgotten{Server: ls, forget: func() {
+			running.Lock()
+			if running.peers[b] == ap {
+				delete(running.peers, b)
+			}
+			running.Unlock()
+		}}, nil
 	}
-	return lab.PacketServer(webrtc.Name, opts.Addr, ap, ap.Serve), nil
+	return ls, nil
+}
+
+// forgotten is a lab server that forgets itself in running when it stops.
+type forgotten struct {
+	lab.Server
+	forget func()
+}
+
+func (f *forgotten) Close() error {
+	defer f.forget()
+	return f.Server.Close()
+}
+
+func (f *forgotten) Shutdown(ctx context.Context) error {
+	defer f.forget()
+	return f.Server.Shutdown(ctx)
 }
 
 // running holds the signalling server and the answering peer each bench
-// started last.
+// runs.
 var running = struct {
 	sync.Mutex
 	signals map[*lab.Bench]*SignalServer
 	peers   map[*lab.Bench]*AnsweringPeer
 }{signals: make(map[*lab.Bench]*SignalServer), peers: make(map[*lab.Bench]*AnsweringPeer)}
 
-// LabPeer returns the answering peer b started last (running or not), nil
-// if none: the P2P pane's way to its peers, to chat from it.
+// LabPeer returns the answering peer b runs, nil if none: the P2P pane's
+// way to its peers, to chat from it (AnsweringPeer.OnChannel, Peers).
 func LabPeer(b *lab.Bench) *AnsweringPeer {
 	running.Lock()
 	defer running.Unlock()

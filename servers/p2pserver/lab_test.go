@@ -147,3 +147,26 @@ func TestChatMode(t *testing.T) {
 		t.Errorf("%d peers, want 1", n)
 	}
 }
+
+// TestLabPeerForgotten: once stopped, the bench's answering peer is no
+// longer found, and a new start is found again.
+func TestLabPeerForgotten(t *testing.T) {
+	b := labBench(t)
+	if errs := b.StartAll(b.Registry().WithParts(p2p.Name)...); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	first := LabPeer(b)
+	if first == nil {
+		t.Fatal("no answering peer found while it runs")
+	}
+	b.StopAll()
+	if LabPeer(b) != nil {
+		t.Error("the stopped answering peer is still found")
+	}
+	if errs := b.StartAll(b.Registry().WithParts(p2p.Name)...); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if p := LabPeer(b); p == nil || p == first {
+		t.Errorf("after a restart LabPeer = %p, want a new peer (not %p)", p, first)
+	}
+}

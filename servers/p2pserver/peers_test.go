@@ -2,6 +2,7 @@ package p2pserver
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,9 +46,12 @@ func field(hub *lab.Hub, conv lab.ConvID, summary, name string) (string, bool) {
 // whose answer is the server-reflexive candidate in its description.
 func TestTwoPeers(t *testing.T) {
 	r := newRig(t, true)
-	var states []string // OnState's calls come one at a time
+	var mu sync.Mutex // OnState's calls come one at a time, but the test reads too
+	var states []string
 	closed := make(chan struct{})
 	a := r.peer(t, lab.SideClient, p2pclient.Options{OnState: func(s p2pclient.State) {
+		mu.Lock()
+		defer mu.Unlock()
 		if s.Layer != p2pclient.LayerGathering {
 			states = append(states, s.Layer+" "+s.State)
 		}
@@ -142,8 +146,10 @@ func TestTwoPeers(t *testing.T) {
 	if v, ok := field(r.hub, asked, "Binding success response", "XOR-MAPPED-ADDRESS"); !ok || !strings.Contains(v, a.Addr().String()) {
 		t.Errorf("the STUN server's XOR-MAPPED-ADDRESS = %q, want a's address %s", v, a.Addr())
 	}
-	<-closed // the last state told
+	<-closed
+	mu.Lock()
 	st := strings.Join(states, ", ")
+	mu.Unlock()
 	for _, want := range []string{"stun answered", "ice checking", "ice connected", "dtls connected", "sctp connected", "channel open", "peer connected", "peer closed"} {
 		if !strings.Contains(st, want) {
 			t.Errorf("a's states %s: no %q", st, want)

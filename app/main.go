@@ -42,6 +42,7 @@ func main() {
 	a := app.NewWithID("io.github.protocollab.protolab")
 	a.SetIcon(assets.Icon)
 	bench := wire.NewBench(lab.HubOptions{})
+	lab.LimitMemory(bench.Hub())
 	w := newWindow(a, bench)
 	if open != "" {
 		w.Open(open)

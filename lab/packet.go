@@ -22,9 +22,16 @@ type tapPacketConn struct {
 	t    *Tap
 	side Side
 
-	mu    sync.Mutex
-	flows map[string]*Conversation
+	mu      sync.Mutex
+	flows   map[string]*Conversation
+	sweepAt int // how many flows start a sweep of the idle ones
 }
+
+// minSweep is the fewest flows that start a sweep: after one, the next waits
+// until the flows still live have doubled, so that a flood of new peers (a
+// resolver's new source port per query) costs a sweep now and then, not one
+// per datagram.
+const minSweep = 4096
 
 // flow returns the live conversation with peer, starting one if needed.
 func (p *tapPacketConn) flow(peer net.Addr, now time.Time) *Conversation {
@@ -42,8 +49,9 @@ func (p *tapPacketConn) flow(peer net.Addr, now time.Time) *Conversation {
 		c.localClosed(p.side)
 		delete(p.flows, k)
 	}
-	if len(p.flows) > 4096 {
+	if len(p.flows) >= max(p.sweepAt, minSweep) {
 		p.sweepLocked(now)
+		p.sweepAt = 2 * len(p.flows)
 	}
 	local := p.LocalAddr()
 	client, server := local, peer
@@ -58,7 +66,10 @@ func (p *tapPacketConn) flow(peer net.Addr, now time.Time) *Conversation {
 // sweepLocked forgets idle flows. p.mu must be held.
 func (p *tapPacketConn) sweepLocked(now time.Time) {
 	for k, c := range p.flows {
-		if !c.Live() {
+		c.mu.Lock()
+		live := c.liveLocked(now)
+		c.mu.Unlock()
+		if !live {
 			c.localClosed(p.side)
 			delete(p.flows, k)
 		}

@@ -113,24 +113,26 @@ func (h *Hub) FormatText(e Event) string {
 // Preview quotes up to max bytes of b for a one-line summary, Go-escaped, with "…"
 // when b is longer.
 func Preview(b []byte, max int) string {
+	return string(AppendPreview(make([]byte, 0, min(len(b), max)+8), b, max))
+}
+
+// AppendPreview appends Preview(b, max) to dst, for a summary built in one
+// allocation.
+func AppendPreview(dst, b []byte, max int) []byte {
 	more := len(b) > max
 	if more {
 		b = b[:max]
 	}
 	if plainASCII(b) {
-		// What strconv.Quote writes as it is: one allocation, no decoding.
-		q := make([]byte, 0, len(b)+5)
-		q = append(append(append(q, '"'), b...), '"')
-		if more {
-			q = append(q, "…"...)
-		}
-		return string(q)
+		// What strconv.Quote writes as it is, without decoding.
+		dst = append(append(append(dst, '"'), b...), '"')
+	} else {
+		dst = strconv.AppendQuote(dst, string(b))
 	}
-	q := strconv.AppendQuote(make([]byte, 0, len(b)+8), string(b))
 	if more {
-		q = append(q, "…"...)
+		dst = append(dst, "…"...)
 	}
-	return string(q)
+	return dst
 }
 
 // plainASCII reports whether b is printable ASCII without a quote or a

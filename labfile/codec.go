@@ -68,6 +68,8 @@ type encoder struct {
 	raw     int64
 	strs    map[string]uint64
 	err     error
+	seq     uint64 // the last event's sequence number, and its time in ns:
+	at      int64  // each event's are written as the difference
 }
 
 func (e *encoder) flush(force bool) {
@@ -107,6 +109,11 @@ func encodeBody(w io.Writer, s *Session) (int64, error) {
 
 // encodeAs is encodeBody in format version (older ones only in tests).
 func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
+	return encodeWith(w, s, version, sliceEvents(s.Events))
+}
+
+// encodeWith is encodeAs with the events from src rather than s.Events.
+func encodeWith(w io.Writer, s *Session, version int, src eventSource) (int64, error) {
 	e := &encoder{version: version, w: w, buf: make([]byte, 0, 80<<10), strs: map[string]uint64{"": 1}}
 	e.uvar(uint64(len(s.Conversations)))
 	for i := range s.Conversations {
@@ -117,81 +124,21 @@ func encodeAs(w io.Writer, s *Session, version int) (int64, error) {
 	for _, k := range s.Keys {
 		e.bytes([]byte(k))
 	}
-	e.uvar(uint64(len(s.Events)))
-	var seq uint64
-	var at int64
-	for i := range s.Events {
-		ev := &s.Events[i]
-		var flags uint8
-		if ev.Data != nil {
-			flags |= evData
+	e.uvar(uint64(src.n))
+	written := 0
+	err := src.each(func(ev *lab.Event) error {
+		if written++; written > src.n {
+			return fmt.Errorf("labfile: more than the %d events counted", src.n)
 		}
-		if ev.Msg != nil {
-			flags |= evMsg
-		}
-		if !ev.At.IsZero() {
-			flags |= evAt
-		}
-		e.u8(uint8(ev.Kind))
-		e.u8(uint8(ev.Dir))
-		e.u8(uint8(ev.Side))
-		e.u8(flags)
-		e.uvar(ev.Seq - seq) // wraps for a decreasing Seq; read back the same
-		seq = ev.Seq
-		if flags&evAt != 0 {
-			ns := ev.At.UnixNano()
-			e.svar(ns - at)
-			at = ns
-		}
-		e.uvar(uint64(ev.Conv))
-		e.str(ev.Layer)
-		e.str(ev.From)
-		e.str(ev.To)
-		e.str(ev.Text)
-		if ev.Data != nil {
-			e.bytes(ev.Data)
-		}
-		if m := ev.Msg; m != nil {
-			m = m.Built()
-			var mf uint8
-			if m.Handshake {
-				mf |= msgHandshake
-			}
-			if m.Teardown {
-				mf |= msgTeardown
-			}
-			if m.Observed {
-				mf |= msgObserved
-			}
-			if m.Raw != nil {
-				mf |= msgRaw
-			}
-			spans := e.version >= 3 && spanned(m)
-			if spans {
-				mf |= msgSpans
-			}
-			mf |= marks(m, e.version)
-			e.u8(uint8(m.Dir))
-			e.u8(mf)
-			e.str(m.Summary)
-			e.str(m.Meaning)
-			e.str(m.Ref)
-			e.str(m.NextState)
-			e.str(m.Layer)
-			e.uvar(uint64(len(m.Fields)))
-			for _, f := range m.Fields {
-				e.str(f.Name)
-				e.str(f.Value)
-			}
-			if m.Raw != nil {
-				e.bytes(m.Raw)
-			}
-			if spans {
-				e.spans(m)
-			}
-			e.marks(m, mf)
-		}
+		e.event(ev)
 		e.flush(false)
+		return e.err
+	})
+	if err == nil && written != src.n {
+		err = fmt.Errorf("labfile: %d events of the %d counted", written, src.n)
+	}
+	if e.err == nil {
+		e.err = err
 	}
 	e.flush(true)
 	return e.raw, e.err
@@ -264,6 +211,14 @@ type decoder struct {
 	i       int
 	strs    []string
 	err     error
+
+	// The events': the last one's sequence number and time, how many were
+	// read, and the slabs their messages and fields are allocated in.
+	seq    uint64
+	at     int64
+	events int
+	msgs   []lab.Message
+	fields []lab.Field
 }
 
 func (d *decoder) fail(what string) {
@@ -424,76 +379,9 @@ func decodeRaw(raw []byte, s *Session) error {
 		return d.err
 	}
 	s.Events = make([]lab.Event, 0, min(ne, (len(d.b)-d.i)/32+1))
-	var msgs []lab.Message // allocated in slabs: one allocation per many messages
-	var fields []lab.Field // likewise
-	var seq uint64
-	var at int64
-	for i := range ne {
+	for range ne {
 		s.Events = append(s.Events, lab.Event{})
-		ev := &s.Events[len(s.Events)-1]
-		ev.Kind = lab.Kind(d.u8())
-		ev.Dir = lab.Dir(d.u8())
-		ev.Side = lab.Side(d.u8())
-		flags := d.u8()
-		step := d.uvar()
-		if i > 0 && (step == 0 || seq+step < seq) && d.err == nil {
-			// The hub numbers events in increasing order; no session has two
-			// alike or a later one smaller.
-			d.fail("event sequence numbers that do not increase")
-			return d.err
-		}
-		seq += step
-		ev.Seq = seq
-		if flags&evAt != 0 {
-			at += d.svar()
-			ev.At = time.Unix(0, at)
-		}
-		ev.Conv = lab.ConvID(d.uvar())
-		ev.Layer = d.str()
-		ev.From = d.str()
-		ev.To = d.str()
-		ev.Text = d.str()
-		if flags&evData != 0 {
-			ev.Data = d.bytes()
-		}
-		if flags&evMsg != 0 {
-			if len(msgs) == cap(msgs) {
-				msgs = make([]lab.Message, 0, 1024)
-			}
-			msgs = msgs[:len(msgs)+1]
-			m := &msgs[len(msgs)-1]
-			m.Dir = lab.Dir(d.u8())
-			mf := d.u8()
-			m.Handshake = mf&msgHandshake != 0
-			m.Teardown = mf&msgTeardown != 0
-			m.Observed = mf&msgObserved != 0
-			m.Summary = d.str()
-			m.Meaning = d.str()
-			m.Ref = d.str()
-			m.NextState = d.str()
-			m.Layer = d.str()
-			if nf := d.count(2, "fields"); nf > 0 {
-				if cap(fields)-len(fields) < nf {
-					fields = make([]lab.Field, 0, max(nf, 4096))
-				}
-				f := fields[len(fields) : len(fields)+nf : len(fields)+nf]
-				fields = fields[:len(fields)+nf]
-				for j := range f {
-					f[j].Name = d.str()
-					f[j].Value = d.str()
-				}
-				m.Fields = f
-			}
-			if mf&msgRaw != 0 {
-				m.Raw = d.bytes()
-			}
-			if mf&msgSpans != 0 && d.version >= 3 {
-				d.spans(m)
-			}
-			d.marks(m, mf)
-			ev.Msg = m
-		}
-		if d.err != nil {
+		if !d.event(&s.Events[len(s.Events)-1]) {
 			return d.err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/protocollab/protolab/internal/safepath"
 	"github.com/protocollab/protolab/lab/labdir"
 )
 
@@ -22,14 +23,28 @@ var wrapTemp = func(w io.Writer) io.Writer { return w }
 // disk part-way leaves the file that was at path as it was, and no part of a new
 // one under path. The file is readable by its owner only: it may hold passwords
 // and the secrets that decrypt TLS.
+//
+// A file name Windows treats specially (CON.protolab, a:b.protolab,
+// "lab.protolab.", a backslash; internal/safepath has them all) is refused on
+// every system, with an error that names the rule and wraps safepath.ErrUnsafe:
+// a session saved on one system opens on every other. Load opens any file
+// that exists.
 func Save(path string, s *Session) error {
+	return save(path, s, sliceEvents(s.Events))
+}
+
+// save is Save with the events from src.
+func save(path string, s *Session, src eventSource) error {
+	if err := checkName(path); err != nil {
+		return err
+	}
 	f, err := labdir.Create(path, 0o600)
 	if err != nil {
 		return fmt.Errorf("labfile: cannot save in %s: %w", filepath.Dir(path), err)
 	}
 	defer f.Abort()
 	bw := bufio.NewWriterSize(wrapTemp(f), 1<<20)
-	err = Write(bw, s)
+	err = write(bw, s, src)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -40,6 +55,14 @@ func Save(path string, s *Session) error {
 		return fmt.Errorf("labfile: saving %s: %w (the file there, if any, is unchanged)", path, err)
 	}
 	labdir.RemoveStaleTemps(path, staleTemp)
+	return nil
+}
+
+// checkName refuses a session file name Windows treats specially.
+func checkName(path string) error {
+	if err := safepath.Name(filepath.Base(path)); err != nil {
+		return fmt.Errorf("labfile: cannot save as %w; choose another name", err)
+	}
 	return nil
 }
 

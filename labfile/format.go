@@ -99,12 +99,17 @@ func (h *header) info() *SessionInfo {
 // Write writes s to w in the session format. The body is compressed in memory
 // first, so w sees one sequence of writes of the whole file.
 func Write(w io.Writer, s *Session) error {
+	return write(w, s, sliceEvents(s.Events))
+}
+
+// write is Write with the events from src.
+func write(w io.Writer, s *Session, src eventSource) error {
 	var body bytes.Buffer
 	zw, err := flate.NewWriter(&body, flate.BestSpeed)
 	if err != nil {
 		return err
 	}
-	raw, err := encodeBody(zw, s)
+	raw, err := encodeWith(zw, s, FormatVersion, src)
 	if err != nil {
 		return err
 	}
@@ -127,7 +132,7 @@ func Write(w io.Writer, s *Session) error {
 		Clients:       s.Clients,
 		View:          view(s.View),
 		Conversations: int64(len(s.Conversations)),
-		Events:        int64(len(s.Events)),
+		Events:        int64(src.n),
 		Keys:          int64(len(s.Keys)),
 		Lost:          s.Lost,
 		Compression:   "deflate",
@@ -155,7 +160,7 @@ func Write(w io.Writer, s *Session) error {
 	trailer := make([]byte, 0, trailerLen)
 	trailer = append(trailer, trailerMagic...)
 	trailer = binary.BigEndian.AppendUint64(trailer, uint64(len(s.Conversations)))
-	trailer = binary.BigEndian.AppendUint64(trailer, uint64(len(s.Events)))
+	trailer = binary.BigEndian.AppendUint64(trailer, uint64(src.n))
 	trailer = binary.BigEndian.AppendUint32(trailer, sum.Sum32())
 	_, err = w.Write(trailer)
 	return err

@@ -62,7 +62,10 @@ serve flags:
   --config FILE      a lab.json with listen, ports and settings
   --json             print JSON lines instead of text
   --record FILE      on exit, save the lab session (servers, conversations, events,
-                     TLS keys) to FILE, for the app to open or protolab export to convert
+                     TLS keys) to FILE, for the app to open or protolab export to convert;
+                     every event is kept, spooled beside FILE as serve runs
+  --record-limit SIZE  the most --record keeps, e.g. 500M or 2G (K, M, G, T: powers
+                     of 1024); past it the oldest events are let go (default: no limit)
 
 Environment:
   PROTOLAB_CONFIG_DIR  the folder of the lab's CA (default: protolab in the user's config folder)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"github.com/protocollab/protolab/internal/safepath"
 	"io"
 	"os"
 	"path/filepath"
@@ -65,6 +66,12 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	file := files[0]
 	if *out == "" {
 		*out = strings.TrimSuffix(file, filepath.Ext(file)) + ext
+	}
+	if *out != "-" {
+		if err := safepath.Name(filepath.Base(*out)); err != nil {
+			fmt.Fprintf(stderr, "protolab export: -o %s: %v\n", *out, err)
+			return 2
+		}
 	}
 	if *out == "-" && *format == "eml" {
 		fmt.Fprintln(stderr, "protolab export: eml writes a folder of files: give -o FOLDER, not -")

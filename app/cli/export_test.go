@@ -227,3 +227,17 @@ func TestExportEML(t *testing.T) {
 		t.Errorf("%s = %q, want %q", name, got, want)
 	}
 }
+
+// TestExportRefusesWindowsNames: -o names a file every system can hold.
+func TestExportRefusesWindowsNames(t *testing.T) {
+	file, _ := recordSession(t)
+	for _, name := range []string{"CON.pcapng", "out.har:stream", "trail. "} {
+		out := filepath.Join(t.TempDir(), name)
+		if code, _, stderr := run(t, "export", "--format", "har", file, "-o", out); code != 2 || !strings.Contains(stderr, "Windows") {
+			t.Errorf("export -o %q: exit %d, stderr %q; want 2 and the rule", name, code, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("export -o %q wrote the file", name)
+		}
+	}
+}

@@ -42,7 +42,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON lines")
 	record := fs.String("record", "", "save the lab session to FILE on exit")
 	capture := fs.Bool("capture", true, "capture and show the servers' traffic (false: only serve)")
+	var recordLimit sizeFlag
+	fs.Var(&recordLimit, "record-limit", "the most a recording keeps, e.g. 500M or 2G; the newest events are kept")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if recordLimit.set && *record == "" {
+		fmt.Fprintln(stderr, "protolab serve: --record-limit needs --record FILE")
 		return 2
 	}
 	if !*capture && *record != "" {
@@ -63,6 +69,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	bench := newBench(lab.HubOptions{})
 	bench.SetCapture(*capture)
+	limitMemory(bench.Hub())
+	// The recording spools every event from the first, whatever the hub's
+	// memory bound lets it hold.
+	var rec *labfile.Recording
+	if *record != "" {
+		var err error
+		if rec, err = labfile.Record(bench.Hub(), *record, recordLimit.n); err != nil {
+			fmt.Fprintf(stderr, "protolab serve: --record: %v\n", err)
+			return 1
+		}
+		defer rec.Discard() // after a save, nothing is left to discard
+	}
 	reg := bench.Registry()
 	var names []string
 	var neededBy map[string]string // servers started because another needs them
@@ -171,7 +189,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			code := 0
 			if *record != "" {
-				code = out.saveSession(bench, served, *record, stderr)
+				code = out.saveSession(bench, rec, recordLimit, served, *record, stderr)
 			}
 			out.flush()
 			return code
@@ -184,6 +202,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // newBench makes the bench serve drives: the lab's own (tests give theirs).
 var newBench = wire.NewBench
+
+// limitMemory keeps serve's memory near its hub's bound (lab.LimitMemory); a
+// test process, which runs serve many times among other tests, keeps its own.
+var limitMemory = lab.LimitMemory
 
 // notServer returns the first of names that is not a server of reg, and why,
 // for a person; "" when all are.
@@ -203,7 +225,7 @@ func notServer(reg *lab.Registry, names []string) (name, why string) {
 // "recorded FILE" or {"event":"recorded","file":FILE}. It returns the exit code.
 // The servers are stopped by then; served names those that ran, with where
 // they listened, and they are saved as running, so the session reopens with them.
-func (p *printer) saveSession(bench *lab.Bench, served map[string]string, file string, stderr io.Writer) int {
+func (p *printer) saveSession(bench *lab.Bench, rec *labfile.Recording, limit sizeFlag, served map[string]string, file string, stderr io.Writer) int {
 	s := labfile.Capture(bench, nil)
 	for n, addr := range served {
 		if ss, ok := s.Bench.Servers[n]; ok {
@@ -211,7 +233,8 @@ func (p *printer) saveSession(bench *lab.Bench, served map[string]string, file s
 			s.Bench.Servers[n] = ss
 		}
 	}
-	if err := labfile.Save(file, s); err != nil {
+	stats, err := rec.Save(file, s)
+	if err != nil {
 		if p.json { // the text log has it from stderr below
 			p.record(lab.Record{Event: "error", Error: err.Error()})
 			p.flush()
@@ -225,7 +248,10 @@ func (p *printer) saveSession(bench *lab.Bench, served map[string]string, file s
 			File  string `json:"file"`
 		}{"recorded", file})
 	} else {
-		fmt.Fprintf(p.w, "recorded %d events of %d conversations in %s\n", len(s.Events), len(s.Conversations), file)
+		fmt.Fprintf(p.w, "recorded %d events of %d conversations in %s\n", stats.Events, stats.Conversations, file)
+	}
+	if stats.Lost > 0 {
+		fmt.Fprintf(stderr, "protolab serve: --record: the recording left out its %d oldest events (%s)\n", stats.Lost, lostWhy(limit))
 	}
 	return 0
 }

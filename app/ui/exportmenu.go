@@ -61,8 +61,11 @@ func (w *Window) exportFile(what, name string, write func(io.Writer) (string, er
 		if err != nil || wc == nil {
 			return
 		}
-		path := wc.URI().Path()
-		wc.Close()
+		path, err := chosenPath(wc)
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the %s export was not written: %w", what, err), w.win)
+			return
+		}
 		var buf bytes.Buffer
 		note, err := write(&buf)
 		if err == nil {
@@ -74,7 +77,7 @@ func (w *Window) exportFile(what, name string, write func(io.Writer) (string, er
 		}
 		dialog.ShowInformation("Exported", fmt.Sprintf("Wrote %s (%s) to\n%s\n\n%s", what, bytesText(int64(buf.Len())), path, note), w.win)
 	}, w.win)
-	d.SetFileName(name)
+	proposeName(d, name)
 	d.Show()
 }
 

@@ -23,9 +23,13 @@ func (p *filePane) askDownload() {
 		if err != nil || w == nil {
 			return
 		}
+		if err := refuseChosen(w); err != nil {
+			dialog.ShowError(err, p.ctx.Window)
+			return
+		}
 		p.download(name, w)
 	}, p.ctx.Window)
-	d.SetFileName(name)
+	proposeName(d, name)
 	d.Show()
 }
 

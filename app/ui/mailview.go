@@ -232,13 +232,16 @@ func askSaveFile(win fyne.Window, name string, exts []string, write func(path st
 		if err != nil || w == nil {
 			return
 		}
-		path := w.URI().Path()
-		w.Close()
+		path, err := chosenPath(w)
+		if err != nil {
+			dialog.ShowError(err, win)
+			return
+		}
 		if err := write(path); err != nil {
 			dialog.ShowError(fmt.Errorf("cannot save %s: %w", path, err), win)
 		}
 	}, win)
-	d.SetFileName(name)
+	proposeName(d, name)
 	if len(exts) > 0 {
 		d.SetFilter(storage.NewExtensionFileFilter(exts))
 	}

@@ -270,8 +270,11 @@ func (w *Window) saveAs(after func()) {
 		if err != nil || wc == nil {
 			return
 		}
-		path := wc.URI().Path()
-		wc.Close()
+		path, err := chosenPath(wc)
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the session was not saved: %w", err), w.win)
+			return
+		}
 		if !strings.HasSuffix(path, labfile.Extension) {
 			path += labfile.Extension
 		}

@@ -59,8 +59,11 @@ func (t *tlsPart) exportCA() {
 		if err != nil || w == nil {
 			return
 		}
-		path := w.URI().Path()
-		w.Close()
+		path, err := chosenPath(w)
+		if err != nil {
+			dialog.ShowError(err, t.ctx.Window)
+			return
+		}
 		if err := ca.Export(path); err != nil {
 			dialog.ShowError(err, t.ctx.Window)
 			return

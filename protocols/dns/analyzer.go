@@ -77,8 +77,17 @@ func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 		return m
 	}
 	m.Summary = Summary(&msg)
-	m.Meaning = meaning(&msg)
-	m.Fields = fields(&msg, body, len(raw)-len(body))
+	// The fields and meaning are built when someone looks: a resolver's
+	// busy traffic is mostly never opened.
+	off := len(raw) - len(body)
+	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+		var msg mdns.Msg
+		body := m.Raw[off:]
+		if err := msg.Unpack(body); err != nil { // it unpacked when it was framed
+			return nil, ""
+		}
+		return fields(&msg, body, off), meaning(&msg)
+	})
 	return m
 }
 

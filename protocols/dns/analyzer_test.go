@@ -79,7 +79,8 @@ var messageTests = []struct {
 }
 
 func field(m lab.Message, name string) string {
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if f.Name == name {
 			return f.Value
 		}
@@ -104,8 +105,8 @@ func TestDatagrams(t *testing.T) {
 				t.Errorf("%s: field %q = %q, want %q", tt.summary, k, got, want)
 			}
 		}
-		if !strings.Contains(m.Meaning, tt.meaning) {
-			t.Errorf("%s: meaning %q, want it to contain %q", tt.summary, m.Meaning, tt.meaning)
+		if _, meaning := m.Detail(); !strings.Contains(meaning, tt.meaning) {
+			t.Errorf("%s: meaning %q, want it to contain %q", tt.summary, meaning, tt.meaning)
 		}
 		if m.Ref != "RFC 1035 §4.1" || !bytes.Equal(m.Raw, b) || m.Dir != tt.dir || !m.Observed {
 			t.Errorf("%s: message %+v", tt.summary, m)

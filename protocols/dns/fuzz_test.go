@@ -36,6 +36,7 @@ func FuzzDatagram(f *testing.F) {
 		if len(msgs) != 1 || !bytes.Equal(msgs[0].Raw, data) || msgs[0].Summary == "" {
 			t.Fatalf("Feed gave %d messages (%+v), want one with the datagram", len(msgs), msgs)
 		}
+		msgs[0].Detail() // a deferred detail is built from the same bytes
 	})
 }
 
@@ -59,6 +60,7 @@ func FuzzStream(f *testing.F) {
 		for i := 0; i < len(data); i += n {
 			chunk := append([]byte(nil), data[i:min(i+n, len(data))]...)
 			for _, m := range a.Feed(lab.ClientToServer, chunk, time.Time{}) {
+				m.Detail()
 				got = append(got, m.Raw)
 			}
 		}

@@ -12,7 +12,8 @@ import (
 
 // nth returns the bytes covered by the n-th (from 0) field named name.
 func nth(m lab.Message, name string, n int) string {
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if f.Name == name {
 			if n == 0 {
 				return string(f.Bytes(m.Raw))

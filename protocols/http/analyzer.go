@@ -1,6 +1,7 @@
 package http
 
 import (
+	"github.com/protocollab/protolab/protocols/internal/framing"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -25,12 +26,13 @@ const (
 // end of the connection is shown when the server closes it. Like every lab.Analyzer
 // it is used from one goroutine at a time.
 type Analyzer struct {
-	layers  lab.Layers   // where the layer a 101 switches to is found (UseLayers)
-	offers  []offer      // requests waiting for their final responses, oldest first
-	up      lab.Analyzer // what follows a 101 response, if the table had a layer for it
-	at      time.Time    // the time of the bytes being fed
-	streams [3]stream    // by lab.Dir
-	methods []string     // methods of requests whose responses have not begun, oldest first
+	block   framing.Block // where Feed's messages are kept
+	layers  lab.Layers    // where the layer a 101 switches to is found (UseLayers)
+	offers  []offer       // requests waiting for their final responses, oldest first
+	up      lab.Analyzer  // what follows a 101 response, if the table had a layer for it
+	at      time.Time     // the time of the bytes being fed
+	streams [3]stream     // by lab.Dir
+	methods []string      // methods of requests whose responses have not begun, oldest first
 	opened  bool
 	closed  bool
 	fins    [3]bool // by lab.Side
@@ -114,7 +116,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	}
 	a.at = at
 	before := a.State()
-	return a.caused(a.streams[dir].feed(nil, a, b), before)
+	return a.block.Done(a.caused(a.streams[dir].feed(a.block.Start(), a, b), before))
 }
 
 // caused gives the last of out, if it is HTTP's own, the state the connection

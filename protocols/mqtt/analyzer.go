@@ -36,6 +36,8 @@ type Analyzer struct {
 	will     string       // the will's topic, "" for none
 	flights  map[flight]string
 	subs     map[int][]string // SUBSCRIBE's filters by packet id, until the SUBACK
+	topics   [3]topicCache    // the last topic published, by lab.Dir
+	block    framing.Block    // where Feed's messages are kept
 }
 
 // direction is the input of one direction.
@@ -96,7 +98,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	d := &a.dirs[dir]
-	var out []lab.Message
+	out := a.block.Start()
 	for len(b) > 0 {
 		if d.skip > 0 {
 			k := min(d.skip, len(b))
@@ -123,7 +125,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 			d.ignored += int64(len(rest))
 		}
 	}
-	return out
+	return a.block.Done(out)
 }
 
 // tooBig reports a packet of n bytes, more than MaxPacket, whose start is data.

@@ -15,7 +15,7 @@ import (
 // delivery's exchange. A brief packet's fields and meaning are built when
 // someone looks (publishDetail); a malformed one is shown whole at once.
 func (a *Analyzer) publish(p *packet) lab.Message {
-	pub := readPublish(p)
+	pub := readPublish(p, &a.topics[p.dir])
 	if p.brief && (len(p.bad) > 0 || p.short != "") {
 		return a.publish(header(p.dir, p.p, false))
 	}
@@ -49,7 +49,7 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 // publishDetail builds the fields and meaning of a PUBLISH framed briefly.
 func publishDetail(m *lab.Message) ([]lab.Field, string) {
 	p := header(m.Dir, m.Raw, false)
-	pub := readPublish(p)
+	pub := readPublish(p, nil)
 	return p.fields, pub.meaning(m.Dir)
 }
 
@@ -67,8 +67,9 @@ type publication struct {
 func (pub *publication) mapped() bool { return pub.subjectErr == nil }
 
 // readPublish reads a PUBLISH's flags and variable header, recording faults
-// (and, unless p is brief, fields).
-func readPublish(p *packet) publication {
+// (and, unless p is brief, fields). The topic and its subject come from last
+// when it holds them (nil: none is kept).
+func readPublish(p *packet, last *topicCache) publication {
 	var pub publication
 	flags := p.p[0] & 0x0f
 	pub.dup, pub.qos, pub.retain = flags&8 != 0, int(flags>>1&3), flags&1 != 0
@@ -83,8 +84,9 @@ func readPublish(p *packet) publication {
 	case pub.dup && pub.qos == 0:
 		p.fault("DUP set on a QoS 0 message", "[MQTT-3.3.1-2]")
 	}
-	topic, ok := p.str("topic name")
-	pub.topic = topic
+	b, ok := p.lengthPrefixed("topic name", quoteText)
+	pub.topic, pub.subject, pub.subjectErr = last.get(b)
+	topic := pub.topic
 	if pub.qos > 0 {
 		pub.id, _ = p.u16("packet identifier")
 		if pub.id == 0 && p.short == "" {
@@ -99,7 +101,6 @@ func readPublish(p *packet) publication {
 			p.note("payload size", strconv.Itoa(len(pub.data))+" bytes")
 		}
 	}
-	pub.subject, pub.subjectErr = TopicToSubject(topic)
 	switch {
 	case !ok:
 	case topic == "":
@@ -116,17 +117,41 @@ func readPublish(p *packet) publication {
 
 // summary is the PUBLISH's one line.
 func (pub *publication) summary() string {
-	summary := "PUBLISH " + pub.topic
+	s := make([]byte, 0, 48+len(pub.topic)+min(len(pub.data), payload.BriefMax))
+	s = append(append(s, "PUBLISH "...), pub.topic...)
 	if pub.qos > 0 {
-		summary += " QoS " + strconv.Itoa(pub.qos) + " id " + strconv.Itoa(pub.id)
+		s = strconv.AppendInt(append(s, " QoS "...), int64(pub.qos), 10)
+		s = strconv.AppendInt(append(s, " id "...), int64(pub.id), 10)
 	}
 	if pub.retain {
-		summary += " retain"
+		s = append(s, " retain"...)
 	}
 	if pub.dup {
-		summary += " DUP"
+		s = append(s, " DUP"...)
 	}
-	return summary + ": " + payload.Brief(pub.data)
+	return string(payload.AppendBrief(append(s, ": "...), pub.data))
+}
+
+// topicCache holds the topic a direction last published to and its NATS
+// subject: a connection publishes to few topics, so most PUBLISH packets
+// reuse both strings rather than make them anew.
+type topicCache struct {
+	topic, subject string
+	err            error
+}
+
+// get returns the topic b, its subject and why it has none, from c when c
+// holds them (c may be nil), keeping them in c otherwise.
+func (c *topicCache) get(b []byte) (topic, subject string, err error) {
+	if c != nil && c.topic != "" && c.topic == string(b) {
+		return c.topic, c.subject, c.err
+	}
+	topic = string(b)
+	subject, err = TopicToSubject(topic)
+	if c != nil {
+		*c = topicCache{topic, subject, err}
+	}
+	return topic, subject, err
 }
 
 // exchangeID names a delivery by its publisher and packet id: "client 7".

@@ -30,6 +30,7 @@ const (
 // connection closes the session. Like every lab.Analyzer it is used from one
 // goroutine at a time.
 type Analyzer struct {
+	block framing.Block // where Feed's messages are kept
 	state lab.Machine
 	buf   [3]framing.Lines // by lab.Dir
 	skip  [3]int           // bytes of a payload over MaxPayload still to count, by lab.Dir
@@ -61,11 +62,11 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	a.out = nil
+	a.out = a.block.Start()
 	_, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (int, framing.Then) { return a.frame(dir, data) })
 	a.out = framing.Overlong(a.out, dir, long, maxHeld,
 		"More bytes than the lab holds for one message: nats-server would have refused it long before.", "NATS client protocol: Protocol conventions")
-	out := a.out
+	out := a.block.Done(a.out)
 	a.out = nil
 	return out
 }

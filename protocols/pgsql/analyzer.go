@@ -40,6 +40,7 @@ const (
 // log and passes the plaintext to a PostgreSQL analyzer inside. Like every
 // lab.Analyzer it is used from one goroutine at a time.
 type Analyzer struct {
+	block framing.Block // where Feed's messages are kept
 	state lab.Machine
 	dirs  [3]direction // by lab.Dir
 	sizes [3]framing.Size
@@ -182,7 +183,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if dir == lab.ClientToServer && !a.started && a.asked == 0 && d.buf.Held() == 0 && len(b) > 0 && b[0] == 22 {
 		return a.directTLS(b, at)
 	}
-	var out []lab.Message
+	out := a.block.Start()
 	for len(b) > 0 {
 		if d.skip > 0 {
 			k := min(d.skip, len(b))
@@ -213,7 +214,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 			d.ignored += int64(len(rest))
 		}
 	}
-	return out
+	return a.block.Done(out)
 }
 
 // message decodes one whole message, raw, sent in direction dir, and appends

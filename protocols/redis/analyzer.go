@@ -32,6 +32,7 @@ const ref = "RESP: "
 // segment carried. It is a lab.ConnAnalyzer. Like every lab.Analyzer it is
 // used from one goroutine at a time.
 type Analyzer struct {
+	block    framing.Block // where Feed's messages are kept
 	state    lab.Machine
 	buf      [3]framing.Lines // by lab.Dir
 	need     [3]int           // bytes a frame being held needs at least, by lab.Dir
@@ -75,10 +76,10 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	a.out = nil
+	a.out = a.block.Start()
 	_, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (int, framing.Then) { return a.frame(dir, data) })
 	a.out = framing.Overlong(a.out, dir, long, maxHeld, "More bytes than the lab holds for one frame.", ref+"RESP protocol description")
-	out := a.out
+	out := a.block.Done(a.out)
 	a.out = nil
 	return out
 }

@@ -3,6 +3,7 @@ package websocket
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,7 @@ type direction struct {
 
 // frames follows the frames of both directions after the opening handshake.
 type frames struct {
+	block   framing.Block // where Feed's messages are kept
 	s       *session
 	dirs    [3]direction // by lab.Dir
 	deflate bool         // the client offered permessage-deflate: RSV1 may mark compression
@@ -134,7 +136,7 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	}
 	fr.at = at
 	d := &fr.dirs[dir]
-	var out []lab.Message
+	out := fr.block.Start()
 	for len(b) > 0 && !d.broken {
 		if !d.inFrame {
 			n, m := d.readHeader(fr, b)
@@ -162,7 +164,7 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(fr.carried) > maxCarried {
 		out = fr.takeCarried(out)
 	}
-	return out
+	return fr.block.Done(out)
 }
 
 // headerLen is the length of a header whose first two bytes are h0 and h1.

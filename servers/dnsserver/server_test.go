@@ -32,7 +32,7 @@ func testHub() (*lab.Hub, *lab.Tap) {
 }
 
 // testServer serves the default zone on a free port over UDP and TCP.
-func testServer(t *testing.T, tap *lab.Tap) (*dnsserver.Server, string) {
+func testServer(t testing.TB, tap *lab.Tap) (*dnsserver.Server, string) {
 	t.Helper()
 	pc, l, err := dnsserver.Listen("127.0.0.1:0")
 	if err != nil {

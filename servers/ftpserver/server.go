@@ -5,6 +5,12 @@
 // It serves one folder, Options.Root, and nothing outside it: every path is
 // resolved inside the root through an os.Root, so "..", absolute paths and
 // symbolic links that lead out of the folder are refused with 550 (and logged).
+// So is, on every OS, a name Windows treats specially (internal/safepath: a
+// backslash, a drive letter, a UNC or device path, CON and the other device
+// names, a colon, a trailing dot or space, a control character or < > " | ? *):
+// 553 when the name would be given to a file (STOR, APPE, RNTO), 550 otherwise.
+// A file with such a name, made on another system, is listed as it is, but no
+// command opens, changes or deletes it by that name.
 // Active-mode data connections (PORT, EPRT) go only to the address the control
 // connection comes from (no FTP bounce) and never to a privileged port. An upload
 // is written to a temporary file beside its target and renamed into place only

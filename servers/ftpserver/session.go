@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/protocollab/protolab/internal/safepath"
 	"github.com/protocollab/protolab/protocols/ftp"
 	"github.com/protocollab/protolab/servers/internal/bounded"
 )
@@ -509,8 +510,12 @@ func (ss *session) cmdSTRU(arg string) bool {
 }
 
 // path resolves arg for verb; a path leading outside the root is refused with 550
-// and logged.
+// and logged, and so is a name Windows treats specially (safepath).
 func (ss *session) path(verb, arg string) (vpath, bool) {
+	if err := safepath.Path(arg); err != nil {
+		ss.refuseName(verb, arg, err)
+		return vpath{}, false
+	}
 	p, err := resolve(ss.cwd, arg)
 	if err != nil {
 		ss.refuse(verb, arg)
@@ -523,6 +528,18 @@ func (ss *session) path(verb, arg string) (vpath, bool) {
 func (ss *session) refuse(verb, arg string) {
 	ss.srv.logf("ftpserver: %s: refused %s %q: it leads outside the served folder", ss.clientIP, verb, arg)
 	ss.reply(550, "%s: refused: the path leads outside the served folder.", arg)
+}
+
+// refuseName answers a name safepath refuses: 553 (file name not allowed, RFC
+// 959 §4.2) for the commands that give a file its name, 550 for the others.
+func (ss *session) refuseName(verb, arg string, err error) {
+	code := 550
+	switch verb {
+	case "STOR", "APPE", "RNTO":
+		code = 553
+	}
+	ss.srv.logf("ftpserver: %s: refused %s %q: %v", ss.clientIP, verb, arg, err)
+	ss.reply(code, "%s: refused: %v; the lab refuses names Windows treats specially, on every system.", arg, err)
 }
 
 // fail answers a failed file operation on p (the client's arg) with 550 and the reason.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/app/wire"
+	"github.com/protocollab/protolab/internal/outside"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/servers/httpserver"
@@ -16,20 +17,23 @@ import (
 
 // BenchmarkRequests measures small GET requests per second over 1 and 50 kept-alive
 // connections, with the server's tap off ("untapped") and on with the TCP and HTTP
-// analyzers as the app runs them ("tapped").
+// analyzers as the app runs them ("tapped"), and the same load against nginx
+// with one worker process answering the same response ("nginx"; skipped
+// without it).
 func BenchmarkRequests(b *testing.B) {
 	for _, conns := range []int{1, 50} {
-		for _, tapped := range []bool{false, true} {
-			name := "untapped"
-			if tapped {
-				name = "tapped"
-			}
+		for _, name := range []string{"untapped", "tapped", "nginx"} {
 			b.Run(fmt.Sprintf("conns=%d/%s", conns, name), func(b *testing.B) {
-				var opts httpserver.Options
-				if tapped {
-					opts.Tap = appTap("http")
+				var addr string
+				if name == "nginx" {
+					addr = outside.Nginx(b)
+				} else {
+					var opts httpserver.Options
+					if name == "tapped" {
+						opts.Tap = appTap("http")
+					}
+					_, addr = startServer(b, opts)
 				}
-				_, addr := startServer(b, opts)
 				benchRequests(b, "http://"+addr+"/status/200", conns)
 			})
 		}

@@ -45,6 +45,11 @@ const (
 //	/ws/echo, /ws/chat      WebSocket echo and chat room (the Server's, not Handler's)
 //
 // root is the docroot for "/"; nil serves the lab's own small site (assets/web).
+// A docroot path with a name Windows treats specially (a backslash, a drive
+// letter, a UNC or device path, CON and the other device names, a colon, a
+// trailing dot or space, a control character or < > " | ? *) is refused with
+// 400 on every system; a folder's listing still shows such a file, made on
+// another system, as it is.
 func Handler(root fs.FS) http.Handler { return handler(root, nil) }
 
 // handler is Handler with the WebSocket endpoints mounted at /ws/ when ws is set.
@@ -53,7 +58,7 @@ func handler(root fs.FS, ws http.Handler) http.Handler {
 		root = web.Root
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", http.FileServerFS(root))
+	mux.Handle("/", safeNames(http.FileServerFS(root)))
 	mux.HandleFunc("/echo", echo)
 	mux.HandleFunc("/status/{code}", status)
 	mux.HandleFunc("/delay/{seconds}", delay)

@@ -3,6 +3,8 @@ package pgserver
 import (
 	"context"
 	"fmt"
+	"github.com/protocollab/protolab/protocols/pgsql"
+	"github.com/protocollab/protolab/protocols/tcp"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,7 +30,12 @@ func BenchmarkSelect(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/conns%d/%s", mode, conns, capture), func(b *testing.B) {
 					var tap *lab.Tap
 					if capture == "captured" {
-						_, tap = newHub()
+						// As the app captures it: PostgreSQL's analyzer on.
+						reg := &lab.Registry{}
+						reg.Register(tcp.Protocol())
+						p := pgsql.Protocol()
+						reg.Register(p)
+						tap = lab.NewHub(lab.HubOptions{Registry: reg}).Tap(p)
 					}
 					_, addr := testServer(b, Options{Tap: tap, Auth: AuthCleartext})
 					benchSelect(b, addr, mode, conns)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pkg/sftp"
 
+	"github.com/protocollab/protolab/internal/safepath"
 	"github.com/protocollab/protolab/lab"
 )
 
@@ -37,7 +38,7 @@ const uploadPrefix = ".protolab-upload-"
 // with ".." resolved against "/"), and is taken inside the root.
 type handlers struct {
 	srv  *Server
-	root *os.Root
+	root jail
 	conv *lab.Conversation
 }
 
@@ -67,11 +68,21 @@ func escapes(err error) bool {
 }
 
 // fail turns err into what the client is told, and reports the refusal: a path that
-// leads outside the root is "permission denied".
+// leads outside the root is "permission denied"; a name Windows treats specially
+// is a failure that says why.
 func (h *handlers) fail(p string, err error) error {
 	if escapes(err) {
 		h.srv.logf("sftpserver: refused %s: it leads outside the root folder", display(p))
 		return fmt.Errorf("%s leads outside the served folder: %w", display(p), sftp.ErrSSHFxPermissionDenied)
+	}
+	var se *safepath.Error
+	if errors.As(err, &se) {
+		// SSH_FX_FAILURE, not PERMISSION_DENIED: clients show a failure's message
+		// (pkg/sftp turns PERMISSION_DENIED into a bare os.ErrPermission), and the
+		// message is what says why.
+		h.srv.logf("sftpserver: refused %s: %v", display(p), se)
+		return fmt.Errorf("%s: %w; the lab refuses names Windows treats specially, on every system: %w",
+			display(p), se, sftp.ErrSSHFxFailure)
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -90,7 +101,7 @@ func result(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	if errors.Is(err, sftp.ErrSSHFxPermissionDenied) {
+	if errors.Is(err, sftp.ErrSSHFxPermissionDenied) || errors.Is(err, safepath.ErrUnsafe) {
 		return "refused: " + err.Error()
 	}
 	return "failed: " + err.Error()

@@ -5,9 +5,14 @@
 //
 // The root is a jail: every path is taken inside it (os.Root), so "..", absolute
 // paths and symbolic links that lead out of it are refused, and nothing outside is
-// read, written or listed. Uploads go to a hidden temporary file beside the target
-// and take the target's name only when the client closes the file, so an aborted
-// upload leaves no half file under the final name.
+// read, written or listed. So is, on every OS, a name Windows treats specially
+// (internal/safepath: a backslash, a drive letter, a UNC or device path, CON and
+// the other device names, a colon, a trailing dot or space, a control character
+// or < > " | ? *), with SSH_FX_FAILURE and a message that says why. A file
+// with such a name, made on another system, is listed as it is, but no request
+// opens, changes or removes it by that name. Uploads go to a hidden temporary
+// file beside the target and take the target's name only when the client closes
+// the file, so an aborted upload leaves no half file under the final name.
 //
 // SSH encrypts everything after its key exchange, so a tap sees the SFTP
 // operations only as encrypted bytes. The server's handlers therefore report each
@@ -310,7 +315,7 @@ func (s *Server) serveSession(ch xssh.Channel, reqs <-chan *xssh.Request, conv *
 				Ref: "RFC 4254 §6.5, draft-ietf-secsh-filexfer-02 §4"})
 			go func() {
 				defer close(done)
-				h := &handlers{srv: s, root: s.root, conv: conv}
+				h := &handlers{srv: s, root: jail{s.root}, conv: conv}
 				rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h})
 				rs.Serve()
 				rs.Close()

@@ -8,27 +8,34 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/protocollab/protolab/internal/outside"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
 
 // BenchmarkAccept measures messages accepted and stored per second over one
 // and over ten connections, without and with capture (the lab's tap and SMTP
-// analyzer). Each message is a small one for alice@alpha.test, stored in a
-// folder under $TMPDIR: the figure depends on how fast that file system makes
-// small files.
+// analyzer), and the same load against Mailpit storing on disk too
+// ("mailpit"; skipped without it: scripts/bench builds it). Each message is a
+// small one for alice@alpha.test, stored in a folder under $TMPDIR: the
+// figure depends on how fast that file system makes small files.
 func BenchmarkAccept(b *testing.B) {
 	msg := []byte("From: bob@beta.test\r\nTo: alice@alpha.test\r\nSubject: bench\r\n\r\nA short message.\r\n")
 	for _, conns := range []int{1, 10} {
-		for _, capture := range []bool{false, true} {
-			name := fmt.Sprintf("conns=%d/capture=%v", conns, capture)
+		for _, server := range []string{"capture=false", "capture=true", "mailpit"} {
+			name := fmt.Sprintf("conns=%d/%s", conns, server)
 			b.Run(name, func(b *testing.B) {
-				opts := smtpserver.Options{Store: newStore(b, "alpha.test")}
-				if capture {
-					hub := newHub()
-					opts.Tap = hub.Tap(hub.Registry().Lookup("smtp"))
+				var addr string
+				if server == "mailpit" {
+					addr = outside.Mailpit(b)
+				} else {
+					opts := smtpserver.Options{Store: newStore(b, "alpha.test")}
+					if server == "capture=true" {
+						hub := newHub()
+						opts.Tap = hub.Tap(hub.Registry().Lookup("smtp"))
+					}
+					_, addr = startServer(b, opts)
 				}
-				_, addr := startServer(b, opts)
 				clients := make([]*smtp.Client, conns)
 				for i := range clients {
 					c, err := net.Dial("tcp", addr)

@@ -11,7 +11,8 @@ import (
 func CheckSpans(t testing.TB, msgs []lab.Message) {
 	t.Helper()
 	for _, m := range msgs {
-		for _, f := range m.Fields {
+		fields, _ := m.Detail()
+		for _, f := range fields {
 			if f.Len == 0 && f.Off == 0 {
 				continue
 			}
@@ -25,7 +26,8 @@ func CheckSpans(t testing.TB, msgs []lab.Message) {
 // Span returns the bytes the first field named name covers in m, and whether m
 // has such a field with a span.
 func Span(m lab.Message, name string) (string, bool) {
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if f.Name == name {
 			return string(f.Bytes(m.Raw)), f.Spanned(m.Raw)
 		}

@@ -4,7 +4,7 @@
 package payload
 
 import (
-	"fmt"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
@@ -22,19 +22,26 @@ func Show(b []byte) string {
 	return lab.HexPreview(b, 64) + " (hex)"
 }
 
-// Brief is a summary's view of b: up to 40 bytes quoted when b is text,
+// BriefMax is how many bytes of a text payload Brief shows.
+const BriefMax = 40
+
+// Brief is a summary's view of b: up to BriefMax bytes quoted when b is text,
 // otherwise its size.
 func Brief(b []byte) string {
+	return string(AppendBrief(make([]byte, 0, min(len(b), BriefMax)+8), b))
+}
+
+// AppendBrief appends Brief(b) to dst, for a summary built in one allocation.
+func AppendBrief(dst, b []byte) []byte {
 	switch {
 	case len(b) == 0:
-		return "(empty)"
+		return append(dst, "(empty)"...)
 	case Text(b):
-		return lab.Preview(b, 40)
+		return lab.AppendPreview(dst, b, BriefMax)
+	case len(b) == 1:
+		return append(dst, "1 byte"...)
 	}
-	if len(b) == 1 {
-		return "1 byte"
-	}
-	return fmt.Sprintf("%d bytes", len(b))
+	return append(strconv.AppendInt(dst, int64(len(b)), 10), " bytes"...)
 }
 
 // Text reports whether b is UTF-8 without control characters other than tab

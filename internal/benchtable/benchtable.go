@@ -1,0 +1,193 @@
+// Package benchtable reads `go test -bench` output in which a benchmark runs
+// the same load with the lab's capture on and off, and against an outside
+// server (nginx, Mailpit, vsftpd, mosquitto, redis-server), and tables what
+// the capture costs and how the lab's server compares: scripts/bench prints
+// it. A benchmark's last name part says which run it is (the roles below);
+// the runs of one load share the rest of the name.
+package benchtable
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Roles of a run, by the last part of its benchmark's name.
+var (
+	uncaptured = []string{"untapped", "uncaptured", "lab-uncaptured", "capture=false", "lab"}
+	captured   = []string{"tapped", "captured", "lab-captured", "capture=true"}
+	outsiders  = []string{"nginx", "mailpit", "vsftpd", "mosquitto", "redis-server"}
+)
+
+// Load is one load's runs: the mean of each role's figure over its runs.
+type Load struct {
+	Name       string // package and benchmark name without the role
+	Unit       string // the figure's unit: a rate, higher is better
+	Uncaptured float64
+	Captured   float64
+	Outside    float64
+	Outsider   string // which outside server
+}
+
+// Cost is what the capture costs: the share of the uncaptured rate lost (less
+// than 0 when the captured runs were faster). ok is false when either role's
+// runs are missing.
+func (l Load) Cost() (cost float64, ok bool) {
+	if l.Uncaptured <= 0 || l.Captured <= 0 {
+		return 0, false
+	}
+	return 1 - l.Captured/l.Uncaptured, true
+}
+
+type sample struct {
+	sum float64
+	n   int
+}
+
+// Read reads go test -bench output and returns its loads in the order met.
+func Read(r io.Reader) ([]Load, error) {
+	var order []string
+	loads := map[string]*Load{}
+	samples := map[string]map[string]*sample{} // load, role → figures
+	pkg := ""
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
+			pkg = p[strings.LastIndex(p, "/")+1:]
+			continue
+		}
+		if !strings.HasPrefix(line, "Benchmark") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		slash := strings.LastIndex(name, "/")
+		if slash < 0 {
+			continue
+		}
+		role := name[slash+1:]
+		outsider := ""
+		switch {
+		case slices.Contains(uncaptured, role):
+			role = "uncaptured"
+		case slices.Contains(captured, role):
+			role = "captured"
+		case slices.Contains(outsiders, role):
+			outsider, role = role, "outside"
+		default:
+			continue
+		}
+		unit, v, ok := rate(f[2:])
+		if !ok {
+			continue
+		}
+		key := pkg + " " + strings.TrimPrefix(name[:slash], "Benchmark")
+		l := loads[key]
+		if l == nil {
+			l = &Load{Name: key, Unit: unit}
+			loads[key] = l
+			samples[key] = map[string]*sample{}
+			order = append(order, key)
+		}
+		if outsider != "" {
+			l.Outsider = outsider
+		}
+		s := samples[key][role]
+		if s == nil {
+			s = &sample{}
+			samples[key][role] = s
+		}
+		s.sum += v
+		s.n++
+	}
+	out := make([]Load, 0, len(order))
+	for _, key := range order {
+		l := *loads[key]
+		mean := func(role string) float64 {
+			if s := samples[key][role]; s != nil {
+				return s.sum / float64(s.n)
+			}
+			return 0
+		}
+		l.Uncaptured, l.Captured, l.Outside = mean("uncaptured"), mean("captured"), mean("outside")
+		out = append(out, l)
+	}
+	return out, sc.Err()
+}
+
+// rate picks a line's figure: a rate of its own (req/s, mails/s, GET-req/s,
+// ...) first, then MB/s, then operations per second from ns/op.
+func rate(f []string) (string, float64, bool) {
+	var mb, ns float64
+	for i := 0; i+1 < len(f); i += 2 {
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			return "", 0, false
+		}
+		switch u := f[i+1]; {
+		case u == "MB/s":
+			mb = v
+		case u == "ns/op":
+			ns = v
+		case strings.HasSuffix(u, "/s") && v > 0:
+			return u, v, true
+		}
+	}
+	switch {
+	case mb > 0:
+		return "MB/s", mb, true
+	case ns > 0:
+		return "ops/s", 1e9 / ns, true
+	}
+	return "", 0, false
+}
+
+// Write prints loads as a table: the rates without and with capture, what the
+// capture costs, and the outside server's rate with the captured lab's share
+// of it.
+func Write(w io.Writer, loads []Load) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\toutside server\tcaptured lab / outside\t")
+	num := func(v float64) string {
+		switch {
+		case v <= 0:
+			return "-"
+		case v < 100:
+			return strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	for _, l := range loads {
+		cost := "-"
+		if c, ok := l.Cost(); ok {
+			cost = fmt.Sprintf("%.1f%%", 100*c)
+		}
+		out, share := "-", "-"
+		if l.Outside > 0 {
+			out = l.Outsider + " " + num(l.Outside)
+			lab := l.Captured
+			if lab <= 0 {
+				lab = l.Uncaptured
+			}
+			if lab > 0 {
+				share = fmt.Sprintf("%.2f×", lab/l.Outside)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, out, share)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,55 @@
+package benchtable
+
+import (
+	"strings"
+	"testing"
+)
+
+const output = `goos: linux
+pkg: github.com/protocollab/protolab/servers/httpserver
+BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   4000 req/s   6464 B/op   70 allocs/op
+BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   3000 req/s   6464 B/op   70 allocs/op
+BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   3150 req/s  16813 B/op  131 allocs/op
+BenchmarkRequests/conns=1/nginx-2        300   100000 ns/op   7000 req/s   1000 B/op   10 allocs/op
+pkg: github.com/protocollab/protolab/servers/smtpserver
+BenchmarkAccept/conns=1/capture=false-2  300  5268267 ns/op   0.01 MB/s   2000 mails/s
+BenchmarkAccept/conns=1/capture=true-2   300  9210650 ns/op   0.01 MB/s   1900 mails/s
+pkg: github.com/protocollab/protolab/clients/ftpclient
+BenchmarkRetrLabVsVsftpd/vsftpd-2          5  1000000 ns/op   2000.00 MB/s
+BenchmarkRetrLabVsVsftpd/lab-2             5  1000000 ns/op   1800.00 MB/s
+BenchmarkRetrLabVsVsftpd/lab-captured-2    5  1000000 ns/op   1600.00 MB/s
+BenchmarkTapRead/64KiB-2                 100     1000 ns/op
+PASS
+`
+
+func TestRead(t *testing.T) {
+	loads, err := Read(strings.NewReader(output))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads) != 3 {
+		t.Fatalf("%d loads, want 3: %+v", len(loads), loads)
+	}
+	h := loads[0]
+	if h.Name != "httpserver Requests/conns=1" || h.Unit != "req/s" || h.Uncaptured != 3500 || h.Captured != 3150 || h.Outside != 7000 || h.Outsider != "nginx" {
+		t.Errorf("HTTP load %+v", h)
+	}
+	if c, ok := h.Cost(); !ok || c < 0.0999 || c > 0.1001 {
+		t.Errorf("HTTP capture cost %v, %v; want 10%%", c, ok)
+	}
+	if s := loads[1]; s.Unit != "mails/s" || s.Captured != 1900 || s.Outside != 0 {
+		t.Errorf("SMTP load %+v: want mails/s rather than MB/s", s)
+	}
+	if f := loads[2]; f.Unit != "MB/s" || f.Outside != 2000 || f.Uncaptured != 1800 || f.Captured != 1600 {
+		t.Errorf("FTP load %+v", f)
+	}
+	var b strings.Builder
+	if err := Write(&b, loads); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"10.0%", "nginx 7000", "0.45×", "0.80×", "5.0%"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -1,0 +1,51 @@
+package framing
+
+import "github.com/protocollab/protolab/lab"
+
+// blockSize is how many messages one Block allocation holds; blockMin is the
+// room below which the next Start takes a new allocation.
+const (
+	blockSize = 256
+	blockMin  = 16
+)
+
+// Block hands an analyzer the slices its Feed returns its messages in, cut one
+// after another from a shared allocation. A busy connection's Feed often frames
+// several messages at once (a broker's fan-out, a pipelined batch); appending
+// them to a slice of its own grows it 1, 2, 4, 8, ..., copying each message
+// as often, and allocates once per Feed besides. The hub keeps each message
+// where the analyzer made it, so an allocation lives as long as the newest of
+// its messages: at most blockSize messages of room, held in the order the
+// hub's log drops them.
+type Block struct {
+	b []lab.Message
+}
+
+// Start returns an empty slice to append a Feed's messages to, with the room
+// left in the current allocation.
+func (k *Block) Start() []lab.Message {
+	if cap(k.b)-len(k.b) < blockMin {
+		k.b = make([]lab.Message, 0, blockSize)
+	}
+	return k.b[len(k.b):len(k.b)]
+}
+
+// Done takes out, the slice Start returned with the Feed's messages appended,
+// and returns it to hand to the hub, its capacity cut to its length so that
+// nobody appending to it writes into the room of later Feeds. Whatever part
+// of the room out reaches into is taken, even when the analyzer resliced it;
+// when out outgrew the room, append has moved it elsewhere and the room is
+// left for the next.
+func (k *Block) Done(out []lab.Message) []lab.Message {
+	if len(out) == 0 {
+		return nil
+	}
+	full := k.b[:cap(k.b)]
+	if c := cap(out); c <= len(full) && &full[len(full)-1] == &out[:c][c-1] {
+		// out ends where the allocation ends: it lies in it, up to end.
+		if end := len(full) - c + len(out); end > len(k.b) {
+			k.b = k.b[:end]
+		}
+	}
+	return out[:len(out):len(out)]
+}

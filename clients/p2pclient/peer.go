@@ -98,10 +98,11 @@ type Peer struct {
 	pc   *pion.PeerConnection
 	keys *lab.KeyLog
 
-	dead     chan struct{} // closed when the connection has failed or closed
-	deadOnce sync.Once
-	up       chan struct{} // closed when the connection is connected
-	upOnce   sync.Once
+	dead      chan struct{} // closed when the connection has failed or closed
+	deadOnce  sync.Once
+	up        chan struct{} // closed when the connection is connected
+	upOnce    sync.Once
+	closeOnce sync.Once
 
 	notify serial // OnState's calls
 
@@ -264,7 +265,10 @@ func (q *serial) run() {
 // die records why the connection ended and wakes whoever waits on it.
 func (p *Peer) die(err error) {
 	p.deadOnce.Do(func() {
-		if !p.own {
+		if !p.own && errors.Is(err, ErrPeerFailed) {
+			// The remote is gone: its flow on the shared socket ends now,
+			// not when it idles. (After a close both ends said goodbye, and
+			// the flow ends with the remote's socket.)
 			p.sock.endFlows(p.remoteAddrs())
 		}
 		p.mu.Lock()
@@ -360,12 +364,20 @@ func (p *Peer) Channels() []*Channel {
 }
 
 // Close closes the connection (the remote peer sees its channels close) and
-// the socket.
+// the peer's own socket, after a moment (Linger) in which the remote's
+// goodbye still arrives on it, so the flow ends with both ends' last words.
 func (p *Peer) Close() error {
 	err := p.pc.Close()
 	p.die(ErrPeerClosed)
 	if p.own {
-		p.sock.Close()
+		p.closeOnce.Do(func() {
+			time.Sleep(Linger)
+			p.sock.Close()
+		})
 	}
 	return err
 }
+
+// Linger is how long Close keeps a peer's own socket open after the
+// connection has closed.
+const Linger = 200 * time.Millisecond

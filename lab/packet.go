@@ -108,5 +108,28 @@ func (p *tapPacketConn) Close() error {
 	return err
 }
 
+// EndFlow ends the conversation of the flow with peer on pc, a socket
+// PacketConn tapped, as when it idles, but now: a program that knows an
+// exchange is over says so (a STUN client whose question was answered, a WebRTC peer
+// whose connection closed while its socket serves others), so the flow does
+// not stay live for FlowIdle. The flow's next datagram starts a new
+// conversation. It reports whether pc is tapped and had such a flow.
+func EndFlow(pc net.PacketConn, peer net.Addr) bool {
+	p, ok := pc.(*tapPacketConn)
+	if !ok || peer == nil {
+		return false
+	}
+	p.mu.Lock()
+	c := p.flows[peer.String()]
+	delete(p.flows, peer.String())
+	p.mu.Unlock()
+	if c == nil {
+		return false
+	}
+	c.closeStep(p.side, SideNone, HowIdle, "")
+	c.localClosed(p.side)
+	return true
+}
+
 // Unwrap returns the tapped socket.
 func (p *tapPacketConn) Unwrap() net.PacketConn { return p.PacketConn }

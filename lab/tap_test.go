@@ -288,3 +288,42 @@ func TestListenErrorIsReadable(t *testing.T) {
 		t.Error("errors.Is(err, ErrPortInUse) = false")
 	}
 }
+
+// TestEndFlow: a flow ended by the program that knows it is over ends at
+// once, and the next datagram with the same peer starts a new conversation.
+func TestEndFlow(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spc := h.Tap(p).PacketConn(pc, SideServer)
+	defer spc.Close()
+	peer, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	buf := make([]byte, 16)
+	for i := range 2 {
+		peer.WriteTo([]byte("ping"), pc.LocalAddr())
+		spc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := spc.ReadFrom(buf); err != nil {
+			t.Fatal(err)
+		}
+		convs := h.Conversations()
+		if len(convs) != i+1 {
+			t.Fatalf("after datagram %d: %d conversations, want %d", i+1, len(convs), i+1)
+		}
+		if !EndFlow(spc, peer.LocalAddr()) {
+			t.Fatal("EndFlow found no flow")
+		}
+		waitEnded(t, h, convs[i].ID)
+	}
+	if EndFlow(spc, peer.LocalAddr()) || EndFlow(pc, peer.LocalAddr()) {
+		t.Error("EndFlow of an ended flow, or of an untapped socket, reported one")
+	}
+}

@@ -10,13 +10,16 @@ import (
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/protocols/mqtt"
 	"github.com/protocollab/protolab/protocols/nats"
+	"github.com/protocollab/protolab/protocols/p2p"
 	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/redis"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
+	"github.com/protocollab/protolab/protocols/stun"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/protocols/udp"
+	"github.com/protocollab/protolab/protocols/webrtc"
 	"github.com/protocollab/protolab/protocols/websocket"
 )
 
@@ -46,6 +49,9 @@ var clientPanes = paneTable(
 	clientPane(mqtt.Name, mqttOptions{}.newPane),
 	clientPane(mqtt.TLSName, mqttOptions{TLS: true}.newPane),
 	clientPane(redis.Name, newRedisPane),
+	noClientPane(p2p.Name, "the P2P pane is yet to come: meanwhile lab peers are made with clients/p2pclient"),
+	noClientPane(stun.Name, "WebRTC peers ask the STUN server as they gather their candidates: the P2P pane's peers do"),
+	noClientPane(webrtc.Name, "the answering peer is called by other peers: the P2P pane's, or an outside WebRTC stack"),
 )
 
 // paneSpec is one protocol's entry in clientPanes: how to build its client

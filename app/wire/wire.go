@@ -13,14 +13,17 @@ import (
 	"github.com/protocollab/protolab/protocols/imap"
 	"github.com/protocollab/protolab/protocols/mqtt"
 	"github.com/protocollab/protolab/protocols/nats"
+	"github.com/protocollab/protolab/protocols/p2p"
 	"github.com/protocollab/protolab/protocols/pgsql"
 	"github.com/protocollab/protolab/protocols/pop3"
 	"github.com/protocollab/protolab/protocols/redis"
 	"github.com/protocollab/protolab/protocols/smtp"
 	"github.com/protocollab/protolab/protocols/ssh"
+	"github.com/protocollab/protolab/protocols/stun"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/protocols/tls"
 	"github.com/protocollab/protolab/protocols/udp"
+	"github.com/protocollab/protolab/protocols/webrtc"
 	"github.com/protocollab/protolab/protocols/websocket"
 	"github.com/protocollab/protolab/servers/brokerserver"
 	"github.com/protocollab/protolab/servers/daytimeserver"
@@ -28,6 +31,7 @@ import (
 	"github.com/protocollab/protolab/servers/ftpserver"
 	"github.com/protocollab/protolab/servers/httpserver"
 	"github.com/protocollab/protolab/servers/imapserver"
+	"github.com/protocollab/protolab/servers/p2pserver"
 	"github.com/protocollab/protolab/servers/pgserver"
 	"github.com/protocollab/protolab/servers/pop3server"
 	"github.com/protocollab/protolab/servers/redisserver"
@@ -54,6 +58,9 @@ func modules() []lab.Module {
 		{Protocol: httpproto.Protocol(), Server: &httpserver.Module},
 		{Protocol: tls.HTTPSProtocol(), Server: &httpserver.TLSModule},
 		{Protocol: websocket.Protocol(), Server: &wsserver.Module},
+		{Protocol: p2p.Protocol(), Server: &p2pserver.Module}, // the rail's row of the signalling server, STUN and the answering peer its parts
+		{Protocol: stun.Protocol(), Server: &p2pserver.STUNModule},
+		{Protocol: webrtc.Protocol(), Server: &p2pserver.PeerModule},
 		{Protocol: ftp.Protocol(), Server: &ftpserver.Module},
 		{Protocol: ftp.DataProtocol()}, // no server of its own: FTP's data connections
 		{Protocol: ssh.Protocol(), Server: &sftpserver.Module},

@@ -164,7 +164,9 @@ func undissected(t *testing.T, file string, rules []string, convs []lab.ConvInfo
 			continue
 		}
 		seen[id] = true
-		if payload && (protos == "data" || strings.HasSuffix(protos, ":data")) {
+		// DTLS application data decrypted is as deep as tshark 4.0 reads a
+		// WebRTC flow: it has no rule for SCTP inside DTLS (RFC 8261).
+		if payload && (protos == "data" || strings.HasSuffix(protos, ":data")) && !strings.HasSuffix(protos, ":dtls:data") {
 			bad[id] = append(bad[id], fmt.Sprintf("frame %s is dissected as %s", num, protos))
 		}
 	}
@@ -319,6 +321,7 @@ func driveEveryServer(t *testing.T, tb *testBench) {
 
 	driveBroker(ctx, t, tb)
 	driveDatabases(ctx, t, tb)
+	driveP2P(ctx, t, tb)
 }
 
 // wait waits for one value on ch.

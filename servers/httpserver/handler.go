@@ -16,6 +16,7 @@ import (
 
 	"github.com/protocollab/protolab/assets/web"
 	httpproto "github.com/protocollab/protolab/protocols/http"
+	"github.com/protocollab/protolab/servers/whipserver"
 )
 
 // Bounds of the endpoints.
@@ -43,12 +44,14 @@ const (
 //	/cookies                the cookies the client sent, as JSON
 //	/cookies/set?name=value sets those cookies and redirects to /cookies
 //	/ws/echo, /ws/chat      WebSocket echo and chat room (the Server's, not Handler's)
+//	/whip, /whip/{id}       the WHIP endpoint, with Options.WHIP (the Server's, not Handler's)
 //
 // root is the docroot for "/"; nil serves the lab's own small site (assets/web).
-func Handler(root fs.FS) http.Handler { return handler(root, nil) }
+func Handler(root fs.FS) http.Handler { return handler(root, nil, nil) }
 
-// handler is Handler with the WebSocket endpoints mounted at /ws/ when ws is set.
-func handler(root fs.FS, ws http.Handler) http.Handler {
+// handler is Handler with the WebSocket endpoints mounted at /ws/ when ws is
+// set, and the WHIP endpoint at /whip when whip is.
+func handler(root fs.FS, ws, whip http.Handler) http.Handler {
 	if root == nil {
 		root = web.Root
 	}
@@ -63,6 +66,10 @@ func handler(root fs.FS, ws http.Handler) http.Handler {
 	mux.HandleFunc("/cookies/set", setCookies)
 	if ws != nil {
 		mux.Handle("/ws/", ws)
+	}
+	if whip != nil {
+		mux.Handle(whipserver.Path, whip)
+		mux.Handle(whipserver.Path+"/", whip)
 	}
 	return http.MaxBytesHandler(mux, MaxBody)
 }

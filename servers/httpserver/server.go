@@ -27,6 +27,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/internal/labtls"
+	"github.com/protocollab/protolab/servers/whipserver"
 	"github.com/protocollab/protolab/servers/wsserver"
 )
 
@@ -53,6 +54,10 @@ type Options struct {
 	// writes its TLS secrets to the tap's hub, besides any KeyLogWriter set here.
 	// Nil serves plain HTTP.
 	TLS *tls.Config
+	// WHIP, if non-nil, is the WHIP endpoint mounted at /whip (RFC 9725):
+	// the lab's answering peer answers POSTed offers. Close and Shutdown
+	// end its sessions. Nil: no /whip.
+	WHIP *whipserver.Handler
 }
 
 // Server is the lab's HTTP server with the net/http lifecycle: Serve a listener,
@@ -87,7 +92,7 @@ func (s *Server) init() {
 			errLog = log.New(io.Discard, "", 0)
 		}
 		s.srv = &http.Server{
-			Handler:           handler(s.Docroot, s.ws),
+			Handler:           handler(s.Docroot, s.ws, s.whip()),
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
@@ -104,6 +109,14 @@ func (s *Server) init() {
 			s.srv.Protocols = &p
 		}
 	})
+}
+
+// whip is Options.WHIP as an http.Handler, nil without one.
+func (s *Server) whip() http.Handler {
+	if s.WHIP == nil {
+		return nil
+	}
+	return s.WHIP
 }
 
 // tlsConfig is Options.TLS with the lab's defaults and the tap's key log.
@@ -196,6 +209,9 @@ func (s *Server) Close() error {
 	s.closing.Store(true)
 	err := s.srv.Close()
 	s.ws.Close() // hijacked: http.Server leaves them alone
+	if s.WHIP != nil {
+		s.WHIP.Close()
+	}
 	return err
 }
 
@@ -207,6 +223,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.srv.Shutdown(ctx)
 	if werr := s.ws.Shutdown(ctx); err == nil {
 		err = werr
+	}
+	if s.WHIP != nil {
+		s.WHIP.Close() // a peer connection has no graceful end to wait for
 	}
 	return err
 }

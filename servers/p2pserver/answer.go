@@ -92,6 +92,25 @@ func (a *AnsweringPeer) newPeer(from string) (*p2pclient.Peer, error) {
 	return p2pclient.New(opts)
 }
 
+// NewPeer makes a peer on the answering peer's socket, set as those it makes
+// for offers through signalling (echo or chat, its callbacks), for an offer
+// that comes another way: a WHIP endpoint's (RFC 9725, servers/whipserver).
+// remote names the offerer for OnState. It fails unless the peer is serving.
+func (a *AnsweringPeer) NewPeer(remote string) (*p2pclient.Peer, error) {
+	a.mu.Lock()
+	sock := a.sock
+	a.mu.Unlock()
+	select {
+	case <-a.done:
+		sock = nil
+	default:
+	}
+	if sock == nil || a.closing.Load() {
+		return nil, errors.New("p2pserver: the answering peer is not running: start the p2p server")
+	}
+	return a.newPeer(remote)
+}
+
 // Started is closed once the peer has joined its room.
 func (a *AnsweringPeer) Started() <-chan struct{} { return a.started.C() }
 

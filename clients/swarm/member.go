@@ -63,9 +63,9 @@ type Member struct {
 	name       string
 	data       []byte
 	have       []bool
-	got        []int         // bytes of each piece received so far
-	asked      []*neighbour  // whom each piece is asked of, nil if no one
-	from       []string      // who sent each piece ("" seeded or missing)
+	got        []int        // bytes of each piece received so far
+	asked      []*neighbour // whom each piece is asked of, nil if no one
+	from       []string     // who sent each piece ("" seeded or missing)
 	neighbours map[string]*neighbour
 	up, down   int64
 	closed     bool

@@ -8,6 +8,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	httpproto "github.com/protocollab/protolab/protocols/http"
+	"github.com/protocollab/protolab/protocols/p2p"
 	"github.com/protocollab/protolab/servers/internal/labtls"
 	"github.com/protocollab/protolab/servers/whipserver"
 )
@@ -73,7 +74,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := New(Options{Tap: opts.Tap, Docroot: root, WHIP: labWHIP(opts)})
+	srv := New(Options{Tap: opts.Tap, Docroot: root, WHIP: labWHIP(opts), Signal: labSignal(opts)})
 	return lab.StreamServer(httpproto.Name, opts.Addr, srv, srv.Serve), nil
 }
 
@@ -94,7 +95,7 @@ func NewLabTLS(opts lab.ServerOptions) (lab.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := New(Options{Tap: opts.Tap, Docroot: root, TLS: cfg, WHIP: labWHIP(opts)})
+	srv := New(Options{Tap: opts.Tap, Docroot: root, TLS: cfg, WHIP: labWHIP(opts), Signal: labSignal(opts)})
 	return lab.StreamServer(httpproto.HTTPSName, opts.Addr, srv, srv.Serve), nil
 }
 
@@ -142,6 +143,16 @@ func labWHIP(opts lab.ServerOptions) *whipserver.Handler {
 		return nil
 	}
 	return whipserver.LabHandler(opts.Lab)
+}
+
+// labSignal is the address of the bench's signalling server, for
+// /p2p.html; nil outside a bench.
+func labSignal(opts lab.ServerOptions) func() string {
+	b := opts.Lab
+	if b == nil {
+		return nil
+	}
+	return func() string { return b.Addr(p2p.Name) }
 }
 
 // docroot opens the folder a person chose to serve; "" is the lab's own pages.

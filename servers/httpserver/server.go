@@ -58,6 +58,11 @@ type Options struct {
 	// the lab's answering peer answers POSTed offers. Close and Shutdown
 	// end its sessions. Nil: no /whip.
 	WHIP *whipserver.Handler
+	// Signal, if set, returns the host:port of the lab's signalling server
+	// (servers/p2pserver), "" while it is not running: /p2p.html, the
+	// browser's WebRTC peer, connects to it. Nil: the page guesses port 8188
+	// on the host it came from.
+	Signal func() string
 }
 
 // Server is the lab's HTTP server with the net/http lifecycle: Serve a listener,
@@ -92,7 +97,7 @@ func (s *Server) init() {
 			errLog = log.New(io.Discard, "", 0)
 		}
 		s.srv = &http.Server{
-			Handler:           handler(s.Docroot, s.ws, s.whip()),
+			Handler:           handler(s.Docroot, s.ws, s.whip(), s.Signal),
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,

@@ -1,0 +1,116 @@
+package whipserver_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/clients/p2pclient"
+	"github.com/protocollab/protolab/lab"
+	httpproto "github.com/protocollab/protolab/protocols/http"
+	"github.com/protocollab/protolab/protocols/p2p"
+	"github.com/protocollab/protolab/protocols/webrtc"
+	"github.com/protocollab/protolab/servers/httpserver"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// browse opens url in a headless Chromium with a fresh profile until the
+// test ends.
+func browse(t *testing.T, url string) *bytes.Buffer {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("Chromium is missing: install the Debian package chromium")
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-features=WebRtcHideLocalIpsWithMdns", // host candidates as addresses, not mDNS names the lab cannot resolve
+		"--user-data-dir="+t.TempDir(), url)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return &out
+}
+
+// TestBrowserPeer: the lab's HTTP server serves /p2p.html with the
+// signalling server's URL; headless Chromium opens it, joins a room and
+// connects to a lab peer there, which it tells "hello from chromium"; the
+// lab peer answers, and the page says it got the answer. The lab captures
+// the flow: STUN's checks, DTLS, SCTP and the messages.
+func TestBrowserPeer(t *testing.T) {
+	b := labBench(t)
+	startP2P(t, b)
+	page := "http://" + b.Addr(httpproto.Name) + httpserver.P2PPath
+	signal := "ws://" + b.Addr(p2p.Name) + p2p.Path
+	resp, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `content="`+signal+`"`) {
+		t.Fatalf("GET %s: %s, want the page with the signalling URL %s", page, resp.Status, signal)
+	}
+
+	hub, reg := b.Hub(), b.Registry()
+	ctx := timeout(t, 60*time.Second)
+	sig, err := p2pclient.DialSignal(ctx, signal, p2pclient.SignalOptions{Tap: hub.Tap(reg.Lookup(p2p.Name))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sig.Close()
+	if _, err := sig.Join(ctx, "browser-test", "lab-side", true); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 8)
+	peers := make(chan *p2pclient.Peer, 1)
+	ans := &p2pclient.Answerer{NewPeer: func(string) (*p2pclient.Peer, error) {
+		p, err := p2pclient.New(p2pclient.Options{Tap: hub.Tap(reg.Lookup(webrtc.Name)), Side: lab.SideServer,
+			OnChannel: func(c *p2pclient.Channel) {
+				c.OnMessage(func(m p2pclient.Message) {
+					got <- string(m.Data)
+					if !strings.HasPrefix(string(m.Data), "got: ") {
+						c.SendText("hello from the lab")
+					}
+				})
+			}})
+		if err == nil {
+			peers <- p
+		}
+		return p, err
+	}}
+	go ans.Serve(ctx, sig)
+	defer ans.Close()
+
+	out := browse(t, page+"?room=browser-test&auto=1&to=lab-side&msg=hello+from+chromium")
+	for _, want := range []string{"hello from chromium", "got: hello from the lab"} {
+		select {
+		case s := <-got:
+			if s != want {
+				t.Errorf("the lab peer got %q, want %q", s, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("the lab peer got no %q from the browser; Chromium said:\n%s", want, out)
+		}
+	}
+	p := <-peers
+	flow := p.Flow()
+	if flow == 0 {
+		t.Fatal("the browser's flow was not captured")
+	}
+	wantLayers(t, hub, flow, "hello from chromium")
+	info := hub.Conversation(flow).Info(false)
+	if !info.Datagram || info.Protocol != webrtc.Name {
+		t.Errorf("the flow is %s (datagram %v), want a UDP %s flow", info.Protocol, info.Datagram, webrtc.Name)
+	}
+}

@@ -94,7 +94,7 @@ func TestSwarmShares(t *testing.T) {
 	hub := lab.NewHub(lab.HubOptions{Registry: reg})
 	data := random(t, 4<<20)
 	var tr transfers
-	ctx := timeout(t, 2*time.Minute)
+	ctx := timeout(t, 5*time.Minute)
 	ms := start(t, ctx, 4, data, Options{Signal: signal(t), Meta: NewMeta("file.bin", data, 64<<10),
 		Tap: hub.Tap(reg.Lookup(webrtc.Name)), OnPiece: tr.add})
 	for _, m := range ms {
@@ -144,7 +144,7 @@ func TestSwarmShares(t *testing.T) {
 func TestSwarmLosesMember(t *testing.T) {
 	data := random(t, 4<<20)
 	meta := NewMeta("file.bin", data, 64<<10)
-	ctx := timeout(t, 2*time.Minute)
+	ctx := timeout(t, 5*time.Minute)
 	var once sync.Once
 	killed := make(chan struct{})
 	var ms []*Member

@@ -104,6 +104,9 @@ func (s *Server) init() {
 			ErrorLog:          errLog,
 			ConnState:         s.connState,
 		}
+		if s.WHIP != nil {
+			s.srv.ConnContext = whipserver.ConnContext
+		}
 		if s.TLS != nil {
 			s.tls = s.tlsConfig()
 			// http.Server.Serve sets HTTP/2 up for a listener of *tls.Conn only when

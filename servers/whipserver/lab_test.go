@@ -127,6 +127,10 @@ func TestLabWHIP(t *testing.T) {
 		t.Fatal("no captured flow of the outside peer")
 	}
 	wantLayers(t, b.Hub(), flow, `"hello through WHIP"`)
+	link := b.Hub().Conversation(flow).Info(false).Link
+	if parent := b.Hub().Conversation(link.Parent); link.Kind != lab.LinkSignal || parent == nil || parent.Info(false).Protocol != httpproto.Name {
+		t.Errorf("the flow's link = %+v, want a signal link to the POST's HTTP conversation", link)
+	}
 }
 
 // outside is an outside peer (not captured) with a channel "echo".

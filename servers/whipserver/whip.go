@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,6 +38,7 @@ import (
 
 	pion "github.com/pion/webrtc/v4"
 	"github.com/protocollab/protolab/clients/p2pclient"
+	"github.com/protocollab/protolab/lab"
 )
 
 // Path is where the endpoint takes offers; sessions are under Path + "/".
@@ -149,6 +151,9 @@ func (h *Handler) offer(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no lab peer to answer: "+err.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	if conv, ok := r.Context().Value(convKey{}).(lab.ConvID); ok {
+		p.LinkSignal(conv) // the POST is this flow's signalling
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
 	answer, err := p.Answer(ctx, sdp)
@@ -181,6 +186,18 @@ func (h *Handler) offer(w http.ResponseWriter, r *http.Request) {
 func tooLarge(w http.ResponseWriter, max int64) {
 	w.Header().Set("Connection", "close")
 	http.Error(w, fmt.Sprintf("the offer is over %d bytes: an SDP offer is a few KiB", max), http.StatusRequestEntityTooLarge)
+}
+
+type convKey struct{}
+
+// ConnContext is an http.Server's ConnContext that lets the endpoint link
+// each session's flow to the conversation of the HTTP request that set it
+// up (lab.LinkSignal), when the connection is tapped.
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if conv := lab.ConnConversation(c); conv != nil {
+		return context.WithValue(ctx, convKey{}, conv.ID())
+	}
+	return ctx
 }
 
 // checkOffer says what keeps sdp from being an offer the lab's peers can

@@ -2,6 +2,7 @@ package whipserver_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -113,4 +114,41 @@ func TestBrowserPeer(t *testing.T) {
 	if !info.Datagram || info.Protocol != webrtc.Name {
 		t.Errorf("the flow is %s (datagram %v), want a UDP %s flow", info.Protocol, info.Datagram, webrtc.Name)
 	}
+}
+
+// waitMessage waits for a message of protocol proto whose summary holds
+// text, and returns its conversation.
+func waitMessage(ctx context.Context, hub *lab.Hub, proto, text string) (lab.ConvID, error) {
+	sub := hub.Subscribe(true)
+	defer sub.Close()
+	for {
+		events, _ := sub.Next(0)
+		for _, e := range events {
+			if e.Kind == lab.KindMessage && e.Msg != nil && strings.Contains(e.Msg.Summary, text) {
+				if c := hub.Conversation(e.Conv); c != nil && c.Info(false).Protocol == proto {
+					return e.Conv, nil
+				}
+			}
+		}
+		select {
+		case <-sub.Ready():
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// TestBrowserAnsweringPeer: the page, told nothing but auto, joins the room
+// "lab" and connects to the lab's answering peer, which echoes its message;
+// the page's reply, "got: <the echo>", is in the captured flow.
+func TestBrowserAnsweringPeer(t *testing.T) {
+	b := labBench(t)
+	startP2P(t, b)
+	ctx := timeout(t, 60*time.Second)
+	out := browse(t, "http://"+b.Addr(httpproto.Name)+httpserver.P2PPath+"?auto=1&msg=ping+from+chromium")
+	flow, err := waitMessage(ctx, b.Hub(), webrtc.Name, "got: ping from chromium")
+	if err != nil {
+		t.Fatalf("no reply of the page to the echo in the capture: %v; Chromium said:\n%s", err, out)
+	}
+	wantLayers(t, b.Hub(), flow, "ping from chromium")
 }

@@ -251,3 +251,34 @@ func (m *Member) Stats() Stats {
 	}
 	return s
 }
+
+// Start joins n members (2 to 8) to one swarm, one after the other: the
+// first seeds data, the others get it. Their names are opts.Name (default
+// "peer") with "-1" to "-n". On an error the members joined are closed.
+func Start(ctx context.Context, n int, data []byte, opts Options) ([]*Member, error) {
+	if n < 2 || n > 8 {
+		return nil, fmt.Errorf("swarm: %d members: a swarm has 2 to 8", n)
+	}
+	prefix := opts.Name
+	if prefix == "" {
+		prefix = "peer"
+	}
+	var ms []*Member
+	for i := range n {
+		o := opts
+		o.Name = fmt.Sprintf("%s-%d", prefix, i+1)
+		o.Data = nil
+		if i == 0 {
+			o.Data = data
+		}
+		m, err := Join(ctx, o)
+		if err != nil {
+			for _, m := range ms {
+				m.Close()
+			}
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}

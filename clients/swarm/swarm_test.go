@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -50,23 +49,18 @@ func random(t testing.TB, n int) []byte {
 	return b
 }
 
-// start joins n members, the first the seed, one after the other.
+// start is Start, the members closed when the test ends.
 func start(t testing.TB, ctx context.Context, n int, data []byte, opts Options) []*Member {
 	t.Helper()
-	var ms []*Member
-	for i := range n {
-		o := opts
-		o.Name = fmt.Sprintf("peer-%d", i+1)
-		if i == 0 {
-			o.Data = data
-		}
-		m, err := Join(ctx, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { m.Close() })
-		ms = append(ms, m)
+	ms, err := Start(ctx, n, data, opts)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		for _, m := range ms {
+			m.Close()
+		}
+	})
 	return ms
 }
 

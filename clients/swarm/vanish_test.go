@@ -55,7 +55,7 @@ func TestSwarmMemberVanishes(t *testing.T) {
 	for lines.Scan() && lines.Text() != "joined" {
 	}
 	o := opts
-	o.Name = "peer-4"
+	o.Name = "peer-4" // Start's names, after the helper's peer-3
 	last, err := Join(ctx, o)
 	if err != nil {
 		t.Fatal(err)

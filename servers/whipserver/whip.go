@@ -56,6 +56,11 @@ type Options struct {
 	// Timeout bounds the answer (the lab peer's candidate gathering); zero
 	// means 10 s.
 	Timeout time.Duration
+	// ConnectTimeout bounds the time from the answer until the session's
+	// peer connection is up; a session not connected by then is ended, so
+	// an offerer that never connects does not keep its place. Zero means
+	// 30 s.
+	ConnectTimeout time.Duration
 	// OnSession, if set, is given each session's peer once its answer is
 	// sent, with the session's id.
 	OnSession func(id string, p *p2pclient.Peer)
@@ -81,6 +86,9 @@ func New(opts Options) *Handler {
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Second
+	}
+	if opts.ConnectTimeout == 0 {
+		opts.ConnectTimeout = 30 * time.Second
 	}
 	return &Handler{opts: opts, sessions: make(map[string]*p2pclient.Peer)}
 }
@@ -169,6 +177,11 @@ func (h *Handler) offer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go func() { // a session ends with its peer connection, however it ends
+		ctx, cancel := context.WithTimeout(context.Background(), h.opts.ConnectTimeout)
+		if p.Connected(ctx) != nil {
+			p.Close()
+		}
+		cancel()
 		<-p.Done()
 		h.release(id, p)
 	}()

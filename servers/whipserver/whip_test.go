@@ -186,3 +186,41 @@ func TestWHIPBusy(t *testing.T) {
 	}
 	call(t, ctx, endpoint)
 }
+
+// TestWHIPNeverConnects: an offerer that takes its answer and never
+// connects loses its session after ConnectTimeout.
+func TestWHIPNeverConnects(t *testing.T) {
+	ended := make(chan struct{})
+	_, endpoint := startEcho(t, Options{ConnectTimeout: 500 * time.Millisecond, OnSession: func(_ string, sp *p2pclient.Peer) {
+		go func() {
+			<-sp.Done()
+			close(ended)
+		}()
+	}})
+	ctx := timeout(t, 30*time.Second)
+	p, err := p2pclient.New(p2pclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.OpenChannel("x", p2pclient.ChannelOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	offer, err := p.CreateOffer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close() // gone before it could connect
+	resp, err := http.Post(endpoint, "application/sdp", strings.NewReader(offer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST = %s, want 201", resp.Status)
+	}
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		t.Fatal("the session that never connected was not ended")
+	}
+}

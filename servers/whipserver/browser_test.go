@@ -152,3 +152,23 @@ func TestBrowserAnsweringPeer(t *testing.T) {
 	}
 	wantLayers(t, b.Hub(), flow, "ping from chromium")
 }
+
+// TestBrowserTabs: two tabs of the page meet in a room and talk to each
+// other, the second calling the first; each reports what it got to the lab's
+// HTTP server, where the capture shows it.
+func TestBrowserTabs(t *testing.T) {
+	b := labBench(t)
+	startP2P(t, b)
+	ctx := timeout(t, 60*time.Second)
+	page := "http://" + b.Addr(httpproto.Name) + httpserver.P2PPath + "?room=tabs&auto=1&report=1&msg="
+	out := browse(t, page+"first")
+	if _, err := waitMessage(ctx, b.Hub(), p2p.Name, `joined`); err != nil {
+		t.Fatalf("the first tab did not join: %v; Chromium said:\n%s", err, out)
+	}
+	out2 := browse(t, page+"second")
+	for _, want := range []string{"report=second", "report=first", "report=got%3A%20first", "report=got%3A%20second"} {
+		if _, err := waitMessage(ctx, b.Hub(), httpproto.Name, want); err != nil {
+			t.Fatalf("no %s in the capture: %v; Chromium said:\n%s\n%s", want, err, out, out2)
+		}
+	}
+}

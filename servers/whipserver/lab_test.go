@@ -119,6 +119,9 @@ func TestLabWHIP(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no echo")
 	}
+	if h := whipserver.LabEndpoint(b); h == nil || len(h.Peers()) != 1 {
+		t.Errorf("LabEndpoint = %v, want the endpoint with one session", h)
+	}
 	if err := whipserver.End(ctx, nil, session); err != nil {
 		t.Fatal(err)
 	}

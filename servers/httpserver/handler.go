@@ -16,7 +16,6 @@ import (
 
 	"github.com/protocollab/protolab/assets/web"
 	httpproto "github.com/protocollab/protolab/protocols/http"
-	"github.com/protocollab/protolab/servers/whipserver"
 )
 
 // Bounds of the endpoints.
@@ -44,16 +43,12 @@ const (
 //	/cookies                the cookies the client sent, as JSON
 //	/cookies/set?name=value sets those cookies and redirects to /cookies
 //	/ws/echo, /ws/chat      WebSocket echo and chat room (the Server's, not Handler's)
-//	/whip, /whip/{id}       the WHIP endpoint, with Options.WHIP (the Server's, not Handler's)
-//	/p2p.html               the browser's WebRTC peer (whatever the docroot)
 //
 // root is the docroot for "/"; nil serves the lab's own small site (assets/web).
-func Handler(root fs.FS) http.Handler { return handler(root, nil, nil, nil) }
+func Handler(root fs.FS) http.Handler { return handler(root, nil) }
 
-// handler is Handler with the WebSocket endpoints mounted at /ws/ when ws is
-// set, the WHIP endpoint at /whip when whip is, and the signalling server's
-// address (for /p2p.html) from signal when it is.
-func handler(root fs.FS, ws, whip http.Handler, signal func() string) http.Handler {
+// handler is Handler with the WebSocket endpoints mounted at /ws/ when ws is set.
+func handler(root fs.FS, ws http.Handler) http.Handler {
 	if root == nil {
 		root = web.Root
 	}
@@ -66,13 +61,8 @@ func handler(root fs.FS, ws, whip http.Handler, signal func() string) http.Handl
 	mux.HandleFunc("/redirect/{n}", redirect)
 	mux.HandleFunc("/cookies", cookies)
 	mux.HandleFunc("/cookies/set", setCookies)
-	mux.HandleFunc("GET "+P2PPath, p2pPage(signal))
 	if ws != nil {
 		mux.Handle("/ws/", ws)
-	}
-	if whip != nil {
-		mux.Handle(whipserver.Path, whip)
-		mux.Handle(whipserver.Path+"/", whip)
 	}
 	return http.MaxBytesHandler(mux, MaxBody)
 }

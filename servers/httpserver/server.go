@@ -97,7 +97,7 @@ func (s *Server) init() {
 			errLog = log.New(io.Discard, "", 0)
 		}
 		s.srv = &http.Server{
-			Handler:           handler(s.Docroot, s.ws, s.whip(), s.Signal),
+			Handler:           s.routes(),
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
@@ -119,12 +119,18 @@ func (s *Server) init() {
 	})
 }
 
-// whip is Options.WHIP as an http.Handler, nil without one.
-func (s *Server) whip() http.Handler {
-	if s.WHIP == nil {
-		return nil
+// routes are Handler's with the Server's own: WebSocket at /ws/, the WHIP
+// endpoint at /whip and /whip/{id} (with Options.WHIP), and the browser's
+// WebRTC peer at /p2p.html, whatever the docroot.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", handler(s.Docroot, s.ws))
+	mux.HandleFunc("GET "+P2PPath, p2pPage(s.Signal))
+	if s.WHIP != nil {
+		mux.Handle(whipserver.Path, s.WHIP)
+		mux.Handle(whipserver.Path+"/", s.WHIP)
 	}
-	return s.WHIP
+	return mux
 }
 
 // tlsConfig is Options.TLS with the lab's defaults and the tap's key log.

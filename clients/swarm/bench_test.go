@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protocollab/protolab/clients/p2pclient"
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/webrtc"
 	"github.com/protocollab/protolab/servers/httpserver"
@@ -107,70 +106,3 @@ func BenchmarkSwarm(b *testing.B) {
 	})
 }
 
-// BenchmarkChannel is the throughput of one data channel between two lab
-// peers, capture off and on: what each link of a swarm can carry. Each op
-// sends 16 MiB in 16 KiB messages, and waits for the last.
-func BenchmarkChannel(b *testing.B) {
-	const size = 16 << 20
-	for _, capture := range []bool{false, true} {
-		name := "capture=off"
-		if capture {
-			name = "capture=on"
-		}
-		b.Run(name, func(b *testing.B) {
-			var tap *lab.Tap
-			if capture {
-				tap = lab.NewHub(lab.HubOptions{}).Tap(webrtc.Protocol())
-			}
-			ctx := timeout(b, 10*time.Minute)
-			a, err := p2pclient.New(p2pclient.Options{Tap: tap, Side: lab.SideClient})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer a.Close()
-			got := make(chan int, 1024)
-			z, err := p2pclient.New(p2pclient.Options{Tap: tap, Side: lab.SideServer, OnChannel: func(c *p2pclient.Channel) {
-				c.OnMessage(func(m p2pclient.Message) { got <- len(m.Data) })
-			}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer z.Close()
-			ch, err := a.OpenChannel("bench", p2pclient.ChannelOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			offer, err := a.CreateOffer(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			answer, err := z.Answer(ctx, offer)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := a.AcceptAnswer(answer); err != nil {
-				b.Fatal(err)
-			}
-			if err := ch.WaitOpen(ctx); err != nil {
-				b.Fatal(err)
-			}
-			msg := make([]byte, BlockSize)
-			b.SetBytes(size)
-			b.ResetTimer()
-			for range b.N {
-				done := make(chan struct{})
-				go func() {
-					for n := 0; n < size; n += <-got {
-					}
-					close(done)
-				}()
-				for n := 0; n < size; n += len(msg) {
-					if err := ch.Send(msg); err != nil {
-						b.Fatal(err)
-					}
-				}
-				<-done
-			}
-		})
-	}
-}

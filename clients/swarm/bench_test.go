@@ -105,4 +105,3 @@ func BenchmarkSwarm(b *testing.B) {
 		}
 	})
 }
-

@@ -224,3 +224,13 @@ func TestWHIPNeverConnects(t *testing.T) {
 		t.Fatal("the session that never connected was not ended")
 	}
 }
+
+// FuzzCheckOffer: no body crashes the offer's checks.
+func FuzzCheckOffer(f *testing.F) {
+	f.Add(sdpNoMedia)
+	f.Add(sdpNoMedia + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n")
+	f.Add("hello")
+	f.Fuzz(func(t *testing.T, sdp string) {
+		checkOffer(sdp)
+	})
+}

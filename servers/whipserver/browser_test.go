@@ -21,12 +21,20 @@ import (
 
 const chromium = "/usr/bin/chromium"
 
-// browse opens url in a headless Chromium with a fresh profile until the
-// test ends.
-func browse(t *testing.T, url string) *bytes.Buffer {
+// needChromium skips a test without Chromium, or with -short.
+func needChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser takes seconds to start")
+	}
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("Chromium is missing: install the Debian package chromium")
 	}
+}
+
+// browse opens url in a headless Chromium with a fresh profile until the
+// test ends.
+func browse(t *testing.T, url string) *bytes.Buffer {
+	needChromium(t)
 	var out bytes.Buffer
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -49,6 +57,7 @@ func browse(t *testing.T, url string) *bytes.Buffer {
 // lab peer answers, and the page says it got the answer. The lab captures
 // the flow: STUN's checks, DTLS, SCTP and the messages.
 func TestBrowserPeer(t *testing.T) {
+	needChromium(t)
 	b := labBench(t)
 	startP2P(t, b)
 	page := "http://" + b.Addr(httpproto.Name) + httpserver.P2PPath
@@ -142,6 +151,7 @@ func waitMessage(ctx context.Context, hub *lab.Hub, proto, text string) (lab.Con
 // "lab" and connects to the lab's answering peer, which echoes its message;
 // the page's reply, "got: <the echo>", is in the captured flow.
 func TestBrowserAnsweringPeer(t *testing.T) {
+	needChromium(t)
 	b := labBench(t)
 	startP2P(t, b)
 	ctx := timeout(t, 60*time.Second)
@@ -157,6 +167,7 @@ func TestBrowserAnsweringPeer(t *testing.T) {
 // other, the second calling the first; each reports what it got to the lab's
 // HTTP server, where the capture shows it.
 func TestBrowserTabs(t *testing.T) {
+	needChromium(t)
 	b := labBench(t)
 	startP2P(t, b)
 	ctx := timeout(t, 60*time.Second)

@@ -29,6 +29,9 @@ func vanishData() []byte {
 // file; the others notice after their FailTimeout and complete the file from
 // the members that remain.
 func TestSwarmMemberVanishes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a second process and a failure timeout take seconds (TestSwarmLosesMember is the short case)")
+	}
 	data := vanishData()
 	meta := NewMeta("file.bin", data, 64<<10)
 	url := signal(t)

@@ -21,3 +21,10 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	}
 	return sub
 }
+
+// P2PPage is the browser's WebRTC peer (/p2p.html), served by the lab's HTTP
+// server whatever the docroot. Its "{{SIGNAL}}" is the signalling server's
+// WebSocket URL, filled in by the server ("" lets the page guess).
+//
+//go:embed p2p/p2p.html
+var P2PPage string

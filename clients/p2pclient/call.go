@@ -31,6 +31,16 @@ func (p *Peer) Call(ctx context.Context, sig *Signal, to string) error {
 	return p.AcceptAnswer(r.SDP)
 }
 
+// LinkSignal names the conversation that carried the peer's offer and
+// answer when it was not the lab's signalling (a WHIP endpoint's HTTP
+// request): once connected, the peer's flow is linked to it. Call and an
+// Answerer set it themselves.
+func (p *Peer) LinkSignal(conv lab.ConvID) {
+	p.mu.Lock()
+	p.signal = conv
+	p.mu.Unlock()
+}
+
 func (p *Peer) setSignal(sig *Signal, remote string) {
 	p.mu.Lock()
 	p.signal, p.remote = sig.Conversation(), remote

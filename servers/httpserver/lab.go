@@ -8,7 +8,9 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	httpproto "github.com/protocollab/protolab/protocols/http"
+	"github.com/protocollab/protolab/protocols/p2p"
 	"github.com/protocollab/protolab/servers/internal/labtls"
+	"github.com/protocollab/protolab/servers/whipserver"
 )
 
 // Settings keys and their choices.
@@ -72,7 +74,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := New(Options{Tap: opts.Tap, Docroot: root})
+	srv := New(Options{Tap: opts.Tap, Docroot: root, WHIP: labWHIP(opts), Signal: labSignal(opts)})
 	return lab.StreamServer(httpproto.Name, opts.Addr, srv, srv.Serve), nil
 }
 
@@ -93,7 +95,7 @@ func NewLabTLS(opts lab.ServerOptions) (lab.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := New(Options{Tap: opts.Tap, Docroot: root, TLS: cfg})
+	srv := New(Options{Tap: opts.Tap, Docroot: root, TLS: cfg, WHIP: labWHIP(opts), Signal: labSignal(opts)})
 	return lab.StreamServer(httpproto.HTTPSName, opts.Addr, srv, srv.Serve), nil
 }
 
@@ -132,6 +134,25 @@ func TLSConfig(cert tls.Certificate, versions, http2 string) (*tls.Config, error
 		return nil, fmt.Errorf("httpserver: HTTP/2 %q: choose %q or %q", http2, HTTP2On, HTTP2Off)
 	}
 	return c, nil
+}
+
+// labWHIP is the WHIP endpoint of a server in a bench, answered by the
+// bench's answering peer; nil outside one.
+func labWHIP(opts lab.ServerOptions) *whipserver.Handler {
+	if opts.Lab == nil {
+		return nil
+	}
+	return whipserver.LabHandler(opts.Lab)
+}
+
+// labSignal is the address of the bench's signalling server, for
+// /p2p.html; nil outside a bench.
+func labSignal(opts lab.ServerOptions) func() string {
+	b := opts.Lab
+	if b == nil {
+		return nil
+	}
+	return func() string { return b.Addr(p2p.Name) }
 }
 
 // docroot opens the folder a person chose to serve; "" is the lab's own pages.

@@ -27,6 +27,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/internal/labtls"
+	"github.com/protocollab/protolab/servers/whipserver"
 	"github.com/protocollab/protolab/servers/wsserver"
 )
 
@@ -53,6 +54,15 @@ type Options struct {
 	// writes its TLS secrets to the tap's hub, besides any KeyLogWriter set here.
 	// Nil serves plain HTTP.
 	TLS *tls.Config
+	// WHIP, if non-nil, is the WHIP endpoint mounted at /whip (RFC 9725):
+	// the lab's answering peer answers POSTed offers. Close and Shutdown
+	// end its sessions. Nil: no /whip.
+	WHIP *whipserver.Handler
+	// Signal, if set, returns the host:port of the lab's signalling server
+	// (servers/p2pserver), "" while it is not running: /p2p.html, the
+	// browser's WebRTC peer, connects to it. Nil: the page guesses port 8188
+	// on the host it came from.
+	Signal func() string
 }
 
 // Server is the lab's HTTP server with the net/http lifecycle: Serve a listener,
@@ -87,12 +97,15 @@ func (s *Server) init() {
 			errLog = log.New(io.Discard, "", 0)
 		}
 		s.srv = &http.Server{
-			Handler:           handler(s.Docroot, s.ws),
+			Handler:           s.routes(),
 			ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          errLog,
 			ConnState:         s.connState,
+		}
+		if s.WHIP != nil {
+			s.srv.ConnContext = whipserver.ConnContext
 		}
 		if s.TLS != nil {
 			s.tls = s.tlsConfig()
@@ -104,6 +117,20 @@ func (s *Server) init() {
 			s.srv.Protocols = &p
 		}
 	})
+}
+
+// routes are Handler's with the Server's own: WebSocket at /ws/, the WHIP
+// endpoint at /whip and /whip/{id} (with Options.WHIP), and the browser's
+// WebRTC peer at /p2p.html, whatever the docroot.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", handler(s.Docroot, s.ws))
+	mux.HandleFunc("GET "+P2PPath, p2pPage(s.Signal))
+	if s.WHIP != nil {
+		mux.Handle(whipserver.Path, s.WHIP)
+		mux.Handle(whipserver.Path+"/", s.WHIP)
+	}
+	return mux
 }
 
 // tlsConfig is Options.TLS with the lab's defaults and the tap's key log.
@@ -196,6 +223,9 @@ func (s *Server) Close() error {
 	s.closing.Store(true)
 	err := s.srv.Close()
 	s.ws.Close() // hijacked: http.Server leaves them alone
+	if s.WHIP != nil {
+		s.WHIP.Close()
+	}
 	return err
 }
 
@@ -207,6 +237,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.srv.Shutdown(ctx)
 	if werr := s.ws.Shutdown(ctx); err == nil {
 		err = werr
+	}
+	if s.WHIP != nil {
+		s.WHIP.Close() // a peer connection has no graceful end to wait for
 	}
 	return err
 }

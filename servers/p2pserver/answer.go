@@ -179,6 +179,25 @@ func (a *AnsweringPeer) Peers() []*p2pclient.Peer { return a.ans.Peers() }
 // Sessions is the number of open peer connections.
 func (a *AnsweringPeer) Sessions() int { return len(a.ans.Peers()) }
 
+// NewPeer makes a peer on the answering peer's socket, set as those it makes
+// for offers through signalling (echo or chat, its callbacks), for an offer
+// that comes another way: a WHIP endpoint's (RFC 9725, servers/whipserver).
+// remote names the offerer for OnState. It fails unless the peer is serving.
+func (a *AnsweringPeer) NewPeer(remote string) (*p2pclient.Peer, error) {
+	a.mu.Lock()
+	sock := a.sock
+	a.mu.Unlock()
+	select {
+	case <-a.done:
+		sock = nil
+	default:
+	}
+	if sock == nil || a.closing.Load() {
+		return nil, errors.New("p2pserver: the answering peer is not running: start the p2p server")
+	}
+	return a.newPeer(remote)
+}
+
 // Close closes every peer connection, leaves the room and closes the socket.
 func (a *AnsweringPeer) Close() error {
 	a.closing.Store(true)

@@ -401,6 +401,9 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 	switch how {
 	case HowIdle:
 		text = "the flow went idle"
+		if errText != "" {
+			text = "the flow ended" // the program said why
+		}
 	case HowClosed:
 		// Not "sent": an export draws no packet for it.
 		text = fmt.Sprintf("the %s's socket closed", by)

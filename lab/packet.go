@@ -2,6 +2,7 @@ package lab
 
 import (
 	"net"
+	"strings"
 	"sync"
 	"time"
 )
@@ -113,8 +114,10 @@ func (p *tapPacketConn) Close() error {
 // exchange is over says so (a STUN client whose question was answered, a WebRTC peer
 // whose connection closed while its socket serves others), so the flow does
 // not stay live for FlowIdle. The flow's next datagram starts a new
-// conversation. It reports whether pc is tapped and had such a flow.
-func EndFlow(pc net.PacketConn, peer net.Addr) bool {
+// conversation. why, if given, says why it ended ("the query was answered"),
+// in place of "the flow went idle". It reports whether pc is tapped and had
+// such a flow.
+func EndFlow(pc net.PacketConn, peer net.Addr, why ...string) bool {
 	p, ok := pc.(*tapPacketConn)
 	if !ok || peer == nil {
 		return false
@@ -126,7 +129,7 @@ func EndFlow(pc net.PacketConn, peer net.Addr) bool {
 	if c == nil {
 		return false
 	}
-	c.closeStep(p.side, SideNone, HowIdle, "")
+	c.closeStep(p.side, SideNone, HowIdle, strings.Join(why, "; "))
 	c.localClosed(p.side)
 	return true
 }

@@ -51,6 +51,7 @@ type Server struct {
 	zone    *Zone
 	running map[*mdns.Server]func() error // each serving socket and how to close it
 	peers   map[string]time.Time          // UDP clients by address, last query
+	asking  map[string]int                // UDP queries being answered, by client address
 	tcpLive atomic.Int64
 	addr    net.Addr
 	started lab.Started
@@ -65,6 +66,7 @@ func (s *Server) initLocked() error {
 	if s.running == nil {
 		s.running = make(map[*mdns.Server]func() error)
 		s.peers = make(map[string]time.Time)
+		s.asking = make(map[string]int)
 	}
 	if s.zone == nil {
 		s.zone = s.Zone
@@ -132,7 +134,30 @@ func Listen(addr string) (net.PacketConn, net.Listener, error) {
 // returns a non-nil error; after Close or Shutdown, ErrServerClosed. It closes pc.
 func (s *Server) ServeUDP(pc net.PacketConn) error {
 	pc = s.Tap.PacketConn(pc, lab.SideServer)
-	return s.serve(&mdns.Server{PacketConn: pc, Net: "udp", UDPSize: UDPSize}, pc.LocalAddr(), pc.Close)
+	// A query over UDP is a whole exchange: once a client's queries are all
+	// answered (a resolver's A and AAAA go out together), its flow ends, and
+	// the next from it is a conversation of its own, rather than the flow
+	// staying live for the hub's idle window. Resolvers ask from a new port
+	// each time: without this, every query would be a conversation held live.
+	asked := func(w mdns.ResponseWriter) {
+		s.mu.Lock()
+		s.asking[w.RemoteAddr().String()]++
+		s.mu.Unlock()
+	}
+	answered := func(w mdns.ResponseWriter) {
+		k := w.RemoteAddr().String()
+		s.mu.Lock()
+		s.asking[k]--
+		last := s.asking[k] <= 0
+		if last {
+			delete(s.asking, k)
+		}
+		s.mu.Unlock()
+		if last {
+			lab.EndFlow(pc, w.RemoteAddr(), "its queries were answered")
+		}
+	}
+	return s.serve(&mdns.Server{PacketConn: pc, Net: "udp", UDPSize: UDPSize}, pc.LocalAddr(), pc.Close, asked, answered)
 }
 
 // Serve answers DNS over TCP on the connections l accepts, tapped with
@@ -141,10 +166,12 @@ func (s *Server) ServeUDP(pc net.PacketConn) error {
 func (s *Server) Serve(l net.Listener) error {
 	l = s.Tap.Listener(l)
 	l = &countingListener{Listener: l, live: &s.tcpLive}
-	return s.serve(&mdns.Server{Listener: l, Net: "tcp"}, l.Addr(), l.Close)
+	return s.serve(&mdns.Server{Listener: l, Net: "tcp"}, l.Addr(), l.Close, nil, nil)
 }
 
-func (s *Server) serve(srv *mdns.Server, addr net.Addr, closeSock func() error) error {
+// serve runs srv; asked and answered, if not nil, are called before each
+// query is answered and after its answer is sent.
+func (s *Server) serve(srv *mdns.Server, addr net.Addr, closeSock func() error, asked, answered func(mdns.ResponseWriter)) error {
 	s.mu.Lock()
 	if err := s.initLocked(); err != nil {
 		s.mu.Unlock()
@@ -157,7 +184,13 @@ func (s *Server) serve(srv *mdns.Server, addr net.Addr, closeSock func() error) 
 		return ErrServerClosed
 	}
 	zone := s.zone
-	srv.Handler = mdns.HandlerFunc(func(w mdns.ResponseWriter, req *mdns.Msg) { s.answer(zone, w, req) })
+	srv.Handler = mdns.HandlerFunc(func(w mdns.ResponseWriter, req *mdns.Msg) {
+		if asked != nil {
+			asked(w)
+			defer answered(w)
+		}
+		s.answer(zone, w, req)
+	})
 	srv.NotifyStartedFunc = func() { s.started.Fire(s.NotifyStarted) }
 	s.running[srv] = closeSock
 	s.serving.Add(1)

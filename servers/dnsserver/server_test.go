@@ -3,6 +3,7 @@ package dnsserver_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os/exec"
 	"slices"
 	"strings"
@@ -197,6 +198,57 @@ func TestDig(t *testing.T) {
 			if !strings.Contains(string(out), w) {
 				t.Errorf("dig %v: output lacks %q:\n%s", tt.args, w, out)
 			}
+		}
+	}
+}
+
+// TestAnsweredFlowEnds: each query over UDP is a whole exchange: its flow
+// ends once answered, saying so, and a second query from the same socket is a
+// conversation of its own.
+func TestAnsweredFlowEnds(t *testing.T) {
+	hub, tap := testHub()
+	_, addr := testServer(t, tap)
+	conn, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cl := &mdns.Client{Net: "udp"}
+	for i := range 2 {
+		m := new(mdns.Msg)
+		m.SetQuestion("www.lab.test.", mdns.TypeA)
+		if _, _, err := cl.ExchangeWithConn(m, &mdns.Conn{Conn: conn}); err != nil {
+			t.Fatal(err)
+		}
+		// The hub ends the conversation once its analysis has caught up;
+		// a datagram before that would still join it.
+		for end := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			convs := hub.Conversations()
+			if len(convs) == i+1 && !convs[i].Live {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("after query %d: conversations %+v, want %d, the last ended", i+1, convs, i+1)
+			}
+		}
+	}
+	hub.Settle()
+	var ended []string
+	for _, e := range hub.Events(0) {
+		if e.Kind == lab.KindClose {
+			ended = append(ended, e.Text)
+		}
+	}
+	convs := hub.Conversations()
+	if len(convs) != 2 || len(ended) != 2 {
+		t.Fatalf("%d conversations, closes %q; want 2 of each", len(convs), ended)
+	}
+	for i, c := range convs {
+		if c.Live {
+			t.Errorf("conversation %d is still live", i)
+		}
+		if ended[i] != "the flow ended: its queries were answered" {
+			t.Errorf("close %d says %q", i, ended[i])
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -33,17 +34,20 @@ import (
 // lesson's file is at most that big.
 type p2pLesson struct {
 	runner
-	pane   *p2pPane
-	name   string // the file sent
-	data   []byte
-	file   *widget.Label
-	pick   *widget.Button
-	start  *widget.Button
-	status *widget.Label
-	table  *fyne.Container
-	res    *p2pResult // the last run's figures, nil before
-	shown  *p2pResult
-	obj    fyne.CanvasObject
+	pane    *p2pPane
+	name    string // the file sent
+	data    []byte
+	file    *widget.Label
+	pick    *widget.Button
+	start   *widget.Button
+	status  *widget.Label
+	table   *fyne.Container
+	bars    *fyne.Container // the bytes each way's servers carried, as bars
+	p2pBar  *widget.ProgressBar
+	httpBar *widget.ProgressBar
+	res     *p2pResult // the last run's figures, nil before
+	shown   *p2pResult
+	obj     fyne.CanvasObject
 }
 
 // p2pResult is what one run of the lesson measured, in bytes.
@@ -68,7 +72,14 @@ func newP2PLesson(p *p2pPane) *p2pLesson {
 	l := &p2pLesson{pane: p, name: "sample.bin", data: p2pSample(p2pSampleSize)}
 	l.status = widget.NewLabel("")
 	l.status.Wrapping = fyne.TextWrapWord
-	l.runner = newRunner(p.ctx, l.status, func() { p.controls(); l.update() })
+	l.status.Hide()
+	l.runner = newRunner(p.ctx, l.status, func() {
+		if l.busy {
+			l.status.Show()
+		}
+		p.controls()
+		l.update()
+	})
 	l.file = widget.NewLabel("")
 	l.pick = widget.NewButtonWithIcon("Choose file…", theme.FolderOpenIcon(), l.askFile)
 	l.start = widget.NewButtonWithIcon("Send it both ways", theme.MediaPlayIcon(), l.doRun)
@@ -80,10 +91,14 @@ func newP2PLesson(p *p2pPane) *p2pLesson {
 	intro.Wrapping = fyne.TextWrapWord
 	note := hintText(fmt.Sprintf("The HTTP way is a POST to the lab's HTTP server's /echo, whose answer carries the body back (up to %d KiB): "+
 		"the lesson starts the HTTP server if it is off, and connects A to B if they are not.", httpserver.MaxEchoBody>>10))
-	top := container.NewVBox(intro,
+	l.p2pBar, l.httpBar = widget.NewProgressBar(), widget.NewProgressBar()
+	l.bars = container.New(layout.NewFormLayout(),
+		widget.NewLabel("P2P: servers carried"), l.p2pBar,
+		widget.NewLabel("HTTP: the server carried"), l.httpBar)
+	l.bars.Hide()
+	l.obj = container.NewVScroll(container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("File"), container.NewHBox(l.pick, l.start), l.file),
-		note, l.status)
-	l.obj = container.NewBorder(top, nil, nil, nil, container.NewVScroll(l.table))
+		l.status, l.bars, l.table, intro, note))
 	l.setFile(l.name, l.data)
 	return l
 }
@@ -133,7 +148,7 @@ func (l *p2pLesson) doRun() {
 		return err
 	}), func() {
 		l.res = res
-		setStatus(l.status, "", false)
+		l.status.Hide()
 		l.update()
 	})
 }
@@ -275,6 +290,16 @@ func (l *p2pLesson) update() {
 		{"Arrived whole", r.p2pSum, httpCheck},
 		{"The server's share", fmt.Sprintf("%.1f× the file", float64(viaP2P)/float64(r.size)), fmt.Sprintf("%.1f× the file", float64(viaHTTP)/float64(r.size))},
 	}
+	most := float64(max(viaP2P, viaHTTP, 1))
+	for _, b := range []struct {
+		bar *widget.ProgressBar
+		n   int64
+	}{{l.p2pBar, viaP2P}, {l.httpBar, viaHTTP}} {
+		text := fmt.Sprintf("%d bytes", b.n)
+		b.bar.TextFormatter = func() string { return text }
+		b.bar.SetValue(float64(b.n) / most)
+	}
+	l.bars.Show()
 	l.table.Objects = nil
 	for i, row := range rows {
 		for j, s := range row {

@@ -52,6 +52,7 @@ func p2pLight(name, state string) fyne.CanvasObject {
 	dot := canvas.NewCircle(p2pStateColor(state))
 	l := widget.NewLabel(name + ": " + orDash(state))
 	l.Truncation = fyne.TextTruncateEllipsis
+	l.SizeName = theme.SizeNameCaptionText
 	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)), nil, l)
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -73,6 +74,7 @@ func newP2PPane(ctx PaneContext) *p2pPane {
 	p := &p2pPane{ctx: ctx}
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
+	p.status.Hide() // shown with news: what is under way, what went wrong
 	p.runner = newRunner(ctx, p.status, p.controls)
 	p.room = entryWith(p2p.DefaultRoom)
 	p.connect = widget.NewButtonWithIcon("Connect A → B", theme.LoginIcon(), p.doConnect)
@@ -96,16 +98,18 @@ func newP2PPane(ctx PaneContext) *p2pPane {
 		container.NewHBox(container.NewGridWrap(fyne.NewSize(110, p.chLabel.MinSize().Height), p.chLabel), p.chOrdered, p.chRel,
 			container.NewGridWrap(fyne.NewSize(60, p.chLimit.MinSize().Height), p.chLimit)))
 	peers := container.NewBorder(channel, nil, nil, nil,
-		container.New(&columns{min: columnWidth}, card(p.a.object()), card(p.b.object())))
+		container.New(&columns{min: p2pColumnWidth}, card(p.a.object()), card(p.b.object())))
 	p.tabs = container.NewAppTabs(
 		container.NewTabItem("Peers", peers),
 		container.NewTabItem("SDP offer and answer", p.sdp.object()),
 		container.NewTabItem("Client-server vs P2P", p.lesson.object()),
 	)
 	p.tabs.OnSelected = func(*container.TabItem) { p.Update() }
+	// No pane title: the workbench's heading and the tab name the protocol,
+	// and the peers need the height.
 	top := container.NewVBox(
-		paneTitle("PEERS", title(ctx.Protocol)),
-		container.NewBorder(nil, nil, widget.NewLabel("Room"), container.NewHBox(p.connect, p.hangup), p.room),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("PEERS A AND B · room", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			container.NewHBox(p.connect, p.hangup), p.room),
 		p.stunAt,
 		p.status,
 	)
@@ -121,9 +125,9 @@ func (p *p2pPane) Update() {
 	stunAddr := p.ctx.Bench.Addr(stun.Name)
 	note := "The lab's STUN server is off: the peers gather host candidates only. "
 	if stunAddr != "" {
-		note = "Peer A asks the lab's STUN server (" + stunAddr + ") for its server-reflexive address. "
+		note = "A asks the lab's STUN server (" + stunAddr + ") for its server-reflexive address. "
 	}
-	note += "A STUN server only tells a peer the address it sees: it is not a TURN relay and never carries the peers' data."
+	note += "STUN only tells a peer the address it sees: it is not a TURN relay, it never carries the peers' data."
 	if seg := p.stunAt.Segments[0].(*widget.TextSegment); seg.Text != note {
 		seg.Text = note
 		p.stunAt.Refresh()
@@ -158,6 +162,9 @@ func (p *p2pPane) takeSession() *p2pSession {
 }
 
 func (p *p2pPane) controls() {
+	if p.busy {
+		p.status.Show() // "connecting …"
+	}
 	on := p.session() != nil
 	setEnabled(p.connect, !p.busy && !on && !p.lesson.busy)
 	setEnabled(p.hangup, !p.busy && on && !p.lesson.busy)
@@ -200,7 +207,7 @@ func (p *p2pPane) doConnect() {
 	p.run("connecting A to B in room "+room, within(p2pConnectTimeout, func(ctx context.Context) error {
 		return p.dial(ctx, room, label, opts)
 	}), func() {
-		setStatus(p.status, "A and B are connected peer to peer; the signalling server carried only their offer and answer", false)
+		p.say("A and B are connected peer to peer; the signalling server carried only their offer and answer")
 		if s := p.session(); s != nil {
 			if conv := s.a.Flow(); conv != 0 {
 				p.ctx.Select(conv)
@@ -273,8 +280,22 @@ func (p *p2pPane) dial(ctx context.Context, room, label string, opts p2pclient.C
 	p.mu.Lock()
 	p.sess = s
 	p.mu.Unlock()
+	go p.watchSignal(s)
 	p.a.note("connected to " + s.sigB.Name() + " peer to peer; channel " + label + " open")
 	return nil
+}
+
+// watchSignal tells the person when s's signalling ends while s is the
+// pane's session: the server stopped, yet the peers talk on.
+func (p *p2pPane) watchSignal(s *p2pSession) {
+	select {
+	case <-s.sigA.Done():
+	case <-s.sigB.Done():
+	}
+	if p.session() == s {
+		p.a.warn("the signalling connection ended (" + cmp.Or(s.sigA.Err(), s.sigB.Err()).Error() +
+			"): the peers still talk directly, but cannot make a new connection")
+	}
 }
 
 // close ends the session's peers and signalling.
@@ -301,7 +322,7 @@ func (p *p2pPane) doClose() {
 		return
 	}
 	p.run("closing the peers", func() error { s.close(); return nil }, func() {
-		setStatus(p.status, "closed: each peer saw its channels close", false)
+		p.say("closed: each peer saw its channels close")
 	})
 }
 
@@ -323,8 +344,18 @@ func (p *p2pPane) doOpenChannel() {
 		}
 		p.a.adopt(ch)
 		return ch.WaitOpen(ctx)
-	}), func() { setStatus(p.status, "channel "+label+" open: "+describeChannel(opts), false) })
+	}), func() { p.say("channel " + label + " open: " + describeChannel(opts)) })
 }
+
+// say shows news in the pane's status line.
+func (p *p2pPane) say(news string) {
+	setStatus(p.status, news, false)
+	p.status.Show()
+}
+
+// p2pColumnWidth is the narrowest a peer's column gets: two fit beside the
+// server pane.
+const p2pColumnWidth = 260
 
 // describeChannel says a channel's delivery rules in words.
 func describeChannel(o p2pclient.ChannelOptions) string {

@@ -185,3 +185,17 @@ func TestP2PPaneErrors(t *testing.T) {
 		t.Errorf("status %q, want the signalling server's refusal", p.status.Text)
 	}
 }
+
+// TestP2PPaneSignallingEnds: the signalling server stops under connected
+// peers; A says so, and the peers still talk directly.
+func TestP2PPaneSignallingEnds(t *testing.T) {
+	w, p := p2pTestPane(t, true)
+	connectP2P(t, w, p)
+	if err := w.bench.Stop(p2p.Name); err != nil {
+		t.Fatalf("Stop(%s): %v", p2p.Name, err)
+	}
+	waitFor(t, w, "A's warning", func() bool { return strings.Contains(shown(p.a.errText), "signalling connection ended") })
+	p.a.comp.entry.SetText("still here")
+	test.Tap(p.a.comp.send)
+	waitFor(t, w, "B shows A's text", func() bool { return strings.Contains(p.b.out.text(), "chat: still here") })
+}

@@ -28,15 +28,14 @@ func newP2PSDPView() *p2pSDPView {
 		offer:  newP2PSDPColumn("OFFER · A → signalling server → B"),
 		answer: newP2PSDPColumn("ANSWER · B → signalling server → A"),
 	}
-	v.obj = container.New(&columns{min: columnWidth}, card(v.offer.obj), card(v.answer.obj))
+	v.obj = container.New(&columns{min: p2pColumnWidth}, card(v.offer.obj), card(v.answer.obj))
 	return v
 }
 
 func newP2PSDPColumn(heading string) *p2pSDPColumn {
 	c := &p2pSDPColumn{cands: widget.NewLabel("No description yet: connect A to B."), lines: container.NewVBox()}
 	c.cands.Wrapping = fyne.TextWrapWord
-	c.obj = container.NewBorder(container.NewVBox(sectionLabel(heading), c.cands), nil, nil, nil,
-		container.NewVScroll(c.lines))
+	c.obj = container.NewVScroll(container.NewVBox(sectionLabel(heading), c.cands, c.lines))
 	return c
 }
 

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"image/color"
 	"io"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -44,6 +47,7 @@ type p2pSide struct {
 	outGot  int64 // the file being sent, its progress
 	outSize int64
 	version uint64 // bumped on every change
+	problem string // the last problem the network caused, "" for none
 
 	shown   uint64 // the version update last showed
 	tr      transcript
@@ -73,7 +77,7 @@ func newP2PSide(p *p2pPane, name, role string) *p2pSide {
 	s.addr = widget.NewLabel("no peer yet")
 	s.addr.Alignment = fyne.TextAlignTrailing
 	s.addr.Truncation = fyne.TextTruncateEllipsis
-	s.lights = container.NewGridWrap(fyne.NewSize(150, 24))
+	s.lights = container.NewGridWrap(fyne.NewSize(148, 20))
 	s.channel = widget.NewSelect(nil, nil)
 	s.channel.PlaceHolder = "no channel yet"
 	s.comp = newComposer(s.sendText)
@@ -96,7 +100,11 @@ func newP2PSide(p *p2pPane, name, role string) *p2pSide {
 		s.got,
 		s.errText,
 	)
-	s.obj = container.NewBorder(top, nil, nil, nil, s.out.list)
+	// The column scrolls as a whole: the workbench is short beside the
+	// inspector, and the transcript keeps a height of its own.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(0, 160))
+	s.obj = container.NewVScroll(container.NewVBox(top, sectionLabel("WHAT CROSSED THE CHANNELS"), container.NewStack(room, s.out.list)))
 	s.setLights()
 	s.controls()
 	return s
@@ -115,10 +123,20 @@ func (s *p2pSide) onState(st p2pclient.State) {
 	s.layers[key] = st
 	s.version++
 	s.mu.Unlock()
-	if st.Err != nil {
-		s.note(st.Err.Error())
+	if st.Err != nil && !errors.Is(st.Err, p2pclient.ErrPeerClosed) {
+		s.warn(st.Err.Error())
 	}
 	s.pane.ctx.Changed()
+}
+
+// warn shows a problem that came from the network (the other peer
+// vanished, the signalling server went away) under the side's controls and
+// in its transcript.
+func (s *p2pSide) warn(problem string) {
+	s.mu.Lock()
+	s.problem = problem
+	s.mu.Unlock()
+	s.note(problem)
 }
 
 // state is a layer's last state, "" before it reported.
@@ -337,10 +355,16 @@ func (s *p2pSide) update() {
 		addr = "UDP " + s.peer.Addr().String()
 	}
 	files := slices.Clone(s.files)
+	problem := s.problem
+	s.problem = ""
 	inName, inGot, inSize, outGot, outSize := s.inName, s.inGot, s.inSize, s.outGot, s.outSize
 	s.mu.Unlock()
 
 	setText(s.addr, addr)
+	if problem != "" {
+		setStatus(s.errText, problem, true)
+		s.errText.Show()
+	}
 	s.setLights()
 	s.channel.Options = labels
 	if !slices.Contains(labels, s.channel.Selected) && len(labels) > 0 {

@@ -84,7 +84,7 @@ func newP2PLesson(p *p2pPane) *p2pLesson {
 	l.pick = widget.NewButtonWithIcon("Choose file…", theme.FolderOpenIcon(), l.askFile)
 	l.start = widget.NewButtonWithIcon("Send it both ways", theme.MediaPlayIcon(), l.doRun)
 	l.start.Importance = widget.HighImportance
-	l.table = container.NewGridWithColumns(3)
+	l.table = container.NewVBox()
 	intro := widget.NewLabel("Client-server: every byte goes up to the server and down again; the server carries the whole file, twice. " +
 		"Peer to peer: the server only introduces the peers (signalling: an offer and an answer, and a STUN question); " +
 		"the file goes straight from A to B over their UDP flow. The figures are the bytes the lab captured on each conversation.")
@@ -301,10 +301,12 @@ func (l *p2pLesson) update() {
 	}
 	l.bars.Show()
 	l.table.Objects = nil
-	for i, row := range rows {
+	for i, row := range rows { // a grid per row: each row as tall as its own text
+		g := container.NewGridWithColumns(3)
 		for j, s := range row {
-			l.table.Add(cell(s, i == 0 || j == 0))
+			g.Add(cell(s, i == 0 || j == 0))
 		}
+		l.table.Add(g)
 	}
 	l.table.Refresh()
 }

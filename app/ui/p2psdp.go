@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -67,6 +68,7 @@ func (c *p2pSDPColumn) show(sdp string) {
 		code.Importance = sdpTopicImportance[l.Topic]
 		meaning := widget.NewLabel(l.Meaning)
 		meaning.Wrapping = fyne.TextWrapWord
+		meaning.SizeName = theme.SizeNameCaptionText
 		c.lines.Add(container.NewVBox(code, meaning))
 	}
 	c.lines.Refresh()
@@ -79,5 +81,5 @@ var sdpTopicImportance = map[string]widget.Importance{
 	sdpDTLS:      widget.WarningImportance,
 	sdpSCTP:      widget.HighImportance,
 	sdpMedia:     widget.MediumImportance,
-	sdpSession:   widget.LowImportance,
+	sdpSession:   widget.MediumImportance,
 }

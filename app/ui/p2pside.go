@@ -257,13 +257,14 @@ func (s *p2pSide) sendText(text string, isHex, _ bool) {
 		data = b
 	}
 	s.comp.fail(nil)
+	at := time.Now() // before it leaves: the receiver may show it first
 	s.run("", func() error {
 		if isHex {
 			return c.Send(data)
 		}
 		return c.SendText(text)
 	}, func() {
-		s.tr.add(chunk{at: time.Now(), dir: lab.ClientToServer, data: append([]byte(c.Label()+": "), data...)})
+		s.tr.add(chunk{at: at, dir: lab.ClientToServer, data: append([]byte(c.Label()+": "), data...)})
 		s.bump()
 	})
 }

@@ -94,9 +94,10 @@ func newP2PPane(ctx PaneContext) *p2pPane {
 
 	p.sdp = newP2PSDPView()
 	p.lesson = newP2PLesson(p)
-	channel := container.NewBorder(nil, nil, widget.NewLabel("Channel"), p.chOpen,
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(110, p.chLabel.MinSize().Height), p.chLabel), p.chOrdered, p.chRel,
-			container.NewGridWrap(fyne.NewSize(60, p.chLimit.MinSize().Height), p.chLimit)))
+	limit := container.NewGridWrap(fyne.NewSize(60, p.chLimit.MinSize().Height), p.chLimit)
+	channel := container.NewVBox( // two rows: narrow enough for a narrow pane
+		container.NewBorder(nil, nil, widget.NewLabel("New channel"), p.chOrdered, p.chLabel),
+		container.NewBorder(nil, nil, nil, container.NewHBox(limit, p.chOpen), p.chRel))
 	peers := container.NewBorder(channel, nil, nil, nil,
 		container.New(&columns{min: p2pColumnWidth}, card(p.a.object()), card(p.b.object())))
 	p.tabs = container.NewAppTabs(

@@ -142,6 +142,10 @@ func (l *p2pLesson) askFile() {
 
 func (l *p2pLesson) doRun() {
 	name, data := l.name, l.data
+	if l.pane.session() == nil { // the lesson connects them: a fresh start
+		l.pane.a.reset()
+		l.pane.b.reset()
+	}
 	var res *p2pResult
 	l.run("sending "+name+" peer to peer, then through the HTTP server", within(p2pTimeout, func(ctx context.Context) (err error) {
 		res, err = l.measure(ctx, name, data)

@@ -129,6 +129,15 @@ func TestP2PPaneConnectSendAndClose(t *testing.T) {
 	waitFor(t, w, "the peers closed", func() bool {
 		return p.session() == nil && !p.busy && p.a.state(p2pclient.LayerPeer) == "closed" && p.b.state("channel:chat") == "closed"
 	})
+
+	// Again: new peers, a new channel of the same name, which the text takes.
+	connectP2P(t, w, p)
+	p.a.comp.entry.SetText("hello again")
+	test.Tap(p.a.comp.send)
+	waitFor(t, w, "B shows A's second text", func() bool { return strings.Contains(p.b.out.text(), "chat: hello again") })
+	if got := len(p.a.channel.Options); got != 1 {
+		t.Errorf("A's channel choices %q, want one chat", p.a.channel.Options)
+	}
 }
 
 // TestP2PPaneLesson: the lesson sends its file both ways; the HTTP server

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -229,16 +230,21 @@ func (s *p2pSide) received() []p2pclient.File {
 	return slices.Clone(s.files)
 }
 
-// selected is the channel chosen in the side's select, nil if none.
+// selected is the channel chosen in the side's select, nil if none: of
+// several with its label (labels need not be unique), the newest still open.
 func (s *p2pSide) selected() *p2pclient.Channel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, c := range s.chans {
+	var found *p2pclient.Channel
+	for _, c := range slices.Backward(s.chans) {
 		if c.Label() == s.channel.Selected {
-			return c
+			if c.Err() == nil {
+				return c
+			}
+			found = cmp.Or(found, c)
 		}
 	}
-	return nil
+	return found
 }
 
 func (s *p2pSide) sendText(text string, isHex, _ bool) {
@@ -349,7 +355,9 @@ func (s *p2pSide) update() {
 	s.shown = s.version
 	var labels []string
 	for _, c := range s.chans {
-		labels = append(labels, c.Label())
+		if !slices.Contains(labels, c.Label()) {
+			labels = append(labels, c.Label())
+		}
 	}
 	addr := "no peer yet"
 	if s.peer != nil {

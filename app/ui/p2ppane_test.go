@@ -129,6 +129,9 @@ func TestP2PPaneConnectSendAndClose(t *testing.T) {
 	waitFor(t, w, "the peers closed", func() bool {
 		return p.session() == nil && !p.busy && p.a.state(p2pclient.LayerPeer) == "closed" && p.b.state("channel:chat") == "closed"
 	})
+	if !p.a.comp.send.Disabled() || !p.b.file.Disabled() {
+		t.Error("Send and Send file are on after Close, want them off: the channels are closed")
+	}
 
 	// Again: new peers, a new channel of the same name, which the text takes.
 	connectP2P(t, w, p)

@@ -245,7 +245,8 @@ func (s *p2pSide) sendText(text string, isHex, _ bool) {
 }
 
 func (s *p2pSide) controls() {
-	has := s.selected() != nil && !s.busy
+	c := s.selected()
+	has := c != nil && c.Err() == nil && !s.busy
 	setEnabled(s.comp.send, has)
 	setEnabled(s.file, has)
 }

@@ -49,7 +49,7 @@ var clientPanes = paneTable(
 	clientPane(mqtt.Name, mqttOptions{}.newPane),
 	clientPane(mqtt.TLSName, mqttOptions{TLS: true}.newPane),
 	clientPane(redis.Name, newRedisPane),
-	noClientPane(p2p.Name, "the P2P pane is yet to come: meanwhile lab peers are made with clients/p2pclient"),
+	clientPane(p2p.Name, newP2PPane),
 	noClientPane(stun.Name, "WebRTC peers ask the STUN server as they gather their candidates: the P2P pane's peers do"),
 	noClientPane(webrtc.Name, "the answering peer is called by other peers: the P2P pane's, or an outside WebRTC stack"),
 )

@@ -83,11 +83,7 @@ const columnWidth = 330
 
 // withTimeout is work bounded by dialTimeout, for a runner.
 func withTimeout(work func(context.Context) error) func() error {
-	return func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-		defer cancel()
-		return work(ctx)
-	}
+	return within(dialTimeout, work)
 }
 
 // columns lays its objects out side by side, each as tall as the space and as

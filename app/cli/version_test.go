@@ -5,14 +5,13 @@ import (
 	"context"
 	"testing"
 
-	"github.com/protocollab/protolab/internal/version"
+	"github.com/protocollab/protolab/internal/version/versiontest"
 )
 
 // `protolab version` (and its flag spellings) prints the stamped version,
 // commit and build date on one line.
 func TestVersionCommand(t *testing.T) {
-	defer func(v, c, d string) { version.Version, version.Commit, version.Date = v, c, d }(version.Version, version.Commit, version.Date)
-	version.Version, version.Commit, version.Date = "1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-12-05T15:04:05Z"
+	versiontest.Stamp(t, "1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-12-05T15:04:05Z")
 	for _, arg := range []string{"version", "--version", "-version"} {
 		var stdout, stderr bytes.Buffer
 		if code := Main(context.Background(), []string{arg}, &stdout, &stderr); code != 0 {

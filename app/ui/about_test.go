@@ -7,14 +7,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/protocollab/protolab/internal/version"
+	"github.com/protocollab/protolab/internal/version/versiontest"
 )
 
 // Help › About shows the version, the commit and the build date stamped into
 // the binary.
 func TestAboutShowsVersion(t *testing.T) {
-	defer func(v, c, d string) { version.Version, version.Commit, version.Date = v, c, d }(version.Version, version.Commit, version.Date)
-	version.Version, version.Commit, version.Date = "4.5.6", "fedcba9876543210fedcba9876543210fedcba98", "2026-12-05T15:04:05Z"
+	versiontest.Stamp(t, "4.5.6", "fedcba9876543210fedcba9876543210fedcba98", "2026-12-05T15:04:05Z")
 	w := testWindow(t)
 	var about *fyne.MenuItem
 	for _, m := range w.win.MainMenu().Items {

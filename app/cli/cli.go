@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/app/wire"
-	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/internal/version"
 )
 
 // Main runs the command named by args[0] and returns the process's exit code:
@@ -33,7 +33,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "export":
 		return exportCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "protolab %s\n", lab.Version)
+		fmt.Fprintln(stdout, version.Get())
 		return 0
 	case "help", "--help", "-help", "-h":
 		usage(stdout)
@@ -51,7 +51,7 @@ func usage(w io.Writer) {
 Usage:
   protolab                 open the lab's window
   protolab serve [flags]   run the servers without a window (Ctrl-C stops them)
-%s%s  protolab version         print the version
+%s%s  protolab version         print the version, the commit and the build date
 
 serve flags:
   --only LIST        servers to start, comma-separated (default: all), with the

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/internal/version"
 )
 
 // shortcut is one keyboard shortcut of the window.
@@ -151,9 +151,11 @@ func (w *Window) showAbout() {
 		"the protocols work live: every connection's events and messages, its handshake as a sequence " +
 		"diagram, and its state machine.\n\nServers listen on 127.0.0.1 unless you choose otherwise.")
 	text.Wrapping = fyne.TextWrapWord
-	head := widget.NewLabelWithStyle("Protocol Lab "+lab.Version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v := version.Get()
+	head := widget.NewLabelWithStyle("Protocol Lab "+v.Version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	build := widget.NewLabel("Commit " + v.ShortCommit() + ", built " + v.Day())
 	keys := widget.NewLabelWithStyle("Keyboard shortcuts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	body := container.NewVBox(head, text, widget.NewSeparator(), keys, w.shortcutTable())
+	body := container.NewVBox(head, build, text, widget.NewSeparator(), keys, w.shortcutTable())
 	d := dialog.NewCustom("About Protocol Lab", "Close", body, w.win)
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()

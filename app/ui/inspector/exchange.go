@@ -51,7 +51,12 @@ func (in *Inspector) setSessionMachine() {
 	in.exShown = false
 	p := in.reg.Lookup(in.info.Protocol)
 	title := stateTitleText(in.info, in.stateLayer())
+	states, transitions := in.layerMachine(in.flowLayer)
 	switch {
+	case in.flowLayer != "" && len(states) > 0:
+		in.state.SetMachine(states, transitions)
+		in.state.SetEmptyText("")
+		title = strings.ToUpper(in.flowLayer) + " state · a layer of this flow (a message of another shows its)"
 	case p != nil && p.Connectionless && in.info.Datagram: // DNS over TCP has TCP's states
 		in.state.SetMachine(nil, nil)
 		in.state.SetEmptyText(strings.Replace(datagramFormat, "%s", strings.ToUpper(p.Name), 1))

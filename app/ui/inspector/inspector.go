@@ -64,6 +64,7 @@ type Inspector struct {
 	pathLen    int
 	pathLast   string
 	exShown    bool                // the state diagram shows an exchange's machine, not the session's (exchange.go)
+	flowLayer  string              // a flow of several protocols: the layer whose states the diagram shows (layerstate.go)
 	selMsg     int                 // selected row, -1 for none
 	pre        []lab.Event         // the DNS lookup's rows shown before the conversation's own (lookup.go)
 	lookupAddr string              // the resolver's address, for its lane

@@ -69,6 +69,8 @@ func (in *Inspector) show(id lab.ConvID) {
 		in.merge(c)
 	}
 	in.seq.SetLanes(in.lanes())
+	in.flowLayer = ""
+	in.flowLayer = in.firstFlowLayer()
 	in.setSessionMachine()
 	in.state.SetPath(nil)
 	in.state.SetOther("", "")
@@ -178,10 +180,13 @@ func (in *Inspector) refreshPath(c *ConvData) {
 	if c == nil || in.selMsg >= 0 { // a selected message shows the path as it stood then
 		return
 	}
-	layer := in.info.Protocol
-	if proto := in.reg.Lookup(layer); proto != nil {
-		layer = proto.LayerName()
+	if in.flowLayer == "" {
+		// A flow of several layers whose first stateful one is only now seen.
+		if in.flowLayer = in.firstFlowLayer(); in.flowLayer != "" {
+			in.setSessionMachine()
+		}
 	}
+	layer := in.stateLayer()
 	// The other end's state changes in the teardown's last rows, sometimes where
 	// the followed end's does not (the ACK of the last FIN).
 	in.state.SetOther(in.otherEnd(in.rows()-1, otherLookBack))
@@ -278,6 +283,7 @@ func (in *Inspector) selectMsg(i int, from int) {
 		in.replay.refresh()
 		return
 	}
+	in.followLayer(in.row(i))
 	in.state.SetPath(in.pathAt(i))
 	in.state.SetOther(in.otherEnd(i, -1))
 	in.showExchange(i)

@@ -16,6 +16,9 @@ import (
 // stateLayer is the layer whose states the diagram shows: the shown
 // conversation's protocol's own.
 func (in *Inspector) stateLayer() string {
+	if in.flowLayer != "" {
+		return in.flowLayer
+	}
 	if p := in.reg.Lookup(in.info.Protocol); p != nil {
 		return p.LayerName()
 	}

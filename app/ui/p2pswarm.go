@@ -119,11 +119,13 @@ func newP2PSwarm(p *p2pPane) *p2pSwarm {
 		"and upload what they have, as BitTorrent does. Each piece is coloured by the peer that sent it. " +
 		"Stop a peer midway: the others finish from the peers that remain. The signalling server only introduces them.")
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Peers"), container.NewHBox(sw.pick, sw.start, sw.stop),
-			container.NewBorder(nil, nil, sw.count, nil, sw.file)),
-		intro, sw.status, sw.done, sw.rows,
-		sectionLabel("WHO SENT WHICH PIECE TO WHOM"))
-	sw.obj = container.NewBorder(top, nil, nil, nil, container.NewStack(room, sw.logBox))
+		container.NewBorder(nil, nil, widget.NewLabel("File"), sw.pick, sw.file),
+		container.NewBorder(nil, nil, widget.NewLabel("Peers"), container.NewHBox(sw.start, sw.stop),
+			container.NewGridWrap(fyne.NewSize(90, sw.count.MinSize().Height), sw.count)),
+		sw.status, sw.done, sw.rows,
+		sectionLabel("WHO SENT WHICH PIECE TO WHOM (THE NEWEST FIRST)"))
+	// The tab scrolls as a whole, the log keeping a height of its own.
+	sw.obj = container.NewVScroll(container.NewVBox(top, container.NewStack(room, sw.logBox), intro))
 	sw.setFile(sw.name, sw.data)
 	sw.controls()
 	return sw

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,10 +95,10 @@ func (sw *p2pSwarm) draw(v swarmView) {
 	for i, st := range v.stats {
 		sw.peerRows[i].show(i, st, v.stopped[i], v.run.n)
 	}
-	text := strings.Join(v.lines, "\n")
-	if sw.log.Text != text {
+	newest := slices.Clone(v.lines)
+	slices.Reverse(newest)
+	if text := strings.Join(newest, "\n"); sw.log.Text != text {
 		sw.log.SetText(text)
-		sw.logBox.ScrollToBottom()
 	}
 	sw.showDone(v)
 }

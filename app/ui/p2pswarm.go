@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,23 +137,8 @@ func (sw *p2pSwarm) setFile(name string, data []byte) {
 }
 
 func (sw *p2pSwarm) askFile() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, swarmMaxFile+1))
-		switch {
-		case err != nil:
-			sw.fail(fmt.Errorf("could not read %s: %w", r.URI().Name(), err))
-		case len(data) > swarmMaxFile:
-			sw.fail(fmt.Errorf("%s is over %d MiB: too large for the lab's peers, which each keep the file in memory", r.URI().Name(), swarmMaxFile>>20))
-		case len(data) == 0:
-			sw.fail(fmt.Errorf("%s is empty: there would be nothing to share", r.URI().Name()))
-		default:
-			sw.setFile(r.URI().Name(), data)
-		}
-	}, sw.pane.ctx.Window)
+	tooBig := fmt.Sprintf("%d MiB: too large for the lab's peers, which each keep the file in memory", swarmMaxFile>>20)
+	openFile(sw.pane.ctx.Window, swarmMaxFile, tooBig, "there would be nothing to share", sw.fail, sw.setFile)
 }
 
 // swarmPieceSize cuts size bytes in about swarmPieces pieces, each a whole

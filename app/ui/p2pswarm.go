@@ -186,20 +186,25 @@ func (sw *p2pSwarm) doStart() {
 	}
 	sw.run(fmt.Sprintf("starting %d peers in room %s", n, opts.Room), within(p2pConnectTimeout, func(ctx context.Context) error {
 		ms, err := swarm.Start(ctx, n, data, opts)
-		if err != nil {
-			return err
-		}
 		sw.mu.Lock()
 		defer sw.mu.Unlock()
-		if run.ended { // Stop all while they joined
+		sw.version++
+		switch {
+		case err != nil:
+			run.ended = true // no swarm: Start again
+			return err
+		case run.ended: // Stop all while they joined
 			go closeMembers(ms)
-			return errors.New("stopped before every peer joined")
+			return nil
 		}
 		run.members, run.stopped = ms, make([]bool, len(ms))
-		sw.version++
 		return nil
 	}), func() {
-		setStatus(sw.status, fmt.Sprintf("%d peers joined room %s; A seeds %s in %d pieces of %d KiB", n, opts.Room, sw.name, run.meta.Pieces(), run.meta.PieceSize>>10), false)
+		news := fmt.Sprintf("%d peers joined room %s; A seeds %s in %d pieces of %d KiB", n, opts.Room, sw.name, run.meta.Pieces(), run.meta.PieceSize>>10)
+		if !sw.live() {
+			news = "stopped before every peer joined"
+		}
+		setStatus(sw.status, news, false)
 		sw.status.Show()
 		sw.pane.ctx.Changed()
 	})

@@ -49,21 +49,33 @@ func (s *p2pSide) received() []p2pclient.File {
 
 // askFile asks for a file to send on the selected channel.
 func (s *p2pSide) askFile() {
+	openFile(s.pane.ctx.Window, p2pMaxFile, fmt.Sprintf("%d MiB: too large for the lab's peers, which keep a file in memory", p2pMaxFile>>20), "",
+		s.fail, s.sendFile)
+}
+
+// openFile asks for a file of at most limit bytes and gives it to take;
+// fail hears why it could not be read, "NAME is over " and tooBig for a
+// larger one, and "NAME is empty: " and empty for an empty one unless empty
+// is "".
+func openFile(win fyne.Window, limit int, tooBig, empty string, fail func(error), take func(name string, data []byte)) {
 	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, p2pMaxFile+1))
+		name := r.URI().Name()
+		data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 		switch {
 		case err != nil:
-			s.fail(fmt.Errorf("could not read %s: %w", r.URI().Name(), err))
-		case len(data) > p2pMaxFile:
-			s.fail(fmt.Errorf("%s is over %d MiB: too large for the lab's peers, which keep a file in memory", r.URI().Name(), p2pMaxFile>>20))
+			fail(fmt.Errorf("could not read %s: %w", name, err))
+		case len(data) > limit:
+			fail(fmt.Errorf("%s is over %s", name, tooBig))
+		case len(data) == 0 && empty != "":
+			fail(fmt.Errorf("%s is empty: %s", name, empty))
 		default:
-			s.sendFile(r.URI().Name(), data)
+			take(name, data)
 		}
-	}, s.pane.ctx.Window)
+	}, win)
 }
 
 // p2pMaxFile bounds a file the pane sends (p2pclient's default MaxFile).

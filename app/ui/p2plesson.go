@@ -5,13 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -121,23 +119,8 @@ func (l *p2pLesson) setFile(name string, data []byte) {
 }
 
 func (l *p2pLesson) askFile() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, httpserver.MaxEchoBody+1))
-		switch {
-		case err != nil:
-			l.fail(fmt.Errorf("could not read %s: %w", r.URI().Name(), err))
-		case len(data) > httpserver.MaxEchoBody:
-			l.fail(fmt.Errorf("%s is over %d KiB, more than the HTTP server's /echo gives back: choose a smaller file", r.URI().Name(), httpserver.MaxEchoBody>>10))
-		case len(data) == 0:
-			l.fail(fmt.Errorf("%s is empty: there would be nothing to carry", r.URI().Name()))
-		default:
-			l.setFile(r.URI().Name(), data)
-		}
-	}, l.pane.ctx.Window)
+	tooBig := fmt.Sprintf("%d KiB, more than the HTTP server's /echo gives back: choose a smaller file", httpserver.MaxEchoBody>>10)
+	openFile(l.pane.ctx.Window, httpserver.MaxEchoBody, tooBig, "there would be nothing to carry", l.fail, l.setFile)
 }
 
 func (l *p2pLesson) doRun() {

@@ -44,6 +44,7 @@ type p2pPane struct {
 
 	sdp    *p2pSDPView
 	lesson *p2pLesson
+	swarm  *p2pSwarm
 	tabs   *container.AppTabs
 
 	mu   sync.Mutex
@@ -94,6 +95,7 @@ func newP2PPane(ctx PaneContext) *p2pPane {
 
 	p.sdp = newP2PSDPView()
 	p.lesson = newP2PLesson(p)
+	p.swarm = newP2PSwarm(p)
 	limit := container.NewGridWrap(fyne.NewSize(60, p.chLimit.MinSize().Height), p.chLimit)
 	channel := container.NewVBox( // two rows: narrow enough for a narrow pane
 		container.NewBorder(nil, nil, widget.NewLabel("New channel"), p.chOrdered, p.chLabel),
@@ -104,6 +106,7 @@ func newP2PPane(ctx PaneContext) *p2pPane {
 		container.NewTabItem("Peers", peers),
 		container.NewTabItem("SDP offer and answer", p.sdp.object()),
 		container.NewTabItem("Client-server vs P2P", p.lesson.object()),
+		container.NewTabItem("Swarm", p.swarm.object()),
 	)
 	p.tabs.OnSelected = func(*container.TabItem) { p.Update() }
 	// No pane title: the workbench's heading and the tab name the protocol,
@@ -139,10 +142,12 @@ func (p *p2pPane) Update() {
 		p.sdp.show(s.a.LocalSDP(), s.a.RemoteSDP())
 	}
 	p.lesson.update()
+	p.swarm.update()
 	p.controls()
 }
 
 func (p *p2pPane) Close() {
+	p.swarm.close()
 	if s := p.takeSession(); s != nil {
 		go s.close()
 	}

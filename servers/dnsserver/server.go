@@ -22,6 +22,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	labdns "github.com/protocollab/protolab/protocols/dns"
+	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
 // ErrServerClosed is returned by the Serve methods and ListenAndServe after Close or Shutdown.
@@ -50,7 +51,7 @@ type Server struct {
 	mu      sync.Mutex
 	zone    *Zone
 	running map[*mdns.Server]func() error // each serving socket and how to close it
-	peers   map[string]time.Time          // UDP clients by address, last query
+	peers   conns.Recent                  // the UDP clients heard from lately
 	asking  map[string]int                // UDP queries being answered, by client address
 	tcpLive atomic.Int64
 	addr    net.Addr
@@ -65,7 +66,6 @@ func New(opts Options) *Server { return &Server{Options: opts} }
 func (s *Server) initLocked() error {
 	if s.running == nil {
 		s.running = make(map[*mdns.Server]func() error)
-		s.peers = make(map[string]time.Time)
 		s.asking = make(map[string]int)
 	}
 	if s.zone == nil {
@@ -228,21 +228,8 @@ func (s *Server) answer(zone *Zone, w mdns.ResponseWriter, req *mdns.Msg) {
 	w.WriteMsg(r)
 }
 
-// heard notes a UDP query from peer, forgetting silent peers when there are many.
-func (s *Server) heard(peer net.Addr) {
-	now := time.Now()
-	s.mu.Lock()
-	if len(s.peers) >= 65_536 {
-		w := s.window()
-		for k, t := range s.peers {
-			if now.Sub(t) > w {
-				delete(s.peers, k)
-			}
-		}
-	}
-	s.peers[peer.String()] = now
-	s.mu.Unlock()
-}
+// heard notes a UDP query from peer.
+func (s *Server) heard(peer net.Addr) { s.peers.Heard(peer.String(), time.Now(), s.window()) }
 
 func (s *Server) window() time.Duration {
 	if s.PeerWindow > 0 {
@@ -264,19 +251,7 @@ func (s *Server) Addr() net.Addr {
 // Sessions returns the open TCP connections plus the UDP clients heard from within
 // the peer window.
 func (s *Server) Sessions() int {
-	now := time.Now()
-	w := s.window()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := int(s.tcpLive.Load())
-	for k, t := range s.peers {
-		if now.Sub(t) <= w {
-			n++
-		} else {
-			delete(s.peers, k)
-		}
-	}
-	return n
+	return int(s.tcpLive.Load()) + s.peers.Count(time.Now(), s.window())
 }
 
 // Close stops at once: it closes the sockets, drops TCP connections and waits for

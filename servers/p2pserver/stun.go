@@ -11,6 +11,7 @@ import (
 
 	pstun "github.com/pion/stun/v4"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
 // STUNOptions configures a STUNServer. The zero value captures nothing.
@@ -40,7 +41,7 @@ type STUNServer struct {
 
 	mu      sync.Mutex
 	pc      net.PacketConn
-	clients map[string]time.Time // recent clients, for Sessions
+	clients conns.Recent // the clients heard from lately, for Sessions
 }
 
 // NewSTUN returns a STUN server with opts.
@@ -48,7 +49,7 @@ func NewSTUN(opts STUNOptions) *STUNServer {
 	if opts.Software == "" {
 		opts.Software = "protolab STUN"
 	}
-	return &STUNServer{opts: opts, clients: make(map[string]time.Time)}
+	return &STUNServer{opts: opts}
 }
 
 // Started is closed once Serve reads its socket.
@@ -94,9 +95,7 @@ func (s *STUNServer) Answer(b []byte, addr net.Addr) []byte {
 	if m.Type.Class != pstun.ClassRequest {
 		return nil // indications and responses are never answered
 	}
-	s.mu.Lock()
-	s.clients[addr.String()] = time.Now()
-	s.mu.Unlock()
+	s.clients.Heard(addr.String(), time.Now(), stunWindow)
 	fail := func(code pstun.ErrorCode, reason string, extra ...pstun.Setter) []byte {
 		setters := []pstun.Setter{pstun.NewTransactionIDSetter(m.TransactionID), pstun.NewType(m.Type.Method, pstun.ClassErrorResponse),
 			pstun.ErrorCodeAttribute{Code: code, Reason: []byte(reason)}}
@@ -164,20 +163,11 @@ func (s *STUNServer) Addr() net.Addr {
 	return s.pc.LocalAddr()
 }
 
+// stunWindow is how long a client counts as a session after its last request.
+const stunWindow = 30 * time.Second
+
 // Sessions is the number of clients heard from in the last 30 s.
-func (s *STUNServer) Sessions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for k, t := range s.clients {
-		if time.Since(t) < 30*time.Second {
-			n++
-		} else {
-			delete(s.clients, k)
-		}
-	}
-	return n
-}
+func (s *STUNServer) Sessions() int { return s.clients.Count(time.Now(), stunWindow) }
 
 // Close closes the socket.
 func (s *STUNServer) Close() error {

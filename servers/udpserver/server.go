@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/conns"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Close or Shutdown.
@@ -23,9 +24,6 @@ var ErrServerClosed = errors.New("udpserver: server closed")
 // DefaultPeerWindow is how long a silent peer still counts as a session when
 // neither Options.PeerWindow nor the tap's hub says otherwise.
 const DefaultPeerWindow = lab.DefaultFlowIdle
-
-// maxPeers bounds the peers remembered; the oldest silent ones are forgotten first.
-const maxPeers = 65_536
 
 // Options configures a Server. The zero value is an untapped echo server.
 type Options struct {
@@ -47,7 +45,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	conns   map[*net.PacketConn]struct{}
-	peers   map[string]time.Time // last datagram from each peer
+	peers   conns.Recent // the peers heard from lately
 	addr    net.Addr
 	started lab.Started
 	closing atomic.Bool
@@ -60,7 +58,6 @@ func New(opts Options) *Server { return &Server{Options: opts} }
 func (s *Server) initLocked() {
 	if s.conns == nil {
 		s.conns = make(map[*net.PacketConn]struct{})
-		s.peers = make(map[string]time.Time)
 	}
 }
 
@@ -144,29 +141,7 @@ func (s *Server) Serve(pc net.PacketConn) error {
 }
 
 // heard notes a datagram from peer.
-func (s *Server) heard(peer net.Addr) {
-	now := time.Now()
-	k := peer.String()
-	s.mu.Lock()
-	if _, known := s.peers[k]; !known && len(s.peers) >= maxPeers {
-		s.forgetLocked(now)
-	}
-	s.peers[k] = now
-	s.mu.Unlock()
-}
-
-// forgetLocked drops silent peers, or all of them if none is silent. s.mu must be held.
-func (s *Server) forgetLocked(now time.Time) {
-	w := s.window()
-	for k, t := range s.peers {
-		if now.Sub(t) > w {
-			delete(s.peers, k)
-		}
-	}
-	if len(s.peers) >= maxPeers {
-		clear(s.peers)
-	}
-}
+func (s *Server) heard(peer net.Addr) { s.peers.Heard(peer.String(), time.Now(), s.window()) }
 
 // Addr returns the address of the first socket Serve was given (nil before).
 func (s *Server) Addr() net.Addr {
@@ -176,21 +151,7 @@ func (s *Server) Addr() net.Addr {
 }
 
 // Sessions returns the number of peers heard from within the peer window.
-func (s *Server) Sessions() int {
-	now := time.Now()
-	w := s.window()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for k, t := range s.peers {
-		if now.Sub(t) <= w {
-			n++
-		} else {
-			delete(s.peers, k)
-		}
-	}
-	return n
-}
+func (s *Server) Sessions() int { return s.peers.Count(time.Now(), s.window()) }
 
 // Close stops at once: it closes the sockets and waits for Serve to return.
 func (s *Server) Close() error {

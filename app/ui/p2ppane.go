@@ -222,16 +222,22 @@ func (p *p2pPane) doConnect() {
 	})
 }
 
+// p2pEndpoints is the lab P2P server's signalling URL ("" while it is off)
+// and the tap of the lab peers' flows.
+func p2pEndpoints(bench *lab.Bench) (url string, tap *lab.Tap) {
+	if addr := bench.Addr(p2p.Name); addr != "" {
+		url = "ws://" + addr + p2p.Path
+	}
+	return url, bench.Hub().Tap(bench.Registry().Lookup(webrtc.Name))
+}
+
 // dial joins both peers to room, makes A's channel, and has A call B; it
 // returns once the channel is open.
 func (p *p2pPane) dial(ctx context.Context, room, label string, opts p2pclient.ChannelOptions) (err error) {
-	bench := p.ctx.Bench
-	sigAddr := bench.Addr(p2p.Name)
-	if sigAddr == "" {
+	url, peerTap := p2pEndpoints(p.ctx.Bench)
+	if url == "" {
 		return errors.New("the P2P server is off: switch it on in the rail (it starts the signalling server, the STUN server and the answering peer)")
 	}
-	url := "ws://" + sigAddr + p2p.Path
-	peerTap := bench.Hub().Tap(bench.Registry().Lookup(webrtc.Name))
 	s := &p2pSession{room: room}
 	defer func() {
 		if err != nil {
@@ -263,7 +269,7 @@ func (p *p2pPane) dial(ctx context.Context, room, label string, opts p2pclient.C
 	if _, err = s.sigA.Join(ctx, room, "", true); err != nil {
 		return fmt.Errorf("peer A could not join room %q: %w", room, err)
 	}
-	s.a, err = p2pclient.New(p2pclient.Options{Tap: peerTap, Side: lab.SideClient, STUN: bench.Addr(stun.Name), OnState: p.a.onState})
+	s.a, err = p2pclient.New(p2pclient.Options{Tap: peerTap, Side: lab.SideClient, STUN: p.ctx.Bench.Addr(stun.Name), OnState: p.a.onState})
 	if err != nil {
 		return err
 	}

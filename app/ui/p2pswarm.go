@@ -19,8 +19,6 @@ import (
 
 	"github.com/protocollab/protolab/clients/p2pclient"
 	"github.com/protocollab/protolab/clients/swarm"
-	"github.com/protocollab/protolab/protocols/p2p"
-	"github.com/protocollab/protolab/protocols/webrtc"
 )
 
 // p2pSwarm is the pane's small swarm: N lab peers (clients/swarm) share one
@@ -162,9 +160,8 @@ func swarmLetter(name string) string {
 
 func (sw *p2pSwarm) doStart() {
 	n, _ := strconv.Atoi(sw.count.Selected)
-	bench := sw.pane.ctx.Bench
-	sigAddr := bench.Addr(p2p.Name)
-	if sigAddr == "" {
+	url, peerTap := p2pEndpoints(sw.pane.ctx.Bench)
+	if url == "" {
 		sw.fail(errors.New("the P2P server is off: switch it on in the rail (the swarm's peers find each other through its signalling server)"))
 		return
 	}
@@ -177,11 +174,11 @@ func (sw *p2pSwarm) doStart() {
 	sw.mu.Unlock()
 	sw.done.Hide()
 	opts := swarm.Options{
-		Signal:        "ws://" + sigAddr + p2p.Path,
+		Signal:        url,
 		SignalOptions: p2pclient.SignalOptions{Tap: sw.pane.ctx.Tap},
 		Room:          "swarm-" + time.Now().Format("150405.000"),
 		Meta:          run.meta,
-		Tap:           bench.Hub().Tap(bench.Registry().Lookup(webrtc.Name)),
+		Tap:           peerTap,
 		OnPiece:       sw.onPiece,
 	}
 	sw.run(fmt.Sprintf("starting %d peers in room %s", n, opts.Room), within(p2pConnectTimeout, func(ctx context.Context) error {

@@ -145,6 +145,10 @@ func (m *Member) block(n *neighbour, msg msg) {
 	}
 	off, size := m.meta.span(msg.index)
 	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return // left the swarm: blocks still in flight while it closes are dropped
+	}
 	if m.asked[msg.index] != n || msg.off != m.got[msg.index] || msg.off+len(msg.data) > size {
 		m.mu.Unlock()
 		return // not asked of n, or not the block expected next (the channel is ordered)

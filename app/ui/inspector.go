@@ -12,6 +12,7 @@ type inspectorView interface {
 	Object() fyne.CanvasObject
 	Update()
 	Behind() bool
+	Missed() uint64
 	Select(id lab.ConvID)
 	Selected() lab.ConvID
 	Reset()

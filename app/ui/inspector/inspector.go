@@ -225,6 +225,10 @@ func (in *Inspector) Update() {
 // at its next tick even when nothing new arrives.
 func (in *Inspector) Behind() bool { return in.behind }
 
+// Missed is how many events the hub dropped before the inspector read them
+// (its log is bounded; a reader that falls far behind loses the oldest).
+func (in *Inspector) Missed() uint64 { return in.model.Missed() }
+
 // rows is the number of rows on display: those of allRows the display filter
 // lists.
 func (in *Inspector) rows() int {

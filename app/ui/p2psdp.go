@@ -7,10 +7,12 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/protocollab/protolab/protocols/p2p"
 )
 
 // p2pSDPView shows the offer and the answer side by side, each line with
-// what it means (explainSDP).
+// what it means and where it is defined (p2p.ExplainSDP).
 type p2pSDPView struct {
 	offer, answer *p2pSDPColumn
 	obj           fyne.CanvasObject
@@ -59,14 +61,19 @@ func (c *p2pSDPColumn) show(sdp string) {
 		c.lines.Refresh()
 		return
 	}
-	lines := explainSDP(sdp)
-	cands := sdpCandidates(lines)
+	lines := p2p.ExplainSDP(sdp)
+	var cands []string
+	for _, l := range lines {
+		if cand, ok := l.Candidate(); ok {
+			cands = append(cands, cand.Type+" "+cand.Address())
+		}
+	}
 	c.cands.SetText("Candidates: " + orDash(strings.Join(cands, ", ")))
 	for _, l := range lines {
-		code := widget.NewLabelWithStyle(l.Line, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		code := widget.NewLabelWithStyle(l.Text, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		code.Truncation = fyne.TextTruncateEllipsis
 		code.Importance = sdpTopicImportance[l.Topic]
-		meaning := widget.NewLabel(l.Meaning)
+		meaning := widget.NewLabel(sdpMeaning(l))
 		meaning.Wrapping = fyne.TextWrapWord
 		meaning.SizeName = theme.SizeNameCaptionText
 		c.lines.Add(container.NewVBox(code, meaning))
@@ -74,12 +81,20 @@ func (c *p2pSDPColumn) show(sdp string) {
 	c.lines.Refresh()
 }
 
+// sdpMeaning is a line's meaning as the pane words it, its reference after.
+func sdpMeaning(l p2p.SDPLine) string {
+	if l.Ref == "" {
+		return l.Meaning
+	}
+	return l.Meaning + " (" + l.Ref + ")"
+}
+
 // sdpTopicImportance colours a line's text by what it is about.
 var sdpTopicImportance = map[string]widget.Importance{
-	sdpICE:       widget.HighImportance,
-	sdpCandidate: widget.SuccessImportance,
-	sdpDTLS:      widget.WarningImportance,
-	sdpSCTP:      widget.HighImportance,
-	sdpMedia:     widget.MediumImportance,
-	sdpSession:   widget.MediumImportance,
+	p2p.SDPICE:       widget.HighImportance,
+	p2p.SDPCandidate: widget.SuccessImportance,
+	p2p.SDPDTLS:      widget.WarningImportance,
+	p2p.SDPSCTP:      widget.HighImportance,
+	p2p.SDPMedia:     widget.MediumImportance,
+	p2p.SDPSession:   widget.MediumImportance,
 }

@@ -27,8 +27,9 @@
 // peer sends stops the server.
 //
 // ExplainSDP explains an offer or answer line by line (ICE credentials and
-// candidates, the DTLS fingerprint and role, the SCTP port), for a pane to
-// show beside it.
+// candidates, the DTLS fingerprint and role, the SCTP port), each line with a
+// topic, its meaning and the RFC that defines it, for a pane to show beside
+// it; ParseCandidate reads an ICE candidate (RFC 8839 §5.1).
 package p2p
 
 import (

@@ -37,8 +37,8 @@ func TestExplainSDP(t *testing.T) {
 			t.Errorf("no line %q explained with %q", tt.line, tt.want)
 		}
 	}
-	if last := lines[len(lines)-1]; last.Meaning != "" {
-		t.Errorf("an unknown attribute explained as %q", last.Meaning)
+	if last := lines[len(lines)-1]; !strings.Contains(last.Meaning, "does not explain") || last.Ref != "" {
+		t.Errorf("an unknown attribute explained as %q (%s), want one the lab does not explain", last.Meaning, last.Ref)
 	}
 	if u, p := ICECredentials(offer); u != "abcd" || p != "0123456789abcdef012345" {
 		t.Errorf("ICECredentials = %q, %q", u, p)
@@ -48,10 +48,18 @@ func TestExplainSDP(t *testing.T) {
 func FuzzExplainSDP(f *testing.F) {
 	f.Add(offer)
 	f.Add("a=candidate:1 1 udp 1 h p typ srflx raddr")
+	f.Add(pionOffer)
+	f.Add("m=\na=setup:\r\n\r\na=candidate:x y z w v u typ")
 	f.Fuzz(func(t *testing.T, sdp string) {
 		for _, l := range ExplainSDP(sdp) {
 			if strings.Contains(l.Text, "\n") {
 				t.Errorf("a line with a line end: %q", l.Text)
+			}
+			if l.Meaning == "" || l.Topic == "" {
+				t.Errorf("line %q: meaning %q topic %q, want both", l.Text, l.Meaning, l.Topic)
+			}
+			if c, ok := l.Candidate(); ok && (c.Type == "" || l.Topic != SDPCandidate) {
+				t.Errorf("line %q: candidate %+v under topic %q", l.Text, c, l.Topic)
 			}
 		}
 	})

@@ -40,10 +40,13 @@ type op struct {
 	dir   Dir
 	b     []byte
 	at    time.Time
-	open  OpenInfo
-	close CloseInfo
-	msg   *Message // opReport
+	open  *OpenInfo  // opOpen
+	close *CloseInfo // opClose
+	msg   *Message   // opReport
 }
+
+// maxSpareOps bounds the spare queue a live conversation keeps between batches.
+const maxSpareOps = 256
 
 // enqueue queues o and makes sure a goroutine works on the queue. c.mu must be held.
 func (c *Conversation) enqueue(o op) {
@@ -91,13 +94,21 @@ func (h *Hub) analyzeAll() {
 // analyze works until c's queue is empty. Only the hub's analysis goroutine runs
 // it, so the analyzers need no lock of their own.
 func (c *Conversation) analyze() {
-	var spare []op
+	c.mu.Lock()
+	spare := c.spareOps
+	c.spareOps = nil
+	c.mu.Unlock()
 	for {
 		c.mu.Lock()
 		ops := c.ops
 		if len(ops) == 0 {
 			c.working = false
 			c.drained.Broadcast()
+			if c.live && cap(spare) <= maxSpareOps {
+				// The queue's two slices take turns: a busy connection's
+				// batches reuse them rather than grow a new one each time.
+				c.spareOps = spare[:0]
+			}
 			c.mu.Unlock()
 			return
 		}
@@ -163,11 +174,11 @@ func (c *Conversation) run(o *op) {
 				}
 			case opOpen:
 				if ca, ok := l.a.(ConnAnalyzer); ok {
-					return ca.Opened(o.open)
+					return ca.Opened(*o.open)
 				}
 			case opClose:
 				if ca, ok := l.a.(ConnAnalyzer); ok {
-					return ca.Closed(o.close)
+					return ca.Closed(*o.close)
 				}
 			}
 			return nil

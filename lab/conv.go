@@ -48,6 +48,7 @@ type Conversation struct {
 	slab     []byte        // spare room for captured bytes (see keep)
 	slabSize int
 	ops      []op       // analysis work waiting (see analyze.go)
+	spareOps []op       // the analysis goroutine's emptied queue, kept for the next batch while live
 	queued   int        // bytes in ops
 	working  bool       // a goroutine is working on ops
 	ending   bool       // every tap has closed; an opEnd is queued
@@ -232,7 +233,7 @@ func (c *Conversation) open(side Side, info OpenInfo) {
 	text := fmt.Sprintf("%s %s → %s seen by the %s", c.proto.Name, c.key.client, c.key.server, side)
 	text += connectTook(info)
 	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
-	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: info})
+	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
 }
 
 // join records a second tap's view of a known conversation. c.mu must be held.
@@ -250,7 +251,7 @@ func (c *Conversation) join(side Side, info OpenInfo) {
 	info.Client, info.Server = c.client, c.server
 	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
 		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side) + connectTook(info)})
-	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: info})
+	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
 }
 
 // ConnectTook begins the part of an open event's Text that says how long the
@@ -413,7 +414,7 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 	}
 	c.publish(Event{At: now, Kind: KindClose, Side: seen, Layer: c.key.transport, Dir: by.Outbound(), Text: text})
 	info := CloseInfo{By: by, How: how, First: first, Seen: seen, Err: errText, Kernel: k}
-	c.enqueue(op{kind: opClose, side: seen, at: now, close: info})
+	c.enqueue(op{kind: opClose, side: seen, at: now, close: &info})
 }
 
 // localClosed records that the tap on side closed its socket. The conversation

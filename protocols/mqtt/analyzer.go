@@ -38,7 +38,11 @@ type Analyzer struct {
 	subs     map[int][]string // SUBSCRIBE's filters by packet id, until the SUBACK
 	topics   [3]topicCache    // the last topic published, by lab.Dir
 	block    framing.Block    // where Feed's messages are kept
+	scratch  []byte           // where a summary is built before it becomes a string
 }
+
+// maxScratch is the largest summary buffer an analyzer keeps between packets.
+const maxScratch = 1 << 10
 
 // direction is the input of one direction.
 type direction struct {

@@ -23,7 +23,7 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 	if !p.brief {
 		meaning = pub.meaning(p.dir)
 	}
-	m := p.finish(pub.summary(), meaning)
+	m := p.finish(pub.summary(&a.scratch), meaning)
 	if len(p.bad) > 0 {
 		return m
 	}
@@ -31,7 +31,7 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 		m.Defer(publishDetail)
 	}
 	if pub.mapped() {
-		m.Pub = &lab.Publication{Subject: pub.subject, Digest: lab.PayloadDigest(pub.data), Size: len(pub.data)}
+		m.Pub = a.block.Pub(lab.Publication{Subject: pub.subject, Digest: lab.PayloadDigest(pub.data), Size: len(pub.data)})
 	}
 	if pub.qos > 0 {
 		kind := ExchangeQoS1
@@ -115,10 +115,11 @@ func readPublish(p *packet, last *topicCache) publication {
 	return pub
 }
 
-// summary is the PUBLISH's one line.
-func (pub *publication) summary() string {
-	s := make([]byte, 0, 48+len(pub.topic)+min(len(pub.data), payload.BriefMax))
-	s = append(append(s, "PUBLISH "...), pub.topic...)
+// summary is the PUBLISH's one line, built in *scratch (kept for the next)
+// so that the string is the only allocation.
+func (pub *publication) summary(scratch *[]byte) string {
+	s := append((*scratch)[:0], "PUBLISH "...)
+	s = append(s, pub.topic...)
 	if pub.qos > 0 {
 		s = strconv.AppendInt(append(s, " QoS "...), int64(pub.qos), 10)
 		s = strconv.AppendInt(append(s, " id "...), int64(pub.id), 10)
@@ -129,7 +130,11 @@ func (pub *publication) summary() string {
 	if pub.dup {
 		s = append(s, " DUP"...)
 	}
-	return string(payload.AppendBrief(append(s, ": "...), pub.data))
+	s = payload.AppendBrief(append(s, ": "...), pub.data)
+	if cap(s) <= maxScratch {
+		*scratch = s
+	}
+	return string(s)
 }
 
 // topicCache holds the topic a direction last published to and its NATS

@@ -18,7 +18,8 @@ const (
 // its messages: at most blockSize messages of room, held in the order the
 // hub's log drops them.
 type Block struct {
-	b []lab.Message
+	b    []lab.Message
+	pubs []lab.Publication // see Pub
 }
 
 // Start returns an empty slice to append a Feed's messages to, with the room
@@ -48,4 +49,18 @@ func (k *Block) Done(out []lab.Message) []lab.Message {
 		}
 	}
 	return out[:len(out):len(out)]
+}
+
+// pubsSize is how many publications one allocation of Block.Pub holds.
+const pubsSize = 64
+
+// Pub returns a pointer to a copy of p, cut from a shared allocation as the
+// messages are: a broker's every delivery carries one, and one allocation per
+// delivery is most of what marking a publication costs.
+func (k *Block) Pub(p lab.Publication) *lab.Publication {
+	if len(k.pubs) == cap(k.pubs) {
+		k.pubs = make([]lab.Publication, 0, pubsSize)
+	}
+	k.pubs = append(k.pubs, p)
+	return &k.pubs[len(k.pubs)-1]
 }

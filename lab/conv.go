@@ -49,6 +49,7 @@ type Conversation struct {
 	slabSize int
 	ops      []op       // analysis work waiting (see analyze.go)
 	spareOps []op       // the analysis goroutine's emptied queue, kept for the next batch while live
+	batch    *[]Event   // while emit runs: where publish gathers the events (the hub's emitted)
 	queued   int        // bytes in ops
 	working  bool       // a goroutine is working on ops
 	ending   bool       // every tap has closed; an opEnd is queued
@@ -269,9 +270,16 @@ func connectTook(info OpenInfo) string {
 	return ConnectTook + info.Connect.String()
 }
 
+// maxEmitted bounds the batch of events emit keeps between calls.
+const maxEmitted = 1024
+
 // publish sends e to the hub as part of c. c.mu must be held.
 func (c *Conversation) publish(e Event) {
 	e.Conv = c.id
+	if c.batch != nil {
+		*c.batch = append(*c.batch, e)
+		return
+	}
 	c.hub.Publish(e)
 }
 
@@ -279,6 +287,20 @@ func (c *Conversation) publish(e Event) {
 // message of a layer inside the analyzer's own (Message.Layer: HTTP inside TLS)
 // moves that layer's state. c.mu must be held.
 func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
+	// The events go to the hub together: one lock and one wake-up for a
+	// Feed's messages and states, not one each.
+	batch := &c.hub.emitted
+	c.batch = batch
+	defer func() {
+		c.batch = nil
+		c.hub.PublishAll(*batch)
+		clear(*batch)
+		if cap(*batch) > maxEmitted {
+			*batch = nil
+		} else {
+			*batch = (*batch)[:0]
+		}
+	}()
 	for i := range msgs {
 		m := &msgs[i]
 		kind := KindMessage

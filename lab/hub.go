@@ -67,6 +67,7 @@ type Hub struct {
 	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
 	anQueue []*Conversation // conversations with analysis work
 	anArmed bool            // the analysis goroutine is scheduled or running
+	emitted []Event         // the analysis goroutine's own: emit's batch of events (conv.go)
 }
 
 // NewHub returns an empty hub.
@@ -119,6 +120,28 @@ func (h *Hub) Publish(e Event) uint64 {
 	h.wakeLocked()
 	h.mu.Unlock()
 	return seq
+}
+
+// PublishAll publishes evs in order, as Publish does each, under one lock
+// and with one wake-up of the subscribers.
+func (h *Hub) PublishAll(evs []Event) {
+	if len(evs) == 0 || h.paused.Load() {
+		return
+	}
+	var now time.Time
+	h.mu.Lock()
+	for i := range evs {
+		e := evs[i]
+		if e.At.IsZero() {
+			if now.IsZero() {
+				now = time.Now()
+			}
+			e.At = now
+		}
+		h.appendLocked(e)
+	}
+	h.wakeLocked()
+	h.mu.Unlock()
 }
 
 // appendLocked gives e the next sequence number and adds it to the log, dropping

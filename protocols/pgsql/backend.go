@@ -19,8 +19,17 @@ func (a *Analyzer) backend(raw []byte) lab.Message {
 			return m
 		}
 	}
-	m, k := typed(lab.ServerToClient, raw)
-	r := reader{m: &m, off: 5}
+	m := a.decodeBackend(raw, false)
+	if briefly(lab.ServerToClient, raw[0]) {
+		m.Defer(fields)
+	}
+	return m
+}
+
+// decodeBackend decodes a backend message, with its fields when whole.
+func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
+	m, k, r := begin(lab.ServerToClient, raw, whole)
+	r.m = &m
 	t := raw[0]
 	if k.name == "" {
 		unknown(&m, lab.ServerToClient)

@@ -19,6 +19,42 @@ func typed(dir lab.Dir, raw []byte) (lab.Message, kind) {
 	return m, k
 }
 
+// briefly reports whether a message of type t sent in direction dir is framed
+// briefly: its summary, meaning, state and pairing at once, its fields only
+// when someone looks (fields). These are the messages of every query's round
+// trip, whose fields depend on their own bytes alone.
+func briefly(dir lab.Dir, t byte) bool {
+	if dir == lab.ClientToServer {
+		return t == 'Q' || t == 'S' || t == 'H'
+	}
+	return t == 'C' || t == 'Z' || t == '1' || t == '2' || t == '3' || t == 'I' || t == 'n' || t == 's'
+}
+
+// begin starts decoding typed message raw: the message, its kind and a reader
+// of its body, brief when the type is framed briefly.
+func begin(dir lab.Dir, raw []byte, whole bool) (lab.Message, kind, reader) {
+	if !whole && briefly(dir, raw[0]) {
+		k := kindOf(dir, raw[0])
+		m := lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
+		return m, k, reader{off: 5, brief: true}
+	}
+	m, k := typed(dir, raw)
+	return m, k, reader{off: 5}
+}
+
+// fields builds the fields of a message framed briefly, decoding it again on
+// its own.
+func fields(m *lab.Message) ([]lab.Field, string) {
+	a := NewAnalyzer()
+	var d lab.Message
+	if m.Dir == lab.ClientToServer {
+		d = a.decodeFrontend(m.Raw, true)
+	} else {
+		d = a.decodeBackend(m.Raw, true)
+	}
+	return d.Fields, ""
+}
+
 // finish ends a message read by r: one cut short or with bytes after its last
 // field is malformed, and says so.
 func finish(m *lab.Message, k kind, r *reader) {
@@ -51,8 +87,17 @@ func unknown(m *lab.Message, dir lab.Dir) {
 
 // frontend decodes one typed message from the client, raw.
 func (a *Analyzer) frontend(raw []byte) lab.Message {
-	m, k := typed(lab.ClientToServer, raw)
-	r := reader{m: &m, off: 5}
+	m := a.decodeFrontend(raw, false)
+	if briefly(lab.ClientToServer, raw[0]) {
+		m.Defer(fields)
+	}
+	return m
+}
+
+// decodeFrontend decodes a frontend message, with its fields when whole.
+func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
+	m, k, r := begin(lab.ClientToServer, raw, whole)
+	r.m = &m
 	t := raw[0]
 	switch t {
 	case 'Q':

@@ -15,10 +15,14 @@ type reader struct {
 	m     *lab.Message
 	off   int
 	short string // the field that did not fit, "" while all did
+	brief bool   // read the values, record no fields (they are built when asked: briefly)
 }
 
 // add records a field spanning n bytes from off.
 func (r *reader) add(name, value string, off, n int) {
+	if r.brief {
+		return
+	}
 	if n <= 0 {
 		off, n = 0, 0
 	}
@@ -27,6 +31,9 @@ func (r *reader) add(name, value string, off, n int) {
 
 // note records a field that spans no bytes of its own.
 func (r *reader) note(name, value string) {
+	if r.brief {
+		return
+	}
 	r.m.Fields = append(r.m.Fields, lab.Field{Name: name, Value: value})
 }
 

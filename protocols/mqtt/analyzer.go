@@ -34,7 +34,7 @@ type Analyzer struct {
 	dirs     [3]direction // by lab.Dir
 	connects int          // CONNECT packets the client sent
 	will     string       // the will's topic, "" for none
-	flights  map[flight]string
+	flights  map[flight]inFlight
 	subs     map[int][]string // SUBSCRIBE's filters by packet id, until the SUBACK
 	topics   [3]topicCache    // the last topic published, by lab.Dir
 	block    framing.Block    // where Feed's messages are kept
@@ -53,6 +53,10 @@ type direction struct {
 	ignored int64 // bytes counted after stopping
 }
 
+// inFlight is what the analyzer keeps of a delivery in progress: its topic and
+// its exchange's ID, which each acknowledgement carries again.
+type inFlight struct{ topic, id string }
+
 // flight is one QoS 1 or 2 delivery in progress: who published it, with which packet id.
 type flight struct {
 	publisher lab.Dir
@@ -63,7 +67,7 @@ var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one MQTT connection.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{state: machine, flights: map[flight]string{}, subs: map[int][]string{}}
+	return &Analyzer{state: machine, flights: map[flight]inFlight{}, subs: map[int][]string{}}
 }
 
 // State is the session's state: one of States, "" before the CONNECT.

@@ -38,9 +38,15 @@ func (a *Analyzer) publish(p *packet) lab.Message {
 		if pub.qos == 2 {
 			kind = ExchangeQoS2
 		}
-		m.Exchange = &lab.Exchange{Kind: kind, ID: exchangeID(p.dir, pub.id), State: ExPublished}
+		key, id := flight{p.dir, pub.id}, ""
+		if f, ok := a.flights[key]; ok && f.topic == pub.topic {
+			id = f.id // a resend with DUP
+		} else {
+			id = exchangeID(p.dir, pub.id)
+		}
+		m.Exchange = a.block.Exchange(lab.Exchange{Kind: kind, ID: id, State: ExPublished})
 		if len(a.flights) < maxTracked {
-			a.flights[flight{p.dir, pub.id}] = pub.topic
+			a.flights[key] = inFlight{pub.topic, id}
 		}
 	}
 	return m
@@ -235,7 +241,8 @@ func (a *Analyzer) ack(p *packet) lab.Message {
 		publisher = p.dir
 	}
 	key := flight{publisher, id}
-	topic, known := a.flights[key]
+	f, known := a.flights[key]
+	topic := f.topic
 	meaning := ""
 	if !p.brief {
 		meaning = ackMeaning(p.typ, p.dir, id, topic, known)
@@ -253,7 +260,11 @@ func (a *Analyzer) ack(p *packet) lab.Message {
 			return q.fields, ackMeaning(typ, m.Dir, id, topic, known)
 		})
 	}
-	m.Exchange = &lab.Exchange{Kind: info.kind, ID: exchangeID(publisher, id), State: info.state}
+	xid := f.id
+	if !known {
+		xid = exchangeID(publisher, id)
+	}
+	m.Exchange = a.block.Exchange(lab.Exchange{Kind: info.kind, ID: xid, State: info.state})
 	if info.state == ExAcknowledged || info.state == ExComplete {
 		delete(a.flights, key)
 	}

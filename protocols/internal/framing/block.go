@@ -18,8 +18,9 @@ const (
 // its messages: at most blockSize messages of room, held in the order the
 // hub's log drops them.
 type Block struct {
-	b    []lab.Message
-	pubs []lab.Publication // see Pub
+	b         []lab.Message
+	pubs      slab[lab.Publication] // see Pub
+	exchanges slab[lab.Exchange]    // see Exchange
 }
 
 // Start returns an empty slice to append a Feed's messages to, with the room
@@ -51,16 +52,24 @@ func (k *Block) Done(out []lab.Message) []lab.Message {
 	return out[:len(out):len(out)]
 }
 
-// pubsSize is how many publications one allocation of Block.Pub holds.
-const pubsSize = 64
+// slabSize is how many values one allocation of a slab holds.
+const slabSize = 64
+
+// slab hands out pointers to copies of values, cut from shared allocations.
+type slab[T any] struct{ s []T }
+
+func (k *slab[T]) put(v T) *T {
+	if len(k.s) == cap(k.s) {
+		k.s = make([]T, 0, slabSize)
+	}
+	k.s = append(k.s, v)
+	return &k.s[len(k.s)-1]
+}
 
 // Pub returns a pointer to a copy of p, cut from a shared allocation as the
 // messages are: a broker's every delivery carries one, and one allocation per
 // delivery is most of what marking a publication costs.
-func (k *Block) Pub(p lab.Publication) *lab.Publication {
-	if len(k.pubs) == cap(k.pubs) {
-		k.pubs = make([]lab.Publication, 0, pubsSize)
-	}
-	k.pubs = append(k.pubs, p)
-	return &k.pubs[len(k.pubs)-1]
-}
+func (k *Block) Pub(p lab.Publication) *lab.Publication { return k.pubs.put(p) }
+
+// Exchange is Pub for a message's exchange (a QoS 1 or 2 delivery's step).
+func (k *Block) Exchange(x lab.Exchange) *lab.Exchange { return k.exchanges.put(x) }

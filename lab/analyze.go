@@ -141,6 +141,8 @@ func (c *Conversation) run(o *op) {
 			c.ending = false
 			c.live = false
 			c.end = o.at
+			c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
+			c.countEnded()
 		}
 		c.mu.Unlock()
 		if ended {

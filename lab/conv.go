@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,13 +48,15 @@ type Conversation struct {
 	limit    *captureLimit // nil unless the protocol has a CaptureLimit
 	slab     []byte        // spare room for captured bytes (see keep)
 	slabSize int
-	ops      []op       // analysis work waiting (see analyze.go)
-	spareOps []op       // the analysis goroutine's emptied queue, kept for the next batch while live
-	batch    *[]Event   // while emit runs: where publish gathers the events (the hub's emitted)
-	queued   int        // bytes in ops
-	working  bool       // a goroutine is working on ops
-	ending   bool       // every tap has closed; an opEnd is queued
-	drained  *sync.Cond // on mu: signalled when ops are taken
+	ops      []op          // analysis work waiting (see analyze.go)
+	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
+	batch    *[]Event      // while emit runs: where publish gathers the events (the hub's emitted)
+	counted  bool          // its cost is in the hub's endedBytes (see countEnded)
+	lastSeq  atomic.Uint64 // the sequence number of its newest event published
+	queued   int           // bytes in ops
+	working  bool          // a goroutine is working on ops
+	ending   bool          // every tap has closed; an opEnd is queued
+	drained  *sync.Cond    // on mu: signalled when ops are taken
 }
 
 // Slab sizes for captured bytes: each conversation copies what its taps see into
@@ -201,15 +204,40 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	return c
 }
 
-// trimConvsLocked forgets the oldest ended conversations past the bound. h.convMu must be held.
+// trimEvery is how many new conversations may come between two looks for
+// ended ones whose events the log no longer holds; fewer when the bound is
+// small (trimPeriod).
+const trimEvery = 1024
+
+// trimPeriod is trimEvery, or fewer for a small bound: the conversations that
+// come between two looks cost at most an eighth of it.
+func (h *Hub) trimPeriod() int {
+	return max(16, min(trimEvery, int(h.opts.MaxBytes/convCost/8)))
+}
+
+// trimConvsLocked forgets the oldest ended conversations past the bound, and
+// every trimEvery new conversations, the ended ones none of whose events the
+// log still holds: there is nothing left to show of them, and their cost
+// counts against the bound. (Every trimPeriod rather than every time keeps
+// its cost, a look at each conversation, small per new one.) h.convMu must be held.
 func (h *Hub) trimConvsLocked() {
+	h.sinceTrim++
 	excess := len(h.order) - h.opts.MaxConversations
-	if excess <= 0 {
+	if excess <= 0 && h.sinceTrim < h.trimPeriod() {
 		return
 	}
+	h.sinceTrim = 0
+	first := h.firstHeld.Load()
 	kept := h.order[:0]
 	for _, c := range h.order {
-		if excess > 0 && !c.Live() {
+		c.mu.Lock()
+		ended := !c.liveLocked(time.Now())
+		gone := ended && (excess > 0 || c.lastSeq.Load() < first)
+		if gone {
+			c.uncount()
+		}
+		c.mu.Unlock()
+		if gone {
 			excess--
 			delete(h.convs, c.id)
 			if h.byKey[c.key] == c {
@@ -244,6 +272,7 @@ func (c *Conversation) join(side Side, info OpenInfo) {
 	if !c.live {
 		c.live = true
 		c.end = time.Time{}
+		c.uncount()
 	}
 	if info.Kernel != nil && c.kernel == nil {
 		c.kernel = info.Kernel
@@ -280,7 +309,34 @@ func (c *Conversation) publish(e Event) {
 		*c.batch = append(*c.batch, e)
 		return
 	}
-	c.hub.Publish(e)
+	if seq := c.hub.Publish(e); seq != 0 {
+		c.lastSeq.Store(seq)
+	}
+}
+
+// convCost is what an ended conversation costs the hub's bound: what it keeps
+// in memory beyond its events (its record, its analyzers' state, its
+// addresses and kernel view; about 1.7 KiB measured for a short TCP
+// connection), rounded up.
+const convCost = 2 << 10
+
+// countEnded puts c's cost against the hub's bound, now that it ended: many
+// connections that come and go cost memory even when each says little, and
+// the bound holds the process's memory, not only its events. c.mu must be held.
+func (c *Conversation) countEnded() {
+	if !c.counted {
+		c.counted = true
+		c.hub.ended()
+	}
+}
+
+// uncount takes c's cost off the hub's bound: it lives again, or is forgotten.
+// c.mu must be held.
+func (c *Conversation) uncount() {
+	if c.counted {
+		c.counted = false
+		c.hub.endedBytes.Add(-convCost)
+	}
 }
 
 // emit publishes an analyzer's messages and the state changes they caused. A
@@ -293,7 +349,9 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 	c.batch = batch
 	defer func() {
 		c.batch = nil
-		c.hub.PublishAll(*batch)
+		if seq := c.hub.PublishAll(*batch); seq != 0 {
+			c.lastSeq.Store(seq)
+		}
 		clear(*batch)
 		if cap(*batch) > maxEmitted {
 			*batch = nil

@@ -56,13 +56,17 @@ type Hub struct {
 	paused  atomic.Bool
 	follow  followIndex // the publications held, to follow through a broker (follow.go)
 
-	convMu   sync.Mutex // guards convSeq, convs, order and byKey; taken before a Conversation's mu
-	convSeq  ConvID
-	convs    map[ConvID]*Conversation
-	order    []*Conversation // in creation order
-	byKey    map[convKey]*Conversation
-	onConv   []func(ConvID)
-	onConvMu sync.Mutex // guards onConv; the callbacks run after it is released
+	convMu    sync.Mutex // guards convSeq, convs, order and byKey; taken before a Conversation's mu
+	convSeq   ConvID
+	convs     map[ConvID]*Conversation
+	order     []*Conversation // in creation order
+	byKey     map[convKey]*Conversation
+	sinceTrim int // new conversations since trimConvsLocked last looked
+
+	endedBytes atomic.Int64  // the cost of the ended conversations remembered (conv.go, convCost)
+	firstHeld  atomic.Uint64 // the sequence number of the oldest event held
+	onConv     []func(ConvID)
+	onConvMu   sync.Mutex // guards onConv; the callbacks run after it is released
 
 	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
 	anQueue []*Conversation // conversations with analysis work
@@ -123,10 +127,11 @@ func (h *Hub) Publish(e Event) uint64 {
 }
 
 // PublishAll publishes evs in order, as Publish does each, under one lock
-// and with one wake-up of the subscribers.
-func (h *Hub) PublishAll(evs []Event) {
+// and with one wake-up of the subscribers. It returns the last sequence
+// number given, 0 when capture is paused.
+func (h *Hub) PublishAll(evs []Event) (last uint64) {
 	if len(evs) == 0 || h.paused.Load() {
-		return
+		return 0
 	}
 	var now time.Time
 	h.mu.Lock()
@@ -138,10 +143,11 @@ func (h *Hub) PublishAll(evs []Event) {
 			}
 			e.At = now
 		}
-		h.appendLocked(e)
+		last = h.appendLocked(e)
 	}
 	h.wakeLocked()
 	h.mu.Unlock()
+	return last
 }
 
 // appendLocked gives e the next sequence number and adds it to the log, dropping
@@ -153,14 +159,33 @@ func (h *Hub) appendLocked(e Event) uint64 {
 	e.Seq = h.seq
 	h.follow.add(h.log.push(e))
 	h.bytes += size
-	for h.bytes > h.opts.MaxBytes && h.log.len() > 1 {
+	h.dropOverLocked()
+	return e.Seq
+}
+
+// dropOverLocked drops the oldest events while the log and the ended
+// conversations together are past the bound (the newest event stays). h.mu
+// must be held, and the log not empty.
+func (h *Hub) dropOverLocked() {
+	for h.bytes+h.endedBytes.Load() > h.opts.MaxBytes && h.log.len() > 1 {
 		first := h.log.at(0)
 		h.follow.drop(first)
 		h.bytes -= int64(first.cost)
 		h.log.popFront()
 		h.dropped++
 	}
-	return e.Seq
+	h.firstHeld.Store(h.log.at(0).Seq)
+}
+
+// ended counts one more ended conversation against the bound, dropping the
+// oldest events it leaves no room for.
+func (h *Hub) ended() {
+	h.mu.Lock()
+	h.endedBytes.Add(convCost)
+	if h.log.len() > 0 {
+		h.dropOverLocked()
+	}
+	h.mu.Unlock()
 }
 
 // wakeLocked tells every subscriber there is news. h.mu must be held.
@@ -182,8 +207,9 @@ type Stats struct {
 	FirstSeq  uint64 // the oldest sequence number held (0 if none)
 	Dropped   uint64 // events dropped by the bound since the hub began or was last cleared
 	Paused    bool
-	Convs     int // conversations remembered
-	LiveConvs int // of which live
+	Convs     int   // conversations remembered
+	LiveConvs int   // of which live
+	ConvBytes int64 // the cost of the ended ones, counted against the bound with Bytes
 }
 
 // Stats returns a snapshot of the log's size.
@@ -197,6 +223,7 @@ func (h *Hub) Stats() Stats {
 		Dropped:  h.dropped,
 		Paused:   h.paused.Load(),
 	}
+	s.ConvBytes = h.endedBytes.Load()
 	if s.Events > 0 {
 		s.FirstSeq = h.log.at(0).Seq
 	}
@@ -275,6 +302,7 @@ func (h *Hub) Clear() {
 	h.dropped = 0 // what is cleared was not dropped, and what was dropped is gone too
 	h.log.reset()
 	h.bytes = 0
+	h.firstHeld.Store(h.seq + 1) // nothing is held
 	h.follow = followIndex{}
 	for _, s := range h.subs {
 		select {
@@ -287,7 +315,13 @@ func (h *Hub) Clear() {
 	h.convMu.Lock()
 	kept := h.order[:0]
 	for _, c := range h.order {
-		if c.Live() {
+		c.mu.Lock()
+		live := c.liveLocked(time.Now())
+		if !live {
+			c.uncount()
+		}
+		c.mu.Unlock()
+		if live {
 			kept = append(kept, c)
 		} else {
 			delete(h.convs, c.id)

@@ -71,11 +71,14 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		return to
 	}
 	made := make([]*Conversation, 0, len(convs))
+	byID := make(map[ConvID]*Conversation, len(convs))
 	for _, ci := range convs {
 		if _, dup := ids[ci.ID]; dup || ci.ID == 0 {
 			continue // a damaged list: the first of an ID wins
 		}
-		made = append(made, h.imported(ci, remap(ci.ID)))
+		c := h.imported(ci, remap(ci.ID))
+		made = append(made, c)
+		byID[c.id] = c
 	}
 	for _, c := range made {
 		c.link.Parent = remap(c.link.Parent)
@@ -101,7 +104,10 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		if e.At.IsZero() {
 			e.At = now
 		}
-		h.appendLocked(e)
+		seq := h.appendLocked(e)
+		if c := byID[e.Conv]; c != nil {
+			c.lastSeq.Store(seq)
+		}
 	}
 	lost := 0
 	if len(events) > 0 {

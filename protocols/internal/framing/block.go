@@ -5,7 +5,7 @@ import "github.com/protocollab/protolab/lab"
 // blockSize is how many messages one Block allocation holds; blockMin is the
 // room below which the next Start takes a new allocation.
 const (
-	blockSize = 256
+	blockSize = 128
 	blockMin  = 16
 )
 

@@ -1,0 +1,89 @@
+package lab
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestEndedConversationsCountAgainstTheBound: a flood of short connections,
+// each saying little, costs the hub its events and its conversations'
+// records; both count against its bound, so the conversations remembered stay
+// few (those with events still held, and the newest ones since the last
+// look) and the memory the hub holds stays near the bound, not growing with
+// every connection that came and went.
+func TestEndedConversationsCountAgainstTheBound(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "line", Transport: "line", NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
+	reg.Register(p)
+	const bound = 1 << 20
+	h := NewHub(HubOptions{Registry: reg, MaxBytes: bound})
+	addr := echoServer(t, h.Tap(p)).String()
+
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	connect := func(n int) {
+		buf := make([]byte, 32)
+		for i := range n {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			line := fmt.Sprintf("line %d\n", i)
+			if _, err := c.Write([]byte(line)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadFull(c, buf[:len(line)]); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+		}
+	}
+	settle := func() Stats {
+		// Every conversation ends once the server's side has closed too.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			h.Settle()
+			st := h.Stats()
+			if st.LiveConvs == 0 || time.Now().After(deadline) {
+				return st
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	connect(2 * trimEvery)
+	settle()
+	before := heap()
+	const flood = 6000
+	connect(flood)
+	st := settle()
+	grew := int64(heap()) - int64(before)
+	t.Logf("after %d short connections: %d conversations remembered (%d KiB of them counted), %d events (%d KiB), %d dropped; heap grew %d KiB",
+		flood, st.Convs, st.ConvBytes>>10, st.Events, st.Bytes>>10, st.Dropped, grew>>10)
+	if most := bound/convCost + h.trimPeriod() + 8; st.Convs > most {
+		t.Errorf("%d conversations remembered after %d short ones; want at most %d", st.Convs, flood, most)
+	}
+	if st.Bytes+st.ConvBytes > bound {
+		t.Errorf("events %d + conversations %d bytes, past the bound %d", st.Bytes, st.ConvBytes, bound)
+	}
+	if st.Bytes < bound/4 {
+		t.Errorf("the log holds %d bytes of events: the conversations' cost left it too little of the bound %d", st.Bytes, bound)
+	}
+	if st.ConvBytes <= 0 {
+		t.Errorf("no ended conversation is counted against the bound")
+	}
+	// Each conversation forgotten leaves nothing: the heap grows by well
+	// under what 6,000 remembered conversations would cost.
+	if grew > flood*convCost/2 {
+		t.Errorf("the heap grew %d KiB over %d short connections; want under %d KiB", grew>>10, flood, flood*convCost/2>>10)
+	}
+}

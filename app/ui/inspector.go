@@ -13,6 +13,7 @@ type inspectorView interface {
 	Update()
 	Behind() bool
 	Missed() uint64
+	Reads() (updates, events uint64)
 	Select(id lab.ConvID)
 	Selected() lab.ConvID
 	Reset()

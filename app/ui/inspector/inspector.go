@@ -74,8 +74,10 @@ type Inspector struct {
 	syncing    bool
 	lastKernel time.Time
 	lastTick   time.Time
-	touched    bool // listed conversations changed since the last tick
-	behind     bool // the last Update left events unread
+	touched    bool   // listed conversations changed since the last tick
+	behind     bool   // the last Update left events unread
+	updates    uint64 // Update calls, and the events they read (Reads)
+	read       uint64
 	mf         msgFilter
 }
 
@@ -173,6 +175,8 @@ func (in *Inspector) Reset() {
 func (in *Inspector) Update() {
 	evs, missed := in.sub.Next(maxPerUpdate)
 	in.behind = len(evs) >= maxPerUpdate
+	in.updates++
+	in.read += uint64(len(evs))
 	in.model.Feed(evs, missed)
 	touched := in.model.TakeTouched()
 	in.filterTouched(touched)
@@ -224,6 +228,9 @@ func (in *Inspector) Update() {
 // bounded number each time, so after a burst the caller should call Update again
 // at its next tick even when nothing new arrives.
 func (in *Inspector) Behind() bool { return in.behind }
+
+// Reads reports how many times Update ran and how many events it read in all.
+func (in *Inspector) Reads() (updates, events uint64) { return in.updates, in.read }
 
 // Missed is how many events the hub dropped before the inspector read them
 // (its log is bounded; a reader that falls far behind loses the oldest).

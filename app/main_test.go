@@ -213,7 +213,19 @@ func startXvfb(t *testing.T, xvfb string) string {
 		t.Fatal(err)
 	}
 	w.Close()
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	t.Cleanup(func() {
+		// SIGTERM: the server removes its lock and socket, so the number is free
+		// for the next one.
+		x.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { x.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			x.Process.Kill()
+			<-done
+		}
+	})
 	got := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(r).ReadString('\n')

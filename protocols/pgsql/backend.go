@@ -19,11 +19,7 @@ func (a *Analyzer) backend(raw []byte) lab.Message {
 			return m
 		}
 	}
-	m := a.decodeBackend(raw, false)
-	if briefly(lab.ServerToClient, raw[0]) {
-		m.Defer(fields)
-	}
-	return m
+	return deferred(a.decodeBackend(raw, false))
 }
 
 // decodeBackend decodes a backend message, with its fields when whole.

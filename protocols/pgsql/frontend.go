@@ -42,6 +42,15 @@ func begin(dir lab.Dir, raw []byte, whole bool) (lab.Message, kind, reader) {
 	return m, k, reader{off: 5}
 }
 
+// deferred is m, decoded briefly when its type is framed briefly: its fields
+// are built when someone looks.
+func deferred(m lab.Message) lab.Message {
+	if briefly(m.Dir, m.Raw[0]) {
+		m.Defer(fields)
+	}
+	return m
+}
+
 // fields builds the fields of a message framed briefly, decoding it again on
 // its own.
 func fields(m *lab.Message) ([]lab.Field, string) {
@@ -87,11 +96,7 @@ func unknown(m *lab.Message, dir lab.Dir) {
 
 // frontend decodes one typed message from the client, raw.
 func (a *Analyzer) frontend(raw []byte) lab.Message {
-	m := a.decodeFrontend(raw, false)
-	if briefly(lab.ClientToServer, raw[0]) {
-		m.Defer(fields)
-	}
-	return m
+	return deferred(a.decodeFrontend(raw, false))
 }
 
 // decodeFrontend decodes a frontend message, with its fields when whole.

@@ -227,11 +227,11 @@ func (h *Hub) trimConvsLocked() {
 		return
 	}
 	h.sinceTrim = 0
-	first := h.firstHeld.Load()
+	first, now := h.firstHeld.Load(), time.Now()
 	kept := h.order[:0]
 	for _, c := range h.order {
 		c.mu.Lock()
-		ended := !c.liveLocked(time.Now())
+		ended := !c.liveLocked(now)
 		gone := ended && (excess > 0 || c.lastSeq.Load() < first)
 		if gone {
 			c.uncount()

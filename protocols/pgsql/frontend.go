@@ -12,11 +12,16 @@ import (
 // direction dir: its type and length fields, the kind's meaning and where it
 // is specified, and a reader of its body.
 func typed(dir lab.Dir, raw []byte) (lab.Message, kind) {
-	k := kindOf(dir, raw[0])
-	m := lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
+	m, k := bare(dir, raw)
 	m.Fields = make([]lab.Field, 0, 8)
 	typeFields(&m, k, raw[0])
 	return m, k
+}
+
+// bare begins the message of typed message raw without its fields.
+func bare(dir lab.Dir, raw []byte) (lab.Message, kind) {
+	k := kindOf(dir, raw[0])
+	return lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}, k
 }
 
 // briefly reports whether a message of type t sent in direction dir is framed
@@ -34,8 +39,7 @@ func briefly(dir lab.Dir, t byte) bool {
 // of its body, brief when the type is framed briefly.
 func begin(dir lab.Dir, raw []byte, whole bool) (lab.Message, kind, reader) {
 	if !whole && briefly(dir, raw[0]) {
-		k := kindOf(dir, raw[0])
-		m := lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
+		m, k := bare(dir, raw)
 		return m, k, reader{off: 5, brief: true}
 	}
 	m, k := typed(dir, raw)

@@ -6,12 +6,19 @@ import (
 )
 
 // Analysis runs off the connection's I/O path: a tap only copies the bytes and
-// publishes them (KindData, KindOpen, KindClose), and queues the work for the
-// conversation's analyzers. One goroutine per hub, started when work arrives and
-// gone when no conversation has any left, feeds each conversation's analyzers in
-// order and publishes their messages and state changes, in batches (batchDelay).
-// A conversation stays Live until its queue has drained, so a reader that waits for
-// the end sees every message.
+// queues them, with what it saw of the connection (its open, its close, an
+// error), as work for the conversation's analyzers. One goroutine per hub,
+// started when work arrives and gone when no conversation has any left,
+// publishes each piece of work's event (KindData, KindOpen, KindClose, ...) and
+// feeds the analyzers, publishing their messages and state changes with it, in
+// batches (batchDelay). So a tapped read or write costs a copy and a queue
+// entry, and the hub's lock is taken once for the bytes and what they meant,
+// off the connection's back. Across conversations the work of a batch is done
+// in the order it was seen (op.at), so the log keeps the taps' order; within
+// one, in the order it was queued. (A conversation no analyzer reads has its
+// events published by its taps at once, note.) A conversation stays Live
+// until its queue has drained, so a reader that waits for the end sees every
+// message.
 
 // maxQueued bounds the bytes waiting for analysis in one conversation; past it the
 // tapped connection waits for its analyzers, rather than memory growing without end.
@@ -25,8 +32,9 @@ const batchDelay = time.Millisecond
 type opKind uint8
 
 const (
-	opOpen opKind = iota + 1
-	opFeed
+	opOpen  opKind = iota + 1
+	opData         // bytes a tap saw: their KindData event, and the analyzers' feed when op.feed
+	opEvent        // an event a tap recorded (op.ev)
 	opClose
 	opEnd
 	opReport
@@ -38,11 +46,14 @@ type op struct {
 	kind  opKind
 	side  Side
 	dir   Dir
+	feed  bool // opData: the analyzers read these bytes (the direction's source)
+	quiet bool // opData: seen while capture was paused, so not published
 	b     []byte
 	at    time.Time
 	open  *OpenInfo  // opOpen
 	close *CloseInfo // opClose
 	msg   *Message   // opReport
+	ev    *Event     // opEvent
 }
 
 // maxSpareOps bounds the spare queue a live conversation keeps between batches.
@@ -75,58 +86,147 @@ func (h *Hub) schedule(c *Conversation) {
 }
 
 func (h *Hub) analyzeAll() {
+	var round []*Conversation
 	for {
 		h.anMu.Lock()
-		q := h.anQueue
-		h.anQueue = nil
-		if len(q) == 0 {
+		round = append(round, h.anQueue...)
+		clear(h.anQueue)
+		h.anQueue = h.anQueue[:0]
+		if len(round) == 0 {
 			h.anArmed = false
 			h.anMu.Unlock()
 			return
 		}
 		h.anMu.Unlock()
-		for _, c := range q {
-			c.analyze()
-		}
+		round = h.analyzeRound(round)
 	}
 }
 
-// analyze works until c's queue is empty. Only the hub's analysis goroutine runs
-// it, so the analyzers need no lock of their own.
-func (c *Conversation) analyze() {
-	c.mu.Lock()
-	spare := c.spareOps
-	c.spareOps = nil
-	c.mu.Unlock()
+// work is one conversation's queue taken for a round of analysis.
+type work struct {
+	c   *Conversation
+	ops []op
+	i   int // the next op to run
+}
+
+// analyzeRound runs the work queued in each conversation of cs, the earliest
+// first across them, and returns those that have more (cs's array reused).
+func (h *Hub) analyzeRound(cs []*Conversation) []*Conversation {
+	ws := h.anWork[:0]
+	for _, c := range cs {
+		ws = append(ws, work{c: c, ops: c.take()})
+	}
+	h.merge(ws)
+	more := cs[:0]
+	for i := range ws {
+		if ws[i].c.finish(ws[i].ops) {
+			more = append(more, ws[i].c)
+		}
+		ws[i] = work{}
+	}
+	clear(cs[len(more):])
+	h.anWork = ws[:0]
+	return more
+}
+
+// merge runs the ops of ws, each conversation's in its order, and across them
+// by the time they were seen. (A few conversations are the usual case; a heap
+// would pay off only with many busy at once.)
+func (h *Hub) merge(ws []work) {
+	if len(ws) == 1 {
+		w := &ws[0]
+		for ; w.i < len(w.ops); w.i++ {
+			w.c.runOp(&w.ops[w.i])
+		}
+		return
+	}
 	for {
-		c.mu.Lock()
-		ops := c.ops
-		if len(ops) == 0 {
-			c.working = false
-			c.drained.Broadcast()
-			if c.live && cap(spare) <= maxSpareOps {
-				// The queue's two slices take turns: a busy connection's
-				// batches reuse them rather than grow a new one each time.
-				c.spareOps = spare[:0]
+		best := -1
+		var at time.Time
+		for k := range ws {
+			w := &ws[k]
+			if w.i < len(w.ops) && (best < 0 || w.ops[w.i].at.Before(at)) {
+				best, at = k, w.ops[w.i].at
 			}
-			c.mu.Unlock()
+		}
+		if best < 0 {
 			return
 		}
-		c.ops, spare = spare[:0], nil
-		c.queued = 0
-		c.drained.Broadcast()
-		c.mu.Unlock()
+		w := &ws[best]
+		w.c.runOp(&w.ops[w.i])
+		w.i++
+	}
+}
 
-		for i := range ops {
-			c.run(&ops[i])
-			ops[i] = op{}
-		}
-		spare = ops
+// take hands c's queued work to the analysis goroutine, leaving its spare
+// queue to the taps.
+func (c *Conversation) take() []op {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ops := c.ops
+	c.ops, c.spareOps = c.spareOps[:0], nil
+	c.queued = 0
+	c.drained.Broadcast()
+	return ops
+}
+
+// finish takes back the queue the analysis goroutine worked through, and
+// reports whether more work came meanwhile; if none, c is no longer worked on.
+func (c *Conversation) finish(done []op) (more bool) {
+	clear(done)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.live && cap(done) <= maxSpareOps && c.spareOps == nil {
+		// The queue's two slices take turns: a busy connection's batches
+		// reuse them rather than grow a new one each time.
+		c.spareOps = done[:0]
+	}
+	if len(c.ops) > 0 {
+		return true
+	}
+	c.working = false
+	c.drained.Broadcast()
+	return false
+}
+
+// runOp runs o, and publishes the events it gave together: one lock and one
+// wake-up for a piece of work's data, messages and states, not one each. Only
+// the hub's analysis goroutine runs it, so the analyzers need no lock of
+// their own.
+func (c *Conversation) runOp(o *op) {
+	batch := &c.hub.emitted
+	c.batch = batch
+	c.run(o)
+	c.batch = nil
+	if seq := c.hub.PublishAll(*batch); seq != 0 {
+		c.lastSeq.Store(seq)
+	}
+	clear(*batch)
+	if cap(*batch) > maxEmitted {
+		*batch = nil
+	} else {
+		*batch = (*batch)[:0]
 	}
 }
 
 // run performs one op, publishing what the analyzers made of it.
 func (c *Conversation) run(o *op) {
+	switch o.kind {
+	case opEvent:
+		c.mu.Lock()
+		c.publish(*o.ev)
+		c.mu.Unlock()
+		return
+	case opData:
+		if !o.quiet {
+			c.mu.Lock()
+			c.publish(Event{At: o.at, Kind: KindData, Dir: o.dir, Side: o.side, Layer: c.key.transport, Data: o.b})
+			c.mu.Unlock()
+		}
+		if !o.feed {
+			return
+		}
+	}
 	if o.kind == opHash {
 		c.limit.hash(o.dir, o.b)
 		return
@@ -170,7 +270,7 @@ func (c *Conversation) run(o *op) {
 		}
 		msgs := c.call(l, func() []Message {
 			switch o.kind {
-			case opFeed:
+			case opData:
 				if top {
 					return l.a.Feed(o.dir, o.b, o.at)
 				}

@@ -52,7 +52,7 @@ func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b 
 	}
 	if !l.noted[dir] {
 		l.noted[dir] = true
-		c.publish(Event{At: at, Kind: KindMessage, Dir: dir, Side: side, Layer: c.key.transport, Msg: &Message{
+		c.note(Event{At: at, Kind: KindMessage, Dir: dir, Side: side, Layer: c.key.transport, Msg: &Message{
 			Dir:     dir,
 			Summary: fmt.Sprintf("capture limit reached: bytes past %s are counted and hashed, not kept", sizeText(l.max)),
 			Meaning: "The lab keeps the first part of a bulk transfer to show it; the rest is only counted and " +

@@ -50,7 +50,7 @@ type Conversation struct {
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
 	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
-	batch    *[]Event      // while emit runs: where publish gathers the events (the hub's emitted)
+	batch    *[]Event      // while the analysis goroutine runs an op: where publish gathers the events (runOp)
 	counted  bool          // its cost is in the hub's endedBytes (see countEnded)
 	lastSeq  atomic.Uint64 // the sequence number of its newest event published
 	queued   int           // bytes in ops
@@ -261,7 +261,7 @@ func (c *Conversation) open(side Side, info OpenInfo) {
 	}
 	text := fmt.Sprintf("%s %s → %s seen by the %s", c.proto.Name, c.key.client, c.key.server, side)
 	text += connectTook(info)
-	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
+	c.note(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
 	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
 }
 
@@ -279,7 +279,7 @@ func (c *Conversation) join(side Side, info OpenInfo) {
 	}
 	info.Joined, info.JoinedSide = true, side
 	info.Client, info.Server = c.client, c.server
-	c.publish(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
+	c.note(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
 		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side) + connectTook(info)})
 	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
 }
@@ -302,13 +302,43 @@ func connectTook(info OpenInfo) string {
 // maxEmitted bounds the batch of events emit keeps between calls.
 const maxEmitted = 1024
 
-// publish sends e to the hub as part of c. c.mu must be held.
+// publish sends e to the hub as part of c: with the events of the op the
+// analysis goroutine runs (runOp), or alone. Only the analysis goroutine
+// publishes a conversation's events; a tap notes them (note). c.mu must be held.
 func (c *Conversation) publish(e Event) {
 	e.Conv = c.id
 	if c.batch != nil {
 		*c.batch = append(*c.batch, e)
 		return
 	}
+	if seq := c.hub.Publish(e); seq != 0 {
+		c.lastSeq.Store(seq)
+	}
+}
+
+// note records e, which a tap saw. With analyzers it is queued, to be
+// published in its place among c's work (analyze.go), nothing while capture
+// is paused; without, nothing else is queued, and it is published at once.
+// c.mu must be held.
+func (c *Conversation) note(e Event) {
+	if len(c.layers) == 0 {
+		c.publishNow(e)
+		return
+	}
+	if c.hub.paused.Load() {
+		return
+	}
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	c.enqueue(op{kind: opEvent, at: e.At, ev: &e})
+}
+
+// publishNow publishes e at once, as part of c: a tap's event in a
+// conversation no analyzer reads, whose queue holds nothing that should come
+// first. c.mu must be held.
+func (c *Conversation) publishNow(e Event) {
+	e.Conv = c.id
 	if seq := c.hub.Publish(e); seq != 0 {
 		c.lastSeq.Store(seq)
 	}
@@ -341,24 +371,8 @@ func (c *Conversation) uncount() {
 
 // emit publishes an analyzer's messages and the state changes they caused. A
 // message of a layer inside the analyzer's own (Message.Layer: HTTP inside TLS)
-// moves that layer's state. c.mu must be held.
+// moves that layer's state. c.mu must be held; the analysis goroutine runs it.
 func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
-	// The events go to the hub together: one lock and one wake-up for a
-	// Feed's messages and states, not one each.
-	batch := &c.hub.emitted
-	c.batch = batch
-	defer func() {
-		c.batch = nil
-		if seq := c.hub.PublishAll(*batch); seq != 0 {
-			c.lastSeq.Store(seq)
-		}
-		clear(*batch)
-		if cap(*batch) > maxEmitted {
-			*batch = nil
-		} else {
-			*batch = (*batch)[:0]
-		}
-	}()
 	for i := range msgs {
 		m := &msgs[i]
 		kind := KindMessage
@@ -435,10 +449,15 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 		}
 	}
 	own := c.keep(b)
-	c.publish(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own})
-	if source && len(c.layers) > 0 {
-		c.enqueue(op{kind: opFeed, side: side, dir: dir, b: own, at: at})
+	if len(c.layers) == 0 {
+		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own})
+		return
 	}
+	// The data event and the analyzers' feed wait in the queue, in their
+	// place among the conversation's other work (analyze.go): the hub's lock
+	// is taken once for them and the messages they make, off the
+	// connection's back.
+	c.enqueue(op{kind: opData, side: side, dir: dir, b: own, at: at, feed: source, quiet: c.hub.paused.Load()})
 }
 
 // closeStep records that endpoint by sent a FIN or RST (or the flow idled), as tap
@@ -492,7 +511,7 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 	if errText != "" {
 		text += ": " + errText
 	}
-	c.publish(Event{At: now, Kind: KindClose, Side: seen, Layer: c.key.transport, Dir: by.Outbound(), Text: text})
+	c.note(Event{At: now, Kind: KindClose, Side: seen, Layer: c.key.transport, Dir: by.Outbound(), Text: text})
 	info := CloseInfo{By: by, How: how, First: first, Seen: seen, Err: errText, Kernel: k}
 	c.enqueue(op{kind: opClose, side: seen, at: now, close: &info})
 }
@@ -542,6 +561,6 @@ func (c *Conversation) readKernel() *TCPInfo {
 // fault records an I/O error a tap saw.
 func (c *Conversation) fault(side Side, kind Kind, text string) {
 	c.mu.Lock()
-	c.publish(Event{Kind: kind, Side: side, Layer: c.key.transport, Text: text})
+	c.note(Event{Kind: kind, Side: side, Layer: c.key.transport, Text: text})
 	c.mu.Unlock()
 }

@@ -71,7 +71,8 @@ type Hub struct {
 	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
 	anQueue []*Conversation // conversations with analysis work
 	anArmed bool            // the analysis goroutine is scheduled or running
-	emitted []Event         // the analysis goroutine's own: emit's batch of events (conv.go)
+	emitted []Event         // the analysis goroutine's own: an op's batch of events (runOp)
+	anWork  []work          // the analysis goroutine's own: a round's queues (analyzeRound)
 }
 
 // NewHub returns an empty hub.

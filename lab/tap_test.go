@@ -195,6 +195,7 @@ func TestTapRecordsExactBytes(t *testing.T) {
 		t.Fatalf("echo returned %d bytes (err %v), want %d equal", len(back), err, len(sent))
 	}
 	c.Close()
+	h.Settle() // the data events are published with the conversation's analysis
 	convs := h.Conversations()
 	if len(convs) != 1 || convs[0].ClientSeen || !convs[0].ServerSeen {
 		t.Fatalf("conversations %+v, want one seen by the server only", convs)

@@ -54,6 +54,9 @@ type Analyzer struct {
 
 	rq rounds // requests waiting for their answers, for the timing view and the rows' columns
 
+	scratch []byte   // where a summary is built, kept while small (text)
+	desc    lastDesc // the last RowDescription framed briefly, for the next alike
+
 	starttls.Handoff           // after 'S': the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
 	inner            *Analyzer // the analyzer inside TLS, once there is one
 }
@@ -72,6 +75,18 @@ var (
 	_ lab.KeyUser      = (*Analyzer)(nil)
 	_ lab.LayerUser    = (*Analyzer)(nil)
 )
+
+// maxScratch bounds the summary buffer an analyzer keeps.
+const maxScratch = 1 << 10
+
+// text returns the summary built in b (a.scratch's room), keeping the room
+// for the next while it is small: one allocation per summary.
+func (a *Analyzer) text(b []byte) string {
+	if cap(b) <= maxScratch {
+		a.scratch = b[:0]
+	}
+	return string(b)
+}
 
 // NewAnalyzer returns an analyzer for one PostgreSQL connection.
 func NewAnalyzer() *Analyzer {

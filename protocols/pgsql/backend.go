@@ -55,7 +55,7 @@ func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
 		m.Summary = "DataRow " + rowFields(&r, a.rq.rowColumns())
 	case 'C':
 		tag, _ := r.cstr("tag")
-		m.Summary = "CommandComplete " + quote(tag)
+		m.Summary = a.text(appendQuote(append(a.scratch[:0], "CommandComplete "...), tag))
 		a.rq.completes('E')
 		a.rq.copyF = 0
 	case 'I', 's':
@@ -132,6 +132,28 @@ func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
 	return m
 }
 
+// readyStatus is what a ReadyForQuery's transaction status says: the state
+// it puts the session in, in words, and the message's summary and meaning.
+type readyStatus struct{ next, what, summary, meaning string }
+
+// readyStatuses are the three statuses, by their byte.
+var readyStatuses = func() map[byte]readyStatus {
+	out := make(map[byte]readyStatus)
+	for _, s := range []struct {
+		b          byte
+		next, what string
+	}{
+		{'I', StateIdle, "idle: not in a transaction block"},
+		{'T', StateTransaction, "in a transaction block (after BEGIN): changes are seen by others only at COMMIT"},
+		{'E', StateFailed, "in a failed transaction block: every command is refused (25P02) until ROLLBACK"},
+	} {
+		out[s.b] = readyStatus{next: s.next, what: s.what,
+			summary: fmt.Sprintf("ReadyForQuery %c (%s)", s.b, s.next),
+			meaning: "The server is ready for the next query. Its transaction status is " + s.what + "."}
+	}
+	return out
+}()
+
 // ready decodes ReadyForQuery and moves the session to the state its
 // transaction status says.
 func (a *Analyzer) ready(m *lab.Message, r *reader) {
@@ -141,23 +163,17 @@ func (a *Analyzer) ready(m *lab.Message, r *reader) {
 	if !ok {
 		return
 	}
-	var next, what string
-	switch b[0] {
-	case 'I':
-		next, what = StateIdle, "idle: not in a transaction block"
-	case 'T':
-		next, what = StateTransaction, "in a transaction block (after BEGIN): changes are seen by others only at COMMIT"
-	case 'E':
-		next, what = StateFailed, "in a failed transaction block: every command is refused (25P02) until ROLLBACK"
-	default:
+	st, known := readyStatuses[b[0]]
+	if !known {
 		r.add("transaction status", typeChar(b[0])+" (not I, T or E)", off, 1)
 		m.Summary = "malformed ReadyForQuery: transaction status " + typeChar(b[0])
 		return
 	}
-	r.add("transaction status", typeChar(b[0])+" "+what, off, 1)
-	m.Summary = fmt.Sprintf("ReadyForQuery %c (%s)", b[0], next)
-	m.Meaning = "The server is ready for the next query. Its transaction status is " + what + "."
-	a.state.Move(m, next)
+	if !r.brief {
+		r.add("transaction status", typeChar(b[0])+" "+st.what, off, 1)
+	}
+	m.Summary, m.Meaning = st.summary, st.meaning
+	a.state.Move(m, st.next)
 }
 
 // rowDescription decodes a RowDescription: the columns of the rows to come.

@@ -2,6 +2,7 @@ package pgsql
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -28,11 +29,19 @@ func TestBriefFieldsAreTheWholeOnes(t *testing.T) {
 		{s2c, enc(t, &pgproto3.EmptyQueryResponse{})},
 		{s2c, enc(t, &pgproto3.NoData{})},
 		{s2c, enc(t, &pgproto3.PortalSuspended{})},
-		{s2c, "Z\x00\x00\x00\x05X"},              // a transaction status that is none
-		{s2c, "Z\x00\x00\x00\x06IX"},             // a byte after its last field
-		{s2c, "C\x00\x00\x00\x08SEL"},            // a tag without its end
-		{c2s, "Q\x00\x00\x00\x0dSELECT 1\x00!!"}, // bytes after the query
-		{s2c, "1\x00\x00\x00\x06\x01"},           // ParseComplete with a body
+		{s2c, "Z\x00\x00\x00\x05X"},                                                                   // a transaction status that is none
+		{s2c, "Z\x00\x00\x00\x06IX"},                                                                  // a byte after its last field
+		{s2c, "C\x00\x00\x00\x08SEL"},                                                                 // a tag without its end
+		{c2s, "Q\x00\x00\x00\x0dSELECT 1\x00!!"},                                                      // bytes after the query
+		{s2c, "1\x00\x00\x00\x06\x01"},                                                                // ParseComplete with a body
+		{c2s, enc(t, &pgproto3.Query{String: "  SELECT\t1,\n 'a'  "})},                                // spaces to collapse
+		{c2s, enc(t, &pgproto3.Query{String: `SELECT "x", 'é' FROM t WHERE a = '\'`})},                // quotes, a backslash, UTF-8
+		{c2s, enc(t, &pgproto3.Query{String: "SELECT " + strings.Repeat("a, ", 40) + "b FROM long"})}, // past 80 bytes
+		{c2s, enc(t, &pgproto3.Query{String: `SELECT 'a\b'`})},                                        // a backslash in ASCII
+		{c2s, enc(t, &pgproto3.Query{String: ""})},
+		{s2c, enc(t, &pgproto3.CommandComplete{CommandTag: []byte("odd \"tag\"\x01")})},
+		{s2c, enc(t, &pgproto3.ReadyForQuery{TxStatus: 'I'})},
+		{s2c, enc(t, &pgproto3.ReadyForQuery{TxStatus: 'E'})},
 	}
 	for _, c := range cases {
 		raw := []byte(c.raw)
@@ -57,6 +66,41 @@ func TestBriefFieldsAreTheWholeOnes(t *testing.T) {
 		if meaning != whole.Meaning || brief.Summary != whole.Summary || brief.NextState != whole.NextState {
 			t.Errorf("%q: brief %q / %q / %q, whole %q / %q / %q", c.raw,
 				brief.Summary, meaning, brief.NextState, whole.Summary, whole.Meaning, whole.NextState)
+		}
+	}
+}
+
+// TestBriefRowsAreTheWholeOnes: DataRows and RowDescriptions framed briefly
+// (their summaries built in the analyzer's own buffer, a RowDescription seen
+// again reused) have the summaries and fields their whole decoding gives.
+func TestBriefRowsAreTheWholeOnes(t *testing.T) {
+	desc := &pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{
+		{Name: []byte("id"), DataTypeOID: 23}, {Name: []byte("name"), DataTypeOID: 25},
+		{Name: []byte("blob"), DataTypeOID: 17}, {Name: []byte("t"), DataTypeOID: 1114},
+	}}
+	rows := [][][]byte{
+		{[]byte("1"), []byte("alice"), []byte("\\x00ff"), []byte("2026-01-02 03:04:05")},
+		{[]byte("-7"), nil, []byte{0, 1, 2}, []byte("say \"hi\"\n")},
+		{[]byte("5"), []byte(`back\slash`), nil, nil},
+		{[]byte("3"), []byte(strings.Repeat("é", 70)), nil, []byte("x")},
+		{[]byte(strings.Repeat("9", 150)), []byte("\x7f"), []byte(""), []byte("tab\there")},
+	}
+	a, b := NewAnalyzer(), NewAnalyzer()
+	a.started, b.started = true, true
+	for round := 0; round < 2; round++ { // the second RowDescription is the same bytes again
+		raw := []byte(enc(t, desc))
+		brief, whole := a.backend(raw), b.decodeBackend(raw, true)
+		fields, _ := brief.Detail()
+		if brief.Summary != whole.Summary || !reflect.DeepEqual(fields, whole.Fields) {
+			t.Errorf("RowDescription, round %d: brief %q %v, whole %q %v", round, brief.Summary, fields, whole.Summary, whole.Fields)
+		}
+		for _, values := range rows {
+			raw := []byte(enc(t, &pgproto3.DataRow{Values: values}))
+			brief, whole := a.backend(raw), b.decodeBackend(raw, true)
+			fields, _ := brief.Detail()
+			if !brief.Deferred() || brief.Summary != whole.Summary || !reflect.DeepEqual(fields, whole.Fields) {
+				t.Errorf("DataRow %q: brief %q %v, whole %q %v", values, brief.Summary, fields, whole.Summary, whole.Fields)
+			}
 		}
 	}
 }

@@ -111,7 +111,7 @@ func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
 	switch t {
 	case 'Q':
 		q, _ := r.cstr("query")
-		m.Summary = "Query " + short(q)
+		m.Summary = a.text(appendShort(append(a.scratch[:0], "Query "...), q))
 		a.rq.mark(&m, op{typ: 'Q'})
 	case 'P':
 		a.parse(&m, &r)
@@ -196,6 +196,36 @@ func short(s string) string {
 		return strings.TrimSuffix(quote(strings.Join(strings.Fields(s), " ")), `"`) + `…"`
 	}
 	return quote(strings.Join(strings.Fields(s), " "))
+}
+
+// appendShort appends short(s) to dst: at once for a statement already on
+// one line with single spaces, as most are.
+func appendShort(dst []byte, s string) []byte {
+	if len(s) > 80 || !collapsed(s) {
+		return append(dst, short(s)...)
+	}
+	return appendQuote(dst, s)
+}
+
+// collapsed reports whether s, in ASCII, has its words apart by single
+// spaces and no space at either end: what strings.Fields and Join leave
+// unchanged.
+func collapsed(s string) bool {
+	space := true // no space may come first
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			return false
+		case c == ' ', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			if c != ' ' || space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }
 
 // parse decodes a Parse: statement name, query, parameter types.

@@ -90,7 +90,7 @@ func (r *reader) i16(name string) (int16, bool) {
 // name, its span without the zero byte.
 func (r *reader) cstr(name string) (string, bool) {
 	s, off, ok := r.cstring(name)
-	if ok {
+	if ok && !r.brief {
 		r.add(name, quote(s), off, len(s))
 	}
 	return s, ok
@@ -128,4 +128,20 @@ func quote(s string) string {
 		return lab.Preview([]byte(s), 200)
 	}
 	return strconv.Quote(s)
+}
+
+// appendQuote appends quote(s) to dst, for a summary built in one allocation.
+func appendQuote(dst []byte, s string) []byte {
+	if len(s) > 200 {
+		return lab.AppendPreview(dst, []byte(s), 200)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(dst, s)
+		}
+	}
+	// Printable ASCII without quotes or backslashes: as strconv.Quote writes it.
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }

@@ -40,6 +40,7 @@ type rounds struct {
 	batch  string // the extended-protocol round not ended by a Sync yet, "" for none
 	login  string // the start-up's round until its first ReadyForQuery
 	ops    []op   // the client's messages the server has not answered, oldest first
+	room   []op   // the start of an array ops may take again when empty (push)
 	cols   []column
 	stmts  map[string][]column // statement → its result columns (Describe), format codes 0
 	params map[string][]uint32 // statement → its parameters' types (Parse)
@@ -73,7 +74,15 @@ func (r *rounds) push(o op) {
 	if len(r.ops) >= maxOps {
 		r.ops = r.ops[1:]
 	}
+	if len(r.ops) == 0 {
+		// Start again at the start of the room, not past the last popped
+		// message, where an append soon needs a new array.
+		r.ops = r.room[:0]
+	}
 	r.ops = append(r.ops, o)
+	if cap(r.ops) > cap(r.room) {
+		r.room = r.ops[:0]
+	}
 }
 
 // front is the oldest message waiting for its answer, nil when none waits.

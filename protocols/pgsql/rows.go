@@ -1,6 +1,7 @@
 package pgsql
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -22,7 +23,8 @@ func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
 	}
 	cols := a.rq.rowColumns()
 	n := int(int16(binary.BigEndian.Uint16(raw[5:])))
-	var s strings.Builder
+	const head = len("DataRow ")
+	s := append(a.scratch[:0], "DataRow "...)
 	off := 7
 	for i := 0; i < n; i++ {
 		if len(raw)-off < 4 {
@@ -33,27 +35,29 @@ func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
 		if ln > len(raw)-off {
 			return m, false
 		}
-		if s.Len() < maxSummary {
+		if len(s)-head < maxSummary {
 			if i > 0 {
-				s.WriteString(", ")
+				s = append(s, ", "...)
 			}
 			if ln < 0 {
-				s.WriteString("NULL")
+				s = append(s, "NULL"...)
 			} else {
 				c := column{}
 				if i < len(cols) {
 					c = cols[i]
 				}
-				s.WriteString(value(c.oid, c.format, raw[off:off+ln]))
+				s = appendValue(s, c.oid, c.format, raw[off:off+ln])
 			}
 		}
 		off += max(ln, 0)
 	}
 	if n < 0 || off != len(raw) {
+		a.scratch = s[:0]
 		return m, false
 	}
+	s = appendCut(s, head)
 	k := backend['D']
-	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: "DataRow " + cut(s.String()), Meaning: k.meaning, Ref: k.ref()}
+	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: a.text(s), Meaning: k.meaning, Ref: k.ref()}
 	a.rq.answer(&m)
 	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
 		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
@@ -62,6 +66,19 @@ func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
 		return d.Fields, ""
 	})
 	return m, true
+}
+
+// appendCut ends the values in s[from:] past maxSummary bytes with an
+// ellipsis, as cut does.
+func appendCut(s []byte, from int) []byte {
+	if len(s)-from <= maxSummary {
+		return s
+	}
+	n := maxSummary
+	for n > 0 && !utf8.RuneStart(s[from+n]) {
+		n--
+	}
+	return append(s[:from+n], " …"...)
 }
 
 // rowFields reads a DataRow's values from r, each as a field named by its
@@ -123,6 +140,10 @@ func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
 	if n < 0 {
 		return m, false
 	}
+	if d := &a.desc; d.raw != nil && bytes.Equal(raw, d.raw) {
+		// The same columns as the last: a statement run again.
+		return a.described(raw, n, d.summary, d.cols), true
+	}
 	cols := make([]column, 0, min(int(n), 64))
 	var names []string
 	off := 7
@@ -149,8 +170,25 @@ func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
 	if off != len(raw) {
 		return m, false
 	}
+	summary := describedSummary(n, names)
+	a.desc = lastDesc{raw: raw, summary: summary, cols: cols}
+	return a.described(raw, n, summary, cols), true
+}
+
+// lastDesc is a RowDescription framed briefly: its bytes (held by its
+// message, never changed), its summary and its columns (never changed once
+// made), for a statement that runs again to reuse.
+type lastDesc struct {
+	raw     []byte
+	summary string
+	cols    []column
+}
+
+// described is the message of a well-formed RowDescription, raw, of n
+// columns cols: its columns now in force, its fields made when someone looks.
+func (a *Analyzer) described(raw []byte, n int16, summary string, cols []column) lab.Message {
 	k := backend['T']
-	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: describedSummary(n, names), Meaning: k.meaning, Ref: k.ref()}
+	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: summary, Meaning: k.meaning, Ref: k.ref()}
 	a.rq.answer(&m)
 	a.rq.described(cols)
 	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
@@ -161,5 +199,5 @@ func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
 		columnFields(&d, &r, n)
 		return d.Fields, ""
 	})
-	return m, true
+	return m
 }

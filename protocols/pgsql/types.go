@@ -74,6 +74,19 @@ func value(oid uint32, f int16, b []byte) string {
 	return "binary " + lab.HexPreview(b, 32)
 }
 
+// appendValue appends value(oid, f, b) to dst, for a summary built in one
+// allocation.
+func appendValue(dst []byte, oid uint32, f int16, b []byte) []byte {
+	if f != 1 && oid != 17 && len(b) <= maxShown && printable(b) {
+		switch oid {
+		case 16, 20, 21, 23, 26, 700, 701, 1700:
+			return append(dst, b...)
+		}
+		return appendQuote(dst, string(b))
+	}
+	return append(dst, value(oid, f, b)...)
+}
+
 // binaryValue decodes b, a value of type oid in binary format; ok is false
 // for a type the lab does not decode, or a value of the wrong size.
 func binaryValue(oid uint32, b []byte) (string, bool) {

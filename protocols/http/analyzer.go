@@ -33,6 +33,7 @@ type Analyzer struct {
 	at      time.Time     // the time of the bytes being fed
 	streams [3]stream     // by lab.Dir
 	methods []string      // methods of requests whose responses have not begun, oldest first
+	types   mediaTypes    // the last Content-Type's media type, for the next response's summary
 	opened  bool
 	closed  bool
 	fins    [3]bool // by lab.Side
@@ -179,9 +180,11 @@ func (a *Analyzer) popMethod() string {
 		return ""
 	}
 	m := a.methods[0]
-	a.methods = a.methods[1:]
-	if len(a.methods) == 0 {
-		a.methods = nil
+	a.methods[0] = ""
+	if len(a.methods) == 1 {
+		a.methods = a.methods[:0] // kept for the next request's method
+	} else {
+		a.methods = a.methods[1:]
 	}
 	return m
 }

@@ -38,11 +38,13 @@ func parseHead(dir lab.Dir, head []byte) (*message, string) {
 	m := &message{raw: appendKept(nil, head), startLen: ls[0].Len, headLen: len(head), headers: make([]lab.Field, 0, len(ls)-1)}
 	start := ls[0].Value
 	if dir == lab.ClientToServer {
-		parts := strings.Split(start, " ")
-		if len(parts) != 3 || !token(parts[0]) || parts[1] == "" || !version(parts[2]) {
+		// Three parts apart by single spaces (strings.Split's three, without its slice).
+		method, rest, ok1 := strings.Cut(start, " ")
+		target, ver, ok2 := strings.Cut(rest, " ")
+		if !ok1 || !ok2 || strings.IndexByte(ver, ' ') >= 0 || !token(method) || target == "" || !version(ver) {
 			return nil, "the request line " + quote(start) + " is not METHOD target HTTP/x.y"
 		}
-		m.method, m.target, m.version = parts[0], parts[1], parts[2]
+		m.method, m.target, m.version = method, target, ver
 	} else {
 		v, rest, _ := strings.Cut(start, " ")
 		code, reason, _ := strings.Cut(rest, " ")
@@ -130,20 +132,35 @@ func quote(s string) string { return lab.Preview([]byte(s), 80) }
 // header returns the values of header name, joined by commas (RFC 9110 §5.3).
 func (m *message) header(name string) (string, int) {
 	var vs []string
+	var one string
+	n := 0
 	for _, f := range m.headers {
-		if strings.EqualFold(f.Name, name) {
+		if !strings.EqualFold(f.Name, name) {
+			continue
+		}
+		switch n++; n {
+		case 1:
+			one = f.Value // the usual case: one field, its value as it is
+		case 2:
+			vs = append(vs, one, f.Value)
+		default:
 			vs = append(vs, f.Value)
 		}
 	}
-	return strings.Join(vs, ", "), len(vs)
+	if n < 2 {
+		return one, n
+	}
+	return strings.Join(vs, ", "), n
 }
 
 // transferCoding returns Transfer-Encoding and whether its last coding is chunked.
 func (m *message) transferCoding() (string, bool) {
 	te, _ := m.header("Transfer-Encoding")
-	codings := strings.Split(te, ",")
-	last := strings.TrimSpace(codings[len(codings)-1])
-	return te, strings.EqualFold(last, "chunked")
+	last := te
+	if i := strings.LastIndexByte(te, ','); i >= 0 {
+		last = te[i+1:]
+	}
+	return te, strings.EqualFold(strings.TrimSpace(last), "chunked")
 }
 
 // contentLength returns Content-Length (-1 if absent) or why it is invalid.
@@ -153,7 +170,9 @@ func (m *message) contentLength() (int64, string) {
 		return -1, ""
 	}
 	var v int64 = -1
-	for _, s := range strings.Split(cl, ",") {
+	for rest, more := cl, true; more; {
+		var s string
+		s, rest, more = strings.Cut(rest, ",")
 		s = strings.TrimSpace(s)
 		x, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || x < 0 || strings.HasPrefix(s, "+") {
@@ -199,7 +218,7 @@ func appendKept(raw, b []byte) []byte {
 // message turns m into the lab's message. With lazy its fields and meaning
 // are built when someone looks (lab.Message.Defer): m is not changed once it
 // is a message, so they are built from what was framed.
-func (m *message) message(dir lab.Dir, lazy bool) lab.Message {
+func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes) lab.Message {
 	var summary string
 	var about info
 	role := lab.RoleRequest
@@ -213,20 +232,22 @@ func (m *message) message(dir lab.Dir, lazy bool) lab.Message {
 		if reason == "" {
 			reason = about.text
 		}
-		summary = strconv.Itoa(m.status) + " " + reason
-		var detail []string
+		// Built in one buffer: "200 OK (text/plain, 12 bytes)".
+		b := strconv.AppendInt(make([]byte, 0, 64), int64(m.status), 10)
+		b = append(append(b, ' '), reason...)
+		sep := " ("
 		if ct, _ := m.header("Content-Type"); ct != "" {
-			if t, _, err := mime.ParseMediaType(ct); err == nil {
-				ct = t
-			}
-			detail = append(detail, ct)
+			b = append(append(b, sep...), types.of(ct)...)
+			sep = ", "
 		}
 		if m.body > 0 || strings.HasPrefix(m.framing, "Content-Length") || m.chunks > 0 {
-			detail = append(detail, size(m.body))
+			b = append(append(b, sep...), size(m.body)...)
+			sep = ", "
 		}
-		if len(detail) > 0 {
-			summary += " (" + strings.Join(detail, ", ") + ")"
+		if sep == ", " {
+			b = append(b, ')')
 		}
+		summary = string(b)
 	}
 	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw, Observed: true, Role: role}
 	if lazy {
@@ -235,6 +256,45 @@ func (m *message) message(dir lab.Dir, lazy bool) lab.Message {
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
 	}
 	return out
+}
+
+// mediaTypes remembers the last Content-Type's media type, as a server
+// mostly sends the same one: no parsing again.
+type mediaTypes struct{ ct, t string }
+
+// of is mediaType(ct).
+func (c *mediaTypes) of(ct string) string {
+	if ct != c.ct || c.ct == "" {
+		c.ct, c.t = ct, mediaType(ct)
+	}
+	return c.t
+}
+
+// mediaType is a Content-Type's media type, without its parameters, as
+// mime.ParseMediaType gives it, or the value as it is when that fails.
+func mediaType(ct string) string {
+	if simpleMediaType(ct) {
+		return ct // already what ParseMediaType would give, without its map
+	}
+	if t, _, err := mime.ParseMediaType(ct); err == nil {
+		return t
+	}
+	return ct
+}
+
+// simpleMediaType reports whether ct is type/subtype alone, in lower case,
+// each an RFC 9110 token: what mime.ParseMediaType returns unchanged.
+func simpleMediaType(ct string) bool {
+	t, sub, ok := strings.Cut(ct, "/")
+	if !ok || !token(t) || !token(sub) {
+		return false
+	}
+	for i := 0; i < len(ct); i++ {
+		if c := ct[i]; c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // meaning explains the message in plain words.

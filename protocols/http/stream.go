@@ -101,6 +101,13 @@ func headEnd(h []byte, from int) int {
 // the section outgrew limit. An empty section is one bare line end.
 func gather(buf *[]byte, b []byte, limit int) (int, []byte, bool) {
 	n0 := len(*buf)
+	if n0 == 0 {
+		// The whole section in b, as it mostly comes: found in place, not
+		// copied first (the callers copy what they keep).
+		if n, sec := sectionIn(b[:min(len(b), limit+1)]); sec != nil {
+			return n, sec, false
+		}
+	}
 	k := min(len(b), limit+1-n0)
 	*buf = append(*buf, b[:k]...)
 	h := *buf
@@ -117,6 +124,21 @@ func gather(buf *[]byte, b []byte, limit int) (int, []byte, bool) {
 		return e - n0, h[:e], false
 	}
 	return k, nil, len(h) > limit
+}
+
+// sectionIn finds a whole section at the start of h, as gather does in its
+// buffer: the bytes it takes and the section, nil if h does not hold it all.
+func sectionIn(h []byte) (int, []byte) {
+	switch {
+	case len(h) >= 2 && h[0] == '\r' && h[1] == '\n':
+		return 2, h[:2]
+	case len(h) >= 1 && h[0] == '\n':
+		return 1, h[:1]
+	}
+	if e := headEnd(h, 0); e >= 0 {
+		return e, h[:e]
+	}
+	return 0, nil
 }
 
 // readHead reads a start line and headers from b.
@@ -270,7 +292,7 @@ func (s *stream) finish(out []lab.Message, a *Analyzer) []lab.Message {
 	// A message that takes part in an upgrade is read by the protocol it
 	// upgrades to (a Handshaker); any other is built in full only when someone
 	// looks.
-	m := s.msg.message(s.dir, !a.upgrading(s.msg, s.dir))
+	m := s.msg.message(s.dir, !a.upgrading(s.msg, s.dir), &a.types)
 	a.upgrade(&m, s.msg)
 	out = append(out, m)
 	s.msg, s.phase, s.remain = nil, phaseHead, 0

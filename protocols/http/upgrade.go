@@ -74,7 +74,12 @@ func (a *Analyzer) upgrade(m *lab.Message, msg *message) {
 	var o offer
 	if len(a.offers) > 0 {
 		o = a.offers[0]
-		a.offers = a.offers[1:]
+		a.offers[0] = offer{}
+		if len(a.offers) == 1 {
+			a.offers = a.offers[:0] // kept for the next request's offer
+		} else {
+			a.offers = a.offers[1:]
+		}
 	}
 	if msg.status == 101 {
 		up, _ := msg.header("Upgrade")

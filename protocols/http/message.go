@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"fmt"
 	"mime"
 	"strconv"
@@ -22,6 +23,7 @@ type message struct {
 	chunks                  int    // chunks with data
 	preview                 []byte // the body's first bytes
 	raw                     []byte // the bytes on the wire, up to MaxKeptBytes
+	inPlace                 bool   // raw is the fed bytes themselves, not a copy (appendRaw)
 	startLen                int    // the start line's length with its end, in raw
 	headLen                 int    // the head's length (start line, headers, empty line), in raw
 }
@@ -29,13 +31,21 @@ type message struct {
 const previewBytes = 256
 
 // parseHead parses a start line and header section (ending in an empty line).
-// Each header field's span is its line, line end included.
-func parseHead(dir lab.Dir, head []byte) (*message, string) {
+// Each header field's span is its line, line end included. With inPlace the
+// message's bytes are head itself, which the analyzer was fed and owns (its
+// capacity reaching no further than the fed bytes), while its body follows
+// it there; otherwise a copy.
+func parseHead(dir lab.Dir, head []byte, inPlace bool) (*message, string) {
 	ls := lineSpans(head)
 	if len(ls) == 0 {
 		return nil, "an empty message head"
 	}
-	m := &message{raw: appendKept(nil, head), startLen: ls[0].Len, headLen: len(head), headers: make([]lab.Field, 0, len(ls)-1)}
+	m := &message{startLen: ls[0].Len, headLen: len(head), headers: make([]lab.Field, 0, len(ls)-1)}
+	if inPlace && len(head) <= MaxKeptBytes {
+		m.raw, m.inPlace = head, true
+	} else {
+		m.raw = appendKept(nil, head)
+	}
 	start := ls[0].Value
 	if dir == lab.ClientToServer {
 		// Three parts apart by single spaces (strings.Split's three, without its slice).
@@ -192,6 +202,23 @@ func (m *message) addBody(b []byte) {
 	if len(m.preview) < previewBytes {
 		m.preview = append(m.preview, b[:min(len(b), previewBytes-len(m.preview))]...)
 	}
+	m.appendRaw(b)
+}
+
+// appendRaw adds b, the next bytes of the message, to its raw bytes: in
+// place while they follow them in what was fed (the same array, next in
+// it), as a copy from the first that do not (Feed owns its bytes: a
+// message's Raw may point into them, lab.Analyzer).
+func (m *message) appendRaw(b []byte) {
+	if m.inPlace {
+		n := len(m.raw)
+		if len(b) > 0 && cap(m.raw)-n >= len(b) && n+len(b) <= MaxKeptBytes && &m.raw[:n+1][n] == &b[0] {
+			m.raw = m.raw[:n+len(b)]
+			return
+		}
+		m.inPlace = false
+		m.raw = m.raw[:n:n] // the next append copies, never writing into the fed bytes
+	}
 	m.raw = appendKept(m.raw, b)
 }
 
@@ -204,7 +231,7 @@ func (m *message) chunk(n int64, ext string) {
 	if ext != "" {
 		line += ";" + ext
 	}
-	m.raw = appendKept(m.raw, []byte(line+"\r\n"))
+	m.appendRaw([]byte(line + "\r\n"))
 }
 
 // appendKept appends b to raw as far as MaxKeptBytes allows.
@@ -249,9 +276,9 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes) lab.Message
 		}
 		summary = string(b)
 	}
-	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw, Observed: true, Role: role}
+	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw[:len(m.raw):len(m.raw)], Observed: true, Role: role}
 	if lazy {
-		out.Defer(func(*lab.Message) ([]lab.Field, string) { return m.fields(dir), m.meaning(dir, about) })
+		out.Defer(m.keep(dir).fill)
 	} else {
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
 	}
@@ -295,6 +322,50 @@ func simpleMediaType(ct string) bool {
 		}
 	}
 	return true
+}
+
+// kept is what a message framed keeps for its fields and meaning, made
+// when someone looks: what its head does not say. The head is parsed again
+// from the message's bytes (Raw), which begin with it whole, so the parse's
+// structures (its fields, its copy of the head) are not held meanwhile.
+type kept struct {
+	dir      lab.Dir
+	framing  string
+	body     int64
+	chunks   int
+	trailers []lab.Field
+	headLen  int
+	preview  []byte // the body's first bytes; nil when they are in Raw after the head (previewN)
+	previewN int
+}
+
+// keep is what m keeps for its fields once framed, sent in direction dir.
+func (m *message) keep(dir lab.Dir) *kept {
+	k := &kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks, trailers: m.trailers,
+		headLen: m.headLen, preview: m.preview, previewN: len(m.preview)}
+	if end := m.headLen + len(m.preview); m.chunks == 0 && end <= len(m.raw) && bytes.Equal(m.raw[m.headLen:end], m.preview) {
+		k.preview = nil // the body's start as it crossed the wire
+	}
+	return k
+}
+
+// fill builds the fields and meaning of the message framed as k, whose
+// bytes are msg.Raw (lab.Message.Defer).
+func (k *kept) fill(msg *lab.Message) ([]lab.Field, string) {
+	m, _ := parseHead(k.dir, msg.Raw[:k.headLen], false) // parsed once already: it parses again
+	if m == nil {
+		return nil, ""
+	}
+	m.raw, m.framing, m.body, m.chunks, m.trailers = msg.Raw, k.framing, k.body, k.chunks, k.trailers
+	m.preview = k.preview
+	if m.preview == nil && k.previewN > 0 {
+		m.preview = msg.Raw[k.headLen : k.headLen+k.previewN]
+	}
+	about := statusInfo(m.status)
+	if k.dir == lab.ClientToServer {
+		about = methodInfo(m.method)
+	}
+	return m.fields(k.dir), m.meaning(k.dir, about)
 }
 
 // meaning explains the message in plain words.

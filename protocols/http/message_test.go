@@ -1,9 +1,12 @@
 package http
 
 import (
+	"fmt"
 	"mime"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -49,11 +52,84 @@ func TestHeaderJoinsRepeatedFields(t *testing.T) {
 	}
 	// The request line's three parts, as strings.Split's three.
 	for _, line := range []string{"GET / HTTP/1.1", "GET  / HTTP/1.1", "GET / HTTP/1.1 x", "GET /", " GET / HTTP/1.1", "GET / HTTP/1.1 "} {
-		_, err := parseHead(lab.ClientToServer, []byte(line+"\r\n\r\n"))
+		_, err := parseHead(lab.ClientToServer, []byte(line+"\r\n\r\n"), false)
 		parts := strings.Split(line, " ")
 		valid := len(parts) == 3 && token(parts[0]) && parts[1] != "" && version(parts[2])
 		if (err == "") != valid {
 			t.Errorf("request line %q: error %q, want valid %v", line, err, valid)
+		}
+	}
+}
+
+// TestRawInPlace: a message that came whole in one feed is those very bytes
+// (no copy); one that goes on in the next feed is copied from there, and the
+// fed bytes, even with room after them, are never written.
+func TestRawInPlace(t *testing.T) {
+	first := "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+	second := "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nwor"
+	buf := make([]byte, 0, 256)
+	buf = append(buf, first+second...)
+	room := buf[len(buf):cap(buf)]
+	for i := range room {
+		room[i] = '#'
+	}
+	fed := string(buf)
+	a := NewAnalyzer()
+	a.Feed(lab.ClientToServer, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"), time.Time{})
+	msgs := a.Feed(lab.ServerToClient, buf, time.Time{})
+	if len(msgs) != 1 || string(msgs[0].Raw) != first {
+		t.Fatalf("first response: %d messages, raw %q", len(msgs), msgs[0].Raw)
+	}
+	if &msgs[0].Raw[0] != &buf[0] || cap(msgs[0].Raw) != len(first) {
+		t.Errorf("the first response's bytes were copied (or reach past it: cap %d)", cap(msgs[0].Raw))
+	}
+	msgs = a.Feed(lab.ServerToClient, []byte("ld!"), time.Time{})
+	if len(msgs) != 1 || string(msgs[0].Raw) != second+"ld!" {
+		t.Fatalf("second response: %d messages, raw %q", len(msgs), msgs[0].Raw)
+	}
+	if string(buf) != fed || strings.Trim(string(room), "#") != "" {
+		t.Errorf("the fed bytes changed: %q, room after them %q", buf, room)
+	}
+}
+
+// TestKeptFieldsAreTheWholeOnes: a message's fields and meaning, made when
+// someone looks from its bytes and what it kept, are those its parse had
+// when it was framed: requests and responses, with and without bodies,
+// chunked with trailers, binary, longer than the preview and than the bytes
+// kept.
+func TestKeptFieldsAreTheWholeOnes(t *testing.T) {
+	long := strings.Repeat("x", MaxKeptBytes+10)
+	cases := []struct {
+		dir  lab.Dir
+		wire string
+	}{
+		{lab.ClientToServer, "POST /form HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\na=b"},
+		{lab.ClientToServer, "PUT /x?y=1 HTTP/1.0\r\nHost: h\r\nAccept: a\r\nAccept: b\r\nContent-Length: 1\r\n\r\n!"},
+		{lab.ServerToClient, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n\r\nhello"},
+		{lab.ServerToClient, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nExpires: never\r\n\r\n"},
+		{lab.ServerToClient, "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + strings.Repeat("é", 200)},
+		{lab.ServerToClient, "HTTP/1.1 418 \r\nContent-Length: 4\r\n\r\n\x00\x01\x02\xff"},
+		{lab.ServerToClient, fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(long), long)},
+	}
+	for _, c := range cases {
+		a := NewAnalyzer()
+		if c.dir == lab.ServerToClient {
+			a.Feed(lab.ClientToServer, []byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), time.Time{})
+		}
+		wire := []byte(c.wire)
+		a.Feed(c.dir, wire[:len(wire)-1], time.Time{})
+		m := a.streams[c.dir].msg
+		msgs := a.Feed(c.dir, wire[len(wire)-1:], time.Time{})
+		if m == nil || len(msgs) != 1 || !msgs[0].Deferred() {
+			t.Fatalf("%.40q: %d messages", c.wire, len(msgs))
+		}
+		about := statusInfo(m.status)
+		if c.dir == lab.ClientToServer {
+			about = methodInfo(m.method)
+		}
+		fields, meaning := msgs[0].Detail()
+		if want := m.fields(c.dir); !reflect.DeepEqual(fields, want) || meaning != m.meaning(c.dir, about) {
+			t.Errorf("%.40q: fields when asked\n%v\nwant\n%v\nmeaning %q, want %q", c.wire, fields, want, meaning, m.meaning(c.dir, about))
 		}
 	}
 }

@@ -42,6 +42,7 @@ func (s *stream) busy() bool {
 // feed frames b, appending finished messages to out.
 func (s *stream) feed(out []lab.Message, a *Analyzer, b []byte) []lab.Message {
 	s.seen = true
+	b = b[:len(b):len(b)] // a message's bytes in place reach no further (message.appendRaw)
 	for len(b) > 0 {
 		var n int
 		switch s.phase {
@@ -103,7 +104,7 @@ func gather(buf *[]byte, b []byte, limit int) (int, []byte, bool) {
 	n0 := len(*buf)
 	if n0 == 0 {
 		// The whole section in b, as it mostly comes: found in place, not
-		// copied first (the callers copy what they keep).
+		// copied first.
 		if n, sec := sectionIn(b[:min(len(b), limit+1)]); sec != nil {
 			return n, sec, false
 		}
@@ -153,6 +154,7 @@ func (s *stream) readHead(out []lab.Message, a *Analyzer, b []byte) (int, []lab.
 			return skip, out
 		}
 	}
+	inPlace := len(s.head) == 0 // a head found whole in b is b's own bytes (gather)
 	n, head, tooLong := gather(&s.head, b, MaxHeadBytes)
 	switch {
 	case tooLong:
@@ -160,7 +162,7 @@ func (s *stream) readHead(out []lab.Message, a *Analyzer, b []byte) (int, []lab.
 	case head == nil:
 		return n, out
 	}
-	m, err := parseHead(s.dir, head)
+	m, err := parseHead(s.dir, head, inPlace)
 	if err != "" {
 		return n, s.fail(out, err, head)
 	}
@@ -283,7 +285,7 @@ func (s *stream) readTrailers(out []lab.Message, a *Analyzer, b []byte) (int, []
 		}
 		s.msg.trailers = append(s.msg.trailers, lab.Field{Name: name, Value: value})
 	}
-	s.msg.raw = appendKept(s.msg.raw, sec)
+	s.msg.appendRaw(sec)
 	return n, s.finish(out, a)
 }
 

@@ -88,6 +88,7 @@ func TestTapRecordsExactBytes(t *testing.T) {
 		t.Fatalf("echoed %d bytes, want the %d sent", len(got), len(sent))
 	}
 	c.Close()
+	hub.Settle() // the bytes' events are published with the conversation's analysis
 
 	conv := lab.ConnConversation(c)
 	events := hub.ConvEvents(conv.ID())

@@ -80,6 +80,7 @@ func TestEchoRawClient(t *testing.T) {
 	if n := srv.Sessions(); n != 2 {
 		t.Errorf("Sessions = %d with two peers, want 2", n)
 	}
+	hub.Settle() // the datagrams' events are published with the flows' analysis
 
 	convs := hub.Conversations()
 	if len(convs) != 2 {

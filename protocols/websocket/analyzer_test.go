@@ -191,7 +191,8 @@ func TestSessions(t *testing.T) {
 }
 
 func fieldValue(m lab.Message, name string) string {
-	for _, f := range m.Fields {
+	fields, _ := m.Detail() // built when asked, as the inspector asks
+	for _, f := range fields {
 		if f.Name == name {
 			return f.Value
 		}
@@ -298,6 +299,45 @@ func TestProtocol(t *testing.T) {
 	for _, tr := range p.Transitions {
 		if !slices.Contains(p.States, tr[0]) || !slices.Contains(p.States, tr[1]) {
 			t.Errorf("transition %v leaves the States", tr)
+		}
+	}
+}
+
+// TestFragmentFieldsAsTheyWere: a data frame's fields, built when someone
+// looks, show the frame and its message as they were when it was framed,
+// not as later frames left them.
+func TestFragmentFieldsAsTheyWere(t *testing.T) {
+	a := NewAnalyzer()
+	analyzertest.Feed(a, sessionTests[0].steps[:2], 0)
+	var out []lab.Message
+	for _, f := range [][]byte{
+		frameBytes(false, opText, key, []byte("Hel")), frameBytes(false, opContinuation, key, []byte("lo, ")),
+		frameBytes(true, opContinuation, key, []byte("world")), frameBytes(true, opText, key, []byte("next")),
+		frameBytes(true, opBinary, key, []byte{0, 1, 2}),
+	} {
+		out = append(out, a.Feed(c2s, f, time.Time{})...)
+	}
+	if len(out) != 5 {
+		t.Fatalf("messages %q", analyzertest.Summaries(out))
+	}
+	for i, want := range []map[string]string{
+		{"FIN": "0 (more fragments follow)", "opcode": "0x1 text", "payload": `"Hel"`, "message": ""},
+		{"opcode": "0x0 continuation", "payload": `"lo, "`, "message": ""},
+		{"FIN": "1 (the last frame of its message)", "payload": `"world"`, "message": "text, 3 fragments, 12 bytes", "message payload": `"Hello, world"`},
+		{"payload": `"next"`, "message": "", "masking key": "37 fa 21 3d"},
+		{"opcode": "0x2 binary", "payload (hex)": "00 01 02", "payload length": "3 bytes (7-bit length field)"},
+	} {
+		if !out[i].Deferred() {
+			t.Errorf("message %d (%s) built at once", i, out[i].Summary)
+		}
+		full := out[i].Built()
+		for name, v := range want {
+			if got := fieldValue(*full, name); got != v {
+				t.Errorf("message %d (%s): %s = %q, want %q", i, out[i].Summary, name, got, v)
+			}
+		}
+		if !strings.Contains(full.Meaning, "masked the payload") || !strings.HasPrefix(full.Meaning, "A") && !strings.HasPrefix(full.Meaning, "The") {
+			t.Errorf("message %d meaning %q", i, full.Meaning)
 		}
 	}
 }

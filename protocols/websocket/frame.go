@@ -326,19 +326,10 @@ func (fr *frames) finish(d *direction) lab.Message {
 		problem("a frame after this side's close frame (§5.5.1): nothing may follow a close")
 	}
 
-	fields := []lab.Field{
-		{Name: "FIN", Value: finText(f.fin)},
-		{Name: "RSV1 RSV2 RSV3", Value: rsvText[f.rsv&7]},
-		{Name: "opcode", Value: opcodeText[f.op&0x0f]},
-		{Name: "MASK", Value: maskText(f.masked)},
+	if f.data {
+		return fr.finishData(d, &f, compressed, problems)
 	}
-	if f.masked {
-		fields = append(fields, lab.Field{Name: "masking key", Value: lab.HexPreview(f.key[:], 4)})
-	}
-	fields = append(fields, lab.Field{Name: "payload length", Value: bytesText(f.length) + lengthFieldText(f.lenBits)})
-	if compressed {
-		fields = append(fields, lab.Field{Name: "compression", Value: "RSV1 set: the payload is compressed (permessage-deflate, RFC 7692) and shown as sent"})
-	}
+	fields := headerFields(&f, compressed)
 
 	var summary, meaning, ref string
 	next := ""
@@ -355,16 +346,47 @@ func (fr *frames) finish(d *direction) lab.Message {
 		summary, ref = "pong"+payloadNote(f.payload, f.length), "RFC 6455 §5.5.3"
 		meaning = "A pong answers a ping with the ping's payload (an unasked pong is a one-way heartbeat and needs no answer)."
 		fields = append(fields, payloadField(f.payload, f.length))
-	case f.data:
-		summary, meaning, ref = fr.dataFrame(d, &f, &fields, problem)
 	default:
 		summary, ref = name+" frame, "+bytesText(f.length), "RFC 6455 §5.2"
 		meaning = "A frame the lab cannot place in a message."
 		fields = append(fields, payloadField(f.payload, f.length))
 	}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw, Teardown: teardown, Observed: true, Layer: Layer}
+	m.Summary, m.Meaning, m.Fields = described(&f, summary, maskedMeaning(&f, meaning), fields, problems)
+	fr.s.state.Move(&m, next)
+	return m
+}
+
+// headerFields are the fields of f's header: its flags, opcode, mask and length.
+func headerFields(f *frame, compressed bool) []lab.Field {
+	fields := make([]lab.Field, 0, 12)
+	fields = append(fields,
+		lab.Field{Name: "FIN", Value: finText(f.fin)},
+		lab.Field{Name: "RSV1 RSV2 RSV3", Value: rsvText[f.rsv&7]},
+		lab.Field{Name: "opcode", Value: opcodeText[f.op&0x0f]},
+		lab.Field{Name: "MASK", Value: maskText(f.masked)},
+	)
+	if f.masked {
+		fields = append(fields, lab.Field{Name: "masking key", Value: lab.HexPreview(f.key[:], 4)})
+	}
+	fields = append(fields, lab.Field{Name: "payload length", Value: bytesText(f.length) + lengthFieldText(f.lenBits)})
+	if compressed {
+		fields = append(fields, lab.Field{Name: "compression", Value: "RSV1 set: the payload is compressed (permessage-deflate, RFC 7692) and shown as sent"})
+	}
+	return fields
+}
+
+// maskedMeaning is meaning, with what masking did when the client masked f.
+func maskedMeaning(f *frame, meaning string) string {
 	if f.masked && f.length > 0 {
 		meaning += " The client masked the payload by XOR with the 4-byte masking key, so that no byte pattern a script chooses reaches the wire as it is (which could fool a cache in between); the lab shows it unmasked."
 	}
+	return meaning
+}
+
+// described ends a frame's description: what of it was kept, and its
+// problems, which make it malformed; its fields placed in its bytes.
+func described(f *frame, summary, meaning string, fields []lab.Field, problems []string) (string, string, []lab.Field) {
 	if uint64(len(f.raw)) < uint64(headerLen(f.raw[1]))+f.length {
 		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the frame; the rest was counted", bytesText(uint64(len(f.raw))))})
 	}
@@ -376,15 +398,52 @@ func (fr *frames) finish(d *direction) lab.Message {
 		meaning = "This frame breaks RFC 6455's rules: " + strings.Join(problems, "; ") + ". A receiver that sees it must fail the WebSocket connection, normally with close code 1002 (protocol error). " + meaning
 	}
 	placeFrame(fields, f.raw)
-	m := lab.Message{Dir: d.dir, Summary: summary, Meaning: meaning, Ref: ref, Fields: fields,
-		Raw: f.raw, Teardown: teardown, Observed: true, Layer: Layer}
-	fr.s.state.Move(&m, next)
+	return summary, meaning, fields
+}
+
+// finishData turns a text, binary or continuation frame just read into a
+// message. Its summary is made now; a well-formed frame's fields and meaning
+// when someone looks (lab.Message.Defer), from the frame and its message as
+// they were.
+func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems []string) lab.Message {
+	msg := d.msg // as the frame found it: the fields show it so
+	summary, meaning, ref := dataFrame(&msg, f)
+	if f.fin {
+		if msg.op == opText && !msg.compressed && !msg.utf8.valid() {
+			problems = append(problems, "the text message is not valid UTF-8 (§8.1); the receiver must fail the connection with 1007")
+		}
+		d.msg = fragmented{}
+	}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw, Observed: true, Layer: Layer}
+	if len(problems) > 0 {
+		m.Summary, m.Meaning, m.Fields = described(f, summary, maskedMeaning(f, meaning), dataFields(f, &msg, compressed), problems)
+	} else {
+		m.Summary = summary
+		k := &keptFrame{f: *f, msg: msg, compressed: compressed}
+		k.f.probs, k.msg.utf8 = nil, utf8Check{}
+		m.Defer(k.fill)
+	}
+	fr.s.state.Move(&m, "")
 	return m
 }
 
-// dataFrame describes a text, binary or continuation frame.
-func (fr *frames) dataFrame(d *direction, f *frame, fields *[]lab.Field, problem func(string)) (summary, meaning, ref string) {
-	m := &d.msg
+// keptFrame is what a well-formed data frame keeps for its fields.
+type keptFrame struct {
+	f          frame
+	msg        fragmented
+	compressed bool
+}
+
+// fill builds the frame's fields and meaning (lab.Message.Defer).
+func (k *keptFrame) fill(*lab.Message) ([]lab.Field, string) {
+	_, meaning, _ := dataFrame(&k.msg, &k.f)
+	_, meaning, fields := described(&k.f, "", maskedMeaning(&k.f, meaning), dataFields(&k.f, &k.msg, k.compressed), nil)
+	return fields, meaning
+}
+
+// dataFrame describes a text, binary or continuation frame f of message m:
+// its summary, meaning and reference.
+func dataFrame(m *fragmented, f *frame) (summary, meaning, ref string) {
 	kind := opName(m.op)
 	one := f.fin && m.frames == 1
 	switch {
@@ -419,19 +478,19 @@ func (fr *frames) dataFrame(d *direction, f *frame, fields *[]lab.Field, problem
 	} else {
 		meaning += "Binary data is whatever bytes the application chose (§5.6)."
 	}
-	*fields = append(*fields, payloadField(f.payload, f.length))
-	if f.fin {
-		if !one {
-			*fields = append(*fields, lab.Field{Name: "message", Value: fmt.Sprintf("%s, %d fragments, %s", kind, m.frames, bytesText(m.length))})
-			*fields = append(*fields, payloadField(m.preview, m.length))
-			(*fields)[len(*fields)-1].Name = "message " + (*fields)[len(*fields)-1].Name
-		}
-		if m.op == opText && !m.compressed && !m.utf8.valid() {
-			problem("the text message is not valid UTF-8 (§8.1); the receiver must fail the connection with 1007")
-		}
-		*m = fragmented{}
-	}
 	return summary, meaning, ref
+}
+
+// dataFields are the fields of data frame f of message m.
+func dataFields(f *frame, m *fragmented, compressed bool) []lab.Field {
+	fields := append(headerFields(f, compressed), payloadField(f.payload, f.length))
+	if f.fin && !(f.fin && m.frames == 1) {
+		kind := opName(m.op)
+		fields = append(fields, lab.Field{Name: "message", Value: fmt.Sprintf("%s, %d fragments, %s", kind, m.frames, bytesText(m.length))})
+		fields = append(fields, payloadField(m.preview, m.length))
+		fields[len(fields)-1].Name = "message " + fields[len(fields)-1].Name
+	}
+	return fields
 }
 
 // closeFrame describes a close frame and moves the closing handshake on.

@@ -39,7 +39,8 @@ func TestHub(t *testing.T) {
 		switch e.Kind {
 		case lab.KindMessage, lab.KindHandshake:
 			msgs = append(msgs, e.Dir.Arrow()+" "+e.Msg.Summary)
-			for _, f := range e.Msg.Fields {
+			fields, _ := e.Msg.Detail() // built when asked, as the inspector asks
+			for _, f := range fields {
 				switch {
 				case f.Name == "accept check":
 					accept = f.Value

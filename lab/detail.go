@@ -9,6 +9,12 @@ package lab
 // return the same each time. Fields and Meaning set on m as well come first.
 func (m *Message) Defer(fill func(*Message) ([]Field, string)) { m.fill = fill }
 
+// Holds adds n bytes to what m costs the hub's bound: what its analyzer keeps
+// for it that neither its Raw (when that is the fed bytes) nor its text
+// counts, such as a private copy of its bytes or what Defer's fill reads. The
+// bound holds the process's memory only as far as messages say what they hold.
+func (m *Message) Holds(n int) { m.held = int32(min(int64(m.held)+int64(max(n, 0)), 1<<30)) }
+
 // Detail returns m's fields and its meaning, built now if they were deferred.
 // Whoever reads a message's fields or meaning reads them here.
 func (m *Message) Detail() ([]Field, string) {
@@ -41,6 +47,6 @@ func (m *Message) Built() *Message {
 	}
 	b := *m
 	b.Fields, b.Meaning = m.Detail()
-	b.fill = nil
+	b.fill, b.held = nil, 0
 	return &b
 }

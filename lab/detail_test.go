@@ -52,3 +52,23 @@ func TestDeferredDetail(t *testing.T) {
 		t.Error("a message without a deferred detail is copied by Built")
 	}
 }
+
+// TestHoldsCountsAgainstTheBound: what a message says its analyzer holds for
+// it counts against the hub's bound, and a built copy holds nothing more.
+func TestHoldsCountsAgainstTheBound(t *testing.T) {
+	h := NewHub(HubOptions{})
+	m := Message{Summary: "x"}
+	h.Publish(Event{Kind: KindMessage, Msg: &m})
+	before := h.Stats().Bytes
+	held := Message{Summary: "x"}
+	held.Defer(func(*Message) ([]Field, string) { return nil, "" })
+	held.Holds(1000)
+	held.Holds(-5) // nothing taken off
+	h.Publish(Event{Kind: KindMessage, Msg: &held})
+	if got := h.Stats().Bytes - before; got != before+48+1000 {
+		t.Errorf("a message holding 1000 bytes cost %d, want %d", got, before+48+1000)
+	}
+	if b := held.Built(); b.held != 0 {
+		t.Errorf("a built copy holds %d", b.held)
+	}
+}

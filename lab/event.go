@@ -138,6 +138,7 @@ func (e *Event) size() int64 {
 		if m.fill != nil {
 			n += 48 // the closure
 		}
+		n += int64(m.held)
 	}
 	return n
 }
@@ -207,5 +208,6 @@ type Message struct {
 	Pair string
 
 	rawOwned bool                             // Raw is a private copy counted against the hub's bound
+	held     int32                            // bytes its analyzer keeps for it beyond what size counts (Holds)
 	fill     func(*Message) ([]Field, string) // builds fields and meaning when asked (Defer)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -277,8 +278,13 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes) lab.Message
 		summary = string(b)
 	}
 	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw[:len(m.raw):len(m.raw)], Observed: true, Role: role}
+	if !m.inPlace {
+		out.Holds(len(m.raw)) // its own copy, beside the fed bytes the data events hold
+	}
 	if lazy {
-		out.Defer(m.keep(dir).fill)
+		k := m.keep(dir)
+		out.Defer(k.fill)
+		out.Holds(int(unsafe.Sizeof(*k)) + len(k.preview))
 	} else {
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
 	}

@@ -341,3 +341,31 @@ func TestFragmentFieldsAsTheyWere(t *testing.T) {
 		}
 	}
 }
+
+// TestRawInPlace: a frame that came whole in one feed is those very bytes (no
+// copy); one that goes on in the next feed is copied from there, and the fed
+// bytes, even with room after them, are never written.
+func TestRawInPlace(t *testing.T) {
+	a := NewAnalyzer()
+	analyzertest.Feed(a, sessionTests[0].steps[:2], 0)
+	first := frameBytes(true, opBinary, nil, []byte("whole"))
+	second := frameBytes(true, opBinary, nil, []byte("in two"))
+	buf := append(make([]byte, 0, 64), first...)
+	buf = append(buf, second[:4]...)
+	room := buf[len(buf):cap(buf)]
+	for i := range room {
+		room[i] = '#'
+	}
+	fed := string(buf)
+	out := a.Feed(s2c, buf, time.Time{})
+	if len(out) != 1 || string(out[0].Raw) != string(first) || &out[0].Raw[0] != &buf[0] || cap(out[0].Raw) != len(first) {
+		t.Fatalf("first frame: %d messages, raw %q (cap %d), want the fed bytes themselves", len(out), out[0].Raw, cap(out[0].Raw))
+	}
+	out = a.Feed(s2c, second[4:], time.Time{})
+	if len(out) != 1 || string(out[0].Raw) != string(second) {
+		t.Fatalf("second frame: %d messages, raw %q", len(out), out[0].Raw)
+	}
+	if string(buf) != fed || strings.Trim(string(room), "#") != "" {
+		t.Errorf("the fed bytes changed: %q, room after them %q", buf, room)
+	}
+}

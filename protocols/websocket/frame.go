@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -65,6 +66,7 @@ type frame struct {
 	length  uint64
 	got     uint64
 	raw     []byte // header and payload as sent, up to MaxKeptBytes
+	inPlace bool   // raw is the fed bytes themselves, not a copy (keep)
 	payload []byte // the payload unmasked, up to PreviewBytes
 	data    bool   // a text, binary or continuation frame of an open message
 	probs   []string
@@ -135,6 +137,7 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	fr.at = at
+	b = b[:len(b):len(b)] // a frame's bytes in place reach no further (frame.keep)
 	d := &fr.dirs[dir]
 	out := fr.block.Start()
 	for len(b) > 0 && !d.broken {
@@ -189,6 +192,7 @@ func (d *direction) readHeader(fr *frames, b []byte) (int, *lab.Message) {
 	if d.nhdr >= 2 {
 		need = headerLen(d.hdr[1])
 	}
+	inPlace := d.nhdr == 0 // the header begins in b: its bytes are b's own
 	used := 0
 	for d.nhdr < need && used < len(b) {
 		d.hdr[d.nhdr] = b[used]
@@ -222,7 +226,11 @@ func (d *direction) readHeader(fr *frames, b []byte) (int, *lab.Message) {
 	if f.masked {
 		copy(f.key[:], h[i:i+4])
 	}
-	f.raw = append(make([]byte, 0, min(uint64(d.nhdr)+f.length, MaxKeptBytes)), h...)
+	if inPlace {
+		f.raw, f.inPlace = b[:used], true // the payload that follows it in b extends it (payload)
+	} else {
+		f.raw = append(make([]byte, 0, min(uint64(d.nhdr)+f.length, MaxKeptBytes)), h...)
+	}
 	d.nhdr = 0
 	if f.lenBits == 64 && f.length>>63 != 0 {
 		d.broken = true
@@ -252,11 +260,28 @@ func (d *direction) readHeader(fr *frames, b []byte) (int, *lab.Message) {
 	return used, nil
 }
 
+// keep adds b, the frame's next bytes, to its raw bytes: in place while they
+// follow them in what was fed (the same array, next in it), as a copy from
+// the first that do not (Feed owns its bytes: a message's Raw may point into
+// them, lab.Analyzer).
+func (f *frame) keep(b []byte) {
+	if f.inPlace {
+		n := len(f.raw)
+		if len(b) > 0 && cap(f.raw)-n >= len(b) && &f.raw[:n+1][n] == &b[0] {
+			f.raw = f.raw[:n+len(b)]
+			return
+		}
+		f.inPlace = false
+		f.raw = f.raw[:n:n] // the next append copies, never writing into the fed bytes
+	}
+	f.raw = append(f.raw, b...)
+}
+
 // payload takes the next bytes of the frame's payload.
 func (d *direction) payload(b []byte) {
 	f := &d.f
 	if room := MaxKeptBytes - len(f.raw); room > 0 {
-		f.raw = append(f.raw, b[:min(len(b), room)]...)
+		f.keep(b[:min(len(b), room)])
 	}
 	// Unmask what the previews and the UTF-8 check need.
 	text := f.data && d.msg.op == opText && !d.msg.compressed
@@ -351,7 +376,7 @@ func (fr *frames) finish(d *direction) lab.Message {
 		meaning = "A frame the lab cannot place in a message."
 		fields = append(fields, payloadField(f.payload, f.length))
 	}
-	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw, Teardown: teardown, Observed: true, Layer: Layer}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw[:len(f.raw):len(f.raw)], Teardown: teardown, Observed: true, Layer: Layer}
 	m.Summary, m.Meaning, m.Fields = described(&f, summary, maskedMeaning(&f, meaning), fields, problems)
 	fr.s.state.Move(&m, next)
 	return m
@@ -414,7 +439,10 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		}
 		d.msg = fragmented{}
 	}
-	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw, Observed: true, Layer: Layer}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw[:len(f.raw):len(f.raw)], Observed: true, Layer: Layer}
+	if !f.inPlace {
+		m.Holds(len(f.raw)) // its own copy, beside the fed bytes the data events hold
+	}
 	if len(problems) > 0 {
 		m.Summary, m.Meaning, m.Fields = described(f, summary, maskedMeaning(f, meaning), dataFields(f, &msg, compressed), problems)
 	} else {
@@ -422,6 +450,7 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		k := &keptFrame{f: *f, msg: msg, compressed: compressed}
 		k.f.probs, k.msg.utf8 = nil, utf8Check{}
 		m.Defer(k.fill)
+		m.Holds(int(unsafe.Sizeof(*k)) + len(f.payload) + len(msg.preview))
 	}
 	fr.s.state.Move(&m, "")
 	return m
@@ -670,7 +699,7 @@ func bytesText(n uint64) string {
 func (fr *frames) malformed(dir lab.Dir, f frame, why string) lab.Message {
 	return lab.Message{Dir: dir, Summary: "malformed WebSocket frame: " + why,
 		Meaning: "These bytes break RFC 6455's framing, so the lab cannot tell where the frame ends; a receiver must fail the connection.",
-		Ref:     "RFC 6455 §5.2", Fields: []lab.Field{{Name: "problem", Value: why}}, Raw: f.raw, Observed: true, Layer: Layer}
+		Ref:     "RFC 6455 §5.2", Fields: []lab.Field{{Name: "problem", Value: why}}, Raw: f.raw[:len(f.raw):len(f.raw)], Observed: true, Layer: Layer}
 }
 
 // utf8Check validates UTF-8 that arrives in pieces, holding at most one

@@ -43,17 +43,18 @@ const (
 
 // op is one piece of analysis work.
 type op struct {
-	kind  opKind
-	side  Side
-	dir   Dir
-	feed  bool // opData: the analyzers read these bytes (the direction's source)
-	quiet bool // opData: seen while capture was paused, so not published
-	b     []byte
-	at    time.Time
-	open  *OpenInfo  // opOpen
-	close *CloseInfo // opClose
-	msg   *Message   // opReport
-	ev    *Event     // opEvent
+	kind   opKind
+	side   Side
+	dir    Dir
+	feed   bool // opData: the analyzers read these bytes (the direction's source)
+	quiet  bool // opData: seen while capture was paused, so not published
+	shared bool // opData: b is another tap's copy, counted with its event (share)
+	b      []byte
+	at     time.Time
+	open   *OpenInfo  // opOpen
+	close  *CloseInfo // opClose
+	msg    *Message   // opReport
+	ev     *Event     // opEvent
 }
 
 // maxSpareOps bounds the spare queue a live conversation keeps between batches.
@@ -220,7 +221,7 @@ func (c *Conversation) run(o *op) {
 	case opData:
 		if !o.quiet {
 			c.mu.Lock()
-			c.publish(Event{At: o.at, Kind: KindData, Dir: o.dir, Side: o.side, Layer: c.key.transport, Data: o.b})
+			c.publish(Event{At: o.at, Kind: KindData, Dir: o.dir, Side: o.side, Layer: c.key.transport, Data: o.b, shared: o.shared})
 			c.mu.Unlock()
 		}
 		if !o.feed {
@@ -242,6 +243,7 @@ func (c *Conversation) run(o *op) {
 			c.live = false
 			c.end = o.at
 			c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
+			c.sent = [3][][]byte{}
 			c.countEnded()
 		}
 		c.mu.Unlock()

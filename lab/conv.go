@@ -47,6 +47,7 @@ type Conversation struct {
 	link     Link
 	limit    *captureLimit // nil unless the protocol has a CaptureLimit
 	slab     []byte        // spare room for captured bytes (see keep)
+	sent     [3][][]byte   // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
 	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
@@ -448,16 +449,55 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 			return
 		}
 	}
-	own := c.keep(b)
+	own, shared := c.share(dir, source, b)
 	if len(c.layers) == 0 {
-		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own})
+		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own, shared: shared})
 		return
 	}
 	// The data event and the analyzers' feed wait in the queue, in their
 	// place among the conversation's other work (analyze.go): the hub's lock
 	// is taken once for them and the messages they make, off the
 	// connection's back.
-	c.enqueue(op{kind: opData, side: side, dir: dir, b: own, at: at, feed: source, quiet: c.hub.paused.Load()})
+	c.enqueue(op{kind: opData, side: side, dir: dir, b: own, at: at, feed: source, quiet: c.hub.paused.Load(), shared: shared})
+}
+
+// maxSent bounds the datagrams a flow remembers per direction for the
+// receiving tap to find (share): a receiver further behind copies what it reads.
+const maxSent = 64
+
+// share returns b as the conversation keeps it, and whether another tap's
+// event holds those bytes already. A datagram both taps see is kept once: the
+// sender's tap copies it and remembers it, and the receiver's tap, reading the
+// same bytes, takes the sender's copy (the datagrams it finds passed over
+// were lost). Anything else is copied (keep). c.mu must be held.
+func (c *Conversation) share(dir Dir, source bool, b []byte) ([]byte, bool) {
+	writer, reader := SideClient, SideServer
+	if dir == ServerToClient {
+		writer, reader = SideServer, SideClient
+	}
+	if !c.datagram || !c.attached[writer] || !c.attached[reader] {
+		return c.keep(b), false
+	}
+	sent := &c.sent[dir]
+	if source {
+		own := c.keep(b)
+		if len(*sent) >= maxSent {
+			n := copy(*sent, (*sent)[1:])
+			(*sent)[n] = nil
+			*sent = (*sent)[:n]
+		}
+		*sent = append(*sent, own)
+		return own, false
+	}
+	for i, d := range *sent {
+		if bytes.Equal(d, b) {
+			n := copy(*sent, (*sent)[i+1:])
+			clear((*sent)[n:])
+			*sent = (*sent)[:n]
+			return d, true
+		}
+	}
+	return c.keep(b), false
 }
 
 // closeStep records that endpoint by sent a FIN or RST (or the flow idled), as tap

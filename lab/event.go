@@ -102,24 +102,30 @@ func (s Side) Inbound() Dir {
 // Event is one thing the lab observed. Events are values: a reader may keep them.
 // Data and Msg are shared between readers and must not be modified.
 type Event struct {
-	Seq   uint64    // assigned by the Hub, increasing from 1, in the order published (several conversations: see At)
-	At    time.Time // when the tap saw what caused it (monotonic clock reading included); orders several conversations' events
-	Conv  ConvID
-	Kind  Kind
-	Dir   Dir
-	Side  Side     // the tap that saw it
-	cost  int32    // what the event counts against the hub's bound, set by Publish
-	Layer string   // "tcp", "udp", "tls", "http", ...
-	Data  []byte   // raw bytes (KindData)
-	Msg   *Message // analyzer output (KindMessage, KindHandshake)
-	From  string   // previous state (KindState)
-	To    string   // new state (KindState)
-	Text  string   // a human-readable note: close reason, error text, open details
+	Seq  uint64    // assigned by the Hub, increasing from 1, in the order published (several conversations: see At)
+	At   time.Time // when the tap saw what caused it (monotonic clock reading included); orders several conversations' events
+	Conv ConvID
+	Kind Kind
+	Dir  Dir
+	Side Side // the tap that saw it
+	// shared: Data is the bytes another tap's event holds (a datagram both
+	// taps saw), so they count once against the bound.
+	shared bool
+	cost   int32    // what the event counts against the hub's bound, set by Publish
+	Layer  string   // "tcp", "udp", "tls", "http", ...
+	Data   []byte   // raw bytes (KindData)
+	Msg    *Message // analyzer output (KindMessage, KindHandshake)
+	From   string   // previous state (KindState)
+	To     string   // new state (KindState)
+	Text   string   // a human-readable note: close reason, error text, open details
 }
 
 // size is what the event costs the Hub's byte bound: a fixed overhead plus its payloads.
 func (e *Event) size() int64 {
-	n := int64(160 + len(e.Data) + len(e.Text) + len(e.Layer) + len(e.From) + len(e.To))
+	n := int64(160 + len(e.Text) + len(e.Layer) + len(e.From) + len(e.To))
+	if !e.shared {
+		n += int64(len(e.Data))
+	}
 	if m := e.Msg; m != nil {
 		n += int64(96 + len(m.Summary) + len(m.Meaning) + len(m.Ref) + len(m.NextState) + len(m.Layer))
 		if m.rawOwned {

@@ -328,3 +328,73 @@ func TestEndFlow(t *testing.T) {
 		t.Error("EndFlow of an ended flow, or of an untapped socket, reported one")
 	}
 }
+
+// TestDatagramsKeptOnce: a datagram both taps of a flow see is kept once, the
+// receiver's event holding the sender's copy and counting nothing more
+// against the bound; what the receiver reads that the sender's tap did not
+// keep (or no longer remembers) is copied as before.
+func TestDatagramsKeptOnce(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	tap := h.Tap(p)
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spc := tap.PacketConn(pc, SideServer)
+	defer spc.Close()
+	raw, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tap.Conn(raw, SideClient)
+	defer c.Close()
+	buf := make([]byte, 64)
+	for _, msg := range []string{"one", "two", "three"} {
+		c.Write([]byte(msg))
+		spc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := spc.ReadFrom(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The server's answer, sent from outside its tap: the client's tap copies it.
+	if _, err := pc.WriteTo([]byte("untapped"), c.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	var sent, got []Event
+	for _, e := range h.ConvEvents(h.Conversations()[0].ID) {
+		switch {
+		case e.Kind != KindData:
+		case e.Side == SideClient && e.Dir == ClientToServer:
+			sent = append(sent, e)
+		case e.Side == SideServer && e.Dir == ClientToServer:
+			got = append(got, e)
+		case e.Side == SideClient && e.Dir == ServerToClient:
+			if e.shared || e.cost < int32(160+len(e.Data)) {
+				t.Errorf("a datagram no tap sent is shared (%v) or not counted whole (cost %d)", e.shared, e.cost)
+			}
+		}
+	}
+	if len(sent) != 3 || len(got) != 3 {
+		t.Fatalf("%d datagrams sent and %d received seen, want 3 each", len(sent), len(got))
+	}
+	// The first came before the server's tap joined the flow: it is copied.
+	if got[0].shared || &got[0].Data[0] == &sent[0].Data[0] {
+		t.Errorf("the first datagram, sent before the receiver's tap was in the flow, is shared")
+	}
+	for i := 1; i < len(sent); i++ {
+		if string(got[i].Data) != string(sent[i].Data) || &got[i].Data[0] != &sent[i].Data[0] || !got[i].shared {
+			t.Errorf("datagram %q received as %q: not the sender's copy", sent[i].Data, got[i].Data)
+		}
+		if got[i].cost >= sent[i].cost {
+			t.Errorf("the received %q costs %d, the sent one %d: its bytes count twice", got[i].Data, got[i].cost, sent[i].cost)
+		}
+	}
+}

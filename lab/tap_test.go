@@ -216,16 +216,23 @@ func TestTapRecordsExactBytes(t *testing.T) {
 	}
 }
 
-func TestPacketFlowsJoin(t *testing.T) {
+// udpTap is a hub with a UDP protocol, its tap, and a UDP socket on
+// 127.0.0.1 to tap.
+func udpTap(t *testing.T) (*Hub, *Tap, net.PacketConn) {
+	t.Helper()
 	reg := &Registry{}
 	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
 	reg.Register(p)
 	h := NewHub(HubOptions{Registry: reg})
-	tap := h.Tap(p)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, h.Tap(p), pc
+}
+
+func TestPacketFlowsJoin(t *testing.T) {
+	h, tap, pc := udpTap(t)
 	spc := tap.PacketConn(pc, SideServer)
 	defer spc.Close()
 	go func() {
@@ -334,15 +341,7 @@ func TestEndFlow(t *testing.T) {
 // against the bound; what the receiver reads that the sender's tap did not
 // keep (or no longer remembers) is copied as before.
 func TestDatagramsKeptOnce(t *testing.T) {
-	reg := &Registry{}
-	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
-	reg.Register(p)
-	h := NewHub(HubOptions{Registry: reg})
-	tap := h.Tap(p)
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, tap, pc := udpTap(t)
 	spc := tap.PacketConn(pc, SideServer)
 	defer spc.Close()
 	raw, err := net.Dial("udp", pc.LocalAddr().String())

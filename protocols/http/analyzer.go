@@ -140,7 +140,7 @@ func (a *Analyzer) Pending(dir lab.Dir) int {
 	s := &a.streams[dir]
 	n := len(s.head) + len(s.line)
 	if s.msg != nil {
-		n += len(s.msg.raw)
+		n += s.msg.raw.Len()
 	}
 	if p, ok := a.up.(interface{ Pending(lab.Dir) int }); ok {
 		n += p.Pending(dir)

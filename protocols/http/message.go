@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // message is a request or response being read.
@@ -20,13 +21,12 @@ type message struct {
 	headers                 []lab.Field
 	trailers                []lab.Field
 	framing                 string
-	body                    int64  // body bytes (decoded chunk data for chunked)
-	chunks                  int    // chunks with data
-	preview                 []byte // the body's first bytes
-	raw                     []byte // the bytes on the wire, up to MaxKeptBytes
-	inPlace                 bool   // raw is the fed bytes themselves, not a copy (appendRaw)
-	startLen                int    // the start line's length with its end, in raw
-	headLen                 int    // the head's length (start line, headers, empty line), in raw
+	body                    int64       // body bytes (decoded chunk data for chunked)
+	chunks                  int         // chunks with data
+	preview                 []byte      // the body's first bytes
+	raw                     framing.Raw // the bytes on the wire, up to MaxKeptBytes
+	startLen                int         // the start line's length with its end, in raw
+	headLen                 int         // the head's length (start line, headers, empty line), in raw
 }
 
 const previewBytes = 256
@@ -42,11 +42,7 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool) (*message, string) {
 		return nil, "an empty message head"
 	}
 	m := &message{startLen: ls[0].Len, headLen: len(head), headers: make([]lab.Field, 0, len(ls)-1)}
-	if inPlace && len(head) <= MaxKeptBytes {
-		m.raw, m.inPlace = head, true
-	} else {
-		m.raw = appendKept(nil, head)
-	}
+	m.raw.Start(head[:min(len(head), MaxKeptBytes)], inPlace && len(head) <= MaxKeptBytes, 0)
 	start := ls[0].Value
 	if dir == lab.ClientToServer {
 		// Three parts apart by single spaces (strings.Split's three, without its slice).
@@ -206,21 +202,13 @@ func (m *message) addBody(b []byte) {
 	m.appendRaw(b)
 }
 
-// appendRaw adds b, the next bytes of the message, to its raw bytes: in
-// place while they follow them in what was fed (the same array, next in
-// it), as a copy from the first that do not (Feed owns its bytes: a
-// message's Raw may point into them, lab.Analyzer).
+// appendRaw adds b, the next bytes of the message, to its raw bytes as far as
+// MaxKeptBytes allows: in place while they follow them in what was fed, as a
+// copy from the first that do not (framing.Raw).
 func (m *message) appendRaw(b []byte) {
-	if m.inPlace {
-		n := len(m.raw)
-		if len(b) > 0 && cap(m.raw)-n >= len(b) && n+len(b) <= MaxKeptBytes && &m.raw[:n+1][n] == &b[0] {
-			m.raw = m.raw[:n+len(b)]
-			return
-		}
-		m.inPlace = false
-		m.raw = m.raw[:n:n] // the next append copies, never writing into the fed bytes
+	if room := MaxKeptBytes - m.raw.Len(); room > 0 {
+		m.raw.Add(b[:min(len(b), room)])
 	}
-	m.raw = appendKept(m.raw, b)
 }
 
 // chunk records a chunk-size line.
@@ -277,9 +265,9 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes) lab.Message
 		}
 		summary = string(b)
 	}
-	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw[:len(m.raw):len(m.raw)], Observed: true, Role: role}
-	if !m.inPlace {
-		out.Holds(len(m.raw)) // its own copy, beside the fed bytes the data events hold
+	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw.Bytes(), Observed: true, Role: role}
+	if m.raw.Copied() {
+		out.Holds(m.raw.Len()) // its own copy, beside the fed bytes the data events hold
 	}
 	if lazy {
 		k := m.keep(dir)
@@ -349,7 +337,7 @@ type kept struct {
 func (m *message) keep(dir lab.Dir) *kept {
 	k := &kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks, trailers: m.trailers,
 		headLen: m.headLen, preview: m.preview, previewN: len(m.preview)}
-	if end := m.headLen + len(m.preview); m.chunks == 0 && end <= len(m.raw) && bytes.Equal(m.raw[m.headLen:end], m.preview) {
+	if raw, end := m.raw.Bytes(), m.headLen+len(m.preview); m.chunks == 0 && end <= len(raw) && bytes.Equal(raw[m.headLen:end], m.preview) {
 		k.preview = nil // the body's start as it crossed the wire
 	}
 	return k
@@ -362,7 +350,8 @@ func (k *kept) fill(msg *lab.Message) ([]lab.Field, string) {
 	if m == nil {
 		return nil, ""
 	}
-	m.raw, m.framing, m.body, m.chunks, m.trailers = msg.Raw, k.framing, k.body, k.chunks, k.trailers
+	m.raw.Start(msg.Raw, true, 0)
+	m.framing, m.body, m.chunks, m.trailers = k.framing, k.body, k.chunks, k.trailers
 	m.preview = k.preview
 	if m.preview == nil && k.previewN > 0 {
 		m.preview = msg.Raw[k.headLen : k.headLen+k.previewN]
@@ -385,6 +374,7 @@ func (m *message) meaning(dir lab.Dir, about info) string {
 // fields are the message's fields: its start line's parts, its header
 // fields, its framing and body.
 func (m *message) fields(dir lab.Dir) []lab.Field {
+	raw := m.raw.Bytes()
 	fields := make([]lab.Field, 0, len(m.headers)+len(m.trailers)+8)
 	if dir == lab.ClientToServer {
 		fields = append(fields, lab.Field{Name: "request line", Value: m.method + " " + m.target + " " + m.version, Len: m.startLen},
@@ -415,17 +405,17 @@ func (m *message) fields(dir lab.Dir) []lab.Field {
 	if len(m.preview) > 0 {
 		// The body's span is the bytes after the head, as they crossed the wire
 		// (chunked: with the chunks' size lines) and as far as they were kept.
-		body := lab.Field{Name: "body", Value: lab.Preview(m.preview, previewBytes), Off: m.headLen, Len: max(0, len(m.raw)-m.headLen)}
+		body := lab.Field{Name: "body", Value: lab.Preview(m.preview, previewBytes), Off: m.headLen, Len: max(0, len(raw)-m.headLen)}
 		if !utf8.Valid(m.preview[:max(0, len(m.preview)-utf8.UTFMax)]) {
 			body.Name, body.Value = "body (hex)", lab.HexPreview(m.preview, 64)
 		}
 		fields = append(fields, body)
 	}
-	if len(m.raw) >= MaxKeptBytes {
-		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the message; the rest was counted", bytesText(int64(len(m.raw))))})
+	if len(raw) >= MaxKeptBytes {
+		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the message; the rest was counted", bytesText(int64(len(raw))))})
 	}
 	for i := range fields {
-		if !fields[i].Spanned(m.raw) { // past what was kept
+		if !fields[i].Spanned(raw) { // past what was kept
 			fields[i].Off, fields[i].Len = 0, 0
 		}
 	}
@@ -459,7 +449,7 @@ func cutShort(dir lab.Dir, m *message, head []byte) lab.Message {
 	raw := head
 	fields := []lab.Field{{Name: "problem", Value: "the connection ended before the " + what + " did"}}
 	if m != nil {
-		raw = m.raw
+		raw = m.raw.Bytes()
 		fields = append(fields, lab.Field{Name: "framing", Value: m.framing}, lab.Field{Name: "body length", Value: bytesText(m.body)})
 	}
 	return lab.Message{

@@ -42,7 +42,7 @@ func (s *stream) busy() bool {
 // feed frames b, appending finished messages to out.
 func (s *stream) feed(out []lab.Message, a *Analyzer, b []byte) []lab.Message {
 	s.seen = true
-	b = b[:len(b):len(b)] // a message's bytes in place reach no further (message.appendRaw)
+	b = b[:len(b):len(b)] // a message's bytes in place reach no further (framing.Raw)
 	for len(b) > 0 {
 		var n int
 		switch s.phase {
@@ -203,12 +203,12 @@ func (s *stream) body(out []lab.Message, a *Analyzer) []lab.Message {
 		m.framing = "chunked (Transfer-Encoding: " + te + ")"
 		s.phase = phaseChunkSize
 	case te != "" && s.dir == lab.ClientToServer:
-		return s.fail(out, "a request's Transfer-Encoding must end in chunked, not "+strconv.Quote(te), m.raw)
+		return s.fail(out, "a request's Transfer-Encoding must end in chunked, not "+strconv.Quote(te), m.raw.Bytes())
 	case te != "":
 		m.framing = "until the server closes the connection (Transfer-Encoding: " + te + ")"
 		s.phase = phaseClose
 	case clErr != "":
-		return s.fail(out, clErr, m.raw)
+		return s.fail(out, clErr, m.raw.Bytes())
 	case cl >= 0:
 		m.framing = "Content-Length: " + strconv.FormatInt(cl, 10)
 		if cl == 0 {
@@ -316,7 +316,7 @@ func (s *stream) end(out []lab.Message, a *Analyzer) []lab.Message {
 // fail reports malformed input and stops framing this direction.
 func (s *stream) fail(out []lab.Message, why string, raw []byte) []lab.Message {
 	if raw == nil && s.msg != nil {
-		raw = s.msg.raw
+		raw = s.msg.raw.Bytes()
 	}
 	out = append(out, malformed(s.dir, why, raw))
 	s.msg, s.head, s.line, s.phase = nil, nil, nil, phaseBroken

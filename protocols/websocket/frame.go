@@ -65,10 +65,9 @@ type frame struct {
 	lenBits int // 7, 16 or 64: the length field used
 	length  uint64
 	got     uint64
-	raw     []byte // header and payload as sent, up to MaxKeptBytes
-	inPlace bool   // raw is the fed bytes themselves, not a copy (keep)
-	payload []byte // the payload unmasked, up to PreviewBytes
-	data    bool   // a text, binary or continuation frame of an open message
+	raw     framing.Raw // header and payload as sent, up to MaxKeptBytes
+	payload []byte      // the payload unmasked, up to PreviewBytes
+	data    bool        // a text, binary or continuation frame of an open message
 	probs   []string
 }
 
@@ -128,7 +127,7 @@ func (fr *frames) Pending(dir lab.Dir) int {
 		return 0
 	}
 	d := &fr.dirs[dir]
-	return d.nhdr + len(d.f.raw) + len(d.f.payload) + len(d.msg.preview)
+	return d.nhdr + d.f.raw.Len() + len(d.f.payload) + len(d.msg.preview)
 }
 
 // Feed frames b.
@@ -137,7 +136,7 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	fr.at = at
-	b = b[:len(b):len(b)] // a frame's bytes in place reach no further (frame.keep)
+	b = b[:len(b):len(b)] // a frame's bytes in place reach no further (framing.Raw)
 	d := &fr.dirs[dir]
 	out := fr.block.Start()
 	for len(b) > 0 && !d.broken {
@@ -227,9 +226,9 @@ func (d *direction) readHeader(fr *frames, b []byte) (int, *lab.Message) {
 		copy(f.key[:], h[i:i+4])
 	}
 	if inPlace {
-		f.raw, f.inPlace = b[:used], true // the payload that follows it in b extends it (payload)
+		f.raw.Start(b[:used], true, 0) // the payload that follows it in b extends it (payload)
 	} else {
-		f.raw = append(make([]byte, 0, min(uint64(d.nhdr)+f.length, MaxKeptBytes)), h...)
+		f.raw.Start(h, false, int(min(uint64(d.nhdr)+f.length, MaxKeptBytes)))
 	}
 	d.nhdr = 0
 	if f.lenBits == 64 && f.length>>63 != 0 {
@@ -260,28 +259,11 @@ func (d *direction) readHeader(fr *frames, b []byte) (int, *lab.Message) {
 	return used, nil
 }
 
-// keep adds b, the frame's next bytes, to its raw bytes: in place while they
-// follow them in what was fed (the same array, next in it), as a copy from
-// the first that do not (Feed owns its bytes: a message's Raw may point into
-// them, lab.Analyzer).
-func (f *frame) keep(b []byte) {
-	if f.inPlace {
-		n := len(f.raw)
-		if len(b) > 0 && cap(f.raw)-n >= len(b) && &f.raw[:n+1][n] == &b[0] {
-			f.raw = f.raw[:n+len(b)]
-			return
-		}
-		f.inPlace = false
-		f.raw = f.raw[:n:n] // the next append copies, never writing into the fed bytes
-	}
-	f.raw = append(f.raw, b...)
-}
-
 // payload takes the next bytes of the frame's payload.
 func (d *direction) payload(b []byte) {
 	f := &d.f
-	if room := MaxKeptBytes - len(f.raw); room > 0 {
-		f.keep(b[:min(len(b), room)])
+	if room := MaxKeptBytes - f.raw.Len(); room > 0 {
+		f.raw.Add(b[:min(len(b), room)]) // in place while the frame came in one piece
 	}
 	// Unmask what the previews and the UTF-8 check need.
 	text := f.data && d.msg.op == opText && !d.msg.compressed
@@ -376,7 +358,7 @@ func (fr *frames) finish(d *direction) lab.Message {
 		meaning = "A frame the lab cannot place in a message."
 		fields = append(fields, payloadField(f.payload, f.length))
 	}
-	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw[:len(f.raw):len(f.raw)], Teardown: teardown, Observed: true, Layer: Layer}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw.Bytes(), Teardown: teardown, Observed: true, Layer: Layer}
 	m.Summary, m.Meaning, m.Fields = described(&f, summary, maskedMeaning(&f, meaning), fields, problems)
 	fr.s.state.Move(&m, next)
 	return m
@@ -412,8 +394,9 @@ func maskedMeaning(f *frame, meaning string) string {
 // described ends a frame's description: what of it was kept, and its
 // problems, which make it malformed; its fields placed in its bytes.
 func described(f *frame, summary, meaning string, fields []lab.Field, problems []string) (string, string, []lab.Field) {
-	if uint64(len(f.raw)) < uint64(headerLen(f.raw[1]))+f.length {
-		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the frame; the rest was counted", bytesText(uint64(len(f.raw))))})
+	raw := f.raw.Bytes()
+	if uint64(len(raw)) < uint64(headerLen(raw[1]))+f.length {
+		fields = append(fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %s of the frame; the rest was counted", bytesText(uint64(len(raw))))})
 	}
 	for _, p := range problems {
 		fields = append(fields, lab.Field{Name: "problem", Value: p})
@@ -422,7 +405,7 @@ func described(f *frame, summary, meaning string, fields []lab.Field, problems [
 		summary = "malformed WebSocket frame: " + problems[0] + " (" + summary + ")"
 		meaning = "This frame breaks RFC 6455's rules: " + strings.Join(problems, "; ") + ". A receiver that sees it must fail the WebSocket connection, normally with close code 1002 (protocol error). " + meaning
 	}
-	placeFrame(fields, f.raw)
+	placeFrame(fields, raw)
 	return summary, meaning, fields
 }
 
@@ -439,9 +422,9 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		}
 		d.msg = fragmented{}
 	}
-	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw[:len(f.raw):len(f.raw)], Observed: true, Layer: Layer}
-	if !f.inPlace {
-		m.Holds(len(f.raw)) // its own copy, beside the fed bytes the data events hold
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw.Bytes(), Observed: true, Layer: Layer}
+	if f.raw.Copied() {
+		m.Holds(f.raw.Len()) // its own copy, beside the fed bytes the data events hold
 	}
 	if len(problems) > 0 {
 		m.Summary, m.Meaning, m.Fields = described(f, summary, maskedMeaning(f, meaning), dataFields(f, &msg, compressed), problems)
@@ -585,7 +568,7 @@ func (fr *frames) Closed(info lab.CloseInfo) []lab.Message {
 		raw := append([]byte(nil), d.hdr[:d.nhdr]...)
 		got := "a partial frame header"
 		if d.inFrame {
-			raw = d.f.raw
+			raw = d.f.raw.Bytes()
 			got = fmt.Sprintf("%s of a %s frame's %s payload", bytesText(d.f.got), opName(d.f.op), bytesText(d.f.length))
 		}
 		out = append(out, lab.Message{Dir: dir, Summary: "incomplete WebSocket frame: the connection ended in the middle",
@@ -699,7 +682,7 @@ func bytesText(n uint64) string {
 func (fr *frames) malformed(dir lab.Dir, f frame, why string) lab.Message {
 	return lab.Message{Dir: dir, Summary: "malformed WebSocket frame: " + why,
 		Meaning: "These bytes break RFC 6455's framing, so the lab cannot tell where the frame ends; a receiver must fail the connection.",
-		Ref:     "RFC 6455 §5.2", Fields: []lab.Field{{Name: "problem", Value: why}}, Raw: f.raw[:len(f.raw):len(f.raw)], Observed: true, Layer: Layer}
+		Ref:     "RFC 6455 §5.2", Fields: []lab.Field{{Name: "problem", Value: why}}, Raw: f.raw.Bytes(), Observed: true, Layer: Layer}
 }
 
 // utf8Check validates UTF-8 that arrives in pieces, holding at most one

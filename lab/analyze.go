@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"container/heap"
 	"fmt"
 	"time"
 )
@@ -105,17 +106,18 @@ func (h *Hub) analyzeAll() {
 
 // work is one conversation's queue taken for a round of analysis.
 type work struct {
-	c   *Conversation
-	ops []op
-	i   int // the next op to run
+	c     *Conversation
+	ops   []op
+	i     int // the next op to run
+	order int // its place in the round, for ops seen at the same time
 }
 
 // analyzeRound runs the work queued in each conversation of cs, the earliest
 // first across them, and returns those that have more (cs's array reused).
 func (h *Hub) analyzeRound(cs []*Conversation) []*Conversation {
 	ws := h.anWork[:0]
-	for _, c := range cs {
-		ws = append(ws, work{c: c, ops: c.take()})
+	for k, c := range cs {
+		ws = append(ws, work{c: c, ops: c.take(), order: k})
 	}
 	h.merge(ws)
 	more := cs[:0]
@@ -131,32 +133,73 @@ func (h *Hub) analyzeRound(cs []*Conversation) []*Conversation {
 }
 
 // merge runs the ops of ws, each conversation's in its order, and across them
-// by the time they were seen. (A few conversations are the usual case; a heap
-// would pay off only with many busy at once.)
+// by the time they were seen.
 func (h *Hub) merge(ws []work) {
-	if len(ws) == 1 {
-		w := &ws[0]
-		for ; w.i < len(w.ops); w.i++ {
-			w.c.runOp(&w.ops[w.i])
-		}
-		return
-	}
-	for {
-		best := -1
-		var at time.Time
-		for k := range ws {
-			w := &ws[k]
-			if w.i < len(w.ops) && (best < 0 || w.ops[w.i].at.Before(at)) {
-				best, at = k, w.ops[w.i].at
+	mergeOps(ws, &h.anHeap, func(w *work) { w.c.runOp(&w.ops[w.i]) })
+}
+
+// linearMerge is how many queues merge compares one by one; past it, a heap
+// keeps a busy round (a thousand connections at once) from costing the
+// square of its queues.
+const linearMerge = 8
+
+// mergeOps calls run for each op of ws (w.ops[w.i]), the earliest seen
+// first, each queue's in its order. q is room for the heap, kept between
+// rounds.
+func mergeOps(ws []work, q *workHeap, run func(*work)) {
+	if len(ws) <= linearMerge {
+		for {
+			best := -1
+			var at time.Time
+			for k := range ws {
+				w := &ws[k]
+				if w.i < len(w.ops) && (best < 0 || w.ops[w.i].at.Before(at)) {
+					best, at = k, w.ops[w.i].at
+				}
 			}
+			if best < 0 {
+				return
+			}
+			run(&ws[best])
+			ws[best].i++
 		}
-		if best < 0 {
-			return
-		}
-		w := &ws[best]
-		w.c.runOp(&w.ops[w.i])
-		w.i++
 	}
+	*q = (*q)[:0]
+	for k := range ws {
+		if len(ws[k].ops) > ws[k].i {
+			*q = append(*q, &ws[k])
+		}
+	}
+	heap.Init(q)
+	for q.Len() > 0 {
+		w := (*q)[0]
+		run(w)
+		if w.i++; w.i < len(w.ops) {
+			heap.Fix(q, 0)
+		} else {
+			heap.Pop(q)
+		}
+	}
+	clear(*q)
+}
+
+// workHeap orders queues by the time their next op was seen, the first
+// queued first among equals.
+type workHeap []*work
+
+func (q workHeap) Len() int { return len(q) }
+func (q workHeap) Less(i, j int) bool {
+	a, b := q[i].ops[q[i].i].at, q[j].ops[q[j].i].at
+	return a.Before(b) || (a.Equal(b) && q[i].order < q[j].order)
+}
+func (q workHeap) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *workHeap) Push(x any)   { *q = append(*q, x.(*work)) }
+func (q *workHeap) Pop() any {
+	old := *q
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return w
 }
 
 // take hands c's queued work to the analysis goroutine, leaving its spare

@@ -73,6 +73,7 @@ type Hub struct {
 	anArmed bool            // the analysis goroutine is scheduled or running
 	emitted []Event         // the analysis goroutine's own: an op's batch of events (runOp)
 	anWork  []work          // the analysis goroutine's own: a round's queues (analyzeRound)
+	anHeap  workHeap        // the analysis goroutine's own: a busy round's merge (mergeOps)
 }
 
 // NewHub returns an empty hub.

@@ -138,32 +138,11 @@ func (h *Hub) merge(ws []work) {
 	mergeOps(ws, &h.anHeap, func(w *work) { w.c.runOp(&w.ops[w.i]) })
 }
 
-// linearMerge is how many queues merge compares one by one; past it, a heap
-// keeps a busy round (a thousand connections at once) from costing the
-// square of its queues.
-const linearMerge = 8
-
 // mergeOps calls run for each op of ws (w.ops[w.i]), the earliest seen
-// first, each queue's in its order. q is room for the heap, kept between
-// rounds.
+// first, each queue's in its order, through a heap of the queues, so a busy
+// round (a thousand connections at once) costs n log n, not the square. q is
+// room for the heap, kept between rounds.
 func mergeOps(ws []work, q *workHeap, run func(*work)) {
-	if len(ws) <= linearMerge {
-		for {
-			best := -1
-			var at time.Time
-			for k := range ws {
-				w := &ws[k]
-				if w.i < len(w.ops) && (best < 0 || w.ops[w.i].at.Before(at)) {
-					best, at = k, w.ops[w.i].at
-				}
-			}
-			if best < 0 {
-				return
-			}
-			run(&ws[best])
-			ws[best].i++
-		}
-	}
 	*q = (*q)[:0]
 	for k := range ws {
 		if len(ws[k].ops) > ws[k].i {

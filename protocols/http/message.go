@@ -294,28 +294,10 @@ func (c *mediaTypes) of(ct string) string {
 // mediaType is a Content-Type's media type, without its parameters, as
 // mime.ParseMediaType gives it, or the value as it is when that fails.
 func mediaType(ct string) string {
-	if simpleMediaType(ct) {
-		return ct // already what ParseMediaType would give, without its map
-	}
 	if t, _, err := mime.ParseMediaType(ct); err == nil {
 		return t
 	}
 	return ct
-}
-
-// simpleMediaType reports whether ct is type/subtype alone, in lower case,
-// each an RFC 9110 token: what mime.ParseMediaType returns unchanged.
-func simpleMediaType(ct string) bool {
-	t, sub, ok := strings.Cut(ct, "/")
-	if !ok || !token(t) || !token(sub) {
-		return false
-	}
-	for i := 0; i < len(ct); i++ {
-		if c := ct[i]; c >= 'A' && c <= 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // kept is what a message framed keeps for its fields and meaning, made

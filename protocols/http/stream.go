@@ -105,38 +105,31 @@ func gather(buf *[]byte, b []byte, limit int) (int, []byte, bool) {
 	if n0 == 0 {
 		// The whole section in b, as it mostly comes: found in place, not
 		// copied first.
-		if n, sec := sectionIn(b[:min(len(b), limit+1)]); sec != nil {
+		if n, sec := sectionIn(b[:min(len(b), limit+1)], 0); sec != nil {
 			return n, sec, false
 		}
 	}
 	k := min(len(b), limit+1-n0)
 	*buf = append(*buf, b[:k]...)
 	h := *buf
-	if len(h) >= 2 && h[0] == '\r' && h[1] == '\n' {
+	if n, sec := sectionIn(h, n0-3); sec != nil {
 		*buf = nil
-		return 2 - n0, h[:2], false
-	}
-	if len(h) >= 1 && h[0] == '\n' {
-		*buf = nil
-		return 1 - n0, h[:1], false
-	}
-	if e := headEnd(h, n0-3); e >= 0 {
-		*buf = nil
-		return e - n0, h[:e], false
+		return n - n0, sec, false
 	}
 	return k, nil, len(h) > limit
 }
 
-// sectionIn finds a whole section at the start of h, as gather does in its
-// buffer: the bytes it takes and the section, nil if h does not hold it all.
-func sectionIn(h []byte) (int, []byte) {
+// sectionIn finds a whole section at the start of h, its end looked for from
+// from on (what was looked at before cannot end it): the bytes it takes and
+// the section, nil if h does not hold it all.
+func sectionIn(h []byte, from int) (int, []byte) {
 	switch {
 	case len(h) >= 2 && h[0] == '\r' && h[1] == '\n':
 		return 2, h[:2]
 	case len(h) >= 1 && h[0] == '\n':
 		return 1, h[:1]
 	}
-	if e := headEnd(h, 0); e >= 0 {
+	if e := headEnd(h, from); e >= 0 {
 		return e, h[:e]
 	}
 	return 0, nil

@@ -135,13 +135,5 @@ func appendQuote(dst []byte, s string) []byte {
 	if len(s) > 200 {
 		return lab.AppendPreview(dst, []byte(s), 200)
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
-			return strconv.AppendQuote(dst, s)
-		}
-	}
-	// Printable ASCII without quotes or backslashes: as strconv.Quote writes it.
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
+	return strconv.AppendQuote(dst, s)
 }

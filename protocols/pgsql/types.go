@@ -54,37 +54,25 @@ const maxShown = 120
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // value shows one value b of type oid in format f (0 text, 1 binary).
-func value(oid uint32, f int16, b []byte) string {
-	if f != 1 {
-		if oid == 17 || !printable(b) {
-			return lab.Preview(b, maxShown)
-		}
-		if len(b) > maxShown {
-			return lab.Preview(b, maxShown)
-		}
-		switch oid {
-		case 16, 20, 21, 23, 26, 700, 701, 1700:
-			return string(b)
-		}
-		return strconv.Quote(string(b))
-	}
-	if s, ok := binaryValue(oid, b); ok {
-		return s
-	}
-	return "binary " + lab.HexPreview(b, 32)
-}
+func value(oid uint32, f int16, b []byte) string { return string(appendValue(nil, oid, f, b)) }
 
 // appendValue appends value(oid, f, b) to dst, for a summary built in one
 // allocation.
 func appendValue(dst []byte, oid uint32, f int16, b []byte) []byte {
-	if f != 1 && oid != 17 && len(b) <= maxShown && printable(b) {
+	if f != 1 {
+		if oid == 17 || !printable(b) || len(b) > maxShown {
+			return lab.AppendPreview(dst, b, maxShown)
+		}
 		switch oid {
 		case 16, 20, 21, 23, 26, 700, 701, 1700:
 			return append(dst, b...)
 		}
 		return appendQuote(dst, string(b))
 	}
-	return append(dst, value(oid, f, b)...)
+	if s, ok := binaryValue(oid, b); ok {
+		return append(dst, s...)
+	}
+	return append(append(dst, "binary "...), lab.HexPreview(b, 32)...)
 }
 
 // binaryValue decodes b, a value of type oid in binary format; ok is false

@@ -496,7 +496,7 @@ func dataFrame(m *fragmented, f *frame) (summary, meaning, ref string) {
 // dataFields are the fields of data frame f of message m.
 func dataFields(f *frame, m *fragmented, compressed bool) []lab.Field {
 	fields := append(headerFields(f, compressed), payloadField(f.payload, f.length))
-	if f.fin && !(f.fin && m.frames == 1) {
+	if f.fin && m.frames != 1 { // the last of several: the whole message too
 		kind := opName(m.op)
 		fields = append(fields, lab.Field{Name: "message", Value: fmt.Sprintf("%s, %d fragments, %s", kind, m.frames, bytesText(m.length))})
 		fields = append(fields, payloadField(m.preview, m.length))

@@ -69,6 +69,12 @@ func (c *countWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// keptBehind is how far, in the hub's count of event bytes, a recording may
+// fall behind the capture (a burst of traffic, a busy disk) and still keep
+// every event: the hub sets aside what its bound drops before the recording
+// has written it (lab.Subscription.Keep).
+const keptBehind = 32 << 20
+
 // Segment sizes: an eighth of the limit, within these bounds.
 const (
 	minSegment = 64 << 10
@@ -96,6 +102,7 @@ func Record(h *lab.Hub, path string, limit int64) (*Recording, error) {
 		r.segMax = min(max(limit/8, minSegment), maxSegment)
 	}
 	r.sub = h.Subscribe(true)
+	r.sub.Keep(keptBehind)
 	go r.run()
 	return r, nil
 }

@@ -1,0 +1,104 @@
+package lab
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+)
+
+// keepPublish publishes n events of about 1 KiB each on h, event i carrying i.
+func keepPublish(h *Hub, from, n int) {
+	for i := from; i < from+n; i++ {
+		data := bytes.Repeat([]byte("x"), 1000)
+		binary.BigEndian.PutUint32(data, uint32(i))
+		h.Publish(Event{Kind: KindData, Data: data})
+	}
+}
+
+// readAll reads s until nothing waits, checking the events come in order
+// with nothing twice, and returns how many it read and missed.
+func readAll(t *testing.T, s *Subscription, max int) (got, missed uint64) {
+	t.Helper()
+	last := uint64(0)
+	for {
+		evs, m := s.Next(max)
+		missed += m
+		for _, e := range evs {
+			if e.Seq <= last {
+				t.Fatalf("event %d after %d", e.Seq, last)
+			}
+			if i := binary.BigEndian.Uint32(e.Data); uint64(i) != e.Seq-1 {
+				t.Fatalf("event %d carries %d", e.Seq, i)
+			}
+			last = e.Seq
+		}
+		got += uint64(len(evs))
+		if len(evs) == 0 && m == 0 {
+			return got, missed
+		}
+	}
+}
+
+// TestKeepMissesNothing: a keeping reader that falls far behind the bound
+// still reads every event, in order, while a plain one misses what was
+// dropped; the hub's own bound holds.
+func TestKeepMissesNothing(t *testing.T) {
+	const max = 64 << 10
+	h := NewHub(HubOptions{MaxBytes: max})
+	keeper := h.Subscribe(true)
+	keeper.Keep(8 << 20)
+	plain := h.Subscribe(true)
+	const n = 5000
+	keepPublish(h, 0, n)
+	if st := h.Stats(); st.Bytes > max || st.Dropped == 0 {
+		t.Fatalf("hub holds %d bytes (bound %d), dropped %d: want the bound to drop", st.Bytes, max, st.Dropped)
+	}
+	if got, missed := readAll(t, keeper, 700); got != n || missed != 0 {
+		t.Errorf("keeping reader: %d read, %d missed; want %d, 0", got, missed, n)
+	}
+	if got, missed := readAll(t, plain, 700); missed == 0 || got+missed != n {
+		t.Errorf("plain reader: %d read, %d missed; want some missed, %d in all", got, missed, n)
+	}
+	// It keeps on keeping: a second burst, read in one go.
+	keepPublish(h, n, n)
+	if got, missed := readAll(t, keeper, 0); got != n || missed != 0 {
+		t.Errorf("second burst: %d read, %d missed; want %d, 0", got, missed, n)
+	}
+}
+
+// TestKeepWithinItsBytes: past what it may keep, a keeping reader misses
+// events as a plain one does, and counts them.
+func TestKeepWithinItsBytes(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 64 << 10})
+	s := h.Subscribe(true)
+	s.Keep(256 << 10)
+	const n = 5000
+	keepPublish(h, 0, n)
+	got, missed := readAll(t, s, 0)
+	if got+missed != n || missed == 0 {
+		t.Fatalf("%d read, %d missed; want some missed, %d in all", got, missed, n)
+	}
+	// What it kept is about its bytes and the hub's: ~1.2 KiB an event.
+	if got > (256+64)<<10/1000 {
+		t.Errorf("read %d events: more than 320 KiB of them", got)
+	}
+}
+
+// TestKeepThroughClear: Clear forgets the hub's events, but a keeping reader
+// still gets those it had not read; Close lets go of what it kept.
+func TestKeepThroughClear(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 64 << 10})
+	s := h.Subscribe(true)
+	s.Keep(8 << 20)
+	keepPublish(h, 0, 100)
+	h.Clear()
+	keepPublish(h, 100, 10)
+	if got, missed := readAll(t, s, 0); got != 110 || missed != 0 {
+		t.Errorf("%d read, %d missed; want 110, 0", got, missed)
+	}
+	keepPublish(h, 110, 500)
+	s.Close()
+	if h.keeping != 0 || s.behind != nil {
+		t.Errorf("after Close: %d keeping, %d kept", h.keeping, len(s.behind))
+	}
+}

@@ -115,6 +115,10 @@ func TestTCPClientEcho(t *testing.T) {
 	if got := w.insp.Selected(); got != id {
 		t.Errorf("inspector shows conversation %d, want the client's %d", got, id)
 	}
+	// What the taps saw reaches the hub with the analysis of it, a moment
+	// after the echo: the log shows it from then on.
+	w.hub.Settle()
+	w.refresh()
 	if log := w.logs["tcp"]; log.len() == 0 {
 		t.Error("the server log is empty after a conversation")
 	}

@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -367,5 +368,35 @@ func TestRawInPlace(t *testing.T) {
 	}
 	if string(buf) != fed || strings.Trim(string(room), "#") != "" {
 		t.Errorf("the fed bytes changed: %q, room after them %q", buf, room)
+	}
+}
+
+// TestPreviewsKeptApart: frames whose previews and summaries share the
+// analyzer's room each keep their own, however many came after.
+func TestPreviewsKeptApart(t *testing.T) {
+	a := NewAnalyzer()
+	analyzertest.Feed(a, sessionTests[0].steps[:2], 0)
+	var out []lab.Message
+	for i := range 300 {
+		p := []byte(fmt.Sprintf("message %d %s", i, strings.Repeat("x", i%40)))
+		if i%7 == 0 {
+			p = []byte(strings.Repeat("é", 150)) // past the preview: cut, and quoted with escapes
+		}
+		out = append(out, a.Feed(c2s, frameBytes(true, opText, key, p), time.Time{})...)
+	}
+	if len(out) != 300 {
+		t.Fatalf("%d messages, want 300", len(out))
+	}
+	for i, m := range out {
+		p := []byte(fmt.Sprintf("message %d %s", i, strings.Repeat("x", i%40)))
+		if i%7 == 0 {
+			p = []byte(strings.Repeat("é", 150))
+		}
+		if want := "text " + lab.Preview(p, 60); m.Summary != want {
+			t.Errorf("message %d: summary %q, want %q", i, m.Summary, want)
+		}
+		if got, want := fieldValue(*m.Built(), "payload"), lab.Preview(p[:min(len(p), PreviewBytes)], PreviewBytes); got != want {
+			t.Errorf("message %d: payload %q, want %q", i, got, want)
+		}
 	}
 }

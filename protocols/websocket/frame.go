@@ -95,11 +95,42 @@ type direction struct {
 	broken  bool // framing is lost: bytes are only counted
 	closed  bool // a close frame went this way
 	scratch []byte
+	arena   []byte // room the frames' payload previews are cut from (previewRoom)
+}
+
+// arenaSize is the room one allocation gives the payload previews of a
+// direction's frames: a message keeps its frame's preview, so small frames
+// share an allocation rather than take one each.
+const arenaSize = 4 << 10
+
+// keepString returns b's text, kept in the direction's arena, whose bytes are
+// never written again.
+func (d *direction) keepString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	r := append(d.previewRoom(len(b)), b...)
+	return unsafe.String(unsafe.SliceData(r), len(r))
+}
+
+// previewRoom returns an empty slice with room for exactly n bytes of
+// preview, cut from the direction's arena.
+func (d *direction) previewRoom(n int) []byte {
+	if n > cap(d.arena)-len(d.arena) {
+		if n > arenaSize/4 {
+			return make([]byte, 0, n)
+		}
+		d.arena = make([]byte, 0, arenaSize)
+	}
+	k := len(d.arena)
+	d.arena = d.arena[:k+n]
+	return d.arena[k : k : k+n]
 }
 
 // frames follows the frames of both directions after the opening handshake.
 type frames struct {
 	block   framing.Block // where Feed's messages are kept
+	kept    framing.Slab[keptFrame]
 	s       *session
 	dirs    [3]direction // by lab.Dir
 	deflate bool         // the client offered permessage-deflate: RSV1 may mark compression
@@ -127,7 +158,11 @@ func (fr *frames) Pending(dir lab.Dir) int {
 		return 0
 	}
 	d := &fr.dirs[dir]
-	return d.nhdr + d.f.raw.Len() + len(d.f.payload) + len(d.msg.preview)
+	n := d.nhdr + d.f.raw.Len() + len(d.f.payload)
+	if d.msg.frames != 1 {
+		n += len(d.msg.preview) // else the frame's payload (payload)
+	}
+	return n
 }
 
 // Feed frames b.
@@ -287,9 +322,18 @@ func (d *direction) payload(b []byte) {
 			}
 		}
 		if room := PreviewBytes - len(f.payload); room > 0 {
+			if f.payload == nil {
+				// Room for the whole preview at once: the frame's length says it.
+				f.payload = d.previewRoom(int(min(f.length, PreviewBytes)))
+			}
 			f.payload = append(f.payload, u[:min(len(u), room)]...)
 		}
-		if f.data {
+		switch {
+		case f.data && d.msg.frames == 1:
+			// The message's first bytes are its first frame's: one copy, which a
+			// continuation frame's bytes do not extend in place.
+			d.msg.preview = f.payload[:len(f.payload):len(f.payload)]
+		case f.data:
 			if room := PreviewBytes - len(d.msg.preview); room > 0 {
 				d.msg.preview = append(d.msg.preview, u[:min(len(u), room)]...)
 			}
@@ -415,7 +459,7 @@ func described(f *frame, summary, meaning string, fields []lab.Field, problems [
 // they were.
 func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems []string) lab.Message {
 	msg := d.msg // as the frame found it: the fields show it so
-	summary, meaning, ref := dataFrame(&msg, f)
+	summary, ref := dataFrame(d, &msg, f)
 	if f.fin {
 		if msg.op == opText && !msg.compressed && !msg.utf8.valid() {
 			problems = append(problems, "the text message is not valid UTF-8 (§8.1); the receiver must fail the connection with 1007")
@@ -427,13 +471,17 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		m.Holds(f.raw.Len()) // its own copy, beside the fed bytes the data events hold
 	}
 	if len(problems) > 0 {
-		m.Summary, m.Meaning, m.Fields = described(f, summary, maskedMeaning(f, meaning), dataFields(f, &msg, compressed), problems)
+		m.Summary, m.Meaning, m.Fields = described(f, summary, maskedMeaning(f, dataMeaning(&msg, f)), dataFields(f, &msg, compressed), problems)
 	} else {
 		m.Summary = summary
-		k := &keptFrame{f: *f, msg: msg, compressed: compressed}
+		k := fr.kept.Put(keptFrame{f: *f, msg: msg, compressed: compressed})
 		k.f.probs, k.msg.utf8 = nil, utf8Check{}
 		m.Defer(k.fill)
-		m.Holds(int(unsafe.Sizeof(*k)) + len(f.payload) + len(msg.preview))
+		held := int(unsafe.Sizeof(*k)) + len(f.payload)
+		if msg.frames != 1 { // the first frame's preview is its payload (payload)
+			held += len(msg.preview)
+		}
+		m.Holds(held)
 	}
 	fr.s.state.Move(&m, "")
 	return m
@@ -448,49 +496,60 @@ type keptFrame struct {
 
 // fill builds the frame's fields and meaning (lab.Message.Defer).
 func (k *keptFrame) fill(*lab.Message) ([]lab.Field, string) {
-	_, meaning, _ := dataFrame(&k.msg, &k.f)
-	_, meaning, fields := described(&k.f, "", maskedMeaning(&k.f, meaning), dataFields(&k.f, &k.msg, k.compressed), nil)
+	_, meaning, fields := described(&k.f, "", maskedMeaning(&k.f, dataMeaning(&k.msg, &k.f)), dataFields(&k.f, &k.msg, k.compressed), nil)
 	return fields, meaning
 }
 
-// dataFrame describes a text, binary or continuation frame f of message m:
-// its summary, meaning and reference.
-func dataFrame(m *fragmented, f *frame) (summary, meaning, ref string) {
+// dataFrame summarizes a text, binary or continuation frame f of message m,
+// which went in direction d, and gives its reference (dataMeaning explains it).
+func dataFrame(d *direction, m *fragmented, f *frame) (summary, ref string) {
 	kind := opName(m.op)
-	one := f.fin && m.frames == 1
 	switch {
-	case one:
-		summary = kind
-		if f.length > 0 {
-			summary += " " + lab.Preview(f.payload, 60)
-		}
-		if m.op == opBinary {
+	case f.fin && m.frames == 1:
+		switch {
+		case m.op == opBinary:
 			summary = "binary " + bytesText(f.length)
+		case f.length > 0:
+			// "text" and the payload's preview, kept in the arena.
+			d.scratch = lab.AppendPreview(append(append(d.scratch[:0], kind...), ' '), f.payload, previewSummary)
+			summary = d.keepString(d.scratch)
+		default:
+			summary = kind
 		}
-		ref = "RFC 6455 §5.6"
-		meaning = "A " + kind + " message in one frame (FIN 1). "
+		return summary, "RFC 6455 §5.6"
 	case f.op != opContinuation:
 		summary = fmt.Sprintf("%s, fragment 1 (more follow), %s", kind, bytesText(f.length))
-		ref = "RFC 6455 §5.4"
-		meaning = "The first frame of a " + kind + " message sent in fragments: FIN 0 says more frames follow, as continuation frames. "
 	case !f.fin:
 		summary = fmt.Sprintf("continuation, fragment %d of a %s message, %s", m.frames, kind, bytesText(f.length))
-		ref = "RFC 6455 §5.4"
-		meaning = "A middle fragment: a continuation frame (opcode 0) with FIN 0 adds to the message begun earlier. "
 	default:
 		summary = fmt.Sprintf("continuation, last of %d fragments: %s message of %s", m.frames, kind, bytesText(m.length))
 		if m.op == opText {
-			summary += " " + lab.Preview(m.preview, 60)
+			summary += " " + lab.Preview(m.preview, previewSummary)
 		}
-		ref = "RFC 6455 §5.4"
-		meaning = "The last fragment (FIN 1) completes the message; the receiver delivers the fragments' payloads joined as one " + kind + " message. "
+	}
+	return summary, "RFC 6455 §5.4"
+}
+
+// previewSummary is how many payload bytes a data frame's summary shows.
+const previewSummary = 60
+
+// dataMeaning explains a text, binary or continuation frame f of message m.
+func dataMeaning(m *fragmented, f *frame) string {
+	var meaning string
+	switch {
+	case f.fin && m.frames == 1:
+		meaning = "A " + opName(m.op) + " message in one frame (FIN 1). "
+	case f.op != opContinuation:
+		meaning = "The first frame of a " + opName(m.op) + " message sent in fragments: FIN 0 says more frames follow, as continuation frames. "
+	case !f.fin:
+		meaning = "A middle fragment: a continuation frame (opcode 0) with FIN 0 adds to the message begun earlier. "
+	default:
+		meaning = "The last fragment (FIN 1) completes the message; the receiver delivers the fragments' payloads joined as one " + opName(m.op) + " message. "
 	}
 	if m.op == opText {
-		meaning += "Text data must be UTF-8 (§5.6)."
-	} else {
-		meaning += "Binary data is whatever bytes the application chose (§5.6)."
+		return meaning + "Text data must be UTF-8 (§5.6)."
 	}
-	return summary, meaning, ref
+	return meaning + "Binary data is whatever bytes the application chose (§5.6)."
 }
 
 // dataFields are the fields of data frame f of message m.

@@ -19,8 +19,8 @@ const (
 // hub's log drops them.
 type Block struct {
 	b         []lab.Message
-	pubs      slab[lab.Publication] // see Pub
-	exchanges slab[lab.Exchange]    // see Exchange
+	pubs      Slab[lab.Publication] // see Pub
+	exchanges Slab[lab.Exchange]    // see Exchange
 }
 
 // Start returns an empty slice to append a Feed's messages to, with the room
@@ -52,13 +52,16 @@ func (k *Block) Done(out []lab.Message) []lab.Message {
 	return out[:len(out):len(out)]
 }
 
-// slabSize is how many values one allocation of a slab holds.
+// slabSize is how many values one allocation of a Slab holds.
 const slabSize = 64
 
-// slab hands out pointers to copies of values, cut from shared allocations.
-type slab[T any] struct{ s []T }
+// Slab hands out pointers to copies of values, cut from shared allocations:
+// what an analyzer keeps for each message (a deferred field's state) costs
+// one allocation per slabSize messages, which live about as long as each other.
+type Slab[T any] struct{ s []T }
 
-func (k *slab[T]) put(v T) *T {
+// Put returns a pointer to a copy of v.
+func (k *Slab[T]) Put(v T) *T {
 	if len(k.s) == cap(k.s) {
 		k.s = make([]T, 0, slabSize)
 	}
@@ -69,7 +72,7 @@ func (k *slab[T]) put(v T) *T {
 // Pub returns a pointer to a copy of p, cut from a shared allocation as the
 // messages are: a broker's every delivery carries one, and one allocation per
 // delivery is most of what marking a publication costs.
-func (k *Block) Pub(p lab.Publication) *lab.Publication { return k.pubs.put(p) }
+func (k *Block) Pub(p lab.Publication) *lab.Publication { return k.pubs.Put(p) }
 
 // Exchange is Pub for a message's exchange (a QoS 1 or 2 delivery's step).
-func (k *Block) Exchange(x lab.Exchange) *lab.Exchange { return k.exchanges.put(x) }
+func (k *Block) Exchange(x lab.Exchange) *lab.Exchange { return k.exchanges.Put(x) }

@@ -36,12 +36,35 @@ const previewBytes = 256
 // message's bytes are head itself, which the analyzer was fed and owns (its
 // capacity reaching no further than the fed bytes), while its body follows
 // it there; otherwise a copy.
-func parseHead(dir lab.Dir, head []byte, inPlace bool) (*message, string) {
-	ls := lineSpans(head)
+//
+// With room (a stream's), the head's lines and header fields are cut in room's
+// slices, which the next head reuses: the message's headers last until it is
+// framed. A head in place is read without a copy: its text is the fed bytes,
+// which nobody writes.
+func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message, string) {
+	var ls, hs []lab.Field
+	if room != nil {
+		clear(room.lines)
+		clear(room.headers)
+		ls, hs = room.lines[:0], room.headers[:0]
+	}
+	text := ""
+	if inPlace && room != nil && len(head) > 0 {
+		text = unsafe.String(unsafe.SliceData(head), len(head))
+	} else {
+		text = string(head) // one string for the head, its lines cut from it
+	}
+	ls = lineSpans(ls, text)
+	if room != nil {
+		room.lines = ls
+	}
 	if len(ls) == 0 {
 		return nil, "an empty message head"
 	}
-	m := &message{startLen: ls[0].Len, headLen: len(head), headers: make([]lab.Field, 0, len(ls)-1)}
+	if hs == nil {
+		hs = make([]lab.Field, 0, len(ls)-1)
+	}
+	m := &message{startLen: ls[0].Len, headLen: len(head), headers: hs}
 	m.raw.Start(head[:min(len(head), MaxKeptBytes)], inPlace && len(head) <= MaxKeptBytes, 0)
 	start := ls[0].Value
 	if dir == lab.ClientToServer {
@@ -71,16 +94,21 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool) (*message, string) {
 		}
 		m.headers = append(m.headers, lab.Field{Name: name, Value: value, Off: l.Off, Len: l.Len})
 	}
+	if room != nil {
+		room.headers = m.headers
+	}
 	return m, ""
 }
 
-// lineSpans splits a section into its non-empty lines: each a Field with the
-// line, without its end, as Value and its span, with its end, in sec.
-func lineSpans(sec []byte) []lab.Field {
-	// One string for the section, its lines cut from it: one allocation, not
-	// one a line.
-	all := string(sec)
-	out := make([]lab.Field, 0, strings.Count(all, "\n")+1)
+// headRoom is where a stream parses its heads (parseHead).
+type headRoom struct{ lines, headers []lab.Field }
+
+// lineSpans appends to out the section all's non-empty lines: each a Field
+// with the line, without its end, as Value and its span, with its end, in all.
+func lineSpans(out []lab.Field, all string) []lab.Field {
+	if out == nil {
+		out = make([]lab.Field, 0, strings.Count(all, "\n")+1)
+	}
 	for off := 0; off < len(all); {
 		n := len(all) - off
 		if i := strings.IndexByte(all[off:], '\n'); i >= 0 {
@@ -328,7 +356,7 @@ func (m *message) keep(dir lab.Dir) *kept {
 // fill builds the fields and meaning of the message framed as k, whose
 // bytes are msg.Raw (lab.Message.Defer).
 func (k *kept) fill(msg *lab.Message) ([]lab.Field, string) {
-	m, _ := parseHead(k.dir, msg.Raw[:k.headLen], false) // parsed once already: it parses again
+	m, _ := parseHead(k.dir, msg.Raw[:k.headLen], false, nil) // parsed once already: it parses again
 	if m == nil {
 		return nil, ""
 	}

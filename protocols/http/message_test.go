@@ -52,7 +52,7 @@ func TestHeaderJoinsRepeatedFields(t *testing.T) {
 	}
 	// The request line's three parts, as strings.Split's three.
 	for _, line := range []string{"GET / HTTP/1.1", "GET  / HTTP/1.1", "GET / HTTP/1.1 x", "GET /", " GET / HTTP/1.1", "GET / HTTP/1.1 "} {
-		_, err := parseHead(lab.ClientToServer, []byte(line+"\r\n\r\n"), false)
+		_, err := parseHead(lab.ClientToServer, []byte(line+"\r\n\r\n"), false, nil)
 		parts := strings.Split(line, " ")
 		valid := len(parts) == 3 && token(parts[0]) && parts[1] != "" && version(parts[2])
 		if (err == "") != valid {
@@ -130,6 +130,42 @@ func TestKeptFieldsAreTheWholeOnes(t *testing.T) {
 		fields, meaning := msgs[0].Detail()
 		if want := m.fields(c.dir); !reflect.DeepEqual(fields, want) || meaning != m.meaning(c.dir, about) {
 			t.Errorf("%.40q: fields when asked\n%v\nwant\n%v\nmeaning %q, want %q", c.wire, fields, want, meaning, m.meaning(c.dir, about))
+		}
+	}
+}
+
+// TestHeadRoomReused: a stream parses every head in the same room; what a
+// message showed of its head (built at once for an upgrade offer, or later
+// from its bytes) stays as it was when the next heads reuse the room.
+func TestHeadRoomReused(t *testing.T) {
+	a := NewAnalyzer()
+	var out []lab.Message
+	feed := func(dir lab.Dir, s string) { out = append(out, a.Feed(dir, []byte(s), time.Time{})...) }
+	feed(lab.ClientToServer, "GET /chat HTTP/1.1\r\nHost: one.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	feed(lab.ServerToClient, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	for i := range 20 {
+		feed(lab.ClientToServer, fmt.Sprintf("GET /%d HTTP/1.1\r\nHost: h%d.test\r\nX-Long: %s\r\n\r\n", i, i, strings.Repeat("z", i*10)))
+		feed(lab.ServerToClient, "HTTP/1.1 204 No Content\r\n\r\n")
+	}
+	if len(out) != 42 {
+		t.Fatalf("%d messages, want 42", len(out))
+	}
+	value := func(m lab.Message, name string) string {
+		fields, _ := m.Detail()
+		for _, f := range fields {
+			if f.Name == name {
+				return f.Value
+			}
+		}
+		return ""
+	}
+	if out[0].Deferred() || value(out[0], "Upgrade") != "websocket" || value(out[0], "Host") != "one.test" {
+		t.Errorf("the upgrade offer: deferred %v, Upgrade %q, Host %q", out[0].Deferred(), value(out[0], "Upgrade"), value(out[0], "Host"))
+	}
+	for i := range 20 {
+		m := out[2+2*i]
+		if want := fmt.Sprintf("GET /%d HTTP/1.1", i); m.Summary != want || value(m, "Host") != fmt.Sprintf("h%d.test", i) || value(m, "X-Long") != strings.Repeat("z", i*10) {
+			t.Errorf("request %d: %q, Host %q, X-Long %q", i, m.Summary, value(m, "Host"), value(m, "X-Long"))
 		}
 	}
 }

@@ -32,6 +32,7 @@ type stream struct {
 	line   []byte   // an unfinished chunk-size or chunk-end line
 	remain int64    // bytes left in the body or the chunk
 	msg    *message // the message being read, from its head on
+	room   headRoom // where its head was parsed (parseHead)
 }
 
 // busy reports whether a message is under way in this direction.
@@ -155,7 +156,7 @@ func (s *stream) readHead(out []lab.Message, a *Analyzer, b []byte) (int, []lab.
 	case head == nil:
 		return n, out
 	}
-	m, err := parseHead(s.dir, head, inPlace)
+	m, err := parseHead(s.dir, head, inPlace, &s.room)
 	if err != "" {
 		return n, s.fail(out, err, head)
 	}

@@ -1,0 +1,25 @@
+package http
+
+import (
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// BenchmarkAnalyze measures the analyzer on a keep-alive connection's
+// traffic: a GET as Go's client sends it, and its short answer. An op is one
+// request and its response.
+//
+//	go test -run '^$' -bench Analyze -benchmem ./protocols/http/
+func BenchmarkAnalyze(b *testing.B) {
+	a := NewAnalyzer()
+	req := []byte("GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1:41234\r\nUser-Agent: Go-http-client/1.1\r\nAccept-Encoding: gzip\r\n\r\n")
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: Sun, 06 Dec 2026 01:00:00 GMT\r\nContent-Length: 3\r\n\r\nOK\n")
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Feed(lab.ClientToServer, req, now)
+		a.Feed(lab.ServerToClient, resp, now)
+	}
+}

@@ -64,7 +64,16 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 	if hs == nil {
 		hs = make([]lab.Field, 0, len(ls)-1)
 	}
-	m := &message{startLen: ls[0].Len, headLen: len(head), headers: hs}
+	var m *message
+	if room != nil {
+		// The stream reads one message at a time, and nothing holds the last one
+		// once it is framed (kept holds what its fields need).
+		m = &room.msg
+		*m = message{}
+	} else {
+		m = new(message)
+	}
+	m.startLen, m.headLen, m.headers = ls[0].Len, len(head), hs
 	m.raw.Start(head[:min(len(head), MaxKeptBytes)], inPlace && len(head) <= MaxKeptBytes, 0)
 	start := ls[0].Value
 	if dir == lab.ClientToServer {
@@ -100,8 +109,12 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 	return m, ""
 }
 
-// headRoom is where a stream parses its heads (parseHead).
-type headRoom struct{ lines, headers []lab.Field }
+// headRoom is where a stream parses its heads (parseHead): the message being
+// read, its lines and header fields.
+type headRoom struct {
+	msg            message
+	lines, headers []lab.Field
+}
 
 // lineSpans appends to out the section all's non-empty lines: each a Field
 // with the line, without its end, as Value and its span, with its end, in all.
@@ -262,7 +275,7 @@ func appendKept(raw, b []byte) []byte {
 // message turns m into the lab's message. With lazy its fields and meaning
 // are built when someone looks (lab.Message.Defer): m is not changed once it
 // is a message, so they are built from what was framed.
-func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes) lab.Message {
+func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, slab *framing.Slab[kept]) lab.Message {
 	var summary string
 	var about info
 	role := lab.RoleRequest
@@ -298,7 +311,7 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes) lab.Message
 		out.Holds(m.raw.Len()) // its own copy, beside the fed bytes the data events hold
 	}
 	if lazy {
-		k := m.keep(dir)
+		k := m.keep(dir, slab)
 		out.Defer(k.fill)
 		out.Holds(int(unsafe.Sizeof(*k)) + len(k.preview))
 	} else {
@@ -344,9 +357,9 @@ type kept struct {
 }
 
 // keep is what m keeps for its fields once framed, sent in direction dir.
-func (m *message) keep(dir lab.Dir) *kept {
-	k := &kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks, trailers: m.trailers,
-		headLen: m.headLen, preview: m.preview, previewN: len(m.preview)}
+func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
+	k := slab.Put(kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks, trailers: m.trailers,
+		headLen: m.headLen, preview: m.preview, previewN: len(m.preview)})
 	if raw, end := m.raw.Bytes(), m.headLen+len(m.preview); m.chunks == 0 && end <= len(raw) && bytes.Equal(raw[m.headLen:end], m.preview) {
 		k.preview = nil // the body's start as it crossed the wire
 	}

@@ -33,6 +33,9 @@ type stream struct {
 	remain int64    // bytes left in the body or the chunk
 	msg    *message // the message being read, from its head on
 	room   headRoom // where its head was parsed (parseHead)
+
+	lastCL      int64 // the last Content-Length framed, and its framing's text
+	lastFraming string
 }
 
 // busy reports whether a message is under way in this direction.
@@ -204,7 +207,11 @@ func (s *stream) body(out []lab.Message, a *Analyzer) []lab.Message {
 	case clErr != "":
 		return s.fail(out, clErr, m.raw.Bytes())
 	case cl >= 0:
-		m.framing = "Content-Length: " + strconv.FormatInt(cl, 10)
+		if cl != s.lastCL || s.lastFraming == "" {
+			// A keep-alive connection's messages are often the same length.
+			s.lastCL, s.lastFraming = cl, "Content-Length: "+strconv.FormatInt(cl, 10)
+		}
+		m.framing = s.lastFraming
 		if cl == 0 {
 			return s.finish(out, a)
 		}
@@ -288,7 +295,7 @@ func (s *stream) finish(out []lab.Message, a *Analyzer) []lab.Message {
 	// A message that takes part in an upgrade is read by the protocol it
 	// upgrades to (a Handshaker); any other is built in full only when someone
 	// looks.
-	m := s.msg.message(s.dir, !a.upgrading(s.msg, s.dir), &a.types)
+	m := s.msg.message(s.dir, !a.upgrading(s.msg, s.dir), &a.types, &a.kept)
 	a.upgrade(&m, s.msg)
 	out = append(out, m)
 	s.msg, s.phase, s.remain = nil, phaseHead, 0

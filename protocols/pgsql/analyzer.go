@@ -54,8 +54,10 @@ type Analyzer struct {
 
 	rq rounds // requests waiting for their answers, for the timing view and the rows' columns
 
-	scratch []byte   // where a summary is built, kept while small (text)
-	desc    lastDesc // the last RowDescription framed briefly, for the next alike
+	scratch []byte        // where a summary is built, kept while small (text)
+	desc    lastDesc      // the last RowDescription framed briefly, for the next alike
+	fill    rowFiller     // the fields of its rows, made when someone looks (rowFill)
+	arena   framing.Arena // where summaries are kept (text)
 
 	starttls.Handoff           // after 'S': the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
 	inner            *Analyzer // the analyzer inside TLS, once there is one
@@ -80,12 +82,13 @@ var (
 const maxScratch = 1 << 10
 
 // text returns the summary built in b (a.scratch's room), keeping the room
-// for the next while it is small: one allocation per summary.
+// for the next while it is small; the summary's text is kept in the arena,
+// with the summaries before it.
 func (a *Analyzer) text(b []byte) string {
 	if cap(b) <= maxScratch {
 		a.scratch = b[:0]
 	}
-	return string(b)
+	return a.arena.String(b)
 }
 
 // NewAnalyzer returns an analyzer for one PostgreSQL connection.

@@ -59,13 +59,31 @@ func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
 	k := backend['D']
 	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: a.text(s), Meaning: k.meaning, Ref: k.ref()}
 	a.rq.answer(&m)
-	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+	m.Defer(a.rowFill(cols))
+	return m, true
+}
+
+// rowFill returns what builds the fields of a DataRow of columns cols: made
+// once for the columns of a RowDescription (never changed once made), and
+// shared by its rows rather than made for each.
+func (a *Analyzer) rowFill(cols []column) func(*lab.Message) ([]lab.Field, string) {
+	if f := a.fill; f.fn != nil && len(f.cols) == len(cols) && (len(cols) == 0 || &f.cols[0] == &cols[0]) {
+		return f.fn
+	}
+	fn := func(m *lab.Message) ([]lab.Field, string) {
 		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
-		typeFields(&d, k, 'D')
+		typeFields(&d, backend['D'], 'D')
 		rowFields(&reader{m: &d, off: 5}, cols)
 		return d.Fields, ""
-	})
-	return m, true
+	}
+	a.fill = rowFiller{cols: cols, fn: fn}
+	return fn
+}
+
+// rowFiller is the last rowFill made, and the columns it is for.
+type rowFiller struct {
+	cols []column
+	fn   func(*lab.Message) ([]lab.Field, string)
 }
 
 // appendCut ends the values in s[from:] past maxSummary bytes with an
@@ -191,9 +209,9 @@ func (a *Analyzer) described(raw []byte, n int16, summary string, cols []column)
 	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: summary, Meaning: k.meaning, Ref: k.ref()}
 	a.rq.answer(&m)
 	a.rq.described(cols)
-	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
+	m.Defer(func(m *lab.Message) ([]lab.Field, string) { // nothing captured: no allocation
 		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
-		typeFields(&d, k, 'T')
+		typeFields(&d, backend['T'], 'T')
 		r := reader{m: &d, off: 5}
 		n, _ := r.i16("columns")
 		columnFields(&d, &r, n)

@@ -95,36 +95,7 @@ type direction struct {
 	broken  bool // framing is lost: bytes are only counted
 	closed  bool // a close frame went this way
 	scratch []byte
-	arena   []byte // room the frames' payload previews are cut from (previewRoom)
-}
-
-// arenaSize is the room one allocation gives the payload previews of a
-// direction's frames: a message keeps its frame's preview, so small frames
-// share an allocation rather than take one each.
-const arenaSize = 4 << 10
-
-// keepString returns b's text, kept in the direction's arena, whose bytes are
-// never written again.
-func (d *direction) keepString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	r := append(d.previewRoom(len(b)), b...)
-	return unsafe.String(unsafe.SliceData(r), len(r))
-}
-
-// previewRoom returns an empty slice with room for exactly n bytes of
-// preview, cut from the direction's arena.
-func (d *direction) previewRoom(n int) []byte {
-	if n > cap(d.arena)-len(d.arena) {
-		if n > arenaSize/4 {
-			return make([]byte, 0, n)
-		}
-		d.arena = make([]byte, 0, arenaSize)
-	}
-	k := len(d.arena)
-	d.arena = d.arena[:k+n]
-	return d.arena[k : k : k+n]
+	arena   framing.Arena // room for the frames' previews and summaries, which their messages keep
 }
 
 // frames follows the frames of both directions after the opening handshake.
@@ -324,7 +295,7 @@ func (d *direction) payload(b []byte) {
 		if room := PreviewBytes - len(f.payload); room > 0 {
 			if f.payload == nil {
 				// Room for the whole preview at once: the frame's length says it.
-				f.payload = d.previewRoom(int(min(f.length, PreviewBytes)))
+				f.payload = d.arena.Room(int(min(f.length, PreviewBytes)))
 			}
 			f.payload = append(f.payload, u[:min(len(u), room)]...)
 		}
@@ -512,7 +483,7 @@ func dataFrame(d *direction, m *fragmented, f *frame) (summary, ref string) {
 		case f.length > 0:
 			// "text" and the payload's preview, kept in the arena.
 			d.scratch = lab.AppendPreview(append(append(d.scratch[:0], kind...), ' '), f.payload, previewSummary)
-			summary = d.keepString(d.scratch)
+			summary = d.arena.String(d.scratch)
 		default:
 			summary = kind
 		}

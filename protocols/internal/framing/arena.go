@@ -1,0 +1,36 @@
+package framing
+
+import "unsafe"
+
+// arenaSize is the room one allocation of an Arena gives.
+const arenaSize = 4 << 10
+
+// Arena hands out room for what an analyzer keeps of each message (a
+// summary's text, a payload's preview), cut one after another from shared
+// allocations: a busy connection's small messages share an allocation
+// rather than take one each. What it hands out is never handed out again,
+// so a string made of it stays as it was; an allocation lives as long as the
+// newest message that keeps some of it, as Block's do.
+type Arena struct{ b []byte }
+
+// Room returns an empty slice with room for exactly n bytes.
+func (a *Arena) Room(n int) []byte {
+	if n > cap(a.b)-len(a.b) {
+		if n > arenaSize/4 {
+			return make([]byte, 0, n)
+		}
+		a.b = make([]byte, 0, arenaSize)
+	}
+	k := len(a.b)
+	a.b = a.b[:k+n]
+	return a.b[k : k : k+n]
+}
+
+// String returns b's text, kept in the arena.
+func (a *Arena) String(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	r := append(a.Room(len(b)), b...)
+	return unsafe.String(unsafe.SliceData(r), len(r))
+}

@@ -27,14 +27,14 @@ const (
 // it is used from one goroutine at a time.
 type Analyzer struct {
 	block   framing.Block // where Feed's messages are kept
-	kept    framing.Slab[kept]
-	layers  lab.Layers   // where the layer a 101 switches to is found (UseLayers)
-	offers  []offer      // requests waiting for their final responses, oldest first
-	up      lab.Analyzer // what follows a 101 response, if the table had a layer for it
-	at      time.Time    // the time of the bytes being fed
-	streams [3]stream    // by lab.Dir
-	methods []string     // methods of requests whose responses have not begun, oldest first
-	types   mediaTypes   // the last Content-Type's media type, for the next response's summary
+	room    keepRoom      // what its messages keep
+	layers  lab.Layers    // where the layer a 101 switches to is found (UseLayers)
+	offers  []offer       // requests waiting for their final responses, oldest first
+	up      lab.Analyzer  // what follows a 101 response, if the table had a layer for it
+	at      time.Time     // the time of the bytes being fed
+	streams [3]stream     // by lab.Dir
+	methods []string      // methods of requests whose responses have not begun, oldest first
+	types   mediaTypes    // the last Content-Type's media type, for the next response's summary
 	opened  bool
 	closed  bool
 	fins    [3]bool // by lab.Side

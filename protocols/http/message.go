@@ -109,6 +109,15 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 	return m, ""
 }
 
+// keepRoom is where an analyzer keeps what its messages keep: their
+// summaries' text, what they keep for their fields, and the room a summary is
+// built in.
+type keepRoom struct {
+	arena   framing.Arena
+	kept    framing.Slab[kept]
+	scratch []byte
+}
+
 // headRoom is where a stream parses its heads (parseHead): the message being
 // read, its lines and header fields.
 type headRoom struct {
@@ -275,12 +284,13 @@ func appendKept(raw, b []byte) []byte {
 // message turns m into the lab's message. With lazy its fields and meaning
 // are built when someone looks (lab.Message.Defer): m is not changed once it
 // is a message, so they are built from what was framed.
-func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, slab *framing.Slab[kept]) lab.Message {
+func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom) lab.Message {
 	var summary string
 	var about info
 	role := lab.RoleRequest
 	if dir == lab.ClientToServer {
-		summary = m.method + " " + m.target + " " + m.version
+		b := append(append(append(append(append(r.scratch[:0], m.method...), ' '), m.target...), ' '), m.version...)
+		summary, r.scratch = r.arena.String(b), b[:0]
 		about = methodInfo(m.method)
 	} else {
 		role = lab.RoleAnswer
@@ -290,7 +300,7 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, slab *frami
 			reason = about.text
 		}
 		// Built in one buffer: "200 OK (text/plain, 12 bytes)".
-		b := strconv.AppendInt(make([]byte, 0, 64), int64(m.status), 10)
+		b := strconv.AppendInt(r.scratch[:0], int64(m.status), 10)
 		b = append(append(b, ' '), reason...)
 		sep := " ("
 		if ct, _ := m.header("Content-Type"); ct != "" {
@@ -298,20 +308,20 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, slab *frami
 			sep = ", "
 		}
 		if m.body > 0 || strings.HasPrefix(m.framing, "Content-Length") || m.chunks > 0 {
-			b = append(append(b, sep...), size(m.body)...)
+			b = appendSize(append(b, sep...), m.body)
 			sep = ", "
 		}
 		if sep == ", " {
 			b = append(b, ')')
 		}
-		summary = string(b)
+		summary, r.scratch = r.arena.String(b), b[:0]
 	}
 	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw.Bytes(), Observed: true, Role: role}
 	if m.raw.Copied() {
 		out.Holds(m.raw.Len()) // its own copy, beside the fed bytes the data events hold
 	}
 	if lazy {
-		k := m.keep(dir, slab)
+		k := m.keep(dir, &r.kept)
 		out.Defer(k.fill)
 		out.Holds(int(unsafe.Sizeof(*k)) + len(k.preview))
 	} else {
@@ -495,6 +505,19 @@ func size(n int64) string {
 		return strconv.FormatFloat(float64(n)/1000, 'f', 1, 64) + " kB"
 	}
 	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}
+
+// appendSize appends size(n) to b.
+func appendSize(b []byte, n int64) []byte {
+	switch {
+	case n == 1:
+		return append(b, "1 byte"...)
+	case n < 1000:
+		return append(strconv.AppendInt(b, n, 10), " bytes"...)
+	case n < 1000*1000:
+		return append(strconv.AppendFloat(b, float64(n)/1000, 'f', 1, 64), " kB"...)
+	}
+	return append(strconv.AppendFloat(b, float64(n)/1e6, 'f', 1, 64), " MB"...)
 }
 
 // plural is n and noun, with an s when n is not 1: "1 field", "3 fields".

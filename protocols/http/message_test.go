@@ -169,3 +169,12 @@ func TestHeadRoomReused(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendSize: appendSize writes what size says.
+func TestAppendSize(t *testing.T) {
+	for _, n := range []int64{0, 1, 2, 999, 1000, 1049, 999_949, 999_999, 1_000_000, 12_345_678} {
+		if got := string(appendSize([]byte("x "), n)); got != "x "+size(n) {
+			t.Errorf("appendSize(%d) = %q, want %q", n, got, "x "+size(n))
+		}
+	}
+}

@@ -295,9 +295,8 @@ func (s *stream) finish(out []lab.Message, a *Analyzer) []lab.Message {
 	// A message that takes part in an upgrade is read by the protocol it
 	// upgrades to (a Handshaker); any other is built in full only when someone
 	// looks.
-	m := s.msg.message(s.dir, !a.upgrading(s.msg, s.dir), &a.types, &a.kept)
-	a.upgrade(&m, s.msg)
-	out = append(out, m)
+	out = append(out, s.msg.message(s.dir, !a.upgrading(s.msg, s.dir), &a.types, &a.room))
+	a.upgrade(&out[len(out)-1], s.msg) // in out's room: no message of its own on the heap
 	s.msg, s.phase, s.remain = nil, phaseHead, 0
 	return out
 }

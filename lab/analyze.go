@@ -265,7 +265,7 @@ func (c *Conversation) run(o *op) {
 			c.live = false
 			c.end = o.at
 			c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
-			c.sent = [3][][]byte{}
+			c.sent = [3]sentQueue{}
 			c.countEnded()
 		}
 		c.mu.Unlock()

@@ -47,7 +47,7 @@ type Conversation struct {
 	link     Link
 	limit    *captureLimit // nil unless the protocol has a CaptureLimit
 	slab     []byte        // spare room for captured bytes (see keep)
-	sent     [3][][]byte   // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
+	sent     [3]sentQueue  // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
 	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
@@ -462,8 +462,50 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 }
 
 // maxSent bounds the datagrams a flow remembers per direction for the
-// receiving tap to find (share): a receiver further behind copies what it reads.
-const maxSent = 64
+// receiving tap to find (share): a receiver further behind copies what it
+// reads. A bulk transfer's sender runs a congestion window ahead of its
+// receiver (SCTP over a data channel: hundreds of datagrams), and the
+// receive buffer bounds how far.
+const maxSent = 1024
+
+// sentQueue is the datagrams a sender's tap kept, oldest first from head,
+// for the receiver's tap to share.
+type sentQueue struct {
+	b    [][]byte
+	head int
+}
+
+// push remembers d, forgetting the oldest past maxSent.
+func (q *sentQueue) push(d []byte) {
+	if len(q.b)-q.head >= maxSent {
+		q.b[q.head] = nil
+		q.head++
+	}
+	if q.head > 0 && q.head >= len(q.b)/2 {
+		// Moved down once the forgotten half the room: each datagram is moved
+		// a few times at most, not once per datagram after it.
+		n := copy(q.b, q.b[q.head:])
+		clear(q.b[n:])
+		q.b, q.head = q.b[:n], 0
+	}
+	q.b = append(q.b, d)
+}
+
+// take finds b among the datagrams remembered and returns the sender's copy,
+// forgetting it and those before it (lost on the way).
+func (q *sentQueue) take(b []byte) ([]byte, bool) {
+	for i := q.head; i < len(q.b); i++ {
+		if d := q.b[i]; bytes.Equal(d, b) {
+			clear(q.b[q.head : i+1])
+			q.head = i + 1
+			if q.head == len(q.b) {
+				q.b, q.head = q.b[:0], 0
+			}
+			return d, true
+		}
+	}
+	return nil, false
+}
 
 // share returns b as the conversation keeps it, and whether another tap's
 // event holds those bytes already. A datagram both taps see is kept once: the
@@ -478,24 +520,13 @@ func (c *Conversation) share(dir Dir, source bool, b []byte) ([]byte, bool) {
 	if !c.datagram || !c.attached[writer] || !c.attached[reader] {
 		return c.keep(b), false
 	}
-	sent := &c.sent[dir]
 	if source {
 		own := c.keep(b)
-		if len(*sent) >= maxSent {
-			n := copy(*sent, (*sent)[1:])
-			(*sent)[n] = nil
-			*sent = (*sent)[:n]
-		}
-		*sent = append(*sent, own)
+		c.sent[dir].push(own)
 		return own, false
 	}
-	for i, d := range *sent {
-		if bytes.Equal(d, b) {
-			n := copy(*sent, (*sent)[i+1:])
-			clear((*sent)[n:])
-			*sent = (*sent)[:n]
-			return d, true
-		}
+	if d, ok := c.sent[dir].take(b); ok {
+		return d, true
 	}
 	return c.keep(b), false
 }

@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"testing"
 )
 
@@ -100,5 +101,43 @@ func TestKeepThroughClear(t *testing.T) {
 	s.Close()
 	if h.keeping != 0 || s.behind != nil {
 		t.Errorf("after Close: %d keeping, %d kept", h.keeping, len(s.behind))
+	}
+}
+
+// TestSentQueue: the receiver finds the sender's copy however far behind it
+// is within maxSent, in order, passing over what was lost; further behind it
+// finds nothing and copies.
+func TestSentQueue(t *testing.T) {
+	var q sentQueue
+	dgram := func(i int) []byte { return []byte(fmt.Sprintf("datagram %d", i)) }
+	next := 0 // the receiver's next
+	for i := range 5000 {
+		q.push(dgram(i))
+		if i%700 == 699 { // a burst: the receiver reads up, losing every tenth
+			for ; next <= i; next++ {
+				if next%10 == 0 {
+					continue
+				}
+				d, ok := q.take(dgram(next))
+				if !ok || string(d) != string(dgram(next)) {
+					t.Fatalf("datagram %d: %q, %v", next, d, ok)
+				}
+			}
+		}
+		if n := len(q.b) - q.head; n > maxSent {
+			t.Fatalf("%d remembered", n)
+		}
+	}
+	for i := range maxSent + 10 {
+		q.push(dgram(10000 + i))
+	}
+	if _, ok := q.take(dgram(10000)); ok {
+		t.Error("a datagram past maxSent was still remembered")
+	}
+	if d, ok := q.take(dgram(10000 + maxSent + 9)); !ok || string(d) != string(dgram(10000+maxSent+9)) {
+		t.Errorf("the newest: %q, %v", d, ok)
+	}
+	if len(q.b) != 0 || q.head != 0 {
+		t.Errorf("after taking the newest: %d held from %d", len(q.b), q.head)
 	}
 }

@@ -419,9 +419,11 @@ func (s *Subscription) setAside(e *Event) {
 		s.lost++
 		return
 	}
-	if s.head > 0 && s.head == len(s.behind) {
-		clear(s.behind)
-		s.behind, s.head = s.behind[:0], 0
+	if s.head > 0 && s.head >= len(s.behind)/2 {
+		// What s has read goes once it is half the room.
+		n := copy(s.behind, s.behind[s.head:])
+		clear(s.behind[n:])
+		s.behind, s.head = s.behind[:n], 0
 	}
 	s.behind = append(s.behind, *e)
 	s.behindBytes += int64(e.cost)

@@ -118,6 +118,16 @@ type keepRoom struct {
 	scratch []byte
 }
 
+// text keeps the summary built in b (r.scratch's room), keeping the room for
+// the next while it is small.
+func (r *keepRoom) text(b []byte) string {
+	r.scratch = nil
+	if cap(b) <= 4<<10 {
+		r.scratch = b[:0]
+	}
+	return r.arena.String(b)
+}
+
 // headRoom is where a stream parses its heads (parseHead): the message being
 // read, its lines and header fields.
 type headRoom struct {
@@ -290,7 +300,7 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 	role := lab.RoleRequest
 	if dir == lab.ClientToServer {
 		b := append(append(append(append(append(r.scratch[:0], m.method...), ' '), m.target...), ' '), m.version...)
-		summary, r.scratch = r.arena.String(b), b[:0]
+		summary = r.text(b)
 		about = methodInfo(m.method)
 	} else {
 		role = lab.RoleAnswer
@@ -314,7 +324,7 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 		if sep == ", " {
 			b = append(b, ')')
 		}
-		summary, r.scratch = r.arena.String(b), b[:0]
+		summary = r.text(b)
 	}
 	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw.Bytes(), Observed: true, Role: role}
 	if m.raw.Copied() {

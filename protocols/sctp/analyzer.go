@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // CommonHeaderLen is the length of SCTP's common header (RFC 9260 §3.1).
@@ -22,9 +24,22 @@ type Analyzer struct {
 	state    lab.Machine
 	channels map[uint16]channel // by stream
 	brief    bool               // frame the summary only: the fields are built when asked for (lab.Message.Defer)
+	snap     snapshot           // the last channel a deferred chunk saw (deferChunk)
+	arena    framing.Arena      // where summaries are kept
+	scratch  []byte             // where a summary is built
 }
 
-type channel struct{ label, protocol string }
+// snapshot is a channel as deferred chunks of its stream saw it: shared by
+// them while the channel stays as it is, and only read.
+type snapshot struct {
+	stream uint16
+	ch     channel
+	m      map[uint16]channel
+}
+
+// channel is a data channel opened on a stream; on names it in a summary
+// (` on "label"`).
+type channel struct{ label, protocol, on string }
 
 // maxChannels bounds the channels remembered.
 const maxChannels = 1024
@@ -141,12 +156,21 @@ func (a *Analyzer) deferChunk(m *lab.Message, typ, flags uint8, v []byte, off in
 	if typ != chunkSack && len(v) >= 6 {
 		stream := binary.BigEndian.Uint16(v[4:])
 		if ch, ok := a.channels[stream]; ok {
-			snap = map[uint16]channel{stream: ch}
+			if a.snap.m == nil || a.snap.stream != stream || a.snap.ch != ch {
+				a.snap = snapshot{stream: stream, ch: ch, m: map[uint16]channel{stream: ch}}
+			}
+			snap = a.snap.m
 		}
 	}
 	n := len(v)
 	m.Defer(func(msg *lab.Message) ([]lab.Field, string) {
-		s := &Analyzer{state: machine, channels: snap}
+		// The snapshot is shared: what framing the chunk again writes goes
+		// to a copy of its own.
+		channels := maps.Clone(snap)
+		if channels == nil {
+			channels = map[uint16]channel{}
+		}
+		s := &Analyzer{state: machine, channels: channels}
 		t := lab.Message{Dir: msg.Dir, Raw: msg.Raw, Fields: headerFields(msg.Raw)}
 		s.chunk(&t, typ, flags, msg.Raw[off+4:off+4+n], off)
 		unspanEmpty(t.Fields)

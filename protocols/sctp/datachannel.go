@@ -106,7 +106,10 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 	ch := a.channels[stream]
 	label := ""
 	if ch.label != "" || ppid == PPIDString || ppid == PPIDBinary {
-		label = fmt.Sprintf(" on %q", ch.label)
+		label = ch.on
+		if label == "" {
+			label = ` on ""`
+		}
 	}
 	switch ppid {
 	case PPIDDCEP:
@@ -126,10 +129,14 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 			m.Fields = append(m.Fields, lab.Field{Name: "message", Value: quote(text), Off: p + 12, Len: len(payload)})
 		}
 	case PPIDBinary, PPIDBinaryEmpty:
-		m.Summary = fmt.Sprintf("%s%s: %d bytes of binary", kind, label, len(payload))
+		// Built in the analyzer's room: a bulk transfer's chunks come by the thousand.
+		b := append(append(append(a.scratch[:0], kind...), label...), ": "...)
 		if ppid == PPIDBinaryEmpty {
-			m.Summary = fmt.Sprintf("%s%s: empty binary message", kind, label)
+			b = append(b, "empty binary message"...)
+		} else {
+			b = append(strconv.AppendInt(b, int64(len(payload)), 10), " bytes of binary"...)
 		}
+		m.Summary, a.scratch = a.arena.String(b), b[:0]
 		m.Meaning = "A binary message on a data channel."
 		if !a.brief {
 			m.Fields = append(m.Fields, lab.Field{Name: "message", Value: hex.EncodeToString(payload[:min(len(payload), maxShown)]), Off: p + 12, Len: len(payload)})
@@ -209,7 +216,7 @@ func (a *Analyzer) dcep(m *lab.Message, stream uint16, b []byte, p int) {
 			lab.Field{Name: "label", Value: strconv.Quote(label), Off: p + 12, Len: ll},
 			lab.Field{Name: "protocol", Value: strconv.Quote(proto), Off: p + 12 + ll, Len: pl})
 		if len(a.channels) < maxChannels {
-			a.channels[stream] = channel{label: label, protocol: proto}
+			a.channels[stream] = channel{label: label, protocol: proto, on: fmt.Sprintf(" on %q", label)}
 		}
 		m.Summary = fmt.Sprintf("DATA_CHANNEL_OPEN %q (stream %d, %s)", label, stream, ctn)
 		m.Meaning = "The sender opens a data channel on this stream: its label, protocol and how reliably and in which order its messages go. The peer answers DATA_CHANNEL_ACK (RFC 8832 §6)."

@@ -2,6 +2,7 @@ package sctp_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"slices"
 	"strings"
@@ -234,5 +235,40 @@ func TestDeferred(t *testing.T) {
 				t.Errorf("%q: field %q %d times", m.Summary, name, n)
 			}
 		}
+	}
+}
+
+// TestDeferredAsTheyWere: chunks framed briefly share what they saw of
+// their channel while it stays as it is; their fields and meaning, built
+// later, are the same however the channel changed after, and building one
+// (an OPEN framed again) changes nothing for the others.
+func TestDeferredAsTheyWere(t *testing.T) {
+	a := sctp.NewAnalyzer()
+	var msgs []lab.Message
+	feed := func(chunks ...[]byte) { msgs = append(msgs, a.Feed(c2s, []byte(packet(chunks...)), time.Time{})...) }
+	detail := func(m lab.Message) string {
+		fields, meaning := m.Detail()
+		return fmt.Sprint(fields, meaning)
+	}
+	feed(data(100, 1, 0, 50, open("chat", "")))
+	feed(idata(101, 1, 0, 51, "one"))
+	feed(idata(102, 1, 1, 51, "two"))
+	var before []string
+	for _, m := range msgs {
+		before = append(before, detail(m))
+	}
+	feed(data(103, 1, 0, 50, open("news", "")))
+	feed(idata(104, 1, 2, 51, "three"))
+	if len(msgs) != 5 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	_ = detail(msgs[3]) // the second OPEN, framed again
+	for i, want := range before {
+		if got := detail(msgs[i]); got != want {
+			t.Errorf("message %d (%s) built again: %s, was %s", i, msgs[i].Summary, got, want)
+		}
+	}
+	if !strings.Contains(msgs[4].Summary, `"news"`) || !strings.Contains(msgs[2].Summary, `"chat"`) {
+		t.Errorf("summaries %q, %q", msgs[2].Summary, msgs[4].Summary)
 	}
 }

@@ -117,7 +117,11 @@ type capture struct {
 func (bn *bench) startCapture(t *testing.T) *capture {
 	t.Helper()
 	c := &capture{file: filepath.Join(t.TempDir(), "wire.pcap"), done: make(chan error, 1), stats: make(chan string, 1)}
-	c.cmd = exec.Command("tcpdump", "-i", "lo", "-n", "--immediate-mode", "-U", "-B", "32768", "-w", c.file, bn.filter)
+	// In immediate mode each packet takes a slot of the snapshot length in the
+	// kernel's ring: with tcpdump's default (256 KiB) a 32 MiB ring held 128
+	// packets, and a busy machine dropped some. Loopback's largest packet is
+	// 64 KiB and its Ethernet header: about 2,000 slots in 128 MiB.
+	c.cmd = exec.Command("tcpdump", "-i", "lo", "-n", "--immediate-mode", "-U", "-s", "65600", "-B", "131072", "-w", c.file, bn.filter)
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
@@ -397,6 +398,42 @@ func TestPreviewsKeptApart(t *testing.T) {
 		}
 		if got, want := fieldValue(*m.Built(), "payload"), lab.Preview(p[:min(len(p), PreviewBytes)], PreviewBytes); got != want {
 			t.Errorf("message %d: payload %q, want %q", i, got, want)
+		}
+	}
+}
+
+// TestUnmask: unmasking eight bytes at a time is the byte-by-byte XOR of
+// §5.3, from any offset into the payload, for any length.
+func TestUnmask(t *testing.T) {
+	k := [4]byte{0x37, 0xfa, 0x21, 0x3d}
+	for got := uint64(0); got < 8; got++ {
+		for n := 0; n < 40; n++ {
+			b := make([]byte, n)
+			want := make([]byte, n)
+			for i := range b {
+				b[i] = byte(i*7 + n)
+				want[i] = b[i] ^ k[(got+uint64(i))&3]
+			}
+			unmask(b, k, got)
+			if string(b) != string(want) {
+				t.Fatalf("offset %d, %d bytes: % x, want % x", got, n, b, want)
+			}
+		}
+	}
+}
+
+// TestUTF8Check: text checked in pieces, runes split between them included,
+// is valid exactly when the whole is.
+func TestUTF8Check(t *testing.T) {
+	for _, s := range []string{"", "plain", "é", "日本語 text", "\xff", "a\xc3", "\xed\xa0\x80", "ok\xe2\x82"} {
+		whole := []byte(s)
+		for cut := 0; cut <= len(whole); cut++ {
+			var u utf8Check
+			u.write(whole[:cut])
+			u.write(whole[cut:])
+			if got, want := u.valid(), utf8.Valid(whole); got != want {
+				t.Errorf("%q cut at %d: valid %v, want %v", s, cut, got, want)
+			}
 		}
 	}
 }

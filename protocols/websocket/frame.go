@@ -288,9 +288,7 @@ func (d *direction) payload(b []byte) {
 		u := d.scratch[:want]
 		copy(u, b[:want])
 		if f.masked {
-			for i := range u {
-				u[i] ^= f.key[(f.got+uint64(i))&3]
-			}
+			unmask(u, f.key, f.got)
 		}
 		if room := PreviewBytes - len(f.payload); room > 0 {
 			if f.payload == nil {
@@ -314,6 +312,24 @@ func (d *direction) payload(b []byte) {
 		}
 	}
 	f.got += uint64(len(b))
+}
+
+// unmask XORs b, the payload's bytes from offset got on, with the masking
+// key (RFC 6455 §5.3): eight bytes at a time, then the rest one by one.
+func unmask(b []byte, key [4]byte, got uint64) {
+	var k [4]byte
+	for i := range k {
+		k[i] = key[(got+uint64(i))&3]
+	}
+	k32 := binary.LittleEndian.Uint32(k[:])
+	k64 := uint64(k32) | uint64(k32)<<32
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], binary.LittleEndian.Uint64(b[i:])^k64)
+	}
+	for ; i < len(b); i++ {
+		b[i] ^= k[i&3]
+	}
 }
 
 // finish turns the frame just read into a message.
@@ -724,6 +740,9 @@ type utf8Check struct {
 }
 
 func (u *utf8Check) write(b []byte) {
+	if u.n == 0 && utf8.Valid(b) {
+		return // the usual case, checked a word at a time: whole runes, all valid
+	}
 	for len(b) > 0 && !u.bad {
 		if u.n > 0 {
 			u.carry[u.n] = b[0]

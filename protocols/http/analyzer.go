@@ -117,6 +117,14 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	a.at = at
+	if a.streams[dir].phase == phaseSwitched {
+		// No longer HTTP: what follows the switch frames its own messages, in
+		// its own room, not copied into this analyzer's.
+		if a.up == nil {
+			return nil
+		}
+		return a.up.Feed(dir, b, at)
+	}
 	before := a.State()
 	return a.block.Done(a.caused(a.streams[dir].feed(a.block.Start(), a, b), before))
 }

@@ -437,3 +437,31 @@ func TestUTF8Check(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmaskedPreviewInPlace: a server's frame's preview is its fed bytes
+// while the frame came in one piece, and a copy once it goes on in the next
+// feed; the fed bytes stay as they were.
+func TestUnmaskedPreviewInPlace(t *testing.T) {
+	a := NewAnalyzer()
+	analyzertest.Feed(a, sessionTests[0].steps[:2], 0)
+	whole := frameBytes(true, opText, nil, []byte("whole"))
+	split := frameBytes(true, opText, nil, []byte("split in two"))
+	fed := append(append([]byte{}, whole...), split[:8]...)
+	kept := string(fed)
+	out := a.Feed(s2c, fed, time.Time{})
+	out = append(out, a.Feed(s2c, append([]byte{}, split[8:]...), time.Time{})...)
+	if len(out) != 2 {
+		t.Fatalf("%d messages", len(out))
+	}
+	for i, want := range []string{`"whole"`, `"split in two"`} {
+		if got := fieldValue(*out[i].Built(), "payload"); got != want {
+			t.Errorf("message %d: payload %s, want %s", i, got, want)
+		}
+		if want := "text " + want; out[i].Summary != want {
+			t.Errorf("message %d: summary %q, want %q", i, out[i].Summary, want)
+		}
+	}
+	if string(fed) != kept {
+		t.Errorf("the fed bytes changed: %q", fed)
+	}
+}

@@ -282,20 +282,28 @@ func (d *direction) payload(b []byte) {
 	}
 	want = min(want, len(b))
 	if want > 0 {
-		if cap(d.scratch) < want {
-			d.scratch = make([]byte, want)
-		}
-		u := d.scratch[:want]
-		copy(u, b[:want])
+		u := b[:want:want] // unmasked: the fed bytes themselves, which nobody writes
 		if f.masked {
+			if cap(d.scratch) < want {
+				d.scratch = make([]byte, want)
+			}
+			u = d.scratch[:want]
+			copy(u, b[:want])
 			unmask(u, f.key, f.got)
 		}
 		if room := PreviewBytes - len(f.payload); room > 0 {
-			if f.payload == nil {
+			switch {
+			case f.payload == nil && !f.masked:
+				// The preview is the payload's first bytes as fed; more fed
+				// later are added to a copy (append: no room after them).
+				f.payload = u[:min(len(u), room):min(len(u), room)]
+			case f.payload == nil:
 				// Room for the whole preview at once: the frame's length says it.
 				f.payload = d.arena.Room(int(min(f.length, PreviewBytes)))
+				fallthrough
+			default:
+				f.payload = append(f.payload, u[:min(len(u), room)]...)
 			}
-			f.payload = append(f.payload, u[:min(len(u), room)]...)
 		}
 		switch {
 		case f.data && d.msg.frames == 1:

@@ -469,8 +469,7 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		m.Summary, m.Meaning, m.Fields = described(f, summary, maskedMeaning(f, dataMeaning(&msg, f)), dataFields(f, &msg, compressed), problems)
 	} else {
 		m.Summary = summary
-		k := fr.kept.Put(keptFrame{f: *f, msg: msg, compressed: compressed})
-		k.f.probs, k.msg.utf8 = nil, utf8Check{}
+		k := fr.kept.Put(keepFrame(f, &msg, compressed))
 		m.Defer(k.fill)
 		held := int(unsafe.Sizeof(*k)) + len(f.payload)
 		if msg.frames != 1 { // the first frame's preview is its payload (payload)
@@ -482,16 +481,36 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 	return m
 }
 
-// keptFrame is what a well-formed data frame keeps for its fields.
+// keptFrame is what a well-formed data frame keeps for its fields: its
+// header's parts, its preview and its message's, as they were when it was
+// framed; its bytes are its message's Raw.
 type keptFrame struct {
-	f          frame
-	msg        fragmented
-	compressed bool
+	payload, preview  []byte // the frame's unmasked first bytes, the message's
+	length, msgLength uint64
+	frames            int
+	key               [4]byte
+	lenBits           byte
+	fin, masked       bool
+	rsv, op, msgOp    byte
+	compressed        bool // RSV1 compresses this frame's message (permessage-deflate)
+	msgCompressed     bool // the message's first frame said so
 }
 
-// fill builds the frame's fields and meaning (lab.Message.Defer).
-func (k *keptFrame) fill(*lab.Message) ([]lab.Field, string) {
-	_, meaning, fields := described(&k.f, "", maskedMeaning(&k.f, dataMeaning(&k.msg, &k.f)), dataFields(&k.f, &k.msg, k.compressed), nil)
+// keepFrame is what frame f of message msg keeps for its fields.
+func keepFrame(f *frame, msg *fragmented, compressed bool) keptFrame {
+	return keptFrame{payload: f.payload, preview: msg.preview, length: f.length, msgLength: msg.length,
+		frames: msg.frames, key: f.key, lenBits: byte(f.lenBits), fin: f.fin, masked: f.masked,
+		rsv: f.rsv, op: f.op, msgOp: msg.op, compressed: compressed, msgCompressed: msg.compressed}
+}
+
+// fill builds the frame's fields and meaning from what it kept and its
+// bytes, m.Raw (lab.Message.Defer).
+func (k *keptFrame) fill(m *lab.Message) ([]lab.Field, string) {
+	f := frame{fin: k.fin, rsv: k.rsv, op: k.op, masked: k.masked, key: k.key, lenBits: int(k.lenBits),
+		length: k.length, payload: k.payload, data: true}
+	f.raw.Start(m.Raw, true, 0)
+	msg := fragmented{open: true, op: k.msgOp, frames: k.frames, length: k.msgLength, preview: k.preview, compressed: k.msgCompressed}
+	_, meaning, fields := described(&f, "", maskedMeaning(&f, dataMeaning(&msg, &f)), dataFields(&f, &msg, k.compressed), nil)
 	return fields, meaning
 }
 

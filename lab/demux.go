@@ -53,7 +53,11 @@ func (d *Demux) Feed(dir Dir, b []byte, at time.Time) []Message {
 	if n.Analyzer == nil {
 		return out // its analyzer failed
 	}
-	return append(out, n.Lift(n.Call(demuxFailed, func() []Message { return n.Analyzer.Feed(dir, b, at) }))...)
+	msgs := n.Lift(n.Call(demuxFailed, func() []Message { return n.Analyzer.Feed(dir, b, at) }))
+	if len(out) == 0 {
+		return msgs // as the layer made them: no copy (its room ends with them)
+	}
+	return append(out, msgs...)
 }
 
 const demuxFailed = "The analyzer of one of the protocols on this flow hit a bug; the lab shows its later datagrams no more, and the other protocols' as before."

@@ -321,7 +321,12 @@ func (a *Analyzer) applicationData(dir lab.Dir, m lab.Message, pt []byte, at tim
 		return
 	}
 	inner := a.inner.Analyzer
-	a.out = append(a.out, a.inner.Lift(a.inner.Call(innerFailed, func() []lab.Message { return inner.Feed(dir, pt, at) }))...)
+	msgs := a.inner.Lift(a.inner.Call(innerFailed, func() []lab.Message { return inner.Feed(dir, pt, at) }))
+	if len(a.out) == 0 {
+		a.out = msgs // as the inner layer made them: no copy (what is added later goes to a new array)
+		return
+	}
+	a.out = append(a.out, msgs...)
 }
 
 const innerFailed = "The analyzer of what DTLS carries hit a bug; the lab shows DTLS's records, not what is inside them."

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -110,7 +111,7 @@ func TestWindowSmoke(t *testing.T) {
 	importBin := need(t, "import")
 	bin := buildLab(t)
 
-	display := startXvfb(t, xvfb)
+	display := startXvfb(t, xvfb, xdotool)
 	home := t.TempDir() // the app's folders, whatever the environment says
 	env := append(os.Environ(), "DISPLAY="+display, "LIBGL_ALWAYS_SOFTWARE=1", "HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
@@ -196,49 +197,65 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 	}
 }
 
-// startXvfb starts a virtual X display of its own choosing (-displayfd: the
-// server takes the first number free, clearing locks their servers left
-// behind) until the test ends, and returns its name, ":N".
-func startXvfb(t *testing.T, xvfb string) string {
+// startXvfb starts a virtual X display of its own until the test ends, and
+// returns its name, ":N". A number is taken only if nobody answers on it
+// before the server starts (a display whose socket another namespace holds
+// answers without a lock file here) and the server answers and stays up
+// after: a machine that runs several suites at once may hold any number.
+func startXvfb(t *testing.T, xvfb, xdotool string) string {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+	answers := func(display string) bool {
+		c := exec.Command(xdotool, "getmouselocation")
+		c.Env = append(os.Environ(), "DISPLAY="+display)
+		return c.Run() == nil
 	}
-	defer r.Close()
-	x := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1400x900x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w} // fd 3 in Xvfb
-	if err := x.Start(); err != nil {
-		w.Close()
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		// SIGTERM: the server removes its lock and socket, so the number is free
-		// for the next one.
-		x.Process.Signal(syscall.SIGTERM)
+	first := 100 + os.Getpid()%400
+	for n := first; n < first+40; n++ {
+		display := ":" + strconv.Itoa(n)
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil || answers(display) {
+			continue
+		}
+		x := exec.Command(xvfb, display, "-screen", "0", "1400x900x24", "-nolisten", "tcp")
+		if err := x.Start(); err != nil {
+			t.Fatal(err)
+		}
 		done := make(chan struct{})
 		go func() { x.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			x.Process.Kill()
-			<-done
+		stop := func() {
+			// SIGTERM: the server removes its lock and socket, so the number is
+			// free for the next one.
+			x.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				x.Process.Kill()
+				<-done
+			}
 		}
-	})
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		got <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-got:
-		if _, err := strconv.Atoi(n); err != nil {
-			t.Fatalf("Xvfb did not say its display number (%q)", n)
+		up := false
+		for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			select {
+			case <-done: // it found the number taken
+			default:
+				if !answers(display) {
+					continue
+				}
+				time.Sleep(500 * time.Millisecond)
+				select {
+				case <-done:
+				default:
+					up = true
+				}
+			}
+			break
 		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatal("Xvfb did not start within 20 s")
+		if up {
+			t.Cleanup(stop)
+			return display
+		}
+		stop()
+		t.Logf("Xvfb %s did not come up; trying the next number", display)
 	}
+	t.Fatalf("no Xvfb came up on :%d to :%d", first, first+39)
 	return ""
 }

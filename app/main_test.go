@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,24 +199,26 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 }
 
 // startXvfb starts a virtual X display of its own until the test ends, and
-// returns its name, ":N". A number is taken only if nobody answers on it
-// before the server starts (a display whose socket another namespace holds
-// answers without a lock file here) and the server answers and stays up
-// after: a machine that runs several suites at once may hold any number.
+// returns its name, ":N". The
+// number is drawn at random (suites running side by side in containers share
+// pids, and may share the abstract socket namespace) and taken only if nobody
+// answers on it before the server starts. The server gets a screen width of
+// its own, and the display counts as up only when the answer gives that width
+// and the server is still alive half a second later: another server answering
+// for the number would give another width.
 func startXvfb(t *testing.T, xvfb, xdotool string) string {
 	t.Helper()
-	answers := func(display string) bool {
-		c := exec.Command(xdotool, "getmouselocation")
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		return c.Run() == nil
-	}
-	first := 100 + os.Getpid()%400
-	for n := first; n < first+40; n++ {
+	for try := 0; try < 20; try++ {
+		n := 100 + rand.IntN(800)
 		display := ":" + strconv.Itoa(n)
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil || answers(display) {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil || displayWidth(xdotool, display) != "" {
 			continue
 		}
-		x := exec.Command(xvfb, display, "-screen", "0", "1400x900x24", "-nolisten", "tcp")
+		width := strconv.Itoa(1300 + rand.IntN(200))
+		// -noreset: by default the server resets when its last client leaves,
+		// and a client connecting meanwhile (the app, right after the check
+		// that the display answers) is refused.
+		x := exec.Command(xvfb, display, "-screen", "0", width+"x900x24", "-nolisten", "tcp", "-noreset")
 		if err := x.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -237,14 +240,15 @@ func startXvfb(t *testing.T, xvfb, xdotool string) string {
 			select {
 			case <-done: // it found the number taken
 			default:
-				if !answers(display) {
+				w := displayWidth(xdotool, display)
+				if w == "" {
 					continue
 				}
 				time.Sleep(500 * time.Millisecond)
 				select {
 				case <-done:
 				default:
-					up = true
+					up = w == width && displayWidth(xdotool, display) == width
 				}
 			}
 			break
@@ -254,8 +258,21 @@ func startXvfb(t *testing.T, xvfb, xdotool string) string {
 			return display
 		}
 		stop()
-		t.Logf("Xvfb %s did not come up; trying the next number", display)
+		t.Logf("Xvfb %s did not come up as ours; trying another number", display)
 	}
-	t.Fatalf("no Xvfb came up on :%d to :%d", first, first+39)
+	t.Fatal("no Xvfb of ours came up in 20 tries")
 	return ""
+}
+
+// displayWidth is the screen width the X server on display answers with, or
+// "" when nobody answers.
+func displayWidth(xdotool, display string) string {
+	c := exec.Command(xdotool, "getdisplaygeometry")
+	c.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := c.Output()
+	if err != nil {
+		return ""
+	}
+	w, _, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	return w
 }

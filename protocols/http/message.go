@@ -120,13 +120,7 @@ type keepRoom struct {
 
 // text keeps the summary built in b (r.scratch's room), keeping the room for
 // the next while it is small.
-func (r *keepRoom) text(b []byte) string {
-	r.scratch = nil
-	if cap(b) <= 4<<10 {
-		r.scratch = b[:0]
-	}
-	return r.arena.String(b)
-}
+func (r *keepRoom) text(b []byte) string { return r.arena.Text(&r.scratch, b) }
 
 // headRoom is where a stream parses its heads (parseHead): the message being
 // read, its lines and header fields.

@@ -78,18 +78,9 @@ var (
 	_ lab.LayerUser    = (*Analyzer)(nil)
 )
 
-// maxScratch bounds the summary buffer an analyzer keeps.
-const maxScratch = 1 << 10
-
-// text returns the summary built in b (a.scratch's room), keeping the room
-// for the next while it is small; the summary's text is kept in the arena,
-// with the summaries before it.
-func (a *Analyzer) text(b []byte) string {
-	if cap(b) <= maxScratch {
-		a.scratch = b[:0]
-	}
-	return a.arena.String(b)
-}
+// text returns the summary built in b (a.scratch's room), kept in the
+// arena with the summaries before it (framing.Arena.Text).
+func (a *Analyzer) text(b []byte) string { return a.arena.Text(&a.scratch, b) }
 
 // NewAnalyzer returns an analyzer for one PostgreSQL connection.
 func NewAnalyzer() *Analyzer {

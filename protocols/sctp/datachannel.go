@@ -136,7 +136,7 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 		} else {
 			b = append(strconv.AppendInt(b, int64(len(payload)), 10), " bytes of binary"...)
 		}
-		m.Summary, a.scratch = a.arena.String(b), b[:0]
+		m.Summary = a.arena.Text(&a.scratch, b)
 		m.Meaning = "A binary message on a data channel."
 		if !a.brief {
 			m.Fields = append(m.Fields, lab.Field{Name: "message", Value: hex.EncodeToString(payload[:min(len(payload), maxShown)]), Off: p + 12, Len: len(payload)})

@@ -34,3 +34,17 @@ func (a *Arena) String(b []byte) string {
 	r := append(a.Room(len(b)), b...)
 	return unsafe.String(unsafe.SliceData(r), len(r))
 }
+
+// maxScratch is the largest buffer Text keeps for the next summary.
+const maxScratch = 4 << 10
+
+// Text returns the text built in b, kept in the arena, and keeps b's room as
+// *scratch for the next text to be built in while it is small: a summary
+// built in one buffer costs no allocation of its own.
+func (a *Arena) Text(scratch *[]byte, b []byte) string {
+	*scratch = nil
+	if cap(b) <= maxScratch {
+		*scratch = b[:0]
+	}
+	return a.String(b)
+}

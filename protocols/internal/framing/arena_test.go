@@ -2,6 +2,7 @@ package framing
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,31 @@ func TestArenaKeepsApart(t *testing.T) {
 	}
 	if big := a.Room(arenaSize); cap(big) != arenaSize {
 		t.Errorf("a large room: cap %d", cap(big))
+	}
+}
+
+// TestArenaText: a text built in the scratch room stays as it was while the
+// next ones are built in the same room, and a room grown past maxScratch is
+// not kept.
+func TestArenaText(t *testing.T) {
+	var a Arena
+	var scratch []byte
+	var texts []string
+	for i := 0; i < 100; i++ {
+		b := append(scratch[:0], "message "...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		texts = append(texts, a.Text(&scratch, b))
+	}
+	for i, s := range texts {
+		if want := "message " + strconv.Itoa(i); s != want {
+			t.Fatalf("text %d = %q, want %q", i, s, want)
+		}
+	}
+	if cap(scratch) == 0 {
+		t.Fatal("the room was not kept for the next text")
+	}
+	big := a.Text(&scratch, make([]byte, maxScratch+1))
+	if len(big) != maxScratch+1 || scratch != nil {
+		t.Fatalf("a room of %d bytes: text of %d bytes, scratch kept with room for %d", maxScratch+1, len(big), cap(scratch))
 	}
 }

@@ -24,17 +24,12 @@ type Analyzer struct {
 	state    lab.Machine
 	channels map[uint16]channel // by stream
 	brief    bool               // frame the summary only: the fields are built when asked for (lab.Message.Defer)
-	snap     snapshot           // the last channel a deferred chunk saw (deferChunk)
-	arena    framing.Arena      // where summaries are kept
-	scratch  []byte             // where a summary is built
-}
-
-// snapshot is a channel as deferred chunks of its stream saw it: shared by
-// them while the channel stays as it is, and only read.
-type snapshot struct {
-	stream uint16
-	ch     channel
-	m      map[uint16]channel
+	// snap is the last channel a deferred chunk saw, as a map of its one
+	// stream (deferChunk): shared by the chunks of that stream while the
+	// channel stays as it is, and only read.
+	snap    map[uint16]channel
+	arena   framing.Arena // where summaries are kept
+	scratch []byte        // where a summary is built
 }
 
 // channel is a data channel opened on a stream; on names it in a summary
@@ -156,10 +151,10 @@ func (a *Analyzer) deferChunk(m *lab.Message, typ, flags uint8, v []byte, off in
 	if typ != chunkSack && len(v) >= 6 {
 		stream := binary.BigEndian.Uint16(v[4:])
 		if ch, ok := a.channels[stream]; ok {
-			if a.snap.m == nil || a.snap.stream != stream || a.snap.ch != ch {
-				a.snap = snapshot{stream: stream, ch: ch, m: map[uint16]channel{stream: ch}}
+			if seen, ok := a.snap[stream]; !ok || seen != ch {
+				a.snap = map[uint16]channel{stream: ch}
 			}
-			snap = a.snap.m
+			snap = a.snap
 		}
 	}
 	n := len(v)

@@ -15,6 +15,9 @@ func (m *Message) Defer(fill func(*Message) ([]Field, string)) { m.fill = fill }
 // bound holds the process's memory only as far as messages say what they hold.
 func (m *Message) Holds(n int) { m.held = int32(min(int64(m.held)+int64(max(n, 0)), 1<<30)) }
 
+// Held returns the bytes Holds added to what m costs.
+func (m *Message) Held() int { return int(m.held) }
+
 // Detail returns m's fields and its meaning, built now if they were deferred.
 // Whoever reads a message's fields or meaning reads them here.
 func (m *Message) Detail() ([]Field, string) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
@@ -463,5 +464,14 @@ func TestUnmaskedPreviewInPlace(t *testing.T) {
 	}
 	if string(fed) != kept {
 		t.Errorf("the fed bytes changed: %q", fed)
+	}
+	// What each costs the bound beside the data events: the fed frame its
+	// fields' room only; the split one its copies of the frame and preview too.
+	room := int(unsafe.Sizeof(keptFrame{}))
+	if got := out[0].Held(); got != room {
+		t.Errorf("the whole frame holds %d bytes, want %d (its preview is the fed bytes)", got, room)
+	}
+	if got, want := out[1].Held(), room+len(split)+len("split in two"); got != want {
+		t.Errorf("the split frame holds %d bytes, want %d", got, want)
 	}
 }

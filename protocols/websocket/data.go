@@ -35,7 +35,10 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		m.Summary = summary
 		k := fr.kept.Put(keepFrame(f, &msg, compressed))
 		m.Defer(k.fill)
-		held := int(unsafe.Sizeof(*k)) + len(f.payload)
+		held := int(unsafe.Sizeof(*k))
+		if !f.fed {
+			held += len(f.payload)
+		}
 		if msg.frames != 1 { // the first frame's preview is its payload (payload)
 			held += len(msg.preview)
 		}

@@ -66,6 +66,7 @@ type frame struct {
 	got     uint64
 	raw     framing.Raw // header and payload as sent, up to MaxKeptBytes
 	payload []byte      // the payload unmasked, up to PreviewBytes
+	fed     bool        // payload is the fed bytes themselves, which the data events count
 	data    bool        // a text, binary or continuation frame of an open message
 	probs   []string
 }
@@ -296,12 +297,14 @@ func (d *direction) payload(b []byte) {
 				// The preview is the payload's first bytes as fed; more fed
 				// later are added to a copy (append: no room after them).
 				f.payload = u[:min(len(u), room):min(len(u), room)]
+				f.fed = true
 			case f.payload == nil:
 				// Room for the whole preview at once: the frame's length says it.
 				f.payload = d.arena.Room(int(min(f.length, PreviewBytes)))
 				fallthrough
 			default:
 				f.payload = append(f.payload, u[:min(len(u), room)]...)
+				f.fed = false // a copy now
 			}
 		}
 		switch {

@@ -2,6 +2,7 @@ package pgsql
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,19 @@ func TestSummariesKeptApart(t *testing.T) {
 	}
 	if q != 200 || rows != 200 {
 		t.Fatalf("%d queries and %d rows, want 200 each", q, rows)
+	}
+}
+
+// TestAppendQuoteAsStrconv checks the quick path of appendQuote gives what
+// strconv.Quote gives, for every byte in and around printable ASCII.
+func TestAppendQuoteAsStrconv(t *testing.T) {
+	vals := []string{"", "Ada Lovelace", "1815-12-10", `say "hi"`, `back\slash`, "tab\there", "ünïcode", "\x00\x7f~ "}
+	for c := 0; c < 256; c++ {
+		vals = append(vals, "a"+string(rune(c))+"z", "a"+string([]byte{byte(c)})+"z")
+	}
+	for _, v := range vals {
+		if got, want := string(appendQuote([]byte("x="), v)), "x="+strconv.Quote(v); got != want {
+			t.Errorf("appendQuote(%q) = %s, want %s", v, got, want)
+		}
 	}
 }

@@ -20,7 +20,10 @@ import (
 var (
 	uncaptured = []string{"untapped", "uncaptured", "lab-uncaptured", "capture=false", "lab"}
 	captured   = []string{"tapped", "captured", "lab-captured", "capture=true"}
-	outsiders  = []string{"nginx", "mailpit", "vsftpd", "mosquitto", "redis-server"}
+	// full: captured with the hub at its bound from the start, as the capture
+	// runs once the lab has captured its first MaxBytes.
+	full      = []string{"tapped-full", "captured-full"}
+	outsiders = []string{"nginx", "mailpit", "vsftpd", "mosquitto", "redis-server"}
 )
 
 // Load is one load's runs: the mean of each role's figure over its runs.
@@ -29,6 +32,7 @@ type Load struct {
 	Unit       string // the figure's unit: a rate, higher is better
 	Uncaptured float64
 	Captured   float64
+	Full       float64 // captured with the hub at its bound (0: not run)
 	Outside    float64
 	Outsider   string // which outside server
 }
@@ -41,6 +45,14 @@ func (l Load) Cost() (cost float64, ok bool) {
 		return 0, false
 	}
 	return 1 - l.Captured/l.Uncaptured, true
+}
+
+// FullCost is Cost with the hub at its bound from the start.
+func (l Load) FullCost() (cost float64, ok bool) {
+	if l.Uncaptured <= 0 || l.Full <= 0 {
+		return 0, false
+	}
+	return 1 - l.Full/l.Uncaptured, true
 }
 
 type sample struct {
@@ -86,6 +98,8 @@ func Read(r io.Reader) ([]Load, error) {
 			role = "uncaptured"
 		case slices.Contains(captured, role):
 			role = "captured"
+		case slices.Contains(full, role):
+			role = "full"
 		case slices.Contains(outsiders, role):
 			outsider, role = role, "outside"
 		default:
@@ -123,7 +137,7 @@ func Read(r io.Reader) ([]Load, error) {
 			}
 			return 0
 		}
-		l.Uncaptured, l.Captured, l.Outside = mean("uncaptured"), mean("captured"), mean("outside")
+		l.Uncaptured, l.Captured, l.Full, l.Outside = mean("uncaptured"), mean("captured"), mean("full"), mean("outside")
 		out = append(out, l)
 	}
 	return out, sc.Err()
@@ -161,7 +175,7 @@ func rate(f []string) (string, float64, bool) {
 // of it.
 func Write(w io.Writer, loads []Load) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\toutside server\tcaptured lab / outside\t")
+	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tat the bound\tcosts at the bound\toutside server\tcaptured lab / outside\t")
 	num := func(v float64) string {
 		switch {
 		case v <= 0:
@@ -187,7 +201,11 @@ func Write(w io.Writer, loads []Load) error {
 				share = fmt.Sprintf("%.2f×", lab/l.Outside)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, out, share)
+		fullCost := "-"
+		if c, ok := l.FullCost(); ok {
+			fullCost = fmt.Sprintf("%.1f%%", 100*c)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, num(l.Full), fullCost, out, share)
 	}
 	return tw.Flush()
 }

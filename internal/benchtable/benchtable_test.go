@@ -10,6 +10,7 @@ pkg: github.com/protocollab/protolab/servers/httpserver
 BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   4000 req/s   6464 B/op   70 allocs/op
 BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   3000 req/s   6464 B/op   70 allocs/op
 BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   3150 req/s  16813 B/op  131 allocs/op
+BenchmarkRequests/conns=1/tapped-full-2  300   778016 ns/op   3325 req/s  16813 B/op  131 allocs/op
 BenchmarkRequests/conns=1/nginx-2        300   100000 ns/op   7000 req/s   1000 B/op   10 allocs/op
 pkg: github.com/protocollab/protolab/servers/smtpserver
 BenchmarkAccept/conns=1/capture=false-2  300  5268267 ns/op   0.01 MB/s   2000 mails/s
@@ -37,6 +38,12 @@ func TestRead(t *testing.T) {
 	if c, ok := h.Cost(); !ok || c < 0.0999 || c > 0.1001 {
 		t.Errorf("HTTP capture cost %v, %v; want 10%%", c, ok)
 	}
+	if c, ok := h.FullCost(); h.Full != 3325 || !ok || c < 0.0499 || c > 0.0501 {
+		t.Errorf("HTTP at the bound: %v req/s, cost %v, %v; want 3325, 5%%", h.Full, c, ok)
+	}
+	if _, ok := loads[1].FullCost(); ok {
+		t.Error("SMTP has a cost at the bound, with no run at the bound")
+	}
 	if s := loads[1]; s.Unit != "mails/s" || s.Captured != 1900 || s.Outside != 0 {
 		t.Errorf("SMTP load %+v: want mails/s rather than MB/s", s)
 	}
@@ -47,7 +54,7 @@ func TestRead(t *testing.T) {
 	if err := Write(&b, loads); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"10.0%", "nginx 7000", "0.45×", "0.80×", "5.0%"} {
+	for _, want := range []string{"10.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, b.String())
 		}

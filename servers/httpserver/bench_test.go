@@ -13,28 +13,37 @@ import (
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/lab/labca"
 	"github.com/protocollab/protolab/servers/httpserver"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // BenchmarkRequests measures small GET requests per second over 1 and 50 kept-alive
 // connections, with the server's tap off ("untapped") and on with the TCP and HTTP
 // analyzers as the app runs them ("tapped"), and the same load against nginx
 // with one worker process answering the same response ("nginx"; skipped
-// without it).
+// without it). "tapped-full" begins with the hub at its bound, as the capture
+// runs once the lab has captured its first MaxBytes; "tapped" begins with an
+// empty hub, so a short run measures mostly the hub filling.
 func BenchmarkRequests(b *testing.B) {
 	for _, conns := range []int{1, 50} {
-		for _, name := range []string{"untapped", "tapped", "nginx"} {
+		for _, name := range []string{"untapped", "tapped", "tapped-full", "nginx"} {
 			b.Run(fmt.Sprintf("conns=%d/%s", conns, name), func(b *testing.B) {
 				var addr string
+				var full *lab.Hub
 				if name == "nginx" {
 					addr = outside.Nginx(b)
 				} else {
 					var opts httpserver.Options
-					if name == "tapped" {
-						opts.Tap = appTap("http")
+					if name != "untapped" {
+						var hub *lab.Hub
+						hub, opts.Tap = appTap("http")
+						if name == "tapped-full" {
+							full = hub
+						}
 					}
 					_, addr = startServer(b, opts)
 				}
-				benchRequests(b, "http://"+addr+"/status/200", conns)
+				tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+				benchTransport(b, tr, "http://"+addr+"/status/200", conns, full)
 			})
 		}
 	}
@@ -71,7 +80,7 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 					}
 					opts := httpserver.Options{TLS: cfg}
 					if tapped {
-						opts.Tap = appTap("https")
+						_, opts.Tap = appTap("https")
 					}
 					_, addr := startServer(b, opts)
 					tr := &http.Transport{
@@ -86,7 +95,7 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 					if h2 {
 						workers = conns * 4 // HTTP/2 multiplexes; keep each connection busy
 					}
-					benchTransport(b, tr, "https://"+addr+"/status/200", workers)
+					benchTransport(b, tr, "https://"+addr+"/status/200", workers, nil)
 				})
 			}
 		}
@@ -95,48 +104,56 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 
 // appTap is a tap on a new hub wired as the app's is: TCP beneath, and for
 // "https" TLS decrypted with HTTP/1.x or HTTP/2 inside.
-func appTap(name string) *lab.Tap {
+func appTap(name string) (*lab.Hub, *lab.Tap) {
 	reg := wire.Registry()
-	return lab.NewHub(lab.HubOptions{Registry: reg}).Tap(reg.Lookup(name))
+	hub := lab.NewHub(lab.HubOptions{Registry: reg})
+	return hub, hub.Tap(reg.Lookup(name))
 }
 
-func benchRequests(b *testing.B, url string, conns int) {
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	benchTransport(b, tr, url, conns)
-}
-
-// benchTransport sends b.N GETs of url from conns goroutines over tr.
-func benchTransport(b *testing.B, tr *http.Transport, url string, conns int) {
+// benchTransport sends b.N GETs of url from conns goroutines over tr; with
+// full, a hub filled to its bound first (servertest.FillHub).
+func benchTransport(b *testing.B, tr *http.Transport, url string, conns int, full *lab.Hub) {
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
+	run := func(total int) error {
+		var wg sync.WaitGroup
+		errs := make(chan error, conns)
+		for i := range conns {
+			n := total / conns
+			if i < total%conns {
+				n++
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range n {
+					resp, err := c.Get(url)
+					if err != nil {
+						errs <- err
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		return <-errs
+	}
+	if full != nil {
+		servertest.FillHub(b, full, func(n int) {
+			if err := run(n); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
-	for i := range conns {
-		n := b.N / conns
-		if i < b.N%conns {
-			n++
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range n {
-				resp, err := c.Get(url)
-				if err != nil {
-					errs <- err
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-		}()
-	}
-	wg.Wait()
+	err := run(b.N)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	close(errs)
-	for err := range errs {
+	if err != nil {
 		b.Fatal(err)
 	}
 }

@@ -20,63 +20,83 @@ import (
 // connections, in the simple protocol (Query) and the extended one (pgx's
 // cached prepared statement: Bind, Execute, Sync), with the lab's capture on
 // ("captured": every byte through the tap into a hub) and off. An op is one
-// query answered.
+// query answered. "captured-full" begins with the hub at its bound, as the
+// capture runs once the lab has captured its first MaxBytes; "captured"
+// begins with an empty hub, so a short run measures mostly the hub filling.
 //
 //	go test -run '^$' -bench Select -benchtime 20000x ./servers/pgserver/
 func BenchmarkSelect(b *testing.B) {
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement} {
 		for _, conns := range []int{1, 10} {
-			for _, capture := range []string{"captured", "uncaptured"} {
+			for _, capture := range []string{"captured", "captured-full", "uncaptured"} {
 				b.Run(fmt.Sprintf("%s/conns%d/%s", mode, conns, capture), func(b *testing.B) {
 					var tap *lab.Tap
-					if capture == "captured" {
+					var hub *lab.Hub
+					if capture != "uncaptured" {
 						// As the app captures it: PostgreSQL's analyzer on.
 						reg := &lab.Registry{}
 						reg.Register(tcp.Protocol())
 						p := pgsql.Protocol()
 						reg.Register(p)
-						tap = lab.NewHub(lab.HubOptions{Registry: reg}).Tap(p)
+						hub = lab.NewHub(lab.HubOptions{Registry: reg})
+						tap = hub.Tap(p)
+					}
+					if capture != "captured-full" {
+						hub = nil
 					}
 					_, addr := testServer(b, Options{Tap: tap, Auth: AuthCleartext})
-					benchSelect(b, addr, mode, conns)
+					benchSelect(b, addr, mode, conns, hub)
 				})
 			}
 		}
 	}
 }
 
-func benchSelect(b *testing.B, addr string, mode pgx.QueryExecMode, conns int) {
+// benchSelect runs b.N queries over conns connections to addr; with full, a
+// hub filled to its bound first (servertest.FillHub).
+func benchSelect(b *testing.B, addr string, mode pgx.QueryExecMode, conns int, full *lab.Hub) {
 	clients := make([]*pgx.Conn, conns)
 	for i := range clients {
 		clients[i] = pgxConnect(b, addr, "sslmode=disable", mode)
 	}
 	ctx := context.Background()
-	var left atomic.Int64
-	left.Store(int64(b.N))
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
+	run := func(queries int) error {
+		var left atomic.Int64
+		left.Store(int64(queries))
+		var wg sync.WaitGroup
+		errs := make(chan error, conns)
+		for _, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var n int
+				for left.Add(-1) >= 0 {
+					if err := c.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		return <-errs
+	}
+	if full != nil {
+		servertest.FillHub(b, full, func(n int) {
+			if err := run(n); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 	b.ResetTimer()
 	start := time.Now()
 	cpu0 := servertest.CPUTime(b, 0)
-	for _, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var n int
-			for left.Add(-1) >= 0 {
-				if err := c.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	err := run(b.N)
 	elapsed := time.Since(start)
 	cpu := servertest.CPUTime(b, 0) - cpu0
 	b.StopTimer()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "queries/s")

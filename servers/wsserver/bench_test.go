@@ -7,24 +7,25 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/clients/wsclient"
+	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // BenchmarkEcho measures 128-byte text messages echoed per second (each a round
 // trip) over 1 and 50 WebSockets, with the server's tap off ("untapped") and on
 // with the TCP and WebSocket analyzers running in the hub ("tapped").
+// "tapped-full" begins with the hub at its bound, as the capture runs once the
+// lab has captured its first MaxBytes; "tapped" begins with an empty hub, so a
+// short run measures mostly the hub filling.
 func BenchmarkEcho(b *testing.B) {
 	msg := strings.Repeat("m", 128)
 	for _, conns := range []int{1, 50} {
-		for _, tapped := range []bool{false, true} {
-			name := "untapped"
-			if tapped {
-				name = "tapped"
-			}
+		for _, name := range []string{"untapped", "tapped", "tapped-full"} {
 			b.Run(fmt.Sprintf("conns=%d/%s", conns, name), func(b *testing.B) {
 				var opts Options
-				if tapped {
-					_, tap := testHub()
-					opts.Tap = tap
+				var hub *lab.Hub
+				if name != "untapped" {
+					hub, opts.Tap = testHub()
 				}
 				_, base := testServer(b, opts)
 				cs := make([]*wsclient.Conn, conns)
@@ -36,27 +37,34 @@ func BenchmarkEcho(b *testing.B) {
 						c.Close(1000, "")
 					}
 				}()
-				var wg sync.WaitGroup
+				// run echoes per messages on each connection.
+				run := func(per int) {
+					var wg sync.WaitGroup
+					for _, c := range cs {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							for range per {
+								if err := c.SendText(msg); err != nil {
+									b.Error(err)
+									return
+								}
+								if m, ok := <-c.Receive(); !ok || len(m.Data) != len(msg) {
+									b.Errorf("echo: %v %d bytes", m.Kind, len(m.Data))
+									return
+								}
+							}
+						}()
+					}
+					wg.Wait()
+				}
+				if name == "tapped-full" {
+					servertest.FillHub(b, hub, func(n int) { run((n + conns - 1) / conns) })
+				}
 				per := (b.N + conns - 1) / conns
 				b.SetBytes(int64(2 * len(msg)))
 				b.ResetTimer()
-				for _, c := range cs {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for range per {
-							if err := c.SendText(msg); err != nil {
-								b.Error(err)
-								return
-							}
-							if m, ok := <-c.Receive(); !ok || len(m.Data) != len(msg) {
-								b.Errorf("echo: %v %d bytes", m.Kind, len(m.Data))
-								return
-							}
-						}
-					}()
-				}
-				wg.Wait()
+				run(per)
 				b.StopTimer()
 				b.ReportMetric(float64(per*conns)/b.Elapsed().Seconds(), "msgs/s")
 			})

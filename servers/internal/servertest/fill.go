@@ -1,0 +1,31 @@
+package servertest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// FillHub runs load, a batch of n operations at a time, until hub holds as
+// much as its bound lets it (the bound has dropped an event), for a benchmark
+// of the capture as it runs once the lab has captured its first MaxBytes: a
+// shorter run measures mostly the hub filling, every allocation in memory the
+// process touches for the first time. It fails the benchmark when a million
+// operations or two minutes leave the hub short of its bound.
+func FillHub(b *testing.B, hub *lab.Hub, load func(n int)) {
+	b.Helper()
+	const batch, most = 2000, 1_000_000
+	end := time.Now().Add(2 * time.Minute)
+	for done := 0; ; done += batch {
+		hub.Settle()
+		if hub.Stats().Dropped > 0 {
+			return
+		}
+		if done >= most || time.Now().After(end) {
+			st := hub.Stats()
+			b.Fatalf("after %d operations the hub holds %d events, %d bytes, short of its bound", done, st.Events, st.Bytes)
+		}
+		load(batch)
+	}
+}

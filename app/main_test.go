@@ -199,13 +199,12 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 }
 
 // startXvfb starts a virtual X display of its own until the test ends, and
-// returns its name, ":N". The
-// number is drawn at random (suites running side by side in containers share
-// pids, and may share the abstract socket namespace) and taken only if nobody
-// answers on it before the server starts. The server gets a screen width of
-// its own, and the display counts as up only when the answer gives that width
-// and the server is still alive half a second later: another server answering
-// for the number would give another width.
+// returns its name, ":N". The number is drawn at random (suites running side
+// by side in containers share pids, and may share the abstract socket
+// namespace) and taken only if nobody answers on it before the server starts.
+// The server gets a screen width of its own, and the display counts as up only
+// when the answer gives that width and the server is still alive half a second
+// later: another server answering for the number would give another width.
 func startXvfb(t *testing.T, xvfb, xdotool string) string {
 	t.Helper()
 	for try := 0; try < 20; try++ {

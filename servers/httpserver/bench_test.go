@@ -141,13 +141,7 @@ func benchTransport(b *testing.B, tr *http.Transport, url string, conns int, ful
 		close(errs)
 		return <-errs
 	}
-	if full != nil {
-		servertest.FillHub(b, full, func(n int) {
-			if err := run(n); err != nil {
-				b.Fatal(err)
-			}
-		})
-	}
+	servertest.FillHub(b, full, run)
 	b.ReportAllocs()
 	b.ResetTimer()
 	err := run(b.N)

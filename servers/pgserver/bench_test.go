@@ -82,13 +82,7 @@ func benchSelect(b *testing.B, addr string, mode pgx.QueryExecMode, conns int, f
 		close(errs)
 		return <-errs
 	}
-	if full != nil {
-		servertest.FillHub(b, full, func(n int) {
-			if err := run(n); err != nil {
-				b.Fatal(err)
-			}
-		})
-	}
+	servertest.FillHub(b, full, run)
 	b.ResetTimer()
 	start := time.Now()
 	cpu0 := servertest.CPUTime(b, 0)

@@ -59,7 +59,7 @@ func BenchmarkEcho(b *testing.B) {
 					wg.Wait()
 				}
 				if name == "tapped-full" {
-					servertest.FillHub(b, hub, func(n int) { run((n + conns - 1) / conns) })
+					servertest.FillHub(b, hub, func(n int) error { run((n + conns - 1) / conns); return nil })
 				}
 				per := (b.N + conns - 1) / conns
 				b.SetBytes(int64(2 * len(msg)))

@@ -11,10 +11,14 @@ import (
 // much as its bound lets it (the bound has dropped an event), for a benchmark
 // of the capture as it runs once the lab has captured its first MaxBytes: a
 // shorter run measures mostly the hub filling, every allocation in memory the
-// process touches for the first time. It fails the benchmark when a million
-// operations or two minutes leave the hub short of its bound.
-func FillHub(b *testing.B, hub *lab.Hub, load func(n int)) {
+// process touches for the first time. It fails the benchmark when load fails,
+// or when a million operations or two minutes leave the hub short of its
+// bound. With no hub it does nothing.
+func FillHub(b *testing.B, hub *lab.Hub, load func(n int) error) {
 	b.Helper()
+	if hub == nil {
+		return
+	}
 	const batch, most = 2000, 1_000_000
 	end := time.Now().Add(2 * time.Minute)
 	for done := 0; ; done += batch {
@@ -26,6 +30,8 @@ func FillHub(b *testing.B, hub *lab.Hub, load func(n int)) {
 			st := hub.Stats()
 			b.Fatalf("after %d operations the hub holds %d events, %d bytes, short of its bound", done, st.Events, st.Bytes)
 		}
-		load(batch)
+		if err := load(batch); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

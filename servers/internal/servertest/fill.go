@@ -1,6 +1,7 @@
 package servertest
 
 import (
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -19,6 +20,11 @@ func FillHub(b *testing.B, hub *lab.Hub, load func(n int) error) {
 	if hub == nil {
 		return
 	}
+	// The memory limit the app and serve set (lab.LimitMemory): near it the
+	// collector runs more often, and that is part of what capture costs.
+	was := debug.SetMemoryLimit(-1)
+	lab.LimitMemory(hub)
+	b.Cleanup(func() { debug.SetMemoryLimit(was) })
 	const batch, most = 2000, 1_000_000
 	end := time.Now().Add(2 * time.Minute)
 	for done := 0; ; done += batch {

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // ConvID identifies a conversation within one Hub. Zero means "none".
@@ -120,19 +121,37 @@ type Event struct {
 	Text   string   // a human-readable note: close reason, error text, open details
 }
 
+// What an event, a message and a field cost the hub's bound beside their
+// payloads: their structs as they are held (an event with its place in the
+// hub's indexes).
+const (
+	eventCost   = int64(unsafe.Sizeof(Event{})) + 16
+	messageCost = int64(unsafe.Sizeof(Message{}))
+	fieldCost   = int64(unsafe.Sizeof(Field{}))
+)
+
+// Cost is what the event costs a hub's byte bound: as the hub counted it when
+// it was published, or counted now for an event no hub published.
+func (e *Event) Cost() int64 {
+	if e.cost > 0 {
+		return int64(e.cost)
+	}
+	return e.size()
+}
+
 // size is what the event costs the Hub's byte bound: a fixed overhead plus its payloads.
 func (e *Event) size() int64 {
-	n := int64(160 + len(e.Text) + len(e.Layer) + len(e.From) + len(e.To))
+	n := eventCost + int64(len(e.Text)+len(e.Layer)+len(e.From)+len(e.To))
 	if !e.shared {
 		n += int64(len(e.Data))
 	}
 	if m := e.Msg; m != nil {
-		n += int64(96 + len(m.Summary) + len(m.Meaning) + len(m.Ref) + len(m.NextState) + len(m.Layer))
+		n += messageCost + int64(len(m.Summary)+len(m.Meaning)+len(m.Ref)+len(m.NextState)+len(m.Layer))
 		if m.rawOwned {
 			n += int64(len(m.Raw))
 		}
 		for _, f := range m.Fields {
-			n += int64(48 + len(f.Name) + len(f.Value))
+			n += fieldCost + int64(len(f.Name)+len(f.Value))
 		}
 		if m.Pub != nil { // and its entry in the hub's index of publications
 			n += int64(64 + 2*len(m.Pub.Subject))

@@ -247,14 +247,5 @@ func (c *ConvData) Path(layer string) []string { return c.paths[layer] }
 // Closing is the first close event seen (FIN, RST or idle), or nil.
 func (c *ConvData) Closing() *lab.Event { return c.closing }
 
-// cost mirrors the hub's accounting of an event against its bound.
-func cost(e *lab.Event) int64 {
-	n := int64(160 + len(e.Data) + len(e.Text) + len(e.Layer) + len(e.From) + len(e.To))
-	if m := e.Msg; m != nil {
-		n += int64(96 + len(m.Summary) + len(m.Meaning) + len(m.Ref) + len(m.NextState) + len(m.Raw))
-		for _, f := range m.Fields {
-			n += int64(32 + len(f.Name) + len(f.Value))
-		}
-	}
-	return n
-}
+// cost is the hub's accounting of an event against its bound.
+func cost(e *lab.Event) int64 { return e.Cost() }

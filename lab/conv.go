@@ -63,10 +63,13 @@ type Conversation struct {
 // Slab sizes for captured bytes: each conversation copies what its taps see into
 // slabs that double from slabMin to slabMax, so a busy connection costs one
 // allocation per slabMax bytes rather than one per read, and a quiet one wastes
-// little. Chunks over half a slab get their own allocation.
+// little. Chunks over half a slab get their own allocation. A slab lives as
+// long as its newest event is held, so with the hub at its bound each busy
+// conversation holds about one slab more than its events count: slabMax keeps
+// that small beside the bound (50 connections, 3 MiB).
 const (
 	slabMin = 256
-	slabMax = 256 << 10
+	slabMax = 64 << 10
 )
 
 // keep copies b into the conversation's slab. c.mu must be held.

@@ -73,9 +73,9 @@ func (m *Machine) Transitions() [][2]string {
 func (m *Machine) State() string { return m.state }
 
 // Can reports whether a move from the current state to next is allowed. Staying
-// in the current state is not a move.
+// in the current state is not a move, and no state is named "".
 func (m *Machine) Can(next string) bool {
-	return m.def != nil && next != m.state && m.def.allowed[[2]string{m.state, next}]
+	return m.def != nil && next != "" && next != m.state && m.def.allowed[[2]string{m.state, next}]
 }
 
 // Move moves the session to next if that move is allowed (Can), and then sets

@@ -44,7 +44,6 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 		}
 		m.Holds(held)
 	}
-	fr.s.state.Move(&m, "")
 	return m
 }
 

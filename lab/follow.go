@@ -77,6 +77,9 @@ func (x *followIndex) add(e *Event) {
 // drop forgets e, which the log is dropping: events go oldest first, so it is
 // the first of its key still held.
 func (x *followIndex) drop(e *Event) {
+	if len(x.byKey) == 0 {
+		return // nothing held carries a publication: e's message is not read (cold memory)
+	}
 	k, ok := pubOf(e)
 	if !ok {
 		return

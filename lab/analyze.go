@@ -242,9 +242,9 @@ func (c *Conversation) run(o *op) {
 		return
 	case opData:
 		if !o.quiet {
-			c.mu.Lock()
+			// Into the op's batch (runOp), the analysis goroutine's own: no
+			// lock to take.
 			c.publish(Event{At: o.at, Kind: KindData, Dir: o.dir, Side: o.side, Layer: c.key.transport, Data: o.b, shared: o.shared})
-			c.mu.Unlock()
 		}
 		if !o.feed {
 			return
@@ -287,12 +287,17 @@ func (c *Conversation) run(o *op) {
 		o.open.ClientInLab = c.attached[SideClient]
 		c.mu.Unlock()
 	}
+	// Every layer's analyzer runs, and then what they made is published in
+	// layer order under one lock, which the taps contend for.
+	var outs [4]layerOut
+	out := outs[:0]
 	for i, l := range c.layers {
 		top := i == len(c.layers)-1
 		if l.failed {
+			out = append(out, layerOut{skip: true})
 			continue
 		}
-		msgs := c.call(l, func() []Message {
+		msgs, failure := c.call(l, func() []Message {
 			switch o.kind {
 			case opData:
 				if top {
@@ -309,25 +314,39 @@ func (c *Conversation) run(o *op) {
 			}
 			return nil
 		})
-		c.mu.Lock()
-		c.emit(l, o.side, msgs, o.at)
-		c.mu.Unlock()
+		out = append(out, layerOut{msgs: msgs, failure: failure})
 	}
+	c.mu.Lock()
+	for i, l := range c.layers {
+		switch r := out[i]; {
+		case r.skip:
+		case r.failure != "":
+			c.publish(Event{Kind: KindError, Layer: l.name, Text: r.failure})
+		default:
+			c.emit(l, o.side, r.msgs, o.at)
+		}
+	}
+	c.mu.Unlock()
+}
+
+// layerOut is what one layer's analyzer made of an op (run).
+type layerOut struct {
+	msgs    []Message
+	failure string // the analyzer panicked: what to say
+	skip    bool   // the analyzer was off already
 }
 
 // call runs an analyzer step; a panicking analyzer is switched off for this
-// conversation and the failure is published, so one bad parser never takes the lab down.
-func (c *Conversation) call(l *layer, f func() []Message) (msgs []Message) {
+// conversation and what to say of it is returned, so one bad parser never
+// takes the lab down.
+func (c *Conversation) call(l *layer, f func() []Message) (msgs []Message, failure string) {
 	defer func() {
 		if r := recover(); r != nil {
 			l.failed = true
-			msgs = nil
-			c.mu.Lock()
-			c.publish(Event{Kind: KindError, Layer: l.name, Text: fmt.Sprintf("the %s analyzer failed and is off for this conversation: %v", l.name, r)})
-			c.mu.Unlock()
+			msgs, failure = nil, fmt.Sprintf("the %s analyzer failed and is off for this conversation: %v", l.name, r)
 		}
 	}()
-	return f()
+	return f(), ""
 }
 
 // Settle waits until every conversation's analysis has caught up with what its

@@ -316,3 +316,42 @@ func TestNestedCall(t *testing.T) {
 		t.Errorf("after a panic: %+v, analyzer %v", msgs, n.Analyzer)
 	}
 }
+
+// TestAnalyzerPanicTurnsItOff: an analyzer that panics is off for the rest of
+// its conversation, says so once, in its place after the data that caused it,
+// and the conversation's bytes are still recorded.
+func TestAnalyzerPanicTurnsItOff(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "line", Transport: "tcp", NewAnalyzer: func() Analyzer { return &chunkAnalyzer{name: "line"} }}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	tap := h.Tap(p)
+	c, err := tap.Dial(t.Context(), "tcp", echoServer(t, tap).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"one\n", "panic\n", "two\n"} {
+		c.Write([]byte(s))
+		if _, err := io.ReadFull(c, make([]byte, len(s))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	h.Settle()
+	var got []string
+	for _, e := range h.Events(0) {
+		switch {
+		case e.Kind == KindError:
+			got = append(got, e.Text)
+		case e.Dir != ClientToServer:
+		case e.Kind == KindMessage:
+			got = append(got, e.Msg.Summary)
+		case e.Kind == KindData && e.Side == SideClient:
+			got = append(got, "data "+strings.TrimSpace(string(e.Data)))
+		}
+	}
+	want := "data one|line one|data panic|the line analyzer failed and is off for this conversation: a bug in line|data two"
+	if strings.Join(got, "|") != want {
+		t.Errorf("events\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+}

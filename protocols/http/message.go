@@ -196,7 +196,9 @@ func (m *message) header(name string) (string, int) {
 	var one string
 	n := 0
 	for _, f := range m.headers {
-		if !strings.EqualFold(f.Name, name) {
+		// Field names are ASCII tokens (RFC 9110 §5.1): the same name is the
+		// same length, which most fields fail at once.
+		if len(f.Name) != len(name) || !strings.EqualFold(f.Name, name) {
 			continue
 		}
 		switch n++; n {

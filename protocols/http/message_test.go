@@ -178,3 +178,19 @@ func TestAppendSize(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderAnyCase: a field is found whatever the case of its name, every
+// field of the name is joined (RFC 9110 §5.3), and a name of another length
+// that folds to the same letters (the Kelvin sign for K) is not the field.
+func TestHeaderAnyCase(t *testing.T) {
+	m := message{headers: []lab.Field{
+		{Name: "content-LENGTH", Value: "5"}, {Name: "Content-Type", Value: "x"},
+		{Name: "Content-Length", Value: "6"}, {Name: "\u212aeep-Alive", Value: "1"},
+	}}
+	if v, n := m.header("Content-Length"); v != "5, 6" || n != 2 {
+		t.Errorf("Content-Length: %q, %d; want \"5, 6\", 2", v, n)
+	}
+	if v, n := m.header("keep-alive"); v != "" || n != 0 {
+		t.Errorf("keep-alive: %q, %d; want none", v, n)
+	}
+}

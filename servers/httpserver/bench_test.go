@@ -144,9 +144,13 @@ func benchTransport(b *testing.B, tr *http.Transport, url string, conns int, ful
 	servertest.FillHub(b, full, run)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := servertest.CPUTime(b, 0)
 	err := run(b.N)
+	cpu = servertest.CPUTime(b, 0) - cpu
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	// The CPU a request takes, the client's (in this process) included.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/req")
 	if err != nil {
 		b.Fatal(err)
 	}

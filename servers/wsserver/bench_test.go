@@ -64,9 +64,13 @@ func BenchmarkEcho(b *testing.B) {
 				per := (b.N + conns - 1) / conns
 				b.SetBytes(int64(2 * len(msg)))
 				b.ResetTimer()
+				cpu := servertest.CPUTime(b, 0)
 				run(per)
+				cpu = servertest.CPUTime(b, 0) - cpu
 				b.StopTimer()
 				b.ReportMetric(float64(per*conns)/b.Elapsed().Seconds(), "msgs/s")
+				// The CPU an echo takes, the client's (in this process) included.
+				b.ReportMetric(float64(cpu.Microseconds())/float64(per*conns), "cpu-µs/msg")
 			})
 		}
 	}

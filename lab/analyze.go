@@ -317,8 +317,9 @@ func (c *Conversation) run(o *op) {
 		out = append(out, layerOut{msgs: msgs, failure: failure})
 	}
 	c.mu.Lock()
-	for i, l := range c.layers {
-		switch r := out[i]; {
+	for i, r := range out {
+		l := c.layers[i]
+		switch {
 		case r.skip:
 		case r.failure != "":
 			c.publish(Event{Kind: KindError, Layer: l.name, Text: r.failure})

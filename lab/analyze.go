@@ -288,7 +288,10 @@ func (c *Conversation) run(o *op) {
 		c.mu.Unlock()
 	}
 	// Every layer's analyzer runs, and then what they made is published in
-	// layer order under one lock, which the taps contend for.
+	// layer order under one lock, which the taps contend for. Reading
+	// c.layers without the lock, and indexing it again under the lock, is
+	// sound because a conversation's layers are fixed when it is made
+	// (Hub.attach, conv.go) and only this goroutine changes l.failed.
 	var outs [4]layerOut
 	out := outs[:0]
 	for i, l := range c.layers {

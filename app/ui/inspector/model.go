@@ -155,7 +155,7 @@ func (m *Model) keep(e *lab.Event) uint64 {
 	}
 	last := &m.chunks[len(m.chunks)-1]
 	*last = append(*last, *e)
-	m.bytes += cost(e)
+	m.bytes += e.Cost()
 	m.next++
 	return m.next - 1
 }
@@ -179,7 +179,7 @@ func (m *Model) trim(target int64) {
 				delete(m.convs, c.id)
 			}
 		}
-		m.bytes -= cost(e)
+		m.bytes -= e.Cost()
 		*e = lab.Event{}
 		m.first++
 		m.trimmed++
@@ -246,6 +246,3 @@ func (c *ConvData) Path(layer string) []string { return c.paths[layer] }
 
 // Closing is the first close event seen (FIN, RST or idle), or nil.
 func (c *ConvData) Closing() *lab.Event { return c.closing }
-
-// cost is the hub's accounting of an event against its bound.
-func cost(e *lab.Event) int64 { return e.Cost() }

@@ -9,6 +9,7 @@
 package wsclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -180,11 +181,21 @@ func (c *Conn) deliver(m Message) {
 	}
 }
 
+// readKeep is the most room the reader keeps between messages.
+const readKeep = 64 << 10
+
 func (c *Conn) read() {
 	defer close(c.done)
 	defer close(c.recv)
+	// Messages are read into one buffer and handed on as copies of their own
+	// size: reading each into a new slice would start at 512 bytes and grow.
+	var buf bytes.Buffer
 	for {
-		typ, data, err := c.ws.ReadMessage()
+		typ, r, err := c.ws.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			c.mu.Lock()
 			var ce *gws.CloseError
@@ -198,7 +209,10 @@ func (c *Conn) read() {
 		if typ == gws.BinaryMessage {
 			k = KindBinary
 		}
-		c.deliver(Message{Kind: k, Data: data, At: time.Now()})
+		c.deliver(Message{Kind: k, Data: bytes.Clone(buf.Bytes()), At: time.Now()})
+		if buf.Cap() > readKeep {
+			buf = bytes.Buffer{}
+		}
 	}
 }
 

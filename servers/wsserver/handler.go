@@ -1,6 +1,7 @@
 package wsserver
 
 import (
+	"bytes"
 	"context"
 	"log"
 	"net/http"
@@ -215,19 +216,32 @@ func (h *handler) echo(c *gws.Conn) {
 	stop := make(chan struct{})
 	defer close(stop)
 	go h.pinger(c, stop)
+	// One buffer for the connection's messages: each is written back before
+	// the next is read. A large message's room is let go once it is echoed.
+	var buf bytes.Buffer
 	for {
 		c.SetReadDeadline(time.Now().Add(2 * h.opts.ping()))
-		typ, msg, err := c.ReadMessage()
+		typ, r, err := c.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			h.readFailed(c, err)
 			return
 		}
 		c.SetWriteDeadline(time.Now().Add(h.opts.writeTimeout()))
-		if err := c.WriteMessage(typ, msg); err != nil {
+		if err := c.WriteMessage(typ, buf.Bytes()); err != nil {
 			return
+		}
+		if buf.Cap() > echoKeep {
+			buf = bytes.Buffer{}
 		}
 	}
 }
+
+// echoKeep is the most room an echoing connection keeps between messages.
+const echoKeep = 64 << 10
 
 // pinger pings c every PingInterval until stop is closed.
 func (h *handler) pinger(c *gws.Conn, stop <-chan struct{}) {

@@ -42,6 +42,24 @@ func TestEcho(t *testing.T) {
 	}
 }
 
+// TestEchoSizes: the echo reuses one buffer per connection, so each message
+// comes back whole and alone whatever came before it: empty, larger than the
+// room kept between messages, then small again.
+func TestEchoSizes(t *testing.T) {
+	_, base := testServer(t, Options{})
+	c := dial(t, base+"/ws/echo", wsclient.Options{})
+	defer c.Close(1000, "")
+	for i, n := range []int{5, 0, echoKeep + 1000, 3, 200 << 10, 0, 7} {
+		msg := bytes.Repeat([]byte{byte('a' + i)}, n)
+		if err := c.SendBinary(msg); err != nil {
+			t.Fatal(err)
+		}
+		if m := next(t, c); m.Kind != wsclient.KindBinary || !bytes.Equal(m.Data, msg) {
+			t.Fatalf("message %d (%d bytes): echo = %v, %d bytes", i, n, m.Kind, len(m.Data))
+		}
+	}
+}
+
 // TestCloseRoundTrip checks that the server answers a close frame with the same
 // code, and that a shutting-down server says 1001.
 func TestCloseRoundTrip(t *testing.T) {

@@ -1,10 +1,9 @@
 package lab
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Record is an event as one line of JSON, the form `protolab serve --json` prints
@@ -85,29 +84,59 @@ func (e *Event) Readable() bool { return e.Kind != KindData && e.Kind != KindClo
 
 // FormatText renders e as one line of the readable log:
 // "12:01:07.331 #14 tcp  client → 6 bytes "hello\n"".
-func (h *Hub) FormatText(e Event) string {
-	var b strings.Builder
-	b.WriteString(e.At.Format("15:04:05.000"))
+func (h *Hub) FormatText(e Event) string { return string(h.AppendText(nil, &e)) }
+
+// AppendText appends FormatText's line for e to dst, for a log written as fast
+// as busy servers make it.
+func (h *Hub) AppendText(dst []byte, e *Event) []byte {
+	dst = e.At.AppendFormat(dst, "15:04:05.000")
 	proto := e.Layer
 	if c := h.Conversation(e.Conv); c != nil {
 		proto = c.proto.Name
 	}
-	fmt.Fprintf(&b, " #%-4d %-5s ", e.Conv, proto)
+	dst = append(dst, " #"...)
+	n := len(dst)
+	dst = strconv.AppendUint(dst, uint64(e.Conv), 10)
+	dst = pad(dst, 4-(len(dst)-n))
+	dst = append(appendPadded(append(dst, ' '), proto, 5), ' ')
+	side := func(dst []byte) []byte { return appendPadded(dst, e.Side.String(), 6) }
 	switch e.Kind {
 	case KindData:
-		fmt.Fprintf(&b, "%-6s %s %d bytes %s", e.Side, e.Dir.Arrow(), len(e.Data), Preview(e.Data, 60))
+		dst = append(append(append(side(dst), ' '), e.Dir.Arrow()...), ' ')
+		dst = append(strconv.AppendInt(dst, int64(len(e.Data)), 10), " bytes "...)
+		dst = AppendPreview(dst, e.Data, 60)
 	case KindMessage, KindHandshake:
-		fmt.Fprintf(&b, "%-6s %s [%s] %s", e.Side, e.Dir.Arrow(), e.Layer, e.Msg.Summary)
+		dst = append(append(append(side(dst), ' '), e.Dir.Arrow()...), " ["...)
+		summary := "<nil>" // what fmt printed for a message event without a message
+		if e.Msg != nil {
+			summary = e.Msg.Summary
+		}
+		dst = append(append(append(dst, e.Layer...), "] "...), summary...)
 	case KindState:
 		from := e.From
 		if from == "" {
 			from = "∅"
 		}
-		fmt.Fprintf(&b, "state  [%s] %s → %s", e.Layer, from, e.To)
+		dst = append(append(append(append(append(dst, "state  ["...), e.Layer...), "] "...), from...), " → "...)
+		dst = append(dst, e.To...)
 	default:
-		fmt.Fprintf(&b, "%-6s %s: %s", e.Side, e.Kind, e.Text)
+		dst = append(append(append(side(dst), ' '), e.Kind.String()...), ": "...)
+		dst = append(dst, e.Text...)
 	}
-	return b.String()
+	return dst
+}
+
+// appendPadded appends s and spaces to fill width runes, as fmt's %-Ns does.
+func appendPadded(dst []byte, s string, width int) []byte {
+	return pad(append(dst, s...), width-utf8.RuneCountInString(s))
+}
+
+// pad appends n spaces (none when n <= 0).
+func pad(dst []byte, n int) []byte {
+	for ; n > 0; n-- {
+		dst = append(dst, ' ')
+	}
+	return dst
 }
 
 // Preview quotes up to max bytes of b for a one-line summary, Go-escaped, with "…"

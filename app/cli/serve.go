@@ -262,6 +262,7 @@ type printer struct {
 	json bool
 	hub  *lab.Hub
 	enc  *json.Encoder
+	line []byte // the line being written, its room kept for the next
 }
 
 // encoder returns the printer's JSON encoder, made on first use.
@@ -275,7 +276,10 @@ func (p *printer) encoder() *json.Encoder {
 
 func (p *printer) record(r lab.Record) {
 	if p.json {
-		p.encoder().Encode(r)
+		var err error
+		if p.line, err = r.AppendJSON(p.line[:0]); err == nil {
+			p.w.Write(p.line)
+		}
 		return
 	}
 	if r.Error != "" {
@@ -304,7 +308,8 @@ func (p *printer) drain(sub *lab.Subscription) {
 			case !e.Readable():
 				// --json has every event; the readable log has the analyzers' view.
 			default:
-				fmt.Fprintln(p.w, p.hub.FormatText(e))
+				p.line = append(p.hub.AppendText(p.line[:0], &e), '\n')
+				p.w.Write(p.line)
 			}
 		}
 		if p.w.Buffered() > 64<<10 {

@@ -2,7 +2,6 @@ package export
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -18,12 +17,14 @@ func JSONL(w io.Writer, convs []lab.ConvInfo, events []lab.Event) error {
 		byID[convs[i].ID] = &convs[i]
 	}
 	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
+	var line []byte
 	for _, e := range events {
-		if err := enc.Encode(Record(e, byID[e.Conv])); err != nil {
+		r := Record(e, byID[e.Conv])
+		var err error
+		if line, err = r.AppendJSON(line[:0]); err != nil {
 			return fmt.Errorf("export: JSON lines: %w", err)
 		}
+		bw.Write(line)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("export: JSON lines: %w", err)

@@ -141,3 +141,42 @@ func TestSentQueue(t *testing.T) {
 		t.Errorf("after taking the newest: %d held from %d", len(q.b), q.head)
 	}
 }
+
+// TestNextAppend: reading into one buffer again and again, what the buffer
+// held stays in front, and a keeping and a plain reader read what Next reads
+// them.
+func TestNextAppend(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 64 << 10})
+	keeper := h.Subscribe(true)
+	keeper.Keep(8 << 20)
+	plain := h.Subscribe(true)
+	keepPublish(h, 0, 3000)
+	for _, s := range []*Subscription{keeper, plain} {
+		front := Event{Text: "held before"}
+		buf := []Event{front}
+		var read, missed uint64
+		last := uint64(0)
+		for {
+			evs, m := s.NextAppend(buf, 700)
+			if len(evs) == 0 || evs[0].Text != "held before" {
+				t.Fatalf("NextAppend lost what the buffer held: %d events", len(evs))
+			}
+			for _, e := range evs[1:] {
+				if e.Seq <= last || uint64(binary.BigEndian.Uint32(e.Data)) != e.Seq-1 {
+					t.Fatalf("event %d after %d", e.Seq, last)
+				}
+				last = e.Seq
+			}
+			read += uint64(len(evs) - 1)
+			missed += m
+			if len(evs) == 1 && m == 0 {
+				break
+			}
+			clear(evs[1:])
+			buf = evs[:1]
+		}
+		if read+missed != 3000 || (s == keeper && missed != 0) || (s == plain && missed == 0) {
+			t.Errorf("read %d, missed %d of 3000 (keeping: %v)", read, missed, s == keeper)
+		}
+	}
+}

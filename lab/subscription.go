@@ -82,7 +82,14 @@ func (s *Subscription) Ready() <-chan struct{} { return s.ch }
 
 // Next returns up to max events (max ≤ 0: all waiting), and how many events were
 // dropped by the hub's bound (or a Clear) before this reader saw them.
-func (s *Subscription) Next(max int) (events []Event, missed uint64) {
+func (s *Subscription) Next(max int) (events []Event, missed uint64) { return s.NextAppend(nil, max) }
+
+// NextAppend is Next appending the events to dst, for a reader that reads
+// into one buffer again and again rather than a new slice each time. A
+// reader done with the events should clear them before reading again, so
+// that the buffer holds nothing the hub has let go.
+func (s *Subscription) NextAppend(dst []Event, max int) (events []Event, missed uint64) {
+	events = dst
 	h := s.h
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -119,7 +126,7 @@ func (s *Subscription) Next(max int) (events []Event, missed uint64) {
 	if max <= 0 {
 		max = -1
 	}
-	if events = h.appendSince(nil, s.next, max); len(events) > 0 {
+	if events = h.appendSince(events, s.next, max); len(events) > len(dst) {
 		s.next = events[len(events)-1].Seq + 1
 	}
 	return events, missed

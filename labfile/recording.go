@@ -27,6 +27,7 @@ import (
 type Recording struct {
 	hub    *lab.Hub
 	sub    *lab.Subscription
+	evs    []lab.Event // the events being spooled (drain), their room kept for the next
 	spool  string
 	limit  int64
 	segMax int64
@@ -123,13 +124,15 @@ func (r *Recording) run() {
 // drain spools every event waiting.
 func (r *Recording) drain() {
 	for {
-		evs, missed := r.sub.Next(4096)
+		evs, missed := r.sub.NextAppend(r.evs, 4096)
 		r.mu.Lock()
 		r.lost += missed
 		for i := range evs {
 			r.write(&evs[i])
 		}
 		r.mu.Unlock()
+		clear(evs)
+		r.evs = evs[:0]
 		if len(evs) == 0 {
 			return
 		}

@@ -262,7 +262,8 @@ type printer struct {
 	json bool
 	hub  *lab.Hub
 	enc  *json.Encoder
-	line []byte // the line being written, its room kept for the next
+	line []byte      // the line being written, its room kept for the next
+	evs  []lab.Event // the events being written, their room kept for the next
 }
 
 // encoder returns the printer's JSON encoder, made on first use.
@@ -290,7 +291,7 @@ func (p *printer) record(r lab.Record) {
 // drain prints every event waiting for sub.
 func (p *printer) drain(sub *lab.Subscription) {
 	for {
-		evs, missed := sub.Next(4096)
+		evs, missed := sub.NextAppend(p.evs, 4096)
 		if missed > 0 {
 			if p.json {
 				p.record(lab.Record{Event: "dropped", Missed: missed})
@@ -301,17 +302,20 @@ func (p *printer) drain(sub *lab.Subscription) {
 		if len(evs) == 0 {
 			return
 		}
-		for _, e := range evs {
+		for i := range evs {
+			e := &evs[i]
 			switch {
 			case p.json:
-				p.record(p.hub.Record(e))
+				p.record(p.hub.Record(*e))
 			case !e.Readable():
 				// --json has every event; the readable log has the analyzers' view.
 			default:
-				p.line = append(p.hub.AppendText(p.line[:0], &e), '\n')
+				p.line = append(p.hub.AppendText(p.line[:0], e), '\n')
 				p.w.Write(p.line)
 			}
 		}
+		clear(evs)
+		p.evs = evs[:0]
 		if p.w.Buffered() > 64<<10 {
 			p.flush()
 		}

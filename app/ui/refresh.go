@@ -87,10 +87,19 @@ func (w *Window) refresh() {
 	}
 }
 
+// keepEvents is the most room for events drain keeps between refreshes.
+const keepEvents = 8192
+
 // drain reads the hub's new events into the server logs, formatting only the
 // last logLines of each protocol, and reports whether there were any.
 func (w *Window) drain() bool {
-	events, missed := w.sub.Next(0)
+	events, missed := w.sub.NextAppend(w.evs, 0)
+	defer func() {
+		clear(events)
+		if w.evs = events[:0]; cap(w.evs) > keepEvents {
+			w.evs = nil // a burst's room is let go
+		}
+	}()
 	if len(events) == 0 && missed == 0 {
 		return false
 	}

@@ -48,6 +48,7 @@ type Window struct {
 	body      *fyne.Container  // the split, or the inspector alone while the bench is collapsed
 
 	sub       *lab.Subscription
+	evs       []lab.Event         // the events being read (drain), their room kept for the next
 	logs      map[string]*logRing // server log lines by protocol
 	convProto map[lab.ConvID]string
 

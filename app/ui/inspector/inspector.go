@@ -38,6 +38,7 @@ type Inspector struct {
 
 	hub   *lab.Hub
 	reg   *lab.Registry
+	evs   []lab.Event // the events being read (Update), their room kept for the next
 	sub   *lab.Subscription
 	model *Model
 	dirty atomic.Bool // the hub's conversations changed since the last Update
@@ -173,11 +174,13 @@ func (in *Inspector) Reset() {
 
 // Update reads the events published since the last call and refreshes what changed.
 func (in *Inspector) Update() {
-	evs, missed := in.sub.Next(maxPerUpdate)
+	evs, missed := in.sub.NextAppend(in.evs, maxPerUpdate)
 	in.behind = len(evs) >= maxPerUpdate
 	in.updates++
 	in.read += uint64(len(evs))
-	in.model.Feed(evs, missed)
+	in.model.Feed(evs, missed) // which keeps copies
+	clear(evs)
+	in.evs = evs[:0]
 	touched := in.model.TakeTouched()
 	in.filterTouched(touched)
 

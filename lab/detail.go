@@ -7,7 +7,29 @@ package lab
 // must not change the message, must read nothing else but what it captured
 // when the message was framed (never the analyzer's later state), and must
 // return the same each time. Fields and Meaning set on m as well come first.
-func (m *Message) Defer(fill func(*Message) ([]Field, string)) { m.fill = fill }
+func (m *Message) Defer(fill func(*Message) ([]Field, string)) {
+	if fill == nil {
+		m.fill = nil
+		return
+	}
+	m.fill = fillFunc(fill)
+}
+
+// Filler builds a message's fields and meaning when they are asked for: what
+// Defer's fill does, as a method.
+type Filler interface {
+	Fill(*Message) ([]Field, string)
+}
+
+// DeferTo is Defer with f's Fill as fill. A pointer to what the analyzer kept
+// for the message (in a framing.Slab, say) costs no allocation of its own,
+// where a method value passed to Defer is a closure on the heap.
+func (m *Message) DeferTo(f Filler) { m.fill = f }
+
+// fillFunc is Defer's function as a Filler.
+type fillFunc func(*Message) ([]Field, string)
+
+func (f fillFunc) Fill(m *Message) ([]Field, string) { return f(m) }
 
 // Holds adds n bytes to what m costs the hub's bound: what its analyzer keeps
 // for it that neither its Raw (when that is the fed bytes) nor its text
@@ -24,7 +46,7 @@ func (m *Message) Detail() ([]Field, string) {
 	if m.fill == nil {
 		return m.Fields, m.Meaning
 	}
-	fields, meaning := m.fill(m)
+	fields, meaning := m.fill.Fill(m)
 	if len(m.Fields) > 0 {
 		fields = append(append([]Field(nil), m.Fields...), fields...)
 	}

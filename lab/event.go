@@ -160,7 +160,7 @@ func (e *Event) size() int64 {
 			n += int64(48 + len(x.Kind) + len(x.ID) + len(x.State))
 		}
 		n += int64(len(m.Pair))
-		if m.fill != nil {
+		if _, ok := m.fill.(fillFunc); ok {
 			n += 48 // the closure
 		}
 		n += int64(m.held)
@@ -232,7 +232,7 @@ type Message struct {
 	// request before it.
 	Pair string
 
-	rawOwned bool                             // Raw is a private copy counted against the hub's bound
-	held     int32                            // bytes its analyzer keeps for it beyond what size counts (Holds)
-	fill     func(*Message) ([]Field, string) // builds fields and meaning when asked (Defer)
+	rawOwned bool   // Raw is a private copy counted against the hub's bound
+	held     int32  // bytes its analyzer keeps for it beyond what size counts (Holds)
+	fill     Filler // builds fields and meaning when asked (Defer, DeferTo)
 }

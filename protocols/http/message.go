@@ -328,7 +328,7 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 	}
 	if lazy {
 		k := m.keep(dir, &r.kept)
-		out.Defer(k.fill)
+		out.DeferTo(k)
 		out.Holds(int(unsafe.Sizeof(*k)) + len(k.preview))
 	} else {
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
@@ -382,9 +382,9 @@ func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
 	return k
 }
 
-// fill builds the fields and meaning of the message framed as k, whose
-// bytes are msg.Raw (lab.Message.Defer).
-func (k *kept) fill(msg *lab.Message) ([]lab.Field, string) {
+// Fill builds the fields and meaning of the message framed as k, whose
+// bytes are msg.Raw (lab.Message.DeferTo).
+func (k *kept) Fill(msg *lab.Message) ([]lab.Field, string) {
 	m, _ := parseHead(k.dir, msg.Raw[:k.headLen], false, nil) // parsed once already: it parses again
 	if m == nil {
 		return nil, ""

@@ -34,7 +34,7 @@ func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems [
 	} else {
 		m.Summary = summary
 		k := fr.kept.Put(keepFrame(f, &msg, compressed))
-		m.Defer(k.fill)
+		m.DeferTo(k)
 		held := int(unsafe.Sizeof(*k))
 		if !f.fed {
 			held += len(f.payload)
@@ -69,9 +69,9 @@ func keepFrame(f *frame, msg *fragmented, compressed bool) keptFrame {
 		rsv: f.rsv, op: f.op, msgOp: msg.op, compressed: compressed, msgCompressed: msg.compressed}
 }
 
-// fill builds the frame's fields and meaning from what it kept and its
+// Fill builds the frame's fields and meaning from what it kept and its
 // bytes, m.Raw (lab.Message.Defer).
-func (k *keptFrame) fill(m *lab.Message) ([]lab.Field, string) {
+func (k *keptFrame) Fill(m *lab.Message) ([]lab.Field, string) {
 	f := frame{fin: k.fin, rsv: k.rsv, op: k.op, masked: k.masked, key: k.key, lenBits: int(k.lenBits),
 		length: k.length, payload: k.payload, data: true}
 	f.raw.Start(m.Raw, true, 0)

@@ -67,9 +67,11 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 	var m *message
 	if room != nil {
 		// The stream reads one message at a time, and nothing holds the last one
-		// once it is framed (kept holds what its fields need).
+		// once it is framed (kept holds what its fields need, its preview a
+		// copy): its preview's room is the next one's.
 		m = &room.msg
-		*m = message{}
+		preview := m.preview[:0]
+		*m = message{preview: preview}
 	} else {
 		m = new(message)
 	}
@@ -375,9 +377,9 @@ type kept struct {
 // keep is what m keeps for its fields once framed, sent in direction dir.
 func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
 	k := slab.Put(kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks, trailers: m.trailers,
-		headLen: m.headLen, preview: m.preview, previewN: len(m.preview)})
-	if raw, end := m.raw.Bytes(), m.headLen+len(m.preview); m.chunks == 0 && end <= len(raw) && bytes.Equal(raw[m.headLen:end], m.preview) {
-		k.preview = nil // the body's start as it crossed the wire
+		headLen: m.headLen, previewN: len(m.preview)})
+	if raw, end := m.raw.Bytes(), m.headLen+len(m.preview); m.chunks > 0 || end > len(raw) || !bytes.Equal(raw[m.headLen:end], m.preview) {
+		k.preview = bytes.Clone(m.preview) // m's is the next message's room; Raw does not hold the body's start as it crossed the wire
 	}
 	return k
 }

@@ -170,6 +170,49 @@ func TestHeadRoomReused(t *testing.T) {
 	}
 }
 
+// TestPreviewRoomReused: a stream reads every body's first bytes into the
+// same room; a message whose body is not in its bytes as it crossed the wire
+// (chunked, or fed in pieces) keeps a copy, so each message shows its own
+// body when the next bodies have reused the room.
+func TestPreviewRoomReused(t *testing.T) {
+	a := NewAnalyzer()
+	var out []lab.Message
+	a.Feed(lab.ClientToServer, []byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), time.Time{})
+	for i := range 12 {
+		var body string
+		switch i % 3 {
+		case 0:
+			body = fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n5\r\nbody%d\r\n0\r\n\r\n", i%10)
+		default:
+			body = fmt.Sprintf("Content-Length: 5\r\n\r\nbody%d", i%10)
+		}
+		wire := []byte("HTTP/1.1 200 OK\r\n" + body)
+		if i%3 == 2 { // in pieces: the body is a copy
+			for _, b := range wire {
+				out = append(out, a.Feed(lab.ServerToClient, []byte{b}, time.Time{})...)
+			}
+		} else {
+			out = append(out, a.Feed(lab.ServerToClient, wire, time.Time{})...)
+		}
+		a.Feed(lab.ClientToServer, []byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), time.Time{})
+	}
+	if len(out) != 12 {
+		t.Fatalf("%d responses, want 12", len(out))
+	}
+	for i, m := range out {
+		fields, _ := m.Detail()
+		body := ""
+		for _, f := range fields {
+			if f.Name == "body" {
+				body = f.Value
+			}
+		}
+		if want := fmt.Sprintf("%q", fmt.Sprintf("body%d", i%10)); body != want {
+			t.Errorf("response %d: body %s, want %s", i, body, want)
+		}
+	}
+}
+
 // TestAppendSize: appendSize writes what size says.
 func TestAppendSize(t *testing.T) {
 	for _, n := range []int64{0, 1, 2, 999, 1000, 1049, 999_949, 999_999, 1_000_000, 12_345_678} {

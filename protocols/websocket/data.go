@@ -70,7 +70,7 @@ func keepFrame(f *frame, msg *fragmented, compressed bool) keptFrame {
 }
 
 // Fill builds the frame's fields and meaning from what it kept and its
-// bytes, m.Raw (lab.Message.Defer).
+// bytes, m.Raw (lab.Message.DeferTo).
 func (k *keptFrame) Fill(m *lab.Message) ([]lab.Field, string) {
 	f := frame{fin: k.fin, rsv: k.rsv, op: k.op, masked: k.masked, key: k.key, lenBits: int(k.lenBits),
 		length: k.length, payload: k.payload, data: true}

@@ -188,6 +188,11 @@ func (c *tapConn) catchUp() {
 }
 
 func (c *tapConn) readErr(err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The commonest: an HTTP server's deadline in the past ends its
+		// background read after every request. Neither an end nor a fault.
+		return
+	}
 	switch {
 	case errors.Is(err, io.EOF):
 		c.readEOF.Store(true)

@@ -98,8 +98,9 @@ func (in *inbound) read(b []byte) (int, error) {
 	switch {
 	case err != nil:
 		// raw.Read names its operation "raw-read"; a read says "read".
-		var oe *net.OpError
-		if errors.As(err, &oe) {
+		if oe, ok := err.(*net.OpError); ok {
+			err = oe.Err
+		} else if errors.As(err, &oe) {
 			err = oe.Err
 		}
 		return 0, in.opError(err)

@@ -206,15 +206,17 @@ func (f Field) Holds(g Field) bool {
 // Message is one whole protocol message as an analyzer framed it.
 type Message struct {
 	Dir       Dir
+	Handshake bool // part of a connection-opening handshake
+	Teardown  bool // part of a connection-closing exchange
+	Observed  bool // false when the step is inferred (e.g. SYN-ACK from a successful connect) rather than seen as bytes
+	// Role marks a request or a message of its answer, for the timing view.
+	Role      Role
 	Summary   string  // one line: "MAIL FROM:<alice@alpha.test>"
 	Meaning   string  // plain words for a learner
 	Ref       string  // where it is specified: "RFC 5321 §4.1.1.2"
 	Fields    []Field // parsed fields
 	Raw       []byte  // the message's bytes as they crossed the wire (may be nil for synthesized steps)
-	Handshake bool    // part of a connection-opening handshake
-	Teardown  bool    // part of a connection-closing exchange
 	NextState string  // the session state after this message, if it changes it
-	Observed  bool    // false when the step is inferred (e.g. SYN-ACK from a successful connect) rather than seen as bytes
 	// Layer names the layer the message belongs to when it is not the analyzer's
 	// own: a TLS analyzer reports the HTTP inside the records as "http", an HTTP
 	// analyzer the frames after a WebSocket upgrade as "ws". Empty means the
@@ -225,13 +227,13 @@ type Message struct {
 	// Exchange places the message in an exchange with states of its own (an
 	// MQTT QoS 2 delivery); nil otherwise.
 	Exchange *Exchange
-	// Role marks a request or a message of its answer, for the timing view.
-	Role Role
 	// Pair ties an answer to its request where a connection carries several
 	// at once (HTTP/2's stream "5"); empty pairs an answer with the latest
 	// request before it.
 	Pair string
 
+	// The small fields come first and together, as a message is held for
+	// every one the lab shows: 192 bytes, not 216.
 	rawOwned bool   // Raw is a private copy counted against the hub's bound
 	held     int32  // bytes its analyzer keeps for it beyond what size counts (Holds)
 	fill     Filler // builds fields and meaning when asked (Defer, DeferTo)

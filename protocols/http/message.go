@@ -39,8 +39,9 @@ const previewBytes = 256
 //
 // With room (a stream's), the head's lines and header fields are cut in room's
 // slices, which the next head reuses: the message's headers last until it is
-// framed. A head in place is read without a copy: its text is the fed bytes,
-// which nobody writes.
+// framed. A head in place is read without a copy: its text is the fed bytes
+// (or, building a framed message's fields, its captured bytes), which nobody
+// writes.
 func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message, string) {
 	var ls, hs []lab.Field
 	if room != nil {
@@ -49,7 +50,7 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 		ls, hs = room.lines[:0], room.headers[:0]
 	}
 	text := ""
-	if inPlace && room != nil && len(head) > 0 {
+	if inPlace && len(head) > 0 {
 		text = unsafe.String(unsafe.SliceData(head), len(head))
 	} else {
 		text = string(head) // one string for the head, its lines cut from it
@@ -387,7 +388,9 @@ func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
 // Fill builds the fields and meaning of the message framed as k, whose
 // bytes are msg.Raw (lab.Message.DeferTo).
 func (k *kept) Fill(msg *lab.Message) ([]lab.Field, string) {
-	m, _ := parseHead(k.dir, msg.Raw[:k.headLen], false, nil) // parsed once already: it parses again
+	// Parsed once already: it parses again, in the message's bytes, which
+	// nobody writes, and which the fields' text then holds.
+	m, _ := parseHead(k.dir, msg.Raw[:k.headLen:k.headLen], true, nil)
 	if m == nil {
 		return nil, ""
 	}

@@ -101,6 +101,15 @@ func appendStringField(dst []byte, name, s string) []byte {
 	return appendJSONString(append(dst, name...), s)
 }
 
+// jsonPlain marks the bytes a JSON string holds as they are: printable
+// ASCII but for " and \ (0x7f too, as encoding/json leaves it).
+var jsonPlain = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s quoted as encoding/json quotes a string without
 // HTML escaping: ", \ and control characters escaped, invalid UTF-8 as
 // U+FFFD, and U+2028 and U+2029 escaped.
@@ -110,11 +119,11 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		b := s[i]
+		if jsonPlain[b] {
+			i++
+			continue
+		}
 		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch b {
 			case '\\', '"':

@@ -97,10 +97,15 @@ func (in *inbound) read(b []byte) (int, error) {
 	in.rb, in.rerr = nil, nil
 	switch {
 	case err != nil:
-		// raw.Read names its operation "raw-read"; a read says "read".
+		// raw.Read names its operation "raw-read"; a read says "read". Its
+		// error is this read's own, made for it: renamed, not wrapped again
+		// (an HTTP server's background read ends so after every request).
 		if oe, ok := err.(*net.OpError); ok {
-			err = oe.Err
-		} else if errors.As(err, &oe) {
+			oe.Op = "read"
+			return 0, oe
+		}
+		var oe *net.OpError
+		if errors.As(err, &oe) {
 			err = oe.Err
 		}
 		return 0, in.opError(err)

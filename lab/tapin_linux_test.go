@@ -2,8 +2,10 @@ package lab
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -176,4 +178,21 @@ func TestTapRecordsUnreadAtClose(t *testing.T) {
 	if len(order) < 2 || order[0] != "data unread\n" || !strings.HasPrefix(order[1], "close the server sent RST") {
 		t.Errorf("recorded %q, want the unread bytes, then the server's RST", order)
 	}
+}
+
+// A tapped read that a deadline ends fails as a connection's read does: a
+// timeout, named "read", from the server's address to the client's.
+func TestTapReadDeadline(t *testing.T) {
+	_, tap := testHub(t)
+	server, _ := acceptTapped(t, tap)
+	server.SetReadDeadline(time.Now().Add(-time.Second))
+	_, err := server.Read(make([]byte, 10))
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "read" || !oe.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read past its deadline: %v, want a read's timeout", err)
+	}
+	if oe.Source.String() != server.LocalAddr().String() || oe.Addr.String() != server.RemoteAddr().String() {
+		t.Errorf("the error says %v → %v, want %v → %v", oe.Source, oe.Addr, server.LocalAddr(), server.RemoteAddr())
+	}
+	server.SetReadDeadline(time.Time{})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,13 @@ func TestRecordJSONAsEncoder(t *testing.T) {
 		Fields:    []Field{{Name: "Host", Value: "a\tb\n", Off: 3, Len: 9}, {Name: "é", Value: "\u2028\u2029\x7f"}},
 		Handshake: true, Teardown: true, From: "∅", To: "OPEN", Text: "bad \xff\xfe utf-8 \x00\x1f\b\f\r",
 		Error: `C:\path`, Missed: math.MaxUint64,
+	}
+	// Every field set: a field added to Record that AppendJSON does not
+	// write fails here.
+	for i, v := 0, reflect.ValueOf(full); i < v.NumField(); i++ {
+		if v.Field(i).IsZero() {
+			t.Fatalf("the full record leaves %s unset", v.Type().Field(i).Name)
+		}
 	}
 	for _, r := range []Record{
 		{},

@@ -200,7 +200,7 @@ func (c *tapConn) readErr(err error) {
 		c.readReset.Store(true)
 	}
 	switch {
-	case c.closed.Load() || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded):
+	case c.closed.Load() || errors.Is(err, net.ErrClosed):
 	case c.datagram && errors.Is(err, syscall.ECONNREFUSED):
 		c.conv.fault(c.side, KindError, "ICMP port unreachable: nothing listens on that port (UDP has no handshake to say so sooner)")
 	case c.datagram:

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -100,13 +99,10 @@ func (in *inbound) read(b []byte) (int, error) {
 		// raw.Read names its operation "raw-read"; a read says "read". Its
 		// error is this read's own, made for it: renamed, not wrapped again
 		// (an HTTP server's background read ends so after every request).
+		// Any other error (a connection it cannot use) is wrapped as a read's.
 		if oe, ok := err.(*net.OpError); ok {
 			oe.Op = "read"
 			return 0, oe
-		}
-		var oe *net.OpError
-		if errors.As(err, &oe) {
-			err = oe.Err
 		}
 		return 0, in.opError(err)
 	case rerr != nil:

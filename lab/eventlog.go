@@ -1,54 +1,148 @@
 package lab
 
+import (
+	"slices"
+	"time"
+	"unsafe"
+)
+
 // eventLog is the hub's log of events: a queue in chunks of chunkLen events,
 // so that it grows without copying what it holds and gives back room a chunk
 // at a time as the bound drops the oldest events.
+//
+// The garbage collector reads every pointer the log holds at every cycle, and
+// at its bound the log holds hundreds of thousands of events: a busy server
+// allocates enough to start a cycle several times a second. So an event is
+// held in two parts: its numbers, names and sizes in an array with no pointers,
+// which the collector skips, and only what points into the heap (its time's
+// zone, its bytes, its message, its note) in a second one, 56 bytes with 4
+// pointers rather than an Event's 144 with 7. Layer and state names are held as
+// numbers (names).
 type eventLog struct {
-	chunks [][]Event // chunks[0][head:] is the oldest held; every chunk but the last is full
+	chunks []chunk // chunks[0] from head is the oldest held; every chunk but the last is full
 	head   int
-	n      int     // events held
-	spare  []Event // an emptied chunk, kept to be the next new one
+	n      int   // events held
+	spare  chunk // an emptied chunk, kept to be the next new one
+	names  names
 }
 
-// chunkLen is the events of one chunk (about 600 KiB).
+// A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i].
+type chunk struct {
+	heads []heldHead
+	refs  []heldRef
+}
+
+// heldHead is what an event holds that the collector need not look at.
+type heldHead struct {
+	seq     uint64
+	conv    ConvID
+	dataLen int
+	cost    int32
+	kind    Kind
+	dir     Dir
+	side    Side
+	shared  bool
+	layer   nameID
+	from    nameID
+	to      nameID
+}
+
+// heldRef is what an event holds that points into the heap.
+type heldRef struct {
+	at   time.Time
+	data *byte // Data's first byte: Data is data[:dataLen] (cap cut to its length)
+	msg  *Message
+	text string
+}
+
+// chunkLen is the events of one chunk (about 380 KiB).
 const chunkLen = 4096
 
 func (l *eventLog) len() int { return l.n }
 
-// at returns the i-th oldest event held, 0 ≤ i < len.
-func (l *eventLog) at(i int) *Event {
+// place returns where the i-th oldest event held is, 0 ≤ i < len.
+func (l *eventLog) place(i int) (*heldHead, *heldRef) {
 	i += l.head
-	return &l.chunks[i/chunkLen][i%chunkLen]
+	c := &l.chunks[i/chunkLen]
+	return &c.heads[i%chunkLen], &c.refs[i%chunkLen]
 }
 
-// push appends e and returns where it is held.
-func (l *eventLog) push(e Event) *Event {
+// at returns the i-th oldest event held, 0 ≤ i < len.
+func (l *eventLog) at(i int) Event {
+	h, r := l.place(i)
+	return l.event(h, r)
+}
+
+// seq returns the sequence number of the i-th oldest event held, 0 ≤ i < len.
+func (l *eventLog) seq(i int) uint64 {
+	h, _ := l.place(i)
+	return h.seq
+}
+
+func (l *eventLog) event(h *heldHead, r *heldRef) Event {
+	e := Event{
+		Seq: h.seq, At: r.at, Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
+		shared: h.shared, cost: h.cost, Msg: r.msg, Text: r.text,
+	}
+	if r.data != nil {
+		e.Data = unsafe.Slice(r.data, h.dataLen)
+	}
+	if h.layer == overflowID {
+		n := l.names.over[h.seq]
+		e.Layer, e.From, e.To = n[0], n[1], n[2]
+	} else {
+		e.Layer, e.From, e.To = l.names.name(h.layer), l.names.name(h.from), l.names.name(h.to)
+	}
+	return e
+}
+
+// push appends e.
+func (l *eventLog) push(e *Event) {
 	k := len(l.chunks)
-	if k == 0 || len(l.chunks[k-1]) == chunkLen {
+	if k == 0 || len(l.chunks[k-1].heads) == chunkLen {
 		c := l.spare
-		l.spare = nil
-		if c == nil {
-			c = make([]Event, 0, chunkLen)
+		l.spare = chunk{}
+		if c.heads == nil {
+			c = chunk{make([]heldHead, 0, chunkLen), make([]heldRef, 0, chunkLen)}
 		}
 		l.chunks = append(l.chunks, c)
 		k++
 	}
-	last := &l.chunks[k-1]
-	*last = append(*last, e)
+	c := &l.chunks[k-1]
+	h := heldHead{
+		seq: e.Seq, conv: e.Conv, dataLen: len(e.Data), cost: e.cost,
+		kind: e.Kind, dir: e.Dir, side: e.Side, shared: e.shared,
+	}
+	var ok bool
+	h.layer, ok = l.names.id(e.Layer)
+	if e.From != "" || e.To != "" {
+		from, okFrom := l.names.id(e.From)
+		to, okTo := l.names.id(e.To)
+		h.from, h.to, ok = from, to, ok && okFrom && okTo
+	}
+	if !ok {
+		// The table is full: the event keeps its names beside it.
+		h.layer = overflowID
+		l.names.keep(e.Seq, [3]string{e.Layer, e.From, e.To})
+	}
+	c.heads = append(c.heads, h)
+	c.refs = append(c.refs, heldRef{at: e.At, data: unsafe.SliceData(e.Data), msg: e.Msg, text: e.Text})
 	l.n++
-	return &(*last)[len(*last)-1]
 }
 
 // popFront forgets the oldest event held (len > 0).
 func (l *eventLog) popFront() {
-	first := l.chunks[0]
-	first[l.head] = Event{}
+	first := &l.chunks[0]
+	if h := &first.heads[l.head]; h.layer == overflowID {
+		delete(l.names.over, h.seq)
+	}
+	first.refs[l.head] = heldRef{}
 	l.head++
 	l.n--
-	if l.head == len(first) && (l.head == chunkLen || l.n == 0) {
+	if l.head == len(first.heads) && (l.head == chunkLen || l.n == 0) {
 		// The chunk is done with: its room is the next chunk's.
-		l.spare = first[:0]
-		l.chunks[0] = nil
+		l.spare = chunk{first.heads[:0], first.refs[:0]}
+		l.chunks[0] = chunk{}
 		l.chunks = l.chunks[1:]
 		l.head = 0
 		if len(l.chunks) == 0 {
@@ -59,13 +153,10 @@ func (l *eventLog) popFront() {
 
 // appendRange appends copies of the events i ≤ k < j to out.
 func (l *eventLog) appendRange(out []Event, i, j int) []Event {
-	for i < j {
-		p := l.head + i
-		c := l.chunks[p/chunkLen]
-		from := p % chunkLen
-		to := min(len(c), from+(j-i))
-		out = append(out, c[from:to]...)
-		i += to - from
+	out = slices.Grow(out, j-i)
+	for ; i < j; i++ {
+		h, r := l.place(i)
+		out = append(out, l.event(h, r))
 	}
 	return out
 }
@@ -73,7 +164,65 @@ func (l *eventLog) appendRange(out []Event, i, j int) []Event {
 // reset forgets every event.
 func (l *eventLog) reset() {
 	for _, c := range l.chunks {
-		clear(c)
+		clear(c.refs)
 	}
 	*l = eventLog{}
+}
+
+// nameID numbers a name in a names table; 0 is "".
+type nameID uint16
+
+// overflowID marks an event whose names are kept beside it (names.over).
+const overflowID = nameID(1<<16 - 1)
+
+// names numbers the layer and state names the log holds. Analyzers name them
+// with constants, so the table stays small; should it fill, each further
+// event keeps its names in over, by its sequence number, until it is dropped.
+type names struct {
+	ids   map[string]nameID
+	list  []string // list[id]; list[0] is ""
+	cache [16]nameID
+	over  map[uint64][3]string
+}
+
+// id returns s's number, and false when the table is full and s not in it.
+func (t *names) id(s string) (nameID, bool) {
+	if s == "" {
+		return 0, true
+	}
+	// Most names are the same few constants: a look by length and first
+	// letter finds them without hashing.
+	slot := (len(s)*7 + int(s[0])) % len(t.cache)
+	if id := t.cache[slot]; id != 0 && t.list[id] == s {
+		return id, true
+	}
+	id, ok := t.ids[s]
+	if !ok {
+		if len(t.list) == 0 {
+			t.list = []string{""}
+			t.ids = make(map[string]nameID)
+		}
+		if len(t.list) >= int(overflowID) {
+			return 0, false
+		}
+		id = nameID(len(t.list))
+		t.list = append(t.list, s)
+		t.ids[s] = id
+	}
+	t.cache[slot] = id
+	return id, true
+}
+
+func (t *names) name(id nameID) string {
+	if id == 0 || id == overflowID {
+		return ""
+	}
+	return t.list[id]
+}
+
+func (t *names) keep(seq uint64, n [3]string) {
+	if t.over == nil {
+		t.over = make(map[uint64][3]string)
+	}
+	t.over[seq] = n
 }

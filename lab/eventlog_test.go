@@ -1,8 +1,12 @@
 package lab
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // TestEventLog drives the chunked log and a plain slice with the same pushes
@@ -41,9 +45,7 @@ func TestEventLog(t *testing.T) {
 		for range rng.IntN(3 * chunkLen) {
 			seq++
 			e := Event{Seq: seq}
-			if p := l.push(e); p.Seq != seq {
-				t.Fatalf("push returned seq %d, want %d", p.Seq, seq)
-			}
+			l.push(&e)
 			want = append(want, e)
 		}
 		check()
@@ -63,4 +65,102 @@ func TestEventLog(t *testing.T) {
 	l.reset()
 	want = nil
 	check()
+}
+
+// TestEventLogHoldsEvents checks that the log gives back each event as it was
+// pushed, every field, though it holds them in parts: bytes nil, empty and
+// not, names from its table and, once the table is full, beside it.
+func TestEventLogHoldsEvents(t *testing.T) {
+	var l eventLog
+	msg := &Message{Summary: "GET / HTTP/1.1"}
+	at := time.Now()
+	slab := []byte("GET / HTTP/1.1\r\n\r\nHTTP/1.1 200 OK\r\n")
+	events := []Event{
+		{Seq: 1, At: at, Conv: 3, Kind: KindOpen, Side: SideServer, Layer: "tcp", Text: "open: 127.0.0.1:1 → 127.0.0.1:2"},
+		{Seq: 2, At: at.Add(time.Microsecond), Conv: 3, Kind: KindData, Dir: ClientToServer, Side: SideServer, Layer: "tcp", Data: slab[:18:18], cost: 200},
+		{Seq: 3, At: at.UTC(), Conv: 3, Kind: KindData, Dir: ServerToClient, Side: SideClient, Layer: "tcp", Data: []byte{}, shared: true},
+		{Seq: 4, At: time.Unix(5, 6).In(time.FixedZone("lab", 3600)), Conv: 3, Kind: KindMessage, Dir: ClientToServer, Layer: "http", Msg: msg},
+		{Seq: 5, Conv: 4, Kind: KindState, Layer: "http", From: "idle", To: "request"},
+		{Seq: 6, Conv: 4, Kind: KindState, Layer: "http", From: "request", To: "idle"},
+		{Seq: 7, Conv: 4, Kind: KindState, Layer: "http", From: "", To: "idle"},
+		{Seq: 8, Conv: 4, Kind: KindClose, Layer: "", Text: "FIN"},
+	}
+	for i := range events {
+		l.push(&events[i])
+	}
+	// Fill the table of names, then push events whose names it has no room for.
+	for i := len(l.names.list); i < int(overflowID); i++ {
+		l.names.id(fmt.Sprint("state ", i))
+	}
+	over := []Event{
+		{Seq: 9, Conv: 5, Kind: KindState, Layer: "a new layer", From: "idle", To: "a new state"},
+		{Seq: 10, Conv: 5, Kind: KindState, Layer: "http", From: "idle", To: "request"},
+	}
+	for i := range over {
+		l.push(&over[i])
+	}
+	events = append(events, over...)
+	if len(l.names.over) != 1 {
+		t.Errorf("%d events keep their names beside them, want 1", len(l.names.over))
+	}
+	got := l.appendRange(nil, 0, l.len())
+	for i, e := range events {
+		if !reflect.DeepEqual(got[i], e) {
+			t.Errorf("event %d:\n got %#v\nwant %#v", i, got[i], e)
+		}
+		if g := l.at(i); !reflect.DeepEqual(g, e) {
+			t.Errorf("at(%d):\n got %#v\nwant %#v", i, g, e)
+		}
+	}
+	if got[1].Data == nil || &got[1].Data[0] != &slab[0] || cap(got[1].Data) != 18 {
+		t.Error("a data event's bytes are not the bytes pushed")
+	}
+	if got[2].Data == nil || got[0].Data != nil {
+		t.Error("empty bytes came back nil, or none came back empty")
+	}
+	for range l.len() {
+		l.popFront()
+	}
+	if len(l.names.over) != 0 {
+		t.Errorf("%d names kept beside events no longer held", len(l.names.over))
+	}
+}
+
+// BenchmarkLogMark measures what a full log costs the garbage collector: one
+// forced collection with the log holding 160,000 events, the six of each of
+// 27,000 HTTP requests and answers (their bytes, messages and state changes),
+// about what a 64 MiB bound holds of `serve --only http` under load.
+func BenchmarkLogMark(b *testing.B) {
+	var l eventLog
+	seq := uint64(0)
+	push := func(e Event) {
+		seq++
+		e.Seq = seq
+		l.push(&e)
+	}
+	slab := make([]byte, 0, 64<<10)
+	for i := range 27000 {
+		if cap(slab)-len(slab) < 1700 {
+			slab = make([]byte, 0, 64<<10)
+		}
+		n := len(slab)
+		slab = append(slab, make([]byte, 1700)...)
+		d := slab[n:len(slab):len(slab)]
+		ms := make([]Message, 2)
+		ms[0] = Message{Dir: ClientToServer, Summary: fmt.Sprint("GET /", i, " HTTP/1.1"), Raw: d[:100], NextState: "request"}
+		ms[1] = Message{Dir: ServerToClient, Summary: "200 OK", Raw: d[100:], NextState: "idle"}
+		at := time.Now()
+		push(Event{At: at, Conv: 1, Kind: KindData, Dir: ClientToServer, Layer: "tcp", Data: d[:100]})
+		push(Event{At: at, Conv: 1, Kind: KindMessage, Dir: ClientToServer, Layer: "http", Msg: &ms[0]})
+		push(Event{At: at, Conv: 1, Kind: KindState, Layer: "http", From: "idle", To: "request"})
+		push(Event{At: at, Conv: 1, Kind: KindData, Dir: ServerToClient, Layer: "tcp", Data: d[100:]})
+		push(Event{At: at, Conv: 1, Kind: KindMessage, Dir: ServerToClient, Layer: "http", Msg: &ms[1]})
+		push(Event{At: at, Conv: 1, Kind: KindState, Layer: "http", From: "request", To: "idle"})
+	}
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		runtime.GC()
+	}
+	runtime.KeepAlive(&l)
 }

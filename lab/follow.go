@@ -108,11 +108,11 @@ func (x *followIndex) drop(e *Event) {
 func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRef) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	e := h.held(seq)
-	if e == nil {
+	e, held := h.held(seq)
+	if !held {
 		return MsgRef{}, nil
 	}
-	k, ok := pubOf(e)
+	k, ok := pubOf(&e)
 	if !ok || e.Conv != conv {
 		return MsgRef{}, nil
 	}
@@ -122,11 +122,11 @@ func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRe
 	}
 	refs := make([]MsgRef, 0, len(r.refs)-r.head)
 	for _, s := range r.refs[r.head:] {
-		if x := h.held(s); x != nil {
-			refs = append(refs, refOf(x))
+		if x, held := h.held(s); held {
+			refs = append(refs, refOf(&x))
 		}
 	}
-	me := refOf(e)
+	me := refOf(&e)
 	if e.Dir == ServerToClient {
 		src, found := sourceOf(refs, me)
 		if !found {

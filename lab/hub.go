@@ -160,7 +160,8 @@ func (h *Hub) appendLocked(e Event) uint64 {
 	e.cost = int32(min(size, 1<<31-1))
 	h.seq++
 	e.Seq = h.seq
-	h.follow.add(h.log.push(e))
+	h.log.push(&e)
+	h.follow.add(&e)
 	h.bytes += size
 	h.dropOverLocked()
 	return e.Seq
@@ -171,18 +172,21 @@ func (h *Hub) appendLocked(e Event) uint64 {
 // must be held, and the log not empty.
 func (h *Hub) dropOverLocked() {
 	for h.bytes+h.endedBytes.Load() > h.opts.MaxBytes && h.log.len() > 1 {
-		first := h.log.at(0)
-		if h.keeping > 0 {
-			for _, s := range h.subs {
-				s.setAside(first)
+		head, ref := h.log.place(0)
+		if h.keeping > 0 || len(h.follow.byKey) > 0 {
+			first := h.log.event(head, ref)
+			if h.keeping > 0 {
+				for _, s := range h.subs {
+					s.setAside(&first)
+				}
 			}
+			h.follow.drop(&first)
 		}
-		h.follow.drop(first)
-		h.bytes -= int64(first.cost)
+		h.bytes -= int64(head.cost)
 		h.log.popFront()
 		h.dropped++
 	}
-	h.firstHeld.Store(h.log.at(0).Seq)
+	h.firstHeld.Store(h.log.seq(0))
 }
 
 // ended counts one more ended conversation against the bound, dropping the
@@ -233,7 +237,7 @@ func (h *Hub) Stats() Stats {
 	}
 	s.ConvBytes = h.endedBytes.Load()
 	if s.Events > 0 {
-		s.FirstSeq = h.log.at(0).Seq
+		s.FirstSeq = h.log.seq(0)
 	}
 	h.mu.Unlock()
 	h.convMu.Lock()
@@ -261,8 +265,8 @@ func (h *Hub) ConvEvents(id ConvID) []Event {
 	defer h.mu.Unlock()
 	var out []Event
 	for i := range h.log.len() {
-		if e := h.log.at(i); e.Conv == id {
-			out = append(out, *e)
+		if head, ref := h.log.place(i); head.conv == id {
+			out = append(out, h.log.event(head, ref))
 		}
 	}
 	return out
@@ -275,7 +279,7 @@ func (h *Hub) appendSince(out []Event, from uint64, max int) []Event {
 	if n == 0 {
 		return out
 	}
-	first := h.log.at(0).Seq
+	first := h.log.seq(0)
 	if from < first {
 		from = first
 	}
@@ -292,15 +296,15 @@ func (h *Hub) appendSince(out []Event, from uint64, max int) []Event {
 
 // held returns the event with sequence number seq, if the log holds it.
 // h.mu must be held.
-func (h *Hub) held(seq uint64) *Event {
+func (h *Hub) held(seq uint64) (Event, bool) {
 	if h.log.len() == 0 {
-		return nil
+		return Event{}, false
 	}
-	first := h.log.at(0).Seq
+	first := h.log.seq(0)
 	if seq < first || seq > h.seq {
-		return nil
+		return Event{}, false
 	}
-	return h.log.at(int(seq - first))
+	return h.log.at(int(seq - first)), true
 }
 
 // Clear forgets every event and every ended conversation, and the count of
@@ -311,8 +315,9 @@ func (h *Hub) Clear() {
 	if h.keeping > 0 {
 		// A recording keeps what happened, shown or not.
 		for i := range h.log.len() {
+			e := h.log.at(i)
 			for _, s := range h.subs {
-				s.setAside(h.log.at(i))
+				s.setAside(&e)
 			}
 		}
 	}

@@ -113,7 +113,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 	if len(events) > 0 {
 		held := first + uint64(len(events)) // past the last imported
 		if h.log.len() > 0 {
-			held = max(h.log.at(0).Seq, first)
+			held = max(h.log.seq(0), first)
 		}
 		lost = int(held - first)
 	}

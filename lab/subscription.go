@@ -115,7 +115,7 @@ func (s *Subscription) NextAppend(dst []Event, max int) (events []Event, missed 
 		return events, missed
 	}
 	if h.log.len() > 0 {
-		if first := h.log.at(0).Seq; s.next < first {
+		if first := h.log.seq(0); s.next < first {
 			missed += first - s.next
 			s.next = first
 		}

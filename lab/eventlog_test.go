@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestEventLog drives the chunked log and a plain slice with the same pushes
@@ -71,6 +72,9 @@ func TestEventLog(t *testing.T) {
 // pushed, every field, though it holds them in parts: bytes nil, empty and
 // not, names from its table and, once the table is full, beside it.
 func TestEventLogHoldsEvents(t *testing.T) {
+	if n := unsafe.Sizeof(heldHead{}) + unsafe.Sizeof(heldRef{}); n > 96 {
+		t.Errorf("the log holds an event in %d bytes, more than the 96 its bound and the collector's cost were measured with", n)
+	}
 	var l eventLog
 	msg := &Message{Summary: "GET / HTTP/1.1"}
 	at := time.Now()

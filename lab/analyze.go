@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"container/heap"
 	"fmt"
 	"time"
 )
@@ -110,6 +109,9 @@ type work struct {
 	ops   []op
 	i     int // the next op to run
 	order int // its place in the round, for ops seen at the same time
+	// key is when ops[i] was seen, as time since the round's first op
+	// (mergeOps): the heap compares numbers, not times in their ops.
+	key time.Duration
 }
 
 // analyzeRound runs the work queued in each conversation of cs, the earliest
@@ -143,42 +145,67 @@ func (h *Hub) merge(ws []work) {
 // round (a thousand connections at once) costs n log n, not the square. q is
 // room for the heap, kept between rounds.
 func mergeOps(ws []work, q *workHeap, run func(*work)) {
-	*q = (*q)[:0]
+	h := (*q)[:0]
+	// Every op's time as a duration from one of them: Sub compares as
+	// Before does (by the monotonic clock when both times have it).
+	var base time.Time
 	for k := range ws {
-		if len(ws[k].ops) > ws[k].i {
-			*q = append(*q, &ws[k])
+		w := &ws[k]
+		if len(w.ops) > w.i {
+			if len(h) == 0 {
+				base = w.ops[w.i].at
+			}
+			w.key = w.ops[w.i].at.Sub(base)
+			h = append(h, w)
 		}
 	}
-	heap.Init(q)
-	for q.Len() > 0 {
-		w := (*q)[0]
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+	for len(h) > 0 {
+		w := h[0]
 		run(w)
 		if w.i++; w.i < len(w.ops) {
-			heap.Fix(q, 0)
+			// Only the root's key changes, so it need only go down.
+			w.key = w.ops[w.i].at.Sub(base)
 		} else {
-			heap.Pop(q)
+			last := len(h) - 1
+			h[0], h[last] = h[last], nil
+			h = h[:last]
+		}
+		if len(h) > 0 {
+			h.down(0)
 		}
 	}
-	clear(*q)
+	*q = h
 }
 
-// workHeap orders queues by the time their next op was seen, the first
-// queued first among equals.
+// workHeap is a heap of queues by the time their next op was seen (key),
+// the first queued first among equals.
 type workHeap []*work
 
-func (q workHeap) Len() int { return len(q) }
-func (q workHeap) Less(i, j int) bool {
-	a, b := q[i].ops[q[i].i].at, q[j].ops[q[j].i].at
-	return a.Before(b) || (a.Equal(b) && q[i].order < q[j].order)
+func (a *work) before(b *work) bool {
+	return a.key < b.key || (a.key == b.key && a.order < b.order)
 }
-func (q workHeap) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *workHeap) Push(x any)   { *q = append(*q, x.(*work)) }
-func (q *workHeap) Pop() any {
-	old := *q
-	w := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	return w
+
+// down moves q[i] down to its place.
+func (q workHeap) down(i int) {
+	w := q[i]
+	for {
+		c := 2*i + 1
+		if c >= len(q) {
+			break
+		}
+		if r := c + 1; r < len(q) && q[r].before(q[c]) {
+			c = r
+		}
+		if !q[c].before(w) {
+			break
+		}
+		q[i] = q[c]
+		i = c
+	}
+	q[i] = w
 }
 
 // take hands c's queued work to the analysis goroutine, leaving its spare

@@ -14,16 +14,19 @@ import (
 // at its bound the log holds hundreds of thousands of events: a busy server
 // allocates enough to start a cycle several times a second. So an event is
 // held in two parts: its numbers, names and sizes in an array with no pointers,
-// which the collector skips, and only what points into the heap (its time's
-// zone, its bytes, its message, its note) in a second one, 56 bytes with 4
-// pointers rather than an Event's 144 with 7. Layer and state names are held as
-// numbers (names).
+// which the collector skips, and only what points into the heap in a second
+// one: its time (whose zone is a pointer) and one pointer to its bytes, its
+// message or its note, whichever it has, 32 bytes with 2 pointers rather than
+// an Event's 144 with 7. Layer and state names are held as numbers (names);
+// an event with more than one of bytes, message and note keeps them beside it
+// (many).
 type eventLog struct {
 	chunks []chunk // chunks[0] from head is the oldest held; every chunk but the last is full
 	head   int
 	n      int   // events held
 	spare  chunk // an emptied chunk, kept to be the next new one
 	names  names
+	many   map[uint64]heldMany // by sequence number: what events of refMany point to
 }
 
 // A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i].
@@ -34,28 +37,46 @@ type chunk struct {
 
 // heldHead is what an event holds that the collector need not look at.
 type heldHead struct {
-	seq     uint64
-	conv    ConvID
-	dataLen int
-	cost    int32
-	kind    Kind
-	dir     Dir
-	side    Side
-	shared  bool
-	layer   nameID
-	from    nameID
-	to      nameID
+	seq    uint64
+	conv   ConvID
+	n      int // the length of Data or Text (refData, refText)
+	cost   int32
+	kind   Kind
+	dir    Dir
+	side   Side
+	shared bool
+	ref    refKind
+	layer  nameID
+	from   nameID
+	to     nameID
 }
 
 // heldRef is what an event holds that points into the heap.
 type heldRef struct {
-	at   time.Time
-	data *byte // Data's first byte: Data is data[:dataLen] (cap cut to its length)
+	at time.Time
+	p  unsafe.Pointer // Data's first byte, Msg, or Text's first byte, as heldHead.ref says
+}
+
+// refKind says what heldRef.p points to.
+type refKind uint8
+
+const (
+	refNone refKind = iota
+	refData         // Data is unsafe.Slice(p, n) (its cap cut to its length)
+	refMsg          // Msg is p
+	refText         // Text is unsafe.String(p, n)
+	refMany         // several: they are in eventLog.many
+)
+
+// heldMany is what an event with more than one of bytes, message and note
+// points to.
+type heldMany struct {
+	data []byte
 	msg  *Message
 	text string
 }
 
-// chunkLen is the events of one chunk (about 380 KiB).
+// chunkLen is the events of one chunk (288 KiB).
 const chunkLen = 4096
 
 func (l *eventLog) len() int { return l.n }
@@ -82,10 +103,18 @@ func (l *eventLog) seq(i int) uint64 {
 func (l *eventLog) event(h *heldHead, r *heldRef) Event {
 	e := Event{
 		Seq: h.seq, At: r.at, Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
-		shared: h.shared, cost: h.cost, Msg: r.msg, Text: r.text,
+		shared: h.shared, cost: h.cost,
 	}
-	if r.data != nil {
-		e.Data = unsafe.Slice(r.data, h.dataLen)
+	switch h.ref {
+	case refData:
+		e.Data = unsafe.Slice((*byte)(r.p), h.n)
+	case refMsg:
+		e.Msg = (*Message)(r.p)
+	case refText:
+		e.Text = unsafe.String((*byte)(r.p), h.n)
+	case refMany:
+		m := l.many[h.seq]
+		e.Data, e.Msg, e.Text = m.data, m.msg, m.text
 	}
 	if h.layer == overflowID {
 		n := l.names.over[h.seq]
@@ -110,8 +139,24 @@ func (l *eventLog) push(e *Event) {
 	}
 	c := &l.chunks[k-1]
 	h := heldHead{
-		seq: e.Seq, conv: e.Conv, dataLen: len(e.Data), cost: e.cost,
+		seq: e.Seq, conv: e.Conv, cost: e.cost,
 		kind: e.Kind, dir: e.Dir, side: e.Side, shared: e.shared,
+	}
+	r := heldRef{at: e.At}
+	switch {
+	case e.Data == nil && e.Msg == nil && e.Text == "":
+	case e.Msg == nil && e.Text == "":
+		h.ref, h.n, r.p = refData, len(e.Data), unsafe.Pointer(unsafe.SliceData(e.Data))
+	case e.Data == nil && e.Text == "":
+		h.ref, r.p = refMsg, unsafe.Pointer(e.Msg)
+	case e.Data == nil && e.Msg == nil:
+		h.ref, h.n, r.p = refText, len(e.Text), unsafe.Pointer(unsafe.StringData(e.Text))
+	default:
+		h.ref = refMany
+		if l.many == nil {
+			l.many = make(map[uint64]heldMany)
+		}
+		l.many[e.Seq] = heldMany{e.Data, e.Msg, e.Text}
 	}
 	var ok bool
 	h.layer, ok = l.names.id(e.Layer)
@@ -126,15 +171,19 @@ func (l *eventLog) push(e *Event) {
 		l.names.keep(e.Seq, [3]string{e.Layer, e.From, e.To})
 	}
 	c.heads = append(c.heads, h)
-	c.refs = append(c.refs, heldRef{at: e.At, data: unsafe.SliceData(e.Data), msg: e.Msg, text: e.Text})
+	c.refs = append(c.refs, r)
 	l.n++
 }
 
 // popFront forgets the oldest event held (len > 0).
 func (l *eventLog) popFront() {
 	first := &l.chunks[0]
-	if h := &first.heads[l.head]; h.layer == overflowID {
+	h := &first.heads[l.head]
+	if h.layer == overflowID {
 		delete(l.names.over, h.seq)
+	}
+	if h.ref == refMany {
+		delete(l.many, h.seq)
 	}
 	first.refs[l.head] = heldRef{}
 	l.head++

@@ -123,7 +123,7 @@ type Event struct {
 
 // What an event, a message and a field cost the hub's bound beside their
 // payloads: their structs as they are held (an event with its place in the
-// hub's indexes). The hub's log holds an event in less (72 bytes, eventLog),
+// hub's indexes). The hub's log holds an event in less (64 bytes, eventLog),
 // but the inspector and a recording that falls behind hold Events and count
 // them by Cost, so an event costs what an Event takes: the log stays within
 // its bound with room to spare.

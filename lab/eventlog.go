@@ -2,7 +2,6 @@ package lab
 
 import (
 	"slices"
-	"time"
 	"unsafe"
 )
 
@@ -13,26 +12,26 @@ import (
 // The garbage collector reads every pointer the log holds at every cycle, and
 // at its bound the log holds hundreds of thousands of events: a busy server
 // allocates enough to start a cycle several times a second. So an event is
-// held in two parts: its numbers, names and sizes in an array with no pointers,
-// which the collector skips, and only what points into the heap in a second
-// one: its time (whose zone is a pointer) and one pointer to its bytes, its
-// message or its note, whichever it has, 32 bytes with 2 pointers rather than
-// an Event's 144 with 7. Layer and state names are held as numbers (names);
-// an event with more than one of bytes, message and note keeps them beside it
-// (many).
+// held in two parts: its numbers, names, time and sizes in an array with no
+// pointers, which the collector skips, and in a second one the one pointer to
+// its bytes, its message or its note, whichever it has: 64 bytes with 1
+// pointer rather than an Event's 144 with 7. Layer and state names are held
+// as numbers (names), and so is the zone of its time (eventtime.go); an event
+// with more than one of bytes, message and note keeps them beside it (many).
 type eventLog struct {
 	chunks []chunk // chunks[0] from head is the oldest held; every chunk but the last is full
 	head   int
 	n      int   // events held
 	spare  chunk // an emptied chunk, kept to be the next new one
 	names  names
+	zones  zones
 	many   map[uint64]heldMany // by sequence number: what events of refMany point to
 }
 
 // A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i].
 type chunk struct {
 	heads []heldHead
-	refs  []heldRef
+	refs  []unsafe.Pointer // Data's first byte, Msg, or Text's first byte, as heldHead.ref says
 }
 
 // heldHead is what an event holds that the collector need not look at.
@@ -40,24 +39,20 @@ type heldHead struct {
 	seq    uint64
 	conv   ConvID
 	n      int // the length of Data or Text (refData, refText)
+	at     heldTime
 	cost   int32
 	kind   Kind
 	dir    Dir
 	side   Side
 	shared bool
 	ref    refKind
+	zone   zoneID
 	layer  nameID
 	from   nameID
 	to     nameID
 }
 
-// heldRef is what an event holds that points into the heap.
-type heldRef struct {
-	at time.Time
-	p  unsafe.Pointer // Data's first byte, Msg, or Text's first byte, as heldHead.ref says
-}
-
-// refKind says what heldRef.p points to.
+// refKind says what an event's pointer (chunk.refs) points to.
 type refKind uint8
 
 const (
@@ -76,13 +71,13 @@ type heldMany struct {
 	text string
 }
 
-// chunkLen is the events of one chunk (288 KiB).
+// chunkLen is the events of one chunk (256 KiB).
 const chunkLen = 4096
 
 func (l *eventLog) len() int { return l.n }
 
 // place returns where the i-th oldest event held is, 0 ≤ i < len.
-func (l *eventLog) place(i int) (*heldHead, *heldRef) {
+func (l *eventLog) place(i int) (*heldHead, *unsafe.Pointer) {
 	i += l.head
 	c := &l.chunks[i/chunkLen]
 	return &c.heads[i%chunkLen], &c.refs[i%chunkLen]
@@ -100,18 +95,18 @@ func (l *eventLog) seq(i int) uint64 {
 	return h.seq
 }
 
-func (l *eventLog) event(h *heldHead, r *heldRef) Event {
+func (l *eventLog) event(h *heldHead, p *unsafe.Pointer) Event {
 	e := Event{
-		Seq: h.seq, At: r.at, Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
+		Seq: h.seq, At: l.zones.time(h), Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
 		shared: h.shared, cost: h.cost,
 	}
 	switch h.ref {
 	case refData:
-		e.Data = unsafe.Slice((*byte)(r.p), h.n)
+		e.Data = unsafe.Slice((*byte)(*p), h.n)
 	case refMsg:
-		e.Msg = (*Message)(r.p)
+		e.Msg = (*Message)(*p)
 	case refText:
-		e.Text = unsafe.String((*byte)(r.p), h.n)
+		e.Text = unsafe.String((*byte)(*p), h.n)
 	case refMany:
 		m := l.many[h.seq]
 		e.Data, e.Msg, e.Text = m.data, m.msg, m.text
@@ -132,7 +127,7 @@ func (l *eventLog) push(e *Event) {
 		c := l.spare
 		l.spare = chunk{}
 		if c.heads == nil {
-			c = chunk{make([]heldHead, 0, chunkLen), make([]heldRef, 0, chunkLen)}
+			c = chunk{make([]heldHead, 0, chunkLen), make([]unsafe.Pointer, 0, chunkLen)}
 		}
 		l.chunks = append(l.chunks, c)
 		k++
@@ -142,15 +137,16 @@ func (l *eventLog) push(e *Event) {
 		seq: e.Seq, conv: e.Conv, cost: e.cost,
 		kind: e.Kind, dir: e.Dir, side: e.Side, shared: e.shared,
 	}
-	r := heldRef{at: e.At}
+	l.zones.hold(&h, e.At)
+	var p unsafe.Pointer
 	switch {
 	case e.Data == nil && e.Msg == nil && e.Text == "":
 	case e.Msg == nil && e.Text == "":
-		h.ref, h.n, r.p = refData, len(e.Data), unsafe.Pointer(unsafe.SliceData(e.Data))
+		h.ref, h.n, p = refData, len(e.Data), unsafe.Pointer(unsafe.SliceData(e.Data))
 	case e.Data == nil && e.Text == "":
-		h.ref, r.p = refMsg, unsafe.Pointer(e.Msg)
+		h.ref, p = refMsg, unsafe.Pointer(e.Msg)
 	case e.Data == nil && e.Msg == nil:
-		h.ref, h.n, r.p = refText, len(e.Text), unsafe.Pointer(unsafe.StringData(e.Text))
+		h.ref, h.n, p = refText, len(e.Text), unsafe.Pointer(unsafe.StringData(e.Text))
 	default:
 		h.ref = refMany
 		if l.many == nil {
@@ -171,7 +167,7 @@ func (l *eventLog) push(e *Event) {
 		l.names.keep(e.Seq, [3]string{e.Layer, e.From, e.To})
 	}
 	c.heads = append(c.heads, h)
-	c.refs = append(c.refs, r)
+	c.refs = append(c.refs, p)
 	l.n++
 }
 
@@ -185,7 +181,8 @@ func (l *eventLog) popFront() {
 	if h.ref == refMany {
 		delete(l.many, h.seq)
 	}
-	first.refs[l.head] = heldRef{}
+	l.zones.drop(h)
+	first.refs[l.head] = nil
 	l.head++
 	l.n--
 	if l.head == len(first.heads) && (l.head == chunkLen || l.n == 0) {

@@ -70,10 +70,14 @@ func TestEventLog(t *testing.T) {
 
 // TestEventLogHoldsEvents checks that the log gives back each event as it was
 // pushed, every field, though it holds them in parts: bytes nil, empty and
-// not, names from its table and, once the table is full, beside it.
+// not, names and zones from their tables and, once a table is full, beside
+// the event, times with and without a monotonic reading.
 func TestEventLogHoldsEvents(t *testing.T) {
-	if n := unsafe.Sizeof(heldHead{}) + unsafe.Sizeof(heldRef{}); n > 72 {
-		t.Errorf("the log holds an event in %d bytes, more than the 72 its bound and the collector's cost were measured with", n)
+	if n := unsafe.Sizeof(heldHead{}) + unsafe.Sizeof(unsafe.Pointer(nil)); n > 64 {
+		t.Errorf("the log holds an event in %d bytes, more than the 64 its bound and the collector's cost were measured with", n)
+	}
+	if !timeLayout {
+		t.Error("this Go's time.Time is not laid out as timeParts: every event's time is kept beside it")
 	}
 	var l eventLog
 	msg := &Message{Summary: "GET / HTTP/1.1"}
@@ -99,9 +103,15 @@ func TestEventLogHoldsEvents(t *testing.T) {
 	for i := len(l.names.list); i < int(overflowID); i++ {
 		l.names.id(fmt.Sprint("state ", i))
 	}
+	// And the table of zones.
+	for i := len(l.zones.list); i < int(zoneBeside)-1; i++ {
+		l.zones.id(time.FixedZone(fmt.Sprint("zone ", i), i*60))
+	}
 	over := []Event{
 		{Seq: 12, Conv: 5, Kind: KindState, Layer: "a new layer", From: "idle", To: "a new state"},
 		{Seq: 13, Conv: 5, Kind: KindState, Layer: "http", From: "idle", To: "request"},
+		{Seq: 14, At: at.In(time.FixedZone("one zone too many", -3600)), Conv: 5, Kind: KindState, Layer: "http"},
+		{Seq: 15, At: at.Add(time.Second), Conv: 5, Kind: KindState, Layer: "http"},
 	}
 	for i := range over {
 		l.push(&over[i])
@@ -113,10 +123,16 @@ func TestEventLogHoldsEvents(t *testing.T) {
 	if len(l.names.over) != 1 {
 		t.Errorf("%d events keep their names beside them, want 1", len(l.names.over))
 	}
+	if len(l.zones.beside) != 1 {
+		t.Errorf("%d events keep their time beside them, want 1", len(l.zones.beside))
+	}
 	got := l.appendRange(nil, 0, l.len())
 	for i, e := range events {
 		if !reflect.DeepEqual(got[i], e) {
 			t.Errorf("event %d:\n got %#v\nwant %#v", i, got[i], e)
+		}
+		if got[i].At != e.At { // the same readings and the same zone, not only the same instant
+			t.Errorf("event %d: time %v, want %v", i, got[i].At, e.At)
 		}
 		if g := l.at(i); !reflect.DeepEqual(g, e) {
 			t.Errorf("at(%d):\n got %#v\nwant %#v", i, g, e)
@@ -131,8 +147,8 @@ func TestEventLogHoldsEvents(t *testing.T) {
 	for range l.len() {
 		l.popFront()
 	}
-	if len(l.names.over) != 0 || len(l.many) != 0 {
-		t.Errorf("%d names and %d events' pointers kept beside events no longer held", len(l.names.over), len(l.many))
+	if len(l.names.over) != 0 || len(l.many) != 0 || len(l.zones.beside) != 0 {
+		t.Errorf("%d names, %d events' pointers and %d times kept beside events no longer held", len(l.names.over), len(l.many), len(l.zones.beside))
 	}
 }
 

@@ -89,7 +89,7 @@ func (h *Hub) FormatText(e Event) string { return string(h.AppendText(nil, &e)) 
 // AppendText appends FormatText's line for e to dst, for a log written as fast
 // as busy servers make it.
 func (h *Hub) AppendText(dst []byte, e *Event) []byte {
-	dst = e.At.AppendFormat(dst, "15:04:05.000")
+	dst = appendClock(dst, e.At)
 	proto := e.Layer
 	if c := h.Conversation(e.Conv); c != nil {
 		proto = c.proto.Name
@@ -124,6 +124,15 @@ func (h *Hub) AppendText(dst []byte, e *Event) []byte {
 		dst = append(dst, e.Text...)
 	}
 	return dst
+}
+
+// appendClock appends t as t.AppendFormat(dst, "15:04:05.000") does, without
+// reading the layout each time.
+func appendClock(dst []byte, t time.Time) []byte {
+	h, m, s := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	return append(dst, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
+		byte('0'+s/10), byte('0'+s%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
 }
 
 // appendPadded appends s and spaces to fill width runes, as fmt's %-Ns does.

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,24 @@ func BenchmarkAppendText(b *testing.B) {
 	var buf []byte
 	for b.Loop() {
 		buf = h.AppendText(buf[:0], &e)
+	}
+}
+
+// TestAppendClock compares appendClock with AppendFormat at random instants
+// in several zones, from the year 1 to 9999, and at a second's edges.
+func TestAppendClock(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("", -(9*3600 + 30*60)), time.FixedZone("", 13*3600+45*60)}
+	times := []time.Time{time.Now(), time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 23, 59, 59, 999999999, time.UTC)}
+	for range 5000 {
+		times = append(times, time.Unix(r.Int64N(253402300799-(-62135596800))+(-62135596800), r.Int64N(1e9)))
+	}
+	for _, at := range times {
+		for _, z := range zones {
+			at := at.In(z)
+			if got, want := string(appendClock([]byte("x"), at)), "x"+at.Format("15:04:05.000"); got != want {
+				t.Fatalf("appendClock(%v) = %q, want %q", at, got, want)
+			}
+		}
 	}
 }

@@ -65,7 +65,8 @@ type Hub struct {
 	sinceTrim int // new conversations since trimConvsLocked last looked
 
 	endedBytes atomic.Int64  // the cost of the ended conversations remembered (conv.go, convCost)
-	firstHeld  atomic.Uint64 // the sequence number of the oldest event held
+	firstHeld  atomic.Uint64 // the sequence number of the oldest event held (storeFirstLocked)
+	firstMoved bool          // dropping moved the log's start since firstHeld was stored; guarded by mu
 	onConv     []func(ConvID)
 	onConvMu   sync.Mutex // guards onConv; the callbacks run after it is released
 
@@ -124,6 +125,7 @@ func (h *Hub) Publish(e Event) uint64 {
 	}
 	h.mu.Lock()
 	seq := h.appendLocked(e)
+	h.storeFirstLocked()
 	h.wakeLocked()
 	h.mu.Unlock()
 	return seq
@@ -148,6 +150,7 @@ func (h *Hub) PublishAll(evs []Event) (last uint64) {
 		}
 		last = h.appendLocked(e)
 	}
+	h.storeFirstLocked()
 	h.wakeLocked()
 	h.mu.Unlock()
 	return last
@@ -185,8 +188,18 @@ func (h *Hub) dropOverLocked() {
 		h.bytes -= int64(head.cost)
 		h.log.popFront()
 		h.dropped++
+		h.firstMoved = true
 	}
-	h.firstHeld.Store(h.log.seq(0))
+}
+
+// storeFirstLocked tells readers without h.mu (firstHeld) where the log
+// begins, if dropping moved it: once a batch, not at every event dropped, as
+// an atomic store waits for every write before it to land. h.mu must be held.
+func (h *Hub) storeFirstLocked() {
+	if h.firstMoved && h.log.len() > 0 {
+		h.firstHeld.Store(h.log.seq(0))
+	}
+	h.firstMoved = false
 }
 
 // ended counts one more ended conversation against the bound, dropping the
@@ -196,6 +209,7 @@ func (h *Hub) ended() {
 	h.endedBytes.Add(convCost)
 	if h.log.len() > 0 {
 		h.dropOverLocked()
+		h.storeFirstLocked()
 	}
 	h.mu.Unlock()
 }
@@ -324,6 +338,7 @@ func (h *Hub) Clear() {
 	h.log.reset()
 	h.bytes = 0
 	h.firstHeld.Store(h.seq + 1) // nothing is held
+	h.firstMoved = false
 	h.follow = followIndex{}
 	for _, s := range h.subs {
 		select {

@@ -117,6 +117,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		}
 		lost = int(held - first)
 	}
+	h.storeFirstLocked()
 	h.wakeLocked()
 	h.mu.Unlock()
 	h.notifyConv(0)

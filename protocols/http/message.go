@@ -332,7 +332,11 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 	if lazy {
 		k := m.keep(dir, &r.kept)
 		out.DeferTo(k)
-		out.Holds(int(unsafe.Sizeof(*k)) + len(k.preview))
+		held := int(unsafe.Sizeof(*k))
+		if k.more != nil {
+			held += int(unsafe.Sizeof(*k.more)) + len(k.more.preview)
+		}
+		out.Holds(held)
 	} else {
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
 	}
@@ -364,23 +368,40 @@ func mediaType(ct string) string {
 // when someone looks: what its head does not say. The head is parsed again
 // from the message's bytes (Raw), which begin with it whole, so the parse's
 // structures (its fields, its copy of the head) are not held meanwhile.
+//
+// A message is held for every one the lab shows, so kept is small, 56
+// bytes with 2 pointers: what only some messages have is in keptMore.
 type kept struct {
-	dir      lab.Dir
 	framing  string
+	more     *keptMore // nil when the message has no trailers and Raw holds its preview
 	body     int64
 	chunks   int
+	headLen  int32 // at most MaxHeadBytes
+	previewN int32 // the body's first bytes, in Raw after the head unless more has them
+	dir      lab.Dir
+}
+
+// keptMore is what a chunked message, or one whose bytes do not hold its
+// body's start as it crossed the wire, keeps beside kept.
+type keptMore struct {
 	trailers []lab.Field
-	headLen  int
-	preview  []byte // the body's first bytes; nil when they are in Raw after the head (previewN)
-	previewN int
+	preview  []byte // the body's first bytes
 }
 
 // keep is what m keeps for its fields once framed, sent in direction dir.
 func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
-	k := slab.Put(kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks, trailers: m.trailers,
-		headLen: m.headLen, previewN: len(m.preview)})
+	k := slab.Put(kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks,
+		headLen: int32(m.headLen), previewN: int32(len(m.preview))})
 	if raw, end := m.raw.Bytes(), m.headLen+len(m.preview); m.chunks > 0 || end > len(raw) || !bytes.Equal(raw[m.headLen:end], m.preview) {
-		k.preview = bytes.Clone(m.preview) // m's is the next message's room; Raw does not hold the body's start as it crossed the wire
+		// m's preview is the next message's room; Raw does not hold the
+		// body's start as it crossed the wire.
+		k.more = &keptMore{preview: bytes.Clone(m.preview)}
+	}
+	if m.trailers != nil {
+		if k.more == nil {
+			k.more = &keptMore{}
+		}
+		k.more.trailers = m.trailers
 	}
 	return k
 }
@@ -395,8 +416,10 @@ func (k *kept) Fill(msg *lab.Message) ([]lab.Field, string) {
 		return nil, ""
 	}
 	m.raw.Start(msg.Raw, true, 0)
-	m.framing, m.body, m.chunks, m.trailers = k.framing, k.body, k.chunks, k.trailers
-	m.preview = k.preview
+	m.framing, m.body, m.chunks = k.framing, k.body, k.chunks
+	if k.more != nil {
+		m.trailers, m.preview = k.more.trailers, k.more.preview
+	}
 	if m.preview == nil && k.previewN > 0 {
 		m.preview = msg.Raw[k.headLen : k.headLen+k.previewN]
 	}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"slices"
+	"time"
 	"unsafe"
 )
 
@@ -16,8 +17,10 @@ import (
 // pointers, which the collector skips, and in a second one the one pointer to
 // its bytes, its message or its note, whichever it has: 64 bytes with 1
 // pointer rather than an Event's 144 with 7. Layer and state names are held
-// as numbers (names), and so is the zone of its time (eventtime.go); an event
-// with more than one of bytes, message and note keeps them beside it (many).
+// as numbers (names), and so is the zone of its time (eventtime.go). What an
+// event cannot hold so (more than one of bytes, message and note; a name or
+// a zone its table has no room for) it keeps in beside, by sequence number,
+// until it is dropped.
 type eventLog struct {
 	chunks []chunk // chunks[0] from head is the oldest held; every chunk but the last is full
 	head   int
@@ -25,7 +28,7 @@ type eventLog struct {
 	spare  chunk // an emptied chunk, kept to be the next new one
 	names  names
 	zones  zones
-	many   map[uint64]heldMany // by sequence number: what events of refMany point to
+	beside map[uint64]besideEvent
 }
 
 // A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i].
@@ -60,15 +63,24 @@ const (
 	refData         // Data is unsafe.Slice(p, n) (its cap cut to its length)
 	refMsg          // Msg is p
 	refText         // Text is unsafe.String(p, n)
-	refMany         // several: they are in eventLog.many
+	refMany         // several: they are beside it (besideEvent)
 )
 
-// heldMany is what an event with more than one of bytes, message and note
-// points to.
-type heldMany struct {
-	data []byte
-	msg  *Message
-	text string
+// besideEvent is what an event keeps beside the log's arrays: its bytes,
+// message and note when it has more than one (refMany), its names when the
+// table of names is full (overflowID), its time when the table of zones is
+// (zoneBeside).
+type besideEvent struct {
+	data            []byte
+	msg             *Message
+	text            string
+	layer, from, to string
+	at              time.Time
+}
+
+// besides reports whether h keeps anything beside the log's arrays.
+func (h *heldHead) besides() bool {
+	return h.ref == refMany || h.layer == overflowID || h.zone == zoneBeside
 }
 
 // chunkLen is the events of one chunk (256 KiB).
@@ -97,8 +109,17 @@ func (l *eventLog) seq(i int) uint64 {
 
 func (l *eventLog) event(h *heldHead, p *unsafe.Pointer) Event {
 	e := Event{
-		Seq: h.seq, At: l.zones.time(h), Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
+		Seq: h.seq, Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
 		shared: h.shared, cost: h.cost,
+	}
+	var b besideEvent
+	if h.besides() {
+		b = l.beside[h.seq]
+	}
+	if h.zone == zoneBeside {
+		e.At = b.at
+	} else {
+		e.At = l.zones.time(h)
 	}
 	switch h.ref {
 	case refData:
@@ -108,12 +129,10 @@ func (l *eventLog) event(h *heldHead, p *unsafe.Pointer) Event {
 	case refText:
 		e.Text = unsafe.String((*byte)(*p), h.n)
 	case refMany:
-		m := l.many[h.seq]
-		e.Data, e.Msg, e.Text = m.data, m.msg, m.text
+		e.Data, e.Msg, e.Text = b.data, b.msg, b.text
 	}
 	if h.layer == overflowID {
-		n := l.names.over[h.seq]
-		e.Layer, e.From, e.To = n[0], n[1], n[2]
+		e.Layer, e.From, e.To = b.layer, b.from, b.to
 	} else {
 		e.Layer, e.From, e.To = l.names.name(h.layer), l.names.name(h.from), l.names.name(h.to)
 	}
@@ -137,7 +156,10 @@ func (l *eventLog) push(e *Event) {
 		seq: e.Seq, conv: e.Conv, cost: e.cost,
 		kind: e.Kind, dir: e.Dir, side: e.Side, shared: e.shared,
 	}
-	l.zones.hold(&h, e.At)
+	var b besideEvent
+	if !l.zones.hold(&h, e.At) {
+		b.at = e.At
+	}
 	var p unsafe.Pointer
 	switch {
 	case e.Data == nil && e.Msg == nil && e.Text == "":
@@ -149,10 +171,7 @@ func (l *eventLog) push(e *Event) {
 		h.ref, h.n, p = refText, len(e.Text), unsafe.Pointer(unsafe.StringData(e.Text))
 	default:
 		h.ref = refMany
-		if l.many == nil {
-			l.many = make(map[uint64]heldMany)
-		}
-		l.many[e.Seq] = heldMany{e.Data, e.Msg, e.Text}
+		b.data, b.msg, b.text = e.Data, e.Msg, e.Text
 	}
 	var ok bool
 	h.layer, ok = l.names.id(e.Layer)
@@ -164,7 +183,13 @@ func (l *eventLog) push(e *Event) {
 	if !ok {
 		// The table is full: the event keeps its names beside it.
 		h.layer = overflowID
-		l.names.keep(e.Seq, [3]string{e.Layer, e.From, e.To})
+		b.layer, b.from, b.to = e.Layer, e.From, e.To
+	}
+	if h.besides() {
+		if l.beside == nil {
+			l.beside = make(map[uint64]besideEvent)
+		}
+		l.beside[e.Seq] = b
 	}
 	c.heads = append(c.heads, h)
 	c.refs = append(c.refs, p)
@@ -174,14 +199,9 @@ func (l *eventLog) push(e *Event) {
 // popFront forgets the oldest event held (len > 0).
 func (l *eventLog) popFront() {
 	first := &l.chunks[0]
-	h := &first.heads[l.head]
-	if h.layer == overflowID {
-		delete(l.names.over, h.seq)
+	if h := &first.heads[l.head]; h.besides() {
+		delete(l.beside, h.seq)
 	}
-	if h.ref == refMany {
-		delete(l.many, h.seq)
-	}
-	l.zones.drop(h)
 	first.refs[l.head] = nil
 	l.head++
 	l.n--
@@ -223,12 +243,11 @@ const overflowID = nameID(1<<16 - 1)
 
 // names numbers the layer and state names the log holds. Analyzers name them
 // with constants, so the table stays small; should it fill, each further
-// event keeps its names in over, by its sequence number, until it is dropped.
+// event keeps its names beside it (besideEvent).
 type names struct {
 	ids   map[string]nameID
 	list  []string // list[id]; list[0] is ""
 	cache [16]nameID
-	over  map[uint64][3]string
 }
 
 // id returns s's number, and false when the table is full and s not in it.
@@ -264,11 +283,4 @@ func (t *names) name(id nameID) string {
 		return ""
 	}
 	return t.list[id]
-}
-
-func (t *names) keep(seq uint64, n [3]string) {
-	if t.over == nil {
-		t.over = make(map[uint64][3]string)
-	}
-	t.over[seq] = n
 }

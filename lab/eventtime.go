@@ -16,7 +16,7 @@ import (
 
 // timeParts is time.Time's layout. timeLayout checks, once, with reflect,
 // that this Go's time.Time is laid out so; if it is not, every event's time
-// is kept whole beside it instead (zones.beside), slower but the same.
+// is kept whole beside it instead (besideEvent), slower but the same.
 type timeParts struct {
 	wall uint64
 	ext  int64
@@ -51,27 +51,22 @@ const zoneBeside = zoneID(1<<8 - 1)
 
 // zones numbers the zones of the times the log holds: the lab's local zone,
 // and the few a saved session brought. Should there be more than it has room
-// for, each further event keeps its time whole in beside, by its sequence
-// number, until it is dropped.
+// for, each further event keeps its time whole beside it (besideEvent).
 type zones struct {
-	list   []*time.Location // list[id-1]
-	beside map[uint64]time.Time
+	list []*time.Location // list[id-1]
 }
 
-// hold puts t in h (whose seq is set).
-func (z *zones) hold(h *heldHead, t time.Time) {
+// hold puts t in h, or reports that it cannot (h.zone is then zoneBeside).
+func (z *zones) hold(h *heldHead, t time.Time) bool {
 	if timeLayout {
 		p := (*timeParts)(unsafe.Pointer(&t))
 		h.at = heldTime{p.wall, p.ext}
 		if h.zone = z.id(p.loc); h.zone != zoneBeside {
-			return
+			return true
 		}
 	}
 	h.zone = zoneBeside
-	if z.beside == nil {
-		z.beside = make(map[uint64]time.Time)
-	}
-	z.beside[h.seq] = t
+	return false
 }
 
 // id returns loc's number, or zoneBeside when the table is full.
@@ -91,11 +86,8 @@ func (z *zones) id(loc *time.Location) zoneID {
 	return zoneID(len(z.list))
 }
 
-// time returns the time held in h.
+// time returns the time held in h (whose zone is not zoneBeside).
 func (z *zones) time(h *heldHead) time.Time {
-	if h.zone == zoneBeside {
-		return z.beside[h.seq]
-	}
 	var t time.Time
 	p := (*timeParts)(unsafe.Pointer(&t))
 	p.wall, p.ext = h.at.wall, h.at.ext
@@ -103,11 +95,4 @@ func (z *zones) time(h *heldHead) time.Time {
 		p.loc = z.list[h.zone-1]
 	}
 	return t
-}
-
-// drop forgets what h kept beside it.
-func (z *zones) drop(h *heldHead) {
-	if h.zone == zoneBeside {
-		delete(z.beside, h.seq)
-	}
 }

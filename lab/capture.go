@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"sync"
 	"time"
 )
 
@@ -69,25 +68,37 @@ func (l *captureLimit) hash(dir Dir, b []byte) {
 	putBuf(b)
 }
 
-// Buffers for bytes waiting to be hashed: a busy transfer reuses a few rather
-// than allocating one per read.
-var hashBufs = sync.Pool{New: func() any { return new([]byte) }}
+// hashBufs holds buffers that bytes waiting to be hashed were copied into,
+// once hashed, for the next copy to reuse: a bulk transfer copies every write
+// past the limit, and a new buffer for each would have the collector run
+// every few dozen of them. It holds at most cap(hashBufs) buffers of at most
+// maxHashBuf bytes (4 MiB), so an idle lab keeps little; while a transfer
+// runs, each buffer hashed is the next one filled.
+var hashBufs = make(chan []byte, 16)
 
+// maxHashBuf is the largest buffer hashBufs keeps.
+const maxHashBuf = 256 << 10
+
+// copyToBuf returns a copy of b, in a buffer hashBufs held if it has one.
 func copyToBuf(b []byte) []byte {
-	p := hashBufs.Get().(*[]byte)
-	buf := append((*p)[:0], b...)
-	*p = nil
-	hashBufs.Put(p)
-	return buf
+	var buf []byte
+	select {
+	case buf = <-hashBufs:
+	default:
+	}
+	return append(buf[:0], b...)
 }
 
+// putBuf gives b, hashed, back to hashBufs, unless it is too big or hashBufs
+// is full.
 func putBuf(b []byte) {
-	if cap(b) > 1<<20 {
+	if cap(b) > maxHashBuf {
 		return
 	}
-	p := hashBufs.Get().(*[]byte)
-	*p = b[:0]
-	hashBufs.Put(p)
+	select {
+	case hashBufs <- b[:0]:
+	default:
+	}
 }
 
 // summarize publishes each limited direction's size and hash. c.mu must be held.

@@ -68,3 +68,35 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 		t.Errorf("conversation counts %d / %d bytes, want every byte counted", info.BytesC2S, info.BytesS2C)
 	}
 }
+
+// TestHashBufsReused: a buffer hashed is the next one filled, so a bulk
+// transfer past the capture limit does not allocate at every write.
+func TestHashBufsReused(t *testing.T) {
+	// As in a transfer, several chunks wait in the queue at once before the
+	// first is hashed and given back.
+	chunk := make([]byte, 256<<10)
+	queue := make([][]byte, 8)
+	cycle := func() {
+		for i := range queue {
+			queue[i] = copyToBuf(chunk)
+		}
+		for _, b := range queue {
+			putBuf(b)
+		}
+	}
+	cycle()
+	if n := testing.AllocsPerRun(20, cycle); n != 0 {
+		t.Errorf("copying %d chunks to hash and giving them back allocates %v times, want 0", len(queue), n)
+	}
+	big := make([]byte, maxHashBuf+1)
+	putBuf(copyToBuf(big))
+	for range cap(hashBufs) + 1 {
+		select {
+		case b := <-hashBufs:
+			if cap(b) > maxHashBuf {
+				t.Fatalf("hashBufs kept a buffer of %d bytes, past maxHashBuf", cap(b))
+			}
+		default:
+		}
+	}
+}

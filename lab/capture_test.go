@@ -2,11 +2,12 @@ package lab
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/zeebo/blake3"
 )
 
 func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
@@ -38,7 +39,7 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 		switch {
 		case e.Kind == KindData:
 			kept[e.Side][e.Dir] += len(e.Data)
-		case e.Kind == KindMessage && e.Msg != nil && strings.Contains(e.Msg.Summary, "SHA-256"):
+		case e.Kind == KindMessage && e.Msg != nil && strings.Contains(e.Msg.Summary, digestName):
 			summaries = append(summaries, e.Msg)
 		}
 	}
@@ -49,7 +50,7 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 			}
 		}
 	}
-	sum := sha256.Sum256(payload)
+	sum := blake3.Sum256(payload)
 	want := hex.EncodeToString(sum[:])
 	if len(summaries) != 2 {
 		t.Fatalf("%d summaries, want one per direction", len(summaries))
@@ -59,8 +60,8 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 		for _, f := range m.Fields {
 			fields[f.Name] = f.Value
 		}
-		if fields["bytes"] != "100000" || fields["SHA-256"] != want {
-			t.Errorf("%s summary fields = %v, want 100000 bytes and SHA-256 %s", m.Dir, fields, want)
+		if fields["bytes"] != "100000" || fields[digestName] != want {
+			t.Errorf("%s summary fields = %v, want 100000 bytes and BLAKE3 %s", m.Dir, fields, want)
 		}
 	}
 	info := h.Conversation(id).Info(false)

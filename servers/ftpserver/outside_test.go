@@ -2,11 +2,13 @@ package ftpserver_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/servers/ftpserver"
@@ -132,5 +134,60 @@ func TestPythonFtplib(t *testing.T) {
 				t.Errorf("ftplib (%s): %v\n%s", mode, err, out)
 			}
 		})
+	}
+}
+
+// TestB3sumMatchesCaptureSummary: a file past the data connection's capture
+// limit, fetched by curl, ends with the lab's summary of what it did not keep,
+// and that summary's BLAKE3 is what b3sum prints for the file curl saved.
+func TestB3sumMatchesCaptureSummary(t *testing.T) {
+	curl := need(t, "curl", "curl")
+	b3sum := need(t, "b3sum", "b3sum")
+	hub := newHub()
+	root := seededRoot(t)
+	big := make([]byte, 3<<20+12345) // past ftp.DataCaptureLimit, and not a whole number of reads
+	rand.Read(big)
+	if err := os.WriteFile(filepath.Join(root, "pub", "big.bin"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, addr, _ := startServer(t, ftpserver.Options{
+		Root:    root,
+		Tap:     hub.Tap(hub.Registry().Lookup("ftp")),
+		DataTap: hub.Tap(hub.Registry().Lookup("ftp-data")),
+	})
+	saved := filepath.Join(t.TempDir(), "big.bin")
+	if out, err := exec.Command(curl, "-sS", "--max-time", "20", "-o", saved, "ftp://lab:lab@"+addr+"/pub/big.bin").CombinedOutput(); err != nil {
+		t.Fatalf("curl: %v\n%s", err, out)
+	}
+	out, err := exec.Command(b3sum, "--no-names", saved).Output()
+	if err != nil {
+		t.Fatalf("b3sum: %v", err)
+	}
+	want := strings.TrimSpace(string(out))
+	var got []string
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got) == 0 && time.Now().Before(deadline) {
+		hub.Settle()
+		for _, ci := range hub.Conversations() {
+			if ci.Protocol != "ftp-data" {
+				continue
+			}
+			for _, e := range hub.ConvEvents(ci.ID) {
+				if e.Msg == nil || e.Dir != lab.ServerToClient {
+					continue
+				}
+				for _, f := range e.Msg.Fields {
+					if f.Name == "BLAKE3" {
+						got = append(got, f.Value)
+					}
+				}
+			}
+		}
+		if len(got) == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("the capture summary's BLAKE3 = %q, want b3sum's %s", got, want)
 	}
 }

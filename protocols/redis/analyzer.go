@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -38,9 +39,15 @@ type Analyzer struct {
 	need     [3]int           // bytes a frame being held needs at least, by lab.Dir
 	skip     [3]skipper       // a frame too big to hold, being counted, by lab.Dir
 	pending  framing.Queue[*pending]
-	seq      int             // commands sent
-	channels map[string]bool // channels ("c:" before the name) and patterns ("p:") subscribed to
+	pendings framing.Slab[pending] // where the pending commands are kept
+	seq      int                   // commands sent
+	pair     string                // Message.Pair of command seq
+	channels map[string]bool       // channels ("c:" before the name) and patterns ("p:") subscribed to
 	out      []lab.Message
+
+	arena   framing.Arena // room for the summaries and pairs the messages keep
+	scratch []byte        // where a summary is built (framing.Arena.Text)
+	args    []arg         // a command's arguments, while it is explained
 }
 
 // pending is a command waiting for its replies.
@@ -102,8 +109,6 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 		return a.inline(data)
 	}
 	nd, next, err := parseValue(data, 0, 0)
-	var big *tooBig
-	var bad *malformed
 	switch {
 	case err == nil:
 		a.emit(a.value(dir, data[:next], &nd))
@@ -111,6 +116,17 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	case errors.Is(err, errIncomplete) && len(data) <= maxHeld:
 		a.need[dir] = next
 		return 0, framing.Go
+	}
+	return a.unframed(dir, data, err)
+}
+
+// unframed goes on after data, which does not parse as err says: malformed,
+// or a frame too big to hold, which is counted. Apart from frame, so that
+// frame's every value does not take the room errors.As needs on the heap.
+func (a *Analyzer) unframed(dir lab.Dir, data []byte, err error) (int, framing.Then) {
+	var big *tooBig
+	var bad *malformed
+	switch {
 	case errors.As(err, &bad):
 		return a.lost(dir, data, bad)
 	case !errors.As(err, &big):
@@ -154,7 +170,7 @@ func (a *Analyzer) lost(dir lab.Dir, data []byte, err error) (int, framing.Then)
 	}
 	if dir == lab.ClientToServer {
 		m.Meaning = "This breaks RESP (" + bad.what + "): Redis answers -ERR Protocol error and closes the connection. The lab goes on at the next line."
-		a.pending.Push(&pending{pair: a.nextPair(), replies: 1, summary: "malformed input"}, maxPending)
+		a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "malformed input"}), maxPending)
 		m.Role, m.Pair = lab.RoleRequest, a.lastPair()
 	} else {
 		m.Meaning = "This breaks RESP (" + bad.what + "): a client such as redis-cli gives up on the connection. The lab goes on at the next line."
@@ -182,7 +198,7 @@ func (a *Analyzer) tooBig(dir lab.Dir, data []byte, big *tooBig) lab.Message {
 		m.Meaning = fmt.Sprintf("This frame goes on past the %d bytes the lab holds of one: it shows the frame's start and counts the rest.", maxHeld)
 	}
 	if dir == lab.ClientToServer {
-		a.pending.Push(&pending{pair: a.nextPair(), replies: 1, summary: "a command too big to show"}, maxPending)
+		a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "a command too big to show"}), maxPending)
 		m.Role, m.Pair = lab.RoleRequest, a.lastPair()
 	} else {
 		a.answer(&m)
@@ -193,8 +209,9 @@ func (a *Analyzer) tooBig(dir lab.Dir, data []byte, big *tooBig) lab.Message {
 // value explains one whole RESP value, frame, sent in direction dir.
 func (a *Analyzer) value(dir lab.Dir, frame []byte, nd *node) lab.Message {
 	m := lab.Message{Dir: dir, Raw: frame}
-	k := kinds[nd.typ]
-	m.Fields = append(m.Fields, lab.Field{Name: "type", Value: fmt.Sprintf("%c %s (%s)", nd.typ, k.name, k.resp), Off: 0, Len: 1})
+	// The fields are built from the frame when someone looks (fillValue):
+	// most of a busy connection's messages nobody opens.
+	m.Defer(fillValue)
 	if dir == lab.ClientToServer {
 		a.command(&m, frame, nd)
 	} else {
@@ -203,13 +220,18 @@ func (a *Analyzer) value(dir lab.Dir, frame []byte, nd *node) lab.Message {
 	return m
 }
 
-// nextPair numbers a new command, for Message.Pair.
+// nextPair numbers a new command, for Message.Pair: "command 7".
 func (a *Analyzer) nextPair() string {
 	a.seq++
-	return a.lastPair()
+	a.pair = a.arena.Text(&a.scratch, strconv.AppendInt(append(a.scratch[:0], "command "...), int64(a.seq), 10))
+	return a.pair
 }
 
-func (a *Analyzer) lastPair() string { return fmt.Sprintf("command %d", a.seq) }
+// lastPair is nextPair's last.
+func (a *Analyzer) lastPair() string { return a.pair }
+
+// newPending returns a pointer to a copy of p, cut from a shared allocation.
+func (a *Analyzer) newPending(p pending) *pending { return a.pendings.Put(p) }
 
 // Closed ends the session with the connection: bytes of an unfinished frame
 // are shown.

@@ -23,35 +23,63 @@ type arg struct {
 }
 
 // command explains a client's frame nd: an array of bulk strings is a command.
+// Its fields are built when asked for (fillValue, commandFields).
 func (a *Analyzer) command(m *lab.Message, frame []byte, nd *node) {
 	m.Ref = ref + "Sending commands to a Redis server"
 	if nd.typ != '*' || nd.attr != nil {
-		fields(m, frame, nd, "value")
 		m.Summary = "malformed: a " + kinds[nd.typ].name + " where a command must be an array"
 		m.Meaning = "A client sends each command as an array of bulk strings: Redis answers anything else -ERR Protocol error and closes the connection."
 		return
 	}
 	if len(nd.kids) == 0 {
-		m.Fields = append(m.Fields, lab.Field{Name: "count", Value: strconv.Itoa(nd.n), Off: nd.numOff, Len: nd.numLen})
 		m.Summary = "an empty command"
 		m.Meaning = "An array with no elements is no command: Redis ignores it and sends no reply."
 		return
 	}
-	m.Fields = append(m.Fields, lab.Field{Name: "count", Value: fmt.Sprintf("%d elements", nd.n), Off: nd.numOff, Len: nd.numLen})
+	args := a.args[:0]
+	for i := range nd.kids {
+		k := &nd.kids[i]
+		if k.typ != '$' || k.null() || k.attr != nil {
+			m.Summary = fmt.Sprintf("malformed: a command with a %s among its bulk strings", kinds[k.typ].name)
+			m.Meaning = fmt.Sprintf("Each element of a command is a bulk string: Redis answers -ERR Protocol error: expected '$', got '%c' and closes the connection.", k.typ)
+			a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "malformed command"}), maxPending)
+			m.Role, m.Pair = lab.RoleRequest, a.lastPair()
+			return
+		}
+		args = append(args, argOf(k, frame))
+	}
+	a.explain(m, args)
+	clear(args)
+	a.args = args[:0]
+}
+
+// argOf is the bulk string k of a command frame as an argument.
+func argOf(k *node, frame []byte) arg {
+	return arg{val: k.val(frame), off: k.valOff, n: k.valLen, lenOff: k.numOff, lenN: k.numLen}
+}
+
+// commandFields adds to fs the fields of a client's frame nd, as command
+// frames it: the count, then each argument named, a password masked.
+func commandFields(fs *[]lab.Field, frame []byte, nd *node) {
+	if nd.typ != '*' || nd.attr != nil {
+		fields(fs, frame, nd, "value")
+		return
+	}
+	if len(nd.kids) == 0 {
+		*fs = append(*fs, lab.Field{Name: "count", Value: strconv.Itoa(nd.n), Off: nd.numOff, Len: nd.numLen})
+		return
+	}
+	*fs = append(*fs, lab.Field{Name: "count", Value: fmt.Sprintf("%d elements", nd.n), Off: nd.numOff, Len: nd.numLen})
 	args := make([]arg, 0, len(nd.kids))
 	for i := range nd.kids {
 		k := &nd.kids[i]
 		if k.typ != '$' || k.null() || k.attr != nil {
-			fields(m, frame, nd, "command")
-			m.Summary = fmt.Sprintf("malformed: a command with a %s among its bulk strings", kinds[k.typ].name)
-			m.Meaning = fmt.Sprintf("Each element of a command is a bulk string: Redis answers -ERR Protocol error: expected '$', got '%c' and closes the connection.", k.typ)
-			a.pending.Push(&pending{pair: a.nextPair(), replies: 1, summary: "malformed command"}, maxPending)
-			m.Role, m.Pair = lab.RoleRequest, a.lastPair()
+			fields(fs, frame, nd, "command")
 			return
 		}
-		args = append(args, arg{val: k.val(frame), off: k.valOff, n: k.valLen, lenOff: k.numOff, lenN: k.numLen})
+		args = append(args, argOf(k, frame))
 	}
-	a.explain(m, args)
+	argFields(fs, args)
 }
 
 // inline frames a command sent as a line of words, as typed in telnet or
@@ -67,7 +95,7 @@ func (a *Analyzer) inline(data []byte) (int, framing.Then) {
 				Ref:     ref + "Inline commands",
 				Raw:     data[:keptBig],
 			}
-			a.pending.Push(&pending{pair: a.nextPair(), replies: 1, summary: "too big inline request"}, maxPending)
+			a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "too big inline request"}), maxPending)
 			m.Role, m.Pair = lab.RoleRequest, a.lastPair()
 			a.emit(m)
 			if i >= 0 {
@@ -84,16 +112,17 @@ func (a *Analyzer) inline(data []byte) (int, framing.Then) {
 	case err != "":
 		m.Summary = "malformed: " + err
 		m.Meaning = "Redis answers -ERR Protocol error: unbalanced quotes in request and closes the connection."
-		a.pending.Push(&pending{pair: a.nextPair(), replies: 1, summary: "unbalanced quotes"}, maxPending)
+		a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "unbalanced quotes"}), maxPending)
 		m.Role, m.Pair = lab.RoleRequest, a.lastPair()
 	case len(args) == 0:
 		m.Summary = "an empty line"
 		m.Meaning = "An empty inline command: Redis ignores it and sends no reply."
 	default:
 		a.explain(&m, args)
+		m.Defer(fillInline)
 		m.Ref = ref + "Inline commands"
 		m.Meaning += " (Sent inline, as a line of words, the way a person types into telnet or nc; client libraries send arrays of bulk strings.)"
-		if _, ok := kinds[line[0]]; ok {
+		if _, ok := known(line[0]); ok {
 			m.Meaning += fmt.Sprintf(" The line starts with %s, a RESP type byte, but a client's command must be an array (*): Redis reads any other line as an inline command.", quoteByte(line[0]))
 		}
 	}
@@ -167,60 +196,26 @@ func unescape(c, q byte) byte {
 }
 
 // explain names and explains a command with its arguments, args[0] its name.
+// Its fields are built when asked for (argFields).
 func (a *Analyzer) explain(m *lab.Message, args []arg) {
-	name := strings.ToUpper(clip(string(args[0].val), 60))
-	c, known := commands[name]
-	p := &pending{name: name, pair: a.nextPair(), replies: 1}
+	name, c, known := commandName(args[0].val)
+	p := a.newPending(pending{name: name, pair: a.nextPair(), replies: 1})
 	m.Role, m.Pair = lab.RoleRequest, p.pair
-	field := func(name, value string, x arg) {
-		if x.lenN > 0 {
-			m.Fields = append(m.Fields, lab.Field{Name: name + " length", Value: strconv.Itoa(len(x.val)), Off: x.lenOff, Len: x.lenN})
-		}
-		off := x.off
-		if x.n == 0 {
-			off = 0 // an empty argument: no span
-		}
-		m.Fields = append(m.Fields, lab.Field{Name: name, Value: value, Off: off, Len: x.n})
-	}
-	field("command", name, args[0])
-	words := []string{showWord([]byte(name))}
-	secret := -1 // the argument that is a password
-	switch {
-	case name == "AUTH":
-		secret = len(args) - 1
-		p.auth = true
-	case name == "HELLO":
-		for i := 2; i+2 < len(args); i++ {
-			if strings.EqualFold(string(args[i].val), "AUTH") {
-				secret, p.auth = i+2, true
-				break
-			}
-		}
-	}
+	secret := secretArg(name, args) // the argument that is a password
+	p.auth = name == "AUTH" || secret > 0
+	b := appendWord(a.scratch[:0], []byte(name))
 	for i, x := range args[1:] {
-		n := argName(c, i)
-		if name == "AUTH" && len(args) == 2 {
-			n = "password"
-		}
-		if name == "HELLO" && i > 0 {
-			n = "option " + strconv.Itoa(i)
-			switch i + 1 {
-			case secret - 1:
-				n = "username"
-			case secret:
-				n = "password"
-			}
-		}
-		v := quote(x.val)
+		b = append(b, ' ')
 		if i+1 == secret {
-			v = masked
-			words = append(words, "****")
+			b = append(b, "****"...)
 		} else {
-			words = append(words, showWord(x.val))
+			b = appendWord(b, x.val)
 		}
-		field(n, v, x)
 	}
-	m.Summary = clip(strings.Join(words, " "), 120)
+	if len(b) > maxSummary {
+		b = append(b[:maxSummary], "…"...)
+	}
+	m.Summary = a.arena.Text(&a.scratch, b)
 	switch {
 	case known:
 		m.Meaning = c.meaning
@@ -246,6 +241,113 @@ func (a *Analyzer) explain(m *lab.Message, args []arg) {
 	}
 	p.summary = m.Summary
 	a.pending.Push(p, maxPending)
+}
+
+// maxSummary is the longest a command's summary gets, in bytes, before "…".
+const maxSummary = 120
+
+// secretArg is the argument of the command name that is a password, -1 if
+// none: AUTH's last, HELLO's after AUTH and a username.
+func secretArg(name string, args []arg) int {
+	switch name {
+	case "AUTH":
+		return len(args) - 1
+	case "HELLO":
+		for i := 2; i+2 < len(args); i++ {
+			if strings.EqualFold(string(args[i].val), "AUTH") {
+				return i + 2
+			}
+		}
+	}
+	return -1
+}
+
+// argFields adds to fs the fields of a command's arguments, args[0] its
+// name: each named by the command's table, a password masked.
+func argFields(fs *[]lab.Field, args []arg) {
+	name, c, _ := commandName(args[0].val)
+	field := func(name, value string, x arg) {
+		if x.lenN > 0 {
+			*fs = append(*fs, lab.Field{Name: name + " length", Value: strconv.Itoa(len(x.val)), Off: x.lenOff, Len: x.lenN})
+		}
+		off := x.off
+		if x.n == 0 {
+			off = 0 // an empty argument: no span
+		}
+		*fs = append(*fs, lab.Field{Name: name, Value: value, Off: off, Len: x.n})
+	}
+	field("command", name, args[0])
+	secret := secretArg(name, args)
+	for i, x := range args[1:] {
+		n := argName(c, i)
+		if name == "AUTH" && len(args) == 2 {
+			n = "password"
+		}
+		if name == "HELLO" && i > 0 {
+			n = "option " + strconv.Itoa(i)
+			switch i + 1 {
+			case secret - 1:
+				n = "username"
+			case secret:
+				n = "password"
+			}
+		}
+		v := quote(x.val)
+		if i+1 == secret {
+			v = masked
+		}
+		field(n, v, x)
+	}
+}
+
+// commandName is the command whose name is b: its name in capitals, its
+// description and whether the lab's table has it. A name the table has is
+// the table's own string, so that framing a command makes none.
+func commandName(b []byte) (string, command, bool) {
+	var up [16]byte
+	if len(b) <= len(up) {
+		u := up[:len(b)]
+		for i, c := range b {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			u[i] = c
+		}
+		if name, ok := commandNames[string(u)]; ok {
+			return name, commands[name], true
+		}
+	}
+	name := strings.ToUpper(clip(string(b), 60))
+	c, ok := commands[name]
+	return name, c, ok
+}
+
+// commandNames maps each name in commands to itself: the string commandName
+// returns.
+var commandNames = func() map[string]string {
+	m := make(map[string]string, len(commands))
+	for name := range commands {
+		m[name] = name
+	}
+	return m
+}()
+
+// appendWord appends one word of a command, as showWord shows it.
+func appendWord(b, w []byte) []byte {
+	plain := len(w) > 0
+	for _, c := range w {
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if !plain {
+		return append(b, showWord(w)...)
+	}
+	if len(w) > 60 {
+		return append(append(b, w[:60]...), "…"...)
+	}
+	return append(b, w...)
 }
 
 // showWord shows one word of a command in a summary: as it is when it is

@@ -3,6 +3,7 @@ package redis
 import (
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -10,18 +11,18 @@ import (
 // maxShown bounds the elements of one aggregate given fields of their own.
 const maxShown = 32
 
-// fields adds to m the fields of the value nd, named name: the whole first,
+// fields adds to fs the fields of the value nd, named name: the whole first,
 // then its parts (a length, the bytes; an aggregate's count and elements).
-func fields(m *lab.Message, frame []byte, nd *node, name string) {
+func fields(fs *[]lab.Field, frame []byte, nd *node, name string) {
 	if nd.attr != nil {
-		fields(m, frame, nd.attr, name+" attribute")
+		fields(fs, frame, nd.attr, name+" attribute")
 	}
 	k := kinds[nd.typ]
 	add := func(name, value string, off, n int) {
 		if n == 0 {
 			off = 0 // no bytes: no span
 		}
-		m.Fields = append(m.Fields, lab.Field{Name: name, Value: value, Off: off, Len: n})
+		*fs = append(*fs, lab.Field{Name: name, Value: value, Off: off, Len: n})
 	}
 	switch {
 	case nd.null():
@@ -34,7 +35,7 @@ func fields(m *lab.Message, frame []byte, nd *node, name string) {
 				add(name+" …", fmt.Sprintf("%d more elements", len(nd.kids)-i), 0, 0)
 				break
 			}
-			fields(m, frame, &nd.kids[i], elementName(name, nd.typ, i))
+			fields(fs, frame, &nd.kids[i], elementName(name, nd.typ, i))
 		}
 	case k.blob:
 		add(name+" length", strconv.Itoa(nd.n), nd.numOff, nd.numLen)
@@ -42,6 +43,36 @@ func fields(m *lab.Message, frame []byte, nd *node, name string) {
 	default:
 		add(name, show(nd, frame), nd.valOff, nd.valLen)
 	}
+}
+
+// fillValue builds the fields of a value framed whole (Analyzer.value) from
+// its bytes, when they are asked for (lab.Message.Defer): its type, then a
+// command's count and arguments, named, or a reply's parts.
+func fillValue(m *lab.Message) ([]lab.Field, string) {
+	frame := m.Raw
+	nd, _, err := parseValue(frame, 0, 0)
+	if err != nil {
+		return nil, "" // not so: the value was framed whole from these bytes
+	}
+	k := kinds[nd.typ]
+	fs := []lab.Field{{Name: "type", Value: fmt.Sprintf("%c %s (%s)", nd.typ, k.name, k.resp), Off: 0, Len: 1}}
+	if m.Dir == lab.ClientToServer {
+		commandFields(&fs, frame, &nd)
+	} else {
+		fields(&fs, frame, &nd, "reply")
+	}
+	return fs, ""
+}
+
+// fillInline builds the fields of an inline command from its line.
+func fillInline(m *lab.Message) ([]lab.Field, string) {
+	args, err := splitInline(m.Raw)
+	if err != "" || len(args) == 0 {
+		return nil, ""
+	}
+	var fs []lab.Field
+	argFields(&fs, args)
+	return fs, ""
 }
 
 // elementName names the i-th element of an aggregate of type t named name.
@@ -88,7 +119,35 @@ func show(nd *node, frame []byte) string {
 }
 
 // brief is show cut to a summary's length.
-func brief(nd *node, frame []byte) string { return clip(show(nd, frame), 80) }
+func brief(nd *node, frame []byte) string { return clip(show(nd, frame), maxBrief) }
+
+// maxBrief is the longest brief gets, in bytes, before "…".
+const maxBrief = 80
+
+// appendBrief appends brief(nd, frame), without making show's string first
+// for the values every busy connection sends.
+func appendBrief(b []byte, nd *node, frame []byte) []byte {
+	start := len(b)
+	v := nd.val(frame)
+	switch {
+	case nd.null():
+		b = append(b, show(nd, frame)...)
+	case nd.typ == '+' && len(v) > 0:
+		b = append(b, v...)
+	case nd.typ == ':':
+		b = append(append(b, "(integer) "...), v...)
+	case nd.typ == '$' && len(v) > 200:
+		b = append(strconv.AppendQuote(b, unsafe.String(unsafe.SliceData(v), 200)), "…"...)
+	case nd.typ == '$':
+		b = strconv.AppendQuote(b, unsafe.String(unsafe.SliceData(v), len(v)))
+	default:
+		b = append(b, show(nd, frame)...)
+	}
+	if len(b)-start > maxBrief {
+		b = append(b[:start+maxBrief], "…"...)
+	}
+	return b
+}
 
 // quote shows the bytes of a string as redis-cli does, in double quotes with
 // escapes, cut after 200 bytes.

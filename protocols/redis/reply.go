@@ -11,8 +11,7 @@ import (
 // reply explains a server's frame nd: a reply to the oldest command waiting,
 // a message pushed to a subscriber, or another push.
 func (a *Analyzer) reply(m *lab.Message, frame []byte, nd *node) {
-	m.Ref = ref + kinds[nd.typ].name + "s"
-	fields(m, frame, nd, "reply")
+	m.Ref = replyRefs[nd.typ]
 	if kind, ok := pubsubKind(nd, frame); ok && (nd.typ == '>' || a.subscriptions(false)+a.subscriptions(true) > 0 || a.expects(kind)) {
 		if a.pubsub(m, frame, nd, kind) {
 			return
@@ -25,18 +24,33 @@ func (a *Analyzer) reply(m *lab.Message, frame []byte, nd *node) {
 		return
 	}
 	p, ok := a.pending.Answer(true)
-	m.Summary = brief(nd, frame)
-	m.Meaning = "The server's reply: " + whatIs(nd, frame) + "."
 	if !ok {
+		m.Summary = brief(nd, frame)
 		m.Meaning = "A reply to no command the lab saw: " + whatIs(nd, frame) + "."
 		return
 	}
 	m.Role, m.Pair = lab.RoleAnswer, p.pair
+	// The summary and meaning are built in the analyzer's scratch and kept in
+	// its arena: a reply costs no allocation of its own.
+	b := a.scratch[:0]
 	if p.name != "" {
-		m.Summary = p.name + " → " + m.Summary
+		b = append(append(b, p.name...), " → "...)
 	}
+	m.Summary = a.arena.Text(&a.scratch, appendBrief(b, nd, frame))
+	b = appendWhatIs(append(a.scratch[:0], "The server's reply: "...), nd, frame)
+	m.Meaning = a.arena.Text(&a.scratch, append(b, '.'))
 	a.answered(m, p, nd, frame)
 }
+
+// replyRefs is a reply's Message.Ref by its type byte: "RESP: bulk strings".
+var replyRefs = func() (refs [256]string) {
+	for t, k := range kinds {
+		if k.name != "" {
+			refs[t] = ref + k.name + "s"
+		}
+	}
+	return refs
+}()
 
 // answer marks m as the reply to the oldest command waiting, if any.
 func (a *Analyzer) answer(m *lab.Message) {
@@ -173,6 +187,21 @@ func (a *Analyzer) pubsub(m *lab.Message, frame []byte, nd *node, kind string) b
 		m.Meaning += " No subscription is left: the connection is an ordinary one again."
 	}
 	return true
+}
+
+// appendWhatIs appends whatIs(nd, frame), without making it first for the
+// values every busy connection sends.
+func appendWhatIs(b []byte, nd *node, frame []byte) []byte {
+	switch {
+	case nd.null():
+	case nd.typ == '+':
+		return append(append(b, "a simple string, "...), nd.val(frame)...)
+	case nd.typ == ':':
+		return append(append(b, "an integer, "...), nd.val(frame)...)
+	case nd.typ == '$':
+		return append(strconv.AppendInt(append(b, "a bulk string of "...), int64(nd.n), 10), " bytes"...)
+	}
+	return append(b, whatIs(nd, frame)...)
 }
 
 // whatIs describes a reply's value in words.

@@ -30,8 +30,10 @@ type kind struct {
 	resp string // "RESP2" or "RESP3"
 }
 
-// kinds is every type byte, by its byte.
-var kinds = map[byte]kind{
+// kinds is every type byte, by its byte; a byte no type has has no name
+// (known). An array, not a map: the analyzer looks a type up for every
+// value it frames.
+var kinds = [256]kind{
 	'+': {name: "simple string", resp: "RESP2"},
 	'-': {name: "simple error", resp: "RESP2"},
 	':': {name: "integer", resp: "RESP2"},
@@ -61,6 +63,12 @@ type node struct {
 	valLen   int
 	kids     []node
 	attr     *node // an attribute ('|') before the value, which belongs to it
+}
+
+// known returns the kind of type byte t, and whether RESP has one.
+func known(t byte) (kind, bool) {
+	k := kinds[t]
+	return k, k.name != ""
 }
 
 // val is the value's bytes in frame.
@@ -95,7 +103,7 @@ func parse(data []byte, off, depth int) (node, int, error) {
 		return node{}, 0, errIncomplete
 	}
 	t := data[off]
-	k, ok := kinds[t]
+	k, ok := known(t)
 	if !ok {
 		return node{}, 0, &malformed{at: off, what: fmt.Sprintf("an unknown type byte %s", quoteByte(t)),
 			ref: "RESP: RESP protocol description"}
@@ -115,8 +123,8 @@ func parse(data []byte, off, depth int) (node, int, error) {
 	text := data[nd.numOff : nd.numOff+nd.numLen]
 	switch {
 	case k.agg || k.blob:
-		n, err := strconv.Atoi(string(text))
-		if err != nil || n < -1 || n == -1 && t != '$' && t != '*' {
+		n, ok := length(text)
+		if !ok || n < -1 || n == -1 && t != '$' && t != '*' {
 			return node{}, 0, &malformed{at: off, what: fmt.Sprintf("a bad %s length %q", k.name, clip(string(text), 32)),
 				ref: "RESP: " + k.name + "s"}
 		}
@@ -154,6 +162,7 @@ func parse(data []byte, off, depth int) (node, int, error) {
 			count *= 2
 		}
 		at := eol
+		nd.kids = make([]node, 0, min(count, maxKidsAhead))
 		for range count {
 			kid, next, err := parseValue(data, at, depth+1)
 			if err != nil {
@@ -167,6 +176,43 @@ func parse(data []byte, off, depth int) (node, int, error) {
 		nd.end = eol
 	}
 	return nd, nd.end, nil
+}
+
+// maxKidsAhead bounds the room made for an aggregate's elements before they
+// are read: a count is only what the frame claims.
+const maxKidsAhead = 64
+
+// length reads a blob's length or an aggregate's count as strconv.Atoi
+// would (a sign, decimal digits, within an int), without the string Atoi
+// takes, which would be made for every value and kept by its error.
+func length(text []byte) (int, bool) {
+	neg := false
+	if len(text) > 0 && (text[0] == '-' || text[0] == '+') {
+		neg, text = text[0] == '-', text[1:]
+	}
+	if len(text) == 0 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range text {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n > (1<<63)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+		if n > 1<<63 {
+			return 0, false
+		}
+	}
+	if !neg {
+		if n > 1<<63-1 {
+			return 0, false
+		}
+		return int(n), true
+	}
+	return -int(n), true // -(1<<63) wraps to itself: MinInt64
 }
 
 // parseValue is parse, with an attribute before the value joined to it.

@@ -44,7 +44,7 @@ func (s *skipper) feed(data []byte) (int, error) {
 			return at, nil
 		}
 		line := data[at : at+i+1]
-		k, ok := kinds[line[0]]
+		k, ok := known(line[0])
 		if !ok {
 			return at, &malformed{at: at, what: fmt.Sprintf("an unknown type byte %s", quoteByte(line[0])), ref: ref + "RESP protocol description"}
 		}

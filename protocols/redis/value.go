@@ -56,7 +56,7 @@ func valueOf(nd *node, b []byte) Value {
 // TypeName names the value's type and the RESP version that has it:
 // "bulk string (RESP2)", "map (RESP3)".
 func (v Value) TypeName() string {
-	k, ok := kinds[v.Type]
+	k, ok := known(v.Type)
 	if !ok {
 		return "unknown"
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // Analyzer shows each datagram of one flow as one message. It is used from one
@@ -12,7 +13,42 @@ import (
 // given to Feed, which the caller must not modify afterwards (the Hub gives each
 // Feed a copy of its own).
 type Analyzer struct {
-	count [3]int // datagrams so far, by lab.Dir
+	count   [3]int        // datagrams so far, by lab.Dir
+	block   framing.Block // where Feed's messages are kept
+	kept    framing.Slab[kept]
+	arena   framing.Arena // room for the summaries the messages keep
+	scratch []byte        // where a summary is built (framing.Arena.Text)
+}
+
+// kept is what a datagram's message keeps to build its fields when someone
+// looks (lab.Message.DeferTo): its number in its direction. The rest is its
+// bytes, Raw.
+type kept struct{ n int }
+
+// Fill builds the fields of the datagram m: its length, its number, and its
+// bytes as text or hex.
+func (k *kept) Fill(m *lab.Message) ([]lab.Field, string) {
+	b := m.Raw
+	fields := make([]lab.Field, 0, 3)
+	fields = append(fields,
+		lab.Field{Name: "length", Value: byteCount(len(b))},
+		lab.Field{Name: "datagram", Value: ordinal(k.n, m.Dir)})
+	if text(b) {
+		fields = append(fields, lab.Field{Name: "text", Value: lab.Preview(b, textPreview(b)), Len: len(b)})
+	} else {
+		// Escaped binary reads worse than hex and costs more to make.
+		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64), Len: len(b)})
+	}
+	return fields, ""
+}
+
+// textPreview is how many bytes of the text datagram b its text field shows:
+// what the summary shows, or more when there is more.
+func textPreview(b []byte) int {
+	if len(b) > 60 {
+		return 256
+	}
+	return 60
 }
 
 var _ lab.Analyzer = (*Analyzer)(nil)
@@ -27,40 +63,34 @@ const meaning = "One UDP datagram: it arrives whole, exactly as sent, or not at 
 	"handshake and no connection: the sender just sends, and nothing tells it whether the datagram " +
 	"arrived. Datagrams may be lost, duplicated or reordered, and any answer is the application's own."
 
-// Feed turns b, exactly one datagram (possibly empty), into one message.
+// Feed turns b, exactly one datagram (possibly empty), into one message. Its
+// fields are built when someone looks (kept.Fill).
 func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 	if dir > lab.ServerToClient {
 		dir = lab.DirNone
 	}
 	a.count[dir]++
-	size := byteCount(len(b))
-	fields := make([]lab.Field, 0, 3)
-	fields = append(fields,
-		lab.Field{Name: "length", Value: size},
-		lab.Field{Name: "datagram", Value: ordinal(a.count[dir], dir)})
-	var summary string
-	if text(b) {
-		preview := lab.Preview(b, 60)
-		t := preview
-		if len(b) > 60 {
-			t = lab.Preview(b, 256)
-		}
-		fields = append(fields, lab.Field{Name: "text", Value: t, Len: len(b)})
-		summary = "datagram " + size + " " + preview
+	s := strconv.AppendInt(append(a.scratch[:0], "datagram "...), int64(len(b)), 10)
+	if len(b) == 1 {
+		s = append(s, " byte"...)
 	} else {
-		// Escaped binary reads worse than hex and costs more to make.
-		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64), Len: len(b)})
-		summary = "datagram " + size + " binary: " + lab.HexPreview(b, 12)
+		s = append(s, " bytes"...)
 	}
-	return []lab.Message{{
+	if text(b) {
+		s = lab.AppendPreview(append(s, ' '), b, 60)
+	} else {
+		s = append(append(s, " binary: "...), lab.HexPreview(b, 12)...)
+	}
+	m := lab.Message{
 		Dir:      dir,
-		Summary:  summary,
+		Summary:  a.arena.Text(&a.scratch, s),
 		Meaning:  meaning,
 		Ref:      "RFC 768",
-		Fields:   fields,
 		Raw:      b,
 		Observed: true,
-	}}
+	}
+	m.DeferTo(a.kept.Put(kept{n: a.count[dir]}))
+	return a.block.Done(append(a.block.Start(), m))
 }
 
 func ordinal(n int, dir lab.Dir) string {

@@ -2,8 +2,12 @@ package framing
 
 import "unsafe"
 
-// arenaSize is the room one allocation of an Arena gives.
-const arenaSize = 4 << 10
+// arenaSize is the room one allocation of an Arena gives at most, and
+// arenaFirst at first (they double, as a Block's do).
+const (
+	arenaFirst = 256
+	arenaSize  = 4 << 10
+)
 
 // Arena hands out room for what an analyzer keeps of each message (a
 // summary's text, a payload's preview), cut one after another from shared
@@ -11,7 +15,10 @@ const arenaSize = 4 << 10
 // rather than take one each. What it hands out is never handed out again,
 // so a string made of it stays as it was; an allocation lives as long as the
 // newest message that keeps some of it, as Block's do.
-type Arena struct{ b []byte }
+type Arena struct {
+	b    []byte
+	size int // the last allocation's size (grow)
+}
 
 // Room returns an empty slice with room for exactly n bytes.
 func (a *Arena) Room(n int) []byte {
@@ -19,7 +26,11 @@ func (a *Arena) Room(n int) []byte {
 		if n > arenaSize/4 {
 			return make([]byte, 0, n)
 		}
-		a.b = make([]byte, 0, arenaSize)
+		a.size = grow(a.size, arenaFirst, arenaSize)
+		for a.size < n {
+			a.size = grow(a.size, arenaFirst, arenaSize)
+		}
+		a.b = make([]byte, 0, a.size)
 	}
 	k := len(a.b)
 	a.b = a.b[:k+n]

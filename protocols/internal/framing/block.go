@@ -2,12 +2,21 @@ package framing
 
 import "github.com/protocollab/protolab/lab"
 
-// blockSize is how many messages one Block allocation holds; blockMin is the
-// room below which the next Start takes a new allocation.
+// blockSize is how many messages one Block allocation holds at most, and
+// blockFirst at first: a Block's allocations double from blockFirst to
+// blockSize, so a short connection's few messages take a small one, while a
+// busy connection's soon share allocations of blockSize. blockMin is the room
+// below which the next Start takes a new allocation (a quarter of a small
+// one's).
 const (
-	blockSize = 128
-	blockMin  = 16
+	blockFirst = 4
+	blockSize  = 128
+	blockMin   = 16
 )
+
+// grow is the next size of allocations that double from first to most, after
+// one of size (0: none yet).
+func grow(size, first, most int) int { return min(max(2*size, first), most) }
 
 // Block hands an analyzer the slices its Feed returns its messages in, cut one
 // after another from a shared allocation. A busy connection's Feed often frames
@@ -19,6 +28,7 @@ const (
 // hub's log drops them.
 type Block struct {
 	b         []lab.Message
+	size      int                   // the last allocation's size (grow)
 	pubs      Slab[lab.Publication] // see Pub
 	exchanges Slab[lab.Exchange]    // see Exchange
 }
@@ -26,8 +36,9 @@ type Block struct {
 // Start returns an empty slice to append a Feed's messages to, with the room
 // left in the current allocation.
 func (k *Block) Start() []lab.Message {
-	if cap(k.b)-len(k.b) < blockMin {
-		k.b = make([]lab.Message, 0, blockSize)
+	if room := cap(k.b) - len(k.b); room < min(blockMin, max(k.size/4, 1)) {
+		k.size = grow(k.size, blockFirst, blockSize)
+		k.b = make([]lab.Message, 0, k.size)
 	}
 	return k.b[len(k.b):len(k.b)]
 }
@@ -36,8 +47,8 @@ func (k *Block) Start() []lab.Message {
 // and returns it to hand to the hub, its capacity cut to its length so that
 // nobody appending to it writes into the room of later Feeds. Whatever part
 // of the room out reaches into is taken, even when the analyzer resliced it;
-// when out outgrew the room, append has moved it elsewhere and the room is
-// left for the next.
+// when out outgrew the room, append has moved it elsewhere, and the next
+// Start takes a new allocation.
 func (k *Block) Done(out []lab.Message) []lab.Message {
 	if len(out) == 0 {
 		return nil
@@ -48,22 +59,34 @@ func (k *Block) Done(out []lab.Message) []lab.Message {
 		if end := len(full) - c + len(out); end > len(k.b) {
 			k.b = k.b[:end]
 		}
+	} else {
+		// out outgrew the room: the next Start takes a new allocation, the
+		// next size up, rather than hand out a room this Feed found too small.
+		k.b = full
 	}
 	return out[:len(out):len(out)]
 }
 
-// slabSize is how many values one allocation of a Slab holds.
-const slabSize = 64
+// slabSize is how many values one allocation of a Slab holds at most, and
+// slabFirst at first (they double, as a Block's do).
+const (
+	slabFirst = 4
+	slabSize  = 64
+)
 
 // Slab hands out pointers to copies of values, cut from shared allocations:
 // what an analyzer keeps for each message (a deferred field's state) costs
 // one allocation per slabSize messages, which live about as long as each other.
-type Slab[T any] struct{ s []T }
+type Slab[T any] struct {
+	s    []T
+	size int // the last allocation's size (grow)
+}
 
 // Put returns a pointer to a copy of v.
 func (k *Slab[T]) Put(v T) *T {
 	if len(k.s) == cap(k.s) {
-		k.s = make([]T, 0, slabSize)
+		k.size = grow(k.size, slabFirst, slabSize)
+		k.s = make([]T, 0, k.size)
 	}
 	k.s = append(k.s, v)
 	return &k.s[len(k.s)-1]

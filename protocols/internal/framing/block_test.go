@@ -49,3 +49,34 @@ func TestBlockKeepsEarlierMessages(t *testing.T) {
 		t.Fatalf("%d messages kept, want %d", want, n)
 	}
 }
+
+// TestAllocationsGrow: a Block's, a Slab's and an Arena's first allocation is
+// small, for a connection that frames a message or two and ends (a flood of
+// them must not hold a full allocation each), and a busy one's grow to the
+// full size.
+func TestAllocationsGrow(t *testing.T) {
+	var k Block
+	out := k.Done(append(k.Start(), lab.Message{Summary: "one"}))
+	if c := cap(k.b); c != blockFirst || len(out) != 1 {
+		t.Errorf("a Block's first allocation holds %d messages, want %d", c, blockFirst)
+	}
+	var s Slab[int]
+	s.Put(1)
+	if c := cap(s.s); c != slabFirst {
+		t.Errorf("a Slab's first allocation holds %d values, want %d", c, slabFirst)
+	}
+	var a Arena
+	a.String([]byte("summary"))
+	if c := cap(a.b); c != arenaFirst {
+		t.Errorf("an Arena's first allocation holds %d bytes, want %d", c, arenaFirst)
+	}
+	for i := range 1000 {
+		k.Done(append(k.Start(), lab.Message{}, lab.Message{}))
+		s.Put(i)
+		a.String([]byte("a summary of a busy connection's message"))
+	}
+	if cap(k.b) != blockSize || cap(s.s) != slabSize || cap(a.b) != arenaSize {
+		t.Errorf("after 1000 messages, allocations of %d messages, %d values, %d bytes; want %d, %d, %d",
+			cap(k.b), cap(s.s), cap(a.b), blockSize, slabSize, arenaSize)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	fr "github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // Analyzer follows one TCP connection: its handshake and teardown (as lab.ConnAnalyzer)
@@ -20,6 +21,9 @@ type Analyzer struct {
 	server  string
 	streams [3]stream // partial lines, by lab.Dir
 	limit   int       // the partial-line bound; 0 means FlushLimit
+	block   fr.Block  // where Feed's messages are kept
+	arena   fr.Arena  // room for the summaries the messages keep
+	scratch []byte    // where a summary is built (framing.Arena.Text)
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)

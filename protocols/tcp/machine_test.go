@@ -223,8 +223,11 @@ func TestHandshake(t *testing.T) {
 	}
 }
 
+// field is the value of m's field name as a reader sees it (built when
+// asked for, lab.Message.Detail), "" if it has none.
 func field(m lab.Message, name string) string {
-	for _, f := range m.Fields {
+	fields, _ := m.Detail()
+	for _, f := range fields {
 		if f.Name == name {
 			return f.Value
 		}

@@ -17,7 +17,7 @@ func TestDataSpans(t *testing.T) {
 		{"no end", analyzertest.Spans{"text": "no end"}},
 		{"\x00\x01\x02\xff", analyzertest.Spans{"hex": "\x00\x01\x02\xff"}},
 	} {
-		m := dataMessage(lab.ClientToServer, []byte(tt.raw), 0)
+		m := NewAnalyzer().dataMessage(lab.ClientToServer, []byte(tt.raw), 0)
 		analyzertest.ExpectSpans(t, m, tt.spans)
 	}
 }

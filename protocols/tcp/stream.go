@@ -71,12 +71,17 @@ var meanings = func() (m [len(framings)]string) {
 // message per chunk. Bytes pending in the other direction are shown first, since the
 // other end has answered them. Messages alias b wherever they can.
 func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
+	return a.block.Done(a.frame(a.block.Start(), dir, b))
+}
+
+// frame is feed, appending its messages to out.
+func (a *Analyzer) frame(out []lab.Message, dir lab.Dir, b []byte) []lab.Message {
 	limit := a.maxPending()
-	out := a.flush(nil, opposite(dir), flushAnswered)
+	out = a.flush(out, opposite(dir), flushAnswered)
 	s := &a.streams[dir]
 	if binary(b) {
 		out = a.flush(out, dir, flushBinary)
-		return append(out, dataMessage(dir, b, frameChunk))
+		return append(out, a.dataMessage(dir, b, frameChunk))
 	}
 	for {
 		i := bytes.IndexByte(b, '\n')
@@ -87,14 +92,14 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
 		b = b[i+1:]
 		switch {
 		case len(s.pending) == 0:
-			out = append(out, dataMessage(dir, line, frameLine))
+			out = append(out, a.dataMessage(dir, line, frameLine))
 		case len(s.pending)+len(line) <= limit:
 			raw := append(s.pending, line...)
 			s.pending = nil
-			out = append(out, dataMessage(dir, raw, frameLine))
+			out = append(out, a.dataMessage(dir, raw, frameLine))
 		default:
 			out = a.flush(out, dir, flushLimit)
-			out = append(out, dataMessage(dir, line, frameLineEnd))
+			out = append(out, a.dataMessage(dir, line, frameLineEnd))
 		}
 	}
 	switch {
@@ -106,7 +111,7 @@ func (a *Analyzer) feed(dir lab.Dir, b []byte) []lab.Message {
 		s.pending = append(s.pending, b...)
 	default:
 		out = a.flush(out, dir, flushLimit)
-		out = append(out, dataMessage(dir, b, frameLong))
+		out = append(out, a.dataMessage(dir, b, frameLong))
 	}
 	return out
 }
@@ -127,7 +132,7 @@ func (a *Analyzer) flush(out []lab.Message, dir lab.Dir, why framing) []lab.Mess
 	}
 	raw := s.pending
 	s.pending = nil // the message owns the bytes now
-	return append(out, dataMessage(dir, raw, why))
+	return append(out, a.dataMessage(dir, raw, why))
 }
 
 func opposite(d lab.Dir) lab.Dir {
@@ -138,41 +143,59 @@ func opposite(d lab.Dir) lab.Dir {
 }
 
 // dataMessage describes raw, application bytes that went in direction dir.
-func dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
-	size := byteCount(len(raw))
-	fields := make([]lab.Field, 0, 4)
-	fields = append(fields,
-		lab.Field{Name: "length", Value: size},
-		lab.Field{Name: "framing", Value: framings[f].field})
-	var summary string
-	if binary(raw) {
-		// Escaped binary reads worse than hex and costs more to make.
-		hex := lab.HexPreview(raw, 64)
-		fields = append(fields, lab.Field{Name: "hex", Value: hex, Len: len(raw)})
-		summary = size + " binary: " + lab.HexPreview(raw, 12)
+// Its summary is made now, its fields when someone looks (dataFill).
+func (a *Analyzer) dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
+	sum := strconv.AppendInt(a.scratch[:0], int64(len(raw)), 10)
+	if len(raw) == 1 {
+		sum = append(sum, " byte"...)
 	} else {
-		preview := lab.Preview(raw, 60)
-		text := preview
-		if len(raw) > 60 {
-			text = lab.Preview(raw, 256)
-		}
-		end := lineEnding(raw)
-		n := len(raw) - endBytes[end] // the text without its line ending
-		fields = append(fields, lab.Field{Name: "text", Value: text, Len: n})
-		if end != "" {
-			fields = append(fields, lab.Field{Name: "line ending", Value: end, Off: n, Len: len(raw) - n})
-		}
-		summary = size + " " + preview
+		sum = append(sum, " bytes"...)
 	}
-	return lab.Message{
+	if binary(raw) {
+		sum = append(append(sum, " binary: "...), lab.HexPreview(raw, 12)...)
+	} else {
+		sum = lab.AppendPreview(append(sum, ' '), raw, 60)
+	}
+	m := lab.Message{
 		Dir:      dir,
-		Summary:  summary,
+		Summary:  a.arena.Text(&a.scratch, sum),
 		Meaning:  meanings[f],
 		Ref:      refData,
-		Fields:   fields,
 		Raw:      raw,
 		Observed: true,
 	}
+	m.DeferTo(dataFill(f))
+	return m
+}
+
+// dataFill builds a data message's fields from its bytes, cut from the stream
+// as the framing says (lab.Message.DeferTo: a value of one byte, which an
+// interface holds without an allocation).
+type dataFill framing
+
+// Fill builds m's fields: its length, its framing, and its bytes as text (and
+// its line ending) or hex.
+func (f dataFill) Fill(m *lab.Message) ([]lab.Field, string) {
+	raw := m.Raw
+	fields := make([]lab.Field, 0, 4)
+	fields = append(fields,
+		lab.Field{Name: "length", Value: byteCount(len(raw))},
+		lab.Field{Name: "framing", Value: framings[f].field})
+	if binary(raw) {
+		// Escaped binary reads worse than hex and costs more to make.
+		return append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(raw, 64), Len: len(raw)}), ""
+	}
+	text := lab.Preview(raw, 60)
+	if len(raw) > 60 {
+		text = lab.Preview(raw, 256)
+	}
+	end := lineEnding(raw)
+	n := len(raw) - endBytes[end] // the text without its line ending
+	fields = append(fields, lab.Field{Name: "text", Value: text, Len: n})
+	if end != "" {
+		fields = append(fields, lab.Field{Name: "line ending", Value: end, Off: n, Len: len(raw) - n})
+	}
+	return fields, ""
 }
 
 // notText marks the control bytes text does not use: all but backspace, tab, line

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // Bounds on what the analyzer holds.
@@ -53,6 +54,10 @@ type Analyzer struct {
 	asked    bool // the current frame finished a request's header block
 
 	after []lab.Message // messages that follow the current frame's (stream summaries)
+
+	kept    framing.Slab[keptData] // what DATA frames keep for their fields
+	arena   framing.Arena          // room for the DATA frames' summaries
+	scratch []byte                 // where a summary is built (framing.Arena.Text)
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)

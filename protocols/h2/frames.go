@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
 	httpproto "github.com/protocollab/protolab/protocols/http"
@@ -23,22 +24,19 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 	} else if i, ok := extensionTypes[h.typ]; ok {
 		m.Meaning, m.Ref = i.meaning, i.ref
 	}
-	m.Fields = append(make([]lab.Field, 0, 8),
-		// The frame header (§4.1): length (24 bits), type, flags, stream (31 bits).
-		lab.Field{Name: "type", Value: typeFields[h.typ], Off: 3, Len: 1},
-		lab.Field{Name: "stream", Value: strconv.FormatUint(uint64(h.stream), 10), Off: 5, Len: 4},
-		lab.Field{Name: "flags", Value: flagsText(h.typ, h.flags), Off: 4, Len: 1},
-		lab.Field{Name: "length", Value: strconv.FormatUint(uint64(h.length), 10), Off: 0, Len: 3},
-	)
-	if len(raw) < 9 { // not a frame's bytes: no spans
-		for i := range m.Fields {
-			m.Fields[i].Off, m.Fields[i].Len = 0, 0
-		}
-	}
 	f := &frameCtx{a: a, d: d, h: h, p: payload, m: &m}
+	if h.typ == typeData && f.dataLater() {
+		// Its fields and meaning are built when someone looks (keptData).
+		f.data()
+	} else {
+		m.Fields = headerFields(make([]lab.Field, 0, 8), h, len(raw) >= frameHeaderLen)
+	}
 	switch h.typ {
 	case typeData:
-		f.data()
+		if m.Deferred() {
+			break
+		}
+		f.dataNow()
 	case typeHeaders:
 		f.headers()
 	case typePriority:
@@ -146,7 +144,128 @@ func (f *frameCtx) unpad() ([]byte, bool) {
 	return p[:len(p)-n], true
 }
 
+// headerFields appends to fields those of the frame header h (§4.1): length
+// (24 bits), type, flags, stream (31 bits); spanned in the frame's bytes when
+// they hold the header.
+func headerFields(fields []lab.Field, h header, spans bool) []lab.Field {
+	fields = append(fields,
+		lab.Field{Name: "type", Value: typeFields[h.typ], Off: 3, Len: 1},
+		lab.Field{Name: "stream", Value: strconv.FormatUint(uint64(h.stream), 10), Off: 5, Len: 4},
+		lab.Field{Name: "flags", Value: flagsText(h.typ, h.flags), Off: 4, Len: 1},
+		lab.Field{Name: "length", Value: strconv.FormatUint(uint64(h.length), 10), Off: 0, Len: 3},
+	)
+	if !spans { // not a frame's bytes: no spans
+		for i := len(fields) - 4; i < len(fields); i++ {
+			fields[i].Off, fields[i].Len = 0, 0
+		}
+	}
+	return fields
+}
+
+// maxDataStart is how many payload bytes a DATA frame's "data (start)" field
+// looks at.
+const maxDataStart = 128
+
+// dataLater reports whether the DATA frame's fields and meaning can wait for
+// someone to look (data, keptData): it is well formed, on a stream, and its
+// bytes hold its header and the start of its payload. Any other is described
+// now (dataNow).
+func (f *frameCtx) dataLater() bool {
+	h := f.h
+	if h.stream == 0 || len(f.m.Raw) < frameHeaderLen+min(len(f.p), maxDataStart) {
+		return false
+	}
+	return h.flags&flagPadded == 0 || h.length > 0 && int64(f.p[0])+1 <= int64(h.length)
+}
+
+// data applies a well-formed DATA frame (dataLater) to its stream and sums it
+// up; its fields and meaning are built from what it keeps (keptData) when
+// someone looks, as dataNow would have built them.
 func (f *frameCtx) data() {
+	a, d, h := f.a, f.d, f.h
+	k := keptData{h: h, body: int64(h.length), preview: min(len(f.p), maxDataStart)}
+	if h.flags&flagPadded != 0 {
+		k.pad = int(f.p[0])
+		k.body -= int64(k.pad) + 1
+		k.preview = 0
+	}
+	s := a.streams.open(h.stream)
+	s.body[d.dir] += k.body
+	k.request = s.request()
+	b := strconv.AppendUint(append(a.scratch[:0], "DATA stream "...), uint64(h.stream), 10)
+	if k.request != "" {
+		if d.dir == lab.ServerToClient {
+			b = append(b, " (response to "...)
+		} else {
+			b = append(b, " (body of "...)
+		}
+		b = append(append(b, k.request...), ')')
+	}
+	b = append(append(b, ": "...), sizeText(k.body)...)
+	if h.flags&flagEndStream != 0 {
+		b = append(b, " (END_STREAM)"...)
+		s.endSide(d.dir)
+		a.closedStream(d.dir, s)
+	}
+	k.state = s.state
+	f.m.Summary = a.arena.Text(&a.scratch, b)
+	f.m.Meaning = "" // keptData.Fill gives it whole
+	kept := a.kept.Put(k)
+	f.m.DeferTo(kept)
+	f.m.Holds(int(unsafe.Sizeof(*kept)))
+}
+
+// keptData is what a DATA frame keeps to build its fields and meaning when
+// someone looks (lab.Message.DeferTo): its header, and its stream as it was.
+// The payload's start it shows is in the message's Raw.
+type keptData struct {
+	h       header
+	body    int64  // payload bytes without padding
+	pad     int    // padding bytes (with the PADDED flag)
+	preview int    // payload bytes "data (start)" shows, after the header in Raw
+	request string // the stream's request, "" when unknown
+	state   streamState
+}
+
+// Fill builds the fields and meaning dataNow builds for the same frame.
+func (k *keptData) Fill(m *lab.Message) ([]lab.Field, string) {
+	h := k.h
+	fields := headerFields(make([]lab.Field, 0, 9), h, true)
+	if h.flags&flagPadded != 0 {
+		fields = append(fields, lab.Field{Name: "padding", Value: strconv.Itoa(k.pad) + " bytes"})
+	}
+	fields = append(fields, lab.Field{Name: "data", Value: strconv.FormatInt(k.body, 10) + " bytes"})
+	if k.request != "" {
+		fields = append(fields, lab.Field{Name: "request", Value: k.request})
+	}
+	if k.preview > 0 {
+		fields = append(fields, lab.Field{Name: "data (start)", Value: lab.Preview(m.Raw[frameHeaderLen:frameHeaderLen+k.preview], 96)})
+	}
+	fields = append(fields, lab.Field{Name: "stream state", Value: k.state.String()})
+	return fields, dataMeaning(frameTypes[typeData].meaning, m.Dir, h, k.body, k.state)
+}
+
+// dataMeaning is a DATA frame's meaning: the type's, then what its bytes are
+// and, with END_STREAM, what the stream is now.
+func dataMeaning(meaning string, dir lab.Dir, h header, body int64, state streamState) string {
+	what := "request"
+	if dir == lab.ServerToClient {
+		what = "response"
+	}
+	if body == 0 {
+		meaning += " This one carries no body bytes."
+	} else {
+		meaning += fmt.Sprintf(" These %s are part of the %s's body on stream %d.", sizeText(body), what, h.stream)
+	}
+	if h.flags&flagEndStream != 0 {
+		meaning += fmt.Sprintf(" END_STREAM: they are the last; the %s's side of the stream is done, which is now %s.", sender(dir), state)
+	}
+	return meaning
+}
+
+// dataNow describes a DATA frame now: one on stream 0 or with bad padding
+// (problems), or whose bytes do not hold what data would keep.
+func (f *frameCtx) dataNow() {
 	a, d, h := f.a, f.d, f.h
 	body := int64(h.length)
 	if h.flags&flagPadded != 0 {

@@ -3,9 +3,10 @@ package lab
 import (
 	"encoding/hex"
 	"fmt"
-	"github.com/zeebo/blake3"
 	"hash"
 	"time"
+
+	"github.com/zeebo/blake3"
 )
 
 // captureLimit keeps the first bytes of each direction of a conversation and

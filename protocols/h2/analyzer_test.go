@@ -266,12 +266,14 @@ var analyzerTests = []struct {
 			fr.WriteWindowUpdate(1, 0)
 			fr.WriteRawFrame(http2.FrameSettings, 1, 0, []byte{0, 0, 0, 0, 0, 0})
 			fr.WriteContinuation(3, true, nil)
+			fr.WriteRawFrame(http2.FrameData, http2.FlagDataPadded, 5, []byte{9, 'a'})
 		})
 	}, []string{
 		"→ PING [FRAME_SIZE_ERROR]",
 		"→ WINDOW_UPDATE stream 1 +0 [PROTOCOL_ERROR]",
 		"→ SETTINGS ACK [FRAME_SIZE_ERROR]",
 		"→ CONTINUATION stream 3 [PROTOCOL_ERROR]",
+		"→ DATA stream 5: 0 B [PROTOCOL_ERROR]",
 	}, StateOpen},
 }
 

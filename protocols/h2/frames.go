@@ -268,16 +268,18 @@ func dataMeaning(meaning string, dir lab.Dir, h header, body int64, state stream
 func (f *frameCtx) dataNow() {
 	a, d, h := f.a, f.d, f.h
 	body := int64(h.length)
+	tag := "" // the problem's code, for the summary once it is made
 	if h.flags&flagPadded != 0 {
 		if h.length == 0 || int64(f.p[0])+1 > body {
 			f.problem("PROTOCOL_ERROR", "the padding is longer than the frame")
-			body = 0
+			body, tag = 0, " [PROTOCOL_ERROR]"
 		} else {
 			body -= int64(f.p[0]) + 1
 			f.field("padding", strconv.Itoa(int(f.p[0]))+" bytes")
 		}
 	}
 	f.m.Summary = "DATA " + streamText(h.stream)
+	defer func() { f.m.Summary += tag }()
 	f.field("data", strconv.FormatInt(body, 10)+" bytes")
 	if h.stream == 0 {
 		f.m.Summary += ": " + sizeText(body)
@@ -295,24 +297,15 @@ func (f *frameCtx) dataNow() {
 		f.field("request", r)
 	}
 	f.m.Summary += ": " + sizeText(body)
-	if n := min(len(f.p), 128); n > 0 && h.flags&flagPadded == 0 {
+	if n := min(len(f.p), maxDataStart); n > 0 && h.flags&flagPadded == 0 {
 		f.field("data (start)", lab.Preview(f.p[:n], 96))
-	}
-	what := "request"
-	if d.dir == lab.ServerToClient {
-		what = "response"
-	}
-	if body == 0 {
-		f.m.Meaning += " This one carries no body bytes."
-	} else {
-		f.m.Meaning += fmt.Sprintf(" These %s are part of the %s's body on stream %d.", sizeText(body), what, h.stream)
 	}
 	if h.flags&flagEndStream != 0 {
 		f.m.Summary += " (END_STREAM)"
 		s.endSide(d.dir)
-		f.m.Meaning += fmt.Sprintf(" END_STREAM: they are the last; the %s's side of the stream is done, which is now %s.", sender(d.dir), s.state)
 		a.closedStream(d.dir, s)
 	}
+	f.m.Meaning = dataMeaning(f.m.Meaning, d.dir, h, body, s.state)
 	f.field("stream state", s.state.String())
 }
 

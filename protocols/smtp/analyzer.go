@@ -54,6 +54,7 @@ type Analyzer struct {
 	inner            *Analyzer // the SMTP analyzer inside TLS, once there is one
 	inTLS            bool      // this analyzer is the one inside TLS
 	out              []lab.Message
+	keptReplies      framing.Slab[keptReply] // what the replies keep for their fields
 }
 
 var (
@@ -228,25 +229,13 @@ func (a *Analyzer) command(raw []byte) {
 	}
 	m.Summary = cmd.String()
 	m.Meaning, m.Ref = CommandMeaning(cmd.Verb)
-	m.Fields = []lab.Field{{Name: "command", Value: cmd.Verb}}
-	if cmd.Arg != "" && cmd.Verb != "AUTH" {
-		m.Fields = append(m.Fields, lab.Field{Name: "argument", Value: cmd.Arg})
+	if cmd.Verb != "AUTH" && cmd.Verb != "BDAT" {
+		// Its fields are built from its line when someone looks.
+		m.Defer(fillCommand)
+	} else {
+		m.Fields = commandLineFields(cmd)
 	}
 	switch cmd.Verb {
-	case "MAIL", "RCPT":
-		if addr, params, ok := pathArg(cmd.Arg); ok {
-			name := "sender"
-			if cmd.Verb == "RCPT" {
-				name = "recipient"
-			}
-			if addr == "" {
-				addr = "<> (the null sender: a bounce)"
-			}
-			m.Fields = append(m.Fields, lab.Field{Name: name, Value: addr})
-			for _, p := range params {
-				m.Fields = append(m.Fields, lab.Field{Name: "parameter", Value: p})
-			}
-		}
 	case "AUTH":
 		a.auth(&m, cmd)
 	case "BDAT":
@@ -279,6 +268,44 @@ func (a *Analyzer) command(raw []byte) {
 	a.pending.Push(cmd, maxPending)
 }
 
+// commandLineFields are the fields a command's line gives: the verb, the
+// argument (not AUTH's, which auth shows in parts), and MAIL's sender or
+// RCPT's recipient with their parameters.
+func commandLineFields(cmd Command) []lab.Field {
+	fields := []lab.Field{{Name: "command", Value: cmd.Verb}}
+	if cmd.Arg != "" && cmd.Verb != "AUTH" {
+		fields = append(fields, lab.Field{Name: "argument", Value: cmd.Arg})
+	}
+	if cmd.Verb == "MAIL" || cmd.Verb == "RCPT" {
+		if addr, params, ok := pathArg(cmd.Arg); ok {
+			name := "sender"
+			if cmd.Verb == "RCPT" {
+				name = "recipient"
+			}
+			if addr == "" {
+				addr = "<> (the null sender: a bounce)"
+			}
+			fields = append(fields, lab.Field{Name: name, Value: addr})
+			for _, p := range params {
+				fields = append(fields, lab.Field{Name: "parameter", Value: p})
+			}
+		}
+	}
+	return fields
+}
+
+// fillCommand builds the fields of a command other than AUTH and BDAT from
+// its line (lab.Message.Defer), placed in it.
+func fillCommand(m *lab.Message) ([]lab.Field, string) {
+	cmd, err := ParseCommand(m.Raw)
+	if err != nil {
+		return nil, "" // not so: the command was framed from this line
+	}
+	placed := lab.Message{Raw: m.Raw, Fields: commandLineFields(cmd)}
+	framing.Place(&placed, commandFields...)
+	return placed.Fields, ""
+}
+
 // commandFields are the fields of a command written as they are on its line.
 var commandFields = []string{"command", "argument", "sender", "recipient", "parameter", "chunk size", "mechanism"}
 
@@ -303,24 +330,64 @@ func pathArg(arg string) (addr string, params []string, ok bool) {
 	return rest[1:end], strings.Fields(rest[end+1:]), true
 }
 
-// reply frames one reply and moves the session by it.
+// reply reports the server's reply r, whose bytes are raw, and moves the
+// session by it. Its fields and meaning are built when someone looks
+// (keptReply), from raw and the command it answers.
 func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
 	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 5321 §4.2", Summary: r.String()}
 	if len(r.Lines) > 1 {
 		m.Summary += fmt.Sprintf(" (+%d lines)", len(r.Lines)-1)
 	}
-	m.Fields = []lab.Field{{Name: "code", Value: strconv.Itoa(r.Code)}}
-	if r.Enhanced != "" {
-		m.Fields = append(m.Fields, lab.Field{Name: "enhanced code", Value: r.Enhanced})
-	}
-	m.Fields = append(m.Fields, lab.Field{Name: "text", Value: r.Text()})
 	cmd, answered := a.pending.Answer(r.Code != 334)
+	if !answered && r.Code == 220 {
+		m.Handshake = true
+	}
+	if r.Enhanced != "" {
+		m.Ref += ", RFC 3463 §3"
+	}
+	if r.Code == 334 {
+		if dec, ok := decode64(strings.TrimSpace(r.Text())); ok && printable(dec) {
+			m.Summary += fmt.Sprintf(" (%q)", dec)
+		}
+		m.Ref = "RFC 4954 §4"
+	}
+	m.DeferTo(a.keptReplies.Put(keptReply{cmd: cmd, answered: answered}))
+	a.advance(&m, r, cmd, answered)
+	a.out = append(a.out, m)
+	if r.Code == 220 && answered && cmd.Verb == "STARTTLS" && !a.inTLS {
+		a.startTLS(at)
+		return
+	}
+	a.feed(lab.ClientToServer, nil, at) // a reply may free the client's held bytes
+}
+
+// keptReply is what a reply's message keeps to build its fields and meaning
+// when someone looks (lab.Message.DeferTo): the command it answers, if any.
+// The reply itself is the message's Raw.
+type keptReply struct {
+	cmd      Command
+	answered bool
+}
+
+// Fill builds the reply m's fields and meaning from its bytes and the
+// command it answers.
+func (k *keptReply) Fill(m *lab.Message) ([]lab.Field, string) {
+	r, _, err := ParseReply(m.Raw)
+	if err != nil {
+		return nil, "" // not so: the reply was framed from these bytes
+	}
+	cmd, answered := k.cmd, k.answered
+	fields := []lab.Field{{Name: "code", Value: strconv.Itoa(r.Code)}}
+	if r.Enhanced != "" {
+		fields = append(fields, lab.Field{Name: "enhanced code", Value: r.Enhanced})
+	}
+	fields = append(fields, lab.Field{Name: "text", Value: r.Text()})
 	if answered {
 		what := cmd.String()
 		if cmd.Verb == "." {
 			what = "the message"
 		}
-		m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: what})
+		fields = append(fields, lab.Field{Name: "in answer to", Value: what})
 	}
 	meaning := ReplyMeaning(r.Code)
 	switch {
@@ -330,17 +397,15 @@ func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
 		meaning = "In answer to " + cmd.String() + ": " + meaning
 	case r.Code == 220:
 		meaning = "The greeting: " + meaning
-		m.Handshake = true
 	}
 	if r.Enhanced != "" {
 		meaning += " " + EnhancedMeaning(r.Enhanced)
-		m.Ref += ", RFC 3463 §3"
 	}
 	if answered && cmd.Verb == "EHLO" && r.Code == 250 && len(r.Lines) > 1 {
 		exts := r.Lines[1:]
 		meaning += " The server offers: " + strings.Join(exts, ", ") + "."
 		for _, e := range exts {
-			m.Fields = append(m.Fields, lab.Field{Name: "extension", Value: e})
+			fields = append(fields, lab.Field{Name: "extension", Value: e})
 		}
 		if !hasExt(exts, "AUTH") && hasExt(exts, "STARTTLS") {
 			meaning += " No AUTH before STARTTLS: the server keeps passwords off the wire until TLS protects them."
@@ -348,20 +413,20 @@ func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
 	}
 	if r.Code == 334 {
 		if dec, ok := decode64(strings.TrimSpace(r.Text())); ok && printable(dec) {
-			m.Fields = append(m.Fields, lab.Field{Name: "challenge (decoded)", Value: dec})
-			m.Summary += fmt.Sprintf(" (%q)", dec)
+			fields = append(fields, lab.Field{Name: "challenge (decoded)", Value: dec})
 		}
-		m.Ref = "RFC 4954 §4"
 	}
-	m.Meaning = meaning
-	framing.Place(&m, "code", "enhanced code", "text", "extension")
-	a.advance(&m, r, cmd, answered)
-	a.out = append(a.out, m)
-	if r.Code == 220 && answered && cmd.Verb == "STARTTLS" && !a.inTLS {
-		a.startTLS(at)
-		return
+	if answered && cmd.Verb == "AUTH" {
+		switch r.Code {
+		case 235:
+			meaning += " The client is logged in for the rest of the session."
+		case 535:
+			meaning += " The server refuses the login; it may wait a while before answering the next try."
+		}
 	}
-	a.feed(lab.ClientToServer, nil, at) // a reply may free the client's held bytes
+	placed := lab.Message{Raw: m.Raw, Fields: fields}
+	framing.Place(&placed, "code", "enhanced code", "text", "extension")
+	return placed.Fields, meaning
 }
 
 func hasExt(exts []string, name string) bool {
@@ -426,12 +491,8 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 		if !a.sasl {
 			a.saslMech, a.saslStep = "", 0
 		}
-		switch {
-		case r.Code == 235:
-			m.Meaning += " The client is logged in for the rest of the session."
-		case r.Code == 535:
-			m.Meaning += " The server refuses the login; it may wait a while before answering the next try."
-		}
+		// What the reply means for the login is said with its meaning
+		// (keptReply.Fill).
 	case "QUIT":
 		if r.Code == 221 {
 			a.state.Move(m, StateQuit)

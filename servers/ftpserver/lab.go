@@ -71,7 +71,7 @@ var Settings = []lab.Setting{
 		Default: "1 MiB",
 		Choices: CaptureChoices,
 		Help: "how much of each data connection's bytes the inspector keeps, each way; past it the bytes are " +
-			"only counted and hashed (SHA-256), so a large transfer never fills memory",
+			"only counted and hashed (BLAKE3, which b3sum FILE computes too), so a large transfer never fills memory",
 	},
 }
 

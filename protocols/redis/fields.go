@@ -88,61 +88,58 @@ func elementName(name string, t byte, i int) string {
 
 // show renders a value the way redis-cli prints it, on one line: "hello"
 // quoted, (integer) 1, (nil), (error) ERR ..., an aggregate by its size.
-func show(nd *node, frame []byte) string {
+func show(nd *node, frame []byte) string { return string(appendShow(nil, nd, frame)) }
+
+// appendShow appends show(nd, frame): a reply's summary is built in the
+// analyzer's scratch, without a string of its own first.
+func appendShow(b []byte, nd *node, frame []byte) []byte {
 	v := nd.val(frame)
 	switch k := kinds[nd.typ]; {
 	case nd.null():
-		return "(nil)"
+		return append(b, "(nil)"...)
 	case nd.typ == '+' && len(v) > 0:
-		return string(v)
+		return append(b, v...)
 	case nd.typ == '+':
-		return `""`
+		return append(b, `""`...)
 	case nd.typ == '-' || nd.typ == '!':
-		return "(error) " + clip(string(v), 200)
+		b = append(b, "(error) "...)
+		if len(v) > 200 {
+			return append(append(b, v[:200]...), "…"...)
+		}
+		return append(b, v...)
 	case nd.typ == ':':
-		return "(integer) " + string(v)
+		return append(append(b, "(integer) "...), v...)
 	case nd.typ == ',':
-		return "(double) " + string(v)
+		return append(append(b, "(double) "...), v...)
+	case nd.typ == '#' && string(v) == "t":
+		return append(b, "(true)"...)
+	case nd.typ == '#' && string(v) == "f":
+		return append(b, "(false)"...)
 	case nd.typ == '#':
-		return map[string]string{"t": "(true)", "f": "(false)"}[string(v)]
+		return b
 	case nd.typ == '(':
-		return "(big number) " + string(v)
+		return append(append(b, "(big number) "...), v...)
 	case nd.typ == '=':
-		return fmt.Sprintf("(verbatim %s) %s", v[:3], quote(v[4:]))
+		return appendQuote(append(append(append(b, "(verbatim "...), v[:3]...), ") "...), v[4:])
 	case k.blob:
-		return quote(v)
+		return appendQuote(b, v)
 	case nd.n == 0:
-		return "(empty " + k.name + ")"
+		return append(append(append(b, "(empty "...), k.name...), ')')
 	default:
-		return fmt.Sprintf("(%s of %d)", k.name, nd.n)
+		return append(strconv.AppendInt(append(append(append(b, '('), k.name...), " of "...), int64(nd.n), 10), ')')
 	}
 }
 
 // brief is show cut to a summary's length.
-func brief(nd *node, frame []byte) string { return clip(show(nd, frame), maxBrief) }
+func brief(nd *node, frame []byte) string { return string(appendBrief(nil, nd, frame)) }
 
 // maxBrief is the longest brief gets, in bytes, before "…".
 const maxBrief = 80
 
-// appendBrief appends brief(nd, frame), without making show's string first
-// for the values every busy connection sends.
+// appendBrief appends brief(nd, frame).
 func appendBrief(b []byte, nd *node, frame []byte) []byte {
 	start := len(b)
-	v := nd.val(frame)
-	switch {
-	case nd.null():
-		b = append(b, show(nd, frame)...)
-	case nd.typ == '+' && len(v) > 0:
-		b = append(b, v...)
-	case nd.typ == ':':
-		b = append(append(b, "(integer) "...), v...)
-	case nd.typ == '$' && len(v) > 200:
-		b = append(strconv.AppendQuote(b, unsafe.String(unsafe.SliceData(v), 200)), "…"...)
-	case nd.typ == '$':
-		b = strconv.AppendQuote(b, unsafe.String(unsafe.SliceData(v), len(v)))
-	default:
-		b = append(b, show(nd, frame)...)
-	}
+	b = appendShow(b, nd, frame)
 	if len(b)-start > maxBrief {
 		b = append(b[:start+maxBrief], "…"...)
 	}
@@ -151,9 +148,12 @@ func appendBrief(b []byte, nd *node, frame []byte) []byte {
 
 // quote shows the bytes of a string as redis-cli does, in double quotes with
 // escapes, cut after 200 bytes.
-func quote(v []byte) string {
+func quote(v []byte) string { return string(appendQuote(nil, v)) }
+
+// appendQuote appends quote(v).
+func appendQuote(b, v []byte) []byte {
 	if len(v) > 200 {
-		return strconv.Quote(string(v[:200])) + "…"
+		return append(strconv.AppendQuote(b, unsafe.String(unsafe.SliceData(v), 200)), "…"...)
 	}
-	return strconv.Quote(string(v))
+	return strconv.AppendQuote(b, unsafe.String(unsafe.SliceData(v), len(v)))
 }

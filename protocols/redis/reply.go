@@ -189,37 +189,26 @@ func (a *Analyzer) pubsub(m *lab.Message, frame []byte, nd *node, kind string) b
 	return true
 }
 
-// appendWhatIs appends whatIs(nd, frame), without making it first for the
-// values every busy connection sends.
+// whatIs describes a reply's value in words.
+func whatIs(nd *node, frame []byte) string { return string(appendWhatIs(nil, nd, frame)) }
+
+// appendWhatIs appends whatIs(nd, frame): a reply's meaning is built in the
+// analyzer's scratch, without a string of its own first.
 func appendWhatIs(b []byte, nd *node, frame []byte) []byte {
+	k := kinds[nd.typ]
 	switch {
 	case nd.null():
+		return append(b, "null, nothing there (a missing key, or a transaction a WATCHed key aborted)"...)
 	case nd.typ == '+':
 		return append(append(b, "a simple string, "...), nd.val(frame)...)
 	case nd.typ == ':':
 		return append(append(b, "an integer, "...), nd.val(frame)...)
-	case nd.typ == '$':
-		return append(strconv.AppendInt(append(b, "a bulk string of "...), int64(nd.n), 10), " bytes"...)
-	}
-	return append(b, whatIs(nd, frame)...)
-}
-
-// whatIs describes a reply's value in words.
-func whatIs(nd *node, frame []byte) string {
-	k := kinds[nd.typ]
-	switch {
-	case nd.null():
-		return "null, nothing there (a missing key, or a transaction a WATCHed key aborted)"
-	case nd.typ == '+':
-		return "a simple string, " + string(nd.val(frame))
-	case nd.typ == ':':
-		return "an integer, " + string(nd.val(frame))
 	case k.blob:
-		return fmt.Sprintf("a %s of %d bytes", k.name, nd.n)
+		return append(strconv.AppendInt(append(append(append(b, "a "...), k.name...), " of "...), int64(nd.n), 10), " bytes"...)
 	case k.agg:
-		return fmt.Sprintf("a %s of %d elements", k.name, len(nd.kids))
+		return append(strconv.AppendInt(append(append(append(b, "a "...), k.name...), " of "...), int64(len(nd.kids)), 10), " elements"...)
 	}
-	return "a " + k.name + ", " + string(nd.val(frame))
+	return append(append(append(append(b, "a "...), k.name...), ", "...), nd.val(frame)...)
 }
 
 // errorTexts explains the error prefixes Redis replies with.

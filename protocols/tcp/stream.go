@@ -145,12 +145,7 @@ func opposite(d lab.Dir) lab.Dir {
 // dataMessage describes raw, application bytes that went in direction dir.
 // Its summary is made now, its fields when someone looks (dataFill).
 func (a *Analyzer) dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
-	sum := strconv.AppendInt(a.scratch[:0], int64(len(raw)), 10)
-	if len(raw) == 1 {
-		sum = append(sum, " byte"...)
-	} else {
-		sum = append(sum, " bytes"...)
-	}
+	sum := appendByteCount(a.scratch[:0], len(raw))
 	if binary(raw) {
 		sum = append(append(sum, " binary: "...), lab.HexPreview(raw, 12)...)
 	} else {
@@ -233,9 +228,13 @@ func lineEnding(b []byte) string {
 	return ""
 }
 
-func byteCount(n int) string {
+func byteCount(n int) string { return string(appendByteCount(nil, n)) }
+
+// appendByteCount appends byteCount(n): "1 byte", "5 bytes".
+func appendByteCount(b []byte, n int) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
 	if n == 1 {
-		return "1 byte"
+		return append(b, " byte"...)
 	}
-	return strconv.Itoa(n) + " bytes"
+	return append(b, " bytes"...)
 }

@@ -70,12 +70,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 		dir = lab.DirNone
 	}
 	a.count[dir]++
-	s := strconv.AppendInt(append(a.scratch[:0], "datagram "...), int64(len(b)), 10)
-	if len(b) == 1 {
-		s = append(s, " byte"...)
-	} else {
-		s = append(s, " bytes"...)
-	}
+	s := appendByteCount(append(a.scratch[:0], "datagram "...), len(b))
 	if text(b) {
 		s = lab.AppendPreview(append(s, ' '), b, 60)
 	} else {
@@ -114,9 +109,13 @@ func text(b []byte) bool {
 	return true
 }
 
-func byteCount(n int) string {
+func byteCount(n int) string { return string(appendByteCount(nil, n)) }
+
+// appendByteCount appends byteCount(n): "1 byte", "5 bytes".
+func appendByteCount(b []byte, n int) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
 	if n == 1 {
-		return "1 byte"
+		return append(b, " byte"...)
 	}
-	return strconv.Itoa(n) + " bytes"
+	return append(b, " bytes"...)
 }

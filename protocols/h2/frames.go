@@ -192,23 +192,13 @@ func (f *frameCtx) data() {
 	s := a.streams.open(h.stream)
 	s.body[d.dir] += k.body
 	k.request = s.request()
-	b := strconv.AppendUint(append(a.scratch[:0], "DATA stream "...), uint64(h.stream), 10)
-	if k.request != "" {
-		if d.dir == lab.ServerToClient {
-			b = append(b, " (response to "...)
-		} else {
-			b = append(b, " (body of "...)
-		}
-		b = append(append(b, k.request...), ')')
-	}
-	b = append(append(b, ": "...), sizeText(k.body)...)
-	if h.flags&flagEndStream != 0 {
-		b = append(b, " (END_STREAM)"...)
+	end := h.flags&flagEndStream != 0
+	if end {
 		s.endSide(d.dir)
 		a.closedStream(d.dir, s)
 	}
 	k.state = s.state
-	f.m.Summary = a.arena.Text(&a.scratch, b)
+	f.m.Summary = a.arena.Text(&a.scratch, appendDataSummary(a.scratch[:0], d.dir, h.stream, k.request, k.body, end))
 	f.m.Meaning = "" // keptData.Fill gives it whole
 	kept := a.kept.Put(k)
 	f.m.DeferTo(kept)
@@ -268,7 +258,7 @@ func dataMeaning(meaning string, dir lab.Dir, h header, body int64, state stream
 func (f *frameCtx) dataNow() {
 	a, d, h := f.a, f.d, f.h
 	body := int64(h.length)
-	tag := "" // the problem's code, for the summary once it is made
+	tag := "" // the padding's problem, for the summary made below
 	if h.flags&flagPadded != 0 {
 		if h.length == 0 || int64(f.p[0])+1 > body {
 			f.problem("PROTOCOL_ERROR", "the padding is longer than the frame")
@@ -278,35 +268,48 @@ func (f *frameCtx) dataNow() {
 			f.field("padding", strconv.Itoa(int(f.p[0]))+" bytes")
 		}
 	}
-	f.m.Summary = "DATA " + streamText(h.stream)
-	defer func() { f.m.Summary += tag }()
 	f.field("data", strconv.FormatInt(body, 10)+" bytes")
 	if h.stream == 0 {
-		f.m.Summary += ": " + sizeText(body)
+		f.m.Summary = string(appendDataSummary(nil, d.dir, 0, "", body, false)) + tag
 		f.onStream0(false)
 		return
 	}
 	s := a.streams.open(h.stream)
 	s.body[d.dir] += body
-	if r := s.request(); r != "" {
-		if d.dir == lab.ServerToClient {
-			f.m.Summary += " (response to " + r + ")"
-		} else {
-			f.m.Summary += " (body of " + r + ")"
-		}
+	r := s.request()
+	if r != "" {
 		f.field("request", r)
 	}
-	f.m.Summary += ": " + sizeText(body)
 	if n := min(len(f.p), maxDataStart); n > 0 && h.flags&flagPadded == 0 {
 		f.field("data (start)", lab.Preview(f.p[:n], 96))
 	}
-	if h.flags&flagEndStream != 0 {
-		f.m.Summary += " (END_STREAM)"
+	end := h.flags&flagEndStream != 0
+	if end {
 		s.endSide(d.dir)
 		a.closedStream(d.dir, s)
 	}
+	f.m.Summary = string(appendDataSummary(nil, d.dir, h.stream, r, body, end)) + tag
 	f.m.Meaning = dataMeaning(f.m.Meaning, d.dir, h, body, s.state)
 	f.field("stream state", s.state.String())
+}
+
+// appendDataSummary appends a DATA frame's summary: "DATA stream 1 (response
+// to GET /): 5 B (END_STREAM)".
+func appendDataSummary(b []byte, dir lab.Dir, stream uint32, request string, body int64, end bool) []byte {
+	b = strconv.AppendUint(append(b, "DATA stream "...), uint64(stream), 10)
+	if request != "" {
+		if dir == lab.ServerToClient {
+			b = append(b, " (response to "...)
+		} else {
+			b = append(b, " (body of "...)
+		}
+		b = append(append(b, request...), ')')
+	}
+	b = append(append(b, ": "...), sizeText(body)...)
+	if end {
+		b = append(b, " (END_STREAM)"...)
+	}
+	return b
 }
 
 func (f *frameCtx) headers() {

@@ -36,26 +36,31 @@ func (a *Analyzer) command(m *lab.Message, frame []byte, nd *node) {
 		m.Meaning = "An array with no elements is no command: Redis ignores it and sends no reply."
 		return
 	}
-	args := a.args[:0]
-	for i := range nd.kids {
-		k := &nd.kids[i]
-		if k.typ != '$' || k.null() || k.attr != nil {
-			m.Summary = fmt.Sprintf("malformed: a command with a %s among its bulk strings", kinds[k.typ].name)
-			m.Meaning = fmt.Sprintf("Each element of a command is a bulk string: Redis answers -ERR Protocol error: expected '$', got '%c' and closes the connection.", k.typ)
-			a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "malformed command"}), maxPending)
-			m.Role, m.Pair = lab.RoleRequest, a.lastPair()
-			return
-		}
-		args = append(args, argOf(k, frame))
+	args, bad := commandArgs(a.args[:0], nd, frame)
+	if bad != nil {
+		m.Summary = fmt.Sprintf("malformed: a command with a %s among its bulk strings", kinds[bad.typ].name)
+		m.Meaning = fmt.Sprintf("Each element of a command is a bulk string: Redis answers -ERR Protocol error: expected '$', got '%c' and closes the connection.", bad.typ)
+		a.pending.Push(a.newPending(pending{pair: a.nextPair(), replies: 1, summary: "malformed command"}), maxPending)
+		m.Role, m.Pair = lab.RoleRequest, a.lastPair()
+	} else {
+		a.explain(m, args)
 	}
-	a.explain(m, args)
 	clear(args)
 	a.args = args[:0]
 }
 
-// argOf is the bulk string k of a command frame as an argument.
-func argOf(k *node, frame []byte) arg {
-	return arg{val: k.val(frame), off: k.valOff, n: k.valLen, lenOff: k.numOff, lenN: k.numLen}
+// commandArgs appends to args the bulk strings of the command array nd, as
+// arguments, up to the first element that is not one, which it returns (nil
+// when all are).
+func commandArgs(args []arg, nd *node, frame []byte) ([]arg, *node) {
+	for i := range nd.kids {
+		k := &nd.kids[i]
+		if k.typ != '$' || k.null() || k.attr != nil {
+			return args, k
+		}
+		args = append(args, arg{val: k.val(frame), off: k.valOff, n: k.valLen, lenOff: k.numOff, lenN: k.numLen})
+	}
+	return args, nil
 }
 
 // commandFields adds to fs the fields of a client's frame nd, as command
@@ -70,14 +75,10 @@ func commandFields(fs *[]lab.Field, frame []byte, nd *node) {
 		return
 	}
 	*fs = append(*fs, lab.Field{Name: "count", Value: fmt.Sprintf("%d elements", nd.n), Off: nd.numOff, Len: nd.numLen})
-	args := make([]arg, 0, len(nd.kids))
-	for i := range nd.kids {
-		k := &nd.kids[i]
-		if k.typ != '$' || k.null() || k.attr != nil {
-			fields(fs, frame, nd, "command")
-			return
-		}
-		args = append(args, argOf(k, frame))
+	args, bad := commandArgs(make([]arg, 0, len(nd.kids)), nd, frame)
+	if bad != nil {
+		fields(fs, frame, nd, "command")
+		return
 	}
 	argFields(fs, args)
 }

@@ -55,6 +55,7 @@ type Analyzer struct {
 
 	after []lab.Message // messages that follow the current frame's (stream summaries)
 
+	block   framing.Block          // where Feed's messages are cut from
 	kept    framing.Slab[keptData] // what DATA frames keep for their fields
 	arena   framing.Arena          // room for the DATA frames' summaries
 	scratch []byte                 // where a summary is built (framing.Arena.Text)
@@ -129,7 +130,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	return a.feed(&a.dirs[dir], b, nil)
+	return a.block.Done(a.feed(&a.dirs[dir], b, a.block.Start()))
 }
 
 // Pending is how many bytes the analyzer holds for dir: an unfinished preface,

@@ -55,10 +55,13 @@ type Analyzer struct {
 
 	after []lab.Message // messages that follow the current frame's (stream summaries)
 
-	block   framing.Block          // where Feed's messages are cut from
-	kept    framing.Slab[keptData] // what DATA frames keep for their fields
-	arena   framing.Arena          // room for the DATA frames' summaries
-	scratch []byte                 // where a summary is built (framing.Arena.Text)
+	block       framing.Block             // where Feed's messages are cut from
+	kept        framing.Slab[keptData]    // what DATA frames keep for their fields
+	heads       framing.Slab[keptHeaders] // what HEADERS frames keep for theirs
+	fields      framing.Runs[lab.Field]   // the decoded header fields they keep
+	streamsKept framing.Slab[keptStream]  // what streams' summaries keep
+	arena       framing.Arena             // room for the DATA frames' summaries
+	scratch     []byte                    // where a summary is built (framing.Arena.Text)
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)

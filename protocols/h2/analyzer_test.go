@@ -339,16 +339,17 @@ func TestHandshakeAndFields(t *testing.T) {
 	if req == nil {
 		t.Fatal("no request")
 	}
+	fields, _ := req.Detail() // as readers read them: built when asked for
 	var names []string
-	for _, f := range req.Fields {
+	for _, f := range fields {
 		names = append(names, f.Name)
 	}
 	wantNames := []string{"type", "stream", "flags", "length", "header block fragment", ":method", ":scheme", ":authority", ":path", "user-agent", "stream state"}
 	if !slices.Equal(names, wantNames) {
 		t.Errorf("fields = %q, want %q", names, wantNames)
 	}
-	if req.Ref != "RFC 9113 §6.2" || req.Fields[2].Value != "0x05 END_STREAM | END_HEADERS" || req.Fields[len(req.Fields)-1].Value != "half-closed (local)" {
-		t.Errorf("request: ref %q, fields %+v", req.Ref, req.Fields)
+	if req.Ref != "RFC 9113 §6.2" || fields[2].Value != "0x05 END_STREAM | END_HEADERS" || fields[len(fields)-1].Value != "half-closed (local)" {
+		t.Errorf("request: ref %q, fields %+v", req.Ref, fields)
 	}
 }
 
@@ -398,7 +399,8 @@ func TestHeaderListBounded(t *testing.T) {
 	}
 	for _, m := range msgs {
 		size := 0
-		for _, f := range m.Fields {
+		fields, _ := m.Detail()
+		for _, f := range fields {
 			size += len(f.Name) + len(f.Value)
 		}
 		if size > MaxHeaderListBytes+1000 {

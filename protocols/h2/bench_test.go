@@ -46,3 +46,27 @@ func BenchmarkFeed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExchange measures the analyzer on what a busy API server sees: small
+// requests, each answered with a short body, one header block and one DATA
+// frame each way, every frame group fed as one read.
+func BenchmarkExchange(b *testing.B) {
+	w := newWire().start()
+	for i := range uint32(200) {
+		id := 2*i + 1
+		w.get(id, "/status/200")
+		w.respond(id, "200", "ok")
+	}
+	var total int64
+	for _, s := range w.steps {
+		total += int64(len(s.data))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	for b.Loop() {
+		a := NewAnalyzer()
+		for _, s := range w.steps {
+			a.Feed(s.dir, s.data, time.Time{})
+		}
+	}
+}

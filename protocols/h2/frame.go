@@ -36,8 +36,9 @@ type direction struct {
 	tableLimit uint32 // the receiver's SETTINGS_HEADER_TABLE_SIZE (the largest announced)
 	dec        *hpack.Decoder
 	block      headerBlock
-	settings   bool // this side's first SETTINGS has been seen
-	ack        bool // this side's first SETTINGS ACK has been seen
+	fieldBuf   []lab.Field // room for the next header block's fields (endBlock)
+	settings   bool        // this side's first SETTINGS has been seen
+	ack        bool        // this side's first SETTINGS ACK has been seen
 }
 
 // header is a frame header (§4.1).

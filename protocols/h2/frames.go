@@ -18,17 +18,21 @@ import (
 func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.Message) []lab.Message {
 	first := d.frames == 0
 	d.frames++
-	m := lab.Message{Dir: d.dir, Raw: raw, Observed: true}
+	// The message is made in f (not pointed to from it), where it stays on the stack.
+	f := &frameCtx{a: a, d: d, h: h, p: payload, m: lab.Message{Dir: d.dir, Raw: raw, Observed: true}}
+	m := &f.m
 	if i, ok := frameTypes[h.typ]; ok {
 		m.Meaning, m.Ref = i.meaning, i.ref
 	} else if i, ok := extensionTypes[h.typ]; ok {
 		m.Meaning, m.Ref = i.meaning, i.ref
 	}
-	f := &frameCtx{a: a, d: d, h: h, p: payload, m: &m}
-	if h.typ == typeData && f.dataLater() {
+	switch {
+	case h.typ == typeData && f.dataLater():
 		// Its fields and meaning are built when someone looks (keptData).
 		f.data()
-	} else {
+	case h.typ == typeHeaders && h.flags&flagEndHeaders != 0:
+		// A whole header block: the same (keptHeaders), once it decodes.
+	default:
 		m.Fields = headerFields(make([]lab.Field, 0, 8), h, len(raw) >= frameHeaderLen)
 	}
 	switch h.typ {
@@ -61,10 +65,10 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 	if f.fatal != "" {
 		return append(out, a.malformed(d, typeName(h.typ)+" "+streamText(h.stream)+": "+f.fatal, raw))
 	}
-	mark(&m, d.dir, h.stream, a.asked)
+	mark(m, d.dir, a.pair(h.stream), a.asked)
 	a.asked = false
-	a.advance(&m)
-	out = append(out, m)
+	a.advance(m)
+	out = append(out, *m)
 	out = append(out, a.after...)
 	clear(a.after)
 	a.after = a.after[:0]
@@ -74,11 +78,11 @@ func (a *Analyzer) frame(d *direction, h header, payload, raw []byte, out []lab.
 // mark sets m's role for the timing view: the frame that finished a request's
 // header block asks, and every frame the server sends on a stream is part of
 // the answer on that stream.
-func mark(m *lab.Message, dir lab.Dir, stream uint32, asked bool) {
-	if stream == 0 {
+func mark(m *lab.Message, dir lab.Dir, pair string, asked bool) {
+	if pair == "" {
 		return
 	}
-	m.Pair = strconv.FormatUint(uint64(stream), 10)
+	m.Pair = pair
 	switch {
 	case asked:
 		m.Role = lab.RoleRequest
@@ -87,13 +91,29 @@ func mark(m *lab.Message, dir lab.Dir, stream uint32, asked bool) {
 	}
 }
 
+// pair is the Pair of stream id's messages: its ID, made once per stream
+// remembered; "" for stream 0.
+func (a *Analyzer) pair(id uint32) string {
+	if id == 0 {
+		return ""
+	}
+	s := a.streams.get(id)
+	if s == nil {
+		return strconv.FormatUint(uint64(id), 10)
+	}
+	if s.pair == "" {
+		s.pair = strconv.FormatUint(uint64(id), 10)
+	}
+	return s.pair
+}
+
 // frameCtx is one frame being described.
 type frameCtx struct {
 	a     *Analyzer
 	d     *direction
 	h     header
 	p     []byte
-	m     *lab.Message
+	m     lab.Message
 	fatal string // why framing must stop
 }
 
@@ -126,22 +146,37 @@ func (f *frameCtx) onStream0(must bool) {
 	}
 }
 
-// unpad strips the Pad Length byte and the padding of a PADDED frame (§6.1).
+// unpad strips the Pad Length byte and the padding of a PADDED frame (§6.1),
+// and says how long the padding was in a field.
 func (f *frameCtx) unpad() ([]byte, bool) {
-	p := f.p
-	if f.h.flags&flagPadded == 0 {
-		return p, true
+	p, n, ok := unpadded(f.p, f.h.flags)
+	if ok && n >= 0 {
+		f.m.Fields = appendPadding(f.m.Fields, n)
+	}
+	return p, ok
+}
+
+// unpadded strips the Pad Length byte and the padding from a frame's payload
+// p when flags has PADDED, and returns how long the padding was (-1: not
+// PADDED).
+func unpadded(p []byte, flags uint8) ([]byte, int, bool) {
+	if flags&flagPadded == 0 {
+		return p, -1, true
 	}
 	if len(p) < 1 {
-		return nil, false
+		return nil, 0, false
 	}
 	n := int(p[0])
 	p = p[1:]
 	if n > len(p) {
-		return nil, false
+		return nil, 0, false
 	}
-	f.field("padding", strconv.Itoa(n)+" bytes")
-	return p[:len(p)-n], true
+	return p[:len(p)-n], n, true
+}
+
+// appendPadding appends the field of n bytes of padding.
+func appendPadding(fields []lab.Field, n int) []lab.Field {
+	return append(fields, lab.Field{Name: "padding", Value: strconv.Itoa(n) + " bytes"})
 }
 
 // headerFields appends to fields those of the frame header h (§4.1): length
@@ -314,23 +349,101 @@ func appendDataSummary(b []byte, dir lab.Dir, stream uint32, request string, bod
 
 func (f *frameCtx) headers() {
 	h := f.h
-	f.m.Summary = "HEADERS " + streamText(h.stream)
-	p, ok := f.unpad()
+	p, pad, ok := unpadded(f.p, h.flags)
 	if !ok {
 		f.fatal = "the padding is longer than the frame (PROTOCOL_ERROR, RFC 9113 §6.2)"
 		return
 	}
+	var prio []byte
 	if h.flags&flagPriority != 0 {
 		if len(p) < 5 {
 			f.fatal = "the PRIORITY flag is set but the frame is too short for its priority fields (FRAME_SIZE_ERROR, RFC 9113 §6.2)"
 			return
 		}
-		f.field("priority", priorityText(p[:5]))
-		p = p[5:]
+		prio, p = p[:5], p[5:]
 	}
-	f.field("header block fragment", strconv.Itoa(len(p))+" bytes")
 	f.d.startBlock(typeHeaders, h.stream, h.stream, h.flags&flagEndStream != 0)
+	if h.flags&flagEndHeaders != 0 {
+		f.wholeBlock(p, pad, prio)
+		return
+	}
+	f.m.Summary = "HEADERS " + streamText(h.stream)
+	f.m.Fields = appendHeadersFields(f.m.Fields, pad, prio, len(p))
 	f.block(p)
+}
+
+// appendHeadersFields appends a HEADERS frame's fields after its frame
+// header's: its padding (pad bytes, -1 for none), priority (nil for none) and
+// fragment (frag bytes).
+func appendHeadersFields(fields []lab.Field, pad int, prio []byte, frag int) []lab.Field {
+	if pad >= 0 {
+		fields = appendPadding(fields, pad)
+	}
+	if prio != nil {
+		fields = append(fields, lab.Field{Name: "priority", Value: priorityText(prio)})
+	}
+	return append(fields, lab.Field{Name: "header block fragment", Value: strconv.Itoa(frag) + " bytes"})
+}
+
+// wholeBlock decodes a HEADERS frame's whole header block (the frame has
+// END_HEADERS), applies it and sums it up; the frame's fields and meaning are
+// built from what it keeps (keptHeaders) when someone looks, as block would
+// have built them.
+func (f *frameCtx) wholeBlock(frag []byte, pad int, prio []byte) {
+	a, d, h := f.a, f.d, f.h
+	if why := d.decode(frag, true); why != "" {
+		f.fatal = why
+		return
+	}
+	sum := strconv.AppendUint(append(a.scratch[:0], "HEADERS stream "...), uint64(h.stream), 10)
+	sum, end := a.headersDone(d, append(sum, ": "...))
+	f.m.Summary = a.arena.Text(&a.scratch, sum)
+	f.m.Meaning = "" // keptHeaders.Fill gives it whole
+	k := keptHeaders{h: h, spans: len(f.m.Raw) >= frameHeaderLen, pad: pad, frag: len(frag), end: end}
+	if prio != nil {
+		k.prio, k.hasPrio = [5]byte(prio), true
+	}
+	held := int(unsafe.Sizeof(k)) + len(end.method) + len(end.promised)
+	k.fields = appendPseudoFirst(a.fields.Room(len(d.block.fields)), d.block.fields)
+	for _, f := range k.fields {
+		held += int(unsafe.Sizeof(f)) + len(f.Name) + len(f.Value)
+	}
+	if s := a.streams.get(d.block.target); s != nil {
+		k.state, k.hasState = s.state, true
+	}
+	d.endBlock()
+	kept := a.heads.Put(k)
+	f.m.DeferTo(kept)
+	f.m.Holds(held)
+}
+
+// keptHeaders is what a HEADERS frame with a whole header block keeps to
+// build its fields and meaning when someone looks (lab.Message.DeferTo).
+type keptHeaders struct {
+	h        header
+	spans    bool // the message's Raw holds the frame header
+	pad      int  // padding bytes, -1 without PADDED
+	prio     [5]byte
+	hasPrio  bool
+	frag     int         // the header block fragment's length
+	fields   []lab.Field // the decoded fields, pseudo-header fields first
+	state    streamState // the stream's state after the frame
+	hasState bool
+	end      blockEnd
+}
+
+// Fill builds the fields and meaning block builds for the same frame.
+func (k *keptHeaders) Fill(m *lab.Message) ([]lab.Field, string) {
+	fields := headerFields(make([]lab.Field, 0, 8+len(k.fields)), k.h, k.spans)
+	var prio []byte
+	if k.hasPrio {
+		prio = k.prio[:]
+	}
+	fields = append(appendHeadersFields(fields, k.pad, prio, k.frag), k.fields...)
+	if k.hasState {
+		fields = append(fields, lab.Field{Name: "stream state", Value: k.state.String()})
+	}
+	return fields, k.end.meaning(m.Dir) + " " + frameTypes[typeHeaders].meaning
 }
 
 // block decodes a header block fragment and, at the block's end, describes it.
@@ -349,14 +462,14 @@ func (f *frameCtx) block(frag []byte) {
 		f.m.Meaning += " The header block goes on in the CONTINUATION frames that follow."
 		return
 	}
-	text, meaning := f.a.headersDone(d)
-	f.m.Summary += ": " + text
-	f.m.Meaning = meaning + " " + f.m.Meaning
-	f.m.Fields = append(f.m.Fields, d.block.fieldsPseudoFirst()...)
+	text, e := f.a.headersDone(d, nil)
+	f.m.Summary += ": " + string(text)
+	f.m.Meaning = e.meaning(d.dir) + " " + f.m.Meaning
+	f.m.Fields = appendPseudoFirst(f.m.Fields, d.block.fields)
 	if s := f.a.streams.get(d.block.target); s != nil {
 		f.field("stream state", s.state.String())
 	}
-	d.block = headerBlock{}
+	d.endBlock()
 }
 
 func (f *frameCtx) continuation() {
@@ -575,63 +688,84 @@ func (f *frameCtx) unknown() {
 	f.m.Meaning = strings.TrimPrefix(f.m.Meaning, " ")
 }
 
-// closedStream adds the summary of stream s's exchange if dir's frame closed it.
+// closedStream adds the summary of stream s's exchange if dir's frame closed
+// it. Its fields and meaning are built when someone looks (keptStream).
 func (a *Analyzer) closedStream(dir lab.Dir, s *stream) {
 	if s.state != stClosed || s.summarized {
 		return
 	}
 	s.summarized = true
-	var b strings.Builder
-	fmt.Fprintf(&b, "stream %d: ", s.id)
-	if r := s.request(); r != "" {
-		b.WriteString(r)
+	k := keptStream{id: s.id, request: s.request(), body: s.body, status: s.status, reset: s.reset, resetBy: s.resetBy, pushed: s.pushed}
+	var buf [160]byte
+	m := lab.Message{Dir: dir, Summary: a.arena.String(k.appendSummary(buf[:0])), Ref: "RFC 9113 §8.1"}
+	kept := a.streamsKept.Put(k)
+	m.DeferTo(kept)
+	m.Holds(int(unsafe.Sizeof(k)))
+	a.after = append(a.after, m)
+}
+
+// keptStream is what a stream's summary keeps of the stream as it closed.
+type keptStream struct {
+	id      uint32
+	request string // "" when unknown
+	body    [3]int64
+	status  int
+	reset   string
+	resetBy lab.Dir
+	pushed  bool
+}
+
+// appendSummary appends the stream's summary: "stream 1: GET / → 200 OK, 5 B body".
+func (k *keptStream) appendSummary(b []byte) []byte {
+	b = append(strconv.AppendUint(append(b, "stream "...), uint64(k.id), 10), ": "...)
+	if k.request != "" {
+		b = append(b, k.request...)
 	} else {
-		b.WriteString("request unknown")
+		b = append(b, "request unknown"...)
 	}
-	if n := s.body[lab.ClientToServer]; n > 0 {
-		b.WriteString(" with " + sizeText(n))
+	if n := k.body[lab.ClientToServer]; n > 0 {
+		b = append(append(b, " with "...), sizeText(n)...)
 	}
-	b.WriteString(" → ")
+	b = append(b, " → "...)
 	switch {
-	case s.reset != "" && s.status == 0:
-		fmt.Fprintf(&b, "reset by the %s: %s", sender(s.resetBy), s.reset)
-	case s.status != 0:
-		b.WriteString(strconv.Itoa(s.status))
-		if t := httpproto.StatusText(s.status); t != "" {
-			b.WriteString(" " + t)
+	case k.reset != "" && k.status == 0:
+		b = append(append(append(append(b, "reset by the "...), sender(k.resetBy)...), ": "...), k.reset...)
+	case k.status != 0:
+		b = strconv.AppendInt(b, int64(k.status), 10)
+		if t := httpproto.StatusText(k.status); t != "" {
+			b = append(append(b, ' '), t...)
 		}
-		b.WriteString(", " + sizeText(s.body[lab.ServerToClient]) + " body")
-		if s.reset != "" {
-			fmt.Fprintf(&b, ", then reset by the %s: %s", sender(s.resetBy), s.reset)
+		b = append(append(append(b, ", "...), sizeText(k.body[lab.ServerToClient])...), " body"...)
+		if k.reset != "" {
+			b = append(append(append(append(b, ", then reset by the "...), sender(k.resetBy)...), ": "...), k.reset...)
 		}
 	default:
-		b.WriteString("no response")
+		b = append(b, "no response"...)
 	}
-	if s.pushed {
-		b.WriteString(" (pushed)")
+	if k.pushed {
+		b = append(b, " (pushed)"...)
 	}
+	return b
+}
+
+// Fill builds the summary's fields and meaning.
+func (k *keptStream) Fill(*lab.Message) ([]lab.Field, string) {
 	meaning := fmt.Sprintf("Stream %d carried one request and its response. Both sides are done with it, so it is "+
-		"closed and its ID is never used again; other streams share the same connection meanwhile.", s.id)
-	if s.reset != "" {
+		"closed and its ID is never used again; other streams share the same connection meanwhile.", k.id)
+	if k.reset != "" {
 		meaning = fmt.Sprintf("Stream %d was ended early with RST_STREAM (%s) by the %s: it is closed and its ID is "+
-			"never used again, while the connection and its other streams go on.", s.id, s.reset, sender(s.resetBy))
+			"never used again, while the connection and its other streams go on.", k.id, k.reset, sender(k.resetBy))
 	}
 	meaning += " (The lab adds this summary of the stream; it is not a frame.)"
 	fields := []lab.Field{
-		{Name: "stream", Value: strconv.FormatUint(uint64(s.id), 10)},
-		{Name: "request", Value: s.request()},
-		{Name: "request body", Value: sizeText(s.body[lab.ClientToServer])},
-		{Name: "status", Value: strconv.Itoa(s.status)},
-		{Name: "response body", Value: sizeText(s.body[lab.ServerToClient])},
+		{Name: "stream", Value: strconv.FormatUint(uint64(k.id), 10)},
+		{Name: "request", Value: k.request},
+		{Name: "request body", Value: sizeText(k.body[lab.ClientToServer])},
+		{Name: "status", Value: strconv.Itoa(k.status)},
+		{Name: "response body", Value: sizeText(k.body[lab.ServerToClient])},
 	}
-	if s.reset != "" {
-		fields = append(fields, lab.Field{Name: "reset", Value: s.reset + " by the " + sender(s.resetBy)})
+	if k.reset != "" {
+		fields = append(fields, lab.Field{Name: "reset", Value: k.reset + " by the " + sender(k.resetBy)})
 	}
-	a.after = append(a.after, lab.Message{
-		Dir:     dir,
-		Summary: b.String(),
-		Meaning: meaning,
-		Ref:     "RFC 9113 §8.1",
-		Fields:  fields,
-	})
+	return fields, meaning
 }

@@ -40,8 +40,23 @@ func (d *direction) emit(f hpack.HeaderField) {
 
 // startBlock begins a header block.
 func (d *direction) startBlock(typ uint8, stream, target uint32, endStream bool) {
-	d.block = headerBlock{active: true, typ: typ, stream: stream, target: target, endStream: endStream}
+	d.block = headerBlock{active: true, typ: typ, stream: stream, target: target, endStream: endStream, fields: d.fieldBuf}
+	d.fieldBuf = nil
 	d.dec.SetEmitEnabled(true)
+}
+
+// maxFieldBuf is the most decoded fields whose room a direction keeps for its
+// next header block.
+const maxFieldBuf = 64
+
+// endBlock ends a header block described in full (its fields copied
+// elsewhere), keeping its fields' room for the next.
+func (d *direction) endBlock() {
+	if f := d.block.fields; cap(f) <= maxFieldBuf {
+		clear(f)
+		d.fieldBuf = f[:0]
+	}
+	d.block = headerBlock{}
 }
 
 // decode feeds a fragment of the block to HPACK, and ends the block if end is
@@ -66,20 +81,19 @@ func hpackProblem(err error) string {
 	return "HPACK cannot decode the header block: " + strings.TrimPrefix(strings.TrimPrefix(err.Error(), "hpack: "), "decoding error: ") + " (COMPRESSION_ERROR, RFC 7541)"
 }
 
-// fieldsPseudoFirst returns the block's fields with the pseudo-header fields first.
-func (b *headerBlock) fieldsPseudoFirst() []lab.Field {
-	out := make([]lab.Field, 0, len(b.fields))
-	for _, f := range b.fields {
+// appendPseudoFirst appends fields to dst with the pseudo-header fields first.
+func appendPseudoFirst(dst, fields []lab.Field) []lab.Field {
+	for _, f := range fields {
 		if strings.HasPrefix(f.Name, ":") {
-			out = append(out, f)
+			dst = append(dst, f)
 		}
 	}
-	for _, f := range b.fields {
+	for _, f := range fields {
 		if !strings.HasPrefix(f.Name, ":") {
-			out = append(out, f)
+			dst = append(dst, f)
 		}
 	}
-	return out
+	return dst
 }
 
 // get returns the value of the first field called name, or "".
@@ -92,87 +106,142 @@ func (b *headerBlock) get(name string) string {
 	return ""
 }
 
-// requestTarget shows a request's target: "https://www.lab.test:8443/echo".
-func (b *headerBlock) requestTarget() string {
+// appendRequestTarget appends a request's target: "https://www.lab.test:8443/echo".
+func (b *headerBlock) appendRequestTarget(t []byte) []byte {
 	method, scheme, auth, path := b.get(":method"), b.get(":scheme"), b.get(":authority"), b.get(":path")
 	switch {
 	case method == "CONNECT" && path == "":
-		return auth
+		return append(t, auth...)
 	case auth != "" && scheme != "":
-		return scheme + "://" + auth + path
+		t = append(append(append(t, scheme...), "://"...), auth...)
 	case auth != "":
-		return auth + path
+		t = append(t, auth...)
 	}
-	return path
+	return append(t, path...)
+}
+
+// blockKind is what a finished header block is.
+type blockKind uint8
+
+const (
+	blockOnStream0 blockKind = iota // on stream 0, where no block belongs
+	blockPromise                    // a PUSH_PROMISE's request
+	blockRequest
+	blockInterim // a 1xx response
+	blockResponse
+	blockTrailers
+)
+
+// blockEnd is what a finished header block was and did to its stream: what
+// its meaning is built from (meaning), at once or when someone looks
+// (keptHeaders).
+type blockEnd struct {
+	kind      blockKind
+	target    uint32
+	method    string // a promise's request method
+	promised  string // a promise's request target, shortened
+	request   string // a response's request ("GET /echo"), "" when unknown
+	truncated bool
+	endStream bool
+	noBody    bool        // the client's END_STREAM ends a request that sent no body
+	state     streamState // the stream's state after the block
 }
 
 // headersDone applies a finished header block to its stream and describes it.
-// It returns the summary's text after "TYPE stream N: " and the meaning.
-func (a *Analyzer) headersDone(d *direction) (string, string) {
+// It appends to text the summary's text after "TYPE stream N: ", and returns
+// what the meaning is built from.
+func (a *Analyzer) headersDone(d *direction, text []byte) ([]byte, blockEnd) {
 	b := &d.block
-	who := sender(d.dir)
+	e := blockEnd{target: b.target, truncated: b.truncated, endStream: b.endStream}
 	if b.target == 0 {
-		return fmt.Sprintf("%d fields on stream 0", len(b.fields)), "Header blocks belong on a stream; stream 0 is the connection itself."
+		return append(strconv.AppendInt(text, int64(len(b.fields)), 10), " fields on stream 0"...), e
 	}
 	s := a.streams.open(b.target)
-	var text, meaning string
 	switch {
 	case b.typ == typePushPromise:
+		e.kind = blockPromise
 		s.pushed = true
 		if s.state == stIdle {
 			s.state = stReservedRemote
 		}
 		setRequest(s, b)
-		text = fmt.Sprintf("promises stream %d for %s %s", b.target, s.method, short(b.requestTarget(), 120))
-		meaning = fmt.Sprintf("The server will push the response to %s %s on stream %d, which is now reserved (remote): "+
-			"the client did not ask for it, and may refuse it with RST_STREAM.", s.method, short(b.requestTarget(), 120), b.target)
+		e.method = s.method
+		e.promised = string(shorten(b.appendRequestTarget(nil), 0, 120))
+		text = fmt.Appendf(text, "promises stream %d for %s %s", b.target, e.method, e.promised)
 	case b.get(":method") != "" && d.dir == lab.ClientToServer && s.method == "":
+		e.kind = blockRequest
 		a.asked = true
 		setRequest(s, b)
 		if s.state == stIdle {
 			s.state = stOpen
 		}
-		text = s.method + " " + short(b.requestTarget(), 160)
-		meaning = fmt.Sprintf("The client opens stream %d with a request. The pseudo-header fields :method, :scheme, "+
-			":authority and :path take the place of HTTP/1.1's request line and Host header; HPACK compressed them "+
-			"against the table this direction keeps, so a repeated request costs only a few bytes.", b.target)
+		text = append(append(text, s.method...), ' ')
+		text = shorten(b.appendRequestTarget(text), len(text), 160)
 	case b.get(":status") != "" && d.dir == lab.ServerToClient:
 		code, _ := strconv.Atoi(b.get(":status"))
-		text = strconv.Itoa(code)
+		text = strconv.AppendInt(text, int64(code), 10)
 		if t := httpproto.StatusText(code); t != "" {
-			text += " " + t
+			text = append(append(text, ' '), t...)
 		}
-		if code >= 100 && code < 200 {
-			meaning = fmt.Sprintf("An interim response on stream %d: the final one follows in another HEADERS frame.", b.target)
-		} else {
+		e.kind = blockInterim
+		if code < 100 || code >= 200 {
+			e.kind = blockResponse
 			s.status = code
 			if s.state == stReservedRemote {
 				s.state = stHalfClosedLocal
 			}
-			meaning = fmt.Sprintf("The server answers the request of stream %d", b.target)
-			if r := s.request(); r != "" {
-				meaning += " (" + r + ")"
-			}
-			meaning += ". The :status pseudo-header field replaces HTTP/1.1's status line; there is no reason phrase in HTTP/2."
+			e.request = s.request()
 		}
 	default:
-		text = fmt.Sprintf("trailers (%d fields)", len(b.fields))
-		meaning = fmt.Sprintf("A header block after the body is the %s's trailer section on stream %d (RFC 9113 §8.1).", who, b.target)
-	}
-	if b.truncated {
-		meaning += fmt.Sprintf(" The header list is longer than %s: the lab shows its first fields only.", sizeText(MaxHeaderListBytes))
+		e.kind = blockTrailers
+		text = append(strconv.AppendInt(append(text, "trailers ("...), int64(len(b.fields)), 10), " fields)"...)
 	}
 	if b.endStream {
-		text += " (END_STREAM)"
+		text = append(text, " (END_STREAM)"...)
 		s.endSide(d.dir)
-		meaning += fmt.Sprintf(" END_STREAM: the %s sends nothing more on stream %d", who, b.target)
-		if d.dir == lab.ClientToServer && s.method != "" && s.body[d.dir] == 0 {
+		e.noBody = d.dir == lab.ClientToServer && s.method != "" && s.body[d.dir] == 0
+	}
+	e.state = s.state
+	a.closedStream(d.dir, s)
+	return text, e
+}
+
+// meaning is the meaning of a header block that dir's sender finished.
+func (e *blockEnd) meaning(dir lab.Dir) string {
+	who := sender(dir)
+	var meaning string
+	switch e.kind {
+	case blockOnStream0:
+		return "Header blocks belong on a stream; stream 0 is the connection itself."
+	case blockPromise:
+		meaning = fmt.Sprintf("The server will push the response to %s %s on stream %d, which is now reserved (remote): "+
+			"the client did not ask for it, and may refuse it with RST_STREAM.", e.method, e.promised, e.target)
+	case blockRequest:
+		meaning = fmt.Sprintf("The client opens stream %d with a request. The pseudo-header fields :method, :scheme, "+
+			":authority and :path take the place of HTTP/1.1's request line and Host header; HPACK compressed them "+
+			"against the table this direction keeps, so a repeated request costs only a few bytes.", e.target)
+	case blockInterim:
+		meaning = fmt.Sprintf("An interim response on stream %d: the final one follows in another HEADERS frame.", e.target)
+	case blockResponse:
+		meaning = fmt.Sprintf("The server answers the request of stream %d", e.target)
+		if e.request != "" {
+			meaning += " (" + e.request + ")"
+		}
+		meaning += ". The :status pseudo-header field replaces HTTP/1.1's status line; there is no reason phrase in HTTP/2."
+	default:
+		meaning = fmt.Sprintf("A header block after the body is the %s's trailer section on stream %d (RFC 9113 §8.1).", who, e.target)
+	}
+	if e.truncated {
+		meaning += fmt.Sprintf(" The header list is longer than %s: the lab shows its first fields only.", sizeText(MaxHeaderListBytes))
+	}
+	if e.endStream {
+		meaning += fmt.Sprintf(" END_STREAM: the %s sends nothing more on stream %d", who, e.target)
+		if e.noBody {
 			meaning += " (the request has no body)"
 		}
-		meaning += "; the stream is now " + s.state.String() + "."
+		meaning += "; the stream is now " + e.state.String() + "."
 	}
-	a.closedStream(d.dir, s)
-	return text, meaning
+	return meaning
 }
 
 // setRequest fills in a stream's request from a header block.
@@ -181,6 +250,14 @@ func setRequest(s *stream, b *headerBlock) {
 	s.scheme = b.get(":scheme")
 	s.authority = short(b.get(":authority"), 200)
 	s.path = short(b.get(":path"), 200)
+	s.req = ""
+	switch {
+	case s.method == "":
+	case s.path == "":
+		s.req = s.method + " " + s.authority
+	default:
+		s.req = s.method + " " + s.path
+	}
 }
 
 // printable returns s, quoted if it holds control characters or invalid UTF-8.
@@ -201,9 +278,23 @@ func short(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return s[:cut(s, n)] + "…"
+}
+
+// shorten cuts what was appended to b from start on to at most n bytes,
+// marking the cut with "…", as short does.
+func shorten(b []byte, start, n int) []byte {
+	if len(b)-start <= n {
+		return b
 	}
-	return s[:cut] + "…"
+	return append(b[:start+cut(b[start:], n)], "…"...)
+}
+
+// cut is where short cuts s (longer than n bytes): at n, or before the rune
+// that n falls in.
+func cut[T string | []byte](s T, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }

@@ -35,6 +35,8 @@ type stream struct {
 	id                              uint32
 	state                           streamState
 	method, scheme, authority, path string
+	req                             string   // request's text, made by setRequest
+	pair                            string   // the stream's ID as its messages' Pair
 	status                          int      // the final status, 0 before it
 	body                            [3]int64 // DATA bytes (without padding) by lab.Dir
 	pushed                          bool     // opened by the server's PUSH_PROMISE
@@ -44,15 +46,7 @@ type stream struct {
 }
 
 // request shows the stream's request briefly: "GET /echo", or "" when unknown.
-func (s *stream) request() string {
-	if s.method == "" {
-		return ""
-	}
-	if s.path == "" {
-		return s.method + " " + s.authority
-	}
-	return s.method + " " + s.path
-}
+func (s *stream) request() string { return s.req }
 
 // endSide moves the stream on when dir ends its side with END_STREAM.
 func (s *stream) endSide(dir lab.Dir) {

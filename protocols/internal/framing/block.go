@@ -92,6 +92,28 @@ func (k *Slab[T]) Put(v T) *T {
 	return &k.s[len(k.s)-1]
 }
 
+// Runs hands out room for runs of values, cut one after another from shared
+// allocations, as a Slab hands out single ones: the decoded fields a message
+// keeps to build its own fields when someone looks.
+type Runs[T any] struct {
+	s    []T
+	size int // the last allocation's size (grow)
+}
+
+// Room returns an empty slice with room for exactly n values.
+func (k *Runs[T]) Room(n int) []T {
+	if n > cap(k.s)-len(k.s) {
+		if n > slabSize/4 {
+			return make([]T, 0, n)
+		}
+		k.size = grow(k.size, 4*slabFirst, slabSize)
+		k.s = make([]T, 0, k.size)
+	}
+	i := len(k.s)
+	k.s = k.s[:i+n]
+	return k.s[i : i : i+n]
+}
+
 // Pub returns a pointer to a copy of p, cut from a shared allocation as the
 // messages are: a broker's every delivery carries one, and one allocation per
 // delivery is most of what marking a publication costs.

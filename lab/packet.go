@@ -2,6 +2,7 @@ package lab
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +15,7 @@ func (t *Tap) PacketConn(pc net.PacketConn, side Side) net.PacketConn {
 	if t == nil {
 		return pc
 	}
-	return &tapPacketConn{PacketConn: pc, t: t, side: side, flows: make(map[string]*Conversation)}
+	return &tapPacketConn{PacketConn: pc, t: t, side: side, flows: make(map[flowKey]*Conversation)}
 }
 
 // tapPacketConn is a tapped net.PacketConn; safe for concurrent use like the one it wraps.
@@ -24,7 +25,7 @@ type tapPacketConn struct {
 	side Side
 
 	mu      sync.Mutex
-	flows   map[string]*Conversation
+	flows   map[flowKey]*Conversation
 	sweepAt int // how many flows start a sweep of the idle ones
 }
 
@@ -34,9 +35,26 @@ type tapPacketConn struct {
 // per datagram.
 const minSweep = 4096
 
+// flowKey names a flow's peer: its address and port when it is a UDP
+// address (no text made per datagram), else its address's text.
+type flowKey struct {
+	ap   netip.AddrPort
+	text string
+}
+
+func keyOf(peer net.Addr) flowKey {
+	if u, ok := peer.(*net.UDPAddr); ok {
+		if ap := u.AddrPort(); ap.IsValid() {
+			// An IPv4 peer is the same flow in its 4-byte and 16-byte forms.
+			return flowKey{ap: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())}
+		}
+	}
+	return flowKey{text: peer.String()}
+}
+
 // flow returns the live conversation with peer, starting one if needed.
 func (p *tapPacketConn) flow(peer net.Addr, now time.Time) *Conversation {
-	k := peer.String()
+	k := keyOf(peer)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c := p.flows[k]; c != nil {
@@ -123,8 +141,9 @@ func EndFlow(pc net.PacketConn, peer net.Addr, why ...string) bool {
 		return false
 	}
 	p.mu.Lock()
-	c := p.flows[peer.String()]
-	delete(p.flows, peer.String())
+	k := keyOf(peer)
+	c := p.flows[k]
+	delete(p.flows, k)
 	p.mu.Unlock()
 	if c == nil {
 		return false

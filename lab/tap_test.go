@@ -336,6 +336,50 @@ func TestEndFlow(t *testing.T) {
 	}
 }
 
+// TestFlowKeys: a peer's datagrams are one flow whichever form its address
+// comes in (4- or 16-byte IPv4, or an address of another type naming it), and
+// another port is another flow.
+func TestFlowKeys(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spc := h.Tap(p).PacketConn(pc, SideServer)
+	defer spc.Close()
+	var ports [2]int
+	for i := range ports {
+		peer, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		ports[i] = peer.LocalAddr().(*net.UDPAddr).Port
+	}
+	for _, to := range []net.Addr{
+		&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1).To4(), Port: ports[0]},
+		&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1).To16(), Port: ports[0]},
+		&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ports[1]},
+	} {
+		if _, err := spc.WriteTo([]byte("x"), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if k1, k2 := keyOf(&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}), keyOf(&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1).To4(), Port: 9}); k1 != k2 {
+		t.Errorf("keys of one peer differ: %v, %v", k1, k2)
+	}
+	if k := keyOf(&net.UDPAddr{Port: 9}); k.text != ":9" {
+		t.Errorf("key of an address without an IP = %+v, want its text", k)
+	}
+	h.Settle()
+	if n := len(h.Conversations()); n != 2 {
+		t.Errorf("%d conversations, want 2 (one per peer port)", n)
+	}
+}
+
 // TestDatagramsKeptOnce: a datagram both taps of a flow see is kept once, the
 // receiver's event holding the sender's copy and counting nothing more
 // against the bound; what the receiver reads that the sender's tap did not

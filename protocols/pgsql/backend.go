@@ -19,7 +19,7 @@ func (a *Analyzer) backend(raw []byte) lab.Message {
 			return m
 		}
 	}
-	return deferred(a.decodeBackend(raw, false))
+	return a.deferred(a.decodeBackend(raw, false))
 }
 
 // decodeBackend decodes a backend message, with its fields when whole.

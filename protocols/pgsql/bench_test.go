@@ -41,3 +41,30 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrepared measures the analyzer on what a driver that caches its
+// statements sends for each query (pgx's default): Bind with one parameter,
+// Execute and Sync in one segment, answered by BindComplete, a DataRow,
+// CommandComplete and ReadyForQuery in another. An op is one query.
+//
+//	go test -run '^$' -bench Prepared -benchmem ./protocols/pgsql/
+func BenchmarkPrepared(b *testing.B) {
+	now := time.Now()
+	a := NewAnalyzer()
+	for _, s := range login(b) {
+		a.Feed(s.Dir, []byte(s.Data), now)
+	}
+	a.Feed(lab.ClientToServer, []byte(enc(b, &pgproto3.Parse{Name: "stmt1", Query: "SELECT name FROM people WHERE id = $1", ParameterOIDs: []uint32{23}},
+		&pgproto3.Describe{ObjectType: 'S', Name: "stmt1"}, &pgproto3.Sync{})), now)
+	a.Feed(lab.ServerToClient, []byte(enc(b, &pgproto3.ParseComplete{}, &pgproto3.ParameterDescription{ParameterOIDs: []uint32{23}},
+		&pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{col("name", 25, 0)}}, &pgproto3.ReadyForQuery{TxStatus: 'I'})), now)
+	query := []byte(enc(b, &pgproto3.Bind{PreparedStatement: "stmt1", ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 1}}, ResultFormatCodes: []int16{0}},
+		&pgproto3.Execute{}, &pgproto3.Sync{}))
+	answer := []byte(enc(b, &pgproto3.BindComplete{}, &pgproto3.DataRow{Values: [][]byte{[]byte("Ada Lovelace")}},
+		&pgproto3.CommandComplete{CommandTag: []byte("SELECT 1")}, &pgproto3.ReadyForQuery{TxStatus: 'I'}))
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Feed(lab.ClientToServer, query, now)
+		a.Feed(lab.ServerToClient, answer, now)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 // TestBriefFieldsAreTheWholeOnes: a message framed briefly shows, when asked,
@@ -42,6 +43,11 @@ func TestBriefFieldsAreTheWholeOnes(t *testing.T) {
 		{s2c, enc(t, &pgproto3.CommandComplete{CommandTag: []byte("odd \"tag\"\x01")})},
 		{s2c, enc(t, &pgproto3.ReadyForQuery{TxStatus: 'I'})},
 		{s2c, enc(t, &pgproto3.ReadyForQuery{TxStatus: 'E'})},
+		{c2s, enc(t, &pgproto3.Execute{Portal: "p1", MaxRows: 10})},
+		{c2s, enc(t, &pgproto3.Execute{})},
+		{c2s, "E\x00\x00\x00\x07p\x00\x00"}, // cut short in its row limit
+		{c2s, enc(t, &pgproto3.Bind{PreparedStatement: "s", ParameterFormatCodes: []int16{0}, Parameters: [][]byte{[]byte("1"), nil}, ResultFormatCodes: []int16{1}})},
+		{c2s, "B\x00\x00\x00\x12\x00s\x00\x00\x00\x00\x02\x00\x00\x00\x01x\x00\x00"}, // its second value cut short
 	}
 	for _, c := range cases {
 		raw := []byte(c.raw)
@@ -102,5 +108,34 @@ func TestBriefRowsAreTheWholeOnes(t *testing.T) {
 				t.Errorf("DataRow %q: brief %q %v, whole %q %v", values, brief.Summary, fields, whole.Summary, whole.Fields)
 			}
 		}
+	}
+}
+
+// TestBriefBindIsTheWholeOne: a Bind framed briefly shows, when asked, its
+// values decoded by the types its statement's Parse gave, as its whole
+// decoding does, even after the statement was prepared again with others.
+func TestBriefBindIsTheWholeOne(t *testing.T) {
+	a, b := NewAnalyzer(), NewAnalyzer()
+	a.started, b.started = true, true
+	parse := func(oids ...uint32) []byte {
+		return []byte(enc(t, &pgproto3.Parse{Name: "s", Query: "SELECT $1, $2", ParameterOIDs: oids}))
+	}
+	bind := []byte(enc(t, &pgproto3.Bind{PreparedStatement: "s", ParameterFormatCodes: []int16{1, 0},
+		Parameters: [][]byte{{0, 0, 0, 42}, []byte("t")}}))
+	var briefs, wholes []lab.Message
+	for _, oids := range [][]uint32{{23, 16}, {25, 25}} {
+		a.frontend(parse(oids...))
+		b.decodeFrontend(parse(oids...), true)
+		briefs = append(briefs, a.frontend(bind))
+		wholes = append(wholes, b.decodeFrontend(bind, true))
+	}
+	for i := range briefs {
+		fields, meaning := briefs[i].Detail()
+		if !briefs[i].Deferred() || !reflect.DeepEqual(fields, wholes[i].Fields) || meaning != wholes[i].Meaning || briefs[i].Summary != wholes[i].Summary {
+			t.Errorf("Bind %d: brief %q %v, whole %q %v", i, briefs[i].Summary, fields, wholes[i].Summary, wholes[i].Fields)
+		}
+	}
+	if f, _ := briefs[0].Detail(); analyzertest.Field(lab.Message{Fields: f}, "$1") == analyzertest.Field(lab.Message{Fields: wholes[1].Fields}, "$1") {
+		t.Errorf("the two Binds show $1 alike (%q): the types were not their statement's", analyzertest.Field(lab.Message{Fields: f}, "$1"))
 	}
 }

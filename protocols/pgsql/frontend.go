@@ -3,6 +3,7 @@ package pgsql
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
@@ -30,7 +31,7 @@ func bare(dir lab.Dir, raw []byte) (lab.Message, kind) {
 // trip, whose fields depend on their own bytes alone.
 func briefly(dir lab.Dir, t byte) bool {
 	if dir == lab.ClientToServer {
-		return t == 'Q' || t == 'S' || t == 'H'
+		return t == 'Q' || t == 'S' || t == 'H' || t == 'E' || t == 'B'
 	}
 	return t == 'C' || t == 'Z' || t == '1' || t == '2' || t == '3' || t == 'I' || t == 'n' || t == 's'
 }
@@ -47,12 +48,27 @@ func begin(dir lab.Dir, raw []byte, whole bool) (lab.Message, kind, reader) {
 }
 
 // deferred is m, decoded briefly when its type is framed briefly: its fields
-// are built when someone looks.
-func deferred(m lab.Message) lab.Message {
-	if briefly(m.Dir, m.Raw[0]) {
+// are built when someone looks. A Bind's are built with the parameter types
+// its statement had (bindFill).
+func (a *Analyzer) deferred(m lab.Message) lab.Message {
+	switch {
+	case !briefly(m.Dir, m.Raw[0]):
+	case m.Dir == lab.ClientToServer && m.Raw[0] == 'B' && a.bound != nil:
+		m.DeferTo(a.binds.Put(bindFill{types: a.bound}))
+	default:
 		m.Defer(fields)
 	}
 	return m
+}
+
+// bindFill builds the fields of a Bind framed briefly, decoding its values by
+// the parameter types its statement had then.
+type bindFill struct{ types []uint32 }
+
+func (f *bindFill) Fill(m *lab.Message) ([]lab.Field, string) {
+	a := NewAnalyzer()
+	a.types = f.types
+	return a.decodeFrontend(m.Raw, true).Fields, ""
 }
 
 // fields builds the fields of a message framed briefly, decoding it again on
@@ -100,7 +116,7 @@ func unknown(m *lab.Message, dir lab.Dir) {
 
 // frontend decodes one typed message from the client, raw.
 func (a *Analyzer) frontend(raw []byte) lab.Message {
-	return deferred(a.decodeFrontend(raw, false))
+	return a.deferred(a.decodeFrontend(raw, false))
 }
 
 // decodeFrontend decodes a frontend message, with its fields when whole.
@@ -142,10 +158,11 @@ func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
 	case 'E':
 		name, _ := r.cstr("portal")
 		n, _ := r.i32("maximum rows")
-		m.Summary = "Execute portal " + quote(name)
+		sum := appendQuote(append(a.scratch[:0], "Execute portal "...), name)
 		if n > 0 {
-			m.Summary += " (at most " + count(int(n), "row") + ")"
+			sum = append(append(append(sum, " (at most "...), count(int(n), "row")...), ')')
 		}
+		m.Summary = a.text(sum)
 		a.rq.mark(&m, op{typ: 'E', name: name})
 	case 'S', 'H':
 		a.rq.mark(&m, op{typ: t})
@@ -260,20 +277,30 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 	pf := formats(r, "parameter format")
 	n, _ := r.i16("parameter values")
 	types := a.rq.params[stmt]
+	if a.types != nil {
+		types = a.types // the Bind's fields, built when asked (bindFill)
+	}
+	a.bound = types
 	for i := 0; i < int(n) && r.short == ""; i++ {
-		name := fmt.Sprintf("$%d", i+1)
-		ln, loff, ok := r.int32(name + " length")
+		// A value's name is made only to show it, or to say it did not fit.
+		ln, loff, ok := r.int32("a parameter's length")
 		if !ok {
+			r.short = paramName(i) + " length"
 			break
 		}
 		if ln < 0 {
-			r.add(name, "NULL", loff, 4)
+			r.add(paramName(i), "NULL", loff, 4)
 			continue
 		}
-		b, off, ok := r.take(name, int(ln))
+		b, off, ok := r.take("a parameter", int(ln))
 		if !ok {
+			r.short = paramName(i)
 			break
 		}
+		if r.brief {
+			continue
+		}
+		name := paramName(i)
 		var oid uint32
 		if i < len(types) {
 			oid = types[i]
@@ -288,15 +315,20 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 		r.add(name, value(oid, f, b), off, len(b))
 	}
 	rf := formats(r, "result format")
-	m.Summary = fmt.Sprintf("Bind portal %s to statement %s", quote(portalName), quote(stmt))
+	sum := appendQuote(append(a.scratch[:0], "Bind portal "...), portalName)
+	sum = appendQuote(append(sum, " to statement "...), stmt)
 	if n > 0 {
-		m.Summary += ", " + count(int(n), "parameter")
+		sum = append(append(sum, ", "...), count(int(n), "parameter")...)
 	}
+	m.Summary = a.text(sum)
 	if r.short == "" {
 		a.rq.bound(portalName, &portal{stmt: stmt, formats: rf})
 	}
 	a.rq.mark(m, op{typ: 'B', name: portalName})
 }
+
+// paramName names Bind's parameter i (from 0): "$1".
+func paramName(i int) string { return "$" + strconv.Itoa(i+1) }
 
 // formats reads a count and that many format codes (Bind's parameter and
 // result formats), named name 1, name 2 ….
@@ -307,7 +339,9 @@ func formats(r *reader, name string) []int16 {
 		f, off, ok := r.int16(name)
 		if ok {
 			out = append(out, f)
-			r.add(fmt.Sprintf("%s %d", name, i+1), formatName(f), off, 2)
+			if !r.brief {
+				r.add(name+" "+strconv.Itoa(i+1), formatName(f), off, 2)
+			}
 		}
 	}
 	return out

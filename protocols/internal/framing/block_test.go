@@ -80,3 +80,36 @@ func TestAllocationsGrow(t *testing.T) {
 			cap(k.b), cap(s.s), cap(a.b), blockSize, slabSize, arenaSize)
 	}
 }
+
+// TestRunsApart: each room Runs hands out holds exactly what was asked for,
+// apart from the others (appending to one never writes into the next), and a
+// run too long to share an allocation gets one of its own.
+func TestRunsApart(t *testing.T) {
+	var k Runs[int]
+	var rooms [][]int
+	for i := range 100 {
+		n := i%5 + 1
+		r := k.Room(n)
+		if len(r) != 0 || cap(r) != n {
+			t.Fatalf("room %d: len %d cap %d, want 0 and %d", i, len(r), cap(r), n)
+		}
+		for range n {
+			r = append(r, i)
+		}
+		rooms = append(rooms, r)
+	}
+	rooms[0] = append(rooms[0], -1) // past its room: moved, not into the next
+	for i, r := range rooms[1:] {
+		for _, v := range r {
+			if v != i+1 {
+				t.Fatalf("room %d holds %v", i+1, r)
+			}
+		}
+	}
+	if big := k.Room(slabSize); cap(big) != slabSize {
+		t.Errorf("a long run's room has cap %d, want %d", cap(big), slabSize)
+	}
+	if c := cap(k.s); c != slabSize {
+		t.Errorf("after 100 runs, allocations of %d values, want %d", c, slabSize)
+	}
+}

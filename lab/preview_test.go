@@ -1,7 +1,9 @@
 package lab
 
 import (
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -19,5 +21,34 @@ func TestPreviewQuotes(t *testing.T) {
 				t.Errorf("Preview(%q, %d) = %s, want %s", s, max, got, want)
 			}
 		}
+	}
+}
+
+// TestPreviewQuotesASCII: Preview's byte-at-a-time quoting of ASCII writes
+// what strconv.Quote writes, for every ASCII byte alone and in random text.
+func TestPreviewQuotesASCII(t *testing.T) {
+	var cases []string
+	for c := range 0x80 {
+		cases = append(cases, string(rune(c)), "a"+string(rune(c))+"\n")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, rng.IntN(70))
+		for i := range b {
+			b[i] = byte(rng.IntN(0x80))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		want := strconv.Quote(s)
+		if got := string(appendQuoteASCII(nil, []byte(s))); got != want {
+			t.Fatalf("appendQuoteASCII(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := Preview([]byte(s), 60), strconv.Quote(s[:min(len(s), 60)]); !strings.HasPrefix(got, want) {
+			t.Fatalf("Preview(%q) = %s, want %s…", s, got, want)
+		}
+	}
+	if got, want := HexPreview([]byte{0, 0xab, 0xff}, 2), "00 ab …"; got != want {
+		t.Errorf("HexPreview = %q, want %q", got, want)
 	}
 }

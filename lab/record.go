@@ -161,10 +161,13 @@ func AppendPreview(dst, b []byte, max int) []byte {
 	if more {
 		b = b[:max]
 	}
-	if plainASCII(b) {
+	switch {
+	case plainASCII(b):
 		// What strconv.Quote writes as it is, without decoding.
 		dst = append(append(append(dst, '"'), b...), '"')
-	} else {
+	case ascii(b):
+		dst = appendQuoteASCII(dst, b)
+	default:
 		dst = strconv.AppendQuote(dst, string(b))
 	}
 	if more {
@@ -184,23 +187,64 @@ func plainASCII(b []byte) bool {
 	return true
 }
 
+// ascii reports whether b is all ASCII.
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// appendQuoteASCII appends strconv.Quote's quoting of b, which is all ASCII,
+// a byte at a time: a line of text ends in an escaped newline, and
+// strconv's rune-by-rune escaping of it cost more than the rest of a
+// datagram's analysis.
+func appendQuoteASCII(dst, b []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c >= 0x20 && c < 0x7f:
+			dst = append(dst, c)
+		case c < 0x20 && escapes[c] != 0:
+			dst = append(dst, '\\', escapes[c])
+		default:
+			dst = append(dst, '\\', 'x', hex[c>>4], hex[c&0x0f])
+		}
+	}
+	return append(dst, '"')
+}
+
+// escapes are the control bytes strconv.Quote writes as a letter after a
+// backslash: "\a", "\n" and so on.
+var escapes = [0x20]byte{'\a': 'a', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't', '\v': 'v'}
+
 // HexPreview shows up to max bytes of b as hex pairs, "68 65 6c 6c 6f", with " …"
 // when b is longer.
 func HexPreview(b []byte, max int) string {
+	return string(AppendHexPreview(make([]byte, 0, 3*min(len(b), max)+4), b, max))
+}
+
+// AppendHexPreview appends HexPreview(b, max) to dst, for a summary built in
+// one allocation.
+func AppendHexPreview(dst, b []byte, max int) []byte {
 	more := len(b) > max
 	if more {
 		b = b[:max]
 	}
 	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 3*len(b)+4)
 	for i, c := range b {
 		if i > 0 {
-			out = append(out, ' ')
+			dst = append(dst, ' ')
 		}
-		out = append(out, digits[c>>4], digits[c&0x0f])
+		dst = append(dst, digits[c>>4], digits[c&0x0f])
 	}
 	if more {
-		out = append(out, " …"...)
+		dst = append(dst, " …"...)
 	}
-	return string(out)
+	return dst
 }

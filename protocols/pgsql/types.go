@@ -72,7 +72,7 @@ func appendValue(dst []byte, oid uint32, f int16, b []byte) []byte {
 	if s, ok := binaryValue(oid, b); ok {
 		return append(dst, s...)
 	}
-	return append(append(dst, "binary "...), lab.HexPreview(b, 32)...)
+	return lab.AppendHexPreview(append(dst, "binary "...), b, 32)
 }
 
 // binaryValue decodes b, a value of type oid in binary format; ok is false

@@ -147,7 +147,7 @@ func opposite(d lab.Dir) lab.Dir {
 func (a *Analyzer) dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
 	sum := appendByteCount(a.scratch[:0], len(raw))
 	if binary(raw) {
-		sum = append(append(sum, " binary: "...), lab.HexPreview(raw, 12)...)
+		sum = lab.AppendHexPreview(append(sum, " binary: "...), raw, 12)
 	} else {
 		sum = lab.AppendPreview(append(sum, ' '), raw, 60)
 	}

@@ -74,7 +74,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 	if text(b) {
 		s = lab.AppendPreview(append(s, ' '), b, 60)
 	} else {
-		s = append(append(s, " binary: "...), lab.HexPreview(b, 12)...)
+		s = lab.AppendHexPreview(append(s, " binary: "...), b, 12)
 	}
 	m := lab.Message{
 		Dir:      dir,

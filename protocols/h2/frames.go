@@ -403,7 +403,7 @@ func (f *frameCtx) wholeBlock(frag []byte, pad int, prio []byte) {
 	if prio != nil {
 		k.prio, k.hasPrio = [5]byte(prio), true
 	}
-	held := int(unsafe.Sizeof(k)) + len(end.method) + len(end.promised)
+	held := int(unsafe.Sizeof(k)) + len(end.method) + len(end.promised) + len(end.request)
 	k.fields = appendPseudoFirst(a.fields.Room(len(d.block.fields)), d.block.fields)
 	for _, f := range k.fields {
 		held += int(unsafe.Sizeof(f)) + len(f.Name) + len(f.Value)
@@ -700,7 +700,7 @@ func (a *Analyzer) closedStream(dir lab.Dir, s *stream) {
 	m := lab.Message{Dir: dir, Summary: a.arena.String(k.appendSummary(buf[:0])), Ref: "RFC 9113 §8.1"}
 	kept := a.streamsKept.Put(k)
 	m.DeferTo(kept)
-	m.Holds(int(unsafe.Sizeof(k)))
+	m.Holds(int(unsafe.Sizeof(k)) + len(k.request) + len(k.reset))
 	a.after = append(a.after, m)
 }
 

@@ -54,13 +54,13 @@ type Analyzer struct {
 
 	rq rounds // requests waiting for their answers, for the timing view and the rows' columns
 
-	scratch []byte    // where a summary is built, kept while small (text)
-	desc    lastDesc  // the last RowDescription framed briefly, for the next alike
-	fill    rowFiller // the fields of its rows, made when someone looks (rowFill)
-	bound   []uint32  // the parameter types of the statement of the Bind just decoded
-	types   []uint32  // the types a Bind's fields are built with, when asked (bindFill)
-	binds   framing.Slab[bindFill]
-	arena   framing.Arena // where summaries are kept (text)
+	scratch []byte                 // where a summary is built, kept while small (text)
+	desc    lastDesc               // the last RowDescription framed briefly, for the next alike
+	fill    rowFiller              // the fields of its rows, made when someone looks (rowFill)
+	bound   []uint32               // the parameter types of the statement of the Bind just decoded
+	types   []uint32               // the types a Bind's fields are built with, when asked (bindFill)
+	binds   framing.Slab[bindFill] // what Binds framed briefly keep for their fields
+	arena   framing.Arena          // where summaries are kept (text)
 
 	starttls.Handoff           // after 'S': the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
 	inner            *Analyzer // the analyzer inside TLS, once there is one

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // Bounds on what the analyzer holds.
@@ -53,9 +52,8 @@ type Analyzer struct {
 	openInfo  *lab.OpenInfo
 	fins      [3]bool // by lab.Side
 
-	out   []lab.Message
-	block framing.Block // where out is cut from
-	now   time.Time
+	out []lab.Message
+	now time.Time
 }
 
 // half is one direction of the connection.
@@ -153,7 +151,7 @@ func (a *Analyzer) Opened(info lab.OpenInfo) []lab.Message {
 // are, the inner analyzer hears of the close, and the state moves to closing
 // (one side's FIN) or closed (both, or a reset).
 func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
-	a.out = a.block.Start()
+	a.out = nil
 	a.drainAll(true)
 	if ca, ok := a.inner.Analyzer.(lab.ConnAnalyzer); ok {
 		a.passInner(func() []lab.Message { return ca.Closed(info) })
@@ -174,7 +172,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if len(b) == 0 || (dir != lab.ClientToServer && dir != lab.ServerToClient) {
 		return nil
 	}
-	a.out = a.block.Start()
+	a.out = nil
 	a.now = at
 	a.frame(&a.halves[dir], b)
 	a.drainAll(false)
@@ -184,7 +182,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 func (a *Analyzer) flush() []lab.Message {
 	out := a.out
 	a.out = nil
-	return a.block.Done(out)
+	return out
 }
 
 // emit adds a message, moving the state to next (if not "") with it. Only the

@@ -133,9 +133,20 @@ func (a *Analyzer) applicationData(h *half, body []byte, decrypted bool) {
 // layer's, with the inner layer's state change on the last of them. An inner
 // analyzer that panics is switched off, and the application data is shown as
 // this layer's from then on.
+//
+// The inner analyzer's slice is taken as it is when nothing came before it:
+// the hub keeps messages where their analyzer made them, so the plaintext's
+// messages of a record need no copy of their own (with its capacity cut, a
+// message appended after them goes elsewhere).
 func (a *Analyzer) passInner(step func() []lab.Message) {
-	msgs := a.inner.Call("The analyzer of the protocol inside TLS hit a bug; the lab shows the rest of the application data undecoded.", step)
-	a.out = append(a.out, a.inner.Lift(msgs)...)
+	msgs := a.inner.Lift(a.inner.Call("The analyzer of the protocol inside TLS hit a bug; the lab shows the rest of the application data undecoded.", step))
+	switch {
+	case len(msgs) == 0:
+	case len(a.out) == 0:
+		a.out = msgs[:len(msgs):len(msgs)]
+	default:
+		a.out = append(a.out, msgs...)
+	}
 }
 
 // InnerStates reports the state of the layer inside TLS (lab.Carrier), so that

@@ -300,15 +300,8 @@ func TestListenErrorIsReadable(t *testing.T) {
 // TestEndFlow: a flow ended by the program that knows it is over ends at
 // once, and the next datagram with the same peer starts a new conversation.
 func TestEndFlow(t *testing.T) {
-	reg := &Registry{}
-	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
-	reg.Register(p)
-	h := NewHub(HubOptions{Registry: reg})
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spc := h.Tap(p).PacketConn(pc, SideServer)
+	h, tap, pc := udpTap(t)
+	spc := tap.PacketConn(pc, SideServer)
 	defer spc.Close()
 	peer, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -340,15 +333,8 @@ func TestEndFlow(t *testing.T) {
 // comes in (4- or 16-byte IPv4, or an address of another type naming it), and
 // another port is another flow.
 func TestFlowKeys(t *testing.T) {
-	reg := &Registry{}
-	p := &Protocol{Name: "udp", Transport: "udp", Connectionless: true}
-	reg.Register(p)
-	h := NewHub(HubOptions{Registry: reg})
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spc := h.Tap(p).PacketConn(pc, SideServer)
+	h, tap, pc := udpTap(t)
+	spc := tap.PacketConn(pc, SideServer)
 	defer spc.Close()
 	var ports [2]int
 	for i := range ports {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
@@ -126,19 +127,24 @@ func (a *Analyzer) chunk(m *lab.Message, typ, flags uint8, v []byte, off int) {
 				lab.Field{Name: "gap ack blocks", Value: fmt.Sprint(gaps), Off: p + 8, Len: 2},
 				lab.Field{Name: "duplicate TSNs", Value: fmt.Sprint(dups), Off: p + 10, Len: 2})
 		}
-		var gs []string
+		// The summary is built in the analyzer's room: a bulk transfer's
+		// receiver sends a SACK for every other packet.
+		sum := strconv.AppendUint(append(a.scratch[:0], "SACK (cumulative TSN "...), uint64(u32(0)), 10)
+		sum = strconv.AppendUint(append(sum, ", window "...), uint64(u32(4)), 10)
 		for i := 0; i < gaps && 12+4*i+4 <= len(v); i++ {
 			s, e := u16(12+4*i), u16(14+4*i)
-			gs = append(gs, fmt.Sprintf("%d–%d", u32(0)+uint32(s), u32(0)+uint32(e)))
+			if i == 0 {
+				sum = append(sum, ", gaps "...)
+			} else {
+				sum = append(sum, ", "...)
+			}
+			sum = strconv.AppendUint(sum, uint64(u32(0)+uint32(s)), 10)
+			sum = strconv.AppendUint(append(sum, "–"...), uint64(u32(0)+uint32(e)), 10)
 			if !a.brief {
 				m.Fields = append(m.Fields, lab.Field{Name: fmt.Sprintf("gap %d", i+1), Value: fmt.Sprintf("TSNs %d–%d arrived too (after a hole)", u32(0)+uint32(s), u32(0)+uint32(e)), Off: p + 12 + 4*i, Len: 4})
 			}
 		}
-		m.Summary = fmt.Sprintf("SACK (cumulative TSN %d, window %d", u32(0), u32(4))
-		if len(gs) > 0 {
-			m.Summary += ", gaps " + strings.Join(gs, ", ")
-		}
-		m.Summary += ")"
+		m.Summary = a.arena.Text(&a.scratch, append(sum, ')'))
 		m.Meaning = "The receiver acknowledges DATA: everything up to the cumulative TSN, and the blocks past a hole; the sender resends what is missing."
 	case chunkHeartbeat, chunkHeartbeatAck:
 		m.Ref = "RFC 9260 §3.3.5"

@@ -55,15 +55,20 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 		ssn, ppid, payload = binary.BigEndian.Uint32(v[8:]), binary.BigEndian.Uint32(v[12:]), v[16:]
 		seqName, seqLen, kind = "message identifier", 4, "I-DATA"
 		if flags&2 == 0 { // not the first piece: the field is the fragment sequence number
-			on := fmt.Sprintf("stream %d", stream)
+			// Built in the analyzer's room, as a binary message's summary is.
+			b := append(a.scratch[:0], "I-DATA on "...)
 			if ch, ok := a.channels[stream]; ok {
-				on = fmt.Sprintf("%q", ch.label)
+				b = strconv.AppendQuote(b, ch.label)
+			} else {
+				b = strconv.AppendUint(append(b, "stream "...), uint64(stream), 10)
 			}
-			last := ""
+			b = strconv.AppendUint(append(b, ": message "...), uint64(ssn), 10)
+			b = strconv.AppendUint(append(b, ", piece "...), uint64(ppid), 10)
 			if flags&1 != 0 {
-				last = ", the last"
+				b = append(b, ", the last"...)
 			}
-			m.Summary = fmt.Sprintf("I-DATA on %s: message %d, piece %d%s (%d bytes)", on, ssn, ppid, last, len(payload))
+			b = strconv.AppendInt(append(b, " ("...), int64(len(payload)), 10)
+			m.Summary = a.arena.Text(&a.scratch, append(b, " bytes)"...))
 			m.Meaning = "A later piece of a user message split over several chunks (RFC 8260 §2.1); the receiver puts them together, in the order of the fragment sequence numbers."
 			if !a.brief {
 				m.Fields = append(m.Fields,
@@ -93,7 +98,10 @@ func (a *Analyzer) data(m *lab.Message, flags uint8, v []byte, p int, idata bool
 	case 2:
 		frag = ", the first piece of a message"
 	}
-	pp := p + 4 + 2 + seqLen + 2*map[bool]int{true: 1, false: 0}[idata]
+	pp := p + 4 + 2 + seqLen
+	if idata {
+		pp += 2 // I-DATA's reserved field
+	}
 	if !a.brief {
 		m.Fields = append(m.Fields,
 			lab.Field{Name: "flags", Value: fmt.Sprintf("%s%s", order, frag), Off: p - 3, Len: 1},

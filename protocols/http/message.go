@@ -168,7 +168,19 @@ func field(l string) (string, string, bool) {
 	if !ok || !token(name) {
 		return "", "", false
 	}
-	return name, strings.Trim(value, " \t"), true
+	return name, trimBlanks(value), true
+}
+
+// trimBlanks is strings.Trim(s, " \t"), without the set Trim makes each call.
+func trimBlanks(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	for j > i && (s[j-1] == ' ' || s[j-1] == '\t') {
+		j--
+	}
+	return s[i:j]
 }
 
 // token reports whether s is an RFC 9110 §5.6.2 token.
@@ -177,13 +189,21 @@ func token(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+		if !tchar[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// tchar marks the bytes a token may hold (RFC 9110 §5.6.2): visible ASCII
+// but the delimiters.
+var tchar = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = strings.IndexByte("\"(),/:;<=>?@[\\]{}", byte(c)) < 0
+	}
+	return t
+}()
 
 func version(v string) bool {
 	return len(v) == 8 && strings.HasPrefix(v, "HTTP/") && isDigit(v[5]) && v[6] == '.' && isDigit(v[7])

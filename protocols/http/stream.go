@@ -89,7 +89,11 @@ func headEnd(h []byte, from int) int {
 	from = max(from, 0)
 	for i := from; i < len(h); i++ {
 		if h[i] != '\n' {
-			continue
+			k := bytes.IndexByte(h[i:], '\n')
+			if k < 0 {
+				return -1
+			}
+			i += k
 		}
 		switch {
 		case i+1 < len(h) && h[i+1] == '\n':

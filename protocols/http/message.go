@@ -37,17 +37,16 @@ const previewBytes = 256
 // capacity reaching no further than the fed bytes), while its body follows
 // it there; otherwise a copy.
 //
-// With room (a stream's), the head's lines and header fields are cut in room's
-// slices, which the next head reuses: the message's headers last until it is
+// With room (a stream's), the head's header fields are cut in room's slice,
+// which the next head reuses: the message's headers last until it is
 // framed. A head in place is read without a copy: its text is the fed bytes
 // (or, building a framed message's fields, its captured bytes), which nobody
 // writes.
 func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message, string) {
-	var ls, hs []lab.Field
+	var hs []lab.Field
 	if room != nil {
-		clear(room.lines)
 		clear(room.headers)
-		ls, hs = room.lines[:0], room.headers[:0]
+		hs = room.headers[:0]
 	}
 	text := ""
 	if inPlace && len(head) > 0 {
@@ -55,15 +54,18 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 	} else {
 		text = string(head) // one string for the head, its lines cut from it
 	}
-	ls = lineSpans(ls, text)
-	if room != nil {
-		room.lines = ls
+	// The first line that is not empty is the start line; the others that
+	// are not are header lines, read in turn (nextLine).
+	off, start, startLen := 0, "", 0
+	for off < len(text) && start == "" {
+		start, startLen = nextLine(text, off)
+		off += startLen
 	}
-	if len(ls) == 0 {
+	if start == "" {
 		return nil, "an empty message head"
 	}
 	if hs == nil {
-		hs = make([]lab.Field, 0, len(ls)-1)
+		hs = make([]lab.Field, 0, strings.Count(text[off:], "\n")+1)
 	}
 	var m *message
 	if room != nil {
@@ -76,9 +78,8 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 	} else {
 		m = new(message)
 	}
-	m.startLen, m.headLen, m.headers = ls[0].Len, len(head), hs
+	m.startLen, m.headLen, m.headers = startLen, len(head), hs
 	m.raw.Start(head[:min(len(head), MaxKeptBytes)], inPlace && len(head) <= MaxKeptBytes, 0)
-	start := ls[0].Value
 	if dir == lab.ClientToServer {
 		// Three parts apart by single spaces (strings.Split's three, without its slice).
 		method, rest, ok1 := strings.Cut(start, " ")
@@ -96,15 +97,21 @@ func parseHead(dir lab.Dir, head []byte, inPlace bool, room *headRoom) (*message
 		}
 		m.version, m.status, m.reason = v, n, reason
 	}
-	for _, l := range ls[1:] {
-		if l.Value[0] == ' ' || l.Value[0] == '\t' {
+	for off < len(text) {
+		l, n := nextLine(text, off)
+		lineOff := off
+		off += n
+		if l == "" {
+			continue
+		}
+		if l[0] == ' ' || l[0] == '\t' {
 			return nil, "a header line starts with white space (obsolete line folding, RFC 9112 §5.2)"
 		}
-		name, value, ok := field(l.Value)
+		name, value, ok := field(l)
 		if !ok {
-			return nil, "the header line " + quote(l.Value) + " is not name: value"
+			return nil, "the header line " + quote(l) + " is not name: value"
 		}
-		m.headers = append(m.headers, lab.Field{Name: name, Value: value, Off: l.Off, Len: l.Len})
+		m.headers = append(m.headers, lab.Field{Name: name, Value: value, Off: lineOff, Len: n})
 	}
 	if room != nil {
 		room.headers = m.headers
@@ -126,29 +133,20 @@ type keepRoom struct {
 func (r *keepRoom) text(b []byte) string { return r.arena.Text(&r.scratch, b) }
 
 // headRoom is where a stream parses its heads (parseHead): the message being
-// read, its lines and header fields.
+// read and its header fields.
 type headRoom struct {
-	msg            message
-	lines, headers []lab.Field
+	msg     message
+	headers []lab.Field
 }
 
-// lineSpans appends to out the section all's non-empty lines: each a Field
-// with the line, without its end, as Value and its span, with its end, in all.
-func lineSpans(out []lab.Field, all string) []lab.Field {
-	if out == nil {
-		out = make([]lab.Field, 0, strings.Count(all, "\n")+1)
+// nextLine returns the line of all that begins at off, without its end, and
+// its length with its end.
+func nextLine(all string, off int) (string, int) {
+	n := len(all) - off
+	if i := strings.IndexByte(all[off:], '\n'); i >= 0 {
+		n = i + 1
 	}
-	for off := 0; off < len(all); {
-		n := len(all) - off
-		if i := strings.IndexByte(all[off:], '\n'); i >= 0 {
-			n = i + 1
-		}
-		if l := strings.TrimSuffix(strings.TrimSuffix(all[off:off+n], "\n"), "\r"); l != "" {
-			out = append(out, lab.Field{Value: l, Off: off, Len: n})
-		}
-		off += n
-	}
-	return out
+	return strings.TrimSuffix(strings.TrimSuffix(all[off:off+n], "\n"), "\r"), n
 }
 
 // lines splits a section into its non-empty lines, without line ends.

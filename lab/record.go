@@ -161,30 +161,15 @@ func AppendPreview(dst, b []byte, max int) []byte {
 	if more {
 		b = b[:max]
 	}
-	switch {
-	case plainASCII(b):
-		// What strconv.Quote writes as it is, without decoding.
-		dst = append(append(append(dst, '"'), b...), '"')
-	case ascii(b):
+	if ascii(b) {
 		dst = appendQuoteASCII(dst, b)
-	default:
+	} else {
 		dst = strconv.AppendQuote(dst, string(b))
 	}
 	if more {
 		dst = append(dst, "…"...)
 	}
 	return dst
-}
-
-// plainASCII reports whether b is printable ASCII without a quote or a
-// backslash: what strconv.Quote leaves as it is.
-func plainASCII(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // ascii reports whether b is all ASCII.
@@ -198,30 +183,47 @@ func ascii(b []byte) bool {
 }
 
 // appendQuoteASCII appends strconv.Quote's quoting of b, which is all ASCII,
-// a byte at a time: a line of text ends in an escaped newline, and
+// without decoding runes: the printable bytes in runs, the others escaped as
+// strconv escapes them. A line of text ends in an escaped newline, and
 // strconv's rune-by-rune escaping of it cost more than the rest of a
 // datagram's analysis.
 func appendQuoteASCII(dst, b []byte) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
-	for _, c := range b {
+	start := 0
+	for i, c := range b {
+		if quotedAsIs[c] {
+			continue
+		}
+		dst = append(dst, b[start:i]...)
+		start = i + 1
 		switch {
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)
-		case c >= 0x20 && c < 0x7f:
-			dst = append(dst, c)
 		case c < 0x20 && escapes[c] != 0:
 			dst = append(dst, '\\', escapes[c])
 		default:
-			dst = append(dst, '\\', 'x', hex[c>>4], hex[c&0x0f])
+			dst = append(dst, '\\', 'x', lowerHex[c>>4], lowerHex[c&0x0f])
 		}
 	}
+	dst = append(dst, b[start:]...)
 	return append(dst, '"')
 }
+
+// quotedAsIs marks the bytes strconv.Quote writes as they are: printable
+// ASCII but the quote and the backslash.
+var quotedAsIs = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // escapes are the control bytes strconv.Quote writes as a letter after a
 // backslash: "\a", "\n" and so on.
 var escapes = [0x20]byte{'\a': 'a', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't', '\v': 'v'}
+
+// lowerHex is the digits of a byte in hex, as previews and JSON write them.
+const lowerHex = "0123456789abcdef"
 
 // HexPreview shows up to max bytes of b as hex pairs, "68 65 6c 6c 6f", with " …"
 // when b is longer.
@@ -236,12 +238,11 @@ func AppendHexPreview(dst, b []byte, max int) []byte {
 	if more {
 		b = b[:max]
 	}
-	const digits = "0123456789abcdef"
 	for i, c := range b {
 		if i > 0 {
 			dst = append(dst, ' ')
 		}
-		dst = append(dst, digits[c>>4], digits[c&0x0f])
+		dst = append(dst, lowerHex[c>>4], lowerHex[c&0x0f])
 	}
 	if more {
 		dst = append(dst, " …"...)

@@ -114,7 +114,6 @@ var jsonPlain = func() (t [256]bool) {
 // HTML escaping: ", \ and control characters escaped, invalid UTF-8 as
 // U+FFFD, and U+2028 and U+2029 escaped.
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -139,7 +138,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			case '\t':
 				dst = append(dst, '\\', 't')
 			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
+				dst = append(dst, '\\', 'u', '0', '0', lowerHex[b>>4], lowerHex[b&0xf])
 			}
 			i++
 			start = i
@@ -150,7 +149,7 @@ func appendJSONString(dst []byte, s string) []byte {
 		case c == utf8.RuneError && size == 1:
 			dst = append(append(dst, s[start:i]...), `\ufffd`...)
 		case c == '\u2028' || c == '\u2029':
-			dst = append(append(dst, s[start:i]...), '\\', 'u', '2', '0', '2', hex[c&0xf])
+			dst = append(append(dst, s[start:i]...), '\\', 'u', '2', '0', '2', lowerHex[c&0xf])
 		default:
 			i += size
 			continue

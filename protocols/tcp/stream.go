@@ -2,9 +2,9 @@ package tcp
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/protocollab/protolab/lab"
+	fr "github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // FlushLimit bounds the bytes of a partial line the analyzer holds per direction:
@@ -79,7 +79,7 @@ func (a *Analyzer) frame(out []lab.Message, dir lab.Dir, b []byte) []lab.Message
 	limit := a.maxPending()
 	out = a.flush(out, opposite(dir), flushAnswered)
 	s := &a.streams[dir]
-	if binary(b) {
+	if fr.Binary(b) {
 		out = a.flush(out, dir, flushBinary)
 		return append(out, a.dataMessage(dir, b, frameChunk))
 	}
@@ -145,8 +145,8 @@ func opposite(d lab.Dir) lab.Dir {
 // dataMessage describes raw, application bytes that went in direction dir.
 // Its summary is made now, its fields when someone looks (dataFill).
 func (a *Analyzer) dataMessage(dir lab.Dir, raw []byte, f framing) lab.Message {
-	sum := appendByteCount(a.scratch[:0], len(raw))
-	if binary(raw) {
+	sum := fr.AppendByteCount(a.scratch[:0], len(raw))
+	if fr.Binary(raw) {
 		sum = lab.AppendHexPreview(append(sum, " binary: "...), raw, 12)
 	} else {
 		sum = lab.AppendPreview(append(sum, ' '), raw, 60)
@@ -174,16 +174,13 @@ func (f dataFill) Fill(m *lab.Message) ([]lab.Field, string) {
 	raw := m.Raw
 	fields := make([]lab.Field, 0, 4)
 	fields = append(fields,
-		lab.Field{Name: "length", Value: byteCount(len(raw))},
+		lab.Field{Name: "length", Value: fr.ByteCount(len(raw))},
 		lab.Field{Name: "framing", Value: framings[f].field})
-	if binary(raw) {
+	if fr.Binary(raw) {
 		// Escaped binary reads worse than hex and costs more to make.
 		return append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(raw, 64), Len: len(raw)}), ""
 	}
-	text := lab.Preview(raw, 60)
-	if len(raw) > 60 {
-		text = lab.Preview(raw, 256)
-	}
+	text := lab.Preview(raw, 256) // all of it, up to 256 bytes: the summary shows the first 60
 	end := lineEnding(raw)
 	n := len(raw) - endBytes[end] // the text without its line ending
 	fields = append(fields, lab.Field{Name: "text", Value: text, Len: n})
@@ -191,28 +188,6 @@ func (f dataFill) Fill(m *lab.Message) ([]lab.Field, string) {
 		fields = append(fields, lab.Field{Name: "line ending", Value: end, Off: n, Len: len(raw) - n})
 	}
 	return fields, ""
-}
-
-// notText marks the control bytes text does not use: all but backspace, tab, line
-// feed, vertical tab, form feed, carriage return and escape (terminal colours).
-var notText = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte{'\b', '\t', '\n', '\v', '\f', '\r', 0x1b} {
-		t[c] = false
-	}
-	return t
-}()
-
-// binary reports whether b holds bytes that text does not use, such as NUL.
-func binary(b []byte) bool {
-	for _, c := range b {
-		if notText[c] {
-			return true
-		}
-	}
-	return false
 }
 
 // endBytes is how many bytes each line ending lineEnding names takes.
@@ -226,15 +201,4 @@ func lineEnding(b []byte) string {
 		return "LF"
 	}
 	return ""
-}
-
-func byteCount(n int) string { return string(appendByteCount(nil, n)) }
-
-// appendByteCount appends byteCount(n): "1 byte", "5 bytes".
-func appendByteCount(b []byte, n int) []byte {
-	b = strconv.AppendInt(b, int64(n), 10)
-	if n == 1 {
-		return append(b, " byte"...)
-	}
-	return append(b, " bytes"...)
 }

@@ -31,24 +31,14 @@ func (k *kept) Fill(m *lab.Message) ([]lab.Field, string) {
 	b := m.Raw
 	fields := make([]lab.Field, 0, 3)
 	fields = append(fields,
-		lab.Field{Name: "length", Value: byteCount(len(b))},
+		lab.Field{Name: "length", Value: framing.ByteCount(len(b))},
 		lab.Field{Name: "datagram", Value: ordinal(k.n, m.Dir)})
-	if text(b) {
-		fields = append(fields, lab.Field{Name: "text", Value: lab.Preview(b, textPreview(b)), Len: len(b)})
-	} else {
+	if framing.Binary(b) {
 		// Escaped binary reads worse than hex and costs more to make.
-		fields = append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64), Len: len(b)})
+		return append(fields, lab.Field{Name: "hex", Value: lab.HexPreview(b, 64), Len: len(b)}), ""
 	}
-	return fields, ""
-}
-
-// textPreview is how many bytes of the text datagram b its text field shows:
-// what the summary shows, or more when there is more.
-func textPreview(b []byte) int {
-	if len(b) > 60 {
-		return 256
-	}
-	return 60
+	// All of it, up to 256 bytes: the summary shows the first 60.
+	return append(fields, lab.Field{Name: "text", Value: lab.Preview(b, 256), Len: len(b)}), ""
 }
 
 var _ lab.Analyzer = (*Analyzer)(nil)
@@ -70,11 +60,11 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
 		dir = lab.DirNone
 	}
 	a.count[dir]++
-	s := appendByteCount(append(a.scratch[:0], "datagram "...), len(b))
-	if text(b) {
-		s = lab.AppendPreview(append(s, ' '), b, 60)
-	} else {
+	s := framing.AppendByteCount(append(a.scratch[:0], "datagram "...), len(b))
+	if framing.Binary(b) {
 		s = lab.AppendHexPreview(append(s, " binary: "...), b, 12)
+	} else {
+		s = lab.AppendPreview(append(s, ' '), b, 60)
 	}
 	m := lab.Message{
 		Dir:      dir,
@@ -96,26 +86,4 @@ func ordinal(n int, dir lab.Dir) string {
 		return "#" + strconv.Itoa(n) + " from the server in this flow"
 	}
 	return "#" + strconv.Itoa(n) + " in this flow"
-}
-
-// text reports whether b reads as text: no NUL or other control byte that text
-// does not use (tab, newlines, form feed and escape are fine).
-func text(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 && c != '\b' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r' && c != 0x1b {
-			return false
-		}
-	}
-	return true
-}
-
-func byteCount(n int) string { return string(appendByteCount(nil, n)) }
-
-// appendByteCount appends byteCount(n): "1 byte", "5 bytes".
-func appendByteCount(b []byte, n int) []byte {
-	b = strconv.AppendInt(b, int64(n), 10)
-	if n == 1 {
-		return append(b, " byte"...)
-	}
-	return append(b, " bytes"...)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 func TestProtocol(t *testing.T) {
@@ -113,7 +114,7 @@ func FuzzUDPAnalyzer(f *testing.F) {
 			if !bytes.Equal(m.Raw, d) || m.Dir != dir {
 				t.Fatalf("message %v %q, want %v %q", m.Dir, m.Raw, dir, d)
 			}
-			if want := "datagram " + byteCount(len(d)) + " "; !strings.HasPrefix(m.Summary, want) {
+			if want := "datagram " + framing.ByteCount(len(d)) + " "; !strings.HasPrefix(m.Summary, want) {
 				t.Fatalf("summary %q, want it to start %q", m.Summary, want)
 			}
 			if a.State() != "" {

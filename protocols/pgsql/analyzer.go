@@ -239,12 +239,17 @@ func (a *Analyzer) message(out []lab.Message, dir lab.Dir, raw []byte, at time.T
 		if !a.started {
 			return a.startup(out, raw, at)
 		}
-		return append(out, a.frontend(raw))
+		// Decoded in its place in out, not built and copied there.
+		out = append(out, lab.Message{})
+		a.frontend(&out[len(out)-1], raw)
+		return out
 	}
 	if len(raw) == 1 {
 		return a.answer(out, raw, at)
 	}
-	return append(out, a.backend(raw))
+	out = append(out, lab.Message{})
+	a.backend(&out[len(out)-1], raw)
+	return out
 }
 
 // tooBig reports a message of n bytes, more than MaxMessage, whose start is data.

@@ -308,7 +308,7 @@ func TestDescriptionDeferred(t *testing.T) {
 	built := *msgs[0].Built()
 	analyzertest.ExpectSpans(t, built, analyzertest.Spans{"name": "id", "column 2": "name\x00" + desc[len(desc)-18:]})
 	var eager lab.Message
-	eager, _ = typed(s2c, []byte(desc))
+	typed(&eager, s2c, []byte(desc))
 	(&Analyzer{}).rowDescription(&eager, &reader{m: &eager, off: 5})
 	if fmt.Sprint(built.Fields) != fmt.Sprint(eager.Fields) {
 		t.Errorf("deferred fields\n%v\nwant those decoded at once\n%v", built.Fields, eager.Fields)

@@ -8,33 +8,34 @@ import (
 )
 
 // backend decodes one typed message from the server, raw.
-func (a *Analyzer) backend(raw []byte) lab.Message {
+func (a *Analyzer) backend(m *lab.Message, raw []byte) {
 	switch raw[0] {
 	case 'D':
-		if m, ok := a.briefRow(raw); ok {
-			return m
+		if a.briefRow(m, raw) {
+			return
 		}
 	case 'T':
-		if m, ok := a.briefDescription(raw); ok {
-			return m
+		if a.briefDescription(m, raw) {
+			return
 		}
 	}
-	return a.deferred(a.decodeBackend(raw, false))
+	a.decodeBackend(m, raw, false)
+	a.deferred(m)
 }
 
 // decodeBackend decodes a backend message, with its fields when whole.
-func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
-	m, k, r := begin(lab.ServerToClient, raw, whole)
-	r.m = &m
+func (a *Analyzer) decodeBackend(m *lab.Message, raw []byte, whole bool) {
+	k, r := begin(m, lab.ServerToClient, raw, whole)
+	r.m = m
 	t := raw[0]
 	if k.name == "" {
-		unknown(&m, lab.ServerToClient)
-		return m
+		unknown(m, lab.ServerToClient)
+		return
 	}
-	a.rq.answer(&m)
+	a.rq.answer(m)
 	switch t {
 	case 'R':
-		a.authentication(&m, &r)
+		a.authentication(m, &r)
 	case 'K':
 		pid, _ := r.i32("process id")
 		if b, off, ok := r.take("secret key", max(r.left(), 4)); ok {
@@ -48,9 +49,9 @@ func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
 		m.Summary = "ParameterStatus " + name + " = " + quote(val)
 		m.Handshake = a.rq.login != ""
 	case 'Z':
-		a.ready(&m, &r)
+		a.ready(m, &r)
 	case 'T':
-		a.rowDescription(&m, &r)
+		a.rowDescription(m, &r)
 	case 'D':
 		m.Summary = "DataRow " + rowFields(&r, a.rq.rowColumns())
 	case 'C':
@@ -61,7 +62,7 @@ func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
 	case 'I', 's':
 		a.rq.completes('E')
 	case 'E', 'N':
-		a.errorResponse(&m, &r)
+		a.errorResponse(m, &r)
 	case '1':
 		a.rq.completes('P')
 	case '2':
@@ -106,7 +107,7 @@ func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
 			m.Summary += ", " + count(int(n), "column")
 		}
 	case 'd':
-		a.copyData(&m, &r)
+		a.copyData(m, &r)
 	case 'c':
 	case 'A':
 		pid, _ := r.i32("process id")
@@ -128,8 +129,7 @@ func (a *Analyzer) decodeBackend(raw []byte, whole bool) lab.Message {
 		}
 		m.Summary = fmt.Sprintf("NegotiateProtocolVersion 3.%d", minor)
 	}
-	finish(&m, k, &r)
-	return m
+	finish(m, k, &r)
 }
 
 // readyStatus is what a ReadyForQuery's transaction status says: the state
@@ -269,7 +269,7 @@ func (a *Analyzer) errorResponse(m *lab.Message, r *reader) {
 	if r.left() == 1 && m.Raw[r.off] == 0 {
 		r.off++
 	}
-	k := backend[m.Raw[0]]
+	k := &backend[m.Raw[0]]
 	m.Summary = strings.TrimSpace(fmt.Sprintf("%s %s %s %s", k.name, sev, code, short(text)))
 	if m.Raw[0] == 'E' {
 		m.Meaning = "The statement failed"

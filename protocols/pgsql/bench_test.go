@@ -68,3 +68,27 @@ func BenchmarkPrepared(b *testing.B) {
 		a.Feed(lab.ServerToClient, answer, now)
 	}
 }
+
+// BenchmarkSelectOne measures the analyzer on the smallest query round a
+// server answers: the Query "SELECT 1" in one segment, and its answer,
+// RowDescription, one DataRow, CommandComplete and ReadyForQuery, in another,
+// as a server writes it. An op is one query.
+//
+//	go test -run '^$' -bench SelectOne -benchmem ./protocols/pgsql/
+func BenchmarkSelectOne(b *testing.B) {
+	now := time.Now()
+	a := NewAnalyzer()
+	for _, s := range login(b) {
+		a.Feed(s.Dir, []byte(s.Data), now)
+	}
+	query := []byte(enc(b, &pgproto3.Query{String: "SELECT 1"}))
+	answer := []byte(enc(b, &pgproto3.RowDescription{Fields: []pgproto3.FieldDescription{col("?column?", 20, 0)}},
+		&pgproto3.DataRow{Values: [][]byte{[]byte("1")}},
+		&pgproto3.CommandComplete{CommandTag: []byte("SELECT 1")},
+		&pgproto3.ReadyForQuery{TxStatus: 'I'}))
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Feed(lab.ClientToServer, query, now)
+		a.Feed(lab.ServerToClient, answer, now)
+	}
+}

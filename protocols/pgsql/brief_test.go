@@ -58,9 +58,9 @@ func TestBriefFieldsAreTheWholeOnes(t *testing.T) {
 		a, b := NewAnalyzer(), NewAnalyzer()
 		a.started, b.started = true, true
 		if c.dir == c2s {
-			brief, whole = a.frontend(raw), b.decodeFrontend(raw, true)
+			brief, whole = a.briefOf(c2s, raw), b.wholeOf(c2s, raw)
 		} else {
-			brief, whole = a.backend(raw), b.decodeBackend(raw, true)
+			brief, whole = a.briefOf(s2c, raw), b.wholeOf(s2c, raw)
 		}
 		if !brief.Deferred() || whole.Deferred() {
 			t.Errorf("%q: deferred %v and %v, want the brief one only", c.raw, brief.Deferred(), whole.Deferred())
@@ -95,14 +95,14 @@ func TestBriefRowsAreTheWholeOnes(t *testing.T) {
 	a.started, b.started = true, true
 	for round := 0; round < 2; round++ { // the second RowDescription is the same bytes again
 		raw := []byte(enc(t, desc))
-		brief, whole := a.backend(raw), b.decodeBackend(raw, true)
+		brief, whole := a.briefOf(s2c, raw), b.wholeOf(s2c, raw)
 		fields, _ := brief.Detail()
 		if brief.Summary != whole.Summary || !reflect.DeepEqual(fields, whole.Fields) {
 			t.Errorf("RowDescription, round %d: brief %q %v, whole %q %v", round, brief.Summary, fields, whole.Summary, whole.Fields)
 		}
 		for _, values := range rows {
 			raw := []byte(enc(t, &pgproto3.DataRow{Values: values}))
-			brief, whole := a.backend(raw), b.decodeBackend(raw, true)
+			brief, whole := a.briefOf(s2c, raw), b.wholeOf(s2c, raw)
 			fields, _ := brief.Detail()
 			if !brief.Deferred() || brief.Summary != whole.Summary || !reflect.DeepEqual(fields, whole.Fields) {
 				t.Errorf("DataRow %q: brief %q %v, whole %q %v", values, brief.Summary, fields, whole.Summary, whole.Fields)
@@ -124,10 +124,10 @@ func TestBriefBindIsTheWholeOne(t *testing.T) {
 		Parameters: [][]byte{{0, 0, 0, 42}, []byte("t")}}))
 	var briefs, wholes []lab.Message
 	for _, oids := range [][]uint32{{23, 16}, {25, 25}} {
-		a.frontend(parse(oids...))
-		b.decodeFrontend(parse(oids...), true)
-		briefs = append(briefs, a.frontend(bind))
-		wholes = append(wholes, b.decodeFrontend(bind, true))
+		a.briefOf(c2s, parse(oids...))
+		b.wholeOf(c2s, parse(oids...))
+		briefs = append(briefs, a.briefOf(c2s, bind))
+		wholes = append(wholes, b.wholeOf(c2s, bind))
 	}
 	for i := range briefs {
 		fields, meaning := briefs[i].Detail()

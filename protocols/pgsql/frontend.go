@@ -12,17 +12,18 @@ import (
 // typed begins the message of typed message raw (at least 5 bytes) sent in
 // direction dir: its type and length fields, the kind's meaning and where it
 // is specified, and a reader of its body.
-func typed(dir lab.Dir, raw []byte) (lab.Message, kind) {
-	m, k := bare(dir, raw)
+func typed(m *lab.Message, dir lab.Dir, raw []byte) *kind {
+	k := bare(m, dir, raw)
 	m.Fields = make([]lab.Field, 0, 8)
-	typeFields(&m, k, raw[0])
-	return m, k
+	typeFields(m, k, raw[0])
+	return k
 }
 
-// bare begins the message of typed message raw without its fields.
-func bare(dir lab.Dir, raw []byte) (lab.Message, kind) {
+// bare begins the message of typed message raw without its fields, in m.
+func bare(m *lab.Message, dir lab.Dir, raw []byte) *kind {
 	k := kindOf(dir, raw[0])
-	return lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}, k
+	*m = lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
+	return k
 }
 
 // briefly reports whether a message of type t sent in direction dir is framed
@@ -38,19 +39,17 @@ func briefly(dir lab.Dir, t byte) bool {
 
 // begin starts decoding typed message raw: the message, its kind and a reader
 // of its body, brief when the type is framed briefly.
-func begin(dir lab.Dir, raw []byte, whole bool) (lab.Message, kind, reader) {
+func begin(m *lab.Message, dir lab.Dir, raw []byte, whole bool) (*kind, reader) {
 	if !whole && briefly(dir, raw[0]) {
-		m, k := bare(dir, raw)
-		return m, k, reader{off: 5, brief: true}
+		return bare(m, dir, raw), reader{off: 5, brief: true}
 	}
-	m, k := typed(dir, raw)
-	return m, k, reader{off: 5}
+	return typed(m, dir, raw), reader{off: 5}
 }
 
 // deferred is m, decoded briefly when its type is framed briefly: its fields
 // are built when someone looks. A Bind's are built with the parameter types
 // its statement had (bindFill).
-func (a *Analyzer) deferred(m lab.Message) lab.Message {
+func (a *Analyzer) deferred(m *lab.Message) {
 	switch {
 	case !briefly(m.Dir, m.Raw[0]):
 	case m.Dir == lab.ClientToServer && m.Raw[0] == 'B' && a.bound != nil:
@@ -58,7 +57,6 @@ func (a *Analyzer) deferred(m lab.Message) lab.Message {
 	default:
 		m.Defer(fields)
 	}
-	return m
 }
 
 // bindFill builds the fields of a Bind framed briefly, decoding its values by
@@ -68,7 +66,9 @@ type bindFill struct{ types []uint32 }
 func (f *bindFill) Fill(m *lab.Message) ([]lab.Field, string) {
 	a := NewAnalyzer()
 	a.types = f.types
-	return a.decodeFrontend(m.Raw, true).Fields, ""
+	var d lab.Message
+	a.decodeFrontend(&d, m.Raw, true)
+	return d.Fields, ""
 }
 
 // fields builds the fields of a message framed briefly, decoding it again on
@@ -77,16 +77,16 @@ func fields(m *lab.Message) ([]lab.Field, string) {
 	a := NewAnalyzer()
 	var d lab.Message
 	if m.Dir == lab.ClientToServer {
-		d = a.decodeFrontend(m.Raw, true)
+		a.decodeFrontend(&d, m.Raw, true)
 	} else {
-		d = a.decodeBackend(m.Raw, true)
+		a.decodeBackend(&d, m.Raw, true)
 	}
 	return d.Fields, ""
 }
 
 // finish ends a message read by r: one cut short or with bytes after its last
 // field is malformed, and says so.
-func finish(m *lab.Message, k kind, r *reader) {
+func finish(m *lab.Message, k *kind, r *reader) {
 	switch {
 	case r.short != "":
 		m.Summary = "malformed " + k.name + ": the length ends before its " + r.short
@@ -115,24 +115,25 @@ func unknown(m *lab.Message, dir lab.Dir) {
 }
 
 // frontend decodes one typed message from the client, raw.
-func (a *Analyzer) frontend(raw []byte) lab.Message {
-	return a.deferred(a.decodeFrontend(raw, false))
+func (a *Analyzer) frontend(m *lab.Message, raw []byte) {
+	a.decodeFrontend(m, raw, false)
+	a.deferred(m)
 }
 
 // decodeFrontend decodes a frontend message, with its fields when whole.
-func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
-	m, k, r := begin(lab.ClientToServer, raw, whole)
-	r.m = &m
+func (a *Analyzer) decodeFrontend(m *lab.Message, raw []byte, whole bool) {
+	k, r := begin(m, lab.ClientToServer, raw, whole)
+	r.m = m
 	t := raw[0]
 	switch t {
 	case 'Q':
 		q, _ := r.cstr("query")
 		m.Summary = a.text(appendShort(append(a.scratch[:0], "Query "...), q))
-		a.rq.mark(&m, op{typ: 'Q'})
+		a.rq.mark(m, op{typ: 'Q'})
 	case 'P':
-		a.parse(&m, &r)
+		a.parse(m, &r)
 	case 'B':
-		a.bind(&m, &r)
+		a.bind(m, &r)
 	case 'D', 'C':
 		what, _, _ := r.take("target", 1)
 		target := byte(0)
@@ -142,7 +143,7 @@ func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
 		}
 		name, _ := r.cstr("name")
 		m.Summary = k.name + " " + targetName(target) + " " + quote(name)
-		a.rq.mark(&m, op{typ: t, target: target, name: name})
+		a.rq.mark(m, op{typ: t, target: target, name: name})
 		if t == 'C' && r.short == "" {
 			if target == 'S' {
 				delete(a.rq.stmts, name)
@@ -153,7 +154,7 @@ func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
 		}
 		if r.short == "" && target != 'S' && target != 'P' {
 			m.Summary = fmt.Sprintf("malformed %s: target %s, not 'S' or 'P'", k.name, typeChar(target))
-			return m
+			return
 		}
 	case 'E':
 		name, _ := r.cstr("portal")
@@ -163,15 +164,15 @@ func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
 			sum = append(append(append(sum, " (at most "...), count(int(n), "row")...), ')')
 		}
 		m.Summary = a.text(sum)
-		a.rq.mark(&m, op{typ: 'E', name: name})
+		a.rq.mark(m, op{typ: 'E', name: name})
 	case 'S', 'H':
-		a.rq.mark(&m, op{typ: t})
+		a.rq.mark(m, op{typ: t})
 	case 'X':
 		m.Teardown = true
 		a.terminal = true
-		a.state.Move(&m, StateTerminated)
+		a.state.Move(m, StateTerminated)
 	case 'd':
-		a.copyData(&m, &r)
+		a.copyData(m, &r)
 	case 'c':
 	case 'f':
 		reason, _ := r.cstr("reason")
@@ -183,15 +184,14 @@ func (a *Analyzer) decodeFrontend(raw []byte, whole bool) lab.Message {
 			r.add("arguments", lab.HexPreview(raw[r.off:], 32), r.off, r.left())
 			r.off = len(raw)
 		}
-		a.rq.mark(&m, op{typ: 'F'})
+		a.rq.mark(m, op{typ: 'F'})
 	case 'p':
-		a.password(&m, &r)
+		a.password(m, &r)
 	default:
-		unknown(&m, lab.ClientToServer)
-		return m
+		unknown(m, lab.ClientToServer)
+		return
 	}
-	finish(&m, k, &r)
-	return m
+	finish(m, k, &r)
 }
 
 // targetName names what a Describe or Close is about.

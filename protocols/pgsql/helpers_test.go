@@ -79,3 +79,26 @@ func simpleQuery(t testing.TB) []step {
 		client(t, &pgproto3.Terminate{}),
 	)
 }
+
+// briefOf frames the typed message raw, sent in direction dir, as Feed does.
+func (a *Analyzer) briefOf(dir lab.Dir, raw []byte) lab.Message {
+	var m lab.Message
+	if dir == lab.ClientToServer {
+		a.frontend(&m, raw)
+	} else {
+		a.backend(&m, raw)
+	}
+	return m
+}
+
+// wholeOf decodes the typed message raw, sent in direction dir, with its
+// fields at once.
+func (a *Analyzer) wholeOf(dir lab.Dir, raw []byte) lab.Message {
+	var m lab.Message
+	if dir == lab.ClientToServer {
+		a.decodeFrontend(&m, raw, true)
+	} else {
+		a.decodeBackend(&m, raw, true)
+	}
+	return m
+}

@@ -54,7 +54,7 @@ func init() {
 
 // label names a message of type t: "Query", or "message type 'x'" for a type
 // the protocol does not have.
-func (k kind) label(t byte) string {
+func (k *kind) label(t byte) string {
 	if k.name != "" {
 		return k.name
 	}
@@ -62,7 +62,7 @@ func (k kind) label(t byte) string {
 }
 
 // ref is where k is specified.
-func (k kind) ref() string {
+func (k *kind) ref() string {
 	if k.name == "" {
 		return refFormats
 	}
@@ -78,16 +78,16 @@ func typeChar(t byte) string {
 }
 
 // kindOf is what type t means in direction dir.
-func kindOf(dir lab.Dir, t byte) kind {
+func kindOf(dir lab.Dir, t byte) *kind {
 	if dir == lab.ClientToServer {
-		return frontend[t]
+		return &frontend[t]
 	}
-	return backend[t]
+	return &backend[t]
 }
 
 // typeFields adds the type byte and length of a typed message (raw holds at
 // least 5 bytes) to m.
-func typeFields(m *lab.Message, k kind, t byte) {
+func typeFields(m *lab.Message, k *kind, t byte) {
 	v := k.shown
 	if k.name == "" {
 		v = typeChar(t)

@@ -17,9 +17,9 @@ const maxSummary = 100
 // summary now, its fields when someone looks (lab.Message.Defer), as most of
 // a result's rows are never opened. ok is false for a malformed one, which
 // the caller decodes at once to say what is wrong.
-func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
+func (a *Analyzer) briefRow(m *lab.Message, raw []byte) bool {
 	if len(raw) < 7 {
-		return m, false
+		return false
 	}
 	cols := a.rq.rowColumns()
 	n := int(int16(binary.BigEndian.Uint16(raw[5:])))
@@ -28,12 +28,12 @@ func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
 	off := 7
 	for i := 0; i < n; i++ {
 		if len(raw)-off < 4 {
-			return m, false
+			return false
 		}
 		ln := int(int32(binary.BigEndian.Uint32(raw[off:])))
 		off += 4
 		if ln > len(raw)-off {
-			return m, false
+			return false
 		}
 		if len(s)-head < maxSummary {
 			if i > 0 {
@@ -53,14 +53,14 @@ func (a *Analyzer) briefRow(raw []byte) (m lab.Message, ok bool) {
 	}
 	if n < 0 || off != len(raw) {
 		a.scratch = s[:0]
-		return m, false
+		return false
 	}
 	s = appendCut(s, head)
-	k := backend['D']
-	m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: a.text(s), Meaning: k.meaning, Ref: k.ref()}
-	a.rq.answer(&m)
+	k := &backend['D']
+	*m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: a.text(s), Meaning: k.meaning, Ref: k.ref()}
+	a.rq.answer(m)
 	m.Defer(a.rowFill(cols))
-	return m, true
+	return true
 }
 
 // rowFill returns what builds the fields of a DataRow of columns cols: made
@@ -72,7 +72,7 @@ func (a *Analyzer) rowFill(cols []column) func(*lab.Message) ([]lab.Field, strin
 	}
 	fn := func(m *lab.Message) ([]lab.Field, string) {
 		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
-		typeFields(&d, backend['D'], 'D')
+		typeFields(&d, &backend['D'], 'D')
 		rowFields(&reader{m: &d, off: 5}, cols)
 		return d.Fields, ""
 	}
@@ -150,17 +150,18 @@ func cut(s string) string {
 // remembered and its summary now, its fields when someone looks, as for a
 // DataRow (a query's answer starts with one). ok is false for a malformed
 // one, which the caller decodes at once.
-func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
+func (a *Analyzer) briefDescription(m *lab.Message, raw []byte) bool {
 	if len(raw) < 7 {
-		return m, false
+		return false
 	}
 	n := int16(binary.BigEndian.Uint16(raw[5:]))
 	if n < 0 {
-		return m, false
+		return false
 	}
 	if d := &a.desc; d.raw != nil && bytes.Equal(raw, d.raw) {
 		// The same columns as the last: a statement run again.
-		return a.described(raw, n, d.summary, d.cols), true
+		a.described(m, raw, n, d.summary, d.cols)
+		return true
 	}
 	cols := make([]column, 0, min(int(n), 64))
 	var names []string
@@ -171,11 +172,11 @@ func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
 			end++
 		}
 		if len(raw)-end < 19 { // the zero byte and 18 bytes of table, column, type, size, modifier, format
-			return m, false
+			return false
 		}
 		name := string(raw[off:end])
 		if !utf8.ValidString(name) {
-			return m, false
+			return false
 		}
 		p := end + 1
 		c := column{name: clip(name, 64), oid: binary.BigEndian.Uint32(raw[p+6:]), format: int16(binary.BigEndian.Uint16(raw[p+16:]))}
@@ -186,11 +187,12 @@ func (a *Analyzer) briefDescription(raw []byte) (m lab.Message, ok bool) {
 		off = p + 18
 	}
 	if off != len(raw) {
-		return m, false
+		return false
 	}
 	summary := describedSummary(n, names)
 	a.desc = lastDesc{raw: raw, summary: summary, cols: cols}
-	return a.described(raw, n, summary, cols), true
+	a.described(m, raw, n, summary, cols)
+	return true
 }
 
 // lastDesc is a RowDescription framed briefly: its bytes (held by its
@@ -204,18 +206,17 @@ type lastDesc struct {
 
 // described is the message of a well-formed RowDescription, raw, of n
 // columns cols: its columns now in force, its fields made when someone looks.
-func (a *Analyzer) described(raw []byte, n int16, summary string, cols []column) lab.Message {
-	k := backend['T']
-	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: summary, Meaning: k.meaning, Ref: k.ref()}
-	a.rq.answer(&m)
+func (a *Analyzer) described(m *lab.Message, raw []byte, n int16, summary string, cols []column) {
+	k := &backend['T']
+	*m = lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Summary: summary, Meaning: k.meaning, Ref: k.ref()}
+	a.rq.answer(m)
 	a.rq.described(cols)
 	m.Defer(func(m *lab.Message) ([]lab.Field, string) { // nothing captured: no allocation
 		d := lab.Message{Dir: m.Dir, Raw: m.Raw}
-		typeFields(&d, backend['T'], 'T')
+		typeFields(&d, &backend['T'], 'T')
 		r := reader{m: &d, off: 5}
 		n, _ := r.i16("columns")
 		columnFields(&d, &r, n)
 		return d.Fields, ""
 	})
-	return m
 }

@@ -134,7 +134,7 @@ func (a *Analyzer) startup(out []lab.Message, raw []byte, at time.Time) []lab.Me
 // early reports a typed message (a Query, a Terminate …) sent before the
 // StartupMessage, raw framed by its own length.
 func (a *Analyzer) early(raw []byte) lab.Message {
-	k := frontend[raw[0]]
+	k := &frontend[raw[0]]
 	m := lab.Message{Dir: lab.ClientToServer, Raw: raw, Observed: true, Ref: refStartup}
 	m.Summary = "malformed: " + k.name + " before the StartupMessage"
 	m.Meaning = fmt.Sprintf("A connection must begin with an untyped startup packet (StartupMessage, SSLRequest …), whose "+

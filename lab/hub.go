@@ -124,7 +124,7 @@ func (h *Hub) Publish(e Event) uint64 {
 		e.At = time.Now()
 	}
 	h.mu.Lock()
-	seq := h.appendLocked(e)
+	seq := h.appendLocked(&e)
 	h.storeFirstLocked()
 	h.wakeLocked()
 	h.mu.Unlock()
@@ -132,8 +132,9 @@ func (h *Hub) Publish(e Event) uint64 {
 }
 
 // PublishAll publishes evs in order, as Publish does each, under one lock
-// and with one wake-up of the subscribers. It returns the last sequence
-// number given, 0 when capture is paused.
+// and with one wake-up of the subscribers, giving each its sequence number
+// (and time, if zero) in place. It returns the last sequence number given, 0
+// when capture is paused.
 func (h *Hub) PublishAll(evs []Event) (last uint64) {
 	if len(evs) == 0 || h.paused.Load() {
 		return 0
@@ -141,7 +142,7 @@ func (h *Hub) PublishAll(evs []Event) (last uint64) {
 	var now time.Time
 	h.mu.Lock()
 	for i := range evs {
-		e := evs[i]
+		e := &evs[i] // numbered in place: an event is not copied on its way in
 		if e.At.IsZero() {
 			if now.IsZero() {
 				now = time.Now()
@@ -158,13 +159,13 @@ func (h *Hub) PublishAll(evs []Event) (last uint64) {
 
 // appendLocked gives e the next sequence number and adds it to the log, dropping
 // the oldest events past the bound. h.mu must be held.
-func (h *Hub) appendLocked(e Event) uint64 {
+func (h *Hub) appendLocked(e *Event) uint64 {
 	size := e.size()
 	e.cost = int32(min(size, 1<<31-1))
 	h.seq++
 	e.Seq = h.seq
-	h.log.push(&e)
-	h.follow.add(&e)
+	h.log.push(e)
+	h.follow.add(e)
 	h.bytes += size
 	h.dropOverLocked()
 	return e.Seq

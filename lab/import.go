@@ -104,7 +104,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		if e.At.IsZero() {
 			e.At = now
 		}
-		seq := h.appendLocked(e)
+		seq := h.appendLocked(&e)
 		if c := byID[e.Conv]; c != nil {
 			c.lastSeq.Store(seq)
 		}

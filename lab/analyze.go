@@ -276,6 +276,8 @@ func (c *Conversation) run(o *op) {
 		if !o.feed {
 			return
 		}
+		c.feed(o)
+		return
 	}
 	if o.kind == opHash {
 		c.limit.hash(o.dir, o.b)
@@ -314,25 +316,20 @@ func (c *Conversation) run(o *op) {
 		o.open.ClientInLab = c.attached[SideClient]
 		c.mu.Unlock()
 	}
-	// Every layer's analyzer runs, and then what they made is published in
-	// layer order under one lock, which the taps contend for. Reading
+	// An open or a close: every layer's analyzer runs, and then what they
+	// made is published in layer order under one lock, which the taps contend for. Reading
 	// c.layers without the lock, and indexing it again under the lock, is
 	// sound because a conversation's layers are fixed when it is made
 	// (Hub.attach, conv.go) and only this goroutine changes l.failed.
 	var outs [4]layerOut
 	out := outs[:0]
-	for i, l := range c.layers {
-		top := i == len(c.layers)-1
+	for _, l := range c.layers {
 		if l.failed {
 			out = append(out, layerOut{skip: true})
 			continue
 		}
 		msgs, failure := c.call(l, func() []Message {
 			switch o.kind {
-			case opData:
-				if top {
-					return l.a.Feed(o.dir, o.b, o.at)
-				}
 			case opOpen:
 				if ca, ok := l.a.(ConnAnalyzer); ok {
 					return ca.Opened(*o.open)
@@ -356,6 +353,25 @@ func (c *Conversation) run(o *op) {
 		default:
 			c.emit(l, o.side, r.msgs, o.at)
 		}
+	}
+	c.mu.Unlock()
+}
+
+// feed runs the bytes of data op o through the top layer's analyzer, the one
+// that reads them, and publishes what it made. The layers beneath it (TCP's)
+// see the connection's open and close, not its bytes, so their states stay
+// as they are.
+func (c *Conversation) feed(o *op) {
+	l := c.layers[len(c.layers)-1] // a conversation with no layer queues no data (data)
+	if l.failed {
+		return
+	}
+	msgs, failure := c.call(l, func() []Message { return l.a.Feed(o.dir, o.b, o.at) })
+	c.mu.Lock()
+	if failure != "" {
+		c.publish(Event{Kind: KindError, Layer: l.name, Text: failure})
+	} else {
+		c.emit(l, o.side, msgs, o.at)
 	}
 	c.mu.Unlock()
 }

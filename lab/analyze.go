@@ -138,6 +138,7 @@ func (h *Hub) analyzeRound(cs []*Conversation) []*Conversation {
 // by the time they were seen.
 func (h *Hub) merge(ws []work) {
 	mergeOps(ws, &h.anHeap, func(w *work) { w.c.runOp(&w.ops[w.i]) })
+	h.flushEmitted()
 }
 
 // mergeOps calls run for each op of ws (w.ops[w.i]), the earliest seen
@@ -239,23 +240,51 @@ func (c *Conversation) finish(done []op) (more bool) {
 	return false
 }
 
-// runOp runs o, and publishes the events it gave together: one lock and one
-// wake-up for a piece of work's data, messages and states, not one each. Only
-// the hub's analysis goroutine runs it, so the analyzers need no lock of
-// their own.
+// runOp runs o, gathering the events it gives with those of the round's
+// other ops (flushEmitted publishes them): one lock and one wake-up for a
+// round's data, messages and states, not one per op. Only the hub's analysis
+// goroutine runs it, so the analyzers need no lock of their own.
 func (c *Conversation) runOp(o *op) {
-	batch := &c.hub.emitted
-	c.batch = batch
+	h := c.hub
+	c.batch = &h.emitted
 	c.run(o)
 	c.batch = nil
-	if seq := c.hub.PublishAll(*batch); seq != 0 {
-		c.lastSeq.Store(seq)
+	if n := len(h.emitted); n > c.emittedTo {
+		if c.emittedTo == 0 {
+			h.anTouched = append(h.anTouched, c)
+		}
+		c.emittedTo = n
+		if n >= maxEmitted {
+			h.flushEmitted()
+		}
 	}
-	clear(*batch)
-	if cap(*batch) > maxEmitted {
-		*batch = nil
+}
+
+// flushEmitted publishes the events the analysis gathered, in the order it
+// made them, and tells each conversation the sequence number of its newest.
+// Only the analysis goroutine runs it.
+func (h *Hub) flushEmitted() {
+	batch := h.emitted
+	if len(batch) == 0 {
+		return
+	}
+	if last := h.PublishAll(batch); last != 0 {
+		// The batch's events have the numbers up to last, one after another.
+		n := uint64(len(batch))
+		for _, c := range h.anTouched {
+			c.lastSeq.Store(last - (n - uint64(c.emittedTo)))
+		}
+	}
+	for _, c := range h.anTouched {
+		c.emittedTo = 0
+	}
+	clear(h.anTouched)
+	h.anTouched = h.anTouched[:0]
+	clear(batch)
+	if cap(batch) > 2*maxEmitted {
+		h.emitted = nil
 	} else {
-		*batch = (*batch)[:0]
+		h.emitted = batch[:0]
 	}
 }
 
@@ -284,6 +313,9 @@ func (c *Conversation) run(o *op) {
 		return
 	}
 	if o.kind == opEnd {
+		// Its events are in the log before it is seen to end: a reader that
+		// waits for the end finds every message.
+		c.hub.flushEmitted()
 		c.mu.Lock()
 		ended := c.ending
 		if ended && c.limit != nil {

@@ -70,12 +70,13 @@ type Hub struct {
 	onConv     []func(ConvID)
 	onConvMu   sync.Mutex // guards onConv; the callbacks run after it is released
 
-	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
-	anQueue []*Conversation // conversations with analysis work
-	anArmed bool            // the analysis goroutine is scheduled or running
-	emitted []Event         // the analysis goroutine's own: an op's batch of events (runOp)
-	anWork  []work          // the analysis goroutine's own: a round's queues (analyzeRound)
-	anHeap  workHeap        // the analysis goroutine's own: a busy round's merge (mergeOps)
+	anMu      sync.Mutex      // guards the analysis queue (analyze.go)
+	anQueue   []*Conversation // conversations with analysis work
+	anArmed   bool            // the analysis goroutine is scheduled or running
+	emitted   []Event         // the analysis goroutine's own: the events its ops gave, not yet published (runOp)
+	anTouched []*Conversation // the analysis goroutine's own: the conversations with events in emitted
+	anWork    []work          // the analysis goroutine's own: a round's queues (analyzeRound)
+	anHeap    workHeap        // the analysis goroutine's own: a busy round's merge (mergeOps)
 }
 
 // NewHub returns an empty hub.

@@ -243,21 +243,32 @@ func (c *Conversation) finish(done []op) (more bool) {
 // runOp runs o, gathering the events it gives with those of the round's
 // other ops (flushEmitted publishes them): one lock and one wake-up for a
 // round's data, messages and states, not one per op. Only the hub's analysis
-// goroutine runs it, so the analyzers need no lock of their own.
+// goroutine runs it, so the analyzers need no lock of their own. What it
+// notes of the op is the hub's, not the conversation's: a tap writes the
+// conversation's fields for every read and write, from another core.
 func (c *Conversation) runOp(o *op) {
 	h := c.hub
-	c.batch = &h.emitted
 	c.run(o)
-	c.batch = nil
-	if n := len(h.emitted); n > c.emittedTo {
-		if c.emittedTo == 0 {
-			h.anTouched = append(h.anTouched, c)
-		}
-		c.emittedTo = n
-		if n >= maxEmitted {
-			h.flushEmitted()
-		}
+	n := len(h.emitted)
+	if n == h.anFrom {
+		return
 	}
+	if k := len(h.anTouched); k > 0 && h.anTouched[k-1].c == c {
+		h.anTouched[k-1].to = n
+	} else {
+		h.anTouched = append(h.anTouched, touched{c, n})
+	}
+	h.anFrom = n
+	if n >= maxEmitted {
+		h.flushEmitted()
+	}
+}
+
+// touched is a conversation with events among those the analysis gathered:
+// they reach as far as to.
+type touched struct {
+	c  *Conversation
+	to int
 }
 
 // flushEmitted publishes the events the analysis gathered, in the order it
@@ -269,17 +280,16 @@ func (h *Hub) flushEmitted() {
 		return
 	}
 	if last := h.PublishAll(batch); last != 0 {
-		// The batch's events have the numbers up to last, one after another.
+		// The batch's events have the numbers up to last, one after another;
+		// a conversation's later entries come after its earlier ones.
 		n := uint64(len(batch))
-		for _, c := range h.anTouched {
-			c.lastSeq.Store(last - (n - uint64(c.emittedTo)))
+		for _, t := range h.anTouched {
+			t.c.lastSeq.Store(last - (n - uint64(t.to)))
 		}
-	}
-	for _, c := range h.anTouched {
-		c.emittedTo = 0
 	}
 	clear(h.anTouched)
 	h.anTouched = h.anTouched[:0]
+	h.anFrom = 0
 	clear(batch)
 	if cap(batch) > 2*maxEmitted {
 		h.emitted = nil
@@ -313,14 +323,14 @@ func (c *Conversation) run(o *op) {
 		return
 	}
 	if o.kind == opEnd {
-		// Its events are in the log before it is seen to end: a reader that
-		// waits for the end finds every message.
-		c.hub.flushEmitted()
 		c.mu.Lock()
 		ended := c.ending
 		if ended && c.limit != nil {
 			c.limit.summarize(c)
 		}
+		// Its events are in the log before it is seen to end: a reader that
+		// waits for the end finds every message.
+		c.hub.flushEmitted()
 		if ended {
 			c.ending = false
 			c.live = false

@@ -29,36 +29,34 @@ type Conversation struct {
 
 	// mu guards the fields below. It is taken after Hub.convMu and before
 	// Hub.mu and Hub.anMu (see the package's doc, Locks).
-	mu        sync.Mutex
-	layers    []*layer // lowest first; the last is the top
-	attached  [3]bool  // by Side
-	closed    [3]bool  // by Side: that tap's socket was closed locally
-	fin       [3]bool  // by Side: that endpoint sent a FIN
-	rst       bool
-	closedBy  Side
-	how       string
-	live      bool
-	end       time.Time
-	last      time.Time
-	bytes     [3]int64 // by Dir
-	msgs      int
-	kernel    *TCPInfo
-	kconn     [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
-	link      Link
-	limit     *captureLimit // nil unless the protocol has a CaptureLimit
-	slab      []byte        // spare room for captured bytes (see keep)
-	sent      [3]sentQueue  // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
-	slabSize  int
-	ops       []op          // analysis work waiting (see analyze.go)
-	spareOps  []op          // the analysis goroutine's emptied queue, kept for the next batch while live
-	batch     *[]Event      // while the analysis goroutine runs an op: where publish gathers the events (runOp)
-	emittedTo int           // the analysis goroutine's own: how far into its gathered events this one's reach (runOp)
-	counted   bool          // its cost is in the hub's endedBytes (see countEnded)
-	lastSeq   atomic.Uint64 // the sequence number of its newest event published
-	queued    int           // bytes in ops
-	working   bool          // a goroutine is working on ops
-	ending    bool          // every tap has closed; an opEnd is queued
-	drained   *sync.Cond    // on mu: signalled when ops are taken
+	mu       sync.Mutex
+	layers   []*layer // lowest first; the last is the top
+	attached [3]bool  // by Side
+	closed   [3]bool  // by Side: that tap's socket was closed locally
+	fin      [3]bool  // by Side: that endpoint sent a FIN
+	rst      bool
+	closedBy Side
+	how      string
+	live     bool
+	end      time.Time
+	last     time.Time
+	bytes    [3]int64 // by Dir
+	msgs     int
+	kernel   *TCPInfo
+	kconn    [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
+	link     Link
+	limit    *captureLimit // nil unless the protocol has a CaptureLimit
+	slab     []byte        // spare room for captured bytes (see keep)
+	sent     [3]sentQueue  // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
+	slabSize int
+	ops      []op          // analysis work waiting (see analyze.go)
+	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
+	counted  bool          // its cost is in the hub's endedBytes (see countEnded)
+	lastSeq  atomic.Uint64 // the sequence number of its newest event published
+	queued   int           // bytes in ops
+	working  bool          // a goroutine is working on ops
+	ending   bool          // every tap has closed; an opEnd is queued
+	drained  *sync.Cond    // on mu: signalled when ops are taken
 }
 
 // Slab sizes for captured bytes: each conversation copies what its taps see into
@@ -308,18 +306,13 @@ func connectTook(info OpenInfo) string {
 // (flushEmitted), and, twice over, the room it keeps for them between rounds.
 const maxEmitted = 1024
 
-// publish sends e to the hub as part of c: with the events of the op the
-// analysis goroutine runs (runOp), or alone. Only the analysis goroutine
-// publishes a conversation's events; a tap notes them (note). c.mu must be held.
+// publish gathers e, as part of c, with the events of the ops the analysis
+// goroutine runs, to be published together (runOp, flushEmitted). Only the
+// analysis goroutine publishes a conversation's events; a tap notes them
+// (note). c.mu must be held.
 func (c *Conversation) publish(e Event) {
 	e.Conv = c.id
-	if c.batch != nil {
-		*c.batch = append(*c.batch, e)
-		return
-	}
-	if seq := c.hub.Publish(e); seq != 0 {
-		c.lastSeq.Store(seq)
-	}
+	c.hub.emitted = append(c.hub.emitted, e)
 }
 
 // note records e, which a tap saw. With analyzers it is queued, to be

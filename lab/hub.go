@@ -70,13 +70,17 @@ type Hub struct {
 	onConv     []func(ConvID)
 	onConvMu   sync.Mutex // guards onConv; the callbacks run after it is released
 
-	anMu      sync.Mutex      // guards the analysis queue (analyze.go)
-	anQueue   []*Conversation // conversations with analysis work
-	anArmed   bool            // the analysis goroutine is scheduled or running
-	emitted   []Event         // the analysis goroutine's own: the events its ops gave, not yet published (runOp)
-	anTouched []*Conversation // the analysis goroutine's own: the conversations with events in emitted
-	anWork    []work          // the analysis goroutine's own: a round's queues (analyzeRound)
-	anHeap    workHeap        // the analysis goroutine's own: a busy round's merge (mergeOps)
+	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
+	anQueue []*Conversation // conversations with analysis work
+	anArmed bool            // the analysis goroutine is scheduled or running
+	// The analysis goroutine's own (analyze.go, runOp): the events its ops
+	// gave, not yet published; how many of them came before the op under
+	// way; and which conversation's reach how far.
+	emitted   []Event
+	anFrom    int
+	anTouched []touched
+	anWork    []work   // the analysis goroutine's own: a round's queues (analyzeRound)
+	anHeap    workHeap // the analysis goroutine's own: a busy round's merge (mergeOps)
 }
 
 // NewHub returns an empty hub.

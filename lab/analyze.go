@@ -302,9 +302,7 @@ func (h *Hub) flushEmitted() {
 func (c *Conversation) run(o *op) {
 	switch o.kind {
 	case opEvent:
-		c.mu.Lock()
 		c.publish(*o.ev)
-		c.mu.Unlock()
 		return
 	case opData:
 		if !o.quiet {
@@ -359,10 +357,11 @@ func (c *Conversation) run(o *op) {
 		c.mu.Unlock()
 	}
 	// An open or a close: every layer's analyzer runs, and then what they
-	// made is published in layer order under one lock, which the taps contend for. Reading
-	// c.layers without the lock, and indexing it again under the lock, is
-	// sound because a conversation's layers are fixed when it is made
-	// (Hub.attach, conv.go) and only this goroutine changes l.failed.
+	// made is published in layer order under one lock, which the taps
+	// contend for. Reading c.layers without the lock, and indexing it again
+	// under the lock, is sound because a conversation's layers are fixed
+	// when it is made (Hub.attach, conv.go) and only this goroutine changes
+	// l.failed.
 	var outs [4]layerOut
 	out := outs[:0]
 	for _, l := range c.layers {

@@ -308,8 +308,8 @@ const maxEmitted = 1024
 
 // publish gathers e, as part of c, with the events of the ops the analysis
 // goroutine runs, to be published together (runOp, flushEmitted). Only the
-// analysis goroutine publishes a conversation's events; a tap notes them
-// (note). c.mu must be held.
+// analysis goroutine publishes a conversation's events, and the events it
+// gathers are its own: no lock is needed; a tap notes them (note).
 func (c *Conversation) publish(e Event) {
 	e.Conv = c.id
 	c.hub.emitted = append(c.hub.emitted, e)

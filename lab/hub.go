@@ -75,7 +75,7 @@ type Hub struct {
 	anArmed bool            // the analysis goroutine is scheduled or running
 	// The analysis goroutine's own (analyze.go, runOp): the events its ops
 	// gave, not yet published; how many of them came before the op under
-	// way; and which conversation's reach how far.
+	// way; and how far each conversation's among them reach.
 	emitted   []Event
 	anFrom    int
 	anTouched []touched

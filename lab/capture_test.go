@@ -15,6 +15,24 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 	p := &Protocol{Name: "bulk", Transport: "line", CaptureLimit: 4096, NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
 	reg.Register(p)
 	h := NewHub(HubOptions{Registry: reg})
+	// When the lab says a conversation ended, its events are in the log,
+	// the summaries included: count them then.
+	atEnd := make(chan int, 1)
+	h.OnConversation(func(id ConvID) {
+		if h.Conversation(id).Info(false).Live {
+			return
+		}
+		n := 0
+		for _, e := range h.ConvEvents(id) {
+			if e.Kind == KindMessage && e.Msg != nil && strings.Contains(e.Msg.Summary, digestName) {
+				n++
+			}
+		}
+		select {
+		case atEnd <- n:
+		default:
+		}
+	})
 	tap := h.Tap(p)
 	addr := echoServer(t, tap)
 
@@ -54,6 +72,9 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 	want := hex.EncodeToString(sum[:])
 	if len(summaries) != 2 {
 		t.Fatalf("%d summaries, want one per direction", len(summaries))
+	}
+	if n := <-atEnd; n != 2 {
+		t.Errorf("%d summaries in the log when the conversation was said to end, want both", n)
 	}
 	for _, m := range summaries {
 		fields := map[string]string{}

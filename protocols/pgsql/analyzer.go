@@ -58,6 +58,8 @@ type Analyzer struct {
 	desc    lastDesc               // the last RowDescription framed briefly, for the next alike
 	fill    rowFiller              // the fields of its rows, made when someone looks (rowFill)
 	bound   []uint32               // the parameter types of the statement of the Bind just decoded
+	pf, rf  []int16                // where a Bind's parameter and result formats are read
+	lastRF  []int16                // the result formats the last Bind's portal keeps (never changed once made)
 	types   []uint32               // the types a Bind's fields are built with, when asked (bindFill)
 	binds   framing.Slab[bindFill] // what Binds framed briefly keep for their fields
 	arena   framing.Arena          // where summaries are kept (text)

@@ -2,6 +2,7 @@ package pgsql
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
@@ -317,6 +318,16 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// appendCount appends count(n, what) to dst.
+func appendCount(dst []byte, n int, what string) []byte {
+	dst = append(strconv.AppendInt(dst, int64(n), 10), ' ')
+	dst = append(dst, what...)
+	if n != 1 {
+		dst = append(dst, 's')
+	}
+	return dst
 }
 
 // clip is s cut to at most n bytes (a column's name, as PostgreSQL's

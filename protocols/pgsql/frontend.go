@@ -3,6 +3,7 @@ package pgsql
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -274,7 +275,8 @@ func (a *Analyzer) parse(m *lab.Message, r *reader) {
 func (a *Analyzer) bind(m *lab.Message, r *reader) {
 	portalName, _ := r.cstr("portal")
 	stmt, _ := r.cstr("statement")
-	pf := formats(r, "parameter format")
+	a.pf = appendFormats(a.pf[:0], r, "parameter format", "parameter format codes") // read here, not kept
+	pf := a.pf
 	n, _ := r.i16("parameter values")
 	types := a.rq.params[stmt]
 	if a.types != nil {
@@ -314,11 +316,17 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 		}
 		r.add(name, value(oid, f, b), off, len(b))
 	}
-	rf := formats(r, "result format")
+	// The result formats are kept with the portal: those of the Bind before
+	// when they are the same, as a driver's are, query after query.
+	a.rf = appendFormats(a.rf[:0], r, "result format", "result format codes")
+	if !slices.Equal(a.rf, a.lastRF) {
+		a.lastRF = slices.Clone(a.rf)
+	}
+	rf := a.lastRF
 	sum := appendQuote(append(a.scratch[:0], "Bind portal "...), portalName)
 	sum = appendQuote(append(sum, " to statement "...), stmt)
 	if n > 0 {
-		sum = append(append(sum, ", "...), count(int(n), "parameter")...)
+		sum = appendCount(append(sum, ", "...), int(n), "parameter")
 	}
 	m.Summary = a.text(sum)
 	if r.short == "" {
@@ -330,11 +338,11 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 // paramName names Bind's parameter i (from 0): "$1".
 func paramName(i int) string { return "$" + strconv.Itoa(i+1) }
 
-// formats reads a count and that many format codes (Bind's parameter and
-// result formats), named name 1, name 2 ….
-func formats(r *reader, name string) []int16 {
-	n, _ := r.i16(name + " codes")
-	var out []int16
+// appendFormats reads a count, named codes, and that many format codes
+// (Bind's parameter and result formats), named name 1, name 2 …, and appends
+// them to out.
+func appendFormats(out []int16, r *reader, name, codes string) []int16 {
+	n, _ := r.i16(codes)
 	for i := 0; i < int(n) && r.short == ""; i++ {
 		f, off, ok := r.int16(name)
 		if ok {

@@ -1,6 +1,7 @@
 package pgsql
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/protocollab/protolab/lab"
@@ -45,8 +46,9 @@ type rounds struct {
 	stmts  map[string][]column // statement → its result columns (Describe), format codes 0
 	params map[string][]uint32 // statement → its parameters' types (Parse)
 	ports  map[string]*portal
-	kept   int   // columns, parameter types and formats the maps hold (bounded by maxKept)
-	copyF  int16 // the COPY in progress: its overall format (0 text, 1 binary)
+	formed formedCols // withFormats' last answer, for the next Execute of the same statement alike
+	kept   int        // columns, parameter types and formats the maps hold (bounded by maxKept)
+	copyF  int16      // the COPY in progress: its overall format (0 text, 1 binary)
 }
 
 // maxKept bounds the columns, parameter types and formats remembered for the
@@ -204,9 +206,28 @@ func (r *rounds) rowColumns() []column {
 	case p.cols != nil:
 		r.cols = p.cols
 	default:
-		r.cols = withFormats(r.stmts[p.stmt], p.formats)
+		r.cols = r.formed.of(r.stmts[p.stmt], p.formats)
 	}
 	return r.cols
+}
+
+// formedCols is withFormats' last answer: the columns it was given, the
+// formats, and the columns it made of them (none of them ever changed once
+// made), so that a statement run again, with the same formats, reuses its
+// columns, and the fields of its rows their maker (rowFill).
+type formedCols struct {
+	cols, out []column
+	formats   []int16
+}
+
+// of is withFormats(cols, formats), the last answer again when it is the same.
+func (f *formedCols) of(cols []column, formats []int16) []column {
+	same := len(cols) == len(f.cols) && (len(cols) == 0 || &cols[0] == &f.cols[0]) &&
+		slices.Equal(formats, f.formats) && f.out != nil
+	if !same {
+		*f = formedCols{cols: cols, formats: formats, out: withFormats(cols, formats)}
+	}
+	return f.out
 }
 
 // withFormats returns cols with the result formats of a Bind: none (all

@@ -20,10 +20,15 @@ func typed(m *lab.Message, dir lab.Dir, raw []byte) *kind {
 	return k
 }
 
-// bare begins the message of typed message raw without its fields, in m.
+// bare begins the message of typed message raw without its fields, in m,
+// which is zero (a message appended to the analyzer's block, or a fresh
+// one): its fields are set one by one rather than a whole struct copied in,
+// which the collector, while it marks, makes cost a barrier over every
+// pointer of it.
 func bare(m *lab.Message, dir lab.Dir, raw []byte) *kind {
 	k := kindOf(dir, raw[0])
-	*m = lab.Message{Dir: dir, Raw: raw, Observed: true, Summary: k.name, Meaning: k.meaning, Ref: k.ref()}
+	m.Dir, m.Raw, m.Observed = dir, raw, true
+	m.Summary, m.Meaning, m.Ref = k.name, k.meaning, k.ref()
 	return k
 }
 

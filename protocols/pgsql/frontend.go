@@ -279,7 +279,19 @@ func (a *Analyzer) parse(m *lab.Message, r *reader) {
 // result formats.
 func (a *Analyzer) bind(m *lab.Message, r *reader) {
 	portalName, _ := r.cstr("portal")
-	stmt, _ := r.cstr("statement")
+	// The statement's name, as the portal this Bind replaces has it when it
+	// is the same (a driver binds one statement query after query): no copy.
+	sb, soff, sok := r.cbytes("statement")
+	prev := a.rq.ports[portalName]
+	var stmt string
+	if prev != nil && string(sb) == prev.stmt {
+		stmt = prev.stmt
+	} else {
+		stmt = string(sb)
+	}
+	if sok && !r.brief {
+		r.add("statement", quote(stmt), soff, len(sb))
+	}
 	a.pf = appendFormats(a.pf[:0], r, "parameter format", "parameter format codes") // read here, not kept
 	pf := a.pf
 	n, _ := r.i16("parameter values")
@@ -335,9 +347,18 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 	}
 	m.Summary = a.text(sum)
 	if r.short == "" {
-		a.rq.bound(portalName, &portal{stmt: stmt, formats: rf})
+		p := prev
+		if p == nil || p.stmt != stmt || p.cols != nil || !sameSlice(p.formats, rf) {
+			p = &portal{stmt: stmt, formats: rf}
+		} // else the portal it replaces is the same: it stays
+		a.rq.bound(portalName, p)
 	}
 	a.rq.mark(m, op{typ: 'B', name: portalName})
+}
+
+// sameSlice reports whether a and b are one slice: the same array and length.
+func sameSlice(a, b []int16) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // paramName names Bind's parameter i (from 0): "$1".

@@ -98,17 +98,23 @@ func (r *reader) cstr(name string) (string, bool) {
 
 // cstring reads a String without recording it: its text and offset.
 func (r *reader) cstring(name string) (string, int, bool) {
+	b, off, ok := r.cbytes(name)
+	return string(b), off, ok
+}
+
+// cbytes is cstring's text as the message's own bytes, not a copy.
+func (r *reader) cbytes(name string) ([]byte, int, bool) {
 	if r.short != "" {
-		return "", 0, false
+		return nil, 0, false
 	}
 	i := bytes.IndexByte(r.m.Raw[r.off:], 0)
 	if i < 0 {
 		r.short = name
-		return "", 0, false
+		return nil, 0, false
 	}
 	off := r.off
 	r.off += i + 1
-	return string(r.m.Raw[off : off+i]), off, true
+	return r.m.Raw[off : off+i], off, true
 }
 
 // rest reads the bytes not read yet and returns them with their offset.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // column is one column of a RowDescription: what its values are read by.
@@ -46,9 +47,10 @@ type rounds struct {
 	stmts  map[string][]column // statement → its result columns (Describe), format codes 0
 	params map[string][]uint32 // statement → its parameters' types (Parse)
 	ports  map[string]*portal
-	formed formedCols // withFormats' last answer, for the next Execute of the same statement alike
-	kept   int        // columns, parameter types and formats the maps hold (bounded by maxKept)
-	copyF  int16      // the COPY in progress: its overall format (0 text, 1 binary)
+	formed formedCols    // withFormats' last answer, for the next Execute of the same statement alike
+	pairs  framing.Arena // where the rounds' numbers (Pair) are kept
+	kept   int           // columns, parameter types and formats the maps hold (bounded by maxKept)
+	copyF  int16         // the COPY in progress: its overall format (0 text, 1 binary)
 }
 
 // maxKept bounds the columns, parameter types and formats remembered for the
@@ -68,7 +70,8 @@ func (r *rounds) keep(n int) {
 // open begins a round and returns its Pair.
 func (r *rounds) open() string {
 	r.n++
-	return strconv.Itoa(r.n)
+	var b [20]byte
+	return r.pairs.String(strconv.AppendInt(b[:0], int64(r.n), 10))
 }
 
 // push notes a client's message that waits for its answer, in round pair.

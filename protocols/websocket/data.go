@@ -12,11 +12,11 @@ import (
 // Data frames: text, binary and continuation frames, framed briefly with
 // their fields made when someone looks.
 
-// finishData turns a text, binary or continuation frame just read into
-// message m. Its summary is made now; a well-formed frame's fields and meaning
+// finishData turns a text, binary or continuation frame just read into a
+// message. Its summary is made now; a well-formed frame's fields and meaning
 // when someone looks (lab.Message.Defer), from the frame and its message as
 // they were.
-func (fr *frames) finishData(m *lab.Message, d *direction, f *frame, compressed bool, problems []string) {
+func (fr *frames) finishData(d *direction, f *frame, compressed bool, problems []string) lab.Message {
 	msg := d.msg // as the frame found it: the fields show it so
 	summary, ref := dataFrame(d, &msg, f)
 	if f.fin {
@@ -25,7 +25,7 @@ func (fr *frames) finishData(m *lab.Message, d *direction, f *frame, compressed 
 		}
 		d.msg = fragmented{}
 	}
-	*m = lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw.Bytes(), Observed: true, Layer: Layer}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw.Bytes(), Observed: true, Layer: Layer}
 	if f.raw.Copied() {
 		m.Holds(f.raw.Len()) // its own copy, beside the fed bytes the data events hold
 	}
@@ -44,6 +44,7 @@ func (fr *frames) finishData(m *lab.Message, d *direction, f *frame, compressed 
 		}
 		m.Holds(held)
 	}
+	return m
 }
 
 // keptFrame is what a well-formed data frame keeps for its fields: its

@@ -156,7 +156,7 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 				continue
 			}
 			if d.f.length == 0 {
-				out = fr.finish(out, d)
+				out = append(out, fr.finish(d))
 			}
 			continue
 		}
@@ -165,7 +165,7 @@ func (fr *frames) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		fr.carry(d, b[:n:n])
 		b = b[n:]
 		if d.f.got == d.f.length {
-			out = fr.finish(out, d)
+			out = append(out, fr.finish(d))
 			out = fr.takeCarried(out)
 		}
 	}
@@ -324,9 +324,8 @@ func (d *direction) payload(b []byte) {
 	f.got += uint64(len(b))
 }
 
-// finish turns the frame just read into a message, appended to out: built in
-// its place there, not copied in.
-func (fr *frames) finish(out []lab.Message, d *direction) []lab.Message {
+// finish turns the frame just read into a message.
+func (fr *frames) finish(d *direction) lab.Message {
 	f := d.f
 	d.f, d.inFrame = frame{}, false
 	problems := f.probs
@@ -357,11 +356,8 @@ func (fr *frames) finish(out []lab.Message, d *direction) []lab.Message {
 		problem("a frame after this side's close frame (§5.5.1): nothing may follow a close")
 	}
 
-	out = append(out, lab.Message{})
-	m := &out[len(out)-1]
 	if f.data {
-		fr.finishData(m, d, &f, compressed, problems)
-		return out
+		return fr.finishData(d, &f, compressed, problems)
 	}
 	fields := headerFields(&f, compressed)
 
@@ -385,10 +381,10 @@ func (fr *frames) finish(out []lab.Message, d *direction) []lab.Message {
 		meaning = "A frame the lab cannot place in a message."
 		fields = append(fields, payloadField(f.payload, f.length))
 	}
-	*m = lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw.Bytes(), Teardown: teardown, Observed: true, Layer: Layer}
+	m := lab.Message{Dir: d.dir, Ref: ref, Raw: f.raw.Bytes(), Teardown: teardown, Observed: true, Layer: Layer}
 	m.Summary, m.Meaning, m.Fields = described(&f, summary, maskedMeaning(&f, meaning), fields, problems)
-	fr.s.state.Move(m, next)
-	return out
+	fr.s.state.Move(&m, next)
+	return m
 }
 
 // headerFields are the fields of f's header: its flags, opcode, mask and length.

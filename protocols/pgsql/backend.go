@@ -313,12 +313,7 @@ var errorFields = [256]string{
 }
 
 // count says how many of what there are: "1 column", "3 columns".
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
+func count(n int, what string) string { return string(appendCount(nil, n, what)) }
 
 // appendCount appends count(n, what) to dst.
 func appendCount(dst []byte, n int, what string) []byte {

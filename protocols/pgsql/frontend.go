@@ -357,7 +357,7 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 }
 
 // sameSlice reports whether a and b are one slice: the same array and length.
-func sameSlice(a, b []int16) bool {
+func sameSlice[T any](a, b []T) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 

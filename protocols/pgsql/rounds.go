@@ -225,9 +225,7 @@ type formedCols struct {
 
 // of is withFormats(cols, formats), the last answer again when it is the same.
 func (f *formedCols) of(cols []column, formats []int16) []column {
-	same := len(cols) == len(f.cols) && (len(cols) == 0 || &cols[0] == &f.cols[0]) &&
-		slices.Equal(formats, f.formats) && f.out != nil
-	if !same {
+	if f.out == nil || !sameSlice(cols, f.cols) || !slices.Equal(formats, f.formats) {
 		*f = formedCols{cols: cols, formats: formats, out: withFormats(cols, formats)}
 	}
 	return f.out

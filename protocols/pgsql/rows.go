@@ -67,7 +67,7 @@ func (a *Analyzer) briefRow(m *lab.Message, raw []byte) bool {
 // once for the columns of a RowDescription (never changed once made), and
 // shared by its rows rather than made for each.
 func (a *Analyzer) rowFill(cols []column) func(*lab.Message) ([]lab.Field, string) {
-	if f := a.fill; f.fn != nil && len(f.cols) == len(cols) && (len(cols) == 0 || &f.cols[0] == &cols[0]) {
+	if f := a.fill; f.fn != nil && sameSlice(f.cols, cols) {
 		return f.fn
 	}
 	fn := func(m *lab.Message) ([]lab.Field, string) {

@@ -2,10 +2,10 @@ package pgsql
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // backend decodes one typed message from the server, raw.
@@ -313,17 +313,7 @@ var errorFields = [256]string{
 }
 
 // count says how many of what there are: "1 column", "3 columns".
-func count(n int, what string) string { return string(appendCount(nil, n, what)) }
-
-// appendCount appends count(n, what) to dst.
-func appendCount(dst []byte, n int, what string) []byte {
-	dst = append(strconv.AppendInt(dst, int64(n), 10), ' ')
-	dst = append(dst, what...)
-	if n != 1 {
-		dst = append(dst, 's')
-	}
-	return dst
-}
+func count(n int, what string) string { return string(framing.AppendCount(nil, n, what)) }
 
 // clip is s cut to at most n bytes (a column's name, as PostgreSQL's
 // NAMEDATALEN keeps names under 64 bytes).

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // typed begins the message of typed message raw (at least 5 bytes) sent in
@@ -343,7 +344,7 @@ func (a *Analyzer) bind(m *lab.Message, r *reader) {
 	sum := appendQuote(append(a.scratch[:0], "Bind portal "...), portalName)
 	sum = appendQuote(append(sum, " to statement "...), stmt)
 	if n > 0 {
-		sum = appendCount(append(sum, ", "...), int(n), "parameter")
+		sum = framing.AppendCount(append(sum, ", "...), int(n), "parameter")
 	}
 	m.Summary = a.text(sum)
 	if r.short == "" {

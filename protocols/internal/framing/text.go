@@ -30,10 +30,14 @@ func Binary(b []byte) bool {
 func ByteCount(n int) string { return string(AppendByteCount(nil, n)) }
 
 // AppendByteCount appends ByteCount(n), for a summary built in one buffer.
-func AppendByteCount(b []byte, n int) []byte {
-	b = strconv.AppendInt(b, int64(n), 10)
-	if n == 1 {
-		return append(b, " byte"...)
+func AppendByteCount(b []byte, n int) []byte { return AppendCount(b, n, "byte") }
+
+// AppendCount appends n and noun, in the plural unless n is 1: "1 column",
+// "3 columns".
+func AppendCount(b []byte, n int, noun string) []byte {
+	b = append(append(strconv.AppendInt(b, int64(n), 10), ' '), noun...)
+	if n != 1 {
+		b = append(b, 's')
 	}
-	return append(b, " bytes"...)
+	return b
 }

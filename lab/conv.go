@@ -91,6 +91,11 @@ type layer struct {
 	state  string            // guarded by the conversation's mu
 	inner  map[string]string // states of the layers inside this one (Message.Layer), by name
 	failed bool              // the analyzer panicked; touched only by the analysis goroutine
+	// A carrier's report of its inner layers' states (emit), made once, and
+	// the side and time of the emit it reports for. The analysis goroutine's.
+	report func(name, state string)
+	side   Side
+	at     time.Time
 }
 
 // ID returns the conversation's identifier.
@@ -390,11 +395,17 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 	}
 	c.move(l, l.name, l.a.State(), "", side, at)
 	if cr, ok := l.a.(Carrier); ok {
-		cr.InnerStates(func(name, s string) {
-			if name != "" && name != l.name && s != "" {
-				c.move(l, name, s, "", side, at)
+		l.side, l.at = side, at
+		if l.report == nil {
+			// Made once: a closure made at every emit would be an allocation
+			// for every Feed of a busy carrier (each record of a TLS stream).
+			l.report = func(name, s string) {
+				if name != "" && name != l.name && s != "" {
+					c.move(l, name, s, "", l.side, l.at)
+				}
 			}
-		})
+		}
+		cr.InnerStates(l.report)
 	}
 }
 

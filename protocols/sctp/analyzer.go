@@ -30,6 +30,8 @@ type Analyzer struct {
 	snap    map[uint16]channel
 	arena   framing.Arena // where summaries are kept
 	scratch []byte        // where a summary is built
+	block   framing.Block // where Feed's messages are kept
+	kept    framing.Slab[deferred]
 }
 
 // channel is a data channel opened on a stream; on names it in a summary
@@ -53,7 +55,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 			Summary: fmt.Sprintf("malformed SCTP packet: %d bytes, fewer than the 12 of the common header", len(b)),
 			Meaning: "An SCTP packet starts with 12 bytes: ports, verification tag and checksum. This one is cut short; the receiver drops it."}}
 	}
-	var out []lab.Message
+	out := a.block.Start()
 	for off := CommonHeaderLen; off < len(b); {
 		m := lab.Message{Dir: dir, Raw: b, Observed: true}
 		if len(b)-off < 4 {
@@ -88,7 +90,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	for i := range out {
 		unspanEmpty(out[i].Fields)
 	}
-	return out
+	return a.block.Done(out)
 }
 
 func headerFields(b []byte) []lab.Field {
@@ -157,18 +159,29 @@ func (a *Analyzer) deferChunk(m *lab.Message, typ, flags uint8, v []byte, off in
 			snap = a.snap
 		}
 	}
-	n := len(v)
-	m.Defer(func(msg *lab.Message) ([]lab.Field, string) {
-		// The snapshot is shared: what framing the chunk again writes goes
-		// to a copy of its own.
-		channels := maps.Clone(snap)
-		if channels == nil {
-			channels = map[uint16]channel{}
-		}
-		s := &Analyzer{state: machine, channels: channels}
-		t := lab.Message{Dir: msg.Dir, Raw: msg.Raw, Fields: headerFields(msg.Raw)}
-		s.chunk(&t, typ, flags, msg.Raw[off+4:off+4+n], off)
-		unspanEmpty(t.Fields)
-		return t.Fields, t.Meaning
-	})
+	m.DeferTo(a.kept.Put(deferred{snap: snap, typ: typ, flags: flags, off: off, n: len(v)}))
+}
+
+// deferred is what a chunk framed briefly keeps to build its fields and
+// meaning when someone looks (lab.Message.DeferTo): its place in the packet,
+// msg.Raw, and the channel it saw.
+type deferred struct {
+	snap       map[uint16]channel
+	typ, flags uint8
+	off, n     int
+}
+
+// Fill frames the chunk again, whole.
+func (d *deferred) Fill(msg *lab.Message) ([]lab.Field, string) {
+	// The snapshot is shared: what framing the chunk again writes goes to a
+	// copy of its own.
+	channels := maps.Clone(d.snap)
+	if channels == nil {
+		channels = map[uint16]channel{}
+	}
+	s := &Analyzer{state: machine, channels: channels}
+	t := lab.Message{Dir: msg.Dir, Raw: msg.Raw, Fields: headerFields(msg.Raw)}
+	s.chunk(&t, d.typ, d.flags, msg.Raw[d.off+4:d.off+4+d.n], d.off)
+	unspanEmpty(t.Fields)
+	return t.Fields, t.Meaning
 }

@@ -322,6 +322,11 @@ func (a *Analyzer) applicationData(dir lab.Dir, m lab.Message, pt []byte, at tim
 	}
 	inner := a.inner.Analyzer
 	msgs := a.inner.Lift(a.inner.Call(innerFailed, func() []lab.Message { return inner.Feed(dir, pt, at) }))
+	if len(msgs) > 0 {
+		// The plaintext is kept as long as the messages that point into it:
+		// it counts against the hub's bound, as the captured record does.
+		msgs[0].Holds(len(pt))
+	}
 	if len(a.out) == 0 {
 		a.out = msgs // as the inner layer made them: no copy (what is added later goes to a new array)
 		return

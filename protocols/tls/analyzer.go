@@ -49,6 +49,7 @@ type Analyzer struct {
 	wrapLayer string
 	inner     lab.Nested // the layer inside, once made
 	innerMade bool
+	plainHeld int // bytes of plaintext fed to the inner layer that no message it passed on counts yet (passInner)
 	openInfo  *lab.OpenInfo
 	fins      [3]bool // by lab.Side
 

@@ -103,6 +103,7 @@ func (a *Analyzer) applicationData(h *half, body []byte, decrypted bool) {
 		})
 	}
 	if in := a.inner.Analyzer; in != nil && decrypted {
+		a.plainHeld += len(body)
 		a.passInner(func() []lab.Message { return in.Feed(h.dir, body, a.now) })
 		return
 	}
@@ -140,6 +141,13 @@ func (a *Analyzer) applicationData(h *half, body []byte, decrypted bool) {
 // message appended after them goes elsewhere).
 func (a *Analyzer) passInner(step func() []lab.Message) {
 	msgs := a.inner.Lift(a.inner.Call("The analyzer of the protocol inside TLS hit a bug; the lab shows the rest of the application data undecoded.", step))
+	if len(msgs) > 0 && a.plainHeld > 0 {
+		// The plaintext the inner layer was fed is kept as long as the
+		// messages that point into it: it counts against the hub's bound
+		// as the captured records do, with the first message after it.
+		msgs[0].Holds(a.plainHeld)
+		a.plainHeld = 0
+	}
 	switch {
 	case len(msgs) == 0:
 	case len(a.out) == 0:

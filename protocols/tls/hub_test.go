@@ -144,6 +144,17 @@ func TestHubDecrypts(t *testing.T) {
 			if !slices.Equal(lines, want) {
 				t.Errorf("inner messages = %q, want %q", lines, want)
 			}
+			// The plaintext the lines point into counts against the hub's
+			// bound, once: 12 bytes each way.
+			held := 0
+			for _, e := range events {
+				if e.Msg != nil && e.Layer == "line" {
+					held += e.Msg.Held()
+				}
+			}
+			if held != 24 {
+				t.Errorf("the inner messages hold %d bytes, want the 24 of plaintext", held)
+			}
 			path := checkTransitions(t, events, "tls")
 			if !slices.Contains(path, tlsproto.StateEstablished) || path[len(path)-1] != tlsproto.StateClosed {
 				t.Errorf("states = %q, want established and at last closed", path)

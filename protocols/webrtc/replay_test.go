@@ -1,6 +1,7 @@
 package webrtc_test
 
 import (
+	"encoding/binary"
 	"os"
 	"slices"
 	"strings"
@@ -35,6 +36,39 @@ func replay(t *testing.T, withKeys bool) []lab.Message {
 	}
 	analyzertest.CheckSpans(t, msgs)
 	return msgs
+}
+
+// TestPlaintextCounted: each application data record's plaintext, which
+// SCTP's messages point into, counts against the hub's bound with them,
+// once (the record's body less AES-GCM's explicit nonce and tag).
+func TestPlaintextCounted(t *testing.T) {
+	b, err := os.ReadFile("testdata/peers.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys lab.KeyLog
+	keys.Load(string(b))
+	d := lab.NewDemux()
+	d.UseLayers(lab.NewLayers(webrtc.Layers()...).WithKeys(&keys))
+	want, held := 0, 0
+	for _, s := range analyzertest.ReadCapture(t, "testdata/peers.txt") {
+		for _, m := range d.Feed(s.Dir, []byte(s.Data), time.Time{}) {
+			held += m.Held()
+		}
+		if s.Data == "" || s.Data[0] < 20 || s.Data[0] > 63 {
+			continue // not DTLS
+		}
+		for r := []byte(s.Data); len(r) >= 13; {
+			n := 13 + int(binary.BigEndian.Uint16(r[11:13]))
+			if r[0] == 23 && binary.BigEndian.Uint16(r[3:5]) > 0 {
+				want += n - 13 - 8 - 16
+			}
+			r = r[min(n, len(r)):]
+		}
+	}
+	if want == 0 || held != want {
+		t.Errorf("the messages hold %d bytes, want the %d of the application data's plaintext", held, want)
+	}
 }
 
 func layered(msgs []lab.Message) []string {

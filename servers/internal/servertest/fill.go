@@ -17,6 +17,13 @@ import (
 // bound. With no hub it does nothing.
 func FillHub(b *testing.B, hub *lab.Hub, load func(n int) error) {
 	b.Helper()
+	FillHubBy(b, hub, 2000, load)
+}
+
+// FillHubBy is FillHub for a load whose operations are large (a file of
+// megabytes): batch operations at a time, a thousand at most.
+func FillHubBy(b *testing.B, hub *lab.Hub, batch int, load func(n int) error) {
+	b.Helper()
 	if hub == nil {
 		return
 	}
@@ -25,7 +32,7 @@ func FillHub(b *testing.B, hub *lab.Hub, load func(n int) error) {
 	was := debug.SetMemoryLimit(-1)
 	lab.LimitMemory(hub)
 	b.Cleanup(func() { debug.SetMemoryLimit(was) })
-	const batch, most = 2000, 1_000_000
+	most := 500 * batch
 	end := time.Now().Add(2 * time.Minute)
 	for done := 0; ; done += batch {
 		hub.Settle()

@@ -29,12 +29,21 @@ type eventLog struct {
 	names  names
 	zones  zones
 	beside map[uint64]besideEvent
+	// The oldest cold events held (eventcold.go): those before it were
+	// looked at to be frozen; the texts frozen messages share; the room a
+	// message is written out in first.
+	cold        int
+	texts       texts
+	coldScratch []byte
 }
 
-// A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i].
+// A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i], and
+// the frozen messages of its cold ones (eventcold.go).
 type chunk struct {
 	heads []heldHead
-	refs  []unsafe.Pointer // Data's first byte, Msg, or Text's first byte, as heldHead.ref says
+	refs  []unsafe.Pointer // Data's first byte, Msg, Text's first byte, or a frozen Msg's Raw's, as heldHead.ref says
+	cold  [][]byte         // segments of frozen messages, never written again where written
+	fills []Filler         // the fillers of its frozen messages built when asked (Defer)
 }
 
 // heldHead is what an event holds that the collector need not look at.
@@ -64,6 +73,7 @@ const (
 	refMsg          // Msg is p
 	refText         // Text is unsafe.String(p, n)
 	refMany         // several: they are beside it (besideEvent)
+	refCold         // Msg is frozen at n (segment<<16 | offset) of its chunk's cold; p is its Raw's first byte
 )
 
 // besideEvent is what an event keeps beside the log's arrays: its bytes,
@@ -89,25 +99,24 @@ const chunkLen = 4096
 func (l *eventLog) len() int { return l.n }
 
 // place returns where the i-th oldest event held is, 0 ≤ i < len.
-func (l *eventLog) place(i int) (*heldHead, *unsafe.Pointer) {
+func (l *eventLog) place(i int) (*heldHead, *unsafe.Pointer, *chunk) {
 	i += l.head
 	c := &l.chunks[i/chunkLen]
-	return &c.heads[i%chunkLen], &c.refs[i%chunkLen]
+	return &c.heads[i%chunkLen], &c.refs[i%chunkLen], c
 }
 
 // at returns the i-th oldest event held, 0 ≤ i < len.
 func (l *eventLog) at(i int) Event {
-	h, r := l.place(i)
-	return l.event(h, r)
+	return l.event(l.place(i))
 }
 
 // seq returns the sequence number of the i-th oldest event held, 0 ≤ i < len.
 func (l *eventLog) seq(i int) uint64 {
-	h, _ := l.place(i)
+	h, _, _ := l.place(i)
 	return h.seq
 }
 
-func (l *eventLog) event(h *heldHead, p *unsafe.Pointer) Event {
+func (l *eventLog) event(h *heldHead, p *unsafe.Pointer, c *chunk) Event {
 	e := Event{
 		Seq: h.seq, Conv: h.conv, Kind: h.kind, Dir: h.dir, Side: h.side,
 		shared: h.shared, cost: h.cost,
@@ -130,6 +139,8 @@ func (l *eventLog) event(h *heldHead, p *unsafe.Pointer) Event {
 		e.Text = unsafe.String((*byte)(*p), h.n)
 	case refMany:
 		e.Data, e.Msg, e.Text = b.data, b.msg, b.text
+	case refCold:
+		e.Msg = l.thaw(c, h, *p)
 	}
 	if h.layer == overflowID {
 		e.Layer, e.From, e.To = b.layer, b.from, b.to
@@ -146,7 +157,7 @@ func (l *eventLog) push(e *Event) {
 		c := l.spare
 		l.spare = chunk{}
 		if c.heads == nil {
-			c = chunk{make([]heldHead, 0, chunkLen), make([]unsafe.Pointer, 0, chunkLen)}
+			c = chunk{heads: make([]heldHead, 0, chunkLen), refs: make([]unsafe.Pointer, 0, chunkLen)}
 		}
 		l.chunks = append(l.chunks, c)
 		k++
@@ -194,6 +205,10 @@ func (l *eventLog) push(e *Event) {
 	c.heads = append(c.heads, h)
 	c.refs = append(c.refs, p)
 	l.n++
+	if l.n-l.cold > coldAfter {
+		l.freeze(l.cold)
+		l.cold++
+	}
 }
 
 // popFront forgets the oldest event held (len > 0).
@@ -205,9 +220,11 @@ func (l *eventLog) popFront() {
 	first.refs[l.head] = nil
 	l.head++
 	l.n--
+	l.cold = max(l.cold-1, 0)
 	if l.head == len(first.heads) && (l.head == chunkLen || l.n == 0) {
-		// The chunk is done with: its room is the next chunk's.
-		l.spare = chunk{first.heads[:0], first.refs[:0]}
+		// The chunk is done with: its room is the next chunk's (but not its
+		// frozen messages' segments: a reader may hold text in them).
+		l.spare = chunk{heads: first.heads[:0], refs: first.refs[:0]}
 		l.chunks[0] = chunk{}
 		l.chunks = l.chunks[1:]
 		l.head = 0
@@ -221,8 +238,7 @@ func (l *eventLog) popFront() {
 func (l *eventLog) appendRange(out []Event, i, j int) []Event {
 	out = slices.Grow(out, j-i)
 	for ; i < j; i++ {
-		h, r := l.place(i)
-		out = append(out, l.event(h, r))
+		out = append(out, l.event(l.place(i)))
 	}
 	return out
 }

@@ -119,7 +119,7 @@ func TestEventLogHoldsEvents(t *testing.T) {
 	events = append(events, over...)
 	var many, names, zones int
 	for i := range l.len() {
-		h, _ := l.place(i)
+		h, _, _ := l.place(i)
 		if h.ref == refMany {
 			many++
 		}

@@ -181,9 +181,9 @@ func (h *Hub) appendLocked(e *Event) uint64 {
 // must be held, and the log not empty.
 func (h *Hub) dropOverLocked() {
 	for h.bytes+h.endedBytes.Load() > h.opts.MaxBytes && h.log.len() > 1 {
-		head, ref := h.log.place(0)
+		head, ref, c := h.log.place(0)
 		if h.keeping > 0 || len(h.follow.byKey) > 0 {
-			first := h.log.event(head, ref)
+			first := h.log.event(head, ref, c)
 			if h.keeping > 0 {
 				for _, s := range h.subs {
 					s.setAside(&first)
@@ -285,8 +285,8 @@ func (h *Hub) ConvEvents(id ConvID) []Event {
 	defer h.mu.Unlock()
 	var out []Event
 	for i := range h.log.len() {
-		if head, ref := h.log.place(i); head.conv == id {
-			out = append(out, h.log.event(head, ref))
+		if head, ref, c := h.log.place(i); head.conv == id {
+			out = append(out, h.log.event(head, ref, c))
 		}
 	}
 	return out

@@ -1,0 +1,145 @@
+package lab
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// constFill builds the same fields and meaning every time, from what it kept.
+type constFill struct{ n int }
+
+func (f *constFill) Fill(m *Message) ([]Field, string) {
+	return []Field{{Name: "kept", Value: fmt.Sprint(f.n, len(m.Raw))}}, fmt.Sprintf("filled %d", f.n)
+}
+
+// randomMessage is a message of every shape freeze writes out: texts empty,
+// constant, made and long; Raw and Fields nil, empty and full; deferred or not.
+func randomMessage(r *rand.Rand, i int) *Message {
+	text := func() string {
+		switch r.IntN(5) {
+		case 0:
+			return ""
+		case 1:
+			return "a constant text"
+		case 2:
+			return fmt.Sprintf("made text %d", r.IntN(1000))
+		case 3:
+			return strings.Repeat("long ", r.IntN(400))
+		}
+		return string(rune(r.IntN(0x2000)))
+	}
+	m := &Message{
+		Dir: Dir(r.IntN(3)), Handshake: r.IntN(2) == 0, Teardown: r.IntN(2) == 0, Observed: r.IntN(2) == 0,
+		Role: Role(r.IntN(3)), Summary: text(), Meaning: text(), Ref: text(), NextState: text(), Layer: text(), Pair: text(),
+		rawOwned: r.IntN(2) == 0,
+	}
+	m.Holds(r.IntN(5000))
+	switch r.IntN(3) {
+	case 0:
+	case 1:
+		m.Raw = []byte{}
+	default:
+		m.Raw = make([]byte, 1+r.IntN(3000))
+		for k := range m.Raw {
+			m.Raw[k] = byte(r.IntN(256))
+		}
+	}
+	switch r.IntN(3) {
+	case 0:
+	case 1:
+		m.Fields = []Field{}
+	default:
+		for range 1 + r.IntN(20) {
+			m.Fields = append(m.Fields, Field{Name: text(), Value: text(), Off: r.IntN(100) - 10, Len: r.IntN(100)})
+		}
+	}
+	if r.IntN(3) == 0 {
+		m.DeferTo(&constFill{n: i})
+	}
+	if r.IntN(20) == 0 {
+		m.Pub = &Publication{Subject: "a/b"}
+	}
+	return m
+}
+
+// TestColdMessagesAsTheyWere: a frozen message reads back equal to the one
+// published, field by field, in every shape, and its fields are built as
+// they would have been.
+func TestColdMessagesAsTheyWere(t *testing.T) {
+	was := coldAfter
+	coldAfter = 0
+	defer func() { coldAfter = was }()
+	h := NewHub(HubOptions{MaxBytes: 1 << 40})
+	r := rand.New(rand.NewPCG(1, 2))
+	var sent []*Message
+	for i := range 20000 {
+		m := randomMessage(r, i)
+		sent = append(sent, m)
+		h.Publish(Event{Conv: 1, Kind: KindMessage, Layer: "x", Msg: m})
+	}
+	cold := 0
+	h.mu.Lock()
+	for i := range h.log.len() {
+		if head, _, _ := h.log.place(i); head.ref == refCold {
+			cold++
+		}
+	}
+	h.mu.Unlock()
+	if cold < len(sent)*9/10 {
+		t.Fatalf("%d of %d messages frozen", cold, len(sent))
+	}
+	got := h.Events(0)
+	if len(got) != len(sent) {
+		t.Fatalf("%d events, want %d", len(got), len(sent))
+	}
+	for i, e := range got {
+		want, m := *sent[i], *e.Msg
+		if !reflect.DeepEqual(m.Fields, want.Fields) || (m.Raw == nil) != (want.Raw == nil) {
+			t.Fatalf("message %d: fields %#v raw %v, want %#v raw %v", i, m.Fields, m.Raw == nil, want.Fields, want.Raw == nil)
+		}
+		wf, mf := want.fill, m.fill
+		want.fill, m.fill = nil, nil
+		if !reflect.DeepEqual(m, want) {
+			t.Fatalf("message %d:\n%#v\nwant\n%#v", i, m, want)
+		}
+		if (wf == nil) != (mf == nil) {
+			t.Fatalf("message %d: deferred %v, want %v", i, mf != nil, wf != nil)
+		}
+		want.fill, m.fill = wf, mf
+		gf, gm := m.Detail()
+		wfs, wm := want.Detail()
+		if !reflect.DeepEqual(gf, wfs) || gm != wm {
+			t.Fatalf("message %d: detail %v %q, want %v %q", i, gf, gm, wfs, wm)
+		}
+	}
+}
+
+// TestTextsKeepCopies: the table of texts keeps a copy of each, never what
+// the text pointed into, finds a text again wherever it lies, and numbers no
+// more than maxInterned.
+func TestTextsKeepCopies(t *testing.T) {
+	var tt texts
+	captured := []byte("Host: www.lab.test")
+	name := unsafe.String(&captured[0], 4)
+	id, ok := tt.id(name)
+	if !ok || tt.list[id] != "Host" || unsafe.StringData(tt.list[id]) == &captured[0] {
+		t.Fatalf("id = %d, %v; kept %q at the captured bytes: %v", id, ok, tt.list[id], unsafe.StringData(tt.list[id]) == &captured[0])
+	}
+	copy(captured, "Xost") // the captured bytes reused: the text found there is another
+	if again, _ := tt.id(name); again == id {
+		t.Errorf("%q found as %q", name, tt.list[id])
+	}
+	if again, _ := tt.id(strings.Clone("Host")); again != id {
+		t.Errorf("Host elsewhere is %d, want %d", again, id)
+	}
+	for i := range 2 * maxInterned {
+		tt.id(fmt.Sprint("text ", i))
+	}
+	if _, ok := tt.id("one more"); ok || len(tt.list) > maxInterned+1 {
+		t.Errorf("the table holds %d texts and numbered one more: %v", len(tt.list), ok)
+	}
+}

@@ -182,7 +182,9 @@ func (h *Hub) appendLocked(e *Event) uint64 {
 func (h *Hub) dropOverLocked() {
 	for h.bytes+h.endedBytes.Load() > h.opts.MaxBytes && h.log.len() > 1 {
 		head, ref, c := h.log.place(0)
-		if h.keeping > 0 || len(h.follow.byKey) > 0 {
+		// A frozen message carries no publication (eventcold.go): it is made
+		// anew only for a subscription that keeps what is dropped.
+		if h.keeping > 0 || len(h.follow.byKey) > 0 && head.ref != refCold {
 			first := h.log.event(head, ref, c)
 			if h.keeping > 0 {
 				for _, s := range h.subs {

@@ -57,8 +57,11 @@ type op struct {
 	ev     *Event     // opEvent
 }
 
-// maxSpareOps bounds the spare queue a live conversation keeps between batches.
-const maxSpareOps = 256
+// maxSpareOps bounds the spare queue a live conversation keeps between batches:
+// room for a batch of a flow of a few hundred thousand datagrams a second (352
+// KiB), so that its queue does not grow anew, copying its ops, at every batch.
+// Only a conversation whose batches were that long keeps that much.
+const maxSpareOps = 4096
 
 // enqueue queues o and makes sure a goroutine works on the queue. c.mu must be held.
 func (c *Conversation) enqueue(o op) {

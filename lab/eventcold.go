@@ -143,6 +143,9 @@ func (l *eventLog) freeze(i int) {
 	off := len(c.cold[k])
 	c.cold[k] = append(c.cold[k], b...)
 	if m.fill != nil {
+		if c.fills == nil {
+			c.fills = make([]Filler, 0, chunkLen/4) // grown a few times at most, each a copy through the collector's barrier
+		}
 		c.fills = append(c.fills, m.fill)
 	}
 	h.ref, h.n = refCold, k<<16|off

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -141,5 +142,42 @@ func TestTextsKeepCopies(t *testing.T) {
 	}
 	if _, ok := tt.id("one more"); ok || len(tt.list) > maxInterned+1 {
 		t.Errorf("the table holds %d texts and numbered one more: %v", len(tt.list), ok)
+	}
+}
+
+// BenchmarkFreeze publishes messages into a hub at its bound, frozen at once
+// ("cold") or kept as published ("hot"): the difference is what writing a
+// message out costs, against what the collector saves marking it.
+func BenchmarkFreeze(b *testing.B) {
+	raw := make([]byte, 64)
+	fields := []Field{{Name: "length", Value: "64"}, {Name: "type", Value: "RowDescription (T)"},
+		{Name: "column 1", Value: "?column? int4"}, {Name: "format", Value: "text"}}
+	for _, shape := range []string{"deferred", "fields"} {
+		for _, cold := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/cold=%v", shape, cold), func(b *testing.B) {
+				was := coldAfter
+				if cold {
+					coldAfter = 0
+				} else {
+					coldAfter = 1 << 30
+				}
+				defer func() { coldAfter = was }()
+				h := NewHub(HubOptions{MaxBytes: 16 << 20})
+				ms := make([]Message, 1024)
+				for i := range ms {
+					ms[i] = Message{Dir: ClientToServer, Observed: true, Summary: fmt.Sprintf("datagram %d: 64 bytes", i),
+						Meaning: "A datagram, as the tap saw it.", Ref: "RFC 768", Raw: raw}
+					if shape == "deferred" {
+						ms[i].DeferTo(&constFill{n: i})
+					} else {
+						ms[i].Fields = fields
+					}
+				}
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					h.Publish(Event{Kind: KindMessage, Layer: "udp", Msg: &ms[i%len(ms)], At: time.Now()})
+				}
+			})
+		}
 	}
 }

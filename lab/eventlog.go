@@ -29,9 +29,9 @@ type eventLog struct {
 	names  names
 	zones  zones
 	beside map[uint64]besideEvent
-	// The oldest cold events held (eventcold.go): those before it were
-	// looked at to be frozen; the texts frozen messages share; the room a
-	// message is written out in first.
+	// How many of the oldest events held were looked at to be frozen
+	// (eventcold.go); the texts frozen messages share; the room a message is
+	// written out in first.
 	cold        int
 	texts       texts
 	coldScratch []byte

@@ -57,9 +57,9 @@ type protection struct {
 // double from plainMin to plainMax, so a busy connection costs one
 // allocation per plainMax bytes rather than one per record, and a short one
 // wastes little. A record over half a slab, or of a quarter of the largest
-// (a full record), gets its own allocation. A slab
-// lives as long as the newest message whose bytes lie in it, as the slabs
-// the tap copies captured bytes into do.
+// (a full record), gets its own allocation. A slab lives as long as the
+// newest message whose bytes lie in it, as the slabs the tap copies
+// captured bytes into do.
 const (
 	plainMin = 2 << 10
 	plainMax = 64 << 10

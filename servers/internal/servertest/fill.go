@@ -21,7 +21,7 @@ func FillHub(b *testing.B, hub *lab.Hub, load func(n int) error) {
 }
 
 // FillHubBy is FillHub for a load whose operations are large (a file of
-// megabytes): batch operations at a time, a thousand at most.
+// megabytes): batch operations at a time, and 500 batches at most.
 func FillHubBy(b *testing.B, hub *lab.Hub, batch int, load func(n int) error) {
 	b.Helper()
 	if hub == nil {

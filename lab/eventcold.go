@@ -21,10 +21,10 @@ import (
 // segment, which lives as long as anything points to it, and is never
 // written again.
 
-// coldAfter is how many of the newest events stay hot: readers that keep up
-// (the inspector, serve's log, a recording) read them as they were
-// published. A variable, so that tests can freeze at once.
-var coldAfter = 16 << 10
+// coldAfter is how many of the newest events stay hot (eventLog.hot): readers
+// that keep up (the inspector, serve's log, a recording) read them as they
+// were published.
+const coldAfter = 16 << 10
 
 // coldSegment is the room of one segment of frozen messages; a message
 // whose bytes would not fit one stays hot.

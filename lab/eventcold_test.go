@@ -71,10 +71,8 @@ func randomMessage(r *rand.Rand, i int) *Message {
 // published, field by field, in every shape, and its fields are built as
 // they would have been.
 func TestColdMessagesAsTheyWere(t *testing.T) {
-	was := coldAfter
-	coldAfter = 0
-	defer func() { coldAfter = was }()
 	h := NewHub(HubOptions{MaxBytes: 1 << 40})
+	h.log.hot = 0 // every message frozen as it is logged
 	r := rand.New(rand.NewPCG(1, 2))
 	var sent []*Message
 	for i := range 20000 {
@@ -155,14 +153,12 @@ func BenchmarkFreeze(b *testing.B) {
 	for _, shape := range []string{"deferred", "fields"} {
 		for _, cold := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%s/cold=%v", shape, cold), func(b *testing.B) {
-				was := coldAfter
-				if cold {
-					coldAfter = 0
-				} else {
-					coldAfter = 1 << 30
-				}
-				defer func() { coldAfter = was }()
 				h := NewHub(HubOptions{MaxBytes: 16 << 20})
+				if cold {
+					h.log.hot = 0
+				} else {
+					h.log.hot = 1 << 30
+				}
 				ms := make([]Message, 1024)
 				for i := range ms {
 					ms[i] = Message{Dir: ClientToServer, Observed: true, Summary: fmt.Sprintf("datagram %d: 64 bytes", i),
@@ -179,5 +175,41 @@ func BenchmarkFreeze(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestColdWhileReading: a reader reads frozen events, and the texts made
+// anew from them, while the hub goes on logging and freezing others.
+func TestColdWhileReading(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 1 << 40})
+	h.log.hot = 8
+	const n = 20000
+	sub := h.Subscribe(true)
+	done := make(chan error, 1)
+	go func() {
+		next := 0
+		for next < n {
+			<-sub.Ready()
+			evs, missed := sub.Next(0)
+			if missed > 0 {
+				done <- fmt.Errorf("missed %d", missed)
+				return
+			}
+			for _, e := range evs {
+				if want := fmt.Sprintf("message %d", next); e.Msg.Summary != want || string(e.Msg.Raw) != want {
+					done <- fmt.Errorf("event %d: %q, raw %q, want %q", next, e.Msg.Summary, e.Msg.Raw, want)
+					return
+				}
+				next++
+			}
+		}
+		done <- nil
+	}()
+	for i := range n {
+		s := fmt.Sprintf("message %d", i)
+		h.Publish(Event{Conv: 1, Kind: KindMessage, Layer: "x", Msg: &Message{Summary: s, Meaning: "the same meaning", Raw: []byte(s)}})
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -29,9 +29,11 @@ type eventLog struct {
 	names  names
 	zones  zones
 	beside map[uint64]besideEvent
-	// How many of the oldest events held were looked at to be frozen
-	// (eventcold.go); the texts frozen messages share; the room a message is
-	// written out in first.
+	// How many of the newest events stay hot (a hub's: coldAfter; a test's
+	// may freeze sooner); how many of the oldest events held were looked at
+	// to be frozen (eventcold.go); the texts frozen messages share; the room
+	// a message is written out in first.
+	hot         int
 	cold        int
 	texts       texts
 	coldScratch []byte
@@ -205,7 +207,7 @@ func (l *eventLog) push(e *Event) {
 	c.heads = append(c.heads, h)
 	c.refs = append(c.refs, p)
 	l.n++
-	if l.n-l.cold > coldAfter {
+	if l.n-l.cold > l.hot {
 		l.freeze(l.cold)
 		l.cold++
 	}
@@ -248,7 +250,7 @@ func (l *eventLog) reset() {
 	for _, c := range l.chunks {
 		clear(c.refs)
 	}
-	*l = eventLog{}
+	*l = eventLog{hot: l.hot}
 }
 
 // nameID numbers a name in a names table; 0 is "".

@@ -13,7 +13,7 @@ import (
 // TestEventLog drives the chunked log and a plain slice with the same pushes
 // and pops, across chunk boundaries, and compares what they hold.
 func TestEventLog(t *testing.T) {
-	var l eventLog
+	l := eventLog{hot: 100} // the older messages frozen (eventcold.go), the newest not
 	var want []Event
 	rng := rand.New(rand.NewPCG(1, 2))
 	seq := uint64(0)
@@ -30,6 +30,11 @@ func TestEventLog(t *testing.T) {
 				t.Fatalf("at(%d) = seq %d, want %d", i, got, want[i].Seq)
 			}
 		}
+		if len(want) > 1000 {
+			if h, _, _ := l.place(len(want) - 1000); h.ref != refCold && h.ref != refNone {
+				t.Fatalf("an event 1,000 from the newest holds its message as published (ref %d)", h.ref)
+			}
+		}
 		i := rng.IntN(len(want))
 		j := i + rng.IntN(len(want)-i+1)
 		got := l.appendRange([]Event{{Seq: 0}}, i, j)
@@ -40,12 +45,18 @@ func TestEventLog(t *testing.T) {
 			if e.Seq != want[i+k].Seq {
 				t.Fatalf("appendRange(%d, %d)[%d] = seq %d, want %d", i, j, k, e.Seq, want[i+k].Seq)
 			}
+			if w := want[i+k].Msg; (e.Msg == nil) != (w == nil) || w != nil && e.Msg.Summary != w.Summary {
+				t.Fatalf("appendRange(%d, %d)[%d] = message %v, want %v", i, j, k, e.Msg, w)
+			}
 		}
 	}
 	for round := range 200 {
 		for range rng.IntN(3 * chunkLen) {
 			seq++
 			e := Event{Seq: seq}
+			if seq%3 == 0 {
+				e.Kind, e.Msg = KindMessage, &Message{Summary: fmt.Sprint("message ", seq)}
+			}
 			l.push(&e)
 			want = append(want, e)
 		}
@@ -165,7 +176,7 @@ func TestEventLogHoldsEvents(t *testing.T) {
 // 27,000 HTTP requests and answers (their bytes, messages and state changes),
 // about what a 64 MiB bound holds of `serve --only http` under load.
 func BenchmarkLogMark(b *testing.B) {
-	var l eventLog
+	l := eventLog{hot: coldAfter} // as a hub holds it
 	seq := uint64(0)
 	push := func(e Event) {
 		seq++

@@ -95,6 +95,7 @@ func NewHub(opts HubOptions) *Hub {
 		opts.FlowIdle = DefaultFlowIdle
 	}
 	return &Hub{
+		log:   eventLog{hot: coldAfter},
 		opts:  opts,
 		convs: make(map[ConvID]*Conversation),
 		byKey: make(map[convKey]*Conversation),

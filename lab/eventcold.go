@@ -21,10 +21,14 @@ import (
 // segment, which lives as long as anything points to it, and is never
 // written again.
 
-// coldAfter is how many of the newest events stay hot (eventLog.hot): readers
-// that keep up (the inspector, serve's log, a recording) read them as they
-// were published.
-const coldAfter = 16 << 10
+// coldAfter is how many of the newest events stay hot at most
+// (eventLog.hot), and hotMin at least: of those between, the ones a
+// subscription has yet to read stay hot, so readers that keep up (the
+// inspector, serve's log, a recording) read them as they were published.
+const (
+	coldAfter = 16 << 10
+	hotMin    = 1024
+)
 
 // coldSegment is the room of one segment of frozen messages; a message
 // whose bytes would not fit one stays hot.

@@ -158,6 +158,7 @@ func BenchmarkFreeze(b *testing.B) {
 					h.log.hot = 0
 				} else {
 					h.log.hot = 1 << 30
+					h.Subscribe(false) // a reader that reads nothing: every event stays hot
 				}
 				ms := make([]Message, 1024)
 				for i := range ms {
@@ -211,5 +212,47 @@ func TestColdWhileReading(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHotWhileUnread: with no reader, all but the newest hotMin events are
+// frozen; what a subscription has yet to read stays hot, up to coldAfter.
+func TestHotWhileUnread(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 1 << 40})
+	publish := func(n int) {
+		for range n {
+			h.Publish(Event{Conv: 1, Kind: KindMessage, Layer: "x", Msg: &Message{Summary: "m"}})
+		}
+	}
+	hot := func() int {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		n := 0
+		for i := range h.log.len() {
+			if head, _, _ := h.log.place(i); head.ref == refMsg {
+				n++
+			}
+		}
+		return n
+	}
+	publish(3 * hotMin)
+	if got := hot(); got > hotMin+2 {
+		t.Errorf("no reader: %d events hot, want %d", got, hotMin)
+	}
+	sub := h.Subscribe(false)
+	publish(4 * hotMin)
+	if got := hot(); got < 4*hotMin {
+		t.Errorf("a reader behind by %d: %d events hot", 4*hotMin, got)
+	}
+	publish(coldAfter)
+	if got := hot(); got > coldAfter+2 {
+		t.Errorf("a reader behind by %d: %d events hot, want %d at most", 4*hotMin+coldAfter, got, coldAfter)
+	}
+	for range coldAfter / 100 { // a reader that keeps up: two frozen a publish catch up
+		sub.Next(0)
+		publish(100)
+	}
+	if got := hot(); got > hotMin+100 {
+		t.Errorf("the reader caught up: %d events hot, want %d", got, hotMin)
 	}
 }

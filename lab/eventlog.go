@@ -29,12 +29,14 @@ type eventLog struct {
 	names  names
 	zones  zones
 	beside map[uint64]besideEvent
-	// How many of the newest events stay hot (a hub's: coldAfter; a test's
-	// may freeze sooner); how many of the oldest events held were looked at
+	// How many of the newest events stay hot at most (a hub's: coldAfter; a
+	// test's may freeze sooner), and at least hotMin of them, with those
+	// a subscription has yet to read; how many of the oldest events held were looked at
 	// to be frozen (eventcold.go); the texts frozen messages share; the room
 	// a message is written out in first.
 	hot         int
 	cold        int
+	readTo      uint64 // every subscription has read the events before it (Hub.readToLocked)
 	texts       texts
 	coldScratch []byte
 }
@@ -207,7 +209,12 @@ func (l *eventLog) push(e *Event) {
 	c.heads = append(c.heads, h)
 	c.refs = append(c.refs, p)
 	l.n++
-	if l.n-l.cold > l.hot {
+	// Two at most a push: a reader that caught up makes many events cold
+	// at once, and they are frozen a few at a time, not all under one lock.
+	for range 2 {
+		if hot := l.n - l.cold; hot <= min(l.hot, hotMin) || hot <= l.hot && l.seq(l.cold) >= l.readTo {
+			break
+		}
 		l.freeze(l.cold)
 		l.cold++
 	}

@@ -130,6 +130,7 @@ func (h *Hub) Publish(e Event) uint64 {
 		e.At = time.Now()
 	}
 	h.mu.Lock()
+	h.log.readTo = h.readToLocked()
 	seq := h.appendLocked(&e)
 	h.storeFirstLocked()
 	h.wakeLocked()
@@ -147,6 +148,7 @@ func (h *Hub) PublishAll(evs []Event) (last uint64) {
 	}
 	var now time.Time
 	h.mu.Lock()
+	h.log.readTo = h.readToLocked()
 	for i := range evs {
 		e := &evs[i] // numbered in place: an event is not copied on its way in
 		if e.At.IsZero() {
@@ -221,6 +223,17 @@ func (h *Hub) ended() {
 		h.storeFirstLocked()
 	}
 	h.mu.Unlock()
+}
+
+// readToLocked returns the sequence number of the oldest event a
+// subscription has yet to read (the newest logged and one more, with none).
+// h.mu must be held.
+func (h *Hub) readToLocked() uint64 {
+	to := h.seq + 1
+	for _, s := range h.subs {
+		to = min(to, s.next)
+	}
+	return to
 }
 
 // wakeLocked tells every subscriber there is news. h.mu must be held.

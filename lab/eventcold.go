@@ -42,7 +42,8 @@ const (
 	maxInternLen = 1024
 )
 
-// texts numbers the texts messages repeat. It keeps copies of the texts it
+// texts numbers the texts messages repeat (and, as names, the layer and
+// state names of events). It keeps copies of the texts it
 // numbers, so that it holds nothing else alive (a field name may point
 // into a connection's captured bytes). cache finds a text again by where it
 // lies, as most are constants; what it finds is checked against the text.
@@ -55,8 +56,9 @@ type texts struct {
 	}
 }
 
-// id returns s's number, and false when the table is full and s not in it.
-func (t *texts) id(s string) (uint32, bool) {
+// id returns s's number, and false when the table numbers most texts and s
+// is not one of them.
+func (t *texts) id(s string, most int) (uint32, bool) {
 	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
 	slot := &t.cache[(p>>3^uintptr(len(s)))%uintptr(len(t.cache))]
 	if slot.p == p && slot.id != 0 && t.list[slot.id] == s {
@@ -68,7 +70,7 @@ func (t *texts) id(s string) (uint32, bool) {
 			t.list = []string{""}
 			t.ids = make(map[string]uint32)
 		}
-		if len(t.list) > maxInterned {
+		if len(t.list) > most {
 			return 0, false
 		}
 		id = uint32(len(t.list))
@@ -104,16 +106,9 @@ func (l *eventLog) freeze(i int) {
 		return
 	}
 	b := l.coldScratch[:0]
-	flags := byte(0)
-	for _, f := range [...]struct {
-		on   bool
-		flag byte
-	}{{m.Handshake, coldHandshake}, {m.Teardown, coldTeardown}, {m.Observed, coldObserved},
-		{m.rawOwned, coldRawOwned}, {m.Raw == nil, coldRawNil}, {m.fill != nil, coldFill}, {m.Fields == nil, coldFieldsNil}} {
-		if f.on {
-			flags |= f.flag
-		}
-	}
+	flags := flag(m.Handshake, coldHandshake) | flag(m.Teardown, coldTeardown) | flag(m.Observed, coldObserved) |
+		flag(m.rawOwned, coldRawOwned) | flag(m.Raw == nil, coldRawNil) | flag(m.fill != nil, coldFill) |
+		flag(m.Fields == nil, coldFieldsNil)
 	b = append(b, flags, byte(m.Dir), byte(m.Role))
 	b = binary.AppendUvarint(b, uint64(uint32(m.held)))
 	b = binary.AppendUvarint(b, uint64(len(m.Raw)))
@@ -159,11 +154,19 @@ func (l *eventLog) freeze(i int) {
 	}
 }
 
+// flag is f when on, else 0.
+func flag(on bool, f byte) byte {
+	if on {
+		return f
+	}
+	return 0
+}
+
 // appendText writes s out: as its number when intern and the table numbers
 // it, else whole.
 func (l *eventLog) appendText(b []byte, s string, intern bool) []byte {
 	if intern && s != "" && len(s) <= maxInternLen {
-		if id, ok := l.texts.id(s); ok {
+		if id, ok := l.texts.id(s, maxInterned); ok {
 			return binary.AppendUvarint(b, uint64(id)<<1|1)
 		}
 	}

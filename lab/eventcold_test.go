@@ -124,21 +124,21 @@ func TestTextsKeepCopies(t *testing.T) {
 	var tt texts
 	captured := []byte("Host: www.lab.test")
 	name := unsafe.String(&captured[0], 4)
-	id, ok := tt.id(name)
+	id, ok := tt.id(name, maxInterned)
 	if !ok || tt.list[id] != "Host" || unsafe.StringData(tt.list[id]) == &captured[0] {
 		t.Fatalf("id = %d, %v; kept %q at the captured bytes: %v", id, ok, tt.list[id], unsafe.StringData(tt.list[id]) == &captured[0])
 	}
 	copy(captured, "Xost") // the captured bytes reused: the text found there is another
-	if again, _ := tt.id(name); again == id {
+	if again, _ := tt.id(name, maxInterned); again == id {
 		t.Errorf("%q found as %q", name, tt.list[id])
 	}
-	if again, _ := tt.id(strings.Clone("Host")); again != id {
+	if again, _ := tt.id(strings.Clone("Host"), maxInterned); again != id {
 		t.Errorf("Host elsewhere is %d, want %d", again, id)
 	}
 	for i := range 2 * maxInterned {
-		tt.id(fmt.Sprint("text ", i))
+		tt.id(fmt.Sprint("text ", i), maxInterned)
 	}
-	if _, ok := tt.id("one more"); ok || len(tt.list) > maxInterned+1 {
+	if _, ok := tt.id("one more", maxInterned); ok || len(tt.list) > maxInterned+1 {
 		t.Errorf("the table holds %d texts and numbered one more: %v", len(tt.list), ok)
 	}
 }

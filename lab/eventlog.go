@@ -266,41 +266,19 @@ type nameID uint16
 // overflowID marks an event whose names are kept beside it (names.over).
 const overflowID = nameID(1<<16 - 1)
 
-// names numbers the layer and state names the log holds. Analyzers name them
-// with constants, so the table stays small; should it fill, each further
-// event keeps its names beside it (besideEvent).
-type names struct {
-	ids   map[string]nameID
-	list  []string // list[id]; list[0] is ""
-	cache [16]nameID
-}
+// names numbers the layer and state names the log holds, as nameIDs, in a
+// table of texts (eventcold.go). Analyzers name them with constants, so the
+// table stays small; should it fill, each further event keeps its names
+// beside it (besideEvent).
+type names struct{ texts }
 
 // id returns s's number, and false when the table is full and s not in it.
 func (t *names) id(s string) (nameID, bool) {
 	if s == "" {
 		return 0, true
 	}
-	// Most names are the same few constants: a look by length and first
-	// letter finds them without hashing.
-	slot := (len(s)*7 + int(s[0])) % len(t.cache)
-	if id := t.cache[slot]; id != 0 && t.list[id] == s {
-		return id, true
-	}
-	id, ok := t.ids[s]
-	if !ok {
-		if len(t.list) == 0 {
-			t.list = []string{""}
-			t.ids = make(map[string]nameID)
-		}
-		if len(t.list) >= int(overflowID) {
-			return 0, false
-		}
-		id = nameID(len(t.list))
-		t.list = append(t.list, s)
-		t.ids[s] = id
-	}
-	t.cache[slot] = id
-	return id, true
+	id, ok := t.texts.id(s, int(overflowID)-1)
+	return nameID(id), ok
 }
 
 func (t *names) name(id nameID) string {

@@ -130,7 +130,6 @@ func (h *Hub) Publish(e Event) uint64 {
 		e.At = time.Now()
 	}
 	h.mu.Lock()
-	h.log.readTo = h.readToLocked()
 	seq := h.appendLocked(&e)
 	h.storeFirstLocked()
 	h.wakeLocked()
@@ -148,7 +147,6 @@ func (h *Hub) PublishAll(evs []Event) (last uint64) {
 	}
 	var now time.Time
 	h.mu.Lock()
-	h.log.readTo = h.readToLocked()
 	for i := range evs {
 		e := &evs[i] // numbered in place: an event is not copied on its way in
 		if e.At.IsZero() {
@@ -170,6 +168,7 @@ func (h *Hub) PublishAll(evs []Event) (last uint64) {
 func (h *Hub) appendLocked(e *Event) uint64 {
 	size := e.size()
 	e.cost = int32(min(size, 1<<31-1))
+	h.log.readTo = h.readToLocked()
 	h.seq++
 	e.Seq = h.seq
 	h.log.push(e)

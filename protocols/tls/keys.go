@@ -14,6 +14,8 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/hkdf"
+
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // suite is what the decryption needs to know about a cipher suite.
@@ -49,36 +51,15 @@ type protection struct {
 	tls13    bool
 	explicit bool     // TLS 1.2 AES-GCM: the record carries 8 bytes of the nonce (RFC 5288 §3)
 	aad      [13]byte // open12's additional data, built here: handed to the AEAD, a local's would be allocated
-	slab     []byte   // room for plaintexts (room)
-	slabSize int
-}
-
-// Sizes of the slabs records are decrypted into: each direction's slabs
-// double from plainMin to plainMax, so a busy connection costs one
-// allocation per plainMax bytes rather than one per record, and a short one
-// wastes little. A record over half a slab, or of a quarter of the largest
-// (a full record), gets its own allocation. A slab lives as long as the
-// newest message whose bytes lie in it, as the slabs the tap copies
-// captured bytes into do.
-const (
-	plainMin = 2 << 10
-	plainMax = 64 << 10
-)
-
-// room returns an empty slice with room for exactly n bytes, never handed out
-// again: a plaintext is the inner analyzer's to keep (lab.Analyzer's Feed
-// owns the bytes it is given).
-func (p *protection) room(n int) []byte {
-	if n > cap(p.slab)-len(p.slab) {
-		p.slabSize = min(max(2*p.slabSize, plainMin), plainMax)
-		if n > p.slabSize/2 || n >= plainMax/4 {
-			return make([]byte, 0, n)
-		}
-		p.slab = make([]byte, 0, p.slabSize)
-	}
-	k := len(p.slab)
-	p.slab = p.slab[:k+n]
-	return p.slab[k : k : k+n]
+	// Where records are decrypted: in allocations that double from 2 KiB to
+	// 64 KiB, so that a busy connection costs one allocation per 64 KiB
+	// rather than one per record, and a short one wastes little; a full
+	// record gets its own. An allocation lives as long as the newest
+	// message whose bytes lie in it, as the slabs the tap copies captured
+	// bytes into do, and what it hands out is never handed out again: a
+	// plaintext is the inner analyzer's to keep (lab.Analyzer's Feed owns
+	// the bytes it is given).
+	plain framing.Arena
 }
 
 func newProtection(s suite, key, iv []byte) (*protection, error) {
@@ -96,7 +77,8 @@ func newProtection(s suite, key, iv []byte) (*protection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &protection{aead: aead, iv: iv, tls13: s.tls13, explicit: !s.tls13 && !s.chacha}, nil
+	return &protection{aead: aead, iv: iv, tls13: s.tls13, explicit: !s.tls13 && !s.chacha,
+		plain: framing.Arena{First: 2 << 10, Most: 64 << 10}}, nil
 }
 
 // hkdfExpandLabel is HKDF-Expand-Label of RFC 8446 §7.1.
@@ -182,7 +164,7 @@ func (p *protection) open(seq uint64, rec []byte) (uint8, []byte, error) {
 	if len(body) < p.aead.Overhead() {
 		return 0, nil, errShort
 	}
-	pt, err := p.aead.Open(p.room(len(body)-p.aead.Overhead()), nonce[:], body, hdr)
+	pt, err := p.aead.Open(p.plain.Room(len(body)-p.aead.Overhead()), nonce[:], body, hdr)
 	if err != nil {
 		return 0, nil, errAuth
 	}
@@ -220,7 +202,7 @@ func (p *protection) open12(seq uint64, typ byte, ver [2]byte, body []byte) ([]b
 	binary.BigEndian.PutUint64(aad, seq)
 	aad[8], aad[9], aad[10] = typ, ver[0], ver[1]
 	binary.BigEndian.PutUint16(aad[11:], uint16(n))
-	pt, err := p.aead.Open(p.room(n), nonce[:], body, aad)
+	pt, err := p.aead.Open(p.plain.Room(n), nonce[:], body, aad)
 	if err != nil {
 		return nil, errAuth
 	}

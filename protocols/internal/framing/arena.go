@@ -15,20 +15,29 @@ const (
 // rather than take one each. What it hands out is never handed out again,
 // so a string made of it stays as it was; an allocation lives as long as the
 // newest message that keeps some of it, as Block's do.
+//
+// First and Most size its allocations, which double from First to Most
+// (zero: arenaFirst and arenaSize); what is over a quarter of Most gets an
+// allocation of its own.
 type Arena struct {
-	b    []byte
-	size int // the last allocation's size (grow)
+	First, Most int
+	b           []byte
+	size        int // the last allocation's size (grow)
 }
 
 // Room returns an empty slice with room for exactly n bytes.
 func (a *Arena) Room(n int) []byte {
 	if n > cap(a.b)-len(a.b) {
-		if n > arenaSize/4 {
+		first, most := a.First, a.Most
+		if most == 0 {
+			first, most = arenaFirst, arenaSize
+		}
+		if n > most/4 {
 			return make([]byte, 0, n)
 		}
-		a.size = grow(a.size, arenaFirst, arenaSize)
+		a.size = grow(a.size, first, most)
 		for a.size < n {
-			a.size = grow(a.size, arenaFirst, arenaSize)
+			a.size = grow(a.size, first, most)
 		}
 		a.b = make([]byte, 0, a.size)
 	}

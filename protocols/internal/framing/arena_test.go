@@ -65,3 +65,20 @@ func TestArenaText(t *testing.T) {
 		t.Fatalf("a room of %d bytes: text of %d bytes, scratch kept with room for %d", maxScratch+1, len(big), cap(scratch))
 	}
 }
+
+// TestArenaSized: an arena sized by First and Most shares allocations up to
+// a quarter of Most between rooms, and gives a larger one that does not fit
+// its own.
+func TestArenaSized(t *testing.T) {
+	a := Arena{First: 2 << 10, Most: 64 << 10}
+	for range 8 {
+		a.Room(16 << 10)
+	}
+	if cap(a.b) != 64<<10 || len(a.b)%(16<<10) != 0 {
+		t.Errorf("16 KiB rooms: %d bytes of a shared allocation of %d, want allocations of %d", len(a.b), cap(a.b), 64<<10)
+	}
+	b := Arena{First: 2 << 10, Most: 64 << 10}
+	if big := b.Room(16<<10 + 1); cap(big) != 16<<10+1 || b.b != nil {
+		t.Errorf("a room over a quarter of Most: cap %d, and a shared allocation of %d bytes made", cap(big), cap(b.b))
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/protocollab/protolab/internal/mem"
 )
 
 // convKey joins the client's and the server's taps of one connection.
@@ -78,7 +80,7 @@ func (c *Conversation) keep(b []byte) []byte {
 		if len(b) > c.slabSize/2 {
 			return append([]byte(nil), b...)
 		}
-		c.slab = make([]byte, 0, c.slabSize)
+		c.slab = mem.Room(c.slabSize)
 	}
 	n := len(c.slab)
 	c.slab = append(c.slab, b...)

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"strings"
 	"unsafe"
+
+	"github.com/protocollab/protolab/internal/mem"
 )
 
 // The log holds its newest events as they were published (hot), and the
@@ -136,7 +138,7 @@ func (l *eventLog) freeze(i int) {
 	}
 	k := len(c.cold) - 1
 	if k < 0 || cap(c.cold[k])-len(c.cold[k]) < len(b) {
-		c.cold = append(c.cold, make([]byte, 0, coldSegment))
+		c.cold = append(c.cold, mem.Room(coldSegment)[:0:coldSegment])
 		k++
 	}
 	off := len(c.cold[k])

@@ -1,6 +1,10 @@
 package framing
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/protocollab/protolab/internal/mem"
+)
 
 // arenaSize is the room one allocation of an Arena gives at most, and
 // arenaFirst at first (they double, as a Block's do).
@@ -25,7 +29,8 @@ type Arena struct {
 	size        int // the last allocation's size (grow)
 }
 
-// Room returns an empty slice with room for exactly n bytes.
+// Room returns an empty slice with room for exactly n bytes, to append to:
+// the room is not cleared first (mem.Room).
 func (a *Arena) Room(n int) []byte {
 	if n > cap(a.b)-len(a.b) {
 		first, most := a.First, a.Most
@@ -33,13 +38,13 @@ func (a *Arena) Room(n int) []byte {
 			first, most = arenaFirst, arenaSize
 		}
 		if n > most/4 {
-			return make([]byte, 0, n)
+			return mem.Room(n)[:0:n]
 		}
 		a.size = grow(a.size, first, most)
 		for a.size < n {
 			a.size = grow(a.size, first, most)
 		}
-		a.b = make([]byte, 0, a.size)
+		a.b = mem.Room(a.size)[:0:a.size]
 	}
 	k := len(a.b)
 	a.b = a.b[:k+n]

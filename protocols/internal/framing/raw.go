@@ -1,5 +1,7 @@
 package framing
 
+import "github.com/protocollab/protolab/internal/mem"
+
 // Raw gathers one message's bytes as they crossed the wire, for its Raw:
 // while they are the fed bytes themselves, one piece after the next in the
 // same array, it only reslices them (no copy; the fed bytes are the
@@ -19,7 +21,7 @@ func (r *Raw) Start(b []byte, inPlace bool, size int) {
 		r.b, r.inPlace = b, true
 		return
 	}
-	r.b, r.inPlace = append(make([]byte, 0, max(len(b), size)), b...), false
+	r.b, r.inPlace = append(mem.Room(max(len(b), size, 1)), b...), false
 }
 
 // Add appends b, the message's next bytes.

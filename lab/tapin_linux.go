@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -64,7 +65,7 @@ func (in *inbound) catchUp() { _ = in.raw.Control(in.peekFn) }
 
 // peek is catchUp on the socket fd. in.mu must be held.
 func (in *inbound) peek(fd uintptr) {
-	n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	n, err := inq(fd)
 	skip := int(in.recorded - in.received)
 	if err != nil || n <= skip {
 		return
@@ -124,7 +125,7 @@ func (in *inbound) recv(fd uintptr) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	for {
-		n, err := unix.Read(int(fd), in.rb)
+		n, err := readRaw(fd, in.rb)
 		switch err {
 		case nil:
 		case unix.EINTR:
@@ -144,4 +145,29 @@ func (in *inbound) recv(fd uintptr) bool {
 		}
 		return true
 	}
+}
+
+// inq returns how many bytes wait in socket fd's receive queue (SIOCINQ).
+// The call never blocks, so it is made raw, without telling the scheduler:
+// that costs about a fifth of a call this short, made before every write.
+func inq(fd uintptr) (int, error) {
+	var n int32
+	if _, _, e := unix.RawSyscall(unix.SYS_IOCTL, fd, unix.SIOCINQ, uintptr(unsafe.Pointer(&n))); e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// readRaw is read(2) on fd, non-blocking, made raw as inq is: it takes what
+// the receive queue holds, or fails with EAGAIN.
+func readRaw(fd uintptr, b []byte) (int, error) {
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(p), uintptr(len(b)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }

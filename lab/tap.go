@@ -237,7 +237,13 @@ func (c *tapConn) Write(b []byte) (int, error) {
 			c.conv.data(c.side, c.side.Outbound(), b, time.Now())
 		}
 	}
-	n, err := c.Conn.Write(b)
+	var n int
+	var err error
+	if c.in != nil && len(b) > 0 {
+		n, err = c.in.write(b)
+	} else {
+		n, err = c.Conn.Write(b)
+	}
 	if err != nil && !c.closed.Load() {
 		switch {
 		case !c.datagram && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)):

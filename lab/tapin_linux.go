@@ -36,6 +36,13 @@ type inbound struct {
 	rerr   error
 	recvFn func(uintptr) bool
 	peekFn func(uintptr) // raw.Control's callback for catchUp, made once
+
+	// The writer's, as the reader's: guarded by the socket's own write lock,
+	// which raw.Write holds while sendFn runs.
+	wb     []byte
+	wn     int
+	werr   error
+	sendFn func(uintptr) bool
 }
 
 // maxPeek bounds how far into the receive queue one peek looks, past what was
@@ -55,7 +62,7 @@ func newInbound(c net.Conn, record func([]byte)) *inbound {
 		return nil
 	}
 	in := &inbound{raw: raw, laddr: c.LocalAddr(), raddr: c.RemoteAddr(), record: record}
-	in.recvFn, in.peekFn = in.recv, in.peek
+	in.recvFn, in.peekFn, in.sendFn = in.recv, in.peek, in.send
 	return in
 }
 
@@ -105,17 +112,59 @@ func (in *inbound) read(b []byte) (int, error) {
 			oe.Op = "read"
 			return 0, oe
 		}
-		return 0, in.opError(err)
+		return 0, in.opError("read", err)
 	case rerr != nil:
-		return 0, in.opError(os.NewSyscallError("read", rerr))
+		return 0, in.opError("read", os.NewSyscallError("read", rerr))
 	case n == 0:
 		return 0, io.EOF
 	}
 	return n, nil
 }
 
-func (in *inbound) opError(err error) error {
-	return &net.OpError{Op: "read", Net: "tcp", Source: in.laddr, Addr: in.raddr, Err: err}
+func (in *inbound) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: in.laddr, Addr: in.raddr, Err: err}
+}
+
+// write sends all of b (len(b) > 0) like net.TCPConn.Write, with raw system
+// calls as read does: it waits for room in the send queue as Write does, and
+// fails as Write would (the operation named "write", a deadline's error,
+// the system's error wrapped in os.SyscallError).
+func (in *inbound) write(b []byte) (int, error) {
+	in.wb, in.wn, in.werr = b, 0, nil
+	err := in.raw.Write(in.sendFn)
+	n, werr := in.wn, in.werr
+	in.wb, in.werr = nil, nil
+	switch {
+	case err != nil:
+		if oe, ok := err.(*net.OpError); ok {
+			oe.Op = "write"
+			return n, oe
+		}
+		return n, in.opError("write", err)
+	case werr != nil:
+		return n, in.opError("write", os.NewSyscallError("write", werr))
+	}
+	return n, nil
+}
+
+// send is raw.Write's callback: non-blocking writes of what is left of the
+// bytes, until all are sent (true), the send queue is full (false: wait for
+// room) or the system fails it (true, with the error kept).
+func (in *inbound) send(fd uintptr) bool {
+	for in.wn < len(in.wb) {
+		n, err := writeRaw(fd, in.wb[in.wn:])
+		switch err {
+		case nil:
+			in.wn += n
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return false
+		default:
+			in.werr = err
+			return true
+		}
+	}
+	return true
 }
 
 // recv is raw.Read's callback: one non-blocking receive, and the recording of
@@ -160,12 +209,18 @@ func inq(fd uintptr) (int, error) {
 
 // readRaw is read(2) on fd, non-blocking, made raw as inq is: it takes what
 // the receive queue holds, or fails with EAGAIN.
-func readRaw(fd uintptr, b []byte) (int, error) {
+func readRaw(fd uintptr, b []byte) (int, error) { return rawIO(unix.SYS_READ, fd, b) }
+
+// writeRaw is write(2) on fd, non-blocking and raw: it puts what fits in the
+// send queue, or fails with EAGAIN.
+func writeRaw(fd uintptr, b []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, b) }
+
+func rawIO(call, fd uintptr, b []byte) (int, error) {
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(p), uintptr(len(b)))
+	n, _, e := unix.RawSyscall(call, fd, uintptr(p), uintptr(len(b)))
 	if e != 0 {
 		return 0, e
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -195,4 +196,87 @@ func TestTapReadDeadline(t *testing.T) {
 		t.Errorf("the error says %v → %v, want %v → %v", oe.Source, oe.Addr, server.LocalAddr(), server.RemoteAddr())
 	}
 	server.SetReadDeadline(time.Time{})
+}
+
+// A tapped write fails as a connection's write does: past its deadline a
+// timeout named "write", from the server's address to the client's; after
+// the socket's own close, net.ErrClosed; after the peer's reset, the
+// system's ECONNRESET or EPIPE, and the reset recorded.
+func TestTapWriteFails(t *testing.T) {
+	h, tap := testHub(t)
+	server, client := acceptTapped(t, tap)
+	server.SetWriteDeadline(time.Now().Add(-time.Second))
+	_, err := server.Write([]byte("late"))
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "write" || !oe.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("write past its deadline: %v, want a write's timeout", err)
+	}
+	if oe.Source.String() != server.LocalAddr().String() || oe.Addr.String() != server.RemoteAddr().String() {
+		t.Errorf("the error says %v → %v, want %v → %v", oe.Source, oe.Addr, server.LocalAddr(), server.RemoteAddr())
+	}
+	server.SetWriteDeadline(time.Time{})
+
+	client.(*net.TCPConn).SetLinger(0)
+	client.Close() // a reset
+	for i := 0; ; i++ {
+		_, err = server.Write([]byte("after the reset\n"))
+		if err != nil {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("writes after the peer's reset never failed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if !errors.As(err, &oe) || oe.Op != "write" || !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+		t.Fatalf("write after the peer's reset: %v, want a write's ECONNRESET or EPIPE", err)
+	}
+	id := ConnConversation(server).ID()
+	server.Close()
+	if _, err := server.Write([]byte("closed")); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("write after close: %v, want net.ErrClosed", err)
+	}
+	waitEnded(t, h, id)
+	reset := false
+	for _, e := range h.ConvEvents(id) {
+		reset = reset || e.Kind == KindClose && strings.Contains(e.Text, "RST")
+	}
+	if !reset {
+		t.Error("the peer's reset was not recorded")
+	}
+}
+
+// A tapped write larger than the socket's send queue waits for room, as a
+// connection's does, and sends (and records) every byte once, in order.
+func TestTapWriteWaitsForRoom(t *testing.T) {
+	h, tap := testHub(t)
+	server, client := acceptTapped(t, tap)
+	sent := make([]byte, 8<<20)
+	for i := range sent {
+		sent[i] = byte(i*13 + i>>10)
+	}
+	got := make(chan []byte)
+	go func() {
+		time.Sleep(50 * time.Millisecond) // the send queue fills first
+		b, _ := io.ReadAll(client)
+		got <- b
+	}()
+	if n, err := server.Write(sent); n != len(sent) || err != nil {
+		t.Fatalf("Write: %d, %v; want %d, nil", n, err, len(sent))
+	}
+	id := ConnConversation(server).ID()
+	server.Close()
+	if b := <-got; !bytes.Equal(b, sent) {
+		t.Fatalf("the client read %d bytes, want the %d written", len(b), len(sent))
+	}
+	waitEnded(t, h, id)
+	var s2c []byte
+	for _, e := range h.ConvEvents(id) {
+		if e.Kind == KindData && e.Dir == ServerToClient {
+			s2c = append(s2c, e.Data...)
+		}
+	}
+	if !bytes.Equal(s2c, sent) {
+		t.Errorf("the tap recorded %d bytes to the client, want the %d written", len(s2c), len(sent))
+	}
 }

@@ -13,5 +13,6 @@ type inbound struct{ mu sync.Mutex }
 
 func newInbound(net.Conn, func([]byte)) *inbound { return nil }
 
-func (in *inbound) catchUp()                   {}
-func (in *inbound) read(b []byte) (int, error) { panic("lab: no inbound on this system") }
+func (in *inbound) catchUp()                    {}
+func (in *inbound) read(b []byte) (int, error)  { panic("lab: no inbound on this system") }
+func (in *inbound) write(b []byte) (int, error) { panic("lab: no inbound on this system") }

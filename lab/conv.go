@@ -58,6 +58,7 @@ type Conversation struct {
 	queued   int           // bytes in ops
 	working  bool          // a goroutine is working on ops
 	ending   bool          // every tap has closed; an opEnd is queued
+	endAt    time.Time     // when its opEnd was queued, once the analysis ran it
 	drained  *sync.Cond    // on mu: signalled when ops are taken
 }
 
@@ -309,12 +310,12 @@ func connectTook(info OpenInfo) string {
 	return ConnectTook + info.Connect.String()
 }
 
-// maxEmitted bounds the events the analysis gathers before it publishes them
-// (flushEmitted), and, twice over, the room it keeps for them between rounds.
-const maxEmitted = 1024
+// keptEmitted bounds the room the analysis keeps between rounds for the
+// events a chunk of ops gives (runChunk).
+const keptEmitted = 4096
 
 // publish gathers e, as part of c, with the events of the ops the analysis
-// goroutine runs, to be published together (runOp, flushEmitted). Only the
+// goroutine runs, to be published together (runChunk). Only the
 // analysis goroutine publishes a conversation's events, and the events it
 // gathers are its own: no lock is needed; a tap notes them (note).
 func (c *Conversation) publish(e Event) {

@@ -73,14 +73,16 @@ type Hub struct {
 	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
 	anQueue []*Conversation // conversations with analysis work
 	anArmed bool            // the analysis goroutine is scheduled or running
-	// The analysis goroutine's own (analyze.go, runOp): the events its ops
-	// gave, not yet published; how many of them came before the op under
-	// way; and how far each conversation's among them reach.
-	emitted   []Event
-	anFrom    int
-	anTouched []touched
-	anWork    []work   // the analysis goroutine's own: a round's queues (analyzeRound)
-	anHeap    workHeap // the analysis goroutine's own: a busy round's merge (mergeOps)
+	// The analysis goroutine's own (analyze.go): the events a chunk's ops
+	// gave, in the order they ran, and each op's, in the order published; a
+	// round's queues, their merge and the order of their ops; the
+	// conversations a chunk ended.
+	emitted []Event
+	anSpans []span
+	anWork  []work
+	anHeap  workHeap
+	anOrder []*work
+	anEnds  []*Conversation
 }
 
 // NewHub returns an empty hub.
@@ -142,20 +144,35 @@ func (h *Hub) Publish(e Event) uint64 {
 // (and time, if zero) in place. It returns the last sequence number given, 0
 // when capture is paused.
 func (h *Hub) PublishAll(evs []Event) (last uint64) {
-	if len(evs) == 0 || h.paused.Load() {
+	all := [1]span{{0, len(evs)}}
+	return h.publishSpans(evs, all[:])
+}
+
+// span is a run of events, evs[from:to] of the events given to
+// publishSpans.
+type span struct{ from, to int }
+
+// publishSpans is PublishAll of the events of evs in spans, one span after
+// another: the analysis publishes the events of a chunk's ops in the order
+// the ops were seen, from where it gathered them in the order they ran
+// (runChunk), without moving them.
+func (h *Hub) publishSpans(evs []Event, spans []span) (last uint64) {
+	if len(spans) == 0 || h.paused.Load() {
 		return 0
 	}
 	var now time.Time
 	h.mu.Lock()
-	for i := range evs {
-		e := &evs[i] // numbered in place: an event is not copied on its way in
-		if e.At.IsZero() {
-			if now.IsZero() {
-				now = time.Now()
+	for _, sp := range spans {
+		for i := sp.from; i < sp.to; i++ {
+			e := &evs[i] // numbered in place: an event is not copied on its way in
+			if e.At.IsZero() {
+				if now.IsZero() {
+					now = time.Now()
+				}
+				e.At = now
 			}
-			e.At = now
+			last = h.appendLocked(e)
 		}
-		last = h.appendLocked(e)
 	}
 	h.storeFirstLocked()
 	h.wakeLocked()

@@ -1,8 +1,11 @@
 package lab
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,4 +83,82 @@ func BenchmarkMergeOps(b *testing.B) {
 		mergeOps(ws, &q, func(*work) { ran++ })
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(ran), "ns/op-merged")
+}
+
+// TestChunkPublishesInSeenOrder: however a round's ops run (a chunk's
+// conversation by conversation), their events are published in the order the
+// ops were seen across conversations, each op's together and as its analyzer
+// gave them, and each conversation learns the number of its newest event;
+// rounds longer than a chunk too.
+func TestChunkPublishesInSeenOrder(t *testing.T) {
+	for _, perConv := range []int{3, maxChunk/4 + 7} {
+		reg := &Registry{}
+		p := &Protocol{Name: "line", Transport: "line", NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
+		reg.Register(p)
+		h := NewHub(HubOptions{Registry: reg})
+		server := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7}
+		cs := make([]*Conversation, 9)
+		for i := range cs {
+			cs[i] = h.attach(p, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000 + i}, server, SideServer, false, OpenInfo{})
+		}
+		h.Settle()
+		for armed := true; armed; time.Sleep(time.Millisecond) { // the opens' analysis goroutine is gone
+			h.anMu.Lock()
+			armed = h.anArmed
+			h.anMu.Unlock()
+		}
+		for _, c := range cs { // none starts again: the rounds below are the analysis
+			c.mu.Lock()
+			c.working = true
+			c.mu.Unlock()
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		t0 := time.Now()
+		type sent struct {
+			at   time.Time
+			conv ConvID
+			text string
+		}
+		var all []sent
+		for k, c := range cs {
+			at := t0
+			for j := range perConv {
+				at = at.Add(time.Duration(r.IntN(5)) * time.Microsecond) // ties across conversations too
+				text := fmt.Sprintf("c%d m%d two lines\nand the second\n", k, j)
+				c.data(SideServer, ClientToServer, []byte(text), at)
+				all = append(all, sent{at, c.id, text})
+			}
+		}
+		// The order the log must keep: by time, a conversation's in its order,
+		// the earlier conversation first among equals.
+		slices.SortStableFunc(all, func(a, b sent) int { return a.at.Compare(b.at) })
+		first := h.Stats().LastSeq
+		round := append([]*Conversation(nil), cs...)
+		for len(round) > 0 {
+			round = h.analyzeRound(round)
+		}
+		var want, got []string
+		for _, s := range all {
+			lines := strings.SplitAfter(s.text, "\n")
+			want = append(want, fmt.Sprint(s.conv, " data ", s.text), fmt.Sprint(s.conv, " msg ", strings.TrimSuffix(lines[0], "\n")), fmt.Sprint(s.conv, " msg ", strings.TrimSuffix(lines[1], "\n")))
+		}
+		newest := map[ConvID]uint64{}
+		for _, e := range h.Events(first + 1) {
+			newest[e.Conv] = e.Seq
+			switch {
+			case e.Kind == KindData:
+				got = append(got, fmt.Sprint(e.Conv, " data ", string(e.Data)))
+			case e.Msg != nil:
+				got = append(got, fmt.Sprint(e.Conv, " msg ", e.Msg.Summary))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d ops a conversation: published\n%q\nwant\n%q", perConv, got, want)
+		}
+		for _, c := range cs {
+			if c.lastSeq.Load() != newest[c.id] {
+				t.Errorf("conversation %d: newest event %d, it was told %d", c.id, newest[c.id], c.lastSeq.Load())
+			}
+		}
+	}
 }

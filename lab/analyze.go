@@ -13,12 +13,13 @@ import (
 // feeds the analyzers, publishing their messages and state changes with it, in
 // batches (batchDelay). So a tapped read or write costs a copy and a queue
 // entry, and the hub's lock is taken once for the bytes and what they meant,
-// off the connection's back. Across conversations the work of a batch is done
-// in the order it was seen (op.at), so the log keeps the taps' order; within
-// one, in the order it was queued. (A conversation no analyzer reads has its
-// events published by its taps at once, note.) A conversation stays Live
-// until its queue has drained, so a reader that waits for the end sees every
-// message.
+// off the connection's back. Across conversations the work of a batch is
+// published in the order it was seen (op.at), so the log keeps the taps'
+// order, though run conversation by conversation (merge); within one, it is
+// run and published in the order it was queued. (A conversation no analyzer
+// reads has its events published by its taps at once, note.) A conversation
+// stays Live until its queue has drained, so a reader that waits for the end
+// sees every message.
 
 // maxQueued bounds the bytes waiting for analysis in one conversation; past it the
 // tapped connection waits for its analyzers, rather than memory growing without end.

@@ -27,8 +27,18 @@ const maxQueued = 8 << 20
 
 // batchDelay is how long work may wait to be analyzed with the work that follows
 // it: one wake-up per batch instead of one per read keeps the analysis goroutine off
-// a busy connection's back, and is still far quicker than a person can see.
-const batchDelay = time.Millisecond
+// a busy connection's back, and is still far quicker than a person can see. A
+// longer batch gives each conversation more ops in a chunk (merge): a WebSocket
+// echo over 50 connections costs 2.0 µs of analysis a message at 4 ms, 2.4 at 1.
+// After a batch of bulk bytes (bulkBytes or more until the goroutine was idle),
+// the next waits bulkDelay: a bulk transfer's bytes are analyzed soon after
+// the tap copied them, and never wait long with the room to their bound
+// (maxQueued) filling.
+const (
+	batchDelay = 4 * time.Millisecond
+	bulkDelay  = time.Millisecond
+	bulkBytes  = 1 << 20
+)
 
 type opKind uint8
 
@@ -86,7 +96,11 @@ func (h *Hub) schedule(c *Conversation) {
 	h.anQueue = append(h.anQueue, c)
 	if !h.anArmed {
 		h.anArmed = true
-		time.AfterFunc(batchDelay, h.analyzeAll)
+		delay := batchDelay
+		if h.anBulk {
+			delay = bulkDelay
+		}
+		time.AfterFunc(delay, h.analyzeAll)
 	}
 	h.anMu.Unlock()
 }
@@ -100,6 +114,8 @@ func (h *Hub) analyzeAll() {
 		h.anQueue = h.anQueue[:0]
 		if len(round) == 0 {
 			h.anArmed = false
+			h.anBulk = h.anBytes >= bulkBytes
+			h.anBytes = 0
 			h.anMu.Unlock()
 			return
 		}
@@ -184,6 +200,7 @@ func (h *Hub) runChunk(part []*work) {
 			o := &w.ops[w.i]
 			w.c.run(o)
 			o.end = len(h.emitted)
+			h.anBytes += len(o.b)
 		}
 		w.n = 0
 	}

@@ -371,7 +371,7 @@ func (c *Conversation) run(o *op) {
 		return
 	case opData:
 		if !o.quiet {
-			// Into the op's batch (runOp), the analysis goroutine's own: no
+			// Into the chunk's events (runChunk), the analysis goroutine's own: no
 			// lock to take.
 			c.publish(Event{At: o.at, Kind: KindData, Dir: o.dir, Side: o.side, Layer: c.key.transport, Data: o.b, shared: o.shared})
 		}

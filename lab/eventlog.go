@@ -167,12 +167,13 @@ func (l *eventLog) push(e *Event) {
 		k++
 	}
 	c := &l.chunks[k-1]
-	h := heldHead{
-		seq: e.Seq, conv: e.Conv, cost: e.cost,
-		kind: e.Kind, dir: e.Dir, side: e.Side, shared: e.shared,
-	}
+	// Its head is written where it is held, not built and copied there.
+	c.heads = append(c.heads, heldHead{})
+	h := &c.heads[len(c.heads)-1]
+	h.seq, h.conv, h.cost = e.Seq, e.Conv, e.cost
+	h.kind, h.dir, h.side, h.shared = e.Kind, e.Dir, e.Side, e.shared
 	var b besideEvent
-	if !l.zones.hold(&h, e.At) {
+	if !l.zones.hold(h, e.At) {
 		b.at = e.At
 	}
 	var p unsafe.Pointer
@@ -206,7 +207,6 @@ func (l *eventLog) push(e *Event) {
 		}
 		l.beside[e.Seq] = b
 	}
-	c.heads = append(c.heads, h)
 	c.refs = append(c.refs, p)
 	l.n++
 	// Two at most a push: a reader that caught up makes many events cold

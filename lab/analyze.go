@@ -373,7 +373,8 @@ func (c *Conversation) run(o *op) {
 		if !o.quiet {
 			// Into the chunk's events (runChunk), the analysis goroutine's own: no
 			// lock to take.
-			c.publish(Event{At: o.at, Kind: KindData, Dir: o.dir, Side: o.side, Layer: c.key.transport, Data: o.b, shared: o.shared})
+			e := c.gather()
+			e.At, e.Kind, e.Dir, e.Side, e.Layer, e.Data, e.shared = o.at, KindData, o.dir, o.side, c.key.transport, o.b, o.shared
 		}
 		if !o.feed {
 			return

@@ -323,6 +323,16 @@ func (c *Conversation) publish(e Event) {
 	c.hub.emitted = append(c.hub.emitted, e)
 }
 
+// gather is publish of an event filled in where it is gathered, not built
+// beside and copied in: for the events of every op (its bytes, its messages).
+func (c *Conversation) gather() *Event {
+	h := c.hub
+	h.emitted = append(h.emitted, Event{})
+	e := &h.emitted[len(h.emitted)-1]
+	e.Conv = c.id
+	return e
+}
+
 // note records e, which a tap saw. With analyzers it is queued, to be
 // published in its place among c's work (analyze.go), nothing while capture
 // is paused; without, nothing else is queued, and it is published at once.
@@ -391,7 +401,8 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 			name = m.Layer
 		}
 		c.msgs++
-		c.publish(Event{At: at, Kind: kind, Dir: m.Dir, Side: side, Layer: name, Msg: m})
+		e := c.gather()
+		e.At, e.Kind, e.Dir, e.Side, e.Layer, e.Msg = at, kind, m.Dir, side, name, m
 		if m.NextState != "" {
 			c.move(l, name, m.NextState, m.Summary, side, at)
 		}

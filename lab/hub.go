@@ -73,8 +73,9 @@ type Hub struct {
 	anMu    sync.Mutex      // guards the analysis queue (analyze.go)
 	anQueue []*Conversation // conversations with analysis work
 	anArmed bool            // the analysis goroutine is scheduled or running
-	anBulk  bool            // its last run until idle analyzed bulkBytes or more (batchDelay)
-	anBytes int             // the bytes it analyzed since it started; its own until idle, then under anMu
+	anBulk  bool            // its last run until idle analyzed bulk bytes (batchDelay)
+	anBytes int             // the bytes and ops it analyzed since it started: its own until idle, then under anMu
+	anOps   int
 	// The analysis goroutine's own (analyze.go): the events a chunk's ops
 	// gave, in the order they ran, and each op's, in the order published; a
 	// round's queues, their merge and the order of their ops; the

@@ -352,10 +352,12 @@ func (c *Conversation) finish(done []op) (more bool) {
 func (c *Conversation) ended() {
 	c.mu.Lock()
 	ended := c.ending
+	at := c.endAt
+	c.endAt = time.Time{}
 	if ended {
 		c.ending = false
 		c.live = false
-		c.end = c.endAt
+		c.end = at
 		c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
 		c.sent = [3]sentQueue{}
 		c.countEnded()
@@ -391,7 +393,7 @@ func (c *Conversation) run(o *op) {
 	}
 	if o.kind == opEnd {
 		c.mu.Lock()
-		if c.ending {
+		if c.ending && c.endAt.IsZero() {
 			if c.limit != nil {
 				c.limit.summarize(c)
 			}

@@ -58,7 +58,7 @@ type Conversation struct {
 	queued   int           // bytes in ops
 	working  bool          // a goroutine is working on ops
 	ending   bool          // every tap has closed; an opEnd is queued
-	endAt    time.Time     // when its opEnd was queued, once the analysis ran it
+	endAt    time.Time     // when its opEnd was queued, from when the analysis ran it until its chunk was published (ended)
 	drained  *sync.Cond    // on mu: signalled when ops are taken
 }
 

@@ -102,27 +102,33 @@ func (in *inbound) read(b []byte) (int, error) {
 	err := in.raw.Read(in.recvFn)
 	n, rerr := in.rn, in.rerr
 	in.rb, in.rerr = nil, nil
-	switch {
-	case err != nil:
-		// raw.Read names its operation "raw-read"; a read says "read". Its
-		// error is this read's own, made for it: renamed, not wrapped again
-		// (an HTTP server's background read ends so after every request).
-		// Any other error (a connection it cannot use) is wrapped as a read's.
-		if oe, ok := err.(*net.OpError); ok {
-			oe.Op = "read"
-			return 0, oe
-		}
-		return 0, in.opError("read", err)
-	case rerr != nil:
-		return 0, in.opError("read", os.NewSyscallError("read", rerr))
-	case n == 0:
+	if err := in.ioError("read", err, rerr); err != nil {
+		return 0, err
+	}
+	if n == 0 {
 		return 0, io.EOF
 	}
 	return n, nil
 }
 
-func (in *inbound) opError(op string, err error) error {
-	return &net.OpError{Op: op, Net: "tcp", Source: in.laddr, Addr: in.raddr, Err: err}
+// ioError is the error of a read or a write (op) that raw.Read or raw.Write
+// ended with err, or that the system failed with sysErr; nil with neither.
+// raw.Read names its operation "raw-read"; a read says "read". Its error is
+// this read's own, made for it: renamed, not wrapped again (an HTTP server's
+// background read ends so after every request). Any other error (a
+// connection it cannot use) is wrapped as the operation's.
+func (in *inbound) ioError(op string, err, sysErr error) error {
+	switch {
+	case err != nil:
+		if oe, ok := err.(*net.OpError); ok {
+			oe.Op = op
+			return oe
+		}
+		return &net.OpError{Op: op, Net: "tcp", Source: in.laddr, Addr: in.raddr, Err: err}
+	case sysErr != nil:
+		return &net.OpError{Op: op, Net: "tcp", Source: in.laddr, Addr: in.raddr, Err: os.NewSyscallError(op, sysErr)}
+	}
+	return nil
 }
 
 // write sends all of b (len(b) > 0) like net.TCPConn.Write, with raw system
@@ -134,17 +140,7 @@ func (in *inbound) write(b []byte) (int, error) {
 	err := in.raw.Write(in.sendFn)
 	n, werr := in.wn, in.werr
 	in.wb, in.werr = nil, nil
-	switch {
-	case err != nil:
-		if oe, ok := err.(*net.OpError); ok {
-			oe.Op = "write"
-			return n, oe
-		}
-		return n, in.opError("write", err)
-	case werr != nil:
-		return n, in.opError("write", os.NewSyscallError("write", werr))
-	}
-	return n, nil
+	return n, in.ioError("write", err, werr)
 }
 
 // send is raw.Write's callback: non-blocking writes of what is left of the

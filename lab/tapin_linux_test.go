@@ -91,10 +91,7 @@ func TestTapRecordsArrivedBeforeWrite(t *testing.T) {
 func TestTapInboundOnceWithConcurrentReaderAndWriter(t *testing.T) {
 	h, tap := testHub(t)
 	s, c := acceptTapped(t, tap)
-	sent := make([]byte, 1<<20)
-	for i := range sent {
-		sent[i] = byte(i*7 + i>>8)
-	}
+	sent := pattern(1 << 20)
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() { // the outside client: streams, then half-closes
@@ -143,15 +140,7 @@ func TestTapInboundOnceWithConcurrentReaderAndWriter(t *testing.T) {
 	if !bytes.Equal(got, sent) {
 		t.Fatalf("the server read %d bytes, want the %d sent", len(got), len(sent))
 	}
-	id := ConnConversation(s).ID()
-	waitEnded(t, h, id)
-	var c2s []byte
-	for _, e := range h.ConvEvents(id) {
-		if e.Kind == KindData && e.Dir == ClientToServer {
-			c2s = append(c2s, e.Data...)
-		}
-	}
-	if !bytes.Equal(c2s, sent) {
+	if c2s := recorded(t, h, ConnConversation(s).ID(), ClientToServer); !bytes.Equal(c2s, sent) {
 		t.Errorf("the tap recorded %d bytes from the client, want exactly the %d sent, in order", len(c2s), len(sent))
 	}
 }
@@ -188,14 +177,21 @@ func TestTapReadDeadline(t *testing.T) {
 	server, _ := acceptTapped(t, tap)
 	server.SetReadDeadline(time.Now().Add(-time.Second))
 	_, err := server.Read(make([]byte, 10))
-	var oe *net.OpError
-	if !errors.As(err, &oe) || oe.Op != "read" || !oe.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("read past its deadline: %v, want a read's timeout", err)
-	}
-	if oe.Source.String() != server.LocalAddr().String() || oe.Addr.String() != server.RemoteAddr().String() {
-		t.Errorf("the error says %v → %v, want %v → %v", oe.Source, oe.Addr, server.LocalAddr(), server.RemoteAddr())
-	}
+	wantTimeout(t, server, "read", err)
 	server.SetReadDeadline(time.Time{})
+}
+
+// wantTimeout fails t unless err is c's op past its deadline: a timeout,
+// named op, from c's address to its peer's.
+func wantTimeout(t *testing.T, c net.Conn, op string, err error) {
+	t.Helper()
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != op || !oe.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("%s past its deadline: %v, want a %s's timeout", op, err, op)
+	}
+	if oe.Source.String() != c.LocalAddr().String() || oe.Addr.String() != c.RemoteAddr().String() {
+		t.Errorf("the error says %v → %v, want %v → %v", oe.Source, oe.Addr, c.LocalAddr(), c.RemoteAddr())
+	}
 }
 
 // A tapped write fails as a connection's write does: past its deadline a
@@ -207,13 +203,7 @@ func TestTapWriteFails(t *testing.T) {
 	server, client := acceptTapped(t, tap)
 	server.SetWriteDeadline(time.Now().Add(-time.Second))
 	_, err := server.Write([]byte("late"))
-	var oe *net.OpError
-	if !errors.As(err, &oe) || oe.Op != "write" || !oe.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("write past its deadline: %v, want a write's timeout", err)
-	}
-	if oe.Source.String() != server.LocalAddr().String() || oe.Addr.String() != server.RemoteAddr().String() {
-		t.Errorf("the error says %v → %v, want %v → %v", oe.Source, oe.Addr, server.LocalAddr(), server.RemoteAddr())
-	}
+	wantTimeout(t, server, "write", err)
 	server.SetWriteDeadline(time.Time{})
 
 	client.(*net.TCPConn).SetLinger(0)
@@ -228,6 +218,7 @@ func TestTapWriteFails(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	var oe *net.OpError
 	if !errors.As(err, &oe) || oe.Op != "write" || !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
 		t.Fatalf("write after the peer's reset: %v, want a write's ECONNRESET or EPIPE", err)
 	}
@@ -251,10 +242,7 @@ func TestTapWriteFails(t *testing.T) {
 func TestTapWriteWaitsForRoom(t *testing.T) {
 	h, tap := testHub(t)
 	server, client := acceptTapped(t, tap)
-	sent := make([]byte, 8<<20)
-	for i := range sent {
-		sent[i] = byte(i*13 + i>>10)
-	}
+	sent := pattern(8 << 20)
 	got := make(chan []byte)
 	go func() {
 		time.Sleep(50 * time.Millisecond) // the send queue fills first
@@ -269,14 +257,31 @@ func TestTapWriteWaitsForRoom(t *testing.T) {
 	if b := <-got; !bytes.Equal(b, sent) {
 		t.Fatalf("the client read %d bytes, want the %d written", len(b), len(sent))
 	}
-	waitEnded(t, h, id)
-	var s2c []byte
-	for _, e := range h.ConvEvents(id) {
-		if e.Kind == KindData && e.Dir == ServerToClient {
-			s2c = append(s2c, e.Data...)
-		}
-	}
-	if !bytes.Equal(s2c, sent) {
+	if s2c := recorded(t, h, id, ServerToClient); !bytes.Equal(s2c, sent) {
 		t.Errorf("the tap recorded %d bytes to the client, want the %d written", len(s2c), len(sent))
 	}
+}
+
+// pattern is n bytes that do not repeat within a short run, so bytes lost,
+// doubled or out of order show.
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i>>8)
+	}
+	return b
+}
+
+// recorded waits for conversation id to end and returns the bytes its data
+// events hold in direction dir, in order.
+func recorded(t *testing.T, h *Hub, id ConvID, dir Dir) []byte {
+	t.Helper()
+	waitEnded(t, h, id)
+	var b []byte
+	for _, e := range h.ConvEvents(id) {
+		if e.Kind == KindData && e.Dir == dir {
+			b = append(b, e.Data...)
+		}
+	}
+	return b
 }

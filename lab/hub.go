@@ -147,6 +147,9 @@ func (h *Hub) Publish(e Event) uint64 {
 // (and time, if zero) in place. It returns the last sequence number given, 0
 // when capture is paused.
 func (h *Hub) PublishAll(evs []Event) (last uint64) {
+	if len(evs) == 0 {
+		return 0
+	}
 	all := [1]span{{0, len(evs)}}
 	return h.publishSpans(evs, all[:])
 }

@@ -211,12 +211,23 @@ func readRaw(fd uintptr, b []byte) (int, error) { return rawIO(unix.SYS_READ, fd
 // send queue, or fails with EAGAIN.
 func writeRaw(fd uintptr, b []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, b) }
 
+// maxRawIO is the most bytes a read or write moves in a raw call: a longer
+// copy is a call that takes long, for which the scheduler is told (it may
+// run the goroutine's other work meanwhile, and a collection need not wait).
+const maxRawIO = 64 << 10
+
 func rawIO(call, fd uintptr, b []byte) (int, error) {
 	var p unsafe.Pointer
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
-	n, _, e := unix.RawSyscall(call, fd, uintptr(p), uintptr(len(b)))
+	var n uintptr
+	var e syscall.Errno
+	if len(b) <= maxRawIO {
+		n, _, e = unix.RawSyscall(call, fd, uintptr(p), uintptr(len(b)))
+	} else {
+		n, _, e = unix.Syscall(call, fd, uintptr(p), uintptr(len(b)))
+	}
 	if e != 0 {
 		return 0, e
 	}

@@ -30,15 +30,18 @@ type inbound struct {
 	scratch            []byte // peek buffer, kept while small
 
 	// The reader's: the buffer and outcome of the read in progress, and the
-	// callback given to raw.Read (made once: a closure per read would allocate).
+	// callback given to raw.Read (made once: a closure per read would
+	// allocate), guarded by rmu: net.Conn lets several goroutines read at once.
+	rmu    sync.Mutex
 	rb     []byte
 	rn     int
 	rerr   error
 	recvFn func(uintptr) bool
 	peekFn func(uintptr) // raw.Control's callback for catchUp, made once
 
-	// The writer's, as the reader's: guarded by the socket's own write lock,
-	// which raw.Write holds while sendFn runs.
+	// The writer's, as the reader's, guarded by wmu (a STARTTLS client writes
+	// its command, then its handshake from its reading goroutine).
+	wmu    sync.Mutex
 	wb     []byte
 	wn     int
 	werr   error
@@ -98,6 +101,8 @@ func (in *inbound) read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
+	in.rmu.Lock()
+	defer in.rmu.Unlock()
 	in.rb, in.rn, in.rerr = b, 0, nil
 	err := in.raw.Read(in.recvFn)
 	n, rerr := in.rn, in.rerr
@@ -136,6 +141,8 @@ func (in *inbound) ioError(op string, err, sysErr error) error {
 // fails as Write would (the operation named "write", a deadline's error,
 // the system's error wrapped in os.SyscallError).
 func (in *inbound) write(b []byte) (int, error) {
+	in.wmu.Lock()
+	defer in.wmu.Unlock()
 	in.wb, in.wn, in.werr = b, 0, nil
 	err := in.raw.Write(in.sendFn)
 	n, werr := in.wn, in.werr

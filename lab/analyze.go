@@ -176,7 +176,7 @@ func (h *Hub) merge(ws []work) {
 	order := h.anOrder[:0]
 	mergeOps(ws, &h.anHeap, func(w *work) { order = append(order, w) })
 	for i := range ws {
-		ws[i].i = 0
+		ws[i].i = 0 // mergeOps took each queue to its end; runChunk runs them from the start
 	}
 	for part := order; len(part) > 0; {
 		k := min(len(part), maxChunk)

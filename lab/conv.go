@@ -320,7 +320,7 @@ const keptEmitted = 4096
 // gathers are its own: no lock is needed; a tap notes them (note).
 func (c *Conversation) publish(e Event) {
 	e.Conv = c.id
-	c.hub.emitted = append(c.hub.emitted, e)
+	*c.gather() = e
 }
 
 // gather is publish of an event filled in where it is gathered, not built

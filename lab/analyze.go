@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // Analysis runs off the connection's I/O path: a tap only copies the bytes and
@@ -63,6 +64,7 @@ type op struct {
 	quiet  bool // opData: seen while capture was paused, so not published
 	shared bool // opData: b is another tap's copy, counted with its event (share)
 	b      []byte
+	home   unsafe.Pointer // opData: where b's allocation begins (Event.home)
 	at     time.Time
 	open   *OpenInfo  // opOpen
 	close  *CloseInfo // opClose
@@ -380,7 +382,7 @@ func (c *Conversation) run(o *op) {
 			// Into the chunk's events (runChunk), the analysis goroutine's own: no
 			// lock to take.
 			e := c.gather()
-			e.At, e.Kind, e.Dir, e.Side, e.Layer, e.Data, e.shared = o.at, KindData, o.dir, o.side, c.key.transport, o.b, o.shared
+			e.At, e.Kind, e.Dir, e.Side, e.Layer, e.Data, e.shared, e.home = o.at, KindData, o.dir, o.side, c.key.transport, o.b, o.shared, o.home
 		}
 		if !o.feed {
 			return

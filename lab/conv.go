@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/protocollab/protolab/internal/mem"
 )
@@ -74,18 +75,20 @@ const (
 	slabMax = 64 << 10
 )
 
-// keep copies b into the conversation's slab. c.mu must be held.
-func (c *Conversation) keep(b []byte) []byte {
+// keep copies b into the conversation's slab, and returns the copy and where
+// its allocation begins (Event.home). c.mu must be held.
+func (c *Conversation) keep(b []byte) ([]byte, unsafe.Pointer) {
 	if len(b) > cap(c.slab)-len(c.slab) {
 		c.slabSize = min(max(2*c.slabSize, slabMin), slabMax)
 		if len(b) > c.slabSize/2 {
-			return append([]byte(nil), b...)
+			own := append([]byte(nil), b...)
+			return own, unsafe.Pointer(unsafe.SliceData(own))
 		}
 		c.slab = mem.Room(c.slabSize)
 	}
 	n := len(c.slab)
 	c.slab = append(c.slab, b...)
-	return c.slab[n:len(c.slab):len(c.slab)]
+	return c.slab[n:len(c.slab):len(c.slab)], unsafe.Pointer(unsafe.SliceData(c.slab))
 }
 
 type layer struct {
@@ -472,16 +475,16 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 			return
 		}
 	}
-	own, shared := c.share(dir, source, b)
+	own, home, shared := c.share(dir, source, b)
 	if len(c.layers) == 0 {
-		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own, shared: shared})
+		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own, shared: shared, home: home})
 		return
 	}
 	// The data event and the analyzers' feed wait in the queue, in their
 	// place among the conversation's other work (analyze.go): the hub's lock
 	// is taken once for them and the messages they make, off the
 	// connection's back.
-	c.enqueue(op{kind: opData, side: side, dir: dir, b: own, at: at, feed: source, quiet: c.hub.paused.Load(), shared: shared})
+	c.enqueue(op{kind: opData, side: side, dir: dir, b: own, home: home, at: at, feed: source, quiet: c.hub.paused.Load(), shared: shared})
 }
 
 // maxSent bounds the datagrams a flow remembers per direction for the
@@ -494,14 +497,20 @@ const maxSent = 1024
 // sentQueue is the datagrams a sender's tap kept, oldest first from head,
 // for the receiver's tap to share.
 type sentQueue struct {
-	b    [][]byte
+	b    []sent
 	head int
 }
 
+// sent is a datagram a sender's tap kept, and where its allocation begins.
+type sent struct {
+	d    []byte
+	home unsafe.Pointer
+}
+
 // push remembers d, forgetting the oldest past maxSent.
-func (q *sentQueue) push(d []byte) {
+func (q *sentQueue) push(d []byte, home unsafe.Pointer) {
 	if len(q.b)-q.head >= maxSent {
-		q.b[q.head] = nil
+		q.b[q.head] = sent{}
 		q.head++
 	}
 	if q.head > 0 && q.head >= len(q.b)/2 {
@@ -511,14 +520,14 @@ func (q *sentQueue) push(d []byte) {
 		clear(q.b[n:])
 		q.b, q.head = q.b[:n], 0
 	}
-	q.b = append(q.b, d)
+	q.b = append(q.b, sent{d, home})
 }
 
 // take finds b among the datagrams remembered and returns the sender's copy,
 // forgetting it and those before it (lost on the way).
-func (q *sentQueue) take(b []byte) ([]byte, bool) {
+func (q *sentQueue) take(b []byte) (sent, bool) {
 	for i := q.head; i < len(q.b); i++ {
-		if d := q.b[i]; bytes.Equal(d, b) {
+		if d := q.b[i]; bytes.Equal(d.d, b) {
 			clear(q.b[q.head : i+1])
 			q.head = i + 1
 			if q.head == len(q.b) {
@@ -527,31 +536,33 @@ func (q *sentQueue) take(b []byte) ([]byte, bool) {
 			return d, true
 		}
 	}
-	return nil, false
+	return sent{}, false
 }
 
-// share returns b as the conversation keeps it, and whether another tap's
-// event holds those bytes already. A datagram both taps see is kept once: the
+// share returns b as the conversation keeps it, where its allocation begins,
+// and whether another tap's event holds those bytes already. A datagram both taps see is kept once: the
 // sender's tap copies it and remembers it, and the receiver's tap, reading the
 // same bytes, takes the sender's copy (the datagrams it finds passed over
 // were lost). Anything else is copied (keep). c.mu must be held.
-func (c *Conversation) share(dir Dir, source bool, b []byte) ([]byte, bool) {
+func (c *Conversation) share(dir Dir, source bool, b []byte) (own []byte, home unsafe.Pointer, shared bool) {
 	writer, reader := SideClient, SideServer
 	if dir == ServerToClient {
 		writer, reader = SideServer, SideClient
 	}
 	if !c.datagram || !c.attached[writer] || !c.attached[reader] {
-		return c.keep(b), false
+		own, home = c.keep(b)
+		return own, home, false
 	}
 	if source {
-		own := c.keep(b)
-		c.sent[dir].push(own)
-		return own, false
+		own, home = c.keep(b)
+		c.sent[dir].push(own, home)
+		return own, home, false
 	}
 	if d, ok := c.sent[dir].take(b); ok {
-		return d, true
+		return d.d, d.home, true
 	}
-	return c.keep(b), false
+	own, home = c.keep(b)
+	return own, home, false
 }
 
 // closeStep records that endpoint by sent a FIN or RST (or the flow idled), as tap

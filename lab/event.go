@@ -112,13 +112,17 @@ type Event struct {
 	// shared: Data is the bytes another tap's event holds (a datagram both
 	// taps saw), so they count once against the bound.
 	shared bool
-	cost   int32    // what the event counts against the hub's bound, set by Publish
-	Layer  string   // "tcp", "udp", "tls", "http", ...
-	Data   []byte   // raw bytes (KindData)
-	Msg    *Message // analyzer output (KindMessage, KindHandshake)
-	From   string   // previous state (KindState)
-	To     string   // new state (KindState)
-	Text   string   // a human-readable note: close reason, error text, open details
+	cost   int32 // what the event counts against the hub's bound, set by Publish
+	// home: where the allocation Data lies in begins, when the tap knows it
+	// (Conversation.keep), so the hub's log holds one pointer for the events
+	// whose bytes share a slab, not one each (eventLog.push).
+	home  unsafe.Pointer
+	Layer string   // "tcp", "udp", "tls", "http", ...
+	Data  []byte   // raw bytes (KindData)
+	Msg   *Message // analyzer output (KindMessage, KindHandshake)
+	From  string   // previous state (KindState)
+	To    string   // new state (KindState)
+	Text  string   // a human-readable note: close reason, error text, open details
 }
 
 // What an event, a message and a field cost the hub's bound beside their

@@ -152,7 +152,11 @@ func (l *eventLog) freeze(i int) {
 	h.ref, h.n = refCold, k<<16|off
 	*r = nil
 	if len(m.Raw) > 0 {
-		*r = unsafe.Pointer(unsafe.SliceData(m.Raw))
+		if at, ok := rawHome(c, (i+l.head)%chunkLen, m.Raw); ok {
+			h.ref, h.n = refColdHome, h.n|at
+		} else {
+			*r = unsafe.Pointer(unsafe.SliceData(m.Raw))
+		}
 	}
 }
 
@@ -180,9 +184,12 @@ func (l *eventLog) appendText(b []byte, s string, intern bool) []byte {
 var emptyRaw [0]byte
 
 // thaw makes the frozen message of an event of c anew: h its head, p its
-// pointer (its Raw's first byte).
+// pointer (its Raw's first byte, unless the Raw lies in a home: refColdHome).
 func (l *eventLog) thaw(c *chunk, h *heldHead, p unsafe.Pointer) *Message {
-	d := coldReader{b: c.cold[h.n>>16], i: h.n & (1<<16 - 1), t: &l.texts}
+	if h.ref == refColdHome {
+		p = homePlace(c, h.n)
+	}
+	d := coldReader{b: c.cold[h.n>>16&(1<<16-1)], i: h.n & (1<<16 - 1), t: &l.texts}
 	flags := d.b[d.i]
 	m := &Message{
 		Dir:       Dir(d.b[d.i+1]),

@@ -83,7 +83,7 @@ func TestColdMessagesAsTheyWere(t *testing.T) {
 	cold := 0
 	h.mu.Lock()
 	for i := range h.log.len() {
-		if head, _, _ := h.log.place(i); head.ref == refCold {
+		if head, _, _ := h.log.place(i); head.frozen() {
 			cold++
 		}
 	}

@@ -39,6 +39,15 @@ type eventLog struct {
 	readTo      uint64 // every subscription has read the events before it (Hub.readToLocked)
 	texts       texts
 	coldScratch []byte
+	// The homes of the newest chunk, by a hash of where they begin: most
+	// events' bytes lie in a slab the events before them found (atHome).
+	homeCache [64]homeSlot
+}
+
+// homeSlot is a home of the newest chunk and its place in the chunk's homes.
+type homeSlot struct {
+	p   unsafe.Pointer
+	idx int
 }
 
 // A chunk holds up to chunkLen events, the i-th in heads[i] and refs[i], and
@@ -48,13 +57,14 @@ type chunk struct {
 	refs  []unsafe.Pointer // Data's first byte, Msg, Text's first byte, or a frozen Msg's Raw's, as heldHead.ref says
 	cold  [][]byte         // segments of frozen messages, never written again where written
 	fills []Filler         // the fillers of its frozen messages built when asked (Defer)
+	homes []unsafe.Pointer // where the allocations its events' bytes lie in begin (refHome), each once
 }
 
 // heldHead is what an event holds that the collector need not look at.
 type heldHead struct {
 	seq    uint64
 	conv   ConvID
-	n      int // the length of Data or Text (refData, refText)
+	n      int // the length of Data or Text (refData, refText); where Data lies (refHome)
 	at     heldTime
 	cost   int32
 	kind   Kind
@@ -72,13 +82,67 @@ type heldHead struct {
 type refKind uint8
 
 const (
-	refNone refKind = iota
-	refData         // Data is unsafe.Slice(p, n) (its cap cut to its length)
-	refMsg          // Msg is p
-	refText         // Text is unsafe.String(p, n)
-	refMany         // several: they are beside it (besideEvent)
-	refCold         // Msg is frozen at n (segment<<16 | offset) of its chunk's cold; p is its Raw's first byte
+	refNone     refKind = iota
+	refData             // Data is unsafe.Slice(p, n) (its cap cut to its length)
+	refMsg              // Msg is p
+	refText             // Text is unsafe.String(p, n)
+	refMany             // several: they are beside it (besideEvent)
+	refCold             // Msg is frozen at n (segment<<16 | offset) of its chunk's cold; p is its Raw's first byte
+	refHome             // Data lies in one of its chunk's homes, as n says (homeRef); p is nil
+	refColdHome         // refCold whose Raw lies in one of its chunk's homes: n's bits above 32 say where, as a refHome's do; p is nil
 )
+
+// frozen reports whether h's message is frozen (eventcold.go).
+func (h *heldHead) frozen() bool { return h.ref == refCold || h.ref == refColdHome }
+
+// A refHome event's n: its Data's length, its offset from its home, and its
+// home's place in its chunk's homes, in homeLenBits, homeOffBits and the
+// bits above them. An event whose Data does not fit keeps its pointer
+// (refData); a chunk holds fewer than 1<<12 homes, one an event at most.
+const (
+	homeLenBits = 32
+	homeOffBits = 19
+)
+
+// homeRef is a refHome event's n.
+func homeRef(idx, off, n int) int { return idx<<(homeLenBits+homeOffBits) | off<<homeLenBits | n }
+
+// homeData is a refHome event's Data, with its head h and its chunk c.
+func homeData(c *chunk, h *heldHead) []byte {
+	return unsafe.Slice((*byte)(homePlace(c, h.n)), h.n&(1<<homeLenBits-1))
+}
+
+// homePlace is where a refHome's or refColdHome's n says its bytes begin.
+func homePlace(c *chunk, n int) unsafe.Pointer {
+	idx := n >> (homeLenBits + homeOffBits)
+	off := n >> homeLenBits & (1<<homeOffBits - 1)
+	return unsafe.Add(c.homes[idx], off)
+}
+
+// rawHome returns the bits of a refColdHome's n that say where raw lies, if
+// it lies in the Data of one of the few events before the j-th of c, of the
+// same conversation, that lie in one of c's homes (refHome): most messages'
+// Raw is the bytes they were parsed from.
+func rawHome(c *chunk, j int, raw []byte) (int, bool) {
+	conv := c.heads[j].conv
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
+	for k := j - 1; k >= max(j-8, 0); k-- {
+		h := &c.heads[k]
+		if h.ref != refHome || h.conv != conv {
+			continue
+		}
+		d := uintptr(homePlace(c, h.n))
+		if p < d || p+uintptr(len(raw)) > d+uintptr(h.n&(1<<homeLenBits-1)) {
+			continue
+		}
+		off := h.n>>homeLenBits&(1<<homeOffBits-1) + int(p-d)
+		if off >= 1<<homeOffBits {
+			return 0, false
+		}
+		return h.n>>(homeLenBits+homeOffBits)<<(homeLenBits+homeOffBits) | off<<homeLenBits, true
+	}
+	return 0, false
+}
 
 // besideEvent is what an event keeps beside the log's arrays: its bytes,
 // message and note when it has more than one (refMany), its names when the
@@ -143,8 +207,10 @@ func (l *eventLog) event(h *heldHead, p *unsafe.Pointer, c *chunk) Event {
 		e.Text = unsafe.String((*byte)(*p), h.n)
 	case refMany:
 		e.Data, e.Msg, e.Text = b.data, b.msg, b.text
-	case refCold:
+	case refCold, refColdHome:
 		e.Msg = l.thaw(c, h, *p)
+	case refHome:
+		e.Data, e.home = homeData(c, h), c.homes[h.n>>(homeLenBits+homeOffBits)]
 	}
 	if h.layer == overflowID {
 		e.Layer, e.From, e.To = b.layer, b.from, b.to
@@ -165,6 +231,7 @@ func (l *eventLog) push(e *Event) {
 		}
 		l.chunks = append(l.chunks, c)
 		k++
+		clear(l.homeCache[:])
 	}
 	c := &l.chunks[k-1]
 	// Its head is written where it is held, not built and copied there.
@@ -181,6 +248,11 @@ func (l *eventLog) push(e *Event) {
 	case e.Data == nil && e.Msg == nil && e.Text == "":
 	case e.Msg == nil && e.Text == "":
 		h.ref, h.n, p = refData, len(e.Data), unsafe.Pointer(unsafe.SliceData(e.Data))
+		if e.home != nil {
+			if n, ok := l.atHome(c, e.home, e.Data); ok {
+				h.ref, h.n, p = refHome, n, nil
+			}
+		}
 	case e.Data == nil && e.Text == "":
 		h.ref, p = refMsg, unsafe.Pointer(e.Msg)
 	case e.Data == nil && e.Msg == nil:
@@ -220,6 +292,26 @@ func (l *eventLog) push(e *Event) {
 	}
 }
 
+// atHome returns the n of a refHome event of c whose Data d lies in the
+// allocation that begins at home, adding home to c's homes if it is not
+// there yet (c is the newest chunk). A connection's events' bytes share a
+// slab (Conversation.keep), so the collector reads a pointer a slab a chunk
+// rather than one an event: at its bound the log holds a hundred thousand
+// events or more, and near the memory limit a cycle runs dozens of times a
+// second.
+func (l *eventLog) atHome(c *chunk, home unsafe.Pointer, d []byte) (int, bool) {
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(d))) - uintptr(home)
+	if off >= 1<<homeOffBits || uint64(len(d)) >= 1<<homeLenBits {
+		return 0, false
+	}
+	slot := &l.homeCache[uint64(uintptr(home))*0x9E3779B97F4A7C15>>(64-6)]
+	if slot.p != home {
+		slot.p, slot.idx = home, len(c.homes)
+		c.homes = append(c.homes, home)
+	}
+	return homeRef(slot.idx, int(off), len(d)), true
+}
+
 // popFront forgets the oldest event held (len > 0).
 func (l *eventLog) popFront() {
 	first := &l.chunks[0]
@@ -233,7 +325,8 @@ func (l *eventLog) popFront() {
 	if l.head == len(first.heads) && (l.head == chunkLen || l.n == 0) {
 		// The chunk is done with: its room is the next chunk's (but not its
 		// frozen messages' segments: a reader may hold text in them).
-		l.spare = chunk{heads: first.heads[:0], refs: first.refs[:0]}
+		clear(first.homes)
+		l.spare = chunk{heads: first.heads[:0], refs: first.refs[:0], homes: first.homes[:0]}
 		l.chunks[0] = chunk{}
 		l.chunks = l.chunks[1:]
 		l.head = 0
@@ -256,6 +349,7 @@ func (l *eventLog) appendRange(out []Event, i, j int) []Event {
 func (l *eventLog) reset() {
 	for _, c := range l.chunks {
 		clear(c.refs)
+		clear(c.homes)
 	}
 	*l = eventLog{hot: l.hot}
 }

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -8,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/protocollab/protolab/internal/mem"
 )
 
 // TestEventLog drives the chunked log and a plain slice with the same pushes
@@ -31,7 +34,7 @@ func TestEventLog(t *testing.T) {
 			}
 		}
 		if len(want) > 1000 {
-			if h, _, _ := l.place(len(want) - 1000); h.ref != refCold && h.ref != refNone {
+			if h, _, _ := l.place(len(want) - 1000); !h.frozen() && h.ref != refNone {
 				t.Fatalf("an event 1,000 from the newest holds its message as published (ref %d)", h.ref)
 			}
 		}
@@ -171,6 +174,105 @@ func TestEventLogHoldsEvents(t *testing.T) {
 	}
 }
 
+// TestLogHomes: data events whose bytes share slabs hold one pointer a slab
+// a chunk, and frozen messages whose Raw lies in them none; what the log
+// gives back is what was pushed, after collections that would have reused
+// a slab the log let go of, across chunks dropped and reused.
+func TestLogHomes(t *testing.T) {
+	l := eventLog{hot: 64}
+	rng := rand.New(rand.NewPCG(3, 4))
+	type conv struct {
+		slab []byte
+		last []byte // the newest data event's bytes
+	}
+	convs := make([]conv, 5)
+	var want []Event
+	var wantBytes [][]byte // a copy of each event's Data, or its message's Raw
+	seq := uint64(0)
+	push := func(e Event, b []byte) {
+		seq++
+		e.Seq = seq
+		l.push(&e)
+		want = append(want, e)
+		wantBytes = append(wantBytes, bytes.Clone(b))
+	}
+	check := func() {
+		t.Helper()
+		runtime.GC()
+		for range 64 { // what a slab let go of would be reused for
+			junk := make([]byte, 4<<10)
+			for i := range junk {
+				junk[i] = 0xee
+			}
+			runtime.KeepAlive(junk)
+		}
+		got := l.appendRange(nil, 0, l.len())
+		for i, e := range got {
+			w := want[i]
+			b := e.Data
+			if e.Msg != nil {
+				b = e.Msg.Raw
+			}
+			if e.Seq != w.Seq || !bytes.Equal(b, wantBytes[i]) || e.Data != nil && cap(e.Data) != len(e.Data) {
+				t.Fatalf("event %d (seq %d, ref %d): bytes %q (cap %d), want seq %d %q", i, e.Seq, l.ref(i), b, cap(e.Data), w.Seq, wantBytes[i])
+			}
+		}
+	}
+	for round := range 12 {
+		for range chunkLen + rng.IntN(chunkLen) {
+			k := rng.IntN(len(convs))
+			c := &convs[k]
+			if rng.IntN(3) > 0 || c.last == nil {
+				n := 1 + rng.IntN(300)
+				if cap(c.slab)-len(c.slab) < n {
+					c.slab = mem.Room(4 << 10)
+				}
+				at := len(c.slab)
+				for range n {
+					c.slab = append(c.slab, byte(rng.Uint32()))
+				}
+				c.last = c.slab[at:len(c.slab):len(c.slab)]
+				push(Event{Conv: ConvID(k + 1), Kind: KindData, Data: c.last, home: unsafe.Pointer(unsafe.SliceData(c.slab))}, c.last)
+				continue
+			}
+			// A message of the newest bytes, or (now and then) of a copy.
+			i := rng.IntN(len(c.last))
+			raw := c.last[i : i+rng.IntN(len(c.last)-i+1)]
+			if rng.IntN(5) == 0 {
+				raw = bytes.Clone(raw)
+			}
+			push(Event{Conv: ConvID(k + 1), Kind: KindMessage, Msg: &Message{Summary: fmt.Sprint("message ", seq), Raw: raw}}, raw)
+		}
+		check()
+		pops := rng.IntN(l.len() + 1)
+		for range pops {
+			l.popFront()
+		}
+		want, wantBytes = want[pops:], wantBytes[pops:]
+		check()
+		if round == 0 {
+			var refs, homes, homed, coldHomed int
+			for _, c := range l.chunks {
+				homes += len(c.homes)
+				for i := range c.refs {
+					if c.refs[i] != nil {
+						refs++
+					}
+					switch c.heads[i].ref {
+					case refHome:
+						homed++
+					case refColdHome:
+						coldHomed++
+					}
+				}
+			}
+			if homed == 0 || coldHomed == 0 || homes > l.len()/10 || refs > l.len()/3 {
+				t.Errorf("%d events hold %d pointers and %d homes: %d data events lie in homes, %d frozen messages", l.len(), refs, homes, homed, coldHomed)
+			}
+		}
+	}
+}
+
 // BenchmarkLogMark measures what a full log costs the garbage collector: one
 // forced collection with the log holding 160,000 events, the six of each of
 // 27,000 HTTP requests and answers (their bytes, messages and state changes),
@@ -208,4 +310,10 @@ func BenchmarkLogMark(b *testing.B) {
 		runtime.GC()
 	}
 	runtime.KeepAlive(&l)
+}
+
+// ref is how the log holds its i-th oldest event.
+func (l *eventLog) ref(i int) refKind {
+	h, _, _ := l.place(i)
+	return h.ref
 }

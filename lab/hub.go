@@ -209,7 +209,7 @@ func (h *Hub) dropOverLocked() {
 		head, ref, c := h.log.place(0)
 		// A frozen message carries no publication (eventcold.go): it is made
 		// anew only for a subscription that keeps what is dropped.
-		if h.keeping > 0 || len(h.follow.byKey) > 0 && head.ref != refCold {
+		if h.keeping > 0 || len(h.follow.byKey) > 0 && !head.frozen() {
 			first := h.log.event(head, ref, c)
 			if h.keeping > 0 {
 				for _, s := range h.subs {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+	"unsafe"
 )
 
 // keepPublish publishes n events of about 1 KiB each on h, event i carrying i.
@@ -112,15 +113,16 @@ func TestSentQueue(t *testing.T) {
 	dgram := func(i int) []byte { return []byte(fmt.Sprintf("datagram %d", i)) }
 	next := 0 // the receiver's next
 	for i := range 5000 {
-		q.push(dgram(i))
+		d := dgram(i)
+		q.push(d, unsafe.Pointer(&d[0]))
 		if i%700 == 699 { // a burst: the receiver reads up, losing every tenth
 			for ; next <= i; next++ {
 				if next%10 == 0 {
 					continue
 				}
 				d, ok := q.take(dgram(next))
-				if !ok || string(d) != string(dgram(next)) {
-					t.Fatalf("datagram %d: %q, %v", next, d, ok)
+				if !ok || string(d.d) != string(dgram(next)) || d.home != unsafe.Pointer(&d.d[0]) {
+					t.Fatalf("datagram %d: %q, %v", next, d.d, ok)
 				}
 			}
 		}
@@ -129,13 +131,13 @@ func TestSentQueue(t *testing.T) {
 		}
 	}
 	for i := range maxSent + 10 {
-		q.push(dgram(10000 + i))
+		q.push(dgram(10000+i), nil)
 	}
 	if _, ok := q.take(dgram(10000)); ok {
 		t.Error("a datagram past maxSent was still remembered")
 	}
-	if d, ok := q.take(dgram(10000 + maxSent + 9)); !ok || string(d) != string(dgram(10000+maxSent+9)) {
-		t.Errorf("the newest: %q, %v", d, ok)
+	if d, ok := q.take(dgram(10000 + maxSent + 9)); !ok || string(d.d) != string(dgram(10000+maxSent+9)) {
+		t.Errorf("the newest: %q, %v", d.d, ok)
 	}
 	if len(q.b) != 0 || q.head != 0 {
 		t.Errorf("after taking the newest: %d held from %d", len(q.b), q.head)

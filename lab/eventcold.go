@@ -127,8 +127,10 @@ func (l *eventLog) freeze(i int) {
 		b = binary.AppendVarint(b, int64(f.Off))
 		b = binary.AppendVarint(b, int64(f.Len))
 	}
+	fill, newFill := 0, false
 	if m.fill != nil {
-		b = binary.AppendUvarint(b, uint64(len(c.fills)))
+		fill, newFill = l.fillIndex(c, m.fill)
+		b = binary.AppendUvarint(b, uint64(fill))
 	}
 	if cap(b) <= coldSegment {
 		l.coldScratch = b[:0]
@@ -143,10 +145,12 @@ func (l *eventLog) freeze(i int) {
 	}
 	off := len(c.cold[k])
 	c.cold[k] = append(c.cold[k], b...)
-	if m.fill != nil {
+	if newFill {
 		if c.fills == nil {
-			c.fills = make([]Filler, 0, chunkLen/4) // grown a few times at most, each a copy through the collector's barrier
+			c.fills = make([]Filler, 0, 64) // grown a few times at most, each a copy through the collector's barrier
 		}
+		slot := &l.fillCache[fillSlot(m.fill)]
+		slot.f, slot.idx = m.fill, len(c.fills)
 		c.fills = append(c.fills, m.fill)
 	}
 	h.ref, h.n = refCold, k<<16|off
@@ -158,6 +162,33 @@ func (l *eventLog) freeze(i int) {
 			*r = unsafe.Pointer(unsafe.SliceData(m.Raw))
 		}
 	}
+}
+
+// fillIndex returns the place in c.fills of a filler the same as f, and
+// false, or the place f will take there, and true. Most of an analyzer's
+// messages share a filler (a function made once for a result's columns, or
+// none captured), so a chunk keeps each once: the collector reads its
+// pointer once, not once a message. Fillers are the same when their words
+// are: the same method or function on the same value.
+func (l *eventLog) fillIndex(c *chunk, f Filler) (int, bool) {
+	if l.fillChunk != c {
+		l.fillChunk = c
+		clear(l.fillCache[:])
+	}
+	slot := &l.fillCache[fillSlot(f)]
+	if slot.f != nil && fillWords(slot.f) == fillWords(f) {
+		return slot.idx, false
+	}
+	return len(c.fills), true
+}
+
+// fillWords is f's interface words: its method table and its value.
+func fillWords(f Filler) [2]unsafe.Pointer { return *(*[2]unsafe.Pointer)(unsafe.Pointer(&f)) }
+
+// fillSlot is f's place in fillCache.
+func fillSlot(f Filler) int {
+	w := fillWords(f)
+	return int((uint64(uintptr(w[0])) ^ uint64(uintptr(w[1]))) * 0x9E3779B97F4A7C15 >> (64 - 5))
 }
 
 // flag is f when on, else 0.

@@ -17,6 +17,9 @@ func (f *constFill) Fill(m *Message) ([]Field, string) {
 	return []Field{{Name: "kept", Value: fmt.Sprint(f.n, len(m.Raw))}}, fmt.Sprintf("filled %d", f.n)
 }
 
+// sharedFills are fillers several messages share.
+var sharedFills = []*constFill{{n: -1}, {n: -2}, {n: -3}}
+
 // randomMessage is a message of every shape freeze writes out: texts empty,
 // constant, made and long; Raw and Fields nil, empty and full; deferred or not.
 func randomMessage(r *rand.Rand, i int) *Message {
@@ -58,8 +61,16 @@ func randomMessage(r *rand.Rand, i int) *Message {
 			m.Fields = append(m.Fields, Field{Name: text(), Value: text(), Off: r.IntN(100) - 10, Len: r.IntN(100)})
 		}
 	}
-	if r.IntN(3) == 0 {
-		m.DeferTo(&constFill{n: i})
+	switch r.IntN(6) {
+	case 0:
+		m.DeferTo(&constFill{n: i}) // its own
+	case 1:
+		m.DeferTo(sharedFills[r.IntN(len(sharedFills))]) // shared with others, as a result's rows share theirs
+	case 2:
+		k := r.IntN(2)
+		m.Defer(func(m *Message) ([]Field, string) { // a closure, made anew but the same
+			return []Field{{Name: "closure", Value: fmt.Sprint(k, len(m.Raw))}}, ""
+		})
 	}
 	if r.IntN(20) == 0 {
 		m.Pub = &Publication{Subject: "a/b"}
@@ -90,6 +101,18 @@ func TestColdMessagesAsTheyWere(t *testing.T) {
 	h.mu.Unlock()
 	if cold < len(sent)*9/10 {
 		t.Fatalf("%d of %d messages frozen", cold, len(sent))
+	}
+	fills, deferred := 0, 0
+	for _, c := range h.log.chunks {
+		fills += len(c.fills)
+	}
+	for _, m := range sent {
+		if m.fill != nil {
+			deferred++
+		}
+	}
+	if fills > deferred*3/4 {
+		t.Errorf("%d messages deferred keep %d fillers: shared ones are not kept once a chunk", deferred, fills)
 	}
 	got := h.Events(0)
 	if len(got) != len(sent) {

@@ -42,6 +42,16 @@ type eventLog struct {
 	// The homes of the newest chunk, by a hash of where they begin: most
 	// events' bytes lie in a slab the events before them found (atHome).
 	homeCache [64]homeSlot
+	// The fillers frozen messages of fillChunk keep, by a hash of their
+	// words: most messages share theirs (fillIndex).
+	fillChunk *chunk
+	fillCache [32]fillSlotted
+}
+
+// fillSlotted is a filler of fillChunk's and its place in the chunk's fills.
+type fillSlotted struct {
+	f   Filler
+	idx int
 }
 
 // homeSlot is a home of the newest chunk and its place in the chunk's homes.

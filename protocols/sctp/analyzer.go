@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"maps"
+	"reflect"
 	"time"
 
 	"github.com/protocollab/protolab/lab"
@@ -32,6 +33,8 @@ type Analyzer struct {
 	scratch []byte        // where a summary is built
 	block   framing.Block // where Feed's messages are kept
 	kept    framing.Slab[deferred]
+	recent  [4]*deferred // the last ones kept (deferred), the next to replace at next
+	next    int
 }
 
 // channel is a data channel opened on a stream; on names it in a summary
@@ -159,7 +162,29 @@ func (a *Analyzer) deferChunk(m *lab.Message, typ, flags uint8, v []byte, off in
 			snap = a.snap
 		}
 	}
-	m.DeferTo(a.kept.Put(deferred{snap: snap, typ: typ, flags: flags, off: off, n: len(v)}))
+	m.DeferTo(a.deferred(deferred{snap: snap, typ: typ, flags: flags, off: off, n: len(v)}))
+}
+
+// deferred returns a kept copy of d: one kept before for a chunk like it if
+// there is one among the last few, as a bulk transfer's chunks are alike
+// (DATA of one size at one place in its packet, on one channel; SACK the
+// other way). A filler shared is one the hub's log keeps once, not once a
+// message (its collector reads each).
+func (a *Analyzer) deferred(d deferred) *deferred {
+	for _, k := range a.recent {
+		if k != nil && k.typ == d.typ && k.flags == d.flags && k.off == d.off && k.n == d.n && sameMap(k.snap, d.snap) {
+			return k
+		}
+	}
+	k := a.kept.Put(d)
+	a.recent[a.next] = k
+	a.next = (a.next + 1) % len(a.recent)
+	return k
+}
+
+// sameMap reports whether a and b are the same map (not maps alike).
+func sameMap(a, b map[uint16]channel) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // deferred is what a chunk framed briefly keeps to build its fields and

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 	"unsafe"
+
+	"github.com/protocollab/protolab/internal/mem"
 )
 
 // eventLog is the hub's log of events: a queue in chunks of chunkLen events,
@@ -238,6 +240,7 @@ func (l *eventLog) push(e *Event) {
 		l.spare = chunk{}
 		if c.heads == nil {
 			c = chunk{heads: make([]heldHead, 0, chunkLen), refs: make([]unsafe.Pointer, 0, chunkLen)}
+			mem.Fault(unsafe.Pointer(unsafe.SliceData(c.refs)), chunkLen*unsafe.Sizeof(unsafe.Pointer(nil)))
 		}
 		l.chunks = append(l.chunks, c)
 		k++

@@ -18,3 +18,21 @@ func Room(n int) []byte {
 	b.WriteByte(0) // a string of one byte, whose first byte's address is defined
 	return unsafe.Slice(unsafe.StringData(b.String()), b.Cap())[:0]
 }
+
+// Fault writes zeros over the n bytes at p, an allocation make gave that
+// holds nothing yet (every byte zero).
+//
+// A fresh allocation of the runtime's is memory the system has not handed
+// out yet: make does not clear it, as the system gives it zeroed, and its
+// pages are mapped when first touched. When that first touch is a read, the
+// system maps its one page of zeros there, read-only; the first write then
+// faults again to map a page of its own and has every core flush the old
+// mapping from its TLB (an interrupt to each). The collector reads every
+// word of an allocation that may hold pointers, filled or not: so a slab of
+// messages or pointers filled over time is read before most of it is
+// written, and each of its pages faults twice. Writing zeros first maps
+// each page once, for writing. Zeros over zeros change nothing the
+// collector sees, so no write barrier is needed.
+func Fault(p unsafe.Pointer, n uintptr) {
+	clear(unsafe.Slice((*byte)(p), n))
+}

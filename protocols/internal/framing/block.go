@@ -1,6 +1,11 @@
 package framing
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"unsafe"
+
+	"github.com/protocollab/protolab/internal/mem"
+	"github.com/protocollab/protolab/lab"
+)
 
 // blockSize is how many messages one Block allocation holds at most, and
 // blockFirst at first: a Block's allocations double from blockFirst to
@@ -39,6 +44,7 @@ func (k *Block) Start() []lab.Message {
 	if room := cap(k.b) - len(k.b); room < min(blockMin, max(k.size/4, 1)) {
 		k.size = grow(k.size, blockFirst, blockSize)
 		k.b = make([]lab.Message, 0, k.size)
+		mem.Fault(unsafe.Pointer(unsafe.SliceData(k.b)), uintptr(k.size)*unsafe.Sizeof(lab.Message{}))
 	}
 	return k.b[len(k.b):len(k.b)]
 }
@@ -87,6 +93,8 @@ func (k *Slab[T]) Put(v T) *T {
 	if len(k.s) == cap(k.s) {
 		k.size = grow(k.size, slabFirst, slabSize)
 		k.s = make([]T, 0, k.size)
+		var v T
+		mem.Fault(unsafe.Pointer(unsafe.SliceData(k.s)), uintptr(k.size)*unsafe.Sizeof(v))
 	}
 	k.s = append(k.s, v)
 	return &k.s[len(k.s)-1]

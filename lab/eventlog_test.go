@@ -297,10 +297,11 @@ func BenchmarkLogMark(b *testing.B) {
 		ms[0] = Message{Dir: ClientToServer, Summary: fmt.Sprint("GET /", i, " HTTP/1.1"), Raw: d[:100], NextState: "request"}
 		ms[1] = Message{Dir: ServerToClient, Summary: "200 OK", Raw: d[100:], NextState: "idle"}
 		at := time.Now()
-		push(Event{At: at, Conv: 1, Kind: KindData, Dir: ClientToServer, Layer: "tcp", Data: d[:100]})
+		home := unsafe.Pointer(unsafe.SliceData(slab)) // as the tap gives it (Conversation.keep)
+		push(Event{At: at, Conv: 1, Kind: KindData, Dir: ClientToServer, Layer: "tcp", Data: d[:100], home: home})
 		push(Event{At: at, Conv: 1, Kind: KindMessage, Dir: ClientToServer, Layer: "http", Msg: &ms[0]})
 		push(Event{At: at, Conv: 1, Kind: KindState, Layer: "http", From: "idle", To: "request"})
-		push(Event{At: at, Conv: 1, Kind: KindData, Dir: ServerToClient, Layer: "tcp", Data: d[100:]})
+		push(Event{At: at, Conv: 1, Kind: KindData, Dir: ServerToClient, Layer: "tcp", Data: d[100:], home: home})
 		push(Event{At: at, Conv: 1, Kind: KindMessage, Dir: ServerToClient, Layer: "http", Msg: &ms[1]})
 		push(Event{At: at, Conv: 1, Kind: KindState, Layer: "http", From: "request", To: "idle"})
 	}

@@ -20,8 +20,9 @@ func Room(n int) []byte {
 	return unsafe.Slice(unsafe.StringData(b.String()), b.Cap())[:0]
 }
 
-// Fault writes zeros over the n bytes at p, an allocation make gave that
-// holds nothing yet (every byte zero).
+// Fault has the system map the pages of the n bytes at p for writing, by
+// writing a zero into each: p is an allocation make gave that holds nothing
+// yet (every byte zero).
 //
 // A fresh allocation of the runtime's is memory the system has not handed
 // out yet: make does not clear it, as the system gives it zeroed, and its

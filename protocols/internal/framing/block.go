@@ -93,8 +93,8 @@ func (k *Slab[T]) Put(v T) *T {
 	if len(k.s) == cap(k.s) {
 		k.size = grow(k.size, slabFirst, slabSize)
 		k.s = make([]T, 0, k.size)
-		var v T
-		mem.Fault(unsafe.Pointer(unsafe.SliceData(k.s)), uintptr(k.size)*unsafe.Sizeof(v))
+		var zero T
+		mem.Fault(unsafe.Pointer(unsafe.SliceData(k.s)), uintptr(k.size)*unsafe.Sizeof(zero))
 	}
 	k.s = append(k.s, v)
 	return &k.s[len(k.s)-1]

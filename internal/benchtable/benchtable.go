@@ -26,7 +26,8 @@ var (
 	outsiders = []string{"nginx", "mailpit", "vsftpd", "mosquitto", "redis-server"}
 )
 
-// Load is one load's runs: the mean of each role's figure over its runs.
+// Load is one load's runs: the median of each role's figure over its runs, so
+// that one run a busy machine slowed does not move the table (a mean would).
 type Load struct {
 	Name       string // package and benchmark name without the role
 	Unit       string // the figure's unit: a rate, higher is better
@@ -55,16 +56,11 @@ func (l Load) FullCost() (cost float64, ok bool) {
 	return 1 - l.Full/l.Uncaptured, true
 }
 
-type sample struct {
-	sum float64
-	n   int
-}
-
 // Read reads go test -bench output and returns its loads in the order met.
 func Read(r io.Reader) ([]Load, error) {
 	var order []string
 	loads := map[string]*Load{}
-	samples := map[string]map[string]*sample{} // load, role → figures
+	samples := map[string]map[string][]float64{} // load, role → figures
 	pkg := ""
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -114,33 +110,36 @@ func Read(r io.Reader) ([]Load, error) {
 		if l == nil {
 			l = &Load{Name: key, Unit: unit}
 			loads[key] = l
-			samples[key] = map[string]*sample{}
+			samples[key] = map[string][]float64{}
 			order = append(order, key)
 		}
 		if outsider != "" {
 			l.Outsider = outsider
 		}
-		s := samples[key][role]
-		if s == nil {
-			s = &sample{}
-			samples[key][role] = s
-		}
-		s.sum += v
-		s.n++
+		samples[key][role] = append(samples[key][role], v)
 	}
 	out := make([]Load, 0, len(order))
 	for _, key := range order {
 		l := *loads[key]
-		mean := func(role string) float64 {
-			if s := samples[key][role]; s != nil {
-				return s.sum / float64(s.n)
-			}
-			return 0
-		}
-		l.Uncaptured, l.Captured, l.Full, l.Outside = mean("uncaptured"), mean("captured"), mean("full"), mean("outside")
+		l.Uncaptured, l.Captured, l.Full, l.Outside = median(samples[key]["uncaptured"]), median(samples[key]["captured"]),
+			median(samples[key]["full"]), median(samples[key]["outside"])
 		out = append(out, l)
 	}
 	return out, sc.Err()
+}
+
+// median is the middle of vs (the mean of the two middle ones for an even
+// count; 0 for none).
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	if n := len(vs); n%2 == 0 {
+		return (vs[n/2-1] + vs[n/2]) / 2
+	}
+	return vs[len(vs)/2]
 }
 
 // rate picks a line's figure: a rate of its own (req/s, mails/s, GET-req/s,

@@ -70,6 +70,11 @@ type chunk struct {
 	cold  [][]byte         // segments of frozen messages, never written again where written
 	fills []Filler         // the fillers of its frozen messages built when asked (Defer)
 	homes []unsafe.Pointer // where the allocations its events' bytes lie in begin (refHome), each once
+	// homeLast[k] is the place in the chunk of the newest event whose bytes
+	// lie in homes[k]: dropping it lets go of homes[k] (nil), so a slab is
+	// collected once its last event is dropped, not with its whole chunk (a
+	// bulk transfer's chunk holds tens of MiB).
+	homeLast []uint16
 }
 
 // heldHead is what an event holds that the collector need not look at.
@@ -133,15 +138,16 @@ func homePlace(c *chunk, n int) unsafe.Pointer {
 
 // rawHome returns the bits of a refColdHome's n that say where raw lies, if
 // it lies in the Data of one of the few events before the j-th of c, of the
-// same conversation, that lie in one of c's homes (refHome): most messages'
-// Raw is the bytes they were parsed from.
+// same conversation, that lie in one of c's homes (refHome), and keeps that
+// home until the j-th is dropped: most messages' Raw is the bytes they were
+// parsed from.
 func rawHome(c *chunk, j int, raw []byte) (int, bool) {
 	conv := c.heads[j].conv
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	for k := j - 1; k >= max(j-8, 0); k-- {
 		h := &c.heads[k]
-		if h.ref != refHome || h.conv != conv {
-			continue
+		if h.ref != refHome || h.conv != conv || c.homes[h.n>>(homeLenBits+homeOffBits)] == nil {
+			continue // not in a home, or one let go of with the event (popFront)
 		}
 		d := uintptr(homePlace(c, h.n))
 		if p < d || p+uintptr(len(raw)) > d+uintptr(h.n&(1<<homeLenBits-1)) {
@@ -151,7 +157,9 @@ func rawHome(c *chunk, j int, raw []byte) (int, bool) {
 		if off >= 1<<homeOffBits {
 			return 0, false
 		}
-		return h.n>>(homeLenBits+homeOffBits)<<(homeLenBits+homeOffBits) | off<<homeLenBits, true
+		idx := h.n >> (homeLenBits + homeOffBits)
+		c.homeLast[idx] = max(c.homeLast[idx], uint16(j))
+		return idx<<(homeLenBits+homeOffBits) | off<<homeLenBits, true
 	}
 	return 0, false
 }
@@ -262,7 +270,7 @@ func (l *eventLog) push(e *Event) {
 	case e.Msg == nil && e.Text == "":
 		h.ref, h.n, p = refData, len(e.Data), unsafe.Pointer(unsafe.SliceData(e.Data))
 		if e.home != nil {
-			if n, ok := l.atHome(c, e.home, e.Data); ok {
+			if n, ok := l.atHome(c, len(c.heads)-1, e.home, e.Data); ok {
 				h.ref, h.n, p = refHome, n, nil
 			}
 		}
@@ -305,31 +313,39 @@ func (l *eventLog) push(e *Event) {
 	}
 }
 
-// atHome returns the n of a refHome event of c whose Data d lies in the
-// allocation that begins at home, adding home to c's homes if it is not
-// there yet (c is the newest chunk). A connection's events' bytes share a
+// atHome returns the n of the j-th event of c, refHome, whose Data d lies in
+// the allocation that begins at home, adding home to c's homes if it is not
+// there yet (c is the newest chunk), or was let go of. A connection's events' bytes share a
 // slab (Conversation.keep), so the collector reads a pointer a slab a chunk
 // rather than one an event: at its bound the log holds a hundred thousand
 // events or more, and near the memory limit a cycle runs dozens of times a
 // second.
-func (l *eventLog) atHome(c *chunk, home unsafe.Pointer, d []byte) (int, bool) {
+func (l *eventLog) atHome(c *chunk, j int, home unsafe.Pointer, d []byte) (int, bool) {
 	off := uintptr(unsafe.Pointer(unsafe.SliceData(d))) - uintptr(home)
 	if off >= 1<<homeOffBits || uint64(len(d)) >= 1<<homeLenBits {
 		return 0, false
 	}
 	slot := &l.homeCache[uint64(uintptr(home))*0x9E3779B97F4A7C15>>(64-6)]
-	if slot.p != home {
+	if slot.p != home || c.homes[slot.idx] != home {
 		slot.p, slot.idx = home, len(c.homes)
 		c.homes = append(c.homes, home)
+		c.homeLast = append(c.homeLast, 0)
 	}
+	c.homeLast[slot.idx] = uint16(j)
 	return homeRef(slot.idx, int(off), len(d)), true
 }
 
 // popFront forgets the oldest event held (len > 0).
 func (l *eventLog) popFront() {
 	first := &l.chunks[0]
-	if h := &first.heads[l.head]; h.besides() {
+	h := &first.heads[l.head]
+	if h.besides() {
 		delete(l.beside, h.seq)
+	}
+	if h.ref == refHome || h.ref == refColdHome {
+		if idx := h.n >> (homeLenBits + homeOffBits); int(first.homeLast[idx]) == l.head {
+			first.homes[idx] = nil // its last event: the slab may go
+		}
 	}
 	first.refs[l.head] = nil
 	l.head++
@@ -339,7 +355,7 @@ func (l *eventLog) popFront() {
 		// The chunk is done with: its room is the next chunk's (but not its
 		// frozen messages' segments: a reader may hold text in them).
 		clear(first.homes)
-		l.spare = chunk{heads: first.heads[:0], refs: first.refs[:0], homes: first.homes[:0]}
+		l.spare = chunk{heads: first.heads[:0], refs: first.refs[:0], homes: first.homes[:0], homeLast: first.homeLast[:0]}
 		l.chunks[0] = chunk{}
 		l.chunks = l.chunks[1:]
 		l.head = 0

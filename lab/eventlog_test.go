@@ -177,7 +177,8 @@ func TestEventLogHoldsEvents(t *testing.T) {
 // TestLogHomes: data events whose bytes share slabs hold one pointer a slab
 // a chunk, and frozen messages whose Raw lies in them none; what the log
 // gives back is what was pushed, after collections that would have reused
-// a slab the log let go of, across chunks dropped and reused.
+// a slab the log let go of, across chunks dropped and reused; and the log
+// lets go of a slab when it drops the last event in it, not with its chunk.
 func TestLogHomes(t *testing.T) {
 	l := eventLog{hot: 64}
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -205,6 +206,23 @@ func TestLogHomes(t *testing.T) {
 				junk[i] = 0xee
 			}
 			runtime.KeepAlive(junk)
+		}
+		for ci, c := range l.chunks {
+			used := map[int]bool{}
+			from := 0
+			if ci == 0 {
+				from = l.head
+			}
+			for _, h := range c.heads[from:] {
+				if h.ref == refHome || h.ref == refColdHome {
+					used[h.n>>(homeLenBits+homeOffBits)] = true
+				}
+			}
+			for k, p := range c.homes {
+				if p != nil && !used[k] {
+					t.Fatalf("chunk %d keeps slab %d, in none of the events it holds", ci, k)
+				}
+			}
 		}
 		got := l.appendRange(nil, 0, l.len())
 		for i, e := range got {
@@ -271,6 +289,25 @@ func TestLogHomes(t *testing.T) {
 			}
 		}
 	}
+	// A message of the last bytes in a slab keeps the slab after the log
+	// drops those bytes' event.
+	l.reset()
+	want, wantBytes = nil, nil
+	slab := mem.Room(64)
+	slab = append(slab, "the last bytes in this slab"...)
+	push(Event{Conv: 9, Kind: KindData, Data: slab[:len(slab):len(slab)], home: unsafe.Pointer(unsafe.SliceData(slab))}, slab)
+	raw := slab[4:14]
+	push(Event{Conv: 9, Kind: KindMessage, Msg: &Message{Summary: "last", Raw: raw}}, raw)
+	slab = nil
+	for range 100 { // the message frozen
+		push(Event{Conv: 10, Kind: KindState, Layer: "x"}, nil)
+	}
+	if l.ref(1) != refColdHome {
+		t.Fatalf("the message is held as ref %d", l.ref(1))
+	}
+	l.popFront()
+	want, wantBytes = want[1:], wantBytes[1:]
+	check()
 }
 
 // BenchmarkLogMark measures what a full log costs the garbage collector: one

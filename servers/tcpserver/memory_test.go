@@ -22,8 +22,9 @@ const maxOverBound = 64 << 20
 // bound and the process its bound plus 64 MiB. A flood of short connections
 // (each a line and its echo, then closed) and then a flood of small messages
 // over a few connections go through the echo server tapped into a hub of the
-// default bound, several times what it holds; after each, the live heap is
-// measured.
+// default bound, several times what it holds, and then bulk bytes over two
+// (each read tens of KiB: a chunk of the log's events holds hundreds of
+// MiB of them); after each, the live heap is measured.
 func TestMemoryWithinBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a flood of traffic; not in -short")
@@ -35,7 +36,7 @@ func TestMemoryWithinBound(t *testing.T) {
 	_, addr := startServer(t, tcpserver.Options{Tap: hub.Tap(p)})
 	bound := hub.Options().MaxBytes
 
-	check := func(what string) {
+	check := func(what string) (heap, held uint64) {
 		t.Helper()
 		hub.Settle()
 		runtime.GC()
@@ -54,6 +55,7 @@ func TestMemoryWithinBound(t *testing.T) {
 		if limit := uint64(bound + maxOverBound); ms.HeapAlloc > limit {
 			t.Errorf("%s: live heap %d MiB, past the bound plus 64 MiB (%d MiB)", what, ms.HeapAlloc>>20, limit>>20)
 		}
+		return ms.HeapAlloc, uint64(st.Bytes)
 	}
 
 	// Short connections, 8 at a time.
@@ -113,4 +115,41 @@ func TestMemoryWithinBound(t *testing.T) {
 	}
 	wg.Wait()
 	check(fmt.Sprintf("after %d small messages", messages))
+
+	// Bulk bytes over 2 connections: 1 MiB written, then read back.
+	const bulk = 256 << 20
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Minute))
+			out, in := make([]byte, 1<<20), make([]byte, 1<<20)
+			for i := range out {
+				out[i] = byte(i)
+			}
+			for range bulk / 2 / len(out) {
+				if _, err := c.Write(out); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := io.ReadFull(c, in); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Bulk events are few and large, so what the hub holds is about what it
+	// counts; the bytes of the events it dropped must be let go of too, not
+	// kept with the newer events beside them in the log.
+	if heap, held := check(fmt.Sprintf("after %d MiB in bulk", bulk>>20)); heap > held+40<<20 {
+		t.Errorf("after bulk bytes: live heap %d MiB, for %d MiB of events held", heap>>20, held>>20)
+	}
 }

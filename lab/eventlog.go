@@ -124,15 +124,22 @@ const (
 // homeRef is a refHome event's n.
 func homeRef(idx, off, n int) int { return idx<<(homeLenBits+homeOffBits) | off<<homeLenBits | n }
 
+// homeParts is homeRef's parts again: the home's place in its chunk's homes,
+// the offset from it, the length (a refColdHome's n has its segment and
+// offset there instead).
+func homeParts(n int) (idx, off, length int) {
+	return n >> (homeLenBits + homeOffBits), n >> homeLenBits & (1<<homeOffBits - 1), n & (1<<homeLenBits - 1)
+}
+
 // homeData is a refHome event's Data, with its head h and its chunk c.
 func homeData(c *chunk, h *heldHead) []byte {
-	return unsafe.Slice((*byte)(homePlace(c, h.n)), h.n&(1<<homeLenBits-1))
+	_, _, length := homeParts(h.n)
+	return unsafe.Slice((*byte)(homePlace(c, h.n)), length)
 }
 
 // homePlace is where a refHome's or refColdHome's n says its bytes begin.
 func homePlace(c *chunk, n int) unsafe.Pointer {
-	idx := n >> (homeLenBits + homeOffBits)
-	off := n >> homeLenBits & (1<<homeOffBits - 1)
+	idx, off, _ := homeParts(n)
 	return unsafe.Add(c.homes[idx], off)
 }
 
@@ -146,20 +153,22 @@ func rawHome(c *chunk, j int, raw []byte) (int, bool) {
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
 	for k := j - 1; k >= max(j-8, 0); k-- {
 		h := &c.heads[k]
-		if h.ref != refHome || h.conv != conv || c.homes[h.n>>(homeLenBits+homeOffBits)] == nil {
-			continue // not in a home, or one let go of with the event (popFront)
-		}
-		d := uintptr(homePlace(c, h.n))
-		if p < d || p+uintptr(len(raw)) > d+uintptr(h.n&(1<<homeLenBits-1)) {
+		if h.ref != refHome || h.conv != conv {
 			continue
 		}
-		off := h.n>>homeLenBits&(1<<homeOffBits-1) + int(p-d)
-		if off >= 1<<homeOffBits {
+		idx, off, length := homeParts(h.n)
+		if c.homes[idx] == nil {
+			continue // let go of with the event (popFront)
+		}
+		d := uintptr(c.homes[idx]) + uintptr(off)
+		if p < d || p+uintptr(len(raw)) > d+uintptr(length) {
+			continue
+		}
+		if off += int(p - d); off >= 1<<homeOffBits {
 			return 0, false
 		}
-		idx := h.n >> (homeLenBits + homeOffBits)
 		c.homeLast[idx] = max(c.homeLast[idx], uint16(j))
-		return idx<<(homeLenBits+homeOffBits) | off<<homeLenBits, true
+		return homeRef(idx, off, 0), true
 	}
 	return 0, false
 }
@@ -230,7 +239,8 @@ func (l *eventLog) event(h *heldHead, p *unsafe.Pointer, c *chunk) Event {
 	case refCold, refColdHome:
 		e.Msg = l.thaw(c, h, *p)
 	case refHome:
-		e.Data, e.home = homeData(c, h), c.homes[h.n>>(homeLenBits+homeOffBits)]
+		idx, _, _ := homeParts(h.n)
+		e.Data, e.home = homeData(c, h), c.homes[idx]
 	}
 	if h.layer == overflowID {
 		e.Layer, e.From, e.To = b.layer, b.from, b.to
@@ -343,7 +353,7 @@ func (l *eventLog) popFront() {
 		delete(l.beside, h.seq)
 	}
 	if h.ref == refHome || h.ref == refColdHome {
-		if idx := h.n >> (homeLenBits + homeOffBits); int(first.homeLast[idx]) == l.head {
+		if idx, _, _ := homeParts(h.n); int(first.homeLast[idx]) == l.head {
 			first.homes[idx] = nil // its last event: the slab may go
 		}
 	}

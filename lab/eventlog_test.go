@@ -215,7 +215,8 @@ func TestLogHomes(t *testing.T) {
 			}
 			for _, h := range c.heads[from:] {
 				if h.ref == refHome || h.ref == refColdHome {
-					used[h.n>>(homeLenBits+homeOffBits)] = true
+					idx, _, _ := homeParts(h.n)
+					used[idx] = true
 				}
 			}
 			for k, p := range c.homes {

@@ -92,64 +92,63 @@ func TestMemoryWithinBound(t *testing.T) {
 
 	// Small messages over 10 connections.
 	const messages = 300_000
-	for w := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Error(err)
-				return
+	overConns(t, addr, 10, func(w int, c net.Conn) error {
+		r := bufio.NewReader(c)
+		for i := range messages / 10 {
+			fmt.Fprintf(c, "message %d of %d\n", i, w)
+			if _, err := r.ReadString('\n'); err != nil {
+				return err
 			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(5 * time.Minute))
-			r := bufio.NewReader(c)
-			for i := range messages / 10 {
-				fmt.Fprintf(c, "message %d of %d\n", i, w)
-				if _, err := r.ReadString('\n'); err != nil {
-					t.Errorf("connection %d: %v", w, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		}
+		return nil
+	})
 	check(fmt.Sprintf("after %d small messages", messages))
 
 	// Bulk bytes over 2 connections: 1 MiB written, then read back.
 	const bulk = 256 << 20
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Error(err)
-				return
+	overConns(t, addr, 2, func(_ int, c net.Conn) error {
+		out, in := make([]byte, 1<<20), make([]byte, 1<<20)
+		for i := range out {
+			out[i] = byte(i)
+		}
+		for range bulk / 2 / len(out) {
+			if _, err := c.Write(out); err != nil {
+				return err
 			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(5 * time.Minute))
-			out, in := make([]byte, 1<<20), make([]byte, 1<<20)
-			for i := range out {
-				out[i] = byte(i)
+			if _, err := io.ReadFull(c, in); err != nil {
+				return err
 			}
-			for range bulk / 2 / len(out) {
-				if _, err := c.Write(out); err != nil {
-					t.Error(err)
-					return
-				}
-				if _, err := io.ReadFull(c, in); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		}
+		return nil
+	})
 	// Bulk events are few and large, so what the hub holds is about what it
 	// counts; the bytes of the events it dropped must be let go of too, not
 	// kept with the newer events beside them in the log.
 	if heap, held := check(fmt.Sprintf("after %d MiB in bulk", bulk>>20)); heap > held+40<<20 {
 		t.Errorf("after bulk bytes: live heap %d MiB, for %d MiB of events held", heap>>20, held>>20)
 	}
+}
+
+// overConns runs f over n connections to addr at once, each with its
+// number, and waits for them all; an error ends that connection's run.
+func overConns(t *testing.T, addr string, n int, f func(w int, c net.Conn) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Minute))
+			if err := f(w, c); err != nil {
+				t.Errorf("connection %d: %v", w, err)
+			}
+		}()
+	}
+	wg.Wait()
 }

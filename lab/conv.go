@@ -51,6 +51,7 @@ type Conversation struct {
 	limit    *captureLimit // nil unless the protocol has a CaptureLimit
 	slab     []byte        // spare room for captured bytes (see keep)
 	sent     [3]sentQueue  // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
+	echo     [3]sent       // by Side: the bytes that tap last kept of what arrived, for a write of the same bytes to share (share)
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
 	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
@@ -475,7 +476,7 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 			return
 		}
 	}
-	own, home, shared := c.share(dir, source, b)
+	own, home, shared := c.share(side, dir, source, b)
 	if len(c.layers) == 0 {
 		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own, shared: shared, home: home})
 		return
@@ -540,29 +541,44 @@ func (q *sentQueue) take(b []byte) (sent, bool) {
 }
 
 // share returns b as the conversation keeps it, where its allocation begins,
-// and whether another tap's event holds those bytes already. A datagram both taps see is kept once: the
-// sender's tap copies it and remembers it, and the receiver's tap, reading the
-// same bytes, takes the sender's copy (the datagrams it finds passed over
-// were lost). Anything else is copied (keep). c.mu must be held.
-func (c *Conversation) share(dir Dir, source bool, b []byte) (own []byte, home unsafe.Pointer, shared bool) {
+// and whether another event holds those bytes already, so they count once
+// against the bound:
+//   - a write of the very bytes the writing tap last kept of what arrived (an
+//     echo) takes their copy;
+//   - a datagram both taps see is kept once: the sender's tap keeps it and
+//     remembers it, and the receiver's tap, reading the same bytes, takes the
+//     sender's copy (the datagrams it finds passed over were lost).
+//
+// Anything else is copied (keep). c.mu must be held.
+func (c *Conversation) share(side Side, dir Dir, source bool, b []byte) (own []byte, home unsafe.Pointer, shared bool) {
 	writer, reader := SideClient, SideServer
 	if dir == ServerToClient {
 		writer, reader = SideServer, SideClient
 	}
-	if !c.datagram || !c.attached[writer] || !c.attached[reader] {
+	both := c.datagram && c.attached[writer] && c.attached[reader]
+	if side == writer {
+		e := c.echo[side]
+		c.echo[side] = sent{}
+		if len(e.d) == len(b) && bytes.Equal(e.d, b) {
+			own, home, shared = e.d, e.home, true
+		} else {
+			own, home = c.keep(b)
+		}
+		if both && source {
+			c.sent[dir].push(own, home)
+		}
+		return own, home, shared
+	}
+	if both {
+		if d, ok := c.sent[dir].take(b); ok {
+			own, home, shared = d.d, d.home, true
+		}
+	}
+	if own == nil {
 		own, home = c.keep(b)
-		return own, home, false
 	}
-	if source {
-		own, home = c.keep(b)
-		c.sent[dir].push(own, home)
-		return own, home, false
-	}
-	if d, ok := c.sent[dir].take(b); ok {
-		return d.d, d.home, true
-	}
-	own, home = c.keep(b)
-	return own, home, false
+	c.echo[side] = sent{own, home}
+	return own, home, shared
 }
 
 // closeStep records that endpoint by sent a FIN or RST (or the flow idled), as tap

@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -179,6 +184,75 @@ func TestNextAppend(t *testing.T) {
 		}
 		if read+missed != 3000 || (s == keeper && missed != 0) || (s == plain && missed == 0) {
 			t.Errorf("read %d, missed %d of 3000 (keeping: %v)", read, missed, s == keeper)
+		}
+	}
+}
+
+// TestEchoKeptOnce: a write of the very bytes the tap last kept of what
+// arrived (an echo) shares their copy and counts once; a write of other bytes
+// of the same length, or of the same bytes a second time, is copied.
+func TestEchoKeptOnce(t *testing.T) {
+	h, tap := testHub(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	serveTapped(tap.Listener(l), &wg, func(c net.Conn) {
+		defer c.Close()
+		buf := make([]byte, 256)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			c.Write(buf[:n])                // the echo
+			c.Write(buf[:n])                // again: the echo was shared already
+			c.Write(bytes.ToUpper(buf[:n])) // other bytes, as long
+		}
+	})
+	c, err := net.Dial("tcp", l.Addr().String()) // an outside client: server side only
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []string{"ping one\n", "ping two\n"}
+	for _, m := range msgs {
+		c.Write([]byte(m))
+		back := make([]byte, 3*len(m))
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(c, back); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	h.Settle()
+	var in, out []Event
+	for _, e := range h.ConvEvents(h.Conversations()[0].ID) {
+		switch {
+		case e.Kind != KindData:
+		case e.Dir == ClientToServer:
+			in = append(in, e)
+		default:
+			out = append(out, e)
+		}
+	}
+	if len(in) != len(msgs) || len(out) != 3*len(msgs) {
+		t.Fatalf("%d events in and %d out, want %d and %d", len(in), len(out), len(msgs), 3*len(msgs))
+	}
+	for i, m := range msgs {
+		echo, again, upper := out[3*i], out[3*i+1], out[3*i+2]
+		if string(in[i].Data) != m || string(echo.Data) != m || string(again.Data) != m || string(upper.Data) != strings.ToUpper(m) {
+			t.Fatalf("recorded %q, then %q %q %q; want %q, echoed twice and in capitals", in[i].Data, echo.Data, again.Data, upper.Data, m)
+		}
+		if !echo.shared || &echo.Data[0] != &in[i].Data[0] || echo.cost >= in[i].cost {
+			t.Errorf("echo of %q: shared %v, the same bytes %v, cost %d against %d; want its bytes kept and counted once",
+				m, echo.shared, &echo.Data[0] == &in[i].Data[0], echo.cost, in[i].cost)
+		}
+		for _, e := range []Event{again, upper} {
+			if e.shared || &e.Data[0] == &in[i].Data[0] || e.cost < int32(eventCost)+int32(len(e.Data)) {
+				t.Errorf("%q written after the echo is shared (%v) or not counted whole (cost %d)", e.Data, e.shared, e.cost)
+			}
 		}
 	}
 }

@@ -559,7 +559,7 @@ func (c *Conversation) share(side Side, dir Dir, source bool, b []byte) (own []b
 	if side == writer {
 		e := c.echo[side]
 		c.echo[side] = sent{}
-		if len(e.d) == len(b) && bytes.Equal(e.d, b) {
+		if len(b) > 0 && len(e.d) == len(b) && bytes.Equal(e.d, b) {
 			own, home, shared = e.d, e.home, true
 		} else {
 			own, home = c.keep(b)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -193,13 +192,7 @@ func TestNextAppend(t *testing.T) {
 // of the same length, or of the same bytes a second time, is copied.
 func TestEchoKeptOnce(t *testing.T) {
 	h, tap := testHub(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
-	serveTapped(tap.Listener(l), &wg, func(c net.Conn) {
+	addr := tappedServer(t, tap, func(c net.Conn) {
 		defer c.Close()
 		buf := make([]byte, 256)
 		for {
@@ -212,7 +205,7 @@ func TestEchoKeptOnce(t *testing.T) {
 			c.Write(bytes.ToUpper(buf[:n])) // other bytes, as long
 		}
 	})
-	c, err := net.Dial("tcp", l.Addr().String()) // an outside client: server side only
+	c, err := net.Dial("tcp", addr.String()) // an outside client: server side only
 	if err != nil {
 		t.Fatal(err)
 	}

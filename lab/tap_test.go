@@ -55,6 +55,15 @@ func testHub(t *testing.T) (*Hub, *Tap) {
 
 // echoServer serves a tapped echo on 127.0.0.1:0 until the test ends.
 func echoServer(t *testing.T, tap *Tap) net.Addr {
+	return tappedServer(t, tap, func(c net.Conn) {
+		io.Copy(c, c)
+		c.Close()
+	})
+}
+
+// tappedServer serves each connection tap accepts on 127.0.0.1:0 with serve,
+// until the test ends.
+func tappedServer(t *testing.T, tap *Tap, serve func(net.Conn)) net.Addr {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -62,10 +71,7 @@ func echoServer(t *testing.T, tap *Tap) net.Addr {
 	}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { l.Close(); wg.Wait() })
-	serveTapped(tap.Listener(l), &wg, func(c net.Conn) {
-		io.Copy(c, c)
-		c.Close()
-	})
+	serveTapped(tap.Listener(l), &wg, serve)
 	return l.Addr()
 }
 

@@ -188,7 +188,7 @@ func fillWords(f Filler) [2]unsafe.Pointer { return *(*[2]unsafe.Pointer)(unsafe
 // fillSlot is f's place in fillCache.
 func fillSlot(f Filler) int {
 	w := fillWords(f)
-	return int((uint64(uintptr(w[0])) ^ uint64(uintptr(w[1]))) * 0x9E3779B97F4A7C15 >> (64 - 5))
+	return slotOf(uint64(uintptr(w[0]))^uint64(uintptr(w[1])), 5)
 }
 
 // flag is f when on, else 0.

@@ -258,7 +258,7 @@ func (l *eventLog) push(e *Event) {
 		l.spare = chunk{}
 		if c.heads == nil {
 			c = chunk{heads: make([]heldHead, 0, chunkLen), refs: make([]unsafe.Pointer, 0, chunkLen)}
-			mem.Fault(unsafe.Pointer(unsafe.SliceData(c.refs)), chunkLen*unsafe.Sizeof(unsafe.Pointer(nil)))
+			mem.FaultSlice(c.refs)
 		}
 		l.chunks = append(l.chunks, c)
 		k++
@@ -335,7 +335,7 @@ func (l *eventLog) atHome(c *chunk, j int, home unsafe.Pointer, d []byte) (int, 
 	if off >= 1<<homeOffBits || uint64(len(d)) >= 1<<homeLenBits {
 		return 0, false
 	}
-	slot := &l.homeCache[uint64(uintptr(home))*0x9E3779B97F4A7C15>>(64-6)]
+	slot := &l.homeCache[slotOf(uint64(uintptr(home)), 6)]
 	if slot.p != home || c.homes[slot.idx] != home {
 		slot.p, slot.idx = home, len(c.homes)
 		c.homes = append(c.homes, home)
@@ -344,6 +344,10 @@ func (l *eventLog) atHome(c *chunk, j int, home unsafe.Pointer, d []byte) (int, 
 	c.homeLast[slot.idx] = uint16(j)
 	return homeRef(slot.idx, int(off), len(d)), true
 }
+
+// slotOf is x's place in a cache of 1<<bits slots (Fibonacci hashing: the
+// high bits of x times 2⁶⁴ divided by the golden ratio).
+func slotOf(x uint64, bits uint) int { return int(x * 0x9E3779B97F4A7C15 >> (64 - bits)) }
 
 // popFront forgets the oldest event held (len > 0).
 func (l *eventLog) popFront() {

@@ -48,5 +48,12 @@ func Fault(p unsafe.Pointer, n uintptr) {
 	b[n-1] = 0 // the last page, when p is not at a page's start
 }
 
+// FaultSlice is Fault for the whole room of s, a slice make gave that holds
+// nothing yet.
+func FaultSlice[T any](s []T) {
+	var zero T
+	Fault(unsafe.Pointer(unsafe.SliceData(s)), uintptr(cap(s))*unsafe.Sizeof(zero))
+}
+
 // pageSize is the system's page size.
 var pageSize = uintptr(os.Getpagesize())

@@ -1,8 +1,6 @@
 package framing
 
 import (
-	"unsafe"
-
 	"github.com/protocollab/protolab/internal/mem"
 	"github.com/protocollab/protolab/lab"
 )
@@ -44,7 +42,7 @@ func (k *Block) Start() []lab.Message {
 	if room := cap(k.b) - len(k.b); room < min(blockMin, max(k.size/4, 1)) {
 		k.size = grow(k.size, blockFirst, blockSize)
 		k.b = make([]lab.Message, 0, k.size)
-		mem.Fault(unsafe.Pointer(unsafe.SliceData(k.b)), uintptr(k.size)*unsafe.Sizeof(lab.Message{}))
+		mem.FaultSlice(k.b)
 	}
 	return k.b[len(k.b):len(k.b)]
 }
@@ -93,8 +91,7 @@ func (k *Slab[T]) Put(v T) *T {
 	if len(k.s) == cap(k.s) {
 		k.size = grow(k.size, slabFirst, slabSize)
 		k.s = make([]T, 0, k.size)
-		var zero T
-		mem.Fault(unsafe.Pointer(unsafe.SliceData(k.s)), uintptr(k.size)*unsafe.Sizeof(zero))
+		mem.FaultSlice(k.s)
 	}
 	k.s = append(k.s, v)
 	return &k.s[len(k.s)-1]

@@ -10,20 +10,56 @@ import (
 )
 
 // captureLimit keeps the first bytes of each direction of a conversation and
-// only counts and hashes the rest (Protocol.CaptureLimit).
+// only counts, and unless the protocol says count only hashes, the rest
+// (Protocol.CaptureLimit, CaptureCountOnly).
 type captureLimit struct {
-	max   int64
-	kept  [3][3]int64  // by Side and Dir: bytes kept of that tap's view
-	total [3]int64     // by Dir: the source's bytes
-	sum   [3]hash.Hash // by Dir: BLAKE3 of every source byte (digest)
-	noted [3]bool      // by Dir: the limit was announced
+	max    int64
+	hashed bool
+	kept   [3][3]int64  // by Side and Dir: bytes kept of that tap's view
+	total  [3]int64     // by Dir: the source's bytes
+	sum    [3]hash.Hash // by Dir: BLAKE3 of every source byte (digest), if hashed
+	noted  [3]bool      // by Dir: the limit was announced
 }
 
-func newCaptureLimit(max int64) *captureLimit {
-	l := &captureLimit{max: max}
-	l.sum[ClientToServer] = blake3.New()
-	l.sum[ServerToClient] = blake3.New()
+// newCaptureLimit returns p's limit, nil if it has none.
+func newCaptureLimit(p *Protocol) *captureLimit {
+	if p.CaptureLimit <= 0 {
+		return nil
+	}
+	l := &captureLimit{max: p.CaptureLimit, hashed: !p.CaptureCountOnly}
+	if l.hashed {
+		l.sum[ClientToServer] = blake3.New()
+		l.sum[ServerToClient] = blake3.New()
+	}
 	return l
+}
+
+// passed reports whether a direction went past the limit.
+func (l *captureLimit) passed() bool {
+	return l.noted[ClientToServer] || l.noted[ServerToClient]
+}
+
+// adoptLimit makes the server tap's protocol p decide how much of c is kept,
+// when it joins a conversation the client's tap opened with its own: a limit
+// is a server's setting (the TCP server's "Data kept"). Nothing changes once a
+// direction went past the limit, nor when a hashed limit would miss bytes
+// already recorded. c.mu must be held.
+func (c *Conversation) adoptLimit(p *Protocol) {
+	l := c.limit
+	switch {
+	case l != nil && l.passed():
+	case p.CaptureLimit <= 0:
+		c.limit = nil
+	case l != nil && l.hashed == !p.CaptureCountOnly:
+		l.max = p.CaptureLimit
+	case p.CaptureCountOnly || c.bytes == [3]int64{}:
+		n := newCaptureLimit(p)
+		for _, d := range []Dir{ClientToServer, ServerToClient} {
+			n.total[d] = c.bytes[d]
+			n.kept[SideClient][d], n.kept[SideServer][d] = c.bytes[d], c.bytes[d]
+		}
+		c.limit = n
+	}
 }
 
 // take returns the part of b to keep and, for the direction's source, the part
@@ -36,7 +72,7 @@ func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b 
 	room := max(l.max-l.kept[side][dir], 0)
 	if int64(len(b)) <= room {
 		l.kept[side][dir] += int64(len(b))
-		if source {
+		if source && l.hashed {
 			l.sum[dir].Write(b)
 		}
 		return b, nil
@@ -45,21 +81,38 @@ func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b 
 	if !source {
 		return b[:room], nil
 	}
+	if !l.hashed {
+		l.note(c, side, dir, at)
+		return b[:room], nil
+	}
 	if room > 0 {
 		// Past the limit the analysis goroutine hashes (hash): even an empty
 		// Write here would race with it.
 		l.sum[dir].Write(b[:room])
 	}
-	if !l.noted[dir] {
-		l.noted[dir] = true
-		c.note(Event{At: at, Kind: KindMessage, Dir: dir, Side: side, Layer: c.key.transport, Msg: &Message{
-			Dir:     dir,
-			Summary: fmt.Sprintf("capture limit reached: bytes past %s are counted and hashed, not kept", sizeText(l.max)),
-			Meaning: "The lab keeps the first part of a bulk transfer to show it; the rest is only counted and " +
-				"hashed with " + digestName + ", so a large file never fills memory. The totals come when the connection ends.",
-		}})
-	}
+	l.note(c, side, dir, at)
 	return b[:room], b[room:]
+}
+
+// note says, the first time dir passes the limit, that its bytes are no
+// longer kept. c.mu must be held.
+func (l *captureLimit) note(c *Conversation, side Side, dir Dir, at time.Time) {
+	if l.noted[dir] {
+		return
+	}
+	l.noted[dir] = true
+	what, meaning := "counted and hashed", "The lab keeps the first part of a bulk transfer to show it; the rest is only counted and "+
+		"hashed with "+digestName+", so a large file never fills memory. The totals come when the connection ends."
+	if !l.hashed {
+		what, meaning = "counted", "The lab keeps the first part of each direction of a connection to show it; the rest is only "+
+			"counted, so a bulk stream never fills memory nor pushes the rest of the capture out. The server pane's "+
+			"\"Data kept\" sets how much. The totals come when the connection ends."
+	}
+	c.note(Event{At: at, Kind: KindMessage, Dir: dir, Side: side, Layer: c.key.transport, Msg: &Message{
+		Dir:     dir,
+		Summary: fmt.Sprintf("capture limit reached: bytes past %s are %s, not kept", sizeText(l.max), what),
+		Meaning: meaning,
+	}})
 }
 
 // digestName names the hash of a limited direction's bytes: BLAKE3, not
@@ -115,6 +168,19 @@ func putBuf(b []byte) {
 func (l *captureLimit) summarize(c *Conversation) {
 	for _, dir := range []Dir{ClientToServer, ServerToClient} {
 		if !l.noted[dir] {
+			continue
+		}
+		if !l.hashed {
+			c.publish(Event{At: time.Now(), Kind: KindMessage, Dir: dir, Layer: c.key.transport, Msg: &Message{
+				Dir:     dir,
+				Summary: fmt.Sprintf("%s in all (%s kept)", sizeText(l.total[dir]), sizeText(l.max)),
+				Meaning: "What went this way in total; the lab kept its first " + sizeText(l.max) + " and counted the rest.",
+				Fields: []Field{
+					{Name: "bytes", Value: fmt.Sprint(l.total[dir])},
+					{Name: "kept", Value: fmt.Sprint(min(l.total[dir], l.max))},
+				},
+				Observed: true,
+			}})
 			continue
 		}
 		sum := hex.EncodeToString(l.sum[dir].Sum(nil))

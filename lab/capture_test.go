@@ -3,7 +3,9 @@ package lab
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -120,5 +122,102 @@ func TestHashBufsReused(t *testing.T) {
 			}
 		default:
 		}
+	}
+}
+
+// TestServerTapDecidesTheLimit: when both ends are tapped, the server tap's
+// protocol decides how much is kept, whichever tap saw the connection first;
+// a count-only limit keeps its first bytes, counts the rest and hashes none.
+func TestServerTapDecidesTheLimit(t *testing.T) {
+	counted := func(limit int64) *Protocol {
+		return &Protocol{Name: "raw", Transport: "tcp", CaptureLimit: limit, CaptureCountOnly: limit > 0}
+	}
+	for _, tc := range []struct {
+		name           string
+		client, server int64 // the taps' protocols' limits
+		serverFirst    bool
+		want           int // bytes kept of each direction, by each tap
+	}{
+		{"client first, server keeps all", 4096, 0, false, 100_000},
+		{"server first, server keeps all", 4096, 0, true, 100_000},
+		{"client first, server keeps less", 0, 4096, false, 4096},
+		{"server first, server keeps less", 0, 4096, true, 4096},
+		{"client first, server keeps more", 4096, 8192, false, 8192},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHub(HubOptions{Registry: &Registry{}})
+			ctap, stap := h.Tap(counted(tc.client)), h.Tap(counted(tc.server))
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			accepted := make(chan net.Conn, 1)
+			go func() {
+				c, _ := l.Accept()
+				accepted <- c
+			}()
+			rawc, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			raws := <-accepted
+			var c, s net.Conn
+			if tc.serverFirst {
+				s, c = stap.Conn(raws, SideServer), ctap.Conn(rawc, SideClient)
+			} else {
+				c, s = ctap.Conn(rawc, SideClient), stap.Conn(raws, SideServer)
+			}
+			go func() {
+				io.Copy(s, s)
+				s.Close()
+			}()
+			payload := make([]byte, 100_000)
+			rand.Read(payload)
+			go c.Write(payload)
+			if _, err := io.ReadFull(c, make([]byte, len(payload))); err != nil {
+				t.Fatal(err)
+			}
+			id := ConnConversation(c).ID()
+			if ConnConversation(s).ID() != id {
+				t.Fatal("the two taps recorded two conversations")
+			}
+			c.Close()
+			waitEnded(t, h, id)
+			h.Settle()
+			var kept [3][3]int
+			var totals []*Message
+			for _, e := range h.ConvEvents(id) {
+				switch {
+				case e.Kind == KindData:
+					kept[e.Side][e.Dir] += len(e.Data)
+				case e.Kind == KindMessage && e.Msg != nil && strings.Contains(e.Msg.Summary, " in all ("):
+					totals = append(totals, e.Msg)
+				}
+			}
+			for _, s := range []Side{SideClient, SideServer} {
+				for _, d := range []Dir{ClientToServer, ServerToClient} {
+					if kept[s][d] != tc.want {
+						t.Errorf("%s's view of %s: %d bytes kept, want %d", s, d, kept[s][d], tc.want)
+					}
+				}
+			}
+			wantTotals := 2
+			if tc.want == len(payload) {
+				wantTotals = 0
+			}
+			if len(totals) != wantTotals {
+				t.Fatalf("%d totals, want %d", len(totals), wantTotals)
+			}
+			for _, m := range totals {
+				fields := map[string]string{}
+				for _, f := range m.Fields {
+					fields[f.Name] = f.Value
+				}
+				if fields["bytes"] != "100000" || fields["kept"] != fmt.Sprint(tc.want) || fields[digestName] != "" {
+					t.Errorf("%s total: %q, fields %v; want 100000 bytes, %d kept, no hash", m.Dir, m.Summary, fields, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -48,7 +48,7 @@ type Conversation struct {
 	kernel   *TCPInfo
 	kconn    [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
 	link     Link
-	limit    *captureLimit // nil unless the protocol has a CaptureLimit
+	limit    *captureLimit // nil unless the protocol has a CaptureLimit (the server tap's: adoptLimit)
 	slab     []byte        // spare room for captured bytes (see keep)
 	sent     [3]sentQueue  // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
 	echo     [3]sent       // by Side: the bytes that tap last kept of what arrived, for a write of the same bytes to share (share)
@@ -173,6 +173,9 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		}
 		if joinable {
 			h.convMu.Unlock()
+			if side == SideServer {
+				c.adoptLimit(p)
+			}
 			c.join(side, info)
 			c.mu.Unlock()
 			h.notifyConv(c.id)
@@ -194,8 +197,11 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		live:     true,
 	}
 	c.drained = sync.NewCond(&c.mu)
-	if p.CaptureLimit > 0 {
-		c.limit = newCaptureLimit(p.CaptureLimit)
+	if lp := h.listenerLocked(server); side == SideClient && lp != nil {
+		// A lab server's setting decides, though the client's tap came first.
+		c.limit = newCaptureLimit(lp)
+	} else {
+		c.limit = newCaptureLimit(p)
 	}
 	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})

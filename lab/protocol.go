@@ -26,6 +26,10 @@ type Protocol struct {
 	// transfer never fills memory; the conversation ends with a summary of each
 	// direction's size and hash. Zero keeps everything (within the hub's bound).
 	CaptureLimit int64
+	// CaptureCountOnly has the bytes past CaptureLimit only counted, not
+	// hashed: a raw TCP stream has no file at either end to compare a hash
+	// with, and hashing every byte costs about as much as echoing it.
+	CaptureCountOnly bool
 	// About explains the protocol in a sentence or two for the workbench.
 	About string
 	// Dissector is how Wireshark reads this protocol's conversations, for the

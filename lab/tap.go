@@ -44,12 +44,18 @@ func (t *Tap) Listener(l net.Listener) net.Listener {
 	if t == nil {
 		return l
 	}
+	t.hub.listen(l.Addr(), t.proto)
 	return &tapListener{Listener: l, t: t}
 }
 
 type tapListener struct {
 	net.Listener
 	t *Tap
+}
+
+func (l *tapListener) Close() error {
+	l.t.hub.unlisten(l.Addr(), l.t.proto)
+	return l.Listener.Close()
 }
 
 func (l *tapListener) Accept() (net.Conn, error) {

@@ -1,6 +1,11 @@
 package tcp
 
-import "github.com/protocollab/protolab/lab"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/protocollab/protolab/lab"
+)
 
 // Name is the protocol's name in the registry.
 const Name = "tcp"
@@ -31,6 +36,33 @@ const (
 	ModeEcho = "echo" // every byte goes back to its sender
 	ModeChat = "chat" // every line goes to all connected clients
 )
+
+// SettingCapture is the key of the server setting that bounds how much of each
+// connection the lab keeps: one of CaptureChoices.
+const SettingCapture = "capture"
+
+// CaptureChoices are SettingCapture's values: the bytes kept of each direction
+// of a connection, or all of them (within the capture's bound).
+var CaptureChoices = []string{"64 KiB", "1 MiB", "16 MiB", "all"}
+
+// DefaultCapture is SettingCapture's default, and DefaultCaptureLimit its bytes:
+// far more than anyone types into a chat, and a bulk stream through the echo
+// keeps its first MiB each way instead of pushing the rest of the capture out.
+const (
+	DefaultCapture      = "1 MiB"
+	DefaultCaptureLimit = 1 << 20
+)
+
+// CaptureLimit is the Protocol.CaptureLimit a SettingCapture value names (0
+// for "all").
+func CaptureLimit(v string) (int64, error) {
+	for i, c := range CaptureChoices {
+		if c == v {
+			return []int64{64 << 10, 1 << 20, 16 << 20, 0}[i], nil
+		}
+	}
+	return 0, fmt.Errorf("tcp: %s = %q: choose one of %s", SettingCapture, v, strings.Join(CaptureChoices, ", "))
+}
 
 // States lists RFC 9293's states in the order a diagram draws them: opening, open,
 // active close, passive close.
@@ -82,6 +114,10 @@ func Protocol() *lab.Protocol {
 		States:      machine.States(),
 		Transitions: machine.Transitions(),
 		NewAnalyzer: func() lab.Analyzer { return NewAnalyzer() },
+		// Past the first MiB each way, a connection's bytes are counted
+		// (the server's SettingCapture chooses for its own connections).
+		CaptureLimit:     DefaultCaptureLimit,
+		CaptureCountOnly: true,
 		// Wireshark's echo dissector (RFC 862, port 7) shows the bytes each way as they are.
 		Dissector: lab.Dissector{Name: "echo", Ports: []uint16{7}},
 		Settings: []lab.Setting{{
@@ -91,6 +127,13 @@ func Protocol() *lab.Protocol {
 			Choices: []string{ModeEcho, ModeChat},
 			Help: "echo sends every byte back to its sender; " +
 				"chat sends every line a client sends to all connected clients",
+		}, {
+			Key:     SettingCapture,
+			Label:   "Data kept",
+			Default: DefaultCapture,
+			Choices: CaptureChoices,
+			Help: "how much of each connection's bytes the inspector keeps, each way; past it the bytes are only " +
+				"counted, so a bulk stream never fills memory nor pushes the rest of the capture out",
 		}},
 	}
 }

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -42,8 +43,8 @@ func TestProtocol(t *testing.T) {
 		}
 		seen[tr] = true
 	}
-	if len(p.Settings) != 1 {
-		t.Fatalf("%d settings, want 1", len(p.Settings))
+	if len(p.Settings) != 2 {
+		t.Fatalf("%d settings, want 2", len(p.Settings))
 	}
 	s := p.Settings[0]
 	if s.Key != "mode" || s.Label != "Service" || s.Default != ModeEcho || s.Help == "" {
@@ -51,6 +52,25 @@ func TestProtocol(t *testing.T) {
 	}
 	if !slices.Equal(s.Choices, []string{"echo", "chat"}) {
 		t.Errorf("choices = %q, want [echo chat]", s.Choices)
+	}
+	k := p.Settings[1]
+	if k.Key != SettingCapture || k.Label != "Data kept" || k.Default != DefaultCapture || k.Help == "" {
+		t.Errorf("setting = %+v, want key capture, label Data kept, default %s, with help", k, DefaultCapture)
+	}
+	if p.CaptureLimit != DefaultCaptureLimit || !p.CaptureCountOnly {
+		t.Errorf("CaptureLimit, CaptureCountOnly = %d, %v; want the default's %d bytes, counted only", p.CaptureLimit, p.CaptureCountOnly, DefaultCaptureLimit)
+	}
+	if n, err := CaptureLimit(DefaultCapture); err != nil || n != DefaultCaptureLimit {
+		t.Errorf("CaptureLimit(%q) = %d, %v; want %d", DefaultCapture, n, err, DefaultCaptureLimit)
+	}
+	limits := map[string]int64{"64 KiB": 64 << 10, "1 MiB": 1 << 20, "16 MiB": 16 << 20, "all": 0}
+	for _, c := range k.Choices {
+		if n, err := CaptureLimit(c); err != nil || n != limits[c] {
+			t.Errorf("CaptureLimit(%q) = %d, %v; want %d", c, n, err, limits[c])
+		}
+	}
+	if _, err := CaptureLimit("2 MiB"); err == nil || !strings.Contains(err.Error(), "choose one of 64 KiB, 1 MiB, 16 MiB, all") {
+		t.Errorf("CaptureLimit(2 MiB) = %v, want an error naming the choices", err)
 	}
 }
 

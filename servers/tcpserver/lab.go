@@ -12,13 +12,26 @@ import (
 var Module = lab.ServerModule{New: NewLab, Settings: tcp.Protocol().Settings}
 
 // NewLab adapts a Server to lab.Server, the form the Bench drives. It reads the
-// setting "mode" ("echo", the default, or "chat"); Start binds opts.Addr with
-// lab.Listen, taps the listener with opts.Tap and serves in the background.
+// settings "mode" ("echo", the default, or "chat") and "capture" (how much of
+// each connection the tap keeps, tcp.CaptureChoices); Start binds opts.Addr
+// with lab.Listen, taps the listener with opts.Tap and serves in the
+// background.
 func NewLab(opts lab.ServerOptions) (lab.Server, error) {
-	mode := opts.Setting("mode", ModeEcho)
+	mode := opts.Setting(tcp.SettingMode, ModeEcho)
 	if mode != ModeEcho && mode != ModeChat {
 		return nil, fmt.Errorf("tcpserver: unknown mode %q: choose %q or %q", mode, ModeEcho, ModeChat)
 	}
-	srv := New(Options{Mode: mode, Tap: opts.Tap})
+	limit, err := tcp.CaptureLimit(opts.Setting(tcp.SettingCapture, tcp.DefaultCapture))
+	if err != nil {
+		return nil, fmt.Errorf("tcpserver: %w", err)
+	}
+	tap := opts.Tap
+	if p := tap.Protocol(); p != nil && p.CaptureLimit != limit {
+		// This server's connections keep as much as its setting says.
+		own := *p
+		own.CaptureLimit = limit
+		tap = tap.Hub().Tap(&own)
+	}
+	srv := New(Options{Mode: mode, Tap: tap})
 	return lab.StreamServer(tcp.Name, opts.Addr, srv, srv.Serve), nil
 }

@@ -78,6 +78,9 @@ func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b 
 		return b, nil
 	}
 	l.kept[side][dir] += room
+	if dir == side.Inbound() {
+		c.unkept[side].Store(true)
+	}
 	if !source {
 		return b[:room], nil
 	}

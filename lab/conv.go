@@ -48,10 +48,11 @@ type Conversation struct {
 	kernel   *TCPInfo
 	kconn    [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
 	link     Link
-	limit    *captureLimit // nil unless the protocol has a CaptureLimit (the server tap's: adoptLimit)
-	slab     []byte        // spare room for captured bytes (see keep)
-	sent     [3]sentQueue  // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
-	echo     [3]sent       // by Side: the bytes that tap last kept of what arrived, for a write of the same bytes to share (share)
+	limit    *captureLimit  // nil unless the protocol has a CaptureLimit (the server tap's: adoptLimit)
+	unkept   [3]atomic.Bool // by Side: what arrives at that tap is past the limit, no longer kept (tapConn.Write)
+	slab     []byte         // spare room for captured bytes (see keep)
+	sent     [3]sentQueue   // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
+	echo     [3]sent        // by Side: the bytes that tap last kept of what arrived, for a write of the same bytes to share (share)
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
 	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live

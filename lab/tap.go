@@ -228,7 +228,9 @@ func (c *tapConn) Write(b []byte) (int, error) {
 	// request must come before its answer. What arrived before it, read or not,
 	// comes first.
 	if len(b) > 0 {
-		if c.in != nil {
+		// Past the capture limit no arrival is kept, and none needs a look
+		// to come first: they are counted as they are read.
+		if c.in != nil && !c.conv.unkept[c.side].Load() {
 			// One time for the look and the write, taken before the look: bytes
 			// the look finds came before the write; a segment arriving after the
 			// look crosses the write on the wire, later than it by this clock too.

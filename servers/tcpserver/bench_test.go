@@ -13,21 +13,27 @@ import (
 
 // BenchmarkEcho measures echo throughput (bytes sent and received back per second)
 // over 1 and over 50 connections, with the server's tap off ("untapped"), on with
-// the TCP analyzer as the app runs it ("tapped"), and on without an analyzer
-// ("capture-only": what lab's capture alone costs).
+// the TCP analyzer as the app runs it ("tapped": each connection's first MiB kept
+// each way, the rest counted), on keeping every byte ("tapped-all": the server
+// pane's "Data kept: all") and on without an analyzer ("capture-only": what the
+// lab's capture alone costs, keeping every byte).
 func BenchmarkEcho(b *testing.B) {
 	const chunk = 16 << 10
 	for _, conns := range []int{1, 50} {
-		for _, variant := range []string{"untapped", "tapped", "capture-only"} {
+		for _, variant := range []string{"untapped", "tapped", "tapped-all", "capture-only"} {
 			b.Run(fmt.Sprintf("conns=%d/%s", conns, variant), func(b *testing.B) {
 				var opts tcpserver.Options
 				// Hubs of the default size, so old events are dropped as in the app.
 				switch variant {
 				case "tapped":
 					opts.Tap = lab.NewHub(lab.HubOptions{}).Tap(tcpProtocol())
+				case "tapped-all":
+					p := tcpProtocol()
+					p.CaptureLimit = 0
+					opts.Tap = lab.NewHub(lab.HubOptions{}).Tap(p)
 				case "capture-only":
 					p := tcpProtocol()
-					p.NewAnalyzer = nil
+					p.NewAnalyzer, p.CaptureLimit = nil, 0
 					opts.Tap = lab.NewHub(lab.HubOptions{}).Tap(p)
 				}
 				_, addr := startServer(b, opts)

@@ -49,11 +49,13 @@ type inbound struct {
 }
 
 // maxPeek bounds how far into the receive queue one peek looks, past what was
-// recorded already; the rest is recorded as it is read.
-const maxPeek = 1 << 20
-
-// keptScratch is the largest peek buffer kept between peeks.
-const keptScratch = 64 << 10
+// recorded already; the rest is recorded as it is read. keptScratch is the
+// largest peek buffer a connection keeps between peeks. Variables only so
+// that a test can make them small.
+var (
+	maxPeek     = 1 << 20
+	keptScratch = 64 << 10
+)
 
 func newInbound(c net.Conn, record func([]byte)) *inbound {
 	tc, ok := c.(*net.TCPConn)
@@ -83,9 +85,16 @@ func (in *inbound) peek(fd uintptr) {
 	want := min(n, skip+maxPeek)
 	buf := in.scratch
 	if cap(buf) < want {
-		buf = make([]byte, want)
 		if want <= keptScratch {
+			buf = make([]byte, want)
 			in.scratch = buf
+		} else if buf = bigPeekBuf(); cap(buf) >= want {
+			defer putBigPeek(buf)
+		} else {
+			// Further than maxPeek into the queue: bytes recorded already and
+			// not yet read come first.
+			putBigPeek(buf)
+			buf = make([]byte, want)
 		}
 	}
 	got, _, err := unix.Recvfrom(int(fd), buf[:want], unix.MSG_PEEK|unix.MSG_DONTWAIT)
@@ -94,6 +103,36 @@ func (in *inbound) peek(fd uintptr) {
 	}
 	in.record(buf[skip:got])
 	in.recorded = in.received + int64(got)
+}
+
+// bigPeeks holds peek buffers of maxPeek bytes, for looks past keptScratch:
+// a transfer's peer writing requests while the transfer fills its receive
+// queue looks at up to maxPeek bytes before each write, and a buffer made
+// for each (and cleared) cost as much as the look. The record copies what
+// it keeps, so a buffer is free again once the look is over; a connection
+// keeps none while idle.
+var bigPeeks = make(chan []byte, 4)
+
+// bigPeekBuf returns a buffer of maxPeek bytes from bigPeeks, or a new one.
+func bigPeekBuf() []byte {
+	select {
+	case b := <-bigPeeks:
+		return b
+	default:
+		return make([]byte, maxPeek)
+	}
+}
+
+// putBigPeek gives b back to bigPeeks, unless it is full or b is smaller than
+// maxPeek.
+func putBigPeek(b []byte) {
+	if cap(b) < maxPeek {
+		return
+	}
+	select {
+	case bigPeeks <- b:
+	default:
+	}
 }
 
 // read receives into b like net.TCPConn.Read, recording what no peek recorded.

@@ -145,6 +145,46 @@ func TestTapInboundOnceWithConcurrentReaderAndWriter(t *testing.T) {
 	}
 }
 
+// Peeks that look further than a connection keeps a buffer for, and further
+// than maxPeek past bytes a peek recorded and the reader has yet to read,
+// record every inbound byte once, in order (small bounds, so that a short
+// stream needs such looks all the time).
+func TestTapPeeksFarAhead(t *testing.T) {
+	defer func(p, k int) { maxPeek, keptScratch = p, k }(maxPeek, keptScratch)
+	maxPeek, keptScratch = 4096, 512
+	h, tap := testHub(t)
+	s, c := acceptTapped(t, tap)
+	sent := pattern(1 << 20)
+	go func() {
+		c.Write(sent)
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	go func() { io.Copy(io.Discard, c) }()
+	var got []byte
+	buf := make([]byte, 3000)
+	for i := 0; ; i++ {
+		if i%4 == 0 {
+			// A pause lets the queue fill past what the last look recorded.
+			time.Sleep(50 * time.Microsecond)
+		}
+		if _, err := s.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	s.Close()
+	if !bytes.Equal(got, sent) {
+		t.Fatalf("the server read %d bytes, want the %d sent", len(got), len(sent))
+	}
+	if c2s := recorded(t, h, ConnConversation(s).ID(), ClientToServer); !bytes.Equal(c2s, sent) {
+		t.Errorf("the tap recorded %d bytes from the client, want exactly the %d sent, in order", len(c2s), len(sent))
+	}
+}
+
 // Bytes left unread at close arrived: they are recorded, before the close.
 func TestTapRecordsUnreadAtClose(t *testing.T) {
 	h, tap := testHub(t)

@@ -363,6 +363,7 @@ func (c *Conversation) ended() {
 		c.end = at
 		c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
 		c.sent = [3]sentQueue{}
+		c.stream = [3]stream{}
 		c.echo = [3]sent{}
 		c.countEnded()
 	}

@@ -52,6 +52,7 @@ type Conversation struct {
 	unkept   [3]atomic.Bool // by Side: what arrives at that tap is past the limit, no longer kept (tapConn.Write)
 	slab     []byte         // spare room for captured bytes (see keep)
 	sent     [3]sentQueue   // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
+	stream   [3]stream      // by Dir: what a TCP direction's writer kept, for the reader's tap to share (streamshare.go)
 	echo     [3]sent        // by Side: the bytes that tap last kept of what arrived, for a write of the same bytes to share (share)
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
@@ -483,7 +484,38 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 			return
 		}
 	}
+	if !source && !c.datagram && c.limit == nil {
+		// Both ends are in the lab: the writer's tap kept these bytes.
+		s := &c.stream[dir]
+		for len(b) > 0 {
+			own, home, n, ok := s.take(b)
+			if !ok {
+				s.skip(len(b))
+				break
+			}
+			c.echo[side] = sent{own, home}
+			c.record(side, dir, own, home, true, false, at)
+			b = b[n:]
+		}
+		if len(b) == 0 {
+			return
+		}
+	}
 	own, home, shared := c.share(side, dir, source, b)
+	if side == writer && !c.datagram && c.limit == nil {
+		reader := SideServer
+		if writer == SideServer {
+			reader = SideClient
+		}
+		c.stream[dir].write(own, home, c.attached[reader])
+	}
+	c.record(side, dir, own, home, shared, source, at)
+}
+
+// record publishes a data event of bytes side's tap kept (own, its allocation
+// beginning at home; shared if another event holds them), feeding the
+// analyzers if the tap is the direction's source. c.mu must be held.
+func (c *Conversation) record(side Side, dir Dir, own []byte, home unsafe.Pointer, shared, source bool, at time.Time) {
 	if len(c.layers) == 0 {
 		c.publishNow(Event{At: at, Kind: KindData, Dir: dir, Side: side, Layer: c.key.transport, Data: own, shared: shared, home: home})
 		return

@@ -199,7 +199,7 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		live:     true,
 	}
 	c.drained = sync.NewCond(&c.mu)
-	if lp := h.listenerLocked(server); side == SideClient && lp != nil {
+	if lp := h.listenerLocked(server); side == SideClient && !datagram && lp != nil {
 		// A lab server's setting decides, though the client's tap came first.
 		c.limit = newCaptureLimit(lp)
 	} else {

@@ -534,12 +534,43 @@ func (c *Conversation) record(side Side, dir Dir, own []byte, home unsafe.Pointe
 // receive buffer bounds how far.
 const maxSent = 1024
 
-// sentQueue is the datagrams a sender's tap kept, oldest first from head,
-// for the receiver's tap to share.
-type sentQueue struct {
-	b    []sent
+// recent is a queue of what a writer's tap kept lately, oldest first from
+// head, for the reader's tap to find: it remembers at most maxSent, forgetting
+// the oldest.
+type recent[T any] struct {
+	b    []T
 	head int
 }
+
+// push remembers v, forgetting the oldest past maxSent.
+func (q *recent[T]) push(v T) {
+	var zero T
+	if len(q.b)-q.head >= maxSent {
+		q.b[q.head] = zero
+		q.head++
+	}
+	if q.head > 0 && q.head >= len(q.b)/2 {
+		// Moved down once the forgotten half the room: each is moved a few
+		// times at most, not once for each pushed after it.
+		n := copy(q.b, q.b[q.head:])
+		clear(q.b[n:])
+		q.b, q.head = q.b[:n], 0
+	}
+	q.b = append(q.b, v)
+}
+
+// forget forgets what comes before index i.
+func (q *recent[T]) forget(i int) {
+	clear(q.b[q.head:i])
+	q.head = i
+	if q.head == len(q.b) {
+		q.b, q.head = q.b[:0], 0
+	}
+}
+
+// sentQueue is the datagrams a sender's tap kept, for the receiver's tap to
+// share.
+type sentQueue struct{ recent[sent] }
 
 // sent is a datagram a sender's tap kept, and where its allocation begins.
 type sent struct {
@@ -547,32 +578,12 @@ type sent struct {
 	home unsafe.Pointer
 }
 
-// push remembers d, forgetting the oldest past maxSent.
-func (q *sentQueue) push(d []byte, home unsafe.Pointer) {
-	if len(q.b)-q.head >= maxSent {
-		q.b[q.head] = sent{}
-		q.head++
-	}
-	if q.head > 0 && q.head >= len(q.b)/2 {
-		// Moved down once the forgotten half the room: each datagram is moved
-		// a few times at most, not once per datagram after it.
-		n := copy(q.b, q.b[q.head:])
-		clear(q.b[n:])
-		q.b, q.head = q.b[:n], 0
-	}
-	q.b = append(q.b, sent{d, home})
-}
-
 // take finds b among the datagrams remembered and returns the sender's copy,
 // forgetting it and those before it (lost on the way).
 func (q *sentQueue) take(b []byte) (sent, bool) {
 	for i := q.head; i < len(q.b); i++ {
 		if d := q.b[i]; bytes.Equal(d.d, b) {
-			clear(q.b[q.head : i+1])
-			q.head = i + 1
-			if q.head == len(q.b) {
-				q.b, q.head = q.b[:0], 0
-			}
+			q.forget(i + 1)
 			return d, true
 		}
 	}
@@ -604,7 +615,7 @@ func (c *Conversation) share(side Side, dir Dir, source bool, b []byte) (own []b
 			own, home = c.keep(b)
 		}
 		if both && source {
-			c.sent[dir].push(own, home)
+			c.sent[dir].push(sent{own, home})
 		}
 		return own, home, shared
 	}

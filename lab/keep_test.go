@@ -118,7 +118,7 @@ func TestSentQueue(t *testing.T) {
 	next := 0 // the receiver's next
 	for i := range 5000 {
 		d := dgram(i)
-		q.push(d, unsafe.Pointer(&d[0]))
+		q.push(sent{d, unsafe.Pointer(&d[0])})
 		if i%700 == 699 { // a burst: the receiver reads up, losing every tenth
 			for ; next <= i; next++ {
 				if next%10 == 0 {
@@ -135,7 +135,7 @@ func TestSentQueue(t *testing.T) {
 		}
 	}
 	for i := range maxSent + 10 {
-		q.push(dgram(10000+i), nil)
+		q.push(sent{dgram(10000 + i), nil})
 	}
 	if _, ok := q.take(dgram(10000)); ok {
 		t.Error("a datagram past maxSent was still remembered")

@@ -15,11 +15,10 @@ import (
 // that arrived at that moment.
 
 // stream is what a TCP direction's writer kept lately, each piece with where
-// it begins in the stream, oldest first from head, and how far each tap's
-// record of the direction got. c.mu guards it.
+// it begins in the stream, and how far each tap's record of the direction
+// got. c.mu guards it.
 type stream struct {
-	pieces      []piece
-	head        int
+	pieces      recent[piece]
 	wrote, read int64 // bytes of the stream the writer's tap and the reader's recorded
 }
 
@@ -31,24 +30,14 @@ type piece struct {
 }
 
 // write remembers that the writer's tap kept d, the direction's next bytes,
-// if the reader's tap is there to share it; it forgets the oldest piece past
-// maxSent (a reader that far behind copies what it records).
+// if the reader's tap is there to share it (keep); a reader more than
+// maxSent writes behind copies what it records.
 func (s *stream) write(d []byte, home unsafe.Pointer, keep bool) {
 	off := s.wrote
 	s.wrote += int64(len(d))
-	if !keep || len(d) == 0 {
-		return
+	if keep && len(d) > 0 {
+		s.pieces.push(piece{off, d, home})
 	}
-	if len(s.pieces)-s.head >= maxSent {
-		s.pieces[s.head] = piece{}
-		s.head++
-	}
-	if s.head > 0 && s.head >= len(s.pieces)/2 {
-		n := copy(s.pieces, s.pieces[s.head:])
-		clear(s.pieces[n:])
-		s.pieces, s.head = s.pieces[:n], 0
-	}
-	s.pieces = append(s.pieces, piece{off, d, home})
 }
 
 // take returns the writer's copy of b's first n bytes, the reader's next, if
@@ -57,9 +46,9 @@ func (s *stream) write(d []byte, home unsafe.Pointer, keep bool) {
 // writer did not keep them (or they differ: a tap that joined after the
 // stream began counts from elsewhere); the reader then copies b (skip).
 func (s *stream) take(b []byte) (own []byte, home unsafe.Pointer, n int, ok bool) {
-	at := s.read
-	for i := s.head; i < len(s.pieces); i++ {
-		p := &s.pieces[i]
+	q, at := &s.pieces, s.read
+	for i := q.head; i < len(q.b); i++ {
+		p := &q.b[i]
 		end := p.off + int64(len(p.d))
 		if at >= end {
 			continue
@@ -74,15 +63,10 @@ func (s *stream) take(b []byte) (own []byte, home unsafe.Pointer, n int, ok bool
 		}
 		own, home = p.d[k:k+n:k+n], p.home
 		s.read += int64(n)
-		last := i
 		if s.read == end {
-			last++ // wholly read
+			i++ // wholly read
 		}
-		clear(s.pieces[s.head:last])
-		s.head = last
-		if s.head == len(s.pieces) {
-			s.pieces, s.head = s.pieces[:0], 0
-		}
+		q.forget(i)
 		return own, home, n, true
 	}
 	return nil, nil, 0, false

@@ -110,16 +110,16 @@ func TestStreamTake(t *testing.T) {
 		t.Fatalf("take 0123 = %q %d %v, want a's first 4 bytes", own, n, ok)
 	}
 	own, _, n, ok = s.take([]byte("456789abc")) // across the end of a write
-	if !ok || n != 6 || &own[0] != &a[4] || s.head != 1 {
-		t.Fatalf("take 456789abc = %q %d %v (head %d), want the rest of a, then a forgotten", own, n, ok, s.head)
+	if !ok || n != 6 || &own[0] != &a[4] || s.pieces.head != 1 {
+		t.Fatalf("take 456789abc = %q %d %v (head %d), want the rest of a, then a forgotten", own, n, ok, s.pieces.head)
 	}
 	if _, _, _, ok := s.take([]byte("abX")); ok {
 		t.Fatal("bytes that differ from the writer's were taken")
 	}
 	s.skip(3)
 	own, _, n, ok = s.take([]byte("def"))
-	if !ok || n != 3 || &own[0] != &b[3] || len(s.pieces) != 0 {
-		t.Fatalf("take def = %q %d %v (%d pieces left), want b's last 3 and none left", own, n, ok, len(s.pieces))
+	if !ok || n != 3 || &own[0] != &b[3] || len(s.pieces.b) != 0 {
+		t.Fatalf("take def = %q %d %v (%d pieces left), want b's last 3 and none left", own, n, ok, len(s.pieces.b))
 	}
 
 	var far stream

@@ -188,9 +188,23 @@ func (c *tapConn) recordInbound(b []byte) {
 func (c *tapConn) catchUp() {
 	if c.in != nil {
 		c.in.mu.Lock()
+		defer c.in.mu.Unlock() // a fault in recording must not leave it locked for Close
 		c.in.catchUp()
-		c.in.mu.Unlock()
 	}
+}
+
+// lookAndRecord records what arrived unread, then b, about to be written,
+// at one time taken before the look: bytes the look finds came before the
+// write; a segment arriving after the look crosses the write on the wire,
+// later than it by this clock too.
+func (c *tapConn) lookAndRecord(b []byte) {
+	c.in.mu.Lock()
+	defer c.in.mu.Unlock()
+	at := time.Now()
+	c.lookAt = at
+	c.in.catchUp()
+	c.lookAt = time.Time{}
+	c.conv.data(c.side, c.side.Outbound(), b, at)
 }
 
 func (c *tapConn) readErr(err error) {
@@ -231,16 +245,7 @@ func (c *tapConn) Write(b []byte) (int, error) {
 		// Past the capture limit no arrival is kept, and none needs a look
 		// to come first: they are counted as they are read.
 		if c.in != nil && !c.conv.unkept[c.side].Load() {
-			// One time for the look and the write, taken before the look: bytes
-			// the look finds came before the write; a segment arriving after the
-			// look crosses the write on the wire, later than it by this clock too.
-			c.in.mu.Lock()
-			at := time.Now()
-			c.lookAt = at
-			c.in.catchUp()
-			c.lookAt = time.Time{}
-			c.conv.data(c.side, c.side.Outbound(), b, at)
-			c.in.mu.Unlock()
+			c.lookAndRecord(b)
 		} else {
 			c.conv.data(c.side, c.side.Outbound(), b, time.Now())
 		}

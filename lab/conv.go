@@ -199,12 +199,14 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		live:     true,
 	}
 	c.drained = sync.NewCond(&c.mu)
-	if lp := h.listenerLocked(server); side == SideClient && !datagram && lp != nil {
-		// A lab server's setting decides, though the client's tap came first.
-		c.limit = newCaptureLimit(lp)
-	} else {
-		c.limit = newCaptureLimit(p)
+	limitBy := p
+	if side == SideClient && !datagram {
+		if lp := h.listenerLocked(server); lp != nil {
+			// A lab server's setting decides, though the client's tap came first.
+			limitBy = lp
+		}
 	}
+	c.limit = newCaptureLimit(limitBy)
 	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
 		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
 	}

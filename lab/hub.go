@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,8 +63,8 @@ type Hub struct {
 	convs     map[ConvID]*Conversation
 	order     []*Conversation // in creation order
 	byKey     map[convKey]*Conversation
-	sinceTrim int                  // new conversations since trimConvsLocked last looked
-	listening map[string]*Protocol // tapped listeners' addresses, and their protocols (listen.go)
+	sinceTrim int                          // new conversations since trimConvsLocked last looked
+	listening map[netip.AddrPort]*Protocol // tapped TCP listeners' addresses, and their protocols (listen.go)
 
 	endedBytes atomic.Int64  // the cost of the ended conversations remembered (conv.go, convCost)
 	firstHeld  atomic.Uint64 // the sequence number of the oldest event held (storeFirstLocked)

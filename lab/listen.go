@@ -1,29 +1,40 @@
 package lab
 
-import "net"
+import (
+	"net"
+	"net/netip"
+)
 
-// The hub remembers the address of each tapped listener and its protocol, so
-// that a conversation a client's tap opens towards a lab server keeps what
+// The hub remembers the address of each tapped TCP listener and its protocol,
+// so that a conversation a client's tap opens towards a lab server keeps what
 // that server's protocol says (its CaptureLimit, a server setting), though
 // the server's tap joins only once it has accepted the connection, and the
 // client may have sent a great deal by then.
 
 // listen remembers that a listener of p is at addr.
 func (h *Hub) listen(addr net.Addr, p *Protocol) {
+	ap, ok := addrPort(addr)
+	if !ok {
+		return
+	}
 	h.convMu.Lock()
 	defer h.convMu.Unlock()
 	if h.listening == nil {
-		h.listening = make(map[string]*Protocol)
+		h.listening = make(map[netip.AddrPort]*Protocol)
 	}
-	h.listening[addr.String()] = p
+	h.listening[ap] = p
 }
 
 // unlisten forgets the listener of p at addr, unless another took its place.
 func (h *Hub) unlisten(addr net.Addr, p *Protocol) {
+	ap, ok := addrPort(addr)
+	if !ok {
+		return
+	}
 	h.convMu.Lock()
 	defer h.convMu.Unlock()
-	if h.listening[addr.String()] == p {
-		delete(h.listening, addr.String())
+	if h.listening[ap] == p {
+		delete(h.listening, ap)
 	}
 }
 
@@ -34,17 +45,24 @@ func (h *Hub) listenerLocked(server net.Addr) *Protocol {
 	if len(h.listening) == 0 {
 		return nil
 	}
-	if p := h.listening[server.String()]; p != nil {
-		return p
-	}
-	a, ok := server.(*net.TCPAddr)
+	ap, ok := addrPort(server)
 	if !ok {
 		return nil
 	}
-	for _, unspec := range []net.IP{net.IPv4zero, net.IPv6unspecified} {
-		if p := h.listening[(&net.TCPAddr{IP: unspec, Port: a.Port}).String()]; p != nil {
+	for _, a := range []netip.Addr{ap.Addr(), netip.IPv4Unspecified(), netip.IPv6Unspecified()} {
+		if p := h.listening[netip.AddrPortFrom(a, ap.Port())]; p != nil {
 			return p
 		}
 	}
 	return nil
+}
+
+// addrPort is a TCP address as a map key: an IPv4 address in its 4-byte form.
+func addrPort(a net.Addr) (netip.AddrPort, bool) {
+	t, ok := a.(*net.TCPAddr)
+	if !ok {
+		return netip.AddrPort{}, false
+	}
+	ap := t.AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
 }

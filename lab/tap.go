@@ -39,6 +39,19 @@ func (t *Tap) Protocol() *Protocol {
 	return t.proto
 }
 
+// WithCaptureLimit returns a tap like t whose protocol keeps n bytes of each
+// direction of a conversation (Protocol.CaptureLimit; 0 keeps everything): a
+// server's own setting. It returns t itself when that is t's limit already,
+// and nil for a nil tap.
+func (t *Tap) WithCaptureLimit(n int64) *Tap {
+	if t == nil || t.proto.CaptureLimit == n {
+		return t
+	}
+	own := *t.proto
+	own.CaptureLimit = n
+	return t.hub.Tap(&own)
+}
+
 // Listener wraps l so that every accepted connection is tapped on the server side.
 func (t *Tap) Listener(l net.Listener) net.Listener {
 	if t == nil {

@@ -1,11 +1,6 @@
 package tcp
 
-import (
-	"fmt"
-	"strings"
-
-	"github.com/protocollab/protolab/lab"
-)
+import "github.com/protocollab/protolab/lab"
 
 // Name is the protocol's name in the registry.
 const Name = "tcp"
@@ -52,17 +47,6 @@ const (
 	DefaultCapture      = "1 MiB"
 	DefaultCaptureLimit = 1 << 20
 )
-
-// CaptureLimit is the Protocol.CaptureLimit a SettingCapture value names (0
-// for "all").
-func CaptureLimit(v string) (int64, error) {
-	for i, c := range CaptureChoices {
-		if c == v {
-			return []int64{64 << 10, 1 << 20, 16 << 20, 0}[i], nil
-		}
-	}
-	return 0, fmt.Errorf("tcp: %s = %q: choose one of %s", SettingCapture, v, strings.Join(CaptureChoices, ", "))
-}
 
 // States lists RFC 9293's states in the order a diagram draws them: opening, open,
 // active close, passive close.

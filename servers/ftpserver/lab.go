@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/protocollab/protolab/assets/ftproot"
@@ -81,17 +80,6 @@ var Module = lab.ServerModule{New: NewLab, Settings: Settings}
 // CaptureChoices are the values of the "capture" setting.
 var CaptureChoices = []string{"64 KiB", "1 MiB", "16 MiB", "256 MiB"}
 
-// captureLimit reads the "capture" setting.
-func captureLimit(opts lab.ServerOptions) (int64, error) {
-	v := opts.Setting(SettingCapture, "1 MiB")
-	for i, c := range CaptureChoices {
-		if c == v {
-			return []int64{64 << 10, 1 << 20, 16 << 20, 256 << 20}[i], nil
-		}
-	}
-	return 0, fmt.Errorf("ftpserver: %s = %q: choose one of %s", SettingCapture, v, strings.Join(CaptureChoices, ", "))
-}
-
 // NewLab adapts a Server to lab.Server, the form the Bench drives: Start binds
 // opts.Addr with lab.Listen, taps control connections with opts.Tap and serves in
 // the background. Data connections are tapped as the "ftp-data" protocol when the
@@ -121,7 +109,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if anonymous {
 		accounts = append(accounts, Account{User: "anonymous", Anonymous: true}, Account{User: "ftp", Anonymous: true})
 	}
-	limit, err := captureLimit(opts)
+	limit, err := labsettings.Size("ftpserver", opts, SettingCapture, "1 MiB", CaptureChoices)
 	if err != nil {
 		return nil, err
 	}
@@ -129,9 +117,7 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if hub := opts.Tap.Hub(); hub != nil {
 		if p := hub.Registry().Lookup(ftp.DataName); p != nil {
 			// This server's data connections keep as much as its setting says.
-			own := *p
-			own.CaptureLimit = limit
-			dataTap = hub.Tap(&own)
+			dataTap = hub.Tap(p).WithCaptureLimit(limit)
 		}
 	}
 	tlsOn, err := labsettings.Switch("ftpserver", opts, SettingTLS, On)

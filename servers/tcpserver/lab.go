@@ -5,6 +5,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/tcp"
+	"github.com/protocollab/protolab/servers/internal/labsettings"
 )
 
 // Module is the TCP echo/chat server for the lab's registry (with tcp.Protocol),
@@ -21,17 +22,12 @@ func NewLab(opts lab.ServerOptions) (lab.Server, error) {
 	if mode != ModeEcho && mode != ModeChat {
 		return nil, fmt.Errorf("tcpserver: unknown mode %q: choose %q or %q", mode, ModeEcho, ModeChat)
 	}
-	limit, err := tcp.CaptureLimit(opts.Setting(tcp.SettingCapture, tcp.DefaultCapture))
+	limit, err := labsettings.Size("tcpserver", opts, tcp.SettingCapture, tcp.DefaultCapture, tcp.CaptureChoices)
 	if err != nil {
-		return nil, fmt.Errorf("tcpserver: %w", err)
+		return nil, err
 	}
-	tap := opts.Tap
-	if p := tap.Protocol(); p != nil && p.CaptureLimit != limit {
-		// This server's connections keep as much as its setting says.
-		own := *p
-		own.CaptureLimit = limit
-		tap = tap.Hub().Tap(&own)
-	}
+	// This server's connections keep as much as its setting says.
+	tap := opts.Tap.WithCaptureLimit(limit)
 	srv := New(Options{Mode: mode, Tap: tap})
 	return lab.StreamServer(tcp.Name, opts.Addr, srv, srv.Serve), nil
 }

@@ -39,6 +39,38 @@ func TestSwitch(t *testing.T) {
 	}
 }
 
+func TestSize(t *testing.T) {
+	choices := []string{"64 KiB", "1 MiB", "16 MiB", "2 GiB", All}
+	for _, tt := range []struct {
+		set  string
+		want int64
+		err  string
+	}{
+		{"", 1 << 20, ""}, // the default
+		{"64 KiB", 64 << 10, ""},
+		{"16 MiB", 16 << 20, ""},
+		{"2 GiB", 2 << 30, ""},
+		{All, 0, ""},
+		{"2 MiB", 0, `x: capture = "2 MiB": choose one of 64 KiB, 1 MiB, 16 MiB, 2 GiB, all`},
+		{"lots", 0, `x: capture = "lots": choose one of 64 KiB, 1 MiB, 16 MiB, 2 GiB, all`},
+	} {
+		opts := lab.ServerOptions{Settings: map[string]string{"capture": tt.set}}
+		got, err := Size("x", opts, "capture", "1 MiB", choices)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("Size(%q) error = %v, want %q", tt.set, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Size(%q) = %d, %v, want %d", tt.set, got, err, tt.want)
+		}
+	}
+	if _, err := Size("x", lab.ServerOptions{}, "capture", "3 parsecs", []string{"3 parsecs"}); err == nil {
+		t.Error("a choice that is no size was read as one")
+	}
+}
+
 func TestStores(t *testing.T) {
 	open := func(d string) (string, error) {
 		if d == "bad.test" {

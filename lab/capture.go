@@ -131,40 +131,23 @@ const digestWhy = "BLAKE3 is a cryptographic hash like SHA-256, several times fa
 // the analysis goroutine calls it.
 func (l *captureLimit) hash(dir Dir, b []byte) {
 	l.sum[dir].Write(b)
-	putBuf(b)
+	hashBufs.put(b)
 }
 
-// hashBufs holds buffers that bytes waiting to be hashed were copied into,
-// once hashed, for the next copy to reuse: a bulk transfer copies every write
-// past the limit, and a new buffer for each would have the collector run
-// every few dozen of them. It holds at most cap(hashBufs) buffers of at most
-// maxHashBuf bytes (4 MiB), so an idle lab keeps little; while a transfer
-// runs, each buffer hashed is the next one filled.
-var hashBufs = make(chan []byte, 16)
+// hashBufs lends the buffers that bytes waiting to be hashed are copied into:
+// a bulk transfer copies every write past the limit, and while it runs each
+// buffer hashed is the next one filled. At most 16 of at most maxHashBuf
+// bytes are kept.
+var hashBufs = bufPool{c: make(chan []byte, 16), max: maxHashBuf}
 
 // maxHashBuf is the largest buffer hashBufs keeps.
 const maxHashBuf = 256 << 10
 
-// copyToBuf returns a copy of b, in a buffer hashBufs held if it has one.
+// copyToBuf returns a copy of b, in a buffer hashBufs lends.
 func copyToBuf(b []byte) []byte {
-	var buf []byte
-	select {
-	case buf = <-hashBufs:
-	default:
-	}
-	return append(buf[:0], b...)
-}
-
-// putBuf gives b, hashed, back to hashBufs, unless it is too big or hashBufs
-// is full.
-func putBuf(b []byte) {
-	if cap(b) > maxHashBuf {
-		return
-	}
-	select {
-	case hashBufs <- b[:0]:
-	default:
-	}
+	buf := hashBufs.get(len(b))
+	copy(buf, b)
+	return buf
 }
 
 // summarize publishes each limited direction's size and hash. c.mu must be held.

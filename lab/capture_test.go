@@ -105,7 +105,7 @@ func TestHashBufsReused(t *testing.T) {
 			queue[i] = copyToBuf(chunk)
 		}
 		for _, b := range queue {
-			putBuf(b)
+			hashBufs.put(b)
 		}
 	}
 	cycle()
@@ -113,10 +113,10 @@ func TestHashBufsReused(t *testing.T) {
 		t.Errorf("copying %d chunks to hash and giving them back allocates %v times, want 0", len(queue), n)
 	}
 	big := make([]byte, maxHashBuf+1)
-	putBuf(copyToBuf(big))
-	for range cap(hashBufs) + 1 {
+	hashBufs.put(copyToBuf(big))
+	for range cap(hashBufs.c) + 1 {
 		select {
-		case b := <-hashBufs:
+		case b := <-hashBufs.c:
 			if cap(b) > maxHashBuf {
 				t.Fatalf("hashBufs kept a buffer of %d bytes, past maxHashBuf", cap(b))
 			}

@@ -53,9 +53,12 @@ type inbound struct {
 // largest peek buffer a connection keeps between peeks. Variables only so
 // that a test can make them small.
 var (
-	maxPeek     = 1 << 20
+	maxPeek     = peekBuf
 	keptScratch = 64 << 10
 )
+
+// peekBuf is maxPeek's value, and the size of the buffers bigPeeks lends.
+const peekBuf = 1 << 20
 
 func newInbound(c net.Conn, record func([]byte)) *inbound {
 	tc, ok := c.(*net.TCPConn)
@@ -88,13 +91,11 @@ func (in *inbound) peek(fd uintptr) {
 		if want <= keptScratch {
 			buf = make([]byte, want)
 			in.scratch = buf
-		} else if buf = bigPeekBuf(); cap(buf) >= want {
-			defer putBigPeek(buf)
 		} else {
-			// Further than maxPeek into the queue: bytes recorded already and
-			// not yet read come first.
-			putBigPeek(buf)
-			buf = make([]byte, want)
+			// The record copies what it keeps: the buffer is free again
+			// once the look is over.
+			buf = bigPeeks.get(want)
+			defer bigPeeks.put(buf)
 		}
 	}
 	got, _, err := unix.Recvfrom(int(fd), buf[:want], unix.MSG_PEEK|unix.MSG_DONTWAIT)
@@ -105,35 +106,12 @@ func (in *inbound) peek(fd uintptr) {
 	in.recorded = in.received + int64(got)
 }
 
-// bigPeeks holds peek buffers of maxPeek bytes, for looks past keptScratch:
-// a transfer's peer writing requests while the transfer fills its receive
-// queue looks at up to maxPeek bytes before each write, and a buffer made
-// for each (and cleared) cost as much as the look. The record copies what
-// it keeps, so a buffer is free again once the look is over; a connection
-// keeps none while idle.
-var bigPeeks = make(chan []byte, 4)
-
-// bigPeekBuf returns a buffer of maxPeek bytes from bigPeeks, or a new one.
-func bigPeekBuf() []byte {
-	select {
-	case b := <-bigPeeks:
-		return b
-	default:
-		return make([]byte, maxPeek)
-	}
-}
-
-// putBigPeek gives b back to bigPeeks, unless it is full or b is smaller than
-// maxPeek.
-func putBigPeek(b []byte) {
-	if cap(b) < maxPeek {
-		return
-	}
-	select {
-	case bigPeeks <- b:
-	default:
-	}
-}
+// bigPeeks lends the buffers of looks past keptScratch: a transfer's peer
+// writing requests while the transfer fills its receive queue looks at up to
+// maxPeek bytes before each write. It keeps buffers of peekBuf bytes; a look
+// further into the queue, past bytes already recorded and not yet read, gets
+// one its size.
+var bigPeeks = bufPool{c: make(chan []byte, 4), min: peekBuf, max: peekBuf}
 
 // read receives into b like net.TCPConn.Read, recording what no peek recorded.
 func (in *inbound) read(b []byte) (int, error) {

@@ -467,10 +467,7 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.last = at
-	writer := SideClient
-	if dir == ServerToClient {
-		writer = SideServer
-	}
+	writer, reader := endsOf(dir)
 	source := side == writer || !c.attached[writer]
 	if source {
 		c.bytes[dir] += int64(len(b))
@@ -486,32 +483,26 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 			return
 		}
 	}
-	if !source && !c.datagram && c.limit == nil {
+	streams := !c.datagram && c.limit == nil
+	if streams && !source {
 		// Both ends are in the lab: the writer's tap kept these bytes.
-		s := &c.stream[dir]
-		for len(b) > 0 {
-			own, home, n, ok := s.take(b)
-			if !ok {
-				s.skip(len(b))
-				break
-			}
-			c.echo[side] = sent{own, home}
-			c.record(side, dir, own, home, true, false, at)
-			b = b[n:]
-		}
-		if len(b) == 0 {
+		if b = c.shareStream(side, dir, b, at); len(b) == 0 {
 			return
 		}
 	}
 	own, home, shared := c.share(side, dir, source, b)
-	if side == writer && !c.datagram && c.limit == nil {
-		reader := SideServer
-		if writer == SideServer {
-			reader = SideClient
-		}
+	if streams && side == writer {
 		c.stream[dir].write(own, home, c.attached[reader])
 	}
 	c.record(side, dir, own, home, shared, source, at)
+}
+
+// endsOf returns the sides that write and read dir.
+func endsOf(dir Dir) (writer, reader Side) {
+	if dir == ServerToClient {
+		return SideServer, SideClient
+	}
+	return SideClient, SideServer
 }
 
 // record publishes a data event of bytes side's tap kept (own, its allocation
@@ -603,10 +594,7 @@ func (q *sentQueue) take(b []byte) (sent, bool) {
 //
 // Anything else is copied (keep). c.mu must be held.
 func (c *Conversation) share(side Side, dir Dir, source bool, b []byte) (own []byte, home unsafe.Pointer, shared bool) {
-	writer, reader := SideClient, SideServer
-	if dir == ServerToClient {
-		writer, reader = SideServer, SideClient
-	}
+	writer, reader := endsOf(dir)
 	both := c.datagram && c.attached[writer] && c.attached[reader]
 	if side == writer {
 		e := c.echo[side]

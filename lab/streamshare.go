@@ -2,6 +2,7 @@ package lab
 
 import (
 	"bytes"
+	"time"
 	"unsafe"
 )
 
@@ -74,3 +75,21 @@ func (s *stream) take(b []byte) (own []byte, home unsafe.Pointer, n int, ok bool
 
 // skip counts n bytes the reader recorded without sharing them.
 func (s *stream) skip(n int) { s.read += int64(n) }
+
+// shareStream records what b holds of the writer's pieces, each part an event
+// pointing at the writer's copy, and returns the rest of b, for the reader's
+// tap to copy as usual (the reader skips it in the stream). c.mu must be held.
+func (c *Conversation) shareStream(side Side, dir Dir, b []byte, at time.Time) []byte {
+	s := &c.stream[dir]
+	for len(b) > 0 {
+		own, home, n, ok := s.take(b)
+		if !ok {
+			s.skip(len(b))
+			return b
+		}
+		c.echo[side] = sent{own, home}
+		c.record(side, dir, own, home, true, false, at)
+		b = b[n:]
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -28,6 +29,14 @@ func TestStreamKeptOnce(t *testing.T) {
 	c, err := tap.Dial(t.Context(), "tcp", addr.String())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// What the client writes before the server's tap joins is the client's
+	// alone to keep: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); !ConnConversation(c).Info(false).ServerSeen; {
+		if time.Now().After(deadline) {
+			t.Fatal("the server's tap did not join")
+		}
+		time.Sleep(time.Millisecond)
 	}
 	c.Write([]byte("hello"))
 	var got []byte

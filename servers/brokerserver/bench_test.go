@@ -11,9 +11,11 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/nats-io/nats.go"
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/mqtt"
+	natsproto "github.com/protocollab/protolab/protocols/nats"
 	"github.com/protocollab/protolab/protocols/tcp"
 	"github.com/protocollab/protolab/servers/internal/servertest"
 )
@@ -41,28 +43,104 @@ func BenchmarkFanOut(b *testing.B) {
 				case "mosquitto":
 					addr, other = startMosquitto(b)
 				case "lab-captured", "lab-capture-only":
-					reg := &lab.Registry{}
-					reg.Register(tcp.Protocol())
-					p := mqtt.Protocol()
-					if broker == "lab-capture-only" {
-						p.NewAnalyzer = nil
-					}
-					reg.Register(p)
-					// A hub of the default size: old events are dropped as in the app.
-					addr = testListener(b, testBroker(b, BrokerOptions{}), MQTT, nil, lab.NewHub(lab.HubOptions{Registry: reg}).Tap(p))
+					addr = tappedListener(b, MQTT, mqtt.Protocol(), broker == "lab-capture-only")
 				default:
 					addr = testListener(b, testBroker(b, BrokerOptions{}), MQTT, nil, nil)
 				}
-				benchFanOut(b, addr, qos, 10, other)
+				benchFanOut(b, mqttFanOut(b, addr, qos), 10, other)
 			})
 		}
+	}
+}
+
+// BenchmarkNATSFanOut is BenchmarkFanOut over NATS: messages per second from
+// one nats.go publisher to 10 subscribers of its subject through the lab's
+// broker, captured with the NATS analyzer as the app runs it
+// ("lab-captured"), captured without it ("lab-capture-only") and not
+// ("lab-uncaptured").
+//
+//	go test -run '^$' -bench NATSFanOut -benchtime 20000x ./servers/brokerserver/
+func BenchmarkNATSFanOut(b *testing.B) {
+	for _, broker := range []string{"lab-captured", "lab-capture-only", "lab-uncaptured"} {
+		b.Run(broker, func(b *testing.B) {
+			var addr string
+			if broker == "lab-uncaptured" {
+				addr = testListener(b, testBroker(b, BrokerOptions{}), NATS, nil, nil)
+			} else {
+				addr = tappedListener(b, NATS, natsproto.Protocol(), broker == "lab-capture-only")
+			}
+			benchFanOut(b, natsFanOut(b, addr), 10, 0)
+		})
+	}
+}
+
+// tappedListener serves protocol on a new broker, captured by a hub of the
+// default size (old events are dropped as in the app) that knows TCP and p,
+// whose analyzer is left out when captureOnly (what the taps alone cost).
+func tappedListener(b *testing.B, protocol string, p *lab.Protocol, captureOnly bool) string {
+	reg := &lab.Registry{}
+	reg.Register(tcp.Protocol())
+	if captureOnly {
+		p.NewAnalyzer = nil
+	}
+	reg.Register(p)
+	return testListener(b, testBroker(b, BrokerOptions{}), protocol, nil, lab.NewHub(lab.HubOptions{Registry: reg}).Tap(p))
+}
+
+// fanOut is a fan-out's clients: subscribe connects subscriber i, which calls
+// got at each delivery; publisher connects the publisher and returns what
+// sends a message.
+type fanOut struct {
+	subscribe func(i int, got func())
+	publisher func() (publish func(payload []byte))
+}
+
+// mqttFanOut is paho.mqtt.golang's clients at qos.
+func mqttFanOut(b *testing.B, addr string, qos byte) fanOut {
+	const topic = "lab/bench/t1"
+	return fanOut{
+		subscribe: func(i int, got func()) {
+			c := pahoClient(b, addr, fmt.Sprint("bench-sub-", i))
+			tok := c.Subscribe(topic, qos, func(paho.Client, paho.Message) { got() })
+			if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+				b.Fatalf("subscribe: %v", tok.Error())
+			}
+		},
+		publisher: func() func([]byte) {
+			pub := pahoClient(b, addr, "bench-pub")
+			return func(payload []byte) { pub.Publish(topic, qos, false, payload) }
+		},
+	}
+}
+
+// natsFanOut is nats.go's clients.
+func natsFanOut(b *testing.B, addr string) fanOut {
+	const subject = "lab.bench.t1"
+	return fanOut{
+		subscribe: func(_ int, got func()) {
+			nc := natsConn(b, addr)
+			if _, err := nc.Subscribe(subject, func(*nats.Msg) { got() }); err != nil {
+				b.Fatal(err)
+			}
+			if err := nc.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		},
+		publisher: func() func([]byte) {
+			pub := natsConn(b, addr)
+			return func(payload []byte) {
+				if err := pub.Publish(subject, payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		},
 	}
 }
 
 // fanOutWindow bounds the messages published ahead of the slowest subscriber.
 const fanOutWindow = 500
 
-func benchFanOut(b *testing.B, addr string, qos byte, subscribers int, other int) {
+func benchFanOut(b *testing.B, clients fanOut, subscribers int, other int) {
 	var mu sync.Mutex
 	progress := sync.NewCond(&mu)
 	got := make([]int, subscribers)
@@ -74,21 +152,16 @@ func benchFanOut(b *testing.B, addr string, qos byte, subscribers int, other int
 		}
 		return n
 	}
-	const topic = "lab/bench/t1"
 	for i := range subscribers {
-		c := pahoClient(b, addr, fmt.Sprint("bench-sub-", i))
-		tok := c.Subscribe(topic, qos, func(paho.Client, paho.Message) {
+		clients.subscribe(i, func() {
 			mu.Lock()
 			got[i]++
 			last = time.Now()
 			mu.Unlock()
 			progress.Broadcast()
 		})
-		if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-			b.Fatalf("subscribe: %v", tok.Error())
-		}
 	}
-	pub := pahoClient(b, addr, "bench-pub")
+	publish := clients.publisher()
 	payload := []byte("21.5 degrees, from the bench's sensor")
 
 	// wait waits until the slowest subscriber has n, or fails after a quiet while.
@@ -111,7 +184,7 @@ func benchFanOut(b *testing.B, addr string, qos byte, subscribers int, other int
 		if i >= fanOutWindow {
 			wait(i - fanOutWindow + 1)
 		}
-		pub.Publish(topic, qos, false, payload)
+		publish(payload)
 	}
 	wait(b.N)
 	elapsed := time.Since(start)

@@ -10,11 +10,15 @@ import (
 // blockSize, so a short connection's few messages take a small one, while a
 // busy connection's soon share allocations of blockSize. blockMin is the room
 // below which the next Start takes a new allocation (a quarter of a small
-// one's).
+// one's). A Feed that framed more than the room it was given (a broker's
+// read of hundreds of deliveries) has the next Starts give room for as many,
+// up to blockMost, rather than append grow a slice of its own, copying each
+// message again at every doubling.
 const (
 	blockFirst = 4
 	blockSize  = 128
 	blockMin   = 16
+	blockMost  = 1024
 )
 
 // grow is the next size of allocations that double from first to most, after
@@ -32,6 +36,7 @@ func grow(size, first, most int) int { return min(max(2*size, first), most) }
 type Block struct {
 	b         []lab.Message
 	size      int                   // the last allocation's size (grow)
+	want      int                   // the room a Feed that outgrew its room needed, halved by each Feed of far fewer
 	pubs      Slab[lab.Publication] // see Pub
 	exchanges Slab[lab.Exchange]    // see Exchange
 }
@@ -39,9 +44,9 @@ type Block struct {
 // Start returns an empty slice to append a Feed's messages to, with the room
 // left in the current allocation.
 func (k *Block) Start() []lab.Message {
-	if room := cap(k.b) - len(k.b); room < min(blockMin, max(k.size/4, 1)) {
+	if room := cap(k.b) - len(k.b); room < max(min(blockMin, max(k.size/4, 1)), k.want) {
 		k.size = grow(k.size, blockFirst, blockSize)
-		k.b = make([]lab.Message, 0, k.size)
+		k.b = make([]lab.Message, 0, max(k.size, k.want))
 		mem.FaultSlice(k.b)
 	}
 	return k.b[len(k.b):len(k.b)]
@@ -57,6 +62,9 @@ func (k *Block) Done(out []lab.Message) []lab.Message {
 	if len(out) == 0 {
 		return nil
 	}
+	if len(out) < k.want/4 {
+		k.want /= 2
+	}
 	full := k.b[:cap(k.b)]
 	if c := cap(out); c <= len(full) && &full[len(full)-1] == &out[:c][c-1] {
 		// out ends where the allocation ends: it lies in it, up to end.
@@ -65,8 +73,10 @@ func (k *Block) Done(out []lab.Message) []lab.Message {
 		}
 	} else {
 		// out outgrew the room: the next Start takes a new allocation, the
-		// next size up, rather than hand out a room this Feed found too small.
+		// next size up or as large as out, rather than hand out a room this
+		// Feed found too small.
 		k.b = full
+		k.want = min(max(k.want, len(out)), blockMost)
 	}
 	return out[:len(out):len(out)]
 }

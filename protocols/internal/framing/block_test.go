@@ -113,3 +113,36 @@ func TestRunsApart(t *testing.T) {
 		t.Errorf("after 100 runs, allocations of %d values, want %d", c, slabSize)
 	}
 }
+
+// TestBlockRoomForBigFeeds: after a Feed that framed more messages than its
+// room (a broker's read of hundreds of deliveries), the next Starts give room
+// for as many, up to blockMost, so that the next such Feed appends in place;
+// a run of small Feeds lets the room shrink back.
+func TestBlockRoomForBigFeeds(t *testing.T) {
+	var k Block
+	feed := func(n int) []lab.Message {
+		out := k.Start()
+		for i := range n {
+			out = append(out, lab.Message{Summary: fmt.Sprint(i)})
+		}
+		return k.Done(out)
+	}
+	feed(600) // outgrew the room
+	if room := cap(k.Start()); room < 600 {
+		t.Fatalf("after a Feed of 600 messages, the next Start gives room for %d", room)
+	}
+	again := feed(600)
+	if len(k.b) < 600 || &k.b[len(k.b)-600] != &again[0] || again[599].Summary != "599" {
+		t.Fatal("the next Feed of 600 messages did not frame them in the Block's room")
+	}
+	feed(5000)
+	if room := cap(k.Start()); room < blockMost || room > 5000 {
+		t.Errorf("after a Feed of 5000 messages, room for %d, want %d", room, blockMost)
+	}
+	for range 20 {
+		feed(2)
+	}
+	if k.want > blockMin {
+		t.Errorf("after 20 Feeds of 2 messages, the room wanted is still %d", k.want)
+	}
+}

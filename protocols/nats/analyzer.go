@@ -36,6 +36,13 @@ type Analyzer struct {
 	skip  [3]int           // bytes of a payload over MaxPayload still to count, by lab.Dir
 	subs  map[string]string
 	out   []lab.Message
+	// Where the summaries of messages framed briefly are built and kept
+	// with their lines' text, and what a delivery's detail reads of its
+	// subscription (brief); a line's words, read before the next line.
+	tokens  [8]token
+	scratch []byte
+	arena   framing.Arena
+	filters framing.Slab[filterDetail]
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
@@ -96,7 +103,7 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	if i < 0 {
 		return 0, framing.Go
 	}
-	l := parseLine(data[:i+1])
+	l := parseLineIn(data[:i+1], a.tokens[:0], &a.arena)
 	if l.size < 0 {
 		a.out = append(a.out, a.line(dir, l))
 		return i + 1, framing.Go

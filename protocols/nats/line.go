@@ -1,8 +1,11 @@
 package nats
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // token is one word of a control line and where it starts in the line.
@@ -35,9 +38,8 @@ var verbs = map[string][2]int{
 	"PING": {0, 0}, "PONG": {0, 0}, "+OK": {0, 0},
 }
 
-// words splits s at spaces and tabs, from offset base.
-func words(s string, base int) []token {
-	var ts []token
+// words appends to ts the words of s, split at spaces and tabs, from offset base.
+func words(ts []token, s string, base int) []token {
 	for i := 0; i < len(s); {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++
@@ -55,10 +57,22 @@ func words(s string, base int) []token {
 }
 
 // parseLine parses raw, one control line with its LF.
-func parseLine(raw []byte) line {
+func parseLine(raw []byte) line { return parseLineIn(raw, nil, nil) }
+
+// parseLineIn is parseLine with the line's words appended to ts, and its
+// text kept in arena when there is one: the analyzer's hot path reuses ts
+// (what it keeps of a line's words, it keeps as strings) and keeps a line's
+// text in an arena, as it does a summary's.
+func parseLineIn(raw []byte, ts []token, arena *framing.Arena) line {
 	l := line{raw: raw, n: len(raw), size: -1}
-	s := strings.TrimSuffix(strings.TrimSuffix(string(raw), "\n"), "\r")
-	ws := words(s, 0)
+	text := bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte("\n")), []byte("\r"))
+	var s string
+	if arena != nil {
+		s = arena.String(text)
+	} else {
+		s = string(text)
+	}
+	ws := words(ts, s, 0)
 	if len(ws) == 0 {
 		l.fault = "an empty line"
 		return l

@@ -58,9 +58,14 @@ func (m *message) field(name, value string, off, n int) {
 	m.Fields = append(m.Fields, lab.Field{Name: name, Value: value, Off: off, Len: n})
 }
 
-// line turns one control line, and its payload, into a message.
+// line turns one control line, and its payload, into a message. A message
+// published or delivered is framed briefly (brief): its fields and meaning
+// are built when someone looks.
 func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 	v := strings.ToUpper(l.verb.s)
+	if l.fault == "" && !l.big && isPublication(v) && senders[v] == dir {
+		return a.brief(dir, v, l)
+	}
 	m := &message{Message: lab.Message{Dir: dir, Raw: l.raw, Observed: true, Ref: ref + v}, l: l, args: map[string]string{}}
 	if l.fault != "" {
 		return a.bad(m, v)
@@ -69,28 +74,14 @@ func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 		m.l.fault = fmt.Sprintf("%s sent by the %s: only the %s sends it", v, side(dir), side(from))
 		return a.bad(m, v)
 	}
-	m.field("verb", v, l.verb.off, len(l.verb.s))
-	if names, ok := argNames[v]; ok {
-		ns := names[0]
-		if len(l.args) == len(names[1]) {
-			ns = names[1]
-		}
-		for i, t := range l.args {
-			m.field(ns[i], t.s, t.off, len(t.s))
-			m.args[ns[i]] = t.s
-		}
-	}
+	m.lineFields(v)
 	switch v {
 	case "INFO", "CONNECT":
 		a.json(m, v)
-	case "PUB", "HPUB", "MSG", "HMSG":
-		if l.big {
-			m.Summary = fmt.Sprintf("%s %s: %d bytes, not held", v, m.args["subject"], l.size)
-			m.Meaning = fmt.Sprintf("A message of %d bytes, more than the %d the lab holds: it shows the line and counts the rest. "+
-				"nats-server refuses a message over its max_payload (1 MiB unless configured) with -ERR 'Maximum Payload Violation'.", l.size, MaxPayload)
-			break
-		}
-		a.publication(m, v)
+	case "PUB", "HPUB", "MSG", "HMSG": // over MaxPayload: the others were framed briefly
+		m.Summary = fmt.Sprintf("%s %s: %d bytes, not held", v, m.args["subject"], l.size)
+		m.Meaning = fmt.Sprintf("A message of %d bytes, more than the %d the lab holds: it shows the line and counts the rest. "+
+			"nats-server refuses a message over its max_payload (1 MiB unless configured) with -ERR 'Maximum Payload Violation'.", l.size, MaxPayload)
 	case "SUB":
 		a.sub(m)
 	case "UNSUB":
@@ -110,6 +101,22 @@ func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 		errLine(m)
 	}
 	return m.Message
+}
+
+// lineFields adds the fields of m's line: its verb v and its arguments.
+func (m *message) lineFields(v string) {
+	l := m.l
+	m.field("verb", v, l.verb.off, len(l.verb.s))
+	if names, ok := argNames[v]; ok {
+		ns := names[0]
+		if len(l.args) == len(names[1]) {
+			ns = names[1]
+		}
+		for i, t := range l.args {
+			m.field(ns[i], t.s, t.off, len(t.s))
+			m.args[ns[i]] = t.s
+		}
+	}
 }
 
 // bad reports a line that is not a well-formed line of the protocol.

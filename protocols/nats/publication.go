@@ -9,10 +9,80 @@ import (
 	"github.com/protocollab/protolab/protocols/internal/payload"
 )
 
-// publication completes a PUB, HPUB, MSG or HMSG: its headers and payload,
-// and the mark of a publication through the broker.
-func (a *Analyzer) publication(m *message, v string) {
-	l := m.l
+// isPublication reports whether v is a verb that carries a message.
+func isPublication(v string) bool { return v == "PUB" || v == "HPUB" || v == "MSG" || v == "HMSG" }
+
+// pubRefs are the references of the verbs that carry a message, made once.
+var pubRefs = map[string]string{"PUB": ref + "PUB", "HPUB": ref + "HPUB", "MSG": ref + "MSG", "HMSG": ref + "HMSG"}
+
+// pubArgs are the arguments of a PUB, HPUB, MSG or HMSG line that name
+// where its message goes.
+type pubArgs struct{ subject, sid, reply string }
+
+// pubArgsOf picks them out of args, the line of verb v's (parseLine checked
+// their count).
+func pubArgsOf(v string, args []token) pubArgs {
+	p := pubArgs{subject: args[0].s}
+	counts := 1 // the byte counts at the end
+	if v == "HPUB" || v == "HMSG" {
+		counts = 2
+	}
+	rest := args[1 : len(args)-counts]
+	if v == "MSG" || v == "HMSG" {
+		p.sid, rest = rest[0].s, rest[1:]
+	}
+	if len(rest) > 0 {
+		p.reply = rest[0].s
+	}
+	return p
+}
+
+// brief frames a PUB, HPUB, MSG or HMSG line and its payload, l, from dir,
+// whose sender is right: its summary and the mark of a publication through
+// the broker now, its fields and meaning when someone looks (pubDetail). A
+// busy subject's every message and every delivery of it is one; the
+// subscription a delivery is for is read now, as it was then.
+func (a *Analyzer) brief(dir lab.Dir, v string, l line) lab.Message {
+	p := pubArgsOf(v, l.args)
+	data := l.raw[l.n+l.hdr : l.n+l.size]
+	b := append(append(append(a.scratch[:0], v...), ' '), p.subject...)
+	if p.sid != "" {
+		b = append(append(b, " sid "...), p.sid...)
+	}
+	if p.reply != "" {
+		b = append(append(b, " reply "...), p.reply...)
+	}
+	b = payload.AppendBrief(append(b, ": "...), data)
+	m := lab.Message{Dir: dir, Raw: l.raw, Observed: true, Ref: pubRefs[v], Summary: a.arena.Text(&a.scratch, b)}
+	m.Pub = a.block.Pub(lab.Publication{Subject: p.subject, Digest: lab.PayloadDigest(data), Size: len(data)})
+	if f := a.subs[p.sid]; p.sid != "" && f != "" && f != p.subject {
+		m.DeferTo(a.filters.Put(filterDetail{f}))
+	} else {
+		m.Defer(publicationDetail)
+	}
+	return m
+}
+
+// publicationDetail builds the fields and meaning of a message framed
+// briefly.
+func publicationDetail(m *lab.Message) ([]lab.Field, string) { return pubDetail(m, "") }
+
+// filterDetail is publicationDetail for a delivery to a subscription whose
+// subject, filter, is not the message's (it has wildcards).
+type filterDetail struct{ filter string }
+
+func (f *filterDetail) Fill(m *lab.Message) ([]lab.Field, string) { return pubDetail(m, f.filter) }
+
+// pubDetail builds the fields and meaning of m, a message framed briefly,
+// delivered to a subscription to filter when that is not the message's
+// subject.
+func pubDetail(msg *lab.Message, filter string) ([]lab.Field, string) {
+	i := bytes.IndexByte(msg.Raw, '\n')
+	l := parseLine(msg.Raw[:i+1])
+	l.raw = msg.Raw
+	v := strings.ToUpper(l.verb.s)
+	m := &message{Message: lab.Message{Dir: msg.Dir}, l: l, args: map[string]string{}}
+	m.lineFields(v)
 	body := l.raw[l.n : l.n+l.size]
 	data := body[l.hdr:]
 	if l.hdr > 0 {
@@ -22,18 +92,6 @@ func (a *Analyzer) publication(m *message, v string) {
 	m.field("payload", payload.Show(data), off, len(data))
 	m.Fields = append(m.Fields, lab.Field{Name: "payload size", Value: fmt.Sprintf("%d bytes", len(data))})
 	subject := m.args["subject"]
-	m.Pub = &lab.Publication{Subject: subject, Digest: lab.PayloadDigest(data), Size: len(data)}
-
-	var s strings.Builder
-	fmt.Fprintf(&s, "%s %s", v, subject)
-	if sid := m.args["sid"]; sid != "" {
-		fmt.Fprintf(&s, " sid %s", sid)
-	}
-	if r := m.args["reply-to"]; r != "" {
-		fmt.Fprintf(&s, " reply %s", r)
-	}
-	fmt.Fprintf(&s, ": %s", payload.Brief(data))
-	m.Summary = s.String()
 
 	var w strings.Builder
 	switch v {
@@ -43,8 +101,8 @@ func (a *Analyzer) publication(m *message, v string) {
 			"core NATS delivers at most once.", len(data), subject)
 	default:
 		fmt.Fprintf(&w, "The server delivers a message published to %q to this client, for its subscription %s", subject, m.args["sid"])
-		if f := a.subs[m.args["sid"]]; f != "" && f != subject {
-			fmt.Fprintf(&w, " to %q", f)
+		if filter != "" {
+			fmt.Fprintf(&w, " to %q", filter)
 		}
 		w.WriteString(".")
 	}
@@ -54,7 +112,7 @@ func (a *Analyzer) publication(m *message, v string) {
 	if l.hdr > 0 {
 		w.WriteString(" Headers come before the payload, in the form of HTTP's, after a NATS/1.0 line.")
 	}
-	m.Meaning = w.String()
+	return m.Fields, w.String()
 }
 
 // headers adds the fields of a message's headers, b, which begin at off in

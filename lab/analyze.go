@@ -164,6 +164,11 @@ func (h *Hub) analyzeRound(cs []*Conversation) []*Conversation {
 }
 
 // maxChunk bounds the ops of a round run before what they gave is published.
+// A chunk whose ops gave more events than the analysis keeps room for
+// (keptEmitted: a broker's reads of hundreds of deliveries each) makes the
+// next chunks take fewer ops, so that their events fit that room rather
+// than grow a slice anew, chunk after chunk; chunks that gave few take more
+// again.
 const maxChunk = 512
 
 // merge runs the ops of ws, each conversation's in its order, and publishes
@@ -181,18 +186,34 @@ func (h *Hub) merge(ws []work) {
 		ws[i].i = 0 // mergeOps took each queue to its end; runChunk runs them from the start
 	}
 	for part := order; len(part) > 0; {
-		k := min(len(part), maxChunk)
-		h.runChunk(part[:k])
+		if h.anChunk == 0 {
+			h.anChunk = maxChunk
+		}
+		k := min(len(part), h.anChunk)
+		h.anChunk = nextChunk(h.anChunk, k, h.runChunk(part[:k]))
 		part = part[k:]
 	}
 	clear(order)
 	h.anOrder = order[:0]
 }
 
+// nextChunk returns how many ops the chunk after one of k ops that gave
+// events takes, when chunks take size.
+func nextChunk(size, k, events int) int {
+	switch {
+	case events > keptEmitted:
+		return max(1, k*keptEmitted/(2*events))
+	case events < keptEmitted/4:
+		return min(maxChunk, max(size, 2*k))
+	}
+	return size
+}
+
 // runChunk runs the ops of part, the next ops of a round in the order they
 // were seen (each entry the queue of its op), and publishes their events in
-// that order: an op's events together, as it gave them.
-func (h *Hub) runChunk(part []*work) {
+// that order: an op's events together, as it gave them. It returns how many
+// events they gave.
+func (h *Hub) runChunk(part []*work) int {
 	for _, w := range part {
 		w.n++
 	}
@@ -230,6 +251,7 @@ func (h *Hub) runChunk(part []*work) {
 			}
 		}
 	}
+	events := len(h.emitted)
 	h.emitted = reuse(h.emitted)
 	h.anSpans = spans[:0]
 	// What the chunk gave is in the log before its conversations are seen
@@ -239,6 +261,7 @@ func (h *Hub) runChunk(part []*work) {
 		h.anEnds[i] = nil
 	}
 	h.anEnds = h.anEnds[:0]
+	return events
 }
 
 // reuse empties evs for the next chunk, keeping its room unless it grew

@@ -81,8 +81,10 @@ type Hub struct {
 	// The analysis goroutine's own (analyze.go): the events a chunk's ops
 	// gave, in the order they ran, and each op's, in the order published; a
 	// round's queues, their merge and the order of their ops; the
-	// conversations a chunk ended.
+	// conversations a chunk ended; how many ops the next chunk takes (0:
+	// maxChunk).
 	emitted []Event
+	anChunk int
 	anSpans []span
 	anWork  []work
 	anHeap  workHeap

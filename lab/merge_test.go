@@ -162,3 +162,24 @@ func TestChunkPublishesInSeenOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestNextChunk: a chunk whose ops gave more events than the analysis keeps
+// room for makes the next take fewer ops, so that theirs fit half that room;
+// chunks that gave few take more again, up to maxChunk, never fewer than
+// before for a short chunk at a round's end.
+func TestNextChunk(t *testing.T) {
+	for _, tt := range []struct{ size, k, events, want int }{
+		{maxChunk, maxChunk, 2 * maxChunk, maxChunk},                // 2 events an op: room enough
+		{maxChunk, maxChunk, 300 * maxChunk, keptEmitted / 2 / 300}, // a broker's reads: 300 events an op
+		{maxChunk, maxChunk, 10000 * maxChunk, 1},                   // never none
+		{6, 6, 6 * 300, 6},           // fits: stays
+		{6, 6, 10, 12},               // few: doubles
+		{maxChunk, 10, 10, maxChunk}, // a round's short last chunk: no smaller
+		{300, 300, 300, maxChunk},    // capped
+		{100, 100, keptEmitted, 100}, // between: stays
+	} {
+		if got := nextChunk(tt.size, tt.k, tt.events); got != tt.want {
+			t.Errorf("nextChunk(%d, %d, %d) = %d, want %d", tt.size, tt.k, tt.events, got, tt.want)
+		}
+	}
+}

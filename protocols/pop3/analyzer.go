@@ -38,7 +38,11 @@ type Analyzer struct {
 	state   lab.Machine            // the session's state (Transitions)
 	buf     [3]framing.Lines       // incomplete input, by lab.Dir
 	pending framing.Queue[Command] // commands waiting for their responses
-	body    *multi                 // the multi-line response being read
+	body    *multi                 // the multi-line response being read: cur, or nil
+	cur     multi
+	block   framing.Block            // where Feed's messages are kept
+	arena   framing.Arena            // status lines' text
+	bodies  framing.Slab[bodyDetail] // what multi-line responses' details are built from (bodyMessage)
 	greeted bool
 	sasl    bool  // a SASL continuation was sent: the next client line answers it
 	marked  []int // messages marked deleted this session, in order
@@ -53,12 +57,12 @@ type Analyzer struct {
 type multi struct {
 	cmd      Command
 	status   Response
-	line     string // the status line as it crossed, without its CRLF
-	raw      []byte // the bytes kept: status line, body lines and terminator
-	total    int64  // every byte of the response
-	lines    int    // body lines
-	midLine  bool   // the last byte consumed was not the end of a line
-	overflow bool   // raw stopped at MaxBodyKept
+	line     string      // the status line as it crossed, without its CRLF
+	raw      framing.Raw // the bytes kept: status line, body lines and terminator (the fed bytes themselves while they follow one another)
+	total    int64       // every byte of the response
+	lines    int         // body lines
+	midLine  bool        // the last byte consumed was not the end of a line
+	overflow bool        // raw stopped at MaxBodyKept
 }
 
 var (
@@ -99,8 +103,10 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 	if b := a.body; b != nil {
 		a.body = nil
 		m := a.bodyMessage(b)
-		m.Fields = append(m.Fields, lab.Field{Name: "cut off", Value: "the connection ended before the line \".\""})
-		m.Meaning = "The connection ended before the line \".\" that ends a multi-line response: the client did not get all of it. " + m.Meaning
+		fields, meaning := m.Detail()
+		m.Defer(nil)
+		m.Fields = append(fields, lab.Field{Name: "cut off", Value: "the connection ended before the line \".\""})
+		m.Meaning = "The connection ended before the line \".\" that ends a multi-line response: the client did not get all of it. " + meaning
 		out = append(out, m)
 	}
 	out = framing.Unended(out, &a.buf,
@@ -133,7 +139,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	if a.Handoff.Takes(dir) {
 		return a.Handoff.Feed(dir, b, at)
 	}
-	var out []lab.Message
+	out := a.block.Start()
 	rest, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (n int, then framing.Then) {
 		switch {
 		case dir == lab.ClientToServer:
@@ -147,6 +153,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	})
 	out = framing.Overlong(out, dir, long, maxHeld,
 		"POP3 command and status lines are short (255 and 512 bytes at most); this one is far longer. The lab shows its start and skips the rest of the line.", "RFC 2449 §4")
+	out = a.block.Done(out)
 	// Bytes after +OK to STLS belong to TLS; after STLS, the client's wait for
 	// its response; after -ERR to STLS, they are commands.
 	return append(out, a.Handoff.Rest(dir, rest, at, a.Feed)...)
@@ -188,23 +195,19 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 		return i + 1, append(out, m)
 	}
 	m.Summary = wireCommand(raw, cmd)
-	m.Fields = []lab.Field{{Name: "command", Value: cmd.Keyword}}
-	if cmd.Arg != "" {
-		arg := cmd.Arg
-		switch {
-		case cmd.Keyword == "PASS":
-			arg = "**** (masked; the raw bytes show it)"
-		case cmd.Keyword == "AUTH" && len(cmd.Args) > 1:
-			arg = cmd.Args[0] + " **** (initial response masked; the raw bytes show it)"
-		}
-		m.Fields = append(m.Fields, lab.Field{Name: "arguments", Value: arg})
-	}
-	framing.Place(&m, "command", "arguments")
+	a.pending.Push(cmd, maxPending)
 	if info, ok := commands[cmd.Keyword]; ok {
-		m.Meaning, m.Ref = "The client "+info.meaning+".", info.ref
-	} else {
-		m.Meaning = "A command this lab does not know; the server will likely answer -ERR."
+		m.Ref = info.ref
 	}
+	switch cmd.Keyword {
+	case "QUIT", "STLS", "PASS":
+	default:
+		// Its fields and meaning are its line's alone: built when someone
+		// looks (a client fetching mail sends one command after another).
+		m.Defer(commandDetail)
+		return i + 1, append(out, m)
+	}
+	m.Fields, m.Meaning = commandDetail(&m)
 	switch cmd.Keyword {
 	case "QUIT":
 		m.Teardown = true
@@ -220,8 +223,30 @@ func (a *Analyzer) command(data []byte, out []lab.Message) (int, []lab.Message) 
 			m.Meaning += " Here the connection is TLS (after STLS), so the password crossed encrypted; the lab decrypted it with its key log."
 		}
 	}
-	a.pending.Push(cmd, maxPending)
 	return i + 1, append(out, m)
+}
+
+// commandDetail builds the fields and meaning of m, a well-formed command line,
+// from its bytes: its keyword and arguments (a password or an initial SASL
+// response masked) and what it asks.
+func commandDetail(m *lab.Message) ([]lab.Field, string) {
+	cmd, _ := ParseCommand(m.Raw)
+	d := lab.Message{Raw: m.Raw, Fields: []lab.Field{{Name: "command", Value: cmd.Keyword}}}
+	if cmd.Arg != "" {
+		arg := cmd.Arg
+		switch {
+		case cmd.Keyword == "PASS":
+			arg = "**** (masked; the raw bytes show it)"
+		case cmd.Keyword == "AUTH" && len(cmd.Args) > 1:
+			arg = cmd.Args[0] + " **** (initial response masked; the raw bytes show it)"
+		}
+		d.Fields = append(d.Fields, lab.Field{Name: "arguments", Value: arg})
+	}
+	framing.Place(&d, "command", "arguments")
+	if info, ok := commands[cmd.Keyword]; ok {
+		return d.Fields, "The client " + info.meaning + "."
+	}
+	return d.Fields, "A command this lab does not know; the server will likely answer -ERR."
 }
 
 // response frames one status line at the start of data, and starts reading a
@@ -259,9 +284,9 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 	}
 	cmd, answered := a.pending.Answer(true)
 	if r.OK && answered && Multiline(cmd) {
-		b := &multi{cmd: cmd, status: r, line: trimEOL(raw), total: int64(len(raw))}
-		b.raw = append(b.raw, raw...)
-		a.body = b
+		a.cur = multi{cmd: cmd, status: r, line: a.arena.String(bytes.TrimRight(raw, "\r\n")), total: int64(len(raw))}
+		a.cur.raw.Start(raw, true, 0)
+		a.body = &a.cur
 		return i + 1, out
 	}
 	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 1939 §3", Summary: trimEOL(raw)}
@@ -333,10 +358,10 @@ func (a *Analyzer) bodyLines(data []byte, out []lab.Message) (int, []lab.Message
 
 func (b *multi) keep(p []byte) {
 	b.total += int64(len(p))
-	if room := MaxBodyKept - len(b.raw); room > 0 {
-		b.raw = append(b.raw, p[:min(len(p), room)]...)
+	if room := MaxBodyKept - b.raw.Len(); room > 0 {
+		b.raw.Add(p[:min(len(p), room)])
 	}
-	if len(b.raw) >= MaxBodyKept {
+	if b.raw.Len() >= MaxBodyKept {
 		b.overflow = true
 	}
 }

@@ -147,7 +147,7 @@ func TestAnalyzerBigMail(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("messages = %q, want the mail and a stray response", analyzertest.Summaries(msgs))
 	}
-	if len(msgs[0].Raw) != MaxBodyKept || msgs[0].Summary != "+OK" || !slices.Contains(msgs[0].Fields, lab.Field{Name: "Subject", Value: "big"}) {
+	if fields, _ := msgs[0].Detail(); len(msgs[0].Raw) != MaxBodyKept || msgs[0].Summary != "+OK" || !slices.Contains(fields, lab.Field{Name: "Subject", Value: "big"}) {
 		t.Errorf("big mail: %d bytes kept, summary %q", len(msgs[0].Raw), msgs[0].Summary)
 	}
 }

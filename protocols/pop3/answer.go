@@ -87,22 +87,58 @@ func (a *Analyzer) answer(m *lab.Message, r Response, cmd Command) {
 	}
 }
 
-// bodyMessage makes the message of a multi-line response.
+// bodyMessage makes the message of a multi-line response: its summary (the
+// status line) and bytes now, its fields and meaning when someone looks
+// (bodyDetail). A client that fetches mail over and over gets one for each.
 func (a *Analyzer) bodyMessage(b *multi) lab.Message {
-	m := lab.Message{Dir: lab.ServerToClient, Raw: b.raw, Observed: true, Ref: "RFC 1939 §3"}
+	m := lab.Message{Dir: lab.ServerToClient, Raw: b.raw.Bytes(), Observed: true, Ref: bodyRef(b.cmd.Keyword), Summary: b.line}
+	if b.raw.Copied() {
+		m.Holds(b.raw.Len())
+	}
+	m.DeferTo(a.bodies.Put(bodyDetail{cmd: b.cmd, status: b.status, total: b.total, lines: b.lines, overflow: b.overflow}))
+	return m
+}
+
+// bodyRef is where the multi-line response to keyword is specified.
+func bodyRef(keyword string) string {
+	switch keyword {
+	case "RETR", "TOP":
+		return "RFC 1939 §5"
+	case "UIDL":
+		return "RFC 1939 §7"
+	case "CAPA":
+		return "RFC 2449 §5"
+	case "AUTH":
+		return "RFC 5034 §4"
+	}
+	return "RFC 1939 §3"
+}
+
+// bodyDetail is what a multi-line response's fields and meaning are built
+// from, besides its bytes: what the analyzer knew of it when it ended.
+type bodyDetail struct {
+	cmd      Command
+	status   Response
+	total    int64
+	lines    int
+	overflow bool
+}
+
+// Fill builds the fields and meaning of msg, a multi-line response.
+func (b *bodyDetail) Fill(msg *lab.Message) ([]lab.Field, string) {
+	m := lab.Message{Raw: msg.Raw}
 	m.Fields = statusFields(b.status)
 	framing.Place(&m, statusNames...)
 	m.Fields = append(m.Fields, lab.Field{Name: "in answer to", Value: b.cmd.String()},
 		lab.Field{Name: "size", Value: fmt.Sprintf("%d bytes on the wire, %d lines", b.total, b.lines)})
 	if b.overflow {
-		m.Fields = append(m.Fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %d bytes", len(b.raw))})
+		m.Fields = append(m.Fields, lab.Field{Name: "kept", Value: fmt.Sprintf("the first %d bytes", len(m.Raw))})
 	}
 	in := "In answer to " + b.cmd.String() + ": "
 	stuffing := " The body ends with a line holding only \".\"; a line of the mail that begins with \".\" is sent with one more (dot-stuffing), which the client removes."
-	m.Summary = b.line
 	switch b.cmd.Keyword {
 	case "RETR", "TOP":
-		body := unstuffed(b.raw)
+		body := unstuffed(m.Raw)
 		info := ParseMailInfo(body)
 		size := int64(len(body))
 		if b.overflow {
@@ -122,24 +158,20 @@ func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 		} else {
 			m.Meaning = in + follows(b.cmd) + ", the blank line after the headers included." + stuffing
 		}
-		m.Ref = "RFC 1939 §5"
 	default:
-		lines := bodyLineList(b.raw, 20)
+		lines := bodyLineList(m.Raw, 20)
 		switch b.cmd.Keyword {
 		case "LIST":
 			m.Meaning = in + "one line per message: its number and its size in octets (messages marked deleted are left out)." + stuffing
 		case "UIDL":
 			m.Meaning = in + "one line per message: its number and its unique id, which stays the same across sessions: a client that keeps mail on the server remembers the ids it already downloaded." + stuffing
-			m.Ref = "RFC 1939 §7"
 		case "CAPA":
 			m.Meaning = in + "the capabilities the server offers, one per line." + stuffing
-			m.Ref = "RFC 2449 §5"
 			if hasLine(lines, "STLS") {
 				m.Meaning += " STLS is among them: the client can turn on TLS before logging in."
 			}
 		case "AUTH":
 			m.Meaning = in + "the SASL mechanisms the server offers." + stuffing
-			m.Ref = "RFC 5034 §4"
 		default:
 			m.Meaning = in + "a multi-line response." + stuffing
 		}
@@ -147,7 +179,7 @@ func (a *Analyzer) bodyMessage(b *multi) lab.Message {
 			m.Fields = append(m.Fields, lab.Field{Name: "lines", Value: strings.Join(lines, "\n")})
 		}
 	}
-	return m
+	return m.Fields, m.Meaning
 }
 
 // statusNames are the names statusFields gives.

@@ -81,7 +81,7 @@ func TestHubSession(t *testing.T) {
 		t.Errorf("QUIT = %+v", m)
 	}
 	if m := byName[fmt.Sprintf("+OK %d octets", len(mail1))]; m == nil ||
-		!slices.Contains(m.Fields, lab.Field{Name: "From", Value: "Bob <bob@beta.test>"}) || !slices.Contains(m.Fields, lab.Field{Name: "Subject", Value: "Note 1"}) {
+		!slices.Contains(m.Built().Fields, lab.Field{Name: "From", Value: "Bob <bob@beta.test>"}) || !slices.Contains(m.Built().Fields, lab.Field{Name: "Subject", Value: "Note 1"}) {
 		t.Errorf("RETR's answer is not one message with the mail's sender and subject: %q", pop3Msgs)
 	}
 }

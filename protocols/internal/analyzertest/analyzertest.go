@@ -102,7 +102,10 @@ func Script[S Steps](steps ...S) []byte {
 }
 
 // Play feeds the chunks of script (see Script; a short last chunk is fed as it
-// is) to a, each a fresh slice, and passes each Feed's messages to check.
+// is) to a, each a fresh slice, and passes each Feed's messages to check,
+// having had each build its fields and meaning (lab.Message.Detail), as a
+// reader that opens it does: what an analyzer leaves to be built when
+// someone looks is fuzzed with the rest.
 func Play(a lab.Analyzer, script []byte, check func([]lab.Message)) {
 	for len(script) > 0 {
 		h := script[0]
@@ -111,7 +114,11 @@ func Play(a lab.Analyzer, script []byte, check func([]lab.Message)) {
 		if h&1 != 0 {
 			dir = lab.ServerToClient
 		}
-		check(a.Feed(dir, append([]byte(nil), script[1:1+n]...), time.Time{}))
+		msgs := a.Feed(dir, append([]byte(nil), script[1:1+n]...), time.Time{})
+		for i := range msgs {
+			msgs[i].Detail()
+		}
+		check(msgs)
 		script = script[1+n:]
 	}
 }

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,10 +32,11 @@ type Analyzer struct {
 	idleFrom         string                 // the state IDLE began in
 	greeted          bool
 	out              []lab.Message
-	handoff          bool      // a tagged OK to STARTTLS was just seen: the rest is TLS
-	starttls.Handoff           // after STARTTLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
-	inner            *Analyzer // the IMAP analyzer inside TLS, once there is one
-	inTLS            bool      // this analyzer is the one inside TLS
+	fetches          framing.Slab[fetchLater] // what FETCH responses framed briefly are explained from (fetch)
+	handoff          bool                     // a tagged OK to STARTTLS was just seen: the rest is TLS
+	starttls.Handoff                          // after STARTTLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
+	inner            *Analyzer                // the IMAP analyzer inside TLS, once there is one
+	inTLS            bool                     // this analyzer is the one inside TLS
 }
 
 var (
@@ -219,15 +221,43 @@ func (a *Analyzer) command(f frame) {
 		a.out = append(a.out, m)
 		return
 	}
+	if tag, name, ok := briefCommand(f); ok {
+		m.Summary = shorten(disp, 160)
+		m.Ref = commands[strings.TrimPrefix(name, "UID ")].ref
+		if strings.HasPrefix(name, "UID ") {
+			m.Ref = uidRef(m.Ref)
+		}
+		m.Defer(commandLater)
+		a.pending.Push(command{tag: tag, name: name, summary: shorten(m.Summary, 80)}, maxPending)
+		a.out = append(a.out, m)
+		return
+	}
+	tag, name, ok := describeCommand(&m, f, disp, short, a.inTLS)
+	if !ok {
+		a.out = append(a.out, m)
+		return
+	}
+	if name == "STARTTLS" {
+		a.Handoff.Ask(name, "RFC 2595 §3.1")
+	}
+	a.pending.Push(command{tag: tag, name: name, summary: shorten(m.Summary, 80)}, maxPending)
+	a.out = append(a.out, m)
+}
+
+// describeCommand gives m, the message of command f (its display disp, short
+// if it was cut short), its summary, fields and meaning, and returns its tag
+// and name ("UID FETCH" for the UID forms); ok is false for a malformed
+// one. inTLS says the connection is encrypted.
+func describeCommand(m *lab.Message, f frame, disp, short string, inTLS bool) (tag, name string, ok bool) {
 	toks := tokenize(f.text, f.lits, 8)
 	if len(toks) < 2 || toks[0].kind != tokAtom || toks[0].text == "*" || toks[0].text == "+" || toks[1].kind != tokAtom {
 		m.Summary = "malformed command " + strconv.Quote(shorten(disp, 80)) + short
 		m.Meaning = "Not an IMAP command: each begins with a tag, a space and the command's name. A server answers BAD."
 		m.Ref = "RFC 9051 §2.2.1"
-		a.out = append(a.out, m)
-		return
+		return "", "", false
 	}
-	tag, name, args := toks[0].text, asciiUpper(toks[1].text), toks[2:]
+	tag, name = toks[0].text, asciiUpper(toks[1].text)
+	args := toks[2:]
 	uid := false
 	if name == "UID" && len(args) > 0 {
 		uid, name, args = true, "UID "+asciiUpper(args[0].text), args[1:]
@@ -243,7 +273,7 @@ func (a *Analyzer) command(f frame) {
 	if uid {
 		m.Meaning += " UID form: the numbers are UIDs, which never change, not sequence numbers, which shift when messages go."
 		if verb != "UID" {
-			m.Ref += ", §6.4.9"
+			m.Ref = uidRef(m.Ref)
 		}
 	}
 	switch verb {
@@ -254,7 +284,7 @@ func (a *Analyzer) command(f frame) {
 		}
 		m.Summary = fmt.Sprintf("%s LOGIN %s ****%s", tag, quoteIfNeeded(user), short)
 		m.Fields = append(m.Fields, lab.Field{Name: "user", Value: user}, lab.Field{Name: "password", Value: "**** (masked; the raw bytes show it)"})
-		if a.inTLS {
+		if inTLS {
 			m.Meaning += " The password is encrypted by TLS on the wire."
 		} else {
 			m.Meaning += " Here it crosses in the clear: anyone on the path can read it."
@@ -294,12 +324,61 @@ func (a *Analyzer) command(f frame) {
 		}
 	case "LOGOUT":
 		m.Teardown = true
-	case "STARTTLS":
-		a.Handoff.Ask(name, "RFC 2595 §3.1")
 	}
 	m.Meaning += literalNote(f, "client")
-	a.pending.Push(command{tag: tag, name: name, summary: shorten(m.Summary, 80)}, maxPending)
-	a.out = append(a.out, m)
+	return tag, name, true
+}
+
+// uidRef is ref, a command's, with the section on the UID forms.
+func uidRef(ref string) string { return ref + ", §6.4.9" }
+
+// briefCommands are the commands whose message is framed briefly when it
+// holds no literal (briefCommand): those a busy client sends over and over,
+// whose fields and meaning are the line's alone.
+var briefCommands = map[string]bool{
+	"FETCH": true, "STORE": true, "COPY": true, "MOVE": true, "EXPUNGE": true, "SEARCH": true,
+	"NOOP": true, "CHECK": true, "STATUS": true, "SELECT": true, "EXAMINE": true, "LIST": true, "LSUB": true,
+	"CLOSE": true, "UNSELECT": true, "CAPABILITY": true, "ENABLE": true, "NAMESPACE": true,
+}
+
+// briefCommand reports whether command f is framed briefly: its fields and
+// meaning built when someone looks (commandLater). It returns its tag and
+// name, read without tokenizing the rest.
+func briefCommand(f frame) (tag, name string, ok bool) {
+	if !f.done || f.cut || f.nlit > 0 || f.size != int64(len(f.raw)) {
+		return "", "", false
+	}
+	line := bytes.TrimRight(f.text, "\r\n")
+	word := func() string {
+		i := bytes.IndexByte(line, ' ')
+		if i < 0 {
+			i = len(line)
+		}
+		w := line[:i]
+		line = line[min(i+1, len(line)):]
+		return string(w)
+	}
+	tag, name = word(), asciiUpper(word())
+	if name == "UID" {
+		name += " " + asciiUpper(word())
+	}
+	verb := strings.TrimPrefix(name, "UID ")
+	if tag == "" || tag == "*" || tag == "+" || !briefCommands[verb] || strings.ContainsAny(tag, `(){%*"\`) {
+		return "", "", false
+	}
+	return tag, name, true
+}
+
+// commandLater builds the fields and meaning of a command framed briefly,
+// framing its bytes again.
+func commandLater(msg *lab.Message) ([]lab.Field, string) {
+	var fr framer
+	var f frame
+	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	m := base(lab.ClientToServer, f)
+	describeCommand(&m, f, display(f.text), "", false)
+	framing.Place(&m, spanned...)
+	return m.Fields, m.Meaning
 }
 
 // quoteIfNeeded quotes s as IMAP would when it is not a plain atom.
@@ -312,6 +391,10 @@ func quoteIfNeeded(s string) string {
 
 // response explains one frame from the server.
 func (a *Analyzer) response(f frame) {
+	if a.greeted && f.done && !f.cut && f.size == int64(len(f.raw)) && fetchResponse(f.text) {
+		a.out = append(a.out, a.fetch(f))
+		return
+	}
 	toks := tokenize(f.text, f.lits, 6)
 	if len(toks) > 0 && toks[0].text != "*" && toks[0].text != "+" && a.fr[lab.ClientToServer].waitingSync() {
 		// A tagged completion while the client waits to send a literal: the server
@@ -527,18 +610,7 @@ func (a *Analyzer) untagged(m *lab.Message, f frame, toks []token, disp string, 
 		m.Meaning = fmt.Sprintf("Message %s was removed for good. The messages after it move down by one: sequence numbers shift, UIDs never change.", num)
 		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: num})
 	case "FETCH":
-		m.Fields = append(m.Fields, lab.Field{Name: "message", Value: num})
-		if len(args) > 0 && args[0].kind == tokList {
-			what, fields := describeFetch(args[0].items)
-			for _, p := range fields {
-				m.Fields = append(m.Fields, lab.Field{Name: p.name, Value: p.value})
-			}
-			m.Meaning = fmt.Sprintf("Message %s (its sequence number in the mailbox): %s.", num, what)
-			if a.state.State() == StateIdle {
-				m.Meaning += " Told during IDLE: another session changed it."
-			}
-		}
-		m.Meaning += literalNote(f, "server")
+		fetchDetail(m, f, num, args, a.state.State() == StateIdle)
 	case "CAPABILITY":
 		m.Meaning = "What the server supports: " + shorten(rest, 200) + "."
 		up := " " + asciiUpper(rest) + " "
@@ -588,4 +660,65 @@ func (a *Analyzer) startTLS(out []lab.Message, at time.Time) []lab.Message {
 			a.inner = in
 			return in
 		})
+}
+
+// fetchResponse reports whether text, a whole response's, is an untagged
+// FETCH: "* n FETCH ...".
+func fetchResponse(text []byte) bool {
+	rest, ok := bytes.CutPrefix(text, []byte("* "))
+	if !ok {
+		return false
+	}
+	i := 0
+	for i < len(rest) && i < 10 && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	return i > 0 && len(rest) > i+7 && rest[i] == ' ' && bytes.EqualFold(rest[i+1:i+6], []byte("FETCH")) && rest[i+6] == ' '
+}
+
+// fetch frames an untagged FETCH response, f, whose bytes are all kept
+// (Raw): its summary now, its fields and meaning when someone looks
+// (fetchLater). A client that opens mail after mail, or syncs flags, gets
+// one for each message.
+func (a *Analyzer) fetch(f frame) lab.Message {
+	m := lab.Message{Dir: lab.ServerToClient, Raw: f.raw, Observed: true, Ref: untagged["FETCH"].ref, Summary: shorten(display(f.text), 160)}
+	m.DeferTo(a.fetches.Put(fetchLater{idle: a.state.State() == StateIdle}))
+	return m
+}
+
+// fetchLater is what a FETCH response framed briefly is explained from,
+// besides its bytes: whether the session was idling (IDLE) when it came.
+type fetchLater struct{ idle bool }
+
+// Fill frames msg's bytes again and explains them as untagged does.
+func (d *fetchLater) Fill(msg *lab.Message) ([]lab.Field, string) {
+	fr := framer{noLiterals: statusText}
+	var f frame
+	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	toks := tokenize(f.text, f.lits, 6)
+	m := base(lab.ServerToClient, f)
+	m.Meaning = untagged["FETCH"].meaning
+	m.Fields = append([]lab.Field{{Name: "response", Value: "FETCH"}}, m.Fields...)
+	if len(toks) >= 3 {
+		fetchDetail(&m, f, toks[1].text, toks[3:], d.idle)
+	}
+	framing.Place(&m, spanned...)
+	return m.Fields, m.Meaning
+}
+
+// fetchDetail adds the fields and meaning of an untagged FETCH of message
+// num, f, whose tokens after FETCH are args; idle says the session was idling.
+func fetchDetail(m *lab.Message, f frame, num string, args []token, idle bool) {
+	m.Fields = append(m.Fields, lab.Field{Name: "message", Value: num})
+	if len(args) > 0 && args[0].kind == tokList {
+		what, fields := describeFetch(args[0].items)
+		for _, p := range fields {
+			m.Fields = append(m.Fields, lab.Field{Name: p.name, Value: p.value})
+		}
+		m.Meaning = fmt.Sprintf("Message %s (its sequence number in the mailbox): %s.", num, what)
+		if idle {
+			m.Meaning += " Told during IDLE: another session changed it."
+		}
+	}
+	m.Meaning += literalNote(f, "server")
 }

@@ -11,59 +11,60 @@ import (
 	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
-// BenchmarkQueries measures A queries answered per second over UDP from 50
-// clients at once, each query from a socket of its own as a resolver sends
+// BenchmarkQueries measures A queries answered per second over UDP from 1
+// and from 50 clients at once, each query from a socket of its own as a resolver sends
 // it (a new source port each: a new flow for the lab), with the capture off
 // ("uncaptured") and on with the UDP and DNS analyzers ("captured"). An op is
 // one query answered.
 //
 //	go test -run '^$' -bench Queries -benchtime 20000x ./servers/dnsserver/
 func BenchmarkQueries(b *testing.B) {
-	for _, name := range []string{"uncaptured", "captured"} {
-		b.Run(fmt.Sprintf("clients=50/%s", name), func(b *testing.B) {
-			var tap *lab.Tap
-			if name == "captured" {
-				_, tap = testHub()
-			}
-			_, addr := testServer(b, tap)
-			const clients = 50
-			var wg sync.WaitGroup
-			jobs := make(chan int, clients)
-			errs := make(chan error, clients)
-			cpu0 := servertest.CPUTime(b, 0)
-			b.ResetTimer()
-			for range clients {
-				wg.Go(func() {
-					cl := &mdns.Client{Net: "udp"}
-					for range jobs {
-						m := new(mdns.Msg)
-						m.SetQuestion("www.lab.test.", mdns.TypeA)
-						r, _, err := cl.Exchange(m, addr)
-						if err == nil && (r.Rcode != mdns.RcodeSuccess || len(r.Answer) == 0) {
-							err = fmt.Errorf("%s: %s, %d answers", m.Question[0].Name, mdns.RcodeToString[r.Rcode], len(r.Answer))
-						}
-						if err != nil {
-							select {
-							case errs <- err:
-							default:
+	for _, clients := range []int{1, 50} {
+		for _, name := range []string{"uncaptured", "captured"} {
+			b.Run(fmt.Sprintf("clients=%d/%s", clients, name), func(b *testing.B) {
+				var tap *lab.Tap
+				if name == "captured" {
+					_, tap = testHub()
+				}
+				_, addr := testServer(b, tap)
+				var wg sync.WaitGroup
+				jobs := make(chan int, clients)
+				errs := make(chan error, clients)
+				cpu0 := servertest.CPUTime(b, 0)
+				b.ResetTimer()
+				for range clients {
+					wg.Go(func() {
+						cl := &mdns.Client{Net: "udp"}
+						for range jobs {
+							m := new(mdns.Msg)
+							m.SetQuestion("www.lab.test.", mdns.TypeA)
+							r, _, err := cl.Exchange(m, addr)
+							if err == nil && (r.Rcode != mdns.RcodeSuccess || len(r.Answer) == 0) {
+								err = fmt.Errorf("%s: %s, %d answers", m.Question[0].Name, mdns.RcodeToString[r.Rcode], len(r.Answer))
+							}
+							if err != nil {
+								select {
+								case errs <- err:
+								default:
+								}
 							}
 						}
-					}
-				})
-			}
-			for n := range b.N {
-				jobs <- n
-			}
-			close(jobs)
-			wg.Wait()
-			b.StopTimer()
-			cpu := servertest.CPUTime(b, 0) - cpu0
-			close(errs)
-			for err := range errs {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
-			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/query")
-		})
+					})
+				}
+				for n := range b.N {
+					jobs <- n
+				}
+				close(jobs)
+				wg.Wait()
+				b.StopTimer()
+				cpu := servertest.CPUTime(b, 0) - cpu0
+				close(errs)
+				for err := range errs {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/query")
+			})
+		}
 	}
 }

@@ -33,6 +33,7 @@ type Analyzer struct {
 	greeted          bool
 	out              []lab.Message
 	fetches          framing.Slab[fetchLater] // what FETCH responses framed briefly are explained from (fetch)
+	tags             framing.Slab[tagLater]   // and tagged completions (briefTagged)
 	handoff          bool                     // a tagged OK to STARTTLS was just seen: the rest is TLS
 	starttls.Handoff                          // after STARTTLS: the TLS of the rest (its UseKeys and UseLayers are the analyzer's)
 	inner            *Analyzer                // the IMAP analyzer inside TLS, once there is one
@@ -391,9 +392,15 @@ func quoteIfNeeded(s string) string {
 
 // response explains one frame from the server.
 func (a *Analyzer) response(f frame) {
-	if a.greeted && f.done && !f.cut && f.size == int64(len(f.raw)) && fetchResponse(f.text) {
-		a.out = append(a.out, a.fetch(f))
-		return
+	if a.greeted && f.done && !f.cut && f.size == int64(len(f.raw)) {
+		if fetchResponse(f.text) {
+			a.out = append(a.out, a.fetch(f))
+			return
+		}
+		if m, ok := a.briefTagged(f); ok {
+			a.out = append(a.out, m)
+			return
+		}
 	}
 	toks := tokenize(f.text, f.lits, 6)
 	if len(toks) > 0 && toks[0].text != "*" && toks[0].text != "+" && a.fr[lab.ClientToServer].waitingSync() {
@@ -467,13 +474,21 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 		m.Meaning = "A tagged response must be OK, NO or BAD."
 		return
 	}
+	cmd, ok := a.pending.Match(func(c command) bool { return c.tag == tag })
+	m.Meaning = a.moves(m, describeTagged(m, tag, status, disp, cmd, ok), ok, status, strings.TrimPrefix(cmd.name, "UID "))
+}
+
+// describeTagged gives m, a tagged completion with status (OK, NO or BAD)
+// of the command cmd (ok: the lab saw it) tagged tag, displayed disp, its
+// fields and ref, and returns its meaning, but for what it does to the
+// session (moves).
+func describeTagged(m *lab.Message, tag, status, disp string, cmd command, ok bool) string {
 	text := ""
 	if i := strings.Index(asciiUpper(disp), " "+status); i >= 0 {
 		text = strings.TrimSpace(disp[i+1+len(status):])
 	}
 	code, rest := responseCode(text)
 	m.Fields = append([]lab.Field{{Name: "tag", Value: tag}, {Name: "status", Value: status}}, m.Fields...)
-	cmd, ok := a.pending.Match(func(c command) bool { return c.tag == tag })
 	var meaning string
 	switch status {
 	case "OK":
@@ -498,7 +513,13 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 	if rest != "" {
 		m.Fields = append(m.Fields, lab.Field{Name: "text", Value: rest})
 	}
-	verb := strings.TrimPrefix(cmd.name, "UID ")
+	return meaning
+}
+
+// moves makes the effects on the session of m, a tagged completion with
+// status of the command verb (ok: the lab saw it), and returns meaning with
+// what they are.
+func (a *Analyzer) moves(m *lab.Message, meaning string, ok bool, status, verb string) string {
 	if ok && status == "OK" {
 		switch verb {
 		case "LOGIN", "AUTHENTICATE":
@@ -541,7 +562,7 @@ func (a *Analyzer) tagged(m *lab.Message, toks []token, disp string) {
 		meaning += " IDLE is over."
 		a.state.Move(m, a.idleFrom)
 	}
-	m.Meaning = meaning
+	return meaning
 }
 
 // untagged explains an untagged response ("* ...").
@@ -721,4 +742,78 @@ func fetchDetail(m *lab.Message, f frame, num string, args []token, idle bool) {
 		}
 	}
 	m.Meaning += literalNote(f, "server")
+}
+
+// briefCompletions are the commands whose tagged completion is framed
+// briefly (briefTagged): those of briefCommands whose end changes nothing in
+// the session.
+var briefCompletions = map[string]bool{
+	"FETCH": true, "STORE": true, "COPY": true, "MOVE": true, "EXPUNGE": true, "SEARCH": true,
+	"NOOP": true, "CHECK": true, "STATUS": true, "LIST": true, "LSUB": true,
+	"CAPABILITY": true, "ENABLE": true, "NAMESPACE": true,
+}
+
+// taggedRefs are where each status of a tagged completion is specified.
+var taggedRefs = map[string]string{"OK": "RFC 9051 §7.1.1", "NO": "RFC 9051 §7.1.2", "BAD": "RFC 9051 §7.1.3"}
+
+// briefTagged frames f, a whole response, briefly when it is the tagged
+// completion of one of briefCompletions, no literal in it and no client
+// literal waiting on it: its summary now, its fields and meaning when
+// someone looks (tagLater). It takes the command it answers from those
+// waiting; ok is false, and nothing is taken, for any other response.
+func (a *Analyzer) briefTagged(f frame) (lab.Message, bool) {
+	if f.nlit > 0 || a.fr[lab.ClientToServer].waitingSync() {
+		return lab.Message{}, false
+	}
+	line := bytes.TrimRight(f.text, "\r\n")
+	tagEnd := bytes.IndexByte(line, ' ')
+	if tagEnd <= 0 {
+		return lab.Message{}, false
+	}
+	tag, rest := line[:tagEnd], line[tagEnd+1:]
+	if bytes.ContainsAny(tag, `*+(){%"\`) {
+		return lab.Message{}, false
+	}
+	status := rest
+	if i := bytes.IndexByte(rest, ' '); i >= 0 {
+		status = rest[:i]
+	}
+	ref := taggedRefs[asciiUpper(string(status))]
+	if ref == "" {
+		return lab.Message{}, false
+	}
+	seen := false
+	cmd, ok := a.pending.Match(func(c command) bool {
+		if seen || c.tag != string(tag) {
+			return false
+		}
+		seen = true // the oldest command with the tag is the one answered, brief or not
+		return briefCompletions[strings.TrimPrefix(c.name, "UID ")]
+	})
+	if !ok {
+		return lab.Message{}, false
+	}
+	m := lab.Message{Dir: lab.ServerToClient, Raw: f.raw, Observed: true, Ref: ref, Summary: shorten(display(f.text), 160)}
+	m.DeferTo(a.tags.Put(tagLater{cmd: cmd}))
+	return m, true
+}
+
+// tagLater is what a tagged completion framed briefly is explained from,
+// besides its bytes: the command it answers.
+type tagLater struct{ cmd command }
+
+// Fill frames msg's bytes again and explains them as tagged does (a
+// completion framed briefly changes nothing in the session).
+func (d *tagLater) Fill(msg *lab.Message) ([]lab.Field, string) {
+	fr := framer{noLiterals: statusText}
+	var f frame
+	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	toks := tokenize(f.text, f.lits, 6)
+	m := base(lab.ServerToClient, f)
+	if len(toks) < 2 {
+		return nil, ""
+	}
+	meaning := describeTagged(&m, toks[0].text, asciiUpper(toks[1].text), display(f.text), d.cmd, true)
+	framing.Place(&m, spanned...)
+	return m.Fields, meaning
 }

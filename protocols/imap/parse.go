@@ -134,6 +134,10 @@ func (t *tokenizer) token(depth int) token {
 // display turns a frame's text into one line: the CRLFs after literal markers
 // and at the end go, the markers stay ("{1234}").
 func display(text []byte) string {
+	if i := bytes.IndexByte(text, '\n'); i == len(text)-1 {
+		// One line, as most are: one string made, not three.
+		return string(bytes.TrimRight(bytes.TrimSuffix(bytes.TrimSuffix(text, []byte("\n")), []byte("\r")), " "))
+	}
 	s := string(text)
 	s = strings.ReplaceAll(s, "\r\n", "")
 	s = strings.ReplaceAll(s, "\n", "")

@@ -330,6 +330,18 @@ func describeCommand(m *lab.Message, f frame, disp, short string, inTLS bool) (t
 	return tag, name, true
 }
 
+// reframe frames again the bytes of msg, a message framed briefly: a whole
+// command or response, all its bytes kept (Raw).
+func reframe(msg *lab.Message) frame {
+	var fr framer
+	if msg.Dir == lab.ServerToClient {
+		fr.noLiterals = statusText
+	}
+	var f frame
+	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	return f
+}
+
 // uidRef is ref, a command's, with the section on the UID forms.
 func uidRef(ref string) string { return ref + ", §6.4.9" }
 
@@ -373,9 +385,7 @@ func briefCommand(f frame) (tag, name string, ok bool) {
 // commandLater builds the fields and meaning of a command framed briefly,
 // framing its bytes again.
 func commandLater(msg *lab.Message) ([]lab.Field, string) {
-	var fr framer
-	var f frame
-	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	f := reframe(msg)
 	m := base(lab.ClientToServer, f)
 	describeCommand(&m, f, display(f.text), "", false)
 	framing.Place(&m, spanned...)
@@ -713,9 +723,7 @@ type fetchLater struct{ idle bool }
 
 // Fill frames msg's bytes again and explains them as untagged does.
 func (d *fetchLater) Fill(msg *lab.Message) ([]lab.Field, string) {
-	fr := framer{noLiterals: statusText}
-	var f frame
-	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	f := reframe(msg)
 	toks := tokenize(f.text, f.lits, 6)
 	m := base(lab.ServerToClient, f)
 	m.Meaning = untagged["FETCH"].meaning
@@ -805,9 +813,7 @@ type tagLater struct{ cmd command }
 // Fill frames msg's bytes again and explains them as tagged does (a
 // completion framed briefly changes nothing in the session).
 func (d *tagLater) Fill(msg *lab.Message) ([]lab.Field, string) {
-	fr := framer{noLiterals: statusText}
-	var f frame
-	fr.feed(msg.Raw, func(x frame) bool { f = x; return true })
+	f := reframe(msg)
 	toks := tokenize(f.text, f.lits, 6)
 	m := base(lab.ServerToClient, f)
 	if len(toks) < 2 {

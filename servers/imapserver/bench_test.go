@@ -2,7 +2,6 @@ package imapserver_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/protocollab/protolab/clients/imapclient"
@@ -42,30 +41,13 @@ func BenchmarkFetch(b *testing.B) {
 					}
 				}
 				want := len(mail(1))
-				per := (b.N + conns - 1) / conns
-				b.ResetTimer()
-				cpu := servertest.CPUTime(b, 0)
-				var wg sync.WaitGroup
-				for _, c := range clients {
-					wg.Go(func() {
-						for range per {
-							body, err := c.Fetch(uid)
-							if err == nil && len(body) != want {
-								err = fmt.Errorf("UID FETCH %d: %d bytes, want %d", uid, len(body), want)
-							}
-							if err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					})
-				}
-				wg.Wait()
-				cpu = servertest.CPUTime(b, 0) - cpu
-				b.StopTimer()
-				b.ReportMetric(float64(per*conns)/b.Elapsed().Seconds(), "msgs/s")
-				// The CPU a message takes, the clients' (in this process) included.
-				b.ReportMetric(float64(cpu.Microseconds())/float64(per*conns), "cpu-µs/msg")
+				servertest.Exchanges(b, conns, func(i int) error {
+					body, err := clients[i].Fetch(uid)
+					if err == nil && len(body) != want {
+						err = fmt.Errorf("UID FETCH %d: %d bytes, want %d", uid, len(body), want)
+					}
+					return err
+				})
 			})
 		}
 	}

@@ -222,7 +222,7 @@ func (a *Analyzer) command(f frame) {
 		a.out = append(a.out, m)
 		return
 	}
-	if tag, name, ok := briefCommand(f); ok {
+	if tag, name, ok := briefLine(f); ok {
 		m.Summary = shorten(disp, 160)
 		m.Ref = commands[strings.TrimPrefix(name, "UID ")].ref
 		if strings.HasPrefix(name, "UID ") {
@@ -345,41 +345,46 @@ func reframe(msg *lab.Message) frame {
 // uidRef is ref, a command's, with the section on the UID forms.
 func uidRef(ref string) string { return ref + ", §6.4.9" }
 
-// briefCommands are the commands whose message is framed briefly when it
-// holds no literal (briefCommand): those a busy client sends over and over,
-// whose fields and meaning are the line's alone.
-var briefCommands = map[string]bool{
-	"FETCH": true, "STORE": true, "COPY": true, "MOVE": true, "EXPUNGE": true, "SEARCH": true,
-	"NOOP": true, "CHECK": true, "STATUS": true, "SELECT": true, "EXAMINE": true, "LIST": true, "LSUB": true,
-	"CLOSE": true, "UNSELECT": true, "CAPABILITY": true, "ENABLE": true, "NAMESPACE": true,
+// briefCommand reports whether a command with verb is framed briefly when
+// it holds no literal (briefLine): the commands a busy client sends over and
+// over, whose fields and meaning are the line's alone: briefCompletions, and
+// those whose completion moves the session.
+func briefCommand(verb string) bool {
+	return briefCompletions[verb] || verb == "SELECT" || verb == "EXAMINE" || verb == "CLOSE" || verb == "UNSELECT"
 }
 
-// briefCommand reports whether command f is framed briefly: its fields and
+// lineWord splits line's first word, up to a space, from the rest.
+func lineWord(line []byte) (word, rest []byte) {
+	i := bytes.IndexByte(line, ' ')
+	if i < 0 {
+		return line, nil
+	}
+	return line[:i], line[i+1:]
+}
+
+// plainTag reports whether tag is a tag as RFC 9051 §9 spells one (no
+// wildcard, list, literal or quoting characters, no "+"): the lines framed
+// briefly start with one.
+func plainTag(tag []byte) bool { return len(tag) > 0 && !bytes.ContainsAny(tag, `*+(){%"\`) }
+
+// briefLine reports whether command f is framed briefly: its fields and
 // meaning built when someone looks (commandLater). It returns its tag and
 // name, read without tokenizing the rest.
-func briefCommand(f frame) (tag, name string, ok bool) {
+func briefLine(f frame) (tag, name string, ok bool) {
 	if !f.done || f.cut || f.nlit > 0 || f.size != int64(len(f.raw)) {
 		return "", "", false
 	}
-	line := bytes.TrimRight(f.text, "\r\n")
-	word := func() string {
-		i := bytes.IndexByte(line, ' ')
-		if i < 0 {
-			i = len(line)
-		}
-		w := line[:i]
-		line = line[min(i+1, len(line)):]
-		return string(w)
-	}
-	tag, name = word(), asciiUpper(word())
+	t, rest := lineWord(bytes.TrimRight(f.text, "\r\n"))
+	n, rest := lineWord(rest)
+	name = asciiUpper(string(n))
 	if name == "UID" {
-		name += " " + asciiUpper(word())
+		sub, _ := lineWord(rest)
+		name += " " + asciiUpper(string(sub))
 	}
-	verb := strings.TrimPrefix(name, "UID ")
-	if tag == "" || tag == "*" || tag == "+" || !briefCommands[verb] || strings.ContainsAny(tag, `(){%*"\`) {
+	if !plainTag(t) || !briefCommand(strings.TrimPrefix(name, "UID ")) {
 		return "", "", false
 	}
-	return tag, name, true
+	return string(t), name, true
 }
 
 // commandLater builds the fields and meaning of a command framed briefly,
@@ -753,8 +758,8 @@ func fetchDetail(m *lab.Message, f frame, num string, args []token, idle bool) {
 }
 
 // briefCompletions are the commands whose tagged completion is framed
-// briefly (briefTagged): those of briefCommands whose end changes nothing in
-// the session.
+// briefly (briefTagged): those framed briefly (briefCommand) whose end
+// changes nothing in the session.
 var briefCompletions = map[string]bool{
 	"FETCH": true, "STORE": true, "COPY": true, "MOVE": true, "EXPUNGE": true, "SEARCH": true,
 	"NOOP": true, "CHECK": true, "STATUS": true, "LIST": true, "LSUB": true,
@@ -773,19 +778,11 @@ func (a *Analyzer) briefTagged(f frame) (lab.Message, bool) {
 	if f.nlit > 0 || a.fr[lab.ClientToServer].waitingSync() {
 		return lab.Message{}, false
 	}
-	line := bytes.TrimRight(f.text, "\r\n")
-	tagEnd := bytes.IndexByte(line, ' ')
-	if tagEnd <= 0 {
+	tag, rest := lineWord(bytes.TrimRight(f.text, "\r\n"))
+	if !plainTag(tag) {
 		return lab.Message{}, false
 	}
-	tag, rest := line[:tagEnd], line[tagEnd+1:]
-	if bytes.ContainsAny(tag, `*+(){%"\`) {
-		return lab.Message{}, false
-	}
-	status := rest
-	if i := bytes.IndexByte(rest, ' '); i >= 0 {
-		status = rest[:i]
-	}
+	status, _ := lineWord(rest)
 	ref := taggedRefs[asciiUpper(string(status))]
 	if ref == "" {
 		return lab.Message{}, false

@@ -243,16 +243,26 @@ func (h *Hub) trimPeriod() int {
 // trimConvsLocked forgets the oldest ended conversations past the bound, and
 // every trimEvery new conversations, the ended ones none of whose events the
 // log still holds: there is nothing left to show of them, and their cost
-// counts against the bound. (Every trimPeriod rather than every time keeps
-// its cost, a look at each conversation, small per new one.) h.convMu must be held.
+// counts against the bound. h.convMu must be held.
+//
+// A look costs a step for each conversation remembered, so it comes every
+// trimPeriod new ones, or every sixteenth of those remembered if more: each
+// new conversation pays at most 16 steps, and those a look would forget wait
+// for it at most a sixteenth of the remembered ones' cost. While the log drops
+// nothing, no conversation's events leave it, so a look would find nothing:
+// it waits until the log's start moves. (An ended conversation's last event,
+// its close, is newer than the start, unless capture was paused when it
+// ended: paused, it looks as before.)
 func (h *Hub) trimConvsLocked() {
 	h.sinceTrim++
 	excess := len(h.order) - h.opts.MaxConversations
-	if excess <= 0 && h.sinceTrim < h.trimPeriod() {
+	first := h.firstHeld.Load()
+	due := h.sinceTrim >= max(h.trimPeriod(), len(h.order)/16)
+	if excess <= 0 && (!due || first == h.trimFirst && !h.paused.Load()) {
 		return
 	}
-	h.sinceTrim = 0
-	first, now := h.firstHeld.Load(), time.Now()
+	h.sinceTrim, h.trimFirst = 0, first
+	now := time.Now()
 	kept := h.order[:0]
 	for _, c := range h.order {
 		c.mu.Lock()
@@ -284,8 +294,7 @@ func (c *Conversation) open(side Side, info OpenInfo) {
 	if info.Kernel != nil {
 		c.kernel = info.Kernel
 	}
-	text := fmt.Sprintf("%s %s → %s seen by the %s", c.proto.Name, c.key.client, c.key.server, side)
-	text += connectTook(info)
+	text := c.proto.Name + " " + c.key.client + " → " + c.key.server + " seen by the " + side.String() + connectTook(info)
 	c.note(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
 	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
 }
@@ -658,7 +667,7 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 	now := at
 	c.last = now
 	k := c.readKernel()
-	text := fmt.Sprintf("the %s sent %s", by, how)
+	var text string
 	switch how {
 	case HowIdle:
 		text = "the flow went idle"
@@ -667,7 +676,9 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 		}
 	case HowClosed:
 		// Not "sent": an export draws no packet for it.
-		text = fmt.Sprintf("the %s's socket closed", by)
+		text = "the " + by.String() + "'s socket closed"
+	default:
+		text = "the " + by.String() + " sent " + how
 	}
 	if errText != "" {
 		text += ": " + errText

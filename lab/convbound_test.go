@@ -87,3 +87,42 @@ func TestEndedConversationsCountAgainstTheBound(t *testing.T) {
 		t.Errorf("the heap grew %d KiB over %d short connections; want under %d KiB", grew>>10, flood, flood*convCost/2>>10)
 	}
 }
+
+// TestPausedConversationsForgotten: connections that come and go while the
+// capture is paused leave no event in the log, so its start never moves; the
+// hub still forgets them, rather than waiting for the log to drop something.
+func TestPausedConversationsForgotten(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "line", Transport: "line", NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
+	reg.Register(p)
+	const bound = 1 << 20
+	h := NewHub(HubOptions{Registry: reg, MaxBytes: bound})
+	addr := echoServer(t, h.Tap(p)).String()
+	h.SetPaused(true)
+	for i := range 4 * h.trimPeriod() {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write([]byte("hello\n")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, make([]byte, 6)); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		// Each ends before the next comes: the server's side closes too.
+		deadline := time.Now().Add(10 * time.Second)
+		for h.Stats().LiveConvs > 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if i == 0 && h.Stats().Events != 0 {
+			t.Fatalf("%d events recorded while paused", h.Stats().Events)
+		}
+	}
+	h.Settle()
+	if st := h.Stats(); st.Convs > h.trimPeriod()+1 {
+		t.Errorf("%d conversations remembered after %d that ended while paused; want at most %d", st.Convs, 4*h.trimPeriod(), h.trimPeriod()+1)
+	}
+}

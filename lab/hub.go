@@ -64,6 +64,7 @@ type Hub struct {
 	order     []*Conversation // in creation order
 	byKey     map[convKey]*Conversation
 	sinceTrim int                          // new conversations since trimConvsLocked last looked
+	trimFirst uint64                       // firstHeld when trimConvsLocked last looked
 	listening map[netip.AddrPort]*Protocol // tapped TCP listeners' addresses, and their protocols (listen.go)
 
 	endedBytes atomic.Int64  // the cost of the ended conversations remembered (conv.go, convCost)
@@ -103,12 +104,16 @@ func NewHub(opts HubOptions) *Hub {
 	if opts.FlowIdle <= 0 {
 		opts.FlowIdle = DefaultFlowIdle
 	}
-	return &Hub{
+	h := &Hub{
 		log:   eventLog{hot: coldAfter},
 		opts:  opts,
 		convs: make(map[ConvID]*Conversation),
 		byKey: make(map[convKey]*Conversation),
 	}
+	// The first event is number 1: a conversation that ended with none
+	// (capture paused) holds nothing in the log, and is forgotten.
+	h.firstHeld.Store(1)
+	return h
 }
 
 // Options returns the options the hub runs with (defaults filled in).

@@ -94,35 +94,41 @@ func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 // Summary is one line about msg: "query A www.lab.test",
 // "response NOERROR A www.lab.test → 127.0.0.1" or "response NXDOMAIN A x.lab.test".
 func Summary(msg *mdns.Msg) string {
-	var sb strings.Builder
+	b := make([]byte, 0, 64)
 	if msg.Response {
-		sb.WriteString("response ")
-		sb.WriteString(RcodeName(msg.Rcode))
+		b = append(b, "response "...)
+		b = append(b, RcodeName(msg.Rcode)...)
 	} else {
-		sb.WriteString("query")
+		b = append(b, "query"...)
 		if msg.Opcode != mdns.OpcodeQuery {
-			sb.WriteString(" " + opcodeName(msg.Opcode))
+			b = append(append(b, ' '), opcodeName(msg.Opcode)...)
 		}
 	}
 	if len(msg.Question) > 0 {
 		q := msg.Question[0]
-		sb.WriteString(" " + TypeName(q.Qtype) + " " + Name(q.Name))
+		b = append(append(b, ' '), TypeName(q.Qtype)...)
+		b = append(append(b, ' '), Name(q.Name)...)
 	}
 	if msg.Response && len(msg.Answer) > 0 {
-		vals := make([]string, 0, len(msg.Answer))
-		for _, rr := range msg.Answer {
-			vals = append(vals, Value(rr))
+		b = append(b, " → "...)
+		start := len(b)
+		for i, rr := range msg.Answer {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, Value(rr)...)
+			if len(b)-start > 80 {
+				break // cut below; the rest would not show
+			}
 		}
-		v := strings.Join(vals, ", ")
-		if len(v) > 80 {
-			v = v[:77] + "…"
+		if len(b)-start > 80 {
+			b = append(b[:start+77], "…"...)
 		}
-		sb.WriteString(" → " + v)
 	}
 	if msg.Truncated {
-		sb.WriteString(" (truncated)")
+		b = append(b, " (truncated)"...)
 	}
-	return sb.String()
+	return string(b)
 }
 
 // Name is a domain name as a person writes it: without the final dot ("." for the root).
@@ -158,6 +164,18 @@ func opcodeName(op int) string {
 
 // Value is a record's data as the zone file writes it: "127.0.0.1", "10 mail.alpha.test".
 func Value(rr mdns.RR) string {
+	// An address, the most common answer, is written directly: as the
+	// record's String writes it, without the header written to be cut off.
+	switch rr := rr.(type) {
+	case *mdns.A:
+		if rr.A != nil {
+			return rr.A.String()
+		}
+	case *mdns.AAAA:
+		if rr.AAAA != nil && rr.AAAA.To4() == nil {
+			return rr.AAAA.String()
+		}
+	}
 	h := rr.Header().String()
 	return strings.TrimSpace(strings.TrimPrefix(rr.String(), h))
 }

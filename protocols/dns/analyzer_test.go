@@ -150,3 +150,56 @@ func TestStream(t *testing.T) {
 		}
 	}
 }
+
+// TestValue checks that a record's value is what its zone-file line holds
+// after the header, the addresses written directly included.
+func TestValue(t *testing.T) {
+	for _, line := range []string{
+		"a.lab.test. 300 IN A 127.0.0.1",
+		"a.lab.test. 300 IN AAAA ::1",
+		"a.lab.test. 300 IN AAAA 2001:db8::5",
+		"a.lab.test. 300 IN AAAA ::ffff:10.0.0.1",
+		"lab.test. 300 IN MX 10 mail.lab.test.",
+		"lab.test. 300 IN TXT \"v=spf1 -all\" \"two\"",
+		"www.lab.test. 300 IN CNAME lab.test.",
+	} {
+		rr, err := mdns.NewRR(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSpace(strings.TrimPrefix(rr.String(), rr.Header().String()))
+		if got := Value(rr); got != want {
+			t.Errorf("%s: value %q, want %q", line, got, want)
+		}
+	}
+	if got := Value(&mdns.A{Hdr: mdns.RR_Header{Name: "a.", Rrtype: mdns.TypeA, Class: mdns.ClassINET}}); got != "" {
+		t.Errorf("A without an address: %q", got)
+	}
+}
+
+// TestSummaryCut checks that a long answer is cut at 77 bytes and an ellipsis.
+func TestSummaryCut(t *testing.T) {
+	q := new(mdns.Msg)
+	q.SetQuestion("many.lab.test.", mdns.TypeA)
+	r := new(mdns.Msg)
+	r.SetReply(q)
+	var vals []string
+	for i := range 12 {
+		ip := "10.0.0." + strconv.Itoa(100+i)
+		rr, err := mdns.NewRR("many.lab.test. 60 IN A " + ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Answer = append(r.Answer, rr)
+		vals = append(vals, ip)
+	}
+	all := strings.Join(vals, ", ")
+	want := "response NOERROR A many.lab.test → " + all[:77] + "…"
+	if got := Summary(r); got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	r.Answer = r.Answer[:2]
+	if got, want := Summary(r), "response NOERROR A many.lab.test → 10.0.0.100, 10.0.0.101"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+}

@@ -16,12 +16,8 @@ import (
 // look) and the memory the hub holds stays near the bound, not growing with
 // every connection that came and went.
 func TestEndedConversationsCountAgainstTheBound(t *testing.T) {
-	reg := &Registry{}
-	p := &Protocol{Name: "line", Transport: "line", NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
-	reg.Register(p)
 	const bound = 1 << 20
-	h := NewHub(HubOptions{Registry: reg, MaxBytes: bound})
-	addr := echoServer(t, h.Tap(p)).String()
+	h, addr := lineEcho(t, bound)
 
 	heap := func() uint64 {
 		runtime.GC()
@@ -92,12 +88,7 @@ func TestEndedConversationsCountAgainstTheBound(t *testing.T) {
 // capture is paused leave no event in the log, so its start never moves; the
 // hub still forgets them, rather than waiting for the log to drop something.
 func TestPausedConversationsForgotten(t *testing.T) {
-	reg := &Registry{}
-	p := &Protocol{Name: "line", Transport: "line", NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
-	reg.Register(p)
-	const bound = 1 << 20
-	h := NewHub(HubOptions{Registry: reg, MaxBytes: bound})
-	addr := echoServer(t, h.Tap(p)).String()
+	h, addr := lineEcho(t, 1<<20)
 	h.SetPaused(true)
 	for i := range 4 * h.trimPeriod() {
 		c, err := net.Dial("tcp", addr)
@@ -125,4 +116,14 @@ func TestPausedConversationsForgotten(t *testing.T) {
 	if st := h.Stats(); st.Convs > h.trimPeriod()+1 {
 		t.Errorf("%d conversations remembered after %d that ended while paused; want at most %d", st.Convs, 4*h.trimPeriod(), h.trimPeriod()+1)
 	}
+}
+
+// lineEcho returns a hub bounded to bound bytes and the address of an echo
+// server its tap of a line protocol watches.
+func lineEcho(t *testing.T, bound int64) (*Hub, string) {
+	reg := &Registry{}
+	p := &Protocol{Name: "line", Transport: "line", NewAnalyzer: func() Analyzer { return &lineAnalyzer{} }}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg, MaxBytes: bound})
+	return h, echoServer(t, h.Tap(p)).String()
 }

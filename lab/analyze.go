@@ -79,10 +79,45 @@ type op struct {
 // Only a conversation whose batches were that long keeps that much.
 const maxSpareOps = 4096
 
+// Op queues lent from one conversation to the next: a short conversation (a
+// DNS query: its open, two datagrams, its close; a short HTTP connection)
+// would otherwise grow a queue from nothing, 1, 2, 4, 8 ops, and drop it when
+// it ends, at every new conversation. The hub keeps at most opsFreeMax queues
+// of opsLent ops or fewer, and a new queue has room for opsLent.
+const (
+	opsLent    = 8
+	opsFreeMax = 64
+)
+
+// lendOps returns an empty op queue: one an ended conversation gave back, or a new one.
+func (h *Hub) lendOps() []op {
+	select {
+	case q := <-h.opsFree:
+		return q
+	default:
+		return make([]op, 0, opsLent)
+	}
+}
+
+// returnOps takes back q, an op queue nobody uses any more, already cleared,
+// if it is small enough to lend again.
+func (h *Hub) returnOps(q []op) {
+	if cap(q) == 0 || cap(q) > opsLent {
+		return
+	}
+	select {
+	case h.opsFree <- q[:0]:
+	default:
+	}
+}
+
 // enqueue queues o and makes sure a goroutine works on the queue. c.mu must be held.
 func (c *Conversation) enqueue(o op) {
 	for c.queued > maxQueued && c.working {
 		c.drained.Wait()
+	}
+	if c.ops == nil {
+		c.ops = c.hub.lendOps()
 	}
 	c.ops = append(c.ops, o)
 	c.queued += len(o.b)
@@ -364,6 +399,8 @@ func (c *Conversation) finish(done []op) (more bool) {
 		// The queue's two slices take turns: a busy connection's batches
 		// reuse them rather than grow a new one each time.
 		c.spareOps = done[:0]
+	} else {
+		c.hub.returnOps(done)
 	}
 	if len(c.ops) > 0 {
 		return true
@@ -384,7 +421,11 @@ func (c *Conversation) ended() {
 		c.ending = false
 		c.live = false
 		c.end = at
-		c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
+		if len(c.ops) == 0 {
+			c.hub.returnOps(c.ops)
+		}
+		c.hub.returnOps(c.spareOps)
+		c.slab, c.ops, c.spareOps = nil, nil, nil // no more bytes come: the spare room goes
 		c.sent = [3]sentQueue{}
 		c.stream = [3]stream{}
 		c.echo = [3]sent{}

@@ -39,8 +39,8 @@ type Conversation struct {
 	fin      [3]bool  // by Side: that endpoint sent a FIN
 	rst      bool
 	closedBy Side
-	how      string
 	live     bool
+	how      string
 	end      time.Time
 	last     time.Time
 	bytes    [3]int64 // by Dir
@@ -57,13 +57,15 @@ type Conversation struct {
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
 	spareOps []op          // the analysis goroutine's emptied queue, kept for the next batch while live
-	counted  bool          // its cost is in the hub's endedBytes (see countEnded)
 	lastSeq  atomic.Uint64 // the sequence number of its newest event published
 	queued   int           // bytes in ops
+	counted  bool          // its cost is in the hub's endedBytes (see countEnded)
 	working  bool          // a goroutine is working on ops
 	ending   bool          // every tap has closed; an opEnd is queued
 	endAt    time.Time     // when its opEnd was queued, from when the analysis ran it until its chunk was published (ended)
 	drained  *sync.Cond    // on mu: signalled when ops are taken
+	// (The fields are in an order that leaves little padding: a short
+	// connection's record fits the runtime's 896-byte size of allocation.)
 }
 
 // Slab sizes for captured bytes: each conversation copies what its taps see into

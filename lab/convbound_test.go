@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestEndedConversationsCountAgainstTheBound: a flood of short connections,
@@ -126,4 +127,14 @@ func lineEcho(t *testing.T, bound int64) (*Hub, string) {
 	reg.Register(p)
 	h := NewHub(HubOptions{Registry: reg, MaxBytes: bound})
 	return h, echoServer(t, h.Tap(p)).String()
+}
+
+// TestConversationRecordSize: a conversation's record fits the runtime's
+// 896-byte size of allocation, as a flood of short connections (a DNS query
+// each) makes one per connection; a field added past it costs each a
+// 1,024-byte allocation. Reorder the fields, or make room, when this fails.
+func TestConversationRecordSize(t *testing.T) {
+	if n := unsafe.Sizeof(Conversation{}); n > 896 {
+		t.Errorf("a Conversation is %d bytes, past 896", n)
+	}
 }

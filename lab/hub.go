@@ -88,6 +88,7 @@ type Hub struct {
 	anChunk int
 	anSpans []span
 	anWork  []work
+	opsFree chan []op // ended conversations' op queues, for new ones (lendOps)
 	anHeap  workHeap
 	anOrder []*work
 	anEnds  []*Conversation
@@ -105,10 +106,11 @@ func NewHub(opts HubOptions) *Hub {
 		opts.FlowIdle = DefaultFlowIdle
 	}
 	h := &Hub{
-		log:   eventLog{hot: coldAfter},
-		opts:  opts,
-		convs: make(map[ConvID]*Conversation),
-		byKey: make(map[convKey]*Conversation),
+		log:     eventLog{hot: coldAfter},
+		opts:    opts,
+		convs:   make(map[ConvID]*Conversation),
+		byKey:   make(map[convKey]*Conversation),
+		opsFree: make(chan []op, opsFreeMax),
 	}
 	// The first event is number 1: a conversation that ended with none
 	// (capture paused) holds nothing in the log, and is forgotten.

@@ -86,7 +86,7 @@ const maxSpareOps = 4096
 // of opsLent ops or fewer, and a new queue has room for opsLent.
 const (
 	opsLent    = 8
-	opsFreeMax = 64
+	opsFreeMax = 256
 )
 
 // lendOps returns an empty op queue: one an ended conversation gave back, or a new one.

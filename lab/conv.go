@@ -242,31 +242,41 @@ func (h *Hub) trimPeriod() int {
 	return max(16, min(trimEvery, int(h.opts.MaxBytes/convCost/8)))
 }
 
-// trimConvsLocked forgets the oldest ended conversations past the bound, and
-// every trimEvery new conversations, the ended ones none of whose events the
-// log still holds: there is nothing left to show of them, and their cost
-// counts against the bound. h.convMu must be held.
+// trimConvsLocked forgets the oldest ended conversations past the bound
+// (MaxConversations), and the ended ones none of whose events the log still
+// holds: there is nothing left to show of them, and their cost counts against
+// the bound. h.convMu must be held.
 //
 // A look costs a step for each conversation remembered, so it comes every
-// trimPeriod new ones, or every sixteenth of those remembered if more: each
-// new conversation pays at most 16 steps, and those a look would forget wait
-// for it at most a sixteenth of the remembered ones' cost. While the log drops
-// nothing, no conversation's events leave it, so a look would find nothing:
-// it waits until the log's start moves. (An ended conversation's last event,
-// its close, is newer than the start, unless capture was paused when it
-// ended: paused, it looks as before.)
+// trimPeriod new conversations (an eighth of the bound's, if fewer), or every
+// eighth of those remembered if more:
+// each new one pays at most 8 steps, however many are remembered (a flood of
+// live flows past the bound included, which no look can forget), and those a
+// look would forget wait for it at most an eighth of the remembered ones'
+// cost. Past the bound, then, a few more may be remembered until the next
+// look. While the log drops nothing, no conversation's events leave it, so
+// within the bound a look would find nothing: it waits until the log's start
+// moves. (An ended conversation's last event, its close, is newer than the
+// start, unless capture was paused when it ended: paused, it looks as before.)
 func (h *Hub) trimConvsLocked() {
 	h.sinceTrim++
+	if h.sinceTrim < max(min(h.trimPeriod(), h.opts.MaxConversations/8), len(h.order)/8) {
+		return
+	}
 	excess := len(h.order) - h.opts.MaxConversations
 	first := h.firstHeld.Load()
-	due := h.sinceTrim >= max(h.trimPeriod(), len(h.order)/16)
-	if excess <= 0 && (!due || first == h.trimFirst && !h.paused.Load()) {
+	if excess <= 0 && first == h.trimFirst && !h.paused.Load() {
 		return
 	}
 	h.sinceTrim, h.trimFirst = 0, first
 	now := time.Now()
 	kept := h.order[:0]
 	for _, c := range h.order {
+		if excess <= 0 && c.lastSeq.Load() >= first {
+			// The log holds its newest event: it stays, whatever its state.
+			kept = append(kept, c)
+			continue
+		}
 		c.mu.Lock()
 		ended := !c.liveLocked(now)
 		gone := ended && (excess > 0 || c.lastSeq.Load() < first)

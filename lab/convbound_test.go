@@ -138,3 +138,54 @@ func TestConversationRecordSize(t *testing.T) {
 		t.Errorf("a Conversation is %d bytes, past 896", n)
 	}
 }
+
+// TestMaxConversations: past MaxConversations the oldest ended conversations
+// are forgotten, though the log still holds their events, with at most an
+// eighth more remembered until the next look; live ones are never forgotten,
+// however many.
+func TestMaxConversations(t *testing.T) {
+	const most, settleEvery = 200, 10
+	reg := &Registry{}
+	p := &Protocol{Name: "dns", Transport: "udp", NewAnalyzer: func() Analyzer { return datagramMessage{} }}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg, MaxConversations: most})
+	server := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53}
+	flow := func(i int, end bool) *Conversation {
+		client := &net.UDPAddr{IP: net.IPv4(127, 0, byte(i>>8), byte(i)), Port: 1024 + i}
+		c := h.attach(p, client, server, SideServer, true, OpenInfo{})
+		c.data(SideServer, ClientToServer, []byte("query"), time.Now())
+		if end {
+			c.closeStep(SideServer, SideNone, HowIdle, "")
+			c.localClosed(SideServer)
+			if i%settleEvery == 0 {
+				h.Settle() // those before have ended: the analysis ran their end
+			}
+		}
+		return c
+	}
+	var first, last *Conversation
+	for i := range 10 * most {
+		c := flow(i, true)
+		if i == 0 {
+			first = c
+		}
+		last = c
+	}
+	st := h.Stats()
+	if want := most + most/8 + settleEvery; st.Convs > want {
+		t.Errorf("%d conversations remembered after %d ended ones; want at most %d", st.Convs, 10*most, want)
+	}
+	if h.Conversation(first.id) != nil || h.Conversation(last.id) == nil {
+		t.Errorf("the oldest ended conversation is remembered, or the newest is not")
+	}
+	if st.Events == 0 || st.Dropped != 0 {
+		t.Errorf("the log holds %d events, dropped %d: the bound on conversations should forget them, not the log's", st.Events, st.Dropped)
+	}
+	for i := range 3 * most {
+		flow(10*most+i, false)
+	}
+	h.Settle()
+	if st := h.Stats(); st.LiveConvs != 3*most {
+		t.Errorf("%d live conversations remembered, want all %d", st.LiveConvs, 3*most)
+	}
+}

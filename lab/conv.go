@@ -248,16 +248,16 @@ func (h *Hub) trimPeriod() int {
 // the bound. h.convMu must be held.
 //
 // A look costs a step for each conversation remembered, so it comes every
-// trimPeriod new conversations (an eighth of the bound's, if fewer), or every
-// eighth of those remembered if more:
-// each new one pays at most 8 steps, however many are remembered (a flood of
-// live flows past the bound included, which no look can forget), and those a
-// look would forget wait for it at most an eighth of the remembered ones'
-// cost. Past the bound, then, a few more may be remembered until the next
-// look. While the log drops nothing, no conversation's events leave it, so
-// within the bound a look would find nothing: it waits until the log's start
-// moves. (An ended conversation's last event, its close, is newer than the
-// start, unless capture was paused when it ended: paused, it looks as before.)
+// trimPeriod new conversations (an eighth of MaxConversations, if fewer), or
+// every eighth of those remembered if more: each new one pays at most 8
+// steps, however many are remembered (a flood of live flows past the bound
+// included, which no look can forget), and those a look would forget wait for
+// it at most an eighth of the remembered ones' cost. Past the bound, then, an
+// eighth more may be remembered until the next look. While the log drops
+// nothing, no conversation's events leave it, so within the bound a look
+// would find nothing: it waits until the log's start moves. (An ended
+// conversation's last event, its close, is newer than the start, unless
+// capture was paused when it ended: paused, it looks as before.)
 func (h *Hub) trimConvsLocked() {
 	h.sinceTrim++
 	if h.sinceTrim < max(min(h.trimPeriod(), h.opts.MaxConversations/8), len(h.order)/8) {

@@ -422,10 +422,9 @@ func (c *Conversation) ended() {
 		c.live = false
 		c.end = at
 		if len(c.ops) == 0 {
-			c.hub.returnOps(c.ops)
+			c.hub.returnOps(c.ops) // (its spare queue is the one being run: finish takes it)
 		}
-		c.hub.returnOps(c.spareOps)
-		c.slab, c.ops, c.spareOps = nil, nil, nil // no more bytes come: the spare room goes
+		c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
 		c.sent = [3]sentQueue{}
 		c.stream = [3]stream{}
 		c.echo = [3]sent{}

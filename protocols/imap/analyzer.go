@@ -392,6 +392,7 @@ func briefLine(f frame) (tag, name string, ok bool) {
 func commandLater(msg *lab.Message) ([]lab.Field, string) {
 	f := reframe(msg)
 	m := base(lab.ClientToServer, f)
+	// Not in TLS: only LOGIN's meaning reads it, and LOGIN is never framed briefly.
 	describeCommand(&m, f, display(f.text), "", false)
 	framing.Place(&m, spanned...)
 	return m.Fields, m.Meaning

@@ -20,7 +20,8 @@ type token struct {
 type line struct {
 	raw   []byte // the line, then the payload and its CR LF when there is one
 	n     int    // the line's length, CR LF included
-	verb  token  // as written; compare upper-cased
+	verb  token  // as written
+	cmd   string // the verb in capitals, as the protocol compares it
 	args  []token
 	text  token // the rest of the line after the verb and its space
 	size  int   // the bytes after the line before its CR LF: headers and payload; -1 without
@@ -85,6 +86,7 @@ func parseLineIn(raw []byte, ts []token, arena *framing.Arena) line {
 	l.text = token{s[rest:], rest}
 	l.args = ws[1:]
 	v := strings.ToUpper(l.verb.s)
+	l.cmd = v
 	n, known := verbs[v]
 	switch {
 	case !known:

@@ -62,7 +62,7 @@ func (m *message) field(name, value string, off, n int) {
 // published or delivered is framed briefly (brief): its fields and meaning
 // are built when someone looks.
 func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
-	v := strings.ToUpper(l.verb.s)
+	v := l.cmd
 	if l.fault == "" && !l.big && isPublication(v) && senders[v] == dir {
 		return a.brief(dir, v, l)
 	}

@@ -80,7 +80,7 @@ func pubDetail(msg *lab.Message, filter string) ([]lab.Field, string) {
 	i := bytes.IndexByte(msg.Raw, '\n')
 	l := parseLine(msg.Raw[:i+1])
 	l.raw = msg.Raw
-	v := strings.ToUpper(l.verb.s)
+	v := l.cmd
 	m := &message{Message: lab.Message{Dir: msg.Dir}, l: l, args: map[string]string{}}
 	m.lineFields(v)
 	body := l.raw[l.n : l.n+l.size]

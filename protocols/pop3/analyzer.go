@@ -38,7 +38,7 @@ type Analyzer struct {
 	state   lab.Machine            // the session's state (Transitions)
 	buf     [3]framing.Lines       // incomplete input, by lab.Dir
 	pending framing.Queue[Command] // commands waiting for their responses
-	body    *multi                 // the multi-line response being read: cur, or nil
+	inBody  bool                   // a multi-line response is being read: cur
 	cur     multi
 	block   framing.Block            // where Feed's messages are kept
 	arena   framing.Arena            // status lines' text
@@ -100,9 +100,9 @@ func (a *Analyzer) Closed(info lab.CloseInfo) []lab.Message {
 		a.state.Set(StateClosed)
 		return out
 	}
-	if b := a.body; b != nil {
-		a.body = nil
-		m := a.bodyMessage(b)
+	if a.inBody {
+		a.inBody = false
+		m := a.bodyMessage(&a.cur)
 		fields, meaning := m.Detail()
 		m.Defer(nil)
 		m.Fields = append(fields, lab.Field{Name: "cut off", Value: "the connection ended before the line \".\""})
@@ -144,7 +144,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		switch {
 		case dir == lab.ClientToServer:
 			n, out = a.command(data, out)
-		case a.body != nil:
+		case a.inBody:
 			n, out = a.bodyLines(data, out)
 		default:
 			n, out = a.response(data, out, at)
@@ -286,7 +286,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 	if r.OK && answered && Multiline(cmd) {
 		a.cur = multi{cmd: cmd, status: r, line: a.arena.String(bytes.TrimRight(raw, "\r\n")), total: int64(len(raw))}
 		a.cur.raw.Start(raw, true, 0)
-		a.body = &a.cur
+		a.inBody = true
 		return i + 1, out
 	}
 	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 1939 §3", Summary: trimEOL(raw)}
@@ -329,7 +329,7 @@ func (a *Analyzer) response(data []byte, out []lab.Message, at time.Time) (int, 
 // they come (a mail may have long ones); only the start of a possible
 // terminator is held.
 func (a *Analyzer) bodyLines(data []byte, out []lab.Message) (int, []lab.Message) {
-	b := a.body
+	b := &a.cur
 	n := 0
 	for n < len(data) {
 		rest := data[n:]
@@ -347,7 +347,7 @@ func (a *Analyzer) bodyLines(data []byte, out []lab.Message) (int, []lab.Message
 		end := !b.midLine && (bytes.Equal(line, []byte(".\r\n")) || bytes.Equal(line, []byte(".\n")))
 		b.keep(line)
 		if end {
-			a.body = nil
+			a.inBody = false
 			return n, append(out, a.bodyMessage(b))
 		}
 		b.lines++

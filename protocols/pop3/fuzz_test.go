@@ -83,8 +83,8 @@ func FuzzAnalyzer(f *testing.F) {
 					t.Fatalf("holds %d bytes", a.buf[d].Held())
 				}
 			}
-			if a.body != nil && a.body.raw.Len() > MaxBodyKept {
-				t.Fatalf("keeps %d bytes of a body", a.body.raw.Len())
+			if a.inBody && a.cur.raw.Len() > MaxBodyKept {
+				t.Fatalf("keeps %d bytes of a body", a.cur.raw.Len())
 			}
 			if a.pending.Len() > maxPending || len(a.marked) > maxMarked {
 				t.Fatalf("holds %d pending commands, %d marked", a.pending.Len(), len(a.marked))

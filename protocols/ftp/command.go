@@ -44,11 +44,12 @@ func (c Command) String() string {
 // space separates it from the argument, which may not hold control characters (a
 // bare CR or LF would let one line smuggle a second command).
 func ParseCommand(line []byte) (Command, error) {
-	if len(line) > MaxLine {
-		return Command{}, ErrLineTooLong
-	}
 	line = bytes.TrimSuffix(line, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line)+2 > MaxLine {
+		// MaxLine counts the CRLF, whether this line came with it or not.
+		return Command{}, ErrLineTooLong
+	}
 	line = skipTelnet(line)
 	if len(line) == 0 {
 		return Command{}, ErrEmpty

@@ -25,6 +25,10 @@ var commandTests = []struct {
 	{"STOR a\rDELE b\r\n", Command{}, ErrBadArg},
 	{"STOR a\x00b\r\n", Command{}, ErrBadArg},
 	{"USER " + strings.Repeat("a", MaxLine) + "\r\n", Command{}, ErrLineTooLong},
+	// MaxLine counts the CRLF, sent or not: the longest line fits with it.
+	{"USER " + strings.Repeat("a", MaxLine-7) + "\r\n", Command{"USER", strings.Repeat("a", MaxLine-7)}, nil},
+	{"USER " + strings.Repeat("a", MaxLine-7), Command{"USER", strings.Repeat("a", MaxLine-7)}, nil},
+	{"USER " + strings.Repeat("a", MaxLine-6), Command{}, ErrLineTooLong},
 }
 
 func TestParseCommand(t *testing.T) {

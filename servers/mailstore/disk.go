@@ -70,6 +70,8 @@ func unescape(s string) (string, error) {
 	return b.String(), nil
 }
 
+// msgPath is the file of message uid in stores of earlier versions, which
+// kept each message in a file of its own.
 func (b *mailbox) msgPath(uid uint32) string {
 	return filepath.Join(b.dir, strconv.FormatUint(uint64(uid), 10)+msgExt)
 }
@@ -87,30 +89,6 @@ func (b *mailbox) writeIndex() error {
 	}
 	if err := labdir.WriteFile(filepath.Join(b.dir, indexFile), data, 0o600); err != nil {
 		return fmt.Errorf("mailstore: cannot save the index of mailbox %q: %w", b.name, err)
-	}
-	return nil
-}
-
-// writeMessage writes raw as message uid: to a temporary file, renamed into place.
-func (b *mailbox) writeMessage(uid uint32, raw []byte, date time.Time) error {
-	f, err := os.CreateTemp(b.dir, ".msg-*.tmp")
-	if err != nil {
-		return fmt.Errorf("mailstore: cannot store a message in %q: %w", b.name, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(raw)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && !date.IsZero() {
-		err = os.Chtimes(tmp, date, date)
-	}
-	if err == nil {
-		err = os.Rename(tmp, b.msgPath(uid))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("mailstore: cannot store a message in %q: %w", b.name, err)
 	}
 	return nil
 }
@@ -174,10 +152,11 @@ func (s *Store) load() error {
 	return nil
 }
 
-// loadMailbox reads one mailbox folder: its index, then its message files.
-// Messages delivered after the index was last written (UID ≥ the index's
-// UIDNEXT) get the flags of new mail; files of messages expunged just before a
-// crash (UID below UIDNEXT but not in the index) are removed.
+// loadMailbox reads one mailbox folder: its index, its message log, then the
+// message files of earlier versions. Messages delivered after the index was
+// last written (UID ≥ the index's UIDNEXT) get the flags of new mail; messages
+// expunged just before a crash (UID below UIDNEXT but not in the index) are
+// left out, their files removed and their records reclaimed with the others.
 func (s *Store) loadMailbox(dir, folder string) (*mailbox, error) {
 	b := &mailbox{dir: dir}
 	ixPath := filepath.Join(dir, indexFile)
@@ -214,6 +193,40 @@ func (s *Store) loadMailbox(dir, folder string) (*mailbox, error) {
 		return nil, fmt.Errorf("mailstore: cannot read %s: %w", dir, err)
 	}
 	dirty := false
+	// present says whether a message found on disk is one of the mailbox's:
+	// in the index, or delivered after it was last written; the others were
+	// expunged just before a crash.
+	present := func(uid uint32, date time.Time) (*msg, bool) {
+		m := &msg{uid: uid, date: date}
+		if e, ok := known[uid]; ok {
+			m.flags, m.date = e.Flags, e.Date
+		} else if uid >= ix.UIDNext || len(data) == 0 {
+			m.flags = []string{FlagRecent}
+			dirty = true
+		} else {
+			return nil, false
+		}
+		if uid >= b.uidNext {
+			b.uidNext = uid + 1
+		}
+		return m, true
+	}
+	recs, err := b.loadLog()
+	if err != nil {
+		return nil, err
+	}
+	inLog := make(map[uint32]bool, len(recs))
+	for _, r := range recs {
+		m, ok := present(r.uid, r.date)
+		if !ok {
+			b.logDead += r.size + logHeaderMax/2
+			continue
+		}
+		m.off, m.size = r.off, r.size
+		b.msgs = append(b.msgs, m)
+		b.logLive += recordLen(m)
+		inLog[r.uid] = true
+	}
 	for _, f := range files {
 		n := f.Name()
 		if strings.HasPrefix(n, ".") {
@@ -226,28 +239,20 @@ func (s *Store) loadMailbox(dir, folder string) (*mailbox, error) {
 			continue
 		}
 		v, err := strconv.ParseUint(strings.TrimSuffix(n, msgExt), 10, 32)
-		if err != nil || v == 0 {
-			continue
+		if err != nil || v == 0 || inLog[uint32(v)] {
+			continue // not a message file, or one the log holds too (left as it is)
 		}
-		uid := uint32(v)
 		info, err := f.Info()
 		if err != nil {
 			return nil, fmt.Errorf("mailstore: %w", err)
 		}
-		m := &msg{uid: uid, size: info.Size(), date: info.ModTime()}
-		if e, ok := known[uid]; ok {
-			m.flags, m.date = e.Flags, e.Date
-		} else if uid >= ix.UIDNext || len(data) == 0 {
-			m.flags = []string{FlagRecent}
-			dirty = true
-		} else {
+		m, ok := present(uint32(v), info.ModTime())
+		if !ok {
 			os.Remove(filepath.Join(dir, n)) // expunged just before a crash
 			continue
 		}
+		m.off, m.size = -1, info.Size()
 		b.msgs = append(b.msgs, m)
-		if uid >= b.uidNext {
-			b.uidNext = uid + 1
-		}
 	}
 	slices.SortFunc(b.msgs, func(x, y *msg) int { return cmpUID(x.uid, y.uid) })
 	if len(b.msgs) != len(ix.Messages) {

@@ -88,6 +88,7 @@ func (s *Store) DeleteMailbox(user, name string) error {
 	// mailbox with some of its messages.
 	gone := filepath.Join(u.dir, ".deleted-"+escape(b.name))
 	os.RemoveAll(gone)
+	b.closeLog()
 	if err := os.Rename(b.dir, gone); err != nil {
 		return fmt.Errorf("mailstore: cannot delete mailbox %q: %w", b.name, err)
 	}
@@ -149,6 +150,7 @@ func (s *Store) RenameMailbox(user, from, to string) error {
 	}
 	for _, r := range renames {
 		dir := filepath.Join(u.dir, escape(r.to))
+		r.b.closeLog()
 		if err := os.Rename(r.b.dir, dir); err != nil {
 			return fmt.Errorf("mailstore: cannot rename mailbox %q: %w", r.b.name, err)
 		}

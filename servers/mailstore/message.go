@@ -3,7 +3,6 @@ package mailstore
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -65,18 +64,15 @@ func (s *Store) Deliver(rcpt string, raw []byte) (Message, error) {
 }
 
 // addLocked stores raw as the next message of b and reports it; the index is
-// rewritten only if writeIndex is set (Deliver relies on Open finding the file).
+// rewritten only if writeIndex is set (Deliver relies on Open finding the record).
 func (s *Store) addLocked(u *user, b *mailbox, raw []byte, flags []string, date time.Time, writeIndex bool) (*msg, error) {
 	uid := b.uidNext
-	fileDate := date
-	if !writeIndex {
-		fileDate = time.Time{} // Deliver: the file's own time is the date
-	}
-	if err := b.writeMessage(uid, raw, fileDate); err != nil {
+	off, err := b.appendLog(uid, raw, date)
+	if err != nil {
 		return nil, err
 	}
 	b.uidNext++
-	m := &msg{uid: uid, flags: flags, date: date, size: int64(len(raw))}
+	m := &msg{uid: uid, flags: flags, date: date, size: int64(len(raw)), off: off}
 	b.msgs = append(b.msgs, m)
 	if writeIndex {
 		if err := b.writeIndex(); err != nil {
@@ -125,27 +121,27 @@ func (s *Store) List(user, mailbox string) ([]Message, error) {
 // mailbox holds no message uid.
 func (s *Store) Fetch(user, mailbox string, uid uint32) ([]byte, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	_, b, err := s.boxOf(user, mailbox)
 	if err != nil {
-		s.mu.Unlock()
 		return nil, err
 	}
-	if _, ok := b.find(uid); !ok {
-		s.mu.Unlock()
+	i, ok := b.find(uid)
+	if !ok {
 		return nil, fmt.Errorf("%w: UID %d in %q", ErrNoSuchMessage, uid, b.name)
 	}
-	path := b.msgPath(uid)
-	s.mu.Unlock()
-	// Message files never change once written, so they are read outside the lock.
-	f, err := os.Open(path)
+	return b.read(b.msgs[i])
+}
+
+// read returns the raw bytes of m, from the log or from its file.
+func (b *mailbox) read(m *msg) ([]byte, error) {
+	if m.off >= 0 {
+		return b.readLog(m)
+	}
+	data, err := os.ReadFile(b.msgPath(m.uid))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: UID %d in %q", ErrNoSuchMessage, uid, mailbox)
+		return nil, fmt.Errorf("%w: UID %d in %q (its file %s is gone)", ErrNoSuchMessage, m.uid, b.name, b.msgPath(m.uid))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("mailstore: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: %w", err)
 	}
@@ -238,15 +234,18 @@ func (s *Store) expungeLocked(u *user, b *mailbox, uids []uint32) error {
 	}
 	old := b.msgs
 	b.msgs = slices.DeleteFunc(slices.Clone(b.msgs), func(m *msg) bool { return drop[m.uid] })
-	// The index forgets the messages first; a file left by a crash after this is
-	// recognised at Open (its UID is below UIDNEXT) and removed.
+	// The index forgets the messages first; a record or file left by a crash
+	// after this is recognised at Open (its UID is below UIDNEXT).
 	if err := b.writeIndex(); err != nil {
 		b.msgs = old
 		return err
 	}
 	for _, m := range old {
 		if drop[m.uid] {
-			os.Remove(b.msgPath(m.uid))
+			if m.off < 0 {
+				os.Remove(b.msgPath(m.uid))
+			}
+			b.dropped(m)
 			s.notify(Change{Kind: Expunged, User: s.addr(u.local), Mailbox: b.name, UID: m.uid})
 		}
 	}
@@ -273,6 +272,7 @@ func (s *Store) Copy(user, from string, uids []uint32, to string) (newUIDs []uin
 func (s *Store) copyLocked(u *user, src *mailbox, uids []uint32, dst *mailbox) ([]uint32, error) {
 	var out []uint32
 	var added []*msg
+	var failed error
 	for _, uid := range uids {
 		i, ok := src.find(uid)
 		if !ok {
@@ -280,11 +280,18 @@ func (s *Store) copyLocked(u *user, src *mailbox, uids []uint32, dst *mailbox) (
 		}
 		m := src.msgs[i]
 		nuid := dst.uidNext
-		if err := linkOrCopy(src.msgPath(uid), dst.msgPath(nuid)); err != nil {
-			return out, fmt.Errorf("mailstore: cannot copy a message to %q: %w", dst.name, err)
+		raw, err := src.read(m)
+		var off int64
+		if err == nil {
+			off, err = dst.appendLog(nuid, raw, m.date)
+		}
+		if err != nil {
+			// The messages copied so far stay copied, and are reported.
+			failed = fmt.Errorf("mailstore: cannot copy a message to %q: %w", dst.name, err)
+			break
 		}
 		dst.uidNext++
-		nm := &msg{uid: nuid, flags: cleanFlags(append(slices.Clone(m.flags), FlagRecent)), date: m.date, size: m.size}
+		nm := &msg{uid: nuid, flags: cleanFlags(append(slices.Clone(m.flags), FlagRecent)), date: m.date, size: m.size, off: off}
 		added = append(added, nm)
 		out = append(out, nuid)
 	}
@@ -297,7 +304,7 @@ func (s *Store) copyLocked(u *user, src *mailbox, uids []uint32, dst *mailbox) (
 	for _, m := range added {
 		s.notify(Change{Kind: Added, User: s.addr(u.local), Mailbox: dst.name, UID: m.uid, Flags: slices.Clone(m.flags)})
 	}
-	return out, nil
+	return out, failed
 }
 
 // Move moves the messages uids of mailbox from into mailbox to, like Copy and
@@ -331,17 +338,4 @@ func (s *Store) moveLocked(u *user, src *mailbox, uids []uint32, dst *mailbox) (
 		return out, nil
 	}
 	return out, s.expungeLocked(u, src, moved)
-}
-
-// linkOrCopy makes dst hold the bytes of src: a hard link (message files never
-// change), or a copy where links are not possible.
-func linkOrCopy(src, dst string) error {
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, 0o600)
 }

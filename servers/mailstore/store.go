@@ -7,16 +7,21 @@
 //
 // A Store is kept in a folder and survives a restart:
 //
-//	<dir>/<user>/<mailbox>/index.json   UIDVALIDITY, UIDNEXT, each message's flags and date
-//	<dir>/<user>/<mailbox>/<uid>.eml    one file per message, its raw RFC 5322 bytes
+//	<dir>/<user>/<mailbox>/index.json    UIDVALIDITY, UIDNEXT, each message's flags and date
+//	<dir>/<user>/<mailbox>/messages.log  the messages' raw RFC 5322 bytes, one record each
 //
-// A message file is written to a temporary file and renamed into place, and is
-// never changed afterwards. The index is rewritten atomically (labdir.WriteFile)
-// whenever flags, UIDs or the set of messages change, except on Deliver: a newly
-// delivered message is found at Open by its file (its UID is at or above the
-// index's UIDNEXT) and gets the flags of a new message, \Recent. So delivery costs
-// one small file and no fsync, and a crash loses no delivered message. A damaged
-// index stops Open with an error naming the file, rather than losing mail silently.
+// A message is appended to messages.log as a record "PLM <uid> <size> <date in
+// Unix ns>\n", its raw bytes and "\n", and never changed afterwards; the records
+// of expunged messages are reclaimed when they outweigh the rest. (Stores of
+// earlier versions kept each message in a file <uid>.eml; those files are still
+// read, and removed when their message is expunged.) The index is rewritten
+// atomically (labdir.WriteFile) whenever flags, UIDs or the set of messages
+// change, except on Deliver: a newly delivered message is found at Open by its
+// record (its UID is at or above the index's UIDNEXT) and gets the flags of a new
+// message, \Recent. So delivery costs one write to an open file and no fsync, and
+// a crash loses no delivered message. A damaged index stops Open with an error
+// naming the file, rather than losing mail silently; a damaged message log keeps
+// its good records and moves the rest aside, unchanged.
 //
 // Mailbox names use "/" as the hierarchy delimiter; "INBOX" is case-insensitive.
 // Folder names are the mailbox names with every byte outside [A-Za-z0-9_-]
@@ -166,6 +171,10 @@ type mailbox struct {
 	uidValidity uint32
 	uidNext     uint32
 	msgs        []*msg // sorted by UID
+
+	log              *os.File // the message log, open once used (msglog.go)
+	logEnd           int64    // its size
+	logLive, logDead int64    // about how many of its bytes hold messages, and expunged ones
 }
 
 type msg struct {
@@ -173,6 +182,7 @@ type msg struct {
 	flags []string
 	date  time.Time
 	size  int64
+	off   int64 // where its raw bytes start in the message log; -1: a file of its own
 }
 
 // Open loads the store kept in dir, making the folder if it is missing, for the

@@ -264,7 +264,7 @@ func TestDamagedIndex(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), ix) {
 		t.Fatalf("Open with a damaged index: error = %v, want one naming %s", err, ix)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "alice", "INBOX", "1.eml")); err != nil {
+	if raw, err := os.ReadFile(filepath.Join(dir, "alice", "INBOX", "messages.log")); err != nil || !strings.Contains(string(raw), string(mail(1))) {
 		t.Errorf("the message was lost: %v", err)
 	}
 	// Moved aside, the mailbox is rebuilt from its messages.

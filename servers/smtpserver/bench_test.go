@@ -17,8 +17,8 @@ import (
 // and over ten connections, without and with capture (the lab's tap and SMTP
 // analyzer), and the same load against Mailpit storing on disk too
 // ("mailpit"; skipped without it: scripts/bench builds it). Each message is a
-// small one for alice@alpha.test, stored in a folder under $TMPDIR: the
-// figure depends on how fast that file system makes small files.
+// small one for alice@alpha.test, stored in a folder under $TMPDIR (appended
+// to her INBOX's message log).
 func BenchmarkAccept(b *testing.B) {
 	msg := []byte("From: bob@beta.test\r\nTo: alice@alpha.test\r\nSubject: bench\r\n\r\nA short message.\r\n")
 	for _, conns := range []int{1, 10} {

@@ -55,6 +55,9 @@ type Analyzer struct {
 	inTLS            bool      // this analyzer is the one inside TLS
 	out              []lab.Message
 	keptReplies      framing.Slab[keptReply] // what the replies keep for their fields
+	keptMails        framing.Slab[keptMail]  // what the messages sent keep for theirs
+	arena            framing.Arena           // the summaries' text, and the commands' arguments
+	scratch          []byte                  // where the next summary is built
 }
 
 var (
@@ -182,7 +185,14 @@ func (a *Analyzer) early(data []byte) {
 // replies frames the reply at the start of data.
 func (a *Analyzer) replies(data []byte, at time.Time) (int, framing.Then) {
 	d := lab.ServerToClient
-	r, n, err := ParseReply(data)
+	var first []byte
+	lines := 0
+	code, enh, n, err := scanReply(data, func(text []byte) {
+		if lines == 0 {
+			first = text
+		}
+		lines++
+	})
 	switch {
 	case errors.Is(err, ErrIncomplete):
 		return 0, framing.Go
@@ -204,7 +214,20 @@ func (a *Analyzer) replies(data []byte, at time.Time) (int, framing.Then) {
 		})
 		return n, framing.Go
 	}
-	a.reply(r, data[:n], at)
+	// The summary is the reply's first line as Reply.String writes it.
+	b := strconv.AppendInt(a.scratch[:0], int64(code), 10)
+	if len(enh) > 0 {
+		b = append(append(b, ' '), enh...)
+	}
+	if len(first) > 0 {
+		b = append(append(b, ' '), first...)
+	}
+	if lines > 1 {
+		b = append(b, " (+"...)
+		b = strconv.AppendInt(b, int64(lines-1), 10)
+		b = append(b, " lines)"...)
+	}
+	a.reply(code, len(enh) > 0, b, data[:n], at)
 	return n, framing.StopIf(a.Handoff.Active())
 }
 
@@ -216,7 +239,7 @@ func (a *Analyzer) overlong(dir lab.Dir, data []byte) {
 
 // command frames one command line.
 func (a *Analyzer) command(raw []byte) {
-	cmd, err := ParseCommand(raw)
+	cmd, err := a.parseCommand(raw)
 	if errors.Is(err, ErrEmpty) {
 		return
 	}
@@ -227,12 +250,17 @@ func (a *Analyzer) command(raw []byte) {
 		a.out = append(a.out, m)
 		return
 	}
-	m.Summary = cmd.String()
 	m.Meaning, m.Ref = CommandMeaning(cmd.Verb)
 	if cmd.Verb != "AUTH" && cmd.Verb != "BDAT" {
 		// Its fields are built from its line when someone looks.
 		m.Defer(fillCommand)
+		b := append(a.scratch[:0], cmd.Verb...)
+		if cmd.Arg != "" {
+			b = append(append(b, ' '), cmd.Arg...)
+		}
+		m.Summary = a.arena.Text(&a.scratch, b)
 	} else {
+		m.Summary = cmd.String()
 		m.Fields = commandLineFields(cmd)
 	}
 	switch cmd.Verb {
@@ -330,31 +358,32 @@ func pathArg(arg string) (addr string, params []string, ok bool) {
 	return rest[1:end], strings.Fields(rest[end+1:]), true
 }
 
-// reply reports the server's reply r, whose bytes are raw, and moves the
-// session by it. Its fields and meaning are built when someone looks
-// (keptReply), from raw and the command it answers.
-func (a *Analyzer) reply(r Reply, raw []byte, at time.Time) {
-	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 5321 §4.2", Summary: r.String()}
-	if len(r.Lines) > 1 {
-		m.Summary += fmt.Sprintf(" (+%d lines)", len(r.Lines)-1)
-	}
-	cmd, answered := a.pending.Answer(r.Code != 334)
-	if !answered && r.Code == 220 {
+// reply reports the server's reply with the given code, whose bytes are raw
+// and summary is built in sum (a.scratch's room), and moves the session by it.
+// Its fields and meaning are built when someone looks (keptReply), from raw and
+// the command it answers.
+func (a *Analyzer) reply(code int, enhanced bool, sum, raw []byte, at time.Time) {
+	m := lab.Message{Dir: lab.ServerToClient, Raw: raw, Observed: true, Ref: "RFC 5321 §4.2"}
+	cmd, answered := a.pending.Answer(code != 334)
+	if !answered && code == 220 {
 		m.Handshake = true
 	}
-	if r.Enhanced != "" {
+	if enhanced {
 		m.Ref += ", RFC 3463 §3"
 	}
-	if r.Code == 334 {
-		if dec, ok := decode64(strings.TrimSpace(r.Text())); ok && printable(dec) {
-			m.Summary += fmt.Sprintf(" (%q)", dec)
+	if code == 334 {
+		if r, _, err := ParseReply(raw); err == nil {
+			if dec, ok := decode64(strings.TrimSpace(r.Text())); ok && printable(dec) {
+				sum = fmt.Appendf(sum, " (%q)", dec)
+			}
 		}
 		m.Ref = "RFC 4954 §4"
 	}
+	m.Summary = a.arena.Text(&a.scratch, sum)
 	m.DeferTo(a.keptReplies.Put(keptReply{cmd: cmd, answered: answered}))
-	a.advance(&m, r, cmd, answered)
+	a.advance(&m, code, cmd, answered)
 	a.out = append(a.out, m)
-	if r.Code == 220 && answered && cmd.Verb == "STARTTLS" && !a.inTLS {
+	if code == 220 && answered && cmd.Verb == "STARTTLS" && !a.inTLS {
 		a.startTLS(at)
 		return
 	}
@@ -438,9 +467,9 @@ func hasExt(exts []string, name string) bool {
 	return false
 }
 
-// advance moves the session by the reply r to cmd.
-func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) {
-	if r.Code == 421 {
+// advance moves the session by the reply with the given code to cmd.
+func (a *Analyzer) advance(m *lab.Message, code int, cmd Command, answered bool) {
+	if code == 421 {
 		a.hold, a.sasl = false, false
 		a.state.Move(m, StateClosed)
 		return
@@ -448,7 +477,7 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 	if !answered {
 		return
 	}
-	ok := r.Class() == 2
+	ok := code/100 == 2
 	switch cmd.Verb {
 	case "EHLO", "HELO":
 		if ok {
@@ -464,14 +493,14 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 		}
 	case "DATA":
 		a.hold = false
-		if r.Code == 354 {
+		if code == 354 {
 			a.inData, a.data, a.dataLen, a.dataScan = true, nil, 0, 2
 			a.state.Move(m, StateData)
 		}
 	case ".":
 		a.state.Move(m, StateGreeted)
 	case "BDAT":
-		if r.Class() != 2 || a.bdatLastSeen(cmd) {
+		if code/100 != 2 || a.bdatLastSeen(cmd) {
 			a.state.Move(m, StateGreeted)
 		}
 	case "RSET":
@@ -480,21 +509,21 @@ func (a *Analyzer) advance(m *lab.Message, r Reply, cmd Command, answered bool) 
 		}
 	case "STARTTLS":
 		a.hold = false
-		if r.Code == 220 {
+		if code == 220 {
 			a.state.Move(m, StateConnected)
 		} else {
 			a.Handoff.Release() // SMTP holds the client's bytes itself: none are the Handoff's
 		}
 	case "AUTH":
 		a.hold = false
-		a.sasl = r.Code == 334
+		a.sasl = code == 334
 		if !a.sasl {
 			a.saslMech, a.saslStep = "", 0
 		}
 		// What the reply means for the login is said with its meaning
 		// (keptReply.Fill).
 	case "QUIT":
-		if r.Code == 221 {
+		if code == 221 {
 			a.state.Move(m, StateQuit)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/protocollab/protolab/lab"
 )
@@ -44,21 +45,119 @@ func (a *Analyzer) keep(b []byte) {
 	}
 }
 
-// dataDone reports the whole DATA section as one message.
+// dataDone reports the whole DATA section as one message. Its summary is
+// built now from three header fields; the rest when someone looks (keptMail).
 func (a *Analyzer) dataDone() {
 	a.inData = false
 	m := lab.Message{Dir: lab.ClientToServer, Raw: a.data, Observed: true, Ref: "RFC 5321 §4.1.1.4, RFC 5322"}
 	body := bytes.TrimSuffix(a.data, []byte(".\r\n"))
-	size := a.dataLen - int64(len(a.data)-len(body))
-	m.Summary, m.Fields = describeMail(body, size, a.dataLen > int64(len(a.data)))
-	m.Meaning = "The message itself: header lines (From, To, Subject, ...), an empty line, then the body. " +
-		"It ends with a line holding a single dot; a line of the message that begins with a dot is sent with a second dot (dot-stuffing), which the server removes."
-	if a.dataLen > int64(len(a.data)) {
-		m.Meaning += fmt.Sprintf(" The lab keeps the first %d bytes of it.", len(a.data))
-	}
+	k := keptMail{size: a.dataLen - int64(len(a.data)-len(body)), kept: len(a.data), cut: a.dataLen > int64(len(a.data))}
+	m.Summary = a.arena.Text(&a.scratch, appendMailSummary(a.scratch[:0], body, k.size))
+	m.DeferTo(a.keptMails.Put(k))
 	a.data, a.dataLen = nil, 0
 	a.out = append(a.out, m)
 	a.pending.Push(Command{Verb: "."}, maxPending)
+}
+
+// keptMail is what a DATA section's message keeps to build its fields and
+// meaning when someone looks (lab.Message.DeferTo); its bytes are its Raw.
+type keptMail struct {
+	size int64 // the message's size, without the line with the dot
+	kept int   // the bytes of it kept as Raw
+	cut  bool  // the message was longer than MaxDataKept
+}
+
+// Fill builds the DATA section's fields (from its header) and meaning.
+func (k *keptMail) Fill(m *lab.Message) ([]lab.Field, string) {
+	fields := mailFields(bytes.TrimSuffix(m.Raw, []byte(".\r\n")), k.size, k.cut)
+	meaning := "The message itself: header lines (From, To, Subject, ...), an empty line, then the body. " +
+		"It ends with a line holding a single dot; a line of the message that begins with a dot is sent with a second dot (dot-stuffing), which the server removes."
+	if k.cut {
+		meaning += fmt.Sprintf(" The lab keeps the first %d bytes of it.", k.kept)
+	}
+	return fields, meaning
+}
+
+// appendMailSummary appends a message's summary: from, to, subject and size,
+// read from the header fields they need alone (as headers reads them).
+func appendMailSummary(b, msg []byte, size int64) []byte {
+	var from, to, subject []byte
+	var seen, owned [3]bool
+	last := -1 // the field a folded line continues
+	for len(msg) > 0 {
+		i := bytes.IndexByte(msg, '\n')
+		var line []byte
+		if i < 0 {
+			line, msg = msg, nil
+		} else {
+			line, msg = msg[:i], msg[i+1:]
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break
+		}
+		vals := [...]*[]byte{&from, &to, &subject}
+		if line[0] == ' ' || line[0] == '\t' {
+			// Unfolded as headers does: joined by one space, up to its bound.
+			if last >= 0 && len(*vals[last]) < 4096 {
+				v := *vals[last]
+				if !owned[last] {
+					v, owned[last] = bytes.Clone(v), true // not over the message's bytes
+				}
+				*vals[last] = append(append(v, ' '), bytes.TrimSpace(line)...)
+			}
+			continue
+		}
+		last = -1
+		k, v, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		k = bytes.TrimSpace(k)
+		for j, name := range [...]string{"from", "to", "subject"} {
+			if !seen[j] && len(k) == len(name) && bytes.EqualFold(k, []byte(name)) {
+				seen[j] = true
+				*vals[j] = bytes.TrimSpace(v)
+				last = j
+			}
+		}
+	}
+	b = append(b, "message"...)
+	if seen[0] {
+		b = appendShort(append(b, " from "...), from)
+	}
+	if seen[1] {
+		b = appendShort(append(b, " to "...), to)
+	}
+	if seen[2] {
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, string(shortBytes(decodeWords(subject))))
+	}
+	b = append(b, " ("...)
+	return append(appendHumanSize(b, size), ')')
+}
+
+// appendShort appends a header field's value, its encoded words decoded, cut
+// as short cuts it.
+func appendShort(b, v []byte) []byte { return append(b, shortBytes(decodeWords(v))...) }
+
+// decodeWords decodes the RFC 2047 encoded words of a header field's value.
+func decodeWords(v []byte) []byte {
+	if !bytes.Contains(v, []byte("=?")) {
+		return v
+	}
+	if d, err := wordDecoder.DecodeHeader(string(v)); err == nil {
+		return []byte(d)
+	}
+	return v
+}
+
+// shortBytes is short for bytes.
+func shortBytes(v []byte) []byte {
+	if len(v) <= 60 || utf8.RuneCount(v) <= 60 {
+		return v
+	}
+	return []byte(short(string(v)))
 }
 
 // chunkBytes takes a BDAT chunk's bytes from the start of b.
@@ -75,8 +174,8 @@ func (a *Analyzer) chunkBytes(b []byte) int {
 // chunkDone reports a BDAT chunk as one message.
 func (a *Analyzer) chunkDone() {
 	m := lab.Message{Dir: lab.ClientToServer, Raw: a.data, Observed: true, Ref: "RFC 3030 §2"}
-	m.Summary, m.Fields = describeMail(a.data, a.dataLen, a.dataLen > int64(len(a.data)))
-	m.Summary = "chunk: " + m.Summary
+	m.Summary = string(appendMailSummary([]byte("chunk: "), a.data, a.dataLen))
+	m.Fields = mailFields(a.data, a.dataLen, a.dataLen > int64(len(a.data)))
 	if a.bdatLast {
 		m.Summary += " (last)"
 	}
@@ -87,11 +186,11 @@ func (a *Analyzer) chunkDone() {
 
 var wordDecoder = mime.WordDecoder{CharsetReader: nil}
 
-// describeMail summarises a message by its headers: from, to, subject, size.
-func describeMail(msg []byte, size int64, cut bool) (string, []lab.Field) {
+// mailFields are a message's fields: its size and the header fields a
+// person looks for first.
+func mailFields(msg []byte, size int64, cut bool) []lab.Field {
 	h := headers(msg)
 	fields := []lab.Field{{Name: "size", Value: strconv.FormatInt(size, 10) + " bytes"}}
-	var sum []string
 	for _, name := range []string{"From", "To", "Cc", "Subject", "Date", "Message-ID", "Content-Type"} {
 		v, ok := h[strings.ToLower(name)]
 		if !ok {
@@ -101,24 +200,11 @@ func describeMail(msg []byte, size int64, cut bool) (string, []lab.Field) {
 			v = d
 		}
 		fields = append(fields, lab.Field{Name: name, Value: v})
-		switch name {
-		case "From":
-			sum = append(sum, "from "+short(v))
-		case "To":
-			sum = append(sum, "to "+short(v))
-		case "Subject":
-			sum = append(sum, strconv.Quote(short(v)))
-		}
 	}
-	s := "message"
-	if len(sum) > 0 {
-		s += " " + strings.Join(sum, " ")
-	}
-	s += fmt.Sprintf(" (%s)", humanSize(size))
 	if cut {
 		fields = append(fields, lab.Field{Name: "kept", Value: "the first part only"})
 	}
-	return s, fields
+	return fields
 }
 
 func short(s string) string {
@@ -128,14 +214,16 @@ func short(s string) string {
 	return s
 }
 
-func humanSize(n int64) string {
+func humanSize(n int64) string { return string(appendHumanSize(nil, n)) }
+
+func appendHumanSize(b []byte, n int64) []byte {
 	switch {
 	case n < 1024:
-		return fmt.Sprintf("%d bytes", n)
+		return append(strconv.AppendInt(b, n, 10), " bytes"...)
 	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+		return append(strconv.AppendFloat(b, float64(n)/1024, 'f', 1, 64), " KiB"...)
 	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	return append(strconv.AppendFloat(b, float64(n)/(1<<20), 'f', 1, 64), " MiB"...)
 }
 
 // headers reads the header section of msg (RFC 5322 §2.2), unfolded, by

@@ -1,6 +1,9 @@
 package smtp
 
 import (
+	"bytes"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +52,77 @@ func FuzzParseReply(f *testing.F) {
 		}
 		if err == nil && (r.Code < 200 || r.Code > 599 || len(r.Lines) == 0) {
 			t.Fatalf("bad reply %+v", r)
+		}
+	})
+}
+
+// FuzzEnhanced: enhancedLen agrees with RFC 3463's grammar written plainly
+// (class.subject.detail, split at dots), for strings and bytes alike.
+func FuzzEnhanced(f *testing.F) {
+	for _, s := range []string{"2.0.0 ok", "5.7.1", "5.7.10 x", "5.07.1 x", "4.4.4.4 x", "2..1 x", "5.1234.1", ""} {
+		f.Add(s, 500)
+	}
+	f.Fuzz(func(t *testing.T, text string, code int) {
+		want := 0
+		f, _, _ := strings.Cut(text, " ")
+		parts := strings.Split(f, ".")
+		ok := len(parts) == 3 && len(parts[0]) == 1 && parts[0][0]-'0' == byte(code/100)
+		for i, p := range parts {
+			if !ok {
+				break
+			}
+			if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" || (i > 0 && len(p) > 1 && p[0] == '0') {
+				ok = false
+			}
+		}
+		if ok {
+			want = len(f)
+		}
+		if got := enhancedLen(text, code); got != want {
+			t.Fatalf("enhancedLen(%q, %d) = %d, want %d", text, code, got, want)
+		}
+		if got := enhancedLen([]byte(text), code); got != want {
+			t.Fatalf("enhancedLen([]byte(%q), %d) = %d, want %d", text, code, got, want)
+		}
+	})
+}
+
+// FuzzMailSummary: the summary a message gets, read from the three header
+// fields it needs, is the one its whole header (headers) gives.
+func FuzzMailSummary(f *testing.F) {
+	f.Add([]byte("From: bob@beta.test\r\nTo: alice@alpha.test\r\nSubject: bench\r\n\r\nA short message.\r\n"))
+	f.Add([]byte("subject: =?UTF-8?B?w6l0w6k=?=\r\n\tand more\r\nFROM : a\r\nFrom: b\r\n  c\r\n\r\n"))
+	f.Add([]byte("To: " + strings.Repeat("é", 70) + "\nX: y\n\nbody"))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		if bytes.Count(msg, []byte("\n")) >= 200 {
+			return // headers stops after 200 fields; the summary reads on
+		}
+		h := headers(msg)
+		var sum []string
+		for _, name := range []string{"from", "to", "subject"} {
+			v, ok := h[name]
+			if !ok {
+				continue
+			}
+			if d, err := wordDecoder.DecodeHeader(v); err == nil && strings.Contains(v, "=?") {
+				v = d
+			}
+			switch name {
+			case "from":
+				sum = append(sum, "from "+short(v))
+			case "to":
+				sum = append(sum, "to "+short(v))
+			case "subject":
+				sum = append(sum, strconv.Quote(short(v)))
+			}
+		}
+		want := "message"
+		if len(sum) > 0 {
+			want += " " + strings.Join(sum, " ")
+		}
+		want += " (" + humanSize(int64(len(msg))) + ")"
+		if got := string(appendMailSummary(nil, msg, int64(len(msg)))); got != want {
+			t.Fatalf("summary of %q = %q, want %q", msg, got, want)
 		}
 	})
 }

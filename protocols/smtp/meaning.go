@@ -5,29 +5,42 @@ import (
 	"strings"
 )
 
-type cmdInfo struct{ meaning, ref string }
+// cmdInfo is what the lab says of a command verb: the verb itself (one string
+// for every command framed), and its meaning with the RFC that defines it.
+type cmdInfo struct{ verb, meaning, ref string }
 
-var commands = map[string]cmdInfo{
-	"EHLO":     {"greets the server by its own name and asks which extensions (SIZE, STARTTLS, AUTH, ...) the server offers", "RFC 5321 §4.1.1.1"},
-	"HELO":     {"greets the server by its own name, the old way, without asking for extensions", "RFC 5321 §4.1.1.1"},
-	"MAIL":     {"opens a mail transaction and names the sender (the envelope's return path, where bounces go)", "RFC 5321 §4.1.1.2"},
-	"RCPT":     {"names one recipient of the mail; a mail to several people has one RCPT per address", "RFC 5321 §4.1.1.3"},
-	"DATA":     {"asks to send the message itself; after 354 the message follows, ended by a line holding only a dot", "RFC 5321 §4.1.1.4"},
-	"BDAT":     {"sends a chunk of the message of a stated size, with no dot at the end (LAST marks the final chunk)", "RFC 3030 §2"},
-	"RSET":     {"abandons the current mail transaction (sender and recipients are forgotten)", "RFC 5321 §4.1.1.5"},
-	"VRFY":     {"asks whether an address is a user here (servers usually refuse, so as not to help spammers)", "RFC 5321 §4.1.1.6"},
-	"EXPN":     {"asks for the members of a mailing list (usually refused)", "RFC 5321 §4.1.1.7"},
-	"HELP":     {"asks for help", "RFC 5321 §4.1.1.8"},
-	"NOOP":     {"does nothing; the server answers 250 (keeps the connection alive)", "RFC 5321 §4.1.1.9"},
-	"QUIT":     {"ends the session; the server answers 221 and closes the connection", "RFC 5321 §4.1.1.10"},
-	"STARTTLS": {"asks to switch this connection to TLS; after 220 the TLS handshake begins and everything after is encrypted", "RFC 3207 §4"},
-	"AUTH":     {"logs in with a SASL mechanism (PLAIN sends name and password base64-encoded — not encrypted — so it belongs inside TLS)", "RFC 4954 §4"},
-}
+var commands = func() map[string]cmdInfo {
+	m := map[string]cmdInfo{}
+	for _, c := range []cmdInfo{
+		{"EHLO", "greets the server by its own name and asks which extensions (SIZE, STARTTLS, AUTH, ...) the server offers", "RFC 5321 §4.1.1.1"},
+		{"HELO", "greets the server by its own name, the old way, without asking for extensions", "RFC 5321 §4.1.1.1"},
+		{"MAIL", "opens a mail transaction and names the sender (the envelope's return path, where bounces go)", "RFC 5321 §4.1.1.2"},
+		{"RCPT", "names one recipient of the mail; a mail to several people has one RCPT per address", "RFC 5321 §4.1.1.3"},
+		{"DATA", "asks to send the message itself; after 354 the message follows, ended by a line holding only a dot", "RFC 5321 §4.1.1.4"},
+		{"BDAT", "sends a chunk of the message of a stated size, with no dot at the end (LAST marks the final chunk)", "RFC 3030 §2"},
+		{"RSET", "abandons the current mail transaction (sender and recipients are forgotten)", "RFC 5321 §4.1.1.5"},
+		{"VRFY", "asks whether an address is a user here (servers usually refuse, so as not to help spammers)", "RFC 5321 §4.1.1.6"},
+		{"EXPN", "asks for the members of a mailing list (usually refused)", "RFC 5321 §4.1.1.7"},
+		{"HELP", "asks for help", "RFC 5321 §4.1.1.8"},
+		{"NOOP", "does nothing; the server answers 250 (keeps the connection alive)", "RFC 5321 §4.1.1.9"},
+		{"QUIT", "ends the session; the server answers 221 and closes the connection", "RFC 5321 §4.1.1.10"},
+		{"STARTTLS", "asks to switch this connection to TLS; after 220 the TLS handshake begins and everything after is encrypted", "RFC 3207 §4"},
+		{"AUTH", "logs in with a SASL mechanism (PLAIN sends name and password base64-encoded — not encrypted — so it belongs inside TLS)", "RFC 4954 §4"},
+	} {
+		// The sentence is made once, not for every command framed.
+		c.meaning = "The client " + c.meaning + "."
+		m[c.verb] = c
+	}
+	return m
+}()
 
 // CommandMeaning explains a command verb in a sentence for a person.
 func CommandMeaning(verb string) (meaning, ref string) {
+	if c, ok := commands[verb]; ok {
+		return c.meaning, c.ref
+	}
 	if c, ok := commands[strings.ToUpper(verb)]; ok {
-		return "The client " + c.meaning + ".", c.ref
+		return c.meaning, c.ref
 	}
 	return "A command this lab does not know; a server answers 500 or 502.", "RFC 5321 §4.2.4"
 }

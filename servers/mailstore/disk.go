@@ -193,11 +193,25 @@ func (s *Store) loadMailbox(dir, folder string) (*mailbox, error) {
 		return nil, fmt.Errorf("mailstore: cannot read %s: %w", dir, err)
 	}
 	dirty := false
+	recs, err := b.loadLog()
+	if err != nil {
+		return nil, err
+	}
+	tombs := map[uint32]bool{}
+	for _, r := range recs {
+		if r.tomb {
+			tombs[r.uid] = true
+		}
+	}
 	// present says whether a message found on disk is one of the mailbox's:
 	// in the index, or delivered after it was last written; the others were
-	// expunged just before a crash.
+	// expunged (the log says so, or the index does: their records not yet
+	// reclaimed, their files left by a crash).
 	present := func(uid uint32, date time.Time) (*msg, bool) {
 		m := &msg{uid: uid, date: date}
+		if tombs[uid] {
+			return nil, false
+		}
 		if e, ok := known[uid]; ok {
 			m.flags, m.date = e.Flags, e.Date
 		} else if uid >= ix.UIDNext || len(data) == 0 {
@@ -211,12 +225,14 @@ func (s *Store) loadMailbox(dir, folder string) (*mailbox, error) {
 		}
 		return m, true
 	}
-	recs, err := b.loadLog()
-	if err != nil {
-		return nil, err
-	}
 	inLog := make(map[uint32]bool, len(recs))
 	for _, r := range recs {
+		if r.tomb {
+			continue
+		}
+		if r.uid >= b.uidNext {
+			b.uidNext = r.uid + 1 // never a UID the log holds again, gone or not
+		}
 		m, ok := present(r.uid, r.date)
 		if !ok {
 			b.logDead += r.size + logHeaderMax/2

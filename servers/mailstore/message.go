@@ -240,15 +240,17 @@ func (s *Store) expungeLocked(u *user, b *mailbox, uids []uint32) error {
 		b.msgs = old
 		return err
 	}
+	var gone []*msg
 	for _, m := range old {
 		if drop[m.uid] {
 			if m.off < 0 {
 				os.Remove(b.msgPath(m.uid))
 			}
-			b.dropped(m)
+			gone = append(gone, m)
 			s.notify(Change{Kind: Expunged, User: s.addr(u.local), Mailbox: b.name, UID: m.uid})
 		}
 	}
+	b.expunged(gone)
 	return nil
 }
 

@@ -27,6 +27,8 @@ func FuzzScanLog(f *testing.F) {
 	f.Add([]byte("PLM 1 99999999999 0\nabc\n"))
 	f.Add([]byte("PLM 01 3 0\nabc\n"))
 	f.Add([]byte("PLM 2 3 -5\nabcX"))
+	f.Add(append(logOf("one", "two"), "PLX 1\nPLX 2\n"...))
+	f.Add([]byte("PLX 1\nPLM 1 0 0\n\nPLX 01\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs, damage, err := scanLog(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
@@ -40,13 +42,19 @@ func FuzzScanLog(f *testing.F) {
 			}
 		}
 		var rebuilt []byte
-		for i, r := range recs {
-			if i > 0 && r.uid <= recs[i-1].uid {
-				t.Fatalf("UID %d after %d", r.uid, recs[i-1].uid)
-			}
-			if r.off < 0 || r.size < 0 || r.end() > good {
+		last := uint32(0)
+		for _, r := range recs {
+			if r.uid == 0 || r.off < 0 || r.size < 0 || r.end() > good {
 				t.Fatalf("record %+v outside the %d good bytes", r, good)
 			}
+			if r.tomb {
+				rebuilt = appendTomb(rebuilt, r.uid)
+				continue
+			}
+			if r.uid <= last {
+				t.Fatalf("UID %d after %d", r.uid, last)
+			}
+			last = r.uid
 			rebuilt = appendLogHeader(rebuilt, r.uid, int(r.size), r.date)
 			rebuilt = append(rebuilt, data[r.off:r.off+r.size]...)
 			rebuilt = append(rebuilt, '\n')

@@ -129,7 +129,7 @@ func TestCompaction(t *testing.T) {
 	if err := s.Expunge(alice, "INBOX", gone[:10]); err != nil {
 		t.Fatal(err)
 	}
-	if fi, _ := os.Stat(log); fi.Size() != full.Size() {
+	if fi, _ := os.Stat(log); fi.Size() < full.Size() {
 		t.Errorf("log rewritten with 10 of 40 expunged: %d bytes, was %d", fi.Size(), full.Size())
 	}
 	if err := s.Expunge(alice, "INBOX", gone[10:]); err != nil {
@@ -175,6 +175,34 @@ func TestExpungedRecordsStayExpunged(t *testing.T) {
 	got := uids(mustList(t, open(t, dir)))
 	if len(got) != 3 || got[0] != 1 || got[1] != 3 || got[2] != 4 {
 		t.Errorf("UIDs after reopening = %v, want [1 3 4]", got)
+	}
+}
+
+// TestExpungedWithoutIndex: the log says which of its messages were
+// expunged, so a mailbox rebuilt without its index does not bring them back,
+// nor gives a new message the UID of one gone.
+func TestExpungedWithoutIndex(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	for i := 1; i <= 4; i++ {
+		s.Deliver(alice, mail(i))
+	}
+	if err := s.Expunge(alice, "INBOX", []uint32{2, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(inbox(dir), "index.json")); err != nil {
+		t.Fatal(err)
+	}
+	s2 := open(t, dir)
+	got := uids(mustList(t, s2))
+	if len(got) != 2 || got[0] != 1 || got[1] != 3 {
+		t.Errorf("UIDs rebuilt without the index = %v, want [1 3]", got)
+	}
+	if m, err := s2.Deliver(alice, mail(5)); err != nil || m.UID != 5 {
+		t.Errorf("Deliver after the rebuild = UID %d, %v; want 5", m.UID, err)
+	}
+	if got := uids(mustList(t, open(t, dir))); len(got) != 3 || got[2] != 5 {
+		t.Errorf("UIDs after reopening = %v, want [1 3 5]", got)
 	}
 }
 

@@ -11,8 +11,9 @@
 //	<dir>/<user>/<mailbox>/messages.log  the messages' raw RFC 5322 bytes, one record each
 //
 // A message is appended to messages.log as a record "PLM <uid> <size> <date in
-// Unix ns>\n", its raw bytes and "\n", and never changed afterwards; the records
-// of expunged messages are reclaimed when they outweigh the rest. (Stores of
+// Unix ns>\n", its raw bytes and "\n", and never changed afterwards; an expunge
+// appends "PLX <uid>\n", and the records of expunged messages are reclaimed when
+// they outweigh the rest. (Stores of
 // earlier versions kept each message in a file <uid>.eml; those files are still
 // read, and removed when their message is expunged.) The index is rewritten
 // atomically (labdir.WriteFile) whenever flags, UIDs or the set of messages

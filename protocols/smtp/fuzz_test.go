@@ -45,6 +45,8 @@ func FuzzAnalyzer(f *testing.F) {
 func FuzzParseReply(f *testing.F) {
 	f.Add([]byte("250-a\r\n250 2.0.0 b\r\n"))
 	f.Add([]byte("550 5.7.1 no\r\n"))
+	f.Add([]byte("250-2.0.0 a\r\n250-b\r\n250 2.0.0\r\n"))
+	f.Add([]byte("220\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, n, err := ParseReply(b)
 		if n > len(b) || n < 0 {
@@ -52,6 +54,18 @@ func FuzzParseReply(f *testing.F) {
 		}
 		if err == nil && (r.Code < 200 || r.Code > 599 || len(r.Lines) == 0) {
 			t.Fatalf("bad reply %+v", r)
+		}
+		if err != nil || r.Code == 334 {
+			return
+		}
+		// The analyzer's summary, built without a Reply, is the Reply's.
+		want := r.String()
+		if len(r.Lines) > 1 {
+			want += " (+" + strconv.Itoa(len(r.Lines)-1) + " lines)"
+		}
+		ms := NewAnalyzer().Feed(lab.ServerToClient, b[:n], time.Now())
+		if len(ms) != 1 || ms[0].Summary != want {
+			t.Fatalf("analyzer frames %q as %+v, want one message %q", b[:n], ms, want)
 		}
 	})
 }

@@ -84,18 +84,12 @@ func appendMailSummary(b, msg []byte, size int64) []byte {
 	var from, to, subject []byte
 	var seen, owned [3]bool
 	last := -1 // the field a folded line continues
-	for len(msg) > 0 {
-		i := bytes.IndexByte(msg, '\n')
-		var line []byte
-		if i < 0 {
-			line, msg = msg, nil
-		} else {
-			line, msg = msg[:i], msg[i+1:]
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
+	for {
+		line, rest, ok := headerLine(msg)
+		if !ok {
 			break
 		}
+		msg = rest
 		vals := [...]*[]byte{&from, &to, &subject}
 		if line[0] == ' ' || line[0] == '\t' {
 			// Unfolded as headers does: joined by one space, up to its bound.
@@ -226,23 +220,28 @@ func appendHumanSize(b []byte, n int64) []byte {
 	return append(strconv.AppendFloat(b, float64(n)/(1<<20), 'f', 1, 64), " MiB"...)
 }
 
+// headerLine splits the header section's next line (its CR LF cut off) from
+// msg; false at the empty line that ends the section, or at msg's end.
+func headerLine(msg []byte) (line, rest []byte, ok bool) {
+	if len(msg) == 0 {
+		return nil, nil, false
+	}
+	line, rest, _ = bytes.Cut(msg, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	return line, rest, len(line) > 0
+}
+
 // headers reads the header section of msg (RFC 5322 §2.2), unfolded, by
 // lower-case name; the first of a repeated field wins.
 func headers(msg []byte) map[string]string {
 	h := map[string]string{}
 	var name string
-	for len(msg) > 0 && len(h) < 200 {
-		i := bytes.IndexByte(msg, '\n')
-		var line []byte
-		if i < 0 {
-			line, msg = msg, nil
-		} else {
-			line, msg = msg[:i], msg[i+1:]
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
+	for len(h) < 200 {
+		line, rest, ok := headerLine(msg)
+		if !ok {
 			break
 		}
+		msg = rest
 		if line[0] == ' ' || line[0] == '\t' {
 			if name != "" && len(h[name]) < 4096 {
 				h[name] += " " + string(bytes.TrimSpace(line))

@@ -351,7 +351,7 @@ func (b *mailbox) compactLog() error {
 // beside it (messages.log.damaged-<time>), so that no byte is lost and new
 // messages follow the last good record.
 func (b *mailbox) loadLog() ([]logRecord, error) {
-	f, err := os.OpenFile(b.logPath(), os.O_RDWR, 0)
+	f, err := os.Open(b.logPath()) // read only: a store on a folder it may not write loads too
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -376,7 +376,7 @@ func (b *mailbox) loadLog() ([]logRecord, error) {
 		}
 	}
 	if err == nil {
-		err = f.Truncate(damage.at)
+		err = os.Truncate(b.logPath(), damage.at)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mailstore: the messages of %q (%s) are damaged at byte %d: %s, and cannot be set aside (%v); no mail was changed", b.name, b.logPath(), damage.at, damage.reason, err)

@@ -36,6 +36,11 @@ type Load struct {
 	Full       float64 // captured with the hub at its bound (0: not run)
 	Outside    float64
 	Outsider   string // which outside server
+	// RoundCosts is what the capture cost in each round: the n-th captured
+	// run against the n-th uncaptured one, which ran beside it (scripts/bench
+	// runs every role of a load once a round). Their spread says how far the
+	// machine's drift moves a cost.
+	RoundCosts []float64
 }
 
 // Cost is what the capture costs: the share of the uncaptured rate lost (less
@@ -121,8 +126,14 @@ func Read(r io.Reader) ([]Load, error) {
 	out := make([]Load, 0, len(order))
 	for _, key := range order {
 		l := *loads[key]
-		l.Uncaptured, l.Captured, l.Full, l.Outside = median(samples[key]["uncaptured"]), median(samples[key]["captured"]),
+		u, c := samples[key]["uncaptured"], samples[key]["captured"]
+		l.Uncaptured, l.Captured, l.Full, l.Outside = median(u), median(c),
 			median(samples[key]["full"]), median(samples[key]["outside"])
+		for i := range min(len(u), len(c)) {
+			if u[i] > 0 {
+				l.RoundCosts = append(l.RoundCosts, 1-c[i]/u[i])
+			}
+		}
 		out = append(out, l)
 	}
 	return out, sc.Err()
@@ -170,11 +181,11 @@ func rate(f []string) (string, float64, bool) {
 }
 
 // Write prints loads as a table: the rates without and with capture, what the
-// capture costs, and the outside server's rate with the captured lab's share
-// of it.
+// capture costs (and the least and most it cost in one round), and the outside
+// server's rate with the captured lab's share of it.
 func Write(w io.Writer, loads []Load) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tat the bound\tcosts at the bound\toutside server\tcaptured lab / outside\t")
+	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tround by round\tat the bound\tcosts at the bound\toutside server\tcaptured lab / outside\t")
 	num := func(v float64) string {
 		switch {
 		case v <= 0:
@@ -200,11 +211,15 @@ func Write(w io.Writer, loads []Load) error {
 				share = fmt.Sprintf("%.2f×", lab/l.Outside)
 			}
 		}
+		rounds := "-"
+		if len(l.RoundCosts) > 1 {
+			rounds = fmt.Sprintf("%.1f…%.1f%%", 100*slices.Min(l.RoundCosts), 100*slices.Max(l.RoundCosts))
+		}
 		fullCost := "-"
 		if c, ok := l.FullCost(); ok {
 			fullCost = fmt.Sprintf("%.1f%%", 100*c)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, num(l.Full), fullCost, out, share)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, rounds, num(l.Full), fullCost, out, share)
 	}
 	return tw.Flush()
 }

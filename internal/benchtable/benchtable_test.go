@@ -43,6 +43,9 @@ func TestRead(t *testing.T) {
 	if c, ok := h.Cost(); !ok || c < 0.0999 || c > 0.1001 {
 		t.Errorf("HTTP capture cost %v, %v; want 10%%", c, ok)
 	}
+	if r := h.RoundCosts; len(r) != 2 || r[0] < 0.2124 || r[0] > 0.2126 || r[1] < 0.6999 || r[1] > 0.7001 {
+		t.Errorf("HTTP costs round by round %v, want [21.25%% 70%%] (4000 → 3150, 3000 → 900)", r)
+	}
 	if c, ok := h.FullCost(); h.Full != 3325 || !ok || c < 0.0499 || c > 0.0501 {
 		t.Errorf("HTTP at the bound: %v req/s, cost %v, %v; want 3325, 5%%", h.Full, c, ok)
 	}
@@ -59,7 +62,7 @@ func TestRead(t *testing.T) {
 	if err := Write(&b, loads); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"10.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325"} {
+	for _, want := range []string{"10.0%", "21.3…70.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, b.String())
 		}

@@ -299,12 +299,12 @@ func (h *Hub) runChunk(part []*work) int {
 	return events
 }
 
-// reuse empties evs for the next chunk, keeping its room unless it grew
-// large.
+// reuse empties evs for the next chunk, keeping its room up to
+// maxKeptEmitted events; past that, the next chunk gets room for keptEmitted.
 func reuse(evs []Event) []Event {
 	clear(evs)
-	if cap(evs) > keptEmitted {
-		return nil
+	if cap(evs) > maxKeptEmitted {
+		return make([]Event, 0, keptEmitted)
 	}
 	return evs[:0]
 }

@@ -345,9 +345,15 @@ func connectTook(info OpenInfo) string {
 	return ConnectTook + info.Connect.String()
 }
 
-// keptEmitted bounds the room the analysis keeps between rounds for the
-// events a chunk of ops gives (runChunk).
-const keptEmitted = 4096
+// keptEmitted is the room the analysis aims to keep between chunks for the
+// events a chunk of ops gives (runChunk, nextChunk). A chunk may give more
+// (one op of hundreds of deliveries gives them all): the room grown for it is
+// kept up to maxKeptEmitted (2.4 MB), where dropping it made the next chunk
+// grow it again from nothing, a copy of every event for a broker's fan-out.
+const (
+	keptEmitted    = 4096
+	maxKeptEmitted = 4 * keptEmitted
+)
 
 // publish gathers e, as part of c, with the events of the ops the analysis
 // goroutine runs, to be published together (runChunk). Only the

@@ -183,3 +183,27 @@ func TestNextChunk(t *testing.T) {
 		}
 	}
 }
+
+// TestReuse: the room for a chunk's events is kept, emptied, up to
+// maxKeptEmitted events, however far past keptEmitted a chunk took it; past
+// that, the next chunk starts with room for keptEmitted.
+func TestReuse(t *testing.T) {
+	for _, tt := range []struct{ cap, want int }{
+		{100, 100},
+		{keptEmitted + 1000, keptEmitted + 1000},
+		{maxKeptEmitted, maxKeptEmitted},
+		{maxKeptEmitted + 1, keptEmitted},
+	} {
+		evs := make([]Event, tt.cap/2, tt.cap)
+		for i := range evs {
+			evs[i].Conv = 7
+		}
+		got := reuse(evs)
+		if len(got) != 0 || cap(got) != tt.want {
+			t.Errorf("reuse of room for %d events: len %d, cap %d; want 0, %d", tt.cap, len(got), cap(got), tt.want)
+		}
+		if evs[0].Conv != 0 || evs[len(evs)-1].Conv != 0 {
+			t.Errorf("reuse of room for %d events left events in it", tt.cap)
+		}
+	}
+}

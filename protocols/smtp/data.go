@@ -208,8 +208,6 @@ func short(s string) string {
 	return s
 }
 
-func humanSize(n int64) string { return string(appendHumanSize(nil, n)) }
-
 func appendHumanSize(b []byte, n int64) []byte {
 	switch {
 	case n < 1024:

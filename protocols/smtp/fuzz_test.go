@@ -134,7 +134,7 @@ func FuzzMailSummary(f *testing.F) {
 		if len(sum) > 0 {
 			want += " " + strings.Join(sum, " ")
 		}
-		want += " (" + humanSize(int64(len(msg))) + ")"
+		want += " (" + string(appendHumanSize(nil, int64(len(msg)))) + ")"
 		if got := string(appendMailSummary(nil, msg, int64(len(msg)))); got != want {
 			t.Fatalf("summary of %q = %q, want %q", msg, got, want)
 		}

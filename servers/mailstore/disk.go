@@ -235,12 +235,12 @@ func (s *Store) loadMailbox(dir, folder string) (*mailbox, error) {
 		}
 		m, ok := present(r.uid, r.date)
 		if !ok {
-			b.logDead += r.size + logHeaderMax/2
+			b.logDead += recordLen(r.size)
 			continue
 		}
 		m.off, m.size = r.off, r.size
 		b.msgs = append(b.msgs, m)
-		b.logLive += recordLen(m)
+		b.logLive += recordLen(m.size)
 		inLog[r.uid] = true
 	}
 	for _, f := range files {

@@ -253,9 +253,9 @@ func (b *mailbox) readLog(m *msg) ([]byte, error) {
 	return data, nil
 }
 
-// recordLen is about the length of m's record, for counting what is live and
-// what is expunged.
-func recordLen(m *msg) int64 { return m.size + logHeaderMax/2 }
+// recordLen is about the length of the record of a message of size bytes, for
+// counting what is live and what is expunged.
+func recordLen(size int64) int64 { return size + logHeaderMax/2 }
 
 // expunged notes in the log that the messages gone (just expunged, the index
 // already written without them) are: a line each, and their bytes counted as
@@ -268,7 +268,7 @@ func (b *mailbox) expunged(gone []*msg) {
 		if m.off < 0 {
 			continue
 		}
-		n := recordLen(m)
+		n := recordLen(m.size)
 		b.logLive -= n
 		b.logDead += n
 		tombs = appendTomb(tombs, m.uid)
@@ -320,7 +320,7 @@ func (b *mailbox) compactLog() error {
 		w.WriteByte('\n')
 		offs[i] = pos + int64(len(h))
 		pos += int64(len(h)) + m.size + 1
-		live += recordLen(m)
+		live += recordLen(m.size)
 	}
 	if err == nil {
 		err = w.Flush()

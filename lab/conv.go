@@ -442,6 +442,9 @@ func (c *Conversation) emit(l *layer, side Side, msgs []Message, at time.Time) {
 			name = m.Layer
 		}
 		c.msgs++
+		if m.Pub != nil {
+			c.msgs += len(m.Pub.Burst) // a burst's publications each count
+		}
 		e := c.gather()
 		e.At, e.Kind, e.Dir, e.Side, e.Layer, e.Msg = at, kind, m.Dir, side, name, m
 		if m.NextState != "" {

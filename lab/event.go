@@ -160,8 +160,8 @@ func (e *Event) size() int64 {
 		for _, f := range m.Fields {
 			n += fieldCost + int64(len(f.Name)+len(f.Value))
 		}
-		if m.Pub != nil { // and its entry in the hub's index of publications
-			n += int64(64 + 2*len(m.Pub.Subject))
+		if m.Pub != nil { // and its entries in the hub's index of publications
+			n += int64(64 + 2*len(m.Pub.Subject) + 24*len(m.Pub.Burst))
 		}
 		if x := m.Exchange; x != nil {
 			n += int64(48 + len(x.Kind) + len(x.ID) + len(x.State))

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
 	"time"
 )
@@ -29,112 +30,152 @@ type MsgRef struct {
 	Layer string
 }
 
-// pubKey is what pairs a delivery with its publication.
-type pubKey struct {
-	subject string
-	digest  uint64
-}
-
 // pubRefs is the publications and deliveries of one key held, by their
 // events' sequence numbers, in the order they were logged: the bound drops
 // from the front. (Numbers, not MsgRefs: the log has the rest, and an index
-// without pointers costs the garbage collector nothing to scan.)
+// without pointers costs the garbage collector nothing to scan.) An event
+// whose burst holds a key more than once is there once.
 type pubRefs struct {
 	refs []uint64
 	head int // refs[:head] are dropped
 }
 
-// followIndex is the hub's index of publications. h.mu guards it.
+// followIndex is the hub's index of publications, by key: the hash of a
+// publication's subject (seeded anew for each hub) mixed with its payload's
+// digest, so that a burst's hundreds of publications of one subject hash
+// their subject once. Two publications with one key have one subject and one
+// digest, unless the subjects' hashes collide: Follow compares the subjects.
+// h.mu guards it.
 type followIndex struct {
-	byKey map[pubKey]*pubRefs
+	seed  maphash.Seed
+	byKey map[uint64]*pubRefs
 }
 
-// pubOf returns e's publication key, if e is a message through a broker with a direction.
-func pubOf(e *Event) (pubKey, bool) {
+// carries returns e's publication, if e is a message through a broker with a direction.
+func carries(e *Event) *Publication {
 	if e.Msg == nil || e.Msg.Pub == nil || (e.Dir != ClientToServer && e.Dir != ServerToClient) {
-		return pubKey{}, false
+		return nil
 	}
-	return pubKey{e.Msg.Pub.Subject, e.Msg.Pub.Digest}, true
+	return e.Msg.Pub
+}
+
+// subject returns the hash of p's subject that its keys mix with their digests.
+func (x *followIndex) subject(p *Publication) uint64 {
+	if x.byKey == nil {
+		x.seed = maphash.MakeSeed()
+		x.byKey = make(map[uint64]*pubRefs)
+	}
+	return maphash.String(x.seed, p.Subject)
 }
 
 // add indexes e, just logged, if it carries a publication.
 func (x *followIndex) add(e *Event) {
-	k, ok := pubOf(e)
-	if !ok {
+	p := carries(e)
+	if p == nil {
 		return
 	}
-	if x.byKey == nil {
-		x.byKey = make(map[pubKey]*pubRefs)
+	s := x.subject(p)
+	for i := range p.Count() {
+		k := s ^ p.digest(i)
+		r := x.byKey[k]
+		if r == nil {
+			r = &pubRefs{}
+			x.byKey[k] = r
+		}
+		if n := len(r.refs); n == 0 || r.refs[n-1] != e.Seq {
+			r.refs = append(r.refs, e.Seq)
+		}
 	}
-	r := x.byKey[k]
-	if r == nil {
-		r = &pubRefs{}
-		x.byKey[k] = r
-	}
-	r.refs = append(r.refs, e.Seq)
 }
 
 // drop forgets e, which the log is dropping: events go oldest first, so it is
-// the first of its key still held.
+// the first of each of its keys still held.
 func (x *followIndex) drop(e *Event) {
 	if len(x.byKey) == 0 {
 		return // nothing held carries a publication: e's message is not read (cold memory)
 	}
-	k, ok := pubOf(e)
-	if !ok {
+	p := carries(e)
+	if p == nil {
 		return
 	}
-	r := x.byKey[k]
-	if r == nil || r.head >= len(r.refs) || r.refs[r.head] != e.Seq {
-		return
-	}
-	r.head++
-	switch {
-	case r.head == len(r.refs):
-		delete(x.byKey, k)
-	case r.head > 32 && r.head*2 > len(r.refs):
-		// A fresh array, so that a key once busy does not keep its room.
-		r.refs, r.head = append(make([]uint64, 0, 2*(len(r.refs)-r.head)), r.refs[r.head:]...), 0
+	s := x.subject(p)
+	for i := range p.Count() {
+		k := s ^ p.digest(i)
+		r := x.byKey[k]
+		if r == nil || r.head >= len(r.refs) || r.refs[r.head] != e.Seq {
+			continue // gone already: the burst held the key before
+		}
+		r.head++
+		switch {
+		case r.head == len(r.refs):
+			delete(x.byKey, k)
+		case r.head > 32 && r.head*2 > len(r.refs):
+			// A fresh array, so that a key once busy does not keep its room.
+			r.refs, r.head = append(make([]uint64, 0, 2*(len(r.refs)-r.head)), r.refs[r.head:]...), 0
+		}
 	}
 }
 
 // Follow follows the message of event seq in conversation conv through the
 // broker. For a publication it returns the publication itself as source and the
-// deliveries it made; for a delivery, the publication it came from (a zero
-// MsgRef when the hub holds none: dropped by the bound, or not captured) and the
-// deliveries of that publication, itself among them (only itself when there is
-// no source). Deliveries are in the order they crossed the wire. A message that
-// carries no publication, or that the hub no longer holds, has neither.
-func (h *Hub) Follow(conv ConvID, seq uint64) (source MsgRef, deliveries []MsgRef) {
+// deliveries it made; for a delivery, the publication it came from (none when
+// the hub holds none: dropped by the bound, or not captured) and the
+// deliveries of that publication, itself among them (only itself when there
+// is no source). A burst (Publication.Burst) is followed for each of its
+// publications: a burst of deliveries may have come from several bursts
+// published, and its sources are all of them. Sources and deliveries are in
+// the order they crossed the wire, each once. A message that carries no
+// publication, or that the hub no longer holds, has neither.
+func (h *Hub) Follow(conv ConvID, seq uint64) (sources, deliveries []MsgRef) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	e, held := h.held(seq)
-	if !held {
-		return MsgRef{}, nil
+	if !held || e.Conv != conv {
+		return nil, nil
 	}
-	k, ok := pubOf(&e)
-	if !ok || e.Conv != conv {
-		return MsgRef{}, nil
-	}
-	r := h.follow.byKey[k]
-	if r == nil {
-		return MsgRef{}, nil
-	}
-	refs := make([]MsgRef, 0, len(r.refs)-r.head)
-	for _, s := range r.refs[r.head:] {
-		if x, held := h.held(s); held {
-			refs = append(refs, refOf(&x))
-		}
+	p := carries(&e)
+	if p == nil {
+		return nil, nil
 	}
 	me := refOf(&e)
-	if e.Dir == ServerToClient {
-		src, found := sourceOf(refs, me)
-		if !found {
-			return MsgRef{}, []MsgRef{me}
-		}
-		return src, deliveriesOf(refs, src)
+	if e.Dir == ClientToServer {
+		sources = []MsgRef{me}
 	}
-	return me, deliveriesOf(refs, me)
+	s := h.follow.subject(p)
+	var refs []MsgRef
+	done := make(map[uint64]bool, 1)
+	for i := range p.Count() {
+		k := s ^ p.digest(i)
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		refs = refs[:0]
+		if r := h.follow.byKey[k]; r != nil {
+			for _, q := range r.refs[r.head:] {
+				if x, held := h.held(q); held && x.Msg.Pub.Subject == p.Subject {
+					refs = append(refs, refOf(&x))
+				}
+			}
+		}
+		src := me
+		if e.Dir == ServerToClient {
+			found := false
+			if src, found = sourceOf(refs, me); !found {
+				deliveries = append(deliveries, me)
+				continue
+			}
+			sources = append(sources, src)
+		}
+		deliveries = append(deliveries, deliveriesOf(refs, src)...)
+	}
+	return once(sources), once(deliveries)
+}
+
+// once sorts refs by when they crossed the wire and leaves each once.
+func once(refs []MsgRef) []MsgRef {
+	slices.SortFunc(refs, later)
+	return slices.CompactFunc(refs, func(a, b MsgRef) bool { return a.Seq == b.Seq })
 }
 
 // refOf names e, a message the hub holds.

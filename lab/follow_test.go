@@ -195,8 +195,8 @@ func TestFollowFanOutAcrossProtocols(t *testing.T) {
 	subs := []ConvID{convOf(t, h, subA), convOf(t, h, subB1), convOf(t, h, subB2)}
 	for n := range 2 {
 		p := findPub(t, h, pc, "PUB lab.t1 21", n)
-		src, dels := h.Follow(p.Conv, p.Seq)
-		if src != p {
+		srcs, dels := h.Follow(p.Conv, p.Seq)
+		if src := only(t, srcs); src != p {
 			t.Errorf("publication %d: source %+v, want itself %+v", n, src, p)
 		}
 		if len(dels) != 3 {
@@ -214,8 +214,8 @@ func TestFollowFanOutAcrossProtocols(t *testing.T) {
 				t.Errorf("publication %d: delivery %+v is not after it", n, d)
 			}
 			// From the delivery back to its publication, with its siblings.
-			src2, dels2 := h.Follow(d.Conv, d.Seq)
-			if src2 != p || len(dels2) != 3 {
+			srcs2, dels2 := h.Follow(d.Conv, d.Seq)
+			if src2 := only(t, srcs2); src2 != p || len(dels2) != 3 {
 				t.Errorf("delivery %+v: source %+v with %d deliveries, want %+v with 3", d, src2, len(dels2), p)
 			}
 		}
@@ -226,10 +226,10 @@ func TestFollowFanOutAcrossProtocols(t *testing.T) {
 	}
 	// Not a publication; a wrong conversation.
 	sub := findPub(t, h, pc, "+OK", 0)
-	if src, dels := h.Follow(sub.Conv, sub.Seq); src != (MsgRef{}) || dels != nil {
+	if src, dels := h.Follow(sub.Conv, sub.Seq); src != nil || dels != nil {
 		t.Errorf("Follow of +OK = %+v, %+v, want nothing", src, dels)
 	}
-	if src, dels := h.Follow(subs[0], p2.Seq); src != (MsgRef{}) || dels != nil {
+	if src, dels := h.Follow(subs[0], p2.Seq); src != nil || dels != nil {
 		t.Errorf("Follow with the wrong conversation = %+v, %+v, want nothing", src, dels)
 	}
 }
@@ -252,24 +252,38 @@ func TestFollowPairsByTimeNotLogOrder(t *testing.T) {
 	d2 := h.Publish(pubEvent(3, ServerToClient, t0.Add(12*time.Millisecond), "s", "x"))
 	p2 := h.Publish(pubEvent(1, ClientToServer, t0.Add(10*time.Millisecond), "s", "x"))
 	d3 := h.Publish(pubEvent(4, ServerToClient, t0.Add(3*time.Millisecond), "s", "x"))
-	if src, dels := h.Follow(1, p1); src.Seq != p1 || seqs(dels) != fmt.Sprint([]uint64{d1, d3}) {
-		t.Errorf("first publication: %d → %v, want %d → %v", src.Seq, seqs(dels), p1, []uint64{d1, d3})
+	if src, dels := h.Follow(1, p1); only(t, src).Seq != p1 || seqs(dels) != fmt.Sprint([]uint64{d1, d3}) {
+		t.Errorf("first publication: %s → %v, want %d → %v", seqs(src), seqs(dels), p1, []uint64{d1, d3})
 	}
-	if src, dels := h.Follow(1, p2); src.Seq != p2 || seqs(dels) != fmt.Sprint([]uint64{d2}) {
-		t.Errorf("second publication: %d → %v, want %d → %v", src.Seq, seqs(dels), p2, []uint64{d2})
+	if src, dels := h.Follow(1, p2); only(t, src).Seq != p2 || seqs(dels) != fmt.Sprint([]uint64{d2}) {
+		t.Errorf("second publication: %s → %v, want %d → %v", seqs(src), seqs(dels), p2, []uint64{d2})
 	}
-	if src, _ := h.Follow(4, d3); src.Seq != p1 {
-		t.Errorf("delivery %d comes from %d, want %d", d3, src.Seq, p1)
+	if src, _ := h.Follow(4, d3); only(t, src).Seq != p1 {
+		t.Errorf("delivery %d comes from %v, want %d", d3, seqs(src), p1)
 	}
 	// A delivery before any publication of its key has no source.
 	d0 := h.Publish(pubEvent(5, ServerToClient, t0.Add(-time.Second), "s", "x"))
-	if src, dels := h.Follow(5, d0); src != (MsgRef{}) || len(dels) != 1 || dels[0].Seq != d0 {
+	if src, dels := h.Follow(5, d0); src != nil || len(dels) != 1 || dels[0].Seq != d0 {
 		t.Errorf("orphan delivery: %+v, %+v; want no source and itself", src, dels)
 	}
 	h.Clear()
 	if len(h.follow.byKey) != 0 {
 		t.Errorf("after Clear the index holds %d keys", len(h.follow.byKey))
 	}
+}
+
+// only returns the one source of srcs, or none when there is none; more than
+// one is an error: a message that is no burst comes from one publication.
+func only(t *testing.T, srcs []MsgRef) MsgRef {
+	t.Helper()
+	switch len(srcs) {
+	case 0:
+		return MsgRef{}
+	case 1:
+		return srcs[0]
+	}
+	t.Errorf("%d sources, want at most one: %+v", len(srcs), srcs)
+	return srcs[0]
 }
 
 func seqs(refs []MsgRef) string {
@@ -345,10 +359,13 @@ func TestFollowWhilePublishing(t *testing.T) {
 				}
 				st := h.Stats()
 				for seq := st.FirstSeq; seq <= st.LastSeq && seq < st.FirstSeq+20; seq++ {
-					src, dels := h.Follow(ConvID(1+int(seq-1)%3), seq)
+					srcs, dels := h.Follow(ConvID(1+int(seq-1)%3), seq)
+					if len(srcs) > 1 {
+						t.Errorf("reader %d: %d sources of one publication", r, len(srcs))
+					}
 					for _, d := range dels {
-						if d.Dir != ServerToClient || (src.Seq != 0 && d.At.Before(src.At)) {
-							t.Errorf("reader %d: delivery %+v of %+v", r, d, src)
+						if d.Dir != ServerToClient || (len(srcs) == 1 && d.At.Before(srcs[0].At)) {
+							t.Errorf("reader %d: delivery %+v of %+v", r, d, srcs)
 						}
 					}
 				}
@@ -364,4 +381,96 @@ func TestFollowWhilePublishing(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
+}
+
+// burstEvent is a burst of publications of one subject, one payload each, as
+// an analyzer publishes a read of many.
+func burstEvent(conv ConvID, dir Dir, at time.Time, subject string, payloads ...string) Event {
+	e := pubEvent(conv, dir, at, subject, payloads[0])
+	p := e.Msg.Pub
+	for _, s := range payloads[1:] {
+		p.Burst = append(p.Burst, PayloadDigest([]byte(s)))
+		p.Size += len(s)
+	}
+	return e
+}
+
+func TestFollowBursts(t *testing.T) {
+	h := NewHub(HubOptions{})
+	t0 := time.Now()
+	ms := time.Millisecond
+	// The publisher's a alone, then b and c in one read; subscriber 2 gets
+	// all three in one read, subscriber 3 a and b in one and c alone; a
+	// publication of another subject with payload b is none of theirs.
+	pa := h.Publish(pubEvent(1, ClientToServer, t0, "s", "a"))
+	pbc := h.Publish(burstEvent(1, ClientToServer, t0.Add(ms), "s", "b", "c"))
+	other := h.Publish(pubEvent(1, ClientToServer, t0.Add(ms), "t", "b"))
+	d2 := h.Publish(burstEvent(2, ServerToClient, t0.Add(2*ms), "s", "a", "b", "c"))
+	d3ab := h.Publish(burstEvent(3, ServerToClient, t0.Add(2*ms), "s", "a", "b"))
+	d3c := h.Publish(pubEvent(3, ServerToClient, t0.Add(3*ms), "s", "c"))
+	for _, tt := range []struct {
+		conv       ConvID
+		seq        uint64
+		srcs, dels []uint64
+	}{
+		{1, pa, []uint64{pa}, []uint64{d2, d3ab}},
+		{1, pbc, []uint64{pbc}, []uint64{d2, d3ab, d3c}},
+		{2, d2, []uint64{pa, pbc}, []uint64{d2, d3ab, d3c}},
+		{3, d3ab, []uint64{pa, pbc}, []uint64{d2, d3ab}},
+		{3, d3c, []uint64{pbc}, []uint64{d2, d3c}},
+		{1, other, []uint64{other}, nil},
+	} {
+		srcs, dels := h.Follow(tt.conv, tt.seq)
+		if seqs(srcs) != fmt.Sprint(tt.srcs) || seqs(dels) != fmt.Sprint(tt.dels) {
+			t.Errorf("Follow(%d, %d) = %s, %s; want %v, %v", tt.conv, tt.seq, seqs(srcs), seqs(dels), tt.srcs, tt.dels)
+		}
+	}
+}
+
+// A burst's keys are each indexed once, and leave the index with it.
+func TestFollowIndexBursts(t *testing.T) {
+	h := NewHub(HubOptions{MaxBytes: 48 << 10})
+	t0 := time.Now()
+	payloads := func(i int) []string {
+		// Runs of 1 to 7 payloads, some twice in one burst.
+		n := 1 + i%7
+		s := make([]string, n)
+		for k := range s {
+			s[k] = fmt.Sprint("p", (i+k/2)%50)
+		}
+		return s
+	}
+	for i := range 3000 {
+		dir := ServerToClient
+		if i%3 == 0 {
+			dir = ClientToServer
+		}
+		h.Publish(burstEvent(ConvID(1+i%3), dir, t0.Add(time.Duration(i)*time.Microsecond), fmt.Sprint("s", i%5), payloads(i)...))
+	}
+	st := h.Stats()
+	if st.Dropped == 0 {
+		t.Fatal("nothing dropped: the bound is not reached")
+	}
+	held := 0
+	for _, r := range h.follow.byKey {
+		held += len(r.refs) - r.head
+		for _, ref := range r.refs[r.head:] {
+			if ref < st.FirstSeq {
+				t.Errorf("the index holds seq %d, dropped (first held %d)", ref, st.FirstSeq)
+			}
+		}
+	}
+	want := 0
+	for _, e := range h.Events(0) {
+		if p := e.Msg.Pub; p != nil {
+			keys := map[uint64]bool{}
+			for i := range p.Count() {
+				keys[p.digest(i)] = true
+			}
+			want += len(keys)
+		}
+	}
+	if held != want {
+		t.Errorf("the index holds %d refs, the log's bursts %d keys", held, want)
+	}
 }

@@ -20,6 +20,25 @@ type Publication struct {
 	// Digest is PayloadDigest of the payload, Size its length in bytes.
 	Digest uint64
 	Size   int
+	// Burst, when the message stands for several publications of one
+	// subject that crossed side by side in one read (a broker's write of
+	// hundreds of deliveries to a busy subscriber: a burst, which the lab
+	// shows as one message, as Wireshark shows the PDUs of one segment under
+	// one frame), holds the digests of the publications after the first, in
+	// order; Digest is the first's, and Size counts the payloads of them all.
+	// Nil for one publication.
+	Burst []uint64
+}
+
+// Count is how many publications p stands for: 1, or a burst's.
+func (p *Publication) Count() int { return 1 + len(p.Burst) }
+
+// digest returns the digest of the i-th publication of p (0 ≤ i < Count).
+func (p *Publication) digest(i int) uint64 {
+	if i == 0 {
+		return p.Digest
+	}
+	return p.Burst[i-1]
 }
 
 // PayloadDigest returns the digest a Publication carries of payload (FNV-1a, 64 bits).

@@ -31,7 +31,7 @@ const (
 	msgObserved
 	msgRaw      // Raw is not nil
 	msgSpans    // the fields' spans follow Raw (format 3)
-	msgPub      // a publication follows the spans (format 4)
+	msgPub      // a publication follows the spans (format 4; a burst's digests, format 5)
 	msgExchange // an exchange follows it
 	msgRole     // a role and a pair follow it
 )

@@ -9,7 +9,7 @@
 // A session file (extension .protolab; docs/labfile.md has every byte) is:
 //
 //	"PROTOLAB\x00"          9 bytes: the magic
-//	version                 uint32, big-endian: FormatVersion (4)
+//	version                 uint32, big-endian: FormatVersion (5)
 //	header length           uint32, big-endian (at most MaxHeaderBytes)
 //	header                  JSON: format, app, saved, bench, clients, counts, body sizes
 //	body                    the conversations, TLS keys and events, compressed with

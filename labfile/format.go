@@ -13,7 +13,7 @@ import (
 )
 
 // FormatVersion is the version of the format Write writes and the newest Read reads.
-const FormatVersion = 4
+const FormatVersion = 5
 
 // Magic begins every session file.
 const Magic = "PROTOLAB\x00"

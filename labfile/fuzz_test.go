@@ -22,7 +22,7 @@ func FuzzRead(f *testing.F) {
 	b.StopAll()
 	var small, marked bytes.Buffer
 	labfile.Write(&small, labfile.SyntheticSession(12))
-	// Messages through a broker, in exchanges, with roles (format 4).
+	// Messages through a broker, in exchanges, with roles (format 4), a burst (format 5).
 	labfile.Write(&marked, labfile.MarkSession())
 	for _, good := range [][]byte{real.Bytes(), small.Bytes(), marked.Bytes()} {
 		f.Add(good)

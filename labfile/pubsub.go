@@ -5,7 +5,8 @@ import "github.com/protocollab/protolab/lab"
 // Format 4 saves the marks analyzers put on messages (lab/pubsub.go): a
 // publication through a broker, a place in an exchange, a request's role and
 // the request an answer pairs with. Each follows a message's spans when its
-// flag is set (docs/labfile.md).
+// flag is set (docs/labfile.md). Format 5 adds to a publication the digests
+// of a burst's publications after the first (lab.Publication.Burst).
 
 // marks returns the message flags of m's marks, in a file of format version.
 func marks(m *lab.Message, version int) uint8 {
@@ -31,6 +32,12 @@ func (e *encoder) marks(m *lab.Message, mf uint8) {
 		e.str(m.Pub.Subject)
 		e.uvar(m.Pub.Digest)
 		e.uvar(uint64(m.Pub.Size))
+		if e.version >= 5 {
+			e.uvar(uint64(len(m.Pub.Burst)))
+			for _, d := range m.Pub.Burst {
+				e.uvar(d)
+			}
+		}
 	}
 	if mf&msgExchange != 0 {
 		e.str(m.Exchange.Kind)
@@ -56,6 +63,14 @@ func (d *decoder) marks(m *lab.Message, mf uint8) {
 			return
 		}
 		p.Size = int(size)
+		if d.version >= 5 {
+			if n := d.count(1, "publications in a burst"); n > 0 {
+				p.Burst = make([]uint64, n)
+				for i := range p.Burst {
+					p.Burst[i] = d.uvar()
+				}
+			}
+		}
 		m.Pub = p
 	}
 	if mf&msgExchange != 0 {

@@ -43,6 +43,9 @@ func markSession() *Session {
 		msg(lab.Message{Dir: lab.ClientToServer, Summary: "HEADERS stream 5", Role: lab.RoleRequest, Pair: "5"}),
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "DATA stream 5", Role: lab.RoleAnswer, Pair: "5"}),
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "PINGRESP"}),
+		msg(lab.Message{Dir: lab.ServerToClient, Summary: "MSG lab.t1 sid 1 ×3", Raw: []byte("MSG lab.t1 1 1\r\na\r\nMSG lab.t1 1 1\r\nb\r\nMSG lab.t1 1 1\r\nc\r\n"),
+			Pub: &lab.Publication{Subject: "lab.t1", Digest: lab.PayloadDigest([]byte("a")), Size: 3,
+				Burst: []uint64{lab.PayloadDigest([]byte("b")), lab.PayloadDigest([]byte("c"))}}}),
 	}}
 }
 
@@ -70,6 +73,17 @@ func TestFormat3HasNoMarks(t *testing.T) {
 	}
 	if m := got.Events[0].Msg; m.Summary != "PUBLISH lab/sensors/t1" || m.Fields[0].Len != 2 || string(m.Raw) != "0\x0bx" {
 		t.Errorf("format 3 message = %+v", m)
+	}
+}
+
+// A format 4 file has no bursts: a burst reads back as its first publication,
+// with the size of them all.
+func TestFormat4HasNoBursts(t *testing.T) {
+	want := markSession()
+	got := decodeAs(t, 4, want)
+	w, g := want.Events[len(want.Events)-1].Msg.Pub, got.Events[len(got.Events)-1].Msg.Pub
+	if g == nil || g.Burst != nil || g.Subject != w.Subject || g.Digest != w.Digest || g.Size != w.Size {
+		t.Errorf("format 4 burst = %+v, want %+v without its burst", g, w)
 	}
 }
 

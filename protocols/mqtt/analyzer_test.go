@@ -1,6 +1,7 @@
 package mqtt
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -136,7 +137,7 @@ func TestPublication(t *testing.T) {
 	msgs := analyzertest.Feed(NewAnalyzer(), capture(t, "mosquitto-pub-binary.txt"), 0)
 	m := analyzertest.Find(t, msgs, "PUBLISH lab/bin QoS 1 id 1: 4 bytes")
 	payload := []byte{0x00, 0x01, 0xfe, 0xff}
-	if want := (lab.Publication{Subject: "lab.bin", Digest: lab.PayloadDigest(payload), Size: 4}); m.Pub == nil || *m.Pub != want {
+	if want := (lab.Publication{Subject: "lab.bin", Digest: lab.PayloadDigest(payload), Size: 4}); m.Pub == nil || !reflect.DeepEqual(*m.Pub, want) {
 		t.Errorf("Pub = %+v, want %+v", m.Pub, want)
 	}
 	if got := analyzertest.Field(m, "payload"); got != "00 01 fe ff (hex)" {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -127,7 +128,7 @@ func TestHub(t *testing.T) {
 				}
 			}
 		}
-		if !slices.Equal(pubs, []lab.Publication{want}) {
+		if !reflect.DeepEqual(pubs, []lab.Publication{want}) {
 			t.Errorf("%s: publications %+v in %q, want %+v", tt.p.Name, pubs, summaries, want)
 		}
 		if tt.layer == Name && !slices.Equal(states, []string{StateConnecting, StateConnected, StateDisconnected}) {

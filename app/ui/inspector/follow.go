@@ -113,32 +113,51 @@ func (in *Inspector) refreshFollow(e *lab.Event) {
 	b.asked = time.Now()
 	p := e.Msg.Pub
 	what := fmt.Sprintf("%s (%s)", p.Subject, plural(p.Size, "byte"))
-	src, dels := in.hub.Follow(e.Conv, e.Seq)
+	burst := p.Count() > 1
+	if burst {
+		what = fmt.Sprintf("%s (%s, %s in all)", p.Subject, plural(p.Count(), "message"), plural(p.Size, "byte"))
+	}
+	srcs, dels := in.hub.Follow(e.Conv, e.Seq)
 	var text string
 	var links []brokerLink
 	switch {
-	case src.Seq == 0 && len(dels) == 0:
+	case len(srcs) == 0 && len(dels) == 0:
 		text = fmt.Sprintf("Carries %s; the capture no longer holds it to follow.", what)
 	case e.Dir == lab.ClientToServer && len(dels) == 0:
 		text = fmt.Sprintf("Published to %s. No delivery of it is in the capture: no one subscribed to its subject, or their conversations were not captured.", what)
 	case e.Dir == lab.ClientToServer:
 		text = fmt.Sprintf("Published to %s and delivered %s:", what, plural(len(dels), "time"))
-		for _, d := range dels {
-			links = append(links, brokerLink{in.followText(d, src), d})
+		if burst {
+			text = fmt.Sprintf("Published to %s, a burst; its messages were delivered in %s:", what, plural(len(dels), "message"))
 		}
-	case src.Seq == 0:
+		for _, d := range dels {
+			links = append(links, brokerLink{in.followText(d, srcs[0]), d})
+		}
+	case len(srcs) == 0:
 		text = fmt.Sprintf("Delivered from %s. The publication it came from is not in the capture: the broker's own message (a retained message or a last will published before the capture), or one the capture limit dropped.", what)
+		if burst {
+			text = fmt.Sprintf("Delivered from %s, a burst. The publications they came from are not in the capture: the broker's own messages, or ones the capture limit dropped.", what)
+		}
 	default:
 		text = fmt.Sprintf("Delivered from %s. It came from:", what)
-		links = append(links, brokerLink{in.followText(src, lab.MsgRef{}), src})
-		if c := crossing(src, lab.MsgRef{Layer: e.Layer}); c != "" {
+		if burst {
+			text = fmt.Sprintf("Delivered from %s, a burst. They came from:", what)
+		}
+		for _, src := range srcs {
+			links = append(links, brokerLink{in.followText(src, lab.MsgRef{}), src})
+		}
+		if c := crossing(srcs[0], lab.MsgRef{Layer: e.Layer}); c != "" {
 			links = append(links, brokerLink{text: strings.ToUpper(c[:1]) + c[1:] + "."})
 		}
 		if len(dels) > 1 {
-			links = append(links, brokerLink{text: fmt.Sprintf("One of the %d deliveries of that publication; the others:", len(dels))})
+			say := fmt.Sprintf("One of the %d deliveries of that publication; the others:", len(dels))
+			if burst || len(srcs) > 1 {
+				say = "The same publications were delivered in these too:"
+			}
+			links = append(links, brokerLink{text: say})
 			for _, d := range dels {
 				if d.Seq != e.Seq {
-					links = append(links, brokerLink{in.followText(d, src), d})
+					links = append(links, brokerLink{in.followText(d, srcs[0]), d})
 				}
 			}
 		}

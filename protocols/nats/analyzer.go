@@ -43,12 +43,23 @@ type Analyzer struct {
 	scratch []byte
 	arena   framing.Arena
 	filters framing.Slab[filterDetail]
+	// The like publications gathered from the read being framed, and what
+	// a burst's detail reads (burst.go).
+	run    run
+	bursts framing.Slab[burstDetail]
+	// burstAt is the fewest like publications that make a burst (burstMin;
+	// tests make it smaller); single frames each publication on its own, in
+	// no burst and with parseLine alone: what tests compare the rest with.
+	burstAt int
+	single  bool
 }
 
 var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one NATS connection.
-func NewAnalyzer() *Analyzer { return &Analyzer{state: machine, subs: map[string]string{}} }
+func NewAnalyzer() *Analyzer {
+	return &Analyzer{state: machine, subs: map[string]string{}, burstAt: burstMin}
+}
 
 // State is the connection's state: one of States, "" before any line.
 func (a *Analyzer) State() string { return a.state.State() }
@@ -71,6 +82,9 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 	}
 	a.out = a.block.Start()
 	_, long := a.buf[dir].Feed(b, maxHeld, func(data []byte) (int, framing.Then) { return a.frame(dir, data) })
+	if len(a.run.ms) > 0 {
+		a.flush()
+	}
 	a.out = framing.Overlong(a.out, dir, long, maxHeld,
 		"More bytes than the lab holds for one message: nats-server would have refused it long before.", "NATS client protocol: Protocol conventions")
 	out := a.block.Done(a.out)
@@ -92,7 +106,7 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 		if dir == lab.ServerToClient {
 			what = "a client such as nats.go holds no longer one"
 		}
-		a.out = append(a.out, a.malformed(dir, data[:min(len(data), 256)], fmt.Sprintf("a control line longer than %d bytes", MaxControlLine),
+		a.put(a.malformed(dir, data[:min(len(data), 256)], fmt.Sprintf("a control line longer than %d bytes", MaxControlLine),
 			fmt.Sprintf("A control line is at most %d bytes with its CR LF (nats-server's max_control_line): %s. "+
 				"The lab skips the rest of the line.", MaxControlLine, what)))
 		if i < 0 {
@@ -103,15 +117,20 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	if i < 0 {
 		return 0, framing.Go
 	}
+	if len(a.run.ms) > 0 && a.run.dir == dir && !a.single {
+		if n, ok := a.run.next(data, data[:i+1]); ok {
+			return n, framing.Go
+		}
+	}
 	l := parseLineIn(data[:i+1], a.tokens[:0], &a.arena)
 	if l.size < 0 {
-		a.out = append(a.out, a.line(dir, l))
+		a.put(a.line(dir, l))
 		return i + 1, framing.Go
 	}
 	end := i + 1 + l.size + 2
 	if l.size > MaxPayload {
 		l.big = true
-		a.out = append(a.out, a.line(dir, l))
+		a.put(a.line(dir, l))
 		a.skip[dir] = l.size + 2
 		return i + 1, framing.Go
 	}
@@ -124,10 +143,14 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 		l.raw = data[:i+1]
 		l.fault = fmt.Sprintf("the %d bytes after the line are not followed by CR LF", l.size)
 		l.size = -1
-		a.out = append(a.out, a.line(dir, l))
+		a.put(a.line(dir, l))
 		return i + 1, framing.Go
 	}
-	a.out = append(a.out, a.line(dir, l))
+	if l.fault == "" && isPublication(l.cmd) && senders[l.cmd] == dir {
+		a.gather(dir, l)
+		return end, framing.Go
+	}
+	a.put(a.line(dir, l))
 	return end, framing.Go
 }
 

@@ -1,6 +1,7 @@
 package nats
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -80,7 +81,7 @@ func TestPublication(t *testing.T) {
 	} {
 		m := analyzertest.Find(t, msgs, tt.summary)
 		want := lab.Publication{Subject: analyzertest.Field(m, "subject"), Digest: lab.PayloadDigest([]byte(tt.payload)), Size: len(tt.payload)}
-		if m.Pub == nil || *m.Pub != want || m.Dir != tt.dir {
+		if m.Pub == nil || !reflect.DeepEqual(*m.Pub, want) || m.Dir != tt.dir {
 			t.Errorf("%q: Pub %+v, want %+v", tt.summary, m.Pub, want)
 		}
 	}

@@ -1,9 +1,12 @@
 package nats
 
 import (
+	"bytes"
+	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
@@ -23,5 +26,69 @@ func FuzzNATS(f *testing.F) {
 	f.Add(analyzertest.Script(step{c2s, "HPUB a r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"}, step{s2c, "HMSG a 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n"}))
 	f.Fuzz(func(t *testing.T, script []byte) {
 		analyzertest.Fuzz(t, NewAnalyzer(), script, Transitions, maxHeld)
+	})
+}
+
+// FuzzBurst feeds scripts to an analyzer that makes bursts of two or more
+// like publications and to one that frames each on its own with parseLine
+// (single), and checks that they agree: each burst is the publications the
+// other framed in its place, its bytes all of theirs, its digests theirs in
+// order, its size their payloads'; every other message is the same.
+func FuzzBurst(f *testing.F) {
+	for _, tt := range captureTests {
+		f.Add(analyzertest.Script(capture(f, tt.file)...))
+	}
+	many, _ := msgs("lab.t1", "1", 0, 6)
+	f.Add(analyzertest.Script(append(slices.Clone(hello), step{s2c, many}, step{s2c, many[:40]}, step{s2c, many[40:]})...))
+	f.Add(analyzertest.Script(append(slices.Clone(hello),
+		step{s2c, "MSG a 1 1\r\nx\r\nMSG a 1 1 \r\ny\r\nMSG a 1 01\r\nz\r\nMSG a 1 1\nw\r\nMSG a 1 2\r\nv\r\r\n"},
+		step{s2c, "MSG a 1 1\r\nx\r\nMSG a 1 99999999999\r\nMSG a 1 1\r\nxyz\r\n"},
+		step{c2s, "PUB a 1\r\nx\r\nPUB a 1\r\ny\r\nPUB a r 1\r\nz\r\nHPUB a 12 13\r\nNATS/1.0\r\n\r\nx\r\nHPUB a 12 13\r\nNATS/1.0\r\n\r\ny\r\n"})...))
+	f.Fuzz(func(t *testing.T, script []byte) {
+		bursts, single := NewAnalyzer(), NewAnalyzer()
+		bursts.burstAt, single.single = 2, true
+		var got, want []lab.Message
+		analyzertest.Play(bursts, script, func(m []lab.Message) { got = append(got, m...) })
+		analyzertest.Play(single, script, func(m []lab.Message) { want = append(want, m...) })
+		j := 0
+		for _, m := range got {
+			n := 1
+			if m.Pub != nil {
+				n = m.Pub.Count()
+			}
+			if j+n > len(want) {
+				t.Fatalf("%q stands for %d messages; %d are left of %q", m.Summary, n, len(want)-j, analyzertest.Summaries(want))
+			}
+			if n == 1 {
+				if m.Summary != want[j].Summary || !bytes.Equal(m.Raw, want[j].Raw) || !reflect.DeepEqual(m.Pub, want[j].Pub) {
+					t.Fatalf("%q (%q) where %q (%q)", m.Summary, m.Raw, want[j].Summary, want[j].Raw)
+				}
+				j++
+				continue
+			}
+			var raw []byte
+			size := 0
+			for i, w := range want[j : j+n] {
+				raw = append(raw, w.Raw...)
+				if w.Pub == nil || w.Pub.Subject != m.Pub.Subject || w.Dir != m.Dir {
+					t.Fatalf("burst %q stands for %q", m.Summary, w.Summary)
+				}
+				d := m.Pub.Digest
+				if i > 0 {
+					d = m.Pub.Burst[i-1]
+				}
+				if d != w.Pub.Digest {
+					t.Fatalf("burst %q: publication %d's digest is not %q's", m.Summary, i, w.Summary)
+				}
+				size += w.Pub.Size
+			}
+			if !bytes.Equal(raw, m.Raw) || size != m.Pub.Size {
+				t.Fatalf("burst %q: bytes %q, size %d; its publications' %q, %d", m.Summary, m.Raw, m.Pub.Size, raw, size)
+			}
+			j += n
+		}
+		if j != len(want) {
+			t.Fatalf("%d messages stand for %d; single framing made %d", len(got), j, len(want))
+		}
 	})
 }

@@ -58,14 +58,11 @@ func (m *message) field(name, value string, off, n int) {
 	m.Fields = append(m.Fields, lab.Field{Name: name, Value: value, Off: off, Len: n})
 }
 
-// line turns one control line, and its payload, into a message. A message
-// published or delivered is framed briefly (brief): its fields and meaning
-// are built when someone looks.
+// line turns one control line, and its payload, into a message: any but a
+// message published or delivered whole by its right sender, which is
+// gathered (gather) and framed briefly (brief) or in a burst (burst).
 func (a *Analyzer) line(dir lab.Dir, l line) lab.Message {
 	v := l.cmd
-	if l.fault == "" && !l.big && isPublication(v) && senders[v] == dir {
-		return a.brief(dir, v, l)
-	}
 	m := &message{Message: lab.Message{Dir: dir, Raw: l.raw, Observed: true, Ref: ref + v}, l: l, args: map[string]string{}}
 	if l.fault != "" {
 		return a.bad(m, v)

@@ -37,30 +37,21 @@ func pubArgsOf(v string, args []token) pubArgs {
 	return p
 }
 
-// brief frames a PUB, HPUB, MSG or HMSG line and its payload, l, from dir,
+// brief frames m, a PUB, HPUB, MSG or HMSG line and its payload from dir,
 // whose sender is right: its summary and the mark of a publication through
 // the broker now, its fields and meaning when someone looks (pubDetail). A
-// busy subject's every message and every delivery of it is one; the
-// subscription a delivery is for is read now, as it was then.
-func (a *Analyzer) brief(dir lab.Dir, v string, l line) lab.Message {
-	p := pubArgsOf(v, l.args)
-	data := l.raw[l.n+l.hdr : l.n+l.size]
-	b := append(append(append(a.scratch[:0], v...), ' '), p.subject...)
-	if p.sid != "" {
-		b = append(append(b, " sid "...), p.sid...)
-	}
-	if p.reply != "" {
-		b = append(append(b, " reply "...), p.reply...)
-	}
-	b = payload.AppendBrief(append(b, ": "...), data)
-	m := lab.Message{Dir: dir, Raw: l.raw, Observed: true, Ref: pubRefs[v], Summary: a.arena.Text(&a.scratch, b)}
-	m.Pub = a.block.Pub(lab.Publication{Subject: p.subject, Digest: lab.PayloadDigest(data), Size: len(data)})
-	if f := a.subs[p.sid]; p.sid != "" && f != "" && f != p.subject {
-		m.DeferTo(a.filters.Put(filterDetail{f}))
+// busy subject's every message and every delivery of it is one (unless in a
+// burst); the subscription a delivery is for is read now, as it was then.
+func (a *Analyzer) brief(dir lab.Dir, m member) lab.Message {
+	b := payload.AppendBrief(append(a.appendHead(a.scratch[:0], m.v, m.p), ": "...), m.data)
+	msg := lab.Message{Dir: dir, Raw: m.raw, Observed: true, Ref: pubRefs[m.v], Summary: a.arena.Text(&a.scratch, b)}
+	msg.Pub = a.block.Pub(lab.Publication{Subject: m.p.subject, Digest: lab.PayloadDigest(m.data), Size: len(m.data)})
+	if f := a.subs[m.p.sid]; m.p.sid != "" && f != "" && f != m.p.subject {
+		msg.DeferTo(a.filters.Put(filterDetail{f}))
 	} else {
-		m.Defer(publicationDetail)
+		msg.Defer(publicationDetail)
 	}
-	return m
+	return msg
 }
 
 // publicationDetail builds the fields and meaning of a message framed

@@ -166,7 +166,14 @@ func benchFanOut(b *testing.B, clients fanOut, subscribers int, other int, hub *
 		})
 	}
 	publish := clients.publisher()
-	payload := []byte("21.5 degrees, from the bench's sensor")
+	// Readings that change, as a sensor's do: no two publications of a
+	// window share a payload (the capture follows each through the broker
+	// by its payload's digest). Made before the clock starts, and never
+	// written again (a client may send a payload after Publish returns).
+	payloads := make([][]byte, 1024)
+	for i := range payloads {
+		payloads[i] = fmt.Appendf(nil, "%d.%d degrees, from the bench's sensor %04d", 15+i%10, i%10, i)
+	}
 
 	// wait waits until the slowest subscriber has n, or fails after a quiet while.
 	wait := func(n int) {
@@ -188,7 +195,7 @@ func benchFanOut(b *testing.B, clients fanOut, subscribers int, other int, hub *
 		if i >= fanOutWindow {
 			wait(i - fanOutWindow + 1)
 		}
-		publish(payload)
+		publish(payloads[i%len(payloads)])
 	}
 	wait(b.N)
 	if hub != nil {

@@ -254,3 +254,64 @@ func TestInspectorFollowsDeliveriesAnalyzedLater(t *testing.T) {
 		t.Errorf("the selection moved to %+v", e)
 	}
 }
+
+// TestInspectorFollowsABurst: a burst (several publications in one message)
+// is followed for each of its publications, to every message that delivered
+// one of them, and from a burst of deliveries back to every publication.
+func TestInspectorFollowsABurst(t *testing.T) {
+	reg := brokerProtocols()
+	h := lab.NewHub(lab.HubOptions{Registry: reg})
+	t0 := time.Now()
+	at := func(ms float64) time.Time { return t0.Add(time.Duration(ms * float64(time.Millisecond))) }
+	pub := func(payloads ...string) *lab.Publication {
+		p := &lab.Publication{Subject: "lab.t1", Digest: lab.PayloadDigest([]byte(payloads[0]))}
+		for i, s := range payloads {
+			if i > 0 {
+				p.Burst = append(p.Burst, lab.PayloadDigest([]byte(s)))
+			}
+			p.Size += len(s)
+		}
+		return p
+	}
+	msg := func(conv lab.ConvID, ms float64, dir lab.Dir, summary string, p *lab.Publication) lab.Event {
+		return lab.Event{Conv: conv, At: at(ms), Kind: lab.KindMessage, Dir: dir, Layer: "toynats",
+			Msg: &lab.Message{Dir: dir, Summary: summary, Observed: true, Pub: p}}
+	}
+	conv := func(id lab.ConvID, port string) lab.ConvInfo {
+		return lab.ConvInfo{ID: id, Protocol: "toynats", Transport: "tcp", Client: "127.0.0.1:" + port, Server: "127.0.0.1:4222", Start: t0, End: at(20), Last: at(20)}
+	}
+	c2s, s2c := lab.ClientToServer, lab.ServerToClient
+	err := h.Import([]lab.ConvInfo{conv(1, "50001"), conv(2, "50002"), conv(3, "50003")}, []lab.Event{
+		msg(1, 1, c2s, "PUB lab.t1: a", pub("a")),
+		msg(1, 2, c2s, "PUB lab.t1 ×3", pub("b", "c", "d")),
+		msg(2, 3, s2c, "MSG lab.t1 sid 1 ×4", pub("a", "b", "c", "d")),
+		msg(3, 3, s2c, "MSG lab.t1 sid 1 ×2", pub("b", "c")),
+		msg(3, 4, s2c, "MSG lab.t1 sid 1: d", pub("d")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := newTestInspector(t, h, reg)
+	in.Update()
+	b := in.detail.broker
+	check := func(conv lab.ConvID, row, text string, want ...string) {
+		t.Helper()
+		in.Select(conv)
+		in.SelectRow(rowOf(t, in, row))
+		_, lines := brokerLinks(in)
+		ok := b.obj.Visible() && b.text.Text == text && len(lines) == len(want)
+		for i := 0; ok && i < len(want); i++ {
+			ok = strings.HasPrefix(lines[i], want[i])
+		}
+		if !ok {
+			t.Errorf("%s: the broker view says %q %q; want %q %q", row, b.text.Text, lines, text, want)
+		}
+	}
+	check(1, "PUB lab.t1 ×3", "Published to lab.t1 (3 messages, 3 bytes in all), a burst; its messages were delivered in 3 messages:",
+		"#2 TOYNATS", "#3 TOYNATS", "#3 TOYNATS")
+	check(2, "MSG lab.t1 sid 1 ×4", "Delivered from lab.t1 (4 messages, 4 bytes in all), a burst. They came from:",
+		"#1 TOYNATS", "#1 TOYNATS", "The same publications were delivered in these too:", "#3 TOYNATS", "#3 TOYNATS")
+	check(3, "MSG lab.t1 sid 1: d", "Delivered from lab.t1 (1 byte). It came from:",
+		"#1 TOYNATS", "One of the 2 deliveries of that publication; the others:", "#2 TOYNATS")
+	check(1, "PUB lab.t1: a", "Published to lab.t1 (1 byte) and delivered 1 time:", "#2 TOYNATS")
+}

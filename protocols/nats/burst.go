@@ -56,7 +56,7 @@ func (r *run) next(data, ln []byte) (int, bool) {
 		return 0, false
 	}
 	digits := bytes.TrimSuffix(bytes.TrimSuffix(ln[len(r.prefix):], []byte("\n")), []byte("\r"))
-	size, ok := count(string(digits))
+	size, ok := count(digits)
 	if !ok || size > MaxPayload {
 		return 0, false
 	}

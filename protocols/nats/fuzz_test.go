@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
@@ -89,6 +91,25 @@ func FuzzBurst(f *testing.F) {
 		}
 		if j != len(want) {
 			t.Fatalf("%d messages stand for %d; single framing made %d", len(got), j, len(want))
+		}
+	})
+}
+
+// FuzzCount checks the byte count's reader against strconv's: decimal
+// digits only, at most ten, at most 2^31-1.
+func FuzzCount(f *testing.F) {
+	for _, s := range []string{"0", "37", "2147483647", "2147483648", "9999999999", "01", "", "+1", "-1", "1 ", "12345678901"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := count(s)
+		digits := s != "" && len(s) <= 10 && strings.Trim(s, "0123456789") == ""
+		want, err := strconv.ParseInt(s, 10, 32)
+		if wantOK := digits && err == nil; ok != wantOK || ok && n != int(want) {
+			t.Fatalf("count(%q) = %d, %v; want %d, %v", s, n, ok, want, wantOK)
+		}
+		if m, okb := count([]byte(s)); m != n || okb != ok {
+			t.Fatalf("count([]byte(%q)) = %d, %v; from a string %d, %v", s, m, okb, n, ok)
 		}
 	})
 }

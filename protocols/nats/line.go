@@ -2,6 +2,7 @@ package nats
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 
@@ -123,17 +124,19 @@ func parseLineIn(raw []byte, ts []token, arena *framing.Arena) line {
 }
 
 // count parses a byte count: decimal digits only, at most 2^31-1.
-func count(s string) (int, bool) {
-	if s == "" || len(s) > 10 {
+func count[T string | []byte](s T) (int, bool) {
+	if len(s) == 0 || len(s) > 10 {
 		return 0, false
 	}
-	for _, c := range s {
+	n := 0
+	for i := range len(s) {
+		c := s[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
+		n = 10*n + int(c-'0')
 	}
-	n, err := strconv.ParseInt(s, 10, 32)
-	return int(n), err == nil
+	return n, n <= math.MaxInt32
 }
 
 // clip cuts s to at most n bytes, marking the cut.

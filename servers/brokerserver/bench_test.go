@@ -80,7 +80,7 @@ func BenchmarkNATSFanOut(b *testing.B) {
 // default size (old events are dropped as in the app) that knows TCP and p,
 // whose analyzer is left out when captureOnly (what the taps alone cost). It
 // returns the listener's address and the hub.
-func tappedListener(b *testing.B, protocol string, p *lab.Protocol, captureOnly bool) (string, *lab.Hub) {
+func tappedListener(b testing.TB, protocol string, p *lab.Protocol, captureOnly bool) (string, *lab.Hub) {
 	reg := &lab.Registry{}
 	reg.Register(tcp.Protocol())
 	if captureOnly {

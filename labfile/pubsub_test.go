@@ -43,7 +43,7 @@ func markSession() *Session {
 		msg(lab.Message{Dir: lab.ClientToServer, Summary: "HEADERS stream 5", Role: lab.RoleRequest, Pair: "5"}),
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "DATA stream 5", Role: lab.RoleAnswer, Pair: "5"}),
 		msg(lab.Message{Dir: lab.ServerToClient, Summary: "PINGRESP"}),
-		msg(lab.Message{Dir: lab.ServerToClient, Summary: "MSG lab.t1 sid 1 ×3", Raw: []byte("MSG lab.t1 1 1\r\na\r\nMSG lab.t1 1 1\r\nb\r\nMSG lab.t1 1 1\r\nc\r\n"),
+		msg(lab.Message{Dir: lab.ServerToClient, Summary: "MSG ×3 lab.t1 sid 1", Raw: []byte("MSG lab.t1 1 1\r\na\r\nMSG lab.t1 1 1\r\nb\r\nMSG lab.t1 1 1\r\nc\r\n"),
 			Pub: &lab.Publication{Subject: "lab.t1", Digest: lab.PayloadDigest([]byte("a")), Size: 3,
 				Burst: []uint64{lab.PayloadDigest([]byte("b")), lab.PayloadDigest([]byte("c"))}}}),
 	}}

@@ -131,10 +131,7 @@ func (a *Analyzer) burst(dir lab.Dir, ms []member) lab.Message {
 		digests[i] = lab.PayloadDigest(m.data)
 		size += len(m.data)
 	}
-	b := a.appendHead(a.scratch[:0], first.v, first.p)
-	b = append(b, " ×"...)
-	b = strconv.AppendInt(b, int64(len(ms)), 10)
-	b = append(b, ": "...)
+	b := append(a.appendHead(a.scratch[:0], first.v, len(ms), first.p), ": "...)
 	b = strconv.AppendInt(b, int64(size), 10)
 	b = append(b, " bytes in one read"...)
 	m := lab.Message{Dir: dir, Raw: first.raw[:n:n], Observed: true, Ref: pubRefs[first.v], Summary: a.arena.Text(&a.scratch, b)}
@@ -147,10 +144,16 @@ func (a *Analyzer) burst(dir lab.Dir, ms []member) lab.Message {
 	return m
 }
 
-// appendHead appends the start of the summary of a publication of verb v
-// with arguments p: "MSG lab.t1 sid 1 reply _INBOX.x".
-func (a *Analyzer) appendHead(b []byte, v string, p pubArgs) []byte {
-	b = append(append(append(b, v...), ' '), p.subject...)
+// appendHead appends the start of the summary of n publications of verb v
+// with arguments p: "MSG lab.t1 sid 1 reply _INBOX.x", or for a burst
+// "MSG ×300 lab.t1 sid 1" (the count first, where a diagram's short label
+// still shows it).
+func (a *Analyzer) appendHead(b []byte, v string, n int, p pubArgs) []byte {
+	b = append(b, v...)
+	if n > 1 {
+		b = strconv.AppendInt(append(b, " ×"...), int64(n), 10)
+	}
+	b = append(append(b, ' '), p.subject...)
 	if p.sid != "" {
 		b = append(append(b, " sid "...), p.sid...)
 	}

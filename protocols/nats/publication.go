@@ -43,7 +43,7 @@ func pubArgsOf(v string, args []token) pubArgs {
 // busy subject's every message and every delivery of it is one (unless in a
 // burst); the subscription a delivery is for is read now, as it was then.
 func (a *Analyzer) brief(dir lab.Dir, m member) lab.Message {
-	b := payload.AppendBrief(append(a.appendHead(a.scratch[:0], m.v, m.p), ": "...), m.data)
+	b := payload.AppendBrief(append(a.appendHead(a.scratch[:0], m.v, 1, m.p), ": "...), m.data)
 	msg := lab.Message{Dir: dir, Raw: m.raw, Observed: true, Ref: pubRefs[m.v], Summary: a.arena.Text(&a.scratch, b)}
 	msg.Pub = a.block.Pub(lab.Publication{Subject: m.p.subject, Digest: lab.PayloadDigest(m.data), Size: len(m.data)})
 	if f := a.subs[m.p.sid]; m.p.sid != "" && f != "" && f != m.p.subject {

@@ -283,9 +283,9 @@ func TestInspectorFollowsABurst(t *testing.T) {
 	c2s, s2c := lab.ClientToServer, lab.ServerToClient
 	err := h.Import([]lab.ConvInfo{conv(1, "50001"), conv(2, "50002"), conv(3, "50003")}, []lab.Event{
 		msg(1, 1, c2s, "PUB lab.t1: a", pub("a")),
-		msg(1, 2, c2s, "PUB lab.t1 ×3", pub("b", "c", "d")),
-		msg(2, 3, s2c, "MSG lab.t1 sid 1 ×4", pub("a", "b", "c", "d")),
-		msg(3, 3, s2c, "MSG lab.t1 sid 1 ×2", pub("b", "c")),
+		msg(1, 2, c2s, "PUB ×3 lab.t1", pub("b", "c", "d")),
+		msg(2, 3, s2c, "MSG ×4 lab.t1 sid 1", pub("a", "b", "c", "d")),
+		msg(3, 3, s2c, "MSG ×2 lab.t1 sid 1", pub("b", "c")),
 		msg(3, 4, s2c, "MSG lab.t1 sid 1: d", pub("d")),
 	})
 	if err != nil {
@@ -307,9 +307,9 @@ func TestInspectorFollowsABurst(t *testing.T) {
 			t.Errorf("%s: the broker view says %q %q; want %q %q", row, b.text.Text, lines, text, want)
 		}
 	}
-	check(1, "PUB lab.t1 ×3", "Published to lab.t1 (3 messages, 3 bytes in all), a burst; its messages were delivered in 3 messages:",
+	check(1, "PUB ×3 lab.t1", "Published to lab.t1 (3 messages, 3 bytes in all), a burst; its messages were delivered in 3 messages:",
 		"#2 TOYNATS", "#3 TOYNATS", "#3 TOYNATS")
-	check(2, "MSG lab.t1 sid 1 ×4", "Delivered from lab.t1 (4 messages, 4 bytes in all), a burst. They came from:",
+	check(2, "MSG ×4 lab.t1 sid 1", "Delivered from lab.t1 (4 messages, 4 bytes in all), a burst. They came from:",
 		"#1 TOYNATS", "#1 TOYNATS", "The same publications were delivered in these too:", "#3 TOYNATS", "#3 TOYNATS")
 	check(3, "MSG lab.t1 sid 1: d", "Delivered from lab.t1 (1 byte). It came from:",
 		"#1 TOYNATS", "One of the 2 deliveries of that publication; the others:", "#2 TOYNATS")

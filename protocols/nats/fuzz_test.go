@@ -2,6 +2,7 @@ package nats
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -86,6 +87,22 @@ func FuzzBurst(f *testing.F) {
 			}
 			if !bytes.Equal(raw, m.Raw) || size != m.Pub.Size {
 				t.Fatalf("burst %q: bytes %q, size %d; its publications' %q, %d", m.Summary, m.Raw, m.Pub.Size, raw, size)
+			}
+			fields, _ := m.Detail()
+			verb, listed := m.Summary[:strings.IndexByte(m.Summary, ' ')], 0
+			for _, f := range fields {
+				if f.Off < 0 || f.Len < 0 || f.Off+f.Len > len(m.Raw) {
+					t.Fatalf("burst %q: field %q spans %d+%d of %d bytes", m.Summary, f.Name, f.Off, f.Len, len(m.Raw))
+				}
+				if f.Name == fmt.Sprint(verb, " ", listed+1) {
+					if w := want[j+listed]; !bytes.Equal(m.Raw[f.Off:f.Off+f.Len], w.Raw) {
+						t.Fatalf("burst %q: field %q spans %q, its publication is %q", m.Summary, f.Name, m.Raw[f.Off:f.Off+f.Len], w.Raw)
+					}
+					listed++
+				}
+			}
+			if listed != min(n, maxListed) {
+				t.Fatalf("burst %q lists %d of its %d publications", m.Summary, listed, n)
 			}
 			j += n
 		}

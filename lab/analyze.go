@@ -422,9 +422,12 @@ func (c *Conversation) ended() {
 		c.live = false
 		c.end = at
 		if len(c.ops) == 0 {
+			// No more bytes come: the spare room goes. (Work a tap queued
+			// while this chunk ran stays, for finish to find and run.)
 			c.hub.returnOps(c.ops) // (its spare queue is the one being run: finish takes it)
+			c.ops = nil
 		}
-		c.slab, c.ops = nil, nil // no more bytes come: the spare room goes
+		c.slab = nil
 		c.sent = [3]sentQueue{}
 		c.stream = [3]stream{}
 		c.echo = [3]sent{}

@@ -39,6 +39,14 @@ type Analyzer struct {
 	topics   [3]topicCache    // the last topic published, by lab.Dir
 	block    framing.Block    // where Feed's messages are kept
 	scratch  []byte           // where a summary is built before it becomes a string
+	out      []lab.Message    // what the Feed being run has framed
+	// The like PUBLISH packets gathered from the read being framed
+	// (burst.go); burstAt is the fewest that make a burst (burstMin; tests
+	// make it smaller), and single frames each packet on its own, in no
+	// burst: what tests compare the rest with.
+	run     run
+	burstAt int
+	single  bool
 }
 
 // maxScratch is the largest summary buffer an analyzer keeps between packets.
@@ -67,7 +75,7 @@ var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one MQTT connection.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{state: machine, flights: map[flight]inFlight{}, subs: map[int][]string{}}
+	return &Analyzer{state: machine, flights: map[flight]inFlight{}, subs: map[int][]string{}, burstAt: burstMin}
 }
 
 // State is the session's state: one of States, "" before the CONNECT.
@@ -106,7 +114,7 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		return nil
 	}
 	d := &a.dirs[dir]
-	out := a.block.Start()
+	a.out = a.block.Start()
 	for len(b) > 0 {
 		if d.skip > 0 {
 			k := min(d.skip, len(b))
@@ -119,21 +127,24 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 			break
 		}
 		rest, err := d.buf.Feed(b, d.size, func(p []byte) bool {
-			out = append(out, a.packet(dir, p))
+			a.frame(dir, p)
 			return false
 		})
 		b = nil
 		switch {
 		case errors.Is(err, errTooBig):
-			out = append(out, a.tooBig(dir, rest, d.big))
+			a.put(a.tooBig(dir, rest, d.big))
 			d.skip, b = d.big, rest
 		case err != nil:
-			out = append(out, badLength(dir, rest))
+			a.put(badLength(dir, rest))
 			d.stopped = true
 			d.ignored += int64(len(rest))
 		}
 	}
-	return a.block.Done(out)
+	a.flush()
+	out := a.block.Done(a.out)
+	a.out = nil
+	return out
 }
 
 // tooBig reports a packet of n bytes, more than MaxPacket, whose start is data.

@@ -79,8 +79,12 @@ func (r *run) joins(dir lab.Dir, m member) bool {
 		return true
 	}
 	last := &r.ms[len(r.ms)-1]
-	return dir == r.dir && m.v == last.v && m.p == last.p &&
-		unsafe.SliceData(m.raw) == unsafe.SliceData(last.raw[len(last.raw):cap(last.raw)])
+	return dir == r.dir && m.v == last.v && m.p == last.p && follows(last.raw, m.raw)
+}
+
+// follows reports whether b's bytes begin where a's end, in one array.
+func follows(a, b []byte) bool {
+	return uintptr(unsafe.Pointer(unsafe.SliceData(a)))+uintptr(len(a)) == uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
 // gather adds to the run the publication l from dir, whose sender is right,
@@ -134,7 +138,9 @@ func (a *Analyzer) burst(dir lab.Dir, ms []member) lab.Message {
 	b := append(a.appendHead(a.scratch[:0], first.v, len(ms), first.p), ": "...)
 	b = strconv.AppendInt(b, int64(size), 10)
 	b = append(b, " bytes in one read"...)
-	m := lab.Message{Dir: dir, Raw: first.raw[:n:n], Observed: true, Ref: pubRefs[first.v], Summary: a.arena.Text(&a.scratch, b)}
+	// The publications follow one another in one array (joins, next):
+	// their bytes are one slice of it.
+	m := lab.Message{Dir: dir, Raw: unsafe.Slice(unsafe.SliceData(first.raw), n), Observed: true, Ref: pubRefs[first.v], Summary: a.arena.Text(&a.scratch, b)}
 	m.Pub = a.block.Pub(lab.Publication{Subject: first.p.subject, Digest: lab.PayloadDigest(first.data), Size: size, Burst: digests})
 	f := a.subs[first.p.sid]
 	if first.p.sid == "" || f == first.p.subject {

@@ -215,7 +215,7 @@ func benchFanOut(b *testing.B, clients fanOut, subscribers int, other int, hub *
 }
 
 // pahoClient connects a paho client to addr until the benchmark ends.
-func pahoClient(b *testing.B, addr, id string) paho.Client {
+func pahoClient(b testing.TB, addr, id string) paho.Client {
 	b.Helper()
 	opts := paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID(id).
 		SetCleanSession(true).SetAutoReconnect(false).SetProtocolVersion(4)

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	paho "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/mqtt"
 	natsproto "github.com/protocollab/protolab/protocols/nats"
 )
 
@@ -80,5 +83,58 @@ func TestNATSBursts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMQTTBursts: paho publishes 2,000 readings at QoS 0 back to back; the
+// broker writes them to its subscriber in reads of many, which the capture
+// shows as bursts; every publication, in a burst or not, is there in order
+// on both sides, its digest its payload's.
+func TestMQTTBursts(t *testing.T) {
+	addr, hub := tappedListener(t, MQTT, mqtt.Protocol(), false)
+	sub := pahoClient(t, addr, "burst-sub")
+	got := make(chan []byte, 2000)
+	if tok := sub.Subscribe("lab/burst", 0, func(_ paho.Client, m paho.Message) { got <- m.Payload() }); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe: %v", tok.Error())
+	}
+	const n = 2000
+	pub := pahoClient(t, addr, "burst-pub")
+	var want []uint64
+	for i := range n {
+		p := fmt.Appendf(nil, "reading %d", i)
+		want = append(want, lab.PayloadDigest(p))
+		pub.Publish("lab/burst", 0, false, p)
+	}
+	for i := range n {
+		select {
+		case p := <-got:
+			if string(p) != fmt.Sprintf("reading %d", i) {
+				t.Fatalf("delivery %d: %q", i, p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d of %d delivered", i, n)
+		}
+	}
+	hub.Settle()
+	for _, dir := range []lab.Dir{lab.ClientToServer, lab.ServerToClient} {
+		var digests []uint64
+		var msgs, bursts int
+		for _, e := range hub.Events(0) {
+			if e.Msg == nil || e.Msg.Pub == nil || e.Dir != dir || e.Msg.Pub.Subject != "lab.burst" {
+				continue
+			}
+			digests = append(append(digests, e.Msg.Pub.Digest), e.Msg.Pub.Burst...)
+			msgs++
+			if e.Msg.Pub.Count() > 1 {
+				bursts++
+			}
+		}
+		if !slices.Equal(digests, want) {
+			t.Fatalf("%v: %d publications captured, want the %d published, in order", dir, len(digests), len(want))
+		}
+		if dir == lab.ServerToClient && bursts == 0 {
+			t.Errorf("%v: %d messages for %d publications and no burst", dir, msgs, n)
+		}
+		t.Logf("%v: %d publications in %d messages, %d of them bursts", dir, n, msgs, bursts)
 	}
 }

@@ -24,7 +24,8 @@ import (
 // subscribers of its topic (each message delivered 10 times), at QoS 0 and
 // QoS 1, through the lab's broker with its capture and analyzers on as the app
 // runs them ("lab-captured"), its capture on without the MQTT analyzer
-// ("lab-capture-only": what the taps alone cost) and off ("lab-uncaptured"),
+// ("lab-capture-only": the taps, and the TCP layer's analysis of the bytes
+// as a stream of its own, with no protocol's framing) and off ("lab-uncaptured"),
 // and through Debian's
 // mosquitto, started on a free port, for comparison ("mosquitto"; skipped when
 // /usr/sbin/mosquitto is absent). The clients are paho.mqtt.golang's; at most
@@ -78,8 +79,9 @@ func BenchmarkNATSFanOut(b *testing.B) {
 
 // tappedListener serves protocol on a new broker, captured by a hub of the
 // default size (old events are dropped as in the app) that knows TCP and p,
-// whose analyzer is left out when captureOnly (what the taps alone cost). It
-// returns the listener's address and the hub.
+// whose analyzer is left out when captureOnly (the TCP layer then analyzes
+// the bytes alone, as it does a protocol the lab does not know, which costs
+// more than p's bursts). It returns the listener's address and the hub.
 func tappedListener(b testing.TB, protocol string, p *lab.Protocol, captureOnly bool) (string, *lab.Hub) {
 	reg := &lab.Registry{}
 	reg.Register(tcp.Protocol())

@@ -41,7 +41,7 @@ type Analyzer struct {
 	scratch  []byte           // where a summary is built before it becomes a string
 	out      []lab.Message    // what the Feed being run has framed
 	// The like PUBLISH packets gathered from the read being framed
-	// (burst.go); burstAt is the fewest that make a burst (burstMin; tests
+	// (burst.go); burstAt is the fewest that make a burst (framing.BurstMin; tests
 	// make it smaller), and single frames each packet on its own, in no
 	// burst: what tests compare the rest with.
 	run     run
@@ -75,7 +75,7 @@ var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one MQTT connection.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{state: machine, flights: map[flight]inFlight{}, subs: map[int][]string{}, burstAt: burstMin}
+	return &Analyzer{state: machine, flights: map[flight]inFlight{}, subs: map[int][]string{}, burstAt: framing.BurstMin}
 }
 
 // State is the session's state: one of States, "" before the CONNECT.

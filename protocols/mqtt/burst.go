@@ -5,27 +5,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/payload"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
-// A broker writes to a busy subscriber what is pending all at once: one read
-// can hold hundreds of QoS 0 PUBLISH packets of one topic, side by side. As
-// NATS's analyzer does (protocols/nats, burst.go), a run of at least
-// burstMin like ones in one read is a burst: one message whose bytes are all
-// of theirs (lab.Publication.Burst keeps each one's digest, so each can be
-// followed through the broker) and whose detail lists each with its bytes,
-// as Wireshark shows the PDUs of one TCP segment under one frame. Fewer stay
-// messages of their own. Only QoS 0 packets make bursts: a QoS 1 or 2
-// PUBLISH opens an exchange of its own, which its acknowledgements follow.
-
-// burstMin is the fewest like QoS 0 PUBLISH packets side by side in one read that make a burst.
-const burstMin = 16
-
-// maxListed bounds the packets a burst's detail lists one by one.
-const maxListed = 1000
+// Bursts (see framing.BurstMin): a run of at least framing.BurstMin like
+// QoS 0 PUBLISH packets — of one topic and one first byte — in one read is one
+// message, as NATS's publications are (protocols/nats). Only QoS 0 packets
+// make bursts: a QoS 1 or 2 PUBLISH opens an exchange of its own, which its
+// acknowledgements follow.
 
 // run is the like PUBLISH packets gathered from the read being framed, the
 // bytes of each following the last's: the first framed briefly (first), and
@@ -52,11 +41,6 @@ func fixedLen(raw []byte) int {
 	return n
 }
 
-// follows reports whether b's bytes begin where a's end, in one array.
-func follows(a, b []byte) bool {
-	return uintptr(unsafe.Pointer(unsafe.SliceData(a)))+uintptr(len(a)) == uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-}
-
 // qos0Publish reports whether raw is a PUBLISH at QoS 0.
 func qos0Publish(raw []byte) bool { return raw[0]>>4 == PUBLISH && raw[0]&0x06 == 0 }
 
@@ -68,7 +52,7 @@ func (r *run) next(dir lab.Dir, raw []byte) bool {
 	}
 	n := fixedLen(raw)
 	last := r.ms[len(r.ms)-1].raw
-	if len(raw) < n+len(r.topic) || !bytes.Equal(raw[n:n+len(r.topic)], r.topic) || !follows(last, raw) {
+	if len(raw) < n+len(r.topic) || !bytes.Equal(raw[n:n+len(r.topic)], r.topic) || !framing.Follows(last, raw) {
 		return false
 	}
 	r.ms = append(r.ms, member{raw: raw, data: raw[n+len(r.topic):]})
@@ -123,8 +107,6 @@ func (a *Analyzer) flush() {
 
 // burst makes one message of the run's PUBLISH packets.
 func (a *Analyzer) burst(r *run) lab.Message {
-	first, last := r.ms[0].raw, r.ms[len(r.ms)-1].raw
-	n := int(uintptr(unsafe.Pointer(unsafe.SliceData(last)))-uintptr(unsafe.Pointer(unsafe.SliceData(first)))) + len(last)
 	size := 0
 	for _, m := range r.ms {
 		size += len(m.data)
@@ -136,9 +118,8 @@ func (a *Analyzer) burst(r *run) lab.Message {
 		s = append(s, " retain"...)
 	}
 	s = append(strconv.AppendInt(append(s, ": "...), int64(size), 10), " bytes in one read"...)
-	// The packets follow one another in one array (next): their bytes are
-	// one slice of it.
-	m := lab.Message{Dir: r.dir, Raw: unsafe.Slice(unsafe.SliceData(first), n), Observed: true, Ref: r.first.Ref, Summary: string(s)}
+	// (The packets follow one another in one array: next.)
+	m := lab.Message{Dir: r.dir, Raw: framing.Joined(r.ms[0].raw, r.ms[len(r.ms)-1].raw), Observed: true, Ref: r.first.Ref, Summary: string(s)}
 	if cap(s) <= maxScratch {
 		a.scratch = s
 	}
@@ -157,44 +138,31 @@ func (a *Analyzer) burst(r *run) lab.Message {
 // (the first's, whose bytes begin the burst's), then each, with its bytes.
 func burstDetail(msg *lab.Message) ([]lab.Field, string) {
 	raw := msg.Raw
-	var fields, listed []lab.Field
+	var shared []lab.Field
 	var pub publication
-	count, size := 0, 0
-	var w []byte
+	var list framing.BurstList
 	for at := 0; at < len(raw); {
 		end, err := remaining(raw[at:])
 		if err != nil || end == 0 || at+end > len(raw) {
 			break // (never so in a burst the analyzer made)
 		}
 		p := raw[at : at+end]
-		if count == 0 {
+		if list.Count == 0 {
 			first := header(msg.Dir, p, false)
 			pub = readPublish(first, nil)
 			for _, f := range first.fields {
 				switch f.Name {
 				case "topic name", "QoS", "RETAIN", "NATS subject":
-					fields = append(fields, f)
+					shared = append(shared, f)
 				}
 			}
 		}
 		n := fixedLen(p)
 		tl := 2 + (int(p[n])<<8 | int(p[n+1]))
-		data := p[n+tl:]
-		count++
-		size += len(data)
-		if count <= maxListed {
-			w = payload.AppendBrief(w[:0], data)
-			listed = append(listed, lab.Field{Name: "PUBLISH " + strconv.Itoa(count), Value: string(w), Off: at, Len: end})
-		}
+		list.Add("PUBLISH", at, end, p[n+tl:])
 		at += end
 	}
-	fields = append(fields,
-		lab.Field{Name: "messages", Value: strconv.Itoa(count)},
-		lab.Field{Name: "payload size", Value: fmt.Sprintf("%d bytes in all", size)})
-	fields = append(fields, listed...)
-	if count > maxListed {
-		fields = append(fields, lab.Field{Name: "not listed", Value: fmt.Sprintf("%d more", count-maxListed)})
-	}
+	count := list.Count
 
 	var s strings.Builder
 	if msg.Dir == lab.ClientToServer {
@@ -210,5 +178,5 @@ func burstDetail(msg *lab.Message) ([]lab.Field, string) {
 	}
 	s.WriteString(" " + qosWords[0] + " The lab shows a burst of like messages as one, as Wireshark shows the messages of one TCP " +
 		"segment under one frame: each is listed below with its bytes, and each can be followed through the broker.")
-	return fields, s.String()
+	return list.Fields(shared), s.String()
 }

@@ -1,9 +1,7 @@
 package mqtt
 
 import (
-	"bytes"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // publishes is n QoS 0 PUBLISH packets to topic (retained when flags has
@@ -38,14 +37,14 @@ func connectedAnalyzer() *Analyzer {
 func TestBurst(t *testing.T) {
 	a := connectedAnalyzer()
 	many, payloads := publishes("lab/t1", 0, 0, 40)
-	few, _ := publishes("lab/t1", 0, 40, burstMin-1)
+	few, _ := publishes("lab/t1", 0, 40, framing.BurstMin-1)
 	out := a.Feed(s2c, []byte(many+pkt(0xd0, "")+few), time.Time{})
 	size := 0
 	for _, p := range payloads {
 		size += len(p)
 	}
 	want := []string{fmt.Sprintf("PUBLISH ×40 lab/t1: %d bytes in one read", size), "PINGRESP"}
-	for i := range burstMin - 1 {
+	for i := range framing.BurstMin - 1 {
 		want = append(want, fmt.Sprintf(`PUBLISH lab/t1: "reading %d"`, 40+i))
 	}
 	if got := analyzertest.Summaries(out); !slices.Equal(got, want) {
@@ -139,63 +138,6 @@ func FuzzBurst(f *testing.F) {
 	f.Fuzz(func(t *testing.T, script []byte) {
 		bursts, single := NewAnalyzer(), NewAnalyzer()
 		bursts.burstAt, single.single = 2, true
-		var got, want []lab.Message
-		analyzertest.Play(bursts, script, func(m []lab.Message) { got = append(got, m...) })
-		analyzertest.Play(single, script, func(m []lab.Message) { want = append(want, m...) })
-		j := 0
-		for _, m := range got {
-			n := packets(m.Raw)
-			if j+n > len(want) {
-				t.Fatalf("%q stands for %d messages; %d are left of %q", m.Summary, n, len(want)-j, analyzertest.Summaries(want))
-			}
-			if n == 1 {
-				if m.Summary != want[j].Summary || !bytes.Equal(m.Raw, want[j].Raw) || !reflect.DeepEqual(m.Pub, want[j].Pub) {
-					t.Fatalf("%q (%q) where %q (%q)", m.Summary, m.Raw, want[j].Summary, want[j].Raw)
-				}
-				j++
-				continue
-			}
-			var raw []byte
-			size := 0
-			for i, w := range want[j : j+n] {
-				raw = append(raw, w.Raw...)
-				if (w.Pub == nil) != (m.Pub == nil) || w.Dir != m.Dir || !strings.HasPrefix(w.Summary, "PUBLISH ") {
-					t.Fatalf("burst %q stands for %q", m.Summary, w.Summary)
-				}
-				if w.Pub != nil {
-					d := m.Pub.Digest
-					if i > 0 {
-						d = m.Pub.Burst[i-1]
-					}
-					if d != w.Pub.Digest || w.Pub.Subject != m.Pub.Subject {
-						t.Fatalf("burst %q: publication %d is not %q's", m.Summary, i, w.Summary)
-					}
-					size += w.Pub.Size
-				}
-			}
-			if !bytes.Equal(raw, m.Raw) || m.Pub != nil && size != m.Pub.Size {
-				t.Fatalf("burst %q: bytes %q; its packets' %q", m.Summary, m.Raw, raw)
-			}
-			fields, _ := m.Detail()
-			listed := 0
-			for _, f := range fields {
-				if f.Off < 0 || f.Len < 0 || f.Off+f.Len > len(m.Raw) {
-					t.Fatalf("burst %q: field %q spans %d+%d of %d bytes", m.Summary, f.Name, f.Off, f.Len, len(m.Raw))
-				}
-				if f.Name == fmt.Sprint("PUBLISH ", listed+1) {
-					if w := want[j+listed]; !bytes.Equal(m.Raw[f.Off:f.Off+f.Len], w.Raw) {
-						t.Fatalf("burst %q: field %q spans %q, its packet is %q", m.Summary, f.Name, m.Raw[f.Off:f.Off+f.Len], w.Raw)
-					}
-					listed++
-				}
-			}
-			if listed != min(n, maxListed) {
-				t.Fatalf("burst %q lists %d of its %d packets", m.Summary, listed, n)
-			}
-			j += n
-		}
-		if j != len(want) {
-			t.Fatalf("%d messages stand for %d; single framing made %d", len(got), j, len(want))
-		}
+		analyzertest.Bursts(t, bursts, single, script, func(m lab.Message) int { return packets(m.Raw) }, framing.BurstListed)
 	})
 }

@@ -47,7 +47,8 @@ type Analyzer struct {
 	// a burst's detail reads (burst.go).
 	run    run
 	bursts framing.Slab[burstDetail]
-	// burstAt is the fewest like publications that make a burst (burstMin;
+	// burstAt is the fewest like publications that make a burst
+	// (framing.BurstMin;
 	// tests make it smaller); single frames each publication on its own, in
 	// no burst and with parseLine alone: what tests compare the rest with.
 	burstAt int
@@ -58,7 +59,7 @@ var _ lab.ConnAnalyzer = (*Analyzer)(nil)
 
 // NewAnalyzer returns an analyzer for one NATS connection.
 func NewAnalyzer() *Analyzer {
-	return &Analyzer{state: machine, subs: map[string]string{}, burstAt: burstMin}
+	return &Analyzer{state: machine, subs: map[string]string{}, burstAt: framing.BurstMin}
 }
 
 // State is the connection's state: one of States, "" before any line.

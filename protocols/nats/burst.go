@@ -5,28 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
-	"github.com/protocollab/protolab/protocols/internal/payload"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
-// A broker writes to a busy subscriber, and a client library to the broker,
-// what is pending all at once: one read can hold hundreds of publications of
-// one subject, side by side. Shown one by one they are rows nobody reads, and
-// framing each as a message of its own costs more than the broker's own work
-// for it. A run of at least burstMin like publications in one read is a
-// burst: one message whose bytes are all of theirs, which stands for them all
-// (lab.Publication.Burst keeps each one's digest, so each can be followed
-// through the broker), and whose detail lists each with its bytes — as
-// Wireshark shows the PDUs of one TCP segment under one frame. Fewer stay
-// messages of their own, as a person publishing a few by hand sees them.
-
-// burstMin is the fewest like publications side by side in one read that make a burst.
-const burstMin = 16
-
-// maxListed bounds the publications a burst's detail lists one by one.
-const maxListed = 1000
+// Bursts (see framing.BurstMin): a run of at least framing.BurstMin like PUBs
+// or MSGs — of one verb, subject, subscription and reply subject — in one
+// read is one message.
 
 // member is one publication of a run being gathered: its verb and arguments,
 // its bytes (its line, headers, payload and CR LF) and its payload.
@@ -79,12 +65,7 @@ func (r *run) joins(dir lab.Dir, m member) bool {
 		return true
 	}
 	last := &r.ms[len(r.ms)-1]
-	return dir == r.dir && m.v == last.v && m.p == last.p && follows(last.raw, m.raw)
-}
-
-// follows reports whether b's bytes begin where a's end, in one array.
-func follows(a, b []byte) bool {
-	return uintptr(unsafe.Pointer(unsafe.SliceData(a)))+uintptr(len(a)) == uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return dir == r.dir && m.v == last.v && m.p == last.p && framing.Follows(last.raw, m.raw)
 }
 
 // gather adds to the run the publication l from dir, whose sender is right,
@@ -127,8 +108,7 @@ func (a *Analyzer) put(m lab.Message) {
 
 // burst makes one message of ms, like publications side by side, from dir.
 func (a *Analyzer) burst(dir lab.Dir, ms []member) lab.Message {
-	first, last := ms[0], ms[len(ms)-1]
-	n := int(uintptr(unsafe.Pointer(unsafe.SliceData(last.raw)))-uintptr(unsafe.Pointer(unsafe.SliceData(first.raw)))) + len(last.raw)
+	first := ms[0]
 	digests := make([]uint64, len(ms)-1)
 	size := len(first.data)
 	for i, m := range ms[1:] {
@@ -138,9 +118,8 @@ func (a *Analyzer) burst(dir lab.Dir, ms []member) lab.Message {
 	b := append(a.appendHead(a.scratch[:0], first.v, len(ms), first.p), ": "...)
 	b = strconv.AppendInt(b, int64(size), 10)
 	b = append(b, " bytes in one read"...)
-	// The publications follow one another in one array (joins, next):
-	// their bytes are one slice of it.
-	m := lab.Message{Dir: dir, Raw: unsafe.Slice(unsafe.SliceData(first.raw), n), Observed: true, Ref: pubRefs[first.v], Summary: a.arena.Text(&a.scratch, b)}
+	// (The publications follow one another in one array: joins, next.)
+	m := lab.Message{Dir: dir, Raw: framing.Joined(first.raw, ms[len(ms)-1].raw), Observed: true, Ref: pubRefs[first.v], Summary: a.arena.Text(&a.scratch, b)}
 	m.Pub = a.block.Pub(lab.Publication{Subject: first.p.subject, Digest: lab.PayloadDigest(first.data), Size: size, Burst: digests})
 	f := a.subs[first.p.sid]
 	if first.p.sid == "" || f == first.p.subject {
@@ -176,10 +155,9 @@ type burstDetail struct{ filter string }
 
 func (d *burstDetail) Fill(msg *lab.Message) ([]lab.Field, string) {
 	raw := msg.Raw
-	var fields, listed []lab.Field
+	var shared []lab.Field
 	var verb, subject, sid string
-	count, size := 0, 0
-	var w []byte
+	var list framing.BurstList
 	for at := 0; at < len(raw); {
 		i := bytes.IndexByte(raw[at:], '\n')
 		if i < 0 {
@@ -190,33 +168,21 @@ func (d *burstDetail) Fill(msg *lab.Message) ([]lab.Field, string) {
 		if l.size < 0 || end > len(raw) {
 			break // (never so in a burst the analyzer made)
 		}
-		data := raw[at+i+1+l.hdr : end-2]
-		if count == 0 {
+		if list.Count == 0 {
 			// What they share, as the first's line says it (it starts Raw).
 			m := &message{l: l, args: map[string]string{}}
 			m.lineFields(l.cmd)
 			for _, f := range m.Fields {
 				if f.Name != "verb" && !strings.HasPrefix(f.Name, "#") {
-					fields = append(fields, f)
+					shared = append(shared, f)
 				}
 			}
 			verb, subject, sid = l.cmd, m.args["subject"], m.args["sid"]
 		}
-		count++
-		size += len(data)
-		if count <= maxListed {
-			w = payload.AppendBrief(w[:0], data)
-			listed = append(listed, lab.Field{Name: fmt.Sprintf("%s %d", verb, count), Value: string(w), Off: at, Len: end - at})
-		}
+		list.Add(verb, at, end-at, raw[at+i+1+l.hdr:end-2])
 		at = end
 	}
-	fields = append(fields,
-		lab.Field{Name: "messages", Value: strconv.Itoa(count)},
-		lab.Field{Name: "payload size", Value: fmt.Sprintf("%d bytes in all", size)})
-	fields = append(fields, listed...)
-	if count > maxListed {
-		fields = append(fields, lab.Field{Name: "not listed", Value: fmt.Sprintf("%d more", count-maxListed)})
-	}
+	count := list.Count
 
 	var s strings.Builder
 	switch verb {
@@ -232,5 +198,5 @@ func (d *burstDetail) Fill(msg *lab.Message) ([]lab.Field, string) {
 	}
 	s.WriteString(" The lab shows a burst of like messages as one, as Wireshark shows the messages of one TCP segment under one frame: " +
 		"each is listed below with its bytes, and each can be followed through the broker.")
-	return fields, s.String()
+	return list.Fields(shared), s.String()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // msgs is n MSG lines of subject for subscription sid, each with its own
@@ -34,7 +35,7 @@ func subscribed() *Analyzer {
 func TestBurst(t *testing.T) {
 	a := subscribed()
 	many, payloads := msgs("lab.t1", "1", 0, 40)
-	few, _ := msgs("lab.t1", "1", 40, burstMin-1)
+	few, _ := msgs("lab.t1", "1", 40, framing.BurstMin-1)
 	read := many + "PING\r\n" + few
 	out := a.Feed(s2c, []byte(read), time.Time{})
 	size := 0
@@ -42,7 +43,7 @@ func TestBurst(t *testing.T) {
 		size += len(p)
 	}
 	want := []string{fmt.Sprintf("MSG ×40 lab.t1 sid 1: %d bytes in one read", size), "PING"}
-	for i := range burstMin - 1 {
+	for i := range framing.BurstMin - 1 {
 		want = append(want, fmt.Sprintf(`MSG lab.t1 sid 1: "reading %d"`, 40+i))
 	}
 	if got := analyzertest.Summaries(out); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -125,17 +126,17 @@ func TestBurstEnds(t *testing.T) {
 func TestBurstPublished(t *testing.T) {
 	a := subscribed()
 	var b strings.Builder
-	for i := range maxListed + 5 {
+	for i := range framing.BurstListed + 5 {
 		fmt.Fprintf(&b, "PUB lab.t1 reply.x 2\r\n%02d\r\n", i%100)
 	}
 	out := a.Feed(c2s, []byte(b.String()), time.Time{})
-	if len(out) != 1 || out[0].Summary != fmt.Sprintf("PUB ×%d lab.t1 reply reply.x: %d bytes in one read", maxListed+5, 2*(maxListed+5)) {
+	if len(out) != 1 || out[0].Summary != fmt.Sprintf("PUB ×%d lab.t1 reply reply.x: %d bytes in one read", framing.BurstListed+5, 2*(framing.BurstListed+5)) {
 		t.Fatalf("summaries %q", analyzertest.Summaries(out))
 	}
 	fields, meaning := out[0].Detail()
 	last := fields[len(fields)-1]
 	if last.Name != "not listed" || last.Value != "5 more" || analyzertest.Field(lab.Message{Fields: fields}, "reply-to") != "reply.x" ||
-		!strings.HasPrefix(meaning, fmt.Sprintf("The client publishes %d messages", maxListed+5)) {
+		!strings.HasPrefix(meaning, fmt.Sprintf("The client publishes %d messages", framing.BurstListed+5)) {
 		t.Errorf("last field %+v, meaning %q", last, meaning)
 	}
 }

@@ -1,9 +1,6 @@
 package nats
 
 import (
-	"bytes"
-	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +8,7 @@ import (
 
 	"github.com/protocollab/protolab/lab"
 	"github.com/protocollab/protolab/protocols/internal/analyzertest"
+	"github.com/protocollab/protolab/protocols/internal/framing"
 )
 
 // FuzzNATS feeds scripts of chunks (analyzertest.Script) to an analyzer, then
@@ -50,65 +48,12 @@ func FuzzBurst(f *testing.F) {
 	f.Fuzz(func(t *testing.T, script []byte) {
 		bursts, single := NewAnalyzer(), NewAnalyzer()
 		bursts.burstAt, single.single = 2, true
-		var got, want []lab.Message
-		analyzertest.Play(bursts, script, func(m []lab.Message) { got = append(got, m...) })
-		analyzertest.Play(single, script, func(m []lab.Message) { want = append(want, m...) })
-		j := 0
-		for _, m := range got {
-			n := 1
-			if m.Pub != nil {
-				n = m.Pub.Count()
+		analyzertest.Bursts(t, bursts, single, script, func(m lab.Message) int {
+			if m.Pub == nil {
+				return 1
 			}
-			if j+n > len(want) {
-				t.Fatalf("%q stands for %d messages; %d are left of %q", m.Summary, n, len(want)-j, analyzertest.Summaries(want))
-			}
-			if n == 1 {
-				if m.Summary != want[j].Summary || !bytes.Equal(m.Raw, want[j].Raw) || !reflect.DeepEqual(m.Pub, want[j].Pub) {
-					t.Fatalf("%q (%q) where %q (%q)", m.Summary, m.Raw, want[j].Summary, want[j].Raw)
-				}
-				j++
-				continue
-			}
-			var raw []byte
-			size := 0
-			for i, w := range want[j : j+n] {
-				raw = append(raw, w.Raw...)
-				if w.Pub == nil || w.Pub.Subject != m.Pub.Subject || w.Dir != m.Dir {
-					t.Fatalf("burst %q stands for %q", m.Summary, w.Summary)
-				}
-				d := m.Pub.Digest
-				if i > 0 {
-					d = m.Pub.Burst[i-1]
-				}
-				if d != w.Pub.Digest {
-					t.Fatalf("burst %q: publication %d's digest is not %q's", m.Summary, i, w.Summary)
-				}
-				size += w.Pub.Size
-			}
-			if !bytes.Equal(raw, m.Raw) || size != m.Pub.Size {
-				t.Fatalf("burst %q: bytes %q, size %d; its publications' %q, %d", m.Summary, m.Raw, m.Pub.Size, raw, size)
-			}
-			fields, _ := m.Detail()
-			verb, listed := m.Summary[:strings.IndexByte(m.Summary, ' ')], 0
-			for _, f := range fields {
-				if f.Off < 0 || f.Len < 0 || f.Off+f.Len > len(m.Raw) {
-					t.Fatalf("burst %q: field %q spans %d+%d of %d bytes", m.Summary, f.Name, f.Off, f.Len, len(m.Raw))
-				}
-				if f.Name == fmt.Sprint(verb, " ", listed+1) {
-					if w := want[j+listed]; !bytes.Equal(m.Raw[f.Off:f.Off+f.Len], w.Raw) {
-						t.Fatalf("burst %q: field %q spans %q, its publication is %q", m.Summary, f.Name, m.Raw[f.Off:f.Off+f.Len], w.Raw)
-					}
-					listed++
-				}
-			}
-			if listed != min(n, maxListed) {
-				t.Fatalf("burst %q lists %d of its %d publications", m.Summary, listed, n)
-			}
-			j += n
-		}
-		if j != len(want) {
-			t.Fatalf("%d messages stand for %d; single framing made %d", len(got), j, len(want))
-		}
+			return m.Pub.Count()
+		}, framing.BurstListed)
 	})
 }
 

@@ -133,10 +133,12 @@ func (a *Analyzer) Feed(dir lab.Dir, b []byte, at time.Time) []lab.Message {
 		b = nil
 		switch {
 		case errors.Is(err, errTooBig):
-			a.put(a.tooBig(dir, rest, d.big))
+			a.flush()
+			a.out = append(a.out, a.tooBig(dir, rest, d.big))
 			d.skip, b = d.big, rest
 		case err != nil:
-			a.put(badLength(dir, rest))
+			a.flush()
+			a.out = append(a.out, badLength(dir, rest))
 			d.stopped = true
 			d.ignored += int64(len(rest))
 		}

@@ -66,25 +66,17 @@ func (a *Analyzer) frame(dir lab.Dir, raw []byte) {
 	if !a.single && a.run.next(dir, raw) {
 		return
 	}
+	a.flush() // the run ends before raw, framed before it as on the wire
 	m := a.packet(dir, raw)
 	if a.single || !qos0Publish(raw) || !m.Deferred() {
 		// (A PUBLISH framed briefly and clean is deferred: one that breaks
 		// a rule is shown whole at once.)
-		a.put(m)
+		a.out = append(a.out, m)
 		return
 	}
-	a.flush()
 	n := fixedLen(raw)
 	tl := 2 + (int(raw[n])<<8 | int(raw[n+1]))
 	a.run = run{dir: dir, first: m, flags: raw[0], topic: raw[n : n+tl], ms: append(a.run.ms[:0], member{raw: raw, data: raw[n+tl:]})}
-}
-
-// put emits m after the run gathered before it.
-func (a *Analyzer) put(m lab.Message) {
-	if len(a.run.ms) > 0 {
-		a.flush()
-	}
-	a.out = append(a.out, m)
 }
 
 // flush emits the run gathered: a burst, or each PUBLISH framed briefly.

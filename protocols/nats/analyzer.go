@@ -107,7 +107,8 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 		if dir == lab.ServerToClient {
 			what = "a client such as nats.go holds no longer one"
 		}
-		a.put(a.malformed(dir, data[:min(len(data), 256)], fmt.Sprintf("a control line longer than %d bytes", MaxControlLine),
+		a.flush()
+		a.out = append(a.out, a.malformed(dir, data[:min(len(data), 256)], fmt.Sprintf("a control line longer than %d bytes", MaxControlLine),
 			fmt.Sprintf("A control line is at most %d bytes with its CR LF (nats-server's max_control_line): %s. "+
 				"The lab skips the rest of the line.", MaxControlLine, what)))
 		if i < 0 {
@@ -125,13 +126,15 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	}
 	l := parseLineIn(data[:i+1], a.tokens[:0], &a.arena)
 	if l.size < 0 {
-		a.put(a.line(dir, l))
+		a.flush()
+		a.out = append(a.out, a.line(dir, l))
 		return i + 1, framing.Go
 	}
 	end := i + 1 + l.size + 2
 	if l.size > MaxPayload {
 		l.big = true
-		a.put(a.line(dir, l))
+		a.flush()
+		a.out = append(a.out, a.line(dir, l))
 		a.skip[dir] = l.size + 2
 		return i + 1, framing.Go
 	}
@@ -144,14 +147,16 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 		l.raw = data[:i+1]
 		l.fault = fmt.Sprintf("the %d bytes after the line are not followed by CR LF", l.size)
 		l.size = -1
-		a.put(a.line(dir, l))
+		a.flush()
+		a.out = append(a.out, a.line(dir, l))
 		return i + 1, framing.Go
 	}
 	if l.fault == "" && isPublication(l.cmd) && senders[l.cmd] == dir {
 		a.gather(dir, l)
 		return end, framing.Go
 	}
-	a.put(a.line(dir, l))
+	a.flush()
+	a.out = append(a.out, a.line(dir, l))
 	return end, framing.Go
 }
 

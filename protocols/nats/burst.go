@@ -83,7 +83,9 @@ func (a *Analyzer) gather(dir lab.Dir, l line) {
 	}
 }
 
-// flush emits the run gathered: a burst, or each publication briefly.
+// flush emits the run gathered: a burst, or each publication briefly. Any
+// other message is framed after it (a SUB or UNSUB changes what a
+// delivery's detail reads), as on the wire.
 func (a *Analyzer) flush() {
 	ms := a.run.ms
 	switch {
@@ -96,14 +98,6 @@ func (a *Analyzer) flush() {
 	}
 	clear(ms) // no bytes of the read held past it
 	a.run.ms, a.run.prefix = ms[:0], nil
-}
-
-// put emits m after the run gathered before it.
-func (a *Analyzer) put(m lab.Message) {
-	if len(a.run.ms) > 0 {
-		a.flush()
-	}
-	a.out = append(a.out, m)
 }
 
 // burst makes one message of ms, like publications side by side, from dir.

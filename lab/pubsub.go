@@ -21,7 +21,7 @@ type Publication struct {
 	Digest uint64
 	Size   int
 	// Burst, when the message stands for several publications of one
-	// subject that crossed side by side in one read (a broker's write of
+	// subject that crossed side by side in one read or write (a broker's write of
 	// hundreds of deliveries to a busy subscriber: a burst, which the lab
 	// shows as one message, as Wireshark shows the PDUs of one segment under
 	// one frame), holds the digests of the publications after the first, in

@@ -11,7 +11,7 @@ import (
 )
 
 // Bursts (see framing.BurstMin): a run of at least framing.BurstMin like
-// QoS 0 PUBLISH packets — of one topic and one first byte — in one read is one
+// QoS 0 PUBLISH packets — of one topic and one first byte — in one read or write is one
 // message, as NATS's publications are (protocols/nats). Only QoS 0 packets
 // make bursts: a QoS 1 or 2 PUBLISH opens an exchange of its own, which its
 // acknowledgements follow.
@@ -109,7 +109,7 @@ func (a *Analyzer) burst(r *run) lab.Message {
 	if r.flags&1 != 0 {
 		s = append(s, " retain"...)
 	}
-	s = append(strconv.AppendInt(append(s, ": "...), int64(size), 10), " bytes in one read"...)
+	s = append(strconv.AppendInt(append(s, ": "...), int64(size), 10), " bytes sent together"...)
 	// (The packets follow one another in one array: next.)
 	m := lab.Message{Dir: r.dir, Raw: framing.Joined(r.ms[0].raw, r.ms[len(r.ms)-1].raw), Observed: true, Ref: r.first.Ref, Summary: string(s)}
 	if cap(s) <= maxScratch {
@@ -158,14 +158,14 @@ func burstDetail(msg *lab.Message) ([]lab.Field, string) {
 
 	var s strings.Builder
 	if msg.Dir == lab.ClientToServer {
-		fmt.Fprintf(&s, "The client publishes %d messages at QoS 0 to the topic %q side by side, in one read: a client library gathers what "+
+		fmt.Fprintf(&s, "The client publishes %d messages at QoS 0 to the topic %q side by side, sent together (the capture saw them in one read or write): a client library gathers what "+
 			"the program publishes and writes it at once. The broker forwards each to every client subscribed to a matching filter", count, pub.topic)
 		if pub.mapped() {
 			fmt.Fprintf(&s, ", and, as the NATS subject %q, to NATS subscribers", pub.subject)
 		}
 		s.WriteString(".")
 	} else {
-		fmt.Fprintf(&s, "The broker delivers %d messages at QoS 0 published to the topic %q side by side, in one read: it gathers what is "+
+		fmt.Fprintf(&s, "The broker delivers %d messages at QoS 0 published to the topic %q side by side, sent together (the capture saw them in one read or write): it gathers what is "+
 			"pending for a subscriber and writes it at once.", count, pub.topic)
 	}
 	s.WriteString(" " + qosWords[0] + " The lab shows a burst of like messages as one, as Wireshark shows the messages of one TCP " +

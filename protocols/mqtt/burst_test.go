@@ -43,7 +43,7 @@ func TestBurst(t *testing.T) {
 	for _, p := range payloads {
 		size += len(p)
 	}
-	want := []string{fmt.Sprintf("PUBLISH ×40 lab/t1: %d bytes in one read", size), "PINGRESP"}
+	want := []string{fmt.Sprintf("PUBLISH ×40 lab/t1: %d bytes sent together", size), "PINGRESP"}
 	for i := range framing.BurstMin - 1 {
 		want = append(want, fmt.Sprintf(`PUBLISH lab/t1: "reading %d"`, 40+i))
 	}
@@ -92,8 +92,8 @@ func TestBurstEnds(t *testing.T) {
 	two, _ := publishes("lab/t2", 0, 0, 20)
 	qos1 := pkt(0x32, str("lab/t1")+"\x00\x07"+"x")
 	got := analyzertest.Summaries(a.Feed(s2c, []byte(one+retained+qos1+two), time.Time{}))
-	want := []string{"PUBLISH ×20 lab/t1: 190 bytes in one read", "PUBLISH ×20 lab/t1 retain: 190 bytes in one read",
-		`PUBLISH lab/t1 QoS 1 id 7: "x"`, "PUBLISH ×20 lab/t2: 190 bytes in one read"}
+	want := []string{"PUBLISH ×20 lab/t1: 190 bytes sent together", "PUBLISH ×20 lab/t1 retain: 190 bytes sent together",
+		`PUBLISH lab/t1 QoS 1 id 7: "x"`, "PUBLISH ×20 lab/t2: 190 bytes sent together"}
 	if !slices.Equal(got, want) {
 		t.Errorf("summaries %q, want %q", got, want)
 	}

@@ -12,7 +12,7 @@ import (
 
 // Bursts (see framing.BurstMin): a run of at least framing.BurstMin like PUBs
 // or MSGs — of one verb, subject, subscription and reply subject — in one
-// read is one message.
+// read or write is one message.
 
 // member is one publication of a run being gathered: its verb and arguments,
 // its bytes (its line, headers, payload and CR LF) and its payload.
@@ -111,7 +111,7 @@ func (a *Analyzer) burst(dir lab.Dir, ms []member) lab.Message {
 	}
 	b := append(a.appendHead(a.scratch[:0], first.v, len(ms), first.p), ": "...)
 	b = strconv.AppendInt(b, int64(size), 10)
-	b = append(b, " bytes in one read"...)
+	b = append(b, " bytes sent together"...)
 	// (The publications follow one another in one array: joins, next.)
 	m := lab.Message{Dir: dir, Raw: framing.Joined(first.raw, ms[len(ms)-1].raw), Observed: true, Ref: pubRefs[first.v], Summary: a.arena.Text(&a.scratch, b)}
 	m.Pub = a.block.Pub(lab.Publication{Subject: first.p.subject, Digest: lab.PayloadDigest(first.data), Size: size, Burst: digests})
@@ -181,14 +181,14 @@ func (d *burstDetail) Fill(msg *lab.Message) ([]lab.Field, string) {
 	var s strings.Builder
 	switch verb {
 	case "PUB", "HPUB":
-		fmt.Fprintf(&s, "The client publishes %d messages to the subject %q side by side, in one read: a client library gathers what the program "+
-			"publishes and writes it at once. The server delivers each, as MSG, to every subscription whose subject matches.", count, subject)
+		fmt.Fprintf(&s, "The client publishes %d messages to the subject %q side by side, sent together (the capture saw them in one read or write): "+
+			"a client library gathers what the program publishes and writes it at once. The server delivers each, as MSG, to every subscription whose subject matches.", count, subject)
 	default:
 		fmt.Fprintf(&s, "The server delivers %d messages published to %q to this client, for its subscription %s", count, subject, sid)
 		if d.filter != "" {
 			fmt.Fprintf(&s, " to %q", d.filter)
 		}
-		s.WriteString(", side by side in one read: nats-server gathers what is pending for a subscriber and writes it at once.")
+		s.WriteString(", side by side, sent together (the capture saw them in one read or write): nats-server gathers what is pending for a subscriber and writes it at once.")
 	}
 	s.WriteString(" The lab shows a burst of like messages as one, as Wireshark shows the messages of one TCP segment under one frame: " +
 		"each is listed below with its bytes, and each can be followed through the broker.")

@@ -42,7 +42,7 @@ func TestBurst(t *testing.T) {
 	for _, p := range payloads {
 		size += len(p)
 	}
-	want := []string{fmt.Sprintf("MSG ×40 lab.t1 sid 1: %d bytes in one read", size), "PING"}
+	want := []string{fmt.Sprintf("MSG ×40 lab.t1 sid 1: %d bytes sent together", size), "PING"}
 	for i := range framing.BurstMin - 1 {
 		want = append(want, fmt.Sprintf(`MSG lab.t1 sid 1: "reading %d"`, 40+i))
 	}
@@ -100,7 +100,7 @@ func TestBurstEnds(t *testing.T) {
 		mixed += x + y
 	}
 	got := analyzertest.Summaries(a.Feed(s2c, []byte(one+two+mixed), time.Time{}))
-	if len(got) != 42 || got[0] != "MSG ×20 lab.t1 sid 1: 190 bytes in one read" || got[1] != "MSG ×20 lab.t2 sid 2: 190 bytes in one read" ||
+	if len(got) != 42 || got[0] != "MSG ×20 lab.t1 sid 1: 190 bytes sent together" || got[1] != "MSG ×20 lab.t2 sid 2: 190 bytes sent together" ||
 		got[2] != `MSG lab.t1 sid 1: "reading 0"` || got[3] != `MSG lab.t3 sid 2: "reading 0"` {
 		t.Errorf("summaries %q", got)
 	}
@@ -130,7 +130,7 @@ func TestBurstPublished(t *testing.T) {
 		fmt.Fprintf(&b, "PUB lab.t1 reply.x 2\r\n%02d\r\n", i%100)
 	}
 	out := a.Feed(c2s, []byte(b.String()), time.Time{})
-	if len(out) != 1 || out[0].Summary != fmt.Sprintf("PUB ×%d lab.t1 reply reply.x: %d bytes in one read", framing.BurstListed+5, 2*(framing.BurstListed+5)) {
+	if len(out) != 1 || out[0].Summary != fmt.Sprintf("PUB ×%d lab.t1 reply reply.x: %d bytes sent together", framing.BurstListed+5, 2*(framing.BurstListed+5)) {
 		t.Fatalf("summaries %q", analyzertest.Summaries(out))
 	}
 	fields, meaning := out[0].Detail()

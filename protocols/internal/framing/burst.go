@@ -9,11 +9,12 @@ import (
 )
 
 // Bursts: a broker writes to a busy subscriber, and a client library to the
-// broker, what is pending all at once, so one read can hold hundreds of
+// broker, what is pending all at once, so one write (and what a tap sees of
+// it: one read or write, one Feed) can hold hundreds of
 // publications of one subject side by side. Framed one by one they are rows
 // nobody reads, and framing, logging and indexing each costs more than the
 // broker's own work for it. An analyzer of a broker's protocol (NATS, MQTT)
-// makes a run of at least BurstMin like publications in one read one
+// makes a run of at least BurstMin like publications in one Feed one
 // message, a burst, whose bytes are all of theirs (Joined) and which stands
 // for them all (lab.Publication.Burst keeps each one's digest, so each can
 // be followed through the broker); its detail lists each, up to
@@ -21,14 +22,14 @@ import (
 // segment under one frame. Fewer stay messages of their own, as a person
 // publishing a few by hand sees them.
 const (
-	// BurstMin is the fewest like publications side by side in one read that make a burst.
+	// BurstMin is the fewest like publications side by side in one Feed that make a burst.
 	BurstMin = 16
 	// BurstListed bounds the publications a burst's detail lists one by one.
 	BurstListed = 1000
 )
 
 // Follows reports whether b's bytes begin where a's end, in one array: two
-// frames cut one after the other from the bytes of one read.
+// frames cut one after the other from the bytes of one Feed.
 func Follows(a, b []byte) bool {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(a)))+uintptr(len(a)) == uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 }

@@ -52,7 +52,6 @@ const (
 	opClose
 	opEnd
 	opReport
-	opHash // bytes past a capture limit, to be hashed (capture.go)
 )
 
 // op is one piece of analysis work.
@@ -456,10 +455,6 @@ func (c *Conversation) run(o *op) {
 			return
 		}
 		c.feed(o)
-		return
-	}
-	if o.kind == opHash {
-		c.limit.hash(o.dir, o.b)
 		return
 	}
 	if o.kind == opEnd {

@@ -503,13 +503,7 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 		c.bytes[dir] += int64(len(b))
 	}
 	if c.limit != nil {
-		var rest []byte
-		b, rest = c.limit.take(c, side, dir, source, b, at)
-		if len(rest) > 0 {
-			// Hashed by the analysis goroutine, off the connection's I/O path.
-			c.enqueue(op{kind: opHash, dir: dir, b: copyToBuf(rest), at: at})
-		}
-		if len(b) == 0 {
+		if b = c.limit.take(c, side, dir, source, b, at); len(b) == 0 {
 			return
 		}
 	}

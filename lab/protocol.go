@@ -22,7 +22,7 @@ type Protocol struct {
 	Layer string
 	// CaptureLimit bounds the bytes the lab keeps of each direction of one of this
 	// protocol's conversations (an FTP data connection): past it, bytes are
-	// counted and hashed (BLAKE3) but neither kept nor analyzed, so a 1 GiB
+	// counted and hashed (XXH128) but neither kept nor analyzed, so a 1 GiB
 	// transfer never fills memory; the conversation ends with a summary of each
 	// direction's size and hash. Zero keeps everything (within the hub's bound).
 	CaptureLimit int64

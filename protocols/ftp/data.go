@@ -73,7 +73,7 @@ func NewDataAnalyzer() *DataAnalyzer { return &DataAnalyzer{state: dataMachine} 
 // NewDataAnalyzerLimited returns an analyzer for a data connection whose
 // bytes past limit in each direction are not fed to it (lab.Protocol.CaptureLimit):
 // for a direction that reaches the limit it leaves the total and the hash to
-// the lab's own summary (BLAKE3).
+// the lab's own summary (XXH128).
 func NewDataAnalyzerLimited(limit int64) *DataAnalyzer {
 	return &DataAnalyzer{limit: limit, state: dataMachine}
 }
@@ -261,7 +261,7 @@ func (a *DataAnalyzer) end(out []lab.Message, dir lab.Dir, why string) []lab.Mes
 		return append(out, lab.Message{
 			Dir:      dir,
 			Summary:  fmt.Sprintf("end of data from the %s: the file's first %d bytes decrypted", a.sender(dir), d.n),
-			Meaning:  fmt.Sprintf("The %s closed its side. Past the capture limit the lab only counts and hashes what crosses, and what crosses is encrypted: it decrypted the file's first %d bytes, and the capture summary's total and BLAKE3 hash are of the TLS records, not of the file.", a.sender(dir), d.n),
+			Meaning:  fmt.Sprintf("The %s closed its side. Past the capture limit the lab only counts and hashes what crosses, and what crosses is encrypted: it decrypted the file's first %d bytes, and the capture summary's total and XXH128 hash are of the TLS records, not of the file.", a.sender(dir), d.n),
 			Ref:      "RFC 4217 §9",
 			Fields:   []lab.Field{{Name: "bytes decrypted", Value: fmt.Sprint(d.n)}, protected},
 			Teardown: true,
@@ -271,7 +271,7 @@ func (a *DataAnalyzer) end(out []lab.Message, dir lab.Dir, why string) []lab.Mes
 		return append(out, lab.Message{
 			Dir:      dir,
 			Summary:  fmt.Sprintf("end of data from the %s", a.sender(dir)),
-			Meaning:  fmt.Sprintf("The %s closed its side. The lab analyzed its first %d bytes; the capture summary gives the total and the BLAKE3 hash of everything it sent.", a.sender(dir), d.n),
+			Meaning:  fmt.Sprintf("The %s closed its side. The lab analyzed its first %d bytes; the capture summary gives the total and the XXH128 hash of everything it sent.", a.sender(dir), d.n),
 			Ref:      "RFC 959 §3.4.1",
 			Teardown: true,
 		})

@@ -166,7 +166,7 @@ func (a *DataAnalyzer) sealedEnd(dir lab.Dir, why string) lab.Message {
 	n := a.dirs[dir].n
 	counted := fmt.Sprintf("The %d bytes the lab saw are the TLS records', handshake included, not the file's.", n)
 	if a.limit > 0 && n >= a.limit {
-		counted = fmt.Sprintf("The lab analyzed the first %d bytes; the capture summary's total and BLAKE3 hash are of the TLS records too, not of the file.", n)
+		counted = fmt.Sprintf("The lab analyzed the first %d bytes; the capture summary's total and XXH128 hash are of the TLS records too, not of the file.", n)
 	}
 	return lab.Message{
 		Dir:     dir,

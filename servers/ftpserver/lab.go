@@ -70,7 +70,7 @@ var Settings = []lab.Setting{
 		Default: "1 MiB",
 		Choices: CaptureChoices,
 		Help: "how much of each data connection's bytes the inspector keeps, each way; past it the bytes are " +
-			"only counted and hashed (BLAKE3, which b3sum FILE computes too), so a large transfer never fills memory",
+			"only counted and hashed (XXH128, which xxh128sum FILE computes too), so a large transfer never fills memory",
 	},
 }
 

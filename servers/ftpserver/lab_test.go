@@ -110,7 +110,7 @@ func TestNewLabCaptureSetting(t *testing.T) {
 			if e.Kind == lab.KindData && e.Dir == lab.ServerToClient {
 				kept += len(e.Data)
 			}
-			if e.Msg != nil && strings.Contains(e.Msg.Summary, "BLAKE3") {
+			if e.Msg != nil && strings.Contains(e.Msg.Summary, "XXH128") {
 				summed = true
 			}
 		}

@@ -14,18 +14,10 @@ import (
 func BenchmarkTapEcho(b *testing.B) {
 	for _, tapped := range []bool{false, true} {
 		b.Run(fmt.Sprintf("tapped=%v", tapped), func(b *testing.B) {
-			reg := &Registry{}
-			p := &Protocol{Name: "raw", Transport: "raw"}
-			reg.Register(p)
-			h := NewHub(HubOptions{Registry: reg})
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer l.Close()
+			l, tap := listenRaw(b)
 			ln := l
 			if tapped {
-				ln = h.Tap(p).Listener(l)
+				ln = tap.Listener(l)
 			}
 			go func() {
 				s, err := ln.Accept()

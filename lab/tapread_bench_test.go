@@ -13,15 +13,7 @@ import (
 func benchTapped(b *testing.B, client, server func(b *testing.B, c net.Conn, size int)) {
 	for _, size := range []int{512, 32 << 10} {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			reg := &Registry{}
-			p := &Protocol{Name: "raw", Transport: "raw"}
-			reg.Register(p)
-			h := NewHub(HubOptions{Registry: reg})
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer l.Close()
+			l, tap := listenRaw(b)
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
@@ -32,7 +24,7 @@ func benchTapped(b *testing.B, client, server func(b *testing.B, c net.Conn, siz
 				defer c.Close()
 				client(b, c, size)
 			}()
-			s, err := h.Tap(p).Listener(l).Accept()
+			s, err := tap.Listener(l).Accept()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -44,6 +36,22 @@ func benchTapped(b *testing.B, client, server func(b *testing.B, c net.Conn, siz
 			<-done
 		})
 	}
+}
+
+// listenRaw listens on 127.0.0.1:0, closed when b ends, and returns a tap
+// of a hub of its own for a protocol without an analyzer: what is measured
+// is the capture alone.
+func listenRaw(b *testing.B) (net.Listener, *Tap) {
+	reg := &Registry{}
+	p := &Protocol{Name: "raw", Transport: "raw"}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
+	return l, h.Tap(p)
 }
 
 // BenchmarkTapRead measures a tapped server's reads of what an outside client

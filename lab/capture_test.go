@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zeebo/xxh3"
 )
@@ -92,6 +93,32 @@ func TestCaptureLimitCountsAndHashesTheRest(t *testing.T) {
 	info := h.Conversation(id).Info(false)
 	if info.BytesC2S != 100_000 || info.BytesS2C != 100_000 {
 		t.Errorf("conversation counts %d / %d bytes, want every byte counted", info.BytesC2S, info.BytesS2C)
+	}
+}
+
+// TestPastTheLimitAllocatesNothing: bytes past a conversation's capture
+// limit are counted and hashed where they are, so a bulk transfer's writes
+// past it allocate nothing, and queue nothing for the analysis.
+func TestPastTheLimitAllocatesNothing(t *testing.T) {
+	reg := &Registry{}
+	p := &Protocol{Name: "bulk", Transport: "bulk", CaptureLimit: 4096}
+	reg.Register(p)
+	h := NewHub(HubOptions{Registry: reg})
+	client := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+	server := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 21}
+	c := h.attach(p, client, server, SideServer, false, OpenInfo{})
+	chunk := make([]byte, 256<<10)
+	now := time.Now()
+	c.data(SideServer, ServerToClient, chunk, now) // passes the limit
+	h.Settle()
+	if n := testing.AllocsPerRun(50, func() { c.data(SideServer, ServerToClient, chunk, now) }); n != 0 {
+		t.Errorf("a write past the limit allocates %v times, want 0", n)
+	}
+	c.mu.Lock()
+	queued := len(c.ops)
+	c.mu.Unlock()
+	if queued != 0 {
+		t.Errorf("%d ops queued for writes past the limit, want none", queued)
 	}
 }
 

@@ -48,9 +48,9 @@ type Analyzer struct {
 	run    run
 	bursts framing.Slab[burstDetail]
 	// burstAt is the fewest like publications that make a burst
-	// (framing.BurstMin;
-	// tests make it smaller); single frames each publication on its own, in
-	// no burst and with parseLine alone: what tests compare the rest with.
+	// (framing.BurstMin; tests make it smaller); single frames each
+	// publication on its own, in no burst and with parseLine alone: what
+	// tests compare the rest with.
 	burstAt int
 	single  bool
 }
@@ -126,15 +126,13 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 	}
 	l := parseLineIn(data[:i+1], a.tokens[:0], &a.arena)
 	if l.size < 0 {
-		a.flush()
-		a.out = append(a.out, a.line(dir, l))
+		a.put(dir, l)
 		return i + 1, framing.Go
 	}
 	end := i + 1 + l.size + 2
 	if l.size > MaxPayload {
 		l.big = true
-		a.flush()
-		a.out = append(a.out, a.line(dir, l))
+		a.put(dir, l)
 		a.skip[dir] = l.size + 2
 		return i + 1, framing.Go
 	}
@@ -147,17 +145,23 @@ func (a *Analyzer) frame(dir lab.Dir, data []byte) (int, framing.Then) {
 		l.raw = data[:i+1]
 		l.fault = fmt.Sprintf("the %d bytes after the line are not followed by CR LF", l.size)
 		l.size = -1
-		a.flush()
-		a.out = append(a.out, a.line(dir, l))
+		a.put(dir, l)
 		return i + 1, framing.Go
 	}
 	if l.fault == "" && isPublication(l.cmd) && senders[l.cmd] == dir {
 		a.gather(dir, l)
 		return end, framing.Go
 	}
+	a.put(dir, l)
+	return end, framing.Go
+}
+
+// put frames l and emits it after the run gathered before it: the run is
+// emitted first, then l framed, as on the wire (a SUB or UNSUB changes what
+// a delivery's detail reads).
+func (a *Analyzer) put(dir lab.Dir, l line) {
 	a.flush()
 	a.out = append(a.out, a.line(dir, l))
-	return end, framing.Go
 }
 
 // malformed reports bytes that are no line.

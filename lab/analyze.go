@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -113,7 +114,7 @@ func (h *Hub) returnOps(q []op) {
 // enqueue queues o and makes sure a goroutine works on the queue. c.mu must be held.
 func (c *Conversation) enqueue(o op) {
 	for c.queued > maxQueued && c.working {
-		c.drained.Wait()
+		c.waitDrained()
 	}
 	if c.ops == nil {
 		c.ops = c.hub.lendOps()
@@ -384,7 +385,7 @@ func (c *Conversation) take() []op {
 	ops := c.ops
 	c.ops, c.spareOps = c.spareOps[:0], nil
 	c.queued = 0
-	c.drained.Broadcast()
+	c.wakeDrained()
 	return ops
 }
 
@@ -405,7 +406,7 @@ func (c *Conversation) finish(done []op) (more bool) {
 		return true
 	}
 	c.working = false
-	c.drained.Broadcast()
+	c.wakeDrained()
 	return false
 }
 
@@ -573,8 +574,25 @@ func (h *Hub) Settle() {
 	for _, c := range list {
 		c.mu.Lock()
 		for c.working {
-			c.drained.Wait()
+			c.waitDrained()
 		}
 		c.mu.Unlock()
+	}
+}
+
+// waitDrained waits until the analysis takes c's queued work or finishes it.
+// c.mu must be held. The condition is made by the first wait: most
+// conversations never have one.
+func (c *Conversation) waitDrained() {
+	if c.drained == nil {
+		c.drained = sync.NewCond(&c.mu)
+	}
+	c.drained.Wait()
+}
+
+// wakeDrained wakes the waits of waitDrained. c.mu must be held.
+func (c *Conversation) wakeDrained() {
+	if c.drained != nil {
+		c.drained.Broadcast()
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/netip"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,13 +23,16 @@ type convKey struct {
 // Conversation is one TCP connection or one UDP flow, seen by one or both taps.
 // Its methods are safe for concurrent use.
 type Conversation struct {
-	hub      *Hub
-	id       ConvID
-	proto    *Protocol
-	key      convKey
-	client   net.Addr
-	server   net.Addr
-	start    time.Time
+	hub    *Hub
+	id     ConvID
+	proto  *Protocol
+	key    convKey
+	client net.Addr
+	server net.Addr
+	start  time.Time
+	// mark is the hub's newest event when the conversation was made: its
+	// own events are all newer, and it grows along Hub.order (trimConvsLocked).
+	mark     uint64
 	datagram bool
 
 	// mu guards the fields below. It is taken after Hub.convMu and before
@@ -63,7 +68,7 @@ type Conversation struct {
 	working  bool          // a goroutine is working on ops
 	ending   bool          // every tap has closed; an opEnd is queued
 	endAt    time.Time     // when its opEnd was queued, from when the analysis ran it until its chunk was published (ended)
-	drained  *sync.Cond    // on mu: signalled when ops are taken
+	drained  *sync.Cond    // on mu: signalled when ops are taken (waitDrained); nil until a wait
 	// (The fields are in an order that leaves little padding: a short
 	// connection's record fits the runtime's 896-byte size of allocation.)
 }
@@ -161,7 +166,7 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	} else if p.NewStreamAnalyzer != nil {
 		newAnalyzer = p.NewStreamAnalyzer
 	}
-	key := convKey{transport, client.String(), server.String()}
+	key := convKey{transport, addrText(client), addrText(server)}
 	now := info.At
 	if now.IsZero() {
 		now = time.Now()
@@ -196,11 +201,11 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		client:   client,
 		server:   server,
 		start:    now,
+		mark:     h.newest.Load(),
 		last:     now,
 		datagram: datagram,
 		live:     true,
 	}
-	c.drained = sync.NewCond(&c.mu)
 	limitBy := p
 	if side == SideClient && !datagram {
 		if lp := h.listenerLocked(server); lp != nil {
@@ -231,6 +236,25 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	return c
 }
 
+// addrText is a.String(), made with one allocation for a TCP or UDP address
+// (net's makes three): a flood of short conversations names two each.
+func addrText(a net.Addr) string {
+	var ap netip.AddrPort
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		ap = a.AddrPort()
+	case *net.UDPAddr:
+		ap = a.AddrPort()
+	default:
+		return a.String()
+	}
+	if !ap.IsValid() {
+		return a.String()
+	}
+	// net prints an IPv4 address in its 16-byte form as IPv4.
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+}
+
 // trimEvery is how many new conversations may come between two looks for
 // ended ones whose events the log no longer holds; fewer when the bound is
 // small (trimPeriod).
@@ -247,7 +271,9 @@ func (h *Hub) trimPeriod() int {
 // holds: there is nothing left to show of them, and their cost counts against
 // the bound. h.convMu must be held.
 //
-// A look costs a step for each conversation remembered, so it comes every
+// A look past the bound, or while capture is paused, costs a step for each
+// conversation remembered (within it, one for each made before the log's
+// first event: see mark), so it comes every
 // trimPeriod new conversations (an eighth of MaxConversations, if fewer), or
 // every eighth of those remembered if more: each new one pays at most 8
 // steps, however many are remembered (a flood of live flows past the bound
@@ -269,9 +295,19 @@ func (h *Hub) trimConvsLocked() {
 		return
 	}
 	h.sinceTrim, h.trimFirst = 0, first
+	// Within the bound and not paused, only a conversation made before the
+	// log's first event can have none left in it: those made after it
+	// (mark at or past first, and the marks grow along the order) hold
+	// their newest event or have none yet, and need no look. So a look at
+	// a flood of short conversations steps through those it may forget,
+	// not every one remembered.
+	look := len(h.order)
+	if excess <= 0 && !h.paused.Load() {
+		look = sort.Search(len(h.order), func(i int) bool { return h.order[i].mark >= first })
+	}
 	now := time.Now()
 	kept := h.order[:0]
-	for _, c := range h.order {
+	for _, c := range h.order[:look] {
 		if excess <= 0 && c.lastSeq.Load() >= first {
 			// The log holds its newest event: it stays, whatever its state.
 			kept = append(kept, c)
@@ -294,6 +330,10 @@ func (h *Hub) trimConvsLocked() {
 		}
 		kept = append(kept, c)
 	}
+	if len(kept) == look {
+		return // none forgotten
+	}
+	kept = append(kept, h.order[look:]...)
 	clear(h.order[len(kept):])
 	h.order = kept
 }

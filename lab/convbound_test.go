@@ -189,3 +189,20 @@ func TestMaxConversations(t *testing.T) {
 		t.Errorf("%d live conversations remembered, want all %d", st.LiveConvs, 3*most)
 	}
 }
+
+// TestAddrTextIsString: the conversation's address text is what net prints.
+func TestAddrTextIsString(t *testing.T) {
+	for _, a := range []net.Addr{
+		&net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53},
+		&net.UDPAddr{IP: net.ParseIP("127.0.0.1").To4(), Port: 5353},
+		&net.TCPAddr{IP: net.ParseIP("::1"), Port: 8080},
+		&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 21, Zone: "eth0"},
+		&net.TCPAddr{IP: net.ParseIP("2001:db8::ff00:42:8329"), Port: 443},
+		&net.TCPAddr{Port: 80},
+		&net.UnixAddr{Name: "/tmp/s", Net: "unix"},
+	} {
+		if got, want := addrText(a), a.String(); got != want {
+			t.Errorf("addrText(%#v) = %q, want %q", a, got, want)
+		}
+	}
+}

@@ -69,6 +69,7 @@ type Hub struct {
 
 	endedBytes atomic.Int64  // the cost of the ended conversations remembered (conv.go, convCost)
 	firstHeld  atomic.Uint64 // the sequence number of the oldest event held (storeFirstLocked)
+	newest     atomic.Uint64 // the sequence number of the newest event published, as of its batch (storeFirstLocked)
 	firstMoved bool          // dropping moved the log's start since firstHeld was stored; guarded by mu
 	onConv     []func(ConvID)
 	onConvMu   sync.Mutex // guards onConv; the callbacks run after it is released
@@ -236,10 +237,12 @@ func (h *Hub) dropOverLocked() {
 	}
 }
 
-// storeFirstLocked tells readers without h.mu (firstHeld) where the log
-// begins, if dropping moved it: once a batch, not at every event dropped, as
-// an atomic store waits for every write before it to land. h.mu must be held.
+// storeFirstLocked tells readers without h.mu where the log begins
+// (firstHeld), if dropping moved it, and where it ends (newest): once a
+// batch, not at every event, as an atomic store waits for every write before
+// it to land. h.mu must be held.
 func (h *Hub) storeFirstLocked() {
+	h.newest.Store(h.seq)
 	if h.firstMoved && h.log.len() > 0 {
 		h.firstHeld.Store(h.log.seq(0))
 	}

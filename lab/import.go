@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -82,6 +81,7 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 	}
 	for _, c := range made {
 		c.link.Parent = remap(c.link.Parent)
+		c.mark = h.newest.Load()
 		h.convs[c.id] = c
 		h.order = append(h.order, c)
 	}
@@ -170,7 +170,6 @@ func (h *Hub) imported(ci ConvInfo, id ConvID) *Conversation {
 		link:     ci.Link,
 		layers:   []*layer{{name: p.LayerName(), a: savedState(ci.State), state: ci.State}},
 	}
-	c.drained = sync.NewCond(&c.mu)
 	c.bytes[ClientToServer] = ci.BytesC2S
 	c.bytes[ServerToClient] = ci.BytesS2C
 	c.attached[SideClient] = ci.ClientSeen

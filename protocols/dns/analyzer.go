@@ -2,6 +2,7 @@ package dns
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,13 @@ import (
 // Analyzer shows each datagram of a UDP flow as one DNS message. Like every
 // lab.Analyzer it is used from one goroutine at a time; messages share memory with
 // the bytes given to Feed.
-type Analyzer struct{}
+type Analyzer struct {
+	// A resolver asks each query from a socket of its own: most flows are
+	// a query and its answer, whose messages are kept here, with the
+	// analyzer, rather than in an allocation each.
+	first [2]lab.Message
+	n     int
+}
 
 var _ lab.Analyzer = (*Analyzer)(nil)
 
@@ -28,7 +35,14 @@ func (a *Analyzer) State() string { return "" }
 // Feed turns one datagram into one message; bytes that are not a DNS message give a
 // message that says so.
 func (a *Analyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message {
-	return []lab.Message{describe(dir, b, b, "RFC 1035 §4.1")}
+	m := describe(dir, b, b, "RFC 1035 §4.1")
+	if a.n < len(a.first) {
+		// Each is handed out once, its room cut to it: the hub keeps it as it is.
+		a.first[a.n] = m
+		a.n++
+		return a.first[a.n-1 : a.n : a.n]
+	}
+	return []lab.Message{m}
 }
 
 // StreamAnalyzer frames DNS over TCP: every message follows a two-byte length
@@ -79,16 +93,22 @@ func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 	m.Summary = Summary(&msg)
 	// The fields and meaning are built when someone looks: a resolver's
 	// busy traffic is mostly never opened.
-	off := len(raw) - len(body)
-	m.Defer(func(m *lab.Message) ([]lab.Field, string) {
-		var msg mdns.Msg
-		body := m.Raw[off:]
-		if err := msg.Unpack(body); err != nil { // it unpacked when it was framed
-			return nil, ""
-		}
-		return fields(&msg, body, off), meaning(&msg)
-	})
+	m.DeferTo(detail(len(raw) - len(body)))
 	return m
+}
+
+// detail builds a message's fields and meaning from its bytes past the
+// first detail bytes (TCP's length prefix). A value, not a closure: it costs
+// no allocation a message.
+type detail int
+
+func (off detail) Fill(m *lab.Message) ([]lab.Field, string) {
+	var msg mdns.Msg
+	body := m.Raw[off:]
+	if err := msg.Unpack(body); err != nil { // it unpacked when it was framed
+		return nil, ""
+	}
+	return fields(&msg, body, int(off)), meaning(&msg)
 }
 
 // Summary is one line about msg: "query A www.lab.test",
@@ -116,7 +136,7 @@ func Summary(msg *mdns.Msg) string {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = append(b, Value(rr)...)
+			b = appendValue(b, rr)
 			if len(b)-start > 80 {
 				break // cut below; the rest would not show
 			}
@@ -160,6 +180,21 @@ func opcodeName(op int) string {
 		return s
 	}
 	return "OPCODE" + strconv.Itoa(op)
+}
+
+// appendValue appends Value(rr) to b; an address without a string of its own.
+func appendValue(b []byte, rr mdns.RR) []byte {
+	switch rr := rr.(type) {
+	case *mdns.A:
+		if a, ok := netip.AddrFromSlice(rr.A); ok && a.Unmap().Is4() {
+			return a.Unmap().AppendTo(b)
+		}
+	case *mdns.AAAA:
+		if a, ok := netip.AddrFromSlice(rr.AAAA); ok && a.Is6() && !a.Is4In6() {
+			return a.AppendTo(b)
+		}
+	}
+	return append(b, Value(rr)...)
 }
 
 // Value is a record's data as the zone file writes it: "127.0.0.1", "10 mail.alpha.test".

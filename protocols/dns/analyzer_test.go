@@ -3,6 +3,7 @@ package dns
 import (
 	"bytes"
 	"encoding/binary"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -153,6 +154,26 @@ func TestStream(t *testing.T) {
 
 // TestValue checks that a record's value is what its zone-file line holds
 // after the header, the addresses written directly included.
+// TestFirstMessagesKeptApart: the messages an analyzer keeps with it are
+// each handed out with no room past it, so appending to one never writes
+// over the next.
+func TestFirstMessagesKeptApart(t *testing.T) {
+	a := NewAnalyzer()
+	q := pack(t, query("www.lab.test.", mdns.TypeA))
+	var got [][]lab.Message
+	for range 3 {
+		msgs := a.Feed(lab.ClientToServer, q, time.Time{})
+		if len(msgs) != 1 || cap(msgs) != 1 {
+			t.Fatalf("Feed gave %d messages in room for %d, want 1 in 1", len(msgs), cap(msgs))
+		}
+		got = append(got, msgs)
+	}
+	_ = append(got[0], lab.Message{Summary: "appended"})
+	if got[1][0].Summary != "query A www.lab.test" {
+		t.Errorf("the second message reads %q after the first was appended to", got[1][0].Summary)
+	}
+}
+
 func TestValue(t *testing.T) {
 	for _, line := range []string{
 		"a.lab.test. 300 IN A 127.0.0.1",
@@ -171,6 +192,14 @@ func TestValue(t *testing.T) {
 		if got := Value(rr); got != want {
 			t.Errorf("%s: value %q, want %q", line, got, want)
 		}
+		if got := string(appendValue([]byte("→ "), rr)); got != "→ "+want {
+			t.Errorf("%s: appended value %q, want %q", line, got, "→ "+want)
+		}
+	}
+	// An A record's address in its 16-byte form, as net.IPv4 makes it.
+	a16 := &mdns.A{Hdr: mdns.RR_Header{Name: "a.", Rrtype: mdns.TypeA, Class: mdns.ClassINET}, A: net.IPv4(10, 1, 2, 3)}
+	if got := string(appendValue(nil, a16)); got != "10.1.2.3" || got != Value(a16) {
+		t.Errorf("A in 16 bytes: appended %q, value %q", got, Value(a16))
 	}
 	if got := Value(&mdns.A{Hdr: mdns.RR_Header{Name: "a.", Rrtype: mdns.TypeA, Class: mdns.ClassINET}}); got != "" {
 		t.Errorf("A without an address: %q", got)

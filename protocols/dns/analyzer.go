@@ -97,9 +97,9 @@ func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 	return m
 }
 
-// detail builds a message's fields and meaning from its bytes past the
-// first detail bytes (TCP's length prefix). A value, not a closure: it costs
-// no allocation a message.
+// detail builds a message's fields and meaning when someone looks, from its
+// bytes past the first detail of them (TCP's length prefix, or none). A small
+// number, not a closure: it costs a message no allocation.
 type detail int
 
 func (off detail) Fill(m *lab.Message) ([]lab.Field, string) {

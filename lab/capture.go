@@ -62,33 +62,28 @@ func (c *Conversation) adoptLimit(p *Protocol) {
 }
 
 // take returns the part of b to keep and, when this tap is the direction's
-// source and the limit hashes, adds all of b to the direction's hash. The first time a direction passes the limit a note
-// says so. c.mu must be held.
+// source and the limit hashes, adds all of b to the direction's hash, in
+// place. The first time a direction passes the limit a note says so. c.mu
+// must be held.
 func (l *captureLimit) take(c *Conversation, side Side, dir Dir, source bool, b []byte, at time.Time) (keep []byte) {
 	if source {
 		l.total[dir] += int64(len(b))
+		if l.hashed {
+			l.sum[dir].Write(b)
+		}
 	}
 	room := max(l.max-l.kept[side][dir], 0)
 	if int64(len(b)) <= room {
 		l.kept[side][dir] += int64(len(b))
-		if source && l.hashed {
-			l.sum[dir].Write(b)
-		}
 		return b
 	}
 	l.kept[side][dir] += room
 	if dir == side.Inbound() {
 		c.unkept[side].Store(true)
 	}
-	if !source {
-		return b[:room]
-	}
-	if !l.hashed {
+	if source {
 		l.note(c, side, dir, at)
-		return b[:room]
 	}
-	l.sum[dir].Write(b)
-	l.note(c, side, dir, at)
 	return b[:room]
 }
 

@@ -174,10 +174,15 @@ func (a *Analyzer) reply(data []byte, out []lab.Message, at time.Time) (int, []l
 		return 0, out
 	case err != nil:
 		raw := data[:n]
+		meaning := "Not an FTP reply: each begins with a three-digit code (100 to 599) and a space, or a hyphen for a multi-line reply."
+		if errors.Is(err, ErrLineTooLong) {
+			meaning = fmt.Sprintf("A reply line longer than %d bytes: RFC 959 sets no limit, but no server sends such lines, "+
+				"and the lab's own client and server refuse them. Its bytes are shown as they came; what follows is read anew.", MaxLine)
+		}
 		return n, append(out, lab.Message{
 			Dir:      lab.ServerToClient,
 			Summary:  fmt.Sprintf("malformed reply %q", trimEOL(raw[:min(len(raw), 80)])),
-			Meaning:  "Not an FTP reply: each begins with a three-digit code (100 to 599) and a space, or a hyphen for a multi-line reply.",
+			Meaning:  meaning,
 			Ref:      "RFC 959 §4.2",
 			Raw:      raw,
 			Observed: true,

@@ -103,6 +103,29 @@ func TestAnalyzerFailedLoginAndAuthTLS(t *testing.T) {
 	}
 }
 
+// TestAnalyzerLongReplyLine: a multi-line reply with a line past MaxLine is
+// shown as it came, with a meaning that says why, and what follows is framed
+// anew: no byte is lost or read twice.
+func TestAnalyzerLongReplyLine(t *testing.T) {
+	long := "211-Features:\r\n" + strings.Repeat("x", MaxLine) + "\r\n"
+	msgs := analyzertest.Feed(NewAnalyzer(), []step{{s2c, "220 hi\r\n"}, {s2c, long + "211 End\r\n"}}, 0)
+	var got []string
+	total := 0
+	for _, m := range msgs {
+		if m.Dir != lab.ServerToClient || len(m.Raw) == 0 {
+			continue
+		}
+		got = append(got, m.Summary)
+		total += len(m.Raw)
+		if strings.HasPrefix(m.Summary, "malformed reply") && (string(m.Raw) != long || !strings.Contains(m.Meaning, "longer than 4096 bytes")) {
+			t.Errorf("the long line's message: %d bytes, meaning %q", len(m.Raw), m.Meaning)
+		}
+	}
+	if want := len("220 hi\r\n") + len(long) + len("211 End\r\n"); len(got) != 3 || !strings.HasPrefix(got[1], "malformed reply") || got[2] != "211 End" || total != want {
+		t.Errorf("messages %q of %d bytes; want the greeting, the long line's malformed reply and 211 End, %d bytes", got, total, want)
+	}
+}
+
 func TestReplyMeaning(t *testing.T) {
 	for _, code := range []int{125, 150, 200, 213, 220, 221, 226, 227, 229, 230, 250, 257, 331, 350, 421, 425, 426, 450, 451, 500, 501, 502, 503, 530, 550, 553} {
 		if _, ok := codeMeaning[code]; !ok {

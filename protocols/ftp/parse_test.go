@@ -61,6 +61,11 @@ var replyTests = []struct {
 	{"620 x\r\n", 0, nil, 7, ErrBadReply},
 	{"22x ok\r\n", 0, nil, 8, ErrBadReply},
 	{"2200 ok\r\n", 0, nil, 9, ErrBadReply},
+	// Every line is bounded, not only the first: ReplyReader refuses a long
+	// line wherever it comes, and so does ParseReply.
+	{"211-Features:\r\n" + strings.Repeat("x", MaxLine) + "\r\n211 End\r\n", 0, nil, 15 + MaxLine + 2, ErrLineTooLong},
+	{"211-Features:\r\n" + strings.Repeat("x", MaxLine), 0, nil, 0, ErrLineTooLong},
+	{"211-Features:\r\n" + strings.Repeat("x", MaxLine-2) + "\r\n211 End\r\n", 211, []string{"Features:", strings.Repeat("x", MaxLine-2), "End"}, 15 + MaxLine + 9, nil},
 }
 
 func TestParseReply(t *testing.T) {
@@ -68,6 +73,11 @@ func TestParseReply(t *testing.T) {
 		r, n, err := ParseReply([]byte(tt.in))
 		if !errors.Is(err, tt.err) || r.Code != tt.code || n != tt.n || strings.Join(r.Lines, "|") != strings.Join(tt.lines, "|") {
 			t.Errorf("ParseReply(%q) = %d %q, %d, %v; want %d %q, %d, %v", tt.in, r.Code, r.Lines, n, err, tt.code, tt.lines, tt.n, tt.err)
+		}
+		if errors.Is(tt.err, ErrLineTooLong) && tt.n > 0 {
+			if _, err := NewReplyReader(strings.NewReader(tt.in)).ReadReply(); !errors.Is(err, ErrLineTooLong) {
+				t.Errorf("ReadReply(%.40q…): err = %v, want ErrLineTooLong", tt.in, err)
+			}
 		}
 		if tt.err != nil {
 			continue

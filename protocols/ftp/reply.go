@@ -123,7 +123,10 @@ func trimEOL(line []byte) []byte {
 // bytes it took. Lines end in CRLF (a bare LF is accepted). When b holds only part
 // of a reply the error is ErrIncomplete; when the first line is no reply the error
 // is ErrBadReply and n is that line's length (0 if its end is not in b yet), so a
-// reader can skip it. A reply over MaxReply bytes is ErrLineTooLong.
+// reader can skip it. A line over MaxLine bytes, the first or any after it, is
+// ErrLineTooLong, as ReplyReader reads it: n is the bytes up to that line's end
+// (0 if its end is not in b yet), so a reader can skip them. A reply over
+// MaxReply bytes is ErrLineTooLong too, with n 0.
 func ParseReply(b []byte) (r Reply, n int, err error) {
 	i := bytes.IndexByte(b, '\n')
 	if i < 0 {
@@ -144,10 +147,13 @@ func ParseReply(b []byte) (r Reply, n int, err error) {
 	for more {
 		j := bytes.IndexByte(b[n:], '\n')
 		if j < 0 {
-			if len(b) >= MaxReply {
+			if len(b) >= MaxReply || len(b)-n >= MaxLine {
 				return Reply{}, 0, ErrLineTooLong
 			}
 			return Reply{}, 0, ErrIncomplete
+		}
+		if j+1 > MaxLine {
+			return Reply{}, n + j + 1, ErrLineTooLong
 		}
 		line := trimEOL(b[n : n+j+1])
 		n += j + 1

@@ -61,7 +61,7 @@ type op struct {
 	side   Side
 	dir    Dir
 	feed   bool // opData: the analyzers read these bytes (the direction's source)
-	quiet  bool // opData: seen while capture was paused, so not published
+	quiet  bool // opData, opOpen, opClose: seen while capture was paused, so not published
 	shared bool // opData: b is another tap's copy, counted with its event (share)
 	b      []byte
 	home   unsafe.Pointer // opData: where b's allocation begins (Event.home)
@@ -428,8 +428,7 @@ func (c *Conversation) ended() {
 			c.ops = nil
 		}
 		c.slab = nil
-		c.sent = [3]sentQueue{}
-		c.stream = [3]stream{}
+		c.pair = nil
 		c.echo = [3]sent{}
 		c.countEnded()
 	}
@@ -477,6 +476,10 @@ func (c *Conversation) run(o *op) {
 		}
 		c.mu.Unlock()
 		return
+	}
+	if !o.quiet {
+		// The step's own event comes before what the analyzers make of it.
+		c.publish(c.stepEvent(o))
 	}
 	if o.kind == opOpen {
 		c.mu.Lock()

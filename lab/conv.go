@@ -2,7 +2,6 @@ package lab
 
 import (
 	"bytes"
-	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -50,13 +49,11 @@ type Conversation struct {
 	bytes    [3]int64 // by Dir
 	msgs     int
 	kernel   *TCPInfo
-	kconn    [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
-	link     Link
+	link     *Link          // nil: LinkNone
 	limit    *captureLimit  // nil unless the protocol has a CaptureLimit (the server tap's: adoptLimit)
 	unkept   [3]atomic.Bool // by Side: what arrives at that tap is past the limit, no longer kept (tapConn.Write)
 	slab     []byte         // spare room for captured bytes (see keep)
-	sent     [3]sentQueue   // by Dir: datagrams the sender's tap kept, for the receiver's tap to share (share)
-	stream   [3]stream      // by Dir: what a TCP direction's writer kept, for the reader's tap to share (streamshare.go)
+	pair     *pairing       // a TCP connection's sockets, what one tap keeps for the other to share; nil until needed (pairs)
 	echo     [3]sent        // by Side: the bytes that tap last kept of what arrived, for a write of the same bytes to share (share)
 	slabSize int
 	ops      []op          // analysis work waiting (see analyze.go)
@@ -69,7 +66,7 @@ type Conversation struct {
 	endAt    time.Time     // when its opEnd was queued, from when the analysis ran it until its chunk was published (ended)
 	drained  *sync.Cond    // on mu: signalled when ops are taken (waitDrained); nil until a wait
 	// (The fields are in an order that leaves little padding: a short
-	// connection's record fits the runtime's 896-byte size of allocation.)
+	// flow's record fits the runtime's 576-byte size of allocation.)
 }
 
 // Slab sizes for captured bytes: each conversation copies what its taps see into
@@ -98,6 +95,27 @@ func (c *Conversation) keep(b []byte) ([]byte, unsafe.Pointer) {
 	n := len(c.slab)
 	c.slab = append(c.slab, b...)
 	return c.slab[n:len(c.slab):len(c.slab)], unsafe.Pointer(unsafe.SliceData(c.slab))
+}
+
+// layerSet holds a conversation's layers (at most two: the transport's and
+// the protocol's) and the slice of them, in one allocation.
+type layerSet struct {
+	ptrs   [2]*layer
+	layers [2]layer
+}
+
+// newLayers returns layers named names whose analyzers are as, lowest
+// first, made in one allocation; nil if there are none.
+func newLayers(names []string, as []Analyzer) []*layer {
+	if len(names) == 0 {
+		return nil
+	}
+	set := new(layerSet)
+	for i, name := range names {
+		set.layers[i] = layer{name: name, a: as[i]}
+		set.ptrs[i] = &set.layers[i]
+	}
+	return set.ptrs[:len(names):len(names)]
 }
 
 type layer struct {
@@ -130,12 +148,20 @@ func (c *Conversation) liveLocked(now time.Time) bool {
 	return c.live
 }
 
+// linkOf is l as a conversation holds it: nil for no link.
+func linkOf(l Link) *Link {
+	if l == (Link{}) {
+		return nil
+	}
+	return &l
+}
+
 // SetLink ties c to the conversation it exists because of: an FTP data connection
 // to its control connection, a relay hop to the session that brought the mail, a
 // connection to the DNS lookup whose answer it dialled.
 func (c *Conversation) SetLink(l Link) {
 	c.mu.Lock()
-	c.link = l
+	c.link = linkOf(l)
 	c.mu.Unlock()
 	c.hub.notifyConv(c.id)
 }
@@ -165,7 +191,8 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	} else if p.NewStreamAnalyzer != nil {
 		newAnalyzer = p.NewStreamAnalyzer
 	}
-	key := convKey{transport, addrText(client), addrText(server)}
+	key := convKey{transport: transport}
+	key.client, key.server = addrTexts(client, server)
 	now := info.At
 	if now.IsZero() {
 		now = time.Now()
@@ -213,12 +240,18 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 		}
 	}
 	c.limit = newCaptureLimit(limitBy)
+	var names [2]string
+	var as [2]Analyzer
+	n := 0
 	if lower := h.opts.Registry.Lookup(transport); lower != nil && lower != p && lower.NewAnalyzer != nil {
-		c.layers = append(c.layers, &layer{name: lower.Name, a: lower.NewAnalyzer()})
+		names[n], as[n] = lower.Name, lower.NewAnalyzer()
+		n++
 	}
 	if newAnalyzer != nil {
-		c.layers = append(c.layers, &layer{name: p.LayerName(), a: newAnalyzer()})
+		names[n], as[n] = p.LayerName(), newAnalyzer()
+		n++
 	}
+	c.layers = newLayers(names[:n], as[:n])
 	next := h.opts.Registry.Layers().WithKeys(&h.keys)
 	for _, l := range c.layers {
 		next.equip(l.a)
@@ -235,23 +268,46 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 	return c
 }
 
-// addrText is a.String(), made with one allocation for a TCP or UDP address
-// (net's makes three): a flood of short conversations names two each.
+// addrTexts is a.String() and b.String(), both made in one allocation for TCP
+// and UDP addresses (net's makes three each): a flood of short conversations
+// names two each.
+func addrTexts(a, b net.Addr) (string, string) {
+	pa, aok := textAddrPort(a)
+	pb, bok := textAddrPort(b)
+	if !aok || !bok {
+		return addrText(a), addrText(b)
+	}
+	var buf [2 * len("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%zone]:65535")]byte
+	t := pa.AppendTo(buf[:0])
+	n := len(t)
+	t = pb.AppendTo(t)
+	s := string(t)
+	return s[:n], s[n:]
+}
+
+// addrText is a.String(), made with one allocation for a TCP or UDP address.
 func addrText(a net.Addr) string {
-	var ap netip.AddrPort
+	if ap, ok := textAddrPort(a); ok {
+		return ap.String()
+	}
+	return a.String()
+}
+
+// textAddrPort is a TCP or UDP address's address and port, as net prints it: an
+// IPv4 address in its 16-byte form as IPv4. ok is false for any other address.
+func textAddrPort(a net.Addr) (ap netip.AddrPort, ok bool) {
 	switch a := a.(type) {
 	case *net.TCPAddr:
 		ap = a.AddrPort()
 	case *net.UDPAddr:
 		ap = a.AddrPort()
 	default:
-		return a.String()
+		return ap, false
 	}
 	if !ap.IsValid() {
-		return a.String()
+		return ap, false
 	}
-	// net prints an IPv4 address in its 16-byte form as IPv4.
-	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
 }
 
 // open records the first tap's view. c.mu must be held.
@@ -262,9 +318,7 @@ func (c *Conversation) open(side Side, info OpenInfo) {
 	if info.Kernel != nil {
 		c.kernel = info.Kernel
 	}
-	text := c.proto.Name + " " + c.key.client + " → " + c.key.server + " seen by the " + side.String() + connectTook(info)
-	c.note(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport, Text: text})
-	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
+	c.step(op{kind: opOpen, side: side, at: info.At, open: &info})
 }
 
 // join records a second tap's view of a known conversation. c.mu must be held.
@@ -281,9 +335,52 @@ func (c *Conversation) join(side Side, info OpenInfo) {
 	}
 	info.Joined, info.JoinedSide = true, side
 	info.Client, info.Server = c.client, c.server
-	c.note(Event{At: info.At, Kind: KindOpen, Side: side, Layer: c.key.transport,
-		Text: fmt.Sprintf("the %s's tap joined: both ends are in the lab", side) + connectTook(info)})
-	c.enqueue(op{kind: opOpen, side: side, at: info.At, open: &info})
+	c.step(op{kind: opOpen, side: side, at: info.At, open: &info})
+}
+
+// step queues o, an open or a close a tap saw, for the analyzers, with its
+// event: made where it is published (stepEvent), by the analysis, not by the
+// tap, when analyzers read c; at once when none does. Nothing is published
+// while capture is paused. c.mu must be held.
+func (c *Conversation) step(o op) {
+	o.quiet = c.hub.paused.Load()
+	if len(c.layers) == 0 && !o.quiet {
+		c.publishNow(c.stepEvent(&o))
+		o.quiet = true // published
+	}
+	c.enqueue(o)
+}
+
+// stepEvent is the event of o, an open or a close.
+func (c *Conversation) stepEvent(o *op) Event {
+	e := Event{At: o.at, Side: o.side, Layer: c.key.transport}
+	if o.kind == opOpen {
+		e.Kind = KindOpen
+		if o.open.Joined {
+			e.Text = "the " + o.side.String() + "'s tap joined: both ends are in the lab" + connectTook(*o.open)
+		} else {
+			e.Text = c.proto.Name + " " + c.key.client + " → " + c.key.server + " seen by the " + o.side.String() + connectTook(*o.open)
+		}
+		return e
+	}
+	info := o.close
+	e.Kind, e.Dir = KindClose, info.By.Outbound()
+	switch info.How {
+	case HowIdle:
+		e.Text = "the flow went idle"
+		if info.Err != "" {
+			e.Text = "the flow ended" // the program said why
+		}
+	case HowClosed:
+		// Not "sent": an export draws no packet for it.
+		e.Text = "the " + info.By.String() + "'s socket closed"
+	default:
+		e.Text = "the " + info.By.String() + " sent " + info.How
+	}
+	if info.Err != "" {
+		e.Text += ": " + info.Err
+	}
+	return e
 }
 
 // ConnectTook begins the part of an open event's Text that says how long the
@@ -472,7 +569,7 @@ func (c *Conversation) data(side Side, dir Dir, b []byte, at time.Time) {
 	}
 	own, home, shared := c.share(side, dir, source, b)
 	if streams && side == writer {
-		c.stream[dir].write(own, home, c.attached[reader])
+		c.pairs().stream[dir].write(own, home, c.attached[reader])
 	}
 	c.record(side, dir, own, home, shared, source, at)
 }
@@ -541,6 +638,28 @@ func (q *recent[T]) forget(i int) {
 	}
 }
 
+// pairing is what a conversation needs beyond what a datagram flow seen by
+// one tap needs: a TCP connection's sockets, and what one tap keeps for the
+// other to find and share, by Dir: the datagrams a sender's tap kept (share),
+// and what a TCP direction's writer kept (streamshare.go). A TCP
+// conversation makes it with its first tap's socket, before any bytes (its
+// streams' counts begin there); a flow only when both its taps are in the lab,
+// which few are: a flood of a resolver's queries makes a flow of each, none of
+// them needing it.
+type pairing struct {
+	kconn  [3]net.Conn // by Side: that tap's TCP socket while open, to ask the kernel about
+	sent   [3]sentQueue
+	stream [3]stream
+}
+
+// pairs returns c's pairing, making it if needed. c.mu must be held.
+func (c *Conversation) pairs() *pairing {
+	if c.pair == nil {
+		c.pair = new(pairing)
+	}
+	return c.pair
+}
+
 // sentQueue is the datagrams a sender's tap kept, for the receiver's tap to
 // share.
 type sentQueue struct{ recent[sent] }
@@ -585,12 +704,12 @@ func (c *Conversation) share(side Side, dir Dir, source bool, b []byte) (own []b
 			own, home = c.keep(b)
 		}
 		if both && source {
-			c.sent[dir].push(sent{own, home})
+			c.pairs().sent[dir].push(sent{own, home})
 		}
 		return own, home, shared
 	}
-	if both {
-		if d, ok := c.sent[dir].take(b); ok {
+	if both && c.pair != nil {
+		if d, ok := c.pair.sent[dir].take(b); ok {
 			own, home, shared = d.d, d.home, true
 		}
 	}
@@ -637,26 +756,8 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 	}
 	now := at
 	c.last = now
-	k := c.readKernel()
-	var text string
-	switch how {
-	case HowIdle:
-		text = "the flow went idle"
-		if errText != "" {
-			text = "the flow ended" // the program said why
-		}
-	case HowClosed:
-		// Not "sent": an export draws no packet for it.
-		text = "the " + by.String() + "'s socket closed"
-	default:
-		text = "the " + by.String() + " sent " + how
-	}
-	if errText != "" {
-		text += ": " + errText
-	}
-	c.note(Event{At: now, Kind: KindClose, Side: seen, Layer: c.key.transport, Dir: by.Outbound(), Text: text})
-	info := CloseInfo{By: by, How: how, First: first, Seen: seen, Err: errText, Kernel: k}
-	c.enqueue(op{kind: opClose, side: seen, at: now, close: &info})
+	info := CloseInfo{By: by, How: how, First: first, Seen: seen, Err: errText, Kernel: c.readKernel()}
+	c.step(op{kind: opClose, side: seen, at: now, close: &info})
 }
 
 // localClosed records that the tap on side closed its socket. The conversation
@@ -664,7 +765,9 @@ func (c *Conversation) closeStepAt(at time.Time, seen, by Side, how, errText str
 func (c *Conversation) localClosed(side Side) {
 	c.mu.Lock()
 	c.closed[side] = true
-	c.kconn[side] = nil
+	if c.pair != nil {
+		c.pair.kconn[side] = nil
+	}
 	done := c.rst || c.datagram
 	if !done {
 		done = true
@@ -679,7 +782,9 @@ func (c *Conversation) localClosed(side Side) {
 		// kernel is not asked again: a socket left open after a reset is not the
 		// conversation's.
 		c.ending = true
-		c.kconn = [3]net.Conn{}
+		if c.pair != nil {
+			c.pair.kconn = [3]net.Conn{}
+		}
 		c.enqueue(op{kind: opEnd, at: time.Now()})
 	}
 	c.mu.Unlock()
@@ -689,11 +794,14 @@ func (c *Conversation) localClosed(side Side) {
 // and keeps its answer as c's latest view. It returns nil if no socket is open or
 // the kernel does not say. c.mu must be held.
 func (c *Conversation) readKernel() *TCPInfo {
+	if c.pair == nil {
+		return nil
+	}
 	for _, s := range [...]Side{SideServer, SideClient} {
-		if c.kconn[s] == nil {
+		if c.pair.kconn[s] == nil {
 			continue
 		}
-		if k := ReadTCPInfo(c.kconn[s]); k != nil {
+		if k := ReadTCPInfo(c.pair.kconn[s]); k != nil {
 			c.kernel = k
 			return k
 		}

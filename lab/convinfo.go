@@ -75,7 +75,9 @@ func (c *Conversation) Info(askKernel bool) ConvInfo {
 		Datagram:   c.datagram,
 		Kernel:     c.kernel,
 		KernelLive: kernelLive,
-		Link:       c.link,
+	}
+	if c.link != nil {
+		i.Link = *c.link
 	}
 	if !i.Live && i.End.IsZero() {
 		i.End = c.last

@@ -80,7 +80,9 @@ func (h *Hub) Import(convs []ConvInfo, events []Event) error {
 		byID[c.id] = c
 	}
 	for _, c := range made {
-		c.link.Parent = remap(c.link.Parent)
+		if c.link != nil {
+			c.link.Parent = remap(c.link.Parent)
+		}
 		c.mark = h.newest.Load()
 		h.convs[c.id] = c
 		h.order = append(h.order, c)
@@ -167,7 +169,7 @@ func (h *Hub) imported(ci ConvInfo, id ConvID) *Conversation {
 		last:     ci.Last,
 		msgs:     ci.Messages,
 		kernel:   ci.Kernel,
-		link:     ci.Link,
+		link:     linkOf(ci.Link),
 		layers:   []*layer{{name: p.LayerName(), a: savedState(ci.State), state: ci.State}},
 	}
 	c.bytes[ClientToServer] = ci.BytesC2S

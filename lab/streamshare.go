@@ -80,7 +80,7 @@ func (s *stream) skip(n int) { s.read += int64(n) }
 // pointing at the writer's copy, and returns the rest of b, for the reader's
 // tap to copy as usual (the reader skips it in the stream). c.mu must be held.
 func (c *Conversation) shareStream(side Side, dir Dir, b []byte, at time.Time) []byte {
-	s := &c.stream[dir]
+	s := &c.pairs().stream[dir]
 	for len(b) > 0 {
 		own, home, n, ok := s.take(b)
 		if !ok {

@@ -132,7 +132,7 @@ func (t *Tap) wrap(c net.Conn, side Side, connect time.Duration) net.Conn {
 	conv := t.hub.attach(t.proto, client, server, side, isUDP, info)
 	if !isUDP {
 		conv.mu.Lock()
-		conv.kconn[side] = c
+		conv.pairs().kconn[side] = c
 		conv.mu.Unlock()
 	}
 	tc := &tapConn{Conn: c, conv: conv, side: side, datagram: isUDP}

@@ -82,6 +82,13 @@ func (a *StreamAnalyzer) Feed(dir lab.Dir, b []byte, _ time.Time) []lab.Message 
 // describe makes the message for one DNS message body; raw is what crossed the wire.
 func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 	m := lab.Message{Dir: dir, Raw: raw, Ref: ref, Observed: true}
+	slot, summary, ok := summaries.get(body)
+	if ok {
+		// The same bytes, but perhaps the ID, unpacked as these do.
+		m.Summary = summary
+		m.DeferTo(detail(len(raw) - len(body)))
+		return m
+	}
 	var msg mdns.Msg
 	if err := msg.Unpack(body); err != nil {
 		m.Summary = fmt.Sprintf("malformed DNS message (%d bytes)", len(body))
@@ -91,6 +98,7 @@ func describe(dir lab.Dir, body, raw []byte, ref string) lab.Message {
 		return m
 	}
 	m.Summary = Summary(&msg)
+	summaries.put(slot, body, m.Summary)
 	// The fields and meaning are built when someone looks: a resolver's
 	// busy traffic is mostly never opened.
 	m.DeferTo(detail(len(raw) - len(body)))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	mdns "github.com/miekg/dns"
 
@@ -230,5 +231,37 @@ func TestSummaryCut(t *testing.T) {
 	r.Answer = r.Answer[:2]
 	if got, want := Summary(r), "response NOERROR A many.lab.test → 10.0.0.100, 10.0.0.101"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
+	}
+}
+
+// TestSummariesRemembered: a message that differs from one seen before only
+// in its ID (a resolver's next query, from a socket and an analyzer of its
+// own) is summed up from what was remembered, the same text; one that
+// differs elsewhere is not taken for it.
+func TestSummariesRemembered(t *testing.T) {
+	q := query("remembered.lab.test.", mdns.TypeAAAA)
+	first, err := q.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := NewAnalyzer().Feed(lab.ClientToServer, first, time.Time{})[0].Summary
+	q.Id++
+	next, _ := q.Pack()
+	if _, got, ok := summaries.get(next); !ok || got != want {
+		t.Fatalf("next query: %q, %v; want %q remembered", got, ok, want)
+	}
+	m := NewAnalyzer().Feed(lab.ClientToServer, next, time.Time{})[0]
+	if m.Summary != want || unsafe.StringData(m.Summary) != unsafe.StringData(want) {
+		t.Errorf("next query summed up as %q, not the remembered %q", m.Summary, want)
+	}
+	if fields, _ := m.Detail(); len(fields) == 0 {
+		t.Error("a remembered message has no detail")
+	}
+	other, _ := query("other.lab.test.", mdns.TypeAAAA).Pack()
+	if _, got, ok := summaries.get(other); ok {
+		t.Errorf("another question taken for the remembered one: %q", got)
+	}
+	if got := NewAnalyzer().Feed(lab.ClientToServer, other, time.Time{})[0].Summary; !strings.Contains(got, "other.lab.test") {
+		t.Errorf("another question summed up as %q", got)
 	}
 }

@@ -272,8 +272,8 @@ func (h *Hub) attach(p *Protocol, client, server net.Addr, side Side, datagram b
 // and UDP addresses (net's makes three each): a flood of short conversations
 // names two each.
 func addrTexts(a, b net.Addr) (string, string) {
-	pa, aok := textAddrPort(a)
-	pb, bok := textAddrPort(b)
+	pa, aok := addrPortOf(a)
+	pb, bok := addrPortOf(b)
 	if !aok || !bok {
 		return addrText(a), addrText(b)
 	}
@@ -287,15 +287,16 @@ func addrTexts(a, b net.Addr) (string, string) {
 
 // addrText is a.String(), made with one allocation for a TCP or UDP address.
 func addrText(a net.Addr) string {
-	if ap, ok := textAddrPort(a); ok {
+	if ap, ok := addrPortOf(a); ok {
 		return ap.String()
 	}
 	return a.String()
 }
 
-// textAddrPort is a TCP or UDP address's address and port, as net prints it: an
-// IPv4 address in its 16-byte form as IPv4. ok is false for any other address.
-func textAddrPort(a net.Addr) (ap netip.AddrPort, ok bool) {
+// addrPortOf is a TCP or UDP address's address and port, an IPv4 address in
+// its 4-byte form (as net prints one in its 16-byte form, and so that both
+// forms are one key). ok is false for any other address, or one without an IP.
+func addrPortOf(a net.Addr) (ap netip.AddrPort, ok bool) {
 	switch a := a.(type) {
 	case *net.TCPAddr:
 		ap = a.AddrPort()

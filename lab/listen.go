@@ -57,12 +57,10 @@ func (h *Hub) listenerLocked(server net.Addr) *Protocol {
 	return nil
 }
 
-// addrPort is a TCP address as a map key: an IPv4 address in its 4-byte form.
+// addrPort is a TCP address as a map key (addrPortOf).
 func addrPort(a net.Addr) (netip.AddrPort, bool) {
-	t, ok := a.(*net.TCPAddr)
-	if !ok {
+	if _, ok := a.(*net.TCPAddr); !ok {
 		return netip.AddrPort{}, false
 	}
-	ap := t.AddrPort()
-	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
+	return addrPortOf(a)
 }

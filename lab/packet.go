@@ -43,11 +43,8 @@ type flowKey struct {
 }
 
 func keyOf(peer net.Addr) flowKey {
-	if u, ok := peer.(*net.UDPAddr); ok {
-		if ap := u.AddrPort(); ap.IsValid() {
-			// An IPv4 peer is the same flow in its 4-byte and 16-byte forms.
-			return flowKey{ap: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())}
-		}
+	if ap, ok := addrPortOf(peer); ok {
+		return flowKey{ap: ap}
 	}
 	return flowKey{text: peer.String()}
 }

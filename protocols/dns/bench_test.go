@@ -2,7 +2,6 @@ package dns
 
 import (
 	"fmt"
-	"net"
 	"testing"
 	"time"
 
@@ -51,23 +50,7 @@ func BenchmarkFeed(b *testing.B) {
 }
 
 // exchange is an A query for name and the lab's answer to it, packed.
-func exchange(b *testing.B, name string) (query, reply []byte) {
-	q := new(mdns.Msg)
-	q.SetQuestion(name, mdns.TypeA)
-	r := new(mdns.Msg)
-	r.SetReply(q)
-	r.Authoritative = true
-	r.Answer = append(r.Answer, &mdns.A{
-		Hdr: mdns.RR_Header{Name: name, Rrtype: mdns.TypeA, Class: mdns.ClassINET, Ttl: 300},
-		A:   net.IPv4(127, 0, 0, 1),
-	})
-	query, err := q.Pack()
-	if err != nil {
-		b.Fatal(err)
-	}
-	reply, err = r.Pack()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return query, reply
+func exchange(b *testing.B, name string) (q, r []byte) {
+	m := query(name, mdns.TypeA)
+	return pack(b, m), pack(b, answer(m, mdns.RcodeSuccess, name+" 300 IN A 127.0.0.1"))
 }

@@ -11,7 +11,7 @@ import (
 // the summaries of recent messages are remembered by their bytes past the ID,
 // shared by every analyzer: a message seen before is summed up without
 // unpacking it again, and its summary's text is shared.
-var summaries summaryCache
+var summaries = summaryCache{seed: maphash.MakeSeed()}
 
 // Messages past maxSummarized bytes are summed up each time: a cache of 256
 // holds at most 128 KiB of them.
@@ -20,7 +20,6 @@ const maxSummarized = 512
 // summaryCache is a direct-mapped cache of summaries by message bytes past
 // the ID (a message's first two bytes). Safe for concurrent use.
 type summaryCache struct {
-	once  sync.Once
 	seed  maphash.Seed
 	mu    sync.Mutex
 	slots [256]summarySlot
@@ -39,7 +38,6 @@ func (s *summaryCache) get(body []byte) (slot int, summary string, ok bool) {
 		return -1, "", false
 	}
 	key := body[2:]
-	s.once.Do(func() { s.seed = maphash.MakeSeed() })
 	slot = int(maphash.Bytes(s.seed, key) % uint64(len(s.slots)))
 	s.mu.Lock()
 	defer s.mu.Unlock()

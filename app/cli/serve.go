@@ -136,7 +136,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "protolab serve: capture is off: the servers serve, and nothing they carry is shown or kept")
 	}
 
-	out := &printer{w: bufio.NewWriter(stdout), json: *asJSON, hub: bench.Hub()}
+	// The log is written as the hub's events come, a batch at a time, and
+	// flushed after each: a buffer the size of drain's flush keeps a busy
+	// batch to one write, not one for every 4 KiB.
+	out := &printer{w: bufio.NewWriterSize(stdout, logBuffer), json: *asJSON, hub: bench.Hub()}
 	sub := bench.Hub().Subscribe(false)
 	defer sub.Close()
 
@@ -316,10 +319,13 @@ func (p *printer) drain(sub *lab.Subscription) {
 		}
 		clear(evs)
 		p.evs = evs[:0]
-		if p.w.Buffered() > 64<<10 {
+		if p.w.Buffered() > logBuffer/2 {
 			p.flush()
 		}
 	}
 }
 
 func (p *printer) flush() { p.w.Flush() }
+
+// logBuffer is the size of serve's log buffer.
+const logBuffer = 128 << 10

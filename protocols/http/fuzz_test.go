@@ -1,6 +1,8 @@
 package http
 
 import (
+	"bytes"
+	"reflect"
 	"testing"
 	"time"
 
@@ -39,39 +41,79 @@ func FuzzHTTPAnalyzer(f *testing.F) {
 	f.Add(script(step{c2s, "GET / HTTP/1.1\r\n\r\n"}, step{s2c, "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello"}), true)
 	f.Add(script(step{c2s, "\r\n\r\nPUT /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"}, step{s2c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz"}), true)
 	f.Fuzz(func(t *testing.T, data []byte, reset bool) {
-		a := NewAnalyzer()
-		a.Opened(lab.OpenInfo{})
-		var out []lab.Message
-		for len(data) > 0 {
-			h := data[0]
-			n := min(int(h>>1), len(data)-1)
-			dir := c2s
-			if h&1 != 0 {
-				dir = s2c
-			}
-			b := append([]byte(nil), data[1:1+n]...)
-			data = data[1+n:]
-			out = append(out, a.Feed(dir, b, time.Time{})...)
-			for _, d := range []lab.Dir{c2s, s2c} {
-				if p := a.Pending(d); p > MaxHeadBytes+MaxKeptBytes+maxLine+1 {
-					t.Fatalf("pending %v = %d", d, p)
-				}
-			}
-			_ = a.State()
-		}
-		if reset {
-			out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})...)
-		} else {
-			out = append(out, a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})...)
-			out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
-		}
+		out := feedScript(t, data, reset)
 		for _, m := range out {
 			if len(m.Raw) > MaxKeptBytes || m.Summary == "" {
 				t.Fatalf("message %q with %d raw bytes", m.Summary, len(m.Raw))
 			}
 		}
-		if got := a.State(); got != StateClosed {
-			t.Fatalf("State after close = %q", got)
-		}
+		// Three times over, so that heads repeat (a memo is made the second
+		// time, and used from the third): what the memos make is what parsing
+		// every head makes.
+		thrice := bytes.Repeat(data, 3)
+		sameMessages(t, feedScript(t, thrice, reset), withoutMemos(func() []lab.Message { return feedScript(t, thrice, reset) }))
 	})
+}
+
+// withoutMemos runs f with the streams' memos off.
+func withoutMemos(f func() []lab.Message) []lab.Message {
+	memoize = false
+	defer func() { memoize = true }()
+	return f()
+}
+
+// sameMessages fails unless got and want are the same messages, their
+// fields and meanings built.
+func sameMessages(t *testing.T, got, want []lab.Message) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d messages, want %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		gf, gm := g.Detail()
+		wf, wm := w.Detail()
+		if g.Summary != w.Summary || g.Ref != w.Ref || g.Dir != w.Dir || g.Role != w.Role || g.NextState != w.NextState ||
+			g.Layer != w.Layer || !bytes.Equal(g.Raw, w.Raw) || gm != wm || !reflect.DeepEqual(gf, wf) {
+			t.Fatalf("message %d:\n got %q %q %v\nwant %q %q %v", i, g.Summary, gm, gf, w.Summary, wm, wf)
+		}
+	}
+}
+
+// feedScript feeds a script (see script) to a new analyzer, closes the
+// connection (reset: with a reset, else with FINs) and returns the messages,
+// checking on the way that the analyzer's pending bytes stay bounded and that
+// it ends closed.
+func feedScript(t *testing.T, data []byte, reset bool) []lab.Message {
+	t.Helper()
+	a := NewAnalyzer()
+	a.Opened(lab.OpenInfo{})
+	var out []lab.Message
+	for len(data) > 0 {
+		h := data[0]
+		n := min(int(h>>1), len(data)-1)
+		dir := c2s
+		if h&1 != 0 {
+			dir = s2c
+		}
+		b := append([]byte(nil), data[1:1+n]...)
+		data = data[1+n:]
+		out = append(out, a.Feed(dir, b, time.Time{})...)
+		for _, d := range []lab.Dir{c2s, s2c} {
+			if p := a.Pending(d); p > MaxHeadBytes+MaxKeptBytes+maxLine+1 {
+				t.Fatalf("pending %v = %d", d, p)
+			}
+		}
+		_ = a.State()
+	}
+	if reset {
+		out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})...)
+	} else {
+		out = append(out, a.Closed(lab.CloseInfo{By: lab.SideServer, How: lab.HowFIN})...)
+		out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowFIN})...)
+	}
+	if got := a.State(); got != StateClosed {
+		t.Fatalf("State after close = %q", got)
+	}
+	return out
 }

@@ -27,6 +27,7 @@ type message struct {
 	raw                     framing.Raw // the bytes on the wire, up to MaxKeptBytes
 	startLen                int         // the start line's length with its end, in raw
 	headLen                 int         // the head's length (start line, headers, empty line), in raw
+	memo                    *memo       // the stream's memo the head was parsed as (or taken from), if any
 }
 
 const previewBytes = 256
@@ -315,11 +316,20 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 	var summary string
 	var about info
 	role := lab.RoleRequest
-	if dir == lab.ClientToServer {
-		b := append(append(append(append(append(r.scratch[:0], m.method...), ' '), m.target...), ' '), m.version...)
-		summary = r.text(b)
+	summed := false
+	if m.memo != nil {
+		summary, summed = m.memo.summaryOf(m)
+	}
+	switch {
+	case dir == lab.ClientToServer:
 		about = methodInfo(m.method)
-	} else {
+		if !summed {
+			b := append(append(append(append(append(r.scratch[:0], m.method...), ' '), m.target...), ' '), m.version...)
+			summary = r.text(b)
+		}
+	case summed:
+		role, about = lab.RoleAnswer, statusInfo(m.status)
+	default:
 		role = lab.RoleAnswer
 		about = statusInfo(m.status)
 		reason := m.reason
@@ -342,6 +352,9 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 			b = append(b, ')')
 		}
 		summary = r.text(b)
+	}
+	if m.memo != nil && !summed {
+		m.memo.sum(m, summary)
 	}
 	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw.Bytes(), Observed: true, Role: role}
 	if m.raw.Copied() {

@@ -33,6 +33,8 @@ type stream struct {
 	remain int64    // bytes left in the body or the chunk
 	msg    *message // the message being read, from its head on
 	room   headRoom // where its head was parsed (parseHead)
+	last   uint64   // the hash of the head parsed last (memo.go)
+	memo   *memo    // the head met twice in a row last, parsed
 
 	lastCL      int64 // the last Content-Length framed, and its framing's text
 	lastFraming string
@@ -163,7 +165,7 @@ func (s *stream) readHead(out []lab.Message, a *Analyzer, b []byte) (int, []lab.
 	case head == nil:
 		return n, out
 	}
-	m, err := parseHead(s.dir, head, inPlace, &s.room)
+	m, err := s.parse(head, inPlace)
 	if err != "" {
 		return n, s.fail(out, err, head)
 	}
@@ -307,6 +309,7 @@ func (s *stream) finish(out []lab.Message, a *Analyzer) []lab.Message {
 
 // end finishes this direction at the end of the connection.
 func (s *stream) end(out []lab.Message, a *Analyzer) []lab.Message {
+	s.memo = nil // no more heads come: an ended connection keeps none
 	switch {
 	case s.phase == phaseClose && s.msg != nil:
 		return s.finish(out, a)

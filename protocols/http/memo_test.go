@@ -1,0 +1,66 @@
+package http
+
+import (
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/protocollab/protolab/lab"
+)
+
+// TestRepeatedHeads: a keep-alive connection's repeated heads are taken from
+// the streams' memos from the third on, their summaries shared, and every
+// message is what parsing each head makes, where a response under the same
+// head differs in its body (chunked: another size) or in its framing (the
+// response to HEAD has none), and where the head changes and repeats again.
+func TestRepeatedHeads(t *testing.T) {
+	get := "GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+	head := "HEAD /status/200 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+	ok := "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 7\r\n\r\n200 OK\n"
+	chunked := "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+	var steps []step
+	for range 4 {
+		steps = append(steps, step{c2s, get}, step{s2c, ok})
+	}
+	for _, body := range []string{"3\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\n\r\n", "5\r\nabcde\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\n\r\n"} {
+		steps = append(steps, step{c2s, get}, step{s2c, chunked + body})
+	}
+	for range 3 {
+		steps = append(steps, step{c2s, head}, step{s2c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 7\r\n\r\n"})
+	}
+	steps = append(steps, step{c2s, get}, step{s2c, ok})
+
+	a, got := run(steps, 0)
+	_, want := withoutMemosRun(steps)
+	sameMessages(t, got, want)
+	for _, want := range []string{"200 OK (text/plain, 3 bytes)", "200 OK (text/plain, 5 bytes)", "200 OK (text/plain)"} {
+		if !strings.Contains(strings.Join(summaries(got), "|"), want) {
+			t.Errorf("no message %q among %q", want, summaries(got))
+		}
+	}
+	// The first four requests: parsed, parsed again (the memo made, with
+	// its summary), then taken from the memo, the summary too.
+	if p := unsafe.StringData(got[2].Summary); p != unsafe.StringData(got[4].Summary) || p != unsafe.StringData(got[6].Summary) || p == unsafe.StringData(got[0].Summary) {
+		t.Errorf("the second to fourth requests' summaries are not the memo's one")
+	}
+	if a.streams[c2s].memo == nil || a.streams[s2c].memo == nil {
+		t.Fatal("no memos after heads repeated")
+	}
+	a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})
+	if a.streams[c2s].memo != nil || a.streams[s2c].memo != nil {
+		t.Error("a closed connection keeps its memos")
+	}
+}
+
+func withoutMemosRun(steps []step) (a *Analyzer, out []lab.Message) {
+	withoutMemos(func() []lab.Message { a, out = run(steps, 0); return out })
+	return a, out
+}
+
+// BenchmarkAnalyzeUnmemoized is BenchmarkAnalyze with the heads parsed each
+// time (memos off), beside it.
+func BenchmarkAnalyzeUnmemoized(b *testing.B) {
+	memoize = false
+	defer func() { memoize = true }()
+	BenchmarkAnalyze(b)
+}

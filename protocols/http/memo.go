@@ -3,6 +3,9 @@ package http
 import (
 	"bytes"
 	"hash/maphash"
+	"unsafe"
+
+	"github.com/protocollab/protolab/lab"
 )
 
 // A keep-alive connection's heads mostly repeat: a load generator's, a
@@ -14,10 +17,11 @@ import (
 //
 // A stream knows the head before by its hash alone, and the memo is
 // parsed from the head met the second time: what a connection keeps is a
-// word a direction, and one memo while it lasts (not once it closed). A
-// memo is only ever read by the analyzer's goroutine: a framed message's
-// fields (kept.Fill, read from any goroutine) are parsed from its bytes as
-// before.
+// word a direction, and one memo while it lasts (not once it closed). The
+// messages framed from a memo keep it for their fields (kept.Fill, which
+// reads the parse from any goroutine: the parse is never written once
+// made; its summary's part only by the analyzer's goroutine), and the first
+// of them counts it against the hub's bound.
 
 // maxMemo bounds the head a stream remembers: a longer one is parsed each time.
 const maxMemo = 1 << 10
@@ -43,6 +47,13 @@ type memo struct {
 	body    int64
 	chunks  int
 	framing string
+
+	held bool // a message counts the memo as held (message.message)
+}
+
+// size is what a memo holds.
+func (p *memo) size() int {
+	return int(unsafe.Sizeof(*p)) + cap(p.head) + cap(p.msg.headers)*int(unsafe.Sizeof(lab.Field{}))
 }
 
 // parse parses head (parseHead) or takes it from the stream's memo, and

@@ -1,8 +1,11 @@
 package http
 
 import (
+	"bytes"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/protocollab/protolab/lab"
@@ -46,6 +49,15 @@ func TestRepeatedHeads(t *testing.T) {
 	if a.streams[c2s].memo == nil || a.streams[s2c].memo == nil {
 		t.Fatal("no memos after heads repeated")
 	}
+	// The memo's memory counts once, with the first message that keeps it.
+	a3, got3 := run(steps[:6], 0)
+	_, want3 := withoutMemosRun(steps[:6])
+	for i, p := range []*memo{a3.streams[c2s].memo, a3.streams[s2c].memo} {
+		if maker, next := got3[2+i], got3[4+i]; maker.Held() != want3[2+i].Held()+p.size() || next.Held() != want3[4+i].Held() {
+			t.Errorf("held: the memo's maker %d (without memos %d, the memo %d bytes), the next %d (%d)",
+				maker.Held(), want3[2+i].Held(), p.size(), next.Held(), want3[4+i].Held())
+		}
+	}
 	a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})
 	if a.streams[c2s].memo != nil || a.streams[s2c].memo != nil {
 		t.Error("a closed connection keeps its memos")
@@ -63,4 +75,45 @@ func BenchmarkAnalyzeUnmemoized(b *testing.B) {
 	memoize = false
 	defer func() { memoize = true }()
 	BenchmarkAnalyze(b)
+}
+
+// BenchmarkDetailUnmemoized is BenchmarkDetail with the heads parsed each
+// time (memos off), beside it.
+func BenchmarkDetailUnmemoized(b *testing.B) {
+	memoize = false
+	defer func() { memoize = true }()
+	BenchmarkDetail(b)
+}
+
+// TestMemoReadWhileFraming: messages framed from a memo are read (their
+// fields built) on another goroutine while the analyzer frames more from
+// the same memo, as the inspector and serve's log read what the analysis
+// publishes (go test -race).
+func TestMemoReadWhileFraming(t *testing.T) {
+	req := []byte("GET /poll HTTP/1.1\r\nHost: lab.test\r\n\r\n")
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	a := NewAnalyzer()
+	msgs := make(chan lab.Message, 64)
+	done := make(chan error)
+	go func() {
+		var err error
+		for m := range msgs {
+			if fields, meaning := m.Detail(); len(fields) == 0 || meaning == "" {
+				err = fmt.Errorf("%q: no fields or meaning", m.Summary)
+			}
+		}
+		done <- err
+	}()
+	for range 200 {
+		for _, m := range append(a.Feed(c2s, bytes.Clone(req), time.Time{}), a.Feed(s2c, bytes.Clone(resp), time.Time{})...) {
+			msgs <- m
+		}
+	}
+	close(msgs)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if a.streams[c2s].memo == nil {
+		t.Fatal("no memo")
+	}
 }

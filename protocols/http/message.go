@@ -367,6 +367,10 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 		if k.more != nil {
 			held += int(unsafe.Sizeof(*k.more)) + len(k.more.preview)
 		}
+		if p := k.memo; p != nil && !p.held {
+			p.held = true // by the first message that keeps it
+			held += p.size()
+		}
 		out.Holds(held)
 	} else {
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
@@ -400,11 +404,15 @@ func mediaType(ct string) string {
 // from the message's bytes (Raw), which begin with it whole, so the parse's
 // structures (its fields, its copy of the head) are not held meanwhile.
 //
-// A message is held for every one the lab shows, so kept is small, 56
-// bytes with 2 pointers: what only some messages have is in keptMore.
+// A message is held for every one the lab shows, so kept is small, 64
+// bytes with 3 pointers: what only some messages have is in keptMore. A
+// message whose head the stream remembered (a memo) keeps the memo, shared
+// by the messages of that head, and its fields are built from the memo's
+// parse rather than from parsing its bytes again.
 type kept struct {
 	framing  string
 	more     *keptMore // nil when the message has no trailers and Raw holds its preview
+	memo     *memo     // the head's parse, when the stream remembered it (memo.go)
 	body     int64
 	chunks   int
 	headLen  int32 // at most MaxHeadBytes
@@ -422,7 +430,7 @@ type keptMore struct {
 // keep is what m keeps for its fields once framed, sent in direction dir.
 func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
 	k := slab.Put(kept{dir: dir, framing: m.framing, body: m.body, chunks: m.chunks,
-		headLen: int32(m.headLen), previewN: int32(len(m.preview))})
+		headLen: int32(m.headLen), previewN: int32(len(m.preview)), memo: m.memo})
 	if raw, end := m.raw.Bytes(), m.headLen+len(m.preview); m.chunks > 0 || end > len(raw) || !bytes.Equal(raw[m.headLen:end], m.preview) {
 		// m's preview is the next message's room; Raw does not hold the
 		// body's start as it crossed the wire.
@@ -441,9 +449,13 @@ func (m *message) keep(dir lab.Dir, slab *framing.Slab[kept]) *kept {
 // bytes are msg.Raw (lab.Message.DeferTo).
 func (k *kept) Fill(msg *lab.Message) ([]lab.Field, string) {
 	// Parsed once already: it parses again, in the message's bytes, which
-	// nobody writes, and which the fields' text then holds.
-	m, _ := parseHead(k.dir, msg.Raw[:k.headLen:k.headLen], true, nil)
-	if m == nil {
+	// nobody writes, and which the fields' text then holds; or it takes the
+	// memo's parse of the same bytes, which nobody writes either.
+	var m *message
+	if k.memo != nil {
+		parsed := k.memo.msg
+		m = &parsed
+	} else if m, _ = parseHead(k.dir, msg.Raw[:k.headLen:k.headLen], true, nil); m == nil {
 		return nil, ""
 	}
 	m.raw.Start(msg.Raw, true, 0)

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/protocols/internal/analyzertest"
 )
 
 // script encodes steps for FuzzHTTPAnalyzer: each starts with a header byte whose
@@ -89,23 +89,15 @@ func feedScript(t *testing.T, data []byte, reset bool) []lab.Message {
 	a := NewAnalyzer()
 	a.Opened(lab.OpenInfo{})
 	var out []lab.Message
-	for len(data) > 0 {
-		h := data[0]
-		n := min(int(h>>1), len(data)-1)
-		dir := c2s
-		if h&1 != 0 {
-			dir = s2c
-		}
-		b := append([]byte(nil), data[1:1+n]...)
-		data = data[1+n:]
-		out = append(out, a.Feed(dir, b, time.Time{})...)
+	analyzertest.Play(a, data, func(msgs []lab.Message) {
+		out = append(out, msgs...)
 		for _, d := range []lab.Dir{c2s, s2c} {
 			if p := a.Pending(d); p > MaxHeadBytes+MaxKeptBytes+maxLine+1 {
 				t.Fatalf("pending %v = %d", d, p)
 			}
 		}
 		_ = a.State()
-	}
+	})
 	if reset {
 		out = append(out, a.Closed(lab.CloseInfo{By: lab.SideClient, How: lab.HowRST})...)
 	} else {

@@ -48,3 +48,19 @@ func BenchmarkDetail(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAnalyzeUnmemoized is BenchmarkAnalyze with the heads parsed each
+// time (memos off), beside it.
+func BenchmarkAnalyzeUnmemoized(b *testing.B) {
+	memoize = false
+	defer func() { memoize = true }()
+	BenchmarkAnalyze(b)
+}
+
+// BenchmarkDetailUnmemoized is BenchmarkDetail with the heads parsed each
+// time (memos off), beside it.
+func BenchmarkDetailUnmemoized(b *testing.B) {
+	memoize = false
+	defer func() { memoize = true }()
+	BenchmarkDetail(b)
+}

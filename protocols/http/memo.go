@@ -42,8 +42,7 @@ type memo struct {
 	// The summary of the last message framed from the memo, and what the
 	// summary tells of that message beside its head: a response's says its
 	// body's size when it has one (message.message).
-	summed  bool
-	summary string
+	summary string // "" before the first
 	body    int64
 	chunks  int
 	framing string
@@ -90,16 +89,18 @@ func (p *memo) reuse(room *headRoom, head []byte, inPlace bool) *message {
 	return m
 }
 
-// summaryOf returns the summary of m, a message framed from the memo, when
-// the memo's last holds for it.
+// summaryOf returns the summary of m when m was framed from a memo (p) and
+// the memo's last summary holds for it.
 func (p *memo) summaryOf(m *message) (string, bool) {
-	if !p.summed || p.body != m.body || p.chunks != m.chunks || p.framing != m.framing {
+	if p == nil || p.summary == "" || p.body != m.body || p.chunks != m.chunks || p.framing != m.framing {
 		return "", false
 	}
 	return p.summary, true
 }
 
-// sum remembers summary, m's, for the memo's next message.
+// sum remembers summary, m's, for the memo's next message (none without a memo).
 func (p *memo) sum(m *message, summary string) {
-	p.summed, p.summary, p.body, p.chunks, p.framing = true, summary, m.body, m.chunks, m.framing
+	if p != nil {
+		p.summary, p.body, p.chunks, p.framing = summary, m.body, m.chunks, m.framing
+	}
 }

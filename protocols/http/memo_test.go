@@ -64,25 +64,10 @@ func TestRepeatedHeads(t *testing.T) {
 	}
 }
 
+// withoutMemosRun is run(steps, 0) with the streams' memos off.
 func withoutMemosRun(steps []step) (a *Analyzer, out []lab.Message) {
 	withoutMemos(func() []lab.Message { a, out = run(steps, 0); return out })
 	return a, out
-}
-
-// BenchmarkAnalyzeUnmemoized is BenchmarkAnalyze with the heads parsed each
-// time (memos off), beside it.
-func BenchmarkAnalyzeUnmemoized(b *testing.B) {
-	memoize = false
-	defer func() { memoize = true }()
-	BenchmarkAnalyze(b)
-}
-
-// BenchmarkDetailUnmemoized is BenchmarkDetail with the heads parsed each
-// time (memos off), beside it.
-func BenchmarkDetailUnmemoized(b *testing.B) {
-	memoize = false
-	defer func() { memoize = true }()
-	BenchmarkDetail(b)
 }
 
 // TestMemoReadWhileFraming: messages framed from a memo are read (their

@@ -313,47 +313,15 @@ func appendKept(raw, b []byte) []byte {
 // are built when someone looks (lab.Message.Defer): m is not changed once it
 // is a message, so they are built from what was framed.
 func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom) lab.Message {
-	var summary string
-	var about info
-	role := lab.RoleRequest
-	summed := false
-	if m.memo != nil {
-		summary, summed = m.memo.summaryOf(m)
-	}
-	switch {
-	case dir == lab.ClientToServer:
-		about = methodInfo(m.method)
-		if !summed {
-			b := append(append(append(append(append(r.scratch[:0], m.method...), ' '), m.target...), ' '), m.version...)
-			summary = r.text(b)
-		}
-	case summed:
-		role, about = lab.RoleAnswer, statusInfo(m.status)
-	default:
-		role = lab.RoleAnswer
+	role, about := lab.RoleAnswer, info{}
+	if dir == lab.ClientToServer {
+		role, about = lab.RoleRequest, methodInfo(m.method)
+	} else {
 		about = statusInfo(m.status)
-		reason := m.reason
-		if reason == "" {
-			reason = about.text
-		}
-		// Built in one buffer: "200 OK (text/plain, 12 bytes)".
-		b := strconv.AppendInt(r.scratch[:0], int64(m.status), 10)
-		b = append(append(b, ' '), reason...)
-		sep := " ("
-		if ct, _ := m.header("Content-Type"); ct != "" {
-			b = append(append(b, sep...), types.of(ct)...)
-			sep = ", "
-		}
-		if m.body > 0 || strings.HasPrefix(m.framing, "Content-Length") || m.chunks > 0 {
-			b = appendSize(append(b, sep...), m.body)
-			sep = ", "
-		}
-		if sep == ", " {
-			b = append(b, ')')
-		}
-		summary = r.text(b)
 	}
-	if m.memo != nil && !summed {
+	summary, summed := m.memo.summaryOf(m)
+	if !summed {
+		summary = m.summary(dir, about, types, r)
 		m.memo.sum(m, summary)
 	}
 	out := lab.Message{Dir: dir, Summary: summary, Ref: about.ref, Raw: m.raw.Bytes(), Observed: true, Role: role}
@@ -376,6 +344,34 @@ func (m *message) message(dir lab.Dir, lazy bool, types *mediaTypes, r *keepRoom
 		out.Fields, out.Meaning = m.fields(dir), m.meaning(dir, about)
 	}
 	return out
+}
+
+// summary is m's one line, kept in r: the request line, or the status with
+// the body's media type and size ("200 OK (text/plain, 12 bytes)"), built in
+// one buffer.
+func (m *message) summary(dir lab.Dir, about info, types *mediaTypes, r *keepRoom) string {
+	if dir == lab.ClientToServer {
+		return r.text(append(append(append(append(append(r.scratch[:0], m.method...), ' '), m.target...), ' '), m.version...))
+	}
+	reason := m.reason
+	if reason == "" {
+		reason = about.text
+	}
+	b := strconv.AppendInt(r.scratch[:0], int64(m.status), 10)
+	b = append(append(b, ' '), reason...)
+	sep := " ("
+	if ct, _ := m.header("Content-Type"); ct != "" {
+		b = append(append(b, sep...), types.of(ct)...)
+		sep = ", "
+	}
+	if m.body > 0 || strings.HasPrefix(m.framing, "Content-Length") || m.chunks > 0 {
+		b = appendSize(append(b, sep...), m.body)
+		sep = ", "
+	}
+	if sep == ", " {
+		b = append(b, ')')
+	}
+	return r.text(b)
 }
 
 // mediaTypes remembers the last Content-Type's media type, as a server

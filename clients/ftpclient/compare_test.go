@@ -7,7 +7,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/protocollab/protolab/app/wire"
 	"github.com/protocollab/protolab/clients/ftpclient"
@@ -69,14 +71,28 @@ func BenchmarkRetrLabVsVsftpd(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.SetBytes(size)
+			cpu := ownCPU(b)
 			for b.Loop() {
 				var n countWriter
 				if err := c.Retr("big.bin", &n, nil); err != nil || n != size {
 					b.Fatalf("Retr: %d bytes, %v", n, err)
 				}
 			}
+			cpu = ownCPU(b) - cpu
+			if bench.name != "vsftpd" { // vsftpd's CPU is not this process's
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*size>>20), "cpu-µs/MiB")
+			}
 		})
 	}
 }
 
 var _ io.Writer = (*countWriter)(nil)
+
+// ownCPU is the CPU this process has taken, user and system.
+func ownCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -41,6 +41,13 @@ type Load struct {
 	// runs every role of a load once a round). Their spread says how far the
 	// machine's drift moves a cost.
 	RoundCosts []float64
+	// CPU is the CPU a unit of work took (the median of the runs' figure
+	// in CPUUnit, "cpu-µs/req" say: the benchmark's process, or the server's
+	// where it runs in a process of its own) without and with the capture:
+	// the capture's own work, which the machine's other programs sway less
+	// than the rate. Zero where the benchmark does not measure it.
+	CPUUnit                    string
+	CPUUncaptured, CPUCaptured float64
 }
 
 // Cost is what the capture costs: the share of the uncaptured rate lost (less
@@ -51,6 +58,17 @@ func (l Load) Cost() (cost float64, ok bool) {
 		return 0, false
 	}
 	return 1 - l.Captured/l.Uncaptured, true
+}
+
+// CPUCost is what the capture costs in CPU a unit of work: the difference
+// (in CPUUnit) and its share of the uncaptured figure. ok is false when either
+// role's figure is missing.
+func (l Load) CPUCost() (extra, share float64, ok bool) {
+	if l.CPUUncaptured <= 0 || l.CPUCaptured <= 0 {
+		return 0, 0, false
+	}
+	extra = l.CPUCaptured - l.CPUUncaptured
+	return extra, extra / l.CPUUncaptured, true
 }
 
 // FullCost is Cost with the hub at its bound from the start.
@@ -66,6 +84,7 @@ func Read(r io.Reader) ([]Load, error) {
 	var order []string
 	loads := map[string]*Load{}
 	samples := map[string]map[string][]float64{} // load, role → figures
+	cpus := map[string]map[string][]float64{}    // load, role → CPU a unit
 	pkg := ""
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -116,12 +135,17 @@ func Read(r io.Reader) ([]Load, error) {
 			l = &Load{Name: key, Unit: unit}
 			loads[key] = l
 			samples[key] = map[string][]float64{}
+			cpus[key] = map[string][]float64{}
 			order = append(order, key)
 		}
 		if outsider != "" {
 			l.Outsider = outsider
 		}
 		samples[key][role] = append(samples[key][role], v)
+		if unit, v, ok := cpu(f[2:]); ok {
+			l.CPUUnit = unit
+			cpus[key][role] = append(cpus[key][role], v)
+		}
 	}
 	out := make([]Load, 0, len(order))
 	for _, key := range order {
@@ -129,6 +153,7 @@ func Read(r io.Reader) ([]Load, error) {
 		u, c := samples[key]["uncaptured"], samples[key]["captured"]
 		l.Uncaptured, l.Captured, l.Full, l.Outside = median(u), median(c),
 			median(samples[key]["full"]), median(samples[key]["outside"])
+		l.CPUUncaptured, l.CPUCaptured = median(cpus[key]["uncaptured"]), median(cpus[key]["captured"])
 		for i := range min(len(u), len(c)) {
 			if u[i] > 0 {
 				l.RoundCosts = append(l.RoundCosts, 1-c[i]/u[i])
@@ -180,12 +205,25 @@ func rate(f []string) (string, float64, bool) {
 	return "", 0, false
 }
 
+// cpu picks a line's CPU a unit of work: a figure whose unit names the CPU's
+// microseconds a unit ("cpu-µs/req", "server-cpu-µs/req", "cpu-µs/MiB").
+func cpu(f []string) (string, float64, bool) {
+	for i := 0; i+1 < len(f); i += 2 {
+		if u := f[i+1]; strings.Contains(u, "cpu-µs/") {
+			v, err := strconv.ParseFloat(f[i], 64)
+			return u, v, err == nil && v > 0
+		}
+	}
+	return "", 0, false
+}
+
 // Write prints loads as a table: the rates without and with capture, what the
-// capture costs (and the least and most it cost in one round), and the outside
-// server's rate with the captured lab's share of it.
+// capture costs (and the least and most it cost in one round), the CPU a unit
+// of work took without and with it, and the outside server's rate with the
+// captured lab's share of it.
 func Write(w io.Writer, loads []Load) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tround by round\tat the bound\tcosts at the bound\toutside server\tcaptured lab / outside\t")
+	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tround by round\tat the bound\tcosts at the bound\tCPU a unit\tcapture's CPU\toutside server\tcaptured lab / outside\t")
 	num := func(v float64) string {
 		switch {
 		case v <= 0:
@@ -219,7 +257,12 @@ func Write(w io.Writer, loads []Load) error {
 		if c, ok := l.FullCost(); ok {
 			fullCost = fmt.Sprintf("%.1f%%", 100*c)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, rounds, num(l.Full), fullCost, out, share)
+		cpuUnit, cpuCost := "-", "-"
+		if extra, of, ok := l.CPUCost(); ok {
+			cpuUnit = fmt.Sprintf("%s → %s %s", num(l.CPUUncaptured), num(l.CPUCaptured), l.CPUUnit)
+			cpuCost = fmt.Sprintf("%+.1f (%.1f%%)", extra, 100*of)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, rounds, num(l.Full), fullCost, cpuUnit, cpuCost, out, share)
 	}
 	return tw.Flush()
 }

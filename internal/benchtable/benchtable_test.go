@@ -7,11 +7,11 @@ import (
 
 const output = `goos: linux
 pkg: github.com/protocollab/protolab/servers/httpserver
-BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   4000 req/s   6464 B/op   70 allocs/op
-BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   3000 req/s   6464 B/op   70 allocs/op
-BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   3150 req/s  16813 B/op  131 allocs/op
-BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op    900 req/s  16813 B/op  131 allocs/op
-BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   3200 req/s  16813 B/op  131 allocs/op
+BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   70.0 cpu-µs/req   4000 req/s   6464 B/op   70 allocs/op
+BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   74.0 cpu-µs/req   3000 req/s   6464 B/op   70 allocs/op
+BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   80.0 cpu-µs/req   3150 req/s  16813 B/op  131 allocs/op
+BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op  200.0 cpu-µs/req    900 req/s  16813 B/op  131 allocs/op
+BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   81.0 cpu-µs/req   3200 req/s  16813 B/op  131 allocs/op
 BenchmarkRequests/conns=1/tapped-full-2  300   778016 ns/op   3325 req/s  16813 B/op  131 allocs/op
 BenchmarkRequests/conns=1/nginx-2        300   100000 ns/op   7000 req/s   1000 B/op   10 allocs/op
 pkg: github.com/protocollab/protolab/servers/smtpserver
@@ -25,9 +25,10 @@ BenchmarkTapRead/64KiB-2                 100     1000 ns/op
 PASS
 `
 
-// TestRead: a load's roles, its rate unit and what the capture costs, from
-// the median of its runs (HTTP's captured run the machine slowed to 900
-// req/s does not move it), and the table of them.
+// TestRead: a load's roles, its rate unit and what the capture costs, in
+// rate and in CPU a unit, from the median of its runs (HTTP's captured run
+// the machine slowed to 900 req/s and 200 µs a request does not move it), and
+// the table of them.
 func TestRead(t *testing.T) {
 	loads, err := Read(strings.NewReader(output))
 	if err != nil {
@@ -49,6 +50,12 @@ func TestRead(t *testing.T) {
 	if c, ok := h.FullCost(); h.Full != 3325 || !ok || c < 0.0499 || c > 0.0501 {
 		t.Errorf("HTTP at the bound: %v req/s, cost %v, %v; want 3325, 5%%", h.Full, c, ok)
 	}
+	if extra, share, ok := h.CPUCost(); h.CPUUnit != "cpu-µs/req" || !ok || extra != 9 || share < 0.1249 || share > 0.1251 {
+		t.Errorf("HTTP capture's CPU %v %s (%v), %v; want +9 cpu-µs/req (12.5%%: 72 → 81)", extra, h.CPUUnit, share, ok)
+	}
+	if _, _, ok := loads[1].CPUCost(); ok {
+		t.Error("SMTP has a CPU cost, with no CPU figure")
+	}
 	if _, ok := loads[1].FullCost(); ok {
 		t.Error("SMTP has a cost at the bound, with no run at the bound")
 	}
@@ -62,7 +69,7 @@ func TestRead(t *testing.T) {
 	if err := Write(&b, loads); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"10.0%", "21.3…70.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325"} {
+	for _, want := range []string{"10.0%", "21.3…70.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325", "72.0 → 81.0 cpu-µs/req", "+9.0 (12.5%)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, b.String())
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/protocollab/protolab/clients/sftpclient"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 )
 
 // BenchmarkGet downloads a 64 MiB file with the lab's client, untapped and with
@@ -35,11 +36,14 @@ func BenchmarkGet(b *testing.B) {
 			defer c.Close()
 			b.SetBytes(size)
 			b.ResetTimer()
+			cpu := servertest.CPUTime(b, 0)
 			for range b.N {
 				if n, err := c.Get("big.bin", io.Discard, nil); err != nil || n != size {
 					b.Fatalf("Get = %d, %v", n, err)
 				}
 			}
+			cpu = servertest.CPUTime(b, 0) - cpu
+			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*size>>20), "cpu-µs/MiB")
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/protocollab/protolab/internal/outside"
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/smtpserver"
 )
 
@@ -50,6 +51,7 @@ func BenchmarkAccept(b *testing.B) {
 				}
 				b.SetBytes(int64(len(msg)))
 				b.ResetTimer()
+				cpu := servertest.CPUTime(b, 0)
 				var wg sync.WaitGroup
 				per := (b.N + conns - 1) / conns
 				for _, c := range clients {
@@ -63,7 +65,11 @@ func BenchmarkAccept(b *testing.B) {
 					})
 				}
 				wg.Wait()
+				cpu = servertest.CPUTime(b, 0) - cpu
 				b.ReportMetric(float64(per*conns)/b.Elapsed().Seconds(), "mails/s")
+				if server != "mailpit" { // Mailpit's CPU is not this process's
+					b.ReportMetric(float64(cpu.Microseconds())/float64(per*conns), "cpu-µs/mail")
+				}
 			})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/tcpserver"
 )
 
@@ -55,6 +56,7 @@ func benchEcho(b *testing.B, addr string, conns, chunk int) {
 	}
 	b.SetBytes(int64(chunk))
 	b.ResetTimer()
+	cpu := servertest.CPUTime(b, 0)
 	var wg sync.WaitGroup
 	errs := make(chan error, conns)
 	for i, c := range cs {
@@ -79,7 +81,9 @@ func benchEcho(b *testing.B, addr string, conns, chunk int) {
 		}()
 	}
 	wg.Wait()
+	cpu = servertest.CPUTime(b, 0) - cpu
 	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/(float64(b.N)*float64(chunk)/(1<<20)), "cpu-µs/MiB")
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/protocollab/protolab/lab"
+	"github.com/protocollab/protolab/servers/internal/servertest"
 	"github.com/protocollab/protolab/servers/udpserver"
 )
 
@@ -48,6 +49,7 @@ func benchEcho(b *testing.B, addr string, clients int) {
 	}
 	b.ResetTimer()
 	start := time.Now()
+	cpu := servertest.CPUTime(b, 0)
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for i, c := range cs {
@@ -74,8 +76,10 @@ func benchEcho(b *testing.B, addr string, clients int) {
 		}()
 	}
 	wg.Wait()
+	cpu = servertest.CPUTime(b, 0) - cpu
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "datagrams/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/datagram")
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)

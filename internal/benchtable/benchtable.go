@@ -22,7 +22,7 @@ var (
 	captured   = []string{"tapped", "captured", "lab-captured", "capture=true"}
 	// full: captured with the hub at its bound from the start, as the capture
 	// runs once the lab has captured its first MaxBytes.
-	full      = []string{"tapped-full", "captured-full"}
+	full      = []string{"tapped-full", "captured-full", "capture=full"}
 	outsiders = []string{"nginx", "mailpit", "vsftpd", "mosquitto", "redis-server"}
 )
 

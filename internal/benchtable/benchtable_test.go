@@ -17,6 +17,7 @@ BenchmarkRequests/conns=1/nginx-2        300   100000 ns/op   7000 req/s   1000 
 pkg: github.com/protocollab/protolab/servers/smtpserver
 BenchmarkAccept/conns=1/capture=false-2  300  5268267 ns/op   0.01 MB/s   2000 mails/s
 BenchmarkAccept/conns=1/capture=true-2   300  9210650 ns/op   0.01 MB/s   1900 mails/s
+BenchmarkAccept/conns=1/capture=full-2   300  9210650 ns/op   0.01 MB/s   1950 mails/s
 pkg: github.com/protocollab/protolab/clients/ftpclient
 BenchmarkRetrLabVsVsftpd/vsftpd-2          5  1000000 ns/op   2000.00 MB/s
 BenchmarkRetrLabVsVsftpd/lab-2             5  1000000 ns/op   1800.00 MB/s
@@ -56,8 +57,11 @@ func TestRead(t *testing.T) {
 	if _, _, ok := loads[1].CPUCost(); ok {
 		t.Error("SMTP has a CPU cost, with no CPU figure")
 	}
-	if _, ok := loads[1].FullCost(); ok {
-		t.Error("SMTP has a cost at the bound, with no run at the bound")
+	if c, ok := loads[1].FullCost(); loads[1].Full != 1950 || !ok || c < 0.0249 || c > 0.0251 {
+		t.Errorf("SMTP at the bound (capture=full): %v mails/s, cost %v, %v; want 1950, 2.5%%", loads[1].Full, c, ok)
+	}
+	if _, ok := loads[2].FullCost(); ok {
+		t.Error("FTP has a cost at the bound, with no run at the bound")
 	}
 	if s := loads[1]; s.Unit != "mails/s" || s.Captured != 1900 || s.Outside != 0 {
 		t.Errorf("SMTP load %+v: want mails/s rather than MB/s", s)

@@ -52,7 +52,8 @@ func BenchmarkRequests(b *testing.B) {
 // BenchmarkHTTPSRequests is BenchmarkRequests over TLS 1.3 with HTTP/1.1 (one
 // request at a time per connection), and with HTTP/2 (1 connection, or 50 with
 // many requests multiplexed over each); the tapped server writes its TLS secrets
-// to the hub's key log, and the analyzers decrypt and frame every record.
+// to the hub's key log, and the analyzers decrypt and frame every record
+// ("tapped-full": from the hub at its bound, as BenchmarkRequests).
 func BenchmarkHTTPSRequests(b *testing.B) {
 	ca, err := labca.Open(b.TempDir())
 	if err != nil {
@@ -64,11 +65,7 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 	}
 	for _, h2 := range []bool{false, true} {
 		for _, conns := range []int{1, 50} {
-			for _, tapped := range []bool{false, true} {
-				name := "untapped"
-				if tapped {
-					name = "tapped"
-				}
+			for _, name := range []string{"untapped", "tapped", "tapped-full"} {
 				proto := "http1.1"
 				if h2 {
 					proto = "h2"
@@ -79,8 +76,13 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 						b.Fatal(err)
 					}
 					opts := httpserver.Options{TLS: cfg}
-					if tapped {
-						_, opts.Tap = appTap("https")
+					var full *lab.Hub
+					if name != "untapped" {
+						var hub *lab.Hub
+						hub, opts.Tap = appTap("https")
+						if name == "tapped-full" {
+							full = hub
+						}
 					}
 					_, addr := startServer(b, opts)
 					tr := &http.Transport{
@@ -95,7 +97,7 @@ func BenchmarkHTTPSRequests(b *testing.B) {
 					if h2 {
 						workers = conns * 4 // HTTP/2 multiplexes; keep each connection busy
 					}
-					benchTransport(b, tr, "https://"+addr+"/status/200", workers, nil)
+					benchTransport(b, tr, "https://"+addr+"/status/200", workers, full)
 				})
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/protocollab/protolab/app/wire"
@@ -117,32 +116,15 @@ func appTap(name string) (*lab.Hub, *lab.Tap) {
 func benchTransport(b *testing.B, tr *http.Transport, url string, conns int, full *lab.Hub) {
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
-	run := func(total int) error {
-		var wg sync.WaitGroup
-		errs := make(chan error, conns)
-		for i := range conns {
-			n := total / conns
-			if i < total%conns {
-				n++
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range n {
-					resp, err := c.Get(url)
-					if err != nil {
-						errs <- err
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}()
+	get := func(int) error {
+		resp, err := c.Get(url)
+		if err != nil {
+			return err
 		}
-		wg.Wait()
-		close(errs)
-		return <-errs
+		io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
 	}
+	run := func(total int) error { return servertest.Spread(total, conns, get) }
 	servertest.FillHub(b, full, run)
 	b.ReportAllocs()
 	b.ResetTimer()

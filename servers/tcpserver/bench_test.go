@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"testing"
 
 	"github.com/protocollab/protolab/lab"
@@ -46,46 +45,30 @@ func BenchmarkEcho(b *testing.B) {
 
 func benchEcho(b *testing.B, addr string, conns, chunk int) {
 	cs := make([]net.Conn, conns)
+	outs, ins := make([][]byte, conns), make([][]byte, conns)
 	for i := range cs {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer c.Close()
-		cs[i] = c
+		cs[i], outs[i], ins[i] = c, make([]byte, chunk), make([]byte, chunk)
+	}
+	echo := func(i int) error {
+		if _, err := cs[i].Write(outs[i]); err != nil {
+			return err
+		}
+		_, err := io.ReadFull(cs[i], ins[i])
+		return err
 	}
 	b.SetBytes(int64(chunk))
 	b.ResetTimer()
 	cpu := servertest.CPUTime(b, 0)
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
-	for i, c := range cs {
-		n := b.N / conns
-		if i < b.N%conns {
-			n++
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out, in := make([]byte, chunk), make([]byte, chunk)
-			for range n {
-				if _, err := c.Write(out); err != nil {
-					errs <- err
-					return
-				}
-				if _, err := io.ReadFull(c, in); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	err := servertest.Spread(b.N, conns, echo)
 	cpu = servertest.CPUTime(b, 0) - cpu
 	b.StopTimer()
-	b.ReportMetric(float64(cpu.Microseconds())/(float64(b.N)*float64(chunk)/(1<<20)), "cpu-µs/MiB")
-	close(errs)
-	for err := range errs {
+	if err != nil {
 		b.Fatal(err)
 	}
+	b.ReportMetric(float64(cpu.Microseconds())/(float64(b.N)*float64(chunk)/(1<<20)), "cpu-µs/MiB")
 }

@@ -3,7 +3,6 @@ package wsserver
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/protocollab/protolab/clients/wsclient"
@@ -37,37 +36,29 @@ func BenchmarkEcho(b *testing.B) {
 						c.Close(1000, "")
 					}
 				}()
-				// run echoes per messages on each connection.
-				run := func(per int) {
-					var wg sync.WaitGroup
-					for _, c := range cs {
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							for range per {
-								if err := c.SendText(msg); err != nil {
-									b.Error(err)
-									return
-								}
-								if m, ok := <-c.Receive(); !ok || len(m.Data) != len(msg) {
-									b.Errorf("echo: %v %d bytes", m.Kind, len(m.Data))
-									return
-								}
-							}
-						}()
+				echo := func(i int) error {
+					if err := cs[i].SendText(msg); err != nil {
+						return err
 					}
-					wg.Wait()
+					if m, ok := <-cs[i].Receive(); !ok || len(m.Data) != len(msg) {
+						return fmt.Errorf("echo: %v %d bytes", m.Kind, len(m.Data))
+					}
+					return nil
 				}
+				run := func(n int) error { return servertest.Spread(n, conns, echo) }
 				if name == "tapped-full" {
-					servertest.FillHub(b, hub, func(n int) error { run((n + conns - 1) / conns); return nil })
+					servertest.FillHub(b, hub, run)
 				}
 				per := (b.N + conns - 1) / conns
 				b.SetBytes(int64(2 * len(msg)))
 				b.ResetTimer()
 				cpu := servertest.CPUTime(b, 0)
-				run(per)
+				err := run(per * conns)
 				cpu = servertest.CPUTime(b, 0) - cpu
 				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
 				b.ReportMetric(float64(per*conns)/b.Elapsed().Seconds(), "msgs/s")
 				// The CPU an echo takes, the client's (in this process) included.
 				b.ReportMetric(float64(cpu.Microseconds())/float64(per*conns), "cpu-µs/msg")

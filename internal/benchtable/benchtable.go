@@ -46,8 +46,8 @@ type Load struct {
 	// where it runs in a process of its own) without and with the capture:
 	// the capture's own work, which the machine's other programs sway less
 	// than the rate. Zero where the benchmark does not measure it.
-	CPUUnit                    string
-	CPUUncaptured, CPUCaptured float64
+	CPUUnit                             string
+	CPUUncaptured, CPUCaptured, CPUFull float64
 }
 
 // Cost is what the capture costs: the share of the uncaptured rate lost (less
@@ -68,6 +68,15 @@ func (l Load) CPUCost() (extra, share float64, ok bool) {
 		return 0, 0, false
 	}
 	extra = l.CPUCaptured - l.CPUUncaptured
+	return extra, extra / l.CPUUncaptured, true
+}
+
+// CPUFullCost is CPUCost with the hub at its bound from the start.
+func (l Load) CPUFullCost() (extra, share float64, ok bool) {
+	if l.CPUUncaptured <= 0 || l.CPUFull <= 0 {
+		return 0, 0, false
+	}
+	extra = l.CPUFull - l.CPUUncaptured
 	return extra, extra / l.CPUUncaptured, true
 }
 
@@ -153,7 +162,7 @@ func Read(r io.Reader) ([]Load, error) {
 		u, c := samples[key]["uncaptured"], samples[key]["captured"]
 		l.Uncaptured, l.Captured, l.Full, l.Outside = median(u), median(c),
 			median(samples[key]["full"]), median(samples[key]["outside"])
-		l.CPUUncaptured, l.CPUCaptured = median(cpus[key]["uncaptured"]), median(cpus[key]["captured"])
+		l.CPUUncaptured, l.CPUCaptured, l.CPUFull = median(cpus[key]["uncaptured"]), median(cpus[key]["captured"]), median(cpus[key]["full"])
 		for i := range min(len(u), len(c)) {
 			if u[i] > 0 {
 				l.RoundCosts = append(l.RoundCosts, 1-c[i]/u[i])
@@ -223,7 +232,7 @@ func cpu(f []string) (string, float64, bool) {
 // captured lab's share of it.
 func Write(w io.Writer, loads []Load) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tround by round\tat the bound\tcosts at the bound\tCPU a unit\tcapture's CPU\toutside server\tcaptured lab / outside\t")
+	fmt.Fprintln(tw, "load\tunit\tuncaptured\tcaptured\tcapture costs\tround by round\tat the bound\tcosts at the bound\tCPU a unit\tcapture's CPU\tat the bound\toutside server\tcaptured lab / outside\t")
 	num := func(v float64) string {
 		switch {
 		case v <= 0:
@@ -257,12 +266,15 @@ func Write(w io.Writer, loads []Load) error {
 		if c, ok := l.FullCost(); ok {
 			fullCost = fmt.Sprintf("%.1f%%", 100*c)
 		}
-		cpuUnit, cpuCost := "-", "-"
+		cpuUnit, cpuCost, cpuFull := "-", "-", "-"
 		if extra, of, ok := l.CPUCost(); ok {
 			cpuUnit = fmt.Sprintf("%s → %s %s", num(l.CPUUncaptured), num(l.CPUCaptured), l.CPUUnit)
 			cpuCost = fmt.Sprintf("%+.1f (%.1f%%)", extra, 100*of)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, rounds, num(l.Full), fullCost, cpuUnit, cpuCost, out, share)
+		if extra, of, ok := l.CPUFullCost(); ok {
+			cpuFull = fmt.Sprintf("%+.1f (%.1f%%)", extra, 100*of)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Name, l.Unit, num(l.Uncaptured), num(l.Captured), cost, rounds, num(l.Full), fullCost, cpuUnit, cpuCost, cpuFull, out, share)
 	}
 	return tw.Flush()
 }

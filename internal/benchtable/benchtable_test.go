@@ -12,7 +12,7 @@ BenchmarkRequests/conns=1/untapped-2     300   291214 ns/op   74.0 cpu-µs/req  
 BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   80.0 cpu-µs/req   3150 req/s  16813 B/op  131 allocs/op
 BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op  200.0 cpu-µs/req    900 req/s  16813 B/op  131 allocs/op
 BenchmarkRequests/conns=1/tapped-2       300   778016 ns/op   81.0 cpu-µs/req   3200 req/s  16813 B/op  131 allocs/op
-BenchmarkRequests/conns=1/tapped-full-2  300   778016 ns/op   3325 req/s  16813 B/op  131 allocs/op
+BenchmarkRequests/conns=1/tapped-full-2  300   778016 ns/op   75.6 cpu-µs/req   3325 req/s  16813 B/op  131 allocs/op
 BenchmarkRequests/conns=1/nginx-2        300   100000 ns/op   7000 req/s   1000 B/op   10 allocs/op
 pkg: github.com/protocollab/protolab/servers/smtpserver
 BenchmarkAccept/conns=1/capture=false-2  300  5268267 ns/op   0.01 MB/s   2000 mails/s
@@ -54,6 +54,9 @@ func TestRead(t *testing.T) {
 	if extra, share, ok := h.CPUCost(); h.CPUUnit != "cpu-µs/req" || !ok || extra != 9 || share < 0.1249 || share > 0.1251 {
 		t.Errorf("HTTP capture's CPU %v %s (%v), %v; want +9 cpu-µs/req (12.5%%: 72 → 81)", extra, h.CPUUnit, share, ok)
 	}
+	if extra, share, ok := h.CPUFullCost(); !ok || extra < 3.59 || extra > 3.61 || share < 0.0499 || share > 0.0501 {
+		t.Errorf("HTTP capture's CPU at the bound %v (%v), %v; want +3.6 cpu-µs/req (5%%: 72 → 75.6)", extra, share, ok)
+	}
 	if _, _, ok := loads[1].CPUCost(); ok {
 		t.Error("SMTP has a CPU cost, with no CPU figure")
 	}
@@ -73,7 +76,7 @@ func TestRead(t *testing.T) {
 	if err := Write(&b, loads); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"10.0%", "21.3…70.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325", "72.0 → 81.0 cpu-µs/req", "+9.0 (12.5%)"} {
+	for _, want := range []string{"10.0%", "21.3…70.0%", "nginx 7000", "0.45×", "0.80×", "5.0%", "3325", "72.0 → 81.0 cpu-µs/req", "+9.0 (12.5%)", "+3.6 (5.0%)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, b.String())
 		}
